@@ -1,0 +1,195 @@
+"""The client session: one pycrdt ``Doc`` kept in step with ``/sync/{document}``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from urllib.parse import urlencode
+
+import websockets
+from pycrdt import Doc, TransactionEvent
+
+from server.protocol import messages as wire
+
+log = logging.getLogger(__name__)
+
+
+class Session:
+    """A live document: ``doc`` plus the connection's state, presence and acknowledgements."""
+
+    def __init__(self, url: str, document: str, doc: Doc, *, token: str | None, durable: bool) -> None:
+        query = {"durable": "1"} if durable else {}
+        if token:
+            query["token"] = token
+        self.url = f"{url.rstrip('/')}/sync/{document}" + (f"?{urlencode(query)}" if query else "")
+        self.document = document
+        self.doc = doc
+        self.peers: dict[int, dict] = {}  # other clients' awareness states by client id
+        self.close_code: int | None = None
+        self.close_reason = ""
+        self.connections = 0
+        self._outbox: asyncio.Queue[bytes] | None = None  # set while connected
+        self._remote = False
+        self._synced = asyncio.Event()
+        self._changed = asyncio.Condition()
+        self._durable_clock = -1
+        self._presence: dict | None = None
+        self._presence_clock = 0
+        doc.observe(self._on_local_change)
+
+    # --- public ------------------------------------------------------------------------------
+
+    async def synced(self) -> None:
+        """Wait until the current connection has received the server's state."""
+        await self._synced.wait()
+
+    async def durable(self) -> None:
+        """Wait until every local edit made so far is committed on the server."""
+        target = self._own_clock()
+        async with self._changed:
+            await self._changed.wait_for(lambda: self._durable_clock >= target)
+
+    async def wait_for(self, predicate, timeout: float = 10.0) -> None:
+        """Wait until ``predicate()`` holds, re-checking after every remote change."""
+        async with asyncio.timeout(timeout):
+            async with self._changed:
+                await self._changed.wait_for(predicate)
+
+    def set_presence(self, state: dict | None) -> None:
+        """Set (or with ``None`` clear) this client's awareness state."""
+        self._presence = state
+        self._presence_clock += 1
+        self._send(self._presence_message())
+
+    # --- connection loop --------------------------------------------------------------------
+
+    async def run(self) -> None:
+        delay = 0.1
+        while True:
+            try:
+                async with websockets.connect(self.url, max_size=None, open_timeout=10) as ws:
+                    delay = 0.1
+                    await self._serve(ws)
+            except (OSError, websockets.WebSocketException) as exc:
+                log.debug("%s: connection lost: %r", self.document, exc)
+            finally:
+                self._outbox = None
+                self._synced.clear()
+            await asyncio.sleep(delay * (1 + random.random()))
+            delay = min(delay * 2, 5.0)
+
+    async def _serve(self, ws: websockets.ClientConnection) -> None:
+        self.connections += 1
+        outbox = self._outbox = asyncio.Queue()
+        outbox.put_nowait(wire.encode_step1(self.doc.get_state()))
+        if self._presence is not None:
+            outbox.put_nowait(self._presence_message())
+        sender = asyncio.create_task(_send_all(ws, outbox))
+        try:
+            async for frame in ws:
+                if isinstance(frame, bytes):
+                    await self._receive(ws, frame)
+        finally:
+            sender.cancel()
+            if ws.close_rcvd is not None:
+                self.close_code, self.close_reason = ws.close_rcvd.code, ws.close_rcvd.reason
+                async with self._changed:
+                    self._changed.notify_all()
+
+    async def _receive(self, ws: websockets.ClientConnection, frame: bytes) -> None:
+        if frame[0] == wire.MessageType.DURABLE:
+            self._on_durable(wire.decode_durable(frame))
+        else:
+            msg = wire.decode_message(frame)
+            if msg.kind is wire.MessageType.SYNC:
+                await self._on_sync(ws, msg)
+            elif msg.kind is wire.MessageType.AWARENESS:
+                self._on_awareness(msg.payload)
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def _on_sync(self, ws: websockets.ClientConnection, msg: wire.Message) -> None:
+        if msg.sync is wire.SyncType.STEP1:
+            self._send(wire.encode_step2(self.doc.get_update(msg.payload)))
+            return
+        self._remote = True
+        try:
+            self.doc.apply_update(msg.payload)
+        finally:
+            self._remote = False
+        if msg.sync is wire.SyncType.STEP2:
+            self._synced.set()
+
+    def _on_awareness(self, payload: bytes) -> None:
+        for entry in wire.decode_awareness(payload):
+            if entry.client_id == self.doc.client_id:
+                continue
+            if entry.removed:
+                self.peers.pop(entry.client_id, None)
+            else:
+                self.peers[entry.client_id] = json.loads(entry.state)
+
+    def _on_durable(self, state_vector: bytes) -> None:
+        self._durable_clock = max(self._durable_clock, _clock_of(state_vector, self.doc.client_id))
+
+    def _on_local_change(self, event: TransactionEvent) -> None:
+        if not self._remote:
+            self._send(wire.encode_update(event.update))
+
+    def _send(self, frame: bytes) -> None:
+        # Called from sync callbacks; an edit lost to a drop is resent by the next sync step 2.
+        if self._outbox is not None:
+            self._outbox.put_nowait(frame)
+
+    def _presence_message(self) -> bytes:
+        state = json.dumps(self._presence) if self._presence is not None else "null"
+        entry = wire.AwarenessEntry(self.doc.client_id, self._presence_clock, state)
+        return wire.encode_awareness(wire.encode_awareness_entries([entry]))
+
+    def _own_clock(self) -> int:
+        return _clock_of(self.doc.get_state(), self.doc.client_id)
+
+
+async def _send_all(ws: websockets.ClientConnection, outbox: asyncio.Queue[bytes]) -> None:
+    try:
+        while True:
+            await ws.send(await outbox.get())
+    except websockets.WebSocketException:
+        pass
+
+
+def _clock_of(state_vector: bytes, client_id: int) -> int:
+    """The clock ``state_vector`` holds for ``client_id`` (0 if absent)."""
+    count, pos = wire.read_varuint(state_vector, 0)
+    for _ in range(count):
+        client, pos = wire.read_varuint(state_vector, pos)
+        clock, pos = wire.read_varuint(state_vector, pos)
+        if client == client_id:
+            return clock
+    return 0
+
+
+@asynccontextmanager
+async def connect(
+    url: str,
+    document: str,
+    *,
+    doc: Doc | None = None,
+    token: str | None = None,
+    durable: bool = True,
+    sync_timeout: float = 10.0,
+) -> AsyncIterator[Session]:
+    """Open ``document`` at ``url`` (``ws://host:port``); yield once the first sync is done."""
+    session = Session(url, document, doc or Doc(), token=token, durable=durable)
+    task = asyncio.create_task(session.run(), name=f"tandem-client:{document}")
+    try:
+        async with asyncio.timeout(sync_timeout):
+            await session.synced()
+        yield session
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)

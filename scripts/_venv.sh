@@ -1,0 +1,17 @@
+# Sourced by scripts/serve and scripts/test: make .venv with the project installed, quietly,
+# and only reinstall when pyproject.toml changed since the last install.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${TANDEM_VENV:-$ROOT/.venv}"
+PYTHON="${PYTHON:-python3}"
+ensure_venv() {
+    local extras="$1" stamp="$VENV/.installed-$1"
+    if [ ! -x "$VENV/bin/python" ]; then
+        "$PYTHON" -m venv "$VENV"
+    fi
+    if [ ! -f "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ]; then
+        "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
+        "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT[$extras]"
+        touch "$stamp"
+    fi
+}

@@ -1,0 +1,1 @@
+"""Tandem server: a real-time collaborative CRM workspace (Litestar + pycrdt + Postgres)."""

@@ -1,0 +1,82 @@
+"""The ``tandem`` command line: ``serve`` (default), ``migrate``, ``compact``.
+
+    python -m server serve              # embedded Postgres unless DATABASE_URL is set
+    python -m server migrate            # apply schema/migrations and exit
+    python -m server compact [DOC ...]  # compact the named documents (default: all with a log)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+import asyncpg
+import uvicorn
+
+from server.app import create_app, database_url
+from server.settings import Settings, load_settings
+from server.storage.documents import PostgresDocumentStore
+from server.storage.migrations import migrate
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="tandem", description="Tandem collaborative CRM server")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("serve", help="run the HTTP and WebSocket server (the default)")
+    sub.add_parser("migrate", help="apply pending SQL migrations and exit")
+    compact = sub.add_parser("compact", help="compact document logs into snapshots")
+    compact.add_argument("documents", nargs="*", help="document names (default: every document with a log)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = load_settings()
+    if args.command == "migrate":
+        return asyncio.run(_with_pool(settings, _migrate))
+    if args.command == "compact":
+        return asyncio.run(_with_pool(settings, lambda pool: _compact(pool, args.documents)))
+    return serve(settings)
+
+
+def serve(settings: Settings) -> int:
+    print(f"Tandem is starting on http://{settings.host}:{settings.port}", flush=True)
+    config = uvicorn.Config(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        ws_max_size=max(settings.max_sync_bytes, settings.max_update_bytes) + 64,
+        ws_ping_interval=20,
+        ws_ping_timeout=20,
+        timeout_graceful_shutdown=10,
+        log_level="info",
+        access_log=False,
+        lifespan="on",
+    )
+    uvicorn.Server(config).run()
+    return 0
+
+
+async def _with_pool(settings: Settings, action) -> int:
+    pool = await asyncpg.create_pool(await database_url(settings), min_size=1, max_size=2)
+    try:
+        return await action(pool)
+    finally:
+        await pool.close()
+
+
+async def _migrate(pool: asyncpg.Pool) -> int:
+    applied = await migrate(pool)
+    print(f"applied {len(applied)} migration(s): {', '.join(applied) or 'none pending'}")
+    return 0
+
+
+async def _compact(pool: asyncpg.Pool, documents: list[str]) -> int:
+    await migrate(pool)
+    store = PostgresDocumentStore(pool)
+    for document in documents or await store.documents_with_logs():
+        print(f"{document}: merged {await store.compact(document)} row(s) into its snapshot")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

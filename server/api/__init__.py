@@ -1,0 +1,1 @@
+"""Litestar only: the HTTP routes, the WebSocket endpoint, and error mapping."""

@@ -1,0 +1,89 @@
+"""``/sync/{document}``: the y-protocols WebSocket endpoint, as npm ``y-websocket`` speaks it.
+
+Query parameters: ``durable=1`` asks for durable acknowledgements (``MessageType.DURABLE``),
+which stock clients never receive. Each incoming frame is handled synchronously by the room;
+a frame the room rejects closes only this socket, with the code its error maps to.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from litestar import WebSocket, websocket
+
+from server.protocol.close_codes import CloseCode
+from server.sync.connection import Connection
+from server.sync.registry import Rooms
+from server.sync.room import CLOSE_CODES, Room
+
+log = logging.getLogger(__name__)
+DOCUMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,199}")
+_REJECTIONS = tuple(CLOSE_CODES)
+
+
+class SocketTransport:
+    """``server.sync.ports.Transport`` over a Litestar WebSocket."""
+
+    __slots__ = ("_send",)
+
+    def __init__(self, socket: WebSocket) -> None:
+        self._send = socket.send
+
+    async def send(self, frame: bytes) -> None:
+        await self._send({"type": "websocket.send", "bytes": frame})
+
+    async def close(self, code: int, reason: str) -> None:
+        await self._send({"type": "websocket.close", "code": code, "reason": reason})
+
+
+@websocket("/sync/{document:str}")
+async def sync_socket(socket: WebSocket, document: str) -> None:
+    await socket.accept()
+    if not DOCUMENT_NAME.fullmatch(document):
+        await socket.close(CloseCode.BAD_DOCUMENT_NAME, "document names are 1-200 of A-Z a-z 0-9 . _ : -")
+        return
+    state = socket.app.state
+    rooms: Rooms = state.rooms
+    conn = Connection(
+        SocketTransport(socket),
+        max_queue_bytes=state.settings.max_send_queue_bytes,
+        wants_durable=socket.query_params.get("durable") in {"1", "true"},
+    )
+    try:
+        room = await rooms.join(document, conn)
+    except Exception:
+        log.exception("could not load document %r", document)
+        conn.close(CloseCode.TRY_AGAIN_LATER, "document could not be loaded; try again")
+        await conn.finished()
+        return
+    try:
+        await _serve(socket, room, conn)
+    finally:
+        rooms.leave(room, conn)
+    await conn.finished()
+
+
+async def _serve(socket: WebSocket, room: Room, conn: Connection) -> None:
+    receive = socket.receive
+    while conn.close_code is None:
+        event = await receive()
+        if event["type"] == "websocket.disconnect":
+            conn.stop()
+            return
+        frame = event.get("bytes")
+        if frame is None:
+            conn.close(CloseCode.UNSUPPORTED_DATA, "text frames are not part of the protocol")
+            return
+        try:
+            room.receive(conn, frame)
+        except _REJECTIONS as exc:
+            code, what = CLOSE_CODES[type(exc)]
+            log.info("closing connection %s on %r: %s: %s", conn.id, room.name, what, exc)
+            conn.close(code, _reason(f"{what}: {exc}"))
+            return
+
+
+def _reason(text: str) -> str:
+    """A close reason must fit in 123 bytes of UTF-8."""
+    return text.encode()[:120].decode(errors="ignore")

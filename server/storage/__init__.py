@@ -1,0 +1,1 @@
+"""asyncpg adapters: documents, migrations, and the embedded Postgres."""

@@ -1,0 +1,40 @@
+"""Forward-only SQL migrations from ``schema/migrations``, applied once each, in order.
+
+Each file runs in its own transaction together with its bookkeeping row, under an advisory
+lock, so several nodes starting at once apply each migration exactly once.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import asyncpg
+
+log = logging.getLogger(__name__)
+MIGRATIONS = Path(__file__).resolve().parents[2] / "schema" / "migrations"
+_LOCK = 0x74616E64656D  # "tandem"
+
+
+async def migrate(pool: asyncpg.Pool, folder: Path = MIGRATIONS) -> list[str]:
+    """Apply every migration not yet applied; return the names applied now."""
+    applied_now = []
+    async with pool.acquire() as conn:
+        await conn.execute("SELECT pg_advisory_lock($1)", _LOCK)
+        try:
+            await conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations "
+                "(name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+            )
+            done = {row["name"] for row in await conn.fetch("SELECT name FROM schema_migrations")}
+            for path in sorted(folder.glob("*.sql")):
+                if path.name in done:
+                    continue
+                async with conn.transaction():
+                    await conn.execute(path.read_text())
+                    await conn.execute("INSERT INTO schema_migrations (name) VALUES ($1)", path.name)
+                log.info("applied migration %s", path.name)
+                applied_now.append(path.name)
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock($1)", _LOCK)
+    return applied_now

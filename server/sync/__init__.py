@@ -1,0 +1,1 @@
+"""The transport-free collaboration engine: rooms, connections, group-committed persistence."""

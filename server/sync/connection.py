@@ -1,0 +1,103 @@
+"""One client connection: a bounded send queue drained by one writer task.
+
+The room hands every frame to ``Connection.send`` without awaiting; the writer task alone
+talks to the transport, so a slow or dead peer never stalls the room or its other clients.
+A peer whose queue passes ``max_queue_bytes`` is closed with ``SLOW_READER`` — never
+silently skipped, never allowed to grow memory without limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from itertools import count
+
+from server.protocol.close_codes import CloseCode
+from server.sync.ports import Transport
+
+log = logging.getLogger(__name__)
+_ids = count(1)
+
+
+class Connection:
+    """A client socket as seen by a room; ``can_write`` is false for read-only access."""
+
+    __slots__ = (
+        "id", "transport", "wants_durable", "can_write", "user", "closed", "close_code",
+        "_outbox", "_queued", "_max_queue", "_wake", "_writer", "_close_reason",
+    )
+
+    def __init__(
+        self,
+        transport: Transport,
+        *,
+        max_queue_bytes: int,
+        wants_durable: bool = False,
+        can_write: bool = True,
+        user: object = None,
+    ) -> None:
+        self.id = next(_ids)
+        self.transport = transport
+        self.wants_durable = wants_durable
+        self.can_write = can_write
+        self.user = user
+        self.closed = False
+        self.close_code: int | None = None
+        self._close_reason = ""
+        self._outbox: deque[bytes] = deque()
+        self._queued = 0
+        self._max_queue = max_queue_bytes
+        self._wake = asyncio.Event()
+        self._writer = asyncio.get_running_loop().create_task(self._drain())
+
+    def send(self, frame: bytes) -> None:
+        """Queue ``frame`` for this client; close it if its queue is over the limit."""
+        if self.close_code is not None:
+            return
+        self._queued += len(frame)
+        if self._queued > self._max_queue:
+            self.close(CloseCode.SLOW_READER, f"send queue over {self._max_queue} bytes")
+            return
+        self._outbox.append(frame)
+        self._wake.set()
+
+    def close(self, code: int, reason: str) -> None:
+        """Close after nothing more is sent: queued frames are dropped with the socket."""
+        if self.close_code is not None:
+            return
+        self.close_code, self._close_reason = code, reason
+        self._outbox.clear()
+        self._wake.set()
+
+    async def finished(self) -> None:
+        """Wait until the writer has stopped (the socket is closed or gone)."""
+        await asyncio.shield(self._writer)
+
+    def stop(self) -> None:
+        """The peer is gone: stop writing (called by the endpoint after a disconnect)."""
+        self.closed = True
+        if self.close_code is None:
+            self.close_code = CloseCode.GOING_AWAY
+        self._outbox.clear()
+        self._wake.set()
+
+    async def _drain(self) -> None:
+        try:
+            while await self._next_batch():
+                while self._outbox and self.close_code is None:
+                    frame = self._outbox.popleft()
+                    self._queued -= len(frame)
+                    await self.transport.send(frame)
+            if not self.closed and self.close_code is not None:
+                await self.transport.close(self.close_code, self._close_reason)
+        except Exception as exc:  # the peer vanished mid-write: nothing to tell it
+            log.debug("connection %s writer stopped: %r", self.id, exc)
+        finally:
+            self.closed = True
+            self._outbox.clear()
+
+    async def _next_batch(self) -> bool:
+        await self._wake.wait()
+        self._wake.clear()
+        return self.close_code is None

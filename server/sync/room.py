@@ -1,0 +1,251 @@
+"""One open document: its pycrdt ``Doc``, its connections, presence, and where changes go.
+
+Every change carries an origin — a ``Connection`` (a client sent it), ``Origin.LOCAL`` (the
+server itself, e.g. the HTTP API) or ``Origin.BUS`` (another node relayed it) — and
+``Room._route`` alone decides whether it is persisted and published.
+
+Updates that arrive in one event-loop turn are coalesced: one update is relayed as the very
+frame that came in; several are merged (in Rust) into one frame, encoded once, and the same
+bytes are queued on every connection. No task and no await per recipient.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from pycrdt import Doc, TransactionEvent, merge_updates
+
+from server.protocol import messages as wire
+from server.protocol.close_codes import CloseCode
+from server.sync.connection import Connection
+
+if TYPE_CHECKING:
+    from server.sync.persistence import GroupCommitter
+
+log = logging.getLogger(__name__)
+
+
+class Origin(enum.Enum):
+    LOCAL = "local"
+    BUS = "bus"
+
+
+class Limits:
+    """Per-message size limits, in bytes."""
+
+    __slots__ = ("update", "sync", "awareness")
+
+    def __init__(self, update: int, sync: int, awareness: int) -> None:
+        self.update, self.sync, self.awareness = update, sync, awareness
+
+
+class Room:
+    """An open document and the connections editing it."""
+
+    def __init__(self, name: str, doc: Doc, committer: GroupCommitter, limits: Limits) -> None:
+        self.name = name
+        self.doc = doc
+        self.peers: set[Connection] = set()
+        self.durable_state = doc.get_state()
+        self.unsaved = 0  # updates handed to the committer and not yet committed
+        self.log_rows = 0  # rows in the stored log since the last compaction
+        self.on_publish: Callable[[bytes], None] | None = None  # the cross-node bus, if any
+        self._committer = committer
+        self._limits = limits
+        self._presence: dict[int, tuple[wire.AwarenessEntry, Connection]] = {}
+        self._outgoing: list[tuple[bytes, bytes | None, Connection | Origin]] = []
+        self._flush_handle: asyncio.Handle | None = None
+        self._changed: bytes | None = None
+        self._saved = asyncio.Event()
+        self._saved.set()
+        doc.observe(self._on_transaction)
+
+    # --- connections -----------------------------------------------------------------------
+
+    def add(self, conn: Connection) -> None:
+        """Greet a new connection: our state vector, everyone's presence, what is durable."""
+        self.peers.add(conn)
+        conn.send(wire.encode_step1(self.doc.get_state()))
+        if self._presence:
+            conn.send(self._presence_frame())
+        if conn.wants_durable:
+            conn.send(wire.encode_durable(self.durable_state))
+
+    def remove(self, conn: Connection) -> None:
+        """Forget a connection and tell the others its presence is gone."""
+        self.peers.discard(conn)
+        gone = [entry for entry, owner in self._presence.values() if owner is conn]
+        if not gone:
+            return
+        for entry in gone:
+            del self._presence[entry.client_id]
+        removed = [wire.AwarenessEntry(e.client_id, e.clock + 1, "null") for e in gone]
+        self._send_all(wire.encode_awareness(wire.encode_awareness_entries(removed)), None)
+
+    # --- incoming --------------------------------------------------------------------------
+
+    def receive(self, conn: Connection, frame: bytes) -> None:
+        """Handle one message from ``conn``; raise a ``messages`` error to close it."""
+        msg = wire.decode_message(frame)
+        if msg.kind is wire.MessageType.SYNC:
+            self._receive_sync(conn, msg, frame)
+        elif msg.kind is wire.MessageType.AWARENESS:
+            self._receive_awareness(conn, msg.payload, frame)
+        else:
+            conn.send(self._presence_frame())
+
+    def _receive_sync(self, conn: Connection, msg: wire.Message, frame: bytes) -> None:
+        if msg.sync is wire.SyncType.STEP1:
+            conn.send(wire.encode_step2(self._diff(msg.payload)))
+            return
+        limit = self._limits.update if msg.sync is wire.SyncType.UPDATE else self._limits.sync
+        if len(msg.payload) > limit:
+            raise MessageTooBig(f"update of {len(msg.payload)} bytes; the limit is {limit}")
+        if not conn.can_write:
+            raise ReadOnlyViolation("this connection may read but not write")
+        relay = frame if msg.sync is wire.SyncType.UPDATE else None
+        self.apply(msg.payload, conn, relay)
+
+    def _diff(self, state_vector: bytes) -> bytes:
+        try:
+            return self.doc.get_update(state_vector)
+        except BaseException as exc:
+            _reraise_fatal(exc)
+            raise wire.InvalidPayload(f"state vector could not be decoded: {exc}") from None
+
+    def apply(self, update: bytes, origin: Connection | Origin, relay: bytes | None = None) -> bool:
+        """Apply ``update``; if it changed the document, route it. Returns whether it did."""
+        if update == wire.EMPTY_UPDATE:
+            return False
+        self._changed = None
+        try:
+            self.doc.apply_update(update)
+        except BaseException as exc:  # pycrdt raises Rust panics as PanicException
+            _reraise_fatal(exc)
+            raise wire.InvalidPayload(f"update could not be applied: {exc}") from None
+        changed, self._changed = self._changed, None
+        if changed is None:
+            return False
+        self._route(changed, relay, origin)
+        return True
+
+    def change(self, edit: Callable[[Doc], None]) -> bool:
+        """Make a server-side edit (origin LOCAL): persisted, broadcast and published."""
+        self._changed = None
+        with self.doc.transaction():
+            edit(self.doc)
+        changed, self._changed = self._changed, None
+        if changed is not None:
+            self._route(changed, None, Origin.LOCAL)
+        return changed is not None
+
+    def _on_transaction(self, event: TransactionEvent) -> None:
+        self._changed = event.update
+
+    def _route(self, update: bytes, relay: bytes | None, origin: Connection | Origin) -> None:
+        """The one place that decides: persist what this node's clients or API made, publish
+        it to other nodes, and broadcast everything to this node's clients."""
+        if origin is not Origin.BUS:
+            self.unsaved += 1
+            self._saved.clear()
+            self._committer.enqueue(self, update)
+            if self.on_publish is not None:
+                self.on_publish(update)
+        self._outgoing.append((update, relay, origin))
+        if self._flush_handle is None:
+            self._flush_handle = asyncio.get_running_loop().call_soon(self._flush)
+
+    def _flush(self) -> None:
+        self._flush_handle = None
+        batch, self._outgoing = self._outgoing, []
+        if not batch:
+            return
+        senders = {origin for _, _, origin in batch}
+        skip = next(iter(senders)) if len(senders) == 1 else None
+        if len(batch) == 1:
+            update, relay, _ = batch[0]
+            frame = relay if relay is not None else wire.encode_update(update)
+        else:
+            frame = wire.encode_update(merge_updates(*(update for update, _, _ in batch)))
+        self._send_all(frame, skip)
+
+    def _send_all(self, frame: bytes, skip: object) -> None:
+        for peer in self.peers:
+            if peer is not skip:
+                peer.send(frame)
+
+    # --- presence --------------------------------------------------------------------------
+
+    def _receive_awareness(self, conn: Connection, payload: bytes, frame: bytes) -> None:
+        if len(payload) > self._limits.awareness:
+            raise MessageTooBig(f"awareness of {len(payload)} bytes; the limit is {self._limits.awareness}")
+        for entry in wire.decode_awareness(payload):
+            known = self._presence.get(entry.client_id)
+            if known is not None and known[1] is not conn:
+                raise PresenceViolation(f"client id {entry.client_id} belongs to another connection")
+            if entry.removed:
+                self._presence.pop(entry.client_id, None)
+            else:
+                self._presence[entry.client_id] = (entry, conn)
+        self._send_all(frame, conn)
+
+    def _presence_frame(self) -> bytes:
+        entries = [entry for entry, _ in self._presence.values()]
+        return wire.encode_awareness(wire.encode_awareness_entries(entries))
+
+    @property
+    def presence(self) -> list[wire.AwarenessEntry]:
+        return [entry for entry, _ in self._presence.values()]
+
+    # --- persistence callbacks ---------------------------------------------------------------
+
+    def committed(self, count: int, state: bytes) -> None:
+        """The committer made ``count`` updates durable, up to ``state``; tell who asked."""
+        self.unsaved -= count
+        self.log_rows += 1
+        self.durable_state = state
+        if self.unsaved == 0:
+            self._saved.set()
+        frame = wire.encode_durable(state)
+        for peer in self.peers:
+            if peer.wants_durable:
+                peer.send(frame)
+
+    async def saved(self) -> None:
+        """Wait until nothing of this room is waiting to be committed."""
+        await self._saved.wait()
+
+    def close_all(self, code: int, reason: str) -> None:
+        for peer in list(self.peers):
+            peer.close(code, reason)
+
+
+class MessageTooBig(ValueError):
+    """A message over its configured limit (close code 1009)."""
+
+
+class ReadOnlyViolation(PermissionError):
+    """A write on a read-only connection (dropped; repeated violations close with 1008)."""
+
+
+class PresenceViolation(PermissionError):
+    """An awareness entry for a client id owned by another connection (close code 1008)."""
+
+
+def _reraise_fatal(exc: BaseException) -> None:
+    if isinstance(exc, (KeyboardInterrupt, SystemExit, asyncio.CancelledError, GeneratorExit)):
+        raise exc
+
+
+CLOSE_CODES: dict[type[Exception], tuple[int, str]] = {
+    wire.MalformedMessage: (CloseCode.PROTOCOL_ERROR, "malformed message"),
+    wire.UnsupportedMessage: (CloseCode.UNSUPPORTED_DATA, "unsupported message"),
+    wire.InvalidPayload: (CloseCode.INVALID_PAYLOAD, "invalid payload"),
+    MessageTooBig: (CloseCode.MESSAGE_TOO_BIG, "message too big"),
+    ReadOnlyViolation: (CloseCode.POLICY_VIOLATION, "read-only"),
+    PresenceViolation: (CloseCode.POLICY_VIOLATION, "presence violation"),
+}

@@ -1,0 +1,1 @@
+"""Shared test machinery: real Postgres databases, in-process and subprocess servers, raw sockets."""

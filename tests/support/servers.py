@@ -1,0 +1,118 @@
+"""Tandem servers for tests: in-process (to look inside) and as a real subprocess (to kill)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import msgspec
+import uvicorn
+from litestar import Litestar
+
+from server.app import create_app
+from server.settings import Settings
+from tests.support.services import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class InProcessServer:
+    app: Litestar
+    port: int
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@asynccontextmanager
+async def in_process_server(settings: Settings) -> AsyncIterator[InProcessServer]:
+    """Run ``create_app(settings)`` under uvicorn in this event loop, on a free port."""
+    app = create_app(settings)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    config = uvicorn.Config(
+        app, lifespan="on", log_level="warning",
+        ws_max_size=max(settings.max_sync_bytes, settings.max_update_bytes) + 64,
+    )
+    server = uvicorn.Server(config)
+    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        async with asyncio.timeout(30):
+            while not server.started:
+                if task.done():
+                    task.result()
+                await asyncio.sleep(0.01)
+        yield InProcessServer(app, sock.getsockname()[1])
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()
+
+
+class ServerProcess:
+    """``python -m server serve`` as a child process, as it runs in production."""
+
+    def __init__(self, database_url: str | None, **env: str) -> None:
+        self.port = free_port()
+        self.env = {**os.environ, "PORT": str(self.port), "HOST": "127.0.0.1", **env}
+        if database_url:
+            self.env["DATABASE_URL"] = database_url
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log = ROOT / ".pytest-logs" / f"server-{self.port}.log"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def start(self, timeout: float = 60) -> ServerProcess:
+        self.log.parent.mkdir(exist_ok=True)
+        out = self.log.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "server", "serve"], cwd=ROOT, env=self.env, stdout=out, stderr=out
+        )
+        async with asyncio.timeout(timeout), httpx.AsyncClient() as http:
+            while True:
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"server exited with {self.process.returncode}; see {self.log}")
+                try:
+                    if (await http.get(f"{self.http_url}/health")).status_code == 200:
+                        return self
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.05)
+
+    def kill(self) -> None:
+        """``kill -9``: no shutdown hook runs."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
+    async def terminate(self, timeout: float = 30) -> int:
+        """SIGTERM, as a platform does on deploy; wait for a clean exit."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGTERM)
+        return await asyncio.to_thread(self.process.wait, timeout)
+
+
+def settings_for(database_url: str, **overrides: object) -> Settings:
+    return msgspec.structs.replace(Settings(database_url=database_url), **overrides)
