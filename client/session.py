@@ -29,6 +29,7 @@ class Session:
         self.document = document
         self.doc = doc
         self.peers: dict[int, dict] = {}  # other clients' awareness states by client id
+        self.durable_state = b""  # the state vector the server last said is committed
         self.close_code: int | None = None
         self.close_reason = ""
         self.connections = 0
@@ -36,7 +37,10 @@ class Session:
         self._remote = False
         self._synced = asyncio.Event()
         self._changed = asyncio.Condition()
-        self._durable_clock = -1
+        # Durable acknowledgements count the step-2/update frames sent on the current socket.
+        self._sent = 0
+        self._acked = -1
+        self._resync_mark: int | None = None  # the step 2 that resent everything after a drop
         self._presence: dict | None = None
         self._presence_clock = 0
         doc.observe(self._on_local_change)
@@ -48,10 +52,19 @@ class Session:
         await self._synced.wait()
 
     async def durable(self) -> None:
-        """Wait until every local edit made so far is committed on the server."""
-        target = self._own_clock()
+        """Wait until every local edit made so far is committed on the server.
+
+        Edits sent on a socket that then dropped are resent in the next socket's sync step 2,
+        so after a reconnect it is that step 2's acknowledgement that counts.
+        """
+        epoch, target = self.connections, self._sent
         async with self._changed:
-            await self._changed.wait_for(lambda: self._durable_clock >= target)
+            await self._changed.wait_for(lambda: self.connections != epoch or self._acked >= target)
+            if self.connections == epoch:
+                return
+            await self._changed.wait_for(
+                lambda: self._resync_mark is not None and self._acked >= self._resync_mark
+            )
 
     async def wait_for(self, predicate, timeout: float = 10.0) -> None:
         """Wait until ``predicate()`` holds, re-checking after every remote change."""
@@ -84,6 +97,7 @@ class Session:
 
     async def _serve(self, ws: websockets.ClientConnection) -> None:
         self.connections += 1
+        self._sent, self._acked, self._resync_mark = 0, -1, None
         outbox = self._outbox = asyncio.Queue()
         outbox.put_nowait(wire.encode_step1(self.doc.get_state()))
         if self._presence is not None:
@@ -95,8 +109,8 @@ class Session:
                     await self._receive(ws, frame)
         finally:
             sender.cancel()
-            if ws.close_rcvd is not None:
-                self.close_code, self.close_reason = ws.close_rcvd.code, ws.close_rcvd.reason
+            if ws.protocol.close_rcvd is not None:
+                self.close_code, self.close_reason = ws.protocol.close_rcvd.code, ws.protocol.close_rcvd.reason
                 async with self._changed:
                     self._changed.notify_all()
 
@@ -115,6 +129,8 @@ class Session:
     async def _on_sync(self, ws: websockets.ClientConnection, msg: wire.Message) -> None:
         if msg.sync is wire.SyncType.STEP1:
             self._send(wire.encode_step2(self.doc.get_update(msg.payload)))
+            if self._resync_mark is None:
+                self._resync_mark = self._sent
             return
         self._remote = True
         try:
@@ -133,8 +149,9 @@ class Session:
             else:
                 self.peers[entry.client_id] = json.loads(entry.state)
 
-    def _on_durable(self, state_vector: bytes) -> None:
-        self._durable_clock = max(self._durable_clock, _clock_of(state_vector, self.doc.client_id))
+    def _on_durable(self, message: tuple[int, bytes]) -> None:
+        self._acked = max(self._acked, message[0])
+        self.durable_state = message[1]
 
     def _on_local_change(self, event: TransactionEvent) -> None:
         if not self._remote:
@@ -144,14 +161,13 @@ class Session:
         # Called from sync callbacks; an edit lost to a drop is resent by the next sync step 2.
         if self._outbox is not None:
             self._outbox.put_nowait(frame)
+            if frame[0] == wire.MessageType.SYNC and frame[1] != wire.SyncType.STEP1:
+                self._sent += 1
 
     def _presence_message(self) -> bytes:
         state = json.dumps(self._presence) if self._presence is not None else "null"
         entry = wire.AwarenessEntry(self.doc.client_id, self._presence_clock, state)
         return wire.encode_awareness(wire.encode_awareness_entries([entry]))
-
-    def _own_clock(self) -> int:
-        return _clock_of(self.doc.get_state(), self.doc.client_id)
 
 
 async def _send_all(ws: websockets.ClientConnection, outbox: asyncio.Queue[bytes]) -> None:
@@ -160,17 +176,6 @@ async def _send_all(ws: websockets.ClientConnection, outbox: asyncio.Queue[bytes
             await ws.send(await outbox.get())
     except websockets.WebSocketException:
         pass
-
-
-def _clock_of(state_vector: bytes, client_id: int) -> int:
-    """The clock ``state_vector`` holds for ``client_id`` (0 if absent)."""
-    count, pos = wire.read_varuint(state_vector, 0)
-    for _ in range(count):
-        client, pos = wire.read_varuint(state_vector, pos)
-        clock, pos = wire.read_varuint(state_vector, pos)
-        if client == client_id:
-            return clock
-    return 0
 
 
 @asynccontextmanager

@@ -45,6 +45,9 @@ def serve(settings: Settings) -> int:
         host=settings.host,
         port=settings.port,
         ws_max_size=max(settings.max_sync_bytes, settings.max_update_bytes) + 64,
+        # Per-message deflate would compress every broadcast once per recipient; the hot path
+        # encodes a frame once and writes the same bytes to every socket.
+        ws_per_message_deflate=False,
         ws_ping_interval=20,
         ws_ping_timeout=20,
         timeout_graceful_shutdown=10,

@@ -11,6 +11,7 @@ import logging
 import re
 
 from litestar import WebSocket, websocket
+from litestar.params import FromPath
 
 from server.protocol.close_codes import CloseCode
 from server.sync.connection import Connection
@@ -38,7 +39,7 @@ class SocketTransport:
 
 
 @websocket("/sync/{document:str}")
-async def sync_socket(socket: WebSocket, document: str) -> None:
+async def sync_socket(socket: WebSocket, document: FromPath[str]) -> None:
     await socket.accept()
     if not DOCUMENT_NAME.fullmatch(document):
         await socket.close(CloseCode.BAD_DOCUMENT_NAME, "document names are 1-200 of A-Z a-z 0-9 . _ : -")

@@ -9,9 +9,12 @@ The exchange (y-protocols ``sync.js`` and ``awareness.js``, as npm ``y-websocket
     either way         SYNC UPDATE(update)                  on every change
     either way         AWARENESS(entries)                   presence: cursors, names
     client -> server   QUERY_AWARENESS                      server answers with all entries
-    server -> client   DURABLE(state vector)                Tandem only, and only to clients that
-                                                            asked with ``?durable=1``: everything
-                                                            at or below that vector is committed.
+    server -> client   DURABLE(count, state vector)         Tandem only, and only to clients that
+                                                            asked with ``?durable=1``: the first
+                                                            ``count`` step-2/update frames this
+                                                            client sent on this socket, and the
+                                                            document up to ``state vector``, are
+                                                            committed to Postgres.
 
 Each WebSocket binary message carries exactly one protocol message:
 ``varuint type`` then, for SYNC, ``varuint subtype`` and ``varbytes payload``; for AWARENESS,
@@ -158,17 +161,19 @@ def encode_query_awareness() -> bytes:
     return bytes((MessageType.QUERY_AWARENESS,))
 
 
-def encode_durable(state_vector: bytes) -> bytes:
-    return write_varuint(MessageType.DURABLE) + write_varbytes(state_vector)
+def encode_durable(count: int, state_vector: bytes) -> bytes:
+    return write_varuint(MessageType.DURABLE) + write_varuint(count) + write_varbytes(state_vector)
 
 
-def decode_durable(data: bytes) -> bytes:
+def decode_durable(data: bytes) -> tuple[int, bytes]:
+    """Return ``(count, state_vector)`` of a DURABLE message."""
     kind, pos = read_varuint(data, 0)
     if kind != MessageType.DURABLE:
         raise UnsupportedMessage(f"expected a durable message (100), got type {kind}")
+    count, pos = read_varuint(data, pos)
     state_vector, pos = read_varbytes(data, pos)
     _expect_end(data, pos)
-    return state_vector
+    return count, state_vector
 
 
 # --- awareness ----------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from collections import deque
 from itertools import count
 
 from server.protocol.close_codes import CloseCode
+from server.sync.guard import Guard
 from server.sync.ports import Transport
 
 log = logging.getLogger(__name__)
@@ -24,8 +25,8 @@ class Connection:
     """A client socket as seen by a room; ``can_write`` is false for read-only access."""
 
     __slots__ = (
-        "id", "transport", "wants_durable", "can_write", "user", "closed", "close_code",
-        "_outbox", "_queued", "_max_queue", "_wake", "_writer", "_close_reason",
+        "id", "transport", "wants_durable", "can_write", "user", "guard", "closed", "close_code", "received",
+        "_outbox", "_queued", "_max_queue", "_wake", "_writer", "_close_reason", "_writing",
     )
 
     def __init__(
@@ -36,12 +37,15 @@ class Connection:
         wants_durable: bool = False,
         can_write: bool = True,
         user: object = None,
+        guard: Guard | None = None,
     ) -> None:
         self.id = next(_ids)
         self.transport = transport
         self.wants_durable = wants_durable
         self.can_write = can_write
         self.user = user
+        self.guard = guard if guard is not None else Guard()  # read-only strikes, presence, rates
+        self.received = 0  # sync step 2 and update frames accepted from this client, in order
         self.closed = False
         self.close_code: int | None = None
         self._close_reason = ""
@@ -49,6 +53,7 @@ class Connection:
         self._queued = 0
         self._max_queue = max_queue_bytes
         self._wake = asyncio.Event()
+        self._writing = False  # inside transport.send: a peer that does not read blocks here
         self._writer = asyncio.get_running_loop().create_task(self._drain())
 
     def send(self, frame: bytes) -> None:
@@ -68,6 +73,11 @@ class Connection:
             return
         self.close_code, self._close_reason = code, reason
         self._outbox.clear()
+        if self._writing:
+            # Stuck behind a peer that does not read: abandon that write and send the close
+            # now (the ASGI server aborts the socket if even the close cannot be written).
+            self._writer.cancel()
+            self._writer = asyncio.get_running_loop().create_task(self._send_close())
         self._wake.set()
 
     async def finished(self) -> None:
@@ -88,14 +98,25 @@ class Connection:
                 while self._outbox and self.close_code is None:
                     frame = self._outbox.popleft()
                     self._queued -= len(frame)
+                    self._writing = True
                     await self.transport.send(frame)
-            if not self.closed and self.close_code is not None:
-                await self.transport.close(self.close_code, self._close_reason)
+                    self._writing = False
         except Exception as exc:  # the peer vanished mid-write: nothing to tell it
             log.debug("connection %s writer stopped: %r", self.id, exc)
+            self.closed = True
+            return
+        await self._send_close()
+
+    async def _send_close(self) -> None:
+        self._outbox.clear()
+        if self.closed:
+            return
+        try:
+            await self.transport.close(self.close_code or CloseCode.NORMAL, self._close_reason)
+        except Exception as exc:
+            log.debug("connection %s close failed: %r", self.id, exc)
         finally:
             self.closed = True
-            self._outbox.clear()
 
     async def _next_batch(self) -> bool:
         await self._wake.wait()

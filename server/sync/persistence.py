@@ -24,24 +24,34 @@ log = logging.getLogger(__name__)
 
 
 class Batch:
-    """What one transaction writes: per room, the merged update, how many it merged, the state."""
+    """What one transaction writes and, once it commits, whom to tell what.
+
+    Taken in one synchronous step: each room's doc holds exactly what it held when its updates
+    were queued (apply and enqueue happen in the same turn), so its state vector now, and each
+    connection's frame count now, are exactly what this batch makes durable.
+    """
 
     __slots__ = ("rooms",)
 
-    def __init__(self, queued: list[tuple[Room, bytes]]) -> None:
-        grouped: dict[Room, list[bytes]] = {}
+    def __init__(self, queued: list[tuple[Room, bytes | None]]) -> None:
+        grouped: dict[Room, list[bytes | None]] = {}
         for room, update in queued:
             grouped.setdefault(room, []).append(update)
-        # The doc already holds every queued update (apply happens before enqueue, in the same
-        # turn), so its state vector now is exactly what this batch makes durable.
         self.rooms = [
-            (room, updates[0] if len(updates) == 1 else merge_updates(*updates), len(updates),
-             room.doc.get_state())
-            for room, updates in grouped.items()
+            (room, _merged(items), len(items), room.doc.get_state(), room.durable_marks())
+            for room, items in grouped.items()
         ]
 
     def rows(self) -> list[tuple[str, bytes]]:
-        return [(room.name, update) for room, update, _, _ in self.rooms]
+        return [(room.name, update) for room, update, *_ in self.rooms if update is not None]
+
+
+def _merged(items: list[bytes | None]) -> bytes | None:
+    """One row per document per batch (``None`` items only ask for an acknowledgement)."""
+    updates = [update for update in items if update is not None]
+    if len(updates) <= 1:
+        return updates[0] if updates else None
+    return merge_updates(*updates)
 
 
 class GroupCommitter:
@@ -54,7 +64,7 @@ class GroupCommitter:
         self._window = window
         self._retry = retry
         self._compact_after = compact_after_rows
-        self._queue: list[tuple[Room, bytes]] = []
+        self._queue: list[tuple[Room, bytes | None]] = []
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
@@ -74,7 +84,7 @@ class GroupCommitter:
         for task in list(self._compacting.values()):
             await asyncio.gather(task, return_exceptions=True)
 
-    def enqueue(self, room: Room, update: bytes) -> None:
+    def enqueue(self, room: Room, update: bytes | None) -> None:
         self._queue.append((room, update))
         self._idle.clear()
         self._wake.set()
@@ -89,24 +99,28 @@ class GroupCommitter:
             if self._window:
                 await asyncio.sleep(self._window)
             self._wake.clear()
-            queued, self._queue = self._queue, []
-            if queued:
-                await self._commit(Batch(queued))
+            await self._commit_queued()  # a call of its own, so no local keeps rooms alive
             if not self._queue:
                 self._idle.set()
 
+    async def _commit_queued(self) -> None:
+        queued, self._queue = self._queue, []
+        if queued:
+            await self._commit(Batch(queued))
+
     async def _commit(self, batch: Batch) -> None:
-        while True:
+        rows = batch.rows()
+        while rows:
             try:
-                await self._store.append(batch.rows())
+                await self._store.append(rows)
                 break
             except Exception:
                 log.exception("commit of %d rows failed; retrying", len(batch.rooms))
                 await asyncio.sleep(self._retry)
         self.batches += 1
-        self.rows_written += len(batch.rooms)
-        for room, _, count, state in batch.rooms:
-            room.committed(count, state)
+        self.rows_written += len(rows)
+        for room, update, count, state, marks in batch.rooms:
+            room.committed(count, int(update is not None), state, marks)
             if room.log_rows >= self._compact_after and room.name not in self._compacting:
                 self._start_compaction(room)
 

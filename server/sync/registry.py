@@ -100,6 +100,7 @@ class Rooms:
         if room.peers or self._rooms.get(room.name) is not room or room.name in self._unload_timers:
             return
         del self._rooms[room.name]
+        room.release()
         self.unloads += 1
         log.debug("unloaded room %r", room.name)
 

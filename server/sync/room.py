@@ -22,6 +22,7 @@ from pycrdt import Doc, TransactionEvent, merge_updates
 from server.protocol import messages as wire
 from server.protocol.close_codes import CloseCode
 from server.sync.connection import Connection
+from server.sync.guard import MessageFlood, PresenceViolation, ReadOnlyViolation  # raised by conn.guard
 
 if TYPE_CHECKING:
     from server.sync.persistence import GroupCommitter
@@ -62,7 +63,7 @@ class Room:
         self._changed: bytes | None = None
         self._saved = asyncio.Event()
         self._saved.set()
-        doc.observe(self._on_transaction)
+        self._subscription = doc.observe(self._on_transaction)
 
     # --- connections -----------------------------------------------------------------------
 
@@ -73,7 +74,7 @@ class Room:
         if self._presence:
             conn.send(self._presence_frame())
         if conn.wants_durable:
-            conn.send(wire.encode_durable(self.durable_state))
+            conn.send(wire.encode_durable(0, self.durable_state))
 
     def remove(self, conn: Connection) -> None:
         """Forget a connection and tell the others its presence is gone."""
@@ -106,9 +107,14 @@ class Room:
         if len(msg.payload) > limit:
             raise MessageTooBig(f"update of {len(msg.payload)} bytes; the limit is {limit}")
         if not conn.can_write:
-            raise ReadOnlyViolation("this connection may read but not write")
+            conn.guard.refuse_write(msg.payload)  # dropped; persistent violation raises ReadOnlyViolation
+            return
+        conn.received += 1
         relay = frame if msg.sync is wire.SyncType.UPDATE else None
-        self.apply(msg.payload, conn, relay)
+        if not self.apply(msg.payload, conn, relay) and conn.wants_durable:
+            # Nothing new, but what it repeats may still be on its way to disk: acknowledge
+            # with the next commit of this room, which covers everything the doc holds now.
+            self._enqueue(None)
 
     def _diff(self, state_vector: bytes) -> bytes:
         try:
@@ -150,14 +156,17 @@ class Room:
         """The one place that decides: persist what this node's clients or API made, publish
         it to other nodes, and broadcast everything to this node's clients."""
         if origin is not Origin.BUS:
-            self.unsaved += 1
-            self._saved.clear()
-            self._committer.enqueue(self, update)
+            self._enqueue(update)
             if self.on_publish is not None:
                 self.on_publish(update)
         self._outgoing.append((update, relay, origin))
         if self._flush_handle is None:
             self._flush_handle = asyncio.get_running_loop().call_soon(self._flush)
+
+    def _enqueue(self, update: bytes | None) -> None:
+        self.unsaved += 1
+        self._saved.clear()
+        self._committer.enqueue(self, update)
 
     def _flush(self) -> None:
         self._flush_handle = None
@@ -183,14 +192,19 @@ class Room:
     def _receive_awareness(self, conn: Connection, payload: bytes, frame: bytes) -> None:
         if len(payload) > self._limits.awareness:
             raise MessageTooBig(f"awareness of {len(payload)} bytes; the limit is {self._limits.awareness}")
-        for entry in wire.decode_awareness(payload):
-            known = self._presence.get(entry.client_id)
-            if known is not None and known[1] is not conn:
-                raise PresenceViolation(f"client id {entry.client_id} belongs to another connection")
-            if entry.removed:
-                self._presence.pop(entry.client_id, None)
-            else:
-                self._presence[entry.client_id] = (entry, conn)
+        entries = wire.decode_awareness(payload)
+        entry = conn.guard.presence(conn.user, entries)  # its own one entry, identity stamped
+        if entry is None:
+            return  # over the awareness rate: dropped
+        known = self._presence.get(entry.client_id)
+        if known is not None and known[1] is not conn:
+            raise PresenceViolation(f"client id {entry.client_id} belongs to another connection")
+        if entry.removed:
+            self._presence.pop(entry.client_id, None)
+        else:
+            self._presence[entry.client_id] = (entry, conn)
+        if entry is not entries[0]:
+            frame = wire.encode_awareness(wire.encode_awareness_entries([entry]))
         self._send_all(frame, conn)
 
     def _presence_frame(self) -> bytes:
@@ -203,17 +217,20 @@ class Room:
 
     # --- persistence callbacks ---------------------------------------------------------------
 
-    def committed(self, count: int, state: bytes) -> None:
-        """The committer made ``count`` updates durable, up to ``state``; tell who asked."""
+    def durable_marks(self) -> dict[Connection, int]:
+        """How many frames each acknowledged connection has sent so far (taken at batch time)."""
+        return {peer: peer.received for peer in self.peers if peer.wants_durable}
+
+    def committed(self, count: int, rows: int, state: bytes, marks: dict[Connection, int]) -> None:
+        """A commit made ``count`` queued items durable, up to ``state``: tell who asked."""
         self.unsaved -= count
-        self.log_rows += 1
+        self.log_rows += rows
         self.durable_state = state
         if self.unsaved == 0:
             self._saved.set()
-        frame = wire.encode_durable(state)
-        for peer in self.peers:
-            if peer.wants_durable:
-                peer.send(frame)
+        for peer, received in marks.items():
+            if peer in self.peers:
+                peer.send(wire.encode_durable(received, state))
 
     async def saved(self) -> None:
         """Wait until nothing of this room is waiting to be committed."""
@@ -223,17 +240,13 @@ class Room:
         for peer in list(self.peers):
             peer.close(code, reason)
 
+    def release(self) -> None:
+        """Drop the observer: Rust holds it, so Python's GC could never break that cycle."""
+        self.doc.unobserve(self._subscription)
+
 
 class MessageTooBig(ValueError):
     """A message over its configured limit (close code 1009)."""
-
-
-class ReadOnlyViolation(PermissionError):
-    """A write on a read-only connection (dropped; repeated violations close with 1008)."""
-
-
-class PresenceViolation(PermissionError):
-    """An awareness entry for a client id owned by another connection (close code 1008)."""
 
 
 def _reraise_fatal(exc: BaseException) -> None:
@@ -248,4 +261,5 @@ CLOSE_CODES: dict[type[Exception], tuple[int, str]] = {
     MessageTooBig: (CloseCode.MESSAGE_TOO_BIG, "message too big"),
     ReadOnlyViolation: (CloseCode.POLICY_VIOLATION, "read-only"),
     PresenceViolation: (CloseCode.POLICY_VIOLATION, "presence violation"),
+    MessageFlood: (CloseCode.POLICY_VIOLATION, "message rate"),
 }

@@ -48,6 +48,7 @@ async def in_process_server(settings: Settings) -> AsyncIterator[InProcessServer
     config = uvicorn.Config(
         app, lifespan="on", log_level="warning",
         ws_max_size=max(settings.max_sync_bytes, settings.max_update_bytes) + 64,
+        ws_per_message_deflate=False,
     )
     server = uvicorn.Server(config)
     server.install_signal_handlers = lambda: None  # type: ignore[method-assign]

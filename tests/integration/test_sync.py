@@ -1,0 +1,143 @@
+"""Two or more clients editing one document through a real server, Postgres underneath."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import weakref
+
+from pycrdt import Map, Text
+
+from client import connect
+from tests.support.servers import in_process_server, settings_for
+from tests.support.waiting import eventually
+
+
+def board(session) -> Map:
+    return session.doc.get("board", type=Map)
+
+
+def text(session) -> Text:
+    return session.doc.get("notes", type=Text)
+
+
+async def test_two_clients_converge_on_concurrent_map_and_text_edits(server):
+    async with connect(server.ws_url, "converge") as a, connect(server.ws_url, "converge") as b:
+        board(a)["stage"] = "lead"
+        text(a).insert(0, "hello ")
+        board(b)["owner"] = "bo"
+        text(b).insert(0, "world")
+        for session in (a, b):
+            await session.wait_for(lambda s=session: len(board(s)) == 2 and len(str(text(s))) == 11)
+        assert board(a).to_py() == board(b).to_py() == {"stage": "lead", "owner": "bo"}
+        assert str(text(a)) == str(text(b))
+        assert "hello " in str(text(a)) and "world" in str(text(a))
+
+
+async def test_a_late_joiner_receives_the_full_state(server):
+    async with connect(server.ws_url, "late") as a:
+        for i in range(50):
+            board(a)[f"deal-{i}"] = i
+        text(a).insert(0, "minutes")
+        await a.durable()
+        async with connect(server.ws_url, "late") as late:
+            assert board(late).to_py() == {f"deal-{i}": float(i) for i in range(50)}
+            assert str(text(late)) == "minutes"
+
+
+async def test_presence_is_relayed_and_removed_when_the_socket_closes(server):
+    async with connect(server.ws_url, "presence") as a:
+        async with connect(server.ws_url, "presence") as b:
+            b.set_presence({"name": "Bo", "cursor": 3})
+            await a.wait_for(lambda: {"name": "Bo", "cursor": 3} in a.peers.values())
+        await a.wait_for(lambda: not a.peers)
+
+
+async def test_a_restart_keeps_all_state(database_url):
+    settings = settings_for(database_url)
+    async with in_process_server(settings) as first:
+        async with connect(first.ws_url, "restart") as a:
+            board(a)["deal"] = "Acme renewal"
+            text(a).insert(0, "call back on Monday")
+            await a.durable()
+    async with in_process_server(settings) as second:
+        async with connect(second.ws_url, "restart") as b:
+            assert board(b).to_py() == {"deal": "Acme renewal"}
+            assert str(text(b)) == "call back on Monday"
+
+
+async def test_clients_joining_a_new_room_at_the_same_moment_all_sync(server):
+    async def join(i: int) -> None:
+        async with connect(server.ws_url, "stampede", sync_timeout=10) as s:
+            board(s)[f"c{i}"] = i
+            await s.durable()
+
+    await asyncio.gather(*(join(i) for i in range(30)))
+    async with connect(server.ws_url, "stampede") as check:
+        assert len(board(check)) == 30
+    assert server.app.state.rooms.loads <= 2  # one load, plus one if it was unloaded between
+
+
+async def test_an_idle_room_is_unloaded_after_its_grace_period_and_its_memory_released(server):
+    rooms = server.app.state.rooms
+    async with connect(server.ws_url, "idle") as a:
+        board(a)["x"] = 1
+        await a.durable()
+        doc_ref = weakref.ref(rooms.get("idle").doc)
+    async with asyncio.timeout(5):
+        while "idle" in rooms:
+            await asyncio.sleep(0.05)
+    gc.collect()
+    assert doc_ref() is None, "the unloaded room's Doc is still referenced"
+    async with connect(server.ws_url, "idle") as again:
+        assert board(again).to_py() == {"x": 1.0}
+
+
+async def test_a_room_with_unsaved_updates_is_not_unloaded(database_url):
+    settings = settings_for(database_url, room_grace_seconds=0.05, commit_window_seconds=1.0)
+    async with in_process_server(settings) as srv:
+        rooms = srv.app.state.rooms
+        async with connect(srv.ws_url, "pending", durable=False) as a:
+            board(a)["x"] = 1
+            await eventually(lambda: rooms.get("pending").unsaved == 1)
+        await asyncio.sleep(0.3)  # well past the grace period, inside the commit window
+        assert "pending" in rooms and rooms.get("pending").unsaved == 1
+        async with asyncio.timeout(5):
+            while "pending" in rooms:
+                await asyncio.sleep(0.05)
+        async with connect(srv.ws_url, "pending") as b:
+            assert board(b).to_py() == {"x": 1.0}
+
+
+async def test_compaction_leaves_the_document_content_identical(server):
+    store = server.app.state.store
+    async with connect(server.ws_url, "compact") as a:
+        for i in range(40):
+            board(a)[f"k{i}"] = i
+            text(a).insert(len(str(text(a))), f"{i},")
+            await a.durable()  # one log row each
+        del board(a)["k0"]
+        await a.durable()
+        before = (board(a).to_py(), str(text(a)))
+    stored = await store.load("compact")
+    assert stored.log_rows >= 40
+    assert await store.compact("compact") == stored.log_rows
+    after = await store.load("compact")
+    assert after.log_rows == 0 and len(after.updates) == 1
+    from pycrdt import Doc
+    doc = Doc()
+    doc.apply_update(after.updates[0])
+    assert (doc.get("board", type=Map).to_py(), str(doc.get("notes", type=Text))) == before
+
+
+async def test_a_growing_log_is_compacted_automatically(database_url):
+    async with in_process_server(settings_for(database_url, compact_after_rows=10)) as srv:
+        async with connect(srv.ws_url, "auto-compact") as a:
+            for i in range(25):
+                board(a)[f"k{i}"] = i
+                await a.durable()
+        async with asyncio.timeout(5):
+            while (await srv.app.state.store.load("auto-compact")).log_rows >= 10:
+                await asyncio.sleep(0.05)
+        async with connect(srv.ws_url, "auto-compact") as b:
+            assert len(board(b)) == 25

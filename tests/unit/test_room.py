@@ -1,0 +1,144 @@
+"""Room logic with fake connections and a fake committer: coalescing, origins, slow readers."""
+
+from __future__ import annotations
+
+import asyncio
+
+from pycrdt import Doc, Map
+
+from server.protocol import messages as wire
+from server.protocol.close_codes import CloseCode
+from server.sync.connection import Connection
+from server.sync.room import Limits, Origin, Room
+
+
+class RecordingCommitter:
+    def __init__(self) -> None:
+        self.queued: list[bytes | None] = []
+
+    def enqueue(self, room: Room, update: bytes | None) -> None:
+        self.queued.append(update)
+
+
+class RecordingTransport:
+    def __init__(self, block: asyncio.Event | None = None) -> None:
+        self.frames: list[bytes] = []
+        self.closed: tuple[int, str] | None = None
+        self._block = block
+
+    async def send(self, frame: bytes) -> None:
+        if self._block is not None:
+            await self._block.wait()
+        self.frames.append(frame)
+
+    async def close(self, code: int, reason: str) -> None:
+        self.closed = (code, reason)
+
+
+def make_room() -> tuple[Room, RecordingCommitter]:
+    committer = RecordingCommitter()
+    return Room("r", Doc(), committer, Limits(1 << 20, 16 << 20, 64 << 10)), committer  # type: ignore[arg-type]
+
+
+def edit(key: str, doc: Doc | None = None) -> bytes:
+    doc = doc or Doc()
+    before = doc.get_state()
+    if "m" not in doc:
+        doc["m"] = Map()
+    doc.get("m", type=Map)[key] = key
+    return doc.get_update(before)
+
+
+async def settle() -> None:
+    for _ in range(3):
+        await asyncio.sleep(0)
+
+
+async def test_one_update_in_a_turn_is_relayed_as_the_frame_that_came_in_to_everyone_but_its_sender():
+    room, _ = make_room()
+    a, b, c = (Connection(RecordingTransport(), max_queue_bytes=1 << 20) for _ in range(3))
+    for conn in (a, b, c):
+        room.add(conn)
+    await settle()
+    frame = wire.encode_update(edit("x"))
+    room.receive(a, frame)
+    await settle()
+    assert b.transport.frames[-1] is frame and c.transport.frames[-1] is frame
+    assert frame not in a.transport.frames
+
+
+async def test_updates_from_several_senders_in_one_turn_go_out_as_one_merged_frame():
+    room, committer = make_room()
+    a, b, reader = (Connection(RecordingTransport(), max_queue_bytes=1 << 20) for _ in range(3))
+    for conn in (a, b, reader):
+        room.add(conn)
+    await settle()
+    greeting = len(reader.transport.frames)
+    ua, ub = edit("from-a"), edit("from-b")
+    room.receive(a, wire.encode_update(ua))
+    room.receive(b, wire.encode_update(ub))
+    await settle()
+    assert len(reader.transport.frames) == greeting + 1
+    merged = Doc()
+    merged.apply_update(wire.decode_message(reader.transport.frames[-1]).payload)
+    assert merged.get("m", type=Map).to_py() == {"from-a": "from-a", "from-b": "from-b"}
+    assert len(committer.queued) == 2  # each persisted once
+
+
+async def test_a_repeated_update_is_neither_persisted_nor_relayed_twice():
+    room, committer = make_room()
+    a, b = (Connection(RecordingTransport(), max_queue_bytes=1 << 20) for _ in range(2))
+    room.add(a)
+    room.add(b)
+    update = edit("x")
+    room.receive(a, wire.encode_update(update))
+    await settle()
+    sent = len(b.transport.frames)
+    room.receive(a, wire.encode_update(update))
+    await settle()
+    assert len(b.transport.frames) == sent
+    assert committer.queued == [committer.queued[0]] and committer.queued[0] is not None
+
+
+async def test_a_repeated_update_from_a_durable_client_still_asks_for_an_acknowledgement():
+    room, committer = make_room()
+    a = Connection(RecordingTransport(), max_queue_bytes=1 << 20, wants_durable=True)
+    room.add(a)
+    update = edit("x")
+    room.receive(a, wire.encode_update(update))
+    room.receive(a, wire.encode_update(update))
+    assert committer.queued[1] is None and a.received == 2
+
+
+async def test_relayed_updates_from_another_node_are_broadcast_but_not_persisted():
+    room, committer = make_room()
+    reader = Connection(RecordingTransport(), max_queue_bytes=1 << 20)
+    room.add(reader)
+    assert room.apply(edit("remote"), Origin.BUS)
+    await settle()
+    assert committer.queued == []
+    assert wire.decode_message(reader.transport.frames[-1]).sync is wire.SyncType.UPDATE
+
+
+async def test_a_reader_whose_queue_passes_the_limit_is_closed_as_slow():
+    gate = asyncio.Event()
+    slow = Connection(RecordingTransport(block=gate), max_queue_bytes=10_000)
+    for _ in range(20):
+        slow.send(b"x" * 1000)
+    assert slow.close_code == CloseCode.SLOW_READER
+    await settle()
+    assert slow.transport.closed is not None and slow.transport.closed[0] == 4008
+    gate.set()
+
+
+async def test_presence_of_a_closed_connection_is_removed_for_the_others():
+    room, _ = make_room()
+    a, b = (Connection(RecordingTransport(), max_queue_bytes=1 << 20) for _ in range(2))
+    room.add(a)
+    room.add(b)
+    entry = wire.AwarenessEntry(7, 1, '{"name":"Ada"}')
+    room.receive(a, wire.encode_awareness(wire.encode_awareness_entries([entry])))
+    room.remove(a)
+    await settle()
+    removal = wire.decode_awareness(wire.decode_message(b.transport.frames[-1]).payload)
+    assert removal == [wire.AwarenessEntry(7, 2, "null")] and room.presence == []
