@@ -33,6 +33,33 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     commit_retry_seconds: float = 0.5
     # Compact a document once this many update rows are in its log.
     compact_after_rows: int = 200
+    # Presence relayed by another node is dropped when not renewed for this long (its node may
+    # have died); y-protocols clients renew every 15 s and time out others after 30 s.
+    presence_timeout_seconds: float = 30.0
+    log_format: str = "logfmt"  # or "json"
+    # Accounts and access (issue 3). ``auth=False`` (TANDEM_AUTH=off) lets anyone open any
+    # document over /sync without signing in: for development and benchmarks only.
+    auth: bool = True
+    # Extra origins (comma-separated, e.g. "https://app.example.com") allowed to open WebSockets
+    # besides the server's own; "*" allows any. Requests without an Origin header are not browsers.
+    allowed_origins: str = ""
+    session_ttl_seconds: float = 14 * 24 * 3600.0
+    cookie_secure: bool = False  # set to true whenever the server is reached over HTTPS
+    invitation_ttl_seconds: float = 7 * 24 * 3600.0
+    reset_ttl_seconds: float = 3600.0
+    # Sign-in throttling: this many failures for one e-mail (10x from one address) within the window.
+    sign_in_max_failures: int = 5
+    sign_in_window_seconds: float = 900.0
+    # argon2id cost (argon2-cffi's defaults); tests lower it.
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    argon2_parallelism: int = 4
+    # Socket policing: non-empty writes tolerated (and dropped) on a read-only socket before it is
+    # closed with 1008; awareness messages a second (more are dropped); messages a second (a burst
+    # of twice as many is tolerated, then 1008). 0 turns a rate limit off.
+    read_only_strikes: int = 16
+    awareness_per_second: float = 30.0
+    messages_per_second: float = 1000.0
 
 
 def _coerce(raw: str, default: object) -> object:

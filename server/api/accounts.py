@@ -1,0 +1,63 @@
+"""``/api/auth/*`` and ``/api/me``: sign-up, sign-in, sign-out, password change and reset."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import JSONBody
+
+from server.api import types
+from server.api.auth import AccountsDep, CallerDep, cleared_cookies, client_address, session_cookies
+from server.services.accounts import Caller, SignedIn
+from server.services.credentials import csrf_token
+
+
+def _user(caller: Caller) -> types.User:
+    return types.User(caller.id, caller.email, caller.name)
+
+
+def _session(request: Request, signed: SignedIn, status: int) -> Response[types.Session]:
+    body = types.Session(signed.token, _user(signed.caller), signed.caller.expires_at, csrf_token(signed.token))
+    return Response(body, status_code=status, cookies=session_cookies(signed, request.app.state.settings))
+
+
+class AuthController(Controller):
+    path = "/api/auth"
+    tags = ["accounts"]
+
+    @post("/signup", status_code=201, summary="Create an account and sign in")
+    async def sign_up(
+        self, request: Request, data: JSONBody[types.SignUp], accounts: AccountsDep
+    ) -> Response[types.Session]:
+        signed = await accounts.sign_up(data.email, data.password, data.name, client_address(request))
+        return _session(request, signed, 201)
+
+    @post("/login", status_code=200, summary="Sign in (throttled after repeated failures)")
+    async def sign_in(
+        self, request: Request, data: JSONBody[types.SignIn], accounts: AccountsDep
+    ) -> Response[types.Session]:
+        signed = await accounts.sign_in(data.email, data.password, client_address(request))
+        return _session(request, signed, 200)
+
+    @post("/logout", status_code=204, summary="End this session; its open sockets close")
+    async def sign_out(self, request: Request, caller: CallerDep, accounts: AccountsDep) -> Response[None]:
+        await accounts.sign_out(caller, client_address(request))
+        return Response(None, status_code=204, cookies=cleared_cookies(request.app.state.settings))
+
+    @post("/password", status_code=204, summary="Change the password; other sessions end")
+    async def change_password(
+        self, request: Request, data: JSONBody[types.PasswordChange], caller: CallerDep, accounts: AccountsDep
+    ) -> None:
+        await accounts.change_password(caller, data.current_password, data.new_password, client_address(request))
+
+    @post("/password-reset", status_code=202, summary="Mail a one-time reset token, if the account exists")
+    async def request_reset(self, request: Request, data: JSONBody[types.ResetRequest], accounts: AccountsDep) -> None:
+        await accounts.request_reset(data.email, client_address(request))
+
+    @post("/password-reset/confirm", status_code=204, summary="Set a new password with a reset token")
+    async def reset_password(self, request: Request, data: JSONBody[types.ResetConfirm], accounts: AccountsDep) -> None:
+        await accounts.reset_password(data.token, data.password, client_address(request))
+
+
+@get("/api/me", tags=["accounts"], summary="The signed-in user")
+async def me(caller: CallerDep) -> types.User:
+    return _user(caller)

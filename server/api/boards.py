@@ -1,0 +1,95 @@
+"""Boards, their shares, and their documents over HTTP.
+
+``GET /api/documents/{name}`` answers the document's whole state as one Yjs update
+(``application/octet-stream``); ``POST /api/documents/{name}/updates`` applies a Yjs update as
+if a writer had sent it over a socket. Both answer 404 for unknown and forbidden alike.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from litestar import Controller, Request, Response, delete, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import ClientException
+from litestar.params import FromPath, JSONBody
+
+from server.api import types
+from server.api.auth import CallerDep, client_address
+from server.domain.access import Access, require_write
+from server.protocol.messages import InvalidPayload
+from server.services.boards import Boards, BoardView
+from server.sync.registry import Rooms
+from server.sync.room import Origin
+
+BoardsDep = NamedDependency[Boards]
+
+
+def _board(view: BoardView) -> types.Board:
+    row = view.row
+    access = "write" if view.access is Access.WRITE else "read"
+    return types.Board(row["id"], row["workspace_id"], row["name"], row["kind"], row["document"], access,
+                       row["created_at"])
+
+
+class BoardController(Controller):
+    path = "/api"
+    tags = ["boards"]
+
+    @post("/workspaces/{workspace:uuid}/boards", summary="Create a board (members and above)")
+    async def create(
+        self, workspace: FromPath[UUID], data: JSONBody[types.NewBoard], caller: CallerDep, boards: BoardsDep
+    ) -> types.Board:
+        return _board(await boards.create(caller, workspace, data.name, data.kind))
+
+    @get("/workspaces/{workspace:uuid}/boards", summary="Boards the caller reaches in a workspace")
+    async def list_boards(self, workspace: FromPath[UUID], caller: CallerDep, boards: BoardsDep) -> list[types.Board]:
+        return [_board(view) for view in await boards.visible(caller, workspace)]
+
+    @get("/boards/{board:uuid}", summary="One board (404 if unknown or not shared with the caller)")
+    async def get_board(self, board: FromPath[UUID], caller: CallerDep, boards: BoardsDep) -> types.Board:
+        return _board(await boards.get(caller, board))
+
+    @get("/boards/{board:uuid}/shares", summary="Who the board is shared with (admins)")
+    async def shares(self, board: FromPath[UUID], caller: CallerDep, boards: BoardsDep) -> list[types.Share]:
+        rows = await boards.shares(caller, board)
+        return [types.Share(types.User(r["id"], r["email"], r["name"]), r["access"]) for r in rows]
+
+    @post("/boards/{board:uuid}/shares", status_code=200, summary="Share a board with a user (admins)")
+    async def share(
+        self, request: Request, board: FromPath[UUID], data: JSONBody[types.NewShare], caller: CallerDep,
+        boards: BoardsDep,
+    ) -> types.Share:
+        user = await boards.share(caller, board, data.email, data.access, client_address(request))
+        return types.Share(types.User(user["id"], user["email"], user["name"]), data.access)
+
+    @delete("/boards/{board:uuid}/shares/{user:uuid}", summary="Stop sharing a board with a user (admins)")
+    async def unshare(
+        self, request: Request, board: FromPath[UUID], user: FromPath[UUID], caller: CallerDep, boards: BoardsDep
+    ) -> None:
+        await boards.unshare(caller, board, user, client_address(request))
+
+    @get("/documents/{name:str}", summary="A document's state as one Yjs update", media_type="application/octet-stream")
+    async def read_document(
+        self, request: Request, name: FromPath[str], caller: CallerDep, boards: BoardsDep
+    ) -> Response[bytes]:
+        await boards.document_access(caller.id, name)
+        room = await _rooms(request).open(name)
+        return Response(room.doc.get_update(), media_type="application/octet-stream")
+
+    @post("/documents/{name:str}/updates", status_code=204, summary="Apply a Yjs update (edit access)")
+    async def write_document(self, request: Request, name: FromPath[str], caller: CallerDep, boards: BoardsDep) -> None:
+        require_write(await boards.document_access(caller.id, name), "this document")
+        update = await request.body()
+        limit = request.app.state.settings.max_update_bytes
+        if len(update) > limit:
+            raise ClientException(f"expected a Yjs update of at most {limit} bytes, got {len(update)}")
+        room = await _rooms(request).open(name)
+        try:
+            room.apply(update, Origin.LOCAL)
+        except InvalidPayload as exc:
+            raise ClientException(f"expected a Yjs update in the body: {exc}") from None
+
+
+def _rooms(request: Request) -> Rooms:
+    return request.app.state.rooms

@@ -1,0 +1,132 @@
+"""Request and response bodies of the accounts, workspaces and boards API (msgspec Structs)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+from uuid import UUID
+
+import msgspec
+
+from server.domain.access import Role, ShareLevel
+from server.domain.boards import BoardKind
+
+
+class SignUp(msgspec.Struct, forbid_unknown_fields=True):
+    email: str
+    password: str
+    name: str
+
+
+class SignIn(msgspec.Struct, forbid_unknown_fields=True):
+    email: str
+    password: str
+
+
+class User(msgspec.Struct):
+    id: UUID
+    email: str
+    name: str
+
+
+class Session(msgspec.Struct):
+    """A new session: ``token`` for ``Authorization: Bearer`` or ``?token=``; the cookies are set too."""
+
+    token: str
+    user: User
+    expires_at: datetime
+    csrf_token: str
+
+
+class PasswordChange(msgspec.Struct, forbid_unknown_fields=True):
+    current_password: str
+    new_password: str
+
+
+class ResetRequest(msgspec.Struct, forbid_unknown_fields=True):
+    email: str
+
+
+class ResetConfirm(msgspec.Struct, forbid_unknown_fields=True):
+    token: str
+    password: str
+
+
+class NewWorkspace(msgspec.Struct, forbid_unknown_fields=True):
+    name: str
+
+
+class Workspace(msgspec.Struct):
+    id: UUID
+    name: str
+    role: Literal["owner", "admin", "member", "viewer", "guest"]
+
+
+class Member(msgspec.Struct):
+    user: User
+    role: Role
+
+
+class RoleChange(msgspec.Struct, forbid_unknown_fields=True):
+    role: Role
+
+
+class NewInvitation(msgspec.Struct, forbid_unknown_fields=True):
+    email: str
+    role: Role = Role.MEMBER
+
+
+class Invitation(msgspec.Struct):
+    """A one-time invitation; ``token`` is also mailed to ``email``."""
+
+    id: UUID
+    email: str
+    role: Role
+    expires_at: datetime
+    token: str
+
+
+class AcceptInvitation(msgspec.Struct, forbid_unknown_fields=True):
+    token: str
+
+
+class Membership(msgspec.Struct):
+    workspace_id: UUID
+    role: Role
+
+
+class NewBoard(msgspec.Struct, forbid_unknown_fields=True):
+    name: str
+    kind: BoardKind
+
+
+class Board(msgspec.Struct):
+    """A board; open ``document`` at ``/sync/{document}``. ``access`` is the caller's."""
+
+    id: UUID
+    workspace_id: UUID
+    name: str
+    kind: BoardKind
+    document: str
+    access: Literal["read", "write"]
+    created_at: datetime
+
+
+class NewShare(msgspec.Struct, forbid_unknown_fields=True):
+    email: str
+    access: ShareLevel
+
+
+class Share(msgspec.Struct):
+    user: User
+    access: ShareLevel
+
+
+class AuditEvent(msgspec.Struct):
+    id: int
+    at: datetime
+    event: str
+    actor_id: UUID | None
+    subject_id: UUID | None
+    address: str | None
+    details: dict[str, Any]

@@ -1,0 +1,1 @@
+"""CRM vocabulary and rules: accounts, workspaces, roles, access decisions. No I/O, no frameworks."""

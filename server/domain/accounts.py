@@ -1,0 +1,73 @@
+"""Accounts: who someone is, what counts as a valid e-mail, password and name. Pure functions."""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+from uuid import UUID
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+MIN_PASSWORD = 10
+MAX_PASSWORD = 256  # argon2 takes any length; bound what one request can make us hash
+MAX_NAME = 100
+
+
+class InvalidInput(ValueError):
+    """A field that is not what was expected (HTTP 400); the message names both."""
+
+
+class Identity(NamedTuple):
+    """A signed-in user as sockets and presence see it."""
+
+    id: UUID
+    name: str
+
+
+class AccessChanged(NamedTuple):
+    """Whose access changed: one user, one session, or (both None) possibly anyone's."""
+
+    user: UUID | None
+    session: bytes | None
+
+
+def normalise_email(raw: str) -> str:
+    email = raw.strip().lower()
+    if len(email) > 254 or not _EMAIL.fullmatch(email):
+        raise InvalidInput(f"expected an e-mail address like name@example.com, got {raw[:80]!r}")
+    return email
+
+
+def check_password(password: str) -> str:
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise InvalidInput(
+            f"expected a password of {MIN_PASSWORD} to {MAX_PASSWORD} characters, got {len(password)}"
+        )
+    return password
+
+
+def check_name(raw: str, what: str = "name") -> str:
+    name = raw.strip()
+    if not 1 <= len(name) <= MAX_NAME:
+        raise InvalidInput(f"expected a {what} of 1 to {MAX_NAME} characters, got {len(name)}")
+    return name
+
+
+def sign_in_throttled(failures_for_email: int, failures_from_address: int, limit: int) -> bool:
+    """Too many recent failures for this e-mail, or from this address (10x: shared NATs)."""
+    return failures_for_email >= limit or failures_from_address >= 10 * limit
+
+
+class Unauthenticated(Exception):
+    """No valid session: missing, unknown, expired or signed out (HTTP 401, close 4401)."""
+
+
+class Throttled(Exception):
+    """Too many failed sign-ins; try again after ``retry_after`` seconds (HTTP 429)."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Conflict(Exception):
+    """The request clashes with what exists, e.g. an e-mail already registered (HTTP 409)."""

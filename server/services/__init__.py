@@ -1,0 +1,1 @@
+"""Use cases that combine the domain rules with storage: accounts, workspaces, boards, sockets."""

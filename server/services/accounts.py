@@ -1,0 +1,171 @@
+"""Accounts: sign-up, sign-in (throttled), sessions, sign-out, password change and reset, disabling.
+
+Every change that can take access away is announced in its own transaction (``announce``), so
+every node re-checks the affected open sockets once it commits (``server.services.sockets``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, NamedTuple
+from uuid import UUID
+
+from server.domain.accounts import (
+    Conflict, Identity, InvalidInput, Throttled, Unauthenticated,
+    check_name, check_password, normalise_email, sign_in_throttled,
+)
+from server.services.credentials import Passwords, hash_token, new_token
+from server.services.mail import Mail, Outbox
+
+if TYPE_CHECKING:
+    from server.storage.unit import Begin, Tx
+
+WRONG = "wrong e-mail or password"
+
+
+class Caller(NamedTuple):
+    """Who is calling, through which session (its hash), valid until ``expires_at``."""
+
+    id: UUID
+    email: str
+    name: str
+    session: bytes
+    expires_at: datetime
+
+    @property
+    def identity(self) -> Identity:
+        return Identity(self.id, self.name)
+
+
+class SignedIn(NamedTuple):
+    token: str
+    caller: Caller
+
+
+class Policy(NamedTuple):
+    session_ttl: float
+    reset_ttl: float
+    max_failures: int
+    failure_window: float
+
+
+class Accounts:
+    """The account use cases."""
+
+    def __init__(self, begin: Begin, passwords: Passwords, outbox: Outbox, policy: Policy) -> None:
+        self._begin, self._passwords, self._outbox, self._policy = begin, passwords, outbox, policy
+
+    async def sign_up(self, email: str, password: str, name: str, address: str) -> SignedIn:
+        email, name = normalise_email(email), check_name(name)
+        password_hash = await self._passwords.hash(check_password(password))
+        async with self._begin() as tx:
+            user = await tx.accounts.insert_user(email, name, password_hash)
+            if user is None:
+                raise Conflict(f"an account for {email} exists: sign in, or reset its password")
+            await tx.accounts.audit("account.created", actor=user["id"], subject=user["id"], address=address)
+            return await self._start_session(tx, user["id"], email, name)
+
+    async def sign_in(self, email: str, password: str, address: str) -> SignedIn:
+        email = email.strip().lower()
+        window = self._policy.failure_window
+        async with self._begin() as tx:
+            failures = await tx.accounts.count_failures(email, address, window)
+            user = await tx.accounts.user_by_email(email)
+        if sign_in_throttled(*failures, self._policy.max_failures):
+            raise Throttled(f"too many failed sign-ins: try again in {window:g} s", retry_after=int(window))
+        if not await self._passwords.verify(user["password_hash"] if user else None, password):
+            await self._failed(email, address, user["id"] if user else None)
+            raise Unauthenticated(WRONG)
+        if user["disabled_at"] is not None:
+            raise Unauthenticated("this account is disabled")
+        rehash = await self._passwords.hash(password) if self._passwords.needs_rehash(user["password_hash"]) else None
+        async with self._begin() as tx:
+            await tx.accounts.clear_failures(email, window)
+            if rehash:
+                await tx.accounts.set_password(user["id"], rehash)
+            await tx.accounts.audit("sign_in", actor=user["id"], subject=user["id"], address=address)
+            return await self._start_session(tx, user["id"], email, user["name"])
+
+    async def _failed(self, email: str, address: str, user: UUID | None) -> None:
+        async with self._begin() as tx:
+            await tx.accounts.record_failure(email, address)
+            await tx.accounts.audit("sign_in.failed", subject=user, address=address, email=email)
+
+    async def _start_session(self, tx: Tx, user: UUID, email: str, name: str) -> SignedIn:
+        token, token_hash = new_token()
+        expires_at = await tx.accounts.insert_session(token_hash, user, self._policy.session_ttl)
+        return SignedIn(token, Caller(user, email, name, token_hash, expires_at))
+
+    async def authenticate(self, token: str | None) -> Caller:
+        """The caller behind a session token; raises ``Unauthenticated``."""
+        if not token:
+            raise Unauthenticated("expected a session: sign in, then send its cookie or "
+                                  "'Authorization: Bearer <token>'")
+        return await self.caller(hash_token(token))
+
+    async def caller(self, session: bytes) -> Caller:
+        async with self._begin(autocommit=True) as tx:
+            row = await tx.accounts.session_user(session)
+        if row is None:
+            raise Unauthenticated("the session is unknown, expired or signed out: sign in again")
+        return Caller(row["id"], row["email"], row["name"], session, row["expires_at"])
+
+    async def sign_out(self, caller: Caller, address: str) -> None:
+        async with self._begin() as tx:
+            await tx.accounts.delete_session(caller.session)
+            await tx.accounts.audit("sign_out", actor=caller.id, subject=caller.id, address=address)
+            await tx.accounts.announce(session=caller.session)
+
+    async def change_password(self, caller: Caller, current: str, new: str, address: str) -> None:
+        """Set a new password; every other session of the caller ends."""
+        check_password(new)
+        async with self._begin() as tx:
+            user = await tx.accounts.user_by_id(caller.id)
+        if user is None or not await self._passwords.verify(user["password_hash"], current):
+            raise InvalidInput("expected your current password; the one given does not match")
+        new_hash = await self._passwords.hash(new)
+        async with self._begin() as tx:
+            await tx.accounts.set_password(caller.id, new_hash)
+            await tx.accounts.delete_other_sessions(caller.id, caller.session)
+            await tx.accounts.audit("password.changed", actor=caller.id, subject=caller.id, address=address)
+            await tx.accounts.announce(user=caller.id)
+
+    async def request_reset(self, email: str, address: str) -> None:
+        """Mail a one-time reset link if the account exists; say nothing either way."""
+        email = email.strip().lower()
+        token, token_hash = new_token()
+        async with self._begin() as tx:
+            user = await tx.accounts.user_by_email(email)
+            if user is None or user["disabled_at"] is not None:
+                return
+            await tx.accounts.insert_reset(token_hash, user["id"], self._policy.reset_ttl)
+            await tx.accounts.audit("password.reset_requested", subject=user["id"], address=address)
+        self._outbox.send(Mail(email, "Reset your Tandem password",
+                               f"Use this token within {self._policy.reset_ttl / 60:g} minutes: {token}"))
+
+    async def reset_password(self, token: str, password: str, address: str) -> None:
+        """Use a reset token once: set the password and end every session of the account."""
+        check_password(password)
+        async with self._begin() as tx:
+            user = await tx.accounts.take_reset(hash_token(token))
+        if user is None:
+            raise InvalidInput("expected a valid reset token; this one is unknown, used or expired")
+        new_hash = await self._passwords.hash(password)
+        async with self._begin() as tx:
+            await tx.accounts.set_password(user, new_hash)
+            await tx.accounts.delete_other_sessions(user, None)
+            await tx.accounts.audit("password.reset", subject=user, address=address)
+            await tx.accounts.announce(user=user)
+
+    async def disable(self, user: UUID, actor: UUID | None = None) -> None:
+        """Disable an account: it cannot sign in, and its sessions and sockets end."""
+        async with self._begin() as tx:
+            await tx.accounts.disable_user(user)
+            await tx.accounts.delete_other_sessions(user, None)
+            await tx.accounts.audit("account.disabled", actor=actor, subject=user)
+            await tx.accounts.announce(user=user)
+
+    async def user_id(self, email: str) -> UUID | None:
+        async with self._begin() as tx:
+            user = await tx.accounts.user_by_email(email.strip().lower())
+        return user["id"] if user else None

@@ -1,0 +1,49 @@
+-- Users, sessions, password resets, sign-in throttling, the audit log and access events.
+-- name: insert_user
+INSERT INTO users (email, name, password_hash) VALUES ($1, $2, $3)
+ON CONFLICT (email) DO NOTHING
+RETURNING id, email, name, created_at;
+-- name: user_by_email
+SELECT id, email, name, password_hash, disabled_at FROM users WHERE email = $1;
+-- name: user_by_id
+SELECT id, email, name, password_hash, disabled_at FROM users WHERE id = $1;
+-- name: set_password
+UPDATE users SET password_hash = $2 WHERE id = $1;
+-- name: disable_user
+UPDATE users SET disabled_at = now() WHERE id = $1 AND disabled_at IS NULL RETURNING id;
+-- name: insert_session
+INSERT INTO sessions (token_hash, user_id, expires_at)
+VALUES ($1, $2, now() + make_interval(secs => $3))
+RETURNING expires_at;
+-- name: session_user
+SELECT u.id, u.email, u.name, s.expires_at
+FROM sessions s JOIN users u ON u.id = s.user_id
+WHERE s.token_hash = $1 AND s.expires_at > now() AND u.disabled_at IS NULL;
+-- name: delete_session
+DELETE FROM sessions WHERE token_hash = $1 RETURNING user_id;
+-- name: delete_other_sessions
+DELETE FROM sessions WHERE user_id = $1 AND token_hash IS DISTINCT FROM $2;
+-- name: delete_expired_sessions
+DELETE FROM sessions WHERE expires_at <= now();
+-- name: insert_reset
+INSERT INTO password_resets (token_hash, user_id, expires_at)
+VALUES ($1, $2, now() + make_interval(secs => $3));
+-- name: take_reset
+UPDATE password_resets SET used_at = now()
+WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
+RETURNING user_id;
+-- name: record_failure
+INSERT INTO sign_in_failures (email, address) VALUES ($1, $2);
+-- name: count_failures
+SELECT
+    (SELECT count(*) FROM sign_in_failures
+     WHERE email = $1 AND at > now() - make_interval(secs => $3)) AS by_email,
+    (SELECT count(*) FROM sign_in_failures
+     WHERE address = $2 AND at > now() - make_interval(secs => $3)) AS by_address;
+-- name: clear_failures
+DELETE FROM sign_in_failures WHERE email = $1 OR at < now() - make_interval(secs => $2);
+-- name: audit
+INSERT INTO audit_events (event, actor_id, subject_id, workspace_id, address, details)
+VALUES ($1, $2, $3, $4, $5, $6::jsonb);
+-- name: notify_access
+SELECT pg_notify('tandem_access', $1);

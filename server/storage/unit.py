@@ -1,0 +1,39 @@
+"""One database transaction with the account and workspace adapters bound to it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import NamedTuple
+
+import asyncpg
+
+from server.storage.accounts import PostgresAccounts
+from server.storage.workspaces import PostgresWorkspaces
+
+
+class Tx(NamedTuple):
+    accounts: PostgresAccounts
+    workspaces: PostgresWorkspaces
+
+
+Begin = Callable[..., AbstractAsyncContextManager[Tx]]
+
+
+def transactions(pool: asyncpg.Pool) -> Begin:
+    """A factory of transactions on ``pool``: ``async with begin() as tx: ...`` commits or rolls back.
+
+    ``begin(autocommit=True)`` skips BEGIN/COMMIT, for a single read on a hot path (the session
+    lookup of every request, the access check of every socket handshake).
+    """
+
+    @asynccontextmanager
+    async def begin(*, autocommit: bool = False) -> AsyncIterator[Tx]:
+        async with pool.acquire() as conn:
+            if autocommit:
+                yield Tx(PostgresAccounts(conn), PostgresWorkspaces(conn))
+                return
+            async with conn.transaction():
+                yield Tx(PostgresAccounts(conn), PostgresWorkspaces(conn))
+
+    return begin
