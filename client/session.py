@@ -6,7 +6,7 @@ import asyncio
 import json
 import logging
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from urllib.parse import urlencode
 
@@ -16,16 +16,21 @@ from pycrdt import Doc, TransactionEvent
 from server.protocol import messages as wire
 
 log = logging.getLogger(__name__)
+PRESENCE_RENEW_SECONDS = 15.0
 
 
 class Session:
     """A live document: ``doc`` plus the connection's state, presence and acknowledgements."""
 
-    def __init__(self, url: str, document: str, doc: Doc, *, token: str | None, durable: bool) -> None:
+    def __init__(
+        self, url: str | Sequence[str], document: str, doc: Doc, *, token: str | None, durable: bool
+    ) -> None:
         query = {"durable": "1"} if durable else {}
         if token:
             query["token"] = token
-        self.url = f"{url.rstrip('/')}/sync/{document}" + (f"?{urlencode(query)}" if query else "")
+        suffix = f"/sync/{document}" + (f"?{urlencode(query)}" if query else "")
+        # Several servers: reconnects go round them, as a load balancer would.
+        self.urls = [u.rstrip("/") + suffix for u in ([url] if isinstance(url, str) else url)]
         self.document = document
         self.doc = doc
         self.peers: dict[int, dict] = {}  # other clients' awareness states by client id
@@ -33,6 +38,7 @@ class Session:
         self.close_code: int | None = None
         self.close_reason = ""
         self.connections = 0
+        self.attempts = 0
         self._outbox: asyncio.Queue[bytes] | None = None  # set while connected
         self._remote = False
         self._synced = asyncio.Event()
@@ -57,13 +63,18 @@ class Session:
         Edits sent on a socket that then dropped are resent in the next socket's sync step 2,
         so after a reconnect it is that step 2's acknowledgement that counts.
         """
-        epoch, target = self.connections, self._sent
         async with self._changed:
-            await self._changed.wait_for(lambda: self.connections != epoch or self._acked >= target)
-            if self.connections == epoch:
-                return
+            if self._outbox is not None:  # connected: the edits went out on this socket
+                epoch, target = self.connections, self._sent
+                await self._changed.wait_for(lambda: self.connections != epoch or self._acked >= target)
+                if self.connections == epoch:
+                    return
+                later = epoch + 1
+            else:  # between sockets: the next socket's sync step 2 will carry them
+                later = self.connections + 1
             await self._changed.wait_for(
-                lambda: self._resync_mark is not None and self._acked >= self._resync_mark
+                lambda: self.connections >= later and self._resync_mark is not None
+                and self._acked >= self._resync_mark
             )
 
     async def wait_for(self, predicate, timeout: float = 10.0) -> None:
@@ -78,13 +89,23 @@ class Session:
         self._presence_clock += 1
         self._send(self._presence_message())
 
+    async def _renew_presence(self) -> None:
+        # As y-protocols clients do: renew every 15 s so that others (and other server nodes)
+        # can time out the presence of clients that vanished.
+        while True:
+            await asyncio.sleep(PRESENCE_RENEW_SECONDS)
+            if self._presence is not None:
+                self.set_presence(self._presence)
+
     # --- connection loop --------------------------------------------------------------------
 
     async def run(self) -> None:
         delay = 0.1
         while True:
             try:
-                async with websockets.connect(self.url, max_size=None, open_timeout=10) as ws:
+                url = self.urls[self.attempts % len(self.urls)]
+                self.attempts += 1
+                async with websockets.connect(url, max_size=None, open_timeout=10) as ws:
                     delay = 0.1
                     await self._serve(ws)
             except (OSError, websockets.WebSocketException) as exc:
@@ -103,12 +124,15 @@ class Session:
         if self._presence is not None:
             outbox.put_nowait(self._presence_message())
         sender = asyncio.create_task(_send_all(ws, outbox))
+        renewer = asyncio.create_task(self._renew_presence())
         try:
             async for frame in ws:
                 if isinstance(frame, bytes):
                     await self._receive(ws, frame)
         finally:
+            self._outbox = None
             sender.cancel()
+            renewer.cancel()
             if ws.protocol.close_rcvd is not None:
                 self.close_code, self.close_reason = ws.protocol.close_rcvd.code, ws.protocol.close_rcvd.reason
                 async with self._changed:
@@ -180,7 +204,7 @@ async def _send_all(ws: websockets.ClientConnection, outbox: asyncio.Queue[bytes
 
 @asynccontextmanager
 async def connect(
-    url: str,
+    url: str | Sequence[str],
     document: str,
     *,
     doc: Doc | None = None,

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
+import uuid
 
 import asyncpg
 import uvicorn
 
 from server.app import create_app, database_url
+from server.logs import configure_logging
 from server.settings import Settings, load_settings
 from server.storage.documents import PostgresDocumentStore
 from server.storage.migrations import migrate
+
+NODE_ID = uuid.uuid4().hex[:12]  # names this process in logs, metrics and bus messages
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,8 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     compact = sub.add_parser("compact", help="compact document logs into snapshots")
     compact.add_argument("documents", nargs="*", help="document names (default: every document with a log)")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = load_settings()
+    configure_logging(settings.log_format, NODE_ID)
     if args.command == "migrate":
         return asyncio.run(_with_pool(settings, _migrate))
     if args.command == "compact":
@@ -41,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
 def serve(settings: Settings) -> int:
     print(f"Tandem is starting on http://{settings.host}:{settings.port}", flush=True)
     config = uvicorn.Config(
-        create_app(settings),
+        create_app(settings, node=NODE_ID),
         host=settings.host,
         port=settings.port,
         ws_max_size=max(settings.max_sync_bytes, settings.max_update_bytes) + 64,
@@ -52,6 +55,7 @@ def serve(settings: Settings) -> int:
         ws_ping_timeout=20,
         timeout_graceful_shutdown=10,
         log_level="info",
+        log_config=None,  # keep the structured handler configure_logging installed
         access_log=False,
         lifespan="on",
     )

@@ -1,28 +1,52 @@
 """``create_app(settings)``: the one composition root that picks and wires concrete adapters.
 
-Start-up: database (embedded Postgres unless ``DATABASE_URL``) → migrations → group committer →
-rooms → ready. Shutdown (SIGTERM): close every socket with 1012 *service restart*, commit
-everything queued, close the pool — nothing accepted is lost.
+Start-up: database (embedded Postgres unless ``DATABASE_URL``) → migrations → accounts (services,
+open-socket re-checks, the access-event listener) → group committer → rooms → ready. Shutdown
+(SIGTERM): close every socket with 1012 *service restart*, commit everything queued, close the
+pool — nothing accepted is lost.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
+from typing import Any
 
 import asyncpg
 from litestar import Litestar
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
 
+from server.api.accounts import AuthController, me
+from server.api.auth import provide_caller
+from server.api.boards import BoardController
+from server.api.errors import EXCEPTION_HANDLERS
 from server.api.health import health
+from server.api.metrics import metrics
 from server.api.sync import sync_socket
+from server.api.workspaces import WorkspaceController, accept_invitation
 from server.protocol.close_codes import CloseCode
+from server.services.accounts import Accounts, Policy
+from server.services.boards import Boards
+from server.services.credentials import Passwords
+from server.services.mail import LoggingOutbox
+from server.services.sockets import Gate, OpenSockets
+from server.services.workspaces import Workspaces
 from server.settings import Settings, load_settings
+from server.storage.access_events import PostgresAccessEvents
 from server.storage.documents import PostgresDocumentStore
 from server.storage.embedded import start_embedded_postgres
 from server.storage.migrations import migrate
+from server.storage.unit import transactions
+from server.fanout.memory import MemoryBus
+from server.fanout.redis import RedisBus
 from server.sync.persistence import GroupCommitter
+from server.sync.ports import Bus
 from server.sync.registry import Rooms
 from server.sync.room import Limits
 
@@ -36,15 +60,43 @@ async def database_url(settings: Settings) -> str:
     return await asyncio.to_thread(start_embedded_postgres, settings.data_dir)
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
+async def _start_bus(stack: AsyncExitStack, settings: Settings, node: str | None) -> Bus:
+    """Redis pub/sub across nodes with ``REDIS_URL``; otherwise the in-process broker."""
+    if not settings.redis_url:
+        return MemoryBus(node=node)
+    return await stack.enter_async_context(RedisBus(settings.redis_url, node))
+
+
+@contextmanager
+def _periodically(action: Callable[[float], object], every: float) -> Iterator[None]:
+    """Run ``action(monotonic_now)`` every ``every`` seconds while the app is up."""
+    async def loop() -> None:
+        while True:
+            await asyncio.sleep(every)
+            try:
+                action(time.monotonic())
+            except Exception:
+                log.exception("periodic %s failed", getattr(action, "__name__", action))
+
+    task = asyncio.get_running_loop().create_task(loop())
+    try:
+        yield
+    finally:
+        task.cancel()
+
+
+def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node: str | None = None) -> Litestar:
+    """The app; ``bus`` overrides the one ``settings`` imply (tests run nodes in one process)."""
     settings = settings or load_settings()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
-            pool = await asyncpg.create_pool(await database_url(settings), min_size=1, max_size=8)
+            url = await database_url(settings)
+            pool = await asyncpg.create_pool(url, min_size=1, max_size=8)
             stack.push_async_callback(pool.close)
             await migrate(pool)
+            await _start_accounts(stack, app, settings, pool, url)
             store = PostgresDocumentStore(pool)
             committer = await stack.enter_async_context(GroupCommitter(
                 store,
@@ -53,7 +105,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 compact_after_rows=settings.compact_after_rows,
             ))
             limits = Limits(settings.max_update_bytes, settings.max_sync_bytes, settings.max_awareness_bytes)
-            app.state.rooms = Rooms(store, committer, limits, grace=settings.room_grace_seconds)
+            app.state.bus = bus_ = bus or await _start_bus(stack, settings, node)
+            app.state.rooms = rooms = Rooms(
+                store, committer, limits, grace=settings.room_grace_seconds, bus=bus_,
+                presence_timeout=settings.presence_timeout_seconds,
+            )
+            stack.enter_context(_periodically(rooms.expire_presence, settings.presence_timeout_seconds / 6))
             app.state.store = store
             app.state.committer = committer
             app.state.ready = True
@@ -63,7 +120,53 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 app.state.ready = False
                 app.state.rooms.close_all(CloseCode.SERVICE_RESTART, "server restarting; reconnect")
 
-    app = Litestar(route_handlers=[health, sync_socket], lifespan=[lifespan], debug=False)
+    app = Litestar(
+        route_handlers=[health, metrics, sync_socket, AuthController, me, WorkspaceController, accept_invitation,
+                        BoardController],
+        dependencies={"caller": Provide(provide_caller), **{name: _from_state(name) for name in _SERVICES}},
+        exception_handlers=EXCEPTION_HANDLERS,
+        openapi_config=OPENAPI,
+        lifespan=[lifespan],
+        logging_config=None,  # server.logs configures logging (structured, with the node id)
+        debug=False,
+    )
     app.state.settings = settings
     app.state.ready = False
     return app
+
+
+_SERVICES = ("accounts", "workspaces", "boards")
+OPENAPI = OpenAPIConfig(
+    title="Tandem",
+    version="0.1.0",
+    components=Components(security_schemes={
+        "bearer": SecurityScheme(type="http", scheme="bearer", description="POST /api/auth/login's token"),
+        "cookie": SecurityScheme(type="apiKey", name="tandem_session", security_scheme_in="cookie",
+                                 description="browser session; writes also need the X-CSRF-Token header"),
+    }),
+    security=[{"bearer": []}, {"cookie": []}],
+)
+
+
+async def _start_accounts(stack: AsyncExitStack, app: Litestar, settings: Settings, pool: asyncpg.Pool,
+                          url: str) -> None:
+    """Account services, the per-process index of open sockets, and its access-event listener."""
+    begin = transactions(pool)
+    passwords = Passwords(time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib,
+                          parallelism=settings.argon2_parallelism)
+    policy = Policy(settings.session_ttl_seconds, settings.reset_ttl_seconds,
+                    settings.sign_in_max_failures, settings.sign_in_window_seconds)
+    app.state.outbox = LoggingOutbox()
+    app.state.accounts = Accounts(begin, passwords, app.state.outbox, policy)
+    app.state.workspaces = Workspaces(begin, app.state.outbox, invitation_ttl=settings.invitation_ttl_seconds)
+    app.state.boards = Boards(begin)
+    app.state.gate = Gate(app.state.accounts, app.state.boards)
+    app.state.sockets = await stack.enter_async_context(OpenSockets(app.state.gate))
+    await stack.enter_async_context(PostgresAccessEvents(url, app.state.sockets.on_event))
+
+
+def _from_state(name: str) -> Provide:
+    def provide(state: State) -> Any:
+        return getattr(state, name)
+
+    return Provide(provide, sync_to_thread=False)

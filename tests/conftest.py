@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from tests.support.redis_server import RedisServer
 from tests.support.servers import InProcessServer, in_process_server, settings_for
 from tests.support.services import create_database, drop_database
 
@@ -21,3 +22,10 @@ async def database_url() -> AsyncIterator[str]:
 async def server(database_url: str) -> AsyncIterator[InProcessServer]:
     async with in_process_server(settings_for(database_url, room_grace_seconds=0.3)) as running:
         yield running
+
+
+@pytest.fixture
+async def redis_server() -> AsyncIterator[RedisServer]:
+    server = await RedisServer().start()
+    yield server
+    server.stop()

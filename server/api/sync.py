@@ -1,8 +1,10 @@
 """``/sync/{document}``: the y-protocols WebSocket endpoint, as npm ``y-websocket`` speaks it.
 
 Query parameters: ``durable=1`` asks for durable acknowledgements (``MessageType.DURABLE``),
-which stock clients never receive. Each incoming frame is handled synchronously by the room;
-a frame the room rejects closes only this socket, with the code its error maps to.
+which stock clients never receive; ``token=`` carries the session (``server.api.admission``
+checks origin, session and access before any document byte is sent). Each incoming frame is
+handled synchronously by the room; a frame the room rejects closes only this socket, with the
+code its error maps to.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import re
 from litestar import WebSocket, websocket
 from litestar.params import FromPath
 
+from server.api.admission import admit, guard_for, origin_allowed, refuse_origin
 from server.protocol.close_codes import CloseCode
 from server.sync.connection import Connection
 from server.sync.registry import Rooms
@@ -40,29 +43,47 @@ class SocketTransport:
 
 @websocket("/sync/{document:str}")
 async def sync_socket(socket: WebSocket, document: FromPath[str]) -> None:
+    if not origin_allowed(socket, socket.app.state.settings):
+        await refuse_origin(socket)
+        return
     await socket.accept()
     if not DOCUMENT_NAME.fullmatch(document):
         await socket.close(CloseCode.BAD_DOCUMENT_NAME, "document names are 1-200 of A-Z a-z 0-9 . _ : -")
         return
+    admission = await admit(socket, document)
+    if admission is None:
+        return  # refused and closed: 4401, 4404 (unknown and forbidden alike) or 1013
     state = socket.app.state
     rooms: Rooms = state.rooms
     conn = Connection(
         SocketTransport(socket),
         max_queue_bytes=state.settings.max_send_queue_bytes,
         wants_durable=socket.query_params.get("durable") in {"1", "true"},
+        can_write=admission.can_write,
+        user=admission.user,
+        guard=guard_for(state.settings),
     )
+    forget = admission.watch(conn)  # revocations re-check it from now on, on every node
+    try:
+        await _join_and_serve(socket, rooms, document, conn)
+    finally:
+        forget()
+    await conn.finished()
+    if conn.close_code not in (None, CloseCode.GOING_AWAY):
+        rooms.stats.closes[conn.close_code] += 1
+
+
+async def _join_and_serve(socket: WebSocket, rooms: Rooms, document: str, conn: Connection) -> None:
     try:
         room = await rooms.join(document, conn)
     except Exception:
-        log.exception("could not load document %r", document)
+        log.exception("could not load the document", extra={"document": document, "user": _user_id(conn)})
         conn.close(CloseCode.TRY_AGAIN_LATER, "document could not be loaded; try again")
-        await conn.finished()
         return
     try:
         await _serve(socket, room, conn)
     finally:
         rooms.leave(room, conn)
-    await conn.finished()
 
 
 async def _serve(socket: WebSocket, room: Room, conn: Connection) -> None:
@@ -72,15 +93,19 @@ async def _serve(socket: WebSocket, room: Room, conn: Connection) -> None:
         if event["type"] == "websocket.disconnect":
             conn.stop()
             return
+        if conn.close_code is not None:
+            return  # closed (e.g. access revoked) while this frame was in flight: not applied
         frame = event.get("bytes")
         if frame is None:
             conn.close(CloseCode.UNSUPPORTED_DATA, "text frames are not part of the protocol")
             return
         try:
+            conn.guard.message()
             room.receive(conn, frame)
         except _REJECTIONS as exc:
             code, what = CLOSE_CODES[type(exc)]
-            log.info("closing connection %s on %r: %s: %s", conn.id, room.name, what, exc)
+            log.info("closing connection %s: %s: %s", conn.id, what, exc,
+                     extra={"document": room.name, "user": _user_id(conn)})
             conn.close(code, _reason(f"{what}: {exc}"))
             return
 
@@ -88,3 +113,7 @@ async def _serve(socket: WebSocket, room: Room, conn: Connection) -> None:
 def _reason(text: str) -> str:
     """A close reason must fit in 123 bytes of UTF-8."""
     return text.encode()[:120].decode(errors="ignore")
+
+
+def _user_id(conn: Connection) -> object:
+    return getattr(conn.user, "id", None)

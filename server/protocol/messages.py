@@ -120,19 +120,19 @@ def decode_message(data: bytes) -> Message:
         if sub not in (SyncType.STEP1, SyncType.STEP2, SyncType.UPDATE):
             raise UnsupportedMessage(f"unknown sync message type {sub}: expected 0, 1 or 2")
         payload, pos = read_varbytes(data, pos)
-        _expect_end(data, pos)
+        expect_end(data, pos)
         return Message(MessageType.SYNC, SyncType(sub), payload)
     if kind == MessageType.AWARENESS:
         payload, pos = read_varbytes(data, pos)
-        _expect_end(data, pos)
+        expect_end(data, pos)
         return Message(MessageType.AWARENESS, None, payload)
     if kind == MessageType.QUERY_AWARENESS:
-        _expect_end(data, pos)
+        expect_end(data, pos)
         return Message(MessageType.QUERY_AWARENESS, None, b"")
     raise UnsupportedMessage(f"unknown message type {kind}: expected 0 (sync), 1 (awareness) or 3 (query)")
 
 
-def _expect_end(data: bytes, pos: int) -> None:
+def expect_end(data: bytes, pos: int) -> None:
     if pos != len(data):
         raise MalformedMessage(f"{len(data) - pos} unexpected trailing bytes after byte {pos}")
 
@@ -172,7 +172,7 @@ def decode_durable(data: bytes) -> tuple[int, bytes]:
         raise UnsupportedMessage(f"expected a durable message (100), got type {kind}")
     count, pos = read_varuint(data, pos)
     state_vector, pos = read_varbytes(data, pos)
-    _expect_end(data, pos)
+    expect_end(data, pos)
     return count, state_vector
 
 
@@ -201,7 +201,7 @@ def decode_awareness(payload: bytes) -> list[AwarenessEntry]:
         state, pos = read_varstring(payload, pos)
         _check_awareness_json(client_id, state)
         entries.append(AwarenessEntry(client_id, clock, state))
-    _expect_end(payload, pos)
+    expect_end(payload, pos)
     return entries
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import TYPE_CHECKING
 
 from pycrdt import merge_updates
@@ -72,6 +73,12 @@ class GroupCommitter:
         self._task: asyncio.Task[None] | None = None
         self.batches = 0
         self.rows_written = 0
+        self.updates_committed = 0
+        self.commit_seconds = 0.0  # time inside append(), summed over batches
+        self.lag_seconds = 0.0  # oldest enqueue -> commit, summed over batches
+        self.failures = 0
+        self.compactions = 0
+        self._oldest = 0.0
 
     async def __aenter__(self) -> GroupCommitter:
         self._task = asyncio.create_task(self._run(), name="group-commit")
@@ -85,6 +92,8 @@ class GroupCommitter:
             await asyncio.gather(task, return_exceptions=True)
 
     def enqueue(self, room: Room, update: bytes | None) -> None:
+        if not self._queue:
+            self._oldest = time.monotonic()
         self._queue.append((room, update))
         self._idle.clear()
         self._wake.set()
@@ -106,19 +115,24 @@ class GroupCommitter:
     async def _commit_queued(self) -> None:
         queued, self._queue = self._queue, []
         if queued:
-            await self._commit(Batch(queued))
+            await self._commit(Batch(queued), self._oldest, len(queued))
 
-    async def _commit(self, batch: Batch) -> None:
+    async def _commit(self, batch: Batch, oldest: float, items: int) -> None:
         rows = batch.rows()
         while rows:
+            started = time.monotonic()
             try:
                 await self._store.append(rows)
+                self.commit_seconds += time.monotonic() - started
                 break
             except Exception:
+                self.failures += 1
                 log.exception("commit of %d rows failed; retrying", len(batch.rooms))
                 await asyncio.sleep(self._retry)
         self.batches += 1
         self.rows_written += len(rows)
+        self.updates_committed += items
+        self.lag_seconds += time.monotonic() - oldest
         for room, update, count, state, marks in batch.rooms:
             room.committed(count, int(update is not None), state, marks)
             if room.log_rows >= self._compact_after and room.name not in self._compacting:
@@ -132,6 +146,7 @@ class GroupCommitter:
     async def _compact(self, room: Room) -> None:
         try:
             removed = await self._store.compact(room.name)
+            self.compactions += 1
             room.log_rows = max(0, room.log_rows - removed)
         except Exception:
-            log.exception("compaction of %r failed; the log stays as it is", room.name)
+            log.exception("compaction failed; the log stays as it is", extra={"document": room.name})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple, Protocol
 
 
@@ -37,4 +38,30 @@ class Transport(Protocol):
 
     async def close(self, code: int, reason: str) -> None:
         """Close the connection with ``code`` and ``reason``."""
+        ...
+
+
+class Bus(Protocol):
+    """Fan-out between nodes: one channel per open document, at-most-once delivery."""
+
+    node: str
+
+    async def subscribe(self, channel: str, handler: Callable[[bytes], None]) -> None:
+        """Deliver every message published on ``channel`` (by any node) to ``handler``."""
+        ...
+
+    async def unsubscribe(self, channel: str) -> None:
+        """Stop delivering ``channel``."""
+        ...
+
+    def publish(self, channel: str, data: bytes) -> None:
+        """Send ``data`` without waiting; it may be lost if the bus is down."""
+        ...
+
+    async def holders(self, channel: str) -> int:
+        """How many nodes (this one included) are subscribed to ``channel``."""
+        ...
+
+    def on_reconnect(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` whenever the bus comes back after an outage."""
         ...

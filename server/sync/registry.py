@@ -15,8 +15,10 @@ from pycrdt import Doc
 
 from server.sync.connection import Connection
 from server.sync.persistence import GroupCommitter
-from server.sync.ports import DocumentStore
+from server.sync.ports import Bus, DocumentStore
+from server.sync.replication import Replica
 from server.sync.room import Limits, Room
+from server.sync.stats import Stats
 
 log = logging.getLogger(__name__)
 
@@ -25,9 +27,23 @@ class Rooms:
     """Every open ``Room`` of this process, by document name."""
 
     def __init__(
-        self, store: DocumentStore, committer: GroupCommitter, limits: Limits, *, grace: float
+        self,
+        store: DocumentStore,
+        committer: GroupCommitter,
+        limits: Limits,
+        *,
+        grace: float,
+        bus: Bus | None = None,
+        catch_up_seconds: float = 1.0,
+        presence_timeout: float = 30.0,
     ) -> None:
         self._store = store
+        self._bus = bus
+        self.stats = Stats()
+        self._catch_up = catch_up_seconds
+        self.presence_timeout = presence_timeout
+        if bus is not None:
+            bus.on_reconnect(self._resync_all)
         self._committer = committer
         self._limits = limits
         self._grace = grace
@@ -70,16 +86,48 @@ class Rooms:
             self._schedule_unload(room)
 
     async def _load(self, name: str) -> Room:
-        stored = await self._store.load(name)
+        replica = await self._subscribe(name)  # first, so nothing published meanwhile is missed
+        try:
+            stored = await self._store.load(name)
+        except BaseException:
+            if replica is not None:
+                await self._bus.unsubscribe(replica.channel)  # type: ignore[union-attr]
+            raise
         doc = Doc()
         for update in stored.updates:
             doc.apply_update(update)
-        room = Room(name, doc, self._committer, self._limits)
+        room = Room(name, doc, self._committer, self._limits, self.stats)
         room.log_rows = stored.log_rows
+        if replica is not None:
+            room.replica = replica
+            room.on_publish, room.on_presence = replica.publish_update, replica.publish_awareness
+            replica.attach(room)
+            await replica.catch_up(self._catch_up)
         self._rooms[name] = room
         self.loads += 1
         self._schedule_unload(room)  # nobody may join after all
         return room
+
+    async def _subscribe(self, name: str) -> Replica | None:
+        if self._bus is None:
+            return None
+        replica = Replica(self._bus, f"tandem:doc:{name}", self.stats)
+        await self._bus.subscribe(replica.channel, replica.receive)
+        return replica
+
+    def _resync_all(self) -> None:
+        """The bus lost messages: exchange what is missing with every holder of every room."""
+        for room in self._rooms.values():
+            if room.replica is not None:
+                room.replica.resync()
+
+    def expire_presence(self, now: float) -> int:
+        """Drop other nodes' presence entries not renewed within the awareness timeout."""
+        return sum(room.expire_remote_presence(now, self.presence_timeout) for room in self._rooms.values())
+
+    def online(self) -> dict[str, list[dict]]:
+        """Who is present in which open document, across nodes: document -> awareness states."""
+        return {name: room.presence_states() for name, room in self._rooms.items() if room.presence}
 
     def _schedule_unload(self, room: Room) -> None:
         self._cancel_unload(room.name)
@@ -101,8 +149,15 @@ class Rooms:
             return
         del self._rooms[room.name]
         room.release()
+        if room.replica is not None:
+            room.replica.close()
+            await self._bus.unsubscribe(room.replica.channel)  # type: ignore[union-attr]
         self.unloads += 1
         log.debug("unloaded room %r", room.name)
+
+    @property
+    def connections(self) -> int:
+        return sum(len(room.peers) for room in self._rooms.values())
 
     def close_all(self, code: int, reason: str) -> None:
         """Close every connection of every room (graceful shutdown)."""

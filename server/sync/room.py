@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import json
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -22,10 +23,12 @@ from pycrdt import Doc, TransactionEvent, merge_updates
 from server.protocol import messages as wire
 from server.protocol.close_codes import CloseCode
 from server.sync.connection import Connection
+from server.sync.stats import Stats
 from server.sync.guard import MessageFlood, PresenceViolation, ReadOnlyViolation  # raised by conn.guard
 
 if TYPE_CHECKING:
     from server.sync.persistence import GroupCommitter
+    from server.sync.replication import Replica
 
 log = logging.getLogger(__name__)
 
@@ -47,17 +50,24 @@ class Limits:
 class Room:
     """An open document and the connections editing it."""
 
-    def __init__(self, name: str, doc: Doc, committer: GroupCommitter, limits: Limits) -> None:
+    def __init__(
+        self, name: str, doc: Doc, committer: GroupCommitter, limits: Limits, stats: Stats | None = None
+    ) -> None:
         self.name = name
+        self.stats = stats or Stats()
         self.doc = doc
         self.peers: set[Connection] = set()
         self.durable_state = doc.get_state()
         self.unsaved = 0  # updates handed to the committer and not yet committed
         self.log_rows = 0  # rows in the stored log since the last compaction
         self.on_publish: Callable[[bytes], None] | None = None  # the cross-node bus, if any
+        self.on_presence: Callable[[bytes], None] | None = None  # likewise, for awareness frames
+        self.replica: Replica | None = None
         self._committer = committer
         self._limits = limits
-        self._presence: dict[int, tuple[wire.AwarenessEntry, Connection]] = {}
+        # Presence by client id; the owner is a local Connection or another node's id.
+        self._presence: dict[int, tuple[wire.AwarenessEntry, Connection | str]] = {}
+        self._remote_seen: dict[int, float] = {}  # when another node last renewed an entry
         self._outgoing: list[tuple[bytes, bytes | None, Connection | Origin]] = []
         self._flush_handle: asyncio.Handle | None = None
         self._changed: bytes | None = None
@@ -84,8 +94,14 @@ class Room:
             return
         for entry in gone:
             del self._presence[entry.client_id]
+        self._broadcast_removal(gone)
+
+    def _broadcast_removal(self, gone: list[wire.AwarenessEntry], publish: bool = True) -> None:
         removed = [wire.AwarenessEntry(e.client_id, e.clock + 1, "null") for e in gone]
-        self._send_all(wire.encode_awareness(wire.encode_awareness_entries(removed)), None)
+        frame = wire.encode_awareness(wire.encode_awareness_entries(removed))
+        self._send_all(frame, None)
+        if publish and self.on_presence is not None:
+            self.on_presence(frame)
 
     # --- incoming --------------------------------------------------------------------------
 
@@ -123,6 +139,10 @@ class Room:
             _reraise_fatal(exc)
             raise wire.InvalidPayload(f"state vector could not be decoded: {exc}") from None
 
+    def apply_remote(self, update: bytes) -> bool:
+        """Apply an update another node relayed: broadcast here, stored by that node."""
+        return self.apply(update, Origin.BUS)
+
     def apply(self, update: bytes, origin: Connection | Origin, relay: bytes | None = None) -> bool:
         """Apply ``update``; if it changed the document, route it. Returns whether it did."""
         if update == wire.EMPTY_UPDATE:
@@ -155,7 +175,10 @@ class Room:
     def _route(self, update: bytes, relay: bytes | None, origin: Connection | Origin) -> None:
         """The one place that decides: persist what this node's clients or API made, publish
         it to other nodes, and broadcast everything to this node's clients."""
-        if origin is not Origin.BUS:
+        if origin is Origin.BUS:
+            self.stats.updates_relayed_in += 1
+        else:
+            self.stats.updates_in += 1
             self._enqueue(update)
             if self.on_publish is not None:
                 self.on_publish(update)
@@ -180,6 +203,10 @@ class Room:
             frame = relay if relay is not None else wire.encode_update(update)
         else:
             frame = wire.encode_update(merge_updates(*(update for update, _, _ in batch)))
+        stats = self.stats
+        stats.broadcasts += 1
+        stats.broadcast_updates += len(batch)
+        stats.frames_out += len(self.peers) - (skip in self.peers)
         self._send_all(frame, skip)
 
     def _send_all(self, frame: bytes, skip: object) -> None:
@@ -197,7 +224,7 @@ class Room:
         if entry is None:
             return  # over the awareness rate: dropped
         known = self._presence.get(entry.client_id)
-        if known is not None and known[1] is not conn:
+        if known is not None and isinstance(known[1], Connection) and known[1] is not conn:
             raise PresenceViolation(f"client id {entry.client_id} belongs to another connection")
         if entry.removed:
             self._presence.pop(entry.client_id, None)
@@ -205,7 +232,35 @@ class Room:
             self._presence[entry.client_id] = (entry, conn)
         if entry is not entries[0]:
             frame = wire.encode_awareness(wire.encode_awareness_entries([entry]))
+        self._remote_seen.pop(entry.client_id, None)  # a client that moved here from another node
         self._send_all(frame, conn)
+        if self.on_presence is not None:
+            self.on_presence(frame)
+
+    def apply_remote_presence(self, node: str, frame: bytes, now: float) -> None:
+        """Presence relayed by ``node``: keep it (for joiners and expiry) and pass it on."""
+        for entry in wire.decode_awareness(wire.decode_message(frame).payload):
+            known = self._presence.get(entry.client_id)
+            if known is not None and isinstance(known[1], Connection):
+                continue  # the client is connected here now; its entry here wins
+            if entry.removed:
+                self._presence.pop(entry.client_id, None)
+                self._remote_seen.pop(entry.client_id, None)
+            else:
+                self._presence[entry.client_id] = (entry, node)
+                self._remote_seen[entry.client_id] = now
+        self._send_all(frame, None)
+
+    def expire_remote_presence(self, now: float, timeout: float) -> int:
+        """Drop other nodes' entries not renewed within ``timeout`` (their node may be dead)."""
+        stale = [cid for cid, seen in self._remote_seen.items() if now - seen > timeout]
+        if not stale:
+            return 0
+        gone = [self._presence.pop(cid)[0] for cid in stale]
+        for cid in stale:
+            del self._remote_seen[cid]
+        self._broadcast_removal(gone, publish=False)
+        return len(gone)
 
     def _presence_frame(self) -> bytes:
         entries = [entry for entry, _ in self._presence.values()]
@@ -214,6 +269,9 @@ class Room:
     @property
     def presence(self) -> list[wire.AwarenessEntry]:
         return [entry for entry, _ in self._presence.values()]
+
+    def presence_states(self) -> list[dict]:
+        return [json.loads(entry.state) for entry, _ in self._presence.values()]
 
     # --- persistence callbacks ---------------------------------------------------------------
 

@@ -73,7 +73,10 @@ async def test_a_text_frame_is_refused_with_1003(server):
 
 async def test_a_frame_beyond_the_socket_limit_is_refused_with_1009(server):
     peer = await RawPeer.open(server.ws_url, "huge-frame")
-    await peer.ws.send(b"\x00\x02" + b"\x00" * (17 << 20))
+    try:
+        await peer.ws.send(b"\x00\x02" + b"\x00" * (17 << 20))
+    except websockets.ConnectionClosed:
+        pass  # the server may close before the client has finished sending
     assert (await peer.closed_with())[0] == 1009
 
 

@@ -20,6 +20,7 @@ from litestar import Litestar
 
 from server.app import create_app
 from server.settings import Settings
+from server.sync.ports import Bus
 from tests.support.services import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,9 +41,9 @@ class InProcessServer:
 
 
 @asynccontextmanager
-async def in_process_server(settings: Settings) -> AsyncIterator[InProcessServer]:
+async def in_process_server(settings: Settings, bus: Bus | None = None) -> AsyncIterator[InProcessServer]:
     """Run ``create_app(settings)`` under uvicorn in this event loop, on a free port."""
-    app = create_app(settings)
+    app = create_app(settings, bus=bus)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     config = uvicorn.Config(
@@ -71,7 +72,7 @@ class ServerProcess:
 
     def __init__(self, database_url: str | None, **env: str) -> None:
         self.port = free_port()
-        self.env = {**os.environ, "PORT": str(self.port), "HOST": "127.0.0.1", **env}
+        self.env = {**os.environ, "PORT": str(self.port), "HOST": "127.0.0.1", "TANDEM_AUTH": "off", **env}
         if database_url:
             self.env["DATABASE_URL"] = database_url
         self.process: subprocess.Popen[bytes] | None = None
@@ -116,4 +117,5 @@ class ServerProcess:
 
 
 def settings_for(database_url: str, **overrides: object) -> Settings:
-    return msgspec.structs.replace(Settings(database_url=database_url), **overrides)
+    """Settings for an engine test: authentication off unless the test turns it on."""
+    return msgspec.structs.replace(Settings(database_url=database_url, auth=False), **overrides)

@@ -1,0 +1,79 @@
+"""``GET /metrics``: this node's engine counters in the Prometheus text format.
+
+Read at scrape time from the engine's plain counters (``server.sync.stats``, the committer and
+the bus), so the hot path pays nothing for being observable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from litestar import Request, Response, get
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+
+class EngineCollector(Collector):
+    """Turns one app's engine state into metric families."""
+
+    def __init__(self, state) -> None:
+        self._state = state
+
+    def collect(self) -> Iterator[Metric]:
+        state = self._state
+        rooms, committer, bus = state.rooms, state.committer, state.bus
+        stats = rooms.stats
+        node = {"node": bus.node}
+        yield _gauge("tandem_connections", "open WebSocket connections", rooms.connections, node)
+        yield _gauge("tandem_open_documents", "documents loaded in memory", len(rooms), node)
+        yield _counter("tandem_updates_in", "client/API updates that changed a document", stats.updates_in, node)
+        yield _counter("tandem_updates_relayed_in", "updates from other nodes that changed a document",
+                       stats.updates_relayed_in, node)
+        yield _counter("tandem_broadcasts", "frames encoded for a room's clients", stats.broadcasts, node)
+        yield _counter("tandem_broadcast_updates", "updates carried by broadcasts (/broadcasts = coalescing)",
+                       stats.broadcast_updates, node)
+        yield _counter("tandem_frames_out", "frames queued on connections", stats.frames_out, node)
+        yield _counter("tandem_gap_repairs", "bus gaps noticed and repaired", stats.gap_repairs, node)
+        closes = CounterMetricFamily("tandem_connections_closed", "connections closed by the server, by code",
+                                     labels=["node", "code"])
+        for code, count in sorted(stats.closes.items()):
+            closes.add_metric([bus.node, str(code)], count)
+        yield closes
+        yield _counter("tandem_commit_batches", "group-commit transactions", committer.batches, node)
+        yield _counter("tandem_commit_rows", "log rows written", committer.rows_written, node)
+        yield _counter("tandem_commit_updates", "updates made durable", committer.updates_committed, node)
+        yield _counter("tandem_commit_seconds", "time inside commit transactions", committer.commit_seconds, node)
+        yield _counter("tandem_commit_lag_seconds", "oldest enqueue to commit, summed per batch",
+                       committer.lag_seconds, node)
+        yield _counter("tandem_commit_failures", "failed (and retried) commits", committer.failures, node)
+        yield _counter("tandem_compactions", "log compactions", committer.compactions, node)
+        yield _counter("tandem_bus_published", "messages published to other nodes", bus.published, node)
+        for name, help_, attr in (
+            ("tandem_bus_relay_seconds", "publish to Redis acceptance, summed per message", "relay_seconds"),
+            ("tandem_bus_publish_failures", "failed Redis publishes", "publish_failures"),
+            ("tandem_bus_reconnects", "Redis subscription restorations", "reconnects"),
+        ):
+            if hasattr(bus, attr):
+                yield _counter(name, help_, getattr(bus, attr), node)
+
+
+def _gauge(name: str, help_: str, value: float, labels: dict[str, str]) -> GaugeMetricFamily:
+    family = GaugeMetricFamily(name, help_, labels=list(labels))
+    family.add_metric(list(labels.values()), value)
+    return family
+
+
+def _counter(name: str, help_: str, value: float, labels: dict[str, str]) -> CounterMetricFamily:
+    family = CounterMetricFamily(name, help_, labels=list(labels))
+    family.add_metric(list(labels.values()), value)
+    return family
+
+
+@get("/metrics", sync_to_thread=False, include_in_schema=False)
+def metrics(request: Request) -> Response[bytes]:
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(EngineCollector(request.app.state))
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE)

@@ -1,0 +1,62 @@
+"""Structured logs: every line names the node, and the document and user where there is one.
+
+``TANDEM_LOG_FORMAT=logfmt`` (default; ``key=value`` pairs, readable in a terminal) or ``json``
+(one object per line, for a log pipeline). Engine code passes ``extra={"document": ..., "user":
+...}``; the node id is stamped on every record by a filter.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+FIELDS = ("node", "document", "user")
+
+
+class _NodeFilter(logging.Filter):
+    def __init__(self, node: str) -> None:
+        super().__init__()
+        self.node = node
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.node = self.node
+        return True
+
+
+class StructuredFormatter(logging.Formatter):
+    def __init__(self, style: str) -> None:
+        super().__init__()
+        self.json = style == "json"
+
+    def format(self, record: logging.LogRecord) -> str:
+        fields = {
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            **{name: getattr(record, name) for name in FIELDS if getattr(record, name, None) is not None},
+            "msg": record.getMessage(),
+        }
+        if record.exc_info:
+            fields["error"] = self.formatException(record.exc_info)
+        if self.json:
+            return json.dumps(fields, default=str)
+        return " ".join(f"{key}={_logfmt(value)}" for key, value in fields.items())
+
+
+def _logfmt(value: object) -> str:
+    text = str(value)
+    return json.dumps(text) if not text or any(c in text for c in ' ="\n') else text
+
+
+def configure_logging(style: str, node: str, level: int = logging.INFO) -> None:
+    """Route the root logger (and uvicorn's) through the structured formatter."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(StructuredFormatter(style))
+    handler.addFilter(_NodeFilter(node))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logging.getLogger(name).handlers[:] = []
+        logging.getLogger(name).propagate = True
