@@ -10,6 +10,6 @@ resyncs (offline edits are sent in the sync step 2 reply), and asks for Tandem's
 acknowledgements so that ``durable()`` can wait for the commit.
 """
 
-from client.session import Session, connect
+from client.session import Session, SessionClosed, connect
 
-__all__ = ["Session", "connect"]
+__all__ = ["Session", "SessionClosed", "connect"]

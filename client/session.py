@@ -17,6 +17,16 @@ from server.protocol import messages as wire
 
 log = logging.getLogger(__name__)
 PRESENCE_RENEW_SECONDS = 15.0
+# Closes that reconnecting cannot fix: bad name, no session, access revoked, no such document.
+TERMINAL_CLOSE_CODES = frozenset({4400, 4401, 4403, 4404})
+
+
+class SessionClosed(Exception):
+    """The server refused or ended the session for good (``code``, ``reason``)."""
+
+    def __init__(self, code: int | None, reason: str) -> None:
+        super().__init__(f"closed by the server: {code} {reason}")
+        self.code, self.reason = code, reason
 
 
 class Session:
@@ -53,6 +63,11 @@ class Session:
 
     # --- public ------------------------------------------------------------------------------
 
+    @property
+    def ended(self) -> bool:
+        """The server closed the session for good (see ``TERMINAL_CLOSE_CODES``)."""
+        return self.close_code in TERMINAL_CLOSE_CODES
+
     async def synced(self) -> None:
         """Wait until the current connection has received the server's state."""
         await self._synced.wait()
@@ -66,16 +81,19 @@ class Session:
         async with self._changed:
             if self._outbox is not None:  # connected: the edits went out on this socket
                 epoch, target = self.connections, self._sent
-                await self._changed.wait_for(lambda: self.connections != epoch or self._acked >= target)
-                if self.connections == epoch:
+                await self._changed.wait_for(
+                    lambda: self.ended or self.connections != epoch or self._acked >= target)
+                if self.connections == epoch and not self.ended:
                     return
                 later = epoch + 1
             else:  # between sockets: the next socket's sync step 2 will carry them
                 later = self.connections + 1
             await self._changed.wait_for(
-                lambda: self.connections >= later and self._resync_mark is not None
-                and self._acked >= self._resync_mark
+                lambda: self.ended or (self.connections >= later and self._resync_mark is not None
+                                       and self._acked >= self._resync_mark)
             )
+            if self.ended:
+                raise SessionClosed(self.close_code, self.close_reason)
 
     async def wait_for(self, predicate, timeout: float = 10.0) -> None:
         """Wait until ``predicate()`` holds, re-checking after every remote change."""
@@ -101,7 +119,7 @@ class Session:
 
     async def run(self) -> None:
         delay = 0.1
-        while True:
+        while self.close_code not in TERMINAL_CLOSE_CODES:
             try:
                 url = self.urls[self.attempts % len(self.urls)]
                 self.attempts += 1
@@ -113,6 +131,8 @@ class Session:
             finally:
                 self._outbox = None
                 self._synced.clear()
+            if self.close_code in TERMINAL_CLOSE_CODES:
+                break
             await asyncio.sleep(delay * (1 + random.random()))
             delay = min(delay * 2, 5.0)
 
@@ -215,10 +235,14 @@ async def connect(
     """Open ``document`` at ``url`` (``ws://host:port``); yield once the first sync is done."""
     session = Session(url, document, doc or Doc(), token=token, durable=durable)
     task = asyncio.create_task(session.run(), name=f"tandem-client:{document}")
+    synced = asyncio.ensure_future(session.synced())
     try:
         async with asyncio.timeout(sync_timeout):
-            await session.synced()
+            await asyncio.wait({synced, task}, return_when=asyncio.FIRST_COMPLETED)
+        if not synced.done():
+            raise SessionClosed(session.close_code, session.close_reason)
         yield session
     finally:
+        synced.cancel()
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)

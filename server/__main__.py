@@ -3,6 +3,7 @@
     python -m server serve              # embedded Postgres unless DATABASE_URL is set
     python -m server migrate            # apply schema/migrations and exit
     python -m server compact [DOC ...]  # compact the named documents (default: all with a log)
+    python -m server disable-user EMAIL # disable an account: its sessions and open sockets end
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("migrate", help="apply pending SQL migrations and exit")
     compact = sub.add_parser("compact", help="compact document logs into snapshots")
     compact.add_argument("documents", nargs="*", help="document names (default: every document with a log)")
+    disable = sub.add_parser("disable-user", help="disable an account; its sessions and sockets end")
+    disable.add_argument("email")
     args = parser.parse_args(argv)
     settings = load_settings()
     configure_logging(settings.log_format, NODE_ID)
@@ -38,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_with_pool(settings, _migrate))
     if args.command == "compact":
         return asyncio.run(_with_pool(settings, lambda pool: _compact(pool, args.documents)))
+    if args.command == "disable-user":
+        return asyncio.run(_with_pool(settings, lambda pool: _disable_user(pool, settings, args.email)))
     return serve(settings)
 
 
@@ -82,6 +87,27 @@ async def _compact(pool: asyncpg.Pool, documents: list[str]) -> int:
     store = PostgresDocumentStore(pool)
     for document in documents or await store.documents_with_logs():
         print(f"{document}: merged {await store.compact(document)} row(s) into its snapshot")
+    return 0
+
+
+async def _disable_user(pool: asyncpg.Pool, settings: Settings, email: str) -> int:
+    from server.services.accounts import Accounts, Policy
+    from server.services.credentials import Passwords
+    from server.services.mail import LoggingOutbox
+    from server.storage.unit import transactions
+
+    await migrate(pool)
+    policy = Policy(settings.session_ttl_seconds, settings.reset_ttl_seconds,
+                    settings.sign_in_max_failures, settings.sign_in_window_seconds)
+    passwords = Passwords(time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib,
+                          parallelism=settings.argon2_parallelism)
+    accounts = Accounts(transactions(pool), passwords, LoggingOutbox(), policy)
+    user = await accounts.user_id(email)
+    if user is None:
+        print(f"no account with the e-mail {email!r}", file=sys.stderr)
+        return 2
+    await accounts.disable(user)
+    print(f"disabled {email}: its sessions are revoked and open sockets close on every node")
     return 0
 
 
