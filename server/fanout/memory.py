@@ -1,6 +1,6 @@
 """``MemoryBus``: the in-process broker used without ``REDIS_URL`` (and by tests, to run several
-nodes in one process). Same contract as Redis: delivery is asynchronous and includes the
-publisher's own echo, which the replica drops."""
+nodes in one process). Same contract as Redis — delivery is asynchronous — except that the
+publisher's own echo is not delivered: a lone node pays nothing for its bus."""
 
 from __future__ import annotations
 
@@ -36,8 +36,9 @@ class MemoryBus:
     def publish(self, channel: str, data: bytes) -> None:
         self.published += 1
         loop = asyncio.get_running_loop()
-        for handler in list(self.broker.channels.get(channel, {}).values()):
-            loop.call_soon(handler, data)
+        for node, handler in list(self.broker.channels.get(channel, {}).items()):
+            if node != self.node:
+                loop.call_soon(handler, data)
 
     async def holders(self, channel: str) -> int:
         return len(self.broker.channels.get(channel, {}))
