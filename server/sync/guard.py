@@ -7,11 +7,16 @@ bounded) are parsed and re-encoded, to stamp the sender's identity into them.
 - Writes from a read-only connection are dropped; after ``max_strikes`` non-empty ones the
   connection is closed (``ReadOnlyViolation``, 1008). An empty sync step 2 — what every
   read-only client sends after connecting — is not a strike.
-- A connection owns exactly one awareness client id, claimed by its first awareness message;
-  a message with several entries or another id is a ``PresenceViolation`` (1008), nothing of it
-  is relayed. When the connection is signed in, the ``user`` object of its state is replaced by
-  ``{"id", "name"}`` from the session (keeping only a short ``color``), so nobody can pose as
-  someone else.
+- Awareness is filtered, never fatal: stock y-websocket providers re-send every awareness change
+  they apply, other clients' entries included. A connection claims as its own the first client
+  id it sends a state for that nobody else holds; of each message only that id's entry is kept.
+  Entries for other ids — held by another connection here or by another node, or any id once
+  the connection has claimed one — are dropped (``dropped_foreign``), and so is an entry whose
+  clock is not newer than the one held (``dropped_stale``; y-protocols' rule: a removal with an
+  equal clock is newer). A client that moved here from another node takes its id over when that
+  node's entry carries the same user id (or neither has one: auth is off). When the connection
+  is signed in, the ``user`` object of its state is replaced by ``{"id", "name"}`` from the
+  session (keeping only a short ``color``), so nobody can pose as someone else.
 - Awareness messages beyond ``awareness_per_second`` are dropped; all messages beyond
   ``messages_per_second`` (after a burst of twice that) close the socket (``MessageFlood``, 1008).
 """
@@ -20,17 +25,20 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from server.protocol import messages as wire
 
+Held = Mapping[int, tuple[wire.AwarenessEntry, object]]
+"""A room's presence: client id -> (entry, owner); the owner is a connection or another node's id (str)."""
+
+_NOBODY: Held = MappingProxyType({})
+
 
 class ReadOnlyViolation(PermissionError):
     """Repeated writes on a read-only connection (close code 1008)."""
-
-
-class PresenceViolation(PermissionError):
-    """An awareness message for a client id this connection does not own (close code 1008)."""
 
 
 class MessageFlood(PermissionError):
@@ -55,7 +63,10 @@ class Budget:
 class Guard:
     """What one connection has done so far, and the limits it is held to."""
 
-    __slots__ = ("presence_id", "strikes", "max_strikes", "dropped_awareness", "_awareness", "_messages")
+    __slots__ = (
+        "presence_id", "strikes", "max_strikes", "dropped_awareness", "dropped_foreign", "dropped_stale",
+        "_awareness", "_messages",
+    )
 
     def __init__(
         self, *, max_strikes: int = 16, awareness_per_second: float = 30.0, messages_per_second: float = 1000.0
@@ -63,7 +74,9 @@ class Guard:
         self.presence_id: int | None = None
         self.strikes = 0
         self.max_strikes = max_strikes
-        self.dropped_awareness = 0
+        self.dropped_awareness = 0  # own entries over the awareness rate
+        self.dropped_foreign = 0  # entries for client ids that are not this connection's
+        self.dropped_stale = 0  # own entries not newer than the one held (echoes)
         self._awareness = Budget(awareness_per_second, 2 * awareness_per_second) if awareness_per_second else None
         self._messages = Budget(messages_per_second, 2 * messages_per_second) if messages_per_second else None
 
@@ -80,21 +93,52 @@ class Guard:
         if self.strikes > self.max_strikes:
             raise ReadOnlyViolation(f"{self.strikes} writes on a read-only connection")
 
-    def presence(self, user: Any, entries: list[wire.AwarenessEntry]) -> wire.AwarenessEntry | None:
-        """The one entry this connection may set, identity stamped; None if over the rate."""
-        if len(entries) != 1:
-            raise PresenceViolation(f"expected exactly one awareness entry (this client's), got {len(entries)}")
-        entry = entries[0]
-        if self.presence_id is None:
-            self.presence_id = entry.client_id
-        elif entry.client_id != self.presence_id:
-            raise PresenceViolation(f"client id {entry.client_id} is not this connection's ({self.presence_id})")
-        if not entry.removed and self._awareness is not None and self._awareness.spend() < 0:
+    def presence(
+        self, user: Any, entries: list[wire.AwarenessEntry], held: Held = _NOBODY, me: object = None
+    ) -> wire.AwarenessEntry | None:
+        """The entry of ``entries`` this connection may set, identity stamped; None if there is none.
+
+        ``held`` is the room's presence and ``me`` this connection, as owners in ``held`` name it.
+        Nothing is raised: whatever is not the connection's own, new entry is dropped and counted.
+        """
+        mine = self.presence_id
+        own = None
+        for entry in entries:
+            claimable = entry.client_id == mine if mine is not None else not entry.removed
+            if own is not None or not claimable:
+                self.dropped_foreign += 1  # another id, a second entry, or a removal claiming nothing
+                continue
+            known = held.get(entry.client_id)
+            if known is not None:
+                current, owner = known
+                if owner is not me and not (isinstance(owner, str) and _same_user(current, user)):
+                    self.dropped_foreign += 1  # another connection's client, or another node's
+                    continue
+                if entry.clock < current.clock or (entry.clock == current.clock and not entry.removed):
+                    self.dropped_stale += 1  # what it holds already, e.g. our own relay echoed
+                    continue
+            own = entry
+        if own is None:
+            return None
+        self.presence_id = own.client_id
+        if own.removed:
+            return own
+        if self._awareness is not None and self._awareness.spend() < 0:
             self.dropped_awareness += 1
             return None
-        if user is None or entry.removed:
-            return entry
-        return entry._replace(state=stamp_identity(entry.state, user))
+        if user is None:
+            return own
+        return own._replace(state=stamp_identity(own.state, user))
+
+
+def _same_user(entry: wire.AwarenessEntry, user: Any) -> bool:
+    """Whether another node's ``entry`` was stamped with ``user``'s id (or neither has one)."""
+    try:
+        claimed = json.loads(entry.state).get("user")
+    except (ValueError, AttributeError):
+        return False
+    stamped = claimed.get("id") if isinstance(claimed, dict) else None
+    return stamped == (str(user.id) if user is not None else None)
 
 
 def stamp_identity(state: str, user: Any) -> str:

@@ -24,7 +24,7 @@ from server.protocol import messages as wire
 from server.protocol.close_codes import CloseCode
 from server.sync.connection import Connection
 from server.sync.stats import Stats
-from server.sync.guard import MessageFlood, PresenceViolation, ReadOnlyViolation  # raised by conn.guard
+from server.sync.guard import MessageFlood, ReadOnlyViolation  # raised by conn.guard
 
 if TYPE_CHECKING:
     from server.sync.persistence import GroupCommitter
@@ -220,20 +220,20 @@ class Room:
         if len(payload) > self._limits.awareness:
             raise MessageTooBig(f"awareness of {len(payload)} bytes; the limit is {self._limits.awareness}")
         entries = wire.decode_awareness(payload)
-        entry = conn.guard.presence(conn.user, entries)  # its own one entry, identity stamped
+        # Its own entry, new and identity stamped; echoes of others' entries are dropped there.
+        entry = conn.guard.presence(conn.user, entries, self._presence, conn)
         if entry is None:
-            return  # over the awareness rate: dropped
-        known = self._presence.get(entry.client_id)
-        if known is not None and isinstance(known[1], Connection) and known[1] is not conn:
-            raise PresenceViolation(f"client id {entry.client_id} belongs to another connection")
+            return
         if entry.removed:
             self._presence.pop(entry.client_id, None)
         else:
             self._presence[entry.client_id] = (entry, conn)
-        if entry is not entries[0]:
+        if len(entries) != 1 or entry is not entries[0]:
             frame = wire.encode_awareness(wire.encode_awareness_entries([entry]))
         self._remote_seen.pop(entry.client_id, None)  # a client that moved here from another node
-        self._send_all(frame, conn)
+        # To the sender too, as the reference server does: a lone y-websocket provider closes a
+        # socket that received nothing for 30 s, relying on this echo of its 15 s renewals.
+        self._send_all(frame, None)
         if self.on_presence is not None:
             self.on_presence(frame)
 
@@ -318,6 +318,5 @@ CLOSE_CODES: dict[type[Exception], tuple[int, str]] = {
     wire.InvalidPayload: (CloseCode.INVALID_PAYLOAD, "invalid payload"),
     MessageTooBig: (CloseCode.MESSAGE_TOO_BIG, "message too big"),
     ReadOnlyViolation: (CloseCode.POLICY_VIOLATION, "read-only"),
-    PresenceViolation: (CloseCode.POLICY_VIOLATION, "presence violation"),
     MessageFlood: (CloseCode.POLICY_VIOLATION, "message rate"),
 }

@@ -10,28 +10,13 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
 from pycrdt import Map, Text
 
 from client import connect
-from tests.interop.node_peer import Disconnected, NodePeer, NotMet, StartPeer, assert_never_disconnected, until
+from tests.interop.node_peer import NodePeer, StartPeer, assert_never_disconnected, until
 from tests.support.servers import InProcessServer
 
 DEADLINE = 5.0
-
-# A stock y-websocket provider re-broadcasts every awareness change it applies, including other
-# clients' entries it just received from the server (WebsocketProvider._awarenessUpdateHandler
-# ignores the origin; the reference server tolerates this). Tandem treats an awareness message
-# carrying another client id, or several entries, as a PresenceViolation and closes the socket
-# with 1008, so every stock provider that learns of another client's presence is kicked,
-# reconnects, and (the clocks being equal) no longer sees that presence. These tests fail with
-# ``Disconnected``; remove the marks once the server drops such echoed entries instead.
-PRESENCE_ECHO_BUG = pytest.mark.xfail(
-    strict=True,
-    raises=Disconnected,
-    reason="server bug: stock providers echo others' awareness and are closed with 1008 'presence violation'",
-)
-
 
 # --- documents -----------------------------------------------------------------------------------
 
@@ -171,7 +156,6 @@ async def test_a_stock_provider_never_receives_a_message_type_it_does_not_know(
 # --- awareness -----------------------------------------------------------------------------------
 
 
-@PRESENCE_ECHO_BUG
 async def test_two_providers_see_each_others_awareness_and_a_closed_one_disappears(start_peer: StartPeer) -> None:
     ada, bob = await start_peer("ada"), await start_peer("bob")
     await ada.set_awareness({"user": {"name": "Ada"}, "cursor": 3})
@@ -184,7 +168,6 @@ async def test_two_providers_see_each_others_awareness_and_a_closed_one_disappea
     await peers_of(ada, {})
 
 
-@PRESENCE_ECHO_BUG
 async def test_a_provider_that_drops_without_goodbye_disappears_from_the_others_awareness(
     start_peer: StartPeer,
 ) -> None:
@@ -196,7 +179,6 @@ async def test_a_provider_that_drops_without_goodbye_disappears_from_the_others_
     await peers_of(ada, {})
 
 
-@PRESENCE_ECHO_BUG
 async def test_a_late_provider_sees_everyones_presence(start_peer: StartPeer) -> None:
     ada, bob = await start_peer("ada"), await start_peer("bob")
     await ada.set_awareness({"user": {"name": "Ada"}})
@@ -209,7 +191,6 @@ async def test_a_late_provider_sees_everyones_presence(start_peer: StartPeer) ->
     await peers_of(carol, {ada.client_id: {"user": {"name": "Ada"}}, bob.client_id: {"user": {"name": "Bob"}}})
 
 
-@PRESENCE_ECHO_BUG
 async def test_a_node_provider_and_the_python_client_see_each_others_presence(
     server: InProcessServer, start_peer: StartPeer, document: str
 ) -> None:
@@ -223,12 +204,6 @@ async def test_a_node_provider_and_the_python_client_see_each_others_presence(
     await peers_of(node, {})  # the Python client left
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=NotMet,
-    reason="server bug: awareness is relayed to everyone but the sender, so a lone stock provider hears "
-    "nothing and its 30 s 'no message received' watchdog drops and reconnects it every ~30 s",
-)
 async def test_a_lone_provider_hears_its_awareness_back_so_its_30s_watchdog_stays_quiet(
     start_peer: StartPeer,
 ) -> None:
