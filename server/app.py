@@ -28,6 +28,7 @@ from server.api.boards import BoardController
 from server.api.errors import EXCEPTION_HANDLERS
 from server.api.health import health
 from server.api.metrics import metrics
+from server.api.raw_socket import keep_raw_channels
 from server.api.sync import sync_socket
 from server.api.workspaces import WorkspaceController, accept_invitation
 from server.protocol.close_codes import CloseCode
@@ -130,6 +131,9 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
         logging_config=None,  # server.logs configures logging (structured, with the node id)
         debug=False,
     )
+    # Outermost, so it sees the ASGI server's own channels (Litestar adds no wrapper before it
+    # when there are no before_send hooks); see server.api.raw_socket.
+    app.asgi_handler = keep_raw_channels(app.asgi_handler)
     app.state.settings = settings
     app.state.ready = False
     return app

@@ -16,6 +16,7 @@ from litestar import WebSocket, websocket
 from litestar.params import FromPath
 
 from server.api.admission import admit, guard_for, origin_allowed, refuse_origin
+from server.api.raw_socket import RAW_RECEIVE, RAW_SEND, direct_transport
 from server.protocol.close_codes import CloseCode
 from server.sync.connection import Connection
 from server.sync.registry import Rooms
@@ -27,12 +28,12 @@ _REJECTIONS = tuple(CLOSE_CODES)
 
 
 class SocketTransport:
-    """``server.sync.ports.Transport`` over a Litestar WebSocket."""
+    """``server.sync.ports.Transport`` over a Litestar WebSocket (its raw ASGI ``send`` if known)."""
 
     __slots__ = ("_send",)
 
     def __init__(self, socket: WebSocket) -> None:
-        self._send = socket.send
+        self._send = socket.scope.get(RAW_SEND) or socket.send
 
     async def send(self, frame: bytes) -> None:
         await self._send({"type": "websocket.send", "bytes": frame})
@@ -62,6 +63,7 @@ async def sync_socket(socket: WebSocket, document: FromPath[str]) -> None:
         can_write=admission.can_write,
         user=admission.user,
         guard=guard_for(state.settings),
+        direct=direct_transport(socket.scope),
     )
     forget = admission.watch(conn)  # revocations re-check it from now on, on every node
     try:
@@ -87,7 +89,7 @@ async def _join_and_serve(socket: WebSocket, rooms: Rooms, document: str, conn: 
 
 
 async def _serve(socket: WebSocket, room: Room, conn: Connection) -> None:
-    receive = socket.receive
+    receive = socket.scope.get(RAW_RECEIVE) or socket.receive
     while conn.close_code is None:
         event = await receive()
         if event["type"] == "websocket.disconnect":

@@ -1,9 +1,16 @@
-"""One client connection: a bounded send queue drained by one writer task.
+"""One client connection, written to without an await and without a task per message.
 
-The room hands every frame to ``Connection.send`` without awaiting; the writer task alone
-talks to the transport, so a slow or dead peer never stalls the room or its other clients.
-A peer whose queue passes ``max_queue_bytes`` is closed with ``SLOW_READER`` — never
-silently skipped, never allowed to grow memory without limit.
+The room hands every frame to ``Connection.send`` synchronously. Two ways out:
+
+- **direct** (the fast path, under uvicorn): the frame, already framed once for the whole
+  broadcast, is written straight into the socket's asyncio transport. No task, no await, no
+  per-recipient encoding; the transport's own buffer is the send queue.
+- **queued** (any other ASGI server): a bounded deque drained by one writer task through the
+  ASGI ``send``.
+
+Either way a peer whose unsent bytes pass ``max_queue_bytes`` is closed with ``SLOW_READER`` —
+never silently skipped, never allowed to grow memory without limit — and a slow or dead peer
+never stalls the room or its other clients.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from collections import deque
 from itertools import count
 
 from server.protocol.close_codes import CloseCode
+from server.protocol.frames import binary_frame
 from server.sync.guard import Guard
 from server.sync.ports import Transport
 
@@ -26,7 +34,7 @@ class Connection:
 
     __slots__ = (
         "id", "transport", "wants_durable", "can_write", "user", "guard", "closed", "close_code", "received",
-        "_outbox", "_queued", "_max_queue", "_wake", "_writer", "_close_reason", "_writing",
+        "_direct", "_outbox", "_queued", "_max_queue", "_wake", "_writer", "_close_reason", "_writing",
     )
 
     def __init__(
@@ -38,6 +46,7 @@ class Connection:
         can_write: bool = True,
         user: object = None,
         guard: Guard | None = None,
+        direct: asyncio.WriteTransport | None = None,
     ) -> None:
         self.id = next(_ids)
         self.transport = transport
@@ -49,16 +58,28 @@ class Connection:
         self.closed = False
         self.close_code: int | None = None
         self._close_reason = ""
-        self._outbox: deque[bytes] = deque()
-        self._queued = 0
         self._max_queue = max_queue_bytes
-        self._wake = asyncio.Event()
+        self._direct = direct
+        self._writer: asyncio.Task[None] | None = None
         self._writing = False  # inside transport.send: a peer that does not read blocks here
-        self._writer = asyncio.get_running_loop().create_task(self._drain())
+        self._queued = 0
+        if direct is None:
+            self._outbox: deque[bytes] = deque()
+            self._wake = asyncio.Event()
+            self._writer = asyncio.get_running_loop().create_task(self._drain())
 
-    def send(self, frame: bytes) -> None:
-        """Queue ``frame`` for this client; close it if its queue is over the limit."""
+    def send(self, frame: bytes, framed: bytes | None = None) -> None:
+        """Send ``frame`` (``framed``: the same, already WebSocket-framed); close a slow reader."""
         if self.close_code is not None:
+            return
+        direct = self._direct
+        if direct is not None:
+            if direct.is_closing():
+                self.stop()
+                return
+            direct.write(framed if framed is not None else binary_frame(frame))
+            if direct.get_write_buffer_size() > self._max_queue:
+                self.close(CloseCode.SLOW_READER, f"send queue over {self._max_queue} bytes")
             return
         self._queued += len(frame)
         if self._queued > self._max_queue:
@@ -67,30 +88,43 @@ class Connection:
         self._outbox.append(frame)
         self._wake.set()
 
+    @property
+    def queued_bytes(self) -> int:
+        """Bytes accepted for this client and not yet handed to the kernel."""
+        if self._direct is not None:
+            return self._direct.get_write_buffer_size()
+        return self._queued
+
     def close(self, code: int, reason: str) -> None:
-        """Close after nothing more is sent: queued frames are dropped with the socket."""
+        """Close after nothing more is sent: frames not yet written are dropped with the socket."""
         if self.close_code is not None:
             return
         self.close_code, self._close_reason = code, reason
+        loop = asyncio.get_running_loop()
+        if self._direct is not None:
+            self._writer = loop.create_task(self._send_close())
+            return
         self._outbox.clear()
         if self._writing:
             # Stuck behind a peer that does not read: abandon that write and send the close
             # now (the ASGI server aborts the socket if even the close cannot be written).
             self._writer.cancel()
-            self._writer = asyncio.get_running_loop().create_task(self._send_close())
+            self._writer = loop.create_task(self._send_close())
         self._wake.set()
 
     async def finished(self) -> None:
         """Wait until the writer has stopped (the socket is closed or gone)."""
-        await asyncio.shield(self._writer)
+        if self._writer is not None:
+            await asyncio.shield(self._writer)
 
     def stop(self) -> None:
         """The peer is gone: stop writing (called by the endpoint after a disconnect)."""
         self.closed = True
         if self.close_code is None:
             self.close_code = CloseCode.GOING_AWAY
-        self._outbox.clear()
-        self._wake.set()
+        if self._direct is None:
+            self._outbox.clear()
+            self._wake.set()
 
     async def _drain(self) -> None:
         try:
@@ -108,13 +142,18 @@ class Connection:
         await self._send_close()
 
     async def _send_close(self) -> None:
-        self._outbox.clear()
+        if self._direct is None:
+            self._outbox.clear()
         if self.closed:
             return
         try:
-            await self.transport.close(self.close_code or CloseCode.NORMAL, self._close_reason)
+            # A peer that never reads never lets the close frame out either: give it a while.
+            async with asyncio.timeout(CLOSE_TIMEOUT):
+                await self.transport.close(self.close_code or CloseCode.NORMAL, self._close_reason)
         except Exception as exc:
             log.debug("connection %s close failed: %r", self.id, exc)
+            if self._direct is not None:
+                self._direct.abort()
         finally:
             self.closed = True
 
@@ -122,3 +161,6 @@ class Connection:
         await self._wake.wait()
         self._wake.clear()
         return self.close_code is None
+
+
+CLOSE_TIMEOUT = 10.0

@@ -65,3 +65,23 @@ class Bus(Protocol):
     def on_reconnect(self, callback: Callable[[], None]) -> None:
         """Call ``callback`` whenever the bus comes back after an outage."""
         ...
+
+
+class RoomListener(Protocol):
+    """Follows one room's changes for work done off the hot path (the SQL projection).
+
+    Each call must be O(1) — note and schedule, never work — since ``changed`` runs for every
+    update the room routes.
+    """
+
+    def changed(self, update: bytes, origin: object) -> None:
+        """The room's doc changed by ``update``, from ``origin`` (a ``Connection`` or an ``Origin``)."""
+        ...
+
+    def committed(self) -> None:
+        """A commit of this room's updates has reached the store."""
+        ...
+
+    def released(self) -> None:
+        """The room was unloaded; nothing more will come."""
+        ...

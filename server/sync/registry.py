@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 from pycrdt import Doc
 
@@ -36,6 +37,7 @@ class Rooms:
         bus: Bus | None = None,
         catch_up_seconds: float = 1.0,
         presence_timeout: float = 30.0,
+        on_open: Callable[[Room], None] | None = None,
     ) -> None:
         self._store = store
         self._bus = bus
@@ -47,6 +49,7 @@ class Rooms:
         self._committer = committer
         self._limits = limits
         self._grace = grace
+        self._on_open = on_open  # sees each room before any change is routed (sets room.listener)
         self._rooms: dict[str, Room] = {}
         self._loading: dict[str, asyncio.Task[Room]] = {}
         self._unload_timers: dict[str, asyncio.TimerHandle] = {}
@@ -98,6 +101,8 @@ class Rooms:
             doc.apply_update(update)
         room = Room(name, doc, self._committer, self._limits, self.stats)
         room.log_rows = stored.log_rows
+        if self._on_open is not None:
+            self._on_open(room)
         if replica is not None:
             room.replica = replica
             room.on_publish, room.on_presence = replica.publish_update, replica.publish_awareness

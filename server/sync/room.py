@@ -22,7 +22,9 @@ from pycrdt import Doc, TransactionEvent, merge_updates
 
 from server.protocol import messages as wire
 from server.protocol.close_codes import CloseCode
+from server.protocol.frames import binary_frame
 from server.sync.connection import Connection
+from server.sync.ports import RoomListener
 from server.sync.stats import Stats
 from server.sync.guard import MessageFlood, ReadOnlyViolation  # raised by conn.guard
 
@@ -63,6 +65,7 @@ class Room:
         self.on_publish: Callable[[bytes], None] | None = None  # the cross-node bus, if any
         self.on_presence: Callable[[bytes], None] | None = None  # likewise, for awareness frames
         self.replica: Replica | None = None
+        self.listener: RoomListener | None = None  # e.g. the SQL projection; told in O(1) per change
         self._committer = committer
         self._limits = limits
         # Presence by client id; the owner is a local Connection or another node's id.
@@ -175,6 +178,8 @@ class Room:
     def _route(self, update: bytes, relay: bytes | None, origin: Connection | Origin) -> None:
         """The one place that decides: persist what this node's clients or API made, publish
         it to other nodes, and broadcast everything to this node's clients."""
+        if self.listener is not None:
+            self.listener.changed(update, origin)
         if origin is Origin.BUS:
             self.stats.updates_relayed_in += 1
         else:
@@ -210,9 +215,10 @@ class Room:
         self._send_all(frame, skip)
 
     def _send_all(self, frame: bytes, skip: object) -> None:
+        framed = binary_frame(frame)  # once for every socket
         for peer in self.peers:
             if peer is not skip:
-                peer.send(frame)
+                peer.send(frame, framed)
 
     # --- presence --------------------------------------------------------------------------
 
@@ -284,6 +290,8 @@ class Room:
         self.unsaved -= count
         self.log_rows += rows
         self.durable_state = state
+        if self.listener is not None and rows:
+            self.listener.committed()
         if self.unsaved == 0:
             self._saved.set()
         for peer, received in marks.items():
@@ -301,6 +309,8 @@ class Room:
     def release(self) -> None:
         """Drop the observer: Rust holds it, so Python's GC could never break that cycle."""
         self.doc.unobserve(self._subscription)
+        if self.listener is not None:
+            self.listener.released()
 
 
 class MessageTooBig(ValueError):

@@ -133,7 +133,7 @@ async def test_a_reader_that_stops_reading_is_closed_as_slow_not_buffered_foreve
             await writer.durable()
             room = srv.app.state.rooms.get("slow")
             await eventually(lambda: any(p.close_code == 4008 for p in room.peers) or len(room.peers) == 1)
-            assert sum(p._queued for p in room.peers) <= 2 * settings.max_send_queue_bytes
+            assert sum(p.queued_bytes for p in room.peers) <= 2 * settings.max_send_queue_bytes
         stalled.transport.resume_reading()
         try:
             async with asyncio.timeout(10):

@@ -141,3 +141,11 @@ async def test_a_growing_log_is_compacted_automatically(database_url):
                 await asyncio.sleep(0.05)
         async with connect(srv.ws_url, "auto-compact") as b:
             assert len(board(b)) == 25
+
+
+async def test_under_uvicorn_broadcasts_are_written_straight_to_the_socket_transport(server):
+    async with connect(server.ws_url, "direct") as a:
+        (conn,) = server.app.state.rooms.get("direct").peers
+        assert conn._direct is not None and conn._writer is None  # no writer task per connection
+        board(a)["x"] = 1
+        await a.durable()
