@@ -4,6 +4,7 @@
     python -m server migrate            # apply schema/migrations and exit
     python -m server compact [DOC ...]  # compact the named documents (default: all with a log)
     python -m server disable-user EMAIL # disable an account: its sessions and open sockets end
+    python -m server project rebuild    # rebuild the SQL projection of every board and note document
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     compact.add_argument("documents", nargs="*", help="document names (default: every document with a log)")
     disable = sub.add_parser("disable-user", help="disable an account; its sessions and sockets end")
     disable.add_argument("email")
+    project = sub.add_parser("project", help="the SQL projection of board and note documents")
+    project.add_argument("action", choices=["rebuild"], help="rebuild: project every stored document again")
+    project.add_argument("--fresh", action="store_true", help="empty each board's rows first, then refill them")
     args = parser.parse_args(argv)
     settings = load_settings()
     configure_logging(settings.log_format, NODE_ID)
@@ -41,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_with_pool(settings, _migrate))
     if args.command == "compact":
         return asyncio.run(_with_pool(settings, lambda pool: _compact(pool, args.documents)))
+    if args.command == "project":
+        return asyncio.run(_with_pool(settings, lambda pool: _rebuild(pool, args.fresh)))
     if args.command == "disable-user":
         return asyncio.run(_with_pool(settings, lambda pool: _disable_user(pool, settings, args.email)))
     return serve(settings)
@@ -108,6 +114,19 @@ async def _disable_user(pool: asyncpg.Pool, settings: Settings, email: str) -> i
         return 2
     await accounts.disable(user)
     print(f"disabled {email}: its sessions are revoked and open sockets close on every node")
+    return 0
+
+
+async def _rebuild(pool: asyncpg.Pool, fresh: bool) -> int:
+    from server.services.projection import Projector
+    from server.storage.unit import transactions
+
+    await migrate(pool)
+    done = await Projector(transactions(pool)).rebuild(fresh=fresh)
+    changed = [p for p in done if p.upserted or p.deleted or p.events]
+    for p in changed:
+        print(f"{p.document}: {p.upserted} row(s) written, {p.deleted} deleted, {p.events} history event(s) added")
+    print(f"projected {len(done)} document(s); {len(changed)} changed")
     return 0
 
 

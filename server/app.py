@@ -25,15 +25,33 @@ from litestar.openapi.spec import Components, SecurityScheme
 from server.api.accounts import AuthController, me
 from server.api.auth import provide_caller
 from server.api.boards import BoardController
+from server.api.crm import BoardEditController, CrmReadController
+from server.api.contacts import ContactController
+from server.api.custom_fields import CustomFieldController, SegmentController
+from server.api.organisations import OrganisationController
+from server.api.transfer import TransferController
 from server.api.errors import EXCEPTION_HANDLERS
 from server.api.health import health
 from server.api.metrics import metrics
 from server.api.raw_socket import keep_raw_channels
 from server.api.sync import sync_socket
+from server.api.web import web_app
 from server.api.workspaces import WorkspaceController, accept_invitation
 from server.protocol.close_codes import CloseCode
 from server.services.accounts import Accounts, Policy
 from server.services.boards import Boards
+from server.services.crm import Crm
+from server.services.crm_reads import CrmReads
+from server.services.projection import Projector
+from server.services.contacts import Contacts
+from server.services.custom_fields import CustomFields
+from server.services.deal_transfer import DealTransfer
+from server.services.feed import RoomsChangeFeed
+from server.services.filters import Segments
+from server.services.links import Links
+from server.services.references import ContactReferences
+from server.services.organisations import Organisations
+from server.services.transfer import Transfer
 from server.services.credentials import Passwords
 from server.services.mail import LoggingOutbox
 from server.services.sockets import Gate, OpenSockets
@@ -99,6 +117,9 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
             await migrate(pool)
             await _start_accounts(stack, app, settings, pool, url)
             store = PostgresDocumentStore(pool)
+            # Entered before the committer so that on shutdown it projects what the committer drains.
+            projector = await stack.enter_async_context(
+                Projector(transactions(pool), delay=settings.projection_delay_seconds))
             committer = await stack.enter_async_context(GroupCommitter(
                 store,
                 window=settings.commit_window_seconds,
@@ -109,9 +130,11 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
             app.state.bus = bus_ = bus or await _start_bus(stack, settings, node)
             app.state.rooms = rooms = Rooms(
                 store, committer, limits, grace=settings.room_grace_seconds, bus=bus_,
-                presence_timeout=settings.presence_timeout_seconds,
+                presence_timeout=settings.presence_timeout_seconds, on_open=projector.attach,
             )
             stack.enter_context(_periodically(rooms.expire_presence, settings.presence_timeout_seconds / 6))
+            _start_contacts(app, pool, rooms, projector)
+            _start_crm(app, pool, rooms, projector)
             app.state.store = store
             app.state.committer = committer
             app.state.ready = True
@@ -123,7 +146,8 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
 
     app = Litestar(
         route_handlers=[health, metrics, sync_socket, AuthController, me, WorkspaceController, accept_invitation,
-                        BoardController],
+                        BoardController, BoardEditController, CrmReadController, ContactController, OrganisationController,
+                        CustomFieldController, SegmentController, TransferController],
         dependencies={"caller": Provide(provide_caller), **{name: _from_state(name) for name in _SERVICES}},
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OPENAPI,
@@ -131,6 +155,7 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
         logging_config=None,  # server.logs configures logging (structured, with the node id)
         debug=False,
     )
+    app.register(web_app())  # the browser app at "/": a catch-all, registered after the API
     # Outermost, so it sees the ASGI server's own channels (Litestar adds no wrapper before it
     # when there are no before_send hooks); see server.api.raw_socket.
     app.asgi_handler = keep_raw_channels(app.asgi_handler)
@@ -139,7 +164,8 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
     return app
 
 
-_SERVICES = ("accounts", "workspaces", "boards")
+_SERVICES = ("accounts", "workspaces", "boards", "contacts", "organisations", "custom_fields", "segments",
+             "transfer", "deal_transfer", "links")
 OPENAPI = OpenAPIConfig(
     title="Tandem",
     version="0.1.0",
@@ -169,8 +195,29 @@ async def _start_accounts(stack: AsyncExitStack, app: Litestar, settings: Settin
     await stack.enter_async_context(PostgresAccessEvents(url, app.state.sockets.on_event))
 
 
+def _start_contacts(app: Litestar, pool: asyncpg.Pool, rooms: Rooms, projector: Projector) -> None:
+    """Contacts, organisations, custom fields, segments, import/export; changes noted in the
+    workspace document through ``rooms``; imported deals go onto boards attributed via ``projector``."""
+    begin, feed = transactions(pool), RoomsChangeFeed(rooms)
+    app.state.contacts = Contacts(begin, feed, ContactReferences(begin, rooms, projector))
+    app.state.organisations = Organisations(begin, feed)
+    app.state.custom_fields = CustomFields(begin, feed)
+    app.state.segments = Segments(begin)
+    app.state.transfer = Transfer(begin, feed)
+    app.state.deal_transfer = DealTransfer(begin, app.state.boards, rooms, projector)
+    app.state.links = Links(begin)
+
+
 def _from_state(name: str) -> Provide:
     def provide(state: State) -> Any:
         return getattr(state, name)
 
     return Provide(provide, sync_to_thread=False)
+
+
+def _start_crm(app: Litestar, pool: asyncpg.Pool, rooms: Rooms, projector: Projector) -> None:
+    """Board edits through the live documents, and the reads the projection answers."""
+    begin = transactions(pool)
+    app.state.projector = projector
+    app.state.crm = Crm(begin, app.state.boards, rooms, projector)
+    app.state.crm_reads = CrmReads(begin, app.state.boards)

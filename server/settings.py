@@ -33,6 +33,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     commit_retry_seconds: float = 0.5
     # Compact a document once this many update rows are in its log.
     compact_after_rows: int = 200
+    # Board and note documents are projected into SQL tables this long after a commit (a throttle:
+    # edits meanwhile join the same projection).
+    projection_delay_seconds: float = 0.1
     # Presence relayed by another node is dropped when not renewed for this long (its node may
     # have died); y-protocols clients renew every 15 s and time out others after 30 s.
     presence_timeout_seconds: float = 30.0

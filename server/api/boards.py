@@ -40,7 +40,7 @@ class BoardController(Controller):
     async def create(
         self, workspace: FromPath[UUID], data: JSONBody[types.NewBoard], caller: CallerDep, boards: BoardsDep
     ) -> types.Board:
-        return _board(await boards.create(caller, workspace, data.name, data.kind))
+        return _board(await boards.create(caller, workspace, data.name, data.kind, data.currency))
 
     @get("/workspaces/{workspace:uuid}/boards", summary="Boards the caller reaches in a workspace")
     async def list_boards(self, workspace: FromPath[UUID], caller: CallerDep, boards: BoardsDep) -> list[types.Board]:

@@ -50,6 +50,12 @@ class EngineCollector(Collector):
                        committer.lag_seconds, node)
         yield _counter("tandem_commit_failures", "failed (and retried) commits", committer.failures, node)
         yield _counter("tandem_compactions", "log compactions", committer.compactions, node)
+        projector = getattr(state, "projector", None)
+        if projector is not None:
+            yield _counter("tandem_projections", "board and note documents projected into SQL", projector.projections,
+                           node)
+            yield _counter("tandem_projection_failures", "failed (and retried) projections", projector.failures, node)
+            yield _counter("tandem_projection_seconds", "time inside projections, summed", projector.seconds, node)
         yield _counter("tandem_bus_published", "messages published to other nodes", bus.published, node)
         for name, help_, attr in (
             ("tandem_bus_relay_seconds", "publish to Redis acceptance, summed per message", "relay_seconds"),

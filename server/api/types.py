@@ -98,6 +98,7 @@ class Membership(msgspec.Struct):
 class NewBoard(msgspec.Struct, forbid_unknown_fields=True):
     name: str
     kind: BoardKind
+    currency: str | None = None  # pipelines: the default currency of new deals (ISO 4217; USD if unset)
 
 
 class Board(msgspec.Struct):

@@ -41,6 +41,9 @@ class Action(enum.StrEnum):
     MANAGE_MEMBERS = "invite, change or remove members"
     SHARE_BOARDS = "share boards with guests"
     READ_AUDIT = "read the audit log"
+    READ_CONTACTS = "see contacts and organisations"
+    EDIT_CONTACTS = "change contacts, organisations and segments"
+    MANAGE_FIELDS = "define custom fields"
 
 
 class AccessDenied(Exception):
@@ -62,6 +65,9 @@ MINIMUM_ROLE = {
     Action.MANAGE_MEMBERS: Role.ADMIN,
     Action.SHARE_BOARDS: Role.ADMIN,
     Action.READ_AUDIT: Role.ADMIN,
+    Action.READ_CONTACTS: Role.VIEWER,
+    Action.EDIT_CONTACTS: Role.MEMBER,
+    Action.MANAGE_FIELDS: Role.ADMIN,
 }
 _ROLE_ACCESS = {Role.OWNER: Access.WRITE, Role.ADMIN: Access.WRITE, Role.MEMBER: Access.WRITE,
                 Role.VIEWER: Access.READ}

@@ -11,6 +11,9 @@ from server.domain.access import (
 )
 from server.domain.accounts import InvalidInput, check_name, normalise_email
 from server.domain.boards import BoardKind, DocumentKind, board_document
+from server.domain.crm import check_currency
+from server.documents.seed import board_seed
+from server.services.projection import project_seed
 from server.services.accounts import Caller
 from server.services.workspaces import role_of
 
@@ -39,13 +42,19 @@ class Boards:
     def __init__(self, begin: Begin) -> None:
         self._begin = begin
 
-    async def create(self, caller: Caller, workspace: UUID, name: str, kind: BoardKind) -> BoardView:
+    async def create(self, caller: Caller, workspace: UUID, name: str, kind: BoardKind,
+                     currency: str | None = None) -> BoardView:
+        """Register the board and its document, whose seed (settings, default stages) is its first log row."""
         name = check_name(name, "board name")
+        currency = check_currency(currency) if currency is not None else None
         async with self._begin() as tx:
             permit(role_of(await tx.workspaces.workspace_view(workspace, caller.id)), Action.CREATE_BOARD)
             board = await tx.workspaces.insert_board(workspace, name, kind, caller.id)
             document = board_document(board["id"])
             await tx.workspaces.insert_document(document, workspace, board["id"], DocumentKind.BOARD)
+            seed = board_seed(board["id"], BoardKind(kind), name, board["created_at"], currency)
+            await tx.crm.seed_document(document, seed)
+            await project_seed(tx, board["id"], workspace, kind, seed)
             await tx.accounts.audit("board.created", actor=caller.id, workspace=workspace,
                                     board=board["id"], name=name, kind=kind)
             return BoardView(await tx.workspaces.board_grant(board["id"], caller.id), Access.WRITE)
@@ -103,6 +112,8 @@ class Boards:
         async with self._begin(autocommit=True) as tx:
             row = await tx.workspaces.document_grant(document, user)
         try:
-            return _decide(row)
+            access = _decide(row)
         except NotFound:
             raise NotFound("no such document") from None  # the same words for unknown and forbidden
+        # The workspace document is written by the server alone (contact change notices).
+        return Access.READ if row["kind"] == DocumentKind.WORKSPACE else access

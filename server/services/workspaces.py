@@ -11,6 +11,7 @@ from uuid import UUID
 
 from server.domain.access import Action, NotFound, Role, check_membership_change, permit
 from server.domain.accounts import Conflict, check_name, normalise_email
+from server.domain.boards import DocumentKind, workspace_document
 from server.services.accounts import Caller
 from server.services.credentials import hash_token, new_token
 from server.services.mail import Mail, Outbox
@@ -43,6 +44,8 @@ class Workspaces:
         async with self._begin() as tx:
             workspace = await tx.workspaces.insert_workspace(name)
             await tx.workspaces.insert_member(workspace["id"], caller.id, Role.OWNER)
+            await tx.workspaces.insert_document(workspace_document(workspace["id"]), workspace["id"], None,
+                                                DocumentKind.WORKSPACE)
             await tx.accounts.audit("workspace.created", actor=caller.id, workspace=workspace["id"], name=name)
         return workspace
 

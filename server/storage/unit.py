@@ -9,12 +9,16 @@ from typing import NamedTuple
 import asyncpg
 
 from server.storage.accounts import PostgresAccounts
+from server.storage.contacts import PostgresContacts
+from server.storage.crm import PostgresCrm
 from server.storage.workspaces import PostgresWorkspaces
 
 
 class Tx(NamedTuple):
     accounts: PostgresAccounts
     workspaces: PostgresWorkspaces
+    contacts: PostgresContacts
+    crm: PostgresCrm
 
 
 Begin = Callable[..., AbstractAsyncContextManager[Tx]]
@@ -31,9 +35,9 @@ def transactions(pool: asyncpg.Pool) -> Begin:
     async def begin(*, autocommit: bool = False) -> AsyncIterator[Tx]:
         async with pool.acquire() as conn:
             if autocommit:
-                yield Tx(PostgresAccounts(conn), PostgresWorkspaces(conn))
+                yield Tx(PostgresAccounts(conn), PostgresWorkspaces(conn), PostgresContacts(conn), PostgresCrm(conn))
                 return
             async with conn.transaction():
-                yield Tx(PostgresAccounts(conn), PostgresWorkspaces(conn))
+                yield Tx(PostgresAccounts(conn), PostgresWorkspaces(conn), PostgresContacts(conn), PostgresCrm(conn))
 
     return begin

@@ -68,7 +68,7 @@ class PostgresWorkspaces:
     async def insert_board(self, workspace: UUID, name: str, kind: str, by: UUID) -> asyncpg.Record:
         return await self._conn.fetchrow(SQL["insert_board"], workspace, name, kind, by)
 
-    async def insert_document(self, name: str, workspace: UUID, board: UUID, kind: str) -> None:
+    async def insert_document(self, name: str, workspace: UUID, board: UUID | None, kind: str) -> None:
         await self._conn.execute(SQL["insert_document"], name, workspace, board, kind)
 
     async def visible_boards(self, workspace: UUID, user: UUID) -> list[asyncpg.Record]:

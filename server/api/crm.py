@@ -1,0 +1,174 @@
+"""The CRM over HTTP: edit deals, work items, activities and notes; read tasks, deals, the pipeline
+report and a deal's timeline.
+
+Edits (``BoardEditController``) change the live board document, so connected clients see them at
+once; reads (``CrmReadController``) answer from the projection tables, which follow the
+documents within about a second. Unknown and forbidden answer alike (404); a viewer or a guest
+with a read share who tries to write gets 403; input that does not fit gets 400 saying what was
+expected.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from litestar import Controller, get, patch, post
+from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from server.api import crm_types as body
+from server.api.auth import CallerDep
+from server.documents.edits import card_record
+from server.documents.shapes import record
+from server.domain.accounts import InvalidInput
+from server.domain.crm import Activity, Card, Deal, parse_due
+from server.services.crm import Crm
+from server.services.crm_reads import CrmReads
+
+CrmDep = NamedDependency[Crm]
+CrmReadsDep = NamedDependency[CrmReads]
+
+
+def _state(name: str) -> Provide:
+    def provide(state: State) -> Any:
+        return getattr(state, name)
+
+    return Provide(provide, sync_to_thread=False)
+
+
+def _out(value: Card | Activity, kind: str) -> dict[str, Any]:
+    """A domain value with the document's (camelCase) field names."""
+    fields = record("board", kind).fields.values()
+    names = {f.attribute: f.name for f in fields}
+    return {"id": value.id, **{names.get(k, k): v for k, v in value._asdict().items() if k != "id"}}
+
+
+def _card(card: Card) -> dict[str, Any]:
+    return _out(card, card_record("pipeline" if isinstance(card, Deal) else "project"))
+
+
+def _due(values: dict[str, Any]) -> dict[str, Any]:
+    if values.get("due") is not None:
+        values["due"] = parse_due(values["due"])
+    return values
+
+
+class BoardEditController(Controller):
+    path = "/api"
+    tags = ["crm"]
+    dependencies = {"crm": _state("crm"), "crm_reads": _state("crm_reads")}
+
+    @post("/boards/{board:uuid}/cards", summary="Add a deal or work item (edit access)")
+    async def create_card(self, board: FromPath[UUID], data: JSONBody[body.NewCard], caller: CallerDep,
+                          crm: CrmDep) -> dict[str, Any]:
+        values = body.given(data, keep_none=False)
+        stage, position = values.pop("stage", None), values.pop("position", None)
+        return _card(await crm.create_card(caller, board, values, stage=stage, position=position))
+
+    @patch("/boards/{board:uuid}/cards/{card:uuid}", summary="Change fields of a card (null removes one)")
+    async def update_card(self, board: FromPath[UUID], card: FromPath[UUID], data: JSONBody[body.CardChanges],
+                          caller: CallerDep, crm: CrmDep) -> dict[str, Any]:
+        changes = body.given(data, keep_none=True)
+        if not changes:
+            raise InvalidInput("expected at least one field to change")
+        return _card(await crm.update_card(caller, board, card, changes))
+
+    @post("/boards/{board:uuid}/cards/{card:uuid}/move", status_code=200,
+          summary="Move a card to a position of a stage")
+    async def move_card(self, board: FromPath[UUID], card: FromPath[UUID], data: JSONBody[body.Move],
+                        caller: CallerDep, crm: CrmDep) -> dict[str, Any]:
+        return _card(await crm.move_card(caller, board, card, data.stage, data.position))
+
+    @post("/boards/{board:uuid}/cards/{card:uuid}/status", status_code=200,
+          summary="Win, lose or reopen a deal")
+    async def set_status(self, board: FromPath[UUID], card: FromPath[UUID], data: JSONBody[body.StatusChange],
+                         caller: CallerDep, crm: CrmDep) -> dict[str, Any]:
+        return _card(await crm.set_status(caller, board, card, data.status, data.lost_reason))
+
+    @post("/boards/{board:uuid}/activities", summary="Add an activity or task (edit access)")
+    async def create_activity(self, board: FromPath[UUID], data: JSONBody[body.NewActivity], caller: CallerDep,
+                              crm: CrmDep) -> dict[str, Any]:
+        values = _due(body.given(data, keep_none=False))
+        return _out(await crm.create_activity(caller, board, values), "activity")
+
+    @patch("/boards/{board:uuid}/activities/{activity:uuid}",
+           summary="Assign, complete, reschedule or edit an activity")
+    async def update_activity(self, board: FromPath[UUID], activity: FromPath[UUID],
+                              data: JSONBody[body.ActivityChanges], caller: CallerDep, crm: CrmDep) -> dict[str, Any]:
+        changes = _due(body.given(data, keep_none=True))
+        if not changes:
+            raise InvalidInput("expected at least one field to change")
+        return _out(await crm.update_activity(caller, board, activity, changes), "activity")
+
+    @post("/notes", summary="Create a note document about a deal, contact or organisation")
+    async def create_note(self, data: JSONBody[body.NewNote], caller: CallerDep, crm: CrmDep) -> dict[str, Any]:
+        row = await crm.create_note(caller, data.board, data.subject_kind, data.subject_id, data.title, data.text)
+        return _note(row)
+
+    @get("/notes/{note:uuid}", summary="A note (404 unless the caller reaches its board)")
+    async def get_note(self, note: FromPath[UUID], caller: CallerDep, crm: CrmDep) -> dict[str, Any]:
+        return _note(await crm.note(caller, note))
+
+    @post("/notes/{note:uuid}/text", status_code=204, summary="Append paragraphs to a note, live")
+    async def add_note_text(self, note: FromPath[UUID], data: JSONBody[body.NoteText], caller: CallerDep,
+                            crm: CrmDep) -> None:
+        await crm.add_note_text(caller, note, data.text)
+
+
+def _note(row: Any) -> dict[str, Any]:
+    return {"id": row["id"], "document": row["document"], "board": row["board_id"],
+            "workspace": row["workspace_id"], "subjectKind": row["subject_kind"], "subjectId": row["subject_id"],
+            "title": row["title"], "createdBy": row["created_by"], "createdAt": row["created_at"]}
+
+
+class CrmReadController(Controller):
+    path = "/api"
+    tags = ["crm"]
+    dependencies = {"crm_reads": _state("crm_reads")}
+
+    @get("/me/tasks", summary="My tasks across workspaces: overdue, today, upcoming, unscheduled")
+    async def my_tasks(
+        self, caller: CallerDep, crm_reads: CrmReadsDep,
+        which: Annotated[Literal["open", "all"], QueryParameter(name="scope", description="open (not done) or all")
+                         ] = "open",
+        today: Annotated[date | None, QueryParameter(description="the caller's date (default: UTC today)")] = None,
+    ) -> dict[str, Any]:
+        today = today or datetime.now(timezone.utc).date()
+        return {"asOf": today, **await crm_reads.my_tasks(caller, today, include_done=which == "all")}
+
+    @get("/workspaces/{workspace:uuid}/deals", summary="Deals by owner, stage, status and board")
+    async def deals(
+        self, workspace: FromPath[UUID], caller: CallerDep, crm_reads: CrmReadsDep,
+        owner: Annotated[str | None, QueryParameter(description="a user id, or me")] = None,
+        stage: Annotated[UUID | None, QueryParameter(description="a stage id")] = None,
+        board: Annotated[UUID | None, QueryParameter(description="a board id")] = None,
+        status: Annotated[Literal["open", "won", "lost"] | None, QueryParameter()] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=5000)] = 500,
+    ) -> list[dict[str, Any]]:
+        return await crm_reads.deals(caller, workspace, owner=_user(owner, caller.id), stage=stage, status=status,
+                                     board=board, limit=limit)
+
+    @get("/workspaces/{workspace:uuid}/pipeline-report", summary="Stages, conversion, win rates and forecast")
+    async def pipeline_report(self, workspace: FromPath[UUID], board: Annotated[UUID, QueryParameter()],
+                              caller: CallerDep,
+                              crm_reads: CrmReadsDep) -> dict[str, Any]:
+        return await crm_reads.pipeline_report(caller, workspace, board)
+
+    @get("/deals/{board:uuid}/{card:uuid}/timeline", summary="A deal's history, oldest first")
+    async def timeline(self, board: FromPath[UUID], card: FromPath[UUID], caller: CallerDep,
+                       crm_reads: CrmReadsDep) -> dict[str, Any]:
+        return await crm_reads.timeline(caller, board, card)
+
+
+def _user(raw: str | None, me: UUID) -> UUID | None:
+    if raw is None:
+        return None
+    if raw == "me":
+        return me
+    try:
+        return UUID(raw)
+    except ValueError:
+        raise InvalidInput(f"expected owner to be a user id or 'me', got {raw[:40]!r}") from None

@@ -1,0 +1,132 @@
+"""Request bodies of the board-editing API (msgspec Structs).
+
+Field names are camelCase on the wire, like the document shapes they write
+(``schema/documents/board.json``): a deal sent here and the card in the document read alike.
+In PATCH bodies an absent field is left alone and ``null`` removes it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from msgspec import UNSET, Meta, UnsetType
+
+from server.domain.crm import ActivityType, DealStatus, ItemStatus, SubjectKind
+
+Money = Annotated[float, Meta(ge=0)]
+Position = Annotated[int, Meta(ge=0)]
+Text = Annotated[str, Meta(max_length=20000)]
+Labels = Annotated[list[Annotated[str, Meta(max_length=100)]], Meta(max_length=50)]
+
+
+class _Body(msgspec.Struct, rename="camel", forbid_unknown_fields=True, kw_only=True):
+    pass
+
+
+class NewCard(_Body):
+    """A deal (pipeline boards) or a work item (project boards). ``stage`` defaults to the first
+    open stage, ``position`` (0-based within the stage) to the end."""
+
+    title: str
+    stage: UUID | None = None
+    position: Position | None = None
+    # deals
+    value: Money | None = None
+    currency: str | None = None
+    owner: UUID | None = None
+    contact: UUID | None = None
+    organisation: UUID | None = None
+    expected_close: date | None = None
+    labels: Labels | None = None
+    fields: dict[str, Any] | None = None
+    # work items
+    description: Text | None = None
+    assignee: UUID | None = None
+    due: date | None = None
+    status: ItemStatus | None = None
+
+
+class CardChanges(_Body):
+    title: str | UnsetType = UNSET
+    value: Money | None | UnsetType = UNSET
+    currency: str | None | UnsetType = UNSET
+    owner: UUID | None | UnsetType = UNSET
+    contact: UUID | None | UnsetType = UNSET
+    organisation: UUID | None | UnsetType = UNSET
+    expected_close: date | None | UnsetType = UNSET
+    labels: Labels | None | UnsetType = UNSET
+    fields: dict[str, Any] | None | UnsetType = UNSET
+    description: Text | None | UnsetType = UNSET
+    assignee: UUID | None | UnsetType = UNSET
+    due: date | None | UnsetType = UNSET
+    status: str | UnsetType = UNSET  # work items: todo / doing / done (deals: POST .../status)
+
+
+class Move(_Body):
+    """Where a card goes: a stage of its board and a 0-based position in it (default: last)."""
+
+    stage: UUID
+    position: Position | None = None
+
+
+class StatusChange(_Body):
+    """Win, lose (with a reason) or reopen a deal."""
+
+    status: DealStatus
+    lost_reason: Annotated[str, Meta(max_length=1000)] | None = None
+
+
+class NewActivity(_Body):
+    """A call, meeting, e-mail, to-do or deadline; ``due`` is a date or an ISO-8601 date-time."""
+
+    type: ActivityType
+    title: str
+    assignee: UUID | None = None
+    due: str | None = None
+    card: UUID | None = None
+    contact: UUID | None = None
+    note: Text | None = None
+    done: bool | None = None
+
+
+class ActivityChanges(_Body):
+    type: ActivityType | UnsetType = UNSET
+    title: str | UnsetType = UNSET
+    assignee: UUID | None | UnsetType = UNSET
+    due: str | None | UnsetType = UNSET
+    card: UUID | None | UnsetType = UNSET
+    contact: UUID | None | UnsetType = UNSET
+    note: Text | None | UnsetType = UNSET
+    done: bool | UnsetType = UNSET
+
+
+class NewNote(_Body):
+    """A note about a deal (a card of ``board``), contact or organisation; it shares ``board``'s access."""
+
+    subject_kind: SubjectKind
+    subject_id: UUID
+    board: UUID
+    title: str = ""
+    text: Text | None = None
+
+
+class NoteText(_Body):
+    text: Text
+
+
+def given(body: msgspec.Struct, *, keep_none: bool) -> dict[str, Any]:
+    """The fields a body sets, by their wire (shape) name; ``keep_none`` keeps explicit nulls."""
+    out = {}
+    for field in msgspec.structs.fields(body):
+        value = getattr(body, field.name)
+        if value is UNSET or (value is None and not keep_none):
+            continue
+        out[field.encode_name] = value
+    return out
+
+
+__all__ = ["ActivityChanges", "CardChanges", "Move", "NewActivity", "NewCard", "NewNote", "NoteText",
+           "StatusChange", "DealStatus", "given"]

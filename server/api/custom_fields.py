@@ -1,0 +1,93 @@
+"""``/api/workspaces/{id}/custom-fields`` and ``/segments``: field definitions and saved segments."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, delete, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from server.api import contact_types as types
+from server.api.auth import CallerDep, client_address
+from server.domain.contacts import Filter
+from server.domain.fields import Entity
+from server.services.custom_fields import CustomFields
+from server.services.filters import Segments
+
+CustomFieldsDep = NamedDependency[CustomFields]
+SegmentsDep = NamedDependency[Segments]
+
+
+def custom_field(row: Mapping[str, Any]) -> types.CustomField:
+    return types.CustomField(row["id"], row["entity"], row["key"], row["label"], row["type"], row["options"],
+                             row["created_at"])
+
+
+def segment(row: Mapping[str, Any]) -> types.Segment:
+    return types.Segment(row["id"], row["entity"], row["name"], msgspec.convert(row["filter"], types.SegmentFilter),
+                         row["created_by"], row["created_at"], row["updated_at"])
+
+
+def to_filter(data: types.SegmentFilter) -> Filter:
+    return Filter(data.q, data.owner, tuple(data.labels), data.organisation, data.created_since, dict(data.fields))
+
+
+class CustomFieldController(Controller):
+    path = "/api"
+    tags = ["custom fields"]
+
+    @get("/workspaces/{workspace:uuid}/custom-fields", summary="The workspace's custom field definitions")
+    async def list_fields(self, workspace: FromPath[UUID], caller: CallerDep, custom_fields: CustomFieldsDep,
+                          entity: FromQuery[Entity | None] = None) -> list[types.CustomField]:
+        return [custom_field(row) for row in await custom_fields.list(caller, workspace, entity)]
+
+    @post("/workspaces/{workspace:uuid}/custom-fields", summary="Define a custom field (admins)")
+    async def create_field(self, request: Request, workspace: FromPath[UUID], data: JSONBody[types.NewCustomField],
+                           caller: CallerDep, custom_fields: CustomFieldsDep) -> types.CustomField:
+        return custom_field(await custom_fields.create(caller, workspace, data.entity, data.key, data.label,
+                                                       data.type, data.options, client_address(request)))
+
+    @patch("/custom-fields/{field:uuid}", summary="Relabel a custom field or change its options (admins)")
+    async def update_field(self, request: Request, field: FromPath[UUID], data: JSONBody[types.CustomFieldChange],
+                           caller: CallerDep, custom_fields: CustomFieldsDep) -> types.CustomField:
+        return custom_field(await custom_fields.update(caller, field, data.label, data.options,
+                                                       client_address(request)))
+
+    @delete("/custom-fields/{field:uuid}", summary="Delete a custom field and its values (admins)")
+    async def delete_field(self, request: Request, field: FromPath[UUID], caller: CallerDep,
+                           custom_fields: CustomFieldsDep) -> None:
+        await custom_fields.delete(caller, field, client_address(request))
+
+
+class SegmentController(Controller):
+    path = "/api"
+    tags = ["segments"]
+
+    @get("/workspaces/{workspace:uuid}/segments", summary="The workspace's saved segments")
+    async def list_segments(self, workspace: FromPath[UUID], caller: CallerDep,
+                            segments: SegmentsDep) -> list[types.Segment]:
+        return [segment(row) for row in await segments.list(caller, workspace)]
+
+    @post("/workspaces/{workspace:uuid}/segments", summary="Save a filter as a named segment (members and above)")
+    async def create_segment(self, workspace: FromPath[UUID], data: JSONBody[types.NewSegment], caller: CallerDep,
+                             segments: SegmentsDep) -> types.Segment:
+        row = await segments.create(caller, workspace, Entity(data.entity), data.name, to_filter(data.filter))
+        return segment(row)
+
+    @get("/segments/{segment_id:uuid}", summary="One segment")
+    async def get_segment(self, segment_id: FromPath[UUID], caller: CallerDep, segments: SegmentsDep) -> types.Segment:
+        return segment(await segments.get(caller, segment_id))
+
+    @patch("/segments/{segment_id:uuid}", summary="Rename a segment or replace its filter (members and above)")
+    async def update_segment(self, segment_id: FromPath[UUID], data: JSONBody[types.SegmentChange],
+                             caller: CallerDep, segments: SegmentsDep) -> types.Segment:
+        where = to_filter(data.filter) if data.filter is not None else None
+        return segment(await segments.update(caller, segment_id, data.name, where))
+
+    @delete("/segments/{segment_id:uuid}", summary="Delete a segment (members and above)")
+    async def delete_segment(self, segment_id: FromPath[UUID], caller: CallerDep, segments: SegmentsDep) -> None:
+        await segments.delete(caller, segment_id)

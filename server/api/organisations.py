@@ -1,0 +1,70 @@
+"""``/api/workspaces/{id}/organisations`` and ``/api/organisations/{id}``: organisations over HTTP.
+
+Lists take the same parameters as contact lists (``q``, ``owner``, ``label``, ``created_since``,
+``field.<key>``, ``segment``, ``limit``, ``offset``), less ``organisation``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, delete, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from server.api import contact_types as types
+from server.api.auth import CallerDep, client_address
+from server.api.contacts import Limit, LinksDep, Offset, changes_of, field_filters, page
+from server.domain.contacts import Filter
+from server.services.organisations import Organisations
+
+OrganisationsDep = NamedDependency[Organisations]
+
+
+def organisation(row: Mapping[str, Any], notes: Mapping[UUID, int] | None = None) -> types.Organisation:
+    return types.Organisation(
+        row["id"], row["workspace_id"], row["name"], row["website"], row["emails"], row["phones"], row["owner_id"],
+        row["labels"], row["address"], row["fields"], row["contacts_count"], (notes or {}).get(row["id"], 0),
+        row["created_at"], row["updated_at"])
+
+
+class OrganisationController(Controller):
+    path = "/api"
+    tags = ["organisations"]
+
+    @post("/workspaces/{workspace:uuid}/organisations", summary="Create an organisation (members and above)")
+    async def create(self, workspace: FromPath[UUID], data: JSONBody[types.OrganisationChanges], caller: CallerDep,
+                     organisations: OrganisationsDep) -> types.Organisation:
+        return organisation(await organisations.create(caller, workspace, changes_of(data)))
+
+    @get("/workspaces/{workspace:uuid}/organisations", summary="Search and filter the workspace's organisations")
+    async def list_organisations(
+        self, request: Request, workspace: FromPath[UUID], caller: CallerDep, organisations: OrganisationsDep,
+        links: LinksDep, q: FromQuery[str | None] = None, owner: FromQuery[UUID | None] = None,
+        label: FromQuery[list[str] | None] = None, created_since: FromQuery[datetime | None] = None,
+        segment: FromQuery[UUID | None] = None, limit: Limit = 50, offset: Offset = 0,
+    ) -> types.OrganisationPage:
+        where = Filter(q, owner, tuple(label or ()), None, created_since, field_filters(request))
+        rows, next_offset = page(await organisations.list(caller, workspace, where, segment, limit + 1, offset),
+                                 limit, offset)
+        notes = await links.notes_count([row["id"] for row in rows], "organisation")
+        return types.OrganisationPage([organisation(row, notes) for row in rows], next_offset)
+
+    @get("/organisations/{organisation_id:uuid}", summary="One organisation")
+    async def get_organisation(self, organisation_id: FromPath[UUID], caller: CallerDep,
+                               organisations: OrganisationsDep, links: LinksDep) -> types.Organisation:
+        row = await organisations.get(caller, organisation_id)
+        return organisation(row, await links.notes_count([organisation_id], "organisation"))
+
+    @patch("/organisations/{organisation_id:uuid}", summary="Change an organisation (members and above)")
+    async def update(self, organisation_id: FromPath[UUID], data: JSONBody[types.OrganisationChanges],
+                     caller: CallerDep, organisations: OrganisationsDep) -> types.Organisation:
+        return organisation(await organisations.update(caller, organisation_id, changes_of(data)))
+
+    @delete("/organisations/{organisation_id:uuid}", summary="Delete an organisation; its contacts are unlinked")
+    async def remove(self, request: Request, organisation_id: FromPath[UUID], caller: CallerDep,
+                     organisations: OrganisationsDep) -> None:
+        await organisations.delete(caller, organisation_id, client_address(request))

@@ -1,0 +1,119 @@
+"""Recording card history by replaying a board's updates on a shadow copy of its document.
+
+The room routes each update with its origin; the projector queues ``(update, author, time)``
+in O(1) and, off the hot path, replays the queue here one update at a time on a shadow ``Doc``
+observed deeply, so each stage, value or status change is attributed to the update — and so
+the user — that made it, with the old and the new value. Updates from other nodes are replayed
+too (the shadow must hold everything to integrate what follows) but recorded by their own node.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from typing import Any
+from uuid import UUID
+
+from pycrdt import Doc, Map
+
+from server.documents.edits import card_record
+from server.documents.read import card_from, read_record
+from server.documents.shapes import DoesNotFit, decode, record
+from server.domain.crm import CardEvent, Deal, DealStatus, ItemStatus, WorkItem
+from server.domain.history import change_events, created_event
+
+log = logging.getLogger(__name__)
+REMOTE = object()  # the author of an update another node relayed: that node records it
+_WATCHED = ("stage", "value", "status")
+
+
+class Recorder:
+    """The shadow of one open board document and the history its replayed updates make."""
+
+    def __init__(self, state: bytes) -> None:
+        self.shadow = Doc()
+        self.shadow.apply_update(state)
+        self._cards = self.shadow.get("cards", type=Map)
+        self._settings = self.shadow.get("settings", type=Map)
+        self._author: Any = REMOTE
+        self._at = datetime.now(timezone.utc)
+        self._events: list[CardEvent] = []
+        self._subscription = self._cards.observe_deep(self._observe)
+
+    def replay(self, pending: list[tuple[bytes, Any, float]]) -> list[CardEvent]:
+        """Apply ``(update, author, unix time)`` in order; return the local changes' events."""
+        self._events = []
+        for update, author, at in pending:
+            self._author, self._at = author, datetime.fromtimestamp(at, timezone.utc)
+            try:
+                self.shadow.apply_update(update)
+            except Exception:  # the room applied it, so this cannot happen; never let it stop projection
+                log.exception("could not replay an update on the shadow document")
+        self._author = REMOTE
+        events, self._events = self._events, []
+        return events
+
+    def close(self) -> None:
+        self._cards.unobserve(self._subscription)
+
+    def _kind(self) -> str:
+        return "project" if self._settings.get("kind") == "project" else "pipeline"
+
+    def _observe(self, events: list[Any]) -> None:
+        if self._author is REMOTE:
+            return
+        try:
+            for event in events:
+                if not event.path:
+                    self._added(event.keys)
+                elif len(event.path) == 1:
+                    self._changed(event.path[0], event.keys)
+        except Exception:  # history is best effort; the projection of the present is not
+            log.exception("could not record card history")
+
+    def _added(self, keys: dict[str, dict[str, Any]]) -> None:
+        for key, change in keys.items():
+            card = self._card(key)
+            if change["action"] == "add" and card is not None:
+                self._events.append(created_event(card, self._at, self._author))
+
+    def _changed(self, key: str, keys: dict[str, dict[str, Any]]) -> None:
+        watched = {name: change for name, change in keys.items() if name in _WATCHED}
+        card = self._card(key) if watched else None
+        if card is None:
+            return
+        fields = record("board", card_record(self._kind())).fields
+        changes = {name: (self._decoded(fields.get(name), change.get("oldValue")),
+                          self._decoded(fields.get(name), change.get("newValue")))
+                   for name, change in watched.items() if name in fields}
+        if "status" in changes:
+            default = str(DealStatus.OPEN if isinstance(card, Deal) else ItemStatus.TODO)
+            changes["status"] = tuple(s if s is not None else default for s in changes["status"])
+        currency = card.currency if isinstance(card, Deal) else None
+        self._events += change_events(card.id, changes, self._at, self._author, currency)
+
+    def _card(self, key: str) -> Deal | WorkItem | None:
+        """The card as it is now in the shadow, if it fits its shape (else no history for it)."""
+        entry = self._cards.get(key)
+        try:
+            ident = UUID(key)
+        except ValueError:
+            return None
+        if not isinstance(entry, Map) or str(ident) != key:
+            return None
+        kind = self._kind()
+        shape = record("board", card_record(kind))
+        values = read_record(shape, entry.to_py(), f"cards.{key}", lambda problem: None)
+        if values is None:
+            return None
+        return card_from(kind, ident, values)
+
+    @staticmethod
+    def _decoded(field: Any, raw: object) -> Any:
+        if field is None or raw is None:
+            return None
+        try:
+            value = decode(field, raw)
+        except DoesNotFit:
+            return None
+        return str(value) if field.type == "enum" else value

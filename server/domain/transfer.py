@@ -1,0 +1,175 @@
+"""CSV import and export of contacts and organisations: columns, cells, and the validation report.
+
+One row becomes one record. List cells (e-mails, phones, labels) hold several values separated
+by ``;``. Custom fields are columns named by their key (or label). A problem is reported with the
+file's line number (a quoted cell spanning lines counts them all, as an editor shows them), the
+column and the reason; a file with any problem imports nothing.
+
+Cells an export writes that a spreadsheet would run as a formula (starting ``= + - @``, tab or
+carriage return: OWASP's CSV injection advice) are prefixed with ``'``, which spreadsheets show
+as text; import removes it again, so ``'+44 20 7946 0958`` comes back as the phone it was.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, NamedTuple
+
+from server.domain.accounts import InvalidInput
+from server.domain.contacts import ADDRESS_PARTS
+from server.domain.fields import FieldDefinition, format, parse
+
+MAX_ROWS = 50_000
+LIST_SEPARATOR = ";"
+CONTACT_COLUMNS = ("first_name", "last_name", "emails", "phones", "organisation", "job_title", "owner", "labels",
+                   *ADDRESS_PARTS)
+ORGANISATION_COLUMNS = ("name", "website", "emails", "phones", "owner", "labels", *ADDRESS_PARTS)
+EXPORT_ONLY = ("id", "created_at", "updated_at")
+DEAL_COLUMNS = ("title", "stage", "value", "currency", "owner", "contact", "organisation", "expected_close", "labels")
+DEAL_EXPORT_ONLY = (*EXPORT_ONLY, "status")
+ALIASES = {"email": "emails", "e_mail": "emails", "e_mails": "emails", "phone": "phones", "company": "organisation",
+           "organization": "organisation", "title": "job_title", "label": "labels", "first": "first_name",
+           "last": "last_name", "zip": "postcode", "postal_code": "postcode", "state": "region",
+           "deal": "title", "amount": "value", "close_date": "expected_close"}
+_FORMULA = re.compile(r"[=+\-@\t\r]")
+
+
+class SheetError(InvalidInput):
+    """The file cannot be read as a table at all (bad header, broken quoting, too many rows)."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(f"line {line}: {message}")
+        self.line, self.reason = line, message
+
+
+class Problem(NamedTuple):
+    line: int
+    column: str | None
+    reason: str
+
+
+class Sheet(NamedTuple):
+    """A parsed file: its columns (canonical names) and rows as ``(line, column -> cell)``."""
+
+    columns: list[str]
+    rows: list[tuple[int, dict[str, str]]]
+    ignored: list[str]
+
+
+def _canonical(header: str, known: Sequence[str] = ()) -> str:
+    """``"E-mail"`` → ``emails`` (for a kind that has that column): lower-case, ``_`` for spaces."""
+    key = re.sub(r"[\s\-]+", "_", header.strip().lower())
+    return key if key in known or ALIASES.get(key) not in known else ALIASES[key]
+
+
+def read_sheet(text: str, known: Sequence[str], fields: Mapping[str, FieldDefinition],
+               export_only: Sequence[str] = EXPORT_ONLY) -> Sheet:
+    """Parse ``text``; raise ``SheetError`` if it cannot be read as a table. Columns an export
+    writes for information (``export_only``) are read and not reported as unknown."""
+    by_label = {_canonical(d.label): key for key, d in fields.items()}
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise SheetError(1, "expected a CSV file with a header line, got an empty file") from None
+    except csv.Error as exc:
+        raise SheetError(1, f"the header is not valid CSV: {exc}") from None
+    columns: list[str] = []
+    ignored: list[str] = []
+    for raw in header:
+        name = _canonical(raw, known)
+        name = name if name in known or name in fields or name in export_only else by_label.get(name, name)
+        if name in columns:
+            raise SheetError(1, f"the column {raw!r} appears twice")
+        if name not in known and name not in fields and name not in export_only:
+            ignored.append(raw)
+        columns.append(name)
+    return Sheet(columns, list(_rows(reader, columns)), ignored)
+
+
+def _rows(reader: Iterator[list[str]], columns: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    line = reader.line_num
+    count = 0
+    while True:
+        start = line + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise SheetError(start, f"not valid CSV: {exc}") from None
+        line = reader.line_num
+        if not any(cell.strip() for cell in cells):
+            continue
+        count += 1
+        if count > MAX_ROWS:
+            raise SheetError(start, f"expected at most {MAX_ROWS} rows in one import; split the file")
+        if len(cells) != len(columns):
+            yield start, {"": f"expected {len(columns)} cells as in the header, got {len(cells)}"}
+            continue
+        yield start, {column: _unquote(cell) for column, cell in zip(columns, cells)}
+
+
+def split_list(cell: str) -> list[str]:
+    return [item.strip() for item in cell.split(LIST_SEPARATOR) if item.strip()]
+
+
+def address_of(cells: Mapping[str, str]) -> dict[str, str]:
+    return {part: cells[part] for part in ADDRESS_PARTS if cells.get(part, "").strip()}
+
+
+def field_values(cells: Mapping[str, str], fields: Mapping[str, FieldDefinition], line: int,
+                 problems: list[Problem]) -> dict[str, object]:
+    """The custom field cells of a row, parsed; a bad cell becomes a ``Problem``."""
+    values: dict[str, object] = {}
+    for key, definition in fields.items():
+        if key in cells:
+            try:
+                value = parse(definition, cells[key])
+            except InvalidInput as exc:
+                problems.append(Problem(line, key, str(exc)))
+                continue
+            if value is not None:
+                values[key] = value
+    return values
+
+
+# --- export ------------------------------------------------------------------------------------
+
+def _quote_formula(cell: str) -> str:
+    return "'" + cell if cell and _FORMULA.match(cell) else cell
+
+
+def _unquote(cell: str) -> str:
+    return cell[1:] if cell.startswith("'") and _FORMULA.match(cell[1:]) else cell
+
+
+def export_columns(base: Sequence[str], fields: Mapping[str, FieldDefinition]) -> list[str]:
+    return ["id", *base, *fields, "created_at", "updated_at"]
+
+
+def csv_lines(rows: Iterable[Sequence[Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([_quote_formula(cell) if isinstance(cell, str) else cell for cell in row])
+    return out.getvalue()
+
+
+def export_cells(row: Mapping[str, Any], base: Sequence[str], fields: Mapping[str, FieldDefinition],
+                 owners: Mapping[Any, str], organisation: str = "") -> list[str]:
+    """One record as the cells of ``export_columns`` (owners by e-mail, lists ``;``-joined)."""
+    special = {
+        "emails": "; ".join(row["emails"]), "phones": "; ".join(row["phones"]), "labels": "; ".join(row["labels"]),
+        "owner": owners.get(row["owner_id"], ""), "organisation": organisation,
+    }
+    cells = [str(row["id"])]
+    for column in base:
+        cells.append(special[column] if column in special else row["address"].get(column, "")
+                     if column in ADDRESS_PARTS else row[column])
+    cells += [format(definition, row["fields"].get(key)) for key, definition in fields.items()]
+    cells += [row["created_at"].isoformat(), row["updated_at"].isoformat()]
+    return cells

@@ -1,0 +1,272 @@
+"""Board edits through the API: deals, work items, activities and notes, applied to the live document.
+
+Every edit checks access (edit access to the board, ``NotFound`` for unknown and forbidden
+alike), validates its input against the board as it is now, and is applied with
+``Room.change`` — a LOCAL change: persisted, broadcast to this node's clients and published to
+the other nodes, so every connected client sees it at once and exactly once. The caller is its
+author in the card history. Reading the board and changing it happen in one synchronous step
+(no await between), so nothing can slip in between check and write.
+
+These functions are also the building blocks for scripts such as ``seed-demo``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from uuid import UUID, uuid4
+
+from pycrdt import Doc
+
+from server.documents import edits
+from server.documents.read import read_board
+from server.documents.seed import note_seed
+from server.documents.shapes import record
+from server.domain.access import NotFound, require_write
+from server.domain.accounts import InvalidInput
+from server.domain.boards import DocumentKind, note_document
+from server.domain.crm import (
+    Activity, BoardState, Card, DealStatus, ItemStatus, NoteMeta, StageKind, SubjectKind, check_title, now_utc,
+    stage_for_status, status_after_move,
+)
+from server.services.accounts import Caller
+from server.services.boards import Boards, BoardView
+from server.services.projection import Projector
+from server.sync.registry import Rooms
+from server.sync.room import Room
+
+if TYPE_CHECKING:
+    import asyncpg
+    from server.storage.unit import Begin
+
+
+def _quiet(problem: str) -> None:
+    """The API validates against what fits; the projection logs what does not."""
+
+
+class Crm:
+    """The board-editing use cases."""
+
+    def __init__(self, begin: Begin, boards: Boards, rooms: Rooms, projector: Projector) -> None:
+        self._begin, self._boards, self._rooms, self._projector = begin, boards, rooms, projector
+
+    # --- cards ---------------------------------------------------------------------------------
+
+    async def create_card(self, caller: Caller, board: UUID, values: dict[str, Any], *, stage: UUID | None = None,
+                          position: int | None = None, card: UUID | None = None) -> Card:
+        """Add a deal (pipeline) or work item (project); by default at the end of the first stage."""
+        view, room = await self._open(caller, board, write=True)
+        await self.check_people(view, values)
+        kind = view.row["kind"]
+        state = read_board(room.doc, kind, _quiet)  # from here to the change: no await
+        self._check_fields(kind, values)
+        values = {**values, "title": check_title(values.get("title") or "")}
+        if kind == "pipeline":
+            values.setdefault("currency", state.settings.currency)
+            values.setdefault("status", str(DealStatus.OPEN))
+        stage = _stage(state, stage) if stage is not None else _first_stage(state)
+        if kind == "pipeline":
+            values["status"] = str(status_after_move(DealStatus(values["status"]), None, state.stages[stage].kind))
+        card = card or uuid4()
+        self._change(room, caller, lambda doc: edits.add_card(
+            doc, kind, card, values, stage=stage, position=position, at=now_utc(), by=caller.id))
+        return _card(room.doc, kind, card)
+
+    async def update_card(self, caller: Caller, board: UUID, card: UUID, changes: dict[str, Any]) -> Card:
+        view, room = await self._open(caller, board, write=True)
+        await self.check_people(view, changes)
+        kind = view.row["kind"]
+        state = read_board(room.doc, kind, _quiet)
+        _existing(state, card)
+        self._check_fields(kind, changes)
+        if "title" in changes:
+            changes = {**changes, "title": check_title(changes["title"] or "")}
+        self._change(room, caller, lambda doc: edits.update_card(doc, kind, card, changes, now_utc()))
+        return _card(room.doc, kind, card)
+
+    async def move_card(self, caller: Caller, board: UUID, card: UUID, stage: UUID, position: int | None) -> Card:
+        """Put ``card`` at ``position`` (0-based; ``None``: last) of ``stage``. Moving a deal into a
+        Won or Lost column sets its status; out of one into an open column reopens it."""
+        view, room = await self._open(caller, board, write=True)
+        kind = view.row["kind"]
+        state = read_board(room.doc, kind, _quiet)
+        current = _existing(state, card)
+        target = _stage(state, stage)
+
+        def move(doc: Doc) -> None:
+            at = now_utc()
+            edits.move_card(doc, kind, card, target, position, at)
+            if kind == "pipeline":
+                status = status_after_move(current.status, state.stages[current.stage].kind, state.stages[target].kind)
+                if status is not current.status:
+                    edits.update_card(doc, kind, card, _status_fields(status, None), at)
+
+        self._change(room, caller, move)
+        return _card(room.doc, kind, card)
+
+    async def set_status(self, caller: Caller, board: UUID, card: UUID, status: DealStatus,
+                         lost_reason: str | None = None) -> Card:
+        """Win, lose or reopen a deal; it moves to the board's Won / Lost column if there is one."""
+        view, room = await self._open(caller, board, write=True)
+        if view.row["kind"] != "pipeline":
+            raise InvalidInput("expected a pipeline board: work items have todo / doing / done (PATCH status)")
+        state = read_board(room.doc, "pipeline", _quiet)
+        current = _existing(state, card)
+        target = stage_for_status(state.ordered_stages(), status, state.stages.get(current.stage))
+
+        def decide(doc: Doc) -> None:
+            at = now_utc()
+            if target is not None and target.id != current.stage:
+                edits.move_card(doc, "pipeline", card, target.id, None, at)
+            edits.update_card(doc, "pipeline", card, _status_fields(status, lost_reason), at)
+
+        self._change(room, caller, decide)
+        return _card(room.doc, "pipeline", card)
+
+    # --- activities ----------------------------------------------------------------------------
+
+    async def create_activity(self, caller: Caller, board: UUID, values: dict[str, Any],
+                              activity: UUID | None = None) -> Activity:
+        view, room = await self._open(caller, board, write=True)
+        await self.check_people(view, values)
+        state = read_board(room.doc, view.row["kind"], _quiet)
+        values = {**values, "title": check_title(values.get("title") or "")}
+        _check_card(state, values)
+        activity = activity or uuid4()
+        self._change(room, caller, lambda doc: edits.add_activity(doc, activity, values, at=now_utc(), by=caller.id))
+        return _activity(room.doc, view.row["kind"], activity)
+
+    async def update_activity(self, caller: Caller, board: UUID, activity: UUID, changes: dict[str, Any]) -> Activity:
+        """Change an activity: reassign it (``assignee``), complete it (``done``), reschedule it..."""
+        view, room = await self._open(caller, board, write=True)
+        await self.check_people(view, changes)
+        state = read_board(room.doc, view.row["kind"], _quiet)
+        if activity not in state.activities:
+            raise NotFound("no such activity on this board")
+        if "title" in changes:
+            changes = {**changes, "title": check_title(changes["title"] or "")}
+        _check_card(state, changes)
+        self._change(room, caller, lambda doc: edits.update_activity(doc, activity, changes, now_utc()))
+        return _activity(room.doc, view.row["kind"], activity)
+
+    # --- notes ---------------------------------------------------------------------------------
+
+    async def create_note(self, caller: Caller, board: UUID, subject_kind: SubjectKind, subject: UUID, title: str,
+                          text: str | None = None) -> asyncpg.Record:
+        """A note document about a deal (a card of ``board``), contact or organisation, seeded with
+        its meta (and ``text`` as paragraphs); it shares the access of ``board``."""
+        title = title.strip()
+        if len(title) > 500:
+            raise InvalidInput(f"expected a title of at most 500 characters, got {len(title)}")
+        view, room = await self._open(caller, board, write=True)
+        if subject_kind is SubjectKind.DEAL:
+            state = read_board(room.doc, view.row["kind"], _quiet)
+            if view.row["kind"] != "pipeline" or subject not in state.cards:
+                raise InvalidInput(f"expected the id of a deal on this board as subjectId, got {subject}")
+        note, at = uuid4(), now_utc()
+        document = note_document(note)
+        seed = note_seed(note, NoteMeta(title, subject_kind, subject, board, at, caller.id), text)
+        async with self._begin() as tx:
+            await tx.workspaces.insert_document(document, view.row["workspace_id"], board, DocumentKind.NOTE)
+            await tx.crm.seed_document(document, seed)
+            await tx.crm.insert_note(note, document, view.row["workspace_id"], board, str(subject_kind), subject,
+                                     title, caller.id, at)
+            return await tx.crm.note(note)
+
+    async def note(self, caller: Caller, note: UUID) -> asyncpg.Record:
+        """A note's registry row, if the caller reaches its board."""
+        async with self._begin() as tx:
+            row = await tx.crm.note(note)
+        if row is None:
+            raise NotFound("no such note")
+        try:
+            await self._boards.get(caller, row["board_id"])
+        except NotFound:
+            raise NotFound("no such note") from None
+        return row
+
+    async def add_note_text(self, caller: Caller, note: UUID, text: str) -> None:
+        """Append paragraphs to a note, live."""
+        row = await self.note(caller, note)
+        view = await self._boards.get(caller, row["board_id"])
+        require_write(view.access, "this note")
+        room = await self._rooms.open(row["document"])
+        self._change(room, caller, lambda doc: edits.add_note_text(doc, text))
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    async def _open(self, caller: Caller, board: UUID, *, write: bool) -> tuple[BoardView, Room]:
+        view = await self._boards.get(caller, board)
+        if write:
+            require_write(view.access)
+        return view, await self._rooms.open(view.row["document"])
+
+    def _change(self, room: Room, caller: Caller, edit: Any) -> None:
+        with self._projector.authored(room, caller.id):
+            room.change(edit)
+
+    @staticmethod
+    def _check_fields(kind: str, values: dict[str, Any]) -> None:
+        fields = record("board", edits.card_record(kind)).fields
+        noun = "deal" if kind == "pipeline" else "work item"
+        for name in values:
+            if name not in fields or name in _STAMPED:
+                raise InvalidInput(f"a {noun} has no field {name!r}")
+            if name == "status" and kind == "pipeline":
+                raise InvalidInput("a deal's status is set with POST .../status (won, lost or open), "
+                                   "which also moves it to the Won or Lost column")
+            if name == "status" and values[name] not in set(ItemStatus):
+                raise InvalidInput(f"expected a work item status (todo, doing or done), got {values[name]!r}")
+
+    async def check_people(self, view: BoardView, values: dict[str, Any]) -> None:
+        """Owners and assignees must reach the board (members of its workspace, or shared with)."""
+        for name in ("owner", "assignee"):
+            user = values.get(name)
+            if user is None:
+                continue
+            async with self._begin(autocommit=True) as tx:
+                reaches = await tx.crm.reaches_board(view.row["id"], user)
+            if not reaches:
+                raise InvalidInput(f"expected {name} to be a member of this workspace or someone the board "
+                                   f"is shared with, got {user}")
+
+
+_STAMPED = {"createdAt", "createdBy", "updatedAt", "movedAt", "stage", "rank"}
+
+
+def _check_card(state: BoardState, values: dict[str, Any]) -> None:
+    card = values.get("card")
+    if card is not None and card not in state.cards:
+        raise InvalidInput(f"expected the id of a card on this board as card, got {card}")
+
+
+def _first_stage(state: BoardState) -> UUID:
+    stages = [s for s in state.ordered_stages() if s.kind is StageKind.OPEN] or state.ordered_stages()
+    if not stages:
+        raise InvalidInput("this board has no stages: add one first")
+    return stages[0].id
+
+
+def _stage(state: BoardState, stage: UUID) -> UUID:
+    if stage not in state.stages:
+        names = ", ".join(f"{s.name} ({s.id})" for s in state.ordered_stages())
+        raise InvalidInput(f"expected a stage of this board ({names}), got {stage}")
+    return stage
+
+
+def _existing(state: BoardState, card: UUID) -> Card:
+    found = state.cards.get(card)
+    if found is None:
+        raise NotFound("no such card on this board")
+    return found
+
+
+def _status_fields(status: DealStatus, lost_reason: str | None) -> dict[str, Any]:
+    return {"status": str(status), "lostReason": lost_reason if status is DealStatus.LOST else None}
+
+
+def _card(doc: Doc, kind: str, card: UUID) -> Card:
+    return read_board(doc, kind, _quiet).cards[card]
+
+
+def _activity(doc: Doc, kind: str, activity: UUID) -> Activity:
+    return read_board(doc, kind, _quiet).activities[activity]

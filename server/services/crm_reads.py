@@ -1,0 +1,131 @@
+"""What the CRM API answers from the projection tables: my tasks, deals by owner and stage, the
+pipeline report and a deal's timeline. Every answer covers only boards the caller reaches
+(members: every board of their workspaces; guests: the boards shared with them)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from server.domain.access import NotFound
+from server.domain.accounts import InvalidInput
+from server.domain.crm import Stage, StageKind
+from server.domain.reports import DealFacts, pipeline_report, when_due
+from server.services.accounts import Caller
+from server.services.boards import Boards
+from server.services.workspaces import role_of
+
+if TYPE_CHECKING:
+    from server.storage.unit import Begin
+
+BUCKETS = ("overdue", "today", "upcoming", "unscheduled")
+
+
+class CrmReads:
+    """The read side of boards."""
+
+    def __init__(self, begin: Begin, boards: Boards) -> None:
+        self._begin, self._boards = begin, boards
+
+    async def my_tasks(self, caller: Caller, today: date, include_done: bool = False) -> dict[str, list[dict]]:
+        """Activities and work items assigned to the caller, by when they are due."""
+        async with self._begin() as tx:
+            boards = await tx.crm.visible_boards(caller.id)
+            activities, items = await tx.crm.my_tasks(caller.id, boards, include_done)
+        tasks = [_activity_task(row) for row in activities] + [_work_item_task(row) for row in items]
+        grouped: dict[str, list[dict]] = {bucket: [] for bucket in BUCKETS}
+        for task in tasks:
+            grouped[when_due(task["dueDate"], today)].append(task)
+        for bucket in grouped.values():
+            bucket.sort(key=lambda t: (t["dueDate"] or date.max, t["dueAt"] or "", t["title"], str(t["id"])))
+        return grouped
+
+    async def deals(self, caller: Caller, workspace: UUID, *, owner: UUID | None = None, stage: UUID | None = None,
+                    status: str | None = None, board: UUID | None = None, limit: int = 500) -> list[dict[str, Any]]:
+        async with self._begin() as tx:
+            role_of(await tx.workspaces.workspace_view(workspace, caller.id))
+            boards = await tx.crm.visible_boards(caller.id)
+            rows = await tx.crm.deals(workspace, boards, owner, stage, status, board, limit)
+        now = datetime.now(timezone.utc)
+        return [_deal(row, now) for row in rows]
+
+    async def pipeline_report(self, caller: Caller, workspace: UUID, board: UUID) -> dict[str, Any]:
+        view = await self._boards.get(caller, board)
+        if view.row["workspace_id"] != workspace:
+            raise NotFound("no such board")
+        if view.row["kind"] != "pipeline":
+            raise InvalidInput("expected a pipeline board; the report is about deals")
+        async with self._begin() as tx:
+            stage_rows, deal_rows, events = await tx.crm.report_rows(board)
+        stages = [Stage(r["stage_id"], r["name"], r["rank"], r["probability"], r["rot_days"], StageKind(r["kind"]))
+                  for r in stage_rows]
+        deals = [DealFacts(r["card_id"], r["stage_id"], r["status"], r["value"], r["currency"], r["owner_id"],
+                           r["expected_close"]) for r in deal_rows]
+        return {"board": board, "name": view.row["name"], **pipeline_report(stages, deals, events)}
+
+    async def timeline(self, caller: Caller, board: UUID, card: UUID) -> dict[str, Any]:
+        """Created, stage moves, value and status changes, tasks done and notes added, oldest first."""
+        await self._boards.get(caller, board)
+        async with self._begin() as tx:
+            deal = await tx.crm.deal(board, card)
+            if deal is None:
+                raise NotFound("no such deal on this board")
+            history, tasks, notes = await tx.crm.timeline_rows(board, card)
+        entries = [_entry("created", deal["created_at"], deal["created_by"], deal["created_by_name"])]
+        entries += [_history_entry(row) for row in history]
+        entries += [_entry("taskDone", r["done_at"], r["assignee_id"], r["assignee_name"], activity=r["activity_id"],
+                           type=r["type"], title=r["title"]) for r in tasks]
+        entries += [_entry("noteAdded", r["created_at"], r["created_by"], r["created_by_name"], note=r["id"],
+                           document=r["document"], title=r["title"]) for r in notes]
+        entries.sort(key=lambda e: (e["at"] is None, e["at"] or 0))
+        return {"deal": {"board": board, "card": card, "title": deal["title"], "stage": deal["stage_id"],
+                         "stageName": deal["stage_name"], "status": deal["status"], "value": deal["value"],
+                         "currency": deal["currency"]},
+                "events": entries}
+
+
+def _deal(r: Any, now: datetime) -> dict[str, Any]:
+    rot = r["rot_days"] or 0
+    rotting = r["status"] == "open" and rot > 0 and r["moved_at"] is not None and now - r["moved_at"] > timedelta(rot)
+    return {"id": r["card_id"], "board": r["board_id"], "boardName": r["board_name"], "title": r["title"],
+            "value": r["value"], "currency": r["currency"], "owner": r["owner_id"], "contact": r["contact_id"],
+            "organisation": r["organisation_id"], "expectedClose": r["expected_close"], "status": r["status"],
+            "lostReason": r["lost_reason"], "labels": r["labels"], "fields": json.loads(r["fields"]),
+            "stage": r["stage_id"], "stageName": r["stage_name"], "probability": r["probability"], "rank": r["rank"],
+            "createdAt": r["created_at"], "createdBy": r["created_by"], "updatedAt": r["updated_at"],
+            "movedAt": r["moved_at"], "rotting": rotting}
+
+
+def _entry(kind: str, at: Any, author: UUID | None, author_name: str | None, **details: Any) -> dict[str, Any]:
+    who = {"id": author, "name": author_name} if author is not None else None
+    return {"kind": kind, "at": at, "author": who, **details}
+
+
+def _history_entry(row: Any) -> dict[str, Any]:
+    if row["kind"] == "moved":
+        details = {"fromStage": row["from_stage"], "fromStageName": row["from_stage_name"],
+                   "toStage": row["to_stage"], "toStageName": row["to_stage_name"]}
+    elif row["kind"] == "value":
+        details = {"oldValue": row["old_value"], "newValue": row["new_value"], "currency": row["currency"]}
+    else:
+        details = {"oldStatus": row["old_status"], "newStatus": row["new_status"]}
+    kind = {"moved": "stageChanged", "value": "valueChanged", "status": "statusChanged"}[row["kind"]]
+    return _entry(kind, row["at"], row["author_id"], row["author_name"], **details)
+
+
+def _activity_task(row: Any) -> dict[str, Any]:
+    return {"kind": "activity", "id": row["id"], "board": row["board_id"], "boardName": row["board_name"],
+            "workspace": row["workspace_id"], "type": row["type"], "title": row["title"],
+            "dueDate": row["due_date"], "dueAt": row["due_at"].isoformat() if row["due_at"] else None,
+            "done": row["done"], "card": row["card_id"], "cardTitle": row["card_title"], "contact": row["contact_id"]}
+
+
+def _work_item_task(row: Any) -> dict[str, Any]:
+    return {"kind": "workItem", "id": row["id"], "board": row["board_id"], "boardName": row["board_name"],
+            "workspace": row["workspace_id"], "type": None, "title": row["title"], "dueDate": row["due"],
+            "dueAt": None, "done": row["status"] == "done", "card": row["id"], "cardTitle": row["title"],
+            "contact": None, "status": row["status"], "stageName": row["stage_name"]}
+
+

@@ -1,0 +1,302 @@
+"""The SQL projection of board and note documents: live after each commit, and rebuilt on demand.
+
+``project(document)`` is one function of what is *stored*: in one transaction, under a
+per-document advisory lock, it reads the document's snapshot and log, reads it back into domain
+values (``server.documents.read``), diffs them against the tables and writes the difference.
+Stored state only grows, so any node may project any document, twice or concurrently, and the
+tables converge on the same rows — and ``rebuild`` (``python -m server project rebuild``) is the
+same function run over every document, so it gives identical tables.
+
+Live: each open board or note room gets a ``Tracker`` as its ``RoomListener``. Per change it
+appends ``(update, author, time)`` to a list and makes sure a run is scheduled ``delay`` seconds
+later (O(1); a throttle, not a reset: changes meanwhile join that run). A run replays the
+queued updates on the board's shadow (``server.documents.recorder``) to record card history with
+its authors — only for changes made on this node, so nothing is counted twice — and, if this
+node committed something of the room since the last run, projects. A failed run keeps its
+events and is retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Iterator, NamedTuple
+from uuid import UUID
+
+from pycrdt import Doc
+
+from server.documents.read import ReadCache, read_board, read_note
+from server.documents.recorder import REMOTE, Recorder
+from server.domain.crm import BoardState, CardEvent, Deal, now_utc
+from server.domain.history import reconcile
+from server.storage.crm import activity_row, deal_row, stage_row, work_item_row
+from server.sync.connection import Connection
+from server.sync.room import Origin, Room
+
+if TYPE_CHECKING:
+    from server.storage.unit import Begin, Tx
+
+log = logging.getLogger(__name__)
+
+
+class Projected(NamedTuple):
+    """What one projection wrote."""
+
+    document: str
+    upserted: int
+    deleted: int
+    events: int
+
+
+class Tracker:
+    """Implements ``server.sync.ports.RoomListener`` for one open board or note room."""
+
+    __slots__ = ("document", "recorder", "pending", "local_author", "dirty", "gone", "handle", "task", "events",
+                 "_schedule")
+
+    def __init__(self, document: str, recorder: Recorder | None, schedule: Callable[[Tracker], None]) -> None:
+        self.document = document
+        self.recorder = recorder
+        self.pending: list[tuple[bytes, Any, float]] = []
+        self.local_author: UUID | None = None  # the API caller, around a LOCAL change
+        self.dirty = False  # committed since the last projection
+        self.gone = False
+        self.handle: asyncio.TimerHandle | None = None
+        self.task: asyncio.Task[None] | None = None
+        self.events: list[CardEvent] = []  # recorded, not yet written
+        self._schedule = schedule
+
+    def changed(self, update: bytes, origin: object) -> None:
+        if self.recorder is None:
+            return
+        if origin is Origin.BUS:
+            author: Any = REMOTE
+        elif isinstance(origin, Connection):
+            author = getattr(origin.user, "id", None)
+        else:
+            author = self.local_author
+        self.pending.append((update, author, time.time()))
+        self._schedule(self)  # O(1) once scheduled; a run with nothing committed only replays
+
+    def committed(self) -> None:
+        self.dirty = True
+        self._schedule(self)
+
+    def released(self) -> None:
+        self.gone = True
+        self._schedule(self)
+
+
+class Projector:
+    """Live projection of open documents, and ``project`` / ``rebuild`` of stored ones."""
+
+    def __init__(self, begin: Begin, *, delay: float = 0.1, retry: float = 1.0) -> None:
+        self._begin = begin
+        self._delay, self._retry = delay, retry
+        self._trackers: set[Tracker] = set()
+        self._problems: dict[str, set[str]] = {}
+        self._caches: dict[str, ReadCache] = {}  # open boards: entries decoded last time
+        self.projections = 0
+        self.failures = 0
+        self.seconds = 0.0  # spent in project(), summed
+        self.replay_seconds = 0.0  # spent replaying updates on shadows, summed
+        self.lags: deque[float] = deque(maxlen=10_000)  # seconds from a change to its projection
+
+    async def __aenter__(self) -> Projector:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        """Project whatever is pending (called after the committer drained)."""
+        for tracker in list(self._trackers):
+            if tracker.handle is not None:
+                tracker.handle.cancel()
+                tracker.handle = None
+            if tracker.task is not None:
+                await asyncio.gather(tracker.task, return_exceptions=True)
+            if tracker.pending or tracker.dirty or tracker.events:
+                await self._run(tracker)
+
+    def idle(self) -> bool:
+        """Nothing waits to be projected on this node (tests and benchmarks wait for this)."""
+        return not any(t.handle or t.task or t.pending or t.dirty or t.events for t in self._trackers)
+
+    # --- live --------------------------------------------------------------------------------
+
+    def attach(self, room: Room) -> None:
+        """``Rooms``' ``on_open``: follow board and note rooms."""
+        kind = room.name.partition(":")[0]
+        if kind not in ("board", "note"):
+            return
+        try:
+            recorder = Recorder(room.doc.get_update()) if kind == "board" else None
+        except Exception:
+            log.exception("could not follow %s; it is projected without history", room.name)
+            recorder = None
+        tracker = Tracker(room.name, recorder, self._schedule)
+        self._trackers.add(tracker)
+        self._caches.setdefault(room.name, ReadCache())
+        room.listener = tracker
+
+    @contextmanager
+    def authored(self, room: Room, author: UUID | None) -> Iterator[None]:
+        """Attribute the LOCAL changes made inside (``room.change``) to ``author``."""
+        tracker = room.listener if isinstance(room.listener, Tracker) else None
+        if tracker is not None:
+            tracker.local_author = author
+        try:
+            yield
+        finally:
+            if tracker is not None:
+                tracker.local_author = None
+
+    def _schedule(self, tracker: Tracker, delay: float | None = None) -> None:
+        if tracker.handle is None and tracker.task is None:
+            loop = asyncio.get_running_loop()
+            tracker.handle = loop.call_later(self._delay if delay is None else delay, self._start, tracker)
+
+    def _start(self, tracker: Tracker) -> None:
+        tracker.handle = None
+        tracker.task = asyncio.get_running_loop().create_task(self._run_and_reschedule(tracker))
+
+    async def _run_and_reschedule(self, tracker: Tracker) -> None:
+        ok = await self._run(tracker)
+        tracker.task = None
+        if not ok:
+            self._schedule(tracker, self._retry)
+        elif tracker.pending or tracker.dirty:
+            self._schedule(tracker)
+        elif tracker.gone:
+            self._trackers.discard(tracker)
+            if not any(t.document == tracker.document for t in self._trackers):
+                self._caches.pop(tracker.document, None)
+            if tracker.recorder is not None:
+                tracker.recorder.close()
+
+    async def _run(self, tracker: Tracker) -> bool:
+        pending, tracker.pending = tracker.pending, []
+        if tracker.recorder is not None and pending:
+            started = time.perf_counter()
+            tracker.events += tracker.recorder.replay(pending)
+            self.replay_seconds += time.perf_counter() - started
+        if not (tracker.dirty or tracker.events):
+            return True
+        tracker.dirty = False
+        events = tracker.events
+        try:
+            await self.project(tracker.document, events)
+        except Exception:
+            self.failures += 1
+            tracker.dirty = True
+            log.exception("projection failed; retrying in %.1f s", self._retry, extra={"document": tracker.document})
+            return False
+        tracker.events = tracker.events[len(events):]
+        now = time.time()
+        self.lags.extend(now - at for _, author, at in pending if author is not REMOTE)
+        return True
+
+    # --- one document --------------------------------------------------------------------------
+
+    async def project(self, document: str, events: list[CardEvent] = (), *, reconcile_history: bool = False,
+                      fresh: bool = False) -> Projected:
+        """Bring the tables in line with the stored ``document``; add ``events`` to its history."""
+        started = time.perf_counter()
+        try:
+            return await self._project(document, events, reconcile_history, fresh)
+        finally:
+            self.seconds += time.perf_counter() - started
+
+    async def _project(self, document: str, events: list[CardEvent], reconcile_history: bool,
+                       fresh: bool) -> Projected:
+        async with self._begin() as tx:
+            await tx.crm.lock_projection(document)
+            row = await tx.crm.projected_document(document)
+            if row is None or row["kind"] not in ("board", "note"):
+                return Projected(document, 0, 0, 0)
+            doc = Doc()
+            for update in await tx.crm.stored_updates(document):
+                doc.apply_update(update)
+            if row["kind"] == "note":
+                return await self._project_note(tx, document, doc)
+            warn = _Warnings()
+            state = read_board(doc, row["board_kind"], warn, self._caches.get(document))
+            written = await _write_board(tx, row["board_id"], row["workspace_id"], state, fresh)
+            if reconcile_history:
+                events = [*events, *reconcile(state.cards.values(), await tx.crm.events(row["board_id"]), now_utc())]
+            await tx.crm.insert_events(row["board_id"], list(events))
+            self._flush_warnings(document, warn)
+        self.projections += 1
+        return Projected(document, written[0], written[1], len(events))
+
+    async def _project_note(self, tx: Tx, document: str, doc: Doc) -> Projected:
+        warn = _Warnings()
+        meta = read_note(doc, warn)
+        self._flush_warnings(document, warn)
+        if meta is not None and meta.title != await tx.crm.note_title(document):
+            await tx.crm.set_note_title(document, meta.title)
+            return Projected(document, 1, 0, 0)
+        return Projected(document, 0, 0, 0)
+
+    async def rebuild(self, *, fresh: bool = False) -> list[Projected]:
+        """Project every stored board and note document, reconciling card history."""
+        async with self._begin() as tx:
+            documents = await tx.crm.projected_documents()
+        return [await self.project(name, reconcile_history=True, fresh=fresh) for name in documents]
+
+    # --- warnings: each problem is logged once, when it first appears --------------------------
+
+    def _flush_warnings(self, document: str, warn: _Warnings) -> None:
+        seen = self._problems.get(document, set())
+        for problem in warn.problems:
+            if problem not in seen:
+                log.warning("%s: content that does not fit its shape is skipped: %s", document, problem,
+                            extra={"document": document})
+        if warn.problems:
+            self._problems[document] = set(warn.problems)
+        else:
+            self._problems.pop(document, None)
+
+
+class _Warnings:
+    __slots__ = ("problems",)
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def __call__(self, problem: str) -> None:
+        self.problems.append(problem)
+
+
+async def project_seed(tx: Tx, board: UUID, workspace: UUID, kind: str, seed: bytes) -> None:
+    """Project a new board's seed in the transaction that registers it: its stages exist at once."""
+    doc = Doc()
+    doc.apply_update(seed)
+    await _write_board(tx, board, workspace, read_board(doc, kind), fresh=False)
+
+
+async def _write_board(tx: Tx, board: UUID, workspace: UUID, state: BoardState, fresh: bool) -> tuple[int, int]:
+    """Diff the board's rows against the tables; write the difference. Returns (upserted, deleted)."""
+    deals = {c.id: deal_row(c) for c in state.cards.values() if isinstance(c, Deal)}
+    items = {c.id: work_item_row(c) for c in state.cards.values() if not isinstance(c, Deal)}
+    desired = {
+        "board_stages": {s.id: stage_row(s, i) for i, s in enumerate(state.ordered_stages())},
+        "deals": deals,
+        "work_items": items,
+        "activities": {a.id: activity_row(a) for a in state.activities.values()},
+    }
+    upserted = deleted = 0
+    for table, rows in desired.items():
+        current = {} if fresh else await tx.crm.rows(table, board)
+        if fresh:
+            await tx.crm.delete_all(table, board)
+        changed = [row for key, row in rows.items() if current.get(key) != row]
+        gone = [key for key in current if key not in rows]
+        if changed:
+            await tx.crm.upsert(table, board, workspace, changed)
+        if gone:
+            await tx.crm.delete(table, board, gone)
+        upserted, deleted = upserted + len(changed), deleted + len(gone)
+    return upserted, deleted
