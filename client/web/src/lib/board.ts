@@ -1,0 +1,330 @@
+/**
+ * The board document (SHAPES.md, `board:<uuid>`) read into plain values, and every edit the
+ * app makes to it. Each edit is one Yjs transaction; a move sets the card's `stage` and `rank`
+ * (and `movedAt` when the stage changes) and nothing else, so concurrent moves of one card end
+ * with it in exactly one place and moves of different cards never conflict.
+ */
+import * as Y from 'yjs'
+import { rankBetween, ranksAfter } from './ranks'
+import { daysSince, nowIso, uuid } from './format'
+
+export type BoardKind = 'pipeline' | 'project'
+
+export interface Stage {
+  id: string
+  name: string
+  rank: string
+  probability: number | null
+  rotDays: number
+  kind: 'open' | 'won' | 'lost'
+}
+
+export interface Card {
+  id: string
+  title: string
+  stage: string
+  rank: string
+  value: number
+  currency: string
+  owner: string
+  contact: string
+  organisation: string
+  expectedClose: string
+  status: string
+  lostReason: string
+  labels: string[]
+  fields: Record<string, unknown>
+  description: string
+  assignee: string
+  due: string
+  createdAt: string
+  createdBy: string
+  updatedAt: string
+  movedAt: string
+}
+
+export type ActivityType = 'call' | 'meeting' | 'email' | 'todo' | 'deadline'
+export const ACTIVITY_TYPES: { value: ActivityType; label: string }[] = [
+  { value: 'todo', label: 'To-do' },
+  { value: 'call', label: 'Call' },
+  { value: 'meeting', label: 'Meeting' },
+  { value: 'email', label: 'E-mail' },
+  { value: 'deadline', label: 'Deadline' },
+]
+
+export interface Activity {
+  id: string
+  type: ActivityType
+  title: string
+  assignee: string
+  due: string
+  done: boolean
+  doneAt: string
+  card: string
+  contact: string
+  note: string
+  createdAt: string
+  createdBy: string
+}
+
+export interface BoardState {
+  name: string
+  kind: BoardKind
+  currency: string
+  stages: Stage[]
+  /** Cards per stage id, in order; cards of an unknown stage are listed under the first stage. */
+  columns: Map<string, Card[]>
+  cards: Map<string, Card>
+  activities: Activity[]
+}
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : v == null ? '' : String(v))
+const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v) || 0)
+const byRank = <T extends { rank: string; id: string }>(a: T, b: T) =>
+  a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0
+
+function plain(value: unknown): unknown {
+  return value instanceof Y.AbstractType ? value.toJSON() : value
+}
+
+function readStage(id: string, m: Y.Map<unknown>): Stage {
+  const kind = str(m.get('kind'))
+  return {
+    id, name: str(m.get('name')) || 'Untitled stage', rank: str(m.get('rank')),
+    probability: m.has('probability') ? num(m.get('probability')) : null,
+    rotDays: num(m.get('rotDays')), kind: kind === 'won' || kind === 'lost' ? kind : 'open',
+  }
+}
+
+function readCard(id: string, m: Y.Map<unknown>): Card {
+  const labels = plain(m.get('labels'))
+  const fields = plain(m.get('fields'))
+  return {
+    id, title: str(m.get('title')), stage: str(m.get('stage')), rank: str(m.get('rank')),
+    value: num(m.get('value')), currency: str(m.get('currency')), owner: str(m.get('owner')),
+    contact: str(m.get('contact')), organisation: str(m.get('organisation')),
+    expectedClose: str(m.get('expectedClose')), status: str(m.get('status')) || 'open',
+    lostReason: str(m.get('lostReason')),
+    labels: Array.isArray(labels) ? labels.map(str) : [],
+    fields: fields && typeof fields === 'object' ? (fields as Record<string, unknown>) : {},
+    description: str(m.get('description')), assignee: str(m.get('assignee')), due: str(m.get('due')),
+    createdAt: str(m.get('createdAt')), createdBy: str(m.get('createdBy')),
+    updatedAt: str(m.get('updatedAt')), movedAt: str(m.get('movedAt')),
+  }
+}
+
+function readActivity(id: string, m: Y.Map<unknown>): Activity {
+  return {
+    id, type: (str(m.get('type')) || 'todo') as ActivityType, title: str(m.get('title')),
+    assignee: str(m.get('assignee')), due: str(m.get('due')), done: m.get('done') === true,
+    doneAt: str(m.get('doneAt')), card: str(m.get('card')), contact: str(m.get('contact')),
+    note: str(m.get('note')), createdAt: str(m.get('createdAt')), createdBy: str(m.get('createdBy')),
+  }
+}
+
+function entries(map: Y.Map<unknown>): [string, Y.Map<unknown>][] {
+  const out: [string, Y.Map<unknown>][] = []
+  map.forEach((value, key) => {
+    if (value instanceof Y.Map) out.push([key, value as Y.Map<unknown>])
+  })
+  return out
+}
+
+export const roots = (doc: Y.Doc) => ({
+  settings: doc.getMap<unknown>('settings'),
+  stages: doc.getMap<Y.Map<unknown>>('stages'),
+  cards: doc.getMap<Y.Map<unknown>>('cards'),
+  activities: doc.getMap<Y.Map<unknown>>('activities'),
+})
+
+export function readBoard(doc: Y.Doc, fallbackKind: BoardKind = 'pipeline'): BoardState {
+  const r = roots(doc)
+  const stages = entries(r.stages as Y.Map<unknown>).map(([id, m]) => readStage(id, m)).sort(byRank)
+  const cards = new Map<string, Card>()
+  const columns = new Map<string, Card[]>(stages.map((s) => [s.id, []]))
+  for (const [id, m] of entries(r.cards as Y.Map<unknown>)) {
+    const card = readCard(id, m)
+    cards.set(id, card)
+    const column = columns.get(card.stage) ?? columns.get(stages[0]?.id ?? '')
+    column?.push(card)
+  }
+  columns.forEach((list) => list.sort(byRank))
+  const activities = entries(r.activities as Y.Map<unknown>).map(([id, m]) => readActivity(id, m))
+  const kind = str(r.settings.get('kind'))
+  return {
+    name: str(r.settings.get('name')),
+    kind: kind === 'pipeline' || kind === 'project' ? kind : fallbackKind,
+    currency: str(r.settings.get('currency')) || 'EUR',
+    stages, columns, cards, activities,
+  }
+}
+
+export function isRotting(card: Card, stage: Stage | undefined, now = Date.now()): number {
+  if (!stage || stage.rotDays <= 0 || card.status !== 'open' || stage.kind !== 'open') return 0
+  const idle = daysSince(card.movedAt || card.createdAt, now)
+  return idle > stage.rotDays ? idle : 0
+}
+
+/** The rank for a card placed at `index` of `column` (the column as it is, without the card). */
+export function rankAt(column: Card[], index: number): string {
+  const before = column[index - 1]?.rank ?? null
+  let after: string | null = null
+  for (let i = index; i < column.length; i++) {
+    if (before === null || column[i].rank > before) {
+      after = column[i].rank
+      break
+    }
+  }
+  return rankBetween(before, after)
+}
+
+/** Move `cardId` to position `index` of stage `stageId` (index among the other cards of that stage). */
+export function moveCard(doc: Y.Doc, board: BoardState, cardId: string, stageId: string, index: number): void {
+  const card = roots(doc).cards.get(cardId)
+  if (!card) return
+  const column = (board.columns.get(stageId) ?? []).filter((c) => c.id !== cardId)
+  const rank = rankAt(column, Math.max(0, Math.min(index, column.length)))
+  doc.transact(() => {
+    const now = nowIso()
+    if (card.get('stage') !== stageId) {
+      card.set('stage', stageId)
+      if (board.kind === 'pipeline') card.set('movedAt', now) // rotting counts from here (deals only)
+    }
+    card.set('rank', rank)
+    card.set('updatedAt', now)
+  })
+}
+
+export function addCard(doc: Y.Doc, board: BoardState, stageId: string, values: Record<string, unknown>, user: string): string {
+  const id = uuid()
+  const column = board.columns.get(stageId) ?? []
+  const now = nowIso()
+  doc.transact(() => {
+    const m = new Y.Map<unknown>()
+    const base: Record<string, unknown> = board.kind === 'pipeline'
+      ? { value: 0, currency: board.currency, owner: user, status: 'open' }
+      : { status: 'todo' }
+    for (const [key, value] of Object.entries({ ...base, ...values })) m.set(key, value)
+    if (board.kind === 'pipeline') {
+      m.set('labels', new Y.Array<string>())
+      m.set('fields', new Y.Map<unknown>())
+    }
+    m.set('stage', stageId)
+    m.set('rank', rankBetween(column[column.length - 1]?.rank ?? null, null))
+    m.set('createdAt', now)
+    m.set('createdBy', user)
+    m.set('updatedAt', now)
+    if (board.kind === 'pipeline') m.set('movedAt', now)
+    roots(doc).cards.set(id, m)
+  })
+  return id
+}
+
+export function setCard(doc: Y.Doc, cardId: string, values: Record<string, unknown>): void {
+  const card = roots(doc).cards.get(cardId)
+  if (!card) return
+  doc.transact(() => {
+    for (const [key, value] of Object.entries(values)) {
+      if (card.get(key) !== value) card.set(key, value)
+    }
+    card.set('updatedAt', nowIso())
+  })
+}
+
+export function setLabels(doc: Y.Doc, cardId: string, labels: string[]): void {
+  const card = roots(doc).cards.get(cardId)
+  if (!card) return
+  doc.transact(() => {
+    let array = card.get('labels')
+    if (!(array instanceof Y.Array)) {
+      array = new Y.Array<string>()
+      card.set('labels', array)
+    }
+    const list = array as Y.Array<string>
+    list.delete(0, list.length)
+    list.push(labels)
+    card.set('updatedAt', nowIso())
+  })
+}
+
+export function deleteCard(doc: Y.Doc, cardId: string): void {
+  roots(doc).cards.delete(cardId)
+}
+
+export function addActivity(doc: Y.Doc, values: Partial<Activity>, user: string): string {
+  const id = uuid()
+  doc.transact(() => {
+    const m = new Y.Map<unknown>()
+    const all = { type: 'todo', done: false, ...values, createdAt: nowIso(), createdBy: user }
+    for (const [key, value] of Object.entries(all)) {
+      if (value !== undefined && value !== '') m.set(key, value)
+    }
+    roots(doc).activities.set(id, m)
+  })
+  return id
+}
+
+export function setActivity(doc: Y.Doc, id: string, values: Partial<Activity>): void {
+  const m = roots(doc).activities.get(id)
+  if (!m) return
+  doc.transact(() => {
+    for (const [key, value] of Object.entries(values)) m.set(key, value)
+    if (values.done === true) m.set('doneAt', nowIso())
+    else if (values.done === false) m.delete('doneAt')
+  })
+}
+
+export function deleteActivity(doc: Y.Doc, id: string): void {
+  roots(doc).activities.delete(id)
+}
+
+const DEFAULT_STAGES: Record<BoardKind, Omit<Stage, 'id' | 'rank'>[]> = {
+  pipeline: [
+    { name: 'Lead in', probability: 10, rotDays: 14, kind: 'open' },
+    { name: 'Contact made', probability: 25, rotDays: 14, kind: 'open' },
+    { name: 'Proposal sent', probability: 50, rotDays: 10, kind: 'open' },
+    { name: 'Negotiation', probability: 75, rotDays: 7, kind: 'open' },
+    { name: 'Won', probability: 100, rotDays: 0, kind: 'won' },
+  ],
+  project: [
+    { name: 'To do', probability: null, rotDays: 0, kind: 'open' },
+    { name: 'Doing', probability: null, rotDays: 0, kind: 'open' },
+    { name: 'Done', probability: null, rotDays: 0, kind: 'open' },
+  ],
+}
+
+/**
+ * Give an empty board its default stages. The ids are derived from the board id, so two people
+ * pressing the button at once write the same keys and the board gets one set of stages.
+ */
+export function addDefaultStages(doc: Y.Doc, boardId: string, kind: BoardKind): void {
+  const defaults = DEFAULT_STAGES[kind]
+  const ranks = ranksAfter(null, defaults.length)
+  doc.transact(() => {
+    defaults.forEach((stage, i) => {
+      const id = `${boardId.slice(0, 24)}${(i + 1).toString(16).padStart(12, '0')}`
+      const m = new Y.Map<unknown>()
+      for (const [key, value] of Object.entries({ ...stage, rank: ranks[i] })) {
+        if (value !== null) m.set(key, value)
+      }
+      roots(doc).stages.set(id, m)
+    })
+  })
+}
+
+export function addStage(doc: Y.Doc, board: BoardState, name: string): void {
+  const last = board.stages[board.stages.length - 1]
+  doc.transact(() => {
+    const m = new Y.Map<unknown>()
+    m.set('name', name)
+    m.set('rank', rankBetween(last?.rank ?? null, null))
+    m.set('rotDays', 0)
+    m.set('kind', 'open')
+    if (board.kind === 'pipeline') m.set('probability', 50)
+    roots(doc).stages.set(uuid(), m)
+  })
+}
+
+export function renameStage(doc: Y.Doc, stageId: string, name: string): void {
+  roots(doc).stages.get(stageId)?.set('name', name)
+}

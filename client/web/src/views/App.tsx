@@ -1,0 +1,57 @@
+/** The top of the app: pick the page for the path, once we know who is signed in. */
+import { useEffect } from 'preact/hooks'
+import { match, navigate, path } from '../lib/router'
+import { enterWorkspace, lastWorkspace, loadSession, me, workspaceId, workspaces } from '../lib/session'
+import { LiveRegion, Spinner, Toasts, toastError } from '../components/ui'
+import { AuthPage } from './Auth'
+import { InvitePage } from './Invite'
+import { Onboarding } from './Onboarding'
+import { Shell } from './Shell'
+
+export function App() {
+  useEffect(() => {
+    loadSession().catch(toastError)
+  }, [])
+  return (
+    <>
+      <Page />
+      <LiveRegion />
+      <Toasts />
+    </>
+  )
+}
+
+function Page() {
+  const current = path.value
+  const invite = match('/invite/:token', current)
+  if (invite) return <InvitePage token={invite.token} />
+  if (me.value === undefined) return <div class="center-page"><Spinner label="Loading Tandem" /></div>
+  if (current === '/signup') return <AuthPage mode="signup" />
+  if (me.value === null) return <AuthPage mode="signin" />
+  const ws = match('/w/:ws/*', current)
+  if (!ws) return <Redirect />
+  return <WorkspaceGate id={ws.ws} />
+}
+
+function Redirect() {
+  const target = lastWorkspace()
+  useEffect(() => {
+    if (target) navigate(`/w/${target}`, { replace: true })
+  }, [target])
+  if (!target) return <Onboarding />
+  return null
+}
+
+function WorkspaceGate({ id }: { id: string }) {
+  const known = workspaces.value.some((w) => w.id === id)
+  useEffect(() => {
+    if (known) enterWorkspace(id).catch(toastError)
+  }, [id, known])
+  if (!known) {
+    return workspaces.value.length
+      ? <div class="center-page"><p>This workspace is not available to you. <a href="/">Go to your workspaces</a></p></div>
+      : <Onboarding />
+  }
+  if (workspaceId.value !== id) return <div class="center-page"><Spinner /></div>
+  return <Shell />
+}

@@ -1,0 +1,74 @@
+/** Sign in and sign up: one card, two modes. After success, continue to `?next=` or the workspace. */
+import { useState } from 'preact/hooks'
+import { navigate, queryParam } from '../lib/router'
+import { signIn, signUp } from '../lib/session'
+
+export function AuthPage({ mode, onDone, embedded = false }: { mode: 'signin' | 'signup'; onDone?: () => void; embedded?: boolean }) {
+  const [current, setMode] = useState(mode)
+  const [error, setError] = useState('')
+  const [busy, setBusy] = useState(false)
+  const signup = current === 'signup'
+
+  async function submit(event: Event) {
+    event.preventDefault()
+    const form = new FormData(event.currentTarget as HTMLFormElement)
+    setBusy(true)
+    setError('')
+    try {
+      const email = String(form.get('email') ?? '')
+      const password = String(form.get('password') ?? '')
+      if (signup) await signUp(String(form.get('name') ?? ''), email, password)
+      else await signIn(email, password)
+      if (onDone) onDone()
+      else navigate(queryParam('next') || '/', { replace: true })
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  const card = (
+    <div class="auth-card">
+      {!embedded && <div class="brand brand--large"><span class="brand__mark" aria-hidden="true" />Tandem</div>}
+      <h1 class="auth-card__title">{signup ? 'Create your account' : 'Welcome back'}</h1>
+      <p class="muted">{signup ? 'Your whole team in one live pipeline.' : 'Sign in to pick up where your team is.'}</p>
+      <form class="stack" onSubmit={submit} aria-describedby={error ? 'auth-error' : undefined}>
+        {signup && (
+          <label class="field"><span class="field__label">Full name</span>
+            <input name="name" autocomplete="name" required maxLength={100} /></label>
+        )}
+        <label class="field"><span class="field__label">Work e-mail</span>
+          <input name="email" type="email" autocomplete="email" required /></label>
+        <label class="field"><span class="field__label">Password</span>
+          <input name="password" type="password" autocomplete={signup ? 'new-password' : 'current-password'} required minLength={signup ? 8 : 1} /></label>
+        {error && <p id="auth-error" class="form-error" role="alert">{error}</p>}
+        <button class="btn btn--primary btn--block" disabled={busy}>{busy ? 'Please wait…' : signup ? 'Create account' : 'Sign in'}</button>
+      </form>
+      <p class="auth-card__switch">
+        {signup ? 'Already have an account? ' : 'New to Tandem? '}
+        <button type="button" class="link" onClick={() => { setMode(signup ? 'signin' : 'signup'); setError('') }}>
+          {signup ? 'Sign in' : 'Create an account'}
+        </button>
+      </p>
+    </div>
+  )
+  if (embedded) return card
+  return <main class="auth-page">{card}<Showcase /></main>
+}
+
+function Showcase() {
+  return (
+    <aside class="auth-showcase" aria-hidden="true">
+      <div class="auth-showcase__inner">
+        <h2>Sell together, live.</h2>
+        <p>Move a deal and your team sees it move. Write a note together, cursor by cursor. Hand off a task and it lands in their list at once.</p>
+        <ul>
+          <li>Live pipeline with presence</li>
+          <li>Co-edited deal notes</li>
+          <li>Works offline, merges on reconnect</li>
+        </ul>
+      </div>
+    </aside>
+  )
+}

@@ -1,0 +1,443 @@
+/**
+ * A board: stages as columns, cards in rank order, live. Cards move by pointer drag (a drop line
+ * shows where) or by keyboard (Space lifts, arrows move, Space drops, Escape cancels; every step
+ * is announced). Presence: who is on the board, and who has which card open.
+ */
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks'
+import { get } from '../lib/api'
+import { navigate } from '../lib/router'
+import { boards, identity, me, memberName, workspaceId, isAdmin, type Board } from '../lib/session'
+import { useDocVersion, usePeers, useSyncedDoc, type Peer, type SyncedDoc } from '../lib/ydocs'
+import {
+  addCard, addDefaultStages, addStage, isRotting, moveCard, readBoard, renameStage, type BoardState, type Card, type Stage,
+} from '../lib/board'
+import { money, shortDate, todayIso } from '../lib/format'
+import { Avatar, AvatarStack, Empty, Icon, Spinner, announce, toastError } from '../components/ui'
+import { DealPanel } from './DealPanel'
+import { ShareDialog } from './Share'
+
+export function BoardPage({ boardId, cardId }: { boardId: string; cardId: string | null }) {
+  const known = boards.value.find((b) => b.id === boardId)
+  const [fetched, setFetched] = useState<Board | null | 'missing'>(null)
+  useEffect(() => {
+    if (known) return
+    get<Board>(`/api/boards/${boardId}`).then(setFetched, () => setFetched('missing'))
+  }, [boardId, known])
+  const meta = known ?? (fetched === 'missing' ? null : fetched)
+  if (fetched === 'missing' && !known) return <Empty title="Board not found">It may have been deleted, or it is not shared with you. <a href={`/w/${workspaceId.value}`}>All boards</a></Empty>
+  if (!meta) return <Spinner label="Opening board" />
+  return <BoardLoaded key={meta.id} meta={meta} cardId={cardId} />
+}
+
+interface Lift { cardId: string; stage: string; index: number; from: { stage: string; index: number } }
+interface PointerTarget { stage: string; index: number }
+
+function BoardLoaded({ meta, cardId }: { meta: Board; cardId: string | null }) {
+  const synced = useSyncedDoc(meta.document)
+  const version = useDocVersion(synced?.doc)
+  const board = useMemo(() => (synced ? readBoard(synced.doc, meta.kind) : null), [synced, version])
+  const peers = usePeers(synced?.awareness)
+  const writable = meta.access === 'write'
+  const [filter, setFilter] = useState('')
+  const [mine, setMine] = useState(false)
+  const [sharing, setSharing] = useState(false)
+
+  useEffect(() => {
+    if (!synced || !identity.value) return
+    synced.awareness.setLocalState({ user: identity.value, openCard: cardId })
+  }, [synced, cardId])
+  useEffect(() => () => synced?.awareness.setLocalState(null), [synced])
+
+  if (!synced || !board) return <Spinner label="Opening board" />
+  const boardUrl = `/w/${workspaceId.value}/boards/${meta.id}`
+  const ready = synced.synced.value || synced.loaded.value
+  const visible = (card: Card) =>
+    (!mine || card.owner === me.value?.id || card.assignee === me.value?.id) &&
+    (!filter || card.title.toLowerCase().includes(filter.toLowerCase()))
+  const open = board.kind === 'pipeline' ? [...board.cards.values()].filter((c) => c.status === 'open') : [...board.cards.values()]
+  const weighted = board.stages.reduce((sum, s) => sum + (board.columns.get(s.id) ?? []).filter((c) => c.status === 'open')
+    .reduce((n, c) => n + c.value * (s.probability ?? 0) / 100, 0), 0)
+
+  return (
+    <div class="board-page">
+      <header class="page-header board-header">
+        <div class="page-header__title">
+          <h1>{meta.name}</h1>
+          <span class={`tag tag--${meta.kind}`}>{meta.kind === 'pipeline' ? 'Pipeline' : 'Project'}</span>
+          {!writable && <span class="tag tag--warn" data-testid="read-only-board">View only</span>}
+        </div>
+        {board.kind === 'pipeline' && (
+          <dl class="stats" aria-label="Pipeline totals">
+            <div><dt>Open deals</dt><dd>{open.length}</dd></div>
+            <div><dt>Pipeline value</dt><dd>{money(open.reduce((n, c) => n + c.value, 0), board.currency)}</dd></div>
+            <div><dt>Weighted</dt><dd>{money(weighted, board.currency)}</dd></div>
+          </dl>
+        )}
+        <div class="board-header__tools">
+          <label class="sr-only" for="board-filter">Filter cards</label>
+          <input id="board-filter" class="input--small" type="search" placeholder="Filter…" value={filter}
+            onInput={(e) => setFilter((e.target as HTMLInputElement).value)} />
+          <button class={`btn btn--ghost btn--small${mine ? ' is-on' : ''}`} aria-pressed={mine} onClick={() => setMine(!mine)}>Mine</button>
+          <AvatarStack label="On this board" people={[
+            ...(identity.value ? [{ ...identity.value, you: true }] : []),
+            ...peers.map((p) => ({ ...p.user, note: p.openCard && board.cards.get(p.openCard) ? `viewing ${board.cards.get(p.openCard)!.title}` : 'on the board' })),
+          ]} />
+          {isAdmin.value && <button class="btn btn--small" onClick={() => setSharing(true)}>Share</button>}
+        </div>
+      </header>
+      {!ready ? <Spinner label="Syncing board" /> : board.stages.length === 0 ? (
+        <Empty title="This board has no stages yet" icon="▦">
+          {writable
+            ? <button class="btn btn--primary" onClick={() => addDefaultStages(synced.doc, meta.id, board.kind)}>Add the usual {board.kind === 'pipeline' ? 'sales stages' : 'columns'}</button>
+            : <p>Someone with edit access can set it up.</p>}
+        </Empty>
+      ) : (
+        <Columns synced={synced} board={board} writable={writable} visible={visible} peers={peers} boardUrl={boardUrl} />
+      )}
+      {cardId && board.cards.has(cardId) && (
+        <DealPanel synced={synced} board={board} cardId={cardId} writable={writable} meta={meta} peers={peers}
+          onClose={() => navigate(boardUrl)} />
+      )}
+      {cardId && ready && !board.cards.has(cardId) && (
+        <div class="panel-missing" role="alert">This card no longer exists. <a href={boardUrl}>Back to the board</a></div>
+      )}
+      {sharing && <ShareDialog board={meta} onClose={() => setSharing(false)} />}
+    </div>
+  )
+}
+
+function Columns({ synced, board, writable, visible, peers, boardUrl }: {
+  synced: SyncedDoc; board: BoardState; writable: boolean; visible: (c: Card) => boolean; peers: Peer[]; boardUrl: string
+}) {
+  const [lift, setLift] = useState<Lift | null>(null)
+  const [dragging, setDragging] = useState<string | null>(null)
+  const [target, setTarget] = useState<PointerTarget | null>(null)
+  const scroller = useRef<HTMLDivElement>(null)
+  const now = Date.now()
+
+  // What is shown: each column's visible cards; a keyboard-lifted card at its preview place.
+  const shown = new Map<string, Card[]>()
+  for (const stage of board.stages) shown.set(stage.id, (board.columns.get(stage.id) ?? []).filter((c) => visible(c) && c.id !== lift?.cardId))
+  if (lift) {
+    const card = board.cards.get(lift.cardId)
+    if (card) shown.get(lift.stage)?.splice(lift.index, 0, card)
+  }
+
+  /** Index among all of a stage's cards (the filter may hide some) for a drop at visible index `i`. */
+  function fullIndex(stage: string, cardId: string, i: number): number {
+    const all = (board.columns.get(stage) ?? []).filter((c) => c.id !== cardId)
+    const vis = all.filter(visible)
+    if (i < vis.length) return all.indexOf(vis[i])
+    return vis.length ? all.indexOf(vis[vis.length - 1]) + 1 : all.length
+  }
+
+  function commit(cardId: string, stage: string, visibleIndex: number) {
+    const card = board.cards.get(cardId)
+    if (!card) return
+    moveCard(synced.doc, board, cardId, stage, fullIndex(stage, cardId, visibleIndex))
+    const stageName = board.stages.find((s) => s.id === stage)?.name ?? ''
+    announce(`${card.title} dropped in ${stageName}, position ${visibleIndex + 1}.`)
+  }
+
+  // keyboard: focus follows the lifted card between columns, and stays on it once dropped
+  const refocus = useRef<{ id: string; stage: string } | null>(null)
+  useLayoutEffect(() => {
+    const id = lift?.cardId ?? refocus.current?.id
+    if (!id) return
+    const el = document.querySelector<HTMLElement>(`[data-card-id="${id}"]`)
+    if (el && document.activeElement !== el) el.focus()
+    // the drop renders twice: first at the old place (the document has not re-rendered yet), then at the new one
+    if (!lift && el?.closest<HTMLElement>('[data-stage]')?.dataset.stage === refocus.current?.stage) refocus.current = null
+  })
+
+  function onCardKey(event: KeyboardEvent, card: Card, stage: Stage, index: number) {
+    if (event.key === 'Enter' && !lift) {
+      event.preventDefault()
+      navigate(`${boardUrl}/deals/${card.id}`)
+      return
+    }
+    if (event.key === ' ' || event.key === 'Spacebar') {
+      event.preventDefault()
+      if (!writable) {
+        announce('This board is view only: cards cannot be moved.')
+        return
+      }
+      if (!lift) {
+        const column = shown.get(stage.id) ?? []
+        setLift({ cardId: card.id, stage: stage.id, index, from: { stage: stage.id, index } })
+        announce(`Picked up ${card.title}. In ${stage.name}, position ${index + 1} of ${column.length}. Use the arrow keys to move, Space to drop, Escape to cancel.`)
+      } else {
+        const { stage: to, index: at } = lift
+        refocus.current = { id: card.id, stage: to }
+        setLift(null)
+        commit(card.id, to, at)
+      }
+      return
+    }
+    if (!lift || lift.cardId !== card.id) return
+    const stages = board.stages
+    const si = stages.findIndex((s) => s.id === lift.stage)
+    const others = (id: string) => (board.columns.get(id) ?? []).filter((c) => visible(c) && c.id !== card.id).length
+    let next: Lift | null = null
+    if (event.key === 'ArrowUp') next = { ...lift, index: Math.max(0, lift.index - 1) }
+    else if (event.key === 'ArrowDown') next = { ...lift, index: Math.min(others(lift.stage), lift.index + 1) }
+    else if (event.key === 'ArrowLeft' && si > 0) next = { ...lift, stage: stages[si - 1].id, index: Math.min(lift.index, others(stages[si - 1].id)) }
+    else if (event.key === 'ArrowRight' && si < stages.length - 1) next = { ...lift, stage: stages[si + 1].id, index: Math.min(lift.index, others(stages[si + 1].id)) }
+    else if (event.key === 'Escape') {
+      event.preventDefault()
+      setLift(null)
+      announce(`Move cancelled. ${card.title} is back in ${stages.find((s) => s.id === lift.from.stage)?.name}.`)
+      return
+    }
+    if (next) {
+      event.preventDefault()
+      setLift(next)
+      const s = stages.find((x) => x.id === next!.stage)!
+      announce(`${card.title}: ${s.name}, position ${next.index + 1} of ${others(next.stage) + 1}.`)
+    }
+  }
+
+  // pointer: a ghost follows the pointer; the drop line shows where the card will land
+  function onPointerDown(event: PointerEvent, card: Card) {
+    if (!writable || event.button !== 0 || lift) return
+    if ((event.target as Element).closest('a, button, input')) return
+    const origin = event.currentTarget as HTMLElement
+    const start = { x: event.clientX, y: event.clientY }
+    const rect = origin.getBoundingClientRect()
+    let ghost: HTMLElement | null = null
+    let over: PointerTarget | null = null
+    let scrollFrame = 0
+    let lastX = start.x
+
+    const locate = (x: number, y: number): PointerTarget | null => {
+      const column = document.elementsFromPoint(x, y).map((el) => el.closest('[data-stage]')).find(Boolean) as HTMLElement | undefined
+      if (!column) return null
+      const cards = [...column.querySelectorAll<HTMLElement>('[data-card-id]')].filter((el) => el.dataset.cardId !== card.id)
+      const index = cards.filter((el) => {
+        const r = el.getBoundingClientRect()
+        return r.top + r.height / 2 < y
+      }).length
+      return { stage: column.dataset.stage!, index }
+    }
+    const autoscroll = () => {
+      const box = scroller.current
+      if (box && ghost) {
+        const r = box.getBoundingClientRect()
+        if (lastX < r.left + 60) box.scrollLeft -= 12
+        else if (lastX > r.right - 60) box.scrollLeft += 12
+      }
+      scrollFrame = requestAnimationFrame(autoscroll)
+    }
+    const move = (e: PointerEvent) => {
+      lastX = e.clientX
+      if (!ghost) {
+        if (Math.hypot(e.clientX - start.x, e.clientY - start.y) < 5) return
+        ghost = origin.cloneNode(true) as HTMLElement
+        ghost.classList.add('card--ghost')
+        ghost.removeAttribute('data-card-id')
+        ghost.style.width = `${rect.width}px`
+        document.body.appendChild(ghost)
+        setDragging(card.id)
+        scrollFrame = requestAnimationFrame(autoscroll)
+      }
+      ghost.style.transform = `translate(${e.clientX - (start.x - rect.left)}px, ${e.clientY - (start.y - rect.top)}px) rotate(2deg)`
+      over = locate(e.clientX, e.clientY)
+      setTarget(over)
+    }
+    const finish = (e: PointerEvent | null) => {
+      window.removeEventListener('pointermove', move)
+      window.removeEventListener('pointerup', up)
+      window.removeEventListener('pointercancel', cancel)
+      window.removeEventListener('keydown', escape)
+      cancelAnimationFrame(scrollFrame)
+      if (ghost) {
+        ghost.remove()
+        setDragging(null)
+        setTarget(null)
+        if (e && over) commit(card.id, over.stage, over.index)
+      } else if (e) {
+        navigate(`${boardUrl}/deals/${card.id}`)
+      }
+    }
+    const up = (e: PointerEvent) => finish(e)
+    const cancel = () => finish(null)
+    const escape = (e: KeyboardEvent) => e.key === 'Escape' && finish(null)
+    window.addEventListener('pointermove', move)
+    window.addEventListener('pointerup', up)
+    window.addEventListener('pointercancel', cancel)
+    window.addEventListener('keydown', escape)
+  }
+
+  return (
+    <>
+      <p id="dnd-help" class="sr-only">Press Enter to open. Press Space to pick up, arrow keys to move, Space to drop, Escape to cancel.</p>
+      <div class="board" ref={scroller} role="region" aria-label="Board columns" tabIndex={-1}>
+        {board.stages.map((stage) => {
+          const all = board.columns.get(stage.id) ?? []
+          const cards = shown.get(stage.id) ?? []
+          const total = all.reduce((n, c) => n + (c.status !== 'lost' ? c.value : 0), 0)
+          return (
+            <section key={stage.id} class={`column${target?.stage === stage.id ? ' column--over' : ''} column--${stage.kind}`}
+              data-stage={stage.id} aria-labelledby={`stage-${stage.id}`}>
+              <header class="column__header">
+                <StageName synced={synced} stage={stage} writable={writable} />
+                <span class="column__count" aria-label={`${all.length} cards`}>{all.length}</span>
+                {board.kind === 'pipeline' && (
+                  <div class="column__meta">
+                    <span data-testid="stage-total">{money(total, board.currency)}</span>
+                    {stage.probability !== null && <span class="muted">· {stage.probability}%</span>}
+                  </div>
+                )}
+              </header>
+              <ul class="column__cards" role="list" aria-label={`${stage.name} cards`}>
+                {(() => {
+                  let j = 0 // index among the cards that are not being dragged (what a drop index counts)
+                  return cards.flatMap((card, i) => {
+                    const line = target?.stage === stage.id && target.index === j && card.id !== dragging
+                    if (card.id !== dragging) j++
+                    return [
+                      line ? <li key="drop" class="drop-line" aria-hidden="true" /> : null,
+                      <li key={card.id}>
+                        <CardTile card={card} stage={stage} board={board} now={now}
+                          lifted={lift?.cardId === card.id} dragging={dragging === card.id}
+                          viewers={peers.filter((p) => p.openCard === card.id)}
+                          onKeyDown={(e) => onCardKey(e, card, stage, i)}
+                          onPointerDown={(e) => onPointerDown(e, card)} href={`${boardUrl}/deals/${card.id}`} />
+                      </li>,
+                    ]
+                  })
+                })()}
+                {target?.stage === stage.id && target.index >= cards.filter((c) => c.id !== dragging).length && <li class="drop-line" aria-hidden="true" />}
+              </ul>
+              {writable && <QuickAdd synced={synced} board={board} stage={stage} />}
+            </section>
+          )
+        })}
+        {writable && <AddStage synced={synced} board={board} />}
+      </div>
+    </>
+  )
+}
+
+function CardTile({ card, stage, board, now, lifted, dragging, viewers, onKeyDown, onPointerDown, href }: {
+  card: Card; stage: Stage; board: BoardState; now: number; lifted: boolean; dragging: boolean; viewers: Peer[]
+  onKeyDown: (e: KeyboardEvent) => void; onPointerDown: (e: PointerEvent) => void; href: string
+}) {
+  const rotting = isRotting(card, stage, now)
+  const pipeline = board.kind === 'pipeline'
+  const person = pipeline ? card.owner : card.assignee
+  const overdue = card.due && card.due < todayIso() && card.status !== 'done'
+  const openTasks = board.activities.filter((a) => a.card === card.id && !a.done).length
+  const label = [card.title, pipeline ? money(card.value, card.currency || board.currency) : '', rotting ? `rotting, idle ${rotting} days` : '',
+    card.status === 'won' ? 'won' : card.status === 'lost' ? 'lost' : ''].filter(Boolean).join(', ')
+  return (
+    <div class={`card${rotting ? ' card--rotting' : ''}${lifted ? ' card--lifted' : ''}${dragging ? ' card--dragging' : ''}${viewers.length ? ' card--watched' : ''} card--${card.status}`}
+      style={viewers.length ? { '--presence': viewers[0].user.color } : undefined}
+      data-card-id={card.id} data-testid="card" tabIndex={0} role="button"
+      aria-roledescription="draggable card" aria-describedby="dnd-help" aria-label={label} aria-pressed={lifted ? true : undefined}
+      onKeyDown={onKeyDown as never} onPointerDown={onPointerDown as never}>
+      <div class="card__top">
+        <a class="card__title" href={href} tabIndex={-1} draggable={false}>{card.title || 'Untitled'}</a>
+        {viewers.length > 0 && (
+          <span class="card__viewers" style={{ background: viewers[0].user.color }}>
+            <AvatarStack size={18} max={3} label="Open by" people={viewers.map((v) => v.user)} />
+            <span aria-hidden="true">viewing</span>
+          </span>
+        )}
+      </div>
+      {pipeline ? (
+        <div class="card__row">
+          <span class="card__value">{money(card.value, card.currency || board.currency)}</span>
+          {card.status !== 'open' && <span class={`tag tag--${card.status}`}>{card.status}</span>}
+          {card.labels.slice(0, 2).map((l) => <span key={l} class="tag tag--label">{l}</span>)}
+          {card.expectedClose && <span class="card__date" title="Expected close">{shortDate(card.expectedClose)}</span>}
+        </div>
+      ) : (
+        <div class="card__row">
+          {card.due && <span class={`card__date${overdue ? ' is-overdue' : ''}`} title="Due">{shortDate(card.due)}</span>}
+        </div>
+      )}
+      <div class="card__foot">
+        {rotting > 0 ? <span class="rot-badge" title={`No stage change for ${rotting} days (stage limit ${stage.rotDays})`}><Icon name="flame" size={13} />{rotting}d idle</span> : <span />}
+        <span class="card__foot-right">
+          {openTasks > 0 && <span class="card__tasks" title={`${openTasks} open tasks`}><Icon name="todo" size={13} />{openTasks}</span>}
+          {person && <Avatar id={person} name={memberName(person)} size={22} />}
+        </span>
+      </div>
+    </div>
+  )
+}
+
+function StageName({ synced, stage, writable }: { synced: SyncedDoc; stage: Stage; writable: boolean }) {
+  const [editing, setEditing] = useState(false)
+  if (editing) {
+    return (
+      <input class="column__rename" aria-label="Stage name" defaultValue={stage.name} autoFocus
+        onBlur={(e) => { const v = (e.target as HTMLInputElement).value.trim(); if (v && v !== stage.name) renameStage(synced.doc, stage.id, v); setEditing(false) }}
+        onKeyDown={(e) => { if (e.key === 'Enter') (e.target as HTMLInputElement).blur(); if (e.key === 'Escape') setEditing(false) }} />
+    )
+  }
+  return (
+    <h2 class="column__name" id={`stage-${stage.id}`}>
+      {writable ? <button class="column__name-btn" title="Rename stage" onClick={() => setEditing(true)}>{stage.name}</button> : stage.name}
+    </h2>
+  )
+}
+
+function QuickAdd({ synced, board, stage }: { synced: SyncedDoc; board: BoardState; stage: Stage }) {
+  const [open, setOpen] = useState(false)
+  const title = useRef<HTMLInputElement>(null)
+  if (!open) {
+    return (
+      <button class="quick-add__open" onClick={() => setOpen(true)} aria-label={`Add a ${board.kind === 'pipeline' ? 'deal' : 'card'} to ${stage.name}`}>
+        <Icon name="plus" size={16} />Add {board.kind === 'pipeline' ? 'deal' : 'card'}
+      </button>
+    )
+  }
+  function submit(event: Event) {
+    event.preventDefault()
+    const form = new FormData(event.currentTarget as HTMLFormElement)
+    const name = String(form.get('title') ?? '').trim()
+    if (!name) return
+    const values: Record<string, unknown> = { title: name }
+    if (board.kind === 'pipeline') values.value = Number(form.get('value') || 0)
+    try {
+      addCard(synced.doc, board, stage.id, values, me.value!.id)
+      announce(`Added ${name} to ${stage.name}.`)
+      ;(event.currentTarget as HTMLFormElement).reset()
+      title.current?.focus()
+    } catch (e) {
+      toastError(e)
+    }
+  }
+  return (
+    <form class="quick-add" onSubmit={submit} onKeyDown={(e) => e.key === 'Escape' && setOpen(false)} aria-label={`New card in ${stage.name}`}>
+      <label class="sr-only" for={`qa-title-${stage.id}`}>Title</label>
+      <input id={`qa-title-${stage.id}`} name="title" ref={title} placeholder={board.kind === 'pipeline' ? 'Deal title' : 'Card title'} autoFocus required />
+      {board.kind === 'pipeline' && <>
+        <label class="sr-only" for={`qa-value-${stage.id}`}>Value</label>
+        <input id={`qa-value-${stage.id}`} name="value" type="number" min="0" step="any" placeholder={`Value (${board.currency})`} />
+      </>}
+      <div class="quick-add__actions">
+        <button class="btn btn--primary btn--small">Add</button>
+        <button type="button" class="btn btn--ghost btn--small" onClick={() => setOpen(false)}>Cancel</button>
+      </div>
+    </form>
+  )
+}
+
+function AddStage({ synced, board }: { synced: SyncedDoc; board: BoardState }) {
+  const [open, setOpen] = useState(false)
+  if (!open) return <button class="add-stage" onClick={() => setOpen(true)}><Icon name="plus" size={16} />Add stage</button>
+  return (
+    <form class="add-stage add-stage--form" onSubmit={(e) => {
+      e.preventDefault()
+      const name = String(new FormData(e.currentTarget as HTMLFormElement).get('name') ?? '').trim()
+      if (name) addStage(synced.doc, board, name)
+      setOpen(false)
+    }}>
+      <label class="sr-only" for="new-stage">Stage name</label>
+      <input id="new-stage" name="name" placeholder="Stage name" autoFocus onKeyDown={(e) => e.key === 'Escape' && setOpen(false)} />
+    </form>
+  )
+}

@@ -1,0 +1,400 @@
+/**
+ * Contacts and organisations: a searchable, filterable list with saved segments, a detail page
+ * with what hangs off the record (deals, activities, notes), and the picker the deal panel uses.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks'
+import { ApiError, get, patch, post } from '../lib/api'
+import { navigate } from '../lib/router'
+import { boards, canEdit, memberName, members, workspaceId } from '../lib/session'
+import { useSyncedDoc } from '../lib/ydocs'
+import {
+  listRecords, recordName, rememberName, watchChanges, type AnyRecord, type Contact, type Links, type ListParams, type Organisation,
+  type RecordKind, type Segment,
+} from '../lib/records'
+import { money, relative, shortDate } from '../lib/format'
+import { Avatar, Empty, Icon, Spinner, announce, toastError } from '../components/ui'
+import { LiveInput } from '../components/inputs'
+import { NotesSection } from './Notes'
+
+const singular = (kind: RecordKind) => (kind === 'contacts' ? 'contact' : 'organisation')
+
+function useDebounced<T>(value: T, ms = 250): T {
+  const [v, setV] = useState(value)
+  useEffect(() => {
+    const t = setTimeout(() => setV(value), ms)
+    return () => clearTimeout(t)
+  }, [value])
+  return v
+}
+
+export function ContactsPage({ kind }: { kind: RecordKind }) {
+  const ws = workspaceId.value!
+  const [q, setQ] = useState('')
+  const [owner, setOwner] = useState('')
+  const [label, setLabel] = useState('')
+  const [segment, setSegment] = useState<Segment | null>(null)
+  const [segments, setSegments] = useState<Segment[]>([])
+  const [items, setItems] = useState<AnyRecord[] | null>(null)
+  const [next, setNext] = useState<number | null>(null)
+  const [error, setError] = useState('')
+  const [creating, setCreating] = useState(false)
+  const search = useDebounced(q)
+  const labelFilter = useDebounced(label)
+  const [changed, setChanged] = useState(0)
+  const live = useSyncedDoc(`workspace:${ws}`)
+  useEffect(() => live ? watchChanges(live.doc, (keys) => {
+    if (keys.some((k) => k.startsWith(`${singular(kind)}:`))) setChanged((n) => n + 1)
+  }) : undefined, [live, kind])
+  const params: ListParams = { q: search, owner, label: labelFilter, segment: segment?.id }
+
+  useEffect(() => {
+    get<Segment[]>(`/api/workspaces/${ws}/segments`).then(
+      (list) => setSegments(list.filter((s) => s.entity === singular(kind))), () => setSegments([]))
+  }, [ws, kind])
+  useEffect(() => {
+    let live = true
+    setError('')
+    listRecords(ws, kind, params).then((page) => {
+      if (!live) return
+      setItems(page.items)
+      setNext(page.next_offset)
+    }, (e) => live && setError(e instanceof ApiError && e.missing ? 'Contacts are not available on this server yet.' : String(e.message ?? e)))
+    return () => { live = false }
+  }, [ws, kind, search, owner, labelFilter, segment?.id, changed])
+
+  async function more() {
+    if (next === null) return
+    const page = await listRecords(ws, kind, { ...params, offset: next })
+    setItems([...(items ?? []), ...page.items])
+    setNext(page.next_offset)
+  }
+  async function saveSegment() {
+    const name = prompt('Name this segment', q || label || 'My segment')
+    if (!name) return
+    try {
+      const created = await post<Segment>(`/api/workspaces/${ws}/segments`, {
+        name, entity: singular(kind), filter: { q: q || null, owner: owner || null, labels: label ? [label] : [] },
+      })
+      setSegments([...segments, created])
+      setSegment(created)
+      setQ(''); setOwner(''); setLabel('')
+      announce(`Segment ${name} saved.`)
+    } catch (e) {
+      toastError(e)
+    }
+  }
+  const filtered = Boolean(q || owner || label)
+  const title = kind === 'contacts' ? 'Contacts' : 'Organisations'
+  return (
+    <div class="page-wide">
+      <header class="page-header">
+        <div class="page-header__title"><h1>{title}</h1></div>
+        <div class="row">
+          <a class="btn btn--ghost" href={`/api/workspaces/${ws}/export/${kind}.csv`} download>Export CSV</a>
+          {canEdit.value && <a class="btn btn--ghost" href={`/w/${ws}/import`}>Import</a>}
+          {canEdit.value && <button class="btn btn--primary" onClick={() => setCreating(true)}><Icon name="plus" size={16} />New {singular(kind)}</button>}
+        </div>
+      </header>
+      <div class="segments" role="group" aria-label="Saved segments">
+        <button class={`chip${!segment ? ' is-on' : ''}`} aria-pressed={!segment} onClick={() => setSegment(null)}>All {title.toLowerCase()}</button>
+        {segments.map((s) => (
+          <button key={s.id} class={`chip${segment?.id === s.id ? ' is-on' : ''}`} aria-pressed={segment?.id === s.id} onClick={() => setSegment(s)}>{s.name}</button>
+        ))}
+        {filtered && canEdit.value && <button class="chip chip--dashed" onClick={saveSegment}><Icon name="plus" size={14} />Save as segment</button>}
+      </div>
+      <div class="filters" role="search" aria-label={`Filter ${title.toLowerCase()}`}>
+        <label class="filters__search"><Icon name="search" size={16} /><span class="sr-only">Search {title.toLowerCase()}</span>
+          <input type="search" value={q} onInput={(e) => setQ((e.target as HTMLInputElement).value)}
+            placeholder={kind === 'contacts' ? 'Name, e-mail, phone or company' : 'Name, website, e-mail or phone'} /></label>
+        <label class="field field--inline"><span class="field__label">Owner</span>
+          <select value={owner} onChange={(e) => setOwner((e.target as HTMLSelectElement).value)}>
+            <option value="">Anyone</option>
+            {members.value.map((m) => <option key={m.user.id} value={m.user.id}>{m.user.name}</option>)}
+          </select></label>
+        <label class="field field--inline"><span class="field__label">Label</span>
+          <input value={label} onInput={(e) => setLabel((e.target as HTMLInputElement).value)} placeholder="e.g. customer" /></label>
+      </div>
+      {creating && <NewRecord kind={kind} onClose={() => setCreating(false)} onCreated={(r) => { setItems([r, ...(items ?? [])]); setCreating(false) }} />}
+      {error ? <Empty title="Could not load the list">{error}</Empty> : items === null ? <Spinner /> : items.length === 0 ? (
+        <Empty title={filtered || segment ? 'Nothing matches' : `No ${title.toLowerCase()} yet`} icon="☺">
+          {filtered || segment ? 'Try fewer filters.' : canEdit.value ? <>Add one, or <a href={`/w/${ws}/import`}>import a CSV file</a>.</> : null}
+        </Empty>
+      ) : (
+        <>
+          <div class="table-wrap">
+            <table class="table" data-testid={`${kind}-table`}>
+              <caption class="sr-only">{title}{segment ? ` in segment ${segment.name}` : ''}</caption>
+              <thead>
+                {kind === 'contacts'
+                  ? <tr><th scope="col">Name</th><th scope="col">Organisation</th><th scope="col">E-mail</th><th scope="col">Phone</th><th scope="col">Owner</th><th scope="col">Labels</th></tr>
+                  : <tr><th scope="col">Name</th><th scope="col">Website</th><th scope="col">Contacts</th><th scope="col">Phone</th><th scope="col">Owner</th><th scope="col">Labels</th></tr>}
+              </thead>
+              <tbody>
+                {items.map((r) => kind === 'contacts' ? <ContactRow key={r.id} c={r as Contact} /> : <OrgRow key={r.id} o={r as Organisation} />)}
+              </tbody>
+            </table>
+          </div>
+          {next !== null && <p class="center"><button class="btn" onClick={more}>Load more</button></p>}
+        </>
+      )}
+    </div>
+  )
+}
+
+function Labels({ labels }: { labels: string[] }) {
+  return <span class="labels">{labels.map((l) => <span key={l} class="tag">{l}</span>)}</span>
+}
+
+function OwnerCell({ id }: { id: string | null }) {
+  if (!id) return <td class="muted">—</td>
+  return <td><span class="person"><Avatar id={id} name={memberName(id)} size={22} />{memberName(id)}</span></td>
+}
+
+function ContactRow({ c }: { c: Contact }) {
+  const ws = workspaceId.value
+  return (
+    <tr>
+      <th scope="row"><a href={`/w/${ws}/contacts/${c.id}`} class="person"><Avatar id={c.id} name={c.name} size={28} />
+        <span><strong>{c.name}</strong>{c.job_title && <span class="muted block">{c.job_title}</span>}</span></a></th>
+      <td>{c.organisation ? <a href={`/w/${ws}/organisations/${c.organisation.id}`}>{c.organisation.name}</a> : <span class="muted">—</span>}</td>
+      <td>{c.emails[0] ? <a href={`mailto:${c.emails[0]}`}>{c.emails[0]}</a> : <span class="muted">—</span>}</td>
+      <td>{c.phones[0] ? <a href={`tel:${c.phones[0]}`}>{c.phones[0]}</a> : <span class="muted">—</span>}</td>
+      <OwnerCell id={c.owner_id} />
+      <td><Labels labels={c.labels} /></td>
+    </tr>
+  )
+}
+
+function OrgRow({ o }: { o: Organisation }) {
+  const ws = workspaceId.value
+  return (
+    <tr>
+      <th scope="row"><a href={`/w/${ws}/organisations/${o.id}`} class="person"><span class="org-mark" aria-hidden="true">{o.name.slice(0, 1)}</span><strong>{o.name}</strong></a></th>
+      <td>{o.website ? <a href={/^https?:/.test(o.website) ? o.website : `https://${o.website}`} target="_blank" rel="noreferrer">{o.website.replace(/^https?:\/\//, '')}</a> : <span class="muted">—</span>}</td>
+      <td>{o.contacts_count}</td>
+      <td>{o.phones[0] ?? <span class="muted">—</span>}</td>
+      <OwnerCell id={o.owner_id} />
+      <td><Labels labels={o.labels} /></td>
+    </tr>
+  )
+}
+
+function NewRecord({ kind, onClose, onCreated }: { kind: RecordKind; onClose: () => void; onCreated: (r: AnyRecord) => void }) {
+  const dialog = useRef<HTMLDialogElement>(null)
+  const [error, setError] = useState('')
+  const [org, setOrg] = useState('')
+  useEffect(() => dialog.current?.showModal(), [])
+  async function submit(event: Event) {
+    event.preventDefault()
+    const d = new FormData(event.currentTarget as HTMLFormElement)
+    const list = (name: string) => String(d.get(name) ?? '').split(',').map((x) => x.trim()).filter(Boolean)
+    const body = kind === 'contacts'
+      ? { first_name: d.get('first_name'), last_name: d.get('last_name'), emails: list('email'), phones: list('phone'), job_title: d.get('job_title'), organisation_id: org || null }
+      : { name: d.get('name'), website: d.get('website'), emails: list('email'), phones: list('phone') }
+    try {
+      const created = await post<AnyRecord>(`/api/workspaces/${workspaceId.value}/${kind}`, body)
+      announce(`${created.name} created.`)
+      onCreated(created)
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e))
+    }
+  }
+  return (
+    <dialog ref={dialog} class="dialog" aria-labelledby="new-record-title" onClose={onClose} onCancel={onClose}>
+      <header class="dialog__header"><h2 id="new-record-title">New {singular(kind)}</h2>
+        <button class="icon-btn" aria-label="Close" onClick={() => dialog.current?.close()}><Icon name="close" /></button></header>
+      <form class="stack" onSubmit={submit}>
+        {kind === 'contacts' ? <>
+          <div class="row"><label class="field grow"><span class="field__label">First name</span><input name="first_name" autoFocus /></label>
+            <label class="field grow"><span class="field__label">Last name</span><input name="last_name" /></label></div>
+          <label class="field"><span class="field__label">Job title</span><input name="job_title" /></label>
+          <div class="field"><span class="field__label">Organisation</span><RecordPicker kind="organisations" label="Organisation" value={org} onChange={setOrg} /></div>
+        </> : <>
+          <label class="field"><span class="field__label">Name</span><input name="name" required autoFocus /></label>
+          <label class="field"><span class="field__label">Website</span><input name="website" placeholder="example.com" /></label>
+        </>}
+        <label class="field"><span class="field__label">E-mail</span><input name="email" type="text" inputMode="email" placeholder="name@example.com" /></label>
+        <label class="field"><span class="field__label">Phone</span><input name="phone" type="tel" /></label>
+        {error && <p class="form-error" role="alert">{error}</p>}
+        <div class="row"><button class="btn btn--primary">Create</button><button type="button" class="btn btn--ghost" onClick={() => dialog.current?.close()}>Cancel</button></div>
+      </form>
+    </dialog>
+  )
+}
+
+export function ContactPage({ kind, id }: { kind: RecordKind; id: string }) {
+  const [record, setRecord] = useState<AnyRecord | null | 'missing'>(null)
+  const [links, setLinks] = useState<Links | null>(null)
+  const [people, setPeople] = useState<Contact[]>([])
+  const ws = workspaceId.value!
+  const [changed, setChanged] = useState(0)
+  const live = useSyncedDoc(`workspace:${ws}`)
+  useEffect(() => live ? watchChanges(live.doc, (keys) => {
+    if (keys.includes(`${singular(kind)}:${id}`)) setChanged((n) => n + 1)
+  }) : undefined, [live, kind, id])
+  useEffect(() => {
+    if (changed) get<AnyRecord>(`/api/${kind}/${id}`).then(setRecord, () => setRecord('missing'))
+  }, [changed])
+  useEffect(() => {
+    setRecord(null)
+    get<AnyRecord>(`/api/${kind}/${id}`).then(setRecord, () => setRecord('missing'))
+    if (kind === 'contacts') get<Links>(`/api/contacts/${id}/links`).then(setLinks, () => setLinks(null))
+    else listRecords<Contact>(ws, 'contacts', { organisation: id }).then((p) => setPeople(p.items), () => setPeople([]))
+  }, [kind, id])
+  if (record === 'missing') return <Empty title={`This ${singular(kind)} is not here`}><a href={`/w/${ws}/${kind}`}>Back to the list</a></Empty>
+  if (!record) return <Spinner />
+  const save = async (changes: Record<string, unknown>) => {
+    try {
+      const updated = await patch<AnyRecord>(`/api/${kind}/${id}`, changes)
+      setRecord(updated)
+      rememberName(kind, id, updated.name)
+    } catch (e) {
+      toastError(e)
+    }
+  }
+  const noteBoard = boards.value.find((b) => b.kind === 'pipeline' && b.access === 'write') ?? boards.value[0]
+  const contact = kind === 'contacts' ? (record as Contact) : null
+  const org = kind === 'organisations' ? (record as Organisation) : null
+  const editable = canEdit.value
+  const boardName = (bid: string) => boards.value.find((b) => b.id === bid)?.name ?? ''
+  return (
+    <div class="page-wide detail">
+      <nav class="crumbs" aria-label="Breadcrumb"><a href={`/w/${ws}/${kind}`}>{kind === 'contacts' ? 'Contacts' : 'Organisations'}</a> / <span aria-current="page">{record.name}</span></nav>
+      <header class="detail__header">
+        {contact ? <Avatar id={record.id} name={record.name} size={56} /> : <span class="org-mark org-mark--large" aria-hidden="true">{record.name.slice(0, 1)}</span>}
+        <div>
+          <h1>{record.name}</h1>
+          <p class="muted">
+            {contact?.job_title}{contact?.job_title && contact.organisation ? ' at ' : ''}
+            {contact?.organisation && <a href={`/w/${ws}/organisations/${contact.organisation.id}`}>{contact.organisation.name}</a>}
+            {org?.website}
+          </p>
+        </div>
+      </header>
+      <div class="detail__grid">
+        <section class="card-surface fields" aria-label="Details">
+          {contact ? <>
+            <DetailRow label="First name"><LiveInput aria-label="First name" value={contact.first_name} readOnly={!editable} onCommit={(v) => save({ first_name: v })} /></DetailRow>
+            <DetailRow label="Last name"><LiveInput aria-label="Last name" value={contact.last_name} readOnly={!editable} onCommit={(v) => save({ last_name: v })} /></DetailRow>
+            <DetailRow label="Job title"><LiveInput aria-label="Job title" value={contact.job_title} readOnly={!editable} onCommit={(v) => save({ job_title: v })} /></DetailRow>
+            <DetailRow label="Organisation"><RecordPicker kind="organisations" label="Organisation" value={contact.organisation?.id ?? ''} disabled={!editable} onChange={(v) => save({ organisation_id: v || null })} /></DetailRow>
+          </> : <>
+            <DetailRow label="Name"><LiveInput aria-label="Name" value={org!.name} readOnly={!editable} onCommit={(v) => save({ name: v })} /></DetailRow>
+            <DetailRow label="Website"><LiveInput aria-label="Website" value={org!.website} readOnly={!editable} onCommit={(v) => save({ website: v })} /></DetailRow>
+          </>}
+          <DetailRow label="E-mail"><LiveInput aria-label="E-mail addresses" value={record.emails.join(', ')} readOnly={!editable} onCommit={(v) => save({ emails: v.split(',').map((x) => x.trim()).filter(Boolean) })} /></DetailRow>
+          <DetailRow label="Phone"><LiveInput aria-label="Phone numbers" value={record.phones.join(', ')} readOnly={!editable} onCommit={(v) => save({ phones: v.split(',').map((x) => x.trim()).filter(Boolean) })} /></DetailRow>
+          <DetailRow label="Labels"><LiveInput aria-label="Labels" value={record.labels.join(', ')} readOnly={!editable} onCommit={(v) => save({ labels: v.split(',').map((x) => x.trim()).filter(Boolean) })} /></DetailRow>
+          <DetailRow label="Owner"><span>{record.owner_id ? memberName(record.owner_id) : '—'}</span></DetailRow>
+          {Object.entries(record.fields).map(([k, v]) => <DetailRow key={k} label={k}><span>{String(v)}</span></DetailRow>)}
+        </section>
+        <div class="stack">
+          {contact && (
+            <section class="card-surface" aria-labelledby="linked-deals">
+              <h2 id="linked-deals">Deals</h2>
+              {!links ? <p class="muted">No linked deals.</p> : links.deals.length === 0 ? <p class="muted">No deals with {record.name} yet.</p> : (
+                <ul class="link-list">{links.deals.map((d) => (
+                  <li key={d.id}><a href={`/w/${ws}/boards/${d.board_id}/deals/${d.id}`}>{d.title}</a>
+                    <span class="muted">{boardName(d.board_id)}</span>
+                    {d.value != null && <span>{money(d.value, d.currency ?? 'EUR')}</span>}
+                    {d.status && d.status !== 'open' && <span class={`tag tag--${d.status}`}>{d.status}</span>}</li>
+                ))}</ul>
+              )}
+            </section>
+          )}
+          {contact && links && links.activities.length > 0 && (
+            <section class="card-surface" aria-labelledby="linked-activities">
+              <h2 id="linked-activities">Activities</h2>
+              <ul class="link-list">{links.activities.map((a) => (
+                <li key={a.id} class={a.done ? 'is-done' : ''}><Icon name={a.type ?? 'todo'} size={14} /> {a.title}
+                  {a.due && <span class="muted">{shortDate(a.due)}</span>}{a.done && <span class="tag">done</span>}</li>
+              ))}</ul>
+            </section>
+          )}
+          {org && (
+            <section class="card-surface" aria-labelledby="org-people">
+              <h2 id="org-people">People</h2>
+              {people.length === 0 ? <p class="muted">No contacts at {record.name} yet.</p> : (
+                <ul class="link-list">{people.map((p) => (
+                  <li key={p.id}><a class="person" href={`/w/${ws}/contacts/${p.id}`}><Avatar id={p.id} name={p.name} size={22} />{p.name}</a><span class="muted">{p.job_title}</span></li>
+                ))}</ul>
+              )}
+            </section>
+          )}
+          <section class="card-surface" aria-labelledby="record-notes">
+            <h2 id="record-notes">Notes</h2>
+            {noteBoard
+              ? <NotesSection subjectKind={contact ? 'contact' : 'organisation'} subjectId={id} board={noteBoard.id} writable={editable} />
+              : <p class="muted">Notes need a board to live on; create one first.</p>}
+          </section>
+          <p class="muted small">Added {relative(record.created_at)}</p>
+        </div>
+      </div>
+    </div>
+  )
+}
+
+function DetailRow({ label, children }: { label: string; children: preact.ComponentChildren }) {
+  return <div class="fields__row"><span class="fields__label">{label}</span><div class="fields__value">{children}</div></div>
+}
+
+/** Pick a contact or organisation by searching (a combobox); `value` is its id. */
+export function RecordPicker({ kind, label, value, onChange, disabled }: {
+  kind: RecordKind; label: string; value: string; onChange: (id: string) => void; disabled?: boolean
+}) {
+  const [name, setName] = useState('')
+  const [open, setOpen] = useState(false)
+  const [q, setQ] = useState('')
+  const [results, setResults] = useState<AnyRecord[]>([])
+  const [active, setActive] = useState(0)
+  const listId = `picker-${kind}-${label.replace(/\W/g, '')}`
+  const search = useDebounced(q, 200)
+  useEffect(() => {
+    setName('')
+    if (value) recordName(kind, value).then(setName, () => setName(''))
+  }, [kind, value])
+  useEffect(() => {
+    if (!open) return
+    listRecords(workspaceId.value!, kind, { q: search, limit: 8 }).then((p) => { setResults(p.items); setActive(0) }, () => setResults([]))
+  }, [open, search])
+  function choose(r: AnyRecord | null) {
+    if (r) rememberName(kind, r.id, r.name)
+    onChange(r?.id ?? '')
+    setOpen(false)
+    setQ('')
+  }
+  if (!open) {
+    return (
+      <div class="picker">
+        {value ? <a href={`/w/${workspaceId.value}/${kind}/${value}`} class="picker__value">{name || '…'}</a> : <span class="muted">None</span>}
+        {!disabled && <button type="button" class="link" onClick={() => setOpen(true)} aria-label={`${value ? 'Change' : 'Choose'} ${label.toLowerCase()}`}>{value ? 'Change' : 'Choose'}</button>}
+      </div>
+    )
+  }
+  return (
+    <div class="picker picker--open">
+      <input role="combobox" aria-expanded="true" aria-controls={listId} aria-autocomplete="list" aria-label={`Search ${label.toLowerCase()}`}
+        aria-activedescendant={results[active] ? `${listId}-${results[active].id}` : undefined} autoFocus value={q}
+        placeholder={`Search ${kind}…`} onInput={(e) => setQ((e.target as HTMLInputElement).value)}
+        onBlur={() => setTimeout(() => setOpen(false), 150)}
+        onKeyDown={(e) => {
+          if (e.key === 'ArrowDown') { e.preventDefault(); setActive(Math.min(active + 1, results.length - 1)) }
+          if (e.key === 'ArrowUp') { e.preventDefault(); setActive(Math.max(active - 1, 0)) }
+          if (e.key === 'Enter') { e.preventDefault(); if (results[active]) choose(results[active]) }
+          if (e.key === 'Escape') { e.stopPropagation(); setOpen(false) }
+        }} />
+      <ul id={listId} role="listbox" class="picker__list" aria-label={label}>
+        {results.map((r, i) => (
+          <li key={r.id} id={`${listId}-${r.id}`} role="option" aria-selected={i === active} class={i === active ? 'is-active' : ''}
+            onMouseDown={(e) => { e.preventDefault(); choose(r) }}>{r.name}</li>
+        ))}
+        {value && <li role="option" aria-selected={false} class="picker__clear" onMouseDown={(e) => { e.preventDefault(); choose(null) }}>Remove</li>}
+        {results.length === 0 && <li class="muted" role="presentation">No matches</li>}
+      </ul>
+    </div>
+  )
+}
+
+export function goToRecord(kind: RecordKind, id: string): void {
+  navigate(`/w/${workspaceId.value}/${kind}/${id}`)
+}

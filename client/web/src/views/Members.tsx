@@ -1,0 +1,84 @@
+/** Members and their roles; admins invite people (a link to send) and change roles. */
+import { useEffect, useState } from 'preact/hooks'
+import { del, patch, post } from '../lib/api'
+import { isAdmin, me, members, refreshMembers, role, workspace, workspaceId } from '../lib/session'
+import { Avatar, Icon, announce, toast, toastError } from '../components/ui'
+
+const ROLES = ['viewer', 'member', 'admin', 'owner'] as const
+const title = (role: string) => role[0].toUpperCase() + role.slice(1)
+
+export function MembersPage() {
+  const [invite, setInvite] = useState<{ email: string; link: string } | null>(null)
+  const [error, setError] = useState('')
+  useEffect(() => void refreshMembers(), [])
+  const ws = workspaceId.value
+  async function send(event: Event) {
+    event.preventDefault()
+    const form = event.currentTarget as HTMLFormElement
+    const data = new FormData(form)
+    setError('')
+    try {
+      const created = await post<{ email: string; token: string }>(`/api/workspaces/${ws}/invitations`, { email: data.get('email'), role: data.get('role') })
+      setInvite({ email: created.email, link: `${location.origin}/invite/${created.token}` })
+      form.reset()
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e))
+    }
+  }
+  async function change(user: string, next: string) {
+    try {
+      await patch(`/api/workspaces/${ws}/members/${user}`, { role: next })
+      await refreshMembers()
+      announce(`Role changed to ${next}.`)
+    } catch (e) {
+      toastError(e)
+      await refreshMembers()
+    }
+  }
+  const grantable = role.value === 'owner' ? ROLES : ROLES.filter((r) => r === 'viewer' || r === 'member')
+  return (
+    <div class="page-narrow">
+      <header class="page-header"><div class="page-header__title"><h1>Members of {workspace.value?.name}</h1></div></header>
+      {isAdmin.value && (
+        <section class="card-surface" aria-labelledby="invite-title">
+          <h2 id="invite-title">Invite someone</h2>
+          <form class="row row--wrap" onSubmit={send}>
+            <div class="field grow"><label class="field__label" for="invite-email">E-mail</label>
+              <input id="invite-email" name="email" type="email" required placeholder="colleague@example.com" /></div>
+            <div class="field"><label class="field__label" for="invite-role">Role</label>
+              <select id="invite-role" name="role">{grantable.map((r) => <option key={r} value={r} selected={r === 'member'}>{title(r)}</option>)}</select></div>
+            <button class="btn btn--primary align-end">Create invitation</button>
+          </form>
+          {error && <p class="form-error" role="alert">{error}</p>}
+          {invite && (
+            <div class="invite-link" role="status">
+              <p>Invitation for <strong>{invite.email}</strong> — we e-mailed it; you can also send this link:</p>
+              <div class="row">
+                <input readOnly value={invite.link} aria-label="Invitation link" data-testid="invite-link" onFocus={(e) => (e.target as HTMLInputElement).select()} />
+                <button class="btn" onClick={() => navigator.clipboard?.writeText(invite.link).then(() => toast('Link copied'), () => toast('Select the link and copy it'))}>Copy</button>
+              </div>
+            </div>
+          )}
+        </section>
+      )}
+      <ul class="people-list card-surface" aria-label="Members">
+        {members.value.map((m) => (
+          <li key={m.user.id}>
+            <Avatar id={m.user.id} name={m.user.name} size={32} />
+            <div class="grow"><strong>{m.user.name}{m.user.id === me.value?.id ? ' (you)' : ''}</strong><div class="muted">{m.user.email}</div></div>
+            {isAdmin.value && m.user.id !== me.value?.id && (role.value === 'owner' || (m.role !== 'owner' && m.role !== 'admin')) ? (
+              <>
+                <label class="sr-only" for={`role-${m.user.id}`}>Role of {m.user.name}</label>
+                <select id={`role-${m.user.id}`} value={m.role} onChange={(e) => change(m.user.id, (e.target as HTMLSelectElement).value)}>
+                  {grantable.map((r) => <option key={r} value={r}>{title(r)}</option>)}
+                </select>
+                <button class="icon-btn" aria-label={`Remove ${m.user.name}`} onClick={() => confirm(`Remove ${m.user.name} from the workspace?`) &&
+                  del(`/api/workspaces/${ws}/members/${m.user.id}`).then(refreshMembers, toastError)}><Icon name="close" size={16} /></button>
+              </>
+            ) : <span class="tag">{m.role}</span>}
+          </li>
+        ))}
+      </ul>
+    </div>
+  )
+}

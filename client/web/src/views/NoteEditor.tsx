@@ -1,0 +1,78 @@
+/**
+ * The co-editing note editor: Tiptap bound to the note document's `content` XmlFragment
+ * (SHAPES.md), with everyone's carets and names from awareness. Loaded on demand (it is most of
+ * the app's code), the first time a note is opened.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks'
+import { Editor } from '@tiptap/core'
+import StarterKit from '@tiptap/starter-kit'
+import Collaboration from '@tiptap/extension-collaboration'
+import CollaborationCaret from '@tiptap/extension-collaboration-caret'
+import { Placeholder } from '@tiptap/extensions'
+import { identity } from '../lib/session'
+import { useDocVersion, usePeers, useSyncedDoc } from '../lib/ydocs'
+import { AvatarStack, Spinner } from '../components/ui'
+import { LiveInput } from '../components/inputs'
+
+export function NoteEditor({ document, writable }: { document: string; writable: boolean }) {
+  const synced = useSyncedDoc(document)
+  const host = useRef<HTMLDivElement>(null)
+  const [editor, setEditor] = useState<Editor | null>(null)
+  const [, setTick] = useState(0)
+  const version = useDocVersion(synced?.doc)
+  const peers = usePeers(synced?.awareness)
+
+  useEffect(() => {
+    if (!synced || !host.current || !identity.value) return
+    const user = identity.value
+    synced.awareness.setLocalStateField('user', user)
+    const instance = new Editor({
+      element: host.current,
+      editable: writable,
+      extensions: [
+        StarterKit.configure({ undoRedo: false }),
+        Collaboration.configure({ document: synced.doc, field: 'content' }),
+        CollaborationCaret.configure({ provider: synced.provider, user }),
+        Placeholder.configure({ placeholder: writable ? 'Write here… everyone in this note sees it as you type' : 'Empty note' }),
+      ],
+      editorProps: {
+        attributes: { class: 'prose', 'aria-label': 'Note text', role: 'textbox', 'aria-multiline': 'true', 'data-testid': 'note-editor' },
+      },
+      onTransaction: () => setTick((t) => t + 1),
+    })
+    setEditor(instance)
+    return () => {
+      instance.destroy()
+      synced.awareness.setLocalState(null)
+      setEditor(null)
+    }
+  }, [synced, writable])
+
+  const meta = synced?.doc.getMap<unknown>('meta')
+  const title = String(meta?.get('title') ?? '')
+  void version
+  const tool = (label: string, icon: string, active: boolean, run: () => void) => (
+    <button type="button" class={`tool${active ? ' is-on' : ''}`} aria-label={label} aria-pressed={active} title={label}
+      onMouseDown={(e) => e.preventDefault()} onClick={run} disabled={!writable}>{icon}</button>
+  )
+  return (
+    <article class="note" aria-label={`Note ${title}`}>
+      <header class="note__header">
+        {meta && <LiveInput class="note__title" aria-label="Note title" value={title} placeholder="Untitled note" readOnly={!writable}
+          onCommit={(v) => synced!.doc.transact(() => meta.set('title', v))} />}
+        <AvatarStack label="Writing here" size={24} people={peers.map((p) => p.user)} />
+      </header>
+      {editor && writable && (
+        <div class="toolbar" role="toolbar" aria-label="Formatting">
+          {tool('Bold', 'B', editor.isActive('bold'), () => editor.chain().focus().toggleBold().run())}
+          {tool('Italic', 'I', editor.isActive('italic'), () => editor.chain().focus().toggleItalic().run())}
+          {tool('Heading', 'H', editor.isActive('heading', { level: 3 }), () => editor.chain().focus().toggleHeading({ level: 3 }).run())}
+          {tool('Bulleted list', '•', editor.isActive('bulletList'), () => editor.chain().focus().toggleBulletList().run())}
+          {tool('Numbered list', '1.', editor.isActive('orderedList'), () => editor.chain().focus().toggleOrderedList().run())}
+        </div>
+      )}
+      {!synced && <Spinner label="Opening note" />}
+      <div ref={host} class="note__body" />
+    </article>
+  )
+}

@@ -1,0 +1,40 @@
+/** A signed-in user with no workspace yet: create the first one (with a sales pipeline). */
+import { useState } from 'preact/hooks'
+import { post } from '../lib/api'
+import { navigate } from '../lib/router'
+import { loadWorkspaces, me, signOut, type Workspace } from '../lib/session'
+
+export function Onboarding() {
+  const [error, setError] = useState('')
+  const [busy, setBusy] = useState(false)
+  async function submit(event: Event) {
+    event.preventDefault()
+    const name = String(new FormData(event.currentTarget as HTMLFormElement).get('name') ?? '')
+    setBusy(true)
+    try {
+      const ws = await post<Workspace>('/api/workspaces', { name })
+      await post(`/api/workspaces/${ws.id}/boards`, { name: 'Sales pipeline', kind: 'pipeline' }).catch(() => null)
+      await loadWorkspaces()
+      navigate(`/w/${ws.id}`)
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e))
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <main class="auth-page auth-page--single">
+      <div class="auth-card">
+        <div class="brand brand--large"><span class="brand__mark" aria-hidden="true" />Tandem</div>
+        <h1 class="auth-card__title">Hi {me.value?.name?.split(' ')[0]}, name your workspace</h1>
+        <p class="muted">Usually your company or team. You can invite people next. If you were invited, open the link from your invitation.</p>
+        <form class="stack" onSubmit={submit}>
+          <label class="field"><span class="field__label">Workspace name</span><input name="name" required maxLength={100} placeholder="Acme Sales" /></label>
+          {error && <p class="form-error" role="alert">{error}</p>}
+          <button class="btn btn--primary btn--block" disabled={busy}>Create workspace</button>
+        </form>
+        <p class="auth-card__switch"><button type="button" class="link" onClick={() => void signOut()}>Sign out</button></p>
+      </div>
+    </main>
+  )
+}

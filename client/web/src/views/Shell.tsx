@@ -1,0 +1,166 @@
+/** The signed-in frame: sidebar (workspace switcher, boards, sections), top bar (search, connection), the page. */
+import { useState } from 'preact/hooks'
+import { match, navigate, path, queryParam } from '../lib/router'
+import {
+  boards, canEdit, isAdmin, isGuest, me, refreshBoards, role, signOut, workspace, workspaceId, workspaces,
+} from '../lib/session'
+import { post } from '../lib/api'
+import { Avatar, ConnectionPill, Icon, toastError } from '../components/ui'
+import { closeAll } from '../lib/ydocs'
+import { BoardsPage } from './Boards'
+import { BoardPage } from './BoardView'
+import { TasksPage } from './Tasks'
+import { SearchPage } from './Search'
+import { ContactsPage, ContactPage } from './Contacts'
+import { ImportPage } from './Import'
+import { MembersPage } from './Members'
+
+export function Shell() {
+  const [menuOpen, setMenuOpen] = useState(false)
+  const ws = workspaceId.value!
+  const base = `/w/${ws}`
+  return (
+    <div class={`shell${menuOpen ? ' shell--menu' : ''}`}>
+      <a class="skip-link" href="#main">Skip to content</a>
+      <aside class="sidebar" aria-label="Workspace navigation" onClick={(e) => (e.target as Element).closest('a') && setMenuOpen(false)}>
+        <div class="brand"><span class="brand__mark" aria-hidden="true" />Tandem</div>
+        <WorkspaceSwitcher />
+        <nav class="nav">
+          <NavLink href={base} icon="board" exact>Boards</NavLink>
+          <ul class="nav__boards" aria-label="Boards">
+            {boards.value.map((b) => (
+              <li key={b.id}>
+                <a href={`${base}/boards/${b.id}`} class="nav__sub" aria-current={path.value.startsWith(`${base}/boards/${b.id}`) ? 'page' : undefined}>
+                  <span class={`dot dot--${b.kind}`} aria-hidden="true" />{b.name}
+                  {b.access === 'read' && <span class="tag tag--quiet">view</span>}
+                </a>
+              </li>
+            ))}
+          </ul>
+          <NavLink href={`${base}/tasks`} icon="tasks">My tasks</NavLink>
+          {!isGuest.value && <>
+            <NavLink href={`${base}/contacts`} icon="contacts">Contacts</NavLink>
+            <NavLink href={`${base}/organisations`} icon="org">Organisations</NavLink>
+            {canEdit.value && <NavLink href={`${base}/import`} icon="import">Import</NavLink>}
+            <NavLink href={`${base}/members`} icon="people">{isAdmin.value ? 'Members & invites' : 'Members'}</NavLink>
+          </>}
+        </nav>
+        <div class="sidebar__me">
+          <Avatar id={me.value!.id} name={me.value!.name} size={30} />
+          <div class="sidebar__who">
+            <strong>{me.value!.name}</strong>
+            <span class="muted">{role.value}</span>
+          </div>
+          <button class="icon-btn" onClick={() => { closeAll(); void signOut() }} aria-label="Sign out" title="Sign out">
+            <Icon name="logout" />
+          </button>
+        </div>
+      </aside>
+      <div class="main-col">
+        <header class="topbar">
+          <button class="icon-btn topbar__menu" aria-label="Menu" aria-expanded={menuOpen} onClick={() => setMenuOpen(!menuOpen)}>
+            <Icon name="menu" />
+          </button>
+          <SearchBox base={base} />
+          <div class="topbar__right">
+            {role.value === 'viewer' && <span class="tag tag--warn" title="Viewers can see everything but change nothing">Read-only</span>}
+            {isGuest.value && <span class="tag tag--quiet">Guest</span>}
+            <ConnectionPill />
+          </div>
+        </header>
+        <main id="main" class="page" tabIndex={-1}>
+          <Route base={base} />
+        </main>
+      </div>
+    </div>
+  )
+}
+
+function Route({ base }: { base: string }) {
+  const p = path.value
+  const sub = p.slice(base.length) || '/'
+  const board = match('/boards/:board', sub) ?? match('/boards/:board/deals/:card', sub)
+  if (board) return <BoardPage boardId={board.board} cardId={board.card ?? null} />
+  if (sub === '/tasks') return <TasksPage />
+  if (sub === '/search') return <SearchPage q={queryParam('q')} />
+  if (sub === '/contacts') return <ContactsPage kind="contacts" />
+  if (sub === '/organisations') return <ContactsPage kind="organisations" />
+  const contact = match('/contacts/:id', sub)
+  if (contact) return <ContactPage kind="contacts" id={contact.id} />
+  const org = match('/organisations/:id', sub)
+  if (org) return <ContactPage kind="organisations" id={org.id} />
+  if (sub === '/import') return <ImportPage />
+  if (sub === '/members') return <MembersPage />
+  return <BoardsPage />
+}
+
+function NavLink({ href, icon, children, exact = false }: { href: string; icon: string; children: preact.ComponentChildren; exact?: boolean }) {
+  const active = exact ? path.value === href : path.value.startsWith(href)
+  return (
+    <a href={href} class="nav__link" aria-current={active ? 'page' : undefined}>
+      <Icon name={icon} />{children}
+    </a>
+  )
+}
+
+function WorkspaceSwitcher() {
+  const [creating, setCreating] = useState(false)
+  async function create(event: Event) {
+    event.preventDefault()
+    const name = String(new FormData(event.currentTarget as HTMLFormElement).get('name') ?? '')
+    try {
+      const created = await post<{ id: string }>('/api/workspaces', { name })
+      await post(`/api/workspaces/${created.id}/boards`, { name: 'Sales pipeline', kind: 'pipeline' }).catch(() => null)
+      workspaces.value = [...workspaces.value, { id: created.id, name, role: 'owner' }]
+      setCreating(false)
+      navigate(`/w/${created.id}`)
+      void refreshBoards()
+    } catch (e) {
+      toastError(e)
+    }
+  }
+  return (
+    <div class="switcher">
+      <label class="sr-only" for="workspace-switcher">Workspace</label>
+      <select id="workspace-switcher" value={workspace.value?.id} onChange={(e) => navigate(`/w/${(e.target as HTMLSelectElement).value}`)}>
+        {workspaces.value.map((w) => <option key={w.id} value={w.id}>{w.name}{w.role === 'guest' ? ' (guest)' : ''}</option>)}
+      </select>
+      {creating ? (
+        <form class="switcher__new" onSubmit={create}>
+          <label class="sr-only" for="new-workspace">New workspace name</label>
+          <input id="new-workspace" name="name" placeholder="New workspace" required autoFocus
+            onKeyDown={(e) => e.key === 'Escape' && setCreating(false)} />
+        </form>
+      ) : (
+        <button class="icon-btn" aria-label="New workspace" title="New workspace" onClick={() => setCreating(true)}><Icon name="plus" /></button>
+      )}
+    </div>
+  )
+}
+
+function SearchBox({ base }: { base: string }) {
+  const onSearch = path.value === `${base}/search`
+  return (
+    <form role="search" class="searchbox" onSubmit={(e) => {
+      e.preventDefault()
+      const q = String(new FormData(e.currentTarget as HTMLFormElement).get('q') ?? '')
+      navigate(`${base}/search?q=${encodeURIComponent(q)}`)
+    }}>
+      <Icon name="search" />
+      <label class="sr-only" for="global-search">Search contacts and deals</label>
+      <input id="global-search" name="q" type="search" placeholder="Search contacts, organisations and deals…"
+        defaultValue={onSearch ? queryParam('q') : ''} key={onSearch ? 'on' : 'off'} autocomplete="off" />
+      <kbd class="searchbox__kbd" aria-hidden="true">/</kbd>
+    </form>
+  )
+}
+
+document.addEventListener('keydown', (event) => {
+  const target = event.target as HTMLElement
+  if (event.key !== '/' || target.closest('input, textarea, select, [contenteditable="true"]')) return
+  const input = document.getElementById('global-search') as HTMLInputElement | null
+  if (input) {
+    event.preventDefault()
+    input.focus()
+  }
+})
