@@ -26,9 +26,9 @@ from tests.support.services import free_port
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@dataclass
-class InProcessServer:
-    app: Litestar
+class LoopbackUrls:
+    """``ws_url`` and ``http_url`` of a server listening on 127.0.0.1:``port``."""
+
     port: int
 
     @property
@@ -38,6 +38,12 @@ class InProcessServer:
     @property
     def http_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+
+@dataclass
+class InProcessServer(LoopbackUrls):
+    app: Litestar
+    port: int
 
 
 @asynccontextmanager
@@ -67,7 +73,7 @@ async def in_process_server(settings: Settings, bus: Bus | None = None) -> Async
         sock.close()
 
 
-class ServerProcess:
+class ServerProcess(LoopbackUrls):
     """``python -m server serve`` as a child process, as it runs in production."""
 
     def __init__(self, database_url: str | None, **env: str) -> None:
@@ -77,14 +83,6 @@ class ServerProcess:
             self.env["DATABASE_URL"] = database_url
         self.process: subprocess.Popen[bytes] | None = None
         self.log = ROOT / ".pytest-logs" / f"server-{self.port}.log"
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}"
-
-    @property
-    def http_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
     async def start(self, timeout: float = 60) -> ServerProcess:
         self.log.parent.mkdir(exist_ok=True)
