@@ -5,12 +5,14 @@
     python -m server compact [DOC ...]  # compact the named documents (default: all with a log)
     python -m server disable-user EMAIL # disable an account: its sessions and open sockets end
     python -m server project rebuild    # rebuild the SQL projection of every board and note document
+    python -m server seed-demo          # fill a demo workspace through the API (server/demo.py)
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 import uuid
 
@@ -38,15 +40,25 @@ def main(argv: list[str] | None = None) -> int:
     project = sub.add_parser("project", help="the SQL projection of board and note documents")
     project.add_argument("action", choices=["rebuild"], help="rebuild: project every stored document again")
     project.add_argument("--fresh", action="store_true", help="empty each board's rows first, then refill them")
+    demo = sub.add_parser("seed-demo", help="fill a realistic demo workspace through the API (refuses a second time)")
+    demo.add_argument("--seed", type=int, default=7, help="the same seed makes the same demo (default 7)")
+    demo.add_argument("--password", default="tandem-demo-2026", help="everyone's password (default tandem-demo-2026)")
+    demo.add_argument("--force-new", action="store_true",
+                      help="if the demo exists, seed another with fresh e-mails (owner-2@demo.tandem.test, ...)")
     args = parser.parse_args(argv)
     settings = load_settings()
-    configure_logging(settings.log_format, NODE_ID)
+    # seed-demo prints a summary; the app's INFO lines (each mail, each projection) would bury it.
+    configure_logging(settings.log_format, NODE_ID, logging.WARNING if args.command == "seed-demo" else logging.INFO)
     if args.command == "migrate":
         return asyncio.run(_with_pool(settings, _migrate))
     if args.command == "compact":
         return asyncio.run(_with_pool(settings, lambda pool: _compact(pool, args.documents)))
     if args.command == "project":
         return asyncio.run(_with_pool(settings, lambda pool: _rebuild(pool, args.fresh)))
+    if args.command == "seed-demo":
+        from server.demo import run as seed_demo
+
+        return asyncio.run(seed_demo(settings, seed=args.seed, password=args.password, force_new=args.force_new))
     if args.command == "disable-user":
         return asyncio.run(_with_pool(settings, lambda pool: _disable_user(pool, settings, args.email)))
     return serve(settings)

@@ -1,0 +1,155 @@
+"""``python -m server seed-demo``: a fresh database gets a living demo workspace, made and checked
+through the API; a second run refuses (exit 2) unless ``--force-new`` picks fresh e-mails."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import sys
+import time
+from collections import Counter
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import pytest
+
+from server import demo
+from server.settings import Settings
+from tests.support.accounts import AUTH, FAST_HASHING_ENV, Account
+from tests.support.crm import call, ok
+from tests.support.servers import InProcessServer, in_process_server, settings_for
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Seeded(NamedTuple):
+    code: int
+    output: str
+    seconds: float
+
+
+@pytest.fixture(scope="module")
+def settings(database_url: str) -> Settings:
+    return settings_for(database_url, **AUTH)
+
+
+@pytest.fixture(scope="module")
+async def seeded(settings: Settings) -> Seeded:
+    out, started = io.StringIO(), time.monotonic()
+    code = await demo.run(settings, out=out)
+    return Seeded(code, out.getvalue(), time.monotonic() - started)
+
+
+@pytest.fixture(scope="module")
+async def server(settings: Settings, seeded: Seeded) -> AsyncIterator[InProcessServer]:
+    async with in_process_server(settings) as running:
+        yield running
+
+
+async def sign_in(server: InProcessServer, email: str, password: str = demo.DEFAULT_PASSWORD) -> Account:
+    body = await ok(server, None, "POST", "/api/auth/login", json={"email": email, "password": password})
+    return Account(body["token"], body["user"]["id"], body["user"]["email"], body["user"]["name"])
+
+
+async def every_page(server: InProcessServer, who: Account, path: str) -> list[dict[str, Any]]:
+    items, offset = [], 0
+    while offset is not None:
+        page = await ok(server, who, "GET", path, params={"limit": 200, "offset": offset})
+        items, offset = items + page["items"], page["next_offset"]
+    return items
+
+
+async def test_the_seed_prints_how_to_sign_in_and_what_it_made(seeded):
+    assert seeded.code == 0, seeded.output
+    assert "scripts/serve" in seeded.output
+    assert "owner@demo.tandem.test / password tandem-demo-2026" in seeded.output
+    assert "300 contacts" in seeded.output and "New business: 64 deals" in seeded.output
+    print(f"seed-demo took {seeded.seconds:.1f} s")
+
+
+async def test_the_workspace_is_full_of_contacts_deals_tasks_and_notes(seeded, server):
+    owner = await sign_in(server, "owner@demo.tandem.test")
+    workspaces = await ok(server, owner, "GET", "/api/workspaces")
+    assert [w["name"] for w in workspaces] == ["Northwind Sales"]
+    workspace = workspaces[0]["id"]
+    members = await ok(server, owner, "GET", f"/api/workspaces/{workspace}/members")
+    assert Counter(m["role"] for m in members) == {"owner": 1, "admin": 1, "member": 2, "viewer": 1}
+
+    contacts = await every_page(server, owner, f"/api/workspaces/{workspace}/contacts")
+    organisations = await every_page(server, owner, f"/api/workspaces/{workspace}/organisations")
+    assert len(contacts) >= 250 and len(organisations) >= 50
+    employed = [c for c in contacts if c["organisation"] and "event" not in c["labels"]]  # not the twins
+    assert all(c["phones"] and c["job_title"] for c in employed)
+    assert all(c["emails"][0].endswith("@" + c["organisation"]["name"].lower().replace(" ", "") + ".example")
+               for c in employed)
+    assert len({c["owner_id"] for c in contacts} - {None}) >= 3
+    duplicates = await ok(server, owner, "GET", f"/api/workspaces/{workspace}/contacts/duplicates")
+    assert len(duplicates) == 2
+
+    boards = await ok(server, owner, "GET", f"/api/workspaces/{workspace}/boards")
+    pipelines = {b["name"]: b for b in boards if b["kind"] == "pipeline"}
+    assert set(pipelines) == {"New business", "Renewals"}
+    deals = await ok(server, owner, "GET", f"/api/workspaces/{workspace}/deals", params={"limit": 5000})
+    for board in pipelines.values():
+        report = await ok(server, owner, "GET", f"/api/workspaces/{workspace}/pipeline-report",
+                          params={"board": board["id"]})
+        assert all(stage["count"] >= 1 for stage in report["stages"]), report["stages"]
+        mine = [d for d in deals if d["board"] == board["id"]]
+        assert {d["stageName"] for d in mine} == {s["name"] for s in report["stages"]}
+        assert all(d["lostReason"] for d in mine if d["status"] == "lost")
+        assert all(d["contact"] and d["organisation"] and d["owner"] and d["expectedClose"] for d in mine)
+        assert any(s["entered"] > s["count"] for s in report["stages"])  # deals were moved along, not dropped in
+    assert len({d["owner"] for d in deals}) >= 3
+
+    people = ["owner", "admin", "priya", "diego", "viewer", "partner"]
+    tasks = {}
+    for person in people:
+        account = await sign_in(server, f"{person}@demo.tandem.test")
+        tasks[person] = await ok(server, account, "GET", "/api/me/tasks", params={"scope": "all"})
+    buckets = ("overdue", "today", "upcoming")
+    with_tasks = [person for person, mine in tasks.items() if any(mine[b] for b in buckets)]
+    assert len(with_tasks) >= 3, with_tasks
+    open_in = {b for mine in tasks.values() for b in buckets if any(not task["done"] for task in mine[b])}
+    assert open_in == set(buckets)
+    assert any(task["done"] for mine in tasks.values() for b in buckets for task in mine[b])
+
+    notes_on_records = sum(c["notes_count"] for c in contacts) + sum(o["notes_count"] for o in organisations)
+    notes_on_deals = 0
+    for deal in deals:
+        timeline = await ok(server, owner, "GET", f"/api/deals/{deal['board']}/{deal['id']}/timeline")
+        notes_on_deals += sum(e["kind"] == "noteAdded" for e in timeline["events"])
+    assert notes_on_records >= 3 and notes_on_deals >= 3, (notes_on_records, notes_on_deals)
+
+
+async def test_the_guest_partner_edits_only_the_shared_project_board(seeded, server):
+    guest = await sign_in(server, "partner@demo.tandem.test")
+    [workspace] = await ok(server, guest, "GET", "/api/workspaces")
+    assert workspace["role"] == "guest"
+    boards = await ok(server, guest, "GET", f"/api/workspaces/{workspace['id']}/boards")
+    assert [(b["name"], b["kind"], b["access"]) for b in boards] == [(demo.PROJECT, "project", "write")]
+    contacts = await call(server, guest, "GET", f"/api/workspaces/{workspace['id']}/contacts")
+    assert contacts.status_code == 404
+
+
+async def test_a_second_run_refuses_with_exit_2(seeded, database_url):
+    env = {**os.environ, "DATABASE_URL": database_url, **FAST_HASHING_ENV}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "server", "seed-demo", cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await process.communicate()
+    assert process.returncode == 2, out.decode() + err.decode()
+    assert "owner@demo.tandem.test already has an account" in err.decode() and "--force-new" in err.decode()
+    assert not out
+
+
+async def test_force_new_seeds_another_workspace_under_fresh_e_mails(seeded, settings, server):
+    out = io.StringIO()
+    assert await demo.run(settings, seed=8, force_new=True, out=out) == 0
+    assert "owner-2@demo.tandem.test / password tandem-demo-2026" in out.getvalue()
+    first = await sign_in(server, "owner@demo.tandem.test")
+    second = await sign_in(server, "owner-2@demo.tandem.test")
+    [one] = await ok(server, first, "GET", "/api/workspaces")
+    [two] = await ok(server, second, "GET", "/api/workspaces")
+    assert one["name"] == two["name"] == "Northwind Sales" and one["id"] != two["id"]
