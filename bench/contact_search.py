@@ -229,7 +229,7 @@ async def main(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="tandem-contact-bench-") as tmp:
         if args.embedded:
             from server.storage.embedded import start_embedded_postgres
-            url, drop = start_embedded_postgres(Path(tmp)), None
+            (url, _release), drop = start_embedded_postgres(Path(tmp)), None
         else:
             name = f"tandem_bench_{uuid.uuid4().hex[:8]}"
             admin = await asyncpg.connect(args.database_url)

@@ -15,6 +15,7 @@ import asyncio
 import logging
 import sys
 import uuid
+from contextlib import AsyncExitStack
 
 import asyncpg
 import uvicorn
@@ -87,11 +88,10 @@ def serve(settings: Settings) -> int:
 
 
 async def _with_pool(settings: Settings, action) -> int:
-    pool = await asyncpg.create_pool(await database_url(settings), min_size=1, max_size=2)
-    try:
+    async with AsyncExitStack() as stack:
+        pool = await asyncpg.create_pool(await database_url(settings, stack), min_size=1, max_size=2)
+        stack.push_async_callback(pool.close)
         return await action(pool)
-    finally:
-        await pool.close()
 
 
 async def _migrate(pool: asyncpg.Pool) -> int:

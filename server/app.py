@@ -72,11 +72,14 @@ from server.sync.room import Limits
 log = logging.getLogger(__name__)
 
 
-async def database_url(settings: Settings) -> str:
-    """The configured ``DATABASE_URL``, or the embedded Postgres's (started if needed)."""
+async def database_url(settings: Settings, stack: AsyncExitStack) -> str:
+    """The configured ``DATABASE_URL``, or the embedded Postgres's: started if needed, and
+    released when ``stack`` closes."""
     if settings.database_url:
         return settings.database_url
-    return await asyncio.to_thread(start_embedded_postgres, settings.data_dir)
+    url, release = await asyncio.to_thread(start_embedded_postgres, settings.data_dir)
+    stack.push_async_callback(asyncio.to_thread, release)
+    return url
 
 
 async def _start_bus(stack: AsyncExitStack, settings: Settings, node: str | None) -> Bus:
@@ -111,7 +114,7 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
-            url = await database_url(settings)
+            url = await database_url(settings, stack)
             pool = await asyncpg.create_pool(url, min_size=1, max_size=8)
             stack.push_async_callback(pool.close)
             await migrate(pool)

@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 log = logging.getLogger(__name__)
 
 
-def start_embedded_postgres(data_dir: Path) -> str:
-    """Start (or reuse) the embedded Postgres in ``data_dir/postgres``; return its URL."""
+def start_embedded_postgres(data_dir: Path) -> tuple[str, Callable[[], None]]:
+    """Start (or reuse) the embedded Postgres in ``data_dir/postgres``; return its URL and a
+    function that releases it (stopping it when no other Tandem process still uses it).
+
+    Stopping is explicit because uvicorn re-raises SIGTERM after its graceful shutdown, so the
+    process ends by that signal and pgserver's ``atexit`` hook would never run.
+    """
     import pgserver  # imported here: only the embedded mode needs it
 
     os.environ.setdefault("XDG_RUNTIME_DIR", str(Path("/tmp") / f"tandem-runtime-{os.getuid()}"))
@@ -24,4 +30,4 @@ def start_embedded_postgres(data_dir: Path) -> str:
     server = pgserver.get_server(folder, cleanup_mode="stop")
     uri = server.get_uri()
     log.info("embedded Postgres in %s", folder)
-    return uri
+    return uri, server.cleanup
