@@ -1,0 +1,1 @@
+"""Tandem's benchmark suite: ``bench/run`` (or ``python -m bench``); see docs/performance.md."""
