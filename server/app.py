@@ -9,6 +9,7 @@ pool — nothing accepted is lost.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -141,6 +142,9 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
             app.state.store = store
             app.state.committer = committer
             app.state.ready = True
+            # Everything built so far lives as long as the process: keep it out of the cyclic
+            # collector's full passes (one took 119 ms mid-broadcast in the A500 profile).
+            gc.freeze()
             try:
                 yield
             finally:

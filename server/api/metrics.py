@@ -28,6 +28,8 @@ class EngineCollector(Collector):
         stats = rooms.stats
         node = {"node": bus.node}
         yield _gauge("tandem_connections", "open WebSocket connections", rooms.connections, node)
+        yield _gauge("tandem_connections_direct", "connections written to straight into the transport",
+                     rooms.direct_connections, node)
         yield _gauge("tandem_open_documents", "documents loaded in memory", len(rooms), node)
         yield _counter("tandem_updates_in", "client/API updates that changed a document", stats.updates_in, node)
         yield _counter("tandem_updates_relayed_in", "updates from other nodes that changed a document",

@@ -36,7 +36,12 @@ def direct_transport(scope: Any) -> asyncio.WriteTransport | None:
         return None
     transport = getattr(protocol, "transport", None)
     connection = getattr(protocol, "conn", None)
-    extensions = getattr(connection, "extensions", None)
-    if not isinstance(transport, asyncio.WriteTransport) or extensions:
+    if getattr(connection, "extensions", None):
         return None  # per-message deflate (or another extension) would need its own framing
+    # Duck-typed: uvloop's TCPTransport (what uvicorn runs on) is no asyncio.WriteTransport.
+    if not all(callable(getattr(transport, name, None)) for name in _TRANSPORT_METHODS):
+        return None
     return transport
+
+
+_TRANSPORT_METHODS = ("write", "get_write_buffer_size", "is_closing", "abort")

@@ -8,9 +8,9 @@ advisory lock, so two nodes compacting one document at once serialise and lose n
 from __future__ import annotations
 
 import asyncpg
-from pycrdt import merge_updates
 
 from server.storage.queries import queries
+from server.sync.updates import merge
 from server.sync.ports import StoredDocument
 
 SQL = queries("documents")
@@ -44,7 +44,7 @@ class PostgresDocumentStore:
             if not rows:
                 return 0
             parts = ([snapshot] if snapshot is not None else []) + [row["update"] for row in rows]
-            await conn.execute(SQL["save_snapshot"], document, merge_updates(*parts))
+            await conn.execute(SQL["save_snapshot"], document, merge(parts))
             await conn.execute(SQL["delete_rows"], [row["id"] for row in rows])
         return len(rows)
 

@@ -89,6 +89,10 @@ class Connection:
         self._wake.set()
 
     @property
+    def direct(self) -> bool:
+        return self._direct is not None
+
+    @property
     def queued_bytes(self) -> int:
         """Bytes accepted for this client and not yet handed to the kernel."""
         if self._direct is not None:

@@ -14,9 +14,9 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
-from pycrdt import merge_updates
 
 from server.sync.ports import DocumentStore
+from server.sync.updates import merge
 
 if TYPE_CHECKING:
     from server.sync.room import Room
@@ -52,7 +52,7 @@ def _merged(items: list[bytes | None]) -> bytes | None:
     updates = [update for update in items if update is not None]
     if len(updates) <= 1:
         return updates[0] if updates else None
-    return merge_updates(*updates)
+    return merge(updates)
 
 
 class GroupCommitter:

@@ -164,6 +164,11 @@ class Rooms:
     def connections(self) -> int:
         return sum(len(room.peers) for room in self._rooms.values())
 
+    @property
+    def direct_connections(self) -> int:
+        """Connections on the fast path (pre-framed writes straight into the transport)."""
+        return sum(peer.direct for room in self._rooms.values() for peer in room.peers)
+
     def close_all(self, code: int, reason: str) -> None:
         """Close every connection of every room (graceful shutdown)."""
         for room in self._rooms.values():

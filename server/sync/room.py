@@ -18,7 +18,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from pycrdt import Doc, TransactionEvent, merge_updates
+from pycrdt import Doc, TransactionEvent
 
 from server.protocol import messages as wire
 from server.protocol.close_codes import CloseCode
@@ -26,6 +26,7 @@ from server.protocol.frames import binary_frame
 from server.sync.connection import Connection
 from server.sync.ports import RoomListener
 from server.sync.stats import Stats
+from server.sync.updates import merge
 from server.sync.guard import MessageFlood, ReadOnlyViolation  # raised by conn.guard
 
 if TYPE_CHECKING:
@@ -207,7 +208,7 @@ class Room:
             update, relay, _ = batch[0]
             frame = relay if relay is not None else wire.encode_update(update)
         else:
-            frame = wire.encode_update(merge_updates(*(update for update, _, _ in batch)))
+            frame = wire.encode_update(merge([update for update, _, _ in batch]))
         stats = self.stats
         stats.broadcasts += 1
         stats.broadcast_updates += len(batch)
