@@ -5,11 +5,13 @@
     bench/run room                 issue (a): Tandem alone, one room: A100 latency + B throughput
     bench/run --scenarios A500,B --servers tandem,hocuspocus
     bench/run --profile            also py-spy Tandem during A500 and B (py-spy must be installed)
+    bench/run --scenarios F        Tandem alone, two nodes through Redis: 1 writer on one, 100 readers on the other
 
 Each server runs pinned to core 0 (``taskset -c 0``), the C load generator to core 1. Tandem
 runs as deployed, with persistence on, against a scratch database on ``--database-url``'s
 Postgres (dropped afterwards), or against its embedded Postgres if that one is unreachable.
-See docs/performance.md for what each scenario measures.
+Scenario F starts a private ``redis-server`` (not pinned) and two Tandem nodes on core 0 sharing
+the scratch database and that Redis. See docs/performance.md for what each scenario measures.
 """
 
 from __future__ import annotations
@@ -32,12 +34,14 @@ from pathlib import Path
 from bench.board import write_board
 from bench.report import print_report, summarize_profile
 from bench.servers import (
-    ALL_SERVERS, BASELINE, BOOST, LOADGEN_CORE, ROOT, ScratchDatabase, Server, boost, install, log, make_server,
-    pinned, set_boost,
+    ALL_SERVERS, BASELINE, BOOST, LOADGEN_CORE, ROOT, ScratchDatabase, Server, boost, install, log, make_redis,
+    make_server, pinned, set_boost,
 )
 
-SCENARIOS = ["C", "A10", "A100", "A500", "B", "D", "E"]  # C first: RSS measured on a fresh process
-TANDEM_ONLY = {"E"}
+# C first: RSS measured on a fresh process; F last: it replaces the single node by two nodes.
+SCENARIOS = ["C", "A10", "A100", "A500", "B", "D", "E", "F"]
+TANDEM_ONLY = {"E", "F"}
+F_READERS = 100  # scenario F: 1 writer on node 1 -> this many readers on node 2, at A's 200 updates/s
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -57,9 +61,14 @@ class Profile:
         self.e_seconds = 1.5 if quick else 10      # E: 1,000 updates/s for this long
 
 
-def scenario_args(sc: str, prof: Profile, run_id: str, server: Server, workdir: Path) -> tuple[str, list[str], float]:
+def scenario_args(sc: str, prof: Profile, run_id: str, server: Server, workdir: Path,
+                  reader: Server | None = None) -> tuple[str, list[str], float]:
     """The load generator's scenario, its key=value arguments, and a time limit (s)."""
     doc = f"{sc.lower()}-{run_id}"
+    if sc == "F":  # A100 across two nodes: the writer on ``server``, the readers on ``reader``
+        assert reader is not None
+        return "fanout", [f"doc={doc}", f"readers={F_READERS}", f"reader_port={reader.port}", "rate=200",
+                          f"seconds={prof.a_seconds}", f"drain={prof.drain}"], prof.a_seconds + prof.drain + 60
     if sc.startswith("A"):
         n = int(sc[1:])
         return "fanout", [f"doc={doc}", f"readers={n}", "rate=200", f"seconds={prof.a_seconds}",
@@ -179,21 +188,27 @@ def clean(result: dict) -> bool:
 
 
 def run_scenario(sc: str, server: Server, prof: Profile, run_id: str, workdir: Path, profiler: str | None,
-                 profile_dir: Path | None) -> dict:
-    kind, args, limit = scenario_args(sc, prof, run_id, server, workdir)
+                 profile_dir: Path | None, reader: Server | None = None, redis: Server | None = None) -> dict:
+    """Run one scenario against ``server``; for F also against ``reader`` (the second node,
+    where the readers connect) and ``redis`` (their CPU is measured, not counted as foreign)."""
+    kind, args, limit = scenario_args(sc, prof, run_id, server, workdir, reader)
+    extra_pids = [x.pid for x in (reader, redis) if x is not None]
+    extra = ([f"server2_pid={reader.pid}"] if reader else []) + ([f"redis_pid={redis.pid}"] if redis else [])
     argv = pinned(LOADGEN_CORE, [str(workdir / "loadgen"), kind, f"port={server.port}", f"path={server.path}",
                                  f"dialect={server.dialect}", f"server_pid={server.pid}", f"time_limit={int(limit)}",
-                                 *args])
-    spy = None
+                                 *extra, *args])
+    spies: list[tuple[subprocess.Popen, Path]] = []
     if profiler and profile_dir:
         profile_dir.mkdir(parents=True, exist_ok=True)
-        out = profile_dir / f"{server.name}-{sc}.raw.txt"
-        spy = subprocess.Popen(pinned(LOADGEN_CORE, [profiler, "record", "--pid", str(server.pid), "--rate", "200",
-                                                     "--format", "raw", "--nonblocking", "--output", str(out)]),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for target in [server, *([reader] if reader else [])]:
+            out = profile_dir / f"{target.name}-{sc}.raw.txt"
+            spies.append((subprocess.Popen(pinned(LOADGEN_CORE, [
+                profiler, "record", "--pid", str(target.pid), "--rate", "200", "--format", "raw", "--nonblocking",
+                "--output", str(out)]), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), out))
         time.sleep(0.5)
     b0, s0, p0, c0 = busy_seconds(), proc_cpu(server.pid), database_backends_cpu(server.database), children_cpu()
-    spy0 = proc_cpu(spy.pid) if spy else 0.0
+    x0 = sum(proc_cpu(pid) for pid in extra_pids)
+    spy0 = sum(proc_cpu(spy.pid) for spy, _ in spies)
     t0 = time.monotonic()
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, start_new_session=True)
     boost(proc.pid)
@@ -205,23 +220,60 @@ def run_scenario(sc: str, server: Server, prof: Profile, run_id: str, workdir: P
         raise
     wall = time.monotonic() - t0
     b1, s1, p1, c1 = busy_seconds(), proc_cpu(server.pid), database_backends_cpu(server.database), children_cpu()
-    spy_cpu = (proc_cpu(spy.pid) - spy0) if spy else 0.0
-    if spy:
+    x1 = sum(proc_cpu(pid) for pid in extra_pids)
+    spy_cpu = sum(proc_cpu(spy.pid) for spy, _ in spies) - spy0
+    for spy, _ in spies:
         spy.send_signal(signal.SIGINT)
+    for spy, _ in spies:
         with contextlib.suppress(subprocess.TimeoutExpired):
             spy.wait(timeout=30)
     lines = [line for line in stdout.splitlines() if line.startswith("{")]
     result = json.loads(lines[-1]) if lines else {"ok": False, "error": f"load generator exited {proc.returncode}"}
     result["pg_cpu_s"] = p1 - p0
     result["loadgen_run_cpu_pct"] = 100 * (c1 - c0) / wall
-    result["foreign_cpu_pct"] = max(0.0, 100 * ((b1 - b0) - (s1 - s0) - (p1 - p0) - (c1 - c0) - spy_cpu) / wall)
-    if spy and profile_dir:
-        raw = profile_dir / f"{server.name}-{sc}.raw.txt"
+    result["foreign_cpu_pct"] = max(0.0, 100 * ((b1 - b0) - (s1 - s0) - (x1 - x0) - (p1 - p0) - (c1 - c0) - spy_cpu)
+                                    / wall)
+    for _, raw in spies:
         if raw.exists():
-            text = summarize_profile(raw)
-            (profile_dir / f"{server.name}-{sc}.top.txt").write_text(text)
-            result["profile"] = str(profile_dir / f"{server.name}-{sc}.top.txt")
+            top = raw.with_name(raw.name.replace(".raw.txt", ".top.txt"))
+            top.write_text(summarize_profile(raw))
+            result.setdefault("profiles", []).append(str(top))
+            result.setdefault("profile", str(top))
     return result
+
+
+def run_cross_node(prof: Profile, run_id: str, workdir: Path, database_url: str | None, database: str | None,
+                   profiler: str | None, profile_dir: Path | None, quiet_wait: float) -> dict:
+    """Scenario F: a private Redis (not pinned) and two Tandem nodes (core 0) on the same
+    database and Redis; the writer on node 1, the readers on node 2."""
+    logdir = workdir / "logs"
+    redis = make_redis()
+    nodes: list[Server] = []
+    try:
+        log(f"starting redis-server on 127.0.0.1:{redis.port} (not pinned, no persistence)")
+        redis.start(logdir)
+        url = f"redis://127.0.0.1:{redis.port}/0"
+        for i in (1, 2):  # one after the other: the second finds the schema migrated
+            node = make_server("tandem", workdir, database_url, database, redis_url=url, label=f"tandem-node{i}")
+            log(f"starting tandem node {i} on 127.0.0.1:{node.port} (core 0, REDIS_URL={url})")
+            node.start(logdir)
+            nodes.append(node)
+        foreign = wait_until_quiet(nodes[0], quiet_wait)
+        log(f"tandem: scenario F (writer on node 1 :{nodes[0].port}, {F_READERS} readers on node 2 :{nodes[1].port})")
+        r = run_scenario("F", nodes[0], prof, run_id, workdir, profiler, profile_dir, reader=nodes[1], redis=redis)
+        r["foreign_before_pct"] = foreign
+        for i, node in enumerate(nodes, 1):
+            if not node.alive():
+                r["server_died"] = True
+                log(f"tandem node {i} died during F; see {node.log_path}")
+        return r
+    except RuntimeError as exc:
+        log(str(exc))
+        return {"ok": False, "error": f"could not start: {exc}"}
+    finally:
+        for node in nodes:
+            node.stop()
+        redis.stop()
 
 
 def machine_info() -> dict:
@@ -260,7 +312,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--no-boost", action="store_true",
                    help="do not run the servers and the load generator at nice -15 (the default as root)")
     p.add_argument("--profile", action="store_true", help="py-spy Tandem during --profile-scenarios")
-    p.add_argument("--profile-scenarios", default="A500,B")
+    p.add_argument("--profile-scenarios", default=None,
+                   help="default: the scenarios named by --scenarios, or A500,B when --scenarios is not given")
     p.add_argument("--quiet-wait", type=float, default=None,
                    help="before each scenario, wait up to this many seconds for other processes on the machine "
                         "to go quiet (default 5, 0 with --quick)")
@@ -269,6 +322,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.quiet_wait = 0.0 if args.quick else 5.0
     if args.command == "room":
         args.servers, args.scenarios, args.no_baseline = "tandem", "A100,B", True
+    if args.profile_scenarios is None:
+        args.profile_scenarios = args.scenarios if args.scenarios != ",".join(SCENARIOS) else "A500,B"
     return args
 
 
@@ -281,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit(f"unknown server {s!r}: expected some of {', '.join(ALL_SERVERS)}")
     for s in scenarios:
         if s not in SCENARIOS:
-            raise SystemExit(f"unknown scenario {s!r}: expected some of {', '.join(SCENARIOS)} (F is not measured yet)")
+            raise SystemExit(f"unknown scenario {s!r}: expected some of {', '.join(SCENARIOS)}")
     scenarios = [s for s in SCENARIOS if s in scenarios]
     if len(os.sched_getaffinity(0)) < 2:
         raise SystemExit("needs two cores: the servers run on core 0, the load generator on core 1")
@@ -324,6 +379,18 @@ def main(argv: list[str] | None = None) -> int:
                 for sc in wanted:
                     if name == BASELINE and sc == "D":
                         continue  # the relay keeps no document
+                    if sc == "F":  # two nodes through Redis, instead of the single node
+                        server.stop()
+                        t_sc = time.monotonic()
+                        profile_dir = workdir / "profiles" if profiler and \
+                            sc in args.profile_scenarios.upper().split(",") else None
+                        r = run_cross_node(prof, run_id, workdir, database_url, db.name if db else None,
+                                           profiler if profile_dir else None, profile_dir, args.quiet_wait)
+                        r["elapsed_s"] = round(time.monotonic() - t_sc, 1)
+                        results[name][sc] = r
+                        log(f"{name} F: done in {r['elapsed_s']} s" if r.get("ok") else
+                            f"{name} F failed: {r.get('error')}")
+                        continue
                     if not server.alive():
                         log(f"starting {name} on 127.0.0.1:{server.port} (core 0)")
                         try:

@@ -13,6 +13,10 @@ ROWS = [
     ("A10  edit->peer latency p99 (ms)", "A10", "p99_ms", "lower", "ms", False),
     ("A100 edit->peer latency p50 (ms)", "A100", "p50_ms", "lower", "ms", False),
     ("A100 edit->peer latency p99 (ms)", "A100", "p99_ms", "lower", "ms", False),
+    # F: A100's load with the writer and the readers on two nodes; beside A100, as its ratio
+    ("F100 cross-node latency p50 (ms), 2 nodes + Redis", "F", "p50_ms", "lower", "ms", True),
+    ("F100 cross-node latency p99 (ms), 2 nodes + Redis", "F", "p99_ms", "lower", "ms", True),
+    ("F100 cross-node delivered (%)", "F", "delivered_fraction", "higher", "pct", True),
     ("A500 edit->peer latency p50 (ms)", "A500", "p50_ms", "lower", "ms", False),
     ("A500 edit->peer latency p99 (ms)", "A500", "p99_ms", "lower", "ms", False),
     ("A500 delivered (%)", "A500", "delivered_fraction", "higher", "pct", False),
@@ -26,7 +30,9 @@ ROWS = [
     ("E    durable ack p50 (ms) at 1,000 updates/s", "E", "p50_ms", "lower", "ms", True),
     ("E    durable ack p99 (ms) at 1,000 updates/s", "E", "p99_ms", "lower", "ms", True),
 ]
-F_ROW = "F    cross-node via Redis: not yet (scale-out issue)"
+# Tandem-only rows shown with their ratio to another of Tandem's rows: F (two nodes) against
+# A100 (the same load on one node).
+AGAINST = {"F": "A100"}
 
 
 def fmt(value: float | None, kind: str) -> str:
@@ -93,7 +99,11 @@ def comparison(report: dict) -> str:
             row.append(text)
             if val is not None:
                 vals.append((val, p))
-        if tandem_only:
+        if tandem_only and sc in AGAINST:
+            _, own = cell(results, "tandem", AGAINST[sc], key, kind)
+            ratio = f"x{t_val / own:.2f} of {AGAINST[sc]}" if t_val is not None and own else ""
+            row += ["Tandem only", ratio]
+        elif tandem_only:
             row += ["Tandem only", ""]
         elif vals:
             best_val, best_peer = (min if better == "lower" else max)(vals)
@@ -103,7 +113,6 @@ def comparison(report: dict) -> str:
         if baseline:
             row.append("n/a" if tandem_only or sc == "D" else cell(results, BASELINE, sc, key, kind)[0])
         rows.append(row)
-    rows.append([F_ROW, "", "", *["" for _ in peers], "", ""] + ([""] if baseline else []))
     return table(rows, header)
 
 
@@ -111,7 +120,7 @@ def loadgen_table(report: dict) -> str:
     """Per scenario and server: server CPU, load generator CPU, other processes' CPU (% of a core)."""
     results = report["results"]
     servers = list(results)
-    order = ["C", "A10", "A100", "A500", "B", "D", "E"]
+    order = ["C", "A10", "A100", "A500", "B", "D", "E", "F"]
     scenarios = [sc for sc in order if any(sc in results[s] for s in servers)]
     header = ["scenario", *servers]
     rows = []
@@ -122,9 +131,14 @@ def loadgen_table(report: dict) -> str:
             if r is None or not r.get("ok"):
                 row.append("-" if r is None else "failed")
                 continue
-            text = f"{_pct(r.get('server_cpu_pct'))} | {_pct(r.get('loadgen_cpu_pct'))} | {_pct(r.get('foreign_cpu_pct'))}"
+            server = _pct(r.get('server_cpu_pct'))
+            if sc == "F":  # two nodes on core 0: the writer's node + the readers' node
+                server = f"n1 {server} + n2 {_pct(r.get('server2_cpu_pct'))}"
+            text = f"{server} | {_pct(r.get('loadgen_cpu_pct'))} | {_pct(r.get('foreign_cpu_pct'))}"
             if s == "tandem":
                 text += f" | pg {r.get('pg_cpu_s', 0):.1f}s"
+            if sc == "F":
+                text += f" | redis {_pct(r.get('redis_cpu_pct'))}"
             row.append(text)
         rows.append(row)
     return table(rows, header)
@@ -155,7 +169,7 @@ def notes(report: dict) -> list[str]:
             if not r.get("ok"):
                 out.append(f"{s} {sc}: failed: {r.get('error', '')[:200]}")
                 continue
-            if sc.startswith("A") and r.get("delivered_fraction", 1) < 0.999:
+            if sc[0] in "AF" and r.get("delivered_fraction", 1) < 0.999:
                 out.append(f"{s} {sc}: delivered {100 * r['delivered_fraction']:.1f}% of {int(r['expected']):,}"
                            f" edit deliveries within the drain time; {int(r.get('closed_readers', 0))} readers closed")
             if sc == "B" and r.get("closed_connections"):
@@ -209,9 +223,14 @@ def print_report(report: dict, room: bool, profile) -> None:
     if BASELINE in results:
         print(f"({BASELINE}): the load generator against a C relay that forwards frames without any CRDT work:")
         print("  the floor for latency and the ceiling for throughput that this load generator can show here.")
+    if "F" in results.get("tandem", {}):
+        print("F100: A100's load across two Tandem nodes (both on core 0, same database) relaying through a private")
+        print("  redis-server, which is not pinned (it runs on whichever core is free); 'of A100' is the ratio to")
+        print("  Tandem's single-node A100 row of the same run.")
     print()
     print("CPU during each measured window, % of one core: server (core 0) | load generator (core 1) |"
-          " other processes on the machine (| CPU seconds of Tandem's Postgres backends):")
+          " other processes on the machine (| CPU seconds of Tandem's Postgres backends)"
+          + (" (F: node 1 + node 2 | ... | Redis)" if "F" in results.get("tandem", {}) else "") + ":")
     print(loadgen_table(report))
     print(loadgen_summary(report))
     extra = notes(report)

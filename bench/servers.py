@@ -186,6 +186,7 @@ class Server:
     http_ready: str | None = None  # GET this path until 200; else wait for the port
     health: bool = False  # Tandem's /health (room count) for scenario D cold
     database: str | None = None  # Tandem's database name, to account its backends' CPU
+    core: str | None = SERVER_CORE  # None: not pinned and not boosted (Redis for scenario F)
     proc: subprocess.Popen | None = None
     log_path: Path | None = None
 
@@ -199,9 +200,11 @@ class Server:
         self.log_path = logdir / f"{self.name}.log"
         logf = open(self.log_path, "ab")
         env = {**os.environ, **self.env}
-        self.proc = subprocess.Popen(pinned(SERVER_CORE, self.argv), cwd=self.cwd, env=env, stdout=logf,
+        argv = pinned(self.core, self.argv) if self.core is not None else self.argv
+        self.proc = subprocess.Popen(argv, cwd=self.cwd, env=env, stdout=logf,
                                      stderr=subprocess.STDOUT, start_new_session=True)
-        boost(self.proc.pid)
+        if self.core is not None:
+            boost(self.proc.pid)
         logf.close()
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
@@ -242,7 +245,21 @@ class Server:
         self.proc = None
 
 
-def make_server(name: str, workdir: Path, database_url: str | None, database: str | None) -> Server:
+def make_redis() -> Server:
+    """A private Redis for scenario F: no persistence, on a free port, neither pinned nor boosted
+    (like the machine's Postgres it runs on whichever core is free)."""
+    redis = shutil.which("redis-server")
+    if redis is None:
+        raise RuntimeError("scenario F needs redis-server on PATH")
+    port = free_port()
+    return Server("redis", [redis, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                            "--protected-mode", "no"], port, "/", core=None)
+
+
+def make_server(name: str, workdir: Path, database_url: str | None, database: str | None,
+                redis_url: str | None = None, label: str | None = None) -> Server:
+    """``redis_url`` (Tandem only): relay to other nodes through that Redis (scenario F);
+    ``label`` names the server's log file (tandem-node1, tandem-node2)."""
     port = free_port()
     node = workdir / "node"
     if name == "tandem":
@@ -260,7 +277,9 @@ def make_server(name: str, workdir: Path, database_url: str | None, database: st
             env["DATABASE_URL"] = database_url
         else:
             env["TANDEM_DATA_DIR"] = str(workdir / "tandem-data")  # embedded Postgres
-        return Server(name, [str(python if python.exists() else sys.executable), "-m", "server", "serve"], port,
+        # Single node: the in-process bus, whatever the caller's environment says.
+        env["REDIS_URL"] = redis_url or ""
+        return Server(label or name, [str(python if python.exists() else sys.executable), "-m", "server", "serve"], port,
                       "/sync/{doc}", cwd=ROOT, env=env, http_ready="/health", health=True, database=database)
     if name == "y-websocket":
         return Server(name, ["node", "node_modules/y-websocket/bin/server.js"], port, "/{doc}", cwd=node,

@@ -159,6 +159,8 @@ static int g_port;
 static const char *g_path;      /* URL path template with {doc} */
 static int g_hocus;             /* Hocuspocus framing */
 static int g_server_pid;
+/* Scenario F (cross-node): the second Tandem node and Redis, measured in the same window. */
+static int g_server2_pid, g_redis_pid;
 static long g_clk_tck = 100;
 
 /* ---------------------------------------------------------------------------------------- */
@@ -213,11 +215,12 @@ static double self_cpu_seconds(void) {
     return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 }
 
-typedef struct { double t0, cpu0, self0; } meter_t;
-typedef struct { double wall_s, server_cpu_s, server_cpu_pct, loadgen_cpu_pct; } meter_result_t;
+typedef struct { double t0, cpu0, self0, cpu2_0, redis0; } meter_t;
+typedef struct { double wall_s, server_cpu_s, server_cpu_pct, loadgen_cpu_pct, server2_cpu_s, redis_cpu_s; } meter_result_t;
 
 static meter_t meter_start(void) {
-    meter_t m = {now_ms(), proc_cpu_seconds(g_server_pid), self_cpu_seconds()};
+    meter_t m = {now_ms(), proc_cpu_seconds(g_server_pid), self_cpu_seconds(),
+                 g_server2_pid ? proc_cpu_seconds(g_server2_pid) : NAN, g_redis_pid ? proc_cpu_seconds(g_redis_pid) : NAN};
     return m;
 }
 
@@ -227,6 +230,8 @@ static meter_result_t meter_stop(meter_t m) {
     r.server_cpu_s = proc_cpu_seconds(g_server_pid) - m.cpu0;
     r.server_cpu_pct = 100 * r.server_cpu_s / r.wall_s;
     r.loadgen_cpu_pct = 100 * (self_cpu_seconds() - m.self0) / r.wall_s;
+    r.server2_cpu_s = g_server2_pid ? proc_cpu_seconds(g_server2_pid) - m.cpu2_0 : NAN;
+    r.redis_cpu_s = g_redis_pid ? proc_cpu_seconds(g_redis_pid) - m.redis0 : NAN;
     return r;
 }
 
@@ -235,6 +240,14 @@ static void json_meter(meter_result_t r) {
     json_num("server_cpu_s", r.server_cpu_s);
     json_num("server_cpu_pct", r.server_cpu_pct);
     json_num("loadgen_cpu_pct", r.loadgen_cpu_pct);
+    if (g_server2_pid) {
+        json_num("server2_cpu_s", r.server2_cpu_s);
+        json_num("server2_cpu_pct", 100 * r.server2_cpu_s / r.wall_s);
+    }
+    if (g_redis_pid) {
+        json_num("redis_cpu_s", r.redis_cpu_s);
+        json_num("redis_cpu_pct", 100 * r.redis_cpu_s / r.wall_s);
+    }
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -336,6 +349,7 @@ typedef void (*update_cb)(client_t *c, const uint8_t *payload, size_t n, double 
 
 struct client {
     int fd, state, id;
+    int port; /* the server this client connects to (g_port unless a scenario says otherwise) */
     char path[320];
     uint8_t prefix[256];
     size_t plen;
@@ -578,7 +592,7 @@ static void on_writable(client_t *c) {
         int n = snprintf(req, sizeof req,
                          "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
-                         c->path, g_port);
+                         c->path, c->port);
         c->want_out = 0;
         ep_mod(c);
         raw_write(c, (uint8_t *)req, n);
@@ -606,6 +620,7 @@ static void client_init(client_t *c, const char *doc, int durable) {
     memset(c, 0, sizeof *c);
     c->fd = -1;
     c->state = ST_CLOSED;
+    c->port = g_port;
     /* path: template with {doc} */
     const char *t = g_path, *at = strstr(t, "{doc}");
     if (at) snprintf(c->path, sizeof c->path, "%.*s%s%s%s", (int)(at - t), t, doc, at + 5, durable ? "?durable=1" : "");
@@ -618,7 +633,7 @@ static void client_connect(client_t *c) {
     if (c->fd < 0) die("socket: %s", strerror(errno));
     int one = 1;
     setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(g_port)};
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(c->port ? c->port : g_port)};
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     c->started = now_ms();
     c->state = ST_CONNECTING;
@@ -729,9 +744,12 @@ static void fanout_update(client_t *c, const uint8_t *p, size_t n, double t) {
     scan_markers(p, n, fanout_marker, NULL);
 }
 
+/* Also scenario F (cross-node): with reader_port=P the readers connect to the server on P (a
+   second Tandem node), the writer to port= (the first); the nodes relay through Redis. */
 static void scenario_fanout(void) {
     const char *doc = opt_str("doc", "bench-a");
     int n = (int)opt_num("readers", 10);
+    int reader_port = (int)opt_num("reader_port", 0);
     double rate = opt_num("rate", 200), seconds = opt_num("seconds", 5), drain = opt_num("drain", 3);
     A.readers = n;
     A.total = (uint64_t)llround(rate * seconds);
@@ -744,6 +762,7 @@ static void scenario_fanout(void) {
         client_init(cs[i], doc, 0);
         cs[i]->id = i;
         if (i < n) cs[i]->on_update = fanout_update;
+        if (i < n && reader_port) cs[i]->port = reader_port;
     }
     client_t *writer = cs[n];
     note("A: connecting %d readers + 1 writer", n);
@@ -791,6 +810,7 @@ static void scenario_fanout(void) {
     json_num("send_lag_p99_ms", pct_of(&lag, 99, lag.n));
     json_num("send_lag_max_ms", lag.n ? lag.v[lag.n - 1] : NAN);
     json_num("readers", n);
+    if (reader_port) json_num("reader_port", reader_port);
     json_num("rate", rate);
     json_num("sent", sent);
     json_num("send_seconds", send_s);
@@ -1343,6 +1363,8 @@ int main(int argc, char **argv) {
     g_path = opt_str("path", "/{doc}");
     g_hocus = strcmp(opt_str("dialect", "y"), "hocuspocus") == 0;
     g_server_pid = (int)opt_num("server_pid", 0);
+    g_server2_pid = (int)opt_num("server2_pid", 0);
+    g_redis_pid = (int)opt_num("redis_pid", 0);
     g_clk_tck = sysconf(_SC_CLK_TCK);
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0) { rl.rlim_cur = rl.rlim_max; setrlimit(RLIMIT_NOFILE, &rl); }
