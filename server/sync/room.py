@@ -75,6 +75,7 @@ class Room:
         self._outgoing: list[tuple[bytes, bytes | None, Connection | Origin]] = []
         self._flush_handle: asyncio.Handle | None = None
         self._changed: bytes | None = None
+        self._full_step2: bytes | None = None  # the whole doc as a step 2, until the next change
         self._saved = asyncio.Event()
         self._saved.set()
         self._subscription = doc.observe(self._on_transaction)
@@ -121,7 +122,7 @@ class Room:
 
     def _receive_sync(self, conn: Connection, msg: wire.Message, frame: bytes) -> None:
         if msg.sync is wire.SyncType.STEP1:
-            conn.send(wire.encode_step2(self._diff(msg.payload)))
+            conn.send(self._step2(msg.payload))
             return
         limit = self._limits.update if msg.sync is wire.SyncType.UPDATE else self._limits.sync
         if len(msg.payload) > limit:
@@ -135,6 +136,15 @@ class Room:
             # Nothing new, but what it repeats may still be on its way to disk: acknowledge
             # with the next commit of this room, which covers everything the doc holds now.
             self._enqueue(None)
+
+    def _step2(self, state_vector: bytes) -> bytes:
+        """The sync step 2 answering ``state_vector``. A client with nothing (a fresh join, the
+        common case) gets the whole document, encoded once per version of the room's doc."""
+        if state_vector != EMPTY_STATE_VECTOR:
+            return wire.encode_step2(self._diff(state_vector))
+        if self._full_step2 is None:
+            self._full_step2 = wire.encode_step2(self._diff(state_vector))
+        return self._full_step2
 
     def _diff(self, state_vector: bytes) -> bytes:
         try:
@@ -175,6 +185,7 @@ class Room:
 
     def _on_transaction(self, event: TransactionEvent) -> None:
         self._changed = event.update
+        self._full_step2 = None
 
     def _route(self, update: bytes, relay: bytes | None, origin: Connection | Origin) -> None:
         """The one place that decides: persist what this node's clients or API made, publish
@@ -312,6 +323,9 @@ class Room:
         self.doc.unobserve(self._subscription)
         if self.listener is not None:
             self.listener.released()
+
+
+EMPTY_STATE_VECTOR = b"\x00"
 
 
 class MessageTooBig(ValueError):

@@ -142,3 +142,24 @@ async def test_presence_of_a_closed_connection_is_removed_for_the_others():
     await settle()
     removal = wire.decode_awareness(wire.decode_message(b.transport.frames[-1]).payload)
     assert removal == [wire.AwarenessEntry(7, 2, "null")] and room.presence == []
+
+
+async def test_fresh_joiners_share_one_encoding_of_the_whole_document_until_it_changes():
+    room, _ = make_room()
+    writer, first, second = (Connection(RecordingTransport(), max_queue_bytes=1 << 20) for _ in range(3))
+    for conn in (writer, first, second):
+        room.add(conn)
+    room.receive(writer, wire.encode_update(edit("x")))
+    step1_of_nothing = wire.encode_step1(Doc().get_state())
+    room.receive(first, step1_of_nothing)
+    room.receive(second, step1_of_nothing)
+    await settle()
+    answer_first, answer_second = first.transport.frames[1], second.transport.frames[1]
+    assert answer_first is answer_second  # encoded once
+    room.receive(writer, wire.encode_update(edit("y")))
+    room.receive(first, step1_of_nothing)
+    await settle()
+    step2s = [m for m in map(wire.decode_message, first.transport.frames) if m.sync is wire.SyncType.STEP2]
+    latest = Doc()
+    latest.apply_update(step2s[-1].payload)
+    assert latest.get("m", type=Map).to_py() == {"x": "x", "y": "y"}  # re-encoded after the change
