@@ -28,6 +28,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -140,6 +141,52 @@ def foreign_load(server: Server | None, seconds: float = 1.0) -> float:
     return max(0.0, 100 * ((b1 - b0) - (s1 - s0) - (p1 - p0)) / seconds)
 
 
+class DiskWatch:
+    """Samples the machine's disks every 50 ms while a scenario runs and keeps the longest
+    stretch during which they were busy all the time (``io_ticks`` of /proc/diskstats): on this
+    VM single writes sometimes take 100-400 ms, and every Postgres commit (Tandem's durable acks,
+    scenario E) waits for its fsync behind them."""
+
+    def __init__(self, every: float = 0.05) -> None:
+        self.every = every
+        self.busy_max_ms = 0.0
+        self._stop = threading.Event()
+        self._disks = {d.name for d in Path("/sys/block").iterdir()
+                       if not d.name.startswith(("loop", "ram", "zram"))} if Path("/sys/block").exists() else set()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _io_ticks(self) -> int:
+        total = 0
+        with contextlib.suppress(OSError):
+            for line in Path("/proc/diskstats").read_text().splitlines():
+                f = line.split()
+                if len(f) > 12 and f[2] in self._disks:
+                    total += int(f[12])
+        return total
+
+    def _run(self) -> None:
+        prev, t_prev, stretch = self._io_ticks(), time.monotonic(), 0.0
+        while not self._stop.wait(self.every):
+            cur, now = self._io_ticks(), time.monotonic()
+            window = (now - t_prev) * 1e3
+            if window > 0 and cur - prev >= 0.9 * window:
+                stretch += window
+                self.busy_max_ms = max(self.busy_max_ms, stretch)
+            else:
+                stretch = 0.0
+            prev, t_prev = cur, now
+
+    def __enter__(self) -> DiskWatch:
+        if self._disks:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=1)
+
+
 def wait_until_quiet(server: Server | None, max_wait: float) -> float:
     """Wait (up to ``max_wait`` s) until other processes use < 15% of a core; returns the last reading."""
     if max_wait <= 0:
@@ -212,12 +259,13 @@ def run_scenario(sc: str, server: Server, prof: Profile, run_id: str, workdir: P
     t0 = time.monotonic()
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, start_new_session=True)
     boost(proc.pid)
-    try:
-        stdout, _ = proc.communicate(timeout=limit + 30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
-        raise
+    with DiskWatch() as disk:
+        try:
+            stdout, _ = proc.communicate(timeout=limit + 30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            raise
     wall = time.monotonic() - t0
     b1, s1, p1, c1 = busy_seconds(), proc_cpu(server.pid), database_backends_cpu(server.database), children_cpu()
     x1 = sum(proc_cpu(pid) for pid in extra_pids)
@@ -230,6 +278,7 @@ def run_scenario(sc: str, server: Server, prof: Profile, run_id: str, workdir: P
     lines = [line for line in stdout.splitlines() if line.startswith("{")]
     result = json.loads(lines[-1]) if lines else {"ok": False, "error": f"load generator exited {proc.returncode}"}
     result["pg_cpu_s"] = p1 - p0
+    result["disk_busy_max_ms"] = round(disk.busy_max_ms)
     result["loadgen_run_cpu_pct"] = 100 * (c1 - c0) / wall
     result["foreign_cpu_pct"] = max(0.0, 100 * ((b1 - b0) - (s1 - s0) - (x1 - x0) - (p1 - p0) - (c1 - c0) - spy_cpu)
                                     / wall)

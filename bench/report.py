@@ -180,6 +180,9 @@ def notes(report: dict) -> list[str]:
                 out.append(f"{s} {sc}: the server process died during the run")
             elif r.get("server_healthy_after") is False:
                 out.append(f"{s} {sc}: afterwards the server no longer synced a new client (restarted for the next row)")
+            if s == "tandem" and r.get("disk_busy_max_ms", 0) >= 100:
+                out.append(f"tandem {sc}: the disk was busy without a break for {r['disk_busy_max_ms']:,} ms during the run "
+                           "(Postgres commits, and so durable acks, wait for it)")
             if r.get("foreign_cpu_pct", 0) > 15:
                 out.append(f"{s} {sc}: other processes on this machine used {r['foreign_cpu_pct']:.0f}% of a core "
                            "during the run: treat this row as noisy")
