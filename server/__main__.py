@@ -25,6 +25,7 @@ from server.logs import configure_logging
 from server.settings import Settings, load_settings
 from server.storage.documents import PostgresDocumentStore
 from server.storage.migrations import migrate
+from server.storage.pool import create_pool
 
 NODE_ID = uuid.uuid4().hex[:12]  # names this process in logs, metrics and bus messages
 
@@ -89,7 +90,7 @@ def serve(settings: Settings) -> int:
 
 async def _with_pool(settings: Settings, action) -> int:
     async with AsyncExitStack() as stack:
-        pool = await asyncpg.create_pool(await database_url(settings, stack), min_size=1, max_size=2)
+        pool = await create_pool(await database_url(settings, stack), max_size=2)
         stack.push_async_callback(pool.close)
         return await action(pool)
 

@@ -62,6 +62,7 @@ from server.storage.access_events import PostgresAccessEvents
 from server.storage.documents import PostgresDocumentStore
 from server.storage.embedded import start_embedded_postgres
 from server.storage.migrations import migrate
+from server.storage.pool import create_pool
 from server.storage.unit import transactions
 from server.fanout.memory import MemoryBus
 from server.fanout.redis import RedisBus
@@ -84,7 +85,8 @@ async def database_url(settings: Settings, stack: AsyncExitStack) -> str:
 
 
 async def _start_bus(stack: AsyncExitStack, settings: Settings, node: str | None) -> Bus:
-    """Redis pub/sub across nodes with ``REDIS_URL``; otherwise the in-process broker."""
+    """Redis pub/sub across nodes with ``REDIS_URL``; otherwise the in-process broker, which on
+    a lone node only names the node (rooms then run without replicas: no other holder exists)."""
     if not settings.redis_url:
         return MemoryBus(node=node)
     return await stack.enter_async_context(RedisBus(settings.redis_url, node))
@@ -116,7 +118,7 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
             url = await database_url(settings, stack)
-            pool = await asyncpg.create_pool(url, min_size=1, max_size=8)
+            pool = await create_pool(url)
             stack.push_async_callback(pool.close)
             await migrate(pool)
             await _start_accounts(stack, app, settings, pool, url)
@@ -132,8 +134,10 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
             ))
             limits = Limits(settings.max_update_bytes, settings.max_sync_bytes, settings.max_awareness_bytes)
             app.state.bus = bus_ = bus or await _start_bus(stack, settings, node)
+            # A lone node (no REDIS_URL, no bus given) has no other holder to replicate to.
+            shared = bus is not None or bool(settings.redis_url)
             app.state.rooms = rooms = Rooms(
-                store, committer, limits, grace=settings.room_grace_seconds, bus=bus_,
+                store, committer, limits, grace=settings.room_grace_seconds, bus=bus_ if shared else None,
                 presence_timeout=settings.presence_timeout_seconds, on_open=projector.attach,
             )
             stack.enter_context(_periodically(rooms.expire_presence, settings.presence_timeout_seconds / 6))

@@ -151,3 +151,14 @@ async def test_metrics_report_connections_updates_and_commits(database_url):
     assert values["tandem_updates_in_total"] >= 5
     assert values["tandem_commit_updates_total"] >= 5
     assert values["tandem_commit_batches_total"] >= 1
+
+
+async def test_a_lone_node_runs_its_rooms_without_replicas(server):
+    """No REDIS_URL and no bus handed in: no other holder can exist, so nothing is published."""
+    async with connect(server.ws_url, "lone") as writer, connect(server.ws_url, "lone") as reader:
+        board(writer)["x"] = 1
+        writer.set_presence({"name": "Ada"})
+        await reader.wait_for(lambda: "x" in board(reader))
+        await writer.durable()
+        assert server.app.state.rooms.get("lone").replica is None
+        assert server.app.state.bus.published == 0
