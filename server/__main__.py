@@ -105,7 +105,7 @@ async def _compact(pool: asyncpg.Pool, documents: list[str]) -> int:
     await migrate(pool)
     store = PostgresDocumentStore(pool)
     for document in documents or await store.documents_with_logs():
-        print(f"{document}: merged {await store.compact(document)} row(s) into its snapshot")
+        print(f"{document}: compacted {await store.compact(document)} row(s) into its snapshot")
     return 0
 
 

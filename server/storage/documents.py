@@ -1,8 +1,11 @@
 """``PostgresDocumentStore``: the Yjs update log and snapshots in Postgres, through asyncpg.
 
-Compaction follows y-redis: read the snapshot and the log rows, merge them, write the merged
+Compaction follows y-redis: read the snapshot and the log rows, squash them (apply them to a fresh
+``Doc`` and encode it, so overwritten and deleted content is garbage-collected; the lossless merge
+instead if the ``Doc`` could not integrate all of it — ``server/sync/updates.squash``), write the
 snapshot and delete exactly the rows that were read — in one transaction, under a per-document
-advisory lock, so two nodes compacting one document at once serialise and lose nothing.
+advisory lock, so two nodes compacting one document at once serialise and lose nothing. A large
+document is squashed on a worker thread while the transaction (and the lock) stays open.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import asyncpg
 
 from server.storage.queries import queries
-from server.sync.updates import merge
+from server.sync.updates import squash_off_loop
 from server.sync.ports import StoredDocument
 
 SQL = queries("documents")
@@ -44,7 +47,7 @@ class PostgresDocumentStore:
             if not rows:
                 return 0
             parts = ([snapshot] if snapshot is not None else []) + [row["update"] for row in rows]
-            await conn.execute(SQL["save_snapshot"], document, merge(parts))
+            await conn.execute(SQL["save_snapshot"], document, await squash_off_loop(parts))
             await conn.execute(SQL["delete_rows"], [row["id"] for row in rows])
         return len(rows)
 

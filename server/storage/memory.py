@@ -2,15 +2,17 @@
 
 Same contract as ``PostgresDocumentStore`` (the contract suite in tests/contract runs both):
 append is all-or-nothing, load returns the snapshot first and then the log in order, compaction
-merges and removes exactly the rows it read.
+squashes (``server/sync/updates.squash``) and removes exactly the rows it read, one compaction of
+a document at a time (a lock stands in for the advisory lock: squashing may await a thread).
 """
 
 from __future__ import annotations
 
+import asyncio
 from itertools import count
 
 from server.sync.ports import StoredDocument
-from server.sync.updates import merge
+from server.sync.updates import squash_off_loop
 
 
 class MemoryDocumentStore:
@@ -20,6 +22,7 @@ class MemoryDocumentStore:
         self._snapshots: dict[str, bytes] = {}
         self._log: dict[str, list[tuple[int, bytes]]] = {}
         self._ids = count(1)
+        self._compacting: dict[str, asyncio.Lock] = {}
 
     async def load(self, document: str) -> StoredDocument:
         rows = self._log.get(document, [])
@@ -31,11 +34,13 @@ class MemoryDocumentStore:
             self._log.setdefault(document, []).append((next(self._ids), update))
 
     async def compact(self, document: str) -> int:
-        rows = list(self._log.get(document, []))
-        if not rows:
-            return 0
-        snapshot = self._snapshots.get(document)
-        self._snapshots[document] = merge(([snapshot] if snapshot is not None else []) + [u for _, u in rows])
-        taken = {row_id for row_id, _ in rows}
-        self._log[document] = [row for row in self._log[document] if row[0] not in taken]
-        return len(rows)
+        async with self._compacting.setdefault(document, asyncio.Lock()):
+            rows = list(self._log.get(document, []))
+            if not rows:
+                return 0
+            snapshot = self._snapshots.get(document)
+            parts = ([snapshot] if snapshot is not None else []) + [u for _, u in rows]
+            self._snapshots[document] = await squash_off_loop(parts)
+            taken = {row_id for row_id, _ in rows}
+            self._log[document] = [row for row in self._log[document] if row[0] not in taken]
+            return len(rows)

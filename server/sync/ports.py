@@ -25,7 +25,7 @@ class DocumentStore(Protocol):
         ...
 
     async def compact(self, document: str) -> int:
-        """Merge the snapshot and log into a new snapshot; delete exactly the rows merged."""
+        """Squash the snapshot and log into a new snapshot; delete exactly the rows it read."""
         ...
 
 
