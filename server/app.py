@@ -123,6 +123,7 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
             await migrate(pool)
             await _start_accounts(stack, app, settings, pool, url)
             store = PostgresDocumentStore(pool)
+            stack.push_async_callback(store.close)  # after the committer's last append, before the pool
             # Entered before the committer so that on shutdown it projects what the committer drains.
             projector = await stack.enter_async_context(
                 Projector(transactions(pool), delay=settings.projection_delay_seconds))

@@ -10,6 +10,9 @@ document is squashed on a worker thread while the transaction (and the lock) sta
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 import asyncpg
 
 from server.storage.queries import queries
@@ -17,13 +20,25 @@ from server.sync.updates import squash_off_loop
 from server.sync.ports import StoredDocument
 
 SQL = queries("documents")
+WRITER_IDLE_SECONDS = 1.0
 
 
 class PostgresDocumentStore:
-    """Implements ``server.sync.ports.DocumentStore``."""
+    """Implements ``server.sync.ports.DocumentStore``.
+
+    ``append`` runs once per group commit, so it keeps one pooled connection while commits keep
+    coming instead of acquiring and releasing one each time: asyncpg's acquire/release cost
+    about 90 µs of CPU per commit (a held connection: 117 µs per append, the pool: 204 µs), a
+    few percent of a core with a thousand busy rooms. It goes back to the pool once appends
+    pause for ``WRITER_IDLE_SECONDS``, or after a failed append.
+    """
 
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
+        self._writer: asyncpg.Connection | None = None  # held between appends, see above
+        self._writing = False
+        self._last_append = 0.0
+        self._idle_check: asyncio.TimerHandle | None = None
 
     async def load(self, document: str) -> StoredDocument:
         async with self._pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
@@ -36,8 +51,46 @@ class PostgresDocumentStore:
     async def append(self, rows: list[tuple[str, bytes]]) -> None:
         documents = [document for document, _ in rows]
         updates = [update for _, update in rows]
-        async with self._pool.acquire() as conn:
-            await conn.execute(SQL["append"], documents, updates)
+        if self._writing:  # a concurrent caller (not the committer): take a connection of its own
+            async with self._pool.acquire() as conn:
+                await conn.execute(SQL["append"], documents, updates)
+            return
+        self._writing = True
+        try:
+            if self._writer is None:
+                self._writer = await self._pool.acquire()
+                self._check_idle_later()
+            await self._writer.execute(SQL["append"], documents, updates)
+        except BaseException:
+            await self._release_writer()  # the pool resets or replaces it
+            raise
+        finally:
+            self._writing = False
+            self._last_append = time.monotonic()
+
+    async def close(self) -> None:
+        """Give the held writer back now (before the pool closes: it waits for it)."""
+        await self._release_writer()
+
+    def _check_idle_later(self) -> None:
+        self._idle_check = asyncio.get_running_loop().call_later(WRITER_IDLE_SECONDS, self._on_idle_check)
+
+    def _on_idle_check(self) -> None:
+        self._idle_check = None
+        if self._writer is None:
+            return
+        if self._writing or time.monotonic() - self._last_append < WRITER_IDLE_SECONDS:
+            self._check_idle_later()
+            return
+        asyncio.get_running_loop().create_task(self._release_writer())
+
+    async def _release_writer(self) -> None:
+        writer, self._writer = self._writer, None
+        if self._idle_check is not None:
+            self._idle_check.cancel()
+            self._idle_check = None
+        if writer is not None:
+            await self._pool.release(writer)
 
     async def compact(self, document: str) -> int:
         async with self._pool.acquire() as conn, conn.transaction():

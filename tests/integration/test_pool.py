@@ -1,11 +1,17 @@
-"""The connection pool skips asyncpg's reset query: what that relies on, against real Postgres."""
+"""The connection pool (no reset query) and the document store's held writer, against real Postgres."""
 
 from __future__ import annotations
 
-import asyncpg
+import asyncio
 
+import asyncpg
+import pytest
+from pycrdt import Doc, Map
+
+from server.storage import documents
 from server.storage.migrations import _LOCK, migrate
 from server.storage.pool import create_pool
+from tests.support.waiting import eventually
 
 
 async def test_migration_leaves_no_session_lock_on_the_pooled_connection(database_url: str) -> None:
@@ -49,3 +55,51 @@ async def test_session_settings_survive_release(database_url: str) -> None:
             assert await conn.fetchval("SHOW application_name") == "pool-probe"
     finally:
         await pool.close()
+
+
+async def test_the_store_keeps_one_writer_while_appends_come_and_returns_it_when_they_pause(
+        database_url: str, monkeypatch) -> None:
+    monkeypatch.setattr(documents, "WRITER_IDLE_SECONDS", 0.2)
+    pool = await create_pool(database_url, min_size=2, max_size=2)
+    try:
+        await migrate(pool)
+        store = documents.PostgresDocumentStore(pool)
+        for i in range(5):
+            await store.append([("pool-writer", _edit(i))])
+            assert pool.get_idle_size() == 1  # the writer is held between appends
+        await eventually(lambda: pool.get_idle_size() == 2)
+        assert len((await store.load("pool-writer")).updates) == 5
+    finally:
+        await asyncio.wait_for(pool.close(), 5)  # would hang if the writer were never returned
+
+
+async def test_a_failed_append_gives_the_writer_back_and_the_next_one_succeeds(database_url: str) -> None:
+    pool = await create_pool(database_url, min_size=1, max_size=2)
+    try:
+        await migrate(pool)
+        store = documents.PostgresDocumentStore(pool)
+        await store.append([("pool-failure", _edit(0))])
+        with pytest.raises(asyncpg.NotNullViolationError):
+            await store.append([(None, _edit(1))])  # type: ignore[list-item]
+        assert pool.get_idle_size() == pool.get_size()
+        await store.append([("pool-failure", _edit(2))])
+        assert len((await store.load("pool-failure")).updates) == 2
+    finally:
+        await asyncio.wait_for(pool.close(), 5)
+
+
+async def test_appends_from_two_callers_at_once_both_land(database_url: str) -> None:
+    pool = await create_pool(database_url, min_size=1, max_size=3)
+    try:
+        await migrate(pool)
+        store = documents.PostgresDocumentStore(pool)
+        await asyncio.gather(*(store.append([("pool-concurrent", _edit(i))]) for i in range(6)))
+        assert len((await store.load("pool-concurrent")).updates) == 6
+    finally:
+        await asyncio.wait_for(pool.close(), 5)
+
+
+def _edit(i: int) -> bytes:
+    doc = Doc()
+    doc.get("board", type=Map)[f"k{i}"] = i
+    return doc.get_update()
