@@ -5,22 +5,33 @@ which stock clients never receive; ``token=`` carries the session (``server.api.
 checks origin, session and access before any document byte is sent). Each incoming frame is
 handled synchronously by the room; a frame the room rejects closes only this socket, with the
 code its error maps to.
+
+Joining a room that is not open yet (it loads from the store first) reads the client's first
+message while the room loads (one ``receive`` outstanding, handed over to the serving loop; the
+socket is read by nobody else). If it is a sync step 1 with an empty state vector — a fresh
+client, the common join — the registry may answer it with the stored document as soon as that
+has been read (``Rooms.answer_early``), without waiting for the room to be built. Nothing more
+is read until the room is ready, so the ASGI server's flow control holds the rest; then that
+first message and everything after it go to the room in order, as for any other join.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+from typing import Any
 
 from litestar import WebSocket, websocket
 from litestar.params import FromPath
 
 from server.api.admission import admit, guard_for, origin_allowed, refuse_origin
 from server.api.raw_socket import RAW_RECEIVE, RAW_SEND, direct_transport
+from server.protocol import messages as wire
 from server.protocol.close_codes import CloseCode
 from server.sync.connection import Connection
 from server.sync.registry import Rooms
-from server.sync.room import CLOSE_CODES, Room
+from server.sync.room import CLOSE_CODES, EMPTY_STATE_VECTOR, Room
 
 log = logging.getLogger(__name__)
 DOCUMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,199}")
@@ -76,40 +87,88 @@ async def sync_socket(socket: WebSocket, document: FromPath[str]) -> None:
 
 
 async def _join_and_serve(socket: WebSocket, rooms: Rooms, document: str, conn: Connection) -> None:
+    receive = socket.scope.get(RAW_RECEIVE) or socket.receive
+    first: asyncio.Future[Any] | None = None  # the client's first message, read while the room loads
     try:
-        room = await rooms.join(document, conn)
+        if document in rooms:
+            room = await rooms.join(document, conn)  # open: no wait
+        else:
+            first = asyncio.ensure_future(receive())
+            room = await _join_while_reading(rooms, document, conn, first)
     except Exception:
+        if first is not None:
+            first.cancel()
         log.exception("could not load the document", extra={"document": document, "user": _user_id(conn)})
         conn.close(CloseCode.TRY_AGAIN_LATER, "document could not be loaded; try again")
         return
     try:
-        await _serve(socket, room, conn)
+        if first is not None:
+            if conn.close_code is not None:  # closed while the room loaded (e.g. access revoked)
+                first.cancel()
+                return
+            if not _handle(room, conn, await first):
+                return
+        await _serve(receive, room, conn)
     finally:
         rooms.leave(room, conn)
 
 
-async def _serve(socket: WebSocket, room: Room, conn: Connection) -> None:
-    receive = socket.scope.get(RAW_RECEIVE) or socket.receive
+async def _join_while_reading(rooms: Rooms, document: str, conn: Connection, first: asyncio.Future[Any]) -> Room:
+    """Join ``document``'s room while it loads and ``first`` reads the client's first message;
+    if that is a fresh client's step 1, the registry may answer it early."""
+    join = asyncio.ensure_future(rooms.join(document, conn))
+    try:
+        await asyncio.wait((join, first), return_when=asyncio.FIRST_COMPLETED)
+        if first.done() and not join.done() and not first.cancelled() and first.exception() is None:
+            if _asks_for_everything(first.result()):
+                rooms.answer_early(document, conn)
+        return await join
+    except BaseException:  # the load failed, or shutdown: the load goes on (shielded), this join not
+        first.cancel()
+        if not join.cancel() and not join.cancelled() and join.exception() is None:
+            rooms.leave(join.result(), conn)  # it joined after all: undo
+        raise
+
+
+def _asks_for_everything(event: dict) -> bool:
+    """Is this a sync step 1 with an empty state vector (a client that holds nothing)?"""
+    frame = event.get("bytes")
+    if not frame or frame[0] != wire.MessageType.SYNC:
+        return False
+    try:
+        msg = wire.decode_message(frame)
+    except ValueError:
+        return False  # the room rejects it in turn, with the close code it maps to
+    return msg.sync is wire.SyncType.STEP1 and msg.payload == EMPTY_STATE_VECTOR
+
+
+async def _serve(receive: Any, room: Room, conn: Connection) -> None:
     while conn.close_code is None:
-        event = await receive()
-        if event["type"] == "websocket.disconnect":
-            conn.stop()
+        if not _handle(room, conn, await receive()):
             return
-        if conn.close_code is not None:
-            return  # closed (e.g. access revoked) while this frame was in flight: not applied
-        frame = event.get("bytes")
-        if frame is None:
-            conn.close(CloseCode.UNSUPPORTED_DATA, "text frames are not part of the protocol")
-            return
-        try:
-            conn.guard.message()
-            room.receive(conn, frame)
-        except _REJECTIONS as exc:
-            code, what = CLOSE_CODES[type(exc)]
-            log.info("closing connection %s: %s: %s", conn.id, what, exc,
-                     extra={"document": room.name, "user": _user_id(conn)})
-            conn.close(code, _reason(f"{what}: {exc}"))
-            return
+
+
+def _handle(room: Room, conn: Connection, event: dict) -> bool:
+    """Handle one ASGI event of the socket; returns whether to go on reading."""
+    if event["type"] == "websocket.disconnect":
+        conn.stop()
+        return False
+    if conn.close_code is not None:
+        return False  # closed (e.g. access revoked) while this frame was in flight: not applied
+    frame = event.get("bytes")
+    if frame is None:
+        conn.close(CloseCode.UNSUPPORTED_DATA, "text frames are not part of the protocol")
+        return False
+    try:
+        conn.guard.message()
+        room.receive(conn, frame)
+    except _REJECTIONS as exc:
+        code, what = CLOSE_CODES[type(exc)]
+        log.info("closing connection %s: %s: %s", conn.id, what, exc,
+                 extra={"document": room.name, "user": _user_id(conn)})
+        conn.close(code, _reason(f"{what}: {exc}"))
+        return False
+    return True
 
 
 def _reason(text: str) -> str:

@@ -4,6 +4,20 @@ Joiners of a room that is still loading all await the same load (a shielded task
 joining a brand-new room at the same moment share one room and none hangs. A failed load is
 raised to every joiner and leaves no room behind: an empty document never stands in for a
 stored one. A room is unloaded only when it has no connections *and* nothing left to commit.
+
+Opening a room reads what is stored (snapshot, then log rows) and then builds the ``Doc`` from
+it, which for a large document takes far longer than the read (a 1.35 MB board: ~5 ms to read,
+~40 ms to apply) and holds the event loop throughout (pycrdt keeps the GIL in ``apply_update``,
+so a worker thread would not free the loop either). A fresh client (empty state vector) does
+not need the ``Doc``: unless another node holds the room (then what it has not committed yet is
+missing from the store, and the room's catch-up brings it in), what is stored is the whole
+document. ``answer_early`` sends it as soon as it is read, before the ``Doc`` is built: the
+snapshot as a sync update, then the log rows, merged into one (``_rows_merged``: cheap, and
+yrs mishandles rows given one by one out of causal order), as the sync step 2, so that a client
+counts itself synced with all of it (merging the snapshot too would cost as much as applying
+it). The room's greeting follows when it is ready, and the room answers that client's step 1,
+when it gets to it, with only what it holds beyond what was stored (``Room.sent_stored``).
+Everything else the client sends waits for the room (``server.api.sync``).
 """
 
 from __future__ import annotations
@@ -14,14 +28,57 @@ from collections.abc import Callable
 
 from pycrdt import Doc
 
+from server.protocol import messages as wire
+from server.protocol.frames import binary_frame
 from server.sync.connection import Connection
 from server.sync.persistence import GroupCommitter
-from server.sync.ports import Bus, DocumentStore
+from server.sync.ports import Bus, DocumentStore, StoredDocument
 from server.sync.replication import Replica
 from server.sync.room import Limits, Room
 from server.sync.stats import Stats
+from server.sync.updates import merge
 
 log = logging.getLogger(__name__)
+
+
+class _Opening:
+    """A room being loaded: what is stored, once read, and the fresh clients owed it."""
+
+    __slots__ = ("task", "stored", "owed", "sent", "declined", "_frames")
+
+    def __init__(self) -> None:
+        self.task: asyncio.Task[Room] | None = None
+        self.stored: StoredDocument | None = None
+        self.owed: list[Connection] = []
+        self.sent: set[Connection] = set()  # becomes the room's ``sent_stored``
+        self.declined = False  # another node holds the room: the store is not the whole document
+        self._frames: list[tuple[bytes, bytes]] | None = None
+
+    def read(self, stored: StoredDocument) -> int:
+        """The stored document has been read: send it to everyone owed it; returns how many."""
+        self.stored = stored
+        owed, self.owed = self.owed, []
+        for conn in owed:
+            self.send(conn)
+        return len(owed)
+
+    def decline(self) -> None:
+        """No early answers for this load: those owed one wait for the room, as anyone else."""
+        self.declined = True
+        self.owed = []
+
+    def send(self, conn: Connection) -> None:
+        """The document as stored: the snapshot as a sync update, then the log rows (merged
+        into one by ``_load``) as the sync step 2 — a client counts itself synced on the step 2,
+        so it is then synced with all of it (a lone stored update is just the step 2)."""
+        if self._frames is None:
+            assert self.stored is not None
+            updates = self.stored.updates or [wire.EMPTY_UPDATE]
+            messages = [wire.encode_update(u) for u in updates[:-1]] + [wire.encode_step2(updates[-1])]
+            self._frames = [(message, binary_frame(message)) for message in messages]  # framed once
+        for message, framed in self._frames:
+            conn.send(message, framed)
+        self.sent.add(conn)
 
 
 class Rooms:
@@ -51,10 +108,11 @@ class Rooms:
         self._grace = grace
         self._on_open = on_open  # sees each room before any change is routed (sets room.listener)
         self._rooms: dict[str, Room] = {}
-        self._loading: dict[str, asyncio.Task[Room]] = {}
+        self._loading: dict[str, _Opening] = {}
         self._unload_timers: dict[str, asyncio.TimerHandle] = {}
         self.loads = 0
         self.unloads = 0
+        self.early_answers = 0  # fresh clients sent the stored document before their room was ready
 
     def __contains__(self, name: str) -> bool:
         return name in self._rooms
@@ -70,12 +128,18 @@ class Rooms:
         room = self._rooms.get(name)
         if room is not None:
             return room
-        task = self._loading.get(name)
-        if task is None:
-            task = asyncio.create_task(self._load(name), name=f"load:{name}")
-            self._loading[name] = task
-            task.add_done_callback(lambda _: self._loading.pop(name, None))
-        return await asyncio.shield(task)
+        opening = self._loading.get(name)
+        if opening is None:
+            opening = self._loading[name] = _Opening()
+            opening.task = asyncio.create_task(self._load(name, opening), name=f"load:{name}")
+            opening.task.add_done_callback(lambda _: self._forget_opening(name, opening))
+        return await asyncio.shield(opening.task)  # type: ignore[arg-type]
+
+    def _forget_opening(self, name: str, opening: _Opening) -> None:
+        if self._loading.get(name) is opening:
+            del self._loading[name]
+        opening.owed, opening.stored, opening._frames = [], None, None  # a failed load owes nothing
+        opening.declined = True
 
     async def join(self, name: str, conn: Connection) -> Room:
         room = await self.open(name)
@@ -83,23 +147,48 @@ class Rooms:
         room.add(conn)
         return room
 
+    def answer_early(self, name: str, conn: Connection) -> bool:
+        """``conn``'s first message is a sync step 1 with an empty state vector (a fresh client)
+        and the room ``name`` is still loading: send it the document as stored now if it has been
+        read, else as soon as it is — before the ``Doc`` is built — unless another node holds the
+        room. Returns whether it is (or will be) answered so; either way, pass the step 1 on to
+        the room as usual once ``join`` returns it: the room knows what was sent.
+        """
+        opening = self._loading.get(name)
+        if opening is None or opening.declined or name in self._rooms:
+            return False
+        if opening.stored is None:
+            opening.owed.append(conn)
+        else:
+            opening.send(conn)
+            self.early_answers += 1
+        return True
+
     def leave(self, room: Room, conn: Connection) -> None:
         room.remove(conn)
         if not room.peers:
             self._schedule_unload(room)
 
-    async def _load(self, name: str) -> Room:
+    async def _load(self, name: str, opening: _Opening) -> Room:
         replica = await self._subscribe(name)  # first, so nothing published meanwhile is missed
+        holders = None  # how many nodes hold the room, asked while the store is read
+        if replica is not None:
+            holders = asyncio.ensure_future(self._bus.holders(replica.channel))  # type: ignore[union-attr]
         try:
-            stored = await self._store.load(name)
+            stored = _rows_merged(await self._store.load(name))
+            if await _alone(holders):
+                self.early_answers += opening.read(stored)  # now, before the Doc is built
+            else:
+                opening.decline()
+            doc = await self._build(stored)
         except BaseException:
+            if holders is not None and not holders.cancel() and not holders.cancelled():
+                holders.exception()  # retrieved: the failure that matters is being raised
             if replica is not None:
                 await self._bus.unsubscribe(replica.channel)  # type: ignore[union-attr]
             raise
-        doc = Doc()
-        for update in stored.updates:
-            doc.apply_update(update)
         room = Room(name, doc, self._committer, self._limits, self.stats)
+        room.sent_stored = opening.sent  # the same set: clients answered until the room is ready join it
         room.log_rows = stored.log_rows
         if self._on_open is not None:
             self._on_open(room)
@@ -112,6 +201,15 @@ class Rooms:
         self.loads += 1
         self._schedule_unload(room)  # nobody may join after all
         return room
+
+    async def _build(self, stored: StoredDocument) -> Doc:
+        """The ``Doc`` of what is stored. On the event loop: pycrdt's ``apply_update`` keeps the
+        GIL (a worker thread stalls the loop just as long), so it runs after the early answers."""
+        await asyncio.sleep(0)  # lets queued-path writers hand those answers to their sockets first
+        doc = Doc()
+        for update in stored.updates:
+            doc.apply_update(update)
+        return doc
 
     async def _subscribe(self, name: str) -> Replica | None:
         if self._bus is None:
@@ -173,3 +271,27 @@ class Rooms:
         """Close every connection of every room (graceful shutdown)."""
         for room in self._rooms.values():
             room.close_all(code, reason)
+
+
+def _rows_merged(stored: StoredDocument) -> StoredDocument:
+    """The snapshot and the log rows merged into one update. Rows can be stored out of causal
+    order (nodes commit independently), and yrs, given such updates one by one, can leave one
+    pending for good even once what it depends on is in (three map sets of one client applied
+    in reverse lose one: tests/unit/test_registry.py); merged first, they are applied as one.
+    Merging costs about what applying costs, so the snapshot (the bulk, and self-contained once
+    compaction squashed it) stays as it is."""
+    if stored.log_rows < 2:
+        return stored
+    snapshot = stored.updates[:-stored.log_rows]
+    return StoredDocument(snapshot + [merge(stored.updates[-stored.log_rows:])], stored.log_rows)
+
+
+async def _alone(holders: asyncio.Future[int] | None) -> bool:
+    """Whether no other node holds the room (so the store has all of it). With no bus there is
+    none; if the bus cannot say, assume there is one (the room's own catch-up will fail alike)."""
+    if holders is None:
+        return True
+    try:
+        return await holders <= 1
+    except Exception:
+        return False

@@ -7,6 +7,11 @@ server itself, e.g. the HTTP API) or ``Origin.BUS`` (another node relayed it) �
 Updates that arrive in one event-loop turn are coalesced: one update is relayed as the very
 frame that came in; several are merged (in Rust) into one frame, encoded once, and the same
 bytes are queued on every connection. No task and no await per recipient.
+
+A client that was sent the document as stored while the room loaded (``Rooms.answer_early``,
+recorded in ``sent_stored``) joins like any other — our step 1, presence, durable acknowledgement
+— and its step 1, when the room gets to it, is answered with only what the room holds beyond
+what was stored (another node's updates caught up on opening, edits of clients that got in first).
 """
 
 from __future__ import annotations
@@ -61,6 +66,9 @@ class Room:
         self.doc = doc
         self.peers: set[Connection] = set()
         self.durable_state = doc.get_state()
+        self.loaded_state = self.durable_state  # the state vector of what was stored when it opened
+        self.sent_stored: set[Connection] = set()  # sent that before the room was ready; step 1 due
+        self._changed_since_load = False
         self.unsaved = 0  # updates handed to the committer and not yet committed
         self.log_rows = 0  # rows in the stored log since the last compaction
         self.on_publish: Callable[[bytes], None] | None = None  # the cross-node bus, if any
@@ -94,6 +102,7 @@ class Room:
     def remove(self, conn: Connection) -> None:
         """Forget a connection and tell the others its presence is gone."""
         self.peers.discard(conn)
+        self.sent_stored.discard(conn)
         gone = [entry for entry, owner in self._presence.values() if owner is conn]
         if not gone:
             return
@@ -122,6 +131,11 @@ class Room:
 
     def _receive_sync(self, conn: Connection, msg: wire.Message, frame: bytes) -> None:
         if msg.sync is wire.SyncType.STEP1:
+            if conn in self.sent_stored:  # its first step 1, already answered with what was stored
+                self.sent_stored.discard(conn)
+                if self._changed_since_load:
+                    conn.send(wire.encode_update(self._diff(self.loaded_state)))
+                return
             conn.send(self._step2(msg.payload))
             return
         limit = self._limits.update if msg.sync is wire.SyncType.UPDATE else self._limits.sync
@@ -186,6 +200,7 @@ class Room:
     def _on_transaction(self, event: TransactionEvent) -> None:
         self._changed = event.update
         self._full_step2 = None
+        self._changed_since_load = True
 
     def _route(self, update: bytes, relay: bytes | None, origin: Connection | Origin) -> None:
         """The one place that decides: persist what this node's clients or API made, publish
