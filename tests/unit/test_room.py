@@ -9,6 +9,7 @@ from pycrdt import Doc, Map
 from server.protocol import messages as wire
 from server.protocol.close_codes import CloseCode
 from server.sync.connection import Connection
+from server.sync import room as room_module
 from server.sync.room import Limits, Origin, Room
 
 
@@ -163,3 +164,56 @@ async def test_fresh_joiners_share_one_encoding_of_the_whole_document_until_it_c
     latest = Doc()
     latest.apply_update(step2s[-1].payload)
     assert latest.get("m", type=Map).to_py() == {"x": "x", "y": "y"}  # re-encoded after the change
+
+
+class FakeClock:
+    """``room.monotonic``: advances only when told to (a broadcast that 'takes' a while)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def frames_after_three_turns(monkeypatch, broadcast_seconds: float) -> list[bytes]:
+    """A reader's frames after three updates, each in a loop turn of its own."""
+    clock = FakeClock()
+    monkeypatch.setattr(room_module, "monotonic", clock)
+    room, _ = make_room()
+    send_all = room._send_all
+
+    def slow_send_all(frame: bytes, skip: object) -> None:
+        send_all(frame, skip)
+        clock.now += broadcast_seconds  # as if writing to every socket took this long
+
+    monkeypatch.setattr(room, "_send_all", slow_send_all)
+    writer, reader = (Connection(RecordingTransport(), max_queue_bytes=1 << 20) for _ in range(2))
+    room.add(writer)
+    room.add(reader)
+    await settle()
+    greeting = len(reader.transport.frames)
+    doc = Doc()
+    room.receive(writer, wire.encode_update(edit("first", doc)))
+    await settle()
+    room.receive(writer, wire.encode_update(edit("second", doc)))
+    await settle()
+    room.receive(writer, wire.encode_update(edit("third", doc)))
+    await settle()
+    await asyncio.sleep(3 * broadcast_seconds)  # past any rest
+    await settle()
+    return reader.transport.frames[greeting:]
+
+
+async def test_after_a_long_broadcast_the_room_rests_and_what_arrives_meanwhile_goes_out_merged(monkeypatch):
+    frames = await frames_after_three_turns(monkeypatch, 20 * room_module.REST_AFTER_SECONDS)
+    assert len(frames) == 2  # the first alone, then the two that arrived during the rest as one
+    merged = Doc()
+    for frame in frames:
+        merged.apply_update(wire.decode_message(frame).payload)
+    assert merged.get("m", type=Map).to_py() == {"first": "first", "second": "second", "third": "third"}
+
+
+async def test_after_a_quick_broadcast_each_turn_goes_out_at_once(monkeypatch):
+    frames = await frames_after_three_turns(monkeypatch, room_module.REST_AFTER_SECONDS / 10)
+    assert len(frames) == 3
