@@ -2,8 +2,8 @@
 
 Start-up: database (embedded Postgres unless ``DATABASE_URL``) → migrations → accounts (services,
 open-socket re-checks, the access-event listener) → group committer → rooms → ready. Shutdown
-(SIGTERM): close every socket with 1012 *service restart*, commit everything queued, close the
-pool — nothing accepted is lost.
+(SIGTERM): close every socket with 1012 *service restart*, commit everything queued, stop the
+compaction worker process (``sync/updates.Squasher``), close the pool — nothing accepted is lost.
 """
 
 from __future__ import annotations
@@ -70,6 +70,7 @@ from server.sync.persistence import GroupCommitter
 from server.sync.ports import Bus
 from server.sync.registry import Rooms
 from server.sync.room import Limits
+from server.sync.updates import Squasher
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +123,10 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
             stack.push_async_callback(pool.close)
             await migrate(pool)
             await _start_accounts(stack, app, settings, pool, url)
-            store = PostgresDocumentStore(pool)
+            # Squashes large compactions in a worker process; entered before the committer, so
+            # stopped after its last compaction.
+            app.state.squasher = squasher = await stack.enter_async_context(Squasher())
+            store = PostgresDocumentStore(pool, squasher)
             stack.push_async_callback(store.close)  # after the committer's last append, before the pool
             # Entered before the committer so that on shutdown it projects what the committer drains.
             projector = await stack.enter_async_context(

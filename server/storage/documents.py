@@ -5,7 +5,9 @@ Compaction follows y-redis: read the snapshot and the log rows, squash them (app
 instead if the ``Doc`` could not integrate all of it — ``server/sync/updates.squash``), write the
 snapshot and delete exactly the rows that were read — in one transaction, under a per-document
 advisory lock, so two nodes compacting one document at once serialise and lose nothing. A large
-document is squashed on a worker thread while the transaction (and the lock) stays open.
+document is squashed off the event loop — in the ``Squasher``'s worker process when the store has
+one (the server's), else on a worker thread — while the transaction (and the lock) stays open;
+it commits only once the squashed snapshot is written.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import time
 import asyncpg
 
 from server.storage.queries import queries
-from server.sync.updates import squash_off_loop
+from server.sync.updates import Squasher, squash_off_loop
 from server.sync.ports import StoredDocument
 
 SQL = queries("documents")
@@ -31,10 +33,14 @@ class PostgresDocumentStore:
     about 90 µs of CPU per commit (a held connection: 117 µs per append, the pool: 204 µs), a
     few percent of a core with a thousand busy rooms. It goes back to the pool once appends
     pause for ``WRITER_IDLE_SECONDS``, or after a failed append.
+
+    ``squasher`` squashes large documents in a worker process (the server passes the one its
+    lifespan owns); without one, compaction squashes them on a worker thread.
     """
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, squasher: Squasher | None = None) -> None:
         self._pool = pool
+        self._squasher = squasher
         self._writer: asyncpg.Connection | None = None  # held between appends, see above
         self._writing = False
         self._last_append = 0.0
@@ -100,7 +106,8 @@ class PostgresDocumentStore:
             if not rows:
                 return 0
             parts = ([snapshot] if snapshot is not None else []) + [row["update"] for row in rows]
-            await conn.execute(SQL["save_snapshot"], document, await squash_off_loop(parts))
+            squashed = await (self._squasher.squash(parts) if self._squasher else squash_off_loop(parts))
+            await conn.execute(SQL["save_snapshot"], document, squashed)
             await conn.execute(SQL["delete_rows"], [row["id"] for row in rows])
         return len(rows)
 

@@ -15,21 +15,32 @@ pending deletions out. Log rows can be read without one they depend on (two node
 independently, so a row can be visible before an earlier one it builds on), so ``squash`` checks
 that the ``Doc`` holds every struct and every deletion it was given, and when it does not, returns
 the lossless ``merge`` instead — nothing accepted is ever dropped (tests/unit/test_squash.py).
+
+Squashing a large document is CPU-bound (~100 ms for the 1.35 MB board of bench/board.py), and
+pycrdt holds the GIL inside each call, so a worker *thread* still stalls the event loop for the
+longest call. ``Squasher`` runs large squashes in a worker *process* instead.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
+import multiprocessing.connection
+import os
+import signal
+import threading
 from bisect import bisect_right
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from pycrdt import Doc, get_update, merge_updates
 
 from server.protocol.messages import MalformedMessage, read_varuint
 
 CHUNK = 64
-OFF_LOOP_BYTES = 32 * 1024  # squash larger inputs on a worker thread (see squash_off_loop)
+OFF_LOOP_BYTES = 32 * 1024  # squash larger inputs off the event loop (Squasher, squash_off_loop)
 
 log = logging.getLogger(__name__)
 
@@ -77,15 +88,102 @@ def squash(updates: Sequence[bytes]) -> bytes:
 
 
 async def squash_off_loop(updates: Sequence[bytes]) -> bytes:
-    """``squash``, on a worker thread when the input is large.
+    """``squash``, on a worker thread when the input is large: what a store without a
+    ``Squasher`` does (the ``compact`` command, tests), and the ``Squasher``'s fallback.
 
     pycrdt holds the GIL inside each call, so the event loop still waits out the longest single
-    call (applying the largest update), but not the whole squash. The ``Doc`` is created, used
-    and dropped inside the worker thread.
+    call (applying the largest update: ~60-70 ms for the 1.35 MB board), but not the whole
+    squash. The ``Doc`` is created, used and dropped inside the worker thread.
     """
     if sum(len(update) for update in updates) < OFF_LOOP_BYTES:
         return squash(updates)
     return await asyncio.to_thread(squash, list(updates))
+
+
+class Squasher:
+    """``squash`` for a serving process: inline when the input is small, in one worker process
+    when it is large (``OFF_LOOP_BYTES`` and more), so a big board's compaction does not stall
+    every room on the node (the loop's longest stall: 3-6 ms instead of 30-75 ms on a thread).
+
+    The worker is started on first need and *spawned*, not forked (this process runs threads,
+    uvloop and asyncpg connections). It ignores SIGINT, so Ctrl-C stops the server, which stops
+    the worker; and it exits by itself if the server dies without stopping it. Only bytes cross:
+    the input updates, and the squashed update back. Large squashes queue for the one worker,
+    each compaction holding its transaction meanwhile.
+
+    If the worker dies (``BrokenProcessPool``), cannot be started, or the call fails in any
+    other way, the same input is squashed on a worker thread (``squash_off_loop``'s way) and
+    the compaction completes; a dead worker's pool is dropped and the next large squash starts
+    a fresh one.
+    After ``aclose`` (leaving ``async with``, which the app's lifespan does after the group
+    committer's last compaction) it stops its worker and squashes on threads from then on.
+    """
+
+    def __init__(self) -> None:
+        self._executor: ProcessPoolExecutor | None = None
+        self._closed = False
+
+    async def __aenter__(self) -> Squasher:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    def executor(self) -> ProcessPoolExecutor:
+        """The worker pool (one process), created if there is none yet."""
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker)
+        return self._executor
+
+    async def squash(self, updates: Sequence[bytes]) -> bytes:
+        """``squash(updates)``, without holding the event loop for long."""
+        if sum(len(update) for update in updates) < OFF_LOOP_BYTES:
+            return squash(updates)
+        updates = list(updates)
+        if self._closed:
+            return await asyncio.to_thread(squash, updates)
+        executor = None
+        try:
+            executor = self.executor()
+            return await asyncio.get_running_loop().run_in_executor(executor, squash, updates)
+        except Exception as exc:  # cancellation propagates: the caller's transaction rolls back
+            log.exception("squashing in the worker process failed; squashing on a thread instead")
+            if executor is not None and isinstance(exc, BrokenProcessPool):
+                self._drop(executor)
+            return await asyncio.to_thread(squash, updates)
+
+    async def aclose(self) -> None:
+        """Stop the worker process (a squash in progress finishes first) and wait for it to exit."""
+        self._closed = True
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            await asyncio.to_thread(executor.shutdown, wait=True)
+
+    def _drop(self, executor: ProcessPoolExecutor) -> None:
+        """Forget a broken pool (its manager thread has already terminated and joined the
+        worker); several squashes failing on it at once drop it once."""
+        if self._executor is executor:
+            self._executor = None
+        executor.shutdown(wait=False)
+
+
+def _init_worker() -> None:
+    """In the worker process: leave SIGINT (Ctrl-C reaches the whole process group) to the
+    server, which shuts the worker down in order; and exit when the server is gone without doing
+    so (``kill -9``, a crash) — the worker holds its own task queue's write end, so it would
+    otherwise wait for work forever."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with_parent, args=(parent.sentinel,), name="exit-with-parent",
+                         daemon=True).start()
+
+
+def _exit_with_parent(sentinel: int) -> None:
+    """Wait until the parent's end of the spawn pipe closes (the parent has exited), then exit."""
+    multiprocessing.connection.wait([sentinel])
+    os._exit(1)
 
 
 # --- checking that a Doc holds everything it was given ----------------------------------------

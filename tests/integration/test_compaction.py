@@ -1,17 +1,23 @@
 """Compaction against the real Postgres: two nodes at once while a third keeps appending; a CRM
 field edited 10,000 times squashed into a snapshot of a few dozen bytes; rows whose dependencies
-are not (yet) visible kept whole."""
+are not (yet) visible kept whole; a large document squashed in the server's worker process, which
+may die mid-compaction without anything being lost, and which stops with the server."""
 
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
+import os
+import signal
+import time
 
 import asyncpg
 from pycrdt import Doc, Map
 
 from server.storage.documents import PostgresDocumentStore
 from server.storage.migrations import migrate
-from server.sync.updates import merge
+from server.sync.updates import OFF_LOOP_BYTES, Squasher, merge, squash
+from tests.support.servers import in_process_server, settings_for
 
 
 def edits(count: int, prefix: str) -> list[bytes]:
@@ -130,3 +136,77 @@ async def test_rows_whose_dependency_is_not_yet_visible_survive_compaction(datab
         assert cold(stored.updates).get_state() == editor.get_state()
     finally:
         await pool.close()
+
+
+FALLBACK = "squashing in the worker process failed; squashing on a thread instead"
+
+
+def fallbacks(caplog) -> int:
+    return sum(record.getMessage() == FALLBACK for record in caplog.records)
+
+
+async def test_a_squash_worker_killed_mid_compaction_loses_nothing_and_the_next_one_starts_afresh(
+        database_url, caplog):
+    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2)
+    loop = asyncio.get_running_loop()
+    try:
+        await migrate(pool)
+        async with Squasher() as squasher:
+            store = PostgresDocumentStore(pool, squasher)
+            document = "compaction-worker-killed"
+            editor, updates = field_edits(4_000)
+            assert sum(map(len, updates[:3_000])) > OFF_LOOP_BYTES
+            await store.append([(document, update) for update in updates[:3_000]])
+            broken = squasher.executor()
+            pid = await loop.run_in_executor(broken, os.getpid)
+            busy = loop.run_in_executor(broken, time.sleep, 60)  # the compaction queues behind it
+            compaction = asyncio.create_task(store.compact(document))
+            await asyncio.sleep(0.2)
+            os.kill(pid, signal.SIGKILL)  # before or after the squash is queued: either way a thread
+            assert await compaction == 3_000
+            await asyncio.gather(busy, return_exceptions=True)
+            assert fallbacks(caplog) == 1
+
+            await store.append([(document, update) for update in updates[3_000:]])
+            stored = await store.load(document)
+            rest = len(updates) - 3_000
+            assert stored.log_rows == rest and len(stored.updates[0]) < 1_000  # squashed, not merged
+            assert await store.compact(document) == rest
+            assert fallbacks(caplog) == 1  # in a fresh worker
+            assert squasher.executor() is not broken
+            assert await loop.run_in_executor(squasher.executor(), os.getpid) != pid
+            stored = await store.load(document)
+            assert stored.log_rows == 0 and stored.updates == [squash(updates)]
+            assert cold(stored.updates).get_state() == editor.get_state()
+    finally:
+        await pool.close()
+
+
+async def test_the_servers_squash_worker_compacts_large_documents_and_stops_with_the_server(database_url):
+    before = set(multiprocessing.active_children())
+    document = "compaction-server-worker"
+    editor, updates = field_edits(3_000)
+    async with in_process_server(settings_for(database_url)) as running:
+        store = running.app.state.store
+        await store.append([(document, update) for update in updates])
+        assert set(multiprocessing.active_children()) == before  # started on first need only
+        assert await store.compact(document) == len(updates)
+        workers = set(multiprocessing.active_children()) - before
+        assert len(workers) == 1  # the squash ran in the app's worker process
+        worker = workers.pop()
+        assert worker.is_alive()
+    assert not worker.is_alive() and worker.exitcode == 0  # shut down in order, and joined
+    assert set(multiprocessing.active_children()) == before
+    try:
+        os.kill(worker.pid, 0)
+    except ProcessLookupError:
+        pass
+    else:
+        raise AssertionError(f"the worker {worker.pid} is still there")
+    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=1)
+    try:
+        stored = await PostgresDocumentStore(pool).load(document)
+    finally:
+        await pool.close()
+    assert stored.log_rows == 0 and stored.updates == [squash(updates)]
+    assert cold(stored.updates).get_state() == editor.get_state()

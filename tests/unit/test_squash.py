@@ -8,9 +8,17 @@ leaves pending structs and pending deletions out (Yjs's ``encodeStateAsUpdate`` 
 from __future__ import annotations
 
 import asyncio
+import logging
+import multiprocessing
+import os
 import random
+import signal
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterable
+from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 from pycrdt import Array, Doc, Map, Text, XmlElement, XmlFragment, XmlText
@@ -18,7 +26,7 @@ from pycrdt import Array, Doc, Map, Text, XmlElement, XmlFragment, XmlText
 from server.storage import memory as memory_module
 from server.storage.memory import MemoryDocumentStore
 from server.sync import updates as updates_module
-from server.sync.updates import OFF_LOOP_BYTES, merge, squash, squash_off_loop
+from server.sync.updates import OFF_LOOP_BYTES, Squasher, merge, squash, squash_off_loop
 
 EMPTY = b"\x00\x00"
 
@@ -412,3 +420,131 @@ async def test_the_memory_store_compacts_a_document_once_at_a_time_and_loses_not
     assert await asyncio.gather(slow, fast) == [10, 10]
     stored = await store.load("race")
     assert stored.log_rows == 0 and applied(stored.updates) == applied(rows)
+
+
+# --- in a worker process --------------------------------------------------------------------------
+
+FALLBACK = "squashing in the worker process failed; squashing on a thread instead"
+
+
+async def worker_pid(squasher: Squasher) -> int:
+    return await asyncio.get_running_loop().run_in_executor(squasher.executor(), os.getpid)
+
+
+def fallbacks(caplog: pytest.LogCaptureFixture) -> int:
+    return sum(record.getMessage() == FALLBACK for record in caplog.records)
+
+
+async def test_a_squasher_squashes_large_inputs_in_a_worker_process_into_the_same_bytes():
+    small, large, rich = map_sets(10), map_sets(3_000), rich_history() + map_sets(2_000, "owner")
+    children = set(multiprocessing.active_children())
+    async with Squasher() as squasher:
+        assert await squasher.squash(small) == squash(small)
+        assert set(multiprocessing.active_children()) == children  # small: inline, nothing started
+        assert await squasher.squash(large) == squash(large)
+        # the same document; not always the same bytes: two squashes of a history with several
+        # clients, subdocs and deletions can order parts of the encoding differently, inline too
+        assert applied([await squasher.squash(rich)]) == applied([squash(rich)]) == applied(rich)
+        snapshot = squash(large[:2_000])
+        assert await squasher.squash([snapshot, *large[2_000:]]) == squash([snapshot, *large[2_000:]])
+        workers = set(multiprocessing.active_children()) - children
+        assert len(workers) == 1 and (await worker_pid(squasher)) == workers.pop().pid != os.getpid()
+    assert set(multiprocessing.active_children()) == children
+    assert await squasher.squash(large) == squash(large)  # closed: on a thread, starting nothing
+    assert set(multiprocessing.active_children()) == children
+
+
+async def test_a_worker_killed_mid_squash_falls_back_to_a_thread_and_the_next_squash_starts_a_fresh_one(caplog):
+    large = map_sets(3_000)
+    loop = asyncio.get_running_loop()
+    async with Squasher() as squasher:
+        broken = squasher.executor()
+        pid = await worker_pid(squasher)
+        busy = loop.run_in_executor(broken, time.sleep, 60)  # holds the one worker
+        squashing = asyncio.create_task(squasher.squash(large))
+        await asyncio.sleep(0)
+        assert not squashing.done()  # submitted, queued behind the sleep
+        os.kill(pid, signal.SIGKILL)
+        assert await squashing == squash(large)
+        with pytest.raises(BrokenProcessPool):
+            await busy
+        assert fallbacks(caplog) == 1
+        assert await squasher.squash(large) == squash(large)
+        assert fallbacks(caplog) == 1  # squashed in the new worker
+        assert squasher.executor() is not broken and await worker_pid(squasher) != pid
+
+
+async def test_a_worker_that_exited_falls_back_to_a_thread_and_the_next_squash_starts_a_fresh_one(caplog):
+    large = map_sets(3_000)
+    async with Squasher() as squasher:
+        broken = squasher.executor()
+        with pytest.raises(BrokenProcessPool):
+            await asyncio.get_running_loop().run_in_executor(broken, os._exit, 1)
+        assert await squasher.squash(large) == squash(large)  # the broken pool refuses: a thread
+        assert fallbacks(caplog) == 1
+        assert await squasher.squash(large) == squash(large)
+        assert fallbacks(caplog) == 1
+        assert squasher.executor() is not broken
+
+
+async def test_a_failing_call_in_the_worker_falls_back_and_keeps_the_worker(caplog):
+    large = map_sets(3_000)
+    async with Squasher() as squasher:
+        executor = squasher.executor()
+        pid = await worker_pid(squasher)
+
+        class Local(bytes):  # a local class cannot be pickled: the call fails on its way there
+            pass
+
+        with caplog.at_level(logging.ERROR, logger="server.sync.updates"):
+            assert await squasher.squash([*large[:-1], Local(large[-1])]) == squash(large)
+        assert fallbacks(caplog) == 1
+        assert await squasher.squash(large) == squash(large)
+        assert squasher.executor() is executor and await worker_pid(squasher) == pid
+
+
+async def test_the_memory_store_compacts_through_a_squasher():
+    rows = map_sets(3_000)
+    async with Squasher() as squasher:
+        store = MemoryDocumentStore(squasher)
+        await store.append([("big", row) for row in rows])
+        assert await store.compact("big") == len(rows)
+        stored = await store.load("big")
+        assert stored.updates == [squash(rows)]
+
+
+WORKER_OF_A_KILLED_SERVER = """
+import asyncio, os
+from server.sync.updates import Squasher
+
+async def main():
+    squasher = Squasher()
+    print(await asyncio.get_running_loop().run_in_executor(squasher.executor(), os.getpid), flush=True)
+    os.kill(os.getpid(), 9)  # as kill -9 would: nothing shuts the worker down
+
+if __name__ == "__main__":
+    asyncio.run(main())
+"""
+
+
+def running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_the_worker_exits_when_its_server_is_killed():
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    with subprocess.Popen([sys.executable, "-c", WORKER_OF_A_KILLED_SERVER], cwd=root,
+                          stdout=subprocess.PIPE, text=True) as server:
+        assert server.stdout is not None
+        worker = int(server.stdout.readline())
+        assert server.wait(timeout=60) == -signal.SIGKILL
+    deadline = time.monotonic() + 30
+    while running(worker) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if running(worker):
+        os.kill(worker, signal.SIGKILL)
+        raise AssertionError(f"the worker {worker} outlived its server")
