@@ -10,6 +10,8 @@ import multiprocessing
 import os
 import signal
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import asyncpg
 from pycrdt import Doc, Map
@@ -83,10 +85,18 @@ def cold(updates: list[bytes]) -> Doc:
     return doc
 
 
-async def test_ten_thousand_edits_of_one_field_compact_into_a_tiny_snapshot(database_url):
-    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2)
+@asynccontextmanager
+async def migrated_pool(database_url: str, size: int = 2) -> AsyncIterator[asyncpg.Pool]:
+    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=size)
     try:
         await migrate(pool)
+        yield pool
+    finally:
+        await pool.close()
+
+
+async def test_ten_thousand_edits_of_one_field_compact_into_a_tiny_snapshot(database_url):
+    async with migrated_pool(database_url) as pool:
         store = PostgresDocumentStore(pool)
         document = "compaction-ten-thousand-sets"
         editor, updates = field_edits(10_000)
@@ -97,8 +107,6 @@ async def test_ten_thousand_edits_of_one_field_compact_into_a_tiny_snapshot(data
         snapshot = await pool.fetchval(
             "SELECT state FROM document_snapshots_v1 WHERE document = $1", document)
         assert len(snapshot) < 1_000
-    finally:
-        await pool.close()
 
     pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2)  # a cold start
     try:
@@ -117,9 +125,7 @@ async def test_ten_thousand_edits_of_one_field_compact_into_a_tiny_snapshot(data
 
 async def test_rows_whose_dependency_is_not_yet_visible_survive_compaction(database_url):
     """Two nodes commit independently: a row can be visible before one it builds on."""
-    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2)
-    try:
-        await migrate(pool)
+    async with migrated_pool(database_url) as pool:
         store = PostgresDocumentStore(pool)
         document = "compaction-missing-dependency"
         editor, updates = field_edits(40)
@@ -134,8 +140,6 @@ async def test_rows_whose_dependency_is_not_yet_visible_survive_compaction(datab
         stored = await store.load(document)
         assert len(stored.updates[0]) < 200
         assert cold(stored.updates).get_state() == editor.get_state()
-    finally:
-        await pool.close()
 
 
 FALLBACK = "squashing in the worker process failed; squashing on a thread instead"

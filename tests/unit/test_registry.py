@@ -37,10 +37,10 @@ def conn() -> Connection:
     return Connection(RecordingTransport(), max_queue_bytes=1 << 20)
 
 
-async def make_rooms(store) -> tuple[Rooms, GroupCommitter]:
+async def make_rooms(store, kind: type[Rooms] = Rooms) -> tuple[Rooms, GroupCommitter]:
     committer = GroupCommitter(store, window=0, retry=0.01, compact_after_rows=1000)
     await committer.__aenter__()
-    return Rooms(store, committer, LIMITS, grace=60), committer
+    return kind(store, committer, LIMITS, grace=60), committer
 
 
 async def test_many_joiners_of_a_new_room_share_one_load():
@@ -155,9 +155,7 @@ def content(msgs: list[wire.Message]) -> dict:
 
 
 async def gated_rooms(store) -> tuple[GatedRooms, GroupCommitter]:
-    committer = GroupCommitter(store, window=0, retry=0.01, compact_after_rows=1000)
-    await committer.__aenter__()
-    return GatedRooms(store, committer, LIMITS, grace=60), committer
+    return await make_rooms(store, GatedRooms)  # type: ignore[return-value]
 
 
 async def test_a_fresh_joiner_gets_the_stored_snapshot_and_rows_before_the_doc_is_built():
