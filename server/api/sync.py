@@ -2,9 +2,10 @@
 
 Query parameters: ``durable=1`` asks for durable acknowledgements (``MessageType.DURABLE``),
 which stock clients never receive; ``token=`` carries the session (``server.api.admission``
-checks origin, session and access before any document byte is sent). Each incoming frame is
-handled synchronously by the room; a frame the room rejects closes only this socket, with the
-code its error maps to.
+checks origin, session and access before any document byte is sent). Once admitted, the socket
+sheds what only the handshake needed (``server.api.raw_socket.shed_handshake``): from then on
+its scope carries no request headers. Each incoming frame is handled synchronously by the room;
+a frame the room rejects closes only this socket, with the code its error maps to.
 
 Joining a room that is not open yet (it loads from the store first) reads the client's first
 message while the room loads (one ``receive`` outstanding, handed over to the serving loop; the
@@ -26,7 +27,7 @@ from litestar import WebSocket, websocket
 from litestar.params import FromPath
 
 from server.api.admission import admit, guard_for, origin_allowed, refuse_origin
-from server.api.raw_socket import RAW_RECEIVE, RAW_SEND, direct_transport
+from server.api.raw_socket import RAW_RECEIVE, RAW_SEND, direct_transport, shed_handshake
 from server.protocol import messages as wire
 from server.protocol.close_codes import CloseCode
 from server.sync.connection import Connection
@@ -67,6 +68,10 @@ async def sync_socket(socket: WebSocket, document: FromPath[str]) -> None:
         return  # refused and closed: 4401, 4404 (unknown and forbidden alike) or 1013
     state = socket.app.state
     rooms: Rooms = state.rooms
+    # Admitted: what only the handshake needed goes (request, response, headers), and the ASGI
+    # server's per-socket queue and event get slimmer (server.api.raw_socket). Before anything
+    # else reads from or writes to the socket.
+    shed_handshake(socket.scope)
     conn = Connection(
         SocketTransport(socket),
         max_queue_bytes=state.settings.max_send_queue_bytes,
@@ -78,7 +83,7 @@ async def sync_socket(socket: WebSocket, document: FromPath[str]) -> None:
     )
     forget = admission.watch(conn)  # revocations re-check it from now on, on every node
     try:
-        await _join_and_serve(socket, rooms, document, conn)
+        await _join_and_serve(socket.scope.get(RAW_RECEIVE) or socket.receive, rooms, document, conn)
     finally:
         forget()
     await conn.finished()
@@ -86,8 +91,9 @@ async def sync_socket(socket: WebSocket, document: FromPath[str]) -> None:
         rooms.stats.closes[conn.close_code] += 1
 
 
-async def _join_and_serve(socket: WebSocket, rooms: Rooms, document: str, conn: Connection) -> None:
-    receive = socket.scope.get(RAW_RECEIVE) or socket.receive
+async def _join_and_serve(receive: Any, rooms: Rooms, document: str, conn: Connection) -> None:
+    """Join the room, then hand it every frame until the socket closes. One coroutine for the
+    socket's whole life (besides the endpoint's): an idle socket costs its frame."""
     first: asyncio.Future[Any] | None = None  # the client's first message, read while the room loads
     try:
         if document in rooms:
@@ -106,9 +112,13 @@ async def _join_and_serve(socket: WebSocket, rooms: Rooms, document: str, conn: 
             if conn.close_code is not None:  # closed while the room loaded (e.g. access revoked)
                 first.cancel()
                 return
-            if not _handle(room, conn, await first):
+            going_on = _handle(room, conn, await first)
+            first = None  # the task and the message it holds are done with
+            if not going_on:
                 return
-        await _serve(receive, room, conn)
+        while conn.close_code is None:
+            if not _handle(room, conn, await receive()):
+                return
     finally:
         rooms.leave(room, conn)
 
@@ -140,12 +150,6 @@ def _asks_for_everything(event: dict) -> bool:
     except ValueError:
         return False  # the room rejects it in turn, with the close code it maps to
     return msg.sync is wire.SyncType.STEP1 and msg.payload == EMPTY_STATE_VECTOR
-
-
-async def _serve(receive: Any, room: Room, conn: Connection) -> None:
-    while conn.close_code is None:
-        if not _handle(room, conn, await receive()):
-            return
 
 
 def _handle(room: Room, conn: Connection, event: dict) -> bool:

@@ -9,6 +9,7 @@ import weakref
 from pycrdt import Map, Text
 
 from client import connect
+from tests.support.raw import RawPeer
 from tests.support.servers import in_process_server, settings_for
 from tests.support.waiting import eventually
 
@@ -149,3 +150,25 @@ async def test_under_uvicorn_broadcasts_are_written_straight_to_the_socket_trans
         assert conn._direct is not None and conn._writer is None  # no writer task per connection
         board(a)["x"] = 1
         await a.durable()
+
+
+async def test_an_admitted_socket_keeps_nothing_of_its_handshake_and_still_reads_relays_and_closes(server):
+    raw = await RawPeer.open(server.ws_url, "shed", additional_headers={"X-Padding": "x" * 2000})
+    async with connect(server.ws_url, "shed") as a:
+        room = server.app.state.rooms.get("shed")
+        await eventually(lambda: len(room.peers) == 2)
+        for conn in room.peers:
+            protocol = conn.transport._send.__self__  # uvicorn's, behind the raw ASGI send
+            assert protocol.request is None and protocol.response is None
+            assert protocol.scope["headers"] == []
+            assert type(protocol.queue).__name__ == "Inbox" and type(protocol.writable).__name__ == "Flag"
+        board(a)["x"] = 1
+        await a.durable()
+        async with asyncio.timeout(5):
+            while not any(b"x" in frame and frame[:2] == b"\x00\x02" for frame in raw.received):
+                raw.received.append(await raw.ws.recv())  # the relayed edit reaches the raw peer
+        await raw.ws.send(b"\x07\x00")  # an unknown message type: closed with its code
+        assert (await raw.closed_with())[0] == 1003
+        await eventually(lambda: len(room.peers) == 1)
+        (conn,) = room.peers
+    await eventually(lambda: conn.closed and not room.peers)  # the client's close went through too
