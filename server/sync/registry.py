@@ -274,12 +274,12 @@ class Rooms:
 
 
 def _rows_merged(stored: StoredDocument) -> StoredDocument:
-    """The snapshot and the log rows merged into one update. Rows can be stored out of causal
-    order (nodes commit independently), and yrs, given such updates one by one, can leave one
-    pending for good even once what it depends on is in (three map sets of one client applied
-    in reverse lose one: tests/unit/test_registry.py); merged first, they are applied as one.
-    Merging costs about what applying costs, so the snapshot (the bulk, and self-contained once
-    compaction squashed it) stays as it is."""
+    """``stored`` with its log rows merged into one update, after the snapshot. Rows can be
+    stored out of causal order (nodes commit independently), and yrs, given such updates one by
+    one, can leave one pending for good even once what it depends on is in (three map sets of
+    one client applied in reverse lose one: tests/unit/test_registry.py); merged first, they are
+    applied as one. Merging costs about what applying costs, so the snapshot (the bulk, and
+    self-contained once compaction squashed it) stays as it is."""
     if stored.log_rows < 2:
         return stored
     snapshot = stored.updates[:-stored.log_rows]
