@@ -125,7 +125,7 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
             await _start_accounts(stack, app, settings, pool, url)
             # Squashes large compactions in a worker process; entered before the committer, so
             # stopped after its last compaction.
-            app.state.squasher = squasher = await stack.enter_async_context(Squasher())
+            squasher = await stack.enter_async_context(Squasher())
             store = PostgresDocumentStore(pool, squasher)
             stack.push_async_callback(store.close)  # after the committer's last append, before the pool
             # Entered before the committer so that on shutdown it projects what the committer drains.

@@ -221,7 +221,7 @@ class Room:
         self._outgoing.append((update, relay, origin))
         if self._flush_handle is None:
             loop = asyncio.get_running_loop()
-            rest = self._rest_until - monotonic()
+            rest = self._rest_until - monotonic() if self._rest_until else 0.0  # no clock read when idle
             self._flush_handle = loop.call_later(rest, self._flush) if rest > 0 else loop.call_soon(self._flush)
 
     def _enqueue(self, update: bytes | None) -> None:
