@@ -172,6 +172,11 @@ def _handle(room: Room, conn: Connection, event: dict) -> bool:
                  extra={"document": room.name, "user": _user_id(conn)})
         conn.close(code, _reason(f"{what}: {exc}"))
         return False
+    except Exception:  # a bug of ours, not the client's: logged whole, and only this socket closes
+        log.exception("closing connection %s: unexpected error", conn.id,
+                      extra={"document": room.name, "user": _user_id(conn)})
+        conn.close(CloseCode.INTERNAL_ERROR, "internal error; the server logged it")
+        return False
     return True
 
 

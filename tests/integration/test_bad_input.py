@@ -142,3 +142,22 @@ async def test_a_reader_that_stops_reading_is_closed_as_slow_not_buffered_foreve
         except websockets.ConnectionClosed:
             pass
         assert stalled.protocol.close_rcvd is not None and stalled.protocol.close_rcvd.code == 4008
+
+
+async def test_an_unexpected_error_closes_only_that_socket_with_1011_and_is_logged(server, monkeypatch, caplog):
+    from server.sync.room import Room
+
+    def broken(self, conn, frame):
+        raise RuntimeError("a bug in the room")
+
+    async with connect(server.ws_url, "unexpected-error") as good:
+        good.doc["board"] = Map()
+        await good.durable()
+        monkeypatch.setattr(Room, "receive", broken)
+        peer = await RawPeer.open(server.ws_url, "unexpected-error")
+        code, reason = await peer.closed_with()
+        monkeypatch.undo()
+        assert code == 1011, (code, reason)
+        assert any("unexpected error" in r.getMessage() and r.exc_info for r in caplog.records)
+        good.doc.get("board", type=Map)["after"] = 1
+        await good.durable()  # the room and the other socket go on
