@@ -10,10 +10,12 @@ from litestar import Request, Response
 
 from server.domain.access import Forbidden, NotFound
 from server.domain.accounts import Conflict, InvalidInput, Throttled, Unauthenticated
+from server.domain.references import UnknownReference
 from server.protocol.close_codes import CloseCode
 
 HTTP_STATUS: dict[type[Exception], int] = {
     InvalidInput: 400,
+    UnknownReference: 422,  # a reference to a record of another workspace, or of none
     Unauthenticated: 401,
     Forbidden: 403,
     NotFound: 404,
