@@ -12,7 +12,8 @@ These functions are also the building blocks for scripts such as ``seed-demo``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID, uuid4
 
 from pycrdt import Doc
@@ -25,14 +26,18 @@ from server.domain.access import NotFound, require_write
 from server.domain.accounts import InvalidInput
 from server.domain.boards import DocumentKind, note_document
 from server.domain.crm import (
-    Activity, BoardState, Card, DealStatus, ItemStatus, NoteMeta, StageKind, SubjectKind, check_title, now_utc,
-    stage_for_status, status_after_move,
+    Activity, BoardState, Card, Deal, DealStatus, ItemStatus, NoteMeta, StageKind, SubjectKind, WorkItem, check_title,
+    now_utc, stage_for_status, status_after_move,
 )
+from server.domain.references import RecordKind, UnknownReference, references_in
 from server.services.accounts import Caller
 from server.services.boards import Boards, BoardView
 from server.services.projection import Projector
+from server.services.records import require_records
 from server.sync.registry import Rooms
 from server.sync.room import Room
+
+CardOrActivity = TypeVar("CardOrActivity", Deal, WorkItem, Activity)
 
 if TYPE_CHECKING:
     import asyncpg
@@ -56,6 +61,7 @@ class Crm:
         """Add a deal (pipeline) or work item (project); by default at the end of the first stage."""
         view, room = await self._open(caller, board, write=True)
         await self.check_people(view, values)
+        await self.check_records(view, values, DEAL_REFERENCES)
         kind = view.row["kind"]
         state = read_board(room.doc, kind, _quiet)  # from here to the change: no await
         self._check_fields(kind, values)
@@ -69,11 +75,12 @@ class Crm:
         card = card or uuid4()
         self._change(room, caller, lambda doc: edits.add_card(
             doc, kind, card, values, stage=stage, position=position, at=now_utc(), by=caller.id))
-        return _card(room.doc, kind, card)
+        return _seen(view, _card(room.doc, kind, card))
 
     async def update_card(self, caller: Caller, board: UUID, card: UUID, changes: dict[str, Any]) -> Card:
         view, room = await self._open(caller, board, write=True)
         await self.check_people(view, changes)
+        await self.check_records(view, changes, DEAL_REFERENCES)
         kind = view.row["kind"]
         state = read_board(room.doc, kind, _quiet)
         _existing(state, card)
@@ -81,7 +88,7 @@ class Crm:
         if "title" in changes:
             changes = {**changes, "title": check_title(changes["title"] or "")}
         self._change(room, caller, lambda doc: edits.update_card(doc, kind, card, changes, now_utc()))
-        return _card(room.doc, kind, card)
+        return _seen(view, _card(room.doc, kind, card))
 
     async def move_card(self, caller: Caller, board: UUID, card: UUID, stage: UUID, position: int | None) -> Card:
         """Put ``card`` at ``position`` (0-based; ``None``: last) of ``stage``. Moving a deal into a
@@ -101,7 +108,7 @@ class Crm:
                     edits.update_card(doc, kind, card, _status_fields(status, None), at)
 
         self._change(room, caller, move)
-        return _card(room.doc, kind, card)
+        return _seen(view, _card(room.doc, kind, card))
 
     async def set_status(self, caller: Caller, board: UUID, card: UUID, status: DealStatus,
                          lost_reason: str | None = None) -> Card:
@@ -120,7 +127,7 @@ class Crm:
             edits.update_card(doc, "pipeline", card, _status_fields(status, lost_reason), at)
 
         self._change(room, caller, decide)
-        return _card(room.doc, "pipeline", card)
+        return _seen(view, _card(room.doc, "pipeline", card))
 
     # --- activities ----------------------------------------------------------------------------
 
@@ -128,17 +135,19 @@ class Crm:
                               activity: UUID | None = None) -> Activity:
         view, room = await self._open(caller, board, write=True)
         await self.check_people(view, values)
+        await self.check_records(view, values, ACTIVITY_REFERENCES)
         state = read_board(room.doc, view.row["kind"], _quiet)
         values = {**values, "title": check_title(values.get("title") or "")}
         _check_card(state, values)
         activity = activity or uuid4()
         self._change(room, caller, lambda doc: edits.add_activity(doc, activity, values, at=now_utc(), by=caller.id))
-        return _activity(room.doc, view.row["kind"], activity)
+        return _seen(view, _activity(room.doc, view.row["kind"], activity))
 
     async def update_activity(self, caller: Caller, board: UUID, activity: UUID, changes: dict[str, Any]) -> Activity:
         """Change an activity: reassign it (``assignee``), complete it (``done``), reschedule it..."""
         view, room = await self._open(caller, board, write=True)
         await self.check_people(view, changes)
+        await self.check_records(view, changes, ACTIVITY_REFERENCES)
         state = read_board(room.doc, view.row["kind"], _quiet)
         if activity not in state.activities:
             raise NotFound("no such activity on this board")
@@ -146,7 +155,7 @@ class Crm:
             changes = {**changes, "title": check_title(changes["title"] or "")}
         _check_card(state, changes)
         self._change(room, caller, lambda doc: edits.update_activity(doc, activity, changes, now_utc()))
-        return _activity(room.doc, view.row["kind"], activity)
+        return _seen(view, _activity(room.doc, view.row["kind"], activity))
 
     # --- notes ---------------------------------------------------------------------------------
 
@@ -162,6 +171,8 @@ class Crm:
             state = read_board(room.doc, view.row["kind"], _quiet)
             if view.row["kind"] != "pipeline" or subject not in state.cards:
                 raise InvalidInput(f"expected the id of a deal on this board as subjectId, got {subject}")
+        else:
+            await self.check_records(view, {"subjectId": subject}, {"subjectId": RecordKind(subject_kind)})
         note, at = uuid4(), now_utc()
         document = note_document(note)
         seed = note_seed(note, NoteMeta(title, subject_kind, subject, board, at, caller.id), text)
@@ -172,16 +183,18 @@ class Crm:
                                      title, caller.id, at)
             return await tx.crm.note(note)
 
-    async def note(self, caller: Caller, note: UUID) -> asyncpg.Record:
+    async def note(self, caller: Caller, note: UUID) -> Mapping[str, Any]:
         """A note's registry row, if the caller reaches its board."""
         async with self._begin() as tx:
             row = await tx.crm.note(note)
         if row is None:
             raise NotFound("no such note")
         try:
-            await self._boards.get(caller, row["board_id"])
+            view = await self._boards.get(caller, row["board_id"])
         except NotFound:
             raise NotFound("no such note") from None
+        if view.row["role"] is None and row["subject_kind"] != SubjectKind.DEAL:
+            return {**row, "subject_id": None}  # a guest sees no contact or organisation ids
         return row
 
     async def add_note_text(self, caller: Caller, note: UUID, text: str) -> None:
@@ -217,6 +230,17 @@ class Crm:
             if name == "status" and values[name] not in set(ItemStatus):
                 raise InvalidInput(f"expected a work item status (todo, doing or done), got {values[name]!r}")
 
+    async def check_records(self, view: BoardView, values: dict[str, Any], fields: dict[str, RecordKind]) -> None:
+        """Contacts and organisations named must be live ones of the board's workspace (422 otherwise,
+        the same for unknown and foreign ids). Guests see no records, so every one they name is unknown."""
+        references = references_in(values, fields)
+        if not references:
+            return
+        if view.row["role"] is None:
+            raise UnknownReference(references[0].field, references[0].kind)
+        async with self._begin(autocommit=True) as tx:
+            await require_records(tx, view.row["workspace_id"], references)
+
     async def check_people(self, view: BoardView, values: dict[str, Any]) -> None:
         """Owners and assignees must reach the board (members of its workspace, or shared with)."""
         for name in ("owner", "assignee"):
@@ -230,6 +254,8 @@ class Crm:
                                    f"is shared with, got {user}")
 
 
+DEAL_REFERENCES = {"contact": RecordKind.CONTACT, "organisation": RecordKind.ORGANISATION}
+ACTIVITY_REFERENCES = {"contact": RecordKind.CONTACT}
 _STAMPED = {"createdAt", "createdBy", "updatedAt", "movedAt", "stage", "rank"}
 
 
@@ -262,6 +288,15 @@ def _existing(state: BoardState, card: UUID) -> Card:
 
 def _status_fields(status: DealStatus, lost_reason: str | None) -> dict[str, Any]:
     return {"status": str(status), "lostReason": lost_reason if status is DealStatus.LOST else None}
+
+
+def _seen(view: BoardView, value: CardOrActivity) -> CardOrActivity:
+    """``value`` as the caller may see it: guests see no contact or organisation ids (records of the
+    workspace outside what was shared with them)."""
+    if view.row["role"] is not None or isinstance(value, WorkItem):
+        return value
+    hidden = {name: None for name in ("contact", "organisation") if name in value._fields}
+    return value._replace(**hidden)
 
 
 def _card(doc: Doc, kind: str, card: UUID) -> Card:

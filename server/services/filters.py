@@ -16,13 +16,16 @@ from server.domain.access import Action, NotFound
 from server.domain.accounts import Conflict, InvalidInput, check_name
 from server.domain.contacts import Filter
 from server.domain.fields import Entity, check_value, parse
+from server.domain.references import RecordKind, references_in
 from server.services.accounts import Caller
-from server.services.records import definitions, workspace_role
+from server.services.records import definitions, require_records, workspace_role
 
 if TYPE_CHECKING:
     from server.storage.unit import Begin, Tx
 
 SEGMENT_ENTITIES = (Entity.CONTACT, Entity.ORGANISATION)
+# A segment is stored and shared: the ids it filters on must be the workspace's own.
+SEGMENT_REFERENCES = {"owner": RecordKind.MEMBER, "organisation": RecordKind.ORGANISATION}
 
 
 def filter_to_json(where: Filter) -> dict[str, Any]:
@@ -98,6 +101,7 @@ class Segments:
         name = check_name(name, "segment name")
         async with self._begin() as tx:
             await workspace_role(tx, caller, workspace, Action.EDIT_CONTACTS)
+            await require_records(tx, workspace, references_in(where._asdict(), SEGMENT_REFERENCES))
             where = where._replace(fields=await checked_fields(tx, workspace, entity, where.fields, as_text=False))
             segment = await tx.contacts.insert_segment(workspace, entity, name, filter_to_json(where), caller.id)
             if segment is None:
@@ -109,6 +113,7 @@ class Segments:
             row = await self._reach(tx, caller, segment, Action.EDIT_CONTACTS)
             name = check_name(name, "segment name") if name is not None else row["name"]
             if where is not None:
+                await require_records(tx, row["workspace_id"], references_in(where._asdict(), SEGMENT_REFERENCES))
                 fields = await checked_fields(tx, row["workspace_id"], row["entity"], where.fields, as_text=False)
                 data = filter_to_json(where._replace(fields=fields))
             else:

@@ -7,13 +7,13 @@ and above write); guests, who only hold shares of single boards, and everyone el
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from server.domain.access import Action, NotFound, Role, permit
-from server.domain.accounts import InvalidInput
 from server.domain.fields import Entity, FieldDefinition, FieldType
+from server.domain.references import Reference, RecordKind, references_in, require_found
 from server.services.accounts import Caller
 from server.services.workspaces import role_of
 
@@ -64,11 +64,22 @@ def to_definition(row: Mapping[str, Any]) -> FieldDefinition:
     return FieldDefinition(row["key"], row["label"], FieldType(row["type"]), tuple(row["options"]))
 
 
+async def require_records(tx: Tx, workspace: UUID, references: Sequence[Reference]) -> None:
+    """Refuse (``UnknownReference``, 422) any reference that is not a live contact, live organisation
+    or member of ``workspace`` — another workspace's records answer like records that do not exist.
+    One query, however many references."""
+    if not references:
+        return
+    ids = {kind: [r.id for r in references if r.kind is kind] for kind in RecordKind}
+    found = await tx.contacts.records_in(workspace, ids[RecordKind.CONTACT], ids[RecordKind.ORGANISATION],
+                                         ids[RecordKind.MEMBER])
+    require_found(references, {(RecordKind(kind), id_) for kind, id_ in found})
+
+
 async def check_references(tx: Tx, workspace: UUID, owner: UUID | None, organisation: UUID | None = None) -> None:
     """The owner must be a member of the workspace; the organisation a live one of it."""
-    if owner is not None and owner not in await tx.contacts.members(workspace):
-        raise InvalidInput(f"expected the owner to be a member of this workspace; {owner} is not")
-    if organisation is not None:
-        row = await tx.contacts.organisation_workspace(organisation)
-        if row is None or row["workspace_id"] != workspace or row["deleted_at"] is not None:
-            raise InvalidInput(f"expected an organisation of this workspace; there is none with id {organisation}")
+    values = {"owner_id": owner, "organisation_id": organisation}
+    await require_records(tx, workspace, references_in(values, RECORD_FIELDS))
+
+
+RECORD_FIELDS = {"owner_id": RecordKind.MEMBER, "organisation_id": RecordKind.ORGANISATION}

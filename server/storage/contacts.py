@@ -196,6 +196,13 @@ class PostgresContacts:
     async def live_contact_ids(self, workspace: UUID, ids: Sequence[UUID]) -> set[UUID]:
         return {row["id"] for row in await self._conn.fetch(SQL["live_contact_ids"], workspace, list(ids))}
 
+    async def records_in(self, workspace: UUID, contacts: Sequence[UUID], organisations: Sequence[UUID],
+                         members: Sequence[UUID] = ()) -> set[tuple[str, UUID]]:
+        """``(kind, id)`` of those ids that are live contacts, live organisations or members of ``workspace``."""
+        rows = await self._conn.fetch(SQL["records_in_workspace"], workspace, list(contacts), list(organisations),
+                                      list(members))
+        return {(row["kind"], row["id"]) for row in rows}
+
     async def members(self, workspace: UUID) -> dict[UUID, str]:
         """The workspace's members: id → e-mail (owners of records must be members)."""
         return {row["id"]: row["email"] for row in await self._conn.fetch(SQL["member_ids"], workspace)}

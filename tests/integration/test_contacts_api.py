@@ -91,10 +91,10 @@ async def test_an_organisation_lists_its_contacts_count_and_renaming_it_finds_co
      "expected a phone number of 3 to 20 digits (spaces, + ( ) - . / allowed), got 'call me'"),
     ({"first_name": "A", "fields": {"nope": 1}}, 400, "unknown custom field 'nope': expected one of"),
     ({"first_name": "A", "labels": [""]}, 400, "expected a label, got nothing"),
-    ({"first_name": "A", "owner_id": "00000000-0000-0000-0000-000000000001"}, 400,
-     "expected the owner to be a member of this workspace"),
-    ({"first_name": "A", "organisation_id": "00000000-0000-0000-0000-000000000001"}, 400,
-     "expected an organisation of this workspace"),
+    ({"first_name": "A", "owner_id": "00000000-0000-0000-0000-000000000001"}, 422,
+     "owner_id: no such member in this workspace"),
+    ({"first_name": "A", "organisation_id": "00000000-0000-0000-0000-000000000001"}, 422,
+     "organisation_id: no such organisation in this workspace"),
 ], ids=["no name", "bad e-mail", "bad phone", "unknown field", "empty label", "stranger owner", "foreign organisation"])
 async def test_a_bad_contact_is_refused_with_what_was_expected(server, t, body, status, detail):
     response = await call(server, t.member, "POST", f"/api/workspaces/{t.workspace}/contacts", json=body)

@@ -205,3 +205,11 @@ SELECT id, emails FROM contacts
 WHERE workspace_id = $1 AND deleted_at IS NULL AND emails && $2::text[] ORDER BY created_at, id;
 -- name: live_contact_ids
 SELECT id FROM contacts WHERE workspace_id = $1 AND deleted_at IS NULL AND id = ANY($2::uuid[]);
+-- name: records_in_workspace
+-- Which of the contact ids $2, organisation ids $3 and user ids $4 are live contacts,
+-- live organisations and members of workspace $1: every reference of a write, checked at once.
+SELECT 'contact' AS kind, id FROM contacts WHERE workspace_id = $1 AND deleted_at IS NULL AND id = ANY($2::uuid[])
+UNION ALL
+SELECT 'organisation', id FROM organisations WHERE workspace_id = $1 AND deleted_at IS NULL AND id = ANY($3::uuid[])
+UNION ALL
+SELECT 'member', user_id FROM memberships WHERE workspace_id = $1 AND user_id = ANY($4::uuid[]);
