@@ -5,9 +5,13 @@ by ``;``. Custom fields are columns named by their key (or label). A problem is 
 file's line number (a quoted cell spanning lines counts them all, as an editor shows them), the
 column and the reason; a file with any problem imports nothing.
 
-Cells an export writes that a spreadsheet would run as a formula (starting ``= + - @``, tab or
-carriage return: OWASP's CSV injection advice) are prefixed with ``'``, which spreadsheets show
-as text; import removes it again, so ``'+44 20 7946 0958`` comes back as the phone it was.
+Cells an export writes that a spreadsheet would run as a formula are prefixed with ``'``, which
+spreadsheets show as text (OWASP's CSV injection advice): a cell starting with tab or carriage
+return, or whose first character after any leading whitespace, quotes and separator-like
+characters (``; , |`` — a spreadsheet reading the file with another separator starts a new cell
+there, as in ``;=1+1``) is ``= + - @``. Import removes the prefix again from exactly such cells,
+so ``'+44 20 7946 0958`` comes back as the phone it was, and every cell survives the round trip
+(``'`` itself is one of the skipped characters, so a cell that already began with ``'`` gets one more).
 """
 
 from __future__ import annotations
@@ -34,7 +38,8 @@ ALIASES = {"email": "emails", "e_mail": "emails", "e_mails": "emails", "phone": 
            "organization": "organisation", "title": "job_title", "label": "labels", "first": "first_name",
            "last": "last_name", "zip": "postcode", "postal_code": "postcode", "state": "region",
            "deal": "title", "amount": "value", "close_date": "expected_close"}
-_FORMULA = re.compile(r"[=+\-@\t\r]")
+_FORMULA_LEADS = ("=", "+", "-", "@")
+_BEFORE_FORMULA = " \t\r\n\v\f\u00a0;,|'\""  # what a spreadsheet may skip or split at before a formula
 
 
 class SheetError(InvalidInput):
@@ -139,12 +144,17 @@ def field_values(cells: Mapping[str, str], fields: Mapping[str, FieldDefinition]
 
 # --- export ------------------------------------------------------------------------------------
 
+def runs_as_formula(cell: str) -> bool:
+    """Whether a spreadsheet might run ``cell`` as a formula (then export prefixes it with ``'``)."""
+    return cell.lstrip("'")[:1] in ("\t", "\r") or cell.lstrip(_BEFORE_FORMULA)[:1] in _FORMULA_LEADS
+
+
 def _quote_formula(cell: str) -> str:
-    return "'" + cell if cell and _FORMULA.match(cell) else cell
+    return "'" + cell if runs_as_formula(cell) else cell
 
 
 def _unquote(cell: str) -> str:
-    return cell[1:] if cell.startswith("'") and _FORMULA.match(cell[1:]) else cell
+    return cell[1:] if cell.startswith("'") and runs_as_formula(cell[1:]) else cell
 
 
 def export_columns(base: Sequence[str], fields: Mapping[str, FieldDefinition]) -> list[str]:
