@@ -19,6 +19,7 @@ from uuid import UUID
 from pycrdt import Array, Map
 
 from server.domain.ranks import is_rank
+from server.domain.text import find_unstorable, unstorable
 
 SHAPES = Path(__file__).resolve().parents[2] / "schema" / "documents"
 _CURRENCY = re.compile(r"[A-Z]{3}")
@@ -92,7 +93,15 @@ def _string(spec: dict, raw: object) -> str:
     _expect(isinstance(raw, str), "a string", raw)
     limit = spec.get("maxLength")
     _expect(limit is None or len(raw) <= limit, f"at most {limit} characters", f"{len(raw)} characters")
+    _storable(raw)
     return raw
+
+
+def _storable(value: object) -> None:
+    """Text Postgres cannot store (NUL, lone surrogates) does not fit: the projection would fail on it."""
+    problem = unstorable(value) if isinstance(value, str) else find_unstorable(value)
+    if problem is not None:
+        raise DoesNotFit(str(problem))
 
 
 def _number(spec: dict, raw: object) -> float:
@@ -163,12 +172,14 @@ def _rank(spec: dict, raw: object) -> str:
 def _strings(spec: dict, raw: object) -> tuple[str, ...]:
     items = raw.to_py() if isinstance(raw, Array) else raw
     _expect(isinstance(items, list) and all(isinstance(i, str) for i in items), "a list of strings", raw)
+    _storable(items)
     return tuple(items)  # type: ignore[arg-type]
 
 
 def _map(spec: dict, raw: object) -> dict[str, Any]:
     value = raw.to_py() if isinstance(raw, Map) else raw
     _expect(isinstance(value, dict), "a map", raw)
+    _storable(value)
     return value  # type: ignore[return-value]
 
 

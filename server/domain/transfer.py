@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 from server.domain.accounts import InvalidInput
 from server.domain.contacts import ADDRESS_PARTS
 from server.domain.fields import FieldDefinition, format, parse
+from server.domain.text import unstorable
 
 MAX_ROWS = 50_000
 LIST_SEPARATOR = ";"
@@ -115,7 +116,18 @@ def _rows(reader: Iterator[list[str]], columns: list[str]) -> Iterator[tuple[int
         if len(cells) != len(columns):
             yield start, {"": f"expected {len(columns)} cells as in the header, got {len(cells)}"}
             continue
+        if bad := _unstorable_cell(columns, cells):
+            yield start, {"": bad}
+            continue
         yield start, {column: _unquote(cell) for column, cell in zip(columns, cells)}
+
+
+def _unstorable_cell(columns: list[str], cells: list[str]) -> str | None:
+    """The reason a row cannot be imported if a cell holds text Postgres cannot store (a NUL)."""
+    for column, cell in zip(columns, cells):
+        if reason := unstorable(cell):
+            return f"column {column}: {reason}"
+    return None
 
 
 def split_list(cell: str) -> list[str]:
