@@ -31,7 +31,10 @@ from server.api.contacts import ContactController
 from server.api.custom_fields import CustomFieldController, SegmentController
 from server.api.organisations import OrganisationController
 from server.api.transfer import TransferController
+from server.api.privacy import PrivacyController
 from server.api.errors import EXCEPTION_HANDLERS
+from server.api.request_ids import with_request_ids
+from server.api.text_guard import refuse_unstorable_text
 from server.api.health import health
 from server.api.metrics import metrics
 from server.api.raw_socket import keep_raw_channels
@@ -53,6 +56,8 @@ from server.services.links import Links
 from server.services.references import ContactReferences
 from server.services.organisations import Organisations
 from server.services.transfer import Transfer
+from server.services.erasure import Erasure
+from server.services.permissions import WorkspacePermissions
 from server.services.credentials import Passwords
 from server.services.mail import LoggingOutbox
 from server.services.sockets import Gate, OpenSockets
@@ -69,6 +74,7 @@ from server.fanout.redis import RedisBus
 from server.sync.persistence import GroupCommitter
 from server.sync.ports import Bus
 from server.sync.registry import Rooms
+from server.protocol.update_bounds import Bounds
 from server.sync.room import Limits
 from server.sync.updates import Squasher
 
@@ -119,7 +125,9 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
             url = await database_url(settings, stack)
-            pool = await create_pool(url)
+            app.state.pool = pool = await create_pool(
+                url, statement_timeout=settings.statement_timeout_seconds,
+                connect_timeout=settings.database_connect_timeout_seconds)
             stack.push_async_callback(pool.close)
             await migrate(pool)
             await _start_accounts(stack, app, settings, pool, url)
@@ -137,7 +145,9 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
                 retry=settings.commit_retry_seconds,
                 compact_after_rows=settings.compact_after_rows,
             ))
-            limits = Limits(settings.max_update_bytes, settings.max_sync_bytes, settings.max_awareness_bytes)
+            limits = Limits(settings.max_update_bytes, settings.max_sync_bytes, settings.max_awareness_bytes,
+                            Bounds(settings.max_update_depth, settings.max_update_structs),
+                            settings.max_document_bytes)
             app.state.bus = bus_ = bus or await _start_bus(stack, settings, node)
             # A lone node (no REDIS_URL, no bus given) has no other holder to replicate to.
             shared = bus is not None or bool(settings.redis_url)
@@ -147,6 +157,7 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
             )
             stack.enter_context(_periodically(rooms.expire_presence, settings.presence_timeout_seconds / 6))
             _start_contacts(app, pool, rooms, projector)
+            _start_privacy(app, pool, rooms, projector, store)
             _start_crm(app, pool, rooms, projector)
             app.state.store = store
             app.state.committer = committer
@@ -163,9 +174,10 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
     app = Litestar(
         route_handlers=[health, metrics, sync_socket, AuthController, me, WorkspaceController, accept_invitation,
                         BoardController, BoardEditController, CrmReadController, ContactController, OrganisationController,
-                        CustomFieldController, SegmentController, TransferController],
+                        CustomFieldController, SegmentController, TransferController, PrivacyController],
         dependencies={"caller": Provide(provide_caller), **{name: _from_state(name) for name in _SERVICES}},
         exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[refuse_unstorable_text],  # 422 for text Postgres cannot store, before any handler
         openapi_config=OPENAPI,
         lifespan=[lifespan],
         logging_config=None,  # server.logs configures logging (structured, with the node id)
@@ -174,14 +186,15 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
     app.register(web_app())  # the browser app at "/": a catch-all, registered after the API
     # Outermost, so it sees the ASGI server's own channels (Litestar adds no wrapper before it
     # when there are no before_send hooks); see server.api.raw_socket.
-    app.asgi_handler = keep_raw_channels(app.asgi_handler)
+    # Inside it, every HTTP request gets an id, and no exception leaves without a logged 500.
+    app.asgi_handler = keep_raw_channels(with_request_ids(app.asgi_handler))
     app.state.settings = settings
     app.state.ready = False
     return app
 
 
 _SERVICES = ("accounts", "workspaces", "boards", "contacts", "organisations", "custom_fields", "segments",
-             "transfer", "deal_transfer", "links")
+             "transfer", "deal_transfer", "links", "permissions", "erasure")
 OPENAPI = OpenAPIConfig(
     title="Tandem",
     version="0.1.0",
@@ -198,10 +211,8 @@ async def _start_accounts(stack: AsyncExitStack, app: Litestar, settings: Settin
                           url: str) -> None:
     """Account services, the per-process index of open sockets, and its access-event listener."""
     begin = transactions(pool)
-    passwords = Passwords(time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib,
-                          parallelism=settings.argon2_parallelism)
-    policy = Policy(settings.session_ttl_seconds, settings.reset_ttl_seconds,
-                    settings.sign_in_max_failures, settings.sign_in_window_seconds)
+    app.state.passwords = passwords = Passwords.of(settings)  # a bounded hashing pool
+    policy = Policy.of(settings)
     app.state.outbox = LoggingOutbox()
     app.state.accounts = Accounts(begin, passwords, app.state.outbox, policy)
     app.state.workspaces = Workspaces(begin, app.state.outbox, invitation_ttl=settings.invitation_ttl_seconds)
@@ -222,6 +233,14 @@ def _start_contacts(app: Litestar, pool: asyncpg.Pool, rooms: Rooms, projector: 
     app.state.transfer = Transfer(begin, feed)
     app.state.deal_transfer = DealTransfer(begin, app.state.boards, rooms, projector)
     app.state.links = Links(begin)
+
+
+def _start_privacy(app: Litestar, pool: asyncpg.Pool, rooms: Rooms, projector: Projector,
+                   store: PostgresDocumentStore) -> None:
+    """Permission levels an admin sets, and erasure (which edits documents, then compacts them)."""
+    begin = transactions(pool)
+    app.state.permissions = WorkspacePermissions(begin)
+    app.state.erasure = Erasure(begin, RoomsChangeFeed(rooms), rooms, projector, store)
 
 
 def _from_state(name: str) -> Provide:

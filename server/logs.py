@@ -2,7 +2,8 @@
 
 ``TANDEM_LOG_FORMAT=logfmt`` (default; ``key=value`` pairs, readable in a terminal) or ``json``
 (one object per line, for a log pipeline). Engine code passes ``extra={"document": ..., "user":
-...}``; the node id is stamped on every record by a filter.
+...}``; the node id, and the request id while an HTTP request is served, are stamped on every
+record by a filter.
 """
 
 from __future__ import annotations
@@ -10,8 +11,12 @@ from __future__ import annotations
 import json
 import logging
 import time
+from contextvars import ContextVar
 
-FIELDS = ("node", "document", "user")
+FIELDS = ("node", "request", "document", "user")
+# The id of the HTTP request being served (``server.api.request_ids`` sets it), stamped on every
+# line logged while serving it.
+request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 
 class _NodeFilter(logging.Filter):
@@ -21,6 +26,8 @@ class _NodeFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.node = self.node
+        if getattr(record, "request", None) is None:
+            record.request = request_id.get()
         return True
 
 

@@ -25,6 +25,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     max_update_bytes: int = 1 << 20
     max_sync_bytes: int = 16 << 20
     max_awareness_bytes: int = 64 << 10
+    # Structure of an incoming update, checked before pycrdt sees it (issue 13): values and shared
+    # types nested deeper (npm Yjs overflows its stack from ~6,000; yrs segfaults further on), and
+    # more structs plus delete ranges, are refused; so is growing a document past max_document_bytes.
+    max_update_depth: int = 64
+    max_update_structs: int = 200_000
+    max_document_bytes: int = 64 << 20
     # Bytes queued for one slow reader before it is closed (never silently dropped).
     max_send_queue_bytes: int = 8 << 20
     # Timings (seconds).
@@ -36,6 +42,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Board and note documents are projected into SQL tables this long after a commit (a throttle:
     # edits meanwhile join the same projection).
     projection_delay_seconds: float = 0.1
+    # Postgres: a statement running longer is cancelled (Postgres's statement_timeout, and asyncpg's
+    # command_timeout a second later for a server that does not answer at all); connecting, or
+    # waiting for a pooled connection, gives up after the connect timeout. The request answers 503.
+    statement_timeout_seconds: float = 10.0
+    database_connect_timeout_seconds: float = 5.0
     # Presence relayed by another node is dropped when not renewed for this long (its node may
     # have died); y-protocols clients renew every 15 s and time out others after 30 s.
     presence_timeout_seconds: float = 30.0
@@ -50,13 +61,26 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     cookie_secure: bool = False  # set to true whenever the server is reached over HTTPS
     invitation_ttl_seconds: float = 7 * 24 * 3600.0
     reset_ttl_seconds: float = 3600.0
-    # Sign-in throttling: this many failures for one e-mail (10x from one address) within the window.
+    # Throttling (issue 13; server/domain/throttle.py): this many attempts go through at once —
+    # sign-ins per account from one address (10x per address), sign-ups per address, reset mails
+    # per account (10x per address) — then each further one waits, from the first delay doubling
+    # up to the longest; a counter left alone for twice the longest delay is forgotten.
     sign_in_max_failures: int = 5
-    sign_in_window_seconds: float = 900.0
-    # argon2id cost (argon2-cffi's defaults); tests lower it.
+    sign_ups_per_address: int = 20
+    resets_per_account: int = 3
+    throttle_delay_seconds: float = 2.0
+    throttle_max_delay_seconds: float = 900.0
+    # argon2id cost (argon2-cffi's defaults); tests lower it. At most ``hashing_concurrency``
+    # hashes run at once (each holds ``argon2_memory_kib``), ``hashing_queue`` more wait, and
+    # beyond that a request gets 429 at once.
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     argon2_parallelism: int = 4
+    hashing_concurrency: int = 2
+    hashing_queue: int = 16
+    # /metrics answers only "Authorization: Bearer <this>"; unset, it answers 404 (least privilege:
+    # a deployment that scrapes metrics sets a token).
+    metrics_token: str | None = None
     # Socket policing: non-empty writes tolerated (and dropped) on a read-only socket before it is
     # closed with 1008; awareness messages a second (more are dropped); messages a second (a burst
     # of twice as many is tolerated, then 1008). 0 turns a rate limit off.

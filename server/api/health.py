@@ -1,14 +1,47 @@
-"""``GET /health``: 200 once the server can serve (database migrated, engine running)."""
+"""``GET /health``: 200 while the server can serve — started, and Postgres answering.
+
+503 with the reason otherwise: while starting, or when Postgres does not answer ``SELECT 1``
+within ``CHECK_SECONDS`` (refused, down, or frozen), so a load balancer stops sending traffic
+that could only fail.
+"""
 
 from __future__ import annotations
 
-from litestar import Request, get
-from litestar.exceptions import HTTPException
+import logging
+
+import asyncpg
+from litestar import Request, Response, get
+
+from server.api.request_ids import LOGGED
+
+log = logging.getLogger(__name__)
+CHECK_SECONDS = 2.0
 
 
-@get("/health", sync_to_thread=False)
-def health(request: Request) -> dict[str, object]:
+@get("/health")
+async def health(request: Request) -> Response[dict[str, object]]:
     state = request.app.state
+    request.scope[LOGGED] = True  # type: ignore[literal-required]  # starting is no error; an outage is logged here
     if not state.get("ready"):
-        raise HTTPException(status_code=503, detail="starting: the database is not ready yet")
-    return {"status": "ok", "rooms": len(state.rooms)}
+        return _unavailable("starting: the database is not ready yet")
+    problem = await _database_problem(state.pool)
+    if problem is not None:
+        log.warning("health: the database %s", problem)
+        return _unavailable(f"the database {problem}")
+    return Response({"status": "ok", "rooms": len(state.rooms)})
+
+
+async def _database_problem(pool: asyncpg.Pool) -> str | None:
+    """None if Postgres answers a trivial query in time, else what is wrong."""
+    try:
+        async with pool.acquire(timeout=CHECK_SECONDS) as conn:
+            await conn.fetchval("SELECT 1", timeout=CHECK_SECONDS)
+    except TimeoutError:
+        return f"did not answer within {CHECK_SECONDS:g} s"
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        return f"cannot be reached ({type(exc).__name__}: {exc})"
+    return None
+
+
+def _unavailable(reason: str) -> Response[dict[str, object]]:
+    return Response({"status_code": 503, "detail": reason}, status_code=503, headers={"Retry-After": "5"})

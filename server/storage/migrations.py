@@ -14,13 +14,16 @@ import asyncpg
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parents[2] / "schema" / "migrations"
 _LOCK = 0x74616E64656D  # "tandem"
+# A migration (or waiting for another node's) may outlast the server's statement timeout.
+_NO_LIMIT = 24 * 3600.0
 
 
 async def migrate(pool: asyncpg.Pool, folder: Path = MIGRATIONS) -> list[str]:
     """Apply every migration not yet applied; return the names applied now."""
     applied_now = []
     async with pool.acquire() as conn:
-        await conn.execute("SELECT pg_advisory_lock($1)", _LOCK)
+        await conn.execute("SET statement_timeout = 0")  # RESET below: pooled connections keep no session state
+        await conn.execute("SELECT pg_advisory_lock($1)", _LOCK, timeout=_NO_LIMIT)
         try:
             await conn.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations "
@@ -31,10 +34,11 @@ async def migrate(pool: asyncpg.Pool, folder: Path = MIGRATIONS) -> list[str]:
                 if path.name in done:
                     continue
                 async with conn.transaction():
-                    await conn.execute(path.read_text())
+                    await conn.execute(path.read_text(), timeout=_NO_LIMIT)
                     await conn.execute("INSERT INTO schema_migrations (name) VALUES ($1)", path.name)
                 log.info("applied migration %s", path.name)
                 applied_now.append(path.name)
         finally:
             await conn.execute("SELECT pg_advisory_unlock($1)", _LOCK)
+            await conn.execute("RESET statement_timeout")
     return applied_now

@@ -18,6 +18,8 @@ itself, or this must change.
 
 from __future__ import annotations
 
+from typing import Any
+
 import asyncpg
 
 
@@ -25,5 +27,35 @@ async def _keep_session(connection: asyncpg.Connection) -> None:
     """The pool's ``reset``: nothing to do (see the module docstring)."""
 
 
-async def create_pool(url: str, *, min_size: int = 1, max_size: int = 8) -> asyncpg.Pool:
-    return await asyncpg.create_pool(url, min_size=min_size, max_size=max_size, reset=_keep_session)
+class _TimedPool(asyncpg.Pool):
+    """A pool whose ``acquire`` gives up after ``acquire_timeout`` unless told otherwise, so a
+    request never queues forever behind connections a frozen Postgres holds."""
+
+    def __init__(self, *args: Any, acquire_timeout: float | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.acquire_timeout = acquire_timeout
+
+    def acquire(self, *, timeout: float | None = None) -> Any:
+        return super().acquire(timeout=self.acquire_timeout if timeout is None else timeout)
+
+
+async def create_pool(url: str, *, min_size: int = 1, max_size: int = 8, statement_timeout: float | None = None,
+                      connect_timeout: float | None = None) -> asyncpg.Pool:
+    """The pool; the server passes timeouts (``TANDEM_STATEMENT_TIMEOUT_SECONDS``,
+    ``TANDEM_DATABASE_CONNECT_TIMEOUT_SECONDS``), the command-line tools wait as long as it takes.
+
+    ``statement_timeout`` is Postgres's (it cancels a slow statement cleanly and the connection
+    lives on) and, a second later, asyncpg's ``command_timeout`` (for a server that does not
+    answer at all). ``connect_timeout`` bounds opening a connection and waiting for a pooled one.
+    """
+    timeouts: dict[str, Any] = {}
+    if statement_timeout:
+        timeouts["server_settings"] = {"statement_timeout": str(int(statement_timeout * 1000))}
+        timeouts["command_timeout"] = statement_timeout + 1.0
+    if connect_timeout:
+        timeouts["timeout"] = connect_timeout
+    # asyncpg.create_pool's own defaults, with the pool class that has an acquire timeout.
+    return await _TimedPool(
+        url, min_size=min_size, max_size=max_size, max_queries=50000, max_inactive_connection_lifetime=300.0,
+        loop=None, connection_class=asyncpg.Connection, record_class=asyncpg.Record, reset=_keep_session,
+        acquire_timeout=connect_timeout, **timeouts)
