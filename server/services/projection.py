@@ -13,7 +13,11 @@ later (O(1); a throttle, not a reset: changes meanwhile join that run). A run re
 queued updates on the board's shadow (``server.documents.recorder``) to record card history with
 its authors — only for changes made on this node, so nothing is counted twice — and, if this
 node committed something of the room since the last run, projects. A failed run keeps its
-events and is retried.
+events and is retried after an exponentially growing pause, at most ``attempts`` times in a row;
+then only the document's next change (or shutdown) runs it again — a run reads the document's
+whole stored history, so it must never loop. There is one tracker per document: a room reopened
+while the closed room's tracker still waits (or fails) takes over its events instead of adding a
+second retry loop.
 """
 
 from __future__ import annotations
@@ -56,7 +60,7 @@ class Tracker:
     """Implements ``server.sync.ports.RoomListener`` for one open board or note room."""
 
     __slots__ = ("document", "recorder", "pending", "local_author", "dirty", "gone", "handle", "task", "events",
-                 "_schedule")
+                 "failures", "_schedule")
 
     def __init__(self, document: str, recorder: Recorder | None, schedule: Callable[[Tracker], None]) -> None:
         self.document = document
@@ -68,6 +72,7 @@ class Tracker:
         self.handle: asyncio.TimerHandle | None = None
         self.task: asyncio.Task[None] | None = None
         self.events: list[CardEvent] = []  # recorded, not yet written
+        self.failures = 0  # failed runs in a row
         self._schedule = schedule
 
     def changed(self, update: bytes, origin: object) -> None:
@@ -94,10 +99,10 @@ class Tracker:
 class Projector:
     """Live projection of open documents, and ``project`` / ``rebuild`` of stored ones."""
 
-    def __init__(self, begin: Begin, *, delay: float = 0.1, retry: float = 1.0) -> None:
+    def __init__(self, begin: Begin, *, delay: float = 0.1, retry: float = 1.0, attempts: int = 6) -> None:
         self._begin = begin
-        self._delay, self._retry = delay, retry
-        self._trackers: set[Tracker] = set()
+        self._delay, self._retry, self._attempts = delay, retry, attempts
+        self._trackers: dict[str, Tracker] = {}  # one per open (or just closed) document
         self._problems: dict[str, set[str]] = {}
         self._caches: dict[str, ReadCache] = {}  # open boards: entries decoded last time
         self.projections = 0
@@ -111,7 +116,7 @@ class Projector:
 
     async def __aexit__(self, *exc: object) -> None:
         """Project whatever is pending (called after the committer drained)."""
-        for tracker in list(self._trackers):
+        for tracker in list(self._trackers.values()):
             if tracker.handle is not None:
                 tracker.handle.cancel()
                 tracker.handle = None
@@ -122,7 +127,11 @@ class Projector:
 
     def idle(self) -> bool:
         """Nothing waits to be projected on this node (tests and benchmarks wait for this)."""
-        return not any(t.handle or t.task or t.pending or t.dirty or t.events for t in self._trackers)
+        return not any((t.handle or t.task or t.pending or t.dirty or t.events) and not self._gave_up(t)
+                       for t in self._trackers.values())
+
+    def _gave_up(self, tracker: Tracker) -> bool:
+        return tracker.failures >= self._attempts and tracker.handle is None and tracker.task is None
 
     # --- live --------------------------------------------------------------------------------
 
@@ -137,9 +146,27 @@ class Projector:
             log.exception("could not follow %s; it is projected without history", room.name)
             recorder = None
         tracker = Tracker(room.name, recorder, self._schedule)
-        self._trackers.add(tracker)
+        previous = self._trackers.get(room.name)
+        self._trackers[room.name] = tracker
+        if previous is not None and previous.task is None:
+            self._hand_over(previous, tracker)  # a running one hands over when its run ends
         self._caches.setdefault(room.name, ReadCache())
         room.listener = tracker
+
+    def _hand_over(self, old: Tracker, new: Tracker) -> None:
+        """``old`` (a closed room's) is replaced by ``new``: its unwritten history moves over, and
+        it stops — so reopening a room never adds a second retry loop (issue 13)."""
+        if old.handle is not None:
+            old.handle.cancel()
+            old.handle = None
+        if old.recorder is not None:
+            if old.pending:
+                old.events += old.recorder.replay(old.pending)
+            old.recorder.close()
+        new.events[:0], new.dirty = old.events, new.dirty or old.dirty or bool(old.events)
+        old.pending, old.events, old.dirty = [], [], False
+        if new.events or new.dirty:
+            self._schedule(new)
 
     @contextmanager
     def authored(self, room: Room, author: UUID | None) -> Iterator[None]:
@@ -165,16 +192,32 @@ class Projector:
     async def _run_and_reschedule(self, tracker: Tracker) -> None:
         ok = await self._run(tracker)
         tracker.task = None
-        if not ok:
-            self._schedule(tracker, self._retry)
+        current = self._trackers.get(tracker.document)
+        if current is not tracker:  # its room was reopened meanwhile
+            if current is not None:
+                self._hand_over(tracker, current)
+        elif not ok:
+            self._retry_later(tracker)
         elif tracker.pending or tracker.dirty:
             self._schedule(tracker)
         elif tracker.gone:
-            self._trackers.discard(tracker)
-            if not any(t.document == tracker.document for t in self._trackers):
-                self._caches.pop(tracker.document, None)
-            if tracker.recorder is not None:
-                tracker.recorder.close()
+            self._forget(tracker)
+
+    def _retry_later(self, tracker: Tracker) -> None:
+        """Back off exponentially; after ``attempts`` failures in a row wait for the next change."""
+        if tracker.failures < self._attempts:
+            self._schedule(tracker, self._retry * 2 ** (tracker.failures - 1))
+            return
+        log.error("projection failed %d times in a row; retried on the document's next change", tracker.failures,
+                  extra={"document": tracker.document})
+        if tracker.gone:
+            self._forget(tracker)
+
+    def _forget(self, tracker: Tracker) -> None:
+        del self._trackers[tracker.document]
+        self._caches.pop(tracker.document, None)
+        if tracker.recorder is not None:
+            tracker.recorder.close()
 
     async def _run(self, tracker: Tracker) -> bool:
         pending, tracker.pending = tracker.pending, []
@@ -190,9 +233,11 @@ class Projector:
             await self.project(tracker.document, events)
         except Exception:
             self.failures += 1
+            tracker.failures += 1
             tracker.dirty = True
-            log.exception("projection failed; retrying in %.1f s", self._retry, extra={"document": tracker.document})
+            log.exception("projection failed (%d in a row)", tracker.failures, extra={"document": tracker.document})
             return False
+        tracker.failures = 0
         tracker.events = tracker.events[len(events):]
         now = time.time()
         self.lags.extend(now - at for _, author, at in pending if author is not REMOTE)
@@ -249,15 +294,24 @@ class Projector:
     # --- warnings: each problem is logged once, when it first appears --------------------------
 
     def _flush_warnings(self, document: str, warn: _Warnings) -> None:
+        """One warning per record with a problem not seen in the previous run."""
         seen = self._problems.get(document, set())
+        by_record: dict[str, list[str]] = {}
         for problem in warn.problems:
-            if problem not in seen:
-                log.warning("%s: content that does not fit its shape is skipped: %s", document, problem,
+            by_record.setdefault(_record_of(problem), []).append(problem)
+        for record_, problems in by_record.items():
+            if any(problem not in seen for problem in problems):
+                log.warning("%s: content that does not fit its shape is skipped: %s", document, "; ".join(problems),
                             extra={"document": document})
         if warn.problems:
             self._problems[document] = set(warn.problems)
         else:
             self._problems.pop(document, None)
+
+
+def _record_of(problem: str) -> str:
+    """``cards.<id>`` of ``cards.<id>.title: expected ...`` (a problem's first two path steps)."""
+    return ".".join(problem.partition(":")[0].split(".")[:2])
 
 
 class _Warnings:
