@@ -20,6 +20,7 @@ from server.domain.fields import Entity
 from server.services.accounts import Caller
 from server.services.feed import ChangeFeed
 from server.services.filters import resolve_filter
+from server.services.permissions import check_delete
 from server.services.records import check_references, contact_workspace, definitions, workspace_role
 
 if TYPE_CHECKING:
@@ -70,6 +71,8 @@ class Contacts:
     async def delete(self, caller: Caller, contact: UUID, address: str) -> None:
         async with self._begin() as tx:
             workspace = await contact_workspace(tx, caller, contact, Action.EDIT_CONTACTS)
+            owner = (await tx.contacts.contacts_by_id([contact]))[0]["owner_id"]
+            await check_delete(tx, caller, workspace, owner, "contacts")  # the level an admin set
             await tx.contacts.delete_contact(contact)
             await tx.accounts.audit("contact.deleted", actor=caller.id, workspace=workspace, address=address,
                                     contact=contact)

@@ -31,6 +31,7 @@ from server.domain.transfer import (
 )
 from server.services.accounts import Caller
 from server.services.boards import Boards, BoardView
+from server.services.permissions import check_export
 from server.services.records import definitions, workspace_role
 from server.services.transfer import ImportReport
 
@@ -96,6 +97,7 @@ class DealTransfer:
     async def export_csv(self, caller: Caller, workspace: UUID, board: str | None) -> AsyncIterator[str]:
         async with self._begin() as tx:
             await workspace_role(tx, caller, workspace, Action.READ_CONTACTS)
+            await check_export(tx, caller, workspace)  # bulk export: the level an admin set
         view = await self._board(caller, workspace, board)
         async with self._begin() as tx:
             fields = await definitions(tx, workspace, Entity.DEAL)

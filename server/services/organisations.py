@@ -17,6 +17,7 @@ from server.domain.fields import Entity
 from server.services.accounts import Caller
 from server.services.feed import ChangeFeed
 from server.services.filters import resolve_filter
+from server.services.permissions import check_delete
 from server.services.records import check_references, definitions, organisation_workspace, workspace_role
 
 if TYPE_CHECKING:
@@ -67,6 +68,8 @@ class Organisations:
     async def delete(self, caller: Caller, organisation: UUID, address: str) -> None:
         async with self._begin() as tx:
             workspace = await organisation_workspace(tx, caller, organisation, Action.EDIT_CONTACTS)
+            owner = (await tx.contacts.organisations_by_id([organisation]))[0]["owner_id"]
+            await check_delete(tx, caller, workspace, owner, "organisations")  # the level an admin set
             keys = [organisation_key(organisation), *await _reindex_contacts(tx, organisation, None)]
             await tx.contacts.unlink_organisation(organisation)
             await tx.contacts.delete_organisation(organisation)

@@ -25,6 +25,7 @@ from server.domain.transfer import (
 )
 from server.services.accounts import Caller
 from server.services.feed import ChangeFeed
+from server.services.permissions import check_export
 from server.services.records import definitions, workspace_role
 
 if TYPE_CHECKING:
@@ -93,6 +94,7 @@ class Transfer:
         entity = _entity(kind)
         async with self._begin() as tx:
             await workspace_role(tx, caller, workspace, Action.READ_CONTACTS)
+            await check_export(tx, caller, workspace)  # bulk export: the level an admin set
             fields = await definitions(tx, workspace, entity)
             owners = await tx.contacts.members(workspace)
         return self._pages(workspace, entity, fields, owners)

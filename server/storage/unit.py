@@ -11,6 +11,7 @@ import asyncpg
 from server.storage.accounts import PostgresAccounts
 from server.storage.contacts import PostgresContacts
 from server.storage.crm import PostgresCrm
+from server.storage.privacy import PostgresPrivacy
 from server.storage.workspaces import PostgresWorkspaces
 
 
@@ -19,6 +20,7 @@ class Tx(NamedTuple):
     workspaces: PostgresWorkspaces
     contacts: PostgresContacts
     crm: PostgresCrm
+    privacy: PostgresPrivacy
 
 
 Begin = Callable[..., AbstractAsyncContextManager[Tx]]
@@ -35,9 +37,14 @@ def transactions(pool: asyncpg.Pool) -> Begin:
     async def begin(*, autocommit: bool = False) -> AsyncIterator[Tx]:
         async with pool.acquire() as conn:
             if autocommit:
-                yield Tx(PostgresAccounts(conn), PostgresWorkspaces(conn), PostgresContacts(conn), PostgresCrm(conn))
+                yield _tx(conn)
                 return
             async with conn.transaction():
-                yield Tx(PostgresAccounts(conn), PostgresWorkspaces(conn), PostgresContacts(conn), PostgresCrm(conn))
+                yield _tx(conn)
 
     return begin
+
+
+def _tx(conn: asyncpg.Connection) -> Tx:
+    return Tx(PostgresAccounts(conn), PostgresWorkspaces(conn), PostgresContacts(conn), PostgresCrm(conn),
+              PostgresPrivacy(conn))

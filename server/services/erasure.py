@@ -1,0 +1,167 @@
+"""Erase a contact's personal data everywhere Tandem stores it (GDPR art. 17), and say what went.
+
+1. One SQL transaction: the contact's row — and the rows of every contact merged into it, the
+   same person's older records — keep only their id as a tombstone (names, e-mails, phones,
+   company, job, address, labels, custom fields and search lexemes blanked; ``deleted_at`` and
+   ``erased_at`` set); an audit event names the ids and counts, never the data.
+2. Each note about them is blanked (its text deleted, its title set to ``[erased]``) and each
+   board whose deals or activities name them loses that ``contact`` reference, with the person's
+   names, e-mails and phones redacted from those records' text — one LOCAL ``Room.change`` per
+   document, so open clients see it at once.
+3. Once those changes are committed, each document is compacted: the squash through a ``Doc``
+   garbage-collects deleted and overwritten content, so the old values leave
+   ``document_updates_v1`` and ``document_snapshots_v1`` too. The stored bytes are then scanned
+   for the person's strings (``documents_still_holding`` should be 0), and the projection
+   (deals, activities, notes tables) is brought up to date at once.
+
+What this cannot reach: copies in browsers' IndexedDB (clients that were offline keep theirs
+until they sync and receive the deletions) and backups of the database.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, NamedTuple
+from uuid import UUID
+
+from pycrdt import Doc, Map, XmlFragment
+
+from server.documents import edits
+from server.domain.access import NotFound
+from server.domain.boards import board_document
+from server.domain.crm import now_utc
+from server.domain.erasure import ERASED, ErasureReport, holds_any, personal_strings, redact
+from server.domain.permissions import may_erase
+from server.services.accounts import Caller
+from server.services.contacts import contact_key
+from server.services.feed import ChangeFeed
+from server.services.permissions import caller_role
+
+if TYPE_CHECKING:
+    from server.services.projection import Projector
+    from server.storage.unit import Begin, Tx
+    from server.sync.ports import DocumentStore
+    from server.sync.registry import Rooms
+
+log = logging.getLogger(__name__)
+
+
+class _Plan(NamedTuple):
+    workspace: UUID
+    ids: list[UUID]
+    strings: list[str]
+    notes: list[str]  # note document names
+    boards: list[str]  # board document names
+
+
+class _Counts:
+    def __init__(self) -> None:
+        self.deals = self.activities = self.fields = 0
+
+
+class Erasure:
+    """The erasure use case: ``erase(caller, contact, address) -> ErasureReport``."""
+
+    def __init__(self, begin: Begin, feed: ChangeFeed, rooms: Rooms, projector: Projector,
+                 store: DocumentStore) -> None:
+        self._begin, self._feed, self._rooms, self._projector, self._store = begin, feed, rooms, projector, store
+
+    async def erase(self, caller: Caller, contact: UUID, address: str, *,
+                    workspace: UUID | None = None) -> ErasureReport:
+        """Erase ``contact`` (of ``workspace``, when given: another workspace's id is not found)."""
+        async with self._begin() as tx:
+            plan = await _blank_rows(tx, caller, contact, workspace)
+            await tx.accounts.audit("contact.erased", actor=caller.id, workspace=plan.workspace, address=address,
+                                    contact=contact, contacts=plan.ids, notes=len(plan.notes),
+                                    boards=len(plan.boards))
+        await self._feed.changed(plan.workspace, [contact_key(c) for c in plan.ids])
+        counts = _Counts()
+        for note in plan.notes:
+            await self._edit(note, caller.id, lambda doc: _blank_note(doc))
+        for board in plan.boards:
+            await self._edit(board, caller.id, lambda doc: _unlink(doc, set(map(str, plan.ids)), plan.strings,
+                                                                   counts))
+        squashed, holding = 0, 0
+        for document in [*plan.notes, *plan.boards]:
+            rows, leftover = await self._compact(document, plan.strings)
+            squashed, holding = squashed + rows, holding + leftover
+        return ErasureReport(contact, len(plan.ids), len(plan.notes), counts.deals, counts.activities,
+                             counts.fields, len(plan.notes) + len(plan.boards), squashed, holding)
+
+    async def _edit(self, document: str, author: UUID, edit: Callable[[Doc], None]) -> None:
+        """One LOCAL change of ``document``, waited for until it is committed."""
+        room = await self._rooms.open(document)
+        with self._projector.authored(room, author):
+            room.change(edit)
+        await room.saved()
+
+    async def _compact(self, document: str, strings: list[str]) -> tuple[int, int]:
+        """Squash the document's log (dropping deleted content); whether its bytes still hold a string."""
+        rows = await self._store.compact(document)
+        stored = await self._store.load(document)
+        leftover = any(holds_any(update, strings) for update in stored.updates)
+        if leftover:
+            log.warning("erased personal data is still in the stored document", extra={"document": document})
+        await _quietly(self._projector.project(document))
+        return rows, int(leftover)
+
+
+async def _blank_rows(tx: Tx, caller: Caller, contact: UUID, workspace: UUID | None) -> _Plan:
+    row = await tx.privacy.contact_for_erasure(contact)
+    if row is None or workspace not in (None, row["workspace_id"]):
+        raise NotFound("no such contact")
+    try:
+        role = await caller_role(tx, caller, row["workspace_id"])
+        may_erase(role)
+    except NotFound:
+        raise NotFound("no such contact") from None  # the same words whether it exists or not
+    rows = [row, *await tx.privacy.merged_into(contact)]
+    ids = [r["id"] for r in rows]
+    strings = personal_strings(rows)
+    await tx.privacy.erase_contacts(ids)
+    notes = [n["document"] for n in await tx.privacy.notes_about(ids)]
+    boards = [board_document(b) for b in await tx.privacy.boards_naming(ids)]
+    return _Plan(row["workspace_id"], ids, strings, notes, boards)
+
+
+def _blank_note(doc: Doc) -> None:
+    content = doc.get("content", type=XmlFragment)
+    while len(content.children):
+        del content.children[0]
+    doc.get("meta", type=Map)["title"] = ERASED
+
+
+def _unlink(doc: Doc, ids: set[str], strings: list[str], counts: _Counts) -> None:
+    """Drop ``contact`` from the deals and activities naming ``ids``; redact the person from their text."""
+    at = now_utc()
+    for key, card in list(doc.get("cards", type=Map).items()):
+        if isinstance(card, Map) and card.get("contact") in ids:
+            edits.update_card(doc, "pipeline", UUID(key), {"contact": None}, at)  # readers skip non-UUID keys
+            counts.deals += 1
+            counts.fields += _redact_map(card, strings)
+    for key, activity in list(doc.get("activities", type=Map).items()):
+        if isinstance(activity, Map) and activity.get("contact") in ids:
+            edits.update_activity(doc, UUID(key), {"contact": None}, at)
+            counts.activities += 1
+            counts.fields += _redact_map(activity, strings)
+
+
+def _redact_map(entry: Map, strings: list[str]) -> int:
+    """Redact every text value of ``entry`` (and of its nested ``fields`` map); how many changed."""
+    changed = 0
+    for key, value in list(entry.items()):
+        if isinstance(value, str) and (clean := redact(value, strings)) != value:
+            entry[key] = clean
+            changed += 1
+        elif isinstance(value, Map):
+            changed += _redact_map(value, strings)
+    return changed
+
+
+async def _quietly(step: Awaitable[Any]) -> None:
+    """The projection converges on its own (the live tracker runs too); a failure here only logs."""
+    try:
+        await step
+    except Exception:
+        log.exception("projecting after an erasure failed; the live projection will catch up")

@@ -1,0 +1,35 @@
+-- Permissions an admin sets (migration 0006) and erasure of a contact's personal data.
+-- name: permissions
+SELECT delete_level, export_level, updated_by, updated_at FROM workspace_permissions WHERE workspace_id = $1;
+-- name: set_permissions
+INSERT INTO workspace_permissions (workspace_id, delete_level, export_level, updated_by)
+VALUES ($1, $2, $3, $4)
+ON CONFLICT (workspace_id) DO UPDATE
+SET delete_level = $2, export_level = $3, updated_by = $4, updated_at = now();
+-- name: contact_for_erasure
+-- Deleted and merged contacts too: a soft-deleted row still holds personal data.
+SELECT id, workspace_id, first_name, last_name, emails, phones, phone_digits, job_title, address::text AS address,
+       fields::text AS fields, deleted_at, erased_at
+FROM contacts WHERE id = $1 FOR UPDATE;
+-- name: merged_into_transitively
+-- Every contact merged into $1, directly or through other merges: the same person's older rows.
+WITH RECURSIVE merged(id) AS (
+    SELECT id FROM contacts WHERE merged_into = $1
+    UNION SELECT c.id FROM contacts c JOIN merged m ON c.merged_into = m.id
+)
+SELECT c.id, c.first_name, c.last_name, c.emails, c.phones, c.phone_digits, c.job_title,
+       c.address::text AS address, c.fields::text AS fields
+FROM contacts c JOIN merged m ON m.id = c.id FOR UPDATE OF c;
+-- name: erase_contacts
+-- Blank every personal field, keep the id (and who owned and made it) as a tombstone.
+UPDATE contacts SET first_name = '', last_name = '', emails = '{}', phones = '{}', phone_digits = '{}',
+                    organisation_id = NULL, job_title = '', labels = '{}', address = '{}', fields = '{}',
+                    sort_name = '', search = ''::tsvector, updated_at = now(),
+                    deleted_at = coalesce(deleted_at, now()), erased_at = now()
+WHERE id = ANY($1::uuid[]);
+-- name: notes_about
+SELECT id, document, board_id FROM notes WHERE subject_kind = 'contact' AND subject_id = ANY($1::uuid[]);
+-- name: board_documents_naming
+-- Boards whose projected deals or activities name one of the contacts.
+SELECT DISTINCT board_id FROM deals WHERE contact_id = ANY($1::uuid[])
+UNION SELECT DISTINCT board_id FROM activities WHERE contact_id = ANY($1::uuid[]);
