@@ -45,11 +45,14 @@ class CrmReads:
     async def deals(self, caller: Caller, workspace: UUID, *, owner: UUID | None = None, stage: UUID | None = None,
                     status: str | None = None, board: UUID | None = None, limit: int = 500) -> list[dict[str, Any]]:
         async with self._begin() as tx:
-            role_of(await tx.workspaces.workspace_view(workspace, caller.id))
+            role = role_of(await tx.workspaces.workspace_view(workspace, caller.id))
             boards = await tx.crm.visible_boards(caller.id)
             rows = await tx.crm.deals(workspace, boards, owner, stage, status, board, limit)
         now = datetime.now(timezone.utc)
-        return [_deal(row, now) for row in rows]
+        deals = [_deal(row, now) for row in rows]
+        if role is None:  # a guest sees no ids of the workspace's contacts and organisations
+            deals = [{**deal, "contact": None, "organisation": None} for deal in deals]
+        return deals
 
     async def pipeline_report(self, caller: Caller, workspace: UUID, board: UUID) -> dict[str, Any]:
         view = await self._boards.get(caller, board)

@@ -104,9 +104,13 @@ SELECT b.id FROM boards b JOIN memberships m ON m.workspace_id = b.workspace_id 
 UNION
 SELECT board_id FROM board_shares WHERE user_id = $1;
 -- name: my_activities
+-- The contact only if it is one of the board's workspace (a document may name any id) and the
+-- caller is a member there: a guest sees no ids of records outside what was shared.
 SELECT a.activity_id AS id, a.board_id, b.name AS board_name, b.workspace_id, a.type, a.title, a.due_date,
-       a.due_at, a.done, a.done_at, a.card_id, coalesce(d.title, w.title) AS card_title, a.contact_id
+       a.due_at, a.done, a.done_at, a.card_id, coalesce(d.title, w.title) AS card_title, c.id AS contact_id
 FROM activities a JOIN boards b ON b.id = a.board_id
+LEFT JOIN contacts c ON c.id = a.contact_id AND c.workspace_id = b.workspace_id
+    AND EXISTS (SELECT 1 FROM memberships m WHERE m.workspace_id = b.workspace_id AND m.user_id = $1)
 LEFT JOIN deals d ON d.board_id = a.board_id AND d.card_id = a.card_id
 LEFT JOIN work_items w ON w.board_id = a.board_id AND w.card_id = a.card_id
 WHERE a.assignee_id = $1 AND a.board_id = ANY($2::uuid[]) AND ($3 OR NOT a.done)
@@ -119,12 +123,15 @@ LEFT JOIN board_stages s ON s.board_id = w.board_id AND s.stage_id = w.stage_id
 WHERE w.assignee_id = $1 AND w.board_id = ANY($2::uuid[]) AND ($3 OR w.status <> 'done')
 ORDER BY w.due NULLS LAST, w.title, w.card_id;
 -- name: workspace_deals
-SELECT d.board_id, b.name AS board_name, d.card_id, d.title, d.value, d.currency, d.owner_id, d.contact_id,
-       d.organisation_id, d.expected_close, d.status, d.lost_reason, d.labels, d.fields::text AS fields,
+-- Contacts and organisations only of the deal's own workspace (a document may name any id).
+SELECT d.board_id, b.name AS board_name, d.card_id, d.title, d.value, d.currency, d.owner_id, c.id AS contact_id,
+       o.id AS organisation_id, d.expected_close, d.status, d.lost_reason, d.labels, d.fields::text AS fields,
        d.stage_id, s.name AS stage_name, s.probability, d.rank, d.created_at, d.created_by, d.updated_at,
        d.moved_at, s.rot_days
 FROM deals d JOIN boards b ON b.id = d.board_id
 LEFT JOIN board_stages s ON s.board_id = d.board_id AND s.stage_id = d.stage_id
+LEFT JOIN contacts c ON c.id = d.contact_id AND c.workspace_id = d.workspace_id
+LEFT JOIN organisations o ON o.id = d.organisation_id AND o.workspace_id = d.workspace_id
 WHERE d.workspace_id = $1 AND d.board_id = ANY($2::uuid[])
   AND ($3::uuid IS NULL OR d.owner_id = $3) AND ($4::uuid IS NULL OR d.stage_id = $4)
   AND ($5::text IS NULL OR d.status = $5) AND ($6::uuid IS NULL OR d.board_id = $6)
