@@ -116,10 +116,7 @@ async def _disable_user(pool: asyncpg.Pool, settings: Settings, email: str) -> i
     from server.storage.unit import transactions
 
     await migrate(pool)
-    policy = Policy(settings.session_ttl_seconds, settings.reset_ttl_seconds,
-                    settings.sign_in_max_failures, settings.sign_in_window_seconds)
-    passwords = Passwords(time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib,
-                          parallelism=settings.argon2_parallelism)
+    policy, passwords = Policy.of(settings), Passwords.of(settings)
     accounts = Accounts(transactions(pool), passwords, LoggingOutbox(), policy)
     user = await accounts.user_id(email)
     if user is None:

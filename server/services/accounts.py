@@ -1,4 +1,8 @@
-"""Accounts: sign-up, sign-in (throttled), sessions, sign-out, password change and reset, disabling.
+"""Accounts: sign-up, sign-in, sessions, sign-out, password change and reset, disabling.
+
+Sign-in is throttled per account and address and per address, sign-up per address, reset
+requests per account and per address (``server.domain.throttle``); each attempt is counted
+before its password is hashed or its mail sent, so parallel requests cannot slip past the count.
 
 Every change that can take access away is announced in its own transaction (``announce``), so
 every node re-checks the affected open sockets once it commits (``server.services.sockets``).
@@ -12,12 +16,15 @@ from uuid import UUID
 
 from server.domain.accounts import (
     Conflict, Identity, InvalidInput, Throttled, Unauthenticated,
-    check_name, check_password, normalise_email, sign_in_throttled,
+    check_name, check_password, normalise_email,
 )
+from server.domain.throttle import ADDRESS_FACTOR, Rule, Scope, key
 from server.services.credentials import Passwords, hash_token, new_token
 from server.services.mail import Mail, Outbox
+from server.services.throttle import Throttle
 
 if TYPE_CHECKING:
+    from server.settings import Settings
     from server.storage.unit import Begin, Tx
 
 WRONG = "wrong e-mail or password"
@@ -45,8 +52,25 @@ class SignedIn(NamedTuple):
 class Policy(NamedTuple):
     session_ttl: float
     reset_ttl: float
-    max_failures: int
-    failure_window: float
+    max_failures: int  # sign-ins for one account from one address before delays begin (10x per address)
+    longest_delay: float  # delays double up to this; a counter left alone twice as long is forgotten
+    sign_ups_per_address: int = 20
+    resets_per_account: int = 3  # reset mails to one account before delays begin (10x per address)
+    first_delay: float = 2.0
+
+    @classmethod
+    def of(cls, settings: Settings) -> Policy:
+        return cls(settings.session_ttl_seconds, settings.reset_ttl_seconds, settings.sign_in_max_failures,
+                   settings.throttle_max_delay_seconds, settings.sign_ups_per_address, settings.resets_per_account,
+                   settings.throttle_delay_seconds)
+
+    def rules(self) -> dict[Scope, Rule]:
+        def rule(free: int) -> Rule:
+            return Rule(free, self.first_delay, self.longest_delay)
+
+        return {Scope.SIGN_IN: rule(self.max_failures), Scope.SIGN_IN_ADDRESS: rule(ADDRESS_FACTOR * self.max_failures),
+                Scope.SIGN_UP_ADDRESS: rule(self.sign_ups_per_address), Scope.RESET: rule(self.resets_per_account),
+                Scope.RESET_ADDRESS: rule(ADDRESS_FACTOR * self.resets_per_account)}
 
 
 class Accounts:
@@ -54,10 +78,12 @@ class Accounts:
 
     def __init__(self, begin: Begin, passwords: Passwords, outbox: Outbox, policy: Policy) -> None:
         self._begin, self._passwords, self._outbox, self._policy = begin, passwords, outbox, policy
+        self._throttle = Throttle(begin, policy.rules())
 
     async def sign_up(self, email: str, password: str, name: str, address: str) -> SignedIn:
-        email, name = normalise_email(email), check_name(name)
-        password_hash = await self._passwords.hash(check_password(password))
+        email, name, password = normalise_email(email), check_name(name), check_password(password)
+        await self._throttle.attempt((Scope.SIGN_UP_ADDRESS, key(address)), refused="too many sign-ups from here")
+        password_hash = await self._passwords.hash(password)
         async with self._begin() as tx:
             user = await tx.accounts.insert_user(email, name, password_hash)
             if user is None:
@@ -67,20 +93,18 @@ class Accounts:
 
     async def sign_in(self, email: str, password: str, address: str) -> SignedIn:
         email = email.strip().lower()
-        window = self._policy.failure_window
-        async with self._begin() as tx:
-            failures = await tx.accounts.count_failures(email, address, window)
+        pair, here = (Scope.SIGN_IN, key(email, address)), (Scope.SIGN_IN_ADDRESS, key(address))
+        await self._throttle.attempt(pair, here, refused="too many failed sign-ins")
+        async with self._begin(autocommit=True) as tx:
             user = await tx.accounts.user_by_email(email)
-        if sign_in_throttled(*failures, self._policy.max_failures):
-            raise Throttled(f"too many failed sign-ins: try again in {window:g} s", retry_after=int(window))
         if not await self._passwords.verify(user["password_hash"] if user else None, password):
             await self._failed(email, address, user["id"] if user else None)
             raise Unauthenticated(WRONG)
         if user["disabled_at"] is not None:
             raise Unauthenticated("this account is disabled")
+        await self._throttle.succeeded(forgive=pair, refund=here)
         rehash = await self._passwords.hash(password) if self._passwords.needs_rehash(user["password_hash"]) else None
         async with self._begin() as tx:
-            await tx.accounts.clear_failures(email, window)
             if rehash:
                 await tx.accounts.set_password(user["id"], rehash)
             await tx.accounts.audit("sign_in", actor=user["id"], subject=user["id"], address=address)
@@ -88,7 +112,6 @@ class Accounts:
 
     async def _failed(self, email: str, address: str, user: UUID | None) -> None:
         async with self._begin() as tx:
-            await tx.accounts.record_failure(email, address)
             await tx.accounts.audit("sign_in.failed", subject=user, address=address, email=email)
 
     async def _start_session(self, tx: Tx, user: UUID, email: str, name: str) -> SignedIn:
@@ -133,6 +156,8 @@ class Accounts:
     async def request_reset(self, email: str, address: str) -> None:
         """Mail a one-time reset link if the account exists; say nothing either way."""
         email = email.strip().lower()
+        await self._throttle.attempt((Scope.RESET, key(email)), (Scope.RESET_ADDRESS, key(address)),
+                                     refused="too many password reset requests")
         token, token_hash = new_token()
         async with self._begin() as tx:
             user = await tx.accounts.user_by_email(email)

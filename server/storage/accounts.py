@@ -1,4 +1,4 @@
-"""``PostgresAccounts``: users, sessions, password resets, sign-in failures, audit and access events.
+"""``PostgresAccounts``: users, sessions, password resets, throttle counters, audit and access events.
 
 Bound to one asyncpg connection, so that a service can make several changes — e.g. delete a
 session, write the audit row and announce the revocation — in one transaction. ``pg_notify``
@@ -61,16 +61,21 @@ class PostgresAccounts:
         """Use a reset token once: its user, or None if unknown, used or expired."""
         return await self._conn.fetchval(SQL["take_reset"], token_hash)
 
-    async def record_failure(self, email: str, address: str) -> None:
-        await self._conn.execute(SQL["record_failure"], email, address)
+    async def throttle_attempt(self, scope: str, key: str, delays: list[float], forget_after: float) -> bool:
+        """Count an attempt under (scope, key), or refuse it (False) while its wait is not over."""
+        return await self._conn.fetchval(SQL["throttle_attempt"], scope, key, delays, forget_after) is not None
 
-    async def count_failures(self, email: str, address: str, window: float) -> tuple[int, int]:
-        row = await self._conn.fetchrow(SQL["count_failures"], email, address, window)
-        return row["by_email"], row["by_address"]
+    async def throttle_wait(self, scope: str, key: str, delays: list[float]) -> int:
+        """Whole seconds until (scope, key) may try again (at least 1)."""
+        return await self._conn.fetchval(SQL["throttle_wait"], scope, key, delays) or 1
 
-    async def clear_failures(self, email: str, window: float) -> None:
-        """Forget this e-mail's failures (it signed in) and everyone's older than the window."""
-        await self._conn.execute(SQL["clear_failures"], email, window)
+    async def throttle_forgive(self, scope: str, key: str, forget_after: float) -> None:
+        """Forget (scope, key) — it succeeded — and every key left alone for ``forget_after``."""
+        await self._conn.execute(SQL["throttle_forgive"], scope, key, forget_after)
+
+    async def throttle_refund(self, scope: str, key: str) -> None:
+        """Take back one attempt counted under (scope, key): it succeeded."""
+        await self._conn.execute(SQL["throttle_refund"], scope, key)
 
     async def audit(
         self, event: str, *, actor: UUID | None = None, subject: UUID | None = None,

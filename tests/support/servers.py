@@ -78,7 +78,8 @@ class ServerProcess(LoopbackUrls):
 
     def __init__(self, database_url: str | None, **env: str) -> None:
         self.port = free_port()
-        self.env = {**os.environ, "PORT": str(self.port), "HOST": "127.0.0.1", "TANDEM_AUTH": "off", **env}
+        self.env = {**os.environ, "PORT": str(self.port), "HOST": "127.0.0.1", "TANDEM_AUTH": "off",
+                    "TANDEM_SIGN_UPS_PER_ADDRESS": str(UNTHROTTLED_SIGN_UPS["sign_ups_per_address"]), **env}
         if database_url:
             self.env["DATABASE_URL"] = database_url
         self.process: subprocess.Popen[bytes] | None = None
@@ -114,6 +115,12 @@ class ServerProcess(LoopbackUrls):
         return await asyncio.to_thread(self.process.wait, timeout)
 
 
+# Every test signs up from 127.0.0.1 into one database per session: no per-address sign-up limit
+# unless a test sets one (tests/integration/test_throttling.py).
+UNTHROTTLED_SIGN_UPS: dict[str, object] = {"sign_ups_per_address": 1_000_000}
+
+
 def settings_for(database_url: str, **overrides: object) -> Settings:
     """Settings for an engine test: authentication off unless the test turns it on."""
-    return msgspec.structs.replace(Settings(database_url=database_url, auth=False), **overrides)
+    return msgspec.structs.replace(Settings(database_url=database_url, auth=False),
+                                   **{**UNTHROTTLED_SIGN_UPS, **overrides})

@@ -8,7 +8,8 @@ from server.domain.access import (
     Access, Action, Forbidden, NotFound, Role, ShareLevel, board_access, check_membership_change, permit,
     require_write,
 )
-from server.domain.accounts import InvalidInput, check_password, normalise_email, sign_in_throttled
+from server.domain.accounts import InvalidInput, check_password, normalise_email
+from server.domain.throttle import Rule, key
 
 
 @pytest.mark.parametrize(("role", "share", "expected"), [
@@ -99,8 +100,12 @@ def test_passwords_have_a_length_range():
         check_password("x" * 257)
 
 
-def test_sign_in_is_throttled_per_email_and_more_loosely_per_address():
-    assert not sign_in_throttled(4, 0, 5)
-    assert sign_in_throttled(5, 0, 5)
-    assert not sign_in_throttled(0, 49, 5)
-    assert sign_in_throttled(0, 50, 5)
+def test_throttle_delays_start_after_the_free_attempts_and_double_up_to_the_longest():
+    assert Rule(free=3, first_delay=2, longest=10).delays() == [0, 0, 2, 4, 8, 10]
+    assert Rule(free=1, first_delay=5, longest=5).delays() == [5]
+    assert Rule(free=3, first_delay=2, longest=10).forget_after == 20
+
+
+def test_throttle_keys_are_case_blind_and_bounded():
+    assert key(" Ada@Example.com ", "10.0.0.1") == "ada@example.com 10.0.0.1"
+    assert len(key("x" * 1000, "10.0.0.1")) == 320

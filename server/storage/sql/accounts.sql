@@ -1,4 +1,4 @@
--- Users, sessions, password resets, sign-in throttling, the audit log and access events.
+-- Users, sessions, password resets, throttling of sign-in, sign-up and reset, the audit log and access events.
 -- name: insert_user
 INSERT INTO users (email, name, password_hash) VALUES ($1, $2, $3)
 ON CONFLICT (email) DO NOTHING
@@ -32,16 +32,26 @@ VALUES ($1, $2, now() + make_interval(secs => $3));
 UPDATE password_resets SET used_at = now()
 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
 RETURNING user_id;
--- name: record_failure
-INSERT INTO sign_in_failures (email, address) VALUES ($1, $2);
--- name: count_failures
-SELECT
-    (SELECT count(*) FROM sign_in_failures
-     WHERE email = $1 AND at > now() - make_interval(secs => $3)) AS by_email,
-    (SELECT count(*) FROM sign_in_failures
-     WHERE address = $2 AND at > now() - make_interval(secs => $3)) AS by_address;
--- name: clear_failures
-DELETE FROM sign_in_failures WHERE email = $1 OR at < now() - make_interval(secs => $2);
+-- name: throttle_attempt
+-- Count one attempt under (scope, key), unless the wait its previous attempts earned is not over:
+-- the attempts so far if counted, no row if refused. One statement, so concurrent attempts queue
+-- on the row lock and each is judged on the count the one before left. $3: the wait after the
+-- n-th attempt at [n] (the last entry beyond); $4: forget a key left alone this long.
+INSERT INTO auth_throttle AS t (scope, key, attempts, last_at) VALUES ($1, $2, 1, now())
+ON CONFLICT (scope, key) DO UPDATE SET
+    attempts = CASE WHEN t.last_at <= now() - make_interval(secs => $4) THEN 1 ELSE t.attempts + 1 END,
+    last_at = now()
+WHERE t.last_at <= now() - make_interval(secs => $4)
+   OR t.last_at + make_interval(secs => ($3::float8[])[least(t.attempts, cardinality($3::float8[]))]) <= now()
+RETURNING t.attempts;
+-- name: throttle_wait
+SELECT greatest(1, ceil(extract(epoch FROM
+    t.last_at + make_interval(secs => ($3::float8[])[least(t.attempts, cardinality($3::float8[]))]) - now())))::int
+FROM auth_throttle t WHERE t.scope = $1 AND t.key = $2;
+-- name: throttle_forgive
+DELETE FROM auth_throttle WHERE (scope = $1 AND key = $2) OR last_at < now() - make_interval(secs => $3);
+-- name: throttle_refund
+UPDATE auth_throttle SET attempts = greatest(attempts - 1, 0) WHERE scope = $1 AND key = $2;
 -- name: audit
 INSERT INTO audit_events (event, actor_id, subject_id, workspace_id, address, details)
 VALUES ($1, $2, $3, $4, $5, $6::jsonb);

@@ -1,0 +1,57 @@
+"""Throttling rules for sign-in, sign-up and password reset: progressive delays, never a wall.
+
+Attempts are counted per *key* — an account from one address, an address across accounts —
+*before* the costly or noisy work (hashing a password, sending a mail), so parallel attempts
+cannot slip past the count. The first ``free`` attempts under a key go through at once; after
+that each one must wait longer than the last (``first_delay``, doubled each time, at most
+``longest``). A key left alone for twice ``longest`` is forgotten. Throttling the pair (account,
+address) rather than the account is what keeps an attacker from locking the real user out: the
+right password from another address is never delayed by someone else's guesses.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import NamedTuple
+
+# How much more one address may try than one account from it (shared NATs, offices).
+ADDRESS_FACTOR = 10
+_MAX_KEY = 320  # an e-mail (254) and an address, with room to spare; longer input is cut
+
+
+class Scope(str, Enum):
+    """What is counted; stored with each key."""
+
+    SIGN_IN = "sign_in"  # key: account and address
+    SIGN_IN_ADDRESS = "sign_in_address"
+    SIGN_UP_ADDRESS = "sign_up_address"
+    RESET = "reset"  # key: account
+    RESET_ADDRESS = "reset_address"
+
+
+class Rule(NamedTuple):
+    """``free`` attempts without delay, then ``first_delay`` seconds doubling up to ``longest``."""
+
+    free: int
+    first_delay: float
+    longest: float
+
+    def delays(self) -> list[float]:
+        """The wait after the n-th attempt is ``delays()[n - 1]``; past the end, the last entry."""
+        waits = [0.0] * max(self.free - 1, 0)  # the n-th free attempt needs no wait after it
+        delay = max(self.first_delay, 0.001)
+        while True:
+            waits.append(min(delay, self.longest))
+            if delay >= self.longest:
+                return waits
+            delay *= 2
+
+    @property
+    def forget_after(self) -> float:
+        """A key without an attempt for this long starts again from zero."""
+        return 2 * self.longest
+
+
+def key(*parts: str) -> str:
+    """One key from its parts (an e-mail, an address), bounded in length."""
+    return " ".join(part.strip().lower() for part in parts)[:_MAX_KEY]

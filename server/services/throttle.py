@@ -1,0 +1,47 @@
+"""``Throttle``: counts attempts in Postgres before the work they ask for, and refuses early ones.
+
+The rules (``server.domain.throttle``) say how long each key waits; the counting is one
+statement per key (``storage/sql/accounts.sql``: ``throttle_attempt``), shared by every node.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from server.domain.accounts import Throttled
+from server.domain.throttle import Rule, Scope
+
+if TYPE_CHECKING:
+    from server.storage.unit import Begin
+
+Counted = tuple[Scope, str]  # (scope, key)
+
+
+class Throttle:
+    """Attempts per (scope, key) under one rule per scope."""
+
+    def __init__(self, begin: Begin, rules: dict[Scope, Rule]) -> None:
+        self._begin = begin
+        self._delays = {scope: rule.delays() for scope, rule in rules.items()}
+        self._forget = {scope: rule.forget_after for scope, rule in rules.items()}
+
+    async def attempt(self, *keys: Counted, refused: str) -> None:
+        """Count one attempt under every key, or raise ``Throttled`` ("<refused>: try again in N s").
+
+        Keys are counted in order; if one refuses, the ones counted before it are taken back, so
+        a refusal costs nothing under the other keys.
+        """
+        async with self._begin(autocommit=True) as tx:
+            for done, (scope, key) in enumerate(keys):
+                if await tx.accounts.throttle_attempt(scope.value, key, self._delays[scope], self._forget[scope]):
+                    continue
+                wait = await tx.accounts.throttle_wait(scope.value, key, self._delays[scope])
+                for earlier, earlier_key in keys[:done]:
+                    await tx.accounts.throttle_refund(earlier.value, earlier_key)
+                raise Throttled(f"{refused}: try again in {wait} s", retry_after=wait)
+
+    async def succeeded(self, *, forgive: Counted, refund: Counted) -> None:
+        """The attempt worked: forget ``forgive`` (and keys long left alone), take back ``refund``'s count."""
+        async with self._begin(autocommit=True) as tx:
+            await tx.accounts.throttle_forgive(forgive[0].value, forgive[1], self._forget[forgive[0]])
+            await tx.accounts.throttle_refund(refund[0].value, refund[1])
