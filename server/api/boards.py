@@ -18,9 +18,10 @@ from server.api import types
 from server.api.auth import CallerDep, client_address
 from server.domain.access import Access, require_write
 from server.protocol.messages import InvalidPayload
+from server.protocol.update_bounds import UpdateRefused, UpdateTooLarge
 from server.services.boards import Boards, BoardView
 from server.sync.registry import Rooms
-from server.sync.room import Origin
+from server.sync.room import DocumentTooLarge, Origin
 
 BoardsDep = NamedDependency[Boards]
 
@@ -86,7 +87,11 @@ class BoardController(Controller):
             raise ClientException(f"expected a Yjs update of at most {limit} bytes, got {len(update)}")
         room = await _rooms(request).open(name)
         try:
-            room.apply(update, Origin.LOCAL)
+            room.receive_update(update, Origin.LOCAL)
+        except (UpdateTooLarge, DocumentTooLarge) as exc:
+            raise ClientException(f"expected a smaller Yjs update: {exc}", status_code=413) from None
+        except UpdateRefused as exc:
+            raise ClientException(f"expected a Yjs update (v1) in the body: {exc}", status_code=422) from None
         except InvalidPayload as exc:
             raise ClientException(f"expected a Yjs update in the body: {exc}") from None
 

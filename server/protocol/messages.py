@@ -25,6 +25,7 @@ bytes raise ``MalformedMessage`` so that the connection can be closed with 1002.
 from __future__ import annotations
 
 import json
+import re
 from enum import IntEnum
 from typing import NamedTuple
 
@@ -191,27 +192,58 @@ class AwarenessEntry(NamedTuple):
         return self.state == "null"
 
 
+MAX_AWARENESS_DEPTH = 32  # a presence state is a flat object or two (user, cursor); 32 is ample
+
+
 def decode_awareness(payload: bytes) -> list[AwarenessEntry]:
-    """Decode an awareness update; every state must be valid JSON (an object or null)."""
+    """Decode an awareness update; every state must be a JSON object or null (y-protocols'
+    removal). A null state, whatever its spacing, comes back as exactly ``"null"``."""
     count, pos = read_varuint(payload, 0)
     entries = []
     for _ in range(count):
         client_id, pos = read_varuint(payload, pos)
         clock, pos = read_varuint(payload, pos)
         state, pos = read_varstring(payload, pos)
-        _check_awareness_json(client_id, state)
+        if _awareness_json(client_id, state) is None:
+            state = "null"
         entries.append(AwarenessEntry(client_id, clock, state))
     expect_end(payload, pos)
     return entries
 
 
-def _check_awareness_json(client_id: int, state: str) -> None:
+def _awareness_json(client_id: int, state: str) -> dict | None:
+    """The state's value; its nesting is bounded before ``json.loads`` (which recurses)."""
+    depth = json_depth(state)
+    if depth > MAX_AWARENESS_DEPTH:
+        raise InvalidPayload(
+            f"awareness state of client {client_id} nests {depth} deep; the limit is {MAX_AWARENESS_DEPTH}")
     try:
         value = json.loads(state)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise InvalidPayload(f"awareness state of client {client_id} is not JSON") from None
     if value is not None and not isinstance(value, dict):
-        raise InvalidPayload(f"awareness state of client {client_id}: expected an object or null")
+        raise InvalidPayload(
+            f"awareness state of client {client_id}: expected an object or null, got {type(value).__name__}")
+    return value
+
+
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+def json_depth(text: str) -> int:
+    """How deeply brackets nest in JSON ``text``, outside strings: a bound checked before
+    parsing, without recursion (an unterminated string only makes the count larger)."""
+    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
+    depth = deepest = 0
+    for c in brackets:
+        if c == "[" or c == "{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+        else:
+            depth -= 1
+    return deepest
 
 
 def encode_awareness_entries(entries: list[AwarenessEntry]) -> bytes:

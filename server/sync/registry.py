@@ -190,6 +190,7 @@ class Rooms:
         room = Room(name, doc, self._committer, self._limits, self.stats)
         room.sent_stored = opening.sent  # the same set: clients answered until the room is ready join it
         room.log_rows = stored.log_rows
+        room.measured_bytes = sum(map(len, stored.updates))  # the size limit's starting point
         if self._on_open is not None:
             self._on_open(room)
         if replica is not None:

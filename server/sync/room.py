@@ -31,6 +31,7 @@ from pycrdt import Doc, TransactionEvent
 from server.protocol import messages as wire
 from server.protocol.close_codes import CloseCode
 from server.protocol.frames import binary_frame
+from server.protocol.update_bounds import Bounds, MalformedUpdate, UpdateTooDeep, UpdateTooLarge, check_update
 from server.sync.connection import Connection
 from server.sync.ports import RoomListener
 from server.sync.stats import Stats
@@ -50,12 +51,16 @@ class Origin(enum.Enum):
 
 
 class Limits:
-    """Per-message size limits, in bytes."""
+    """Per-message size limits (bytes), the structure every incoming update is held to, and how
+    large (bytes) a document may grow."""
 
-    __slots__ = ("update", "sync", "awareness")
+    __slots__ = ("update", "sync", "awareness", "bounds", "document")
 
-    def __init__(self, update: int, sync: int, awareness: int) -> None:
+    def __init__(
+        self, update: int, sync: int, awareness: int, bounds: Bounds = Bounds(), document: int = 64 << 20
+    ) -> None:
         self.update, self.sync, self.awareness = update, sync, awareness
+        self.bounds, self.document = bounds, document
 
 
 class Room:
@@ -90,6 +95,10 @@ class Room:
         self._full_step2: bytes | None = None  # the whole doc as a step 2, until the next change
         self._saved = asyncio.Event()
         self._saved.set()
+        # The document's size, kept as an upper bound without encoding it per update: what was
+        # last measured (on opening: the stored bytes, see ``Rooms``) plus every change since.
+        self.measured_bytes = 0
+        self.added_bytes = 0
         self._subscription = doc.observe(self._on_transaction)
 
     # --- connections -----------------------------------------------------------------------
@@ -150,7 +159,7 @@ class Room:
             return
         conn.received += 1
         relay = frame if msg.sync is wire.SyncType.UPDATE else None
-        if not self.apply(msg.payload, conn, relay) and conn.wants_durable:
+        if not self.receive_update(msg.payload, conn, relay) and conn.wants_durable:
             # Nothing new, but what it repeats may still be on its way to disk: acknowledge
             # with the next commit of this room, which covers everything the doc holds now.
             self._enqueue(None)
@@ -170,6 +179,29 @@ class Room:
         except BaseException as exc:
             _reraise_fatal(exc)
             raise wire.InvalidPayload(f"state vector could not be decoded: {exc}") from None
+
+    def receive_update(self, update: bytes, origin: Connection | Origin, relay: bytes | None = None) -> bool:
+        """Apply an update from outside (a client's frame, the HTTP API) once it passed the
+        structural bound and fits the document's size limit: pycrdt must never see an update that
+        could crash it (``protocol/update_bounds.py``). Updates relayed by other nodes were checked
+        there and go to ``apply_remote``."""
+        if update == wire.EMPTY_UPDATE:
+            return False
+        check_update(update, self._limits.bounds)
+        self._check_size(len(update))
+        return self.apply(update, origin, relay)
+
+    def _check_size(self, incoming: int) -> None:
+        limit = self._limits.document
+        if self.measured_bytes + self.added_bytes + incoming <= limit:
+            return
+        if self.added_bytes > limit >> 4:  # the bound has drifted: measure (rarely: an encoding)
+            self.measured_bytes, self.added_bytes = len(self.doc.get_update()), 0
+            if self.measured_bytes + incoming <= limit:
+                return
+        raise DocumentTooLarge(
+            f"the document holds about {self.measured_bytes + self.added_bytes} bytes; an update of "
+            f"{incoming} bytes would take it past the limit of {limit}")
 
     def apply_remote(self, update: bytes) -> bool:
         """Apply an update another node relayed: broadcast here, stored by that node."""
@@ -203,6 +235,7 @@ class Room:
 
     def _on_transaction(self, event: TransactionEvent) -> None:
         self._changed = event.update
+        self.added_bytes += len(self._changed)
         self._full_step2 = None
         self._changed_since_load = True
 
@@ -360,6 +393,10 @@ class MessageTooBig(ValueError):
     """A message over its configured limit (close code 1009)."""
 
 
+class DocumentTooLarge(ValueError):
+    """An update that would grow the document past ``TANDEM_MAX_DOCUMENT_BYTES`` (close code 1009)."""
+
+
 def _reraise_fatal(exc: BaseException) -> None:
     if isinstance(exc, (KeyboardInterrupt, SystemExit, asyncio.CancelledError, GeneratorExit)):
         raise exc
@@ -370,6 +407,10 @@ CLOSE_CODES: dict[type[Exception], tuple[int, str]] = {
     wire.UnsupportedMessage: (CloseCode.UNSUPPORTED_DATA, "unsupported message"),
     wire.InvalidPayload: (CloseCode.INVALID_PAYLOAD, "invalid payload"),
     MessageTooBig: (CloseCode.MESSAGE_TOO_BIG, "message too big"),
+    MalformedUpdate: (CloseCode.INVALID_PAYLOAD, "invalid update"),
+    UpdateTooDeep: (CloseCode.INVALID_PAYLOAD, "update nested too deep"),
+    UpdateTooLarge: (CloseCode.MESSAGE_TOO_BIG, "update has too many structs"),
+    DocumentTooLarge: (CloseCode.MESSAGE_TOO_BIG, "document too large"),
     ReadOnlyViolation: (CloseCode.POLICY_VIOLATION, "read-only"),
     MessageFlood: (CloseCode.POLICY_VIOLATION, "message rate"),
 }
