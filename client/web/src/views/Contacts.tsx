@@ -3,16 +3,18 @@
  * with what hangs off the record (deals, activities, notes), and the picker the deal panel uses.
  */
 import { useEffect, useRef, useState } from 'preact/hooks'
-import { ApiError, get, patch, post } from '../lib/api'
+import { ApiError, del, get, patch, post } from '../lib/api'
 import { navigate } from '../lib/router'
-import { boards, canEdit, memberName, members, workspaceId } from '../lib/session'
+import { boards, canEdit, isAdmin, me, memberName, members, workspaceId } from '../lib/session'
+import { mayDelete, permissions, refreshPermissions } from '../lib/permissions'
+import { PERMISSION_TEXT as T } from '../lib/text'
 import { useSyncedDoc } from '../lib/ydocs'
 import {
   listRecords, recordName, rememberName, watchChanges, type AnyRecord, type Contact, type Links, type ListParams, type Organisation,
   type RecordKind, type Segment,
 } from '../lib/records'
 import { money, relative, shortDate } from '../lib/format'
-import { Avatar, Empty, Icon, Spinner, announce, toastError } from '../components/ui'
+import { Avatar, Empty, Icon, Spinner, announce, toast, toastError } from '../components/ui'
 import { LiveInput } from '../components/inputs'
 import { NotesSection } from './Notes'
 
@@ -46,6 +48,8 @@ export function ContactsPage({ kind }: { kind: RecordKind }) {
     if (keys.some((k) => k.startsWith(`${singular(kind)}:`))) setChanged((n) => n + 1)
   }) : undefined, [live, kind])
   const params: ListParams = { q: search, owner, label: labelFilter, segment: segment?.id }
+  useEffect(() => void refreshPermissions(ws), [ws])
+  const mayExport = permissions.value?.you.export ?? true
 
   useEffect(() => {
     get<Segment[]>(`/api/workspaces/${ws}/segments`).then(
@@ -90,7 +94,10 @@ export function ContactsPage({ kind }: { kind: RecordKind }) {
       <header class="page-header">
         <div class="page-header__title"><h1>{title}</h1></div>
         <div class="row">
-          <a class="btn btn--ghost" href={`/api/workspaces/${ws}/export/${kind}.csv`} download>Export CSV</a>
+          {mayExport
+            ? <a class="btn btn--ghost" href={`/api/workspaces/${ws}/export/${kind}.csv`} download>Export CSV</a>
+            : <><button class="btn btn--ghost" disabled aria-describedby="export-reason">Export CSV</button>
+              <span id="export-reason" class="reason">{T.exportRefused}</span></>}
           {canEdit.value && <a class="btn btn--ghost" href={`/w/${ws}/import`}>Import</a>}
           {canEdit.value && <button class="btn btn--primary" onClick={() => setCreating(true)}><Icon name="plus" size={16} />New {singular(kind)}</button>}
         </div>
@@ -327,10 +334,76 @@ export function ContactPage({ kind, id }: { kind: RecordKind; id: string }) {
               ? <NotesSection subjectKind={contact ? 'contact' : 'organisation'} subjectId={id} board={noteBoard.id} writable={editable} />
               : <p class="muted">Notes need a board to live on; create one first.</p>}
           </section>
+          <RecordActions kind={kind} record={record} />
           <p class="muted small">Added {relative(record.created_at)}</p>
         </div>
       </div>
     </div>
+  )
+}
+
+/** Delete (as the workspace's delete level allows, else disabled with the reason) and, for admins, erase. */
+function RecordActions({ kind, record }: { kind: RecordKind; record: AnyRecord }) {
+  const ws = workspaceId.value!
+  const [erasing, setErasing] = useState(false)
+  useEffect(() => void refreshPermissions(ws), [ws])
+  if (!canEdit.value) return null
+  const allowed = mayDelete(record.owner_id, me.value?.id)
+  const reason = permissions.value?.you.delete === 'own' ? T.deleteRefusedOwn : T.deleteRefused
+  async function remove() {
+    if (!confirm(`Delete ${record.name}? Deals and notes keep pointing at it.`)) return
+    try {
+      await del(`/api/${kind}/${record.id}`)
+      announce(`${record.name} deleted.`)
+      navigate(`/w/${ws}/${kind}`)
+    } catch (e) {
+      toastError(e)
+    }
+  }
+  return (
+    <section class="card-surface danger-zone" aria-label="Delete or erase">
+      <div class="row row--wrap">
+        <button class="btn btn--danger" disabled={!allowed} aria-describedby={allowed ? undefined : 'delete-reason'} onClick={remove}>
+          Delete {singular(kind)}</button>
+        {kind === 'contacts' && isAdmin.value && (permissions.value?.you.erase ?? true) &&
+          <button class="btn btn--danger" onClick={() => setErasing(true)}>{T.erase}</button>}
+      </div>
+      {!allowed && <p id="delete-reason" class="reason">{reason}</p>}
+      {erasing && <EraseDialog contact={record} onClose={() => setErasing(false)} />}
+    </section>
+  )
+}
+
+function EraseDialog({ contact, onClose }: { contact: AnyRecord; onClose: () => void }) {
+  const dialog = useRef<HTMLDialogElement>(null)
+  const [error, setError] = useState('')
+  const [busy, setBusy] = useState(false)
+  const ws = workspaceId.value!
+  useEffect(() => dialog.current?.showModal(), [])
+  async function erase() {
+    setBusy(true)
+    try {
+      const report = await post<{ notes_blanked: number; deal_references_removed: number; activity_references_removed: number }>(
+        `/api/workspaces/${ws}/contacts/${contact.id}/erase`)
+      toast(T.erased(report))
+      dialog.current?.close()
+      navigate(`/w/${ws}/contacts`)
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e))
+      setBusy(false)
+    }
+  }
+  return (
+    <dialog ref={dialog} class="dialog" aria-labelledby="erase-title" aria-describedby="erase-explain" onClose={onClose} onCancel={onClose}>
+      <header class="dialog__header"><h2 id="erase-title">{T.eraseTitle}</h2>
+        <button class="icon-btn" aria-label="Close" onClick={() => dialog.current?.close()}><Icon name="close" /></button></header>
+      <div class="stack">
+        <p id="erase-explain">{T.eraseExplain(contact.name)}</p>
+        {error && <p class="form-error" role="alert">{error}</p>}
+        <div class="row"><button class="btn btn--danger-solid" disabled={busy} onClick={erase}>{T.eraseConfirm}</button>
+          <button type="button" class="btn btn--ghost" autoFocus onClick={() => dialog.current?.close()}>Cancel</button></div>
+      </div>
+    </dialog>
   )
 }
 

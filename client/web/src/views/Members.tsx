@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks'
 import { del, patch, post } from '../lib/api'
 import { isAdmin, me, members, refreshMembers, role, workspace, workspaceId } from '../lib/session'
 import { Avatar, Icon, announce, toast, toastError } from '../components/ui'
+import { PermissionsSection } from './Permissions'
 
 const ROLES = ['viewer', 'member', 'admin', 'owner'] as const
 const title = (role: string) => role[0].toUpperCase() + role.slice(1)
@@ -79,6 +80,7 @@ export function MembersPage() {
           </li>
         ))}
       </ul>
+      {ws && <PermissionsSection workspace={ws} />}
     </div>
   )
 }

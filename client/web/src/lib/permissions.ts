@@ -1,0 +1,33 @@
+/**
+ * The workspace's permission levels (`GET/PUT /api/workspaces/{id}/permissions`): who may delete
+ * records and who may export, and what the signed-in person may do under them. The server decides
+ * every request; this only lets the app hide or explain buttons before anyone presses them.
+ */
+import { signal } from '@preact/signals'
+import { api, getOr } from './api'
+
+export type DeleteLevel = 'admins' | 'members_own' | 'members'
+export type ExportLevel = 'admins' | 'members'
+export interface YourPermissions { delete: 'all' | 'own' | 'none'; export: boolean; erase: boolean; change_permissions: boolean }
+export interface Permissions { delete: DeleteLevel; export: ExportLevel; you: YourPermissions }
+
+export const permissions = signal<Permissions | null>(null)
+let loadedFor: string | null = null
+
+export async function refreshPermissions(workspace: string): Promise<void> {
+  if (loadedFor !== workspace) permissions.value = null
+  loadedFor = workspace
+  const found = await getOr<Permissions | null>(`/api/workspaces/${workspace}/permissions`, null)
+  if (loadedFor === workspace) permissions.value = found
+}
+
+export async function savePermissions(workspace: string, changes: Partial<Pick<Permissions, 'delete' | 'export'>>): Promise<void> {
+  permissions.value = await api<Permissions>('PUT', `/api/workspaces/${workspace}/permissions`, changes)
+}
+
+/** May the signed-in person delete a record owned by `owner`? (`null` while unknown: allow; the server decides.) */
+export function mayDelete(owner: string | null, me: string | undefined): boolean {
+  const you = permissions.value?.you
+  if (!you) return true
+  return you.delete === 'all' || (you.delete === 'own' && owner !== null && owner === me)
+}
