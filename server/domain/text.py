@@ -45,7 +45,7 @@ def find_unstorable(value: object, where: str = "") -> UnstorableText | None:
         for key, item in value.items():
             path = f"{where}.{key}" if where else str(key)
             if isinstance(key, str) and (reason := unstorable(key)):
-                return UnstorableText(f"{where or 'body'} (the key {key!r})", reason)
+                return UnstorableText(where or "body", f"in a key, {reason}")
             if (found := find_unstorable(item, path)) is not None:
                 return found
     elif isinstance(value, (list, tuple)):
