@@ -150,4 +150,9 @@ def stamp_identity(state: str, user: Any) -> str:
     if isinstance(color, str) and len(color) <= 32:
         stamped["color"] = color
     value["user"] = stamped
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate sent as a JSON escape: keep it escaped
+        text = json.dumps(value, separators=(",", ":"))
+    return text
