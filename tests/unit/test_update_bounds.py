@@ -17,18 +17,7 @@ from server.protocol.update_bounds import (
 )
 from server.sync.connection import Connection
 from server.sync.room import DocumentTooLarge, Limits, Room
-
-CRASH_DEPTH = 100_000  # the depth that segfaults pycrdt 0.14 (issue 13, item 1)
-
-
-def deep_any(depth: int, tag: int = 0x75, client: int = 1) -> bytes:
-    """An update setting ``board.k`` to a value nested ``depth`` containers deep, built by hand:
-    one Item (info 0x28: Any content, a key in a root map), then an empty delete set."""
-    level = b"\x75\x01" if tag == 0x75 else b"\x76\x01\x01a"  # array of one / object {"a": ...}
-    value = level * depth + b"\x7e"  # ... around a null
-    return (b"\x01\x01" + wire.write_varuint(client) + b"\x00" + b"\x28\x01\x05board\x01k"
-            + b"\x01" + value + b"\x00")
-
+from tests.support.hostile import CRASH_DEPTH, UNREADABLE_DEPTH, deep_any
 
 def item(info: int, content: bytes, parent: bytes = b"\x01\x05board", key: bytes = b"\x01k") -> bytes:
     """One struct of client 1 at clock 0 in a root map, followed by an empty delete set."""
@@ -92,7 +81,7 @@ def test_the_update_that_crashes_pycrdt_is_refused():
 
 def test_the_board_breaking_depth_stock_yjs_cannot_read_is_refused():
     with pytest.raises(UpdateTooDeep):
-        check_update(deep_any(20_000))
+        check_update(deep_any(UNREADABLE_DEPTH))
 
 
 def test_pycrdt_alone_is_killed_by_the_crash_input():
