@@ -5,6 +5,7 @@ admin erases a contact's personal data after a confirm step that says what will 
 from __future__ import annotations
 
 import httpx
+from playwright.async_api import expect
 
 from tests.e2e.browser import SCREENSHOTS
 from tests.e2e.data import api, crew
@@ -19,14 +20,12 @@ async def test_an_admin_sets_who_exports_and_members_see_what_they_may_do(web_se
 
     member = await open_page(t.member, f"/w/{t.workspace}/contacts", width=390, height=844)
     export = member.get_by_role("button", name="Export CSV")
-    await export.wait_for()
-    assert await export.is_disabled()
+    await expect(export).to_be_disabled()
     assert "Only admins and owners may export" in await member.locator("#export-reason").inner_text()
     await member.goto(f"/w/{t.workspace}/contacts/{theirs['id']}")
     delete = member.get_by_role("button", name="Delete contact")
-    await delete.wait_for()
-    assert await delete.is_disabled()
-    assert await member.get_by_text("You may delete only records you own.").is_visible()
+    await expect(delete).to_be_disabled()
+    await expect(member.get_by_text("You may delete only records you own.")).to_be_visible()
     assert await member.get_by_role("button", name="Erase personal data…").count() == 0
 
     owner = await open_page(t.owner, f"/w/{t.workspace}/members", width=390, height=844)
@@ -36,7 +35,7 @@ async def test_an_admin_sets_who_exports_and_members_see_what_they_may_do(web_se
     await current.focus()  # keyboard: arrow keys move the choice within the group
     await owner.keyboard.press("ArrowDown")
     await until(lambda: _level(web_server.http_url, t.owner, t.workspace, "members"), timeout=5)
-    assert await exports.get_by_role("radio", name="All members").is_checked()
+    await expect(exports.get_by_role("radio", name="All members")).to_be_checked()
     await section.scroll_into_view_if_needed()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await owner.screenshot(path=str(SCREENSHOTS / "permissions.png"))
@@ -44,7 +43,7 @@ async def test_an_admin_sets_who_exports_and_members_see_what_they_may_do(web_se
     await member.goto(f"/w/{t.workspace}/members")
     read_only = member.get_by_test_id("permissions")
     await read_only.get_by_text("Only admins and owners change these.").wait_for()
-    assert await read_only.get_by_role("radio", name="All members").first.is_disabled()
+    await expect(read_only.get_by_role("radio", name="All members").first).to_be_disabled()
     await member.goto(f"/w/{t.workspace}/contacts")
     await member.get_by_role("link", name="Export CSV").wait_for()
 
