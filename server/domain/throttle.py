@@ -37,14 +37,21 @@ class Rule(NamedTuple):
     longest: float
 
     def delays(self) -> list[float]:
-        """The wait after the n-th attempt is ``delays()[n - 1]``; past the end, the last entry."""
-        waits = [0.0] * max(self.free - 1, 0)  # the n-th free attempt needs no wait after it
-        delay = max(self.first_delay, 0.001)
+        """The waits after the ``free``-th attempt, the next one, …: ``first_delay`` doubling up to
+        ``longest`` (the last entry holds for every attempt beyond). No wait before the ``free``-th."""
+        waits, delay = [], max(self.first_delay, 0.001)
         while True:
             waits.append(min(delay, self.longest))
             if delay >= self.longest:
                 return waits
             delay *= 2
+
+    def wait_after(self, attempts: int) -> float:
+        """Seconds the next attempt must wait after ``attempts`` (what the SQL computes)."""
+        if attempts < self.free:
+            return 0.0
+        waits = self.delays()
+        return waits[min(attempts - self.free, len(waits) - 1)]
 
     @property
     def forget_after(self) -> float:

@@ -21,9 +21,7 @@ class Throttle:
     """Attempts per (scope, key) under one rule per scope."""
 
     def __init__(self, begin: Begin, rules: dict[Scope, Rule]) -> None:
-        self._begin = begin
-        self._delays = {scope: rule.delays() for scope, rule in rules.items()}
-        self._forget = {scope: rule.forget_after for scope, rule in rules.items()}
+        self._begin, self._rules = begin, rules
 
     async def attempt(self, *keys: Counted, refused: str) -> None:
         """Count one attempt under every key, or raise ``Throttled`` ("<refused>: try again in N s").
@@ -33,9 +31,9 @@ class Throttle:
         """
         async with self._begin(autocommit=True) as tx:
             for done, (scope, key) in enumerate(keys):
-                if await tx.accounts.throttle_attempt(scope.value, key, self._delays[scope], self._forget[scope]):
+                if await tx.accounts.throttle_attempt(scope.value, key, self._rules[scope]):
                     continue
-                wait = await tx.accounts.throttle_wait(scope.value, key, self._delays[scope])
+                wait = await tx.accounts.throttle_wait(scope.value, key, self._rules[scope])
                 for earlier, earlier_key in keys[:done]:
                     await tx.accounts.throttle_refund(earlier.value, earlier_key)
                 raise Throttled(f"{refused}: try again in {wait} s", retry_after=wait)
@@ -43,5 +41,5 @@ class Throttle:
     async def succeeded(self, *, forgive: Counted, refund: Counted) -> None:
         """The attempt worked: forget ``forgive`` (and keys long left alone), take back ``refund``'s count."""
         async with self._begin(autocommit=True) as tx:
-            await tx.accounts.throttle_forgive(forgive[0].value, forgive[1], self._forget[forgive[0]])
+            await tx.accounts.throttle_forgive(forgive[0].value, forgive[1], self._rules[forgive[0]].forget_after)
             await tx.accounts.throttle_refund(refund[0].value, refund[1])

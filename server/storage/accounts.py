@@ -13,6 +13,7 @@ from uuid import UUID
 
 import asyncpg
 
+from server.domain.throttle import Rule
 from server.storage.queries import queries
 
 SQL = queries("accounts")
@@ -61,13 +62,14 @@ class PostgresAccounts:
         """Use a reset token once: its user, or None if unknown, used or expired."""
         return await self._conn.fetchval(SQL["take_reset"], token_hash)
 
-    async def throttle_attempt(self, scope: str, key: str, delays: list[float], forget_after: float) -> bool:
+    async def throttle_attempt(self, scope: str, key: str, rule: Rule) -> bool:
         """Count an attempt under (scope, key), or refuse it (False) while its wait is not over."""
-        return await self._conn.fetchval(SQL["throttle_attempt"], scope, key, delays, forget_after) is not None
+        return await self._conn.fetchval(
+            SQL["throttle_attempt"], scope, key, rule.free, rule.delays(), rule.forget_after) is not None
 
-    async def throttle_wait(self, scope: str, key: str, delays: list[float]) -> int:
+    async def throttle_wait(self, scope: str, key: str, rule: Rule) -> int:
         """Whole seconds until (scope, key) may try again (at least 1)."""
-        return await self._conn.fetchval(SQL["throttle_wait"], scope, key, delays) or 1
+        return await self._conn.fetchval(SQL["throttle_wait"], scope, key, rule.free, rule.delays()) or 1
 
     async def throttle_forgive(self, scope: str, key: str, forget_after: float) -> None:
         """Forget (scope, key) — it succeeded — and every key left alone for ``forget_after``."""

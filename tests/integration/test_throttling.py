@@ -153,3 +153,18 @@ async def test_one_address_asking_resets_for_many_accounts_is_delayed(server):
         assert answer.status_code == 202
     refused = await post(server, "/api/auth/password-reset", {"email": unique_email("r")}, address)
     assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0
+
+
+async def test_thirty_parallel_sign_ups_hash_one_at_a_time_and_the_overflow_gets_429(database_url):
+    # Real argon2id at 8 MiB, enough that thirty requests meet a busy pool.
+    settings = settings_for(database_url, **{**AUTH, "argon2_memory_kib": 8192, "argon2_time_cost": 4},
+                            hashing_concurrency=1, hashing_queue=4)
+    async with in_process_server(settings) as srv:
+        answers = await asyncio.gather(*(post(srv, "/api/auth/signup", {
+            "email": unique_email("rush"), "password": PASSWORD, "name": "Rush"}, new_address()) for _ in range(30)))
+        passwords = srv.app.state.passwords
+    codes = [a.status_code for a in answers]
+    assert set(codes) == {201, 429} and codes.count(201) >= 5, codes
+    busy = [a for a in answers if a.status_code == 429]
+    assert all("busy checking passwords" in a.json()["detail"] and int(a.headers["retry-after"]) >= 1 for a in busy)
+    assert passwords.peak == 1

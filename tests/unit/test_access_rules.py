@@ -101,7 +101,9 @@ def test_passwords_have_a_length_range():
 
 
 def test_throttle_delays_start_after_the_free_attempts_and_double_up_to_the_longest():
-    assert Rule(free=3, first_delay=2, longest=10).delays() == [0, 0, 2, 4, 8, 10]
+    rule = Rule(free=3, first_delay=2, longest=10)
+    assert rule.delays() == [2, 4, 8, 10]
+    assert [rule.wait_after(n) for n in range(8)] == [0, 0, 0, 2, 4, 8, 10, 10]
     assert Rule(free=1, first_delay=5, longest=5).delays() == [5]
     assert Rule(free=3, first_delay=2, longest=10).forget_after == 20
 

@@ -35,19 +35,22 @@ RETURNING user_id;
 -- name: throttle_attempt
 -- Count one attempt under (scope, key), unless the wait its previous attempts earned is not over:
 -- the attempts so far if counted, no row if refused. One statement, so concurrent attempts queue
--- on the row lock and each is judged on the count the one before left. $3: the wait after the
--- n-th attempt at [n] (the last entry beyond); $4: forget a key left alone this long.
+-- on the row lock and each is judged on the count the one before left. After n attempts the wait
+-- is none for n < $3, else $4[n - $3 + 1] (its last entry beyond); $5: forget a key left alone
+-- this long (domain/throttle.py: Rule).
 INSERT INTO auth_throttle AS t (scope, key, attempts, last_at) VALUES ($1, $2, 1, now())
 ON CONFLICT (scope, key) DO UPDATE SET
-    attempts = CASE WHEN t.last_at <= now() - make_interval(secs => $4) THEN 1 ELSE t.attempts + 1 END,
+    attempts = CASE WHEN t.last_at <= now() - make_interval(secs => $5) THEN 1 ELSE t.attempts + 1 END,
     last_at = now()
-WHERE t.last_at <= now() - make_interval(secs => $4)
-   OR t.last_at + make_interval(secs => ($3::float8[])[least(t.attempts, cardinality($3::float8[]))]) <= now()
+WHERE t.last_at <= now() - make_interval(secs => $5)
+   OR t.attempts < $3
+   OR t.last_at + make_interval(secs => ($4::float8[])[least(t.attempts - $3 + 1, cardinality($4::float8[]))])
+      <= now()
 RETURNING t.attempts;
 -- name: throttle_wait
-SELECT greatest(1, ceil(extract(epoch FROM
-    t.last_at + make_interval(secs => ($3::float8[])[least(t.attempts, cardinality($3::float8[]))]) - now())))::int
-FROM auth_throttle t WHERE t.scope = $1 AND t.key = $2;
+SELECT greatest(1, ceil(extract(epoch FROM t.last_at - now()
+    + make_interval(secs => ($4::float8[])[least(t.attempts - $3 + 1, cardinality($4::float8[]))]))))::int
+FROM auth_throttle t WHERE t.scope = $1 AND t.key = $2 AND t.attempts >= $3;
 -- name: throttle_forgive
 DELETE FROM auth_throttle WHERE (scope = $1 AND key = $2) OR last_at < now() - make_interval(secs => $3);
 -- name: throttle_refund
