@@ -7,9 +7,11 @@ the workspace's contacts and organisations."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any, NamedTuple
 from uuid import UUID, uuid4
 
+import asyncpg
 import pytest
 from pycrdt import Doc
 
@@ -21,6 +23,9 @@ from tests.support.accounts import AUTH, Account, Team, add_guest, team
 from tests.support.crm import call, ok, projected
 from tests.support.peers import Peer
 from tests.support.servers import InProcessServer, in_process_server, settings_for
+
+
+MIGRATION = Path(__file__).parents[2] / "schema" / "migrations" / "0007_cross_workspace_references.sql"
 
 
 class World(NamedTuple):
@@ -233,3 +238,24 @@ async def test_a_guest_sees_no_ids_of_the_workspaces_contacts_and_organisations(
     ]:
         refused = await call(server, guest, method, path, json=body)
         assert refused.status_code == 422 and refused.json()["detail"].startswith(f"{field}: no such"), refused.text
+
+
+async def test_a_contact_stored_with_another_workspaces_organisation_shows_none_and_the_migration_clears_it(
+        world, database_url):
+    ws = f"/api/workspaces/{world.attacker.workspace}"
+    legacy = await ok(world.server, world.attacker.owner, "POST", f"{ws}/contacts", json={"first_name": "Legacy"})
+    conn = await asyncpg.connect(database_url)
+    try:  # as a write before issue 13 could store it
+        await conn.execute("UPDATE contacts SET organisation_id = $1 WHERE id = $2",
+                           UUID(world.organisation), UUID(legacy["id"]))
+        shown = await ok(world.server, world.attacker.owner, "GET", f"/api/contacts/{legacy['id']}")
+        listed = await ok(world.server, world.attacker.owner, "GET", f"{ws}/contacts", params={"q": "legacy"})
+        theirs = await ok(world.server, world.victim.owner, "GET", f"/api/organisations/{world.organisation}")
+        assert (shown["organisation"], [c["organisation"] for c in listed["items"]]) == (None, [None])
+        assert theirs["contacts_count"] == 1, "only the victim's own contact counts"
+        await conn.execute(MIGRATION.read_text())
+        assert await conn.fetchval("SELECT organisation_id FROM contacts WHERE id = $1", UUID(legacy["id"])) is None
+        assert await conn.fetchval("SELECT organisation_id FROM contacts WHERE id = $1",
+                                   UUID(world.contact)) == UUID(world.organisation), "same-workspace links stay"
+    finally:
+        await conn.close()

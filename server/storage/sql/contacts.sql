@@ -26,7 +26,8 @@ UPDATE organisations SET fields = fields - $2::text WHERE workspace_id = $1 AND 
 SELECT c.id, c.workspace_id, c.first_name, c.last_name, c.emails, c.phones, c.phone_digits, c.organisation_id,
        o.name AS organisation_name, c.job_title, c.owner_id, c.labels, c.address::text AS address,
        c.fields::text AS fields, c.created_at, c.updated_at, c.deleted_at, c.merged_into
-FROM contacts c LEFT JOIN organisations o ON o.id = c.organisation_id AND o.deleted_at IS NULL
+FROM contacts c LEFT JOIN organisations o
+    ON o.id = c.organisation_id AND o.workspace_id = c.workspace_id AND o.deleted_at IS NULL
 WHERE c.id = ANY($1::uuid[]);
 -- name: insert_contact
 INSERT INTO contacts (workspace_id, first_name, last_name, emails, phones, phone_digits, organisation_id,
@@ -55,7 +56,8 @@ SELECT workspace_id, deleted_at, merged_into FROM contacts WHERE id = $1;
 SELECT c.id, c.workspace_id, c.first_name, c.last_name, c.emails, c.phones, c.phone_digits, c.organisation_id,
        o.name AS organisation_name, c.job_title, c.owner_id, c.labels, c.address::text AS address,
        c.fields::text AS fields, c.created_at, c.updated_at, c.deleted_at, c.merged_into
-FROM contacts c LEFT JOIN organisations o ON o.id = c.organisation_id AND o.deleted_at IS NULL
+FROM contacts c LEFT JOIN organisations o
+    ON o.id = c.organisation_id AND o.workspace_id = c.workspace_id AND o.deleted_at IS NULL
 WHERE c.workspace_id = $1 AND c.deleted_at IS NULL AND $2::tsquery IS NULL
   AND ($3::uuid IS NULL OR c.owner_id = $3)
   AND ($4::text[] IS NULL OR c.labels @> $4::text[])
@@ -83,19 +85,22 @@ SELECT c.id, c.workspace_id, c.first_name, c.last_name, c.emails, c.phones, c.ph
        o.name AS organisation_name, c.job_title, c.owner_id, c.labels, c.address::text AS address,
        c.fields::text AS fields, c.created_at, c.updated_at, c.deleted_at, c.merged_into
 FROM page p JOIN contacts c ON c.id = p.id
-LEFT JOIN organisations o ON o.id = c.organisation_id AND o.deleted_at IS NULL
+LEFT JOIN organisations o
+    ON o.id = c.organisation_id AND o.workspace_id = c.workspace_id AND o.deleted_at IS NULL
 ORDER BY p.sort_name, p.id;
 -- name: contacts_page
 SELECT c.id, c.workspace_id, c.first_name, c.last_name, c.emails, c.phones, c.phone_digits, c.organisation_id,
        o.name AS organisation_name, c.job_title, c.owner_id, c.labels, c.address::text AS address,
        c.fields::text AS fields, c.created_at, c.updated_at, c.deleted_at, c.merged_into,
        c.sort_name
-FROM contacts c LEFT JOIN organisations o ON o.id = c.organisation_id AND o.deleted_at IS NULL
+FROM contacts c LEFT JOIN organisations o
+    ON o.id = c.organisation_id AND o.workspace_id = c.workspace_id AND o.deleted_at IS NULL
 WHERE c.workspace_id = $1 AND c.deleted_at IS NULL AND (c.sort_name, c.id) > ($2, $3)
 ORDER BY c.sort_name, c.id LIMIT $4;
 -- name: contacts_of_organisation
-SELECT id, first_name, last_name, emails, phone_digits, job_title FROM contacts
-WHERE organisation_id = $1 AND deleted_at IS NULL;
+SELECT c.id, c.first_name, c.last_name, c.emails, c.phone_digits, c.job_title
+FROM contacts c JOIN organisations o ON o.id = c.organisation_id AND o.workspace_id = c.workspace_id
+WHERE c.organisation_id = $1 AND c.deleted_at IS NULL;
 -- name: set_contact_search
 UPDATE contacts c SET search = array_to_tsvector(string_to_array(s.lexemes, ' '))
 FROM unnest($1::uuid[], $2::text[]) AS s(id, lexemes)
@@ -122,7 +127,8 @@ WHERE l.emails && ARRAY(SELECT e FROM shared_emails)
 -- name: organisations_by_id
 SELECT o.id, o.workspace_id, o.name, o.website, o.emails, o.phones, o.phone_digits, o.owner_id, o.labels,
        o.address::text AS address, o.fields::text AS fields, o.created_at, o.updated_at, o.deleted_at,
-       (SELECT count(*) FROM contacts c WHERE c.organisation_id = o.id AND c.deleted_at IS NULL) AS contacts_count
+       (SELECT count(*) FROM contacts c
+        WHERE c.organisation_id = o.id AND c.workspace_id = o.workspace_id AND c.deleted_at IS NULL) AS contacts_count
 FROM organisations o
 WHERE o.id = ANY($1::uuid[]);
 -- name: insert_organisation
@@ -147,7 +153,8 @@ WHERE workspace_id = $1 AND deleted_at IS NULL AND lower(name) = ANY($2::text[])
 -- name: list_organisations
 SELECT o.id, o.workspace_id, o.name, o.website, o.emails, o.phones, o.phone_digits, o.owner_id, o.labels,
        o.address::text AS address, o.fields::text AS fields, o.created_at, o.updated_at, o.deleted_at,
-       (SELECT count(*) FROM contacts c WHERE c.organisation_id = o.id AND c.deleted_at IS NULL) AS contacts_count
+       (SELECT count(*) FROM contacts c
+        WHERE c.organisation_id = o.id AND c.workspace_id = o.workspace_id AND c.deleted_at IS NULL) AS contacts_count
 FROM organisations o
 WHERE o.workspace_id = $1 AND o.deleted_at IS NULL AND $2::tsquery IS NULL
   AND ($3::uuid IS NULL OR o.owner_id = $3)
@@ -169,13 +176,15 @@ WITH hits AS MATERIALIZED (
 )
 SELECT o.id, o.workspace_id, o.name, o.website, o.emails, o.phones, o.phone_digits, o.owner_id, o.labels,
        o.address::text AS address, o.fields::text AS fields, o.created_at, o.updated_at, o.deleted_at,
-       (SELECT count(*) FROM contacts c WHERE c.organisation_id = o.id AND c.deleted_at IS NULL) AS contacts_count
+       (SELECT count(*) FROM contacts c
+        WHERE c.organisation_id = o.id AND c.workspace_id = o.workspace_id AND c.deleted_at IS NULL) AS contacts_count
 FROM page p JOIN organisations o ON o.id = p.id
 ORDER BY p.sort_name, p.id;
 -- name: organisations_page
 SELECT o.id, o.workspace_id, o.name, o.website, o.emails, o.phones, o.phone_digits, o.owner_id, o.labels,
        o.address::text AS address, o.fields::text AS fields, o.created_at, o.updated_at, o.deleted_at,
-       (SELECT count(*) FROM contacts c WHERE c.organisation_id = o.id AND c.deleted_at IS NULL) AS contacts_count,
+       (SELECT count(*) FROM contacts c
+        WHERE c.organisation_id = o.id AND c.workspace_id = o.workspace_id AND c.deleted_at IS NULL) AS contacts_count,
        o.sort_name
 FROM organisations o
 WHERE o.workspace_id = $1 AND o.deleted_at IS NULL AND (o.sort_name, o.id) > ($2, $3)
@@ -198,8 +207,9 @@ RETURNING id;
 -- name: delete_segment
 DELETE FROM segments WHERE id = $1;
 -- name: unlink_organisation
-UPDATE contacts SET organisation_id = NULL, updated_at = now()
-WHERE organisation_id = $1 AND deleted_at IS NULL;
+UPDATE contacts c SET organisation_id = NULL, updated_at = now()
+FROM organisations o
+WHERE c.organisation_id = $1 AND c.deleted_at IS NULL AND o.id = c.organisation_id AND o.workspace_id = c.workspace_id;
 -- name: contacts_by_email
 SELECT id, emails FROM contacts
 WHERE workspace_id = $1 AND deleted_at IS NULL AND emails && $2::text[] ORDER BY created_at, id;
