@@ -16,6 +16,9 @@ from typing import Any, NamedTuple
 import asyncpg
 import pytest
 
+from pycrdt import Map
+
+from client import connect
 from tests.support.accounts import AUTH, Account, add_guest, create_workspace, sign_up, team
 from tests.support.crm import call, ok, projected, until
 from tests.support.servers import InProcessServer, in_process_server, settings_for
@@ -98,7 +101,8 @@ async def test_by_default_only_admins_export_and_an_admin_can_let_members(world)
         assert "only admins and owners export" in refused.json()["detail"]
         assert (await call(world.server, world.owner, "GET", f"{ws}/export/{name}", params=params)).status_code == 200
         assert (await call(world.server, world.viewer, "GET", f"{ws}/export/{name}", params=params)).status_code == 403
-        assert (await call(world.server, world.outsider, "GET", f"{ws}/export/{name}", params=params)).status_code == 404
+        hidden = await call(world.server, world.outsider, "GET", f"{ws}/export/{name}", params=params)
+        assert hidden.status_code == 404
     await set_levels(world, export="members")
     for name, params in exports:
         allowed = await call(world.server, world.member, "GET", f"{ws}/export/{name}", params=params)
@@ -235,3 +239,19 @@ async def _holds(database_url: str, workspace: str) -> list[str]:
     finally:
         await conn.close()
 
+
+
+async def test_a_client_on_the_board_sees_the_erasure_at_once(world):
+    server, owner, ws = world.server, world.owner, f"/api/workspaces/{world.workspace}"
+    person = await contact(world, owner, first_name="Quillon", last_name="Vartabedian")
+    card = (await ok(server, owner, "POST", f"/api/boards/{world.board}/cards",
+                     json={"title": "Quillon Vartabedian pilot", "contact": person}))["id"]
+    await projected(server)
+    document = f"board:{world.board}"
+    async with connect(server.ws_url, document, token=owner.token) as session:
+        cards = session.doc.get("cards", type=Map)
+        await session.wait_for(lambda: card in cards and cards[card].get("contact") == person)
+        report = await ok(server, owner, "POST", f"{ws}/contacts/{person}/erase")
+        await session.wait_for(lambda: "contact" not in cards[card])
+        assert cards[card]["title"] == "[erased] pilot"
+    assert report["deal_references_removed"] == 1 and report["documents_still_holding"] == 0
