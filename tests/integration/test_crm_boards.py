@@ -274,7 +274,8 @@ async def test_project_boards_hold_work_items_and_notes_are_live_documents(serve
     await projected(server)
     mine = await ok(server, t.member, "GET", "/api/me/tasks", params={"today": "2026-11-26"})
     assert [(i["kind"], i["title"], i["status"]) for i in mine["upcoming"]] == [("workItem", "Write docs", "doing")]
-    note = await ok(server, t.owner, "POST", "/api/notes", json={"subjectKind": "contact", "subjectId": str(uuid4()),
+    who = await ok(server, t.owner, "POST", f"/api/workspaces/{t.workspace}/contacts", json={"first_name": "Who"})
+    note = await ok(server, t.owner, "POST", "/api/notes", json={"subjectKind": "contact", "subjectId": who["id"],
                                                                  "board": project["id"], "title": "Who", "text": "Hi."})
     async with open_note(server.ws_url, note["document"], token=t.member.token) as live:
         assert live.meta().title == "Who" and live.text() == "Hi."
