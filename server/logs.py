@@ -4,12 +4,17 @@
 (one object per line, for a log pipeline). Engine code passes ``extra={"document": ..., "user":
 ...}``; the node id, and the request id while an HTTP request is served, are stamped on every
 record by a filter.
+
+Nothing secret reaches a line: the formatter redacts what looks like a credential (``redact``) in
+every message and traceback — uvicorn logs each WebSocket's URL, ``?token=<session token>``
+included, and an invitation link carries its token in the path.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from contextvars import ContextVar
 
@@ -17,6 +22,28 @@ FIELDS = ("node", "request", "document", "user")
 # The id of the HTTP request being served (``server.api.request_ids`` sets it), stamped on every
 # line logged while serving it.
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+
+
+REDACTED = "[redacted]"
+_SECRETS = (
+    # ?token=…, &password=…, tandem_session=… (a query string, a form, a Cookie header)
+    (re.compile(r"(?i)\b((?:access_|reset_|session_|csrf_)?token|password|secret|tandem_session|tandem_csrf)="
+                r"[^&\s\"';,]+"), rf"\1={REDACTED}"),
+    # "token": "…" (JSON, a repr of a dict)
+    (re.compile(r"(?i)([\"'](?:\w*token|\w*password|secret|authorization|cookie)[\"']\s*:\s*[\"'])[^\"']*"),
+     rf"\1{REDACTED}"),
+    # Authorization: Bearer …, Basic …
+    (re.compile(r"(?i)\b(bearer|basic)\s+[\w.~+/=-]+"), rf"\1 {REDACTED}"),
+    # /invite/<token> (the invitation link of the web app)
+    (re.compile(r"(/invite/)[^/?\s\"']+"), rf"\1{REDACTED}"),
+)
+
+
+def redact(text: str) -> str:
+    """``text`` with anything that looks like a token, password, cookie or bearer credential replaced."""
+    for pattern, replacement in _SECRETS:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 class _NodeFilter(logging.Filter):
@@ -42,10 +69,10 @@ class StructuredFormatter(logging.Formatter):
             "level": record.levelname.lower(),
             "logger": record.name,
             **{name: getattr(record, name) for name in FIELDS if getattr(record, name, None) is not None},
-            "msg": record.getMessage(),
+            "msg": redact(record.getMessage()),
         }
         if record.exc_info:
-            fields["error"] = self.formatException(record.exc_info)
+            fields["error"] = redact(self.formatException(record.exc_info))
         if self.json:
             return json.dumps(fields, default=str)
         return " ".join(f"{key}={_logfmt(value)}" for key, value in fields.items())
