@@ -259,3 +259,16 @@ async def test_a_contact_stored_with_another_workspaces_organisation_shows_none_
                                    UUID(world.contact)) == UUID(world.organisation), "same-workspace links stay"
     finally:
         await conn.close()
+
+
+async def test_a_contact_import_naming_another_workspaces_organisation_links_one_of_its_own(world):
+    ws = f"/api/workspaces/{world.attacker.workspace}"
+    text = "first_name,organisation\r\nImported,Victim Corp\r\n"
+    response = await call(world.server, world.attacker.owner, "POST", f"{ws}/import/contacts", content=text.encode(),
+                          headers={**world.attacker.owner.headers, "Content-Type": "text/csv"})
+    assert response.status_code == 200, response.text
+    found = await ok(world.server, world.attacker.owner, "GET", f"{ws}/contacts", params={"q": "imported"})
+    [organisation] = [c["organisation"] for c in found["items"]]
+    assert organisation["name"] == "Victim Corp" and organisation["id"] != world.organisation
+    theirs = await ok(world.server, world.victim.owner, "GET", f"/api/organisations/{world.organisation}")
+    assert theirs["contacts_count"] == 1
