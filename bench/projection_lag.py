@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from client.crm import Board, open_board  # noqa: E402
 
+METRICS_TOKEN = "bench-metrics"  # /metrics answers only this bearer token (TANDEM_METRICS_TOKEN)
 ADMIN_URL = os.environ.get("TANDEM_BENCH_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 FAST = {"argon2_time_cost": 1, "argon2_memory_kib": 1024, "argon2_parallelism": 1}
 
@@ -60,7 +61,8 @@ async def server(url: str, delay: float) -> AsyncIterator[str]:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = {**os.environ, "DATABASE_URL": url, "PORT": str(port), "HOST": "127.0.0.1", "TANDEM_LOG_FORMAT": "logfmt",
-           "TANDEM_PROJECTION_DELAY_SECONDS": str(delay), **{f"TANDEM_{k.upper()}": str(v) for k, v in FAST.items()}}
+           "TANDEM_PROJECTION_DELAY_SECONDS": str(delay), "TANDEM_METRICS_TOKEN": METRICS_TOKEN,
+           **{f"TANDEM_{k.upper()}": str(v) for k, v in FAST.items()}}
     process = subprocess.Popen([sys.executable, "-m", "server", "serve"], cwd=ROOT, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -80,7 +82,7 @@ async def server(url: str, delay: float) -> AsyncIterator[str]:
 
 async def projection_metrics(base: str) -> dict[str, float]:
     async with httpx.AsyncClient() as http:
-        text = (await http.get(f"http://{base}/metrics")).text
+        text = (await http.get(f"http://{base}/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})).text
     values = {}
     for line in text.splitlines():
         name, _, rest = line.partition("{")

@@ -35,6 +35,7 @@ from server.api.privacy import PrivacyController
 from server.api.errors import EXCEPTION_HANDLERS
 from server.api.request_ids import with_request_ids
 from server.api.text_guard import refuse_unstorable_text
+from server.api.headers import with_security_headers
 from server.api.health import health
 from server.api.metrics import metrics
 from server.api.raw_socket import keep_raw_channels
@@ -187,7 +188,9 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
     # Outermost, so it sees the ASGI server's own channels (Litestar adds no wrapper before it
     # when there are no before_send hooks); see server.api.raw_socket.
     # Inside it, every HTTP request gets an id, and no exception leaves without a logged 500.
-    app.asgi_handler = keep_raw_channels(with_request_ids(app.asgi_handler))
+    # Around that, every HTTP response gets the security headers (CSP, anti-framing; api/headers.py).
+    app.asgi_handler = keep_raw_channels(with_security_headers(with_request_ids(app.asgi_handler),
+                                                               hsts=settings.cookie_secure))
     app.state.settings = settings
     app.state.ready = False
     return app

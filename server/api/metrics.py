@@ -2,6 +2,11 @@
 
 Read at scrape time from the engine's plain counters (``server.sync.stats``, the committer and
 the bus), so the hot path pays nothing for being observable.
+
+Least privilege: the metrics name documents and count users, so they answer only a scraper that
+sends ``Authorization: Bearer <TANDEM_METRICS_TOKEN>`` (Prometheus: ``authorization:
+{credentials: ...}``); without the header, 401; with no token configured, 404 — a deployment that
+wants metrics sets one.
 """
 
 from __future__ import annotations
@@ -9,9 +14,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from litestar import Request, Response, get
+from litestar.exceptions import NotAuthorizedException, NotFoundException
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
+
+from server.api.auth import bearer_token
+from server.services.credentials import same_secret
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -82,6 +91,17 @@ def _counter(name: str, help_: str, value: float, labels: dict[str, str]) -> Cou
 
 @get("/metrics", sync_to_thread=False, include_in_schema=False)
 def metrics(request: Request) -> Response[bytes]:
+    _check_scraper(request)
     registry = CollectorRegistry(auto_describe=False)
     registry.register(EngineCollector(request.app.state))
     return Response(generate_latest(registry), media_type=CONTENT_TYPE)
+
+
+def _check_scraper(request: Request) -> None:
+    """404 while no metrics token is configured; 401 unless the request carries it as a bearer token."""
+    expected = request.app.state.settings.metrics_token
+    if not expected:
+        raise NotFoundException("metrics are off: set TANDEM_METRICS_TOKEN and scrape with that bearer token")
+    if not same_secret(bearer_token(request) or "", expected):
+        raise NotAuthorizedException("expected 'Authorization: Bearer <TANDEM_METRICS_TOKEN>'",
+                                     headers={"WWW-Authenticate": 'Bearer realm="metrics"'})

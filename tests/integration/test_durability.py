@@ -80,14 +80,15 @@ async def test_sigterm_commits_everything_accepted_before_exit(database_url):
 async def test_the_deployed_server_writes_broadcasts_straight_into_its_uvloop_transports(database_url):
     import httpx
 
-    node = await ServerProcess(database_url).start()
+    node = await ServerProcess(database_url, TANDEM_METRICS_TOKEN="scrape-me").start()
     try:
         async with connect(node.ws_url, "fast-path") as a, connect(node.ws_url, "fast-path") as b:
             a.doc["board"] = board = Map()
             board["deal"] = "Acme"
             await b.wait_for(lambda: b.doc.get("board", type=Map).get("deal") == "Acme")
             async with httpx.AsyncClient() as http:
-                metrics = (await http.get(f"{node.http_url}/metrics")).text
+                metrics = (await http.get(f"{node.http_url}/metrics",
+                                          headers={"Authorization": "Bearer scrape-me"})).text
         direct = [line for line in metrics.splitlines() if line.startswith("tandem_connections_direct{")]
         assert direct and float(direct[0].rsplit(" ", 1)[1]) == 2, direct
     finally:

@@ -44,12 +44,16 @@ class LossyBus(MemoryBus):
         super().publish(channel, data)
 
 
+METRICS_TOKEN = "scrape-me"
+
+
 @asynccontextmanager
 async def nodes(database_url: str, bus_type: type[MemoryBus], count: int = 2) -> AsyncIterator[list[InProcessServer]]:
     broker = MemoryBroker()
     async with AsyncExitStack() as stack:
         yield [await stack.enter_async_context(
-            in_process_server(settings_for(database_url), bus=bus_type(broker))) for _ in range(count)]
+            in_process_server(settings_for(database_url, metrics_token=METRICS_TOKEN), bus=bus_type(broker)))
+            for _ in range(count)]
 
 
 def board(session) -> Map:
@@ -144,7 +148,7 @@ async def test_metrics_report_connections_updates_and_commits(database_url):
                 board(writer)[f"k{i}"] = i
                 await writer.durable()
             async with httpx.AsyncClient() as http:
-                text = (await http.get(f"{a.http_url}/metrics")).text
+                text = (await http.get(f"{a.http_url}/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})).text
     values = {line.split("{")[0]: float(line.rsplit(" ", 1)[1])
               for line in text.splitlines() if line.startswith("tandem_") and "{" in line}
     assert values["tandem_connections"] == 1
