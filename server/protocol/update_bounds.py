@@ -234,7 +234,9 @@ def _type(
 
 def _any(data: bytes, pos: int, count: int, max_depth: int) -> tuple[int, int]:
     """Read ``count`` Any values, nested containers on an explicit stack (never recursion);
-    return the next position and the deepest nesting."""
+    return the next position and the deepest nesting. Strings (keys and values: most of the
+    bytes of a large sync step 2) are read inline, one-byte lengths first."""
+    size = len(data)
     _claim(data, pos, count)
     stack: list[tuple[int, bool]] = []
     left, keyed, deepest = count, False, 0
@@ -246,11 +248,25 @@ def _any(data: bytes, pos: int, count: int, max_depth: int) -> tuple[int, int]:
             continue
         left -= 1
         if keyed:
-            _, pos = _string(data, pos)
+            n = data[pos]
+            if n < 0x80 and pos + 1 + n <= size:
+                key = data[pos + 1:pos + 1 + n]
+                if not key.isascii():
+                    _string(data, pos)  # validates, or says what is wrong
+                pos += 1 + n
+            else:
+                _, pos = _string(data, pos)
         tag = data[pos]
         pos += 1
         if tag == 119:
-            _, pos = _string(data, pos)
+            n = data[pos]
+            if n < 0x80 and pos + 1 + n <= size:
+                text = data[pos + 1:pos + 1 + n]
+                if not text.isascii():
+                    _string(data, pos)
+                pos += 1 + n
+            else:
+                _, pos = _string(data, pos)
         elif tag == 118 or tag == 117:
             n, pos = _uint(data, pos)
             _claim(data, pos, n)
