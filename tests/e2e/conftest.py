@@ -75,6 +75,9 @@ async def open_page(chromium: Chromium, web_server: InProcessServer, request: py
         assert signed.ok, await signed.text()
         page = await context.new_page()
         page.on("pageerror", lambda error: errors.append(f"{account.name}: {error}"))
+        # The server's Content-Security-Policy must not block anything the app does.
+        page.on("console", lambda message: errors.append(f"{account.name}: {message.text}")
+                if "Content Security Policy" in message.text else None)
         await page.goto(path)
         return page
 
