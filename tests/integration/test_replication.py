@@ -148,7 +148,8 @@ async def test_metrics_report_connections_updates_and_commits(database_url):
                 board(writer)[f"k{i}"] = i
                 await writer.durable()
             async with httpx.AsyncClient() as http:
-                text = (await http.get(f"{a.http_url}/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})).text
+                scraper = {"Authorization": f"Bearer {METRICS_TOKEN}"}
+                text = (await http.get(f"{a.http_url}/metrics", headers=scraper)).text
     values = {line.split("{")[0]: float(line.rsplit(" ", 1)[1])
               for line in text.splitlines() if line.startswith("tandem_") and "{" in line}
     assert values["tandem_connections"] == 1

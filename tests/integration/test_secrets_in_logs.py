@@ -39,8 +39,8 @@ async def test_no_token_password_or_cookie_value_reaches_the_log(database_url):
             pass  # uvicorn logs the socket's URL, query string included
         secrets["refused socket token"] = "socket-" + "s" * 40
         try:
-            async with websockets.connect(f"{node.ws_url}/sync/{board['document']}?token={secrets['refused socket token']}"
-                                          ) as refused:
+            url = f"{node.ws_url}/sync/{board['document']}?token={secrets['refused socket token']}"
+            async with websockets.connect(url) as refused:
                 await refused.recv()
         except websockets.ConnectionClosed:
             pass
