@@ -40,7 +40,8 @@ async def test_the_crash_update_is_refused_over_websocket_and_http_and_the_proce
                 writer.doc["after"] = Map()
                 writer.doc.get("after", type=Map)["ok"] = True
                 await writer.durable()
-                await reader.wait_for(lambda: "after" in reader.doc and reader.doc.get("after", type=Map).to_py() == {"ok": True})
+                await reader.wait_for(
+                    lambda: "after" in reader.doc and reader.doc.get("after", type=Map).to_py() == {"ok": True})
 
             state = Doc()
             state.apply_update((await http.get(f"/api/documents/{document}")).content)

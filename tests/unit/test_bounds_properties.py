@@ -17,7 +17,8 @@ from server.sync.guard import Guard
 
 FEW = settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
 
-scalars = st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.floats(allow_nan=False) | st.text(max_size=8)
+scalars = (st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.floats(allow_nan=False)
+           | st.text(max_size=8))
 values = st.recursive(
     scalars | st.binary(max_size=4),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
@@ -60,7 +61,8 @@ def test_every_update_made_by_pycrdt_from_random_edits_is_accepted(steps):
         check_update(update)
 
 
-mutation = st.tuples(st.sampled_from(["flip", "insert", "delete", "truncate"]), st.integers(0, 10**6), st.integers(0, 255))
+mutation = st.tuples(
+    st.sampled_from(["flip", "insert", "delete", "truncate"]), st.integers(0, 10**6), st.integers(0, 255))
 
 
 def mutate(update: bytes, how: list[tuple[str, int, int]]) -> bytes:
@@ -108,14 +110,15 @@ def test_random_bytes_are_refused_only_as_declared(data):
 json_ish = st.text(alphabet='[]{}" ,:nul0123\\-.eE\ud800a', max_size=40)
 deep = st.builds(lambda n, open_, close: open_ * n + close * n, st.integers(0, 5000),
                  st.sampled_from(["[", '{"a":', " [ "]), st.sampled_from(["]", "}", ""]))
-odd = st.sampled_from([" null", "null ", "\tnull\n", "{}", ' {"user": {"color": "\\udc00"}} ', '"s"', "1", "[]", "1e999"])
+odd = st.sampled_from(
+    [" null", "null ", "\tnull\n", "{}", ' {"user": {"color": "\\udc00"}} ', '"s"', "1", "[]", "1e999"])
 
 
 @FEW
 @given(st.lists(st.tuples(st.integers(0, 2**32), st.integers(0, 2**20), json_ish | deep | odd), max_size=3))
 def test_awareness_states_decode_or_are_refused_as_invalid_and_what_decodes_can_be_relayed(entries):
-    payload = wire.encode_awareness_entries(
-        [wire.AwarenessEntry(c, k, s.encode("utf-8", "surrogatepass").decode("utf-8", "replace")) for c, k, s in entries])
+    texts = [(c, k, s.encode("utf-8", "surrogatepass").decode("utf-8", "replace")) for c, k, s in entries]
+    payload = wire.encode_awareness_entries([wire.AwarenessEntry(c, k, s) for c, k, s in texts])
     try:
         decoded = wire.decode_awareness(payload)
     except wire.InvalidPayload:

@@ -195,7 +195,8 @@ class Transport:
 
 def room_with(document_bytes: int = 64 << 20) -> tuple[Room, Committer, Connection, Connection]:
     committer = Committer()
-    room = Room("r", Doc(), committer, Limits(1 << 20, 16 << 20, 64 << 10, Bounds(), document_bytes))  # type: ignore[arg-type]
+    limits = Limits(1 << 20, 16 << 20, 64 << 10, Bounds(), document_bytes)
+    room = Room("r", Doc(), committer, limits)  # type: ignore[arg-type]
     sender, reader = (Connection(Transport(), max_queue_bytes=1 << 20) for _ in range(2))
     room.add(sender)
     room.add(reader)
