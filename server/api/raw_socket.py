@@ -25,6 +25,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from litestar import WebSocket
+from litestar.exceptions import WebSocketDisconnect
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 try:  # Litestar's per-connection cache (an internal API); without it there is nothing to drop
@@ -39,12 +41,41 @@ RAW_SEND = "tandem.raw_send"
 
 def keep_raw_channels(app: ASGIApp) -> ASGIApp:
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "websocket":
-            scope[RAW_RECEIVE] = receive  # type: ignore[literal-required]
-            scope[RAW_SEND] = send  # type: ignore[literal-required]
-        await app(scope, receive, send)
+        if scope["type"] != "websocket":
+            await app(scope, receive, send)
+            return
+        scope[RAW_RECEIVE] = receive  # type: ignore[literal-required]
+        scope[RAW_SEND] = send  # type: ignore[literal-required]
+        try:
+            await app(scope, receive, send)
+        finally:
+            # Bound methods of uvicorn's protocol, which holds this scope: a reference cycle
+            # that would keep the closed socket's whole state until a full collection.
+            scope.pop(RAW_RECEIVE, None)  # type: ignore[misc]
+            scope.pop(RAW_SEND, None)  # type: ignore[misc]
 
     return middleware
+
+
+def release_channels(socket: WebSocket) -> None:
+    """Cut a finished ``socket`` from the ASGI server's channels.
+
+    Litestar's ``WebSocket`` wraps ``receive`` and ``send`` in closures over itself, a reference
+    cycle that holds the ASGI server's protocol (and with it the transport, websockets' parser and
+    the scope) until the cyclic collector's next full pass — rare once ``gc.freeze()`` has run and
+    with little allocation going on, so closed sockets piled up (issue 13, item 8). Anything that
+    still uses the socket afterwards is told it is gone.
+    """
+    socket.receive = _released_receive
+    socket.send = _released_send
+
+
+async def _released_receive() -> Any:
+    raise WebSocketDisconnect(detail="the socket has been released")
+
+
+async def _released_send(message: Any) -> None:
+    raise WebSocketDisconnect(detail="the socket has been released")
 
 
 def _sansio_protocol(scope: Any) -> Any:

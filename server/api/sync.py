@@ -27,7 +27,7 @@ from litestar import WebSocket, websocket
 from litestar.params import FromPath
 
 from server.api.admission import admit, guard_for, origin_allowed, refuse_origin
-from server.api.raw_socket import RAW_RECEIVE, RAW_SEND, direct_transport, shed_handshake
+from server.api.raw_socket import RAW_RECEIVE, RAW_SEND, direct_transport, release_channels, shed_handshake
 from server.protocol import messages as wire
 from server.protocol.close_codes import CloseCode
 from server.sync.connection import Connection
@@ -56,6 +56,13 @@ class SocketTransport:
 
 @websocket("/sync/{document:str}")
 async def sync_socket(socket: WebSocket, document: FromPath[str]) -> None:
+    try:
+        await _serve(socket, document)
+    finally:
+        release_channels(socket)  # so that the closed socket's memory is freed at once
+
+
+async def _serve(socket: WebSocket, document: str) -> None:
     if not origin_allowed(socket, socket.app.state.settings):
         await refuse_origin(socket)
         return
