@@ -56,6 +56,9 @@ async def t(server: InProcessServer) -> Team:
     response = await call(server, t.owner, "POST", f"/api/workspaces/{t.workspace}/custom-fields",
                           json={"key": "tier", "label": "Tier", "type": "select", "options": ["gold", "silver"]})
     assert response.status_code == 201
+    members_export = await call(server, t.owner, "PUT", f"/api/workspaces/{t.workspace}/permissions",
+                                json={"delete": "members_own", "export": "members"})
+    assert members_export.status_code == 200, "this team lets members export (admins only by default)"
     return t
 
 
@@ -122,7 +125,7 @@ async def test_a_multipart_upload_imports_like_a_csv_body(server, t):
                           files={"file": ("orgs.csv", text.encode(), "text/csv")})
     assert response.status_code == 200, response.text
     assert response.json()["created"] == 2
-    exported = await call(server, t.viewer, "GET", f"/api/workspaces/{t.workspace}/export/organisations.csv")
+    exported = await call(server, t.member, "GET", f"/api/workspaces/{t.workspace}/export/organisations.csv")
     rows = list(csv.DictReader(io.StringIO(exported.text)))
     assert [(r["name"], r["website"], r["phones"]) for r in rows] == [
         ("Initech", "initech.example", "'+1 555 0100"), ("Initrode", "", "")]
@@ -134,7 +137,7 @@ async def test_a_multipart_upload_imports_like_a_csv_body(server, t):
 
 async def test_an_export_imports_again_into_the_same_contacts(server, t):
     assert (await import_csv(server, t.member, t.workspace, GOOD)).status_code == 200
-    exported = await call(server, t.viewer, "GET", f"/api/workspaces/{t.workspace}/export/contacts.csv")
+    exported = await call(server, t.member, "GET", f"/api/workspaces/{t.workspace}/export/contacts.csv")
     assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(exported.text)))
     assert list(rows[0]) == ["id", "first_name", "last_name", "emails", "phones", "organisation", "job_title", "owner",
@@ -232,7 +235,7 @@ async def test_deals_import_onto_a_named_pipeline_all_at_once_or_not_at_all_and_
         assert good.status_code == 200 and good.json()["created"] == 3, good.text
         await session.wait_for(lambda: len(cards) == 3, timeout=5)
     await projected(server)
-    exported = await call(server, t.viewer, "GET", f"/api/workspaces/{t.workspace}/export/deals.csv",
+    exported = await call(server, t.member, "GET", f"/api/workspaces/{t.workspace}/export/deals.csv",
                           params={"board": t.board["id"]})
     assert exported.status_code == 200, exported.text
     rows = {r["title"]: r for r in csv.DictReader(io.StringIO(exported.text))}
@@ -247,7 +250,7 @@ async def test_deals_import_onto_a_named_pipeline_all_at_once_or_not_at_all_and_
     again = await import_csv(server, t.member, t.workspace, exported.text, kind="deals", board="copy")
     assert again.status_code == 200 and again.json()["ignored_columns"] == [], again.text
     await projected(server)
-    copied = await call(server, t.viewer, "GET", f"/api/workspaces/{t.workspace}/export/deals.csv",
+    copied = await call(server, t.member, "GET", f"/api/workspaces/{t.workspace}/export/deals.csv",
                         params={"board": copy["id"]})
 
     def comparable(text: str) -> list[dict[str, str]]:
