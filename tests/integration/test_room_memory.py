@@ -10,7 +10,9 @@ collector, so the RSS climbed round after round.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import gc
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -19,7 +21,8 @@ import websockets
 from pycrdt import Doc, Map
 
 from server.protocol import messages as wire
-from tests.support.servers import ServerProcess
+from tests.support.servers import InProcessServer, ServerProcess
+from tests.support.waiting import eventually
 
 ROUNDS = 6
 ROOMS = 50
@@ -51,6 +54,36 @@ async def test_rss_stops_growing_over_rounds_of_rooms_opened_and_closed(node: Se
             rss.append(_rss_mb(node))
     growth = rss[-1] - rss[1]
     assert growth < MAX_GROWTH_MB, f"RSS after each round (MB): {[round(r, 1) for r in rss]}"
+
+
+async def test_a_closed_socket_is_freed_without_the_cyclic_collector(server: InProcessServer) -> None:
+    with _collector_off():
+        before = _protocols()
+        async with websockets.connect(f"{server.ws_url}/sync/memory-freed") as ws:
+            await ws.send(wire.encode_step1(b"\x00"))
+            await _step2(ws)
+            assert _protocols() == before + 1, "the server does not run uvicorn's websockets-sansio protocol"
+        await eventually(lambda: "memory-freed" not in server.app.state.rooms)
+        try:  # reference counting alone frees it: nothing of the socket is left in a cycle
+            await eventually(lambda: _protocols() == before)
+        except TimeoutError:
+            pytest.fail("the closed socket's protocol is still alive: held by a reference cycle")
+
+
+def _protocols() -> int:
+    """uvicorn WebSocket protocol objects alive in this process."""
+    return sum(type(o).__name__ == "WebSocketsSansIOProtocol" for o in gc.get_objects())
+
+
+@contextmanager
+def _collector_off() -> Iterator[None]:
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 async def _edit_and_leave(url: str, document: str, peer: int) -> None:
