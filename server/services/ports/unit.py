@@ -1,0 +1,20 @@
+"""The unit of work: ``async with begin() as unit:`` is one transaction, committed when the block
+ends and rolled back (nothing written) when it raises; ``unit.<capability>`` is that
+capability's repository bound to the transaction.
+
+``begin(autocommit=True)`` skips the transaction, for a single read on a hot path (the session
+lookup of every request, the access check of every socket handshake).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Protocol
+
+
+class Unit(Protocol):
+    """One transaction's repositories, one attribute per capability port."""
+
+
+Begin = Callable[..., AbstractAsyncContextManager[Unit]]

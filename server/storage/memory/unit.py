@@ -1,0 +1,47 @@
+"""``memory_transactions``: the in-memory twin of ``server.storage.unit.transactions``.
+
+Every repository twin keeps its tables in one ``MemoryDatabase``. A unit of work holds the
+database's lock from begin to end (transactions run one at a time, so each sees every committed
+write and no other's half-done one) and restores a copy of the tables taken at begin if the block
+raises: all or nothing, as in Postgres.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from server.services.ports.unit import Begin, Unit
+
+
+class MemoryDatabase:
+    """Named tables (any Python values the twins keep) behind one lock."""
+
+    def __init__(self) -> None:
+        self.tables: dict[str, Any] = {}
+        self.lock = asyncio.Lock()
+
+    def table(self, name: str, make: Callable[[], Any] = dict) -> Any:
+        """The table ``name``, made empty by ``make`` on first use."""
+        if name not in self.tables:
+            self.tables[name] = make()
+        return self.tables[name]
+
+
+def memory_transactions(db: MemoryDatabase, unit: Callable[[MemoryDatabase], Unit]) -> Begin:
+    """A factory of units of work over ``db``; ``unit(db)`` binds the repository twins."""
+
+    @asynccontextmanager
+    async def begin(*, autocommit: bool = False) -> AsyncIterator[Unit]:
+        async with db.lock:
+            saved = copy.deepcopy(db.tables)
+            try:
+                yield unit(db)
+            except BaseException:
+                db.tables = saved
+                raise
+
+    return begin
