@@ -23,7 +23,7 @@ from concurrent.futures.process import BrokenProcessPool
 import pytest
 from pycrdt import Array, Doc, Map, Text, XmlElement, XmlFragment, XmlText
 
-from server.storage import memory as memory_module
+from server.storage.memory import documents as memory_module
 from server.storage.memory import MemoryDocumentStore
 from server.sync import updates as updates_module
 from server.sync.updates import OFF_LOOP_BYTES, Squasher, merge, squash, squash_off_loop
