@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import NamedTuple
+from uuid import UUID
 
 from server.domain.accounts import InvalidInput, normalise_email
 
@@ -146,25 +148,36 @@ def lexemes(texts: Iterable[str], emails: Iterable[str] = (), phone_digits: Iter
     return list(found)
 
 
-def search_query(q: str | None) -> str | None:
-    """A ``tsquery`` matching records that contain every fragment of ``q``; None if ``q`` has none.
+def search_terms(q: str | None) -> list[str]:
+    """The fragments of ``q`` a record must all contain (each a prefix of one of its lexemes).
 
     A query that looks like a phone number (digits and ``+ ( ) - . /``, three digits or more) is
     one fragment of its digits, so ``+44 20 7946`` finds ``0044 (20) 79460958``.
     """
     if q is None or not q.strip():
-        return None
+        return []
     q = q.strip()
     digits = _phone_digits(q)
     if _PHONE_CHARS.fullmatch(q) and len(digits) >= 3:
-        terms = [digits]
-    else:
-        terms = unique(w[:MAX_TOKEN] for w in words(q))
-        longer = [term for term in terms if len(term) > 1]
-        terms = (longer or terms)[:MAX_QUERY_TERMS]  # "ada l": a lone letter matches almost everything
+        return [digits]
+    terms = unique(w[:MAX_TOKEN] for w in words(q))
+    longer = [term for term in terms if len(term) > 1]
+    return (longer or terms)[:MAX_QUERY_TERMS]  # "ada l": a lone letter matches almost everything
+
+
+def search_query(q: str | None) -> str | None:
+    """A ``tsquery`` matching records that contain every fragment of ``q``; None if ``q`` has none."""
+    terms = search_terms(q)
     if not terms:
         return None
     return " & ".join(f"'{term}':*" for term in terms)  # words are alphanumeric: no quoting needed
+
+
+def matches(terms: Sequence[str], record_lexemes: Iterable[str]) -> bool:
+    """Whether a record with ``record_lexemes`` is found by ``terms`` (what ``search_query`` asks
+    of Postgres: every term a prefix of some lexeme)."""
+    held = list(record_lexemes)
+    return all(any(lexeme.startswith(term) for lexeme in held) for term in terms)
 
 
 def tsvector_text(items: Iterable[str]) -> str:
@@ -233,3 +246,50 @@ class Filter(NamedTuple):
     created_since: object | None = None
     fields: dict[str, object] = {}
 
+
+
+class Contact(NamedTuple):
+    """A stored contact: its values and what the database keeps about it (deleted ones too)."""
+
+    id: UUID
+    workspace_id: UUID
+    values: ContactValues
+    organisation_name: str | None  # its live organisation's name, if any
+    sort_name: str
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None = None
+    merged_into: UUID | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.values.first_name} {self.values.last_name}".strip()
+
+
+class Organisation(NamedTuple):
+    """A stored organisation and the number of live contacts it has."""
+
+    id: UUID
+    workspace_id: UUID
+    values: OrganisationValues
+    contacts_count: int
+    sort_name: str
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None = None
+
+
+class RecordState(NamedTuple):
+    """Where a record is and whether it still lives: what access checks need, deleted or not."""
+
+    workspace_id: UUID
+    deleted: bool
+    merged_into: UUID | None = None
+
+
+class Indexed(NamedTuple):
+    """Contact values with what lists and search need: the sort key and the lexemes."""
+
+    values: ContactValues
+    sort_name: str
+    lexemes: list[str]
