@@ -1,10 +1,14 @@
-"""Accounts: who someone is, what counts as a valid e-mail, password and name. Pure functions."""
+"""Accounts: who someone is, what counts as a valid e-mail, password and name. Pure functions,
+and the values the account repositories (``server/services/ports/accounts.py``) take and return."""
 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import NamedTuple
 from uuid import UUID
+
+import msgspec
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 MIN_PASSWORD = 10
@@ -21,6 +25,47 @@ class Identity(NamedTuple):
 
     id: UUID
     name: str
+
+
+class User(msgspec.Struct, frozen=True):
+    """A user as others see them: in member lists, shares and sessions."""
+
+    id: UUID
+    email: str
+    name: str
+
+
+class Account(msgspec.Struct, frozen=True):
+    """A stored account: ``password_hash`` is argon2id; ``disabled_at`` is None while it may sign in."""
+
+    id: UUID
+    email: str
+    name: str
+    password_hash: str
+    disabled_at: datetime | None = None
+
+    @property
+    def user(self) -> User:
+        return User(self.id, self.email, self.name)
+
+
+class LiveSession(msgspec.Struct, frozen=True):
+    """A session that has not expired, of an enabled account."""
+
+    user: User
+    expires_at: datetime
+
+
+class AuditEvent(msgspec.Struct, frozen=True):
+    """One line of the audit log: who did what to whom, from where; ``details`` says the rest."""
+
+    id: int
+    at: datetime
+    event: str
+    actor_id: UUID | None
+    subject_id: UUID | None
+    address: str | None
+    details: dict[str, object]
 
 
 class AccessChanged(NamedTuple):

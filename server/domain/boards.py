@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 from uuid import UUID
+
+import msgspec
+
+from server.domain.access import Access, Role, ShareLevel, board_access
+from server.domain.accounts import User
 
 
 class BoardKind(enum.StrEnum):
@@ -32,3 +38,45 @@ def workspace_document(workspace: UUID) -> str:
 def note_document(note: UUID) -> str:
     """The document name of a note (``schema/documents/note.json``)."""
     return f"note:{note}"
+
+
+class Board(msgspec.Struct, frozen=True):
+    """A board and the name of its document (``board_document``)."""
+
+    id: UUID
+    workspace_id: UUID
+    name: str
+    kind: BoardKind
+    created_at: datetime
+    document: str
+
+
+class BoardGrant(msgspec.Struct, frozen=True):
+    """A board with what one user holds on it: a ``role`` in its workspace, a ``share`` of it, or neither."""
+
+    board: Board
+    role: Role | None
+    share: ShareLevel | None
+
+    def access(self) -> Access:
+        """READ or WRITE; raises ``NotFound`` if the user holds neither a role nor a share."""
+        return board_access(self.role, self.share)
+
+
+class DocumentGrant(msgspec.Struct, frozen=True):
+    """A document with what one user holds on its workspace (``role``) and board (``share``)."""
+
+    name: str
+    workspace_id: UUID
+    board_id: UUID | None
+    kind: DocumentKind
+    role: Role | None
+    share: ShareLevel | None
+
+
+class Share(msgspec.Struct, frozen=True):
+    """A board shared with a user (usually a guest)."""
+
+    user: User
+    access: ShareLevel
+    created_at: datetime

@@ -12,9 +12,23 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
+from server.services.ports.accounts import Audit, Resets, Sessions, ThrottleCounters, Users
+from server.services.ports.workspaces import Boards, Invitations, Members, Shares, Workspaces
+
 
 class Unit(Protocol):
     """One transaction's repositories, one attribute per capability port."""
+
+    users: Users
+    sessions: Sessions
+    resets: Resets
+    throttle: ThrottleCounters
+    audit: Audit
+    workspaces: Workspaces
+    members: Members
+    invitations: Invitations
+    boards: Boards
+    shares: Shares
 
 
 Begin = Callable[..., AbstractAsyncContextManager[Unit]]
