@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
 from uuid import UUID
 
-import msgspec
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
@@ -14,7 +11,8 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from server.api import contact_types as types
 from server.api.auth import CallerDep, client_address
 from server.domain.contacts import Filter
-from server.domain.fields import Entity
+from server.domain.fields import CustomField, Entity
+from server.domain.segments import Segment
 from server.services.custom_fields import CustomFields
 from server.services.filters import Segments
 
@@ -22,14 +20,17 @@ CustomFieldsDep = NamedDependency[CustomFields]
 SegmentsDep = NamedDependency[Segments]
 
 
-def custom_field(row: Mapping[str, Any]) -> types.CustomField:
-    return types.CustomField(row["id"], row["entity"], row["key"], row["label"], row["type"], row["options"],
-                             row["created_at"])
+def custom_field(field: CustomField) -> types.CustomField:
+    return types.CustomField(field.id, field.entity, field.key, field.label, field.type, list(field.options),
+                             field.created_at)
 
 
-def segment(row: Mapping[str, Any]) -> types.Segment:
-    return types.Segment(row["id"], row["entity"], row["name"], msgspec.convert(row["filter"], types.SegmentFilter),
-                         row["created_by"], row["created_at"], row["updated_at"])
+def segment(saved: Segment) -> types.Segment:
+    where = saved.filter
+    wire = types.SegmentFilter(where.q, where.owner, list(where.labels), where.organisation, where.created_since,
+                               dict(where.fields))
+    return types.Segment(saved.id, saved.entity, saved.name, wire, saved.created_by, saved.created_at,
+                         saved.updated_at)
 
 
 def to_filter(data: types.SegmentFilter) -> Filter:
@@ -43,7 +44,7 @@ class CustomFieldController(Controller):
     @get("/workspaces/{workspace:uuid}/custom-fields", summary="The workspace's custom field definitions")
     async def list_fields(self, workspace: FromPath[UUID], caller: CallerDep, custom_fields: CustomFieldsDep,
                           entity: FromQuery[Entity | None] = None) -> list[types.CustomField]:
-        return [custom_field(row) for row in await custom_fields.list(caller, workspace, entity)]
+        return [custom_field(field) for field in await custom_fields.list(caller, workspace, entity)]
 
     @post("/workspaces/{workspace:uuid}/custom-fields", summary="Define a custom field (admins)")
     async def create_field(self, request: Request, workspace: FromPath[UUID], data: JSONBody[types.NewCustomField],
@@ -70,13 +71,13 @@ class SegmentController(Controller):
     @get("/workspaces/{workspace:uuid}/segments", summary="The workspace's saved segments")
     async def list_segments(self, workspace: FromPath[UUID], caller: CallerDep,
                             segments: SegmentsDep) -> list[types.Segment]:
-        return [segment(row) for row in await segments.list(caller, workspace)]
+        return [segment(saved) for saved in await segments.list(caller, workspace)]
 
     @post("/workspaces/{workspace:uuid}/segments", summary="Save a filter as a named segment (members and above)")
     async def create_segment(self, workspace: FromPath[UUID], data: JSONBody[types.NewSegment], caller: CallerDep,
                              segments: SegmentsDep) -> types.Segment:
-        row = await segments.create(caller, workspace, Entity(data.entity), data.name, to_filter(data.filter))
-        return segment(row)
+        return segment(await segments.create(caller, workspace, Entity(data.entity), data.name,
+                                             to_filter(data.filter)))
 
     @get("/segments/{segment_id:uuid}", summary="One segment")
     async def get_segment(self, segment_id: FromPath[UUID], caller: CallerDep, segments: SegmentsDep) -> types.Segment:

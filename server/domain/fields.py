@@ -14,6 +14,9 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
+from uuid import UUID
+
+import msgspec
 
 from server.domain.accounts import InvalidInput
 
@@ -47,6 +50,23 @@ class FieldDefinition(NamedTuple):
 
     def describe(self) -> str:
         return f"custom field {self.key!r} ({self.type})"
+
+
+class CustomField(msgspec.Struct, frozen=True):
+    """A stored definition: which workspace and entity it belongs to, and when it was made."""
+
+    id: UUID
+    workspace_id: UUID
+    entity: Entity
+    key: str
+    label: str
+    type: FieldType
+    options: tuple[str, ...]
+    created_at: datetime.datetime
+
+    @property
+    def definition(self) -> FieldDefinition:
+        return FieldDefinition(self.key, self.label, self.type, self.options)
 
 
 def check_definition(key: str, label: str, type_: FieldType, options: Sequence[str]) -> FieldDefinition:

@@ -8,18 +8,15 @@ does not rewrite stored values; a value no longer among the options is refused o
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from server.domain.access import Action, NotFound
 from server.domain.accounts import Conflict
-from server.domain.fields import Entity, FieldType, check_definition
+from server.domain.fields import CustomField, Entity, FieldType, check_definition
 from server.services.accounts import Caller
 from server.services.feed import ChangeFeed
+from server.services.ports.unit import Begin, Unit
 from server.services.records import workspace_role
-
-if TYPE_CHECKING:
-    from server.storage.unit import Begin, Tx
 
 FIELDS_KEY = "customFields"
 
@@ -30,52 +27,51 @@ class CustomFields:
     def __init__(self, begin: Begin, feed: ChangeFeed) -> None:
         self._begin, self._feed = begin, feed
 
-    async def list(self, caller: Caller, workspace: UUID, entity: Entity | None) -> list[dict[str, Any]]:
+    async def list(self, caller: Caller, workspace: UUID, entity: Entity | None) -> list[CustomField]:
         async with self._begin() as tx:
             await workspace_role(tx, caller, workspace, Action.READ_CONTACTS)
-            return await tx.contacts.custom_fields(workspace, entity)
+            return await tx.field_definitions.of_workspace(workspace, entity)
 
     async def create(self, caller: Caller, workspace: UUID, entity: Entity, key: str, label: str,
-                     type_: FieldType, options: Sequence[str], address: str) -> dict[str, Any]:
+                     type_: FieldType, options: Sequence[str], address: str) -> CustomField:
         definition = check_definition(key, label, type_, options)
         async with self._begin() as tx:
             await workspace_role(tx, caller, workspace, Action.MANAGE_FIELDS)
-            row = await tx.contacts.insert_field(workspace, entity, definition.key, definition.label,
-                                                 definition.type, definition.options)
-            if row is None:
+            field = await tx.field_definitions.add(workspace, entity, definition)
+            if field is None:
                 raise Conflict(f"the {entity} field {key!r} exists already: choose another key")
             await tx.accounts.audit("custom_field.created", actor=caller.id, workspace=workspace, address=address,
                                     entity=entity, key=key, type=type_)
         await self._feed.changed(workspace, [FIELDS_KEY])
-        return row
+        return field
 
     async def update(self, caller: Caller, field: UUID, label: str | None, options: Sequence[str] | None,
-                     address: str) -> dict[str, Any]:
+                     address: str) -> CustomField:
         async with self._begin() as tx:
-            row = await self._reach(tx, caller, field)
-            definition = check_definition(row["key"], label if label is not None else row["label"],
-                                          FieldType(row["type"]), options if options is not None else row["options"])
-            updated = await tx.contacts.update_field(field, definition.label, definition.options)
-            await tx.accounts.audit("custom_field.changed", actor=caller.id, workspace=row["workspace_id"],
-                                    address=address, entity=row["entity"], key=row["key"])
-        await self._feed.changed(row["workspace_id"], [FIELDS_KEY])
+            current = await self._reach(tx, caller, field)
+            definition = check_definition(current.key, label if label is not None else current.label,
+                                          current.type, options if options is not None else current.options)
+            updated = await tx.field_definitions.change(field, definition.label, definition.options)
+            await tx.accounts.audit("custom_field.changed", actor=caller.id, workspace=current.workspace_id,
+                                    address=address, entity=current.entity, key=current.key)
+        await self._feed.changed(current.workspace_id, [FIELDS_KEY])
         return updated
 
     async def delete(self, caller: Caller, field: UUID, address: str) -> None:
         async with self._begin() as tx:
-            row = await self._reach(tx, caller, field)
-            await tx.contacts.delete_field(row["workspace_id"], field, row["entity"], row["key"])
-            await tx.accounts.audit("custom_field.deleted", actor=caller.id, workspace=row["workspace_id"],
-                                    address=address, entity=row["entity"], key=row["key"])
-        records = [f"{row['entity']}:*"] if row["entity"] in (Entity.CONTACT, Entity.ORGANISATION) else []
-        await self._feed.changed(row["workspace_id"], [FIELDS_KEY, *records])
+            current = await self._reach(tx, caller, field)
+            await tx.field_definitions.remove(current)
+            await tx.accounts.audit("custom_field.deleted", actor=caller.id, workspace=current.workspace_id,
+                                    address=address, entity=current.entity, key=current.key)
+        records = [f"{current.entity}:*"] if current.entity in (Entity.CONTACT, Entity.ORGANISATION) else []
+        await self._feed.changed(current.workspace_id, [FIELDS_KEY, *records])
 
-    async def _reach(self, tx: Tx, caller: Caller, field: UUID) -> dict[str, Any]:
-        row = await tx.contacts.field_by_id(field)
-        if row is None:
+    async def _reach(self, tx: Unit, caller: Caller, field: UUID) -> CustomField:
+        found = await tx.field_definitions.get(field)
+        if found is None:
             raise NotFound("no such custom field")
         try:
-            await workspace_role(tx, caller, row["workspace_id"], Action.MANAGE_FIELDS)
+            await workspace_role(tx, caller, found.workspace_id, Action.MANAGE_FIELDS)
         except NotFound:
             raise NotFound("no such custom field") from None
-        return row
+        return found
