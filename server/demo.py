@@ -348,14 +348,14 @@ async def make_deals(api: Api, board: Board, plans: list[PlannedDeal]) -> list[P
     for deal in plans:
         card = await api.post(deal.owner, f"/api/boards/{board.id}/cards", {
             "title": deal.title, "value": deal.value, "owner": deal.owner.id, "contact": deal.contact["id"],
-            "organisation": deal.organisation["id"], "expectedClose": deal.expected_close.isoformat(),
+            "organisation": deal.organisation["id"], "expected_close": deal.expected_close.isoformat(),
             "labels": deal.labels})
         deal.id = card["id"]
         for stage in deal.path:
             await api.post(deal.owner, f"/api/boards/{board.id}/cards/{deal.id}/move", {"stage": str(stage.id)})
         if deal.outcome:
             await api.post(deal.owner, f"/api/boards/{board.id}/cards/{deal.id}/status",
-                           {"status": deal.outcome, "lostReason": deal.lost_reason})
+                           {"status": deal.outcome, "lost_reason": deal.lost_reason})
     return plans
 
 
@@ -487,7 +487,7 @@ async def write_notes(api: Api, rng: random.Random, team: Team, deals: list[Plan
     async def note(who: Account, on: Board, kind: str, subject: str, template: tuple[str, str],
                    words: dict[str, Any]) -> str:
         title, text = (part.format(**words) for part in template)
-        made = await api.post(who, "/api/notes", {"subjectKind": kind, "subjectId": subject, "board": on.id,
+        made = await api.post(who, "/api/notes", {"subject_kind": kind, "subject_id": subject, "board": on.id,
                                                   "title": title, "text": text})
         notes.append(made["id"])
         return made["id"]
@@ -610,7 +610,7 @@ async def summarise(api: Api, team: Team, workspace: str, pipelines: list[Board]
                             params={"limit": 5000})
     stages: dict[str, Counter] = {b.name: Counter() for b in pipelines}
     for deal in deals:
-        stages[deal["boardName"]][deal["stageName"]] += 1
+        stages[deal["board_name"]][deal["stage_name"]] += 1
     tasks: dict[str, Counter] = {}
     for account in team.everyone():
         mine = await api.until(lambda tasks: _total(tasks) >= assigned[account.id], account, "/api/me/tasks",

@@ -14,15 +14,15 @@ from datetime import date, datetime, timezone
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
+import msgspec
 from litestar import Controller, get, patch, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from server.api import crm_answer_types as answer
 from server.api import crm_types as body
 from server.api.auth import CallerDep
-from server.documents.edits import card_record
-from server.documents.shapes import record
 from server.domain.accounts import InvalidInput
 from server.domain.crm import Activity, Card, Deal, parse_due
 from server.services.crm import Crm
@@ -39,15 +39,14 @@ def _state(name: str) -> Provide:
     return Provide(provide, sync_to_thread=False)
 
 
-def _out(value: Card | Activity, kind: str) -> dict[str, Any]:
-    """A domain value with the document's (camelCase) field names."""
-    fields = record("board", kind).fields.values()
-    names = {f.attribute: f.name for f in fields}
-    return {"id": value.id, **{names.get(k, k): v for k, v in value._asdict().items() if k != "id"}}
+def _card(card: Card) -> answer.Deal | answer.WorkItem:
+    """A deal or work item under its domain attribute names (snake_case)."""
+    return answer.Deal(**card._asdict()) if isinstance(card, Deal) else answer.WorkItem(**card._asdict())
 
 
-def _card(card: Card) -> dict[str, Any]:
-    return _out(card, card_record("pipeline" if isinstance(card, Deal) else "project"))
+def _activity(activity: Activity) -> answer.Activity:
+    # A date or a date-time: one string on the wire, as msgspec writes either.
+    return answer.Activity(**{**activity._asdict(), "due": msgspec.to_builtins(activity.due)})
 
 
 def _due(values: dict[str, Any]) -> dict[str, Any]:
@@ -63,14 +62,14 @@ class BoardEditController(Controller):
 
     @post("/boards/{board:uuid}/cards", summary="Add a deal or work item (edit access)")
     async def create_card(self, board: FromPath[UUID], data: JSONBody[body.NewCard], caller: CallerDep,
-                          crm: CrmDep) -> dict[str, Any]:
+                          crm: CrmDep) -> answer.Deal | answer.WorkItem:
         values = body.given(data, keep_none=False)
         stage, position = values.pop("stage", None), values.pop("position", None)
         return _card(await crm.create_card(caller, board, values, stage=stage, position=position))
 
     @patch("/boards/{board:uuid}/cards/{card:uuid}", summary="Change fields of a card (null removes one)")
     async def update_card(self, board: FromPath[UUID], card: FromPath[UUID], data: JSONBody[body.CardChanges],
-                          caller: CallerDep, crm: CrmDep) -> dict[str, Any]:
+                          caller: CallerDep, crm: CrmDep) -> answer.Deal | answer.WorkItem:
         changes = body.given(data, keep_none=True)
         if not changes:
             raise InvalidInput("expected at least one field to change")
@@ -79,37 +78,37 @@ class BoardEditController(Controller):
     @post("/boards/{board:uuid}/cards/{card:uuid}/move", status_code=200,
           summary="Move a card to a position of a stage")
     async def move_card(self, board: FromPath[UUID], card: FromPath[UUID], data: JSONBody[body.Move],
-                        caller: CallerDep, crm: CrmDep) -> dict[str, Any]:
+                        caller: CallerDep, crm: CrmDep) -> answer.Deal | answer.WorkItem:
         return _card(await crm.move_card(caller, board, card, data.stage, data.position))
 
     @post("/boards/{board:uuid}/cards/{card:uuid}/status", status_code=200,
           summary="Win, lose or reopen a deal")
     async def set_status(self, board: FromPath[UUID], card: FromPath[UUID], data: JSONBody[body.StatusChange],
-                         caller: CallerDep, crm: CrmDep) -> dict[str, Any]:
+                         caller: CallerDep, crm: CrmDep) -> answer.Deal | answer.WorkItem:
         return _card(await crm.set_status(caller, board, card, data.status, data.lost_reason))
 
     @post("/boards/{board:uuid}/activities", summary="Add an activity or task (edit access)")
     async def create_activity(self, board: FromPath[UUID], data: JSONBody[body.NewActivity], caller: CallerDep,
-                              crm: CrmDep) -> dict[str, Any]:
+                              crm: CrmDep) -> answer.Activity:
         values = _due(body.given(data, keep_none=False))
-        return _out(await crm.create_activity(caller, board, values), "activity")
+        return _activity(await crm.create_activity(caller, board, values))
 
     @patch("/boards/{board:uuid}/activities/{activity:uuid}",
            summary="Assign, complete, reschedule or edit an activity")
     async def update_activity(self, board: FromPath[UUID], activity: FromPath[UUID],
-                              data: JSONBody[body.ActivityChanges], caller: CallerDep, crm: CrmDep) -> dict[str, Any]:
+                              data: JSONBody[body.ActivityChanges], caller: CallerDep, crm: CrmDep) -> answer.Activity:
         changes = _due(body.given(data, keep_none=True))
         if not changes:
             raise InvalidInput("expected at least one field to change")
-        return _out(await crm.update_activity(caller, board, activity, changes), "activity")
+        return _activity(await crm.update_activity(caller, board, activity, changes))
 
     @post("/notes", summary="Create a note document about a deal, contact or organisation")
-    async def create_note(self, data: JSONBody[body.NewNote], caller: CallerDep, crm: CrmDep) -> dict[str, Any]:
+    async def create_note(self, data: JSONBody[body.NewNote], caller: CallerDep, crm: CrmDep) -> answer.Note:
         row = await crm.create_note(caller, data.board, data.subject_kind, data.subject_id, data.title, data.text)
         return _note(row)
 
     @get("/notes/{note:uuid}", summary="A note (404 unless the caller reaches its board)")
-    async def get_note(self, note: FromPath[UUID], caller: CallerDep, crm: CrmDep) -> dict[str, Any]:
+    async def get_note(self, note: FromPath[UUID], caller: CallerDep, crm: CrmDep) -> answer.Note:
         return _note(await crm.note(caller, note))
 
     @post("/notes/{note:uuid}/text", status_code=204, summary="Append paragraphs to a note, live")
@@ -118,10 +117,10 @@ class BoardEditController(Controller):
         await crm.add_note_text(caller, note, data.text)
 
 
-def _note(row: Any) -> dict[str, Any]:
-    return {"id": row["id"], "document": row["document"], "board": row["board_id"],
-            "workspace": row["workspace_id"], "subjectKind": row["subject_kind"], "subjectId": row["subject_id"],
-            "title": row["title"], "createdBy": row["created_by"], "createdAt": row["created_at"]}
+def _note(row: Any) -> answer.Note:
+    return answer.Note(id=row["id"], document=row["document"], board=row["board_id"], workspace=row["workspace_id"],
+                       subject_kind=row["subject_kind"], subject_id=row["subject_id"], title=row["title"],
+                       created_by=row["created_by"], created_at=row["created_at"])
 
 
 class CrmReadController(Controller):
@@ -135,9 +134,10 @@ class CrmReadController(Controller):
         which: Annotated[Literal["open", "all"], QueryParameter(name="scope", description="open (not done) or all")
                          ] = "open",
         today: Annotated[date | None, QueryParameter(description="the caller's date (default: UTC today)")] = None,
-    ) -> dict[str, Any]:
+    ) -> answer.Tasks:
         today = today or datetime.now(timezone.utc).date()
-        return {"asOf": today, **await crm_reads.my_tasks(caller, today, include_done=which == "all")}
+        tasks = await crm_reads.my_tasks(caller, today, include_done=which == "all")
+        return msgspec.convert({"as_of": today, **tasks}, answer.Tasks)
 
     @get("/workspaces/{workspace:uuid}/deals", summary="Deals by owner, stage, status and board")
     async def deals(
@@ -147,20 +147,21 @@ class CrmReadController(Controller):
         board: Annotated[UUID | None, QueryParameter(description="a board id")] = None,
         status: Annotated[Literal["open", "won", "lost"] | None, QueryParameter()] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=5000)] = 500,
-    ) -> list[dict[str, Any]]:
-        return await crm_reads.deals(caller, workspace, owner=_user(owner, caller.id), stage=stage, status=status,
-                                     board=board, limit=limit)
+    ) -> list[answer.DealSummary]:
+        deals = await crm_reads.deals(caller, workspace, owner=_user(owner, caller.id), stage=stage, status=status,
+                                      board=board, limit=limit)
+        return msgspec.convert(deals, list[answer.DealSummary])
 
     @get("/workspaces/{workspace:uuid}/pipeline-report", summary="Stages, conversion, win rates and forecast")
     async def pipeline_report(self, workspace: FromPath[UUID], board: Annotated[UUID, QueryParameter()],
                               caller: CallerDep,
-                              crm_reads: CrmReadsDep) -> dict[str, Any]:
-        return await crm_reads.pipeline_report(caller, workspace, board)
+                              crm_reads: CrmReadsDep) -> answer.PipelineReport:
+        return msgspec.convert(await crm_reads.pipeline_report(caller, workspace, board), answer.PipelineReport)
 
     @get("/deals/{board:uuid}/{card:uuid}/timeline", summary="A deal's history, oldest first")
     async def timeline(self, board: FromPath[UUID], card: FromPath[UUID], caller: CallerDep,
-                       crm_reads: CrmReadsDep) -> dict[str, Any]:
-        return await crm_reads.timeline(caller, board, card)
+                       crm_reads: CrmReadsDep) -> answer.Timeline:
+        return msgspec.convert(await crm_reads.timeline(caller, board, card), answer.Timeline)
 
 
 def _user(raw: str | None, me: UUID) -> UUID | None:

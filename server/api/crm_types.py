@@ -1,7 +1,8 @@
-"""Request bodies of the board-editing API (msgspec Structs).
+"""Request and response types of the CRM API (msgspec Structs).
 
-Field names are camelCase on the wire, like the document shapes they write
-(``schema/documents/board.json``): a deal sent here and the card in the document read alike.
+Field names are snake_case on the wire, like the rest of the API. The board documents they
+write keep their own (camelCase) keys (``schema/documents/board.json``): ``given`` names a
+body's fields as the document does, and the answers name a domain value's attributes.
 In PATCH bodies an absent field is left alone and ``null`` removes it.
 """
 
@@ -22,7 +23,7 @@ Text = Annotated[str, Meta(max_length=20000)]
 Labels = Annotated[list[Annotated[str, Meta(max_length=100)]], Meta(max_length=50)]
 
 
-class _Body(msgspec.Struct, rename="camel", forbid_unknown_fields=True, kw_only=True):
+class _Body(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     pass
 
 
@@ -118,14 +119,20 @@ class NoteText(_Body):
 
 
 def given(body: msgspec.Struct, *, keep_none: bool) -> dict[str, Any]:
-    """The fields a body sets, by their wire (shape) name; ``keep_none`` keeps explicit nulls."""
+    """The fields a body sets, by their document (shape) name (``expected_close`` ->
+    ``expectedClose``); ``keep_none`` keeps explicit nulls."""
     out = {}
     for field in msgspec.structs.fields(body):
         value = getattr(body, field.name)
         if value is UNSET or (value is None and not keep_none):
             continue
-        out[field.encode_name] = value
+        out[_shape_name(field.name)] = value
     return out
+
+
+def _shape_name(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
 
 
 __all__ = ["ActivityChanges", "CardChanges", "Move", "NewActivity", "NewCard", "NewNote", "NoteText",

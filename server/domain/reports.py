@@ -78,7 +78,7 @@ def pipeline_report(stages: list[Stage], deals: list[DealFacts], events: list[Ca
         _history(rows, position, stages, paths[deal.id], deal.status)
     for row in rows.values():
         row["conversion"] = _ratio(row["advanced"], row["entered"])
-        row["lossRate"] = _ratio(row["lost"], row["entered"])
+        row["loss_rate"] = _ratio(row["lost"], row["entered"])
     return {"stages": list(rows.values()), "owners": _owners(deals), "forecast": _forecast(deals, probability)}
 
 
@@ -100,7 +100,7 @@ def _owners(deals: list[DealFacts]) -> list[dict[str, Any]]:
     counts: dict[UUID | None, dict[str, int]] = defaultdict(lambda: {"open": 0, "won": 0, "lost": 0})
     for deal in deals:
         counts[deal.owner][deal.status] += 1
-    return [{"owner": owner, **c, "winRate": _ratio(c["won"], c["won"] + c["lost"])}
+    return [{"owner": owner, **c, "win_rate": _ratio(c["won"], c["won"] + c["lost"])}
             for owner, c in sorted(counts.items(), key=lambda item: str(item[0]))]
 
 

@@ -170,9 +170,9 @@ class Crm:
         if subject_kind is SubjectKind.DEAL:
             state = read_board(room.doc, view.row["kind"], _quiet)
             if view.row["kind"] != "pipeline" or subject not in state.cards:
-                raise InvalidInput(f"expected the id of a deal on this board as subjectId, got {subject}")
+                raise InvalidInput(f"expected the id of a deal on this board as subject_id, got {subject}")
         else:
-            await self.check_records(view, {"subjectId": subject}, {"subjectId": RecordKind(subject_kind)})
+            await self.check_records(view, {"subject_id": subject}, {"subject_id": RecordKind(subject_kind)})
         note, at = uuid4(), now_utc()
         document = note_document(note)
         seed = note_seed(note, NoteMeta(title, subject_kind, subject, board, at, caller.id), text)

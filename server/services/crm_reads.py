@@ -37,9 +37,9 @@ class CrmReads:
         tasks = [_activity_task(row) for row in activities] + [_work_item_task(row) for row in items]
         grouped: dict[str, list[dict]] = {bucket: [] for bucket in BUCKETS}
         for task in tasks:
-            grouped[when_due(task["dueDate"], today)].append(task)
+            grouped[when_due(task["due_date"], today)].append(task)
         for bucket in grouped.values():
-            bucket.sort(key=lambda t: (t["dueDate"] or date.max, t["dueAt"] or "", t["title"], str(t["id"])))
+            bucket.sort(key=lambda t: (t["due_date"] or date.max, t["due_at"] or "", t["title"], str(t["id"])))
         return grouped
 
     async def deals(self, caller: Caller, workspace: UUID, *, owner: UUID | None = None, stage: UUID | None = None,
@@ -78,13 +78,13 @@ class CrmReads:
             history, tasks, notes = await tx.crm.timeline_rows(board, card)
         entries = [_entry("created", deal["created_at"], deal["created_by"], deal["created_by_name"])]
         entries += [_history_entry(row) for row in history]
-        entries += [_entry("taskDone", r["done_at"], r["assignee_id"], r["assignee_name"], activity=r["activity_id"],
+        entries += [_entry("task_done", r["done_at"], r["assignee_id"], r["assignee_name"], activity=r["activity_id"],
                            type=r["type"], title=r["title"]) for r in tasks]
-        entries += [_entry("noteAdded", r["created_at"], r["created_by"], r["created_by_name"], note=r["id"],
+        entries += [_entry("note_added", r["created_at"], r["created_by"], r["created_by_name"], note=r["id"],
                            document=r["document"], title=r["title"]) for r in notes]
         entries.sort(key=lambda e: (e["at"] is None, e["at"] or 0))
         return {"deal": {"board": board, "card": card, "title": deal["title"], "stage": deal["stage_id"],
-                         "stageName": deal["stage_name"], "status": deal["status"], "value": deal["value"],
+                         "stage_name": deal["stage_name"], "status": deal["status"], "value": deal["value"],
                          "currency": deal["currency"]},
                 "events": entries}
 
@@ -92,13 +92,13 @@ class CrmReads:
 def _deal(r: Any, now: datetime) -> dict[str, Any]:
     rot = r["rot_days"] or 0
     rotting = r["status"] == "open" and rot > 0 and r["moved_at"] is not None and now - r["moved_at"] > timedelta(rot)
-    return {"id": r["card_id"], "board": r["board_id"], "boardName": r["board_name"], "title": r["title"],
+    return {"id": r["card_id"], "board": r["board_id"], "board_name": r["board_name"], "title": r["title"],
             "value": r["value"], "currency": r["currency"], "owner": r["owner_id"], "contact": r["contact_id"],
-            "organisation": r["organisation_id"], "expectedClose": r["expected_close"], "status": r["status"],
-            "lostReason": r["lost_reason"], "labels": r["labels"], "fields": json.loads(r["fields"]),
-            "stage": r["stage_id"], "stageName": r["stage_name"], "probability": r["probability"], "rank": r["rank"],
-            "createdAt": r["created_at"], "createdBy": r["created_by"], "updatedAt": r["updated_at"],
-            "movedAt": r["moved_at"], "rotting": rotting}
+            "organisation": r["organisation_id"], "expected_close": r["expected_close"], "status": r["status"],
+            "lost_reason": r["lost_reason"], "labels": r["labels"], "fields": json.loads(r["fields"]),
+            "stage": r["stage_id"], "stage_name": r["stage_name"], "probability": r["probability"], "rank": r["rank"],
+            "created_at": r["created_at"], "created_by": r["created_by"], "updated_at": r["updated_at"],
+            "moved_at": r["moved_at"], "rotting": rotting}
 
 
 def _entry(kind: str, at: Any, author: UUID | None, author_name: str | None, **details: Any) -> dict[str, Any]:
@@ -108,27 +108,27 @@ def _entry(kind: str, at: Any, author: UUID | None, author_name: str | None, **d
 
 def _history_entry(row: Any) -> dict[str, Any]:
     if row["kind"] == "moved":
-        details = {"fromStage": row["from_stage"], "fromStageName": row["from_stage_name"],
-                   "toStage": row["to_stage"], "toStageName": row["to_stage_name"]}
+        details = {"from_stage": row["from_stage"], "from_stage_name": row["from_stage_name"],
+                   "to_stage": row["to_stage"], "to_stage_name": row["to_stage_name"]}
     elif row["kind"] == "value":
-        details = {"oldValue": row["old_value"], "newValue": row["new_value"], "currency": row["currency"]}
+        details = {"old_value": row["old_value"], "new_value": row["new_value"], "currency": row["currency"]}
     else:
-        details = {"oldStatus": row["old_status"], "newStatus": row["new_status"]}
-    kind = {"moved": "stageChanged", "value": "valueChanged", "status": "statusChanged"}[row["kind"]]
+        details = {"old_status": row["old_status"], "new_status": row["new_status"]}
+    kind = {"moved": "stage_changed", "value": "value_changed", "status": "status_changed"}[row["kind"]]
     return _entry(kind, row["at"], row["author_id"], row["author_name"], **details)
 
 
 def _activity_task(row: Any) -> dict[str, Any]:
-    return {"kind": "activity", "id": row["id"], "board": row["board_id"], "boardName": row["board_name"],
+    return {"kind": "activity", "id": row["id"], "board": row["board_id"], "board_name": row["board_name"],
             "workspace": row["workspace_id"], "type": row["type"], "title": row["title"],
-            "dueDate": row["due_date"], "dueAt": row["due_at"].isoformat() if row["due_at"] else None,
-            "done": row["done"], "card": row["card_id"], "cardTitle": row["card_title"], "contact": row["contact_id"]}
+            "due_date": row["due_date"], "due_at": row["due_at"].isoformat() if row["due_at"] else None,
+            "done": row["done"], "card": row["card_id"], "card_title": row["card_title"], "contact": row["contact_id"]}
 
 
 def _work_item_task(row: Any) -> dict[str, Any]:
-    return {"kind": "workItem", "id": row["id"], "board": row["board_id"], "boardName": row["board_name"],
-            "workspace": row["workspace_id"], "type": None, "title": row["title"], "dueDate": row["due"],
-            "dueAt": None, "done": row["status"] == "done", "card": row["id"], "cardTitle": row["title"],
-            "contact": None, "status": row["status"], "stageName": row["stage_name"]}
+    return {"kind": "work_item", "id": row["id"], "board": row["board_id"], "board_name": row["board_name"],
+            "workspace": row["workspace_id"], "type": None, "title": row["title"], "due_date": row["due"],
+            "due_at": None, "done": row["status"] == "done", "card": row["id"], "card_title": row["title"],
+            "contact": None, "status": row["status"], "stage_name": row["stage_name"]}
 
 

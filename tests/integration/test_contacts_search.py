@@ -242,7 +242,7 @@ async def test_a_contacts_links_list_its_deals_activities_and_notes_and_follow_a
     call = await world.call("POST", f"/api/boards/{board}/activities",
                             json={"type": "call", "title": "Call Ada", "contact": twin})
     assert call.status_code == 201, call.text
-    note = await world.call("POST", "/api/notes", json={"subjectKind": "contact", "subjectId": twin,
+    note = await world.call("POST", "/api/notes", json={"subject_kind": "contact", "subject_id": twin,
                                                         "board": board, "title": "Met at the salon"})
     assert note.status_code == 201, note.text
     await projected(world.server)

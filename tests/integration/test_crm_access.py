@@ -42,9 +42,9 @@ async def world(database_url: str) -> AsyncIterator[World]:
         deal = await ok(server, t.owner, "POST", f"/api/boards/{t.board['id']}/cards", json={"title": "Shared"})
         hidden = await ok(server, t.owner, "POST", f"/api/boards/{unshared['id']}/cards", json={"title": "Hidden"})
         note = await ok(server, t.owner, "POST", "/api/notes", json={
-            "subjectKind": "deal", "subjectId": deal["id"], "board": t.board["id"], "title": "Shared note"})
+            "subject_kind": "deal", "subject_id": deal["id"], "board": t.board["id"], "title": "Shared note"})
         hidden_note = await ok(server, t.owner, "POST", "/api/notes", json={
-            "subjectKind": "deal", "subjectId": hidden["id"], "board": unshared["id"], "title": "Hidden note"})
+            "subject_kind": "deal", "subject_id": hidden["id"], "board": unshared["id"], "title": "Hidden note"})
         await projected(server)
         yield World(server, t.workspace, t.board, unshared, deal["id"], hidden["id"], note, hidden_note, who)
 
@@ -111,7 +111,7 @@ async def test_notes_follow_their_board_over_http(world):
     unknown = await call(world.server, world.who["guest_read"], "GET", f"/api/notes/{uuid4()}")
     hidden = await call(world.server, world.who["guest_read"], "GET", f"/api/notes/{world.hidden_note['id']}")
     assert unknown.json()["detail"] == hidden.json()["detail"] == "no such note"
-    new_note = {"subjectKind": "deal", "subjectId": world.deal, "board": world.shared["id"], "title": "x"}
+    new_note = {"subject_kind": "deal", "subject_id": world.deal, "board": world.shared["id"], "title": "x"}
     assert await status(world, "viewer", "POST", "/api/notes", json=new_note) == 403
     assert await status(world, "guest_edit", "POST", "/api/notes", json=new_note) == 201
     assert await status(world, "guest_read", "POST", f"/api/notes/{world.note['id']}/text", json={"text": "x"}) == 403

@@ -138,7 +138,7 @@ async def test_api_edits_validate_their_input_and_say_what_was_expected(server):
         ("PATCH", f"{path}/cards/{deal['id']}", {"status": "won"}, 400, "POST .../status"),
         ("POST", f"{path}/activities", {"type": "call", "title": "x", "due": "tomorrow"}, 400, "expected a date"),
         ("POST", f"{path}/activities", {"type": "nap", "title": "x"}, 400, "type"),
-        ("POST", "/api/notes", {"subjectKind": "deal", "subjectId": str(uuid4()), "board": t.board["id"],
+        ("POST", "/api/notes", {"subject_kind": "deal", "subject_id": str(uuid4()), "board": t.board["id"],
                                 "title": "?"}, 400, "a deal on this board"),
     ]
     for method, url, payload, status, words in cases:
@@ -192,20 +192,20 @@ async def test_a_deals_timeline_shows_creation_moves_value_changes_tasks_done_an
     task = await ok(server, t.owner, "POST", f"/api/boards/{board_id}/activities",
                     json={"type": "call", "title": "Discovery call", "card": card})
     await ok(server, t.member, "PATCH", f"/api/boards/{board_id}/activities/{task['id']}", json={"done": True})
-    note = await ok(server, t.member, "POST", "/api/notes", json={"subjectKind": "deal", "subjectId": card,
+    note = await ok(server, t.member, "POST", "/api/notes", json={"subject_kind": "deal", "subject_id": card,
                                                                   "board": board_id, "title": "Notes from the call"})
     await ok(server, t.owner, "POST", f"/api/boards/{board_id}/cards/{card}/status",
-             json={"status": "lost", "lostReason": "budget"})
+             json={"status": "lost", "lost_reason": "budget"})
     await projected(server)
     timeline = await ok(server, t.viewer, "GET", f"/api/deals/{board_id}/{card}/timeline")
     kinds = [(e["kind"], (e["author"] or {}).get("name")) for e in timeline["events"]]
-    assert kinds == [("created", "Owner"), ("stageChanged", "Mia Member"), ("valueChanged", "Owner"),
-                     ("taskDone", None), ("noteAdded", "Mia Member"), ("stageChanged", "Owner"),
-                     ("statusChanged", "Owner")]
+    assert kinds == [("created", "Owner"), ("stage_changed", "Mia Member"), ("value_changed", "Owner"),
+                     ("task_done", None), ("note_added", "Mia Member"), ("stage_changed", "Owner"),
+                     ("status_changed", "Owner")]
     moved = timeline["events"][1]
-    assert (moved["fromStageName"], moved["toStageName"]) == ("Lead in", "Qualified")
+    assert (moved["from_stage_name"], moved["to_stage_name"]) == ("Lead in", "Qualified")
     assert timeline["events"][4]["document"] == note["document"]
-    assert timeline["deal"]["status"] == "lost" and timeline["deal"]["stageName"] == "Lost"
+    assert timeline["deal"]["status"] == "lost" and timeline["deal"]["stage_name"] == "Lost"
 
 
 async def test_deals_filter_by_owner_stage_and_status_and_the_report_weighs_them(server):
@@ -213,20 +213,20 @@ async def test_deals_filter_by_owner_stage_and_status_and_the_report_weighs_them
     board_id, path = t.board["id"], f"/api/boards/{t.board['id']}/cards"
     names = {s["name"]: s["stage"] for s in await stages(server, t.owner, t.workspace, board_id)}
     await ok(server, t.owner, "POST", path, json={"title": "A", "value": 1000, "owner": t.member.id,
-                                                  "stage": names["Negotiation"], "expectedClose": "2027-01-10"})
+                                                  "stage": names["Negotiation"], "expected_close": "2027-01-10"})
     await ok(server, t.owner, "POST", path, json={"title": "B", "value": 400, "owner": t.owner.id})
     won = await ok(server, t.owner, "POST", path, json={"title": "C", "value": 50, "owner": t.member.id})
     await ok(server, t.owner, "POST", f"{path}/{won['id']}/status", json={"status": "won"})
     await projected(server)
     listing = f"/api/workspaces/{t.workspace}/deals"
     mine = await ok(server, t.member, "GET", listing, params={"owner": "me", "status": "open"})
-    assert [d["title"] for d in mine] == ["A"] and mine[0]["stageName"] == "Negotiation"
+    assert [d["title"] for d in mine] == ["A"] and mine[0]["stage_name"] == "Negotiation"
     assert [d["title"] for d in await ok(server, t.viewer, "GET", listing, params={"stage": names["Won"]})] == ["C"]
     report = await ok(server, t.viewer, "GET", f"/api/workspaces/{t.workspace}/pipeline-report",
                       params={"board": board_id})
     rows = {r["name"]: r for r in report["stages"]}
     assert rows["Negotiation"]["weighted"] == {"USD": 750.0} and rows["Lead in"]["count"] == 1
-    assert {o["owner"]: o["winRate"] for o in report["owners"]}[t.member.id] == 1.0
+    assert {o["owner"]: o["win_rate"] for o in report["owners"]}[t.member.id] == 1.0
     assert report["forecast"] == [{"month": "2027-01", "count": 1, "value": {"USD": 1000.0},
                                    "weighted": {"USD": 750.0}}]
 
@@ -273,9 +273,9 @@ async def test_project_boards_hold_work_items_and_notes_are_live_documents(serve
     await ok(server, t.member, "PATCH", f"/api/boards/{project['id']}/cards/{item['id']}", json={"status": "doing"})
     await projected(server)
     mine = await ok(server, t.member, "GET", "/api/me/tasks", params={"today": "2026-11-26"})
-    assert [(i["kind"], i["title"], i["status"]) for i in mine["upcoming"]] == [("workItem", "Write docs", "doing")]
+    assert [(i["kind"], i["title"], i["status"]) for i in mine["upcoming"]] == [("work_item", "Write docs", "doing")]
     who = await ok(server, t.owner, "POST", f"/api/workspaces/{t.workspace}/contacts", json={"first_name": "Who"})
-    note = await ok(server, t.owner, "POST", "/api/notes", json={"subjectKind": "contact", "subjectId": who["id"],
+    note = await ok(server, t.owner, "POST", "/api/notes", json={"subject_kind": "contact", "subject_id": who["id"],
                                                                  "board": project["id"], "title": "Who", "text": "Hi."})
     async with open_note(server.ws_url, note["document"], token=t.member.token) as live:
         assert live.meta().title == "Who" and live.text() == "Hi."

@@ -37,13 +37,13 @@ async def busy_boards(server) -> tuple[list[str], object]:
     a = await ok(server, t.owner, "POST", cards, json={"title": "A", "value": 10, "owner": t.member.id})
     b = await ok(server, t.member, "POST", cards, json={"title": "B", "value": 20, "labels": ["x"],
                                                         "fields": {"source": "web"}})
-    await ok(server, t.owner, "PATCH", f"{cards}/{a['id']}", json={"value": 15, "expectedClose": "2027-02-01"})
+    await ok(server, t.owner, "PATCH", f"{cards}/{a['id']}", json={"value": 15, "expected_close": "2027-02-01"})
     await ok(server, t.owner, "POST", f"{cards}/{a['id']}/status", json={"status": "won"})
-    await ok(server, t.member, "POST", f"{cards}/{b['id']}/status", json={"status": "lost", "lostReason": "price"})
+    await ok(server, t.member, "POST", f"{cards}/{b['id']}/status", json={"status": "lost", "lost_reason": "price"})
     await ok(server, t.owner, "POST", f"/api/boards/{pipeline}/activities",
              json={"type": "meeting", "title": "Demo", "due": "2026-12-02T10:00:00Z", "card": a["id"],
                    "assignee": t.member.id})
-    await ok(server, t.owner, "POST", "/api/notes", json={"subjectKind": "deal", "subjectId": a["id"],
+    await ok(server, t.owner, "POST", "/api/notes", json={"subject_kind": "deal", "subject_id": a["id"],
                                                           "board": pipeline, "title": "Won it"})
     await ok(server, t.owner, "POST", f"/api/boards/{project}/cards", json={"title": "Ship", "assignee": t.owner.id})
     async with open_board(server.ws_url, pipeline, token=t.member.token, user=UUID(t.member.id)) as board:

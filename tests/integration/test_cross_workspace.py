@@ -69,8 +69,8 @@ def _paths(w: World) -> dict[str, tuple[str, str, str, Callable[[str], dict[str,
                                    lambda i: {"type": "todo", "title": "Stolen", "contact": i}),
         "activity's contact": ("PATCH", f"/api/boards/{board}/activities/{w.activity}", "contact",
                                lambda i: {"contact": i}),
-        "note about a contact": ("POST", "/api/notes", "subjectId",
-                                 lambda i: {"subjectKind": "contact", "subjectId": i, "board": board,
+        "note about a contact": ("POST", "/api/notes", "subject_id",
+                                 lambda i: {"subject_kind": "contact", "subject_id": i, "board": board,
                                             "title": "Stolen"}),
         "new contact's organisation": ("POST", f"{ws}/contacts", "organisation_id",
                                        lambda i: {"first_name": "Stolen", "organisation_id": i}),
@@ -79,7 +79,7 @@ def _paths(w: World) -> dict[str, tuple[str, str, str, Callable[[str], dict[str,
     }
 
 
-KIND = {"contact": "contact", "subjectId": "contact", "organisation": "organisation",
+KIND = {"contact": "contact", "subject_id": "contact", "organisation": "organisation",
         "organisation_id": "organisation"}
 CASES = ["new deal's contact", "new deal's organisation", "deal's contact", "deal's organisation",
          "new activity's contact", "activity's contact", "note about a contact", "new contact's organisation",
@@ -214,7 +214,7 @@ async def test_a_guest_sees_no_ids_of_the_workspaces_contacts_and_organisations(
     task = await ok(server, v.owner, "POST", f"/api/boards/{board}/activities", json={
         "type": "call", "title": "Shared call", "assignee": guest.id, "card": deal["id"], "contact": world.contact})
     note = await ok(server, v.owner, "POST", "/api/notes", json={
-        "subjectKind": "contact", "subjectId": world.contact, "board": board, "title": "About Vera"})
+        "subject_kind": "contact", "subject_id": world.contact, "board": board, "title": "About Vera"})
     await projected(server)
 
     answers = [
@@ -233,8 +233,8 @@ async def test_a_guest_sees_no_ids_of_the_workspaces_contacts_and_organisations(
 
     for method, path, body, field in [
         ("POST", f"/api/boards/{board}/cards", {"title": "x", "contact": world.contact}, "contact"),
-        ("POST", "/api/notes", {"subjectKind": "organisation", "subjectId": world.organisation, "board": board,
-                                "title": "x"}, "subjectId"),
+        ("POST", "/api/notes", {"subject_kind": "organisation", "subject_id": world.organisation, "board": board,
+                                "title": "x"}, "subject_id"),
     ]:
         refused = await call(server, guest, method, path, json=body)
         assert refused.status_code == 422 and refused.json()["detail"].startswith(f"{field}: no such"), refused.text

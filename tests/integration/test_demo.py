@@ -97,9 +97,9 @@ async def test_the_workspace_is_full_of_contacts_deals_tasks_and_notes(seeded, s
                           params={"board": board["id"]})
         assert all(stage["count"] >= 1 for stage in report["stages"]), report["stages"]
         mine = [d for d in deals if d["board"] == board["id"]]
-        assert {d["stageName"] for d in mine} == {s["name"] for s in report["stages"]}
-        assert all(d["lostReason"] for d in mine if d["status"] == "lost")
-        assert all(d["contact"] and d["organisation"] and d["owner"] and d["expectedClose"] for d in mine)
+        assert {d["stage_name"] for d in mine} == {s["name"] for s in report["stages"]}
+        assert all(d["lost_reason"] for d in mine if d["status"] == "lost")
+        assert all(d["contact"] and d["organisation"] and d["owner"] and d["expected_close"] for d in mine)
         assert any(s["entered"] > s["count"] for s in report["stages"])  # deals were moved along, not dropped in
     assert len({d["owner"] for d in deals}) >= 3
 
@@ -119,7 +119,7 @@ async def test_the_workspace_is_full_of_contacts_deals_tasks_and_notes(seeded, s
     notes_on_deals = 0
     for deal in deals:
         timeline = await ok(server, owner, "GET", f"/api/deals/{deal['board']}/{deal['id']}/timeline")
-        notes_on_deals += sum(e["kind"] == "noteAdded" for e in timeline["events"])
+        notes_on_deals += sum(e["kind"] == "note_added" for e in timeline["events"])
     assert notes_on_records >= 3 and notes_on_deals >= 3, (notes_on_records, notes_on_deals)
 
 

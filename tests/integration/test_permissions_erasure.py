@@ -172,7 +172,7 @@ async def test_erasure_removes_the_persons_data_from_rows_notes_documents_and_th
                          json={"type": "call", "title": f"Call {NAME}", "contact": person,
                                "note": f"ring {PHONE} first"}))["id"]
     note = await ok(server, owner, "POST", "/api/notes", json={
-        "subjectKind": "contact", "subjectId": person, "board": board, "title": f"About {NAME} {SURNAME}",
+        "subject_kind": "contact", "subject_id": person, "board": board, "title": f"About {NAME} {SURNAME}",
         "text": f"{NAME} prefers e-mail: {EMAIL}"})
     await ok(server, owner, "POST", f"/api/notes/{note['id']}/text", json={"text": f"{SURNAME} called back"})
     await projected(server)

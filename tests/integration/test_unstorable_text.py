@@ -60,7 +60,7 @@ def _cases(t, contact) -> dict[str, tuple[str, str, dict, str]]:
                         "labels[1]"),
         "activity": ("POST", f"/api/boards/{board}/activities", {"json": {"type": "call", "title": f"C{NUL}"}},
                      "title"),
-        "note": ("POST", "/api/notes", {"json": {"subjectKind": "contact", "subjectId": contact["id"], "board": board,
+        "note": ("POST", "/api/notes", {"json": {"subject_kind": "contact", "subject_id": contact["id"], "board": board,
                                                  "title": f"N{NUL}"}}, "title"),
         "contacts ?q=": ("GET", f"{ws}/contacts", {"params": {"q": NUL}}, "q"),
         "organisations ?q=": ("GET", f"{ws}/organisations", {"params": {"q": f"x{NUL}"}}, "q"),

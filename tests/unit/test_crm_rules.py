@@ -81,8 +81,8 @@ def test_the_pipeline_report_counts_values_per_currency_conversion_losses_win_ra
     by_name = {row["name"]: row for row in report["stages"]}
     assert by_name["Proposal"]["value"] == {"USD": 1000.0} and by_name["Proposal"]["weighted"] == {"USD": 500.0}
     assert by_name["Lead"]["entered"] == 4 and by_name["Lead"]["advanced"] == 2 and by_name["Lead"]["lost"] == 1
-    assert by_name["Lead"]["conversion"] == 0.5 and by_name["Lead"]["lossRate"] == 0.25
-    assert {o["owner"]: o["winRate"] for o in report["owners"]} == {ada: 1.0, bob: 0.0}
+    assert by_name["Lead"]["conversion"] == 0.5 and by_name["Lead"]["loss_rate"] == 0.25
+    assert {o["owner"]: o["win_rate"] for o in report["owners"]} == {ada: 1.0, bob: 0.0}
     assert report["forecast"] == [{"month": "2026-12", "count": 2, "value": {"USD": 1000.0, "EUR": 200.0},
                                    "weighted": {"USD": 500.0, "EUR": 20.0}}]
 
