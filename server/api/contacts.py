@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 import msgspec
@@ -20,7 +20,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from server.api import contact_types as types
 from server.api.auth import CallerDep, client_address
-from server.domain.contacts import Filter
+from server.domain.contacts import Contact, Filter
 from server.services.contacts import Contacts
 from server.services.links import Links
 
@@ -29,6 +29,7 @@ LinksDep = NamedDependency[Links]
 Limit = Annotated[int, QueryParameter(ge=1, le=200)]
 Offset = Annotated[int, QueryParameter(ge=0, le=100_000)]
 FIELD_PREFIX = "field."
+T = TypeVar("T")
 
 
 def changes_of(data: msgspec.Struct) -> dict[str, Any]:
@@ -43,20 +44,20 @@ def field_filters(request: Request) -> dict[str, str]:
             if key.startswith(FIELD_PREFIX)}
 
 
-def contact(row: Mapping[str, Any], notes: Mapping[UUID, int] | None = None) -> types.Contact:
+def contact(record: Contact, notes: Mapping[UUID, int] | None = None) -> types.Contact:
+    values = record.values
     organisation = None
-    if row["organisation_id"] is not None and row["organisation_name"] is not None:
-        organisation = types.OrganisationRef(row["organisation_id"], row["organisation_name"])
+    if values.organisation_id is not None and record.organisation_name is not None:
+        organisation = types.OrganisationRef(values.organisation_id, record.organisation_name)
     return types.Contact(
-        row["id"], row["workspace_id"], f"{row['first_name']} {row['last_name']}".strip(), row["first_name"],
-        row["last_name"], row["emails"], row["phones"], organisation, row["job_title"], row["owner_id"],
-        row["labels"], row["address"], row["fields"], (notes or {}).get(row["id"], 0), row["created_at"],
-        row["updated_at"])
+        record.id, record.workspace_id, record.name, values.first_name, values.last_name, values.emails,
+        values.phones, organisation, values.job_title, values.owner_id, values.labels, values.address,
+        values.fields, (notes or {}).get(record.id, 0), record.created_at, record.updated_at)
 
 
-def page(rows: list[dict[str, Any]], limit: int, offset: int) -> tuple[list[dict[str, Any]], int | None]:
-    """The page (rows were fetched with one extra) and the next offset, if there is more."""
-    return rows[:limit], (offset + limit if len(rows) > limit else None)
+def page(records: list[T], limit: int, offset: int) -> tuple[list[T], int | None]:
+    """The page (records were fetched with one extra) and the next offset, if there is more."""
+    return records[:limit], (offset + limit if len(records) > limit else None)
 
 
 class ContactController(Controller):
@@ -79,8 +80,8 @@ class ContactController(Controller):
         where = Filter(q, owner, tuple(label or ()), organisation, created_since, field_filters(request))
         rows, next_offset = page(await contacts.list(caller, workspace, where, segment, limit + 1, offset),
                                  limit, offset)
-        notes = await links.notes_count([row["id"] for row in rows])
-        return types.ContactPage([contact(row, notes) for row in rows], next_offset)
+        notes = await links.notes_count([record.id for record in rows])
+        return types.ContactPage([contact(record, notes) for record in rows], next_offset)
 
     @get("/workspaces/{workspace:uuid}/contacts/duplicates", summary="Likely duplicate pairs in the workspace")
     async def duplicates(self, workspace: FromPath[UUID], caller: CallerDep,
@@ -90,8 +91,8 @@ class ContactController(Controller):
     @get("/contacts/{contact_id:uuid}", summary="One contact")
     async def get_contact(self, contact_id: FromPath[UUID], caller: CallerDep, contacts: ContactsDep,
                           links: LinksDep) -> types.Contact:
-        row = await contacts.get(caller, contact_id)
-        return contact(row, await links.notes_count([contact_id]))
+        record = await contacts.get(caller, contact_id)
+        return contact(record, await links.notes_count([contact_id]))
 
     @patch("/contacts/{contact_id:uuid}", summary="Change a contact (members and above)")
     async def update(self, contact_id: FromPath[UUID], data: JSONBody[types.ContactChanges], caller: CallerDep,
@@ -107,7 +108,7 @@ class ContactController(Controller):
     async def duplicates_of(self, contact_id: FromPath[UUID], caller: CallerDep,
                             contacts: ContactsDep) -> list[types.Duplicate]:
         found = await contacts.duplicates_of(caller, contact_id)
-        return [types.Duplicate(contact(row), reason) for row, reason in found]
+        return [types.Duplicate(contact(record), reason) for record, reason in found]
 
     @post("/contacts/{contact_id:uuid}/merge", status_code=200, summary="Merge other contacts into this one")
     async def merge(self, request: Request, contact_id: FromPath[UUID], data: JSONBody[types.Merge],
@@ -118,7 +119,7 @@ class ContactController(Controller):
     async def links(self, contact_id: FromPath[UUID], caller: CallerDep, links: LinksDep) -> types.ContactLinks:
         found = await links.of_contact(caller, contact_id)
         return types.ContactLinks(
-            found.contact, found.aliases, [msgspec.convert(d, types.LinkedDeal) for d in found.deals],
-            [msgspec.convert(a, types.LinkedActivity) for a in found.activities],
-            [msgspec.convert(n, types.LinkedNote) for n in found.notes])
+            found.contact, found.aliases, [types.LinkedDeal(*deal) for deal in found.deals],
+            [types.LinkedActivity(*activity) for activity in found.activities],
+            [types.LinkedNote(*note) for note in found.notes])
 

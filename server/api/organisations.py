@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, delete, get, patch, post
@@ -18,17 +17,18 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from server.api import contact_types as types
 from server.api.auth import CallerDep, client_address
 from server.api.contacts import Limit, LinksDep, Offset, changes_of, field_filters, page
-from server.domain.contacts import Filter
+from server.domain.contacts import Filter, Organisation
 from server.services.organisations import Organisations
 
 OrganisationsDep = NamedDependency[Organisations]
 
 
-def organisation(row: Mapping[str, Any], notes: Mapping[UUID, int] | None = None) -> types.Organisation:
+def organisation(record: Organisation, notes: Mapping[UUID, int] | None = None) -> types.Organisation:
+    values = record.values
     return types.Organisation(
-        row["id"], row["workspace_id"], row["name"], row["website"], row["emails"], row["phones"], row["owner_id"],
-        row["labels"], row["address"], row["fields"], row["contacts_count"], (notes or {}).get(row["id"], 0),
-        row["created_at"], row["updated_at"])
+        record.id, record.workspace_id, values.name, values.website, values.emails, values.phones, values.owner_id,
+        values.labels, values.address, values.fields, record.contacts_count, (notes or {}).get(record.id, 0),
+        record.created_at, record.updated_at)
 
 
 class OrganisationController(Controller):
@@ -50,14 +50,14 @@ class OrganisationController(Controller):
         where = Filter(q, owner, tuple(label or ()), None, created_since, field_filters(request))
         rows, next_offset = page(await organisations.list(caller, workspace, where, segment, limit + 1, offset),
                                  limit, offset)
-        notes = await links.notes_count([row["id"] for row in rows], "organisation")
-        return types.OrganisationPage([organisation(row, notes) for row in rows], next_offset)
+        notes = await links.notes_count([record.id for record in rows], "organisation")
+        return types.OrganisationPage([organisation(record, notes) for record in rows], next_offset)
 
     @get("/organisations/{organisation_id:uuid}", summary="One organisation")
     async def get_organisation(self, organisation_id: FromPath[UUID], caller: CallerDep,
                                organisations: OrganisationsDep, links: LinksDep) -> types.Organisation:
-        row = await organisations.get(caller, organisation_id)
-        return organisation(row, await links.notes_count([organisation_id], "organisation"))
+        record = await organisations.get(caller, organisation_id)
+        return organisation(record, await links.notes_count([organisation_id], "organisation"))
 
     @patch("/organisations/{organisation_id:uuid}", summary="Change an organisation (members and above)")
     async def update(self, organisation_id: FromPath[UUID], data: JSONBody[types.OrganisationChanges],

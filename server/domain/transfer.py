@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from server.domain.accounts import InvalidInput
-from server.domain.contacts import ADDRESS_PARTS
+from server.domain.contacts import ADDRESS_PARTS, Contact, Organisation
 from server.domain.fields import FieldDefinition, format, parse
 from server.domain.text import unstorable
 
@@ -181,17 +181,19 @@ def csv_lines(rows: Iterable[Sequence[Any]]) -> str:
     return out.getvalue()
 
 
-def export_cells(row: Mapping[str, Any], base: Sequence[str], fields: Mapping[str, FieldDefinition],
-                 owners: Mapping[Any, str], organisation: str = "") -> list[str]:
+def export_cells(record: Contact | Organisation, base: Sequence[str], fields: Mapping[str, FieldDefinition],
+                 owners: Mapping[Any, str]) -> list[str]:
     """One record as the cells of ``export_columns`` (owners by e-mail, lists ``;``-joined)."""
+    values = record.values
     special = {
-        "emails": "; ".join(row["emails"]), "phones": "; ".join(row["phones"]), "labels": "; ".join(row["labels"]),
-        "owner": owners.get(row["owner_id"], ""), "organisation": organisation,
+        "emails": "; ".join(values.emails), "phones": "; ".join(values.phones), "labels": "; ".join(values.labels),
+        "owner": owners.get(values.owner_id, ""),
+        "organisation": getattr(record, "organisation_name", None) or "",
     }
-    cells = [str(row["id"])]
+    cells = [str(record.id)]
     for column in base:
-        cells.append(special[column] if column in special else row["address"].get(column, "")
-                     if column in ADDRESS_PARTS else row[column])
-    cells += [format(definition, row["fields"].get(key)) for key, definition in fields.items()]
-    cells += [row["created_at"].isoformat(), row["updated_at"].isoformat()]
+        cells.append(special[column] if column in special else values.address.get(column, "")
+                     if column in ADDRESS_PARTS else getattr(values, column))
+    cells += [format(definition, values.fields.get(key)) for key, definition in fields.items()]
+    cells += [record.created_at.isoformat(), record.updated_at.isoformat()]
     return cells

@@ -10,23 +10,22 @@ Members see every board of their workspace, so the reader of a contact may see a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import NamedTuple
 from uuid import UUID
 
 from server.domain.access import Action
+from server.domain.links import LinkedActivity, LinkedDeal, LinkedNote
 from server.services.accounts import Caller
+from server.services.ports.unit import Begin
 from server.services.records import contact_workspace
-
-if TYPE_CHECKING:
-    from server.storage.unit import Begin
 
 
 class ContactLinks(NamedTuple):
     contact: UUID
     aliases: list[UUID]
-    deals: list[dict[str, Any]]
-    activities: list[dict[str, Any]]
-    notes: list[dict[str, Any]]
+    deals: list[LinkedDeal]
+    activities: list[LinkedActivity]
+    notes: list[LinkedNote]
 
 
 class Links:
@@ -38,10 +37,10 @@ class Links:
     async def of_contact(self, caller: Caller, contact: UUID) -> ContactLinks:
         async with self._begin() as tx:
             await contact_workspace(tx, caller, contact, Action.READ_CONTACTS)
-            aliases = [contact, *await tx.contacts.merged_ids(contact)]
-            deals = await tx.contacts.deals_of(aliases)
-            activities = await tx.contacts.activities_of(aliases)
-            notes = await tx.contacts.notes_of("contact", aliases)
+            aliases = [contact, *await tx.links.merged_into(contact)]
+            deals = await tx.links.deals_of(aliases)
+            activities = await tx.links.activities_of(aliases)
+            notes = await tx.links.notes_of("contact", aliases)
         return ContactLinks(contact, aliases, deals, activities, notes)
 
     async def notes_count(self, subjects: Sequence[UUID], subject_kind: str = "contact") -> dict[UUID, int]:
@@ -49,4 +48,4 @@ class Links:
         if not subjects:
             return {}
         async with self._begin(autocommit=True) as tx:
-            return await tx.contacts.notes_count(subject_kind, subjects)
+            return await tx.links.notes_count(subject_kind, subjects)

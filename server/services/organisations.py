@@ -7,21 +7,19 @@ and deleting one unlinks them — in the same transaction.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 from server.domain.access import Action
-from server.domain.contacts import Filter, contact_lexemes, search_query
-from server.domain.edits import apply_organisation, organisation_from_row
+from server.domain.contacts import Filter, Organisation
+from server.domain.edits import apply_organisation
 from server.domain.fields import Entity
 from server.services.accounts import Caller
 from server.services.feed import ChangeFeed
 from server.services.filters import resolve_filter
 from server.services.permissions import check_delete
+from server.services.ports.unit import Begin, Unit
 from server.services.records import check_references, definitions, organisation_workspace, workspace_role
-
-if TYPE_CHECKING:
-    from server.storage.unit import Begin, Tx
 
 
 def organisation_key(organisation: UUID) -> str:
@@ -34,62 +32,63 @@ class Organisations:
     def __init__(self, begin: Begin, feed: ChangeFeed) -> None:
         self._begin, self._feed = begin, feed
 
-    async def create(self, caller: Caller, workspace: UUID, changes: Mapping[str, Any]) -> dict[str, Any]:
+    async def create(self, caller: Caller, workspace: UUID, changes: Mapping[str, Any]) -> Organisation:
         async with self._begin() as tx:
             await workspace_role(tx, caller, workspace, Action.EDIT_CONTACTS)
             values = apply_organisation(None, {"owner_id": caller.id, **changes},
                                         await definitions(tx, workspace, Entity.ORGANISATION))
             await check_references(tx, workspace, values.owner_id)
-            organisation = await tx.contacts.insert_organisation(workspace, values, caller.id)
-            row = (await tx.contacts.organisations_by_id([organisation]))[0]
+            organisation = await tx.organisations.insert(workspace, values, caller.id)
+            created = await _one(tx, organisation)
         await self._feed.changed(workspace, [organisation_key(organisation)])
-        return row
+        return created
 
-    async def get(self, caller: Caller, organisation: UUID) -> dict[str, Any]:
+    async def get(self, caller: Caller, organisation: UUID) -> Organisation:
         async with self._begin() as tx:
             await organisation_workspace(tx, caller, organisation, Action.READ_CONTACTS)
-            return (await tx.contacts.organisations_by_id([organisation]))[0]
+            return await _one(tx, organisation)
 
-    async def update(self, caller: Caller, organisation: UUID, changes: Mapping[str, Any]) -> dict[str, Any]:
+    async def update(self, caller: Caller, organisation: UUID, changes: Mapping[str, Any]) -> Organisation:
         async with self._begin() as tx:
             workspace = await organisation_workspace(tx, caller, organisation, Action.EDIT_CONTACTS)
-            await tx.contacts.lock_organisation(organisation)
-            current = organisation_from_row((await tx.contacts.organisations_by_id([organisation]))[0])
+            await tx.organisations.lock(organisation)
+            current = (await _one(tx, organisation)).values
             values = apply_organisation(current, changes, await definitions(tx, workspace, Entity.ORGANISATION))
             await check_references(tx, workspace, values.owner_id)
-            await tx.contacts.update_organisation(organisation, values)
+            await tx.organisations.update(organisation, values)
             keys = [organisation_key(organisation)]
             if values.name != current.name:
                 keys += await _reindex_contacts(tx, organisation, values.name)
-            row = (await tx.contacts.organisations_by_id([organisation]))[0]
+            updated = await _one(tx, organisation)
         await self._feed.changed(workspace, keys)
-        return row
+        return updated
 
     async def delete(self, caller: Caller, organisation: UUID, address: str) -> None:
         async with self._begin() as tx:
             workspace = await organisation_workspace(tx, caller, organisation, Action.EDIT_CONTACTS)
-            owner = (await tx.contacts.organisations_by_id([organisation]))[0]["owner_id"]
+            owner = (await _one(tx, organisation)).values.owner_id
             await check_delete(tx, caller, workspace, owner, "organisations")  # the level an admin set
             keys = [organisation_key(organisation), *await _reindex_contacts(tx, organisation, None)]
-            await tx.contacts.unlink_organisation(organisation)
-            await tx.contacts.delete_organisation(organisation)
-            await tx.accounts.audit("organisation.deleted", actor=caller.id, workspace=workspace, address=address,
-                                    organisation=organisation)
+            await tx.organisations.delete(organisation)
+            await tx.audit.record("organisation.deleted", actor=caller.id, workspace=workspace, address=address,
+                                  organisation=organisation)
         await self._feed.changed(workspace, keys)
 
     async def list(self, caller: Caller, workspace: UUID, where: Filter, segment: UUID | None,
-                   limit: int, offset: int) -> list[dict[str, Any]]:
+                   limit: int, offset: int) -> list[Organisation]:
         async with self._begin() as tx:
             await workspace_role(tx, caller, workspace, Action.READ_CONTACTS)
             where = await resolve_filter(tx, workspace, Entity.ORGANISATION, where, segment)
-            return await tx.contacts.search_organisations(workspace, where, search_query(where.q), limit, offset)
+            return await tx.contact_search.organisations(workspace, where, limit, offset)
 
 
-async def _reindex_contacts(tx: Tx, organisation: UUID, company: str | None) -> list[str]:
+async def _one(tx: Unit, organisation: UUID) -> Organisation:
+    """An organisation the caller was allowed to reach in this unit (so it exists)."""
+    return (await tx.organisations.by_ids([organisation]))[0]
+
+
+async def _reindex_contacts(tx: Unit, organisation: UUID, company: str | None) -> list[str]:
     """Re-index the organisation's contacts under ``company`` (None: no company); their keys."""
-    rows = await tx.contacts.contacts_of_organisation(organisation)
-    await tx.contacts.set_contact_search(
-        [row["id"] for row in rows],
-        [contact_lexemes(r["first_name"], r["last_name"], r["job_title"], company, r["emails"], r["phone_digits"])
-         for r in rows])
-    return [f"contact:{row['id']}" for row in rows]
+    contacts = await tx.organisations.contacts_of(organisation)
+    await tx.contact_search.reindex({contact.id: contact.values.lexemes(company) for contact in contacts})
+    return [f"contact:{contact.id}" for contact in contacts]

@@ -21,9 +21,10 @@ from server.documents import edits
 from server.domain.boards import board_document
 from server.domain.crm import now_utc
 
+from server.services.ports.unit import Begin
+
 if TYPE_CHECKING:
     from server.services.projection import Projector
-    from server.storage.unit import Begin
     from server.sync.registry import Rooms
 
 log = logging.getLogger(__name__)
@@ -39,13 +40,13 @@ class ContactReferences:
         """Point what names ``losers`` at ``survivor``; the number of entries changed. Never raises."""
         try:
             async with self._begin(autocommit=True) as tx:
-                deals = await tx.contacts.deals_of(losers)
-                activities = await tx.contacts.activities_of(losers)
+                deals = await tx.links.deals_of(losers)
+                activities = await tx.links.activities_of(losers)
             boards: dict[UUID, tuple[list[UUID], list[UUID]]] = {}
             for deal in deals:
-                boards.setdefault(deal["board_id"], ([], []))[0].append(deal["card_id"])
+                boards.setdefault(deal.board_id, ([], []))[0].append(deal.card_id)
             for activity in activities:
-                boards.setdefault(activity["board_id"], ([], []))[1].append(activity["activity_id"])
+                boards.setdefault(activity.board_id, ([], []))[1].append(activity.activity_id)
             changed = 0
             for board, (cards, acts) in boards.items():
                 changed += await self._repoint_board(board, cards, acts, author, survivor)

@@ -9,13 +9,13 @@ an audit event, and one ``contact:*`` / ``organisation:*`` notice goes to the wo
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from server.domain.access import Action
 from server.domain.accounts import InvalidInput, normalise_email
 from server.domain.contacts import (
-    ContactValues, OrganisationValues, check_emails, check_labels, check_person_name, check_phones, check_text,
+    ContactValues, Indexed, OrganisationValues, check_emails, check_labels, check_person_name, check_phones, check_text,
 )
 from server.domain.edits import apply_contact, apply_organisation
 from server.domain.fields import Entity, FieldDefinition
@@ -26,10 +26,8 @@ from server.domain.transfer import (
 from server.services.accounts import Caller
 from server.services.feed import ChangeFeed
 from server.services.permissions import check_export
-from server.services.records import definitions, workspace_role
-
-if TYPE_CHECKING:
-    from server.storage.unit import Begin, Tx
+from server.services.ports.unit import Begin, Unit
+from server.services.records import definitions, members, workspace_role
 
 PAGE = 1000
 KINDS = {"contacts": Entity.CONTACT, "organisations": Entity.ORGANISATION}
@@ -74,7 +72,7 @@ class Transfer:
                 sheet = read_sheet(text, columns, fields)
             except SheetError as exc:
                 return ImportReport(kind, dry_run, False, 0, 0, [], [Problem(exc.line, None, exc.reason)], [])
-            context = _Context(caller, fields, {e: i for i, e in (await tx.contacts.members(workspace)).items()})
+            context = _Context(caller, fields, {e: i for i, e in (await members(tx, workspace)).items()})
             parse = _parse_contacts if entity is Entity.CONTACT else _parse_organisations
             problems: list[Problem] = []
             parsed = await parse(tx, workspace, sheet, context, problems)
@@ -83,8 +81,8 @@ class Transfer:
             if problems or dry_run:
                 return report
             await _write(tx, workspace, caller, entity, parsed)
-            await tx.accounts.audit("import", actor=caller.id, workspace=workspace, address=address, kind=kind,
-                                    rows=len(parsed.values), organisations_created=len(parsed.new_organisations))
+            await tx.audit.record("import", actor=caller.id, workspace=workspace, address=address, kind=kind,
+                                  rows=len(parsed.values), organisations_created=len(parsed.new_organisations))
         keys = [f"{entity}:*"] + (["organisation:*"] if parsed.new_organisations else [])
         await self._feed.changed(workspace, keys)
         return report._replace(imported=True)
@@ -96,7 +94,7 @@ class Transfer:
             await workspace_role(tx, caller, workspace, Action.READ_CONTACTS)
             await check_export(tx, caller, workspace)  # bulk export: the level an admin set
             fields = await definitions(tx, workspace, entity)
-            owners = await tx.contacts.members(workspace)
+            owners = await members(tx, workspace)
         return self._pages(workspace, entity, fields, owners)
 
     async def _pages(self, workspace: UUID, entity: Entity, fields: dict[str, FieldDefinition],
@@ -106,13 +104,13 @@ class Transfer:
         after = None
         while True:
             async with self._begin(autocommit=True) as tx:
-                fetch = tx.contacts.contacts_page if entity is Entity.CONTACT else tx.contacts.organisations_page
-                rows = await fetch(workspace, after, PAGE)
-            if not rows:
+                search = tx.contact_search
+                fetch = search.contacts_after if entity is Entity.CONTACT else search.organisations_after
+                records = await fetch(workspace, after, PAGE)
+            if not records:
                 return
-            yield csv_lines(export_cells(row, base, fields, owners, row.get("organisation_name") or "")
-                            for row in rows)
-            after = rows[-1]["sort_name"], rows[-1]["id"]
+            yield csv_lines(export_cells(record, base, fields, owners) for record in records)
+            after = records[-1].sort_name, records[-1].id
 
 
 class _Context(NamedTuple):
@@ -153,10 +151,10 @@ def _common(cells: Mapping[str, str], line: int, context: _Context, problems: li
     return changes
 
 
-async def _parse_contacts(tx: Tx, workspace: UUID, sheet: Sheet, context: _Context,
+async def _parse_contacts(tx: Unit, workspace: UUID, sheet: Sheet, context: _Context,
                           problems: list[Problem]) -> Parsed:
     named = {c.get("organisation", "").strip() for _, c in sheet.rows} - {""}
-    existing = await tx.contacts.organisations_by_name(workspace, list(named))
+    existing = await tx.lookups.organisations_by_name(workspace, list(named))
     new: dict[str, str] = {}
     values: list[tuple[ContactValues, str | None]] = []
     for line, cells in sheet.rows:
@@ -182,10 +180,10 @@ async def _parse_contacts(tx: Tx, workspace: UUID, sheet: Sheet, context: _Conte
     return Parsed(values, list(new.values()))
 
 
-async def _parse_organisations(tx: Tx, workspace: UUID, sheet: Sheet, context: _Context,
+async def _parse_organisations(tx: Unit, workspace: UUID, sheet: Sheet, context: _Context,
                                problems: list[Problem]) -> Parsed:
     names = [c.get("name", "").strip() for _, c in sheet.rows]
-    existing = await tx.contacts.organisations_by_name(workspace, [n for n in names if n])
+    existing = await tx.lookups.organisations_by_name(workspace, [n for n in names if n])
     seen: dict[str, int] = {}
     values: list[OrganisationValues] = []
     for line, cells in sheet.rows:
@@ -210,17 +208,17 @@ async def _parse_organisations(tx: Tx, workspace: UUID, sheet: Sheet, context: _
     return Parsed(values, [])
 
 
-async def _write(tx: Tx, workspace: UUID, caller: Caller, entity: Entity, parsed: Parsed) -> None:
+async def _write(tx: Unit, workspace: UUID, caller: Caller, entity: Entity, parsed: Parsed) -> None:
     if entity is Entity.ORGANISATION:
         for values in parsed.values:
-            await tx.contacts.insert_organisation(workspace, values, caller.id)
+            await tx.organisations.insert(workspace, values, caller.id)
         return
-    names = await tx.contacts.organisations_by_name(workspace, [c for _, c in parsed.values if c])
+    names = await tx.lookups.organisations_by_name(workspace, [c for _, c in parsed.values if c])
     for name in parsed.new_organisations:
         created = OrganisationValues(name, "", [], [], [], caller.id, [], {}, {})
-        names[name.lower()] = await tx.contacts.insert_organisation(workspace, created, caller.id)
+        names[name.lower()] = await tx.organisations.insert(workspace, created, caller.id)
     rows = []
     for values, company in parsed.values:
         values = values._replace(organisation_id=names[company.lower()] if company else None)
-        rows.append((values, values.sort_name(), values.lexemes(company)))
-    await tx.contacts.insert_contacts(workspace, rows, caller.id)
+        rows.append(Indexed(values, values.sort_name(), values.lexemes(company)))
+    await tx.contacts.insert_many(workspace, rows, caller.id)

@@ -1,8 +1,11 @@
-"""``PostgresContacts``: contacts, organisations, custom fields and segments, through one connection.
+"""The Postgres adapters of the contact and organisation ports (``server.services.ports.contacts``):
+``PostgresContacts``, ``PostgresContactSearch``, ``PostgresOrganisations``, ``PostgresDuplicates``,
+``PostgresRecordLookups``, each through one connection (and its transaction, if any).
 
-Rows come back as dicts with ``address`` and ``fields`` decoded from JSON. Filtered lists run
-with ``plan_cache_mode = force_custom_plan`` (transaction-local): their optional filters are
-``$n IS NULL OR …`` and a generic plan could not use the GIN indexes behind them.
+Records come back as domain values (``Contact``, ``Organisation``) with ``address`` and ``fields``
+decoded from JSON. Filtered lists run with ``plan_cache_mode = force_custom_plan``
+(transaction-local): their optional filters are ``$n IS NULL OR …`` and a generic plan could not
+use the GIN indexes behind them.
 """
 
 from __future__ import annotations
@@ -14,7 +17,11 @@ from uuid import UUID
 
 import asyncpg
 
-from server.domain.contacts import ContactValues, Filter, OrganisationValues
+from server.domain.contacts import (
+    Contact, ContactValues, Filter, Indexed, Organisation, OrganisationValues, RecordState, search_query,
+)
+from server.domain.duplicates import Candidate, name_key
+from server.domain.references import RecordKind
 from server.storage.queries import queries
 
 SQL = queries("contacts")
@@ -49,204 +56,187 @@ def _organisation_args(values: OrganisationValues) -> tuple:
             values.labels, _json(values.address), _json(values.fields))
 
 
+def _indexed_args(indexed: Indexed) -> tuple:
+    return (*_contact_args(indexed.values), indexed.sort_name, indexed.lexemes)
+
+
+def _decoded(value: object) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _contact(row: asyncpg.Record) -> Contact:
+    values = ContactValues(
+        row["first_name"], row["last_name"], row["emails"], row["phones"], row["phone_digits"],
+        row["organisation_id"], row["job_title"], row["owner_id"], row["labels"], _decoded(row["address"]),
+        _decoded(row["fields"]))
+    return Contact(row["id"], row["workspace_id"], values, row["organisation_name"], row["sort_name"],
+                   row["created_at"], row["updated_at"], row["deleted_at"], row["merged_into"])
+
+
+def _organisation(row: asyncpg.Record) -> Organisation:
+    values = OrganisationValues(
+        row["name"], row["website"], row["emails"], row["phones"], row["phone_digits"], row["owner_id"],
+        row["labels"], _decoded(row["address"]), _decoded(row["fields"]))
+    return Organisation(row["id"], row["workspace_id"], values, row["contacts_count"], row["sort_name"],
+                        row["created_at"], row["updated_at"], row["deleted_at"])
+
+
+def _candidate(row: asyncpg.Record) -> Candidate:
+    return Candidate(row["id"], row["organisation_id"], name_key(row["first_name"], row["last_name"]),
+                     tuple(row["emails"]), tuple(row["phone_digits"]))
+
+
 class PostgresContacts:
-    """Contact and organisation rows, through one connection (and its transaction, if any)."""
+    """Implements ``Contacts`` (``deals_of_board`` waits here for the board reads' port)."""
 
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
 
-    # --- custom fields --------------------------------------------------------------------------
-
-    async def custom_fields(self, workspace: UUID, entity: str | None = None) -> list[dict[str, Any]]:
-        return _rows(await self._conn.fetch(SQL["custom_fields"], workspace, entity))
-
-    async def insert_field(self, workspace: UUID, entity: str, key: str, label: str, type_: str,
-                           options: Sequence[str]) -> dict[str, Any] | None:
-        """The new definition, or None if the key is taken for that entity."""
-        row = await self._conn.fetchrow(SQL["insert_field"], workspace, entity, key, label, type_, list(options))
-        return _row(row) if row else None
-
-    async def field_by_id(self, field: UUID) -> dict[str, Any] | None:
-        row = await self._conn.fetchrow(SQL["field_by_id"], field)
-        return _row(row) if row else None
-
-    async def update_field(self, field: UUID, label: str, options: Sequence[str]) -> dict[str, Any]:
-        return _row(await self._conn.fetchrow(SQL["update_field"], field, label, list(options)))
-
-    async def delete_field(self, workspace: UUID, field: UUID, entity: str, key: str) -> None:
-        """Delete a definition and every value stored under its key."""
-        await self._conn.execute(SQL["delete_field"], field)
-        strip = {"contact": "strip_contact_values", "organisation": "strip_organisation_values"}.get(entity)
-        if strip:
-            await self._conn.execute(SQL[strip], workspace, key)
-
     # --- contacts -------------------------------------------------------------------------------
 
-    async def insert_contact(self, workspace: UUID, values: ContactValues, sort_name: str,
-                             lexemes: list[str], by: UUID | None) -> UUID:
-        return await self._conn.fetchval(SQL["insert_contact"], workspace, *_contact_args(values), sort_name,
-                                         lexemes, by)
+    async def insert(self, workspace: UUID, indexed: Indexed, by: UUID | None) -> UUID:
+        return await self._conn.fetchval(SQL["insert_contact"], workspace, *_indexed_args(indexed), by)
 
-    async def insert_contacts(self, workspace: UUID, rows: Sequence[tuple[ContactValues, str, list[str]]],
-                              by: UUID | None) -> None:
+    async def insert_many(self, workspace: UUID, contacts: Sequence[Indexed], by: UUID | None) -> None:
         await self._conn.executemany(SQL["insert_contact"], [
-            (workspace, *_contact_args(values), sort_name, lexemes, by) for values, sort_name, lexemes in rows])
+            (workspace, *_indexed_args(indexed), by) for indexed in contacts])
 
-    async def update_contact(self, contact: UUID, values: ContactValues, sort_name: str, lexemes: list[str]) -> None:
-        await self._conn.execute(SQL["update_contact"], contact, *_contact_args(values), sort_name, lexemes)
+    async def update(self, contact: UUID, indexed: Indexed) -> None:
+        await self._conn.execute(SQL["update_contact"], contact, *_indexed_args(indexed))
 
-    async def contacts_by_id(self, ids: Sequence[UUID]) -> list[dict[str, Any]]:
-        return _rows(await self._conn.fetch(SQL["contacts_by_id"], list(ids)))
+    async def by_ids(self, ids: Sequence[UUID]) -> list[Contact]:
+        return [_contact(row) for row in await self._conn.fetch(SQL["contacts_by_id"], list(ids))]
 
-    async def contact_workspace(self, contact: UUID) -> asyncpg.Record | None:
-        """``(workspace_id, deleted_at, merged_into)`` of any contact, deleted or not."""
-        return await self._conn.fetchrow(SQL["contact_workspace"], contact)
+    async def state(self, contact: UUID) -> RecordState | None:
+        row = await self._conn.fetchrow(SQL["contact_workspace"], contact)
+        return RecordState(row["workspace_id"], row["deleted_at"] is not None, row["merged_into"]) if row else None
 
-    async def lock_contacts(self, ids: Sequence[UUID]) -> list[asyncpg.Record]:
-        """Lock the live ones among ``ids`` (in id order, so two merges cannot deadlock)."""
-        return await self._conn.fetch(SQL["lock_contacts"], list(ids))
+    async def lock(self, ids: Sequence[UUID]) -> dict[UUID, UUID]:
+        return {row["id"]: row["workspace_id"] for row in await self._conn.fetch(SQL["lock_contacts"], list(ids))}
 
-    async def delete_contact(self, contact: UUID) -> bool:
+    async def delete(self, contact: UUID) -> bool:
         return await self._conn.fetchval(SQL["delete_contact"], contact) is not None
 
-    async def merge_contacts(self, losers: Sequence[UUID], survivor: UUID) -> None:
-        """Retire ``losers`` into ``survivor``, and whatever had been merged into them too."""
-        await self._conn.execute(SQL["merge_contacts"], list(losers), survivor)
-        await self._conn.execute(SQL["repoint_merged"], list(losers), survivor)
-
-    async def merged_ids(self, survivor: UUID) -> list[UUID]:
-        return [row["id"] for row in await self._conn.fetch(SQL["merged_ids"], survivor)]
-
-    async def search_contacts(self, workspace: UUID, where: Filter, tsquery: str | None, limit: int,
-                              offset: int) -> list[dict[str, Any]]:
-        await self._conn.execute(SQL["custom_plans"])
-        statement = SQL["search_contacts"] if tsquery else SQL["list_contacts"]
-        return _rows(await self._conn.fetch(
-            statement, workspace, tsquery, where.owner, list(where.labels) or None, where.organisation,
-            where.created_since, _json(where.fields) if where.fields else None, limit, offset))
-
-    async def contacts_page(self, workspace: UUID, after: tuple[str, UUID] | None, limit: int) -> list[dict[str, Any]]:
-        """Every live contact, ``limit`` at a time after ``(sort_name, id)``, in list order (for export)."""
-        return _rows(await self._conn.fetch(SQL["contacts_page"], workspace, *(after or ("", NO_ID)), limit))
-
-    async def contacts_of_organisation(self, organisation: UUID) -> list[asyncpg.Record]:
-        return await self._conn.fetch(SQL["contacts_of_organisation"], organisation)
-
-    async def unlink_organisation(self, organisation: UUID) -> None:
-        await self._conn.execute(SQL["unlink_organisation"], organisation)
-
-    async def set_contact_search(self, ids: Sequence[UUID], lexemes: Sequence[list[str]]) -> None:
-        await self._conn.execute(SQL["set_contact_search"], list(ids), [" ".join(words) for words in lexemes])
-
-    async def duplicates_of(self, workspace: UUID, contact: UUID, emails: list[str], phones: list[str],
-                            organisation: UUID | None) -> list[asyncpg.Record]:
-        return await self._conn.fetch(SQL["duplicates_of"], workspace, contact, emails, phones, organisation)
-
-    async def duplicate_candidates(self, workspace: UUID) -> list[asyncpg.Record]:
-        """Contacts sharing an e-mail or phone with another, or in an organisation with others."""
-        return await self._conn.fetch(SQL["duplicate_candidates"], workspace)
-
-    # --- organisations --------------------------------------------------------------------------
-
-    async def insert_organisation(self, workspace: UUID, values: OrganisationValues, by: UUID | None) -> UUID:
-        return await self._conn.fetchval(SQL["insert_organisation"], workspace, *_organisation_args(values),
-                                         values.sort_name(), values.lexemes(), by)
-
-    async def update_organisation(self, organisation: UUID, values: OrganisationValues) -> None:
-        await self._conn.execute(SQL["update_organisation"], organisation, *_organisation_args(values),
-                                 values.sort_name(), values.lexemes())
-
-    async def organisations_by_id(self, ids: Sequence[UUID]) -> list[dict[str, Any]]:
-        return _rows(await self._conn.fetch(SQL["organisations_by_id"], list(ids)))
-
-    async def organisation_workspace(self, organisation: UUID) -> asyncpg.Record | None:
-        return await self._conn.fetchrow(SQL["organisation_workspace"], organisation)
-
-    async def lock_organisation(self, organisation: UUID) -> asyncpg.Record | None:
-        return await self._conn.fetchrow(SQL["lock_organisation"], organisation)
-
-    async def delete_organisation(self, organisation: UUID) -> bool:
-        return await self._conn.fetchval(SQL["delete_organisation"], organisation) is not None
-
-    async def organisations_by_name(self, workspace: UUID, names: Sequence[str]) -> dict[str, UUID]:
-        """Live organisations whose lower-cased name is among ``names``: lower-cased name → id."""
-        rows = await self._conn.fetch(SQL["organisations_by_name"], workspace, [n.lower() for n in names])
-        return {row["name"].lower(): row["id"] for row in rows}
-
-    async def search_organisations(self, workspace: UUID, where: Filter, tsquery: str | None, limit: int,
-                                   offset: int) -> list[dict[str, Any]]:
-        await self._conn.execute(SQL["custom_plans"])
-        statement = SQL["search_organisations"] if tsquery else SQL["list_organisations"]
-        return _rows(await self._conn.fetch(
-            statement, workspace, tsquery, where.owner, list(where.labels) or None,
-            where.created_since, _json(where.fields) if where.fields else None, limit, offset))
-
-    async def organisations_page(self, workspace: UUID, after: tuple[str, UUID] | None,
-                                 limit: int) -> list[dict[str, Any]]:
-        return _rows(await self._conn.fetch(SQL["organisations_page"], workspace, *(after or ("", NO_ID)), limit))
-
-    async def contacts_by_email(self, workspace: UUID, emails: Sequence[str]) -> dict[str, UUID]:
-        """Live contacts having any of ``emails``: e-mail → the oldest such contact's id."""
-        found: dict[str, UUID] = {}
-        for row in await self._conn.fetch(SQL["contacts_by_email"], workspace, list(emails)):
-            for email in row["emails"]:
-                found.setdefault(email, row["id"])
-        return found
-
-    async def live_contact_ids(self, workspace: UUID, ids: Sequence[UUID]) -> set[UUID]:
-        return {row["id"] for row in await self._conn.fetch(SQL["live_contact_ids"], workspace, list(ids))}
-
-    async def records_in(self, workspace: UUID, contacts: Sequence[UUID], organisations: Sequence[UUID],
-                         members: Sequence[UUID] = ()) -> set[tuple[str, UUID]]:
-        """``(kind, id)`` of those ids that are live contacts, live organisations or members of ``workspace``."""
-        rows = await self._conn.fetch(SQL["records_in_workspace"], workspace, list(contacts), list(organisations),
-                                      list(members))
-        return {(row["kind"], row["id"]) for row in rows}
-
-    async def members(self, workspace: UUID) -> dict[UUID, str]:
-        """The workspace's members: id → e-mail (owners of records must be members)."""
-        return {row["id"]: row["email"] for row in await self._conn.fetch(SQL["member_ids"], workspace)}
-
-    # --- segments -------------------------------------------------------------------------------
-
-    async def segments(self, workspace: UUID) -> list[dict[str, Any]]:
-        return _rows(await self._conn.fetch(SQL["segments"], workspace))
-
-    async def segment_by_id(self, segment: UUID) -> dict[str, Any] | None:
-        row = await self._conn.fetchrow(SQL["segment_by_id"], segment)
-        return _row(row) if row else None
-
-    async def insert_segment(self, workspace: UUID, entity: str, name: str, filter_: dict[str, Any],
-                             by: UUID) -> UUID | None:
-        return await self._conn.fetchval(SQL["insert_segment"], workspace, entity, name, _json(filter_), by)
-
-    async def update_segment(self, segment: UUID, name: str, filter_: dict[str, Any]) -> bool:
-        """False if another segment of the workspace has that name."""
-        try:
-            async with self._conn.transaction():  # a savepoint: the caller's transaction survives
-                await self._conn.execute(SQL["update_segment"], segment, name, _json(filter_))
-        except asyncpg.UniqueViolationError:
-            return False
-        return True
-
-    async def delete_segment(self, segment: UUID) -> None:
-        await self._conn.execute(SQL["delete_segment"], segment)
-
     # --- what hangs off records (the board projection's tables, migration 0003) -------------------
-
-    async def deals_of(self, contacts: Sequence[UUID]) -> list[dict[str, Any]]:
-        return _rows(await self._conn.fetch(LINKS["deals_of"], list(contacts)))
-
-    async def activities_of(self, contacts: Sequence[UUID]) -> list[dict[str, Any]]:
-        return _rows(await self._conn.fetch(LINKS["activities_of"], list(contacts)))
-
-    async def notes_of(self, subject_kind: str, subjects: Sequence[UUID]) -> list[dict[str, Any]]:
-        return _rows(await self._conn.fetch(LINKS["notes_of"], subject_kind, list(subjects)))
-
-    async def notes_count(self, subject_kind: str, subjects: Sequence[UUID]) -> dict[UUID, int]:
-        rows = await self._conn.fetch(LINKS["notes_count"], subject_kind, list(subjects))
-        return {row["subject_id"]: row["notes"] for row in rows}
 
     async def deals_of_board(self, board: UUID) -> list[dict[str, Any]]:
         """The projected deals of a board with stage names, owner e-mails, contacts' first e-mails."""
         return _rows(await self._conn.fetch(LINKS["deals_of_board"], board))
+
+
+class PostgresContactSearch:
+    """Implements ``ContactSearch``: the search words become a ``tsquery`` over the lexemes."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def contacts(self, workspace: UUID, where: Filter, limit: int, offset: int) -> list[Contact]:
+        await self._conn.execute(SQL["custom_plans"])
+        tsquery = search_query(where.q)
+        statement = SQL["search_contacts"] if tsquery else SQL["list_contacts"]
+        rows = await self._conn.fetch(
+            statement, workspace, tsquery, where.owner, list(where.labels) or None, where.organisation,
+            where.created_since, _json(where.fields) if where.fields else None, limit, offset)
+        return [_contact(row) for row in rows]
+
+    async def organisations(self, workspace: UUID, where: Filter, limit: int, offset: int) -> list[Organisation]:
+        await self._conn.execute(SQL["custom_plans"])
+        tsquery = search_query(where.q)
+        statement = SQL["search_organisations"] if tsquery else SQL["list_organisations"]
+        rows = await self._conn.fetch(
+            statement, workspace, tsquery, where.owner, list(where.labels) or None,
+            where.created_since, _json(where.fields) if where.fields else None, limit, offset)
+        return [_organisation(row) for row in rows]
+
+    async def contacts_after(self, workspace: UUID, after: tuple[str, UUID] | None, limit: int) -> list[Contact]:
+        rows = await self._conn.fetch(SQL["contacts_page"], workspace, *(after or ("", NO_ID)), limit)
+        return [_contact(row) for row in rows]
+
+    async def organisations_after(self, workspace: UUID, after: tuple[str, UUID] | None,
+                                  limit: int) -> list[Organisation]:
+        rows = await self._conn.fetch(SQL["organisations_page"], workspace, *(after or ("", NO_ID)), limit)
+        return [_organisation(row) for row in rows]
+
+    async def reindex(self, lexemes: dict[UUID, list[str]]) -> None:
+        await self._conn.execute(SQL["set_contact_search"], list(lexemes),
+                                 [" ".join(words) for words in lexemes.values()])
+
+
+class PostgresOrganisations:
+    """Implements ``Organisations``."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def insert(self, workspace: UUID, values: OrganisationValues, by: UUID | None) -> UUID:
+        return await self._conn.fetchval(SQL["insert_organisation"], workspace, *_organisation_args(values),
+                                         values.sort_name(), values.lexemes(), by)
+
+    async def update(self, organisation: UUID, values: OrganisationValues) -> None:
+        await self._conn.execute(SQL["update_organisation"], organisation, *_organisation_args(values),
+                                 values.sort_name(), values.lexemes())
+
+    async def by_ids(self, ids: Sequence[UUID]) -> list[Organisation]:
+        return [_organisation(row) for row in await self._conn.fetch(SQL["organisations_by_id"], list(ids))]
+
+    async def state(self, organisation: UUID) -> RecordState | None:
+        row = await self._conn.fetchrow(SQL["organisation_workspace"], organisation)
+        return RecordState(row["workspace_id"], row["deleted_at"] is not None) if row else None
+
+    async def lock(self, organisation: UUID) -> bool:
+        return await self._conn.fetchrow(SQL["lock_organisation"], organisation) is not None
+
+    async def contacts_of(self, organisation: UUID) -> list[Contact]:
+        return [_contact(row) for row in await self._conn.fetch(SQL["contacts_of_organisation"], organisation)]
+
+    async def delete(self, organisation: UUID) -> bool:
+        await self._conn.execute(SQL["unlink_organisation"], organisation)
+        return await self._conn.fetchval(SQL["delete_organisation"], organisation) is not None
+
+
+class PostgresDuplicates:
+    """Implements ``Duplicates``."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def of_contact(self, workspace: UUID, contact: Contact) -> list[Candidate]:
+        values = contact.values
+        rows = await self._conn.fetch(SQL["duplicates_of"], workspace, contact.id, values.emails,
+                                      values.phone_digits, values.organisation_id)
+        return [_candidate(row) for row in rows]
+
+    async def candidates(self, workspace: UUID) -> list[Candidate]:
+        return [_candidate(row) for row in await self._conn.fetch(SQL["duplicate_candidates"], workspace)]
+
+    async def merge(self, losers: Sequence[UUID], survivor: UUID) -> None:
+        await self._conn.execute(SQL["merge_contacts"], list(losers), survivor)
+        await self._conn.execute(SQL["repoint_merged"], list(losers), survivor)
+
+
+class PostgresRecordLookups:
+    """Implements ``RecordLookups``."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def organisations_by_name(self, workspace: UUID, names: Sequence[str]) -> dict[str, UUID]:
+        rows = await self._conn.fetch(SQL["organisations_by_name"], workspace, [n.lower() for n in names])
+        return {row["name"].lower(): row["id"] for row in rows}
+
+    async def contacts_by_email(self, workspace: UUID, emails: Sequence[str]) -> dict[str, UUID]:
+        wanted, found = set(emails), {}
+        for row in await self._conn.fetch(SQL["contacts_by_email"], workspace, list(wanted)):
+            for email in row["emails"]:
+                if email in wanted:
+                    found.setdefault(email, row["id"])
+        return found
+
+    async def live_contacts(self, workspace: UUID, ids: Sequence[UUID]) -> set[UUID]:
+        return {row["id"] for row in await self._conn.fetch(SQL["live_contact_ids"], workspace, list(ids))}
+
+    async def records_in(self, workspace: UUID, contacts: Sequence[UUID], organisations: Sequence[UUID],
+                         members: Sequence[UUID] = ()) -> set[tuple[RecordKind, UUID]]:
+        rows = await self._conn.fetch(SQL["records_in_workspace"], workspace, list(contacts), list(organisations),
+                                      list(members))
+        return {(RecordKind(row["kind"]), row["id"]) for row in rows}

@@ -148,10 +148,6 @@ class RecordLookups(Protocol):
         """Which ids are live contacts, live organisations, members of ``workspace`` (one query)."""
         ...
 
-    async def members(self, workspace: UUID) -> dict[UUID, str]:
-        """The workspace's members: id → e-mail (owners of records must be members)."""
-        ...
-
 
 class RecordLinks(Protocol):
     """What the board projection says hangs off contacts and organisations of their own workspace."""

@@ -13,6 +13,13 @@ from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 from server.services.ports.accounts import Audit, Resets, Sessions, ThrottleCounters, Users
+from server.services.ports.contacts import (
+    Contacts, ContactSearch, Duplicates, Organisations, RecordLinks, RecordLookups,
+)
+from server.services.ports.crm import BoardReach, BoardReads, Notes
+from server.services.ports.custom_fields import FieldDefinitions, SavedSegments
+from server.services.ports.privacy import ErasableContacts, PermissionLevels
+from server.services.ports.projection import ProjectedDocuments, ProjectionTables
 from server.services.ports.workspaces import Boards, Invitations, Members, Shares, Workspaces
 
 
@@ -28,7 +35,22 @@ class Unit(Protocol):
     members: Members
     invitations: Invitations
     boards: Boards
+    field_definitions: FieldDefinitions
+    segments: SavedSegments
+    permission_levels: PermissionLevels
+    erasable_contacts: ErasableContacts
+    projected_documents: ProjectedDocuments
+    projection: ProjectionTables
+    notes: Notes
+    board_reach: BoardReach
+    board_reads: BoardReads
     shares: Shares
+    contacts: Contacts
+    contact_search: ContactSearch
+    organisations: Organisations
+    duplicates: Duplicates
+    lookups: RecordLookups
+    links: RecordLinks
 
 
 Begin = Callable[..., AbstractAsyncContextManager[Unit]]

@@ -1,31 +1,12 @@
--- Contacts, organisations, custom fields and segments (server/storage/contacts.py).
+-- Contacts and organisations (server/storage/contacts.py).
 -- Optional filters are `$n IS NULL OR ...`; the adapter runs them with plan_cache_mode =
 -- force_custom_plan, so each execution is planned with its values and keeps its indexes.
 -- name: custom_plans
 SET LOCAL plan_cache_mode = force_custom_plan;
--- name: custom_fields
-SELECT id, entity, key, label, type, options, created_at
-FROM custom_fields WHERE workspace_id = $1 AND ($2::text IS NULL OR entity = $2)
-ORDER BY entity, created_at, key;
--- name: insert_field
-INSERT INTO custom_fields (workspace_id, entity, key, label, type, options) VALUES ($1, $2, $3, $4, $5, $6)
-ON CONFLICT (workspace_id, entity, key) DO NOTHING
-RETURNING id, entity, key, label, type, options, created_at;
--- name: field_by_id
-SELECT id, workspace_id, entity, key, label, type, options, created_at FROM custom_fields WHERE id = $1;
--- name: update_field
-UPDATE custom_fields SET label = $2, options = $3 WHERE id = $1
-RETURNING id, entity, key, label, type, options, created_at;
--- name: delete_field
-DELETE FROM custom_fields WHERE id = $1;
--- name: strip_contact_values
-UPDATE contacts SET fields = fields - $2::text WHERE workspace_id = $1 AND fields ? $2::text;
--- name: strip_organisation_values
-UPDATE organisations SET fields = fields - $2::text WHERE workspace_id = $1 AND fields ? $2::text;
 -- name: contacts_by_id
 SELECT c.id, c.workspace_id, c.first_name, c.last_name, c.emails, c.phones, c.phone_digits, c.organisation_id,
        o.name AS organisation_name, c.job_title, c.owner_id, c.labels, c.address::text AS address,
-       c.fields::text AS fields, c.created_at, c.updated_at, c.deleted_at, c.merged_into
+       c.fields::text AS fields, c.created_at, c.updated_at, c.deleted_at, c.merged_into, c.sort_name
 FROM contacts c LEFT JOIN organisations o
     ON o.id = c.organisation_id AND o.workspace_id = c.workspace_id AND o.deleted_at IS NULL
 WHERE c.id = ANY($1::uuid[]);
@@ -47,15 +28,13 @@ UPDATE contacts SET deleted_at = now(), updated_at = now() WHERE id = $1 AND del
 UPDATE contacts SET deleted_at = now(), updated_at = now(), merged_into = $2 WHERE id = ANY($1::uuid[]);
 -- name: repoint_merged
 UPDATE contacts SET merged_into = $2 WHERE merged_into = ANY($1::uuid[]);
--- name: merged_ids
-SELECT id FROM contacts WHERE merged_into = $1;
 -- name: contact_workspace
 SELECT workspace_id, deleted_at, merged_into FROM contacts WHERE id = $1;
 -- name: list_contacts
 -- Without search words: walk the workspace in list order and stop at the page ($2 is unused).
 SELECT c.id, c.workspace_id, c.first_name, c.last_name, c.emails, c.phones, c.phone_digits, c.organisation_id,
        o.name AS organisation_name, c.job_title, c.owner_id, c.labels, c.address::text AS address,
-       c.fields::text AS fields, c.created_at, c.updated_at, c.deleted_at, c.merged_into
+       c.fields::text AS fields, c.created_at, c.updated_at, c.deleted_at, c.merged_into, c.sort_name
 FROM contacts c LEFT JOIN organisations o
     ON o.id = c.organisation_id AND o.workspace_id = c.workspace_id AND o.deleted_at IS NULL
 WHERE c.workspace_id = $1 AND c.deleted_at IS NULL AND $2::tsquery IS NULL
@@ -83,7 +62,7 @@ WITH hits AS MATERIALIZED (
 )
 SELECT c.id, c.workspace_id, c.first_name, c.last_name, c.emails, c.phones, c.phone_digits, c.organisation_id,
        o.name AS organisation_name, c.job_title, c.owner_id, c.labels, c.address::text AS address,
-       c.fields::text AS fields, c.created_at, c.updated_at, c.deleted_at, c.merged_into
+       c.fields::text AS fields, c.created_at, c.updated_at, c.deleted_at, c.merged_into, c.sort_name
 FROM page p JOIN contacts c ON c.id = p.id
 LEFT JOIN organisations o
     ON o.id = c.organisation_id AND o.workspace_id = c.workspace_id AND o.deleted_at IS NULL
@@ -91,14 +70,15 @@ ORDER BY p.sort_name, p.id;
 -- name: contacts_page
 SELECT c.id, c.workspace_id, c.first_name, c.last_name, c.emails, c.phones, c.phone_digits, c.organisation_id,
        o.name AS organisation_name, c.job_title, c.owner_id, c.labels, c.address::text AS address,
-       c.fields::text AS fields, c.created_at, c.updated_at, c.deleted_at, c.merged_into,
-       c.sort_name
+       c.fields::text AS fields, c.created_at, c.updated_at, c.deleted_at, c.merged_into, c.sort_name
 FROM contacts c LEFT JOIN organisations o
     ON o.id = c.organisation_id AND o.workspace_id = c.workspace_id AND o.deleted_at IS NULL
 WHERE c.workspace_id = $1 AND c.deleted_at IS NULL AND (c.sort_name, c.id) > ($2, $3)
 ORDER BY c.sort_name, c.id LIMIT $4;
 -- name: contacts_of_organisation
-SELECT c.id, c.first_name, c.last_name, c.emails, c.phone_digits, c.job_title
+SELECT c.id, c.workspace_id, c.first_name, c.last_name, c.emails, c.phones, c.phone_digits, c.organisation_id,
+       o.name AS organisation_name, c.job_title, c.owner_id, c.labels, c.address::text AS address,
+       c.fields::text AS fields, c.created_at, c.updated_at, c.deleted_at, c.merged_into, c.sort_name
 FROM contacts c JOIN organisations o ON o.id = c.organisation_id AND o.workspace_id = c.workspace_id
 WHERE c.organisation_id = $1 AND c.deleted_at IS NULL;
 -- name: set_contact_search
@@ -128,7 +108,8 @@ WHERE l.emails && ARRAY(SELECT e FROM shared_emails)
 SELECT o.id, o.workspace_id, o.name, o.website, o.emails, o.phones, o.phone_digits, o.owner_id, o.labels,
        o.address::text AS address, o.fields::text AS fields, o.created_at, o.updated_at, o.deleted_at,
        (SELECT count(*) FROM contacts c
-        WHERE c.organisation_id = o.id AND c.workspace_id = o.workspace_id AND c.deleted_at IS NULL) AS contacts_count
+        WHERE c.organisation_id = o.id AND c.workspace_id = o.workspace_id AND c.deleted_at IS NULL) AS contacts_count,
+       o.sort_name
 FROM organisations o
 WHERE o.id = ANY($1::uuid[]);
 -- name: insert_organisation
@@ -154,7 +135,8 @@ WHERE workspace_id = $1 AND deleted_at IS NULL AND lower(name) = ANY($2::text[])
 SELECT o.id, o.workspace_id, o.name, o.website, o.emails, o.phones, o.phone_digits, o.owner_id, o.labels,
        o.address::text AS address, o.fields::text AS fields, o.created_at, o.updated_at, o.deleted_at,
        (SELECT count(*) FROM contacts c
-        WHERE c.organisation_id = o.id AND c.workspace_id = o.workspace_id AND c.deleted_at IS NULL) AS contacts_count
+        WHERE c.organisation_id = o.id AND c.workspace_id = o.workspace_id AND c.deleted_at IS NULL) AS contacts_count,
+       o.sort_name
 FROM organisations o
 WHERE o.workspace_id = $1 AND o.deleted_at IS NULL AND $2::tsquery IS NULL
   AND ($3::uuid IS NULL OR o.owner_id = $3)
@@ -177,7 +159,8 @@ WITH hits AS MATERIALIZED (
 SELECT o.id, o.workspace_id, o.name, o.website, o.emails, o.phones, o.phone_digits, o.owner_id, o.labels,
        o.address::text AS address, o.fields::text AS fields, o.created_at, o.updated_at, o.deleted_at,
        (SELECT count(*) FROM contacts c
-        WHERE c.organisation_id = o.id AND c.workspace_id = o.workspace_id AND c.deleted_at IS NULL) AS contacts_count
+        WHERE c.organisation_id = o.id AND c.workspace_id = o.workspace_id AND c.deleted_at IS NULL) AS contacts_count,
+       o.sort_name
 FROM page p JOIN organisations o ON o.id = p.id
 ORDER BY p.sort_name, p.id;
 -- name: organisations_page
@@ -189,23 +172,6 @@ SELECT o.id, o.workspace_id, o.name, o.website, o.emails, o.phones, o.phone_digi
 FROM organisations o
 WHERE o.workspace_id = $1 AND o.deleted_at IS NULL AND (o.sort_name, o.id) > ($2, $3)
 ORDER BY o.sort_name, o.id LIMIT $4;
--- name: member_ids
-SELECT u.id, u.email FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.workspace_id = $1;
--- name: segments
-SELECT id, entity, name, filter::text AS filter, created_by, created_at, updated_at
-FROM segments WHERE workspace_id = $1 ORDER BY entity, name;
--- name: segment_by_id
-SELECT id, workspace_id, entity, name, filter::text AS filter, created_by, created_at, updated_at
-FROM segments WHERE id = $1;
--- name: insert_segment
-INSERT INTO segments (workspace_id, entity, name, filter, created_by) VALUES ($1, $2, $3, $4::jsonb, $5)
-ON CONFLICT (workspace_id, entity, name) DO NOTHING
-RETURNING id;
--- name: update_segment
-UPDATE segments SET name = $2, filter = $3::jsonb, updated_at = now() WHERE id = $1
-RETURNING id;
--- name: delete_segment
-DELETE FROM segments WHERE id = $1;
 -- name: unlink_organisation
 UPDATE contacts c SET organisation_id = NULL, updated_at = now()
 FROM organisations o

@@ -2,6 +2,9 @@
 -- deals and activities name a contact_id, notes a subject. A board document can be edited to name
 -- any id, so every join here also requires the record's own workspace (issue 13): another
 -- workspace's board that names a contact is not one of its links, and never resolves it.
+-- name: merged_ids
+-- The contacts merged into $1: their links are its links.
+SELECT id FROM contacts WHERE merged_into = $1;
 -- name: deals_of
 SELECT d.board_id, d.card_id, d.title, d.status, d.value, d.currency, d.stage_id, d.contact_id, d.owner_id,
        d.expected_close, d.updated_at
