@@ -9,9 +9,11 @@ whole-word occurrence (any case) with ``ERASED``. Pure: no I/O, no pycrdt.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from typing import Any, NamedTuple
+from collections.abc import Iterable
+from typing import NamedTuple
 from uuid import UUID
+
+import msgspec
 
 ERASED = "[erased]"
 MIN_NAME = 2  # a one-letter initial would redact every "a" in a title
@@ -32,16 +34,28 @@ class ErasureReport(NamedTuple):
     documents_still_holding: int  # stored bytes that still contain a personal string (should be 0)
 
 
-def personal_strings(rows: Iterable[Mapping[str, Any]]) -> list[str]:
-    """Every string that identifies the person in ``rows`` (contact rows), longest first."""
+class PersonalData(msgspec.Struct, frozen=True):
+    """What identifies a contact's person: the strings ``personal_strings`` looks for."""
+
+    id: UUID
+    workspace_id: UUID
+    first_name: str = ""
+    last_name: str = ""
+    emails: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    phone_digits: tuple[str, ...] = ()
+
+
+def personal_strings(people: Iterable[PersonalData]) -> list[str]:
+    """Every string that identifies the person in ``people`` (their contact records), longest first."""
     found: set[str] = set()
-    for row in rows:
-        first, last = row.get("first_name") or "", row.get("last_name") or ""
+    for person in people:
+        first, last = person.first_name, person.last_name
         found.update(s.strip() for s in (f"{first} {last}", f"{last} {first}", first, last)
                      if len(s.strip()) >= MIN_NAME)
-        found.update(e for e in row.get("emails") or () if e)
-        found.update(p.strip() for p in row.get("phones") or () if len(re.sub(r"\D", "", p)) >= MIN_DIGITS)
-        found.update(d for d in row.get("phone_digits") or () if len(d) >= MIN_DIGITS)
+        found.update(e for e in person.emails if e)
+        found.update(p.strip() for p in person.phones if len(re.sub(r"\D", "", p)) >= MIN_DIGITS)
+        found.update(d for d in person.phone_digits if len(d) >= MIN_DIGITS)
     return sorted(found, key=lambda s: (-len(s), s))
 
 

@@ -37,10 +37,10 @@ from server.services.accounts import Caller
 from server.services.contacts import contact_key
 from server.services.feed import ChangeFeed
 from server.services.permissions import caller_role
+from server.services.ports.unit import Begin, Unit
 
 if TYPE_CHECKING:
     from server.services.projection import Projector
-    from server.storage.unit import Begin, Tx
     from server.sync.ports import DocumentStore
     from server.sync.registry import Rooms
 
@@ -72,9 +72,9 @@ class Erasure:
         """Erase ``contact`` (of ``workspace``, when given: another workspace's id is not found)."""
         async with self._begin() as tx:
             plan = await _blank_rows(tx, caller, contact, workspace)
-            await tx.accounts.audit("contact.erased", actor=caller.id, workspace=plan.workspace, address=address,
-                                    contact=contact, contacts=plan.ids, notes=len(plan.notes),
-                                    boards=len(plan.boards))
+            await tx.audit.record("contact.erased", actor=caller.id, workspace=plan.workspace, address=address,
+                                  contact=contact, contacts=plan.ids, notes=len(plan.notes),
+                                  boards=len(plan.boards))
         await self._feed.changed(plan.workspace, [contact_key(c) for c in plan.ids])
         counts = _Counts()
         for note in plan.notes:
@@ -107,22 +107,22 @@ class Erasure:
         return rows, int(leftover)
 
 
-async def _blank_rows(tx: Tx, caller: Caller, contact: UUID, workspace: UUID | None) -> _Plan:
-    row = await tx.privacy.contact_for_erasure(contact)
-    if row is None or workspace not in (None, row["workspace_id"]):
+async def _blank_rows(tx: Unit, caller: Caller, contact: UUID, workspace: UUID | None) -> _Plan:
+    person = await tx.erasable_contacts.lock(contact)
+    if person is None or workspace not in (None, person.workspace_id):
         raise NotFound("no such contact")
     try:
-        role = await caller_role(tx, caller, row["workspace_id"])
+        role = await caller_role(tx, caller, person.workspace_id)
         may_erase(role)
     except NotFound:
         raise NotFound("no such contact") from None  # the same words whether it exists or not
-    rows = [row, *await tx.privacy.merged_into(contact)]
-    ids = [r["id"] for r in rows]
-    strings = personal_strings(rows)
-    await tx.privacy.erase_contacts(ids)
-    notes = [n["document"] for n in await tx.privacy.notes_about(ids)]
-    boards = [board_document(b) for b in await tx.privacy.boards_naming(ids)]
-    return _Plan(row["workspace_id"], ids, strings, notes, boards)
+    people = [person, *await tx.erasable_contacts.merged_into(contact)]
+    ids = [p.id for p in people]
+    strings = personal_strings(people)
+    await tx.erasable_contacts.erase(ids)
+    notes = await tx.erasable_contacts.notes_about(ids)
+    boards = [board_document(b) for b in await tx.erasable_contacts.boards_naming(ids)]
+    return _Plan(person.workspace_id, ids, strings, notes, boards)
 
 
 def _blank_note(doc: Doc) -> None:

@@ -4,18 +4,16 @@ change (audited), and the checks the contact, organisation and export use cases 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from server.domain.access import Action, Role, permit
 from server.domain.permissions import (
-    DEFAULT, DeleteLevel, ExportLevel, Permissions, may_change, may_delete, may_export, parse_permissions,
+    DEFAULT, Permissions, may_change, may_delete, may_export, parse_permissions,
 )
 from server.services.accounts import Caller
+from server.services.ports.unit import Begin, Unit
 from server.services.workspaces import role_of
-
-if TYPE_CHECKING:
-    from server.storage.unit import Begin, Tx
 
 
 class PermissionsView(NamedTuple):
@@ -23,24 +21,22 @@ class PermissionsView(NamedTuple):
     role: Role
 
 
-async def permissions_of(tx: Tx, workspace: UUID) -> Permissions:
-    row = await tx.privacy.permissions(workspace)
-    if row is None:
-        return DEFAULT
-    return Permissions(DeleteLevel(row["delete_level"]), ExportLevel(row["export_level"]))
+async def permissions_of(tx: Unit, workspace: UUID) -> Permissions:
+    """The levels the workspace's admins set, or the defaults."""
+    return await tx.permission_levels.of_workspace(workspace) or DEFAULT
 
 
-async def caller_role(tx: Tx, caller: Caller, workspace: UUID) -> Role | None:
+async def caller_role(tx: Unit, caller: Caller, workspace: UUID) -> Role | None:
     """The caller's role (None for a guest); ``NotFound`` for strangers."""
     return role_of(await tx.workspaces.workspace_view(workspace, caller.id))
 
 
-async def check_delete(tx: Tx, caller: Caller, workspace: UUID, owner: UUID | None, what: str) -> None:
+async def check_delete(tx: Unit, caller: Caller, workspace: UUID, owner: UUID | None, what: str) -> None:
     may_delete(await caller_role(tx, caller, workspace), await permissions_of(tx, workspace), owner=owner,
                caller=caller.id, what=what)
 
 
-async def check_export(tx: Tx, caller: Caller, workspace: UUID) -> None:
+async def check_export(tx: Unit, caller: Caller, workspace: UUID) -> None:
     may_export(await caller_role(tx, caller, workspace), await permissions_of(tx, workspace))
 
 
@@ -64,7 +60,7 @@ class WorkspacePermissions:
             before = await permissions_of(tx, workspace)
             after = parse_permissions(before, changes)
             if after != before:
-                await tx.privacy.set_permissions(workspace, after.delete, after.export, caller.id)
-                await tx.accounts.audit("workspace.permissions_changed", actor=caller.id, workspace=workspace,
-                                        address=address, before=before._asdict(), after=after._asdict())
+                await tx.permission_levels.set(workspace, after, caller.id)
+                await tx.audit.record("workspace.permissions_changed", actor=caller.id, workspace=workspace,
+                                      address=address, before=before._asdict(), after=after._asdict())
             return PermissionsView(after, role)

@@ -28,7 +28,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Iterator, NamedTuple
+from typing import Any, Iterator, NamedTuple
 from uuid import UUID
 
 from pycrdt import Doc
@@ -37,12 +37,10 @@ from server.documents.read import ReadCache, read_board, read_note
 from server.documents.recorder import REMOTE, Recorder
 from server.domain.crm import BoardState, CardEvent, Deal, now_utc
 from server.domain.history import reconcile
-from server.storage.crm import activity_row, deal_row, stage_row, work_item_row
+from server.domain.projection import Table, activity_record, deal_record, stage_record, work_item_record
+from server.services.ports.unit import Begin, Unit
 from server.sync.connection import Connection
 from server.sync.room import Origin, Room
-
-if TYPE_CHECKING:
-    from server.storage.unit import Begin, Tx
 
 log = logging.getLogger(__name__)
 
@@ -257,38 +255,39 @@ class Projector:
     async def _project(self, document: str, events: list[CardEvent], reconcile_history: bool,
                        fresh: bool) -> Projected:
         async with self._begin() as tx:
-            await tx.crm.lock_projection(document)
-            row = await tx.crm.projected_document(document)
-            if row is None or row["kind"] not in ("board", "note"):
+            await tx.projected_documents.lock(document)
+            found = await tx.projected_documents.get(document)
+            if found is None or found.kind not in ("board", "note"):
                 return Projected(document, 0, 0, 0)
             doc = Doc()
-            for update in await tx.crm.stored_updates(document):
+            for update in await tx.projected_documents.stored_updates(document):
                 doc.apply_update(update)
-            if row["kind"] == "note":
+            if found.kind == "note":
                 return await self._project_note(tx, document, doc)
             warn = _Warnings()
-            state = read_board(doc, row["board_kind"], warn, self._caches.get(document))
-            written = await _write_board(tx, row["board_id"], row["workspace_id"], state, fresh)
+            state = read_board(doc, found.board_kind, warn, self._caches.get(document))
+            written = await _write_board(tx, found.board_id, found.workspace_id, state, fresh)
             if reconcile_history:
-                events = [*events, *reconcile(state.cards.values(), await tx.crm.events(row["board_id"]), now_utc())]
-            await tx.crm.insert_events(row["board_id"], list(events))
+                history = await tx.projection.events(found.board_id)
+                events = [*events, *reconcile(state.cards.values(), history, now_utc())]
+            await tx.projection.add_events(found.board_id, list(events))
             self._flush_warnings(document, warn)
         self.projections += 1
         return Projected(document, written[0], written[1], len(events))
 
-    async def _project_note(self, tx: Tx, document: str, doc: Doc) -> Projected:
+    async def _project_note(self, tx: Unit, document: str, doc: Doc) -> Projected:
         warn = _Warnings()
         meta = read_note(doc, warn)
         self._flush_warnings(document, warn)
-        if meta is not None and meta.title != await tx.crm.note_title(document):
-            await tx.crm.set_note_title(document, meta.title)
+        if meta is not None and meta.title != await tx.notes.title(document):
+            await tx.notes.set_title(document, meta.title)
             return Projected(document, 1, 0, 0)
         return Projected(document, 0, 0, 0)
 
     async def rebuild(self, *, fresh: bool = False) -> list[Projected]:
         """Project every stored board and note document, reconciling card history."""
         async with self._begin() as tx:
-            documents = await tx.crm.projected_documents()
+            documents = await tx.projected_documents.names()
         return [await self.project(name, reconcile_history=True, fresh=fresh) for name in documents]
 
     # --- warnings: each problem is logged once, when it first appears --------------------------
@@ -324,33 +323,33 @@ class _Warnings:
         self.problems.append(problem)
 
 
-async def project_seed(tx: Tx, board: UUID, workspace: UUID, kind: str, seed: bytes) -> None:
+async def project_seed(tx: Unit, board: UUID, workspace: UUID, kind: str, seed: bytes) -> None:
     """Project a new board's seed in the transaction that registers it: its stages exist at once."""
     doc = Doc()
     doc.apply_update(seed)
     await _write_board(tx, board, workspace, read_board(doc, kind), fresh=False)
 
 
-async def _write_board(tx: Tx, board: UUID, workspace: UUID, state: BoardState, fresh: bool) -> tuple[int, int]:
-    """Diff the board's rows against the tables; write the difference. Returns (upserted, deleted)."""
-    deals = {c.id: deal_row(c) for c in state.cards.values() if isinstance(c, Deal)}
-    items = {c.id: work_item_row(c) for c in state.cards.values() if not isinstance(c, Deal)}
+async def _write_board(tx: Unit, board: UUID, workspace: UUID, state: BoardState, fresh: bool) -> tuple[int, int]:
+    """Diff the board's records against the tables; write the difference. Returns (upserted, deleted)."""
+    deals = {c.id: deal_record(c) for c in state.cards.values() if isinstance(c, Deal)}
+    items = {c.id: work_item_record(c) for c in state.cards.values() if not isinstance(c, Deal)}
     desired = {
-        "board_stages": {s.id: stage_row(s, i) for i, s in enumerate(state.ordered_stages())},
-        "deals": deals,
-        "work_items": items,
-        "activities": {a.id: activity_row(a) for a in state.activities.values()},
+        Table.STAGES: {s.id: stage_record(s, i) for i, s in enumerate(state.ordered_stages())},
+        Table.DEALS: deals,
+        Table.WORK_ITEMS: items,
+        Table.ACTIVITIES: {a.id: activity_record(a) for a in state.activities.values()},
     }
     upserted = deleted = 0
-    for table, rows in desired.items():
-        current = {} if fresh else await tx.crm.rows(table, board)
+    for table, records in desired.items():
+        current = {} if fresh else await tx.projection.records(table, board)
         if fresh:
-            await tx.crm.delete_all(table, board)
-        changed = [row for key, row in rows.items() if current.get(key) != row]
-        gone = [key for key in current if key not in rows]
+            await tx.projection.clear(table, board)
+        changed = [record for key, record in records.items() if current.get(key) != record]
+        gone = [key for key in current if key not in records]
         if changed:
-            await tx.crm.upsert(table, board, workspace, changed)
+            await tx.projection.upsert(table, board, workspace, changed)
         if gone:
-            await tx.crm.delete(table, board, gone)
+            await tx.projection.delete(table, board, gone)
         upserted, deleted = upserted + len(changed), deleted + len(gone)
     return upserted, deleted

@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from server.domain.access import Forbidden, NotFound, Role
-from server.domain.erasure import ERASED, holds_any, personal_strings, redact
+from server.domain.erasure import ERASED, PersonalData, holds_any, personal_strings, redact
 from server.domain.permissions import (
     DEFAULT, DeleteLevel, ExportLevel, InvalidSetting, Permissions, may_change, may_delete, may_erase, may_export,
     parse_permissions, what_role_may,
@@ -88,12 +88,12 @@ def test_changes_apply_one_setting_at_a_time_and_bad_values_are_named():
         parse_permissions(DEFAULT, {"erase": "members"})
 
 
-PERSON = {"first_name": "Zelda", "last_name": "Quixote", "emails": ["zelda@quixote.example"],
-          "phones": ["+49 170 555 0199", "12"], "phone_digits": ["491705550199", "12"]}
+PERSON = PersonalData(uuid.uuid4(), uuid.uuid4(), "Zelda", "Quixote", ("zelda@quixote.example",),
+                      ("+49 170 555 0199", "12"), ("491705550199", "12"))
 
 
 def test_personal_strings_are_names_emails_and_phones_longest_first():
-    strings = personal_strings([PERSON, {"first_name": "Z", "last_name": "", "emails": [], "phones": []}])
+    strings = personal_strings([PERSON, PersonalData(uuid.uuid4(), uuid.uuid4(), "Z")])
     assert strings[0] == "zelda@quixote.example"
     assert {"Zelda Quixote", "Quixote Zelda", "Zelda", "Quixote", "+49 170 555 0199", "491705550199"} <= set(strings)
     assert "Z" not in strings and "12" not in strings, "initials and short numbers would redact too much"

@@ -8,8 +8,7 @@ ON CONFLICT (workspace_id) DO UPDATE
 SET delete_level = $2, export_level = $3, updated_by = $4, updated_at = now();
 -- name: contact_for_erasure
 -- Deleted and merged contacts too: a soft-deleted row still holds personal data.
-SELECT id, workspace_id, first_name, last_name, emails, phones, phone_digits, job_title, address::text AS address,
-       fields::text AS fields, deleted_at, erased_at
+SELECT id, workspace_id, first_name, last_name, emails, phones, phone_digits
 FROM contacts WHERE id = $1 FOR UPDATE;
 -- name: merged_into_transitively
 -- Every contact merged into $1, directly or through other merges: the same person's older rows.
@@ -17,9 +16,8 @@ WITH RECURSIVE merged(id) AS (
     SELECT id FROM contacts WHERE merged_into = $1
     UNION SELECT c.id FROM contacts c JOIN merged m ON c.merged_into = m.id
 )
-SELECT c.id, c.first_name, c.last_name, c.emails, c.phones, c.phone_digits, c.job_title,
-       c.address::text AS address, c.fields::text AS fields
-FROM contacts c JOIN merged m ON m.id = c.id FOR UPDATE OF c;
+SELECT c.id, c.workspace_id, c.first_name, c.last_name, c.emails, c.phones, c.phone_digits
+FROM contacts c JOIN merged m ON m.id = c.id ORDER BY c.id FOR UPDATE OF c;
 -- name: erase_contacts
 -- Blank every personal field, keep the id (and who owned and made it) as a tombstone.
 UPDATE contacts SET first_name = '', last_name = '', emails = '{}', phones = '{}', phone_digits = '{}',
@@ -28,8 +26,9 @@ UPDATE contacts SET first_name = '', last_name = '', emails = '{}', phones = '{}
                     deleted_at = coalesce(deleted_at, now()), erased_at = now()
 WHERE id = ANY($1::uuid[]);
 -- name: notes_about
-SELECT id, document, board_id FROM notes WHERE subject_kind = 'contact' AND subject_id = ANY($1::uuid[]);
+SELECT document FROM notes WHERE subject_kind = 'contact' AND subject_id = ANY($1::uuid[]) ORDER BY document;
 -- name: board_documents_naming
 -- Boards whose projected deals or activities name one of the contacts.
 SELECT DISTINCT board_id FROM deals WHERE contact_id = ANY($1::uuid[])
-UNION SELECT DISTINCT board_id FROM activities WHERE contact_id = ANY($1::uuid[]);
+UNION SELECT DISTINCT board_id FROM activities WHERE contact_id = ANY($1::uuid[])
+ORDER BY board_id;
