@@ -6,6 +6,7 @@
     python -m server disable-user EMAIL # disable an account: its sessions and open sockets end
     python -m server project rebuild    # rebuild the SQL projection of every board and note document
     python -m server seed-demo          # fill a demo workspace through the API (server/demo.py)
+    python -m server openapi            # print the OpenAPI document (as /schema/openapi.json) and exit
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import uuid
 from contextlib import AsyncExitStack
 
 import asyncpg
+import msgspec
 import uvicorn
 
 from server.app import create_app, database_url
@@ -47,8 +49,11 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--password", default="tandem-demo-2026", help="everyone's password (default tandem-demo-2026)")
     demo.add_argument("--force-new", action="store_true",
                       help="if the demo exists, seed another with fresh e-mails (owner-2@demo.tandem.test, ...)")
+    sub.add_parser("openapi", help="print the OpenAPI document (as served at /schema/openapi.json) and exit")
     args = parser.parse_args(argv)
     settings = load_settings()
+    if args.command == "openapi":
+        return _print_openapi(settings)
     # seed-demo prints a summary; the app's INFO lines (each mail, each projection) would bury it.
     configure_logging(settings.log_format, NODE_ID, logging.WARNING if args.command == "seed-demo" else logging.INFO)
     if args.command == "migrate":
@@ -64,6 +69,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "disable-user":
         return asyncio.run(_with_pool(settings, lambda pool: _disable_user(pool, settings, args.email)))
     return serve(settings)
+
+
+def _print_openapi(settings: Settings) -> int:
+    """The API's contract without a server or a database: the web app's types are generated from it."""
+    schema = create_app(settings, node=NODE_ID).openapi_schema.to_schema()
+    sys.stdout.write(msgspec.json.format(msgspec.json.encode(schema), indent=2).decode() + "\n")
+    return 0
 
 
 def serve(settings: Settings) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 import msgspec
@@ -11,7 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from server.api.auth import CallerDep, client_address
-from server.domain.permissions import what_role_may
+from server.domain.permissions import DeleteLevel, ExportLevel, what_role_may
 from server.services.erasure import Erasure
 from server.services.permissions import PermissionsView, WorkspacePermissions
 
@@ -22,15 +22,15 @@ ErasureDep = NamedDependency[Erasure]
 class YourPermissions(msgspec.Struct):
     """What the caller may do: ``delete`` is ``all``, ``own`` (records they own) or ``none``."""
 
-    delete: str
+    delete: Literal["all", "own", "none"]
     export: bool
     erase: bool
     change_permissions: bool
 
 
 class Permissions(msgspec.Struct):
-    delete: str  # admins | members_own | members
-    export: str  # admins | members
+    delete: DeleteLevel
+    export: ExportLevel
     you: YourPermissions
 
 

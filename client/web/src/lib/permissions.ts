@@ -4,12 +4,11 @@
  * every request; this only lets the app hide or explain buttons before anyone presses them.
  */
 import { signal } from '@preact/signals'
-import { api, getOr } from './api'
+import { api, get, type Schemas } from './api'
 
-export type DeleteLevel = 'admins' | 'members_own' | 'members'
-export type ExportLevel = 'admins' | 'members'
-export interface YourPermissions { delete: 'all' | 'own' | 'none'; export: boolean; erase: boolean; change_permissions: boolean }
-export interface Permissions { delete: DeleteLevel; export: ExportLevel; you: YourPermissions }
+export type Permissions = Schemas['Permissions']
+export type DeleteLevel = Permissions['delete']
+export type ExportLevel = Permissions['export']
 
 export const permissions = signal<Permissions | null>(null)
 let loadedFor: string | null = null
@@ -17,7 +16,7 @@ let loadedFor: string | null = null
 export async function refreshPermissions(workspace: string): Promise<void> {
   if (loadedFor !== workspace) permissions.value = null
   loadedFor = workspace
-  const found = await getOr<Permissions | null>(`/api/workspaces/${workspace}/permissions`, null)
+  const found = await get<Permissions>(`/api/workspaces/${workspace}/permissions`)
   if (loadedFor === workspace) permissions.value = found
 }
 

@@ -1,28 +1,17 @@
 /** Contacts, organisations and saved segments over HTTP (`/api/workspaces/{id}/contacts|organisations|segments`). */
 import type * as Y from 'yjs'
-import { ApiError, get, query } from './api'
+import { ApiError, get, query, type Schemas } from './api'
 
 export type RecordKind = 'contacts' | 'organisations'
 
-export interface OrganisationRef { id: string; name: string }
-export interface Contact {
-  id: string; name: string; first_name: string; last_name: string; emails: string[]; phones: string[]
-  organisation: OrganisationRef | null; job_title: string; owner_id: string | null; labels: string[]
-  address: Record<string, string>; fields: Record<string, unknown>; notes_count: number; created_at: string; updated_at: string
-}
-export interface Organisation {
-  id: string; name: string; website: string; emails: string[]; phones: string[]; owner_id: string | null; labels: string[]
-  address: Record<string, string>; fields: Record<string, unknown>; contacts_count: number; notes_count: number; created_at: string
-}
+export type OrganisationRef = Schemas['OrganisationRef']
+export type Contact = Schemas['Contact']
+export type Organisation = Schemas['Organisation']
 export type AnyRecord = Contact | Organisation
 export interface Page<T> { items: T[]; next_offset: number | null }
-export interface SegmentFilter { q?: string | null; owner?: string | null; labels?: string[]; organisation?: string | null }
-export interface Segment { id: string; entity: 'contact' | 'organisation'; name: string; filter: SegmentFilter }
-export interface Links {
-  deals: { id: string; board_id: string; title: string; status: string | null; value: number | null; currency: string | null }[]
-  activities: { id: string; board_id: string; type: string | null; title: string; done: boolean | null; due: string | null }[]
-  notes: { document: string; title: string | null }[]
-}
+export type SegmentFilter = Schemas['SegmentFilter']
+export type Segment = Schemas['Segment']
+export type Links = Schemas['ContactLinks']
 
 export interface ListParams { q?: string; owner?: string; label?: string; organisation?: string; segment?: string; offset?: number; limit?: number }
 

@@ -5,33 +5,15 @@
  * comes from the URL (`/w/<id>/…`); the last one used is remembered per user.
  */
 import { computed, signal } from '@preact/signals'
-import { ApiError, get, post } from './api'
+import { ApiError, get, post, type Schemas } from './api'
 import { colorFor } from './format'
 
-export interface User {
-  id: string
-  email: string
-  name: string
-}
-export type Role = 'owner' | 'admin' | 'member' | 'viewer' | 'guest'
-export interface Workspace {
-  id: string
-  name: string
-  role: Role
-}
-export interface Member {
-  user: User
-  role: Exclude<Role, 'guest'>
-}
-export interface Board {
-  id: string
-  workspace_id: string
-  name: string
-  kind: 'pipeline' | 'project'
-  document: string
-  access: 'read' | 'write'
-  created_at: string
-}
+export type User = Schemas['User']
+export type Workspace = Schemas['Workspace']
+/** A workspace role, or `guest`: someone a board was shared with. */
+export type Role = Workspace['role']
+export type Member = Schemas['Member']
+export type Board = Schemas['Board']
 
 export const me = signal<User | null | undefined>(undefined)
 export const workspaces = signal<Workspace[]>([])
@@ -106,13 +88,13 @@ export async function refreshBoards(): Promise<void> {
 }
 
 export async function signIn(email: string, password: string): Promise<void> {
-  const session = await post<{ user: User }>('/api/auth/login', { email, password })
+  const session = await post<Schemas['Session']>('/api/auth/login', { email, password })
   me.value = session.user
   await loadWorkspaces()
 }
 
 export async function signUp(name: string, email: string, password: string): Promise<void> {
-  const session = await post<{ user: User }>('/api/auth/signup', { name, email, password })
+  const session = await post<Schemas['Session']>('/api/auth/signup', { name, email, password })
   me.value = session.user
   await loadWorkspaces()
 }

@@ -3,7 +3,7 @@
  * with what hangs off the record (deals, activities, notes), and the picker the deal panel uses.
  */
 import { useEffect, useRef, useState } from 'preact/hooks'
-import { ApiError, del, get, patch, post } from '../lib/api'
+import { del, get, patch, post, type Schemas } from '../lib/api'
 import { navigate } from '../lib/router'
 import { boards, canEdit, isAdmin, me, memberName, members, workspaceId } from '../lib/session'
 import { mayDelete, permissions, refreshPermissions } from '../lib/permissions'
@@ -48,7 +48,7 @@ export function ContactsPage({ kind }: { kind: RecordKind }) {
     if (keys.some((k) => k.startsWith(`${singular(kind)}:`))) setChanged((n) => n + 1)
   }) : undefined, [live, kind])
   const params: ListParams = { q: search, owner, label: labelFilter, segment: segment?.id }
-  useEffect(() => void refreshPermissions(ws), [ws])
+  useEffect(() => { refreshPermissions(ws).catch(toastError) }, [ws])
   const mayExport = permissions.value?.you.export ?? true
 
   useEffect(() => {
@@ -62,7 +62,7 @@ export function ContactsPage({ kind }: { kind: RecordKind }) {
       if (!live) return
       setItems(page.items)
       setNext(page.next_offset)
-    }, (e) => live && setError(e instanceof ApiError && e.missing ? 'Contacts are not available on this server yet.' : String(e.message ?? e)))
+    }, (e) => live && setError(e instanceof Error ? e.message : String(e)))
     return () => { live = false }
   }, [ws, kind, search, owner, labelFilter, segment?.id, changed])
 
@@ -301,7 +301,7 @@ export function ContactPage({ kind, id }: { kind: RecordKind; id: string }) {
               <h2 id="linked-deals">Deals</h2>
               {!links ? <p class="muted">No linked deals.</p> : links.deals.length === 0 ? <p class="muted">No deals with {record.name} yet.</p> : (
                 <ul class="link-list">{links.deals.map((d) => (
-                  <li key={d.id}><a href={`/w/${ws}/boards/${d.board_id}/deals/${d.id}`}>{d.title}</a>
+                  <li key={d.card_id}><a href={`/w/${ws}/boards/${d.board_id}/deals/${d.card_id}`}>{d.title}</a>
                     <span class="muted">{boardName(d.board_id)}</span>
                     {d.value != null && <span>{money(d.value, d.currency ?? 'EUR')}</span>}
                     {d.status && d.status !== 'open' && <span class={`tag tag--${d.status}`}>{d.status}</span>}</li>
@@ -313,8 +313,8 @@ export function ContactPage({ kind, id }: { kind: RecordKind; id: string }) {
             <section class="card-surface" aria-labelledby="linked-activities">
               <h2 id="linked-activities">Activities</h2>
               <ul class="link-list">{links.activities.map((a) => (
-                <li key={a.id} class={a.done ? 'is-done' : ''}><Icon name={a.type ?? 'todo'} size={14} /> {a.title}
-                  {a.due && <span class="muted">{shortDate(a.due)}</span>}{a.done && <span class="tag">done</span>}</li>
+                <li key={a.activity_id} class={a.done ? 'is-done' : ''}><Icon name={a.type} size={14} /> {a.title}
+                  {a.due_date && <span class="muted">{shortDate(a.due_date)}</span>}{a.done && <span class="tag">done</span>}</li>
               ))}</ul>
             </section>
           )}
@@ -346,7 +346,7 @@ export function ContactPage({ kind, id }: { kind: RecordKind; id: string }) {
 function RecordActions({ kind, record }: { kind: RecordKind; record: AnyRecord }) {
   const ws = workspaceId.value!
   const [erasing, setErasing] = useState(false)
-  useEffect(() => void refreshPermissions(ws), [ws])
+  useEffect(() => { refreshPermissions(ws).catch(toastError) }, [ws])
   if (!canEdit.value) return null
   const allowed = mayDelete(record.owner_id, me.value?.id)
   const reason = permissions.value?.you.delete === 'own' ? T.deleteRefusedOwn : T.deleteRefused
@@ -383,7 +383,7 @@ function EraseDialog({ contact, onClose }: { contact: AnyRecord; onClose: () => 
   async function erase() {
     setBusy(true)
     try {
-      const report = await post<{ notes_blanked: number; deal_references_removed: number; activity_references_removed: number }>(
+      const report = await post<Schemas['ErasureReport']>(
         `/api/workspaces/${ws}/contacts/${contact.id}/erase`)
       toast(T.erased(report))
       dialog.current?.close()

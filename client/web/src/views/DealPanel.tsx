@@ -3,7 +3,7 @@
  * seen live by everyone), activities and tasks, the timeline, and co-edited notes.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
-import { getOr } from '../lib/api'
+import { get, type Schemas } from '../lib/api'
 import { me, memberName, members } from '../lib/session'
 import type { Peer, SyncedDoc } from '../lib/ydocs'
 import {
@@ -245,48 +245,52 @@ export function ActivityRow({ activity: a, synced, writable, context }: { activi
   )
 }
 
-/** An entry of `GET /api/deals/{board}/{card}/timeline` (`events`, oldest first). */
-interface TimelineEvent {
-  kind: string
-  at: string | null
-  author?: { id: string; name: string } | null
-  [detail: string]: unknown
-}
+/** An entry of `GET /api/deals/{board}/{card}/timeline`, or a move this card records itself. */
+type TimelineEvent = Schemas['Timeline']['events'][number] | { kind: 'moved_here'; at: string; author: null }
+
+const amount = (value: number | null, currency: string | null) => (value === null ? '—' : money(value, currency ?? 'USD'))
 
 function describeEvent(e: TimelineEvent): string {
-  const money_ = (v: unknown) => (typeof v === 'number' ? money(v, String(e.currency ?? 'USD')) : '—')
   switch (e.kind) {
     case 'created': return 'Created the deal'
-    case 'stageChanged': return e.fromStageName ? `Moved from ${e.fromStageName} to ${e.toStageName}` : `Moved to ${e.toStageName}`
-    case 'valueChanged': return `Changed the value from ${money_(e.oldValue)} to ${money_(e.newValue)}`
-    case 'statusChanged': return e.newStatus === 'open' ? 'Reopened the deal' : `Marked the deal ${e.newStatus}`
-    case 'taskDone': return `Completed “${e.title}”`
-    case 'noteAdded': return `Added the note “${e.title || 'Untitled'}”`
-    default: return typeof e.summary === 'string' ? e.summary : e.kind.replace(/([A-Z])/g, ' $1').toLowerCase()
+    case 'stage_changed': return e.from_stage_name ? `Moved from ${e.from_stage_name} to ${e.to_stage_name}` : `Moved to ${e.to_stage_name}`
+    case 'value_changed': return `Changed the value from ${amount(e.old_value, e.currency)} to ${amount(e.new_value, e.currency)}`
+    case 'status_changed': return e.new_status === 'open' ? 'Reopened the deal' : `Marked the deal ${e.new_status}`
+    case 'task_done': return `Completed “${e.title}”`
+    case 'note_added': return `Added the note “${e.title || 'Untitled'}”`
+    case 'moved_here': return 'Moved to its current stage'
   }
 }
 
+const author = (id: string) => (id ? { id, name: memberName(id) } : null)
+
 function Timeline({ board, card, activities }: { board: string; card: Card; activities: Activity[] }) {
-  const [events, setEvents] = useState<TimelineEvent[] | null | 'absent'>(null)
+  const [events, setEvents] = useState<TimelineEvent[] | null>(null)
+  const [error, setError] = useState('')
   useEffect(() => {
     let live = true
-    const load = () => getOr<{ events: TimelineEvent[] } | null>(`/api/deals/${board}/${card.id}/timeline`, null)
-      .then((r) => live && setEvents(r === null ? 'absent' : [...(r.events ?? [])].reverse()), () => live && setEvents('absent'))
+    const load = () => get<Schemas['Timeline']>(`/api/deals/${board}/${card.id}/timeline`).then((r) => {
+      if (!live) return
+      setEvents([...r.events].reverse())
+      setError('')
+    }, (e) => live && setError(e instanceof Error ? e.message : String(e)))
     void load()
     const timer = setInterval(load, 4000)
     return () => { live = false; clearInterval(timer) }
   }, [board, card.id, card.updatedAt])
-  // while the server has no history of this card (new, or the timeline service is absent): what the card records
+  // while the server has no history of this card (new, not projected yet): what the card records
   const local = useMemo<TimelineEvent[]>(() => [
-    ...activities.filter((a) => a.done && a.doneAt).map((a) => ({ kind: 'taskDone', at: a.doneAt, title: a.title, author: { id: a.assignee, name: memberName(a.assignee) } })),
-    ...(card.movedAt && card.movedAt !== card.createdAt ? [{ kind: 'summary', summary: 'Moved to its current stage', at: card.movedAt }] : []),
-    ...(card.createdAt ? [{ kind: 'created', at: card.createdAt, author: { id: card.createdBy, name: memberName(card.createdBy) } }] : []),
+    ...activities.filter((a) => a.done && a.doneAt).map((a): TimelineEvent => ({
+      kind: 'task_done', at: a.doneAt, author: author(a.assignee), activity: a.id, type: a.type, title: a.title,
+    })),
+    ...(card.movedAt && card.movedAt !== card.createdAt ? [{ kind: 'moved_here', at: card.movedAt, author: null } as const] : []),
+    ...(card.createdAt ? [{ kind: 'created', at: card.createdAt, author: author(card.createdBy) } as const] : []),
   ].sort((a, b) => String(b.at).localeCompare(String(a.at))), [card, activities])
-  if (events === null) return <p class="muted">Loading the timeline…</p>
-  const list = events === 'absent' || events.length === 0 ? local : events
+  if (events === null && !error) return <p class="muted">Loading the timeline…</p>
+  const list = events === null || events.length === 0 ? local : events
   return (
     <div>
-      {events === 'absent' && <p class="notice">The full history is not available right now; showing what this card records.</p>}
+      {error && <p class="notice" role="alert">{error}</p>}
       <ol class="timeline" aria-label="Timeline">
         {list.map((e, i) => {
           const at = String(e.at ?? '')

@@ -3,16 +3,12 @@
  * with a bad row imports nothing, and each bad row is listed with its line number and reason.
  */
 import { useState } from 'preact/hooks'
-import { ApiError, api } from '../lib/api'
+import { ApiError, api, type Schemas } from '../lib/api'
 import { workspaceId } from '../lib/session'
 import { Icon, announce } from '../components/ui'
 
-interface Problem { line: number; column: string | null; reason: string }
 /** The server's validation report (`ImportReport`): 200 when imported, 422 with every problem when not. */
-interface Report {
-  kind?: string; dry_run?: boolean; imported?: boolean; rows?: number; created?: number
-  organisations_created?: string[]; problems?: Problem[]; ignored_columns?: string[]
-}
+type Report = Partial<Schemas['ImportReport']>
 
 export function ImportPage() {
   const [kind, setKind] = useState<'contacts' | 'organisations'>('contacts')

@@ -1,6 +1,6 @@
 /** `/invite/<token>`: sign in (or up) if needed, then accept and open the workspace. */
 import { useEffect, useState } from 'preact/hooks'
-import { post } from '../lib/api'
+import { post, type Schemas } from '../lib/api'
 import { navigate } from '../lib/router'
 import { loadWorkspaces, me } from '../lib/session'
 import { Spinner } from '../components/ui'
@@ -14,7 +14,7 @@ export function InvitePage({ token }: { token: string }) {
     setAccepting(true)
     setError('')
     try {
-      const membership = await post<{ workspace_id: string }>('/api/invitations/accept', { token })
+      const membership = await post<Schemas['Membership']>('/api/invitations/accept', { token })
       await loadWorkspaces()
       navigate(`/w/${membership.workspace_id}`, { replace: true })
     } catch (e) {

@@ -1,6 +1,6 @@
 /** Members and their roles; admins invite people (a link to send) and change roles. */
 import { useEffect, useState } from 'preact/hooks'
-import { del, patch, post } from '../lib/api'
+import { del, patch, post, type Schemas } from '../lib/api'
 import { isAdmin, me, members, refreshMembers, role, workspace, workspaceId } from '../lib/session'
 import { Avatar, Icon, announce, toast, toastError } from '../components/ui'
 import { PermissionsSection } from './Permissions'
@@ -19,7 +19,7 @@ export function MembersPage() {
     const data = new FormData(form)
     setError('')
     try {
-      const created = await post<{ email: string; token: string }>(`/api/workspaces/${ws}/invitations`, { email: data.get('email'), role: data.get('role') })
+      const created = await post<Schemas['Invitation']>(`/api/workspaces/${ws}/invitations`, { email: data.get('email'), role: data.get('role') })
       setInvite({ email: created.email, link: `${location.origin}/invite/${created.token}` })
       form.reset()
     } catch (e) {

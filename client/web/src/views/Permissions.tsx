@@ -9,7 +9,7 @@ const EXPORT_LEVELS: ExportLevel[] = ['admins', 'members']
 
 export function PermissionsSection({ workspace }: { workspace: string }) {
   const [saving, setSaving] = useState(false)
-  useEffect(() => void refreshPermissions(workspace), [workspace])
+  useEffect(() => { refreshPermissions(workspace).catch(toastError) }, [workspace])
   const current = permissions.value
   if (!current) return null
   const editable = current.you.change_permissions && !saving

@@ -1,10 +1,10 @@
 /** Share a board with people outside the workspace (guests: partners, freelancers). Admins only. */
 import { useEffect, useRef, useState } from 'preact/hooks'
-import { del, get, post } from '../lib/api'
-import type { Board, User } from '../lib/session'
+import { del, get, post, type Schemas } from '../lib/api'
+import type { Board } from '../lib/session'
 import { Avatar, Icon, toastError } from '../components/ui'
 
-interface Share { user: User; access: 'read' | 'edit' }
+type Share = Schemas['Share']
 
 export function ShareDialog({ board, onClose }: { board: Board; onClose: () => void }) {
   const dialog = useRef<HTMLDialogElement>(null)

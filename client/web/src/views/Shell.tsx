@@ -4,7 +4,7 @@ import { match, navigate, path, queryParam } from '../lib/router'
 import {
   boards, canEdit, isAdmin, isGuest, me, refreshBoards, role, signOut, workspace, workspaceId, workspaces,
 } from '../lib/session'
-import { post } from '../lib/api'
+import { post, type Schemas } from '../lib/api'
 import { Avatar, ConnectionPill, Icon, toastError } from '../components/ui'
 import { closeAll } from '../lib/ydocs'
 import { BoardsPage } from './Boards'
@@ -109,7 +109,7 @@ function WorkspaceSwitcher() {
     event.preventDefault()
     const name = String(new FormData(event.currentTarget as HTMLFormElement).get('name') ?? '')
     try {
-      const created = await post<{ id: string }>('/api/workspaces', { name })
+      const created = await post<Schemas['Workspace']>('/api/workspaces', { name })
       await post(`/api/workspaces/${created.id}/boards`, { name: 'Sales pipeline', kind: 'pipeline' }).catch(() => null)
       workspaces.value = [...workspaces.value, { id: created.id, name, role: 'owner' }]
       setCreating(false)

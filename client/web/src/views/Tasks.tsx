@@ -1,19 +1,21 @@
 /**
- * My tasks: open activities assigned to me, grouped into overdue, today and upcoming. From
- * `GET /api/me/tasks` (the SQL projection of every board); while that endpoint is absent, read
- * live from the workspace's board documents instead. Ticking a task off edits its board document.
+ * My tasks: open activities and work items assigned to me, grouped into overdue, today and
+ * upcoming, from `GET /api/me/tasks` (the SQL projection of every board). Ticking a task off
+ * edits its board document.
  */
 import { useEffect, useMemo, useState } from 'preact/hooks'
-import { ApiError, get } from '../lib/api'
-import { boards, me, workspaceId, type Board } from '../lib/session'
-import { acquire, release, useDocVersion, type SyncedDoc } from '../lib/ydocs'
-import { readBoard, setActivity, setCard, type Activity } from '../lib/board'
+import { get, type Schemas } from '../lib/api'
+import { boards, workspaceId } from '../lib/session'
+import { acquire, release, type SyncedDoc } from '../lib/ydocs'
+import { setActivity, setCard } from '../lib/board'
 import { addDays, shortDate, todayIso } from '../lib/format'
 import { Empty, Icon, Spinner, announce, toastError } from '../components/ui'
 
+type ApiTask = Schemas['ActivityTask'] | Schemas['WorkItemTask']
+
 interface Task {
   id: string
-  kind: 'activity' | 'workItem'
+  kind: ApiTask['kind']
   workspace: string
   board: string
   card: string
@@ -24,43 +26,22 @@ interface Task {
   done: boolean
 }
 
-const s = (v: unknown) => (v == null ? '' : String(v))
-
-/** A task of `GET /api/me/tasks` (`{overdue, today, upcoming, unscheduled}`, each a list). */
-function fromApi(raw: Record<string, unknown>): Task {
+function fromApi(t: ApiTask): Task {
   return {
-    id: s(raw.id), kind: raw.kind === 'workItem' ? 'workItem' : 'activity', workspace: s(raw.workspace),
-    board: s(raw.board), card: s(raw.card), cardTitle: s(raw.cardTitle), title: s(raw.title),
-    type: s(raw.type) || 'todo', due: s(raw.dueDate ?? raw.dueAt), done: raw.done === true,
+    id: t.id, kind: t.kind, workspace: t.workspace, board: t.board, card: t.card ?? '', cardTitle: t.card_title ?? '',
+    title: t.title, type: t.type ?? 'todo', due: t.due_date ?? t.due_at ?? '', done: t.done,
   }
 }
 
-/** Board documents of the workspace, open while the page is: the live fallback and the way to tick tasks off. */
-function useBoardDocs(list: Board[], enabled: boolean): Map<string, SyncedDoc> {
-  const [docs, setDocs] = useState(new Map<string, SyncedDoc>())
-  const key = list.map((b) => b.id).join(',')
-  useEffect(() => {
-    if (!enabled) return
-    const opened = new Map(list.map((b) => [b.id, acquire(b.document)]))
-    setDocs(opened)
-    return () => opened.forEach(release)
-  }, [key, enabled])
-  return docs
-}
-
 export function TasksPage() {
-  const [apiTasks, setApiTasks] = useState<Task[] | null | 'absent'>(null)
+  const [tasks, setTasks] = useState<Task[] | null>(null)
   const [error, setError] = useState('')
   useEffect(() => {
     let live = true
-    const load = () => get<Record<string, unknown>>(`/api/me/tasks?today=${todayIso()}`).then((groups) => {
-      const items = Object.values(groups).filter(Array.isArray).flat() as Record<string, unknown>[]
-      if (live) setApiTasks(items.map(fromApi).filter((t) => t.workspace === workspaceId.value))
-    }, (e) => {
-      if (!live) return
-      if (e instanceof ApiError && e.missing) setApiTasks('absent')
-      else setError(e instanceof Error ? e.message : String(e))
-    })
+    const load = () => get<Schemas['Tasks']>(`/api/me/tasks?today=${todayIso()}`).then((groups) => {
+      const items = [...groups.overdue, ...groups.today, ...groups.upcoming, ...groups.unscheduled]
+      if (live) setTasks(items.map(fromApi).filter((t) => t.workspace === workspaceId.value))
+    }, (e) => live && setError(e instanceof Error ? e.message : String(e)))
     void load()
     const timer = setInterval(load, 2000)
     const onFocus = () => void load()
@@ -68,29 +49,14 @@ export function TasksPage() {
     return () => { live = false; clearInterval(timer); window.removeEventListener('focus', onFocus) }
   }, [workspaceId.value])
 
-  const docs = useBoardDocs(boards.value, apiTasks === 'absent')
-  const [liveTasks, setLiveTasks] = useState<Task[]>([])
   return (
     <div class="page-narrow">
       <header class="page-header"><div class="page-header__title"><h1>My tasks</h1></div></header>
-      {[...docs.entries()].map(([board, doc]) => <BoardTasks key={board} board={board} synced={doc} onTasks={(tasks) =>
-        setLiveTasks((old) => [...old.filter((t) => t.board !== board), ...tasks])} />)}
       {error ? <p class="form-error" role="alert">{error}</p>
-        : apiTasks === null ? <Spinner label="Loading tasks" />
-          : <TaskGroups tasks={(apiTasks === 'absent' ? liveTasks : apiTasks).filter((t) => !t.done)} />}
+        : tasks === null ? <Spinner label="Loading tasks" />
+          : <TaskGroups tasks={tasks.filter((t) => !t.done)} />}
     </div>
   )
-}
-
-function BoardTasks({ board, synced, onTasks }: { board: string; synced: SyncedDoc; onTasks: (tasks: Task[]) => void }) {
-  const version = useDocVersion(synced.doc)
-  useEffect(() => {
-    const state = readBoard(synced.doc)
-    onTasks(state.activities.filter((a: Activity) => a.assignee === me.value?.id).map((a) => ({
-      id: a.id, kind: 'activity' as const, workspace: workspaceId.value ?? '', board, card: a.card, cardTitle: state.cards.get(a.card)?.title ?? '', title: a.title, type: a.type, due: a.due, done: a.done,
-    })))
-  }, [version])
-  return null
 }
 
 function TaskGroups({ tasks }: { tasks: Task[] }) {
@@ -132,7 +98,7 @@ function TaskRow({ task, today }: { task: Task; today: string }) {
     const doc = acquire(board.document)
     try {
       await whenReady(doc)
-      if (task.kind === 'workItem') setCard(doc.doc, task.id, { status: 'done' })
+      if (task.kind === 'work_item') setCard(doc.doc, task.id, { status: 'done' })
       else setActivity(doc.doc, task.id, { done: true })
       announce(`Completed ${task.title}.`)
     } catch (e) {
