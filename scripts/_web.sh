@@ -15,9 +15,17 @@ build_web() {
         return 0
     fi
     echo "Building the web app (client/web)..." >&2
-    if ! (cd "$web" && { { [ -f node_modules/.package-lock.json ] && [ node_modules/.package-lock.json -nt package-lock.json ]; } \
-            || npm ci --no-audit --no-fund --loglevel=error; } && npm run build --silent >/dev/null); then
+    if ! (web_deps && cd "$web" && npm run build --silent >/dev/null); then
         echo "error: building client/web failed (see above); the server runs without the web app" >&2
         return 1
     fi
+}
+
+# client/web/node_modules as package-lock.json says, installed when missing or older than it:
+# the build needs it, and so do the tests of the web app's types (tests/unit/test_web_types.py).
+web_deps() {
+    local web="$ROOT/client/web"
+    [ -f "$web/package.json" ] || return 0
+    { [ -f "$web/node_modules/.package-lock.json" ] && [ "$web/node_modules/.package-lock.json" -nt "$web/package-lock.json" ]; } \
+        || (cd "$web" && npm ci --no-audit --no-fund --loglevel=error)
 }
