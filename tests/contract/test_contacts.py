@@ -5,14 +5,17 @@ phones and company names, filters and pages agree, and nothing crosses workspace
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from types import SimpleNamespace
 from uuid import UUID, uuid4
 
 import asyncpg
 import pytest
 
+from server.domain.board_reads import NoteRecord
 from server.domain.contacts import ContactValues, Filter, Indexed, OrganisationValues
+from server.domain.links import LinkedDeal
+from server.domain.projection import ActivityRecord, DealRecord, Table
 from server.domain.references import RecordKind
 from server.storage.contacts import (
     PostgresContacts, PostgresContactSearch, PostgresDuplicates, PostgresOrganisations, PostgresRecordLookups,
@@ -306,3 +309,64 @@ async def test_the_oldest_contact_answers_for_a_shared_email(store):
     async with begin() as unit:
         await unit.contacts.insert(workspace, person("A", "Two", emails=["same@example.test"]), None)
         assert await unit.lookups.contacts_by_email(workspace, ["same@example.test"]) == {"same@example.test": first}
+
+
+# --- RecordLinks -------------------------------------------------------------------------------
+
+
+async def project(world: World, workspace: UUID, contact: UUID, *, updated: datetime | None, due: date | None,
+                  note_at: datetime) -> tuple[UUID, UUID, UUID, UUID]:
+    """A board of ``workspace`` whose projection holds a deal, an activity and a note naming ``contact``."""
+    board, deal, activity, note = uuid4(), uuid4(), uuid4(), uuid4()
+    stage = uuid4()
+    if world.pool is not None:
+        await world.pool.execute("INSERT INTO boards (id, workspace_id, name, kind) VALUES ($1, $2, 'b', 'pipeline')",
+                                 board, workspace)
+        await world.pool.execute(
+            "INSERT INTO documents (name, workspace_id, board_id, kind) VALUES ($1, $2, $3, 'note')",
+            f"note:{note}", workspace, board)
+        await world.pool.execute(
+            "INSERT INTO deals (board_id, card_id, workspace_id, title, status, stage_id, rank, contact_id, updated_at)"
+            " VALUES ($1, $2, $3, 'Deal', 'open', $4, 'a', $5, $6)", board, deal, workspace, stage, contact, updated)
+        await world.pool.execute(
+            "INSERT INTO activities (board_id, activity_id, workspace_id, type, title, done, contact_id, due_date)"
+            " VALUES ($1, $2, $3, 'call', 'Call', false, $4, $5)", board, activity, workspace, contact, due)
+        await world.pool.execute(
+            "INSERT INTO notes (id, document, workspace_id, board_id, subject_kind, subject_id, title, created_at)"
+            " VALUES ($1, $2, $3, $4, 'contact', $5, 'Note', $6)", note, f"note:{note}", workspace, board, contact,
+            note_at)
+        return board, deal, activity, note
+    deals, activities = world.db.table(f"projected_{Table.DEALS}"), world.db.table(f"projected_{Table.ACTIVITIES}")
+    deals.setdefault(board, {})[deal] = (workspace, DealRecord(
+        deal, "Deal", None, None, None, contact, None, None, "open", None, [], {}, stage, "a", None, None, updated,
+        None))
+    activities.setdefault(board, {})[activity] = (workspace, ActivityRecord(
+        activity, "call", "Call", None, due, None, False, None, None, contact, None, None, None))
+    world.db.table("notes")[note] = NoteRecord(note, f"note:{note}", workspace, board, "contact", contact, "Note",
+                                               None, note_at)
+    return board, deal, activity, note
+
+
+async def test_links_are_read_in_their_order_and_only_within_the_records_workspace(store):
+    begin, world = store
+    workspace, other = await world.workspace(), await world.workspace()
+    ids = await fill(begin, workspace)
+    ada = ids["Ada"]
+    early = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    first = await project(world, workspace, ada, updated=early, due=date(2026, 3, 1), note_at=early)
+    second = await project(world, workspace, ada, updated=None, due=None, note_at=early + timedelta(days=1))
+    third = await project(world, workspace, ada, updated=early + timedelta(days=2), due=date(2026, 2, 1),
+                          note_at=early - timedelta(days=1))
+    await project(world, other, ada, updated=early, due=None, note_at=early)  # another workspace names Ada's id
+    async with begin() as unit:
+        deals = await unit.links.deals_of([ada])
+        activities = await unit.links.activities_of([ada])
+        notes = await unit.links.notes_of("contact", [ada, ids["Grace"]])
+        counts = await unit.links.notes_count("contact", [ada, ids["Grace"]])
+        nothing = await unit.links.notes_count("organisation", [ada])
+    assert [d.card_id for d in deals] == [third[1], first[1], second[1]]  # latest update first, none last
+    assert [a.activity_id for a in activities] == [third[2], first[2], second[2]]  # soonest due first
+    assert [n.id for n in notes] == [second[3], first[3], third[3]]  # newest first
+    assert counts == {ada: 3} and nothing == {}
+    assert deals[1] == LinkedDeal(first[0], first[1], "Deal", "open", None, None, deals[1].stage_id, ada, None, None,
+                                  early)

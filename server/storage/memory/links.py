@@ -1,79 +1,93 @@
 """``MemoryRecordLinks``: the in-memory twin of ``RecordLinks``.
 
-It reads the projection's tables as the projection twin keeps them in the ``MemoryDatabase``:
-``deals``, ``activities`` and ``notes``, each a dict of rows (``{column: value}``, the columns of
-migration 0003) by primary key, and the ``contacts`` and ``organisations`` tables of
+It reads the projection's tables as the projection twin (``server.storage.memory.crm``) keeps
+them: ``projected_deals`` and ``projected_activities`` (board -> key -> ``(workspace, record)``)
+and ``notes`` (id -> ``NoteRecord``), and the ``contacts`` and ``organisations`` tables of
 ``server.storage.memory.contacts``. As in ``sql/links.sql``, a row links to a record only when
 both are of the same workspace.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date, datetime, timezone
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from server.domain.board_reads import NoteRecord
 from server.domain.links import LinkedActivity, LinkedDeal, LinkedNote
+from server.domain.projection import ActivityRecord, DealRecord, Table
 from server.storage.memory.unit import MemoryDatabase
-
-_EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
 
 
 class MemoryRecordLinks:
     """Implements ``RecordLinks``."""
 
     def __init__(self, db: MemoryDatabase) -> None:
-        self.db = db
-        self.contacts: dict[UUID, Any] = db.table("contacts")
-        self.organisations: dict[UUID, Any] = db.table("organisations")
-        self.deals: dict[Any, dict[str, Any]] = db.table("deals")
-        self.activities: dict[Any, dict[str, Any]] = db.table("activities")
-        self.notes: dict[Any, dict[str, Any]] = db.table("notes")
+        self._db = db
+        self._contacts: dict[UUID, Any] = db.table("contacts")
+        self._organisations: dict[UUID, Any] = db.table("organisations")
+        self._notes: dict[UUID, NoteRecord] = db.table("notes")
 
-    def _of_own_contact(self, row: dict[str, Any], contacts: Sequence[UUID]) -> bool:
-        contact = self.contacts.get(row.get("contact_id"))
-        return row.get("contact_id") in contacts and contact is not None \
-            and contact.workspace_id == row["workspace_id"]
+    def _rows(self, table: Table) -> Iterator[tuple[UUID, UUID, Any]]:
+        """``(board, workspace, record)`` of every projected row of ``table``."""
+        for board, rows in self._db.table(f"projected_{table}").items():
+            for workspace, record in rows.values():
+                yield board, workspace, record
 
-    def _about(self, row: dict[str, Any], subject_kind: str, subjects: Sequence[UUID]) -> bool:
-        records = {"contact": self.contacts, "organisation": self.organisations}.get(subject_kind, {})
-        record = records.get(row["subject_id"])
-        return row["subject_kind"] == subject_kind and row["subject_id"] in subjects \
-            and record is not None and record.workspace_id == row["workspace_id"]
+    def _own(self, records: dict[UUID, Any], record: UUID | None, workspace: UUID) -> bool:
+        found = records.get(record)
+        return found is not None and found.workspace_id == workspace
+
+    def _about(self, note: NoteRecord, subject_kind: str, subjects: Sequence[UUID]) -> bool:
+        records = {"contact": self._contacts, "organisation": self._organisations}.get(subject_kind, {})
+        return (note.subject_kind == subject_kind and note.subject_id in subjects
+                and self._own(records, note.subject_id, note.workspace_id))
 
     async def merged_into(self, survivor: UUID) -> list[UUID]:
-        return [row.id for row in self.contacts.values() if row.merged_into == survivor]
+        return [row.id for row in self._contacts.values() if row.merged_into == survivor]
 
     async def deals_of(self, contacts: Sequence[UUID]) -> list[LinkedDeal]:
-        rows = [row for row in self.deals.values() if self._of_own_contact(row, contacts)]
-        # updated_at DESC NULLS LAST, then card_id
-        rows.sort(key=lambda r: r["card_id"])
-        rows.sort(key=lambda r: (r["updated_at"] is None, _negated(r["updated_at"])))
-        return [LinkedDeal(*(row[field] for field in LinkedDeal._fields)) for row in rows]
+        found = [(board, deal) for board, workspace, deal in self._rows(Table.DEALS)
+                 if deal.contact in contacts and self._own(self._contacts, deal.contact, workspace)]
+        found.sort(key=lambda pair: pair[1].id)
+        found.sort(key=lambda pair: _latest_first(pair[1].updated_at))  # updated_at DESC NULLS LAST
+        return [_deal(board, deal) for board, deal in found]
 
     async def activities_of(self, contacts: Sequence[UUID]) -> list[LinkedActivity]:
-        rows = [row for row in self.activities.values() if self._of_own_contact(row, contacts)]
-        rows.sort(key=lambda r: (r["done"], *_nulls_last(r["due_date"]), *_nulls_last(r["due_at"]), r["activity_id"]))
-        return [LinkedActivity(*(row[field] for field in LinkedActivity._fields)) for row in rows]
+        found = [(board, a) for board, workspace, a in self._rows(Table.ACTIVITIES)
+                 if a.contact in contacts and self._own(self._contacts, a.contact, workspace)]
+        found.sort(key=lambda pair: (pair[1].done, _nulls_last(pair[1].due_date), _nulls_last(pair[1].due_at),
+                                     pair[1].id))
+        return [_activity(board, a) for board, a in found]
 
     async def notes_of(self, subject_kind: str, subjects: Sequence[UUID]) -> list[LinkedNote]:
-        rows = [row for row in self.notes.values() if self._about(row, subject_kind, subjects)]
-        rows.sort(key=lambda r: r["id"])
-        rows.sort(key=lambda r: r["created_at"], reverse=True)
-        return [LinkedNote(*(row[field] for field in LinkedNote._fields)) for row in rows]
+        found = sorted((n for n in self._notes.values() if self._about(n, subject_kind, subjects)),
+                       key=lambda n: n.id)
+        found.sort(key=lambda n: n.created_at, reverse=True)
+        return [LinkedNote(n.id, n.document, n.board_id, n.title, n.subject_id, n.created_by, n.created_at)
+                for n in found]
 
     async def notes_count(self, subject_kind: str, subjects: Sequence[UUID]) -> dict[UUID, int]:
         counts: dict[UUID, int] = {}
-        for row in self.notes.values():
-            if self._about(row, subject_kind, subjects):
-                counts[row["subject_id"]] = counts.get(row["subject_id"], 0) + 1
+        for note in self._notes.values():
+            if self._about(note, subject_kind, subjects):
+                counts[note.subject_id] = counts.get(note.subject_id, 0) + 1
         return counts
+
+
+def _deal(board: UUID, deal: DealRecord) -> LinkedDeal:
+    return LinkedDeal(board, deal.id, deal.title, deal.status, deal.value, deal.currency, deal.stage, deal.contact,
+                      deal.owner, deal.expected_close, deal.updated_at)
+
+
+def _activity(board: UUID, a: ActivityRecord) -> LinkedActivity:
+    return LinkedActivity(board, a.id, a.type, a.title, a.done, a.due_date, a.due_at, a.assignee, a.card, a.contact)
 
 
 def _nulls_last(value: date | datetime | None) -> tuple[bool, Any]:
     return (value is None, value if value is not None else 0)
 
 
-def _negated(value: datetime | None) -> float:
-    return -(value or _EARLIEST).timestamp()
+def _latest_first(value: datetime | None) -> tuple[bool, float]:
+    return (value is None, -value.timestamp() if value is not None else 0.0)
