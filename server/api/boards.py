@@ -17,6 +17,7 @@ from litestar.params import FromPath, JSONBody
 from server.api import types
 from server.api.auth import CallerDep, client_address
 from server.domain.access import Access, require_write
+from server.domain.accounts import User
 from server.protocol.messages import InvalidPayload
 from server.protocol.update_bounds import UpdateRefused, UpdateTooLarge
 from server.services.boards import Boards, BoardView
@@ -27,10 +28,14 @@ BoardsDep = NamedDependency[Boards]
 
 
 def _board(view: BoardView) -> types.Board:
-    row = view.row
+    board = view.board
     access = "write" if view.access is Access.WRITE else "read"
-    return types.Board(row["id"], row["workspace_id"], row["name"], row["kind"], row["document"], access,
-                       row["created_at"])
+    return types.Board(board.id, board.workspace_id, board.name, board.kind, board.document, access,
+                       board.created_at)
+
+
+def _user(user: User) -> types.User:
+    return types.User(user.id, user.email, user.name)
 
 
 class BoardController(Controller):
@@ -53,8 +58,7 @@ class BoardController(Controller):
 
     @get("/boards/{board:uuid}/shares", summary="Who the board is shared with (admins)")
     async def shares(self, board: FromPath[UUID], caller: CallerDep, boards: BoardsDep) -> list[types.Share]:
-        rows = await boards.shares(caller, board)
-        return [types.Share(types.User(r["id"], r["email"], r["name"]), r["access"]) for r in rows]
+        return [types.Share(_user(share.user), share.access) for share in await boards.shares(caller, board)]
 
     @post("/boards/{board:uuid}/shares", status_code=200, summary="Share a board with a user (admins)")
     async def share(
@@ -62,7 +66,7 @@ class BoardController(Controller):
         boards: BoardsDep,
     ) -> types.Share:
         user = await boards.share(caller, board, data.email, data.access, client_address(request))
-        return types.Share(types.User(user["id"], user["email"], user["name"]), data.access)
+        return types.Share(_user(user), data.access)
 
     @delete("/boards/{board:uuid}/shares/{user:uuid}", summary="Stop sharing a board with a user (admins)")
     async def unshare(

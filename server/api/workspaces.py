@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 from uuid import UUID
 
-import asyncpg
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
@@ -14,13 +12,18 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from server.api import types
 from server.api.auth import CallerDep, client_address
 from server.domain.access import Role
+from server.domain.accounts import User
 from server.services.workspaces import Workspaces
 
 WorkspacesDep = NamedDependency[Workspaces]
 
 
-def _workspace(row: asyncpg.Record, role: str | None) -> types.Workspace:
-    return types.Workspace(row["id"], row["name"], role or "guest")
+def _workspace(workspace: UUID, name: str, role: Role | None) -> types.Workspace:
+    return types.Workspace(workspace, name, role or "guest")
+
+
+def _user(user: User) -> types.User:
+    return types.User(user.id, user.email, user.name)
 
 
 class WorkspaceController(Controller):
@@ -31,18 +34,18 @@ class WorkspaceController(Controller):
     async def create(
         self, data: JSONBody[types.NewWorkspace], caller: CallerDep, workspaces: WorkspacesDep
     ) -> types.Workspace:
-        return _workspace(await workspaces.create(caller, data.name), Role.OWNER)
+        workspace = await workspaces.create(caller, data.name)
+        return _workspace(workspace.id, workspace.name, Role.OWNER)
 
     @get("/", summary="Workspaces the caller belongs to, or is a guest in")
     async def list_workspaces(self, caller: CallerDep, workspaces: WorkspacesDep) -> list[types.Workspace]:
-        return [_workspace(row, row["role"]) for row in await workspaces.list(caller)]
+        return [_workspace(w.id, w.name, w.role) for w in await workspaces.list(caller)]
 
     @get("/{workspace:uuid}/members", summary="Members and their roles")
     async def members(
         self, workspace: FromPath[UUID], caller: CallerDep, workspaces: WorkspacesDep
     ) -> list[types.Member]:
-        rows = await workspaces.members(caller, workspace)
-        return [types.Member(types.User(r["id"], r["email"], r["name"]), Role(r["role"])) for r in rows]
+        return [types.Member(_user(m.user), m.role) for m in await workspaces.members(caller, workspace)]
 
     @patch("/{workspace:uuid}/members/{user:uuid}", summary="Change a member's role")
     async def change_role(
@@ -64,18 +67,16 @@ class WorkspaceController(Controller):
         self, request: Request, workspace: FromPath[UUID], data: JSONBody[types.NewInvitation],
         caller: CallerDep, workspaces: WorkspacesDep,
     ) -> types.Invitation:
-        invitation = await workspaces.invite(caller, workspace, data.email, data.role, client_address(request))
-        row = invitation.row
-        return types.Invitation(row["id"], row["email"], data.role, row["expires_at"], invitation.token)
+        token, invitation = await workspaces.invite(caller, workspace, data.email, data.role, client_address(request))
+        return types.Invitation(invitation.id, invitation.email, invitation.role, invitation.expires_at, token)
 
     @get("/{workspace:uuid}/audit", summary="Security events of the workspace and its members (admins)")
     async def audit(
         self, workspace: FromPath[UUID], caller: CallerDep, workspaces: WorkspacesDep,
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
     ) -> list[types.AuditEvent]:
-        rows = await workspaces.audit(caller, workspace, limit)
-        return [types.AuditEvent(r["id"], r["at"], r["event"], r["actor_id"], r["subject_id"], r["address"],
-                                 json.loads(r["details"])) for r in rows]
+        events = await workspaces.audit(caller, workspace, limit)
+        return [types.AuditEvent(e.id, e.at, e.event, e.actor_id, e.subject_id, e.address, e.details) for e in events]
 
 
 @post("/api/invitations/accept", tags=["workspaces"], status_code=200, summary="Accept an invitation")
@@ -83,4 +84,4 @@ async def accept_invitation(
     request: Request, data: JSONBody[types.AcceptInvitation], caller: CallerDep, workspaces: WorkspacesDep
 ) -> types.Membership:
     invitation = await workspaces.accept(caller, data.token, client_address(request))
-    return types.Membership(invitation["workspace_id"], Role(invitation["role"]))
+    return types.Membership(invitation.workspace_id, invitation.role)

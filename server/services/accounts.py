@@ -24,8 +24,8 @@ from server.services.mail import Mail, Outbox
 from server.services.throttle import Throttle
 
 if TYPE_CHECKING:
+    from server.services.ports.unit import Begin, Unit
     from server.settings import Settings
-    from server.storage.unit import Begin, Tx
 
 WRONG = "wrong e-mail or password"
 
@@ -84,39 +84,40 @@ class Accounts:
         email, name, password = normalise_email(email), check_name(name), check_password(password)
         await self._throttle.attempt((Scope.SIGN_UP_ADDRESS, key(address)), refused="too many sign-ups from here")
         password_hash = await self._passwords.hash(password)
-        async with self._begin() as tx:
-            user = await tx.accounts.insert_user(email, name, password_hash)
+        async with self._begin() as unit:
+            user = await unit.users.add(email, name, password_hash)
             if user is None:
                 raise Conflict(f"an account for {email} exists: sign in, or reset its password")
-            await tx.accounts.audit("account.created", actor=user["id"], subject=user["id"], address=address)
-            return await self._start_session(tx, user["id"], email, name)
+            await unit.audit.record("account.created", actor=user.id, subject=user.id, address=address)
+            return await self._start_session(unit, user.id, email, name)
 
     async def sign_in(self, email: str, password: str, address: str) -> SignedIn:
         email = email.strip().lower()
         pair, here = (Scope.SIGN_IN, key(email, address)), (Scope.SIGN_IN_ADDRESS, key(address))
         await self._throttle.attempt(pair, here, refused="too many failed sign-ins")
-        async with self._begin(autocommit=True) as tx:
-            user = await tx.accounts.user_by_email(email)
-        if not await self._passwords.verify(user["password_hash"] if user else None, password):
-            await self._failed(email, address, user["id"] if user else None)
+        async with self._begin(autocommit=True) as unit:
+            user = await unit.users.by_email(email)
+        verified = await self._passwords.verify(user.password_hash if user else None, password)
+        if user is None or not verified:
+            await self._failed(email, address, user.id if user else None)
             raise Unauthenticated(WRONG)
-        if user["disabled_at"] is not None:
+        if user.disabled_at is not None:
             raise Unauthenticated("this account is disabled")
         await self._throttle.succeeded(forgive=pair, refund=here)
-        rehash = await self._passwords.hash(password) if self._passwords.needs_rehash(user["password_hash"]) else None
-        async with self._begin() as tx:
+        rehash = await self._passwords.hash(password) if self._passwords.needs_rehash(user.password_hash) else None
+        async with self._begin() as unit:
             if rehash:
-                await tx.accounts.set_password(user["id"], rehash)
-            await tx.accounts.audit("sign_in", actor=user["id"], subject=user["id"], address=address)
-            return await self._start_session(tx, user["id"], email, user["name"])
+                await unit.users.set_password(user.id, rehash)
+            await unit.audit.record("sign_in", actor=user.id, subject=user.id, address=address)
+            return await self._start_session(unit, user.id, email, user.name)
 
     async def _failed(self, email: str, address: str, user: UUID | None) -> None:
-        async with self._begin() as tx:
-            await tx.accounts.audit("sign_in.failed", subject=user, address=address, email=email)
+        async with self._begin() as unit:
+            await unit.audit.record("sign_in.failed", subject=user, address=address, email=email)
 
-    async def _start_session(self, tx: Tx, user: UUID, email: str, name: str) -> SignedIn:
+    async def _start_session(self, unit: Unit, user: UUID, email: str, name: str) -> SignedIn:
         token, token_hash = new_token()
-        expires_at = await tx.accounts.insert_session(token_hash, user, self._policy.session_ttl)
+        expires_at = await unit.sessions.start(token_hash, user, self._policy.session_ttl)
         return SignedIn(token, Caller(user, email, name, token_hash, expires_at))
 
     async def authenticate(self, token: str | None) -> Caller:
@@ -127,31 +128,31 @@ class Accounts:
         return await self.caller(hash_token(token))
 
     async def caller(self, session: bytes) -> Caller:
-        async with self._begin(autocommit=True) as tx:
-            row = await tx.accounts.session_user(session)
-        if row is None:
+        async with self._begin(autocommit=True) as unit:
+            live = await unit.sessions.live(session)
+        if live is None:
             raise Unauthenticated("the session is unknown, expired or signed out: sign in again")
-        return Caller(row["id"], row["email"], row["name"], session, row["expires_at"])
+        return Caller(live.user.id, live.user.email, live.user.name, session, live.expires_at)
 
     async def sign_out(self, caller: Caller, address: str) -> None:
-        async with self._begin() as tx:
-            await tx.accounts.delete_session(caller.session)
-            await tx.accounts.audit("sign_out", actor=caller.id, subject=caller.id, address=address)
-            await tx.accounts.announce(session=caller.session)
+        async with self._begin() as unit:
+            await unit.sessions.end(caller.session)
+            await unit.audit.record("sign_out", actor=caller.id, subject=caller.id, address=address)
+            await unit.audit.announce(session=caller.session)
 
     async def change_password(self, caller: Caller, current: str, new: str, address: str) -> None:
         """Set a new password; every other session of the caller ends."""
         check_password(new)
-        async with self._begin() as tx:
-            user = await tx.accounts.user_by_id(caller.id)
-        if user is None or not await self._passwords.verify(user["password_hash"], current):
+        async with self._begin() as unit:
+            user = await unit.users.by_id(caller.id)
+        if user is None or not await self._passwords.verify(user.password_hash, current):
             raise InvalidInput("expected your current password; the one given does not match")
         new_hash = await self._passwords.hash(new)
-        async with self._begin() as tx:
-            await tx.accounts.set_password(caller.id, new_hash)
-            await tx.accounts.delete_other_sessions(caller.id, caller.session)
-            await tx.accounts.audit("password.changed", actor=caller.id, subject=caller.id, address=address)
-            await tx.accounts.announce(user=caller.id)
+        async with self._begin() as unit:
+            await unit.users.set_password(caller.id, new_hash)
+            await unit.sessions.end_others(caller.id, caller.session)
+            await unit.audit.record("password.changed", actor=caller.id, subject=caller.id, address=address)
+            await unit.audit.announce(user=caller.id)
 
     async def request_reset(self, email: str, address: str) -> None:
         """Mail a one-time reset link if the account exists; say nothing either way."""
@@ -159,38 +160,38 @@ class Accounts:
         await self._throttle.attempt((Scope.RESET, key(email)), (Scope.RESET_ADDRESS, key(address)),
                                      refused="too many password reset requests")
         token, token_hash = new_token()
-        async with self._begin() as tx:
-            user = await tx.accounts.user_by_email(email)
-            if user is None or user["disabled_at"] is not None:
+        async with self._begin() as unit:
+            user = await unit.users.by_email(email)
+            if user is None or user.disabled_at is not None:
                 return
-            await tx.accounts.insert_reset(token_hash, user["id"], self._policy.reset_ttl)
-            await tx.accounts.audit("password.reset_requested", subject=user["id"], address=address)
+            await unit.resets.add(token_hash, user.id, self._policy.reset_ttl)
+            await unit.audit.record("password.reset_requested", subject=user.id, address=address)
         self._outbox.send(Mail(email, "Reset your Tandem password",
                                f"Use this token within {self._policy.reset_ttl / 60:g} minutes: {token}"))
 
     async def reset_password(self, token: str, password: str, address: str) -> None:
         """Use a reset token once: set the password and end every session of the account."""
         check_password(password)
-        async with self._begin() as tx:
-            user = await tx.accounts.take_reset(hash_token(token))
+        async with self._begin() as unit:
+            user = await unit.resets.take(hash_token(token))
         if user is None:
             raise InvalidInput("expected a valid reset token; this one is unknown, used or expired")
         new_hash = await self._passwords.hash(password)
-        async with self._begin() as tx:
-            await tx.accounts.set_password(user, new_hash)
-            await tx.accounts.delete_other_sessions(user, None)
-            await tx.accounts.audit("password.reset", subject=user, address=address)
-            await tx.accounts.announce(user=user)
+        async with self._begin() as unit:
+            await unit.users.set_password(user, new_hash)
+            await unit.sessions.end_others(user, None)
+            await unit.audit.record("password.reset", subject=user, address=address)
+            await unit.audit.announce(user=user)
 
     async def disable(self, user: UUID, actor: UUID | None = None) -> None:
         """Disable an account: it cannot sign in, and its sessions and sockets end."""
-        async with self._begin() as tx:
-            await tx.accounts.disable_user(user)
-            await tx.accounts.delete_other_sessions(user, None)
-            await tx.accounts.audit("account.disabled", actor=actor, subject=user)
-            await tx.accounts.announce(user=user)
+        async with self._begin() as unit:
+            await unit.users.disable(user)
+            await unit.sessions.end_others(user, None)
+            await unit.audit.record("account.disabled", actor=actor, subject=user)
+            await unit.audit.announce(user=user)
 
     async def user_id(self, email: str) -> UUID | None:
-        async with self._begin() as tx:
-            user = await tx.accounts.user_by_email(email.strip().lower())
-        return user["id"] if user else None
+        async with self._begin() as unit:
+            user = await unit.users.by_email(email.strip().lower())
+        return user.id if user else None

@@ -6,11 +6,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 from uuid import UUID
 
-from server.domain.access import (
-    Access, Action, Forbidden, NotFound, Role, ShareLevel, board_access, permit,
-)
-from server.domain.accounts import InvalidInput, check_name, normalise_email
-from server.domain.boards import BoardKind, DocumentKind, board_document
+from server.domain.access import Access, Action, Forbidden, NotFound, Role, ShareLevel, board_access, permit
+from server.domain.accounts import InvalidInput, User, check_name, normalise_email
+from server.domain.boards import Board, BoardGrant, BoardKind, DocumentKind, Share
 from server.domain.crm import check_currency
 from server.documents.seed import board_seed
 from server.services.projection import project_seed
@@ -18,22 +16,23 @@ from server.services.accounts import Caller
 from server.services.workspaces import role_of
 
 if TYPE_CHECKING:
-    import asyncpg
-    from server.storage.unit import Begin, Tx
+    from server.services.ports.unit import Begin, Unit
 
 
 class BoardView(NamedTuple):
-    """A board as one caller sees it: its row (with ``document``) and the caller's access."""
+    """A board as one caller sees it: the board (with its ``document``), the caller's access, and
+    the caller's role in its workspace (None for a guest, who reaches it by a share alone)."""
 
-    row: asyncpg.Record
+    board: Board
     access: Access
+    role: Role | None
 
 
-def _decide(row: asyncpg.Record | None) -> Access:
-    if row is None:
+def _seen(grant: BoardGrant | None) -> BoardView:
+    """The board as the grant's holder sees it; ``NotFound`` for unknown and unreachable alike."""
+    if grant is None:
         raise NotFound("no such board")
-    return board_access(Role(row["role"]) if row["role"] else None,
-                        ShareLevel(row["share"]) if row["share"] else None)
+    return BoardView(grant.board, grant.access(), grant.role)
 
 
 class Boards:
@@ -47,73 +46,76 @@ class Boards:
         """Register the board and its document, whose seed (settings, default stages) is its first log row."""
         name = check_name(name, "board name")
         currency = check_currency(currency) if currency is not None else None
-        async with self._begin() as tx:
-            permit(role_of(await tx.workspaces.workspace_view(workspace, caller.id)), Action.CREATE_BOARD)
-            board = await tx.workspaces.insert_board(workspace, name, kind, caller.id)
-            document = board_document(board["id"])
-            await tx.workspaces.insert_document(document, workspace, board["id"], DocumentKind.BOARD)
-            seed = board_seed(board["id"], BoardKind(kind), name, board["created_at"], currency)
-            await tx.crm.seed_document(document, seed)
-            await project_seed(tx, board["id"], workspace, kind, seed)
-            await tx.accounts.audit("board.created", actor=caller.id, workspace=workspace,
-                                    board=board["id"], name=name, kind=kind)
-            return BoardView(await tx.workspaces.board_grant(board["id"], caller.id), Access.WRITE)
+        async with self._begin() as unit:
+            role = permit(role_of(await unit.workspaces.workspace_view(workspace, caller.id)), Action.CREATE_BOARD)
+            board = await unit.boards.add(workspace, name, kind, caller.id)
+            await unit.workspaces.add_document(board.document, workspace, board.id, DocumentKind.BOARD)
+            seed = board_seed(board.id, board.kind, name, board.created_at, currency)
+            await unit.projected_documents.seed(board.document, seed)
+            await project_seed(unit, board.id, workspace, kind, seed)
+            await unit.audit.record("board.created", actor=caller.id, workspace=workspace,
+                                    board=board.id, name=name, kind=kind)
+            return BoardView(board, Access.WRITE, role)
 
     async def visible(self, caller: Caller, workspace: UUID) -> list[BoardView]:
         """The boards of ``workspace`` the caller reaches: all for members, the shared ones for guests."""
-        async with self._begin() as tx:
-            role_of(await tx.workspaces.workspace_view(workspace, caller.id))
-            rows = await tx.workspaces.visible_boards(workspace, caller.id)
-        return [BoardView(row, _decide(row)) for row in rows]
+        async with self._begin() as unit:
+            role_of(await unit.workspaces.workspace_view(workspace, caller.id))
+            grants = await unit.boards.visible(workspace, caller.id)
+        return [_seen(grant) for grant in grants]
 
     async def get(self, caller: Caller, board: UUID) -> BoardView:
-        async with self._begin() as tx:
-            row = await tx.workspaces.board_grant(board, caller.id)
-        return BoardView(row, _decide(row))
+        async with self._begin() as unit:
+            grant = await unit.boards.grant(board, caller.id)
+        return _seen(grant)
 
-    async def share(self, caller: Caller, board: UUID, email: str, level: ShareLevel, address: str) -> asyncpg.Record:
+    async def share(self, caller: Caller, board: UUID, email: str, level: ShareLevel, address: str) -> User:
         email = normalise_email(email)
-        async with self._begin() as tx:
-            row = await self._managed(tx, caller, board)
-            user = await tx.accounts.user_by_email(email)
-            if user is None:
+        async with self._begin() as unit:
+            managed = await self._managed(unit, caller, board)
+            account = await unit.users.by_email(email)
+            if account is None:
                 raise InvalidInput(f"expected the e-mail of a registered user; there is no account for {email}")
-            await tx.workspaces.upsert_share(board, user["id"], level, caller.id)
-            await tx.accounts.audit("board.shared", actor=caller.id, subject=user["id"], address=address,
-                                    workspace=row["workspace_id"], board=board, access=level)
-            await tx.accounts.announce(user=user["id"])
-        return user
+            await unit.shares.put(board, account.id, level, caller.id)
+            await unit.audit.record("board.shared", actor=caller.id, subject=account.id, address=address,
+                                    workspace=managed.workspace_id, board=board, access=level)
+            await unit.audit.announce(user=account.id)
+        return account.user
 
     async def unshare(self, caller: Caller, board: UUID, user: UUID, address: str) -> None:
-        async with self._begin() as tx:
-            row = await self._managed(tx, caller, board)
-            if not await tx.workspaces.delete_share(board, user):
+        async with self._begin() as unit:
+            managed = await self._managed(unit, caller, board)
+            if not await unit.shares.remove(board, user):
                 raise NotFound("this board is not shared with that user")
-            await tx.accounts.audit("board.unshared", actor=caller.id, subject=user, address=address,
-                                    workspace=row["workspace_id"], board=board)
-            await tx.accounts.announce(user=user)
+            await unit.audit.record("board.unshared", actor=caller.id, subject=user, address=address,
+                                    workspace=managed.workspace_id, board=board)
+            await unit.audit.announce(user=user)
 
-    async def shares(self, caller: Caller, board: UUID) -> list[asyncpg.Record]:
-        async with self._begin() as tx:
-            await self._managed(tx, caller, board)
-            return await tx.workspaces.shares(board)
+    async def shares(self, caller: Caller, board: UUID) -> list[Share]:
+        async with self._begin() as unit:
+            await self._managed(unit, caller, board)
+            return await unit.shares.all(board)
 
-    async def _managed(self, tx: Tx, caller: Caller, board: UUID) -> asyncpg.Record:
+    async def _managed(self, unit: Unit, caller: Caller, board: UUID) -> Board:
         """The board, if the caller may manage its shares (an admin or owner of its workspace)."""
-        row = await tx.workspaces.board_grant(board, caller.id)
-        _decide(row)
-        if row["role"] is None:
+        grant = await unit.boards.grant(board, caller.id)
+        if grant is None:
+            raise NotFound("no such board")
+        grant.access()  # NotFound, the same as an unknown board, unless the caller reaches it at all
+        if grant.role is None:
             raise Forbidden(f"only a workspace {Role.ADMIN} or above may {Action.SHARE_BOARDS}; you are a guest")
-        permit(Role(row["role"]), Action.SHARE_BOARDS)
-        return row
+        permit(grant.role, Action.SHARE_BOARDS)
+        return grant.board
 
     async def document_access(self, user: UUID, document: str) -> Access:
         """What ``user`` may do with ``document``; ``NotFound`` for unknown and forbidden alike."""
-        async with self._begin(autocommit=True) as tx:
-            row = await tx.workspaces.document_grant(document, user)
+        async with self._begin(autocommit=True) as unit:
+            grant = await unit.boards.document_grant(document, user)
+        if grant is None:
+            raise NotFound("no such document")
         try:
-            access = _decide(row)
+            access = board_access(grant.role, grant.share)
         except NotFound:
             raise NotFound("no such document") from None  # the same words for unknown and forbidden
         # The workspace document is written by the server alone (contact change notices).
-        return Access.READ if row["kind"] == DocumentKind.WORKSPACE else access
+        return Access.READ if grant.kind == DocumentKind.WORKSPACE else access

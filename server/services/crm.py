@@ -62,7 +62,7 @@ class Crm:
         view, room = await self._open(caller, board, write=True)
         await self.check_people(view, values)
         await self.check_records(view, values, DEAL_REFERENCES)
-        kind = view.row["kind"]
+        kind = view.board.kind
         state = read_board(room.doc, kind, _quiet)  # from here to the change: no await
         self._check_fields(kind, values)
         values = {**values, "title": check_title(values.get("title") or "")}
@@ -81,7 +81,7 @@ class Crm:
         view, room = await self._open(caller, board, write=True)
         await self.check_people(view, changes)
         await self.check_records(view, changes, DEAL_REFERENCES)
-        kind = view.row["kind"]
+        kind = view.board.kind
         state = read_board(room.doc, kind, _quiet)
         _existing(state, card)
         self._check_fields(kind, changes)
@@ -94,7 +94,7 @@ class Crm:
         """Put ``card`` at ``position`` (0-based; ``None``: last) of ``stage``. Moving a deal into a
         Won or Lost column sets its status; out of one into an open column reopens it."""
         view, room = await self._open(caller, board, write=True)
-        kind = view.row["kind"]
+        kind = view.board.kind
         state = read_board(room.doc, kind, _quiet)
         current = _existing(state, card)
         target = _stage(state, stage)
@@ -114,7 +114,7 @@ class Crm:
                          lost_reason: str | None = None) -> Card:
         """Win, lose or reopen a deal; it moves to the board's Won / Lost column if there is one."""
         view, room = await self._open(caller, board, write=True)
-        if view.row["kind"] != "pipeline":
+        if view.board.kind != "pipeline":
             raise InvalidInput("expected a pipeline board: work items have todo / doing / done (PATCH status)")
         state = read_board(room.doc, "pipeline", _quiet)
         current = _existing(state, card)
@@ -136,26 +136,26 @@ class Crm:
         view, room = await self._open(caller, board, write=True)
         await self.check_people(view, values)
         await self.check_records(view, values, ACTIVITY_REFERENCES)
-        state = read_board(room.doc, view.row["kind"], _quiet)
+        state = read_board(room.doc, view.board.kind, _quiet)
         values = {**values, "title": check_title(values.get("title") or "")}
         _check_card(state, values)
         activity = activity or uuid4()
         self._change(room, caller, lambda doc: edits.add_activity(doc, activity, values, at=now_utc(), by=caller.id))
-        return _seen(view, _activity(room.doc, view.row["kind"], activity))
+        return _seen(view, _activity(room.doc, view.board.kind, activity))
 
     async def update_activity(self, caller: Caller, board: UUID, activity: UUID, changes: dict[str, Any]) -> Activity:
         """Change an activity: reassign it (``assignee``), complete it (``done``), reschedule it..."""
         view, room = await self._open(caller, board, write=True)
         await self.check_people(view, changes)
         await self.check_records(view, changes, ACTIVITY_REFERENCES)
-        state = read_board(room.doc, view.row["kind"], _quiet)
+        state = read_board(room.doc, view.board.kind, _quiet)
         if activity not in state.activities:
             raise NotFound("no such activity on this board")
         if "title" in changes:
             changes = {**changes, "title": check_title(changes["title"] or "")}
         _check_card(state, changes)
         self._change(room, caller, lambda doc: edits.update_activity(doc, activity, changes, now_utc()))
-        return _seen(view, _activity(room.doc, view.row["kind"], activity))
+        return _seen(view, _activity(room.doc, view.board.kind, activity))
 
     # --- notes ---------------------------------------------------------------------------------
 
@@ -168,8 +168,8 @@ class Crm:
             raise InvalidInput(f"expected a title of at most 500 characters, got {len(title)}")
         view, room = await self._open(caller, board, write=True)
         if subject_kind is SubjectKind.DEAL:
-            state = read_board(room.doc, view.row["kind"], _quiet)
-            if view.row["kind"] != "pipeline" or subject not in state.cards:
+            state = read_board(room.doc, view.board.kind, _quiet)
+            if view.board.kind != "pipeline" or subject not in state.cards:
                 raise InvalidInput(f"expected the id of a deal on this board as subject_id, got {subject}")
         else:
             await self.check_records(view, {"subject_id": subject}, {"subject_id": RecordKind(subject_kind)})
@@ -177,9 +177,9 @@ class Crm:
         document = note_document(note)
         seed = note_seed(note, NoteMeta(title, subject_kind, subject, board, at, caller.id), text)
         async with self._begin() as tx:
-            await tx.workspaces.insert_document(document, view.row["workspace_id"], board, DocumentKind.NOTE)
+            await tx.workspaces.add_document(document, view.board.workspace_id, board, DocumentKind.NOTE)
             await tx.crm.seed_document(document, seed)
-            await tx.crm.insert_note(note, document, view.row["workspace_id"], board, str(subject_kind), subject,
+            await tx.crm.insert_note(note, document, view.board.workspace_id, board, str(subject_kind), subject,
                                      title, caller.id, at)
             return await tx.crm.note(note)
 
@@ -193,7 +193,7 @@ class Crm:
             view = await self._boards.get(caller, row["board_id"])
         except NotFound:
             raise NotFound("no such note") from None
-        if view.row["role"] is None and row["subject_kind"] != SubjectKind.DEAL:
+        if view.role is None and row["subject_kind"] != SubjectKind.DEAL:
             return {**row, "subject_id": None}  # a guest sees no contact or organisation ids
         return row
 
@@ -211,7 +211,7 @@ class Crm:
         view = await self._boards.get(caller, board)
         if write:
             require_write(view.access)
-        return view, await self._rooms.open(view.row["document"])
+        return view, await self._rooms.open(view.board.document)
 
     def _change(self, room: Room, caller: Caller, edit: Any) -> None:
         with self._projector.authored(room, caller.id):
@@ -236,10 +236,10 @@ class Crm:
         references = references_in(values, fields)
         if not references:
             return
-        if view.row["role"] is None:
+        if view.role is None:
             raise UnknownReference(references[0].field, references[0].kind)
         async with self._begin(autocommit=True) as tx:
-            await require_records(tx, view.row["workspace_id"], references)
+            await require_records(tx, view.board.workspace_id, references)
 
     async def check_people(self, view: BoardView, values: dict[str, Any]) -> None:
         """Owners and assignees must reach the board (members of its workspace, or shared with)."""
@@ -248,7 +248,7 @@ class Crm:
             if user is None:
                 continue
             async with self._begin(autocommit=True) as tx:
-                reaches = await tx.crm.reaches_board(view.row["id"], user)
+                reaches = await tx.crm.reaches_board(view.board.id, user)
             if not reaches:
                 raise InvalidInput(f"expected {name} to be a member of this workspace or someone the board "
                                    f"is shared with, got {user}")
@@ -293,7 +293,7 @@ def _status_fields(status: DealStatus, lost_reason: str | None) -> dict[str, Any
 def _seen(view: BoardView, value: CardOrActivity) -> CardOrActivity:
     """``value`` as the caller may see it: guests see no contact or organisation ids (records of the
     workspace outside what was shared with them)."""
-    if view.row["role"] is not None or isinstance(value, WorkItem):
+    if view.role is not None or isinstance(value, WorkItem):
         return value
     hidden = {name: None for name in ("contact", "organisation") if name in value._fields}
     return value._replace(**hidden)

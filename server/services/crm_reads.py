@@ -56,9 +56,9 @@ class CrmReads:
 
     async def pipeline_report(self, caller: Caller, workspace: UUID, board: UUID) -> dict[str, Any]:
         view = await self._boards.get(caller, board)
-        if view.row["workspace_id"] != workspace:
+        if view.board.workspace_id != workspace:
             raise NotFound("no such board")
-        if view.row["kind"] != "pipeline":
+        if view.board.kind != "pipeline":
             raise InvalidInput("expected a pipeline board; the report is about deals")
         async with self._begin() as tx:
             stage_rows, deal_rows, events = await tx.crm.report_rows(board)
@@ -66,7 +66,7 @@ class CrmReads:
                   for r in stage_rows]
         deals = [DealFacts(r["card_id"], r["stage_id"], r["status"], r["value"], r["currency"], r["owner_id"],
                            r["expected_close"]) for r in deal_rows]
-        return {"board": board, "name": view.row["name"], **pipeline_report(stages, deals, events)}
+        return {"board": board, "name": view.board.name, **pipeline_report(stages, deals, events)}
 
     async def timeline(self, caller: Caller, board: UUID, card: UUID) -> dict[str, Any]:
         """Created, stage moves, value and status changes, tasks done and notes added, oldest first."""

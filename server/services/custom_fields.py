@@ -40,8 +40,8 @@ class CustomFields:
             field = await tx.field_definitions.add(workspace, entity, definition)
             if field is None:
                 raise Conflict(f"the {entity} field {key!r} exists already: choose another key")
-            await tx.accounts.audit("custom_field.created", actor=caller.id, workspace=workspace, address=address,
-                                    entity=entity, key=key, type=type_)
+            await tx.audit.record("custom_field.created", actor=caller.id, workspace=workspace, address=address,
+                                  entity=entity, key=key, type=type_)
         await self._feed.changed(workspace, [FIELDS_KEY])
         return field
 
@@ -52,8 +52,8 @@ class CustomFields:
             definition = check_definition(current.key, label if label is not None else current.label,
                                           current.type, options if options is not None else current.options)
             updated = await tx.field_definitions.change(field, definition.label, definition.options)
-            await tx.accounts.audit("custom_field.changed", actor=caller.id, workspace=current.workspace_id,
-                                    address=address, entity=current.entity, key=current.key)
+            await tx.audit.record("custom_field.changed", actor=caller.id, workspace=current.workspace_id,
+                                  address=address, entity=current.entity, key=current.key)
         await self._feed.changed(current.workspace_id, [FIELDS_KEY])
         return updated
 
@@ -61,8 +61,8 @@ class CustomFields:
         async with self._begin() as tx:
             current = await self._reach(tx, caller, field)
             await tx.field_definitions.remove(current)
-            await tx.accounts.audit("custom_field.deleted", actor=caller.id, workspace=current.workspace_id,
-                                    address=address, entity=current.entity, key=current.key)
+            await tx.audit.record("custom_field.deleted", actor=caller.id, workspace=current.workspace_id,
+                                  address=address, entity=current.entity, key=current.key)
         records = [f"{current.entity}:*"] if current.entity in (Entity.CONTACT, Entity.ORGANISATION) else []
         await self._feed.changed(current.workspace_id, [FIELDS_KEY, *records])
 

@@ -73,7 +73,7 @@ class DealTransfer:
                                                                    if _uuid(c.get("contact", ""))])
             organisations = await tx.contacts.organisations_by_name(
                 workspace, [c["organisation"].strip() for c in cells if c.get("organisation", "").strip()])
-        room = await self._rooms.open(view.row["document"])
+        room = await self._rooms.open(view.board.document)
         state = read_board(room.doc, "pipeline", _quiet)  # from here to the change: no await
         lookups = _Lookups(caller, state, fields, members, by_email, by_id, organisations)
         problems: list[Problem] = []
@@ -90,8 +90,8 @@ class DealTransfer:
         with self._projector.authored(room, caller.id):
             room.change(add_all)
         async with self._begin() as tx:
-            await tx.accounts.audit("import", actor=caller.id, workspace=workspace, address=address, kind="deals",
-                                    board=view.row["id"], rows=len(rows))
+            await tx.audit.record("import", actor=caller.id, workspace=workspace, address=address, kind="deals",
+                                  board=view.board.id, rows=len(rows))
         return report._replace(imported=True)
 
     async def export_csv(self, caller: Caller, workspace: UUID, board: str | None) -> AsyncIterator[str]:
@@ -101,16 +101,16 @@ class DealTransfer:
         view = await self._board(caller, workspace, board)
         async with self._begin() as tx:
             fields = await definitions(tx, workspace, Entity.DEAL)
-            rows = await tx.contacts.deals_of_board(view.row["id"])
+            rows = await tx.contacts.deals_of_board(view.board.id)
         return _lines(rows, fields)
 
     async def _board(self, caller: Caller, workspace: UUID, board: str | None) -> BoardView:
         """The pipeline board named (by name or id) in ``?board=``."""
-        views = [v for v in await self._boards.visible(caller, workspace) if v.row["kind"] == "pipeline"]
+        views = [v for v in await self._boards.visible(caller, workspace) if v.board.kind == "pipeline"]
         for view in views:
-            if board and (str(view.row["id"]) == board or view.row["name"].lower() == board.strip().lower()):
+            if board and (str(view.board.id) == board or view.board.name.lower() == board.strip().lower()):
                 return view
-        names = ", ".join(repr(v.row["name"]) for v in views) or "there is none"
+        names = ", ".join(repr(v.board.name) for v in views) or "there is none"
         raise InvalidInput(f"expected ?board= naming a pipeline board of this workspace ({names}), got {board!r}")
 
 

@@ -1,7 +1,8 @@
-"""``Throttle``: counts attempts in Postgres before the work they ask for, and refuses early ones.
+"""``Throttle``: counts attempts before the work they ask for, and refuses early ones.
 
-The rules (``server.domain.throttle``) say how long each key waits; the counting is one
-statement per key (``storage/sql/accounts.sql``: ``throttle_attempt``), shared by every node.
+The rules (``server.domain.throttle``) say how long each key waits; the counting is the
+``ThrottleCounters`` port's (in Postgres one statement per key, ``storage/sql/accounts.sql``:
+``throttle_attempt``, shared by every node).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from server.domain.accounts import Throttled
 from server.domain.throttle import Rule, Scope
 
 if TYPE_CHECKING:
-    from server.storage.unit import Begin
+    from server.services.ports.unit import Begin
 
 Counted = tuple[Scope, str]  # (scope, key)
 
@@ -29,17 +30,17 @@ class Throttle:
         Keys are counted in order; if one refuses, the ones counted before it are taken back, so
         a refusal costs nothing under the other keys.
         """
-        async with self._begin(autocommit=True) as tx:
+        async with self._begin(autocommit=True) as unit:
             for done, (scope, key) in enumerate(keys):
-                if await tx.accounts.throttle_attempt(scope.value, key, self._rules[scope]):
+                if await unit.throttle.attempt(scope.value, key, self._rules[scope]):
                     continue
-                wait = await tx.accounts.throttle_wait(scope.value, key, self._rules[scope])
+                wait = await unit.throttle.wait(scope.value, key, self._rules[scope])
                 for earlier, earlier_key in keys[:done]:
-                    await tx.accounts.throttle_refund(earlier.value, earlier_key)
+                    await unit.throttle.refund(earlier.value, earlier_key)
                 raise Throttled(f"{refused}: try again in {wait} s", retry_after=wait)
 
     async def succeeded(self, *, forgive: Counted, refund: Counted) -> None:
         """The attempt worked: forget ``forgive`` (and keys long left alone), take back ``refund``'s count."""
-        async with self._begin(autocommit=True) as tx:
-            await tx.accounts.throttle_forgive(forgive[0].value, forgive[1], self._rules[forgive[0]].forget_after)
-            await tx.accounts.throttle_refund(refund[0].value, refund[1])
+        async with self._begin(autocommit=True) as unit:
+            await unit.throttle.forgive(forgive[0].value, forgive[1], self._rules[forgive[0]].forget_after)
+            await unit.throttle.refund(refund[0].value, refund[1])

@@ -11,26 +11,29 @@ from uuid import UUID
 
 from server.domain.access import Action, NotFound, Role, check_membership_change, permit
 from server.domain.accounts import Conflict, check_name, normalise_email
+from server.domain.accounts import AuditEvent
 from server.domain.boards import DocumentKind, workspace_document
+from server.domain.workspaces import Member, MyWorkspace, PendingInvitation, Workspace, WorkspaceView
 from server.services.accounts import Caller
 from server.services.credentials import hash_token, new_token
 from server.services.mail import Mail, Outbox
 
 if TYPE_CHECKING:
-    import asyncpg
-    from server.storage.unit import Begin, Tx
+    from server.services.ports.unit import Begin, Unit
 
 
 class Invitation(NamedTuple):
+    """A new invitation and its token (mailed, and answered to the inviter once)."""
+
     token: str
-    row: asyncpg.Record
+    invitation: PendingInvitation
 
 
-def role_of(view: asyncpg.Record | None) -> Role | None:
-    """The caller's role from a ``workspace_view`` row; raise ``NotFound`` if it is not theirs."""
-    if view is None or (view["role"] is None and not view["guest"]):
+def role_of(view: WorkspaceView | None) -> Role | None:
+    """The caller's role from ``Workspaces.workspace_view``; raise ``NotFound`` if it is not theirs."""
+    if view is None or (view.role is None and not view.guest):
         raise NotFound("no such workspace")
-    return Role(view["role"]) if view["role"] else None
+    return view.role
 
 
 class Workspaces:
@@ -39,81 +42,81 @@ class Workspaces:
     def __init__(self, begin: Begin, outbox: Outbox, *, invitation_ttl: float) -> None:
         self._begin, self._outbox, self._invitation_ttl = begin, outbox, invitation_ttl
 
-    async def create(self, caller: Caller, name: str) -> asyncpg.Record:
+    async def create(self, caller: Caller, name: str) -> Workspace:
         name = check_name(name, "workspace name")
-        async with self._begin() as tx:
-            workspace = await tx.workspaces.insert_workspace(name)
-            await tx.workspaces.insert_member(workspace["id"], caller.id, Role.OWNER)
-            await tx.workspaces.insert_document(workspace_document(workspace["id"]), workspace["id"], None,
-                                                DocumentKind.WORKSPACE)
-            await tx.accounts.audit("workspace.created", actor=caller.id, workspace=workspace["id"], name=name)
+        async with self._begin() as unit:
+            workspace = await unit.workspaces.add(name)
+            await unit.members.add(workspace.id, caller.id, Role.OWNER)
+            await unit.workspaces.add_document(workspace_document(workspace.id), workspace.id, None,
+                                               DocumentKind.WORKSPACE)
+            await unit.audit.record("workspace.created", actor=caller.id, workspace=workspace.id, name=name)
         return workspace
 
-    async def list(self, caller: Caller) -> list[asyncpg.Record]:
-        async with self._begin() as tx:
-            return await tx.workspaces.workspaces_of(caller.id)
+    async def list(self, caller: Caller) -> list[MyWorkspace]:
+        async with self._begin() as unit:
+            return await unit.workspaces.of_user(caller.id)
 
-    async def members(self, caller: Caller, workspace: UUID) -> list[asyncpg.Record]:
-        async with self._begin() as tx:
-            permit(role_of(await tx.workspaces.workspace_view(workspace, caller.id)), Action.VIEW)
-            return await tx.workspaces.members(workspace)
+    async def members(self, caller: Caller, workspace: UUID) -> list[Member]:
+        async with self._begin() as unit:
+            permit(role_of(await unit.workspaces.workspace_view(workspace, caller.id)), Action.VIEW)
+            return await unit.members.all(workspace)
 
     async def change_role(self, caller: Caller, workspace: UUID, user: UUID, role: Role, address: str) -> None:
-        async with self._begin() as tx:
-            current = await self._check_change(tx, caller, workspace, user, role)
-            await tx.workspaces.set_role(workspace, user, role)
-            await tx.accounts.audit("member.role_changed", actor=caller.id, subject=user, workspace=workspace,
+        async with self._begin() as unit:
+            current = await self._check_change(unit, caller, workspace, user, role)
+            await unit.members.set_role(workspace, user, role)
+            await unit.audit.record("member.role_changed", actor=caller.id, subject=user, workspace=workspace,
                                     address=address, before=current, after=role)
-            await tx.accounts.announce(user=user)
+            await unit.audit.announce(user=user)
 
     async def remove_member(self, caller: Caller, workspace: UUID, user: UUID, address: str) -> None:
-        async with self._begin() as tx:
-            current = await self._check_change(tx, caller, workspace, user, None)
-            await tx.workspaces.delete_member(workspace, user)
-            await tx.accounts.audit("member.removed", actor=caller.id, subject=user, workspace=workspace,
+        async with self._begin() as unit:
+            current = await self._check_change(unit, caller, workspace, user, None)
+            await unit.members.remove(workspace, user)
+            await unit.audit.record("member.removed", actor=caller.id, subject=user, workspace=workspace,
                                     address=address, role=current)
-            await tx.accounts.announce(user=user)
+            await unit.audit.announce(user=user)
 
-    async def _check_change(self, tx: Tx, caller: Caller, workspace: UUID, user: UUID, new: Role | None) -> Role:
-        await tx.workspaces.lock(workspace)
-        actor = role_of(await tx.workspaces.workspace_view(workspace, caller.id))
-        current = await tx.workspaces.member_role(workspace, user)
+    async def _check_change(self, unit: Unit, caller: Caller, workspace: UUID, user: UUID, new: Role | None) -> Role:
+        await unit.workspaces.lock(workspace)
+        actor = role_of(await unit.workspaces.workspace_view(workspace, caller.id))
+        current = await unit.members.role(workspace, user)
         if current is None:
             permit(actor, Action.MANAGE_MEMBERS)
             raise NotFound("no such member of this workspace")
-        owners = await tx.workspaces.count_owners(workspace)
-        check_membership_change(actor, Role(current), new, is_self=user == caller.id, owners=owners)
-        return Role(current)
+        owners = await unit.members.count_owners(workspace)
+        check_membership_change(actor, current, new, is_self=user == caller.id, owners=owners)
+        return current
 
     async def invite(self, caller: Caller, workspace: UUID, email: str, role: Role, address: str) -> Invitation:
         """Create a one-time invitation for ``email`` and mail its token."""
         email = normalise_email(email)
         token, token_hash = new_token()
-        async with self._begin() as tx:
-            actor = role_of(await tx.workspaces.workspace_view(workspace, caller.id))
+        async with self._begin() as unit:
+            actor = role_of(await unit.workspaces.workspace_view(workspace, caller.id))
             check_membership_change(actor, None, role, is_self=False, owners=2)
-            row = await tx.workspaces.insert_invitation(
-                token_hash, workspace, email, role, caller.id, self._invitation_ttl)
-            await tx.accounts.audit("invitation.created", actor=caller.id, workspace=workspace, address=address,
+            invitation = await unit.invitations.add(token_hash, workspace, email, role, caller.id,
+                                                    self._invitation_ttl)
+            await unit.audit.record("invitation.created", actor=caller.id, workspace=workspace, address=address,
                                     email=email, role=role)
         self._outbox.send(Mail(email, "You are invited to a Tandem workspace",
-                               f"Accept with this token before {row['expires_at']:%Y-%m-%d %H:%M} UTC: {token}"))
-        return Invitation(token, row)
+                               f"Accept with this token before {invitation.expires_at:%Y-%m-%d %H:%M} UTC: {token}"))
+        return Invitation(token, invitation)
 
-    async def accept(self, caller: Caller, token: str, address: str) -> asyncpg.Record:
+    async def accept(self, caller: Caller, token: str, address: str) -> PendingInvitation:
         """Join the workspace of an invitation addressed to the caller's e-mail; usable once."""
-        async with self._begin() as tx:
-            invitation = await tx.workspaces.take_invitation(hash_token(token), caller.id)
-            if invitation is None or invitation["email"] != caller.email:
+        async with self._begin() as unit:
+            invitation = await unit.invitations.take(hash_token(token), caller.id)
+            if invitation is None or invitation.email != caller.email:
                 raise NotFound("no such invitation for your e-mail address (or it was used, or it expired)")
-            if not await tx.workspaces.insert_member(invitation["workspace_id"], caller.id, invitation["role"]):
+            if not await unit.members.add(invitation.workspace_id, caller.id, invitation.role):
                 raise Conflict("you are already a member of this workspace")
-            await tx.accounts.audit("invitation.accepted", actor=caller.id, subject=caller.id, address=address,
-                                    workspace=invitation["workspace_id"], role=invitation["role"])
-            await tx.accounts.announce(user=caller.id)
+            await unit.audit.record("invitation.accepted", actor=caller.id, subject=caller.id, address=address,
+                                    workspace=invitation.workspace_id, role=invitation.role)
+            await unit.audit.announce(user=caller.id)
         return invitation
 
-    async def audit(self, caller: Caller, workspace: UUID, limit: int) -> list[asyncpg.Record]:
-        async with self._begin() as tx:
-            permit(role_of(await tx.workspaces.workspace_view(workspace, caller.id)), Action.READ_AUDIT)
-            return await tx.workspaces.audit_for_workspace(workspace, limit)
+    async def audit(self, caller: Caller, workspace: UUID, limit: int) -> list[AuditEvent]:
+        async with self._begin() as unit:
+            permit(role_of(await unit.workspaces.workspace_view(workspace, caller.id)), Action.READ_AUDIT)
+            return await unit.audit.for_workspace(workspace, limit)

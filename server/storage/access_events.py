@@ -1,7 +1,7 @@
 """``PostgresAccessEvents``: revocations broadcast to every node with Postgres LISTEN/NOTIFY.
 
 A change of access (member removed, role changed, board unshared, user disabled, session
-ended) is announced inside the transaction that makes it (``PostgresAccounts.announce``), so
+ended) is announced inside the transaction that makes it (``PostgresAudit.announce``), so
 Postgres delivers it after the commit to every listening process — including this one. Each
 process keeps one dedicated connection listening; if it drops, events may have been missed,
 so after reconnecting every open socket is re-checked (``AccessChanged(None, None)``).

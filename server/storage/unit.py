@@ -8,19 +8,49 @@ from typing import NamedTuple
 
 import asyncpg
 
-from server.storage.accounts import PostgresAccounts
-from server.storage.contacts import PostgresContacts
-from server.storage.crm import PostgresCrm
-from server.storage.privacy import PostgresPrivacy
-from server.storage.workspaces import PostgresWorkspaces
+from server.storage.accounts import (
+    PostgresAudit, PostgresResets, PostgresSessions, PostgresThrottleCounters, PostgresUsers,
+)
+from server.storage.contacts import (
+    PostgresContacts, PostgresContactSearch, PostgresDuplicates, PostgresOrganisations, PostgresRecordLookups,
+)
+from server.storage.crm import PostgresBoardReach, PostgresBoardReads, PostgresNotes
+from server.storage.custom_fields import PostgresFieldDefinitions
+from server.storage.links import PostgresRecordLinks
+from server.storage.privacy import PostgresErasableContacts, PostgresPermissionLevels
+from server.storage.projection import PostgresProjectedDocuments, PostgresProjectionTables
+from server.storage.segments import PostgresSavedSegments
+from server.storage.workspaces import (
+    PostgresBoards, PostgresInvitations, PostgresMembers, PostgresShares, PostgresWorkspaces,
+)
 
 
 class Tx(NamedTuple):
-    accounts: PostgresAccounts
+    users: PostgresUsers
+    sessions: PostgresSessions
+    resets: PostgresResets
+    throttle: PostgresThrottleCounters
+    audit: PostgresAudit
     workspaces: PostgresWorkspaces
+    members: PostgresMembers
+    invitations: PostgresInvitations
+    boards: PostgresBoards
+    shares: PostgresShares
     contacts: PostgresContacts
-    crm: PostgresCrm
-    privacy: PostgresPrivacy
+    contact_search: PostgresContactSearch
+    organisations: PostgresOrganisations
+    duplicates: PostgresDuplicates
+    lookups: PostgresRecordLookups
+    links: PostgresRecordLinks
+    field_definitions: PostgresFieldDefinitions
+    segments: PostgresSavedSegments
+    permission_levels: PostgresPermissionLevels
+    erasable_contacts: PostgresErasableContacts
+    projected_documents: PostgresProjectedDocuments
+    projection: PostgresProjectionTables
+    notes: PostgresNotes
+    board_reach: PostgresBoardReach
+    board_reads: PostgresBoardReads
 
 
 Begin = Callable[..., AbstractAsyncContextManager[Tx]]
@@ -46,5 +76,11 @@ def transactions(pool: asyncpg.Pool) -> Begin:
 
 
 def _tx(conn: asyncpg.Connection) -> Tx:
-    return Tx(PostgresAccounts(conn), PostgresWorkspaces(conn), PostgresContacts(conn), PostgresCrm(conn),
-              PostgresPrivacy(conn))
+    return Tx(PostgresUsers(conn), PostgresSessions(conn), PostgresResets(conn), PostgresThrottleCounters(conn),
+              PostgresAudit(conn), PostgresWorkspaces(conn), PostgresMembers(conn), PostgresInvitations(conn),
+              PostgresBoards(conn), PostgresShares(conn), PostgresContacts(conn),
+              PostgresContactSearch(conn), PostgresOrganisations(conn),
+              PostgresDuplicates(conn), PostgresRecordLookups(conn), PostgresRecordLinks(conn),
+              PostgresFieldDefinitions(conn), PostgresSavedSegments(conn), PostgresPermissionLevels(conn),
+              PostgresErasableContacts(conn), PostgresProjectedDocuments(conn), PostgresProjectionTables(conn),
+              PostgresNotes(conn), PostgresBoardReach(conn), PostgresBoardReads(conn))

@@ -12,17 +12,20 @@ import asyncio
 import copy
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime, timezone
 from typing import Any
 
 from server.services.ports.unit import Begin, Unit
 
 
 class MemoryDatabase:
-    """Named tables (any Python values the twins keep) behind one lock."""
+    """Named tables (any Python values the twins keep) behind one lock, and the clock twins read
+    (Postgres' ``now()``; tests may set it to move time without waiting)."""
 
     def __init__(self) -> None:
         self.tables: dict[str, Any] = {}
         self.lock = asyncio.Lock()
+        self.now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
 
     def table(self, name: str, make: Callable[[], Any] = dict) -> Any:
         """The table ``name``, made empty by ``make`` on first use."""
@@ -45,3 +48,26 @@ def memory_transactions(db: MemoryDatabase, unit: Callable[[MemoryDatabase], Uni
                 raise
 
     return begin
+
+
+class MemoryUnit:
+    """Implements ``Unit``: every repository twin, bound to one ``MemoryDatabase``."""
+
+    def __init__(self, db: MemoryDatabase) -> None:
+        from server.storage.memory import accounts, workspaces  # late: the twins import this module
+
+        self.users = accounts.MemoryUsers(db)
+        self.sessions = accounts.MemorySessions(db)
+        self.resets = accounts.MemoryResets(db)
+        self.throttle = accounts.MemoryThrottleCounters(db)
+        self.audit = accounts.MemoryAudit(db)
+        self.workspaces = workspaces.MemoryWorkspaces(db)
+        self.members = workspaces.MemoryMembers(db)
+        self.invitations = workspaces.MemoryInvitations(db)
+        self.boards = workspaces.MemoryBoards(db)
+        self.shares = workspaces.MemoryShares(db)
+
+
+def memory_begin(db: MemoryDatabase) -> Begin:
+    """Units of work over ``db`` with every twin bound: the memory twin of ``storage.unit.transactions``."""
+    return memory_transactions(db, MemoryUnit)

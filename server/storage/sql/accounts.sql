@@ -2,7 +2,7 @@
 -- name: insert_user
 INSERT INTO users (email, name, password_hash) VALUES ($1, $2, $3)
 ON CONFLICT (email) DO NOTHING
-RETURNING id, email, name, created_at;
+RETURNING id, email, name, password_hash, disabled_at;
 -- name: user_by_email
 SELECT id, email, name, password_hash, disabled_at FROM users WHERE email = $1;
 -- name: user_by_id
@@ -58,5 +58,12 @@ UPDATE auth_throttle SET attempts = greatest(attempts - 1, 0) WHERE scope = $1 A
 -- name: audit
 INSERT INTO audit_events (event, actor_id, subject_id, workspace_id, address, details)
 VALUES ($1, $2, $3, $4, $5, $6::jsonb);
+-- name: audit_for_workspace
+SELECT e.id, e.at, e.event, e.actor_id, e.subject_id, e.address, e.details::text AS details
+FROM audit_events e
+WHERE e.workspace_id = $1
+   OR (e.workspace_id IS NULL AND e.subject_id IN
+       (SELECT user_id FROM memberships WHERE workspace_id = $1))
+ORDER BY e.id DESC LIMIT $2;
 -- name: notify_access
 SELECT pg_notify('tandem_access', $1);

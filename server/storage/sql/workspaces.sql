@@ -37,11 +37,11 @@ SELECT pg_advisory_xact_lock(hashtextextended($1::text, 1));
 -- name: insert_invitation
 INSERT INTO invitations (token_hash, workspace_id, email, role, invited_by, expires_at)
 VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6))
-RETURNING id, email, role, expires_at;
+RETURNING id, workspace_id, email, role, expires_at;
 -- name: take_invitation
 UPDATE invitations SET accepted_at = now(), accepted_by = $2
 WHERE token_hash = $1 AND accepted_at IS NULL AND expires_at > now()
-RETURNING id, workspace_id, email, role;
+RETURNING id, workspace_id, email, role, expires_at;
 -- name: insert_board
 INSERT INTO boards (workspace_id, name, kind, created_by) VALUES ($1, $2, $3, $4)
 RETURNING id, workspace_id, name, kind, created_at;
@@ -77,10 +77,3 @@ DELETE FROM board_shares WHERE board_id = $1 AND user_id = $2 RETURNING user_id;
 SELECT u.id, u.email, u.name, s.access, s.created_at
 FROM board_shares s JOIN users u ON u.id = s.user_id
 WHERE s.board_id = $1 ORDER BY s.created_at, u.email;
--- name: audit_for_workspace
-SELECT e.id, e.at, e.event, e.actor_id, e.subject_id, e.address, e.details::text AS details
-FROM audit_events e
-WHERE e.workspace_id = $1
-   OR (e.workspace_id IS NULL AND e.subject_id IN
-       (SELECT user_id FROM memberships WHERE workspace_id = $1))
-ORDER BY e.id DESC LIMIT $2;

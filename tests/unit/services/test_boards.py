@@ -1,0 +1,113 @@
+"""Board sharing and document access over the memory twins: who manages shares, what guests see.
+
+Boards are registered through the twins here: ``Boards.create`` also seeds and projects the board
+document, which the CRM's own twins cover.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from server.domain.access import Access, Forbidden, NotFound, Role, ShareLevel
+from server.domain.accounts import AccessChanged, InvalidInput
+from server.domain.boards import Board, BoardKind, DocumentKind
+from tests.unit.services.support import World
+from tests.unit.services.test_workspaces import team
+
+HERE = "10.0.0.1"
+
+
+@pytest.fixture
+async def world() -> World:
+    return World()
+
+
+async def board_in(world: World, workspace, by, name: str = "Deals") -> Board:
+    async with world.begin() as unit:
+        board = await unit.boards.add(workspace, name, BoardKind.PIPELINE, by.id)
+        await unit.workspaces.add_document(board.document, workspace, board.id, DocumentKind.BOARD)
+    return board
+
+
+async def test_members_reach_every_board_by_their_role(world):
+    workspace, people = await team(world, bob=Role.MEMBER, carol=Role.VIEWER)
+    first, second = await board_in(world, workspace, people["owner"]), await board_in(world, workspace, people["bob"])
+    views = await world.boards.visible(people["carol"], workspace)
+    assert [(v.board.id, v.access, v.role) for v in views] == [(first.id, Access.READ, Role.VIEWER),
+                                                              (second.id, Access.READ, Role.VIEWER)]
+    assert (await world.boards.get(people["bob"], first.id)).access is Access.WRITE
+
+
+async def test_a_guest_sees_only_what_is_shared_and_as_shared(world):
+    workspace, people = await team(world, admin=Role.ADMIN)
+    shown, hidden = await board_in(world, workspace, people["owner"]), await board_in(world, workspace, people["owner"])
+    guest = await world.sign_up("Guest")
+    user = await world.boards.share(people["admin"], shown.id, "GUEST@example.test", ShareLevel.READ, HERE)
+    assert user.id == guest.id
+    assert [(v.board.id, v.access, v.role) for v in await world.boards.visible(guest, workspace)] == [
+        (shown.id, Access.READ, None)]
+    with pytest.raises(NotFound, match="no such board"):
+        await world.boards.get(guest, hidden.id)
+    assert await world.boards.document_access(guest.id, shown.document) is Access.READ
+    with pytest.raises(NotFound, match="no such document"):
+        await world.boards.document_access(guest.id, hidden.document)
+    assert world.announced()[-1] == AccessChanged(guest.id, None)
+
+
+async def test_an_edit_share_lets_a_guest_write_and_a_viewer_too(world):
+    workspace, people = await team(world, carol=Role.VIEWER)
+    board = await board_in(world, workspace, people["owner"])
+    guest = await world.sign_up("Guest")
+    for email in ("guest@example.test", "carol@example.test"):
+        await world.boards.share(people["owner"], board.id, email, ShareLevel.EDIT, HERE)
+    assert await world.boards.document_access(guest.id, board.document) is Access.WRITE
+    assert await world.boards.document_access(people["carol"].id, board.document) is Access.WRITE
+
+
+async def test_only_admins_and_owners_manage_shares(world):
+    workspace, people = await team(world, bob=Role.MEMBER)
+    board = await board_in(world, workspace, people["owner"])
+    guest = await world.sign_up("Guest")
+    await world.boards.share(people["owner"], board.id, "guest@example.test", ShareLevel.EDIT, HERE)
+    with pytest.raises(Forbidden, match="only a workspace admin or above may share boards with guests"):
+        await world.boards.shares(people["bob"], board.id)
+    with pytest.raises(Forbidden, match="you are a guest"):
+        await world.boards.share(guest, board.id, "bob@example.test", ShareLevel.READ, HERE)
+    stranger = await world.sign_up("Stranger")
+    with pytest.raises(NotFound, match="no such board"):
+        await world.boards.shares(stranger, board.id)
+
+
+async def test_sharing_needs_a_registered_user(world):
+    workspace, people = await team(world)
+    board = await board_in(world, workspace, people["owner"])
+    with pytest.raises(InvalidInput, match="there is no account for nobody@example.test"):
+        await world.boards.share(people["owner"], board.id, "nobody@example.test", ShareLevel.READ, HERE)
+    assert await world.boards.shares(people["owner"], board.id) == []
+
+
+async def test_an_unshared_guest_loses_the_board_and_is_re_checked(world):
+    workspace, people = await team(world)
+    board = await board_in(world, workspace, people["owner"])
+    guest = await world.sign_up("Guest")
+    await world.boards.share(people["owner"], board.id, "guest@example.test", ShareLevel.READ, HERE)
+    assert [(s.user.id, s.access) for s in await world.boards.shares(people["owner"], board.id)] == [
+        (guest.id, ShareLevel.READ)]
+    await world.boards.unshare(people["owner"], board.id, guest.id, HERE)
+    with pytest.raises(NotFound):
+        await world.boards.document_access(guest.id, board.document)
+    assert world.announced()[-1] == AccessChanged(guest.id, None)
+    with pytest.raises(NotFound, match="not shared with that user"):
+        await world.boards.unshare(people["owner"], board.id, guest.id, HERE)
+
+
+async def test_a_guest_lists_the_workspace_and_a_stranger_does_not(world):
+    workspace, people = await team(world)
+    board = await board_in(world, workspace, people["owner"])
+    guest, stranger = await world.sign_up("Guest"), await world.sign_up("Stranger")
+    await world.boards.share(people["owner"], board.id, "guest@example.test", ShareLevel.READ, HERE)
+    assert [(w.id, w.role) for w in await world.workspaces.list(guest)] == [(workspace, None)]
+    with pytest.raises(NotFound, match="no such workspace"):
+        await world.boards.visible(stranger, workspace)
+    with pytest.raises(NotFound):
+        await world.workspaces.members(guest, workspace)
