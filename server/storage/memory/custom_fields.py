@@ -13,14 +13,30 @@ from server.domain.fields import CustomField, Entity, FieldDefinition
 from server.domain.segments import Segment, filter_from_json, filter_to_json
 from server.storage.memory.unit import MemoryDatabase
 
-# Whoever keeps an entity's records registers how to drop a custom field's values from them:
-# ``(db, workspace, key) -> None`` (the contact and organisation twins do, for their tables).
-VALUE_STRIPPERS: dict[Entity, Callable[[MemoryDatabase, UUID, str], None]] = {}
 
 
 def _stored(where: Filter) -> Filter:
     """``where`` as it reads back from JSON storage (what Postgres gives)."""
     return filter_from_json(json.loads(json.dumps(filter_to_json(where))))
+
+
+def _strip_contact_values(db: MemoryDatabase, workspace: UUID, key: str) -> None:
+    """Drop ``key`` from the custom values of the workspace's contacts (rows of the contact twins)."""
+    for row in db.table("contacts").values():
+        if row.workspace_id == workspace and key in row.indexed.values.fields:
+            fields = {k: v for k, v in row.indexed.values.fields.items() if k != key}
+            row.indexed = row.indexed._replace(values=row.indexed.values._replace(fields=fields))
+
+
+def _strip_organisation_values(db: MemoryDatabase, workspace: UUID, key: str) -> None:
+    for row in db.table("organisations").values():
+        if row.workspace_id == workspace and key in row.values.fields:
+            row.values = row.values._replace(fields={k: v for k, v in row.values.fields.items() if k != key})
+
+
+# Where each entity's records keep their values (deal values live in board documents).
+VALUE_STRIPPERS: dict[Entity, Callable[[MemoryDatabase, UUID, str], None]] = {
+    Entity.CONTACT: _strip_contact_values, Entity.ORGANISATION: _strip_organisation_values}
 
 
 class MemoryFieldDefinitions:
