@@ -24,6 +24,7 @@ from server.api import crm_answer_types as answer
 from server.api import crm_types as body
 from server.api.auth import CallerDep
 from server.domain.accounts import InvalidInput
+from server.domain.board_reads import NoteRecord
 from server.domain.crm import Activity, Card, Deal, parse_due
 from server.services.crm import Crm
 from server.services.crm_reads import CrmReads
@@ -104,8 +105,8 @@ class BoardEditController(Controller):
 
     @post("/notes", summary="Create a note document about a deal, contact or organisation")
     async def create_note(self, data: JSONBody[body.NewNote], caller: CallerDep, crm: CrmDep) -> answer.Note:
-        row = await crm.create_note(caller, data.board, data.subject_kind, data.subject_id, data.title, data.text)
-        return _note(row)
+        return _note(await crm.create_note(caller, data.board, data.subject_kind, data.subject_id, data.title,
+                                           data.text))
 
     @get("/notes/{note:uuid}", summary="A note (404 unless the caller reaches its board)")
     async def get_note(self, note: FromPath[UUID], caller: CallerDep, crm: CrmDep) -> answer.Note:
@@ -117,10 +118,10 @@ class BoardEditController(Controller):
         await crm.add_note_text(caller, note, data.text)
 
 
-def _note(row: Any) -> answer.Note:
-    return answer.Note(id=row["id"], document=row["document"], board=row["board_id"], workspace=row["workspace_id"],
-                       subject_kind=row["subject_kind"], subject_id=row["subject_id"], title=row["title"],
-                       created_by=row["created_by"], created_at=row["created_at"])
+def _note(note: NoteRecord) -> answer.Note:
+    return answer.Note(id=note.id, document=note.document, board=note.board_id, workspace=note.workspace_id,
+                       subject_kind=note.subject_kind, subject_id=note.subject_id, title=note.title,
+                       created_by=note.created_by, created_at=note.created_at)
 
 
 class CrmReadController(Controller):

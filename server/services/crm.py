@@ -12,8 +12,7 @@ These functions are also the building blocks for scripts such as ``seed-demo``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
 from pycrdt import Doc
@@ -24,6 +23,7 @@ from server.documents.seed import note_seed
 from server.documents.shapes import record
 from server.domain.access import NotFound, require_write
 from server.domain.accounts import InvalidInput
+from server.domain.board_reads import NoteRecord
 from server.domain.boards import DocumentKind, note_document
 from server.domain.crm import (
     Activity, BoardState, Card, Deal, DealStatus, ItemStatus, NoteMeta, StageKind, SubjectKind, WorkItem, check_title,
@@ -32,16 +32,13 @@ from server.domain.crm import (
 from server.domain.references import RecordKind, UnknownReference, references_in
 from server.services.accounts import Caller
 from server.services.boards import Boards, BoardView
+from server.services.ports.unit import Begin
 from server.services.projection import Projector
 from server.services.records import require_records
 from server.sync.registry import Rooms
 from server.sync.room import Room
 
 CardOrActivity = TypeVar("CardOrActivity", Deal, WorkItem, Activity)
-
-if TYPE_CHECKING:
-    import asyncpg
-    from server.storage.unit import Begin
 
 
 def _quiet(problem: str) -> None:
@@ -160,7 +157,7 @@ class Crm:
     # --- notes ---------------------------------------------------------------------------------
 
     async def create_note(self, caller: Caller, board: UUID, subject_kind: SubjectKind, subject: UUID, title: str,
-                          text: str | None = None) -> asyncpg.Record:
+                          text: str | None = None) -> NoteRecord:
         """A note document about a deal (a card of ``board``), contact or organisation, seeded with
         its meta (and ``text`` as paragraphs); it shares the access of ``board``."""
         title = title.strip()
@@ -178,31 +175,32 @@ class Crm:
         seed = note_seed(note, NoteMeta(title, subject_kind, subject, board, at, caller.id), text)
         async with self._begin() as tx:
             await tx.workspaces.add_document(document, view.board.workspace_id, board, DocumentKind.NOTE)
-            await tx.crm.seed_document(document, seed)
-            await tx.crm.insert_note(note, document, view.board.workspace_id, board, str(subject_kind), subject,
-                                     title, caller.id, at)
-            return await tx.crm.note(note)
+            await tx.projected_documents.seed(document, seed)
+            registered = NoteRecord(note, document, view.board.workspace_id, board, str(subject_kind), subject,
+                                    title, caller.id, at)
+            await tx.notes.add(registered)
+            return registered
 
-    async def note(self, caller: Caller, note: UUID) -> Mapping[str, Any]:
-        """A note's registry row, if the caller reaches its board."""
+    async def note(self, caller: Caller, note: UUID) -> NoteRecord:
+        """A note's registry entry, if the caller reaches its board."""
         async with self._begin() as tx:
-            row = await tx.crm.note(note)
-        if row is None:
+            found = await tx.notes.get(note)
+        if found is None:
             raise NotFound("no such note")
         try:
-            view = await self._boards.get(caller, row["board_id"])
+            view = await self._boards.get(caller, found.board_id)
         except NotFound:
             raise NotFound("no such note") from None
-        if view.role is None and row["subject_kind"] != SubjectKind.DEAL:
-            return {**row, "subject_id": None}  # a guest sees no contact or organisation ids
-        return row
+        if view.role is None and found.subject_kind != SubjectKind.DEAL:
+            return found._replace(subject_id=None)  # a guest sees no contact or organisation ids
+        return found
 
     async def add_note_text(self, caller: Caller, note: UUID, text: str) -> None:
         """Append paragraphs to a note, live."""
-        row = await self.note(caller, note)
-        view = await self._boards.get(caller, row["board_id"])
+        found = await self.note(caller, note)
+        view = await self._boards.get(caller, found.board_id)
         require_write(view.access, "this note")
-        room = await self._rooms.open(row["document"])
+        room = await self._rooms.open(found.document)
         self._change(room, caller, lambda doc: edits.add_note_text(doc, text))
 
     # --- helpers -------------------------------------------------------------------------------
@@ -248,7 +246,7 @@ class Crm:
             if user is None:
                 continue
             async with self._begin(autocommit=True) as tx:
-                reaches = await tx.crm.reaches_board(view.board.id, user)
+                reaches = await tx.board_reach.reaches(view.board.id, user)
             if not reaches:
                 raise InvalidInput(f"expected {name} to be a member of this workspace or someone the board "
                                    f"is shared with, got {user}")
