@@ -42,6 +42,7 @@ from server.api.raw_socket import keep_raw_channels
 from server.api.sync import sync_socket
 from server.api.web import web_app
 from server.api.workspaces import WorkspaceController, accept_invitation
+from server.memory import Trimmer
 from server.protocol.close_codes import CloseCode
 from server.services.accounts import Accounts, Policy
 from server.services.boards import Boards
@@ -157,6 +158,10 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
                 presence_timeout=settings.presence_timeout_seconds, on_open=projector.attach,
             )
             stack.enter_context(_periodically(rooms.expire_presence, settings.presence_timeout_seconds / 6))
+            # Closed rooms' memory back to the OS: when rooms unloaded or their last projection ran.
+            app.state.trimmer = Trimmer(lambda: (rooms.unloads, projector.following))
+            if settings.memory_trim_seconds > 0:
+                stack.enter_context(_periodically(app.state.trimmer, settings.memory_trim_seconds))
             _start_contacts(app, pool, rooms, projector)
             _start_privacy(app, pool, rooms, projector, store)
             _start_crm(app, pool, rooms, projector)

@@ -42,6 +42,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Board and note documents are projected into SQL tables this long after a commit (a throttle:
     # edits meanwhile join the same projection).
     projection_delay_seconds: float = 0.1
+    # Every this many seconds, if rooms closed meanwhile, the C heap's free pages go back to the OS
+    # (server/memory.py: glibc keeps them otherwise); 0 turns it off.
+    memory_trim_seconds: float = 10.0
     # Postgres: a statement running longer is cancelled (Postgres's statement_timeout, and asyncpg's
     # command_timeout a second later for a server that does not answer at all); connecting, or
     # waiting for a pooled connection, gives up after the connect timeout. The request answers 503.

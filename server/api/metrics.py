@@ -67,6 +67,10 @@ class EngineCollector(Collector):
                            node)
             yield _counter("tandem_projection_failures", "failed (and retried) projections", projector.failures, node)
             yield _counter("tandem_projection_seconds", "time inside projections, summed", projector.seconds, node)
+        trimmer = getattr(state, "trimmer", None)
+        if trimmer is not None:
+            yield _counter("tandem_memory_trims", "free heap pages handed back to the OS after rooms closed",
+                           trimmer.trims, node)
         yield _counter("tandem_bus_published", "messages published to other nodes", bus.published, node)
         for name, help_, attr in (
             ("tandem_bus_relay_seconds", "publish to Redis acceptance, summed per message", "relay_seconds"),

@@ -128,6 +128,11 @@ class Projector:
         return not any((t.handle or t.task or t.pending or t.dirty or t.events) and not self._gave_up(t)
                        for t in self._trackers.values())
 
+    @property
+    def following(self) -> int:
+        """Documents with a tracker: open rooms, and closed ones whose last run is still due."""
+        return len(self._trackers)
+
     def _gave_up(self, tracker: Tracker) -> bool:
         return tracker.failures >= self._attempts and tracker.handle is None and tracker.task is None
 
