@@ -4,21 +4,18 @@ pipeline report and a deal's timeline. Every answer covers only boards the calle
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 from server.domain.access import NotFound
 from server.domain.accounts import InvalidInput
-from server.domain.crm import Stage, StageKind
-from server.domain.reports import DealFacts, pipeline_report, when_due
+from server.domain.board_reads import DealListing, HistoryRow, MyActivity, MyWorkItem
+from server.domain.reports import pipeline_report, when_due
 from server.services.accounts import Caller
 from server.services.boards import Boards
+from server.services.ports.unit import Begin
 from server.services.workspaces import role_of
-
-if TYPE_CHECKING:
-    from server.storage.unit import Begin
 
 BUCKETS = ("overdue", "today", "upcoming", "unscheduled")
 
@@ -32,8 +29,8 @@ class CrmReads:
     async def my_tasks(self, caller: Caller, today: date, include_done: bool = False) -> dict[str, list[dict]]:
         """Activities and work items assigned to the caller, by when they are due."""
         async with self._begin() as tx:
-            boards = await tx.crm.visible_boards(caller.id)
-            activities, items = await tx.crm.my_tasks(caller.id, boards, include_done)
+            boards = await tx.board_reach.visible_boards(caller.id)
+            activities, items = await tx.board_reads.my_tasks(caller.id, boards, include_done)
         tasks = [_activity_task(row) for row in activities] + [_work_item_task(row) for row in items]
         grouped: dict[str, list[dict]] = {bucket: [] for bucket in BUCKETS}
         for task in tasks:
@@ -46,8 +43,9 @@ class CrmReads:
                     status: str | None = None, board: UUID | None = None, limit: int = 500) -> list[dict[str, Any]]:
         async with self._begin() as tx:
             role = role_of(await tx.workspaces.workspace_view(workspace, caller.id))
-            boards = await tx.crm.visible_boards(caller.id)
-            rows = await tx.crm.deals(workspace, boards, owner, stage, status, board, limit)
+            boards = await tx.board_reach.visible_boards(caller.id)
+            rows = await tx.board_reads.deals(workspace, boards, owner=owner, stage=stage, status=status, board=board,
+                                              limit=limit)
         now = datetime.now(timezone.utc)
         deals = [_deal(row, now) for row in rows]
         if role is None:  # a guest sees no ids of the workspace's contacts and organisations
@@ -61,44 +59,40 @@ class CrmReads:
         if view.board.kind != "pipeline":
             raise InvalidInput("expected a pipeline board; the report is about deals")
         async with self._begin() as tx:
-            stage_rows, deal_rows, events = await tx.crm.report_rows(board)
-        stages = [Stage(r["stage_id"], r["name"], r["rank"], r["probability"], r["rot_days"], StageKind(r["kind"]))
-                  for r in stage_rows]
-        deals = [DealFacts(r["card_id"], r["stage_id"], r["status"], r["value"], r["currency"], r["owner_id"],
-                           r["expected_close"]) for r in deal_rows]
+            stages, deals, events = await tx.board_reads.report(board)
         return {"board": board, "name": view.board.name, **pipeline_report(stages, deals, events)}
 
     async def timeline(self, caller: Caller, board: UUID, card: UUID) -> dict[str, Any]:
         """Created, stage moves, value and status changes, tasks done and notes added, oldest first."""
         await self._boards.get(caller, board)
         async with self._begin() as tx:
-            deal = await tx.crm.deal(board, card)
+            deal = await tx.board_reads.deal(board, card)
             if deal is None:
                 raise NotFound("no such deal on this board")
-            history, tasks, notes = await tx.crm.timeline_rows(board, card)
-        entries = [_entry("created", deal["created_at"], deal["created_by"], deal["created_by_name"])]
+            history, tasks, notes = await tx.board_reads.timeline(board, card)
+        entries = [_entry("created", deal.created_at, deal.created_by, deal.created_by_name)]
         entries += [_history_entry(row) for row in history]
-        entries += [_entry("task_done", r["done_at"], r["assignee_id"], r["assignee_name"], activity=r["activity_id"],
-                           type=r["type"], title=r["title"]) for r in tasks]
-        entries += [_entry("note_added", r["created_at"], r["created_by"], r["created_by_name"], note=r["id"],
-                           document=r["document"], title=r["title"]) for r in notes]
+        entries += [_entry("task_done", r.done_at, r.assignee_id, r.assignee_name, activity=r.activity_id,
+                           type=r.type, title=r.title) for r in tasks]
+        entries += [_entry("note_added", r.created_at, r.created_by, r.created_by_name, note=r.id,
+                           document=r.document, title=r.title) for r in notes]
         entries.sort(key=lambda e: (e["at"] is None, e["at"] or 0))
-        return {"deal": {"board": board, "card": card, "title": deal["title"], "stage": deal["stage_id"],
-                         "stage_name": deal["stage_name"], "status": deal["status"], "value": deal["value"],
-                         "currency": deal["currency"]},
+        return {"deal": {"board": board, "card": card, "title": deal.title, "stage": deal.stage_id,
+                         "stage_name": deal.stage_name, "status": deal.status, "value": deal.value,
+                         "currency": deal.currency},
                 "events": entries}
 
 
-def _deal(r: Any, now: datetime) -> dict[str, Any]:
-    rot = r["rot_days"] or 0
-    rotting = r["status"] == "open" and rot > 0 and r["moved_at"] is not None and now - r["moved_at"] > timedelta(rot)
-    return {"id": r["card_id"], "board": r["board_id"], "board_name": r["board_name"], "title": r["title"],
-            "value": r["value"], "currency": r["currency"], "owner": r["owner_id"], "contact": r["contact_id"],
-            "organisation": r["organisation_id"], "expected_close": r["expected_close"], "status": r["status"],
-            "lost_reason": r["lost_reason"], "labels": r["labels"], "fields": json.loads(r["fields"]),
-            "stage": r["stage_id"], "stage_name": r["stage_name"], "probability": r["probability"], "rank": r["rank"],
-            "created_at": r["created_at"], "created_by": r["created_by"], "updated_at": r["updated_at"],
-            "moved_at": r["moved_at"], "rotting": rotting}
+def _deal(r: DealListing, now: datetime) -> dict[str, Any]:
+    rot = r.rot_days or 0
+    rotting = r.status == "open" and rot > 0 and r.moved_at is not None and now - r.moved_at > timedelta(rot)
+    return {"id": r.card_id, "board": r.board_id, "board_name": r.board_name, "title": r.title,
+            "value": r.value, "currency": r.currency, "owner": r.owner_id, "contact": r.contact_id,
+            "organisation": r.organisation_id, "expected_close": r.expected_close, "status": r.status,
+            "lost_reason": r.lost_reason, "labels": r.labels, "fields": r.fields,
+            "stage": r.stage_id, "stage_name": r.stage_name, "probability": r.probability, "rank": r.rank,
+            "created_at": r.created_at, "created_by": r.created_by, "updated_at": r.updated_at,
+            "moved_at": r.moved_at, "rotting": rotting}
 
 
 def _entry(kind: str, at: Any, author: UUID | None, author_name: str | None, **details: Any) -> dict[str, Any]:
@@ -106,29 +100,29 @@ def _entry(kind: str, at: Any, author: UUID | None, author_name: str | None, **d
     return {"kind": kind, "at": at, "author": who, **details}
 
 
-def _history_entry(row: Any) -> dict[str, Any]:
-    if row["kind"] == "moved":
-        details = {"from_stage": row["from_stage"], "from_stage_name": row["from_stage_name"],
-                   "to_stage": row["to_stage"], "to_stage_name": row["to_stage_name"]}
-    elif row["kind"] == "value":
-        details = {"old_value": row["old_value"], "new_value": row["new_value"], "currency": row["currency"]}
+def _history_entry(row: HistoryRow) -> dict[str, Any]:
+    if row.kind == "moved":
+        details = {"from_stage": row.from_stage, "from_stage_name": row.from_stage_name,
+                   "to_stage": row.to_stage, "to_stage_name": row.to_stage_name}
+    elif row.kind == "value":
+        details = {"old_value": row.old_value, "new_value": row.new_value, "currency": row.currency}
     else:
-        details = {"old_status": row["old_status"], "new_status": row["new_status"]}
-    kind = {"moved": "stage_changed", "value": "value_changed", "status": "status_changed"}[row["kind"]]
-    return _entry(kind, row["at"], row["author_id"], row["author_name"], **details)
+        details = {"old_status": row.old_status, "new_status": row.new_status}
+    kind = {"moved": "stage_changed", "value": "value_changed", "status": "status_changed"}[row.kind]
+    return _entry(kind, row.at, row.author_id, row.author_name, **details)
 
 
-def _activity_task(row: Any) -> dict[str, Any]:
-    return {"kind": "activity", "id": row["id"], "board": row["board_id"], "board_name": row["board_name"],
-            "workspace": row["workspace_id"], "type": row["type"], "title": row["title"],
-            "due_date": row["due_date"], "due_at": row["due_at"].isoformat() if row["due_at"] else None,
-            "done": row["done"], "card": row["card_id"], "card_title": row["card_title"], "contact": row["contact_id"]}
+def _activity_task(row: MyActivity) -> dict[str, Any]:
+    return {"kind": "activity", "id": row.id, "board": row.board_id, "board_name": row.board_name,
+            "workspace": row.workspace_id, "type": row.type, "title": row.title,
+            "due_date": row.due_date, "due_at": row.due_at.isoformat() if row.due_at else None,
+            "done": row.done, "card": row.card_id, "card_title": row.card_title, "contact": row.contact_id}
 
 
-def _work_item_task(row: Any) -> dict[str, Any]:
-    return {"kind": "work_item", "id": row["id"], "board": row["board_id"], "board_name": row["board_name"],
-            "workspace": row["workspace_id"], "type": None, "title": row["title"], "due_date": row["due"],
-            "due_at": None, "done": row["status"] == "done", "card": row["id"], "card_title": row["title"],
-            "contact": None, "status": row["status"], "stage_name": row["stage_name"]}
+def _work_item_task(row: MyWorkItem) -> dict[str, Any]:
+    return {"kind": "work_item", "id": row.id, "board": row.board_id, "board_name": row.board_name,
+            "workspace": row.workspace_id, "type": None, "title": row.title, "due_date": row.due,
+            "due_at": None, "done": row.status == "done", "card": row.id, "card_title": row.title,
+            "contact": None, "status": row.status, "stage_name": row.stage_name}
 
 
