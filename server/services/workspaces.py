@@ -6,6 +6,7 @@ announce the affected user, so their open sockets are re-checked on every node.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 from uuid import UUID
 
@@ -56,7 +57,7 @@ class Workspaces:
         async with self._begin() as unit:
             return await unit.workspaces.of_user(caller.id)
 
-    async def members(self, caller: Caller, workspace: UUID) -> list[Member]:
+    async def members(self, caller: Caller, workspace: UUID) -> Sequence[Member]:
         async with self._begin() as unit:
             permit(role_of(await unit.workspaces.workspace_view(workspace, caller.id)), Action.VIEW)
             return await unit.members.all(workspace)
@@ -116,7 +117,7 @@ class Workspaces:
             await unit.audit.announce(user=caller.id)
         return invitation
 
-    async def audit(self, caller: Caller, workspace: UUID, limit: int) -> list[AuditEvent]:
+    async def audit(self, caller: Caller, workspace: UUID, limit: int) -> Sequence[AuditEvent]:
         async with self._begin() as unit:
             permit(role_of(await unit.workspaces.workspace_view(workspace, caller.id)), Action.READ_AUDIT)
             return await unit.audit.for_workspace(workspace, limit)
