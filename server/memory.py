@@ -56,6 +56,11 @@ class Trimmer:
         self._running: asyncio.Future[bool] | None = None
         self.trims = 0  # releases done (the metrics endpoint shows it)
 
+    @property
+    def due(self) -> bool:
+        """Whether rooms closed since the last release (or one is running)."""
+        return self._progress() != self._seen or (self._running is not None and not self._running.done())
+
     def __call__(self, now: float) -> None:
         seen = self._progress()
         if seen == self._seen or (self._running is not None and not self._running.done()):

@@ -67,10 +67,13 @@ class EngineCollector(Collector):
                            node)
             yield _counter("tandem_projection_failures", "failed (and retried) projections", projector.failures, node)
             yield _counter("tandem_projection_seconds", "time inside projections, summed", projector.seconds, node)
+            yield _gauge("tandem_projection_documents", "documents followed: open rooms and closed ones still due",
+                         projector.following, node)
         trimmer = getattr(state, "trimmer", None)
         if trimmer is not None:
             yield _counter("tandem_memory_trims", "free heap pages handed back to the OS after rooms closed",
                            trimmer.trims, node)
+            yield _gauge("tandem_memory_trim_due", "1 while rooms closed since the last release", trimmer.due, node)
         yield _counter("tandem_bus_published", "messages published to other nodes", bus.published, node)
         for name, help_, attr in (
             ("tandem_bus_relay_seconds", "publish to Redis acceptance, summed per message", "relay_seconds"),
