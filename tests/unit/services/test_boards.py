@@ -1,7 +1,7 @@
-"""Board sharing and document access over the memory twins: who manages shares, what guests see.
+"""Boards over the memory twins: creation, who manages shares, what guests see, the socket gate.
 
-Boards are registered through the twins here: ``Boards.create`` also seeds and projects the board
-document, which the CRM's own twins cover.
+Most tests register boards through the twins (``board_in``): ``Boards.create`` also seeds and
+projects the board document, which the CRM's twins cover.
 """
 
 from __future__ import annotations
@@ -9,8 +9,9 @@ from __future__ import annotations
 import pytest
 
 from server.domain.access import Access, Forbidden, NotFound, Role, ShareLevel
-from server.domain.accounts import AccessChanged, InvalidInput
+from server.domain.accounts import AccessChanged, InvalidInput, Unauthenticated
 from server.domain.boards import Board, BoardKind, DocumentKind
+from server.services.sockets import Gate
 from tests.unit.services.support import World
 from tests.unit.services.test_workspaces import team
 
@@ -111,3 +112,35 @@ async def test_a_guest_lists_the_workspace_and_a_stranger_does_not(world):
         await world.boards.visible(stranger, workspace)
     with pytest.raises(NotFound):
         await world.workspaces.members(guest, workspace)
+
+
+async def test_a_created_board_is_registered_and_written_by_members(world):
+    workspace, people = await team(world, carol=Role.VIEWER)
+    created = await world.boards.create(people["owner"], workspace, " Deals ", BoardKind.PIPELINE, "EUR")
+    assert (created.board.name, created.access, created.role) == ("Deals", Access.WRITE, Role.OWNER)
+    assert await world.boards.get(people["carol"], created.board.id) == created._replace(
+        access=Access.READ, role=Role.VIEWER)
+    assert await world.boards.document_access(people["owner"].id, created.board.document) is Access.WRITE
+    assert world.events()[-1] == "board.created"
+
+
+async def test_viewers_may_not_create_boards_and_bad_input_creates_nothing(world):
+    workspace, people = await team(world, carol=Role.VIEWER)
+    with pytest.raises(Forbidden, match="may create boards"):
+        await world.boards.create(people["carol"], workspace, "Deals", BoardKind.PIPELINE)
+    with pytest.raises(InvalidInput, match="board name"):
+        await world.boards.create(people["owner"], workspace, " ", BoardKind.PROJECT)
+    assert await world.boards.visible(people["owner"], workspace) == []
+
+
+async def test_the_gate_admits_a_live_session_with_its_access_and_refuses_an_ended_one(world):
+    workspace, people = await team(world, carol=Role.VIEWER)
+    board = await board_in(world, workspace, people["owner"])
+    gate = Gate(world.accounts, world.boards)
+    admitted = await gate.admit(people["carol"].session, board.document)
+    assert (admitted.identity.id, admitted.access) == (people["carol"].id, Access.READ)
+    await world.accounts.sign_out(people["carol"], HERE)
+    with pytest.raises(Unauthenticated):
+        await gate.admit(people["carol"].session, board.document)
+    with pytest.raises(NotFound):
+        await gate.admit(people["owner"].session, "board:unknown")
