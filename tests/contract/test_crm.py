@@ -12,6 +12,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from server.documents.seed import board_seed
 from server.domain.access import Role, ShareLevel
 from server.domain.board_reads import NoteRecord
 from server.domain.boards import BoardKind, DocumentKind, note_document, workspace_document
@@ -95,10 +96,12 @@ def activity(title: str, assignee: UUID | None, **values) -> ActivityRecord:
 
 async def test_a_seeded_document_reads_back_its_updates_and_its_board(begin):
     c = await crm(begin)
+    # a real seed: other suites sharing the database may rebuild the projection of every document
+    seed = board_seed(c.board.id, BoardKind.PIPELINE, "Deals", T0)
     async with begin() as unit:
-        await unit.projected_documents.seed(c.board.document, b"seed")
+        await unit.projected_documents.seed(c.board.document, seed)
         await unit.projected_documents.lock(c.board.document)
-        assert await unit.projected_documents.stored_updates(c.board.document) == [b"seed"]
+        assert await unit.projected_documents.stored_updates(c.board.document) == [seed]
         found = await unit.projected_documents.get(c.board.document)
         assert (found.kind, found.workspace_id, found.board_id, found.board_kind) == (
             "board", c.workspace, c.board.id, "pipeline")
