@@ -8,13 +8,15 @@ from datetime import datetime, timezone
 from types import SimpleNamespace
 from uuid import uuid4
 
+import asyncpg
 import pytest
 
 from server.domain.access import Role
-from server.domain.accounts import Account
+from server.domain.accounts import AccessChanged, Account
 from server.domain.throttle import Rule
+from server.storage.access_events import decode_event
 from server.storage.accounts import (
-    PostgresAudit, PostgresResets, PostgresSessions, PostgresThrottleCounters, PostgresUsers,
+    ACCESS_CHANNEL, PostgresAudit, PostgresResets, PostgresSessions, PostgresThrottleCounters, PostgresUsers,
 )
 from server.storage.memory.accounts import (
     MemoryAudit, MemoryResets, MemorySessions, MemoryThrottleCounters, MemoryUsers,
@@ -26,6 +28,7 @@ from server.storage.workspaces import (
     PostgresBoards, PostgresInvitations, PostgresMembers, PostgresShares, PostgresWorkspaces,
 )
 from tests.support.units import backend
+from tests.support.waiting import eventually
 
 PORTS = ("users", "sessions", "resets", "throttle", "audit", "workspaces", "members", "invitations", "boards",
          "shares")
@@ -237,8 +240,37 @@ async def test_a_workspace_reads_its_events_and_its_members_own_newest_first(beg
     assert newest == events[:1]
 
 
-async def test_an_announcement_in_a_unit_of_work_does_not_fail_it(begin):
+@pytest.fixture(params=["memory", "postgres"])
+async def heard(request, database_url) -> AsyncIterator:
+    """``(begin, heard)``: ``heard()`` is what was announced, as every node receives it."""
+    async with backend(request.param, database_url, adapters, twins) as (begin, world):
+        if world.db is not None:
+            yield begin, lambda: list(world.db.table("access_announced", list))
+            return
+        received: list[AccessChanged] = []
+        conn = await asyncpg.connect(database_url)
+        await conn.add_listener(ACCESS_CHANNEL, lambda _c, _p, _ch, payload: received.append(decode_event(payload)))
+        try:
+            yield begin, lambda: list(received)
+        finally:
+            await conn.close()
+
+
+async def test_announcements_are_heard_once_their_unit_of_work_commits_and_never_if_it_fails(heard):
+    begin, announced = heard
+    user, dropped = uuid4(), uuid4()
+    with pytest.raises(RuntimeError):
+        async with begin() as unit:
+            await unit.audit.announce(user=dropped)
+            raise RuntimeError("rolled back")
     async with begin() as unit:
-        await unit.audit.announce(user=uuid4())
+        await unit.audit.announce(user=user)
         await unit.audit.announce(session=b"\x01\x02")
+    expected = [AccessChanged(user, None), AccessChanged(None, b"\x01\x02")]
+
+    def ours() -> list[AccessChanged]:  # other suites may announce on the shared database
+        return [event for event in announced() if event in expected or event.user == dropped]
+
+    await eventually(lambda: len(ours()) >= 2)
+    assert ours() == expected
 
