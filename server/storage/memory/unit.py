@@ -55,6 +55,8 @@ class MemoryUnit:
 
     def __init__(self, db: MemoryDatabase) -> None:
         from server.storage.memory import accounts, workspaces  # late: the twins import this module
+        from server.storage.memory import contacts, links
+        from server.storage.memory import crm, custom_fields, privacy
 
         self.users = accounts.MemoryUsers(db)
         self.sessions = accounts.MemorySessions(db)
@@ -66,6 +68,21 @@ class MemoryUnit:
         self.invitations = workspaces.MemoryInvitations(db)
         self.boards = workspaces.MemoryBoards(db)
         self.shares = workspaces.MemoryShares(db)
+        self.contacts = contacts.MemoryContacts(db)
+        self.contact_search = contacts.MemoryContactSearch(db)
+        self.organisations = contacts.MemoryOrganisations(db)
+        self.duplicates = contacts.MemoryDuplicates(db)
+        self.lookups = contacts.MemoryRecordLookups(db)
+        self.links = links.MemoryRecordLinks(db)
+        self.field_definitions = custom_fields.MemoryFieldDefinitions(db)
+        self.segments = custom_fields.MemorySavedSegments(db)
+        self.permission_levels = privacy.MemoryPermissionLevels(db)
+        self.erasable_contacts = privacy.MemoryErasableContacts(db)
+        self.projected_documents = crm.MemoryProjectedDocuments(db)
+        self.projection = crm.MemoryProjectionTables(db)
+        self.notes = crm.MemoryNotes(db)
+        self.board_reach = crm.MemoryBoardReach(db)
+        self.board_reads = crm.MemoryBoardReads(db)
 
 
 def memory_begin(db: MemoryDatabase) -> Begin:

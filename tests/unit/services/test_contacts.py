@@ -12,41 +12,15 @@ import pytest
 from server.domain.access import Forbidden, NotFound, Role
 from server.domain.accounts import InvalidInput
 from server.domain.contacts import Filter
-from server.domain.permissions import Permissions
 from server.domain.references import UnknownReference
 from server.services.accounts import Caller
 from server.services.contacts import Contacts
 from server.services.links import Links
 from server.services.organisations import Organisations
 from server.services.transfer import Transfer
-from server.storage.memory.unit import MemoryDatabase, MemoryUnit, memory_transactions
+from server.storage.memory.unit import MemoryDatabase, memory_begin
 
 ADDRESS = "203.0.113.9"
-
-
-class _Levels:
-    """Permission levels, until the privacy twin is part of ``MemoryUnit``."""
-
-    def __init__(self, db: MemoryDatabase) -> None:
-        self._levels: dict[UUID, Permissions] = db.table("permission_levels")
-
-    async def of_workspace(self, workspace: UUID) -> Permissions | None:
-        return self._levels.get(workspace)
-
-    async def set(self, workspace: UUID, levels: Permissions, by: UUID) -> None:
-        self._levels[workspace] = levels
-
-
-class _Unit(MemoryUnit):
-    """Every twin; the custom field and permission twins bound here if ``MemoryUnit`` lacks them."""
-
-    def __init__(self, db: MemoryDatabase) -> None:
-        super().__init__(db)
-        if not hasattr(self, "field_definitions"):
-            from server.storage.memory.custom_fields import MemoryFieldDefinitions, MemorySavedSegments
-            self.field_definitions, self.segments = MemoryFieldDefinitions(db), MemorySavedSegments(db)
-        if not hasattr(self, "permission_levels"):
-            self.permission_levels = _Levels(db)
 
 
 class Feed:
@@ -64,7 +38,7 @@ class Crm:
 
     def __init__(self) -> None:
         self.db = MemoryDatabase()
-        self.begin = memory_transactions(self.db, _Unit)
+        self.begin = memory_begin(self.db)
         self.feed = Feed()
         self.contacts = Contacts(self.begin, self.feed)
         self.organisations = Organisations(self.begin, self.feed)
