@@ -32,12 +32,12 @@ from server.domain.transfer import (
 from server.services.accounts import Caller
 from server.services.boards import Boards, BoardView
 from server.services.permissions import check_export
-from server.services.records import definitions, workspace_role
+from server.services.ports.unit import Begin
+from server.services.records import definitions, members, workspace_role
 from server.services.transfer import ImportReport
 
 if TYPE_CHECKING:
     from server.services.projection import Projector
-    from server.storage.unit import Begin
     from server.sync.registry import Rooms
 
 _CURRENCY = re.compile(r"[A-Z]{3}")
@@ -66,16 +66,16 @@ class DealTransfer:
             except SheetError as exc:
                 return ImportReport("deals", dry_run, False, 0, 0, [], [Problem(exc.line, None, exc.reason)], [])
             cells = [c for _, c in sheet.rows if "" not in c]
-            members = {email: user for user, email in (await tx.contacts.members(workspace)).items()}
-            by_email = await tx.contacts.contacts_by_email(
+            by_member = {email: user for user, email in (await members(tx, workspace)).items()}
+            by_email = await tx.lookups.contacts_by_email(
                 workspace, [c["contact"].strip().lower() for c in cells if "@" in c.get("contact", "")])
-            by_id = await tx.contacts.live_contact_ids(workspace, [_uuid(c.get("contact", "")) for c in cells
-                                                                   if _uuid(c.get("contact", ""))])
-            organisations = await tx.contacts.organisations_by_name(
+            by_id = await tx.lookups.live_contacts(workspace, [_uuid(c.get("contact", "")) for c in cells
+                                                               if _uuid(c.get("contact", ""))])
+            organisations = await tx.lookups.organisations_by_name(
                 workspace, [c["organisation"].strip() for c in cells if c.get("organisation", "").strip()])
         room = await self._rooms.open(view.board.document)
         state = read_board(room.doc, "pipeline", _quiet)  # from here to the change: no await
-        lookups = _Lookups(caller, state, fields, members, by_email, by_id, organisations)
+        lookups = _Lookups(caller, state, fields, by_member, by_email, by_id, organisations)
         problems: list[Problem] = []
         rows = [row for line, c in sheet.rows if (row := _deal(line, c, lookups, problems)) is not None]
         report = ImportReport("deals", dry_run, False, len(sheet.rows), len(rows), [], problems, sheet.ignored)
