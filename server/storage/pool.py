@@ -46,7 +46,8 @@ async def create_pool(url: str, *, min_size: int = 1, max_size: int = 8, stateme
 
     ``statement_timeout`` is Postgres's (it cancels a slow statement cleanly and the connection
     lives on) and, a second later, asyncpg's ``command_timeout`` (for a server that does not
-    answer at all). ``connect_timeout`` bounds opening a connection and waiting for a pooled one.
+    answer at all). ``connect_timeout`` bounds opening a connection; waiting for a pooled one is bounded by the
+    longer of the two.
     """
     timeouts: dict[str, Any] = {}
     if statement_timeout:
@@ -58,4 +59,13 @@ async def create_pool(url: str, *, min_size: int = 1, max_size: int = 8, stateme
     return await _TimedPool(
         url, min_size=min_size, max_size=max_size, max_queries=50000, max_inactive_connection_lifetime=300.0,
         loop=None, connection_class=asyncpg.Connection, record_class=asyncpg.Record, reset=_keep_session,
-        acquire_timeout=connect_timeout, **timeouts)
+        acquire_timeout=_acquire_timeout(statement_timeout, connect_timeout), **timeouts)
+
+
+def _acquire_timeout(statement_timeout: float | None, connect_timeout: float | None) -> float | None:
+    """How long a caller waits for a pooled connection: as long as a statement may take (a burst
+    of socket admissions legitimately queues behind busy connections for a few seconds; only a
+    frozen Postgres holds them longer), and at least the connect timeout."""
+    if statement_timeout is None or connect_timeout is None:
+        return statement_timeout or connect_timeout
+    return max(statement_timeout, connect_timeout)
