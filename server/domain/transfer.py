@@ -38,7 +38,16 @@ DEAL_EXPORT_ONLY = (*EXPORT_ONLY, "status")
 ALIASES = {"email": "emails", "e_mail": "emails", "e_mails": "emails", "phone": "phones", "company": "organisation",
            "organization": "organisation", "title": "job_title", "label": "labels", "first": "first_name",
            "last": "last_name", "zip": "postcode", "postal_code": "postcode", "state": "region",
-           "deal": "title", "amount": "value", "close_date": "expected_close"}
+           "deal": "title", "amount": "value", "close_date": "expected_close", "mobile": "phones",
+           # what German spreadsheets call them
+           "vorname": "first_name", "nachname": "last_name", "name": "last_name", "telefon": "phones",
+           "mobil": "phones", "handy": "phones", "firma": "organisation", "unternehmen": "organisation",
+           "position": "job_title", "funktion": "job_title", "straße": "street", "strasse": "street",
+           "plz": "postcode", "ort": "city", "stadt": "city", "bundesland": "region", "land": "country",
+           "besitzer": "owner", "verantwortlich": "owner", "inhaber": "owner", "etiketten": "labels",
+           "webseite": "website", "homepage": "website", "titel": "title", "phase": "stage", "wert": "value",
+           "betrag": "value", "währung": "currency", "waehrung": "currency", "kontakt": "contact",
+           "abschlussdatum": "expected_close", "erwarteter_abschluss": "expected_close"}
 _FORMULA_LEADS = ("=", "+", "-", "@")
 _BEFORE_FORMULA = " \t\r\n\v\f\u00a0;,|'\""  # what a spreadsheet may skip or split at before a formula
 
@@ -58,25 +67,43 @@ class Problem(NamedTuple):
 
 
 class Sheet(NamedTuple):
-    """A parsed file: its columns (canonical names) and rows as ``(line, column -> cell)``."""
+    """A parsed file: its columns (canonical names) and rows as ``(line, column -> cell)``;
+    ``headers`` as written and ``mapping`` (each header's column, None: ignored) as applied."""
 
     columns: list[str]
     rows: list[tuple[int, dict[str, str]]]
     ignored: list[str]
+    headers: list[str] = []
+    mapping: dict[str, str | None] = {}
 
 
 def _canonical(header: str, known: Sequence[str] = ()) -> str:
     """``"E-mail"`` → ``emails`` (for a kind that has that column): lower-case, ``_`` for spaces."""
     key = re.sub(r"[\s\-]+", "_", header.strip().lower())
-    return key if key in known or ALIASES.get(key) not in known else ALIASES[key]
+    if key in known:
+        return key
+    target = ALIASES.get(key, key)
+    if target == "organisation" and "name" in known and "organisation" not in known:
+        return "name"  # "Firma", "Company" in a file of organisations: their own name
+    return target if target in known else key
+
+
+def suggest(header: str, known: Sequence[str], fields: Mapping[str, FieldDefinition],
+            export_only: Sequence[str] = EXPORT_ONLY) -> str | None:
+    """The column ``header`` names, by name, alias or custom field label; None if it names none."""
+    name = _canonical(header, known)
+    if name in known or name in fields or name in export_only:
+        return name
+    return {_canonical(d.label): key for key, d in fields.items()}.get(name)
 
 
 def read_sheet(text: str, known: Sequence[str], fields: Mapping[str, FieldDefinition],
-               export_only: Sequence[str] = EXPORT_ONLY) -> Sheet:
+               export_only: Sequence[str] = EXPORT_ONLY, *, delimiter: str = ",",
+               mapping: Mapping[str, str | None] | None = None) -> Sheet:
     """Parse ``text``; raise ``SheetError`` if it cannot be read as a table. Columns an export
-    writes for information (``export_only``) are read and not reported as unknown."""
-    by_label = {_canonical(d.label): key for key, d in fields.items()}
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    writes for information (``export_only``) are read and not reported as unknown. ``mapping``
+    (header as written → column, or None to ignore it) overrides what the headers suggest."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:
@@ -85,15 +112,21 @@ def read_sheet(text: str, known: Sequence[str], fields: Mapping[str, FieldDefini
         raise SheetError(1, f"the header is not valid CSV: {exc}") from None
     columns: list[str] = []
     ignored: list[str] = []
-    for raw in header:
-        name = _canonical(raw, known)
-        name = name if name in known or name in fields or name in export_only else by_label.get(name, name)
-        if name in columns:
-            raise SheetError(1, f"the column {raw!r} appears twice")
-        if name not in known and name not in fields and name not in export_only:
+    applied: dict[str, str | None] = {}
+    for index, raw in enumerate(header):
+        name = mapping[raw] if mapping is not None and raw in mapping else suggest(raw, known, fields, export_only)
+        if name and name not in known and name not in fields and name not in export_only:
+            raise SheetError(1, f"the column {raw!r} is mapped to {name!r}, expected one of {', '.join(known)}"
+                                f"{', ' if fields else ''}{', '.join(fields)} or nothing")
+        if name and name in columns:
+            first = header[columns.index(name)]
+            raise SheetError(1, f"the column {raw!r} appears twice" if mapping is None or raw not in mapping
+                             else f"the columns {first!r} and {raw!r} both go to {name!r}; map one of them elsewhere")
+        if not name:
             ignored.append(raw)
-        columns.append(name)
-    return Sheet(columns, list(_rows(reader, columns)), ignored)
+        applied[raw] = name or None
+        columns.append(name or f"#{index}")
+    return Sheet(columns, list(_rows(reader, columns)), ignored, list(header), applied)
 
 
 def _rows(reader: Iterator[list[str]], columns: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
