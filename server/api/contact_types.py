@@ -186,7 +186,7 @@ class LinkedDeal(msgspec.Struct):
     value: float | None
     currency: str | None
     stage_id: UUID
-    contact_id: UUID
+    contact_id: UUID | None  # an organisation's own deal may name no contact
     owner_id: UUID | None
     expected_close: date | None
     updated_at: datetime | None

@@ -19,6 +19,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from server.api import contact_types as types
+from server.api.timeline_types import RecordTimeline, timeline_item
 from server.api.auth import CallerDep, client_address
 from server.domain.contacts import Contact, Filter
 from server.services.contacts import Contacts
@@ -122,4 +123,11 @@ class ContactController(Controller):
             found.contact, found.aliases, [types.LinkedDeal(*deal) for deal in found.deals],
             [types.LinkedActivity(*activity) for activity in found.activities],
             [types.LinkedNote(*note) for note in found.notes])
+
+    @get("/contacts/{contact_id:uuid}/timeline", summary="What touched the contact, newest first (paged)")
+    async def timeline(self, contact_id: FromPath[UUID], caller: CallerDep, links: LinksDep,
+                       limit: Limit = 25, offset: Offset = 0) -> RecordTimeline:
+        entries, next_offset = page(await links.contact_timeline(caller, contact_id, limit + 1, offset),
+                                    limit, offset)
+        return RecordTimeline([timeline_item(e) for e in entries], next_offset)
 

@@ -17,6 +17,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from server.api import contact_types as types
 from server.api.auth import CallerDep, client_address
 from server.api.contacts import Limit, LinksDep, Offset, changes_of, field_filters, page
+from server.api.timeline_types import OrganisationLinks, RecordTimeline, timeline_item
 from server.domain.contacts import Filter, Organisation
 from server.services.organisations import Organisations
 
@@ -68,3 +69,18 @@ class OrganisationController(Controller):
     async def remove(self, request: Request, organisation_id: FromPath[UUID], caller: CallerDep,
                      organisations: OrganisationsDep) -> None:
         await organisations.delete(caller, organisation_id, client_address(request))
+
+    @get("/organisations/{organisation_id:uuid}/links", summary="The organisation's deals and notes")
+    async def links(self, organisation_id: FromPath[UUID], caller: CallerDep,
+                    links: LinksDep) -> OrganisationLinks:
+        found = await links.of_organisation(caller, organisation_id)
+        return OrganisationLinks(found.organisation, [types.LinkedDeal(*deal) for deal in found.deals],
+                                 [types.LinkedNote(*note) for note in found.notes])
+
+    @get("/organisations/{organisation_id:uuid}/timeline",
+         summary="What touched the organisation or its people, newest first (paged)")
+    async def timeline(self, organisation_id: FromPath[UUID], caller: CallerDep, links: LinksDep,
+                       limit: Limit = 25, offset: Offset = 0) -> RecordTimeline:
+        entries, next_offset = page(await links.organisation_timeline(caller, organisation_id, limit + 1, offset),
+                                    limit, offset)
+        return RecordTimeline([timeline_item(e) for e in entries], next_offset)

@@ -21,7 +21,7 @@ class LinkedDeal(NamedTuple):
     value: float | None
     currency: str | None
     stage_id: UUID
-    contact_id: UUID
+    contact_id: UUID | None
     owner_id: UUID | None
     expected_close: date | None
     updated_at: datetime | None

@@ -1,10 +1,12 @@
-"""What hangs off a contact: its deals, activities and notes, read from the board projection.
+"""What hangs off contacts and organisations: their deals, activities and notes, read from the
+board projection, and their timeline (``server.domain.timeline``).
 
 Deals and activities live in board documents and notes in note documents; the projection
 (``server.services.projection``, migration 0003) copies them into SQL tables within about a
 second of an edit, and this reads those tables. A merged contact's
 references count for the contact it was merged into: ``aliases`` are every id that now means it.
-Members see every board of their workspace, so the reader of a contact may see all of them.
+Members see every board of their workspace, so the reader of a contact may see all of them. An
+organisation's deals are its own and its people's; its timeline is theirs too.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from uuid import UUID
 
 from server.domain.access import Action
 from server.domain.links import LinkedActivity, LinkedDeal, LinkedNote
+from server.domain.timeline import TimelineEntry
 from server.services.accounts import Caller
 from server.services.ports.unit import Begin
-from server.services.records import contact_workspace
+from server.services.records import contact_workspace, organisation_workspace
 
 
 class ContactLinks(NamedTuple):
@@ -25,6 +28,12 @@ class ContactLinks(NamedTuple):
     aliases: list[UUID]
     deals: list[LinkedDeal]
     activities: list[LinkedActivity]
+    notes: list[LinkedNote]
+
+
+class OrganisationLinks(NamedTuple):
+    organisation: UUID
+    deals: list[LinkedDeal]
     notes: list[LinkedNote]
 
 
@@ -42,6 +51,28 @@ class Links:
             activities = await tx.links.activities_of(aliases)
             notes = await tx.links.notes_of("contact", aliases)
         return ContactLinks(contact, aliases, deals, activities, notes)
+
+    async def of_organisation(self, caller: Caller, organisation: UUID) -> OrganisationLinks:
+        async with self._begin() as tx:
+            await organisation_workspace(tx, caller, organisation, Action.READ_CONTACTS)
+            deals = await tx.links.organisation_deals(organisation)
+            notes = await tx.links.notes_of("organisation", [organisation])
+        return OrganisationLinks(organisation, deals, notes)
+
+    async def contact_timeline(self, caller: Caller, contact: UUID, limit: int, offset: int) -> list[TimelineEntry]:
+        """A page of what touched the contact (and the contacts merged into it), newest first."""
+        async with self._begin() as tx:
+            workspace = await contact_workspace(tx, caller, contact, Action.READ_CONTACTS)
+            aliases = [contact, *await tx.links.merged_into(contact)]
+            return await tx.links.timeline(workspace, aliases, None, limit, offset)
+
+    async def organisation_timeline(self, caller: Caller, organisation: UUID, limit: int,
+                                    offset: int) -> list[TimelineEntry]:
+        """A page of what touched the organisation or its people, newest first."""
+        async with self._begin() as tx:
+            workspace = await organisation_workspace(tx, caller, organisation, Action.READ_CONTACTS)
+            people = [c.id for c in await tx.organisations.contacts_of(organisation)]
+            return await tx.links.timeline(workspace, people, organisation, limit, offset)
 
     async def notes_count(self, subjects: Sequence[UUID], subject_kind: str = "contact") -> dict[UUID, int]:
         """Notes about each of ``subjects`` (the caller has already been allowed to see them)."""

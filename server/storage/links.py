@@ -10,6 +10,7 @@ from uuid import UUID
 import asyncpg
 
 from server.domain.links import LinkedActivity, LinkedDeal, LinkedNote
+from server.domain.timeline import EntryKind, TimelineEntry
 from server.storage.queries import queries
 
 SQL = queries("links")
@@ -37,3 +38,11 @@ class PostgresRecordLinks:
     async def notes_count(self, subject_kind: str, subjects: Sequence[UUID]) -> dict[UUID, int]:
         rows = await self._conn.fetch(SQL["notes_count"], subject_kind, list(subjects))
         return {row["subject_id"]: row["notes"] for row in rows}
+
+    async def organisation_deals(self, organisation: UUID) -> list[LinkedDeal]:
+        return [LinkedDeal(*row) for row in await self._conn.fetch(SQL["organisation_deals"], organisation)]
+
+    async def timeline(self, workspace: UUID, contacts: Sequence[UUID], organisation: UUID | None,
+                       limit: int, offset: int) -> list[TimelineEntry]:
+        rows = await self._conn.fetch(SQL["timeline"], workspace, list(contacts), organisation, limit, offset)
+        return [TimelineEntry(EntryKind(row["kind"]), *tuple(row)[1:]) for row in rows]

@@ -370,3 +370,97 @@ async def test_links_are_read_in_their_order_and_only_within_the_records_workspa
     assert counts == {ada: 3} and nothing == {}
     assert deals[1] == LinkedDeal(first[0], first[1], "Deal", "open", None, None, deals[1].stage_id, ada, None, None,
                                   early)
+
+
+# --- RecordLinks: an organisation's deals, and timelines ----------------------------------------
+
+
+async def board_with(world: World, workspace: UUID, *, deals=(), activities=(), notes=()) -> UUID:
+    """A board of ``workspace`` whose projection holds ``deals`` (id, title, contact, organisation,
+    created_at), ``activities`` (id, title, contact, card, done, created_at, done_at) and ``notes``
+    (id, subject_kind, subject_id, created_at), wherever the backend keeps them."""
+    board, stage = uuid4(), uuid4()
+    if world.pool is not None:
+        await world.pool.execute("INSERT INTO boards (id, workspace_id, name, kind) VALUES ($1, $2, 'b', 'pipeline')",
+                                 board, workspace)
+        for card, title, contact, organisation, at in deals:
+            await world.pool.execute(
+                "INSERT INTO deals (board_id, card_id, workspace_id, title, status, stage_id, rank, contact_id,"
+                " organisation_id, created_at, updated_at) VALUES ($1, $2, $3, $4, 'open', $5, 'a', $6, $7, $8, $8)",
+                board, card, workspace, title, stage, contact, organisation, at)
+        for activity, title, contact, card, done, at, done_at in activities:
+            await world.pool.execute(
+                "INSERT INTO activities (board_id, activity_id, workspace_id, type, title, done, contact_id, card_id,"
+                " created_at, done_at) VALUES ($1, $2, $3, 'call', $4, $5, $6, $7, $8, $9)",
+                board, activity, workspace, title, done, contact, card, at, done_at)
+        for note, kind, subject, at in notes:
+            await world.pool.execute(
+                "INSERT INTO documents (name, workspace_id, board_id, kind) VALUES ($1, $2, $3, 'note')",
+                f"note:{note}", workspace, board)
+            await world.pool.execute(
+                "INSERT INTO notes (id, document, workspace_id, board_id, subject_kind, subject_id, title, created_at)"
+                " VALUES ($1, $2, $3, $4, $5, $6, 'Note', $7)", note, f"note:{note}", workspace, board, kind,
+                subject, at)
+        return board
+    projected_deals = world.db.table(f"projected_{Table.DEALS}").setdefault(board, {})
+    for card, title, contact, organisation, at in deals:
+        projected_deals[card] = (workspace, DealRecord(
+            card, title, None, None, None, contact, organisation, None, "open", None, [], {}, stage, "a", at, None,
+            at, None))
+    projected_activities = world.db.table(f"projected_{Table.ACTIVITIES}").setdefault(board, {})
+    for activity, title, contact, card, done, at, done_at in activities:
+        projected_activities[activity] = (workspace, ActivityRecord(
+            activity, "call", title, None, None, None, done, done_at, card, contact, None, at, None))
+    for note, kind, subject, at in notes:
+        world.db.table("notes")[note] = NoteRecord(note, f"note:{note}", workspace, board, kind, subject, "Note",
+                                                   None, at)
+    return board
+
+
+async def test_an_organisations_deals_are_its_own_and_its_peoples(store):
+    begin, world = store
+    workspace = await world.workspace()
+    ids = await fill(begin, workspace)
+    at = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    own, peoples, strangers = uuid4(), uuid4(), uuid4()
+    await board_with(world, workspace, deals=[(own, "Own", None, ids["acme"], at),
+                                              (peoples, "Ada's", ids["Ada"], None, at + timedelta(hours=1)),
+                                              (strangers, "Grace's", ids["Grace"], None, at)])
+    await board_with(world, await world.workspace(), deals=[(uuid4(), "Elsewhere", None, ids["acme"], at)])
+    async with begin() as unit:
+        deals = await unit.links.organisation_deals(ids["acme"])
+    assert [d.card_id for d in deals] == [peoples, own]  # latest first; another workspace's board adds nothing
+
+
+async def test_a_timeline_is_everything_that_touched_the_record_newest_first_in_pages(store):
+    begin, world = store
+    workspace = await world.workspace()
+    ids = await fill(begin, workspace)
+    ada, acme = ids["Ada"], ids["acme"]
+    t = [datetime(2026, 1, 1, tzinfo=timezone.utc) + timedelta(hours=h) for h in range(8)]
+    deal, org_deal, other_deal = uuid4(), uuid4(), uuid4()
+    call, deal_call, done_call, grace_call = uuid4(), uuid4(), uuid4(), uuid4()
+    note, deal_note, org_note = uuid4(), uuid4(), uuid4()
+    await board_with(
+        world, workspace,
+        deals=[(deal, "Engines", ada, None, t[0]), (org_deal, "Acme renewal", None, acme, t[1]),
+               (other_deal, "Grace's", ids["Grace"], None, t[7])],
+        activities=[(call, "Call Ada", ada, None, False, t[2], None),
+                    (deal_call, "Deal call", None, deal, False, t[3], None),
+                    (done_call, "Done call", ada, None, True, t[0], t[6]),
+                    (grace_call, "Call Grace", ids["Grace"], None, False, t[7], None)],
+        notes=[(note, "contact", ada, t[4]), (deal_note, "deal", deal, t[5]), (org_note, "organisation", acme, t[1])])
+    other = await world.workspace()
+    await board_with(world, other, deals=[(uuid4(), "Elsewhere", ada, acme, t[7])])
+    async with begin() as unit:
+        ada_all = await unit.links.timeline(workspace, [ada], None, 50, 0)
+        first, second = (await unit.links.timeline(workspace, [ada], None, 3, 0),
+                         await unit.links.timeline(workspace, [ada], None, 3, 3))
+        acme_all = await unit.links.timeline(workspace, [ada], acme, 50, 0)
+    assert [e.id for e in ada_all] == [done_call, deal_note, note, deal_call, call, deal]
+    assert [e.kind for e in ada_all] == ["activity", "note", "note", "activity", "activity", "deal"]
+    assert first + second == ada_all and len(first) == 3
+    assert ada_all[0].status == "done" and ada_all[0].at == t[6]
+    assert ada_all[1].card_id == deal and ada_all[1].document == f"note:{deal_note}"
+    assert ada_all[-1].title == "Engines" and ada_all[-1].board_id is not None and ada_all[-1].card_id == deal
+    assert {e.id for e in acme_all} == {*[e.id for e in ada_all], org_deal, org_note}  # its own and its people's

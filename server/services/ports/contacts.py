@@ -4,7 +4,7 @@
 are matched against the lexemes ``server.domain.contacts`` computes, so every adapter finds the
 same records); ``Duplicates`` reads what duplicate detection compares; ``RecordLookups``
 resolves names, e-mails and ids to the workspace's records (imports, references);
-``RecordLinks`` reads what the board projection says hangs off them. A contact or organisation
+``RecordLinks`` reads what the board projection says hangs off them, and their timeline. A contact or organisation
 of another workspace is never returned where a workspace is given.
 """
 
@@ -20,6 +20,7 @@ from server.domain.contacts import (
 from server.domain.duplicates import Candidate
 from server.domain.links import LinkedActivity, LinkedDeal, LinkedNote
 from server.domain.references import RecordKind
+from server.domain.timeline import TimelineEntry
 
 
 class Contacts(Protocol):
@@ -170,4 +171,15 @@ class RecordLinks(Protocol):
 
     async def notes_count(self, subject_kind: str, subjects: Sequence[UUID]) -> dict[UUID, int]:
         """The number of notes about each of ``subjects`` that has any."""
+        ...
+
+    async def organisation_deals(self, organisation: UUID) -> list[LinkedDeal]:
+        """Projected deals of ``organisation`` or naming one of its live contacts, the latest updated first."""
+        ...
+
+    async def timeline(self, workspace: UUID, contacts: Sequence[UUID], organisation: UUID | None,
+                       limit: int, offset: int) -> list[TimelineEntry]:
+        """One page of what touched ``contacts`` or ``organisation`` in ``workspace`` (their deals, the
+        activities naming them or on those deals, notes about them or those deals), newest first
+        (``server.domain.timeline.newest_first``)."""
         ...

@@ -17,6 +17,7 @@ from uuid import UUID
 from server.domain.board_reads import NoteRecord
 from server.domain.links import LinkedActivity, LinkedDeal, LinkedNote
 from server.domain.projection import ActivityRecord, DealRecord, Table
+from server.domain.timeline import EntryKind, TimelineEntry, newest_first
 from server.storage.memory.unit import MemoryDatabase
 
 
@@ -74,6 +75,50 @@ class MemoryRecordLinks:
             if self._about(note, subject_kind, subjects):
                 counts[note.subject_id] = counts.get(note.subject_id, 0) + 1
         return counts
+
+
+    async def organisation_deals(self, organisation: UUID) -> list[LinkedDeal]:
+        org = self._organisations.get(organisation)
+        if org is None:
+            return []
+        people = {row.id for row in self._contacts.values() if row.workspace_id == org.workspace_id
+                  and row.deleted_at is None and row.indexed.values.organisation_id == organisation}
+        found = [(board, deal) for board, workspace, deal in self._rows(Table.DEALS)
+                 if workspace == org.workspace_id and (deal.organisation == organisation or deal.contact in people)]
+        found.sort(key=lambda pair: pair[1].id)
+        found.sort(key=lambda pair: _latest_first(pair[1].updated_at))
+        return [_deal(board, deal) for board, deal in found]
+
+    async def timeline(self, workspace: UUID, contacts: Sequence[UUID], organisation: UUID | None,
+                       limit: int, offset: int) -> list[TimelineEntry]:
+        deals = [(board, d) for board, ws, d in self._rows(Table.DEALS) if ws == workspace
+                 and (d.contact in contacts or (organisation is not None and d.organisation == organisation))]
+        cards = {(board, d.id) for board, d in deals}
+        entries = [_deal_entry(board, d) for board, d in deals]
+        entries += [_activity_entry(board, a) for board, ws, a in self._rows(Table.ACTIVITIES) if ws == workspace
+                    and (a.contact in contacts or (board, a.card) in cards)]
+        entries += [_note_entry(n) for n in self._notes.values() if n.workspace_id == workspace and (
+            (n.subject_kind == "contact" and n.subject_id in contacts)
+            or (n.subject_kind == "organisation" and organisation is not None and n.subject_id == organisation)
+            or (n.subject_kind == "deal" and (n.board_id, n.subject_id) in cards))]
+        return newest_first(entries)[offset:offset + limit]
+
+
+def _deal_entry(board: UUID, d: DealRecord) -> TimelineEntry:
+    return TimelineEntry(EntryKind.DEAL, d.id, d.created_at or d.updated_at, d.created_by, d.title, board, d.id,
+                         None, d.contact, d.status, None, d.value, d.currency, None)
+
+
+def _activity_entry(board: UUID, a: ActivityRecord) -> TimelineEntry:
+    at = (a.done_at or a.created_at) if a.done else a.created_at
+    return TimelineEntry(EntryKind.ACTIVITY, a.id, at, a.created_by, a.title, board, a.card, None, a.contact,
+                         "done" if a.done else "open", a.type, None, None, a.due_date)
+
+
+def _note_entry(n: NoteRecord) -> TimelineEntry:
+    return TimelineEntry(EntryKind.NOTE, n.id, n.created_at, n.created_by, n.title, n.board_id,
+                         n.subject_id if n.subject_kind == "deal" else None, n.document,
+                         n.subject_id if n.subject_kind == "contact" else None, None, None, None, None, None)
 
 
 def _deal(board: UUID, deal: DealRecord) -> LinkedDeal:

@@ -674,6 +674,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/contacts/{contact_id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What touched the contact, newest first (paged) */
+        get: operations["ApiContactsContactIdTimelineTimeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces/{workspace}/organisations": {
         parameters: {
             query?: never;
@@ -709,6 +726,40 @@ export interface paths {
         head?: never;
         /** Change an organisation (members and above) */
         patch: operations["ApiOrganisationsOrganisationIdUpdate"];
+        trace?: never;
+    };
+    "/api/organisations/{organisation_id}/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisation's deals and notes */
+        get: operations["ApiOrganisationsOrganisationIdLinksLinks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/organisations/{organisation_id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What touched the organisation or its people, newest first (paged) */
+        get: operations["ApiOrganisationsOrganisationIdTimelineTimeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/workspaces/{workspace}/custom-fields": {
@@ -887,6 +938,23 @@ export interface components {
             contact?: string | null;
             note?: string | null;
             done?: boolean;
+        };
+        /** ActivityEntry */
+        ActivityEntry: {
+            card_id: string | null;
+            type: components["schemas"]["ActivityType"];
+            done: boolean;
+            due_date: string | null;
+            /** Format: uuid */
+            id: string;
+            at: string | null;
+            actor_id: string | null;
+            title: string;
+            /** Format: uuid */
+            board_id: string;
+            contact_id: string | null;
+            /** @constant */
+            kind: "activity";
         };
         /** ActivityTask */
         ActivityTask: {
@@ -1087,6 +1155,24 @@ export interface components {
             updated_at: string | null;
             moved_at: string | null;
         };
+        /** DealEntry */
+        DealEntry: {
+            /** Format: uuid */
+            card_id: string;
+            status: components["schemas"]["DealStatus"];
+            value: number | null;
+            currency: string | null;
+            /** Format: uuid */
+            id: string;
+            at: string | null;
+            actor_id: string | null;
+            title: string;
+            /** Format: uuid */
+            board_id: string;
+            contact_id: string | null;
+            /** @constant */
+            kind: "deal";
+        };
         /**
          * DealStatus
          * @enum {string}
@@ -1242,8 +1328,7 @@ export interface components {
             currency: string | null;
             /** Format: uuid */
             stage_id: string;
-            /** Format: uuid */
-            contact_id: string;
+            contact_id: string | null;
             owner_id: string | null;
             expected_close: string | null;
             updated_at: string | null;
@@ -1390,6 +1475,21 @@ export interface components {
             /** @constant */
             kind: "note_added";
         };
+        /** NoteEntry */
+        NoteEntry: {
+            document: string;
+            card_id: string | null;
+            /** Format: uuid */
+            id: string;
+            at: string | null;
+            actor_id: string | null;
+            title: string;
+            /** Format: uuid */
+            board_id: string;
+            contact_id: string | null;
+            /** @constant */
+            kind: "note";
+        };
         /** NoteText */
         NoteText: {
             text: string;
@@ -1432,6 +1532,13 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /** OrganisationLinks */
+        OrganisationLinks: {
+            /** Format: uuid */
+            organisation: string;
+            deals: components["schemas"]["LinkedDeal"][];
+            notes: components["schemas"]["LinkedNote"][];
+        };
         /** OrganisationPage */
         OrganisationPage: {
             items: components["schemas"]["Organisation"][];
@@ -1470,6 +1577,11 @@ export interface components {
             stages: components["schemas"]["ReportStage"][];
             owners: components["schemas"]["OwnerRecord"][];
             forecast: components["schemas"]["ForecastMonth"][];
+        };
+        /** RecordTimeline */
+        RecordTimeline: {
+            items: (components["schemas"]["DealEntry"] | components["schemas"]["ActivityEntry"] | components["schemas"]["NoteEntry"])[];
+            next_offset: number | null;
         };
         /** ReportStage */
         ReportStage: {
@@ -3445,6 +3557,46 @@ export interface operations {
             };
         };
     };
+    ApiContactsContactIdTimelineTimeline: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                contact_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordTimeline"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
     ApiWorkspacesOrganisationsListOrganisations: {
         parameters: {
             query?: {
@@ -3625,6 +3777,83 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Organisation"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiOrganisationsOrganisationIdLinksLinks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organisation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganisationLinks"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiOrganisationsOrganisationIdTimelineTimeline: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                organisation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordTimeline"];
                 };
             };
             /** @description Bad request syntax or unsupported method */

@@ -1,0 +1,82 @@
+"""Response bodies of a contact's and an organisation's timeline and of an organisation's links.
+
+A timeline entry is a tagged union on ``kind`` (``server.domain.timeline``): every kind has
+``id``, ``at``, ``actor_id``, ``title`` and ``board_id`` (with what it links to), so the app
+shows an entry of a kind it does not know yet by those alone; later kinds (mails, files) join
+as new members of the union.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from uuid import UUID
+
+import msgspec
+
+from server.api.contact_types import LinkedDeal, LinkedNote
+from server.domain.crm import ActivityType, DealStatus
+from server.domain.timeline import EntryKind, TimelineEntry
+
+
+class _Entry(msgspec.Struct, kw_only=True, tag_field="kind"):
+    id: UUID
+    at: datetime | None
+    actor_id: UUID | None
+    title: str
+    board_id: UUID
+    contact_id: UUID | None  # the contact it names (on an organisation's timeline: which of its people)
+
+
+class DealEntry(_Entry, tag="deal"):
+    """A deal was opened; open it as ``card_id`` on ``board_id``."""
+
+    card_id: UUID
+    status: DealStatus
+    value: float | None
+    currency: str | None
+
+
+class ActivityEntry(_Entry, tag="activity"):
+    """An activity: ``at`` is when it was done, or when it was planned while open."""
+
+    card_id: UUID | None
+    type: ActivityType
+    done: bool
+    due_date: date | None
+
+
+class NoteEntry(_Entry, tag="note"):
+    """A note: open its ``document``; ``card_id`` when it is about a deal."""
+
+    document: str
+    card_id: UUID | None
+
+
+TimelineItem = DealEntry | ActivityEntry | NoteEntry
+
+
+class RecordTimeline(msgspec.Struct):
+    """One page of a record's timeline, newest first; ``next_offset`` when there is more."""
+
+    items: list[TimelineItem]
+    next_offset: int | None
+
+
+class OrganisationLinks(msgspec.Struct):
+    """An organisation's deals (its own and its people's) and the notes about it."""
+
+    organisation: UUID
+    deals: list[LinkedDeal]
+    notes: list[LinkedNote]
+
+
+def timeline_item(e: TimelineEntry) -> TimelineItem:
+    common = {"id": e.id, "at": e.at, "actor_id": e.actor, "title": e.title, "board_id": e.board_id,
+              "contact_id": e.contact_id}
+    if e.kind is EntryKind.DEAL:
+        return DealEntry(**common, card_id=e.card_id or e.id, status=DealStatus(e.status), value=e.value,
+                         currency=e.currency)
+    if e.kind is EntryKind.ACTIVITY:
+        return ActivityEntry(**common, card_id=e.card_id, type=ActivityType(e.type), done=e.status == "done",
+                             due_date=e.due_date)
+    return NoteEntry(**common, document=e.document or "", card_id=e.card_id)
