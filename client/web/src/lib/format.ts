@@ -1,4 +1,10 @@
-/** Formatting of money, dates and people, in the browser's locale. */
+/**
+ * Formatting of money, numbers, dates and people in the app's language (`intlLocale()` from
+ * `../i18n`: en-US / en-GB, de-DE / de-AT… as the browser has it), with the browser's Intl and
+ * nothing else. Each formatter reads the locale signal, so a component that shows its result
+ * re-renders when the user switches language. Use these, never `toLocaleString()` bare.
+ */
+import { intlLocale } from '../i18n'
 
 const PALETTE = ['#4f46e5', '#db2777', '#ea580c', '#16a34a', '#0891b2', '#9333ea', '#b45309', '#dc2626']
 
@@ -15,21 +21,51 @@ export function initials(name: string): string {
   return (parts[0][0] + (parts.length > 1 ? parts[parts.length - 1][0] : '')).toUpperCase()
 }
 
-const moneyFormats = new Map<string, Intl.NumberFormat>()
-export function money(value: number | null | undefined, currency = 'EUR', compact = false): string {
-  const key = `${currency}:${compact}`
-  let format = moneyFormats.get(key)
+const formats = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat | Intl.RelativeTimeFormat>()
+function cached<T extends Intl.NumberFormat | Intl.DateTimeFormat | Intl.RelativeTimeFormat>(key: string, make: () => T): T {
+  let format = formats.get(key) as T | undefined
   if (!format) {
-    try {
-      format = new Intl.NumberFormat(undefined, {
-        style: 'currency', currency, maximumFractionDigits: compact ? 1 : 0, notation: compact ? 'compact' : 'standard',
-      })
-    } catch {
-      format = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 })
-    }
-    moneyFormats.set(key, format)
+    format = make()
+    formats.set(key, format)
   }
-  return format.format(Number(value) || 0)
+  return format
+}
+
+/**
+ * An amount in its own currency, in the app's language: "1.234,50 €" in German, "€1,234.50" in
+ * English. Whole amounts show no cents; `compact` gives "1,2 Mio. €". An unknown currency code
+ * shows the number and the code.
+ */
+export function money(value: number | null | undefined, currency = 'EUR', compact = false): string {
+  const amount = Number(value) || 0
+  const cents = !compact && !Number.isInteger(amount)
+  const locale = intlLocale()
+  const code = (currency || 'EUR').toUpperCase()
+  try {
+    return cached(`money:${locale}:${code}:${compact}:${cents}`, () => new Intl.NumberFormat(locale, {
+      style: 'currency', currency: code, notation: compact ? 'compact' : 'standard',
+      minimumFractionDigits: cents ? 2 : 0, maximumFractionDigits: compact ? 1 : cents ? 2 : 0,
+    })).format(amount)
+  } catch {
+    return `${number(amount)} ${code}`
+  }
+}
+
+/** A plain number: "1.234,5" in German. */
+export function number(value: number, maximumFractionDigits = 2): string {
+  const locale = intlLocale()
+  return cached(`number:${locale}:${maximumFractionDigits}`, () => new Intl.NumberFormat(locale, { maximumFractionDigits })).format(value)
+}
+
+/** A percentage given as 0..100: "25 %" in German, "25%" in English. */
+export function percent(value: number): string {
+  const locale = intlLocale()
+  return cached(`percent:${locale}`, () => new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 })).format(value / 100)
+}
+
+/** Items joined as the language joins them: "a, b and c" / "a, b und c". */
+export function list(items: string[]): string {
+  return new Intl.ListFormat(intlLocale(), { style: 'long', type: 'conjunction' }).format(items)
 }
 
 export function nowIso(): string {
@@ -47,19 +83,31 @@ export function addDays(date: string, days: number): string {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`
 }
 
-export function shortDate(value: string | null | undefined): string {
-  if (!value) return ''
-  const d = new Date(value.length === 10 ? `${value}T12:00:00` : value)
-  if (Number.isNaN(d.getTime())) return value
-  const sameYear = d.getFullYear() === new Date().getFullYear()
-  return d.toLocaleDateString(undefined, { month: 'short', day: 'numeric', ...(sameYear ? {} : { year: 'numeric' }) })
+function parse(value: string): Date {
+  return new Date(value.length === 10 ? `${value}T12:00:00` : value)
 }
 
+/** "6 Dec" / "6. Dez." (with the year when it is not this year). */
+export function shortDate(value: string | null | undefined): string {
+  if (!value) return ''
+  const d = parse(value)
+  if (Number.isNaN(d.getTime())) return value
+  const sameYear = d.getFullYear() === new Date().getFullYear()
+  const locale = intlLocale()
+  return cached(`date:${locale}:${sameYear}`, () => new Intl.DateTimeFormat(locale, {
+    month: 'short', day: 'numeric', ...(sameYear ? {} : { year: 'numeric' }),
+  })).format(d)
+}
+
+/** "Dec 6, 09:30" / "6. Dez., 09:30". */
 export function dateTime(value: string | null | undefined): string {
   if (!value) return ''
   const d = new Date(value)
   if (Number.isNaN(d.getTime())) return value
-  return d.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' })
+  const locale = intlLocale()
+  return cached(`datetime:${locale}`, () => new Intl.DateTimeFormat(locale, {
+    month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit',
+  })).format(d)
 }
 
 export function daysSince(iso: string | null | undefined, now = Date.now()): number {
@@ -68,17 +116,38 @@ export function daysSince(iso: string | null | undefined, now = Date.now()): num
   return Number.isNaN(t) ? 0 : Math.floor((now - t) / 86_400_000)
 }
 
+const capitalise = (text: string) => text.charAt(0).toLocaleUpperCase(intlLocale()) + text.slice(1)
+
+function relativeFormat(): Intl.RelativeTimeFormat {
+  const locale = intlLocale()
+  return cached(`relative:${locale}`, () => new Intl.RelativeTimeFormat(locale, { numeric: 'auto' }))
+}
+
+/** A moment relative to now: "3 minutes ago", "vor 3 Minuten", "yesterday", "in 2 Tagen". */
 export function relative(iso: string | null | undefined): string {
   if (!iso) return ''
   const t = Date.parse(iso)
   if (Number.isNaN(t)) return iso
   const seconds = Math.round((t - Date.now()) / 1000)
-  const format = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' })
+  const format = relativeFormat()
   const abs = Math.abs(seconds)
   if (abs < 60) return format.format(seconds, 'second')
   if (abs < 3600) return format.format(Math.round(seconds / 60), 'minute')
   if (abs < 86400) return format.format(Math.round(seconds / 3600), 'hour')
   return format.format(Math.round(seconds / 86400), 'day')
+}
+
+/**
+ * A due date as people say it: "Today", "Tomorrow", "Yesterday" ("Heute", "Morgen", "Gestern"),
+ * "in 3 days" within a week, else the short date. `date` is YYYY-MM-DD (or an ISO moment).
+ */
+export function dueDay(date: string | null | undefined, today = todayIso()): string {
+  if (!date) return ''
+  const day = date.slice(0, 10)
+  const days = Math.round((parse(day).getTime() - parse(today).getTime()) / 86_400_000)
+  if (Number.isNaN(days)) return date
+  if (Math.abs(days) <= 1 || (days > 1 && days < 7)) return capitalise(relativeFormat().format(days, 'day'))
+  return shortDate(day)
 }
 
 /** A v4 UUID; `crypto.randomUUID` exists only in secure contexts (https, localhost). */

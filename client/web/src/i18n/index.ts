@@ -1,0 +1,106 @@
+/**
+ * The app's languages: English and German, through i18next with the catalogues in `en.ts` and
+ * `de.ts` (typed: `t('board.addDeal')` with a key that is not in `en.ts` fails `tsc`, and so
+ * does a German catalogue that lacks a key).
+ *
+ * `locale` is a signal: `t()` reads it, so every component that calls `t()` re-renders when the
+ * user switches language, and so do the formatters in `lib/format.ts` (they read `intlLocale()`).
+ * The choice is remembered per user in localStorage (`tandem:locale:<user>`) and per device
+ * (`tandem:locale`, for the sign-in page); with neither, the browser's languages suggest it
+ * (`de*` -> German, anything else -> English). `<html lang>` follows.
+ */
+import { signal } from '@preact/signals'
+import i18next, { type TFunction } from 'i18next'
+import { en } from './en'
+import { de } from './de'
+
+export const LOCALES = ['en', 'de'] as const
+export type Locale = (typeof LOCALES)[number]
+/** Each language named in itself, for the language picker. */
+export const LOCALE_NAMES: Record<Locale, string> = { en: 'English', de: 'Deutsch' }
+
+declare module 'i18next' {
+  interface CustomTypeOptions {
+    defaultNS: 'translation'
+    resources: { translation: typeof en }
+  }
+}
+
+const DEVICE_KEY = 'tandem:locale'
+const userKey = (user: string) => `tandem:locale:${user}`
+
+function stored(key: string): Locale | null {
+  try {
+    const value = localStorage.getItem(key)
+    return value === 'en' || value === 'de' ? value : null
+  } catch {
+    return null // storage blocked (private mode, policies): fall back to the browser's suggestion
+  }
+}
+
+/** What the browser suggests: the first of `navigator.languages` we speak; else English. */
+export function suggestedLocale(languages: readonly string[] = navigator.languages ?? [navigator.language]): Locale {
+  for (const language of languages) {
+    const base = language.toLowerCase().split('-')[0]
+    if (base === 'de') return 'de'
+    if (base === 'en') return 'en'
+  }
+  return 'en'
+}
+
+export const locale = signal<Locale>(stored(DEVICE_KEY) ?? suggestedLocale())
+
+void i18next.init({
+  lng: locale.peek(),
+  fallbackLng: 'en',
+  supportedLngs: [...LOCALES],
+  resources: { en: { translation: en }, de: { translation: de } },
+  initAsync: false, // the catalogues are bundled: translate from the first render on
+  interpolation: { escapeValue: false }, // Preact escapes what it renders
+  returnNull: false,
+})
+// `{{label, lowercase}}`: an English label inside a sentence ("Change contact"); German keeps its nouns capitalised
+i18next.services.formatter?.add('lowercase', (value) => String(value).toLowerCase())
+document.documentElement.lang = locale.peek()
+
+function apply(next: Locale): void {
+  if (locale.peek() !== next) {
+    void i18next.changeLanguage(next)
+    locale.value = next
+  }
+  document.documentElement.lang = next
+}
+
+let currentUser: string | null = null
+
+/** The user picked a language: use it, and remember it for them and for this device. */
+export function setLocale(next: Locale): void {
+  try {
+    localStorage.setItem(DEVICE_KEY, next)
+    if (currentUser) localStorage.setItem(userKey(currentUser), next)
+  } catch {
+    /* not remembered; still used for this visit */
+  }
+  apply(next)
+}
+
+/** Someone signed in (or out, with null): switch to the language they chose before, if any. */
+export function adoptUser(user: string | null): void {
+  currentUser = user
+  const chosen = user ? stored(userKey(user)) : null
+  if (chosen) apply(chosen)
+  else if (user && stored(DEVICE_KEY)) localStorage.setItem(userKey(user), locale.peek())
+}
+
+/** Translate a key of the catalogue (`en.ts`); reading `locale` makes the calling component re-render on a switch. */
+export const t: TFunction = ((...args: Parameters<TFunction>) => {
+  void locale.value
+  return (i18next.t as unknown as (...a: unknown[]) => string)(...args)
+}) as TFunction
+
+/** The BCP 47 locale for `Intl`: the browser's own variant of the chosen language (en-GB, de-AT), else en-US / de-DE. */
+export function intlLocale(): string {
+  const chosen = locale.value
+  const own = (navigator.languages ?? [navigator.language]).find((l) => l.toLowerCase().split('-')[0] === chosen)
+  return own && own.includes('-') ? own : chosen === 'de' ? 'de-DE' : 'en-US'
+}
