@@ -28,6 +28,7 @@ from server.api.auth import provide_caller
 from server.api.boards import BoardController
 from server.api.crm import BoardEditController, CrmReadController
 from server.api.contacts import ContactController
+from server.api.currencies import CurrencyController
 from server.api.custom_fields import CustomFieldController, SegmentController
 from server.api.organisations import OrganisationController
 from server.api.transfer import TransferController
@@ -50,6 +51,7 @@ from server.services.crm import Crm
 from server.services.crm_reads import CrmReads
 from server.services.projection import Projector
 from server.services.contacts import Contacts
+from server.services.currencies import Currencies
 from server.services.custom_fields import CustomFields
 from server.services.deal_transfer import DealTransfer
 from server.services.feed import RoomsChangeFeed
@@ -180,7 +182,8 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
     app = Litestar(
         route_handlers=[health, metrics, sync_socket, AuthController, me, WorkspaceController, accept_invitation,
                         BoardController, BoardEditController, CrmReadController, ContactController, OrganisationController,
-                        CustomFieldController, SegmentController, TransferController, PrivacyController],
+                        CustomFieldController, SegmentController, TransferController, PrivacyController,
+                        CurrencyController],
         dependencies={"caller": Provide(provide_caller), **{name: _from_state(name) for name in _SERVICES}},
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[refuse_unstorable_text],  # 422 for text Postgres cannot store, before any handler
@@ -202,7 +205,7 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
 
 
 _SERVICES = ("accounts", "workspaces", "boards", "contacts", "organisations", "custom_fields", "segments",
-             "transfer", "deal_transfer", "links", "permissions", "erasure")
+             "transfer", "deal_transfer", "links", "permissions", "erasure", "currencies")
 OPENAPI = OpenAPIConfig(
     title="Tandem",
     version="0.1.0",
@@ -237,6 +240,7 @@ def _start_contacts(app: Litestar, pool: asyncpg.Pool, rooms: Rooms, projector: 
     app.state.contacts = Contacts(begin, feed, ContactReferences(begin, rooms, projector))
     app.state.organisations = Organisations(begin, feed)
     app.state.custom_fields = CustomFields(begin, feed)
+    app.state.currencies = Currencies(begin)
     app.state.segments = Segments(begin)
     app.state.transfer = Transfer(begin, feed)
     app.state.deal_transfer = DealTransfer(begin, app.state.boards, rooms, projector)

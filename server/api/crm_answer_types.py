@@ -170,6 +170,17 @@ class DealSummary(msgspec.Struct, kw_only=True):
     rotting: bool
 
 
+class ConvertedTotals(msgspec.Struct, kw_only=True):
+    """Sums converted into the workspace ``currency`` at the rates its admin set; what is in a
+    currency without a rate is not added in but listed per currency (``unconverted``)."""
+
+    currency: str
+    value: float
+    weighted: float
+    unconverted: dict[str, float]
+    unconverted_weighted: dict[str, float]
+
+
 class ReportStage(msgspec.Struct, kw_only=True):
     """Deals in a stage now (money per currency), and from history how many entered it, moved on
     (or were won) and were lost from it."""
@@ -186,6 +197,7 @@ class ReportStage(msgspec.Struct, kw_only=True):
     lost: int
     conversion: float | None
     loss_rate: float | None
+    converted: ConvertedTotals | None  # None while the workspace has no exchange rates
 
 
 class OwnerRecord(msgspec.Struct, kw_only=True):
@@ -201,6 +213,7 @@ class ForecastMonth(msgspec.Struct, kw_only=True):
     count: int
     value: dict[str, float]
     weighted: dict[str, float]
+    converted: ConvertedTotals | None
 
 
 class PipelineReport(msgspec.Struct, kw_only=True):

@@ -17,6 +17,7 @@ from litestar import Request, Response
 
 from server.domain.access import Forbidden, NotFound
 from server.domain.accounts import Conflict, InvalidInput, Throttled, Unauthenticated
+from server.domain.money import InvalidCurrency
 from server.domain.permissions import InvalidSetting
 from server.domain.references import UnknownReference
 from server.domain.text import UnstorableText
@@ -30,6 +31,7 @@ HTTP_STATUS: dict[type[Exception], int] = {
     UnknownReference: 422,  # a reference to a record of another workspace, or of none
     UnstorableText: 422,  # text Postgres cannot store (a NUL character, a lone surrogate)
     InvalidSetting: 422,  # a permission level that does not exist
+    InvalidCurrency: 422,  # not an ISO 4217 code, or an exchange rate that is not a positive number
     Unauthenticated: 401,
     Forbidden: 403,
     NotFound: 404,

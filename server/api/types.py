@@ -54,6 +54,8 @@ class ResetConfirm(msgspec.Struct, forbid_unknown_fields=True):
 
 class NewWorkspace(msgspec.Struct, forbid_unknown_fields=True):
     name: str
+    # ISO 4217; if absent, the one the caller's Accept-Language suggests (de-DE: EUR), else USD
+    currency: str | None = None
 
 
 class Workspace(msgspec.Struct):

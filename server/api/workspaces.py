@@ -13,6 +13,7 @@ from server.api import types
 from server.api.auth import CallerDep, client_address
 from server.domain.access import Role
 from server.domain.accounts import User
+from server.domain.money import currency_for_locale
 from server.services.workspaces import Workspaces
 
 WorkspacesDep = NamedDependency[Workspaces]
@@ -32,9 +33,10 @@ class WorkspaceController(Controller):
 
     @post("/", summary="Create a workspace; the caller becomes its owner")
     async def create(
-        self, data: JSONBody[types.NewWorkspace], caller: CallerDep, workspaces: WorkspacesDep
+        self, request: Request, data: JSONBody[types.NewWorkspace], caller: CallerDep, workspaces: WorkspacesDep
     ) -> types.Workspace:
-        workspace = await workspaces.create(caller, data.name)
+        currency = data.currency or currency_for_locale(request.headers.get("accept-language"))
+        workspace = await workspaces.create(caller, data.name, currency)
         return _workspace(workspace.id, workspace.name, Role.OWNER)
 
     @get("/", summary="Workspaces the caller belongs to, or is a guest in")

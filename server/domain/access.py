@@ -44,6 +44,8 @@ class Action(enum.StrEnum):
     READ_CONTACTS = "see contacts and organisations"
     EDIT_CONTACTS = "change contacts, organisations and segments"
     MANAGE_FIELDS = "define custom fields"
+    MANAGE_SETTINGS = "change the workspace's settings (currency, exchange rates)"
+    MANAGE_BOARDS = "rename, archive or delete boards"
 
 
 class AccessDenied(Exception):
@@ -68,6 +70,8 @@ MINIMUM_ROLE = {
     Action.READ_CONTACTS: Role.VIEWER,
     Action.EDIT_CONTACTS: Role.MEMBER,
     Action.MANAGE_FIELDS: Role.ADMIN,
+    Action.MANAGE_SETTINGS: Role.ADMIN,
+    Action.MANAGE_BOARDS: Role.ADMIN,
 }
 _ROLE_ACCESS = {Role.OWNER: Access.WRITE, Role.ADMIN: Access.WRITE, Role.MEMBER: Access.WRITE,
                 Role.VIEWER: Access.READ}

@@ -7,7 +7,6 @@ written to the projection tables; no pycrdt, no I/O. Ids are UUIDs, times aware 
 from __future__ import annotations
 
 import enum
-import re
 from datetime import date, datetime, timezone
 from typing import Any, NamedTuple
 from uuid import UUID
@@ -163,15 +162,6 @@ class CardEvent(NamedTuple):
 
 
 # --- rules -------------------------------------------------------------------------------------
-
-_CURRENCY = re.compile(r"[A-Z]{3}")
-
-
-def check_currency(raw: str) -> str:
-    if not _CURRENCY.fullmatch(raw):
-        raise InvalidInput(f"expected an ISO 4217 currency code like USD, got {raw[:20]!r}")
-    return raw
-
 
 def check_title(raw: str, what: str = "title", limit: int = 500) -> str:
     title = raw.strip()

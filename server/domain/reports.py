@@ -1,7 +1,9 @@
 """What managers and task lists read: the pipeline report and when a task is due. Pure functions.
 
 Money is summed per currency (deals in several currencies are never added together); weighted
-value is value x the stage's win probability / 100.
+value is value x the stage's win probability / 100. Where the workspace has exchange rates, each
+sum is also given converted into the workspace currency (``converted``), with what had no rate
+kept apart (``server.domain.money.convert``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any, NamedTuple
 from uuid import UUID
 
 from server.domain.crm import CardEvent, Stage, StageKind
+from server.domain.money import MoneySettings, convert
 
 
 class DealFacts(NamedTuple):
@@ -59,10 +62,12 @@ def _paths(deals: Iterable[DealFacts], events: Iterable[CardEvent]) -> dict[UUID
     return paths
 
 
-def pipeline_report(stages: list[Stage], deals: list[DealFacts], events: list[CardEvent]) -> dict[str, Any]:
+def pipeline_report(stages: list[Stage], deals: list[DealFacts], events: list[CardEvent],
+                    money: MoneySettings | None = None) -> dict[str, Any]:
     """Per stage: deals now in it (count, value, weighted value) and, from history, how many
     entered it, moved on to a later stage (or were won) and were lost from it; win rate per
-    owner; the weighted forecast of open deals by expected close month."""
+    owner; the weighted forecast of open deals by expected close month. With ``money``'s rates,
+    stages and months also carry their sums ``converted`` into the workspace currency."""
     position = {s.id: i for i, s in enumerate(stages)}
     probability = {s.id: (s.probability or 0.0) for s in stages}
     paths = _paths(deals, events)
@@ -79,7 +84,19 @@ def pipeline_report(stages: list[Stage], deals: list[DealFacts], events: list[Ca
     for row in rows.values():
         row["conversion"] = _ratio(row["advanced"], row["entered"])
         row["loss_rate"] = _ratio(row["lost"], row["entered"])
-    return {"stages": list(rows.values()), "owners": _owners(deals), "forecast": _forecast(deals, probability)}
+    forecast = _forecast(deals, probability)
+    for totals in (*rows.values(), *forecast):
+        totals["converted"] = _converted(totals, money)
+    return {"stages": list(rows.values()), "owners": _owners(deals), "forecast": forecast}
+
+
+def _converted(totals: dict[str, Any], money: MoneySettings | None) -> dict[str, Any] | None:
+    """Value and weighted value in the workspace currency, or None while it has no rates."""
+    if money is None or not money.rates:
+        return None
+    value, weighted = convert(totals["value"], money), convert(totals["weighted"], money)
+    return {"currency": money.currency, "value": value.amount, "weighted": weighted.amount,
+            "unconverted": value.unconverted, "unconverted_weighted": weighted.unconverted}
 
 
 def _history(rows: dict, position: dict[UUID, int], stages: list[Stage], path: list[UUID], status: str) -> None:

@@ -9,10 +9,11 @@ from uuid import UUID
 from server.domain.access import Access, Action, Forbidden, NotFound, Role, ShareLevel, board_access, permit
 from server.domain.accounts import InvalidInput, User, check_name, normalise_email
 from server.domain.boards import Board, BoardGrant, BoardKind, DocumentKind, Share
-from server.domain.crm import check_currency
+from server.domain.money import check_currency
 from server.documents.seed import board_seed
 from server.services.projection import project_seed
 from server.services.accounts import Caller
+from server.services.currencies import money_of
 from server.services.workspaces import role_of
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ class Boards:
         currency = check_currency(currency) if currency is not None else None
         async with self._begin() as unit:
             role = permit(role_of(await unit.workspaces.workspace_view(workspace, caller.id)), Action.CREATE_BOARD)
+            currency = currency or (await money_of(unit, workspace)).currency  # the workspace's, not USD
             board = await unit.boards.add(workspace, name, kind, caller.id)
             await unit.workspaces.add_document(board.document, workspace, board.id, DocumentKind.BOARD)
             seed = board_seed(board.id, board.kind, name, board.created_at, currency)

@@ -29,6 +29,7 @@ from server.domain.crm import (
     Activity, BoardState, Card, Deal, DealStatus, ItemStatus, NoteMeta, StageKind, SubjectKind, WorkItem, check_title,
     now_utc, stage_for_status, status_after_move,
 )
+from server.domain.money import check_currency
 from server.domain.references import RecordKind, UnknownReference, references_in
 from server.services.accounts import Caller
 from server.services.boards import Boards, BoardView
@@ -62,7 +63,7 @@ class Crm:
         kind = view.board.kind
         state = read_board(room.doc, kind, _quiet)  # from here to the change: no await
         self._check_fields(kind, values)
-        values = {**values, "title": check_title(values.get("title") or "")}
+        values = {**values, "title": check_title(values.get("title") or ""), **_currency(values)}
         if kind == "pipeline":
             values.setdefault("currency", state.settings.currency)
             values.setdefault("status", str(DealStatus.OPEN))
@@ -82,6 +83,7 @@ class Crm:
         state = read_board(room.doc, kind, _quiet)
         _existing(state, card)
         self._check_fields(kind, changes)
+        changes = {**changes, **_currency(changes)}
         if "title" in changes:
             changes = {**changes, "title": check_title(changes["title"] or "")}
         self._change(room, caller, lambda doc: edits.update_card(doc, kind, card, changes, now_utc()))
@@ -255,6 +257,12 @@ class Crm:
 DEAL_REFERENCES = {"contact": RecordKind.CONTACT, "organisation": RecordKind.ORGANISATION}
 ACTIVITY_REFERENCES = {"contact": RecordKind.CONTACT}
 _STAMPED = {"createdAt", "createdBy", "updatedAt", "movedAt", "stage", "rank"}
+
+
+def _currency(values: dict[str, Any]) -> dict[str, Any]:
+    """A deal's currency, if given, as an ISO 4217 code (422 naming ``currency`` otherwise)."""
+    code = values.get("currency")
+    return {} if code is None else {"currency": check_currency(code)}
 
 
 def _check_card(state: BoardState, values: dict[str, Any]) -> None:

@@ -14,6 +14,7 @@ from server.domain.board_reads import DealListing, HistoryRow, MyActivity, MyWor
 from server.domain.reports import pipeline_report, when_due
 from server.services.accounts import Caller
 from server.services.boards import Boards
+from server.services.currencies import money_of
 from server.services.ports.unit import Begin
 from server.services.workspaces import role_of
 
@@ -60,7 +61,8 @@ class CrmReads:
             raise InvalidInput("expected a pipeline board; the report is about deals")
         async with self._begin() as tx:
             stages, deals, events = await tx.board_reads.report(board)
-        return {"board": board, "name": view.board.name, **pipeline_report(stages, deals, events)}
+            money = await money_of(tx, workspace)
+        return {"board": board, "name": view.board.name, **pipeline_report(stages, deals, events, money)}
 
     async def timeline(self, caller: Caller, board: UUID, card: UUID) -> dict[str, Any]:
         """Created, stage moves, value and status changes, tasks done and notes added, oldest first."""

@@ -14,6 +14,7 @@ from server.domain.access import Action, NotFound, Role, check_membership_change
 from server.domain.accounts import Conflict, check_name, normalise_email
 from server.domain.accounts import AuditEvent
 from server.domain.boards import DocumentKind, workspace_document
+from server.domain.money import FALLBACK, check_currency
 from server.domain.workspaces import Member, MyWorkspace, PendingInvitation, Workspace, WorkspaceView
 from server.services.accounts import Caller
 from server.services.credentials import hash_token, new_token
@@ -43,10 +44,13 @@ class Workspaces:
     def __init__(self, begin: Begin, outbox: Outbox, *, invitation_ttl: float) -> None:
         self._begin, self._outbox, self._invitation_ttl = begin, outbox, invitation_ttl
 
-    async def create(self, caller: Caller, name: str) -> Workspace:
+    async def create(self, caller: Caller, name: str, currency: str = FALLBACK) -> Workspace:
+        """A workspace owned by the caller; ``currency`` (ISO 4217) is its money's, changeable later."""
         name = check_name(name, "workspace name")
+        currency = check_currency(currency)
         async with self._begin() as unit:
             workspace = await unit.workspaces.add(name)
+            await unit.currencies.set_currency(workspace.id, currency, caller.id)
             await unit.members.add(workspace.id, caller.id, Role.OWNER)
             await unit.workspaces.add_document(workspace_document(workspace.id), workspace.id, None,
                                                DocumentKind.WORKSPACE)

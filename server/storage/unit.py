@@ -17,6 +17,7 @@ from server.storage.contacts import (
 from server.storage.crm import PostgresBoardReach, PostgresBoardReads, PostgresNotes
 from server.storage.custom_fields import PostgresFieldDefinitions
 from server.storage.links import PostgresRecordLinks
+from server.storage.money import PostgresCurrencySettings
 from server.storage.privacy import PostgresErasableContacts, PostgresPermissionLevels
 from server.storage.projection import PostgresProjectedDocuments, PostgresProjectionTables
 from server.storage.segments import PostgresSavedSegments
@@ -51,6 +52,7 @@ class Tx(NamedTuple):
     notes: PostgresNotes
     board_reach: PostgresBoardReach
     board_reads: PostgresBoardReads
+    currencies: PostgresCurrencySettings
 
 
 Begin = Callable[..., AbstractAsyncContextManager[Tx]]
@@ -83,4 +85,4 @@ def _tx(conn: asyncpg.Connection) -> Tx:
               PostgresDuplicates(conn), PostgresRecordLookups(conn), PostgresRecordLinks(conn),
               PostgresFieldDefinitions(conn), PostgresSavedSegments(conn), PostgresPermissionLevels(conn),
               PostgresErasableContacts(conn), PostgresProjectedDocuments(conn), PostgresProjectionTables(conn),
-              PostgresNotes(conn), PostgresBoardReach(conn), PostgresBoardReads(conn))
+              PostgresNotes(conn), PostgresBoardReach(conn), PostgresBoardReads(conn), PostgresCurrencySettings(conn))

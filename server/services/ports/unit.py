@@ -18,6 +18,7 @@ from server.services.ports.contacts import (
 )
 from server.services.ports.crm import BoardReach, BoardReads, Notes
 from server.services.ports.custom_fields import FieldDefinitions, SavedSegments
+from server.services.ports.money import CurrencySettings
 from server.services.ports.privacy import ErasableContacts, PermissionLevels
 from server.services.ports.projection import ProjectedDocuments, ProjectionTables
 from server.services.ports.workspaces import Boards, Invitations, Members, Shares, Workspaces
@@ -51,6 +52,7 @@ class Unit(Protocol):
     duplicates: Duplicates
     lookups: RecordLookups
     links: RecordLinks
+    currencies: CurrencySettings
 
 
 Begin = Callable[..., AbstractAsyncContextManager[Unit]]

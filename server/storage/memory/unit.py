@@ -57,6 +57,7 @@ class MemoryUnit:
         from server.storage.memory import accounts, workspaces  # late: the twins import this module
         from server.storage.memory import contacts, links
         from server.storage.memory import crm, custom_fields, privacy
+        from server.storage.memory import money
 
         self.users = accounts.MemoryUsers(db)
         self.sessions = accounts.MemorySessions(db)
@@ -78,6 +79,7 @@ class MemoryUnit:
         self.segments = custom_fields.MemorySavedSegments(db)
         self.permission_levels = privacy.MemoryPermissionLevels(db)
         self.erasable_contacts = privacy.MemoryErasableContacts(db)
+        self.currencies = money.MemoryCurrencySettings(db)
         self.projected_documents = crm.MemoryProjectedDocuments(db)
         self.projection = crm.MemoryProjectionTables(db)
         self.notes = crm.MemoryNotes(db)
