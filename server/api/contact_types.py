@@ -116,6 +116,8 @@ class CustomFieldChange(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class CustomField(msgspec.Struct):
+    """A field definition; a workspace shows its fields by ``position`` (lowest first)."""
+
     id: UUID
     entity: Entity
     key: str
@@ -123,6 +125,14 @@ class CustomField(msgspec.Struct):
     type: FieldType
     options: list[str]
     created_at: datetime
+    position: int
+
+
+class FieldOrder(msgspec.Struct, forbid_unknown_fields=True):
+    """Every field of ``entity``, by id, in the order they are to be shown."""
+
+    entity: Entity
+    fields: list[UUID]
 
 
 class SegmentFilter(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from litestar import Controller, Request, delete, get, patch, post
+from litestar import Controller, Request, delete, get, patch, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
@@ -22,7 +22,7 @@ SegmentsDep = NamedDependency[Segments]
 
 def custom_field(field: CustomField) -> types.CustomField:
     return types.CustomField(field.id, field.entity, field.key, field.label, field.type, list(field.options),
-                             field.created_at)
+                             field.created_at, field.position)
 
 
 def segment(saved: Segment) -> types.Segment:
@@ -51,6 +51,12 @@ class CustomFieldController(Controller):
                            caller: CallerDep, custom_fields: CustomFieldsDep) -> types.CustomField:
         return custom_field(await custom_fields.create(caller, workspace, data.entity, data.key, data.label,
                                                        data.type, data.options, client_address(request)))
+
+    @put("/workspaces/{workspace:uuid}/custom-fields/order", summary="Reorder one entity's custom fields (admins)")
+    async def reorder_fields(self, request: Request, workspace: FromPath[UUID], data: JSONBody[types.FieldOrder],
+                             caller: CallerDep, custom_fields: CustomFieldsDep) -> list[types.CustomField]:
+        ordered = await custom_fields.reorder(caller, workspace, data.entity, data.fields, client_address(request))
+        return [custom_field(field) for field in ordered]
 
     @patch("/custom-fields/{field:uuid}", summary="Relabel a custom field or change its options (admins)")
     async def update_field(self, request: Request, field: FromPath[UUID], data: JSONBody[types.CustomFieldChange],

@@ -2,8 +2,10 @@
 
 Values are checked against the definitions on every write and stored as JSON: text and date
 (``YYYY-MM-DD``) as strings, number as a number, bool as true/false, select as one of the
-options. ``parse`` reads the same values from text (CSV cells, query parameters); ``format``
-writes them back, so an export imports again unchanged.
+options, multi-select as a list of them (in the options' order), url (http or https), email and
+phone as strings. ``parse`` reads the same values from text (CSV cells, query parameters;
+a multi-select's choices separated by ``;``); ``format`` writes them back, so an export imports
+again unchanged. A workspace shows its fields in ``position`` order (admins reorder them).
 """
 
 from __future__ import annotations
@@ -32,6 +34,16 @@ class FieldType(enum.StrEnum):
     DATE = "date"
     SELECT = "select"
     BOOL = "bool"
+    MULTI_SELECT = "multi_select"
+    URL = "url"
+    EMAIL = "email"
+    PHONE = "phone"
+
+
+CHOICES = (FieldType.SELECT, FieldType.MULTI_SELECT)  # the types with options
+_URL = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_PHONE = re.compile(r"\+?[0-9 ()./-]{3,40}")
 
 
 class Entity(enum.StrEnum):
@@ -63,6 +75,7 @@ class CustomField(msgspec.Struct, frozen=True):
     type: FieldType
     options: tuple[str, ...]
     created_at: datetime.datetime
+    position: int = 0
 
     @property
     def definition(self) -> FieldDefinition:
@@ -76,12 +89,12 @@ def check_definition(key: str, label: str, type_: FieldType, options: Sequence[s
     if not 1 <= len(label) <= 100:
         raise InvalidInput(f"expected a field label of 1 to 100 characters, got {len(label)}")
     cleaned = tuple(dict.fromkeys(option.strip() for option in options))
-    if type_ is FieldType.SELECT:
+    if type_ in CHOICES:
         if not cleaned or "" in cleaned or len(cleaned) > MAX_OPTIONS:
-            raise InvalidInput(f"expected 1 to {MAX_OPTIONS} non-empty options for a select field, "
+            raise InvalidInput(f"expected 1 to {MAX_OPTIONS} non-empty options for a {type_} field, "
                                f"got {list(options)!r}")
     elif cleaned:
-        raise InvalidInput(f"only select fields have options; a {type_} field got {list(options)!r}")
+        raise InvalidInput(f"only select and multi_select fields have options; a {type_} field got {list(options)!r}")
     return FieldDefinition(key, label, type_, cleaned)
 
 
@@ -111,6 +124,10 @@ def check_value(definition: FieldDefinition, value: object) -> object:
         return value
     if kind is FieldType.SELECT and value in definition.options:
         return value
+    if kind is FieldType.MULTI_SELECT and isinstance(value, list) and all(v in definition.options for v in value):
+        return [option for option in definition.options if option in value]  # each once, in the options' order
+    if kind in _PATTERNS and isinstance(value, str) and len(value) <= MAX_VALUE and _PATTERNS[kind].fullmatch(value):
+        return value
     raise InvalidInput(f"{definition.describe()}: expected {_expected(definition)}, got {_shown(value)}")
 
 
@@ -132,6 +149,12 @@ def parse(definition: FieldDefinition, raw: str) -> object:
     if kind is FieldType.SELECT:
         match = next((o for o in definition.options if o.lower() == text.lower()), text)
         return check_value(definition, match)
+    if kind is FieldType.MULTI_SELECT:
+        chosen = [next((o for o in definition.options if o.lower() == part.strip().lower()), part.strip())
+                  for part in text.split(";") if part.strip()]
+        return check_value(definition, chosen)
+    if kind is FieldType.URL and "://" not in text:
+        text = f"https://{text}"  # "example.com" as people type it
     return check_value(definition, text)
 
 
@@ -140,9 +163,14 @@ def format(definition: FieldDefinition, value: object) -> str:  # noqa: A001 - t
         return ""
     if definition.type is FieldType.BOOL:
         return "true" if value else "false"
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+_PATTERNS = {FieldType.URL: _URL, FieldType.EMAIL: _EMAIL, FieldType.PHONE: _PHONE}
 
 
 def _is_date(text: str) -> bool:
@@ -160,6 +188,10 @@ def _expected(definition: FieldDefinition) -> str:
         FieldType.DATE: "a date as YYYY-MM-DD",
         FieldType.BOOL: "true or false",
         FieldType.SELECT: "one of " + ", ".join(repr(o) for o in definition.options),
+        FieldType.MULTI_SELECT: "a list of " + ", ".join(repr(o) for o in definition.options),
+        FieldType.URL: "a web address starting with http:// or https://",
+        FieldType.EMAIL: "an e-mail address like name@example.com",
+        FieldType.PHONE: "a phone number of digits, spaces, +, (, ), -, . or /",
     }[definition.type]
 
 

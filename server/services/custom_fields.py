@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from uuid import UUID
 
 from server.domain.access import Action, NotFound
-from server.domain.accounts import Conflict
+from server.domain.accounts import Conflict, InvalidInput
 from server.domain.fields import CustomField, Entity, FieldType, check_definition
 from server.services.accounts import Caller
 from server.services.feed import ChangeFeed
@@ -56,6 +56,22 @@ class CustomFields:
                                   address=address, entity=current.entity, key=current.key)
         await self._feed.changed(current.workspace_id, [FIELDS_KEY])
         return updated
+
+    async def reorder(self, caller: Caller, workspace: UUID, entity: Entity, fields: Sequence[UUID],
+                      address: str) -> list[CustomField]:
+        """Show the entity's fields in the order of ``fields``: every one of its fields, each once."""
+        async with self._begin() as tx:
+            await workspace_role(tx, caller, workspace, Action.MANAGE_FIELDS)
+            current = await tx.field_definitions.of_workspace(workspace, entity)
+            if len(set(fields)) != len(fields) or set(fields) != {f.id for f in current}:
+                raise InvalidInput(f"expected every {entity} field of this workspace once "
+                                   f"({len(current)} ids), got {len(fields)} ids")
+            await tx.field_definitions.reorder(workspace, entity, fields)
+            await tx.audit.record("custom_field.reordered", actor=caller.id, workspace=workspace, address=address,
+                                  entity=entity)
+            ordered = await tx.field_definitions.of_workspace(workspace, entity)
+        await self._feed.changed(workspace, [FIELDS_KEY])
+        return ordered
 
     async def delete(self, caller: Caller, field: UUID, address: str) -> None:
         async with self._begin() as tx:

@@ -17,7 +17,8 @@ _STRIP = {Entity.CONTACT: "strip_contact_values", Entity.ORGANISATION: "strip_or
 
 def _field(record: asyncpg.Record) -> CustomField:
     return CustomField(record["id"], record["workspace_id"], Entity(record["entity"]), record["key"],
-                       record["label"], FieldType(record["type"]), tuple(record["options"]), record["created_at"])
+                       record["label"], FieldType(record["type"]), tuple(record["options"]), record["created_at"],
+                       record["position"])
 
 
 class PostgresFieldDefinitions:
@@ -40,6 +41,9 @@ class PostgresFieldDefinitions:
 
     async def change(self, field: UUID, label: str, options: Sequence[str]) -> CustomField:
         return _field(await self._conn.fetchrow(SQL["update_field"], field, label, list(options)))
+
+    async def reorder(self, workspace: UUID, entity: Entity, fields: Sequence[UUID]) -> None:
+        await self._conn.execute(SQL["reorder_fields"], workspace, entity, list(fields))
 
     async def remove(self, field: CustomField) -> None:
         await self._conn.execute(SQL["delete_field"], field.id)

@@ -164,3 +164,16 @@ async def test_segments_list_by_entity_and_name_and_removed_ones_go(store):
     async with begin() as tx:
         assert await tx.segments.get(b.id) is None
         assert len(await tx.segments.of_workspace(workspace)) == 2
+
+
+async def test_fields_come_in_the_order_they_were_put_in_and_new_ones_go_last(store):
+    begin, world = store
+    workspace = await world.workspace()
+    async with begin() as tx:
+        plan = await tx.fields.add(workspace, Entity.CONTACT, PLAN)
+        size = await tx.fields.add(workspace, Entity.CONTACT, SIZE)
+        await tx.fields.reorder(workspace, Entity.CONTACT, [size.id, plan.id])
+        later = await tx.fields.add(workspace, Entity.CONTACT, FieldDefinition("web", "Web", FieldType.URL))
+    async with begin() as tx:
+        assert [f.key for f in await tx.fields.of_workspace(workspace, Entity.CONTACT)] == ["size", "plan", "web"]
+    assert later.position > max(plan.position, size.position)

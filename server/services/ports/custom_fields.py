@@ -15,16 +15,19 @@ class FieldDefinitions(Protocol):
     """The custom field definitions of workspaces."""
 
     async def of_workspace(self, workspace: UUID, entity: Entity | None = None) -> list[CustomField]:
-        """The workspace's definitions (of ``entity`` only, if given), by entity, age and key."""
+        """The workspace's definitions (of ``entity`` only, if given), by entity, position, age and key."""
 
     async def add(self, workspace: UUID, entity: Entity, definition: FieldDefinition) -> CustomField | None:
-        """Store a new definition; None if ``entity`` already has a field with that key."""
+        """Store a new definition, last of its entity's; None if ``entity`` already has a field with that key."""
 
     async def get(self, field: UUID) -> CustomField | None:
         """One definition, or None."""
 
     async def change(self, field: UUID, label: str, options: Sequence[str]) -> CustomField:
         """Relabel an existing definition and replace its options."""
+
+    async def reorder(self, workspace: UUID, entity: Entity, fields: Sequence[UUID]) -> None:
+        """Put the ``entity`` fields of ``workspace`` in the order of ``fields`` (their ids)."""
 
     async def remove(self, field: CustomField) -> None:
         """Delete a definition and every value stored under its key in the workspace's records."""

@@ -48,14 +48,16 @@ class MemoryFieldDefinitions:
 
     async def of_workspace(self, workspace: UUID, entity: Entity | None = None) -> list[CustomField]:
         found = [f for f in self._fields.values() if f.workspace_id == workspace and entity in (None, f.entity)]
-        return sorted(found, key=lambda f: (f.entity, f.created_at, f.key))
+        return sorted(found, key=lambda f: (f.entity, f.position, f.created_at, f.key))
 
     async def add(self, workspace: UUID, entity: Entity, definition: FieldDefinition) -> CustomField | None:
         if any(f.workspace_id == workspace and f.entity == entity and f.key == definition.key
                for f in self._fields.values()):
             return None
+        last = max((f.position + 1 for f in self._fields.values()
+                    if f.workspace_id == workspace and f.entity == entity), default=0)
         field = CustomField(uuid4(), workspace, entity, definition.key, definition.label, definition.type,
-                            tuple(definition.options), self._db.now())
+                            tuple(definition.options), self._db.now(), last)
         self._fields[field.id] = field
         return field
 
@@ -66,6 +68,12 @@ class MemoryFieldDefinitions:
         changed = msgspec.structs.replace(self._fields[field], label=label, options=tuple(options))
         self._fields[field] = changed
         return changed
+
+    async def reorder(self, workspace: UUID, entity: Entity, fields: Sequence[UUID]) -> None:
+        for position, field in enumerate(fields, start=1):
+            found = self._fields.get(field)
+            if found is not None and found.workspace_id == workspace and found.entity == entity:
+                self._fields[field] = msgspec.structs.replace(found, position=position)
 
     async def remove(self, field: CustomField) -> None:
         self._fields.pop(field.id, None)

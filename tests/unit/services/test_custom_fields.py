@@ -67,7 +67,7 @@ async def test_a_definition_is_checked_and_its_key_is_unique_per_entity(world):
     fields, owner = CustomFields(world.begin, Feed()), people["owner"]
     with pytest.raises(InvalidInput, match="non-empty options for a select field"):
         await fields.create(owner, workspace, Entity.CONTACT, "plan", "Plan", FieldType.SELECT, [], HERE)
-    with pytest.raises(InvalidInput, match="only select fields have options"):
+    with pytest.raises(InvalidInput, match="only select and multi_select fields have options"):
         await fields.create(owner, workspace, Entity.CONTACT, "size", "Size", FieldType.NUMBER, ["1"], HERE)
     with pytest.raises(InvalidInput, match="field key"):
         await fields.create(owner, workspace, Entity.CONTACT, "Bad Key", "Bad", FieldType.TEXT, [], HERE)

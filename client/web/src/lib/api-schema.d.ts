@@ -798,6 +798,23 @@ export interface paths {
         patch: operations["ApiCustomFieldsUpdateField"];
         trace?: never;
     };
+    "/api/workspaces/{workspace}/custom-fields/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Reorder one entity's custom fields (admins) */
+        put: operations["ApiWorkspacesCustomFieldsOrderReorderFields"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces/{workspace}/segments": {
         parameters: {
             query?: never;
@@ -902,6 +919,24 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/currency": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace currency and exchange rates (members) */
+        get: operations["ApiWorkspacesCurrencySettings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change the workspace currency or its exchange rates (admins) */
+        patch: operations["ApiWorkspacesCurrencyChange"];
         trace?: never;
     };
 }
@@ -1106,12 +1141,37 @@ export interface components {
             items: components["schemas"]["Contact"][];
             next_offset: number | null;
         };
+        /** ConvertedTotals */
+        ConvertedTotals: {
+            currency: string;
+            value: number;
+            weighted: number;
+            unconverted: {
+                [key: string]: number;
+            };
+            unconverted_weighted: {
+                [key: string]: number;
+            };
+        };
         /** Created */
         Created: {
             at: string | null;
             author: components["schemas"]["Author"] | null;
             /** @constant */
             kind: "created";
+        };
+        /** CurrencyChange */
+        CurrencyChange: {
+            currency?: string | null;
+            rates?: {
+                [key: string]: number;
+            } | null;
+        };
+        /** CurrencySettings */
+        CurrencySettings: {
+            currency: string;
+            rates: components["schemas"]["Rate"][];
+            common: string[];
         };
         /** CustomField */
         CustomField: {
@@ -1124,6 +1184,7 @@ export interface components {
             options: string[];
             /** Format: date-time */
             created_at: string;
+            position: number;
         };
         /** CustomFieldChange */
         CustomFieldChange: {
@@ -1252,11 +1313,16 @@ export interface components {
          * @enum {string}
          */
         ExportLevel: "admins" | "members";
+        /** FieldOrder */
+        FieldOrder: {
+            entity: components["schemas"]["Entity"];
+            fields: string[];
+        };
         /**
          * FieldType
          * @enum {string}
          */
-        FieldType: "text" | "number" | "date" | "select" | "bool";
+        FieldType: "text" | "number" | "date" | "select" | "bool" | "multi_select" | "url" | "email" | "phone";
         /** ForecastMonth */
         ForecastMonth: {
             month: string;
@@ -1267,6 +1333,7 @@ export interface components {
             weighted: {
                 [key: string]: number;
             };
+            converted: components["schemas"]["ConvertedTotals"] | null;
         };
         /** ImportProblem */
         ImportProblem: {
@@ -1447,6 +1514,7 @@ export interface components {
         /** NewWorkspace */
         NewWorkspace: {
             name: string;
+            currency?: string | null;
         };
         /** Note */
         Note: {
@@ -1578,6 +1646,11 @@ export interface components {
             owners: components["schemas"]["OwnerRecord"][];
             forecast: components["schemas"]["ForecastMonth"][];
         };
+        /** Rate */
+        Rate: {
+            currency: string;
+            rate: number;
+        };
         /** RecordTimeline */
         RecordTimeline: {
             items: (components["schemas"]["DealEntry"] | components["schemas"]["ActivityEntry"] | components["schemas"]["NoteEntry"])[];
@@ -1602,6 +1675,7 @@ export interface components {
             lost: number;
             conversion: number | null;
             loss_rate: number | null;
+            converted: components["schemas"]["ConvertedTotals"] | null;
         };
         /** ResetConfirm */
         ResetConfirm: {
@@ -4029,6 +4103,47 @@ export interface operations {
             };
         };
     };
+    ApiWorkspacesCustomFieldsOrderReorderFields: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FieldOrder"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomField"][];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
     ApiWorkspacesSegmentsListSegments: {
         parameters: {
             query?: never;
@@ -4400,6 +4515,84 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErasureReport"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesCurrencySettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CurrencySettings"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesCurrencyChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CurrencyChange"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CurrencySettings"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
