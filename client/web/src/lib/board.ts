@@ -187,8 +187,17 @@ export function moveCard(doc: Y.Doc, board: BoardState, cardId: string, stageId:
   doc.transact(() => {
     const now = nowIso()
     if (card.get('stage') !== stageId) {
+      const from = board.stages.find((s) => s.id === card.get('stage'))?.kind
+      const to = board.stages.find((s) => s.id === stageId)?.kind ?? 'open'
       card.set('stage', stageId)
-      if (board.kind === 'pipeline') card.set('movedAt', now) // rotting counts from here (deals only)
+      if (board.kind === 'pipeline') {
+        card.set('movedAt', now) // rotting counts from here (deals only)
+        // a Won / Lost column decides the status; leaving one reopens the deal (SHAPES.md)
+        const status = str(card.get('status')) || 'open'
+        const next = statusAfterMove(status, from, to)
+        if (next !== status) card.set('status', next)
+        if (next !== 'lost' && card.has('lostReason')) card.delete('lostReason')
+      }
     }
     card.set('rank', rank)
     card.set('updatedAt', now)
@@ -327,4 +336,110 @@ export function addStage(doc: Y.Doc, board: BoardState, name: string): void {
 
 export function renameStage(doc: Y.Doc, stageId: string, name: string): void {
   roots(doc).stages.get(stageId)?.set('name', name)
+}
+
+// --- stage settings (Settings → Pipelines) ---------------------------------------------------------
+
+export type StageValues = Partial<Pick<Stage, 'name' | 'probability' | 'rotDays' | 'kind'>>
+
+/** Set fields of one stage; `probability: null` removes it (a project column has none). */
+export function setStage(doc: Y.Doc, stageId: string, values: StageValues): void {
+  const m = roots(doc).stages.get(stageId)
+  if (!m) return
+  doc.transact(() => {
+    for (const [key, value] of Object.entries(values)) {
+      if (value === null || value === undefined) m.delete(key)
+      else if (m.get(key) !== value) m.set(key, value)
+    }
+  })
+}
+
+/** Put `stageId` at position `index` of the board's stages: only that stage's `rank` changes. */
+export function moveStage(doc: Y.Doc, board: BoardState, stageId: string, index: number): void {
+  const others = board.stages.filter((s) => s.id !== stageId)
+  const at = Math.max(0, Math.min(index, others.length))
+  const rank = rankBetween(others[at - 1]?.rank ?? null, others[at]?.rank ?? null)
+  roots(doc).stages.get(stageId)?.set('rank', rank)
+}
+
+/** The status a deal has after moving into a column of `target` kind (server: status_after_move). */
+export function statusAfterMove(status: string, source: Stage['kind'] | undefined, target: Stage['kind']): string {
+  if (target === 'won' || target === 'lost') return target
+  if (source === 'won' || source === 'lost') return 'open'
+  return status
+}
+
+/**
+ * Delete a stage. Its cards go to the end of `moveTo` (required when it holds cards), their
+ * status following the target column's kind, in the same transaction as the deletion.
+ */
+export function deleteStage(doc: Y.Doc, board: BoardState, stageId: string, moveTo: string | null): void {
+  const cards = board.columns.get(stageId) ?? []
+  const target = board.stages.find((s) => s.id === moveTo && s.id !== stageId)
+  const source = board.stages.find((s) => s.id === stageId)
+  if (cards.length && !target) throw new Error('Choose the stage its deals move to.')
+  doc.transact(() => {
+    if (target) {
+      const ranks = ranksAfter(board.columns.get(target.id)?.at(-1)?.rank ?? null, cards.length)
+      const now = nowIso()
+      cards.forEach((card, i) => {
+        const m = roots(doc).cards.get(card.id)
+        if (!m) return
+        m.set('stage', target.id)
+        m.set('rank', ranks[i])
+        m.set('updatedAt', now)
+        if (board.kind === 'pipeline') {
+          m.set('movedAt', now)
+          const status = statusAfterMove(card.status, source?.kind, target.kind)
+          if (status !== card.status) m.set('status', status)
+          if (status !== 'lost' && m.has('lostReason')) m.delete('lostReason')
+        }
+      })
+    }
+    roots(doc).stages.delete(stageId)
+  })
+}
+
+/** Where a deal goes when its status is set (server: stage_for_status); null: it stays. */
+export function stageForStatus(board: BoardState, status: string, current: Stage | undefined): Stage | null {
+  if (status === 'open') {
+    if (!current || current.kind === 'open') return null
+    return board.stages.filter((s) => s.kind === 'open').at(-1) ?? null
+  }
+  return board.stages.find((s) => s.kind === status) ?? null
+}
+
+/**
+ * Win, lose or reopen a deal as the API does: it moves to the board's first Won / Lost column if
+ * there is one (reopening leaves a terminal column for the last open one). `closeTasks` marks the
+ * deal's open activities done with a note saying why, in the same transaction.
+ */
+export function setStatus(doc: Y.Doc, board: BoardState, cardId: string, status: 'open' | 'won' | 'lost',
+  { lostReason = '', closeTasks = false, note = '' }: { lostReason?: string; closeTasks?: boolean; note?: string } = {}): number {
+  const card = board.cards.get(cardId)
+  const m = roots(doc).cards.get(cardId)
+  if (!card || !m) return 0
+  const target = stageForStatus(board, status, board.stages.find((s) => s.id === card.stage))
+  const open = closeTasks ? board.activities.filter((a) => a.card === cardId && !a.done) : []
+  doc.transact(() => {
+    const now = nowIso()
+    if (target && target.id !== card.stage) {
+      const column = board.columns.get(target.id) ?? []
+      m.set('stage', target.id)
+      m.set('rank', rankBetween(column.at(-1)?.rank ?? null, null))
+      m.set('movedAt', now)
+    }
+    m.set('status', status)
+    if (status === 'lost' && lostReason) m.set('lostReason', lostReason)
+    else m.delete('lostReason')
+    m.set('updatedAt', now)
+    for (const a of open) {
+      const entry = roots(doc).activities.get(a.id)
+      if (!entry) continue
+      entry.set('done', true)
+      entry.set('doneAt', now)
+      if (note) entry.set('note', a.note ? `${a.note}\n${note}` : note)
+    }
+  })
+  return open.length
 }

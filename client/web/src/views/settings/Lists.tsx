@@ -1,0 +1,148 @@
+/**
+ * Settings → Lost reasons and Labels: the workspace's pick lists (lib/lists.ts). Admins add,
+ * rename, reorder (buttons, so keyboard and touch work alike) and remove; each change is saved at
+ * once and replaces the list for everyone. Members and viewers see the lists read-only.
+ */
+import { useEffect, useState } from 'preact/hooks'
+import { workspaceId } from '../../lib/session'
+import { loadPickLists, pickLists, savePickLists, type LabelColour, type LabelItem } from '../../lib/lists'
+import { LiveInput } from '../../components/inputs'
+import { Empty, Icon, Spinner, announce, toastError } from '../../components/ui'
+import { tx } from './text'
+
+function useLists() {
+  const ws = workspaceId.value!
+  useEffect(() => { loadPickLists(ws, true).catch(toastError) }, [ws])
+  return pickLists.value
+}
+
+async function save(change: Parameters<typeof savePickLists>[1]): Promise<boolean> {
+  try {
+    await savePickLists(workspaceId.value!, change)
+    announce(tx().saved)
+    return true
+  } catch (e) {
+    toastError(e)
+    return false
+  }
+}
+
+const moved = <T,>(list: T[], from: number, to: number): T[] => {
+  const next = [...list]
+  const [item] = next.splice(from, 1)
+  next.splice(to, 0, item)
+  return next
+}
+
+function OrderButtons({ index, count, name, onMove, onRemove }: {
+  index: number; count: number; name: string; onMove: (to: number) => void; onRemove: () => void
+}) {
+  const t = tx()
+  return (
+    <span class="pick-row__actions">
+      <button type="button" class="icon-btn icon-btn--small" aria-label={`${t.moveUp}: ${name}`} title={t.moveUp}
+        disabled={index === 0} onClick={() => onMove(index - 1)}><span aria-hidden="true">↑</span></button>
+      <button type="button" class="icon-btn icon-btn--small" aria-label={`${t.moveDown}: ${name}`} title={t.moveDown}
+        disabled={index === count - 1} onClick={() => onMove(index + 1)}><span aria-hidden="true">↓</span></button>
+      <button type="button" class="icon-btn icon-btn--small" aria-label={`${t.remove}: ${name}`} title={t.remove}
+        onClick={onRemove}><Icon name="close" size={14} /></button>
+    </span>
+  )
+}
+
+function AddForm({ label, button, onAdd, children }: {
+  label: string; button: string; onAdd: (name: string) => Promise<boolean>; children?: preact.ComponentChildren
+}) {
+  const id = `add-${button.replace(/\W+/g, '-').toLowerCase()}`
+  return (
+    <form class="inline-add" onSubmit={async (e) => {
+      e.preventDefault()
+      const form = e.currentTarget as HTMLFormElement
+      const name = String(new FormData(form).get('name') ?? '').trim()
+      if (name && await onAdd(name)) {
+        form.reset()
+        ;(form.querySelector('input[name=name]') as HTMLInputElement | null)?.focus()
+      }
+    }}>
+      <label class="sr-only" for={id}>{label}</label>
+      <input id={id} name="name" placeholder={label} maxLength={200} required />
+      {children}
+      <button class="btn btn--primary btn--small"><Icon name="plus" size={16} />{button}</button>
+    </form>
+  )
+}
+
+export function LostReasonsSettings({ admin }: { admin: boolean }) {
+  const t = tx()
+  const lists = useLists()
+  if (!lists) return <Spinner />
+  const reasons = lists.lost_reasons
+  return (
+    <div>
+      <p class="muted settings__help">{t.lostReasonsHelp}</p>
+      {reasons.length === 0 ? <Empty title={t.noReasons}>{t.noReasonsBody}</Empty> : (
+        <ol class="pick-list" aria-label={t.lostReasons}>
+          {reasons.map((reason, i) => (
+            <li key={`${reason}-${i}`} class="pick-row" data-testid="lost-reason">
+              <LiveInput value={reason} readOnly={!admin} aria-label={t.lostReasons} maxLength={200}
+                onCommit={(v) => v.trim() && save({ lost_reasons: reasons.map((r, j) => (j === i ? v.trim() : r)) })} />
+              {admin && <OrderButtons index={i} count={reasons.length} name={reason}
+                onMove={(to) => save({ lost_reasons: moved(reasons, i, to) })}
+                onRemove={() => save({ lost_reasons: reasons.filter((_, j) => j !== i) })} />}
+            </li>
+          ))}
+        </ol>
+      )}
+      {admin && <AddForm label={t.newReason} button={t.addReason} onAdd={(name) => save({ lost_reasons: [...reasons, name] })} />}
+    </div>
+  )
+}
+
+export function LabelChip({ label }: { label: LabelItem }) {
+  return <span class={`tag tag--label label--${label.colour}`}>{label.name}</span>
+}
+
+function ColourSelect({ value, onChange, disabled, name }: { value: LabelColour; onChange?: (c: LabelColour) => void; disabled?: boolean; name?: string }) {
+  const t = tx()
+  const colours = pickLists.value?.colours ?? ['grey']
+  return (
+    <select class={`colour-select label--${value}`} aria-label={t.colour} value={value} disabled={disabled} name={name}
+      onChange={(e) => onChange?.((e.target as HTMLSelectElement).value as LabelColour)}>
+      {colours.map((c) => <option key={c} value={c}>{t.colours[c] ?? c}</option>)}
+    </select>
+  )
+}
+
+export function LabelsSettings({ admin }: { admin: boolean }) {
+  const t = tx()
+  const lists = useLists()
+  const [colour, setColour] = useState<LabelColour>('blue')
+  if (!lists) return <Spinner />
+  const labels = lists.labels
+  const put = (next: LabelItem[]) => save({ labels: next })
+  return (
+    <div>
+      <p class="muted settings__help">{t.labelsHelp}</p>
+      {labels.length === 0 ? <Empty title={t.noLabels}>{t.noLabelsBody}</Empty> : (
+        <ol class="pick-list" aria-label={t.labels}>
+          {labels.map((label, i) => (
+            <li key={`${label.name}-${i}`} class="pick-row" data-testid="label-row">
+              <span class={`label-swatch label--${label.colour}`} aria-hidden="true" />
+              <LiveInput value={label.name} readOnly={!admin} aria-label={t.labels} maxLength={60}
+                onCommit={(v) => v.trim() && put(labels.map((l, j) => (j === i ? { ...l, name: v.trim() } : l)))} />
+              <ColourSelect value={label.colour} disabled={!admin}
+                onChange={(c) => put(labels.map((l, j) => (j === i ? { ...l, colour: c } : l)))} />
+              {admin && <OrderButtons index={i} count={labels.length} name={label.name}
+                onMove={(to) => put(moved(labels, i, to))} onRemove={() => put(labels.filter((_, j) => j !== i))} />}
+            </li>
+          ))}
+        </ol>
+      )}
+      {admin && (
+        <AddForm label={t.newLabel} button={t.addLabel} onAdd={(name) => put([...labels, { name, colour }])}>
+          <ColourSelect value={colour} onChange={setColour} />
+        </AddForm>
+      )}
+    </div>
+  )
+}
