@@ -34,8 +34,8 @@ _SECRETS = (
      rf"\1{REDACTED}"),
     # Authorization: Bearer …, Basic …
     (re.compile(r"(?i)\b(bearer|basic)\s+[\w.~+/=-]+"), rf"\1 {REDACTED}"),
-    # /invite/<token> (the invitation link of the web app)
-    (re.compile(r"(/invite/)[^/?\s\"']+"), rf"\1{REDACTED}"),
+    # /invite/<token>, /guest/<token> (the web app's invitation links: to a workspace, to a board)
+    (re.compile(r"(/(?:invite|guest)/)[^/?\s\"']+"), rf"\1{REDACTED}"),
 )
 
 

@@ -14,13 +14,14 @@ from litestar.di import NamedDependency
 from litestar.exceptions import ClientException
 from litestar.params import FromPath, JSONBody
 
-from server.api import types
+from server.api import guest_types, types
 from server.api.auth import CallerDep, client_address
 from server.domain.access import Access, require_write
 from server.domain.accounts import User
+from server.domain.boards import GuestInvitation
 from server.protocol.messages import InvalidPayload
 from server.protocol.update_bounds import UpdateRefused, UpdateTooLarge
-from server.services.boards import Boards, BoardView
+from server.services.boards import Boards, BoardView, guest_link
 from server.sync.registry import Rooms
 from server.sync.room import DocumentTooLarge, Origin
 
@@ -36,6 +37,12 @@ def _board(view: BoardView) -> types.Board:
 
 def _user(user: User) -> types.User:
     return types.User(user.id, user.email, user.name)
+
+
+def _invitation(invitation: GuestInvitation, token: str | None = None) -> guest_types.GuestInvitation:
+    return guest_types.GuestInvitation(invitation.id, invitation.email, invitation.access, invitation.inviter_name,
+                                       invitation.created_at, invitation.expires_at,
+                                       guest_link(token) if token else None)
 
 
 class BoardController(Controller):
@@ -60,13 +67,47 @@ class BoardController(Controller):
     async def shares(self, board: FromPath[UUID], caller: CallerDep, boards: BoardsDep) -> list[types.Share]:
         return [types.Share(_user(share.user), share.access) for share in await boards.shares(caller, board)]
 
-    @post("/boards/{board:uuid}/shares", status_code=200, summary="Share a board with a user (admins)")
+    @post("/boards/{board:uuid}/shares", status_code=200,
+          summary="Share a board with an e-mail address (admins): at once if it has an account, else by a mailed link")
     async def share(
         self, request: Request, board: FromPath[UUID], data: JSONBody[types.NewShare], caller: CallerDep,
         boards: BoardsDep,
-    ) -> types.Share:
-        user = await boards.share(caller, board, data.email, data.access, client_address(request))
-        return types.Share(_user(user), data.access)
+    ) -> guest_types.Shared:
+        shared = await boards.share(caller, board, data.email, data.access, client_address(request))
+        if shared.user is not None:
+            return guest_types.Shared(types.Share(_user(shared.user), data.access), None)
+        assert shared.invitation is not None
+        return guest_types.Shared(None, _invitation(shared.invitation, shared.token))
+
+    @get("/boards/{board:uuid}/invitations", summary="Invitations by link not yet accepted (admins)")
+    async def invitations(
+        self, board: FromPath[UUID], caller: CallerDep, boards: BoardsDep
+    ) -> list[guest_types.GuestInvitation]:
+        return [_invitation(invitation) for invitation in await boards.invitations(caller, board)]
+
+    @delete("/boards/{board:uuid}/invitations/{invitation:uuid}",
+            summary="Cancel an invitation by link before it is accepted (admins)")
+    async def revoke_invitation(
+        self, request: Request, board: FromPath[UUID], invitation: FromPath[UUID], caller: CallerDep,
+        boards: BoardsDep,
+    ) -> None:
+        await boards.revoke(caller, board, invitation, client_address(request))
+
+    @post("/guest-invitations/lookup", status_code=200,
+          summary="What an invitation by link shares, for its sign-up page (no session needed)")
+    async def lookup_invitation(
+        self, data: JSONBody[guest_types.InvitationToken], boards: BoardsDep
+    ) -> guest_types.InvitationPreview:
+        found = await boards.invitation(data.token)
+        return guest_types.InvitationPreview(found.email, found.access, found.board_name, found.workspace_name,
+                                             found.inviter_name, found.expires_at, await boards.has_account(found.email))
+
+    @post("/guest-invitations/accept", status_code=200,
+          summary="Accept an invitation by link addressed to the caller's e-mail: the board is shared with them")
+    async def accept_invitation(
+        self, request: Request, data: JSONBody[guest_types.InvitationToken], caller: CallerDep, boards: BoardsDep
+    ) -> types.Board:
+        return _board(await boards.accept(caller, data.token, client_address(request)))
 
     @delete("/boards/{board:uuid}/shares/{user:uuid}", summary="Stop sharing a board with a user (admins)")
     async def unshare(

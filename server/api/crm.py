@@ -153,10 +153,11 @@ class CrmReadController(Controller):
                                       board=board, limit=limit)
         return msgspec.convert(deals, list[answer.DealSummary])
 
-    @get("/workspaces/{workspace:uuid}/pipeline-report", summary="Stages, conversion, win rates and forecast")
-    async def pipeline_report(self, workspace: FromPath[UUID], board: Annotated[UUID, QueryParameter()],
-                              caller: CallerDep,
-                              crm_reads: CrmReadsDep) -> answer.PipelineReport:
+    @get("/workspaces/{workspace:uuid}/pipeline-report",
+         summary="Stages, conversion, win rates and forecast: of one pipeline (?board=), or of all the caller reaches")
+    async def pipeline_report(self, workspace: FromPath[UUID], caller: CallerDep,
+                              crm_reads: CrmReadsDep,
+                              board: Annotated[UUID | None, QueryParameter()] = None) -> answer.PipelineReport:
         return msgspec.convert(await crm_reads.pipeline_report(caller, workspace, board), answer.PipelineReport)
 
     @get("/deals/{board:uuid}/{card:uuid}/timeline", summary="A deal's history, oldest first")

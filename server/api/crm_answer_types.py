@@ -187,6 +187,8 @@ class ReportStage(msgspec.Struct, kw_only=True):
 
     stage: UUID
     name: str
+    board: UUID
+    board_name: str
     kind: str
     probability: float | None
     count: int
@@ -201,7 +203,10 @@ class ReportStage(msgspec.Struct, kw_only=True):
 
 
 class OwnerRecord(msgspec.Struct, kw_only=True):
+    """Deals per owner; ``name`` is the owner's (None for a guest reading the report, or no owner)."""
+
     owner: UUID | None
+    name: str | None
     open: int
     won: int
     lost: int
@@ -216,9 +221,18 @@ class ForecastMonth(msgspec.Struct, kw_only=True):
     converted: ConvertedTotals | None
 
 
-class PipelineReport(msgspec.Struct, kw_only=True):
-    board: UUID
+class ReportBoard(msgspec.Struct, kw_only=True):
+    id: UUID
     name: str
+
+
+class PipelineReport(msgspec.Struct, kw_only=True):
+    """One pipeline's report (``board``, named ``name``), or every pipeline board the caller
+    reaches in the workspace (``board`` None, ``name`` the workspace's); ``boards`` lists them."""
+
+    board: UUID | None
+    name: str
+    boards: list[ReportBoard]
     stages: list[ReportStage]
     owners: list[OwnerRecord]
     forecast: list[ForecastMonth]

@@ -80,3 +80,21 @@ class Share(msgspec.Struct, frozen=True):
     user: User
     access: ShareLevel
     created_at: datetime
+
+
+class GuestInvitation(msgspec.Struct, frozen=True):
+    """A board shared by link with an e-mail address that has no account yet: whoever signs up
+    with ``email`` from the link gets ``access`` to the board. Named (board, workspace, inviter)
+    for the sign-up page, which the guest sees before they have an account."""
+
+    id: UUID
+    board_id: UUID
+    workspace_id: UUID
+    board_name: str
+    workspace_name: str
+    email: str
+    access: ShareLevel
+    invited_by: UUID | None
+    inviter_name: str | None
+    created_at: datetime
+    expires_at: datetime

@@ -7,12 +7,14 @@ from typing import TYPE_CHECKING, NamedTuple
 from uuid import UUID
 
 from server.domain.access import Access, Action, Forbidden, NotFound, Role, ShareLevel, board_access, permit
-from server.domain.accounts import InvalidInput, User, check_name, normalise_email
-from server.domain.boards import Board, BoardGrant, BoardKind, DocumentKind, Share
+from server.domain.accounts import User, check_name, normalise_email
+from server.domain.boards import Board, BoardGrant, BoardKind, DocumentKind, GuestInvitation, Share
 from server.domain.money import check_currency
 from server.documents.seed import board_seed
 from server.services.projection import project_seed
 from server.services.accounts import Caller
+from server.services.credentials import hash_token, new_token
+from server.services.mail import Mail, Outbox
 from server.services.currencies import money_of
 from server.services.workspaces import role_of
 
@@ -29,6 +31,25 @@ class BoardView(NamedTuple):
     role: Role | None
 
 
+class Shared(NamedTuple):
+    """What sharing with an e-mail address did: shared the board at once with its account
+    (``user``), or, as it has none, invited it by link (``invitation`` and its ``token``, mailed
+    and answered to the admin once)."""
+
+    user: User | None
+    invitation: GuestInvitation | None = None
+    token: str | None = None
+
+
+NO_INVITATION = "no such invitation (the link is unknown, was used or cancelled, or expired)"
+WEEK = 7 * 24 * 3600.0
+
+
+def guest_link(token: str) -> str:
+    """The web app's page that signs a guest up from their invitation (``/guest/<token>``)."""
+    return f"/guest/{token}"
+
+
 def _seen(grant: BoardGrant | None) -> BoardView:
     """The board as the grant's holder sees it; ``NotFound`` for unknown and unreachable alike."""
     if grant is None:
@@ -39,8 +60,8 @@ def _seen(grant: BoardGrant | None) -> BoardView:
 class Boards:
     """The board, share and document-access use cases."""
 
-    def __init__(self, begin: Begin) -> None:
-        self._begin = begin
+    def __init__(self, begin: Begin, outbox: Outbox | None = None, *, invitation_ttl: float = WEEK) -> None:
+        self._begin, self._outbox, self._invitation_ttl = begin, outbox, invitation_ttl
 
     async def create(self, caller: Caller, workspace: UUID, name: str, kind: BoardKind,
                      currency: str | None = None) -> BoardView:
@@ -71,18 +92,76 @@ class Boards:
             grant = await unit.boards.grant(board, caller.id)
         return _seen(grant)
 
-    async def share(self, caller: Caller, board: UUID, email: str, level: ShareLevel, address: str) -> User:
+    async def share(self, caller: Caller, board: UUID, email: str, level: ShareLevel, address: str) -> Shared:
+        """Share the board with the account of ``email`` at once, or invite ``email`` by a one-time link."""
         email = normalise_email(email)
         async with self._begin() as unit:
             managed = await self._managed(unit, caller, board)
             account = await unit.users.by_email(email)
             if account is None:
-                raise InvalidInput(f"expected the e-mail of a registered user; there is no account for {email}")
-            await unit.shares.put(board, account.id, level, caller.id)
-            await unit.audit.record("board.shared", actor=caller.id, subject=account.id, address=address,
-                                    workspace=managed.workspace_id, board=board, access=level)
-            await unit.audit.announce(user=account.id)
-        return account.user
+                token, token_hash = new_token()
+                invitation = await unit.guest_invitations.add(token_hash, board, email, level, caller.id,
+                                                              self._invitation_ttl)
+                await unit.audit.record("guest.invited", actor=caller.id, address=address,
+                                        workspace=managed.workspace_id, board=board, email=email, access=level)
+            else:
+                await unit.shares.put(board, account.id, level, caller.id)
+                await unit.audit.record("board.shared", actor=caller.id, subject=account.id, address=address,
+                                        workspace=managed.workspace_id, board=board, access=level)
+                await unit.audit.announce(user=account.id)
+                return Shared(account.user)
+        self._mail_invitation(caller, invitation, token)
+        return Shared(None, invitation, token)
+
+    def _mail_invitation(self, caller: Caller, invitation: GuestInvitation, token: str) -> None:
+        if self._outbox is not None:
+            self._outbox.send(Mail(invitation.email, f"{caller.name} shared “{invitation.board_name}” with you",
+                                   f"{caller.name} invites you to the board “{invitation.board_name}” of "
+                                   f"{invitation.workspace_name} on Tandem. Create your account with this link "
+                                   f"on the Tandem server before {invitation.expires_at:%Y-%m-%d %H:%M} UTC: "
+                                   f"{guest_link(token)}"))
+
+    async def invitations(self, caller: Caller, board: UUID) -> list[GuestInvitation]:
+        """The board's invitations by link not yet accepted (admins)."""
+        async with self._begin() as unit:
+            await self._managed(unit, caller, board)
+            return await unit.guest_invitations.open(board)
+
+    async def revoke(self, caller: Caller, board: UUID, invitation: UUID, address: str) -> None:
+        """Cancel an invitation by link before it is accepted: its link stops working."""
+        async with self._begin() as unit:
+            managed = await self._managed(unit, caller, board)
+            if not await unit.guest_invitations.revoke(board, invitation):
+                raise NotFound("no open invitation of this board with that id")
+            await unit.audit.record("guest.invitation_revoked", actor=caller.id, address=address,
+                                    workspace=managed.workspace_id, board=board, invitation=invitation)
+
+    async def invitation(self, token: str) -> GuestInvitation:
+        """The open invitation of a link, for the page its guest signs up on (no session needed)."""
+        async with self._begin(autocommit=True) as unit:
+            found = await unit.guest_invitations.find(hash_token(token))
+        if found is None:
+            raise NotFound(NO_INVITATION)
+        return found
+
+    async def has_account(self, email: str) -> bool:
+        async with self._begin(autocommit=True) as unit:
+            return await unit.users.by_email(email) is not None
+
+    async def accept(self, caller: Caller, token: str, address: str) -> BoardView:
+        """Use an invitation by link addressed to the caller's e-mail: the board is shared with them."""
+        async with self._begin() as unit:
+            invitation = await unit.guest_invitations.take(hash_token(token), caller.id)
+            if invitation is None:
+                raise NotFound(NO_INVITATION)
+            if invitation.email != caller.email:  # raising rolls the take back: the link still works
+                raise Forbidden(f"this invitation is for {invitation.email}; you are signed in as {caller.email}")
+            await unit.shares.put(invitation.board_id, caller.id, invitation.access, invitation.invited_by or caller.id)
+            await unit.audit.record("guest.joined", actor=caller.id, subject=caller.id, address=address,
+                                    workspace=invitation.workspace_id, board=invitation.board_id,
+                                    access=invitation.access)
+            await unit.audit.announce(user=caller.id)
+            return _seen(await unit.boards.grant(invitation.board_id, caller.id))
 
     async def unshare(self, caller: Caller, board: UUID, user: UUID, address: str) -> None:
         async with self._begin() as unit:

@@ -15,7 +15,7 @@ from server.domain.reports import pipeline_report, when_due
 from server.services.accounts import Caller
 from server.services.boards import Boards
 from server.services.currencies import money_of
-from server.services.ports.unit import Begin
+from server.services.ports.unit import Begin, Unit
 from server.services.workspaces import role_of
 
 BUCKETS = ("overdue", "today", "upcoming", "unscheduled")
@@ -53,16 +53,40 @@ class CrmReads:
             deals = [{**deal, "contact": None, "organisation": None} for deal in deals]
         return deals
 
-    async def pipeline_report(self, caller: Caller, workspace: UUID, board: UUID) -> dict[str, Any]:
-        view = await self._boards.get(caller, board)
-        if view.board.workspace_id != workspace:
-            raise NotFound("no such board")
-        if view.board.kind != "pipeline":
-            raise InvalidInput("expected a pipeline board; the report is about deals")
+    async def pipeline_report(self, caller: Caller, workspace: UUID, board: UUID | None = None) -> dict[str, Any]:
+        """One pipeline's report, or (``board`` None) one over every pipeline board the caller
+        reaches in the workspace; each stage names its board, each owner their name."""
+        if board is not None:
+            view = await self._boards.get(caller, board)
+            if view.board.workspace_id != workspace:
+                raise NotFound("no such board")
+            if view.board.kind != "pipeline":
+                raise InvalidInput("expected a pipeline board; the report is about deals")
+            views = [view]
+        else:
+            views = [v for v in await self._boards.visible(caller, workspace) if v.board.kind == "pipeline"]
+        stages: list = []
+        deals: list = []
+        events: list = []
+        board_of: dict[UUID, Any] = {}
         async with self._begin() as tx:
-            stages, deals, events = await tx.board_reads.report(board)
+            for view in views:
+                more_stages, more_deals, more_events = await tx.board_reads.report(view.board.id)
+                stages, deals, events = stages + more_stages, deals + more_deals, events + more_events
+                board_of.update((stage.id, view.board) for stage in more_stages)
             money = await money_of(tx, workspace)
-        return {"board": board, "name": view.board.name, **pipeline_report(stages, deals, events, money)}
+            seen = await tx.workspaces.workspace_view(workspace, caller.id)
+            # Names of the workspace's people are for its members; a guest sees the owners' ids.
+            names = await _names(tx, workspace, {d.owner for d in deals}) if seen and seen.role else {}
+        report = pipeline_report(stages, deals, events, money)
+        for row in report["stages"]:
+            row["board"], row["board_name"] = board_of[row["stage"]].id, board_of[row["stage"]].name
+        for row in report["owners"]:
+            row["name"] = names.get(row["owner"])
+        report["owners"].sort(key=lambda row: (row["name"] is None, (row["name"] or "").casefold(), str(row["owner"])))
+        name = views[0].board.name if board is not None else seen.name if seen else ""
+        return {"board": board, "name": name, "boards": [{"id": v.board.id, "name": v.board.name} for v in views],
+                **report}
 
     async def timeline(self, caller: Caller, board: UUID, card: UUID) -> dict[str, Any]:
         """Created, stage moves, value and status changes, tasks done and notes added, oldest first."""
@@ -83,6 +107,16 @@ class CrmReads:
                          "stage_name": deal.stage_name, "status": deal.status, "value": deal.value,
                          "currency": deal.currency},
                 "events": entries}
+
+
+async def _names(tx: Unit, workspace: UUID, people: set[UUID | None]) -> dict[UUID, str]:
+    """The names of ``people``: members of the workspace, or accounts that have left it."""
+    names = {m.user.id: m.user.name for m in await tx.members.all(workspace)}
+    for person in people - names.keys():
+        account = await tx.users.by_id(person) if person is not None else None
+        if account is not None:
+            names[person] = account.name
+    return names
 
 
 def _deal(r: DealListing, now: datetime) -> dict[str, Any]:

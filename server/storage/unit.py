@@ -16,6 +16,7 @@ from server.storage.contacts import (
 )
 from server.storage.crm import PostgresBoardReach, PostgresBoardReads, PostgresNotes
 from server.storage.custom_fields import PostgresFieldDefinitions
+from server.storage.guests import PostgresGuestInvitations
 from server.storage.links import PostgresRecordLinks
 from server.storage.money import PostgresCurrencySettings
 from server.storage.privacy import PostgresErasableContacts, PostgresPermissionLevels
@@ -53,6 +54,7 @@ class Tx(NamedTuple):
     board_reach: PostgresBoardReach
     board_reads: PostgresBoardReads
     currencies: PostgresCurrencySettings
+    guest_invitations: PostgresGuestInvitations
 
 
 Begin = Callable[..., AbstractAsyncContextManager[Tx]]
@@ -85,4 +87,5 @@ def _tx(conn: asyncpg.Connection) -> Tx:
               PostgresDuplicates(conn), PostgresRecordLookups(conn), PostgresRecordLinks(conn),
               PostgresFieldDefinitions(conn), PostgresSavedSegments(conn), PostgresPermissionLevels(conn),
               PostgresErasableContacts(conn), PostgresProjectedDocuments(conn), PostgresProjectionTables(conn),
-              PostgresNotes(conn), PostgresBoardReach(conn), PostgresBoardReads(conn), PostgresCurrencySettings(conn))
+              PostgresNotes(conn), PostgresBoardReach(conn), PostgresBoardReads(conn), PostgresCurrencySettings(conn),
+              PostgresGuestInvitations(conn))

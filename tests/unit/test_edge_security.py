@@ -12,13 +12,14 @@ from server.logs import redact
     ('1.2.3.4:5 - "WebSocket /sync/board:x?durable=1&token=abc-DEF_12" [accepted]',
      '1.2.3.4:5 - "WebSocket /sync/board:x?durable=1&token=[redacted]" [accepted]'),
     ("GET /invite/Zm9v_-bar?x=1", "GET /invite/[redacted]?x=1"),
+    ("GET /guest/Zm9v_-bar HTTP/1.1", "GET /guest/[redacted] HTTP/1.1"),
     ("Authorization: Bearer eyJ.abc-def", "Authorization: Bearer [redacted]"),
     ("{'authorization': 'Bearer abc', 'cookie': 'tandem_session=x'}",
      "{'authorization': '[redacted]', 'cookie': '[redacted]'}"),
     ('{"token": "sekrit", "new_password": "p w"}', '{"token": "[redacted]", "new_password": "[redacted]"}'),
     ("cookie: tandem_session=abc; tandem_csrf=def", "cookie: tandem_session=[redacted]; tandem_csrf=[redacted]"),
     ("expected a password of 10 to 256 characters, got 5", "expected a password of 10 to 256 characters, got 5"),
-], ids=["socket url", "invitation link", "bearer header", "header dict", "json body", "cookie header", "harmless"])
+], ids=["socket url", "invitation link", "guest link", "bearer header", "header dict", "json body", "cookie header", "harmless"])
 def test_the_log_redacts_credentials_and_keeps_the_rest(line, expected):
     assert redact(line) == expected
 

@@ -21,7 +21,7 @@ from server.services.ports.custom_fields import FieldDefinitions, SavedSegments
 from server.services.ports.money import CurrencySettings
 from server.services.ports.privacy import ErasableContacts, PermissionLevels
 from server.services.ports.projection import ProjectedDocuments, ProjectionTables
-from server.services.ports.workspaces import Boards, Invitations, Members, Shares, Workspaces
+from server.services.ports.workspaces import Boards, GuestInvitations, Invitations, Members, Shares, Workspaces
 
 
 class Unit(Protocol):
@@ -46,6 +46,7 @@ class Unit(Protocol):
     board_reach: BoardReach
     board_reads: BoardReads
     shares: Shares
+    guest_invitations: GuestInvitations
     contacts: Contacts
     contact_search: ContactSearch
     organisations: Organisations

@@ -11,7 +11,7 @@ from typing import Protocol
 from uuid import UUID
 
 from server.domain.access import Role, ShareLevel
-from server.domain.boards import Board, BoardGrant, BoardKind, DocumentGrant, DocumentKind, Share
+from server.domain.boards import Board, BoardGrant, BoardKind, DocumentGrant, DocumentKind, GuestInvitation, Share
 from server.domain.workspaces import Member, MyWorkspace, PendingInvitation, Workspace, WorkspaceView
 
 
@@ -104,4 +104,30 @@ class Shares(Protocol):
 
     async def all(self, board: UUID) -> list[Share]:
         """Who the board is shared with, oldest share first."""
+        ...
+
+
+class GuestInvitations(Protocol):
+    """Boards shared by link with addresses that have no account yet (migration 0008)."""
+
+    async def add(
+        self, token_hash: bytes, board: UUID, email: str, access: ShareLevel, by: UUID, ttl: float
+    ) -> GuestInvitation:
+        """A new invitation, usable once within ``ttl`` seconds; it replaces an open one for ``board`` and ``email``."""
+        ...
+
+    async def open(self, board: UUID) -> list[GuestInvitation]:
+        """The board's invitations neither accepted nor expired, oldest first."""
+        ...
+
+    async def find(self, token_hash: bytes) -> GuestInvitation | None:
+        """The open invitation of this token, or None if unknown, used, revoked or expired."""
+        ...
+
+    async def take(self, token_hash: bytes, user: UUID) -> GuestInvitation | None:
+        """Use the invitation once (accepted by ``user``); None if unknown, used, revoked or expired."""
+        ...
+
+    async def revoke(self, board: UUID, invitation: UUID) -> bool:
+        """Cancel an invitation not yet accepted; False if there is no such open invitation."""
         ...

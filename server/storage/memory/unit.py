@@ -56,7 +56,7 @@ class MemoryUnit:
     def __init__(self, db: MemoryDatabase) -> None:
         from server.storage.memory import accounts, workspaces  # late: the twins import this module
         from server.storage.memory import contacts, links
-        from server.storage.memory import crm, custom_fields, privacy
+        from server.storage.memory import crm, custom_fields, guests, privacy
         from server.storage.memory import money
 
         self.users = accounts.MemoryUsers(db)
@@ -85,6 +85,7 @@ class MemoryUnit:
         self.notes = crm.MemoryNotes(db)
         self.board_reach = crm.MemoryBoardReach(db)
         self.board_reads = crm.MemoryBoardReads(db)
+        self.guest_invitations = guests.MemoryGuestInvitations(db)
 
 
 def memory_begin(db: MemoryDatabase) -> Begin:

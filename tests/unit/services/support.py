@@ -42,7 +42,7 @@ class World:
         self.passwords = Passwords(time_cost=1, memory_kib=8, parallelism=1)
         self.accounts = Accounts(self.begin, self.passwords, self.outbox, POLICY)
         self.workspaces = Workspaces(self.begin, self.outbox, invitation_ttl=3600)
-        self.boards = Boards(self.begin)
+        self.boards = Boards(self.begin, self.outbox)
 
     async def sign_up(self, name: str, address: str = "10.0.0.1") -> Caller:
         signed = await self.accounts.sign_up(f"{name.lower()}@example.test", PASSWORD, name, address)

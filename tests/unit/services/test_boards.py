@@ -43,8 +43,8 @@ async def test_a_guest_sees_only_what_is_shared_and_as_shared(world):
     workspace, people = await team(world, admin=Role.ADMIN)
     shown, hidden = await board_in(world, workspace, people["owner"]), await board_in(world, workspace, people["owner"])
     guest = await world.sign_up("Guest")
-    user = await world.boards.share(people["admin"], shown.id, "GUEST@example.test", ShareLevel.READ, HERE)
-    assert user.id == guest.id
+    shared = await world.boards.share(people["admin"], shown.id, "GUEST@example.test", ShareLevel.READ, HERE)
+    assert (shared.user.id, shared.invitation) == (guest.id, None)
     assert [(v.board.id, v.access, v.role) for v in await world.boards.visible(guest, workspace)] == [
         (shown.id, Access.READ, None)]
     with pytest.raises(NotFound, match="no such board"):
@@ -79,11 +79,12 @@ async def test_only_admins_and_owners_manage_shares(world):
         await world.boards.shares(stranger, board.id)
 
 
-async def test_sharing_needs_a_registered_user(world):
+async def test_sharing_with_an_address_without_account_invites_it_and_shares_nothing_yet(world):
     workspace, people = await team(world)
     board = await board_in(world, workspace, people["owner"])
-    with pytest.raises(InvalidInput, match="there is no account for nobody@example.test"):
-        await world.boards.share(people["owner"], board.id, "nobody@example.test", ShareLevel.READ, HERE)
+    shared = await world.boards.share(people["owner"], board.id, "nobody@example.test", ShareLevel.READ, HERE)
+    assert (shared.user, shared.invitation.email, shared.invitation.access) == (
+        None, "nobody@example.test", ShareLevel.READ)
     assert await world.boards.shares(people["owner"], board.id) == []
 
 

@@ -24,8 +24,7 @@ export async function createNote(subjectKind: SubjectKind, subjectId: string, bo
 
 /**
  * The notes of a subject, newest first. Deals: the `note_added` events of the deal's timeline;
- * contacts: the contact's links. The server lists no organisation's notes (it has no links of
- * organisations), so those are the ones made on this page only.
+ * contacts and organisations: their links.
  */
 export async function listNotes(subjectKind: SubjectKind, subjectId: string, board: string): Promise<NoteRef[]> {
   if (subjectKind === 'deal') {
@@ -36,5 +35,6 @@ export async function listNotes(subjectKind: SubjectKind, subjectId: string, boa
     const links = await get<Schemas['ContactLinks']>(`/api/contacts/${subjectId}/links`)
     return links.notes.map(ref)
   }
-  return []
+  const links = await get<Schemas['OrganisationLinks']>(`/api/organisations/${subjectId}/links`)
+  return links.notes.map(ref)
 }

@@ -1,6 +1,8 @@
 /**
- * Contacts and organisations: a searchable, filterable list with saved segments, a detail page
- * with what hangs off the record (deals, activities, notes), and the picker the deal panel uses.
+ * Contacts and organisations: a searchable, filterable list with saved segments (renamed and
+ * deleted here too) and rows to select for bulk changes (`records/Bulk.tsx`), a detail page with
+ * what hangs off the record (deals, activities, notes, its timeline: `records/Timeline.tsx`), and
+ * the picker the deal panel uses. Duplicates are merged on their own page (`records/Duplicates.tsx`).
  */
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { del, get, patch, post, type Schemas } from '../lib/api'
@@ -17,6 +19,11 @@ import { money, relative, shortDate } from '../lib/format'
 import { Avatar, Empty, Icon, Spinner, announce, toast, toastError } from '../components/ui'
 import { LiveInput } from '../components/inputs'
 import { NotesSection } from './Notes'
+import { OrganisationDeals, Timeline } from './records/Timeline'
+import { BulkBar } from './records/Bulk'
+import { DuplicatesPage } from './records/Duplicates'
+import { rt } from '../i18n/records'
+import './records/records.css'
 
 const singular = (kind: RecordKind) => (kind === 'contacts' ? 'contact' : 'organisation')
 
@@ -40,6 +47,7 @@ export function ContactsPage({ kind }: { kind: RecordKind }) {
   const [next, setNext] = useState<number | null>(null)
   const [error, setError] = useState('')
   const [creating, setCreating] = useState(false)
+  const [selected, setSelected] = useState<Set<string>>(new Set())
   const search = useDebounced(q)
   const labelFilter = useDebounced(label)
   const [changed, setChanged] = useState(0)
@@ -61,6 +69,7 @@ export function ContactsPage({ kind }: { kind: RecordKind }) {
     listRecords(ws, kind, params).then((page) => {
       if (!live) return
       setItems(page.items)
+      setSelected((old) => new Set(page.items.filter((r) => old.has(r.id)).map((r) => r.id)))
       setNext(page.next_offset)
     }, (e) => live && setError(e instanceof Error ? e.message : String(e)))
     return () => { live = false }
@@ -87,6 +96,36 @@ export function ContactsPage({ kind }: { kind: RecordKind }) {
       toastError(e)
     }
   }
+  async function renameSegment(s: Segment) {
+    const name = prompt(rt('segmentName'), s.name)?.trim()
+    if (!name || name === s.name) return
+    try {
+      const renamed = await patch<Segment>(`/api/segments/${s.id}`, { name })
+      setSegments(segments.map((x) => (x.id === s.id ? renamed : x)))
+      setSegment(renamed)
+      announce(rt('segmentRenamed', { name }))
+    } catch (e) {
+      toastError(e)
+    }
+  }
+  async function deleteSegment(s: Segment) {
+    if (!confirm(rt('confirmDeleteSegment', { name: s.name }))) return
+    try {
+      await del(`/api/segments/${s.id}`)
+      setSegments(segments.filter((x) => x.id !== s.id))
+      setSegment(null)
+      announce(rt('segmentDeleted', { name: s.name }))
+    } catch (e) {
+      toastError(e)
+    }
+  }
+  const toggle = (id: string) => setSelected((old) => {
+    const next = new Set(old)
+    if (next.has(id)) next.delete(id)
+    else next.add(id)
+    return next
+  })
+  const allOn = Boolean(items?.length) && items!.every((r) => selected.has(r.id))
   const filtered = Boolean(q || owner || label)
   const title = kind === 'contacts' ? 'Contacts' : 'Organisations'
   return (
@@ -98,6 +137,7 @@ export function ContactsPage({ kind }: { kind: RecordKind }) {
             ? <a class="btn btn--ghost" href={`/api/workspaces/${ws}/export/${kind}.csv`} download>Export CSV</a>
             : <><button class="btn btn--ghost" disabled aria-describedby="export-reason">Export CSV</button>
               <span id="export-reason" class="reason">{T.exportRefused}</span></>}
+          {kind === 'contacts' && <a class="btn btn--ghost" href={`/w/${ws}/contacts/duplicates`}>{rt('findDuplicates')}</a>}
           {canEdit.value && <a class="btn btn--ghost" href={`/w/${ws}/import`}>Import</a>}
           {canEdit.value && <button class="btn btn--primary" onClick={() => setCreating(true)}><Icon name="plus" size={16} />New {singular(kind)}</button>}
         </div>
@@ -107,6 +147,9 @@ export function ContactsPage({ kind }: { kind: RecordKind }) {
         {segments.map((s) => (
           <button key={s.id} class={`chip${segment?.id === s.id ? ' is-on' : ''}`} aria-pressed={segment?.id === s.id} onClick={() => setSegment(s)}>{s.name}</button>
         ))}
+        {segment && canEdit.value && <span class="segment-tools">
+          <button class="btn btn--small btn--ghost" onClick={() => renameSegment(segment)}>{rt('renameSegment')}</button>
+          <button class="btn btn--small btn--ghost" onClick={() => deleteSegment(segment)}>{rt('deleteSegment')}</button></span>}
         {filtered && canEdit.value && <button class="chip chip--dashed" onClick={saveSegment}><Icon name="plus" size={14} />Save as segment</button>}
       </div>
       <div class="filters" role="search" aria-label={`Filter ${title.toLowerCase()}`}>
@@ -128,16 +171,27 @@ export function ContactsPage({ kind }: { kind: RecordKind }) {
         </Empty>
       ) : (
         <>
+          {canEdit.value && selected.size > 0 && (
+            <BulkBar kind={kind} selected={items.filter((r) => selected.has(r.id))} onClear={() => setSelected(new Set())}
+              onDone={(gone) => {
+                if (gone.length) setItems(items.filter((r) => !gone.includes(r.id)))
+                setSelected(new Set())
+                setChanged((n) => n + 1)
+              }} />
+          )}
           <div class="table-wrap">
             <table class="table" data-testid={`${kind}-table`}>
               <caption class="sr-only">{title}{segment ? ` in segment ${segment.name}` : ''}</caption>
               <thead>
                 {kind === 'contacts'
-                  ? <tr><th scope="col">Name</th><th scope="col">Organisation</th><th scope="col">E-mail</th><th scope="col">Phone</th><th scope="col">Owner</th><th scope="col">Labels</th></tr>
-                  : <tr><th scope="col">Name</th><th scope="col">Website</th><th scope="col">Contacts</th><th scope="col">Phone</th><th scope="col">Owner</th><th scope="col">Labels</th></tr>}
+                  ? <tr>{canEdit.value && <SelectAll on={allOn} onChange={(on) => setSelected(on ? new Set(items.map((r) => r.id)) : new Set())} />}<th scope="col">Name</th><th scope="col">Organisation</th><th scope="col">E-mail</th><th scope="col">Phone</th><th scope="col">Owner</th><th scope="col">Labels</th></tr>
+                  : <tr>{canEdit.value && <SelectAll on={allOn} onChange={(on) => setSelected(on ? new Set(items.map((r) => r.id)) : new Set())} />}<th scope="col">Name</th><th scope="col">Website</th><th scope="col">Contacts</th><th scope="col">Phone</th><th scope="col">Owner</th><th scope="col">Labels</th></tr>}
               </thead>
               <tbody>
-                {items.map((r) => kind === 'contacts' ? <ContactRow key={r.id} c={r as Contact} /> : <OrgRow key={r.id} o={r as Organisation} />)}
+                {items.map((r) => {
+                  const pick = canEdit.value ? { on: selected.has(r.id), toggle: () => toggle(r.id) } : null
+                  return kind === 'contacts' ? <ContactRow key={r.id} c={r as Contact} pick={pick} /> : <OrgRow key={r.id} o={r as Organisation} pick={pick} />
+                })}
               </tbody>
             </table>
           </div>
@@ -157,10 +211,23 @@ function OwnerCell({ id }: { id: string | null }) {
   return <td><span class="person"><Avatar id={id} name={memberName(id)} size={22} />{memberName(id)}</span></td>
 }
 
-function ContactRow({ c }: { c: Contact }) {
+type Pick = { on: boolean; toggle: () => void } | null
+
+function SelectAll({ on, onChange }: { on: boolean; onChange: (on: boolean) => void }) {
+  return <th scope="col" class="select-cell"><input type="checkbox" checked={on} aria-label={rt('selectAll')}
+    onChange={(e) => onChange((e.target as HTMLInputElement).checked)} /></th>
+}
+
+function SelectCell({ pick, name }: { pick: Pick; name: string }) {
+  if (!pick) return null
+  return <td class="select-cell"><input type="checkbox" checked={pick.on} aria-label={rt('select', { name })} onChange={pick.toggle} /></td>
+}
+
+function ContactRow({ c, pick }: { c: Contact; pick: Pick }) {
   const ws = workspaceId.value
   return (
-    <tr>
+    <tr class={pick?.on ? 'is-selected' : ''}>
+      <SelectCell pick={pick} name={c.name} />
       <th scope="row"><a href={`/w/${ws}/contacts/${c.id}`} class="person"><Avatar id={c.id} name={c.name} size={28} />
         <span><strong>{c.name}</strong>{c.job_title && <span class="muted block">{c.job_title}</span>}</span></a></th>
       <td>{c.organisation ? <a href={`/w/${ws}/organisations/${c.organisation.id}`}>{c.organisation.name}</a> : <span class="muted">—</span>}</td>
@@ -172,10 +239,11 @@ function ContactRow({ c }: { c: Contact }) {
   )
 }
 
-function OrgRow({ o }: { o: Organisation }) {
+function OrgRow({ o, pick }: { o: Organisation; pick: Pick }) {
   const ws = workspaceId.value
   return (
-    <tr>
+    <tr class={pick?.on ? 'is-selected' : ''}>
+      <SelectCell pick={pick} name={o.name} />
       <th scope="row"><a href={`/w/${ws}/organisations/${o.id}`} class="person"><span class="org-mark" aria-hidden="true">{o.name.slice(0, 1)}</span><strong>{o.name}</strong></a></th>
       <td>{o.website ? <a href={/^https?:/.test(o.website) ? o.website : `https://${o.website}`} target="_blank" rel="noreferrer">{o.website.replace(/^https?:\/\//, '')}</a> : <span class="muted">—</span>}</td>
       <td>{o.contacts_count}</td>
@@ -229,7 +297,13 @@ function NewRecord({ kind, onClose, onCreated }: { kind: RecordKind; onClose: ()
   )
 }
 
+/** `/contacts/:id` and `/organisations/:id`; `/contacts/duplicates` is the merge screen. */
 export function ContactPage({ kind, id }: { kind: RecordKind; id: string }) {
+  if (kind === 'contacts' && id === 'duplicates') return <DuplicatesPage />
+  return <RecordDetail key={`${kind}:${id}`} kind={kind} id={id} />
+}
+
+function RecordDetail({ kind, id }: { kind: RecordKind; id: string }) {
   const [record, setRecord] = useState<AnyRecord | null | 'missing'>(null)
   const [links, setLinks] = useState<Links | null>(null)
   const [people, setPeople] = useState<Contact[]>([])
@@ -292,7 +366,12 @@ export function ContactPage({ kind, id }: { kind: RecordKind; id: string }) {
           <DetailRow label="E-mail"><LiveInput aria-label="E-mail addresses" value={record.emails.join(', ')} readOnly={!editable} onCommit={(v) => save({ emails: v.split(',').map((x) => x.trim()).filter(Boolean) })} /></DetailRow>
           <DetailRow label="Phone"><LiveInput aria-label="Phone numbers" value={record.phones.join(', ')} readOnly={!editable} onCommit={(v) => save({ phones: v.split(',').map((x) => x.trim()).filter(Boolean) })} /></DetailRow>
           <DetailRow label="Labels"><LiveInput aria-label="Labels" value={record.labels.join(', ')} readOnly={!editable} onCommit={(v) => save({ labels: v.split(',').map((x) => x.trim()).filter(Boolean) })} /></DetailRow>
-          <DetailRow label="Owner"><span>{record.owner_id ? memberName(record.owner_id) : '—'}</span></DetailRow>
+          <DetailRow label={rt('owner')}>{editable
+            ? <select aria-label={rt('changeOwner')} value={record.owner_id ?? ''} onChange={(e) => save({ owner_id: (e.target as HTMLSelectElement).value || null })}>
+              <option value="">—</option>
+              {members.value.map((m) => <option key={m.user.id} value={m.user.id}>{m.user.name}</option>)}
+            </select>
+            : <span>{record.owner_id ? memberName(record.owner_id) : '—'}</span>}</DetailRow>
           {Object.entries(record.fields).map(([k, v]) => <DetailRow key={k} label={k}><span>{String(v)}</span></DetailRow>)}
         </section>
         <div class="stack">
@@ -318,6 +397,7 @@ export function ContactPage({ kind, id }: { kind: RecordKind; id: string }) {
               ))}</ul>
             </section>
           )}
+          {org && <OrganisationDeals id={id} name={record.name} />}
           {org && (
             <section class="card-surface" aria-labelledby="org-people">
               <h2 id="org-people">People</h2>
@@ -334,6 +414,7 @@ export function ContactPage({ kind, id }: { kind: RecordKind; id: string }) {
               ? <NotesSection subjectKind={contact ? 'contact' : 'organisation'} subjectId={id} board={noteBoard.id} writable={editable} />
               : <p class="muted">Notes need a board to live on; create one first.</p>}
           </section>
+          <Timeline kind={kind} id={id} name={record.name} />
           <RecordActions kind={kind} record={record} />
           <p class="muted small">Added {relative(record.created_at)}</p>
         </div>

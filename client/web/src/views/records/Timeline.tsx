@@ -1,0 +1,128 @@
+/**
+ * A contact's or organisation's timeline (`GET /api/{contacts|organisations}/{id}/timeline`):
+ * deals, activities and notes that touched it, newest first, a page at a time. Each entry shows
+ * what every kind has — its kind, when, who and a title that links where it leads — so kinds
+ * the server adds later (mails, files) show up here before this screen knows them.
+ */
+import { useEffect, useState } from 'preact/hooks'
+import { get, type Schemas } from '../../lib/api'
+import { boards, memberName, workspaceId } from '../../lib/session'
+import { dateTime, money, relative, shortDate } from '../../lib/format'
+import { recordName, type RecordKind } from '../../lib/records'
+import { Icon, Spinner, toastError } from '../../components/ui'
+import { t } from '../../i18n'
+import { rt } from '../../i18n/records'
+
+type Item = Schemas['RecordTimeline']['items'][number]
+const PAGE = 20
+
+export function Timeline({ kind, id, name }: { kind: RecordKind; id: string; name: string }) {
+  const [items, setItems] = useState<Item[] | null>(null)
+  const [next, setNext] = useState<number | null>(null)
+  const [error, setError] = useState('')
+  const load = (offset: number) => get<Schemas['RecordTimeline']>(`/api/${kind}/${id}/timeline?limit=${PAGE}&offset=${offset}`)
+  useEffect(() => {
+    let live = true
+    setItems(null)
+    load(0).then((page) => { if (live) { setItems(page.items); setNext(page.next_offset) } },
+      (e) => live && setError(e instanceof Error ? e.message : String(e)))
+    return () => { live = false }
+  }, [kind, id])
+  async function more() {
+    if (next === null) return
+    try {
+      const page = await load(next)
+      setItems([...(items ?? []), ...page.items])
+      setNext(page.next_offset)
+    } catch (e) {
+      toastError(e)
+    }
+  }
+  return (
+    <section class="card-surface" aria-labelledby="record-timeline">
+      <h2 id="record-timeline">{rt('timeline')}</h2>
+      {error ? <p class="form-error">{error}</p> : items === null ? <Spinner /> : items.length === 0
+        ? <p class="muted">{rt('timelineEmpty', { name })}</p>
+        : <>
+          <ol class="timeline" aria-label={rt('timelineLabel', { name })} data-testid="record-timeline">
+            {items.map((item) => <Entry key={`${item.kind}:${item.id}`} item={item} onOrganisation={kind === 'organisations'} />)}
+          </ol>
+          {next !== null && <p class="center"><button class="btn btn--small" onClick={more}>{t('common.loadMore')}</button></p>}
+        </>}
+    </section>
+  )
+}
+
+function Entry({ item, onOrganisation }: { item: Item; onOrganisation: boolean }) {
+  const ws = workspaceId.value
+  const deal = (card: string | null) => (card ? `/w/${ws}/boards/${item.board_id}/deals/${card}` : null)
+  const board = boards.value.find((b) => b.id === item.board_id)?.name
+  let icon = 'note'
+  let href: string | null = null
+  let what = ''
+  let extra: preact.ComponentChildren = null
+  if (item.kind === 'deal') {
+    icon = 'board'
+    href = deal(item.card_id)
+    what = rt('dealOpened')
+    extra = <>{item.value != null && <span>{money(item.value, item.currency ?? 'EUR')}</span>}
+      {item.status !== 'open' && <span class={`tag tag--${item.status}`}>{t(`statusTag.${item.status}`)}</span>}</>
+  } else if (item.kind === 'activity') {
+    icon = item.type
+    href = deal(item.card_id)
+    what = t(`activityType.${item.type}`)
+    extra = item.done ? <span class="tag">{rt('activityDone')}</span>
+      : item.due_date ? <span class="muted">{rt('due', { date: shortDate(item.due_date) })}</span> : null
+  } else if (item.kind === 'note') {
+    href = item.card_id ? deal(item.card_id) : item.contact_id && onOrganisation ? `/w/${ws}/contacts/${item.contact_id}` : null
+    what = rt('note')
+  }
+  return (
+    <li class="timeline__item">
+      <span class="timeline__icon" aria-hidden="true"><Icon name={icon} size={14} /></span>
+      <div class="timeline__body">
+        <div class="timeline__title">
+          <span class="timeline__kind">{what}</span>
+          {href ? <a href={href}>{item.title}</a> : <strong>{item.title}</strong>}
+          {extra}
+        </div>
+        <div class="muted small">
+          {item.at && <time dateTime={item.at} title={dateTime(item.at)}>{relative(item.at)}</time>}
+          {item.actor_id && <> · {rt('by', { name: memberName(item.actor_id) })}</>}
+          {board && <> · {board}</>}
+          {onOrganisation && item.contact_id && <> · <About id={item.contact_id} /></>}
+        </div>
+      </div>
+    </li>
+  )
+}
+
+/** "about Ada Lovelace": which of an organisation's people an entry belongs to. */
+function About({ id }: { id: string }) {
+  const [name, setName] = useState('')
+  useEffect(() => { recordName('contacts', id).then(setName, () => setName('')) }, [id])
+  return name ? <a href={`/w/${workspaceId.value}/contacts/${id}`}>{rt('noteAbout', { name })}</a> : null
+}
+
+/** An organisation's deals: its own and its people's (`GET /api/organisations/{id}/links`). */
+export function OrganisationDeals({ id, name }: { id: string; name: string }) {
+  const [deals, setDeals] = useState<Schemas['LinkedDeal'][] | null>(null)
+  const ws = workspaceId.value
+  useEffect(() => {
+    get<Schemas['OrganisationLinks']>(`/api/organisations/${id}/links`).then((l) => setDeals(l.deals), () => setDeals([]))
+  }, [id])
+  const boardName = (bid: string) => boards.value.find((b) => b.id === bid)?.name ?? ''
+  return (
+    <section class="card-surface" aria-labelledby="org-deals">
+      <h2 id="org-deals">{rt('orgDeals')}</h2>
+      {deals === null ? <Spinner /> : deals.length === 0 ? <p class="muted">{rt('orgDealsEmpty', { name })}</p> : (
+        <ul class="link-list" data-testid="organisation-deals">{deals.map((d) => (
+          <li key={d.card_id}><a href={`/w/${ws}/boards/${d.board_id}/deals/${d.card_id}`}>{d.title}</a>
+            <span class="muted">{boardName(d.board_id)}</span>
+            {d.value != null && <span>{money(d.value, d.currency ?? 'EUR')}</span>}
+            {d.status !== 'open' && <span class={`tag tag--${d.status}`}>{d.status}</span>}</li>
+        ))}</ul>
+      )}
+    </section>
+  )
+}
