@@ -1,0 +1,60 @@
+"""Settings an admin changes (issue 14): a workspace's lost reasons and labels, and boards renamed,
+archived, restored and deleted. Real Postgres, one server for the module (authentication on)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from pycrdt import Map
+
+from client.crm import open_board
+from tests.support.accounts import AUTH, add_guest, team
+from tests.support.crm import call, ok
+from tests.support.servers import InProcessServer, in_process_server, settings_for
+
+
+@pytest.fixture(scope="module")
+async def server(database_url: str) -> AsyncIterator[InProcessServer]:
+    async with in_process_server(settings_for(database_url, room_grace_seconds=0.3, **AUTH)) as running:
+        yield running
+
+
+async def test_admins_set_the_lost_reasons_and_labels_members_read_them_and_guests_do_not(server):
+    t = await team(server.http_url)
+    path = f"/api/workspaces/{t.workspace}/lists"
+    empty = await ok(server, t.member, "GET", path)
+    assert empty["lost_reasons"] == [] and empty["labels"] == [] and "purple" in empty["colours"]
+    changed = await ok(server, t.owner, "PATCH", path, json={
+        "lost_reasons": [" Price ", "Went  with a competitor"], "labels": [{"name": "hot", "colour": "red"}]})
+    assert changed["lost_reasons"] == ["Price", "Went with a competitor"]
+    assert changed["labels"] == [{"name": "hot", "colour": "red"}]
+    assert (await ok(server, t.viewer, "GET", path))["lost_reasons"] == ["Price", "Went with a competitor"]
+    assert (await call(server, t.member, "PATCH", path, json={"lost_reasons": []})).status_code == 403
+    twice = await call(server, t.owner, "PATCH", path, json={"lost_reasons": ["Price", "price"]})
+    assert twice.status_code == 400 and "twice" in twice.text
+    guest = await add_guest(server.http_url, t.owner, t.board, "read")
+    assert (await call(server, guest, "GET", path)).status_code == 404
+
+
+async def test_a_board_is_renamed_archived_restored_and_deleted_only_with_its_name_typed(server):
+    t = await team(server.http_url)
+    board = f"/api/boards/{t.board['id']}"
+    renamed = await ok(server, t.owner, "PATCH", board, json={"name": "Enterprise deals"})
+    assert renamed["name"] == "Enterprise deals" and renamed["archived_at"] is None
+    async with open_board(server.ws_url, t.board["id"], token=t.owner.token) as live:
+        assert live.doc.get("settings", type=Map).get("name") == "Enterprise deals"
+    assert (await call(server, t.member, "PATCH", board, json={"archived": True})).status_code == 403
+    archived = await ok(server, t.owner, "PATCH", board, json={"archived": True})
+    assert archived["archived_at"] is not None
+    listed = await ok(server, t.member, "GET", f"/api/workspaces/{t.workspace}/boards")
+    assert [b["archived_at"] is not None for b in listed if b["id"] == t.board["id"]] == [True]
+    restored = await ok(server, t.owner, "PATCH", board, json={"archived": False})
+    assert restored["archived_at"] is None
+    wrong = await call(server, t.owner, "DELETE", board, params={"confirm": "Deals"})
+    assert wrong.status_code == 400 and "Enterprise deals" in wrong.text
+    assert (await call(server, t.member, "DELETE", board, params={"confirm": "Enterprise deals"})).status_code == 403
+    gone = await call(server, t.owner, "DELETE", board, params={"confirm": " enterprise DEALS "})
+    assert gone.status_code == 204
+    assert (await call(server, t.owner, "GET", board)).status_code == 404
+    assert t.board["id"] not in [b["id"] for b in await ok(server, t.owner, "GET", f"/api/workspaces/{t.workspace}/boards")]
