@@ -14,11 +14,10 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
-from typing import Any
+from typing import NamedTuple
 
 import asyncpg
 from litestar import Litestar
-from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
@@ -26,9 +25,11 @@ from litestar.openapi.spec import Components, SecurityScheme
 from server.api.accounts import AuthController, me
 from server.api.auth import provide_caller
 from server.api.boards import BoardController
+from server.api.container import Services, dependencies, install, mark_ready
 from server.api.crm import BoardEditController, CrmReadController
 from server.api.contacts import ContactController
 from server.api.currencies import CurrencyController
+from server.api.workspace_lists import WorkspaceListsController
 from server.api.custom_fields import CustomFieldController, SegmentController
 from server.api.organisations import OrganisationController
 from server.api.transfer import TransferController
@@ -52,6 +53,8 @@ from server.services.crm_reads import CrmReads
 from server.services.projection import Projector
 from server.services.contacts import Contacts
 from server.services.currencies import Currencies
+from server.services.workspace_lists import WorkspaceLists
+from server.services.board_lifecycle import BoardLifecycle
 from server.services.custom_fields import CustomFields
 from server.services.deal_transfer import DealTransfer
 from server.services.feed import RoomsChangeFeed
@@ -64,6 +67,7 @@ from server.services.erasure import Erasure
 from server.services.permissions import WorkspacePermissions
 from server.services.credentials import Passwords
 from server.services.mail import LoggingOutbox
+from server.services.ports.unit import Begin
 from server.services.sockets import Gate, OpenSockets
 from server.services.workspaces import Workspaces
 from server.settings import Settings, load_settings
@@ -76,7 +80,7 @@ from server.storage.unit import transactions
 from server.fanout.memory import MemoryBus
 from server.fanout.redis import RedisBus
 from server.sync.persistence import GroupCommitter
-from server.sync.ports import Bus
+from server.sync.ports import Bus, DocumentStore
 from server.sync.registry import Rooms
 from server.protocol.update_bounds import Bounds
 from server.sync.room import Limits
@@ -128,63 +132,24 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
-            url = await database_url(settings, stack)
-            app.state.pool = pool = await create_pool(
-                url, statement_timeout=settings.statement_timeout_seconds,
-                connect_timeout=settings.database_connect_timeout_seconds)
-            stack.push_async_callback(pool.close)
-            await migrate(pool)
-            await _start_accounts(stack, app, settings, pool, url)
-            # Squashes large compactions in a worker process; entered before the committer, so
-            # stopped after its last compaction.
-            squasher = await stack.enter_async_context(Squasher())
-            store = PostgresDocumentStore(pool, squasher)
-            stack.push_async_callback(store.close)  # after the committer's last append, before the pool
-            # Entered before the committer so that on shutdown it projects what the committer drains.
-            projector = await stack.enter_async_context(
-                Projector(transactions(pool), delay=settings.projection_delay_seconds))
-            committer = await stack.enter_async_context(GroupCommitter(
-                store,
-                window=settings.commit_window_seconds,
-                retry=settings.commit_retry_seconds,
-                compact_after_rows=settings.compact_after_rows,
-            ))
-            limits = Limits(settings.max_update_bytes, settings.max_sync_bytes, settings.max_awareness_bytes,
-                            Bounds(settings.max_update_depth, settings.max_update_structs),
-                            settings.max_document_bytes)
-            app.state.bus = bus_ = bus or await _start_bus(stack, settings, node)
-            # A lone node (no REDIS_URL, no bus given) has no other holder to replicate to.
-            shared = bus is not None or bool(settings.redis_url)
-            app.state.rooms = rooms = Rooms(
-                store, committer, limits, grace=settings.room_grace_seconds, bus=bus_ if shared else None,
-                presence_timeout=settings.presence_timeout_seconds, on_open=projector.attach,
-            )
-            stack.enter_context(_periodically(rooms.expire_presence, settings.presence_timeout_seconds / 6))
-            # Closed rooms' memory back to the OS: when rooms unloaded or their last projection ran.
-            app.state.trimmer = Trimmer(lambda: (rooms.unloads, projector.following))
-            if settings.memory_trim_seconds > 0:
-                stack.enter_context(_periodically(app.state.trimmer, settings.memory_trim_seconds))
-            _start_contacts(app, pool, rooms, projector)
-            _start_privacy(app, pool, rooms, projector, store)
-            _start_crm(app, pool, rooms, projector)
-            app.state.store = store
-            app.state.committer = committer
-            app.state.ready = True
+            services = await _start(stack, settings, bus, node)
+            install(app, services)
+            mark_ready(app, True)
             # Everything built so far lives as long as the process: keep it out of the cyclic
             # collector's full passes (one took 119 ms mid-broadcast in the A500 profile).
             gc.freeze()
             try:
                 yield
             finally:
-                app.state.ready = False
-                app.state.rooms.close_all(CloseCode.SERVICE_RESTART, "server restarting; reconnect")
+                mark_ready(app, False)
+                services.rooms.close_all(CloseCode.SERVICE_RESTART, "server restarting; reconnect")
 
     app = Litestar(
         route_handlers=[health, metrics, sync_socket, AuthController, me, WorkspaceController, accept_invitation,
                         BoardController, BoardEditController, CrmReadController, ContactController, OrganisationController,
                         CustomFieldController, SegmentController, TransferController, PrivacyController,
-                        CurrencyController],
-        dependencies={"caller": Provide(provide_caller), **{name: _from_state(name) for name in _SERVICES}},
+                        CurrencyController, WorkspaceListsController],
+        dependencies={"caller": Provide(provide_caller), **dependencies()},
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[refuse_unstorable_text],  # 422 for text Postgres cannot store, before any handler
         openapi_config=OPENAPI,
@@ -199,13 +164,10 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
     # Around that, every HTTP response gets the security headers (CSP, anti-framing; api/headers.py).
     app.asgi_handler = keep_raw_channels(with_security_headers(with_request_ids(app.asgi_handler),
                                                                hsts=settings.cookie_secure))
-    app.state.settings = settings
-    app.state.ready = False
+    mark_ready(app, False)
     return app
 
 
-_SERVICES = ("accounts", "workspaces", "boards", "contacts", "organisations", "custom_fields", "segments",
-             "transfer", "deal_transfer", "links", "permissions", "erasure", "currencies")
 OPENAPI = OpenAPIConfig(
     title="Tandem",
     version="0.1.0",
@@ -218,53 +180,100 @@ OPENAPI = OpenAPIConfig(
 )
 
 
-async def _start_accounts(stack: AsyncExitStack, app: Litestar, settings: Settings, pool: asyncpg.Pool,
-                          url: str) -> None:
+async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, node: str | None) -> Services:
+    """Database, migrations, accounts, the sync engine, then the CRM services; torn down by ``stack``."""
+    url = await database_url(settings, stack)
+    pool = await create_pool(url, statement_timeout=settings.statement_timeout_seconds,
+                             connect_timeout=settings.database_connect_timeout_seconds)
+    stack.push_async_callback(pool.close)
+    await migrate(pool)
+    begin = transactions(pool)
+    accounts = await _start_accounts(stack, settings, begin, url)
+    engine = await _start_engine(stack, settings, pool, begin, bus, node)
+    rooms, projector = engine.rooms, engine.projector
+    feed = RoomsChangeFeed(rooms)
+    return Services(
+        settings=settings, pool=pool, **accounts._asdict(), **engine._asdict(),
+        contacts=Contacts(begin, feed, ContactReferences(begin, rooms, projector)),
+        organisations=Organisations(begin, feed),
+        custom_fields=CustomFields(begin, feed),
+        currencies=Currencies(begin),
+        segments=Segments(begin),
+        transfer=Transfer(begin, feed),
+        deal_transfer=DealTransfer(begin, accounts.boards, rooms, projector),
+        links=Links(begin),
+        # Permission levels an admin sets, and erasure (which edits documents, then compacts them).
+        permissions=WorkspacePermissions(begin),
+        erasure=Erasure(begin, feed, rooms, projector, engine.store),
+        # Board edits through the live documents, and the reads the projection answers.
+        crm=Crm(begin, accounts.boards, rooms, projector),
+        crm_reads=CrmReads(begin, accounts.boards),
+        workspace_lists=WorkspaceLists(begin, rooms),
+        board_lifecycle=BoardLifecycle(begin, rooms),
+    )
+
+
+class _AccountServices(NamedTuple):
+    passwords: Passwords
+    outbox: LoggingOutbox
+    accounts: Accounts
+    workspaces: Workspaces
+    boards: Boards
+    gate: Gate
+    sockets: OpenSockets
+
+
+async def _start_accounts(stack: AsyncExitStack, settings: Settings, begin: Begin, url: str) -> _AccountServices:
     """Account services, the per-process index of open sockets, and its access-event listener."""
-    begin = transactions(pool)
-    app.state.passwords = passwords = Passwords.of(settings)  # a bounded hashing pool
-    policy = Policy.of(settings)
-    app.state.outbox = LoggingOutbox()
-    app.state.accounts = Accounts(begin, passwords, app.state.outbox, policy)
-    app.state.workspaces = Workspaces(begin, app.state.outbox, invitation_ttl=settings.invitation_ttl_seconds)
-    app.state.boards = Boards(begin)
-    app.state.gate = Gate(app.state.accounts, app.state.boards)
-    app.state.sockets = await stack.enter_async_context(OpenSockets(app.state.gate))
-    await stack.enter_async_context(PostgresAccessEvents(url, app.state.sockets.on_event))
+    passwords = Passwords.of(settings)  # a bounded hashing pool
+    outbox = LoggingOutbox()
+    accounts = Accounts(begin, passwords, outbox, Policy.of(settings))
+    boards = Boards(begin)
+    gate = Gate(accounts, boards)
+    sockets = await stack.enter_async_context(OpenSockets(gate))
+    await stack.enter_async_context(PostgresAccessEvents(url, sockets.on_event))
+    workspaces = Workspaces(begin, outbox, invitation_ttl=settings.invitation_ttl_seconds)
+    return _AccountServices(passwords, outbox, accounts, workspaces, boards, gate, sockets)
 
 
-def _start_contacts(app: Litestar, pool: asyncpg.Pool, rooms: Rooms, projector: Projector) -> None:
-    """Contacts, organisations, custom fields, segments, import/export; changes noted in the
-    workspace document through ``rooms``; imported deals go onto boards attributed via ``projector``."""
-    begin, feed = transactions(pool), RoomsChangeFeed(rooms)
-    app.state.contacts = Contacts(begin, feed, ContactReferences(begin, rooms, projector))
-    app.state.organisations = Organisations(begin, feed)
-    app.state.custom_fields = CustomFields(begin, feed)
-    app.state.currencies = Currencies(begin)
-    app.state.segments = Segments(begin)
-    app.state.transfer = Transfer(begin, feed)
-    app.state.deal_transfer = DealTransfer(begin, app.state.boards, rooms, projector)
-    app.state.links = Links(begin)
+class _Engine(NamedTuple):
+    store: DocumentStore
+    committer: GroupCommitter
+    bus: Bus
+    rooms: Rooms
+    projector: Projector
+    trimmer: Trimmer
 
 
-def _start_privacy(app: Litestar, pool: asyncpg.Pool, rooms: Rooms, projector: Projector,
-                   store: PostgresDocumentStore) -> None:
-    """Permission levels an admin sets, and erasure (which edits documents, then compacts them)."""
-    begin = transactions(pool)
-    app.state.permissions = WorkspacePermissions(begin)
-    app.state.erasure = Erasure(begin, RoomsChangeFeed(rooms), rooms, projector, store)
-
-
-def _from_state(name: str) -> Provide:
-    def provide(state: State) -> Any:
-        return getattr(state, name)
-
-    return Provide(provide, sync_to_thread=False)
-
-
-def _start_crm(app: Litestar, pool: asyncpg.Pool, rooms: Rooms, projector: Projector) -> None:
-    """Board edits through the live documents, and the reads the projection answers."""
-    begin = transactions(pool)
-    app.state.projector = projector
-    app.state.crm = Crm(begin, app.state.boards, rooms, projector)
-    app.state.crm_reads = CrmReads(begin, app.state.boards)
+async def _start_engine(stack: AsyncExitStack, settings: Settings, pool: asyncpg.Pool, begin: Begin,
+                        bus: Bus | None, node: str | None) -> _Engine:
+    """The document store, projector, group committer, bus and rooms, and their periodic chores."""
+    # Squashes large compactions in a worker process; entered before the committer, so stopped
+    # after its last compaction.
+    squasher = await stack.enter_async_context(Squasher())
+    store = PostgresDocumentStore(pool, squasher)
+    stack.push_async_callback(store.close)  # after the committer's last append, before the pool
+    # Entered before the committer so that on shutdown it projects what the committer drains.
+    projector = await stack.enter_async_context(Projector(begin, delay=settings.projection_delay_seconds))
+    committer = await stack.enter_async_context(GroupCommitter(
+        store,
+        window=settings.commit_window_seconds,
+        retry=settings.commit_retry_seconds,
+        compact_after_rows=settings.compact_after_rows,
+    ))
+    limits = Limits(settings.max_update_bytes, settings.max_sync_bytes, settings.max_awareness_bytes,
+                    Bounds(settings.max_update_depth, settings.max_update_structs),
+                    settings.max_document_bytes)
+    bus_ = bus or await _start_bus(stack, settings, node)
+    # A lone node (no REDIS_URL, no bus given) has no other holder to replicate to.
+    shared = bus is not None or bool(settings.redis_url)
+    rooms = Rooms(
+        store, committer, limits, grace=settings.room_grace_seconds, bus=bus_ if shared else None,
+        presence_timeout=settings.presence_timeout_seconds, on_open=projector.attach,
+    )
+    stack.enter_context(_periodically(rooms.expire_presence, settings.presence_timeout_seconds / 6))
+    # Closed rooms' memory back to the OS: when rooms unloaded or their last projection ran.
+    trimmer = Trimmer(lambda: (rooms.unloads, projector.following))
+    if settings.memory_trim_seconds > 0:
+        stack.enter_context(_periodically(trimmer, settings.memory_trim_seconds))
+    return _Engine(store, committer, bus_, rooms, projector, trimmer)

@@ -7,17 +7,19 @@ from litestar.params import JSONBody
 
 from server.api import types
 from server.api.auth import AccountsDep, CallerDep, cleared_cookies, client_address, session_cookies
+from server.api.container import SettingsDep
 from server.services.accounts import Caller, SignedIn
 from server.services.credentials import csrf_token
+from server.settings import Settings
 
 
 def _user(caller: Caller) -> types.User:
     return types.User(caller.id, caller.email, caller.name)
 
 
-def _session(request: Request, signed: SignedIn, status: int) -> Response[types.Session]:
+def _session(settings: Settings, signed: SignedIn, status: int) -> Response[types.Session]:
     body = types.Session(signed.token, _user(signed.caller), signed.caller.expires_at, csrf_token(signed.token))
-    return Response(body, status_code=status, cookies=session_cookies(signed, request.app.state.settings))
+    return Response(body, status_code=status, cookies=session_cookies(signed, settings))
 
 
 class AuthController(Controller):
@@ -26,22 +28,23 @@ class AuthController(Controller):
 
     @post("/signup", status_code=201, summary="Create an account and sign in")
     async def sign_up(
-        self, request: Request, data: JSONBody[types.SignUp], accounts: AccountsDep
+        self, request: Request, data: JSONBody[types.SignUp], accounts: AccountsDep, settings: SettingsDep
     ) -> Response[types.Session]:
         signed = await accounts.sign_up(data.email, data.password, data.name, client_address(request))
-        return _session(request, signed, 201)
+        return _session(settings, signed, 201)
 
     @post("/login", status_code=200, summary="Sign in (throttled after repeated failures)")
     async def sign_in(
-        self, request: Request, data: JSONBody[types.SignIn], accounts: AccountsDep
+        self, request: Request, data: JSONBody[types.SignIn], accounts: AccountsDep, settings: SettingsDep
     ) -> Response[types.Session]:
         signed = await accounts.sign_in(data.email, data.password, client_address(request))
-        return _session(request, signed, 200)
+        return _session(settings, signed, 200)
 
     @post("/logout", status_code=204, summary="End this session; its open sockets close")
-    async def sign_out(self, request: Request, caller: CallerDep, accounts: AccountsDep) -> Response[None]:
+    async def sign_out(self, request: Request, caller: CallerDep, accounts: AccountsDep,
+                       settings: SettingsDep) -> Response[None]:
         await accounts.sign_out(caller, client_address(request))
-        return Response(None, status_code=204, cookies=cleared_cookies(request.app.state.settings))
+        return Response(None, status_code=204, cookies=cleared_cookies(settings))
 
     @post("/password", status_code=204, summary="Change the password; other sessions end")
     async def change_password(

@@ -21,12 +21,12 @@ from urllib.parse import urlsplit
 from litestar import WebSocket
 
 from server.api.auth import SESSION_COOKIE, bearer_token
+from server.api.container import Services
 from server.api.errors import SOCKET_CLOSE
 from server.domain.access import Access
 from server.domain.accounts import Identity, Unauthenticated
 from server.protocol.close_codes import CloseCode
 from server.services.credentials import hash_token
-from server.services.sockets import OpenSockets
 from server.settings import Settings
 from server.sync.connection import Connection
 from server.sync.guard import Guard
@@ -58,19 +58,18 @@ async def refuse_origin(socket: WebSocket) -> None:
     await socket.close(CloseCode.FORBIDDEN, "origin not allowed")
 
 
-async def admit(socket: WebSocket, document: str) -> Admission | None:
+async def admit(socket: WebSocket, document: str, services: Services) -> Admission | None:
     """Authenticate and authorise an accepted socket; close it and return None if refused."""
-    state = socket.app.state
-    if not state.settings.auth:
+    if not services.settings.auth:
         return Admission(True, None, _unwatched)
-    sockets: OpenSockets = state.sockets
+    sockets = services.sockets
     since = sockets.generation
     token = socket.query_params.get("token") or bearer_token(socket) or socket.cookies.get(SESSION_COOKIE)
     try:
         if not token:
             raise Unauthenticated("no session token")
         session = hash_token(token)
-        admitted = await state.gate.admit(session, document)
+        admitted = await services.gate.admit(session, document)
     except tuple(SOCKET_CLOSE) as exc:
         await socket.close(*SOCKET_CLOSE[type(exc)])
         return None

@@ -36,9 +36,8 @@ def client_address(connection: ASGIConnection) -> str:
     return connection.client.host if connection.client else "unknown"
 
 
-async def provide_caller(request: Request) -> Caller:
+async def provide_caller(request: Request, accounts: NamedDependency[Accounts]) -> Caller:
     """The signed-in caller; 401 without a valid session, 403 for a cookie write without CSRF token."""
-    accounts: Accounts = request.app.state.accounts
     token = bearer_token(request)
     if token is None:
         token = request.cookies.get(SESSION_COOKIE)

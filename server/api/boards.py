@@ -9,20 +9,21 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from litestar import Controller, Request, Response, delete, get, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.exceptions import ClientException
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from server.api import guest_types, types
 from server.api.auth import CallerDep, client_address
+from server.api.board_lifecycle import BoardChange, BoardLifecycleDep
+from server.api.container import RoomsDep, SettingsDep
 from server.domain.access import Access, require_write
-from server.domain.accounts import User
+from server.domain.accounts import InvalidInput, User
 from server.domain.boards import GuestInvitation
 from server.protocol.messages import InvalidPayload
 from server.protocol.update_bounds import UpdateRefused, UpdateTooLarge
 from server.services.boards import Boards, BoardView, guest_link
-from server.sync.registry import Rooms
 from server.sync.room import DocumentTooLarge, Origin
 
 BoardsDep = NamedDependency[Boards]
@@ -32,7 +33,7 @@ def _board(view: BoardView) -> types.Board:
     board = view.board
     access = "write" if view.access is Access.WRITE else "read"
     return types.Board(board.id, board.workspace_id, board.name, board.kind, board.document, access,
-                       board.created_at)
+                       board.created_at, board.archived_at)
 
 
 def _user(user: User) -> types.User:
@@ -62,6 +63,23 @@ class BoardController(Controller):
     @get("/boards/{board:uuid}", summary="One board (404 if unknown or not shared with the caller)")
     async def get_board(self, board: FromPath[UUID], caller: CallerDep, boards: BoardsDep) -> types.Board:
         return _board(await boards.get(caller, board))
+
+    @patch("/boards/{board:uuid}", summary="Rename, archive or restore a board (admins)")
+    async def change_board(self, request: Request, board: FromPath[UUID], data: JSONBody[BoardChange],
+                           caller: CallerDep, board_lifecycle: BoardLifecycleDep) -> types.Board:
+        if data.name is None and data.archived is None:
+            raise InvalidInput("expected name and/or archived")
+        address = client_address(request)
+        if data.name is not None:
+            await board_lifecycle.rename(caller, board, data.name, address)
+        if data.archived is not None:
+            await board_lifecycle.set_archived(caller, board, data.archived, address)
+        return _board(await board_lifecycle.view(caller, board))
+
+    @delete("/boards/{board:uuid}", summary="Delete a board and everything on it (admins; ?confirm=<its name>)")
+    async def delete_board(self, request: Request, board: FromPath[UUID], confirm: FromQuery[str],
+                           caller: CallerDep, board_lifecycle: BoardLifecycleDep) -> None:
+        await board_lifecycle.delete(caller, board, confirm, client_address(request))
 
     @get("/boards/{board:uuid}/shares", summary="Who the board is shared with (admins)")
     async def shares(self, board: FromPath[UUID], caller: CallerDep, boards: BoardsDep) -> list[types.Share]:
@@ -117,20 +135,21 @@ class BoardController(Controller):
 
     @get("/documents/{name:str}", summary="A document's state as one Yjs update", media_type="application/octet-stream")
     async def read_document(
-        self, request: Request, name: FromPath[str], caller: CallerDep, boards: BoardsDep
+        self, name: FromPath[str], caller: CallerDep, boards: BoardsDep, rooms: RoomsDep
     ) -> Response[bytes]:
         await boards.document_access(caller.id, name)
-        room = await _rooms(request).open(name)
+        room = await rooms.open(name)
         return Response(room.doc.get_update(), media_type="application/octet-stream")
 
     @post("/documents/{name:str}/updates", status_code=204, summary="Apply a Yjs update (edit access)")
-    async def write_document(self, request: Request, name: FromPath[str], caller: CallerDep, boards: BoardsDep) -> None:
+    async def write_document(self, request: Request, name: FromPath[str], caller: CallerDep, boards: BoardsDep,
+                             rooms: RoomsDep, settings: SettingsDep) -> None:
         require_write(await boards.document_access(caller.id, name), "this document")
         update = await request.body()
-        limit = request.app.state.settings.max_update_bytes
+        limit = settings.max_update_bytes
         if len(update) > limit:
             raise ClientException(f"expected a Yjs update of at most {limit} bytes, got {len(update)}")
-        room = await _rooms(request).open(name)
+        room = await rooms.open(name)
         try:
             room.receive_update(update, Origin.LOCAL)
         except (UpdateTooLarge, DocumentTooLarge) as exc:
@@ -139,7 +158,3 @@ class BoardController(Controller):
             raise ClientException(f"expected a Yjs update (v1) in the body: {exc}", status_code=422) from None
         except InvalidPayload as exc:
             raise ClientException(f"expected a Yjs update in the body: {exc}") from None
-
-
-def _rooms(request: Request) -> Rooms:
-    return request.app.state.rooms

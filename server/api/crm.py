@@ -16,8 +16,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, get, patch, post
-from litestar.datastructures import State
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from server.api import crm_answer_types as answer
@@ -31,13 +30,6 @@ from server.services.crm_reads import CrmReads
 
 CrmDep = NamedDependency[Crm]
 CrmReadsDep = NamedDependency[CrmReads]
-
-
-def _state(name: str) -> Provide:
-    def provide(state: State) -> Any:
-        return getattr(state, name)
-
-    return Provide(provide, sync_to_thread=False)
 
 
 def _card(card: Card) -> answer.Deal | answer.WorkItem:
@@ -59,7 +51,6 @@ def _due(values: dict[str, Any]) -> dict[str, Any]:
 class BoardEditController(Controller):
     path = "/api"
     tags = ["crm"]
-    dependencies = {"crm": _state("crm"), "crm_reads": _state("crm_reads")}
 
     @post("/boards/{board:uuid}/cards", summary="Add a deal or work item (edit access)")
     async def create_card(self, board: FromPath[UUID], data: JSONBody[body.NewCard], caller: CallerDep,
@@ -127,7 +118,6 @@ def _note(note: NoteRecord) -> answer.Note:
 class CrmReadController(Controller):
     path = "/api"
     tags = ["crm"]
-    dependencies = {"crm_reads": _state("crm_reads")}
 
     @get("/me/tasks", summary="My tasks across workspaces: overdue, today, upcoming, unscheduled")
     async def my_tasks(

@@ -12,6 +12,7 @@ import logging
 import asyncpg
 from litestar import Request, Response, get
 
+from server.api.container import is_ready, services_of
 from server.api.request_ids import LOGGED
 
 log = logging.getLogger(__name__)
@@ -20,15 +21,15 @@ CHECK_SECONDS = 2.0
 
 @get("/health")
 async def health(request: Request) -> Response[dict[str, object]]:
-    state = request.app.state
     request.scope[LOGGED] = True  # type: ignore[literal-required]  # starting is no error; an outage is logged here
-    if not state.get("ready"):
+    if not is_ready(request.app):  # starting or stopping: the services may not be there
         return _unavailable("starting: the database is not ready yet")
-    problem = await _database_problem(state.pool)
+    services = services_of(request.app)
+    problem = await _database_problem(services.pool)
     if problem is not None:
         log.warning("health: the database %s", problem)
         return _unavailable(f"the database {problem}")
-    return Response({"status": "ok", "rooms": len(state.rooms)})
+    return Response({"status": "ok", "rooms": len(services.rooms)})
 
 
 async def _database_problem(pool: asyncpg.Pool) -> str | None:

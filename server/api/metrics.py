@@ -20,7 +20,9 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 
 from server.api.auth import bearer_token
+from server.api.container import Services, ServicesDep
 from server.services.credentials import same_secret
+from server.settings import Settings
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -28,12 +30,12 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 class EngineCollector(Collector):
     """Turns one app's engine state into metric families."""
 
-    def __init__(self, state) -> None:
-        self._state = state
+    def __init__(self, services: Services) -> None:
+        self._services = services
 
     def collect(self) -> Iterator[Metric]:
-        state = self._state
-        rooms, committer, bus = state.rooms, state.committer, state.bus
+        services = self._services
+        rooms, committer, bus = services.rooms, services.committer, services.bus
         stats = rooms.stats
         node = {"node": bus.node}
         yield _gauge("tandem_connections", "open WebSocket connections", rooms.connections, node)
@@ -61,19 +63,16 @@ class EngineCollector(Collector):
                        committer.lag_seconds, node)
         yield _counter("tandem_commit_failures", "failed (and retried) commits", committer.failures, node)
         yield _counter("tandem_compactions", "log compactions", committer.compactions, node)
-        projector = getattr(state, "projector", None)
-        if projector is not None:
-            yield _counter("tandem_projections", "board and note documents projected into SQL", projector.projections,
-                           node)
-            yield _counter("tandem_projection_failures", "failed (and retried) projections", projector.failures, node)
-            yield _counter("tandem_projection_seconds", "time inside projections, summed", projector.seconds, node)
-            yield _gauge("tandem_projection_documents", "documents followed: open rooms and closed ones still due",
-                         projector.following, node)
-        trimmer = getattr(state, "trimmer", None)
-        if trimmer is not None:
-            yield _counter("tandem_memory_trims", "free heap pages handed back to the OS after rooms closed",
-                           trimmer.trims, node)
-            yield _gauge("tandem_memory_trim_due", "1 while rooms closed since the last release", trimmer.due, node)
+        projector = services.projector
+        yield _counter("tandem_projections", "board and note documents projected into SQL", projector.projections, node)
+        yield _counter("tandem_projection_failures", "failed (and retried) projections", projector.failures, node)
+        yield _counter("tandem_projection_seconds", "time inside projections, summed", projector.seconds, node)
+        yield _gauge("tandem_projection_documents", "documents followed: open rooms and closed ones still due",
+                     projector.following, node)
+        trimmer = services.trimmer
+        yield _counter("tandem_memory_trims", "free heap pages handed back to the OS after rooms closed",
+                       trimmer.trims, node)
+        yield _gauge("tandem_memory_trim_due", "1 while rooms closed since the last release", trimmer.due, node)
         yield _counter("tandem_bus_published", "messages published to other nodes", bus.published, node)
         for name, help_, attr in (
             ("tandem_bus_relay_seconds", "publish to Redis acceptance, summed per message", "relay_seconds"),
@@ -97,16 +96,16 @@ def _counter(name: str, help_: str, value: float, labels: dict[str, str]) -> Cou
 
 
 @get("/metrics", sync_to_thread=False, include_in_schema=False)
-def metrics(request: Request) -> Response[bytes]:
-    _check_scraper(request)
+def metrics(request: Request, services: ServicesDep) -> Response[bytes]:
+    _check_scraper(request, services.settings)
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(EngineCollector(request.app.state))
+    registry.register(EngineCollector(services))
     return Response(generate_latest(registry), media_type=CONTENT_TYPE)
 
 
-def _check_scraper(request: Request) -> None:
+def _check_scraper(request: Request, settings: Settings) -> None:
     """404 while no metrics token is configured; 401 unless the request carries it as a bearer token."""
-    expected = request.app.state.settings.metrics_token
+    expected = settings.metrics_token
     if not expected:
         raise NotFoundException("metrics are off: set TANDEM_METRICS_TOKEN and scrape with that bearer token")
     if not same_secret(bearer_token(request) or "", expected):

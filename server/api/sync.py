@@ -27,6 +27,7 @@ from litestar import WebSocket, websocket
 from litestar.params import FromPath
 
 from server.api.admission import admit, guard_for, origin_allowed, refuse_origin
+from server.api.container import Services, ServicesDep
 from server.api.raw_socket import RAW_RECEIVE, RAW_SEND, direct_transport, release_channels, shed_handshake
 from server.protocol import messages as wire
 from server.protocol.close_codes import CloseCode
@@ -55,37 +56,36 @@ class SocketTransport:
 
 
 @websocket("/sync/{document:str}")
-async def sync_socket(socket: WebSocket, document: FromPath[str]) -> None:
+async def sync_socket(socket: WebSocket, document: FromPath[str], services: ServicesDep) -> None:
     try:
-        await _serve(socket, document)
+        await _serve(socket, document, services)
     finally:
         release_channels(socket)  # so that the closed socket's memory is freed at once
 
 
-async def _serve(socket: WebSocket, document: str) -> None:
-    if not origin_allowed(socket, socket.app.state.settings):
+async def _serve(socket: WebSocket, document: str, services: Services) -> None:
+    settings, rooms = services.settings, services.rooms
+    if not origin_allowed(socket, settings):
         await refuse_origin(socket)
         return
     await socket.accept()
     if not DOCUMENT_NAME.fullmatch(document):
         await socket.close(CloseCode.BAD_DOCUMENT_NAME, "document names are 1-200 of A-Z a-z 0-9 . _ : -")
         return
-    admission = await admit(socket, document)
+    admission = await admit(socket, document, services)
     if admission is None:
         return  # refused and closed: 4401, 4404 (unknown and forbidden alike) or 1013
-    state = socket.app.state
-    rooms: Rooms = state.rooms
     # Admitted: what only the handshake needed goes (request, response, headers), and the ASGI
     # server's per-socket queue and event get slimmer (server.api.raw_socket). Before anything
     # else reads from or writes to the socket.
     shed_handshake(socket.scope)
     conn = Connection(
         SocketTransport(socket),
-        max_queue_bytes=state.settings.max_send_queue_bytes,
+        max_queue_bytes=settings.max_send_queue_bytes,
         wants_durable=socket.query_params.get("durable") in {"1", "true"},
         can_write=admission.can_write,
         user=admission.user,
-        guard=guard_for(state.settings),
+        guard=guard_for(settings),
         direct=direct_transport(socket.scope),
     )
     forget = admission.watch(conn)  # revocations re-check it from now on, on every node

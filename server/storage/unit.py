@@ -1,13 +1,13 @@
-"""One database transaction with the account and workspace adapters bound to it."""
+"""The Postgres unit of work: one transaction with every repository adapter bound to it."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import NamedTuple
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import asyncpg
 
+from server.services.ports.unit import Begin, Unit
 from server.storage.accounts import (
     PostgresAudit, PostgresResets, PostgresSessions, PostgresThrottleCounters, PostgresUsers,
 )
@@ -17,6 +17,7 @@ from server.storage.contacts import (
 from server.storage.crm import PostgresBoardReach, PostgresBoardReads, PostgresNotes
 from server.storage.custom_fields import PostgresFieldDefinitions
 from server.storage.guests import PostgresGuestInvitations
+from server.storage.imports import PostgresImportBatches, PostgresImportMappings
 from server.storage.links import PostgresRecordLinks
 from server.storage.money import PostgresCurrencySettings
 from server.storage.privacy import PostgresErasableContacts, PostgresPermissionLevels
@@ -27,37 +28,48 @@ from server.storage.workspaces import (
 )
 
 
-class Tx(NamedTuple):
-    users: PostgresUsers
-    sessions: PostgresSessions
-    resets: PostgresResets
-    throttle: PostgresThrottleCounters
-    audit: PostgresAudit
-    workspaces: PostgresWorkspaces
-    members: PostgresMembers
-    invitations: PostgresInvitations
-    boards: PostgresBoards
-    shares: PostgresShares
-    contacts: PostgresContacts
-    contact_search: PostgresContactSearch
-    organisations: PostgresOrganisations
-    duplicates: PostgresDuplicates
-    lookups: PostgresRecordLookups
-    links: PostgresRecordLinks
-    field_definitions: PostgresFieldDefinitions
-    segments: PostgresSavedSegments
-    permission_levels: PostgresPermissionLevels
-    erasable_contacts: PostgresErasableContacts
-    projected_documents: PostgresProjectedDocuments
-    projection: PostgresProjectionTables
-    notes: PostgresNotes
-    board_reach: PostgresBoardReach
-    board_reads: PostgresBoardReads
-    currencies: PostgresCurrencySettings
-    guest_invitations: PostgresGuestInvitations
+class PostgresUnit:
+    """Implements ``Unit``: every Postgres adapter, bound by name to one connection (and so to its
+    transaction, if one is open)."""
 
+    __slots__ = (
+        "users", "sessions", "resets", "throttle", "audit", "workspaces", "members", "invitations", "boards",
+        "shares", "contacts", "contact_search", "organisations", "duplicates", "lookups", "links",
+        "import_batches", "import_mappings",
+        "field_definitions", "segments", "permission_levels", "erasable_contacts", "projected_documents",
+        "projection", "notes", "board_reach", "board_reads", "guest_invitations", "currencies",
+    )
 
-Begin = Callable[..., AbstractAsyncContextManager[Tx]]
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.users = PostgresUsers(conn)
+        self.sessions = PostgresSessions(conn)
+        self.resets = PostgresResets(conn)
+        self.throttle = PostgresThrottleCounters(conn)
+        self.audit = PostgresAudit(conn)
+        self.workspaces = PostgresWorkspaces(conn)
+        self.members = PostgresMembers(conn)
+        self.invitations = PostgresInvitations(conn)
+        self.boards = PostgresBoards(conn)
+        self.shares = PostgresShares(conn)
+        self.contacts = PostgresContacts(conn)
+        self.contact_search = PostgresContactSearch(conn)
+        self.organisations = PostgresOrganisations(conn)
+        self.duplicates = PostgresDuplicates(conn)
+        self.lookups = PostgresRecordLookups(conn)
+        self.links = PostgresRecordLinks(conn)
+        self.import_batches = PostgresImportBatches(conn)
+        self.import_mappings = PostgresImportMappings(conn)
+        self.field_definitions = PostgresFieldDefinitions(conn)
+        self.segments = PostgresSavedSegments(conn)
+        self.permission_levels = PostgresPermissionLevels(conn)
+        self.erasable_contacts = PostgresErasableContacts(conn)
+        self.projected_documents = PostgresProjectedDocuments(conn)
+        self.projection = PostgresProjectionTables(conn)
+        self.notes = PostgresNotes(conn)
+        self.board_reach = PostgresBoardReach(conn)
+        self.board_reads = PostgresBoardReads(conn)
+        self.guest_invitations = PostgresGuestInvitations(conn)
+        self.currencies = PostgresCurrencySettings(conn)
 
 
 def transactions(pool: asyncpg.Pool) -> Begin:
@@ -68,24 +80,13 @@ def transactions(pool: asyncpg.Pool) -> Begin:
     """
 
     @asynccontextmanager
-    async def begin(*, autocommit: bool = False) -> AsyncIterator[Tx]:
+    async def begin(*, autocommit: bool = False) -> AsyncIterator[Unit]:
         async with pool.acquire() as conn:
             if autocommit:
-                yield _tx(conn)
+                yield PostgresUnit(conn)
                 return
             async with conn.transaction():
-                yield _tx(conn)
+                yield PostgresUnit(conn)
 
     return begin
 
-
-def _tx(conn: asyncpg.Connection) -> Tx:
-    return Tx(PostgresUsers(conn), PostgresSessions(conn), PostgresResets(conn), PostgresThrottleCounters(conn),
-              PostgresAudit(conn), PostgresWorkspaces(conn), PostgresMembers(conn), PostgresInvitations(conn),
-              PostgresBoards(conn), PostgresShares(conn), PostgresContacts(conn),
-              PostgresContactSearch(conn), PostgresOrganisations(conn),
-              PostgresDuplicates(conn), PostgresRecordLookups(conn), PostgresRecordLinks(conn),
-              PostgresFieldDefinitions(conn), PostgresSavedSegments(conn), PostgresPermissionLevels(conn),
-              PostgresErasableContacts(conn), PostgresProjectedDocuments(conn), PostgresProjectionTables(conn),
-              PostgresNotes(conn), PostgresBoardReach(conn), PostgresBoardReads(conn), PostgresCurrencySettings(conn),
-              PostgresGuestInvitations(conn))

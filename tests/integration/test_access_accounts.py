@@ -168,7 +168,7 @@ async def test_the_current_password_is_required_to_change_it(http):
 
 async def test_a_reset_token_is_mailed_works_once_and_ends_all_sessions(server, http):
     account = await sign_up(str(http.base_url), "Forgetful")
-    outbox = server.app.state.outbox
+    outbox = server.services.outbox
     assert (await http.post("/api/auth/password-reset", json={"email": account.email})).status_code == 202
     mail = outbox.sent[-1]
     assert mail.to == account.email and account.token not in mail.body
@@ -182,14 +182,14 @@ async def test_a_reset_token_is_mailed_works_once_and_ends_all_sessions(server, 
 
 
 async def test_a_reset_for_an_unknown_email_looks_the_same_and_mails_nothing(server, http):
-    sent = len(server.app.state.outbox.sent)
+    sent = len(server.services.outbox.sent)
     response = await http.post("/api/auth/password-reset", json={"email": unique_email("ghost")})
-    assert response.status_code == 202 and len(server.app.state.outbox.sent) == sent
+    assert response.status_code == 202 and len(server.services.outbox.sent) == sent
 
 
 async def test_a_disabled_account_cannot_sign_in(server, http):
     account = await sign_up(str(http.base_url), "Disabled")
-    await server.app.state.accounts.disable(await server.app.state.accounts.user_id(account.email))
+    await server.services.accounts.disable(await server.services.accounts.user_id(account.email))
     assert (await http.get("/api/me", headers=account.headers)).status_code == 401
     response = await login(http, account.email)
     assert response.status_code == 401 and response.json()["detail"] == "this account is disabled"

@@ -103,7 +103,7 @@ async def test_demoting_a_member_to_viewer_makes_their_socket_read_only(server):
 async def test_promoting_a_viewer_makes_their_socket_writable(server):
     t = await team(server.http_url)
     peer = await opened(server.ws_url, t.document, t.viewer)
-    room = server.app.state.rooms.get(t.document)
+    room = server.services.rooms.get(t.document)
     async with asyncio.timeout(DEADLINE):
         await api(server.http_url, t.owner, "PATCH", f"/api/workspaces/{t.workspace}/members/{t.viewer.id}",
                   json={"role": "member"})
@@ -135,7 +135,7 @@ async def test_turning_an_edit_share_into_a_read_share_makes_the_guest_read_only
 async def test_disabling_a_user_closes_all_their_sockets(server):
     t = await team(server.http_url)
     peers = [await opened(server.ws_url, t.document, t.member) for _ in range(2)]
-    accounts = server.app.state.accounts
+    accounts = server.services.accounts
     disable = accounts.disable(await accounts.user_id(t.member.email))
     assert await cut_within_deadline(disable, peers[0]) == (4401, "signed out, or the session ended: sign in again")
     assert await peers[1].closed_with(timeout=DEADLINE) == (4401, "signed out, or the session ended: sign in again")

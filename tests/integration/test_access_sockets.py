@@ -53,7 +53,7 @@ async def test_a_viewers_forged_frames_leave_the_document_identical_in_memory_in
         await member.durable()
         viewer = await Peer.open(server.ws_url, t.document, t.viewer.token)
         await viewer.barrier()
-        room = server.app.state.rooms.get(t.document)
+        room = server.services.rooms.get(t.document)
         state_before = room.doc.get_state()
 
         forged = Doc()
@@ -69,7 +69,7 @@ async def test_a_viewers_forged_frames_leave_the_document_identical_in_memory_in
         assert content(room.doc) == {"deal": "Acme"}
         await room.saved()
         stored = Doc()
-        for update in (await server.app.state.store.load(t.document)).updates:
+        for update in (await server.services.store.load(t.document)).updates:
             stored.apply_update(update)
         assert stored.get_state() == state_before and content(stored) == {"deal": "Acme"}
         await post_update(server, t.owner, t.document, edit("sentinel"))
@@ -121,7 +121,7 @@ class Presence:
 
     def held(self) -> dict[int, dict]:
         """The presence the server holds for this document (what a joiner is greeted with)."""
-        room = self.server.app.state.rooms.get(self.t.document)
+        room = self.server.services.rooms.get(self.t.document)
         return {entry.client_id: json.loads(entry.state) for entry in room.presence}
 
     async def close(self) -> None:

@@ -69,8 +69,8 @@ async def test_an_invitation_expires(server, database_url):
 async def test_invitation_tokens_are_mailed(server):
     t = await team(server.http_url)
     token = (await invite(server, t.owner, t.workspace, "mailed@example.com", "member")).json()["token"]
-    assert server.app.state.outbox.sent[-1].to == "mailed@example.com"
-    assert token in server.app.state.outbox.sent[-1].body
+    assert server.services.outbox.sent[-1].to == "mailed@example.com"
+    assert token in server.services.outbox.sent[-1].body
 
 
 @pytest.mark.parametrize(("actor", "target_role", "new_role", "status"), [

@@ -58,7 +58,7 @@ async def test_a_bad_frame_closes_only_the_offender(server, frame, code):
         good.doc.get("board", type=Map)["after"] = 2
         await good.durable()
         await other.wait_for(lambda: other.doc.get("board", type=Map).to_py() == {"before": 1, "after": 2})
-    stored = await server.app.state.store.load(document)
+    stored = await server.services.store.load(document)
     merged = Doc()
     for update in stored.updates:
         merged.apply_update(update)
@@ -111,7 +111,7 @@ async def test_many_clients_dropping_mid_broadcast_leave_the_server_serving(serv
         async with connect(server.ws_url, document) as late:
             assert len(late.doc.get("board", type=Map)) == 200
     async with asyncio.timeout(5):
-        while len(server.app.state.rooms.get(document).peers) > 0:
+        while len(server.services.rooms.get(document).peers) > 0:
             await asyncio.sleep(0.05)
 
 
@@ -131,7 +131,7 @@ async def test_a_reader_that_stops_reading_is_closed_as_slow_not_buffered_foreve
                 board[f"k{i}"] = "z" * 80_000
                 await asyncio.sleep(0)
             await writer.durable()
-            room = srv.app.state.rooms.get("slow")
+            room = srv.services.rooms.get("slow")
             await eventually(lambda: any(p.close_code == 4008 for p in room.peers) or len(room.peers) == 1)
             assert sum(p.queued_bytes for p in room.peers) <= 2 * settings.max_send_queue_bytes
         stalled.transport.resume_reading()

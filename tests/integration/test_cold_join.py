@@ -39,7 +39,7 @@ def edit(doc: Doc, **values: object) -> bytes:
 async def store_cold(server: InProcessServer, name: str, deals: int = 0) -> dict:
     """Store ``name`` as a snapshot (``deals`` cards, compacted) plus two log rows not yet
     compacted, without any room; returns its content."""
-    store = server.app.state.store
+    store = server.services.store
     source = Doc()
     await store.append([(name, edit(source, **{f"deal-{i:05d}": f"Acme {i}" for i in range(deals)}, first=1))])
     await store.append([(name, edit(source, second=2))])
@@ -48,13 +48,13 @@ async def store_cold(server: InProcessServer, name: str, deals: int = 0) -> dict
     await store.append([(name, edit(source, fourth=4))])
     stored = await store.load(name)
     assert len(stored.updates) == 3 and stored.log_rows == 2
-    assert name not in server.app.state.rooms
+    assert name not in server.services.rooms
     return board(source).to_py()
 
 
 async def stored_content(server: InProcessServer, name: str) -> dict:
     doc = Doc()
-    for update in (await server.app.state.store.load(name)).updates:
+    for update in (await server.services.store.load(name)).updates:
         doc.apply_update(update)
     return board(doc).to_py()
 
@@ -62,7 +62,7 @@ async def stored_content(server: InProcessServer, name: str) -> dict:
 @contextmanager
 def gated(server: InProcessServer) -> Iterator[asyncio.Event]:
     """Hold every room's Doc-building until the returned event is set."""
-    rooms = server.app.state.rooms
+    rooms = server.services.rooms
     gate = asyncio.Event()
     build = rooms._build
 
@@ -80,7 +80,7 @@ def gated(server: InProcessServer) -> Iterator[asyncio.Event]:
 
 async def test_a_fresh_client_gets_the_whole_stored_document_with_its_uncompacted_rows_before_the_room_is_ready(server):
     expected = await store_cold(server, "cold-whole", deals=500)
-    rooms = server.app.state.rooms
+    rooms = server.services.rooms
     answered = rooms.early_answers
     with gated(server) as gate:
         async with connect(server.ws_url, "cold-whole") as a:
@@ -104,7 +104,7 @@ async def test_a_fresh_client_joining_cold_without_a_gate_gets_everything(server
 
 async def test_an_update_sent_while_the_room_loads_is_applied_persisted_and_broadcast(server):
     expected = await store_cold(server, "cold-write")
-    rooms = server.app.state.rooms
+    rooms = server.services.rooms
     with gated(server) as gate:
         async with connect(server.ws_url, "cold-write") as a, connect(server.ws_url, "cold-write") as b:
             assert board(a.doc).to_py() == board(b.doc).to_py() == expected
@@ -121,8 +121,8 @@ async def test_an_update_sent_while_the_room_loads_is_applied_persisted_and_broa
 
 async def test_a_client_with_existing_state_joining_cold_gets_just_the_diff(server):
     await store_cold(server, "cold-diff", deals=300)
-    rooms = server.app.state.rooms
-    stored = await server.app.state.store.load("cold-diff")
+    rooms = server.services.rooms
+    stored = await server.services.store.load("cold-diff")
     answered = rooms.early_answers
     peer = await RecordingPeer.open(server.ws_url, "cold-diff")
     peer.doc.apply_update(stored.updates[0])  # holds the snapshot already
@@ -137,7 +137,7 @@ async def test_a_client_with_existing_state_joining_cold_gets_just_the_diff(serv
 
 async def test_concurrent_fresh_joiners_of_one_cold_room_all_converge(server):
     expected = await store_cold(server, "cold-stampede", deals=200)
-    rooms = server.app.state.rooms
+    rooms = server.services.rooms
     loads = rooms.loads
 
     async def join(i: int, ready: asyncio.Event, go: asyncio.Event) -> dict:
@@ -170,7 +170,7 @@ async def test_what_a_client_sends_while_the_room_loads_is_handled_in_order_once
     that is not applied — whether or not its first message was answered early."""
     name = "cold-order-" + first.replace(" ", "-")
     expected = await store_cold(server, name)
-    rooms = server.app.state.rooms
+    rooms = server.services.rooms
     answered = rooms.early_answers
     peer = await Peer.open(server.ws_url, name)
     mine = Doc()
@@ -208,14 +208,14 @@ async def test_a_node_answers_from_the_store_only_while_no_other_node_holds_the_
     async with in_process_server(slow_commits, bus=MemoryBus(broker)) as a, \
             in_process_server(settings_for(database_url, room_grace_seconds=0.3), bus=MemoryBus(broker)) as b:
         expected = await store_cold(b, "cold-nodes")
-        rooms_b = b.app.state.rooms
+        rooms_b = b.services.rooms
         with gated(b):
             async with connect(b.ws_url, "cold-nodes") as alone:
                 assert board(alone.doc).to_py() == expected and rooms_b.early_answers == 1  # early
         await eventually(lambda: "cold-nodes" not in rooms_b)
         async with connect(a.ws_url, "cold-nodes", durable=False) as on_a:
             board(on_a.doc)["uncommitted"] = "on A"  # held in A's memory for three seconds
-            await eventually(lambda: "uncommitted" in board(a.app.state.rooms.get("cold-nodes").doc))
+            await eventually(lambda: "uncommitted" in board(a.services.rooms.get("cold-nodes").doc))
             async with connect(b.ws_url, "cold-nodes") as on_b:
                 # Its step 2 came from B's room after it caught up with A, not from the store.
                 assert board(on_b.doc).to_py() == {**expected, "uncommitted": "on A"}
@@ -234,7 +234,7 @@ async def auth_server(database_url: str) -> AsyncIterator[InProcessServer]:
 async def test_a_viewer_answered_early_still_cannot_write_and_a_stranger_gets_nothing(database_url):
     async with auth_server(database_url) as srv:
         t = await team(srv.http_url)
-        rooms = srv.app.state.rooms
+        rooms = srv.services.rooms
         await eventually(lambda: t.document not in rooms)
         with gated(srv) as gate:
             stranger = await Peer.open(srv.ws_url, t.document)  # no session: refused before joining

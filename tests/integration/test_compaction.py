@@ -191,7 +191,7 @@ async def test_the_servers_squash_worker_compacts_large_documents_and_stops_with
     document = "compaction-server-worker"
     editor, updates = field_edits(3_000)
     async with in_process_server(settings_for(database_url)) as running:
-        store = running.app.state.store
+        store = running.services.store
         await store.append([(document, update) for update in updates])
         assert set(multiprocessing.active_children()) == before  # started on first need only
         assert await store.compact(document) == len(updates)

@@ -47,7 +47,7 @@ async def test_a_new_board_is_seeded_once_and_reloading_it_never_seeds_again(ser
     async with open_board(server.ws_url, t.board["id"], token=t.owner.token) as board:
         assert [s.name for s in board.stages()] == ["Lead in", "Qualified", "Proposal made", "Negotiation", "Won",
                                                     "Lost"]
-    rooms = server.app.state.rooms
+    rooms = server.services.rooms
     await until(lambda: asyncio.sleep(0, t.document not in rooms), timeout=5)  # unloaded after the grace
     async with open_board(server.ws_url, t.board["id"], token=t.member.token) as again:
         assert len(again.stages()) == 6 and len(again.doc.get("stages", type=Map)) == 6

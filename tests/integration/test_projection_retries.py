@@ -17,7 +17,7 @@ ROUNDS = 3
 async def test_a_failing_projection_backs_off_gives_up_and_never_multiplies_on_reopen(database_url, monkeypatch):
     async with in_process_server(settings_for(database_url, **AUTH, room_grace_seconds=0.05)) as server:
         t = await team(server.http_url)
-        projector, rooms = server.app.state.projector, server.app.state.rooms
+        projector, rooms = server.services.projector, server.services.rooms
         monkeypatch.setattr(projector, "_retry", 0.01)  # 0.01, 0.02, 0.04 ... s: the test needs no minutes
 
         async def broken(*args: object, **kwargs: object) -> None:

@@ -86,7 +86,7 @@ async def test_lost_messages_are_noticed_and_repaired(database_url):
                 board(on_a)[f"a{i}"] = i
                 await asyncio.sleep(0.01)
             await on_b.wait_for(lambda: len(board(on_b)) == 12)
-            replica = b.app.state.rooms.get("lossy").replica
+            replica = b.services.rooms.get("lossy").replica
             assert replica.gap_repairs > 0
 
 
@@ -116,8 +116,8 @@ async def test_a_node_stores_only_what_its_own_clients_sent(database_url):
                 board(writer)[f"k{i}"] = i
                 await writer.durable()
             await reader.wait_for(lambda: len(board(reader)) == 10)
-            assert a.app.state.committer.rows_written >= 1
-            assert b.app.state.committer.rows_written == 0
+            assert a.services.committer.rows_written >= 1
+            assert b.services.committer.rows_written == 0
 
 
 async def test_an_idle_document_costs_no_bus_traffic(database_url):
@@ -126,9 +126,9 @@ async def test_an_idle_document_costs_no_bus_traffic(database_url):
             board(on_a)["x"] = 1
             await on_b.wait_for(lambda: "x" in board(on_b))
             await asyncio.sleep(0.5)  # past the tail
-            before = a.app.state.bus.published + b.app.state.bus.published
+            before = a.services.bus.published + b.services.bus.published
             await asyncio.sleep(1.0)
-            assert a.app.state.bus.published + b.app.state.bus.published == before
+            assert a.services.bus.published + b.services.bus.published == before
 
 
 async def test_presence_is_visible_across_nodes_and_in_the_online_view(database_url):
@@ -136,7 +136,7 @@ async def test_presence_is_visible_across_nodes_and_in_the_online_view(database_
         async with connect(a.ws_url, "who") as on_a, connect(b.ws_url, "who") as on_b:
             on_a.set_presence({"name": "Ada"})
             await on_b.wait_for(lambda: {"name": "Ada"} in on_b.peers.values())
-            await eventually(lambda: {"name": "Ada"} in b.app.state.rooms.online().get("who", []))
+            await eventually(lambda: {"name": "Ada"} in b.services.rooms.online().get("who", []))
 
 
 async def test_metrics_report_connections_updates_and_commits(database_url):
@@ -165,5 +165,5 @@ async def test_a_lone_node_runs_its_rooms_without_replicas(server):
         writer.set_presence({"name": "Ada"})
         await reader.wait_for(lambda: "x" in board(reader))
         await writer.durable()
-        assert server.app.state.rooms.get("lone").replica is None
-        assert server.app.state.bus.published == 0
+        assert server.services.rooms.get("lone").replica is None
+        assert server.services.bus.published == 0

@@ -74,7 +74,7 @@ async def test_a_closed_socket_is_freed_without_the_cyclic_collector(server: InP
             await ws.send(wire.encode_step1(b"\x00"))
             await _step2(ws)
             assert _protocols() == before + 1, "the server does not run uvicorn's websockets-sansio protocol"
-        await eventually(lambda: "memory-freed" not in server.app.state.rooms)
+        await eventually(lambda: "memory-freed" not in server.services.rooms)
         try:  # reference counting alone frees it: nothing of the socket is left in a cycle
             await eventually(lambda: _protocols() == before)
         except TimeoutError:
@@ -197,7 +197,7 @@ def _qualified(o: object) -> str:
 async def test_closed_boards_leave_no_room_socket_tracker_or_watcher_behind(database_url: str) -> None:
     settings = settings_for(database_url, room_grace_seconds=0.2, **AUTH)
     async with in_process_server(settings) as server:
-        state = server.app.state
+        state = server.services
         workspace = await _workspace(server.http_url, 8)
         before = _engine_objects()
         for _ in range(2):

@@ -20,7 +20,7 @@ async def test_a_500_is_logged_with_the_request_id_the_response_carries(database
         async def broken(*args: object, **kwargs: object) -> None:
             raise RuntimeError("a bug in a use case")
 
-        monkeypatch.setattr(server.app.state.workspaces, "list", broken)
+        monkeypatch.setattr(server.services.workspaces, "list", broken)
         response = await call(server, owner, "GET", "/api/workspaces")
     assert response.status_code == 500
     ident = response.headers["x-request-id"]

@@ -76,11 +76,11 @@ async def test_clients_joining_a_new_room_at_the_same_moment_all_sync(server):
     await asyncio.gather(*(join(i) for i in range(30)))
     async with connect(server.ws_url, "stampede") as check:
         assert len(board(check)) == 30
-    assert server.app.state.rooms.loads <= 2  # one load, plus one if it was unloaded between
+    assert server.services.rooms.loads <= 2  # one load, plus one if it was unloaded between
 
 
 async def test_an_idle_room_is_unloaded_after_its_grace_period_and_its_memory_released(server):
-    rooms = server.app.state.rooms
+    rooms = server.services.rooms
     async with connect(server.ws_url, "idle") as a:
         board(a)["x"] = 1
         await a.durable()
@@ -97,7 +97,7 @@ async def test_an_idle_room_is_unloaded_after_its_grace_period_and_its_memory_re
 async def test_a_room_with_unsaved_updates_is_not_unloaded(database_url):
     settings = settings_for(database_url, room_grace_seconds=0.05, commit_window_seconds=1.0)
     async with in_process_server(settings) as srv:
-        rooms = srv.app.state.rooms
+        rooms = srv.services.rooms
         async with connect(srv.ws_url, "pending", durable=False) as a:
             board(a)["x"] = 1
             await eventually(lambda: rooms.get("pending").unsaved == 1)
@@ -111,7 +111,7 @@ async def test_a_room_with_unsaved_updates_is_not_unloaded(database_url):
 
 
 async def test_compaction_leaves_the_document_content_identical(server):
-    store = server.app.state.store
+    store = server.services.store
     async with connect(server.ws_url, "compact") as a:
         for i in range(40):
             board(a)[f"k{i}"] = i
@@ -138,7 +138,7 @@ async def test_a_growing_log_is_compacted_automatically(database_url):
                 board(a)[f"k{i}"] = i
                 await a.durable()
         async with asyncio.timeout(5):
-            while (await srv.app.state.store.load("auto-compact")).log_rows >= 10:
+            while (await srv.services.store.load("auto-compact")).log_rows >= 10:
                 await asyncio.sleep(0.05)
         async with connect(srv.ws_url, "auto-compact") as b:
             assert len(board(b)) == 25
@@ -146,7 +146,7 @@ async def test_a_growing_log_is_compacted_automatically(database_url):
 
 async def test_under_uvicorn_broadcasts_are_written_straight_to_the_socket_transport(server):
     async with connect(server.ws_url, "direct") as a:
-        (conn,) = server.app.state.rooms.get("direct").peers
+        (conn,) = server.services.rooms.get("direct").peers
         assert conn._direct is not None and conn._writer is None  # no writer task per connection
         board(a)["x"] = 1
         await a.durable()
@@ -155,7 +155,7 @@ async def test_under_uvicorn_broadcasts_are_written_straight_to_the_socket_trans
 async def test_an_admitted_socket_keeps_nothing_of_its_handshake_and_still_reads_relays_and_closes(server):
     raw = await RawPeer.open(server.ws_url, "shed", additional_headers={"X-Padding": "x" * 2000})
     async with connect(server.ws_url, "shed") as a:
-        room = server.app.state.rooms.get("shed")
+        room = server.services.rooms.get("shed")
         await eventually(lambda: len(room.peers) == 2)
         for conn in room.peers:
             protocol = conn.transport._send.__self__  # uvicorn's, behind the raw ASGI send

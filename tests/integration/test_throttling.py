@@ -139,7 +139,7 @@ async def test_sign_ups_from_one_address_are_throttled(server):
 
 async def test_one_victim_gets_at_most_the_allowed_reset_mails(server):
     victim = await sign_up(server, "Victim")
-    outbox = server.app.state.outbox
+    outbox = server.services.outbox
     answers = await asyncio.gather(*(post(server, "/api/auth/password-reset", {"email": victim.email}, new_address())
                                      for _ in range(100)))
     assert sorted(a.status_code for a in answers) == [202] * 3 + [429] * 97
@@ -162,7 +162,7 @@ async def test_thirty_parallel_sign_ups_hash_one_at_a_time_and_the_overflow_gets
     async with in_process_server(settings) as srv:
         answers = await asyncio.gather(*(post(srv, "/api/auth/signup", {
             "email": unique_email("rush"), "password": PASSWORD, "name": "Rush"}, new_address()) for _ in range(30)))
-        passwords = srv.app.state.passwords
+        passwords = srv.services.passwords
     codes = [a.status_code for a in answers]
     assert set(codes) == {201, 429} and codes.count(201) >= 5, codes
     busy = [a for a in answers if a.status_code == 429]

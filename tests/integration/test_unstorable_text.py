@@ -120,7 +120,7 @@ async def test_a_deal_csv_import_with_a_nul_imports_nothing(crm):
 
 async def test_a_nul_written_over_websocket_skips_that_card_once_and_the_board_keeps_projecting(crm, caplog):
     server, t, _ = crm
-    projector = server.app.state.projector
+    projector = server.services.projector
     deals = f"/api/workspaces/{t.workspace}/deals"
     caplog.set_level(logging.WARNING, logger="server.services.projection")
     async with open_board(server.ws_url, t.board["id"], token=t.owner.token, user=UUID(t.owner.id)) as board:

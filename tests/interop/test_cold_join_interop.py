@@ -20,7 +20,7 @@ def change(doc: Doc, edit) -> bytes:
 async def test_a_stock_provider_is_synced_from_the_store_with_the_uncompacted_rows_too(
     server: InProcessServer, document: str, start_peer: StartPeer
 ) -> None:
-    store, rooms = server.app.state.store, server.app.state.rooms
+    store, rooms = server.services.store, server.services.rooms
     source = Doc()
     await store.append([(document, change(source, lambda m, t: (m.update({"stage": "lead"}), t.insert(0, "hello"))))])
     assert await store.compact(document) == 1

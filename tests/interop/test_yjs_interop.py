@@ -92,7 +92,7 @@ async def test_a_late_provider_receives_the_full_state_from_storage_after_the_ro
     await ada.set("m", "stage", "lead")
     await ada.insert("t", 0, "stored text")
     await ada.close()  # frames sent ahead of the close are applied before the server sees it go
-    rooms = server.app.state.rooms
+    rooms = server.services.rooms
     await _eventually(lambda: document not in rooms and rooms.unloads >= 1)
 
     bob = await start_peer("bob")
@@ -139,7 +139,7 @@ async def test_a_stock_provider_never_receives_a_message_type_it_does_not_know(
         await node.set("m", "n", "node")
         await session.wait_for(lambda: deals.get("n") == "node", DEADLINE)
         async with asyncio.timeout(DEADLINE):
-            await server.app.state.rooms.get(document).saved()  # node's edit is committed (and acked) too
+            await server.services.rooms.get(document).saved()  # node's edit is committed (and acked) too
         # Frames on one socket arrive in order: once node sees this, it has seen all sent before.
         deals["barrier"] = 1
         await until(lambda: node.map("m"), lambda m: "barrier" in m, timeout=DEADLINE, what="the barrier at node")

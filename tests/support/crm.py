@@ -44,7 +44,7 @@ async def until(check: Callable[[], Awaitable[Any]], timeout: float = 5.0, every
 async def projected(*servers: InProcessServer, timeout: float = 5.0) -> None:
     """Wait until no node has anything waiting to be projected (commits included)."""
     async def idle() -> bool:
-        return all(s.app.state.committer._idle.is_set() and s.app.state.projector.idle() for s in servers)
+        return all(s.services.committer._idle.is_set() and s.services.projector.idle() for s in servers)
 
     await until(idle, timeout)
 

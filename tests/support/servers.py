@@ -18,6 +18,7 @@ import msgspec
 import uvicorn
 from litestar import Litestar
 
+from server.api.container import Services, services_of
 from server.app import create_app
 from server.settings import Settings
 from server.sync.ports import Bus
@@ -44,6 +45,11 @@ class LoopbackUrls:
 class InProcessServer(LoopbackUrls):
     app: Litestar
     port: int
+
+    @property
+    def services(self) -> Services:
+        """The running app's services (rooms, store, committer, accounts, ...), to look inside."""
+        return services_of(self.app)
 
 
 @asynccontextmanager

@@ -1,0 +1,141 @@
+"""The app's services in one typed container, and how handlers and tests get at them.
+
+``create_app``'s lifespan builds one ``Services`` (``server.app`` is the only module that knows the
+concrete adapters) and ``install``s it. Handlers never look anything up by a string: each service
+is a dependency named after its field, and a handler declares it with the field's type
+(``accounts: NamedDependency[Accounts]``, or the whole container as ``services: ServicesDep``);
+``tests/unit/test_container.py`` checks that every handler's declared type is the container's.
+Tests reach the running app's objects through ``services_of(app)``.
+
+Litestar 2 injects by parameter name only (injection by type is planned for 3.0), so the names
+are the fields' names; the test above is what makes it injection by type in effect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from typing import Any
+
+import asyncpg
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
+
+from server.memory import Trimmer
+from server.services.accounts import Accounts
+from server.services.board_lifecycle import BoardLifecycle
+from server.services.boards import Boards
+from server.services.contacts import Contacts
+from server.services.credentials import Passwords
+from server.services.crm import Crm
+from server.services.crm_reads import CrmReads
+from server.services.currencies import Currencies
+from server.services.custom_fields import CustomFields
+from server.services.deal_transfer import DealTransfer
+from server.services.erasure import Erasure
+from server.services.filters import Segments
+from server.services.links import Links
+from server.services.mail import LoggingOutbox
+from server.services.organisations import Organisations
+from server.services.permissions import WorkspacePermissions
+from server.services.projection import Projector
+from server.services.sockets import Gate, OpenSockets
+from server.services.transfer import Transfer
+from server.services.workspace_lists import WorkspaceLists
+from server.services.workspaces import Workspaces
+from server.settings import Settings
+from server.sync.persistence import GroupCommitter
+from server.sync.ports import Bus, DocumentStore
+from server.sync.registry import Rooms
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Services:
+    """Everything the handlers use, built once per process by ``create_app``'s lifespan."""
+
+    settings: Settings
+    pool: asyncpg.Pool  # for the health check only; everything else reaches Postgres through a port
+    # accounts and access
+    passwords: Passwords
+    outbox: LoggingOutbox
+    accounts: Accounts
+    workspaces: Workspaces
+    boards: Boards
+    gate: Gate
+    sockets: OpenSockets
+    # the sync engine
+    store: DocumentStore
+    committer: GroupCommitter
+    bus: Bus
+    rooms: Rooms
+    projector: Projector
+    trimmer: Trimmer
+    # the CRM
+    contacts: Contacts
+    organisations: Organisations
+    custom_fields: CustomFields
+    currencies: Currencies
+    segments: Segments
+    transfer: Transfer
+    deal_transfer: DealTransfer
+    links: Links
+    permissions: WorkspacePermissions
+    erasure: Erasure
+    crm: Crm
+    crm_reads: CrmReads
+    workspace_lists: WorkspaceLists
+    board_lifecycle: BoardLifecycle
+
+
+ServicesDep = NamedDependency[Services]
+SettingsDep = NamedDependency[Settings]
+RoomsDep = NamedDependency[Rooms]
+
+_SERVICES = "tandem_services"
+_READY = "tandem_ready"
+
+
+def install(app: Litestar, services: Services) -> None:
+    """Make ``services`` the app's (the lifespan calls this once everything is built)."""
+    app.state[_SERVICES] = services
+
+
+def services_of(app: Litestar) -> Services:
+    """The running app's services; raises if its lifespan has not built them yet."""
+    services = app.state.get(_SERVICES)
+    if services is None:
+        raise RuntimeError("the app's services are built by its lifespan: start the app first")
+    return services
+
+
+def mark_ready(app: Litestar, ready: bool) -> None:
+    """Say whether the app serves (``/health`` answers 503 while it does not)."""
+    app.state[_READY] = ready
+
+
+def is_ready(app: Litestar) -> bool:
+    return bool(app.state.get(_READY))
+
+
+def dependencies() -> dict[str, Provide]:
+    """The app's dependencies: ``services`` (the container) and one per field, named as the field."""
+    provided = {"services": Provide(_container, sync_to_thread=False)}
+    for field in fields(Services):
+        provided[field.name] = Provide(_field(field.name), sync_to_thread=False)
+    return provided
+
+
+def _container(state: State) -> Services:
+    services = state.get(_SERVICES)
+    if services is None:
+        raise RuntimeError("a handler ran before the app's lifespan built its services")
+    return services
+
+
+def _field(name: str) -> Callable[[State], Any]:
+    def provide(state: State) -> Any:
+        return getattr(_container(state), name)
+
+    provide.__name__ = f"provide_{name}"
+    return provide
