@@ -244,6 +244,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/guest-invitations/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept an invitation by link addressed to the caller's e-mail: the board is shared with them */
+        post: operations["ApiGuestInvitationsAcceptAcceptInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/boards/{board}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One board (404 if unknown or not shared with the caller) */
+        get: operations["ApiBoardsGetBoard"];
+        put?: never;
+        post?: never;
+        /** Delete a board and everything on it (admins; ?confirm=<its name>) */
+        delete: operations["ApiBoardsDeleteBoard"];
+        options?: never;
+        head?: never;
+        /** Rename, archive or restore a board (admins) */
+        patch: operations["ApiBoardsChangeBoard"];
+        trace?: never;
+    };
     "/api/workspaces/{workspace}/boards": {
         parameters: {
             query?: never;
@@ -262,17 +298,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/boards/{board}": {
+    "/api/boards/{board}/invitations": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** One board (404 if unknown or not shared with the caller) */
-        get: operations["ApiBoardsGetBoard"];
+        /** Invitations by link not yet accepted (admins) */
+        get: operations["ApiBoardsInvitationsInvitations"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/guest-invitations/lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What an invitation by link shares, for its sign-up page (no session needed) */
+        post: operations["ApiGuestInvitationsLookupLookupInvitation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -296,6 +349,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/boards/{board}/invitations/{invitation}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Cancel an invitation by link before it is accepted (admins) */
+        delete: operations["ApiBoardsInvitationsRevokeInvitation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/boards/{board}/shares": {
         parameters: {
             query?: never;
@@ -306,7 +376,7 @@ export interface paths {
         /** Who the board is shared with (admins) */
         get: operations["ApiBoardsSharesShares"];
         put?: never;
-        /** Share a board with a user (admins) */
+        /** Share a board with an e-mail address (admins): at once if it has an account, else by a mailed link */
         post: operations["ApiBoardsSharesShare"];
         delete?: never;
         options?: never;
@@ -542,7 +612,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Stages, conversion, win rates and forecast */
+        /** Stages, conversion, win rates and forecast: of one pipeline (?board=), or of all the caller reaches */
         get: operations["ApiWorkspacesPipelineReportPipelineReport"];
         put?: never;
         post?: never;
@@ -878,8 +948,42 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Import contacts, organisations or deals from CSV (all rows or none) */
+        /** Import contacts, leads, organisations or deals from CSV */
         post: operations["ApiWorkspacesImportKindImportCsv"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's latest imports, the newest first */
+        get: operations["ApiWorkspacesImportsImports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/imports/{batch}/undo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Undo the last import: remove what it created, restore what it updated */
+        post: operations["ApiWorkspacesImportsBatchUndoUndo"];
         delete?: never;
         options?: never;
         head?: never;
@@ -937,6 +1041,24 @@ export interface paths {
         head?: never;
         /** Change the workspace currency or its exchange rates (admins) */
         patch: operations["ApiWorkspacesCurrencyChange"];
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/lists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's lost reasons and labels (members) */
+        get: operations["ApiWorkspacesListsLists"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Replace the lost reasons and/or the labels (admins) */
+        patch: operations["ApiWorkspacesListsChange"];
         trace?: never;
     };
 }
@@ -1061,6 +1183,12 @@ export interface components {
             access: "read" | "write";
             /** Format: date-time */
             created_at: string;
+            archived_at?: string | null;
+        };
+        /** BoardChange */
+        BoardChange: {
+            name?: string | null;
+            archived?: boolean | null;
         };
         /**
          * BoardKind
@@ -1335,6 +1463,44 @@ export interface components {
             };
             converted: components["schemas"]["ConvertedTotals"] | null;
         };
+        /** GuestInvitation */
+        GuestInvitation: {
+            /** Format: uuid */
+            id: string;
+            email: string;
+            access: components["schemas"]["ShareLevel"];
+            invited_by: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            expires_at: string;
+            link?: string | null;
+        };
+        /** ImportBatch */
+        ImportBatch: {
+            /** Format: uuid */
+            id: string;
+            kind: string;
+            board_id: string | null;
+            created_by: string | null;
+            /** Format: date-time */
+            created_at: string;
+            created: number;
+            updated: number;
+            skipped: number;
+            undone_at: string | null;
+            undoable: boolean;
+        };
+        /** ImportPreviewRow */
+        ImportPreviewRow: {
+            line: number;
+            action: string;
+            cells: {
+                [key: string]: string;
+            };
+            problems: components["schemas"]["ImportProblem"][];
+            note: string;
+        };
         /** ImportProblem */
         ImportProblem: {
             line: number;
@@ -1348,9 +1514,24 @@ export interface components {
             imported: boolean;
             rows: number;
             created: number;
+            updated: number;
+            skipped: number;
             organisations_created: string[];
             problems: components["schemas"]["ImportProblem"][];
             ignored_columns: string[];
+            encoding: string;
+            delimiter: string;
+            headers: string[];
+            mapping: {
+                [key: string]: string | null;
+            };
+            remembered: boolean;
+            columns: string[];
+            fields: {
+                [key: string]: string;
+            };
+            preview: components["schemas"]["ImportPreviewRow"][];
+            batch: string | null;
         };
         /** Invitation */
         Invitation: {
@@ -1362,11 +1543,35 @@ export interface components {
             expires_at: string;
             token: string;
         };
+        /** InvitationPreview */
+        InvitationPreview: {
+            email: string;
+            access: components["schemas"]["ShareLevel"];
+            board_name: string;
+            workspace_name: string;
+            invited_by: string | null;
+            /** Format: date-time */
+            expires_at: string;
+            has_account: boolean;
+        };
+        /** InvitationToken */
+        InvitationToken: {
+            token: string;
+        };
         /**
          * ItemStatus
          * @enum {string}
          */
         ItemStatus: "todo" | "doing" | "done";
+        /** LabelItem */
+        LabelItem: {
+            name: string;
+            /**
+             * @default grey
+             * @enum {string}
+             */
+            colour: "grey" | "red" | "orange" | "yellow" | "green" | "teal" | "blue" | "purple";
+        };
         /** LinkedActivity */
         LinkedActivity: {
             /** Format: uuid */
@@ -1413,6 +1618,17 @@ export interface components {
             created_by: string | null;
             /** Format: date-time */
             created_at: string;
+        };
+        /** Lists */
+        Lists: {
+            lost_reasons: string[];
+            labels: components["schemas"]["LabelItem"][];
+            colours: string[];
+        };
+        /** ListsChange */
+        ListsChange: {
+            lost_reasons?: string[] | null;
+            labels?: components["schemas"]["LabelItem"][] | null;
         };
         /** Member */
         Member: {
@@ -1621,6 +1837,7 @@ export interface components {
         /** OwnerRecord */
         OwnerRecord: {
             owner: string | null;
+            name: string | null;
             open: number;
             won: number;
             lost: number;
@@ -1639,9 +1856,9 @@ export interface components {
         };
         /** PipelineReport */
         PipelineReport: {
-            /** Format: uuid */
-            board: string;
+            board: string | null;
             name: string;
+            boards: components["schemas"]["ReportBoard"][];
             stages: components["schemas"]["ReportStage"][];
             owners: components["schemas"]["OwnerRecord"][];
             forecast: components["schemas"]["ForecastMonth"][];
@@ -1656,11 +1873,20 @@ export interface components {
             items: (components["schemas"]["DealEntry"] | components["schemas"]["ActivityEntry"] | components["schemas"]["NoteEntry"])[];
             next_offset: number | null;
         };
+        /** ReportBoard */
+        ReportBoard: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+        };
         /** ReportStage */
         ReportStage: {
             /** Format: uuid */
             stage: string;
             name: string;
+            /** Format: uuid */
+            board: string;
+            board_name: string;
             kind: string;
             probability: number | null;
             count: number;
@@ -1744,6 +1970,11 @@ export interface components {
          * @enum {string}
          */
         ShareLevel: "read" | "edit";
+        /** Shared */
+        Shared: {
+            share: components["schemas"]["Share"] | null;
+            invitation: components["schemas"]["GuestInvitation"] | null;
+        };
         /** SignIn */
         SignIn: {
             email: string;
@@ -2450,6 +2681,160 @@ export interface operations {
             };
         };
     };
+    ApiGuestInvitationsAcceptAcceptInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvitationToken"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Board"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiBoardsGetBoard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                board: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Board"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiBoardsDeleteBoard: {
+        parameters: {
+            query: {
+                confirm: string;
+            };
+            header?: never;
+            path: {
+                board: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiBoardsChangeBoard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                board: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BoardChange"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Board"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
     ApiWorkspacesBoardsListBoards: {
         parameters: {
             query?: never;
@@ -2528,7 +2913,7 @@ export interface operations {
             };
         };
     };
-    ApiBoardsGetBoard: {
+    ApiBoardsInvitationsInvitations: {
         parameters: {
             query?: never;
             header?: never;
@@ -2545,7 +2930,46 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Board"];
+                    "application/json": components["schemas"]["GuestInvitation"][];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiGuestInvitationsLookupLookupInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvitationToken"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationPreview"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -2584,6 +3008,42 @@ export interface operations {
                 content: {
                     "application/octet-stream": string;
                 };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiBoardsInvitationsRevokeInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                board: string;
+                invitation: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Bad request syntax or unsupported method */
             400: {
@@ -2660,7 +3120,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Share"];
+                    "application/json": components["schemas"]["Shared"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -3204,8 +3664,8 @@ export interface operations {
     };
     ApiWorkspacesPipelineReportPipelineReport: {
         parameters: {
-            query: {
-                board: string;
+            query?: {
+                board?: string | null;
             };
             header?: never;
             path: {
@@ -4380,6 +4840,9 @@ export interface operations {
             query?: {
                 dry_run?: boolean;
                 board?: string | null;
+                duplicates?: string;
+                partial?: boolean;
+                mapping?: string | null;
             };
             header?: never;
             path: {
@@ -4397,6 +4860,81 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ImportReport"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesImportsImports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportBatch"][];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesImportsBatchUndoUndo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+                batch: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportBatch"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -4593,6 +5131,84 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CurrencySettings"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesListsLists: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Lists"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesListsChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ListsChange"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Lists"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
