@@ -228,7 +228,7 @@ async def _start_accounts(stack: AsyncExitStack, settings: Settings, begin: Begi
     passwords = Passwords.of(settings)  # a bounded hashing pool
     outbox = LoggingOutbox()
     accounts = Accounts(begin, passwords, outbox, Policy.of(settings))
-    boards = Boards(begin)
+    boards = Boards(begin, outbox, invitation_ttl=settings.invitation_ttl_seconds)
     gate = Gate(accounts, boards)
     sockets = await stack.enter_async_context(OpenSockets(gate))
     await stack.enter_async_context(PostgresAccessEvents(url, sockets.on_event))
