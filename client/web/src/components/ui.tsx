@@ -3,6 +3,7 @@ import { signal } from '@preact/signals'
 import type { ComponentChildren, SVGAttributes } from 'preact'
 import { colorFor, initials } from '../lib/format'
 import { connection } from '../lib/ydocs'
+import { t } from '../i18n'
 
 export function Avatar({ name, id, color, size = 28, label, ring = false }: {
   name: string; id?: string; color?: string; size?: number; label?: string; ring?: boolean
@@ -25,7 +26,7 @@ export function AvatarStack({ people, max = 4, size = 28, label }: {
     <div class="avatar-stack" role="group" aria-label={label}>
       {shown.map((p) => (
         <Avatar key={p.id} id={p.id} name={p.name} color={p.color} size={size} ring
-          label={`${p.name}${p.you ? ' (you)' : ''}${p.note ? ` — ${p.note}` : ''}`} />
+          label={`${p.you ? t('common.you', { name: p.name }) : p.name}${p.note ? ` — ${p.note}` : ''}`} />
       ))}
       {people.length > max && <span class="avatar avatar--more" style={{ width: `${size}px`, height: `${size}px` }}>+{people.length - max}</span>}
     </div>
@@ -69,14 +70,16 @@ export function Toasts() {
 
 export function ConnectionPill() {
   const c = connection.value
+  const label = c.state === 'live' ? t('connection.live') : c.state === 'offline' ? t('connection.offline')
+    : c.state === 'connecting' ? t('connection.connecting') : c.label
   const detail = c.state === 'offline'
-    ? c.edits ? `${c.edits} change${c.edits === 1 ? '' : 's'} saved on this device; they sync when you are back online` : 'Changes are saved on this device and sync when you are back online'
-    : c.state === 'live' ? 'All changes sync live' : c.label
+    ? c.edits ? t('connection.offlineEdits', { count: c.edits }) : t('connection.offlineSaved')
+    : c.state === 'live' ? t('connection.allLive') : label
   return (
     <span class={`pill pill--${c.state}`} role="status" aria-live="polite" title={detail} data-testid="connection" data-state={c.state}>
       <span class="pill__dot" aria-hidden="true" />
-      {c.label}
-      {c.state === 'offline' && c.edits > 0 && <span class="pill__count">· {c.edits} unsynced</span>}
+      {label}
+      {c.state === 'offline' && c.edits > 0 && <span class="pill__count">{t('connection.unsynced', { count: c.edits })}</span>}
     </span>
   )
 }
@@ -93,8 +96,8 @@ export function Empty({ title, children, icon = '✦' }: { title: string; childr
   )
 }
 
-export function Spinner({ label = 'Loading' }: { label?: string }) {
-  return <div class="spinner" role="status"><span class="spinner__ring" aria-hidden="true" /><span class="sr-only">{label}</span></div>
+export function Spinner({ label }: { label?: string }) {
+  return <div class="spinner" role="status"><span class="spinner__ring" aria-hidden="true" /><span class="sr-only">{label ?? t('common.loading')}</span></div>
 }
 
 export function Field({ label, children, hint, id }: { label: string; children: ComponentChildren; hint?: string; id?: string }) {
@@ -128,6 +131,7 @@ const ICONS: Record<string, string> = {
   note: 'M6 3h9l4 4v14H6zM14 3v5h5M9 13h7M9 17h5',
   grip: 'M9 6h.01M15 6h.01M9 12h.01M15 12h.01M9 18h.01M15 18h.01',
   flame: 'M12 3c3 4 6 6 6 11a6 6 0 01-12 0c0-3 2-5 3-7 1 2 2 3 3 3 0-3-1-5 0-7z',
+  settings: 'M4 7h10M18 7h2M4 17h4M12 17h8M14 5v4M8 15v4',
 }
 export function Icon({ name, size = 18, ...rest }: { name: keyof typeof ICONS | string; size?: number } & SVGAttributes<SVGSVGElement>) {
   return (

@@ -10,6 +10,7 @@
  * a server change that breaks the app fails `tsc --noEmit`.
  */
 import type { components } from './api-schema'
+import { t } from '../i18n'
 
 export type Schemas = components['schemas']
 
@@ -31,8 +32,20 @@ function describe(status: number, body: unknown, fallback: string): string {
     if (typeof detail === 'string' && detail) return detail
     if (Array.isArray(b.extra) && b.extra.length) return JSON.stringify(b.extra[0])
   }
-  if (status === 0) return 'The server could not be reached. Check your connection.'
-  return fallback
+  return statusText(status) || fallback
+}
+
+/** The app's own sentence for a status the server gave no words for (the server's `detail` stays English). */
+function statusText(status: number): string {
+  if (status === 0) return t('errors.unreachable')
+  if (status === 401) return t('errors.status401')
+  if (status === 403) return t('errors.status403')
+  if (status === 404) return t('errors.status404')
+  if (status === 409) return t('errors.status409')
+  if (status === 413) return t('errors.status413')
+  if (status === 429) return t('errors.status429')
+  if (status >= 500) return t('errors.status5xx', { status })
+  return ''
 }
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
@@ -63,7 +76,7 @@ export async function api<T>(method: Method, path: string, body?: unknown, init:
     }
   }
   if (!response.ok) {
-    throw new ApiError(response.status, describe(response.status, parsed, `${method} ${path} failed (${response.status})`), parsed)
+    throw new ApiError(response.status, describe(response.status, parsed, t('errors.failed', { status: response.status })), parsed)
   }
   return parsed as T
 }

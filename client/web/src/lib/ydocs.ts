@@ -14,6 +14,7 @@ import { WebsocketProvider } from 'y-websocket'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as encoding from 'lib0/encoding'
 import { me } from './session'
+import { t } from '../i18n'
 
 export type Status = 'connecting' | 'connected' | 'disconnected' | 'closed'
 
@@ -99,7 +100,7 @@ function create(name: string): Entry {
   })
   provider.on('closed', ({ code, reason }: { code: number; reason: string }) => {
     handle.status.value = 'closed'
-    handle.closedReason.value = code === 4401 ? 'Your session ended: sign in again' : reason || `closed (${code})`
+    handle.closedReason.value = code === 4401 ? t('connection.sessionEnded') : reason || t('connection.closed', { code })
   })
   persistence.whenSynced.then(() => (handle.loaded.value = true), () => (handle.loaded.value = true))
   doc.on('update', (_update: Uint8Array, origin: unknown) => {
@@ -219,7 +220,7 @@ export const connection = computed(() => {
   const online = navigatorOnline.value
   const closed = docs.find((d) => d.status.value === 'closed')
   const edits = docs.reduce((n, d) => n + d.offlineEdits.value, 0)
-  if (closed) return { state: 'closed' as const, label: closed.closedReason.value ?? 'Disconnected', edits }
+  if (closed) return { state: 'closed' as const, label: closed.closedReason.value ?? t('connection.disconnected'), edits }
   if (!online || docs.some((d) => d.status.value !== 'connected' && d.everConnected.value)) {
     return { state: 'offline' as const, label: 'Offline', edits }
   }

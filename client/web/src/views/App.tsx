@@ -3,6 +3,7 @@ import { useEffect } from 'preact/hooks'
 import { match, navigate, path } from '../lib/router'
 import { enterWorkspace, lastWorkspace, loadSession, me, workspaceId, workspaces } from '../lib/session'
 import { LiveRegion, Spinner, Toasts, toastError } from '../components/ui'
+import { adoptUser, t } from '../i18n'
 import { AuthPage } from './Auth'
 import { InvitePage } from './Invite'
 import { Onboarding } from './Onboarding'
@@ -12,6 +13,10 @@ export function App() {
   useEffect(() => {
     loadSession().catch(toastError)
   }, [])
+  const user = me.value === undefined ? undefined : me.value?.id ?? null
+  useEffect(() => {
+    if (user !== undefined) adoptUser(user) // the language this person chose before (remembered in this browser)
+  }, [user])
   return (
     <>
       <Page />
@@ -25,7 +30,7 @@ function Page() {
   const current = path.value
   const invite = match('/invite/:token', current)
   if (invite) return <InvitePage token={invite.token} />
-  if (me.value === undefined) return <div class="center-page"><Spinner label="Loading Tandem" /></div>
+  if (me.value === undefined) return <div class="center-page"><Spinner label={t('app.loading')} /></div>
   if (current === '/signup') return <AuthPage mode="signup" />
   if (me.value === null) return <AuthPage mode="signin" />
   const ws = match('/w/:ws/*', current)
@@ -49,7 +54,7 @@ function WorkspaceGate({ id }: { id: string }) {
   }, [id, known])
   if (!known) {
     return workspaces.value.length
-      ? <div class="center-page"><p>This workspace is not available to you. <a href="/">Go to your workspaces</a></p></div>
+      ? <div class="center-page"><p>{t('app.unavailable')} <a href="/">{t('app.toWorkspaces')}</a></p></div>
       : <Onboarding />
   }
   if (workspaceId.value !== id) return <div class="center-page"><Spinner /></div>

@@ -11,8 +11,11 @@ import { useDocVersion, usePeers, useSyncedDoc, type Peer, type SyncedDoc } from
 import {
   addCard, addDefaultStages, addStage, isRotting, moveCard, readBoard, renameStage, type BoardState, type Card, type Stage,
 } from '../lib/board'
-import { money, shortDate, todayIso } from '../lib/format'
+import { money, percent, shortDate, todayIso } from '../lib/format'
+import { t } from '../i18n'
 import { Avatar, AvatarStack, Empty, Icon, Spinner, announce, toastError } from '../components/ui'
+import { MoneyTotals } from '../components/MoneyTotals'
+import { loadCurrencySettings, totalsByCurrency } from '../lib/money'
 import { DealPanel } from './DealPanel'
 import { ShareDialog } from './Share'
 
@@ -24,8 +27,8 @@ export function BoardPage({ boardId, cardId }: { boardId: string; cardId: string
     get<Board>(`/api/boards/${boardId}`).then(setFetched, () => setFetched('missing'))
   }, [boardId, known])
   const meta = known ?? (fetched === 'missing' ? null : fetched)
-  if (fetched === 'missing' && !known) return <Empty title="Board not found">It may have been deleted, or it is not shared with you. <a href={`/w/${workspaceId.value}`}>All boards</a></Empty>
-  if (!meta) return <Spinner label="Opening board" />
+  if (fetched === 'missing' && !known) return <Empty title={t('board.notFound')}>{t('board.notFoundBody')} <a href={`/w/${workspaceId.value}`}>{t('board.allBoards')}</a></Empty>
+  if (!meta) return <Spinner label={t('board.opening')} />
   return <BoardLoaded key={meta.id} meta={meta} cardId={cardId} />
 }
 
@@ -47,49 +50,52 @@ function BoardLoaded({ meta, cardId }: { meta: Board; cardId: string | null }) {
     synced.awareness.setLocalState({ user: identity.value, openCard: cardId })
   }, [synced, cardId])
   useEffect(() => () => synced?.awareness.setLocalState(null), [synced])
+  useEffect(() => { void loadCurrencySettings(meta.workspace_id) }, [meta.workspace_id])
 
-  if (!synced || !board) return <Spinner label="Opening board" />
+  if (!synced || !board) return <Spinner label={t('board.opening')} />
   const boardUrl = `/w/${workspaceId.value}/boards/${meta.id}`
   const ready = synced.synced.value || synced.loaded.value
   const visible = (card: Card) =>
     (!mine || card.owner === me.value?.id || card.assignee === me.value?.id) &&
     (!filter || card.title.toLowerCase().includes(filter.toLowerCase()))
   const open = board.kind === 'pipeline' ? [...board.cards.values()].filter((c) => c.status === 'open') : [...board.cards.values()]
-  const weighted = board.stages.reduce((sum, s) => sum + (board.columns.get(s.id) ?? []).filter((c) => c.status === 'open')
-    .reduce((n, c) => n + c.value * (s.probability ?? 0) / 100, 0), 0)
+  // Money per currency (never one number of mixed currencies); converted only at the admin's rates
+  const openValue = totalsByCurrency(open.map((c) => ({ value: c.value, currency: c.currency })), board.currency)
+  const weighted = totalsByCurrency(board.stages.flatMap((s) => (board.columns.get(s.id) ?? []).filter((c) => c.status === 'open')
+    .map((c) => ({ value: c.value * (s.probability ?? 0) / 100, currency: c.currency }))), board.currency)
 
   return (
     <div class="board-page">
       <header class="page-header board-header">
         <div class="page-header__title">
           <h1>{meta.name}</h1>
-          <span class={`tag tag--${meta.kind}`}>{meta.kind === 'pipeline' ? 'Pipeline' : 'Project'}</span>
-          {!writable && <span class="tag tag--warn" data-testid="read-only-board">View only</span>}
+          <span class={`tag tag--${meta.kind}`}>{meta.kind === 'pipeline' ? t('board.kindPipeline') : t('board.kindProject')}</span>
+          {!writable && <span class="tag tag--warn" data-testid="read-only-board">{t('board.viewOnly')}</span>}
         </div>
         {board.kind === 'pipeline' && (
-          <dl class="stats" aria-label="Pipeline totals">
-            <div><dt>Open deals</dt><dd>{open.length}</dd></div>
-            <div><dt>Pipeline value</dt><dd>{money(open.reduce((n, c) => n + c.value, 0), board.currency)}</dd></div>
-            <div><dt>Weighted</dt><dd>{money(weighted, board.currency)}</dd></div>
+          <dl class="stats" aria-label={t('board.totals')}>
+            <div><dt>{t('board.openDeals')}</dt><dd>{open.length}</dd></div>
+            <div><dt>{t('board.pipelineValue')}</dt><dd><MoneyTotals totals={openValue} fallback={board.currency} testid="pipeline-value" /></dd></div>
+            <div><dt>{t('board.weighted')}</dt><dd><MoneyTotals totals={weighted} fallback={board.currency} /></dd></div>
           </dl>
         )}
         <div class="board-header__tools">
-          <label class="sr-only" for="board-filter">Filter cards</label>
-          <input id="board-filter" class="input--small" type="search" placeholder="Filter…" value={filter}
+          <label class="sr-only" for="board-filter">{t('board.filterLabel')}</label>
+          <input id="board-filter" class="input--small" type="search" placeholder={t('board.filterPlaceholder')} value={filter}
             onInput={(e) => setFilter((e.target as HTMLInputElement).value)} />
-          <button class={`btn btn--ghost btn--small${mine ? ' is-on' : ''}`} aria-pressed={mine} onClick={() => setMine(!mine)}>Mine</button>
-          <AvatarStack label="On this board" people={[
+          <button class={`btn btn--ghost btn--small${mine ? ' is-on' : ''}`} aria-pressed={mine} onClick={() => setMine(!mine)}>{t('board.mine')}</button>
+          <AvatarStack label={t('board.onBoard')} people={[
             ...(identity.value ? [{ ...identity.value, you: true }] : []),
-            ...peers.map((p) => ({ ...p.user, note: p.openCard && board.cards.get(p.openCard) ? `viewing ${board.cards.get(p.openCard)!.title}` : 'on the board' })),
+            ...peers.map((p) => ({ ...p.user, note: p.openCard && board.cards.get(p.openCard) ? t('board.peerViewing', { title: board.cards.get(p.openCard)!.title }) : t('board.peerOnBoard') })),
           ]} />
-          {isAdmin.value && <button class="btn btn--small" onClick={() => setSharing(true)}>Share</button>}
+          {isAdmin.value && <button class="btn btn--small" onClick={() => setSharing(true)}>{t('board.share')}</button>}
         </div>
       </header>
-      {!ready ? <Spinner label="Syncing board" /> : board.stages.length === 0 ? (
-        <Empty title="This board has no stages yet" icon="▦">
+      {!ready ? <Spinner label={t('board.syncing')} /> : board.stages.length === 0 ? (
+        <Empty title={t('board.noStages')} icon="▦">
           {writable
-            ? <button class="btn btn--primary" onClick={() => addDefaultStages(synced.doc, meta.id, board.kind)}>Add the usual {board.kind === 'pipeline' ? 'sales stages' : 'columns'}</button>
-            : <p>Someone with edit access can set it up.</p>}
+            ? <button class="btn btn--primary" onClick={() => addDefaultStages(synced.doc, meta.id, board.kind)}>{board.kind === 'pipeline' ? t('board.addSalesStages') : t('board.addColumns')}</button>
+            : <p>{t('board.setupHint')}</p>}
         </Empty>
       ) : (
         <Columns synced={synced} board={board} writable={writable} visible={visible} peers={peers} boardUrl={boardUrl} />
@@ -99,7 +105,7 @@ function BoardLoaded({ meta, cardId }: { meta: Board; cardId: string | null }) {
           onClose={() => navigate(boardUrl)} />
       )}
       {cardId && ready && !board.cards.has(cardId) && (
-        <div class="panel-missing" role="alert">This card no longer exists. <a href={boardUrl}>Back to the board</a></div>
+        <div class="panel-missing" role="alert">{t('board.cardGone')} <a href={boardUrl}>{t('board.backToBoard')}</a></div>
       )}
       {sharing && <ShareDialog board={meta} onClose={() => setSharing(false)} />}
     </div>
@@ -136,7 +142,7 @@ function Columns({ synced, board, writable, visible, peers, boardUrl }: {
     if (!card) return
     moveCard(synced.doc, board, cardId, stage, fullIndex(stage, cardId, visibleIndex))
     const stageName = board.stages.find((s) => s.id === stage)?.name ?? ''
-    announce(`${card.title} dropped in ${stageName}, position ${visibleIndex + 1}.`)
+    announce(t('board.dropped', { title: card.title, stage: stageName, position: visibleIndex + 1 }))
   }
 
   // keyboard: focus follows the lifted card between columns, and stays on it once dropped
@@ -159,13 +165,13 @@ function Columns({ synced, board, writable, visible, peers, boardUrl }: {
     if (event.key === ' ' || event.key === 'Spacebar') {
       event.preventDefault()
       if (!writable) {
-        announce('This board is view only: cards cannot be moved.')
+        announce(t('board.viewOnlyMove'))
         return
       }
       if (!lift) {
         const column = shown.get(stage.id) ?? []
         setLift({ cardId: card.id, stage: stage.id, index, from: { stage: stage.id, index } })
-        announce(`Picked up ${card.title}. In ${stage.name}, position ${index + 1} of ${column.length}. Use the arrow keys to move, Space to drop, Escape to cancel.`)
+        announce(t('board.pickedUp', { title: card.title, stage: stage.name, position: index + 1, count: column.length }))
       } else {
         const { stage: to, index: at } = lift
         refocus.current = { id: card.id, stage: to }
@@ -186,14 +192,14 @@ function Columns({ synced, board, writable, visible, peers, boardUrl }: {
     else if (event.key === 'Escape') {
       event.preventDefault()
       setLift(null)
-      announce(`Move cancelled. ${card.title} is back in ${stages.find((s) => s.id === lift.from.stage)?.name}.`)
+      announce(t('board.cancelled', { title: card.title, stage: stages.find((s) => s.id === lift.from.stage)?.name ?? '' }))
       return
     }
     if (next) {
       event.preventDefault()
       setLift(next)
       const s = stages.find((x) => x.id === next!.stage)!
-      announce(`${card.title}: ${s.name}, position ${next.index + 1} of ${others(next.stage) + 1}.`)
+      announce(t('board.moving', { title: card.title, stage: s.name, position: next.index + 1, count: others(next.stage) + 1 }))
     }
   }
 
@@ -270,26 +276,26 @@ function Columns({ synced, board, writable, visible, peers, boardUrl }: {
 
   return (
     <>
-      <p id="dnd-help" class="sr-only">Press Enter to open. Press Space to pick up, arrow keys to move, Space to drop, Escape to cancel.</p>
-      <div class="board" ref={scroller} role="region" aria-label="Board columns" tabIndex={-1}>
+      <p id="dnd-help" class="sr-only">{t('board.dndHelp')}</p>
+      <div class="board" ref={scroller} role="region" aria-label={t('board.columns')} tabIndex={-1}>
         {board.stages.map((stage) => {
           const all = board.columns.get(stage.id) ?? []
           const cards = shown.get(stage.id) ?? []
-          const total = all.reduce((n, c) => n + (c.status !== 'lost' ? c.value : 0), 0)
+          const total = totalsByCurrency(all.filter((c) => c.status !== 'lost'), board.currency)
           return (
             <section key={stage.id} class={`column${target?.stage === stage.id ? ' column--over' : ''} column--${stage.kind}`}
               data-stage={stage.id} aria-labelledby={`stage-${stage.id}`}>
               <header class="column__header">
                 <StageName synced={synced} stage={stage} writable={writable} />
-                <span class="column__count" aria-label={`${all.length} cards`}>{all.length}</span>
+                <span class="column__count" aria-label={t('board.cardCount', { count: all.length })}>{all.length}</span>
                 {board.kind === 'pipeline' && (
                   <div class="column__meta">
-                    <span data-testid="stage-total">{money(total, board.currency)}</span>
-                    {stage.probability !== null && <span class="muted">· {stage.probability}%</span>}
+                    <MoneyTotals totals={total} fallback={board.currency} testid="stage-total" />
+                    {stage.probability !== null && <span class="muted">· {percent(stage.probability)}</span>}
                   </div>
                 )}
               </header>
-              <ul class="column__cards" role="list" aria-label={`${stage.name} cards`}>
+              <ul class="column__cards" role="list" aria-label={t('board.stageCards', { stage: stage.name })}>
                 {(() => {
                   let j = 0 // index among the cards that are not being dragged (what a drop index counts)
                   return cards.flatMap((card, i) => {
@@ -328,39 +334,39 @@ function CardTile({ card, stage, board, now, lifted, dragging, viewers, onKeyDow
   const person = pipeline ? card.owner : card.assignee
   const overdue = card.due && card.due < todayIso() && card.status !== 'done'
   const openTasks = board.activities.filter((a) => a.card === card.id && !a.done).length
-  const label = [card.title, pipeline ? money(card.value, card.currency || board.currency) : '', rotting ? `rotting, idle ${rotting} days` : '',
-    card.status === 'won' ? 'won' : card.status === 'lost' ? 'lost' : ''].filter(Boolean).join(', ')
+  const label = [card.title, pipeline ? money(card.value, card.currency || board.currency) : '', rotting ? t('board.rotting', { count: rotting }) : '',
+    card.status === 'won' || card.status === 'lost' ? t(`statusTag.${card.status}`) : ''].filter(Boolean).join(', ')
   return (
     <div class={`card${rotting ? ' card--rotting' : ''}${lifted ? ' card--lifted' : ''}${dragging ? ' card--dragging' : ''}${viewers.length ? ' card--watched' : ''} card--${card.status}`}
       style={viewers.length ? { '--presence': viewers[0].user.color } : undefined}
       data-card-id={card.id} data-testid="card" tabIndex={0} role="button"
-      aria-roledescription="draggable card" aria-describedby="dnd-help" aria-label={label} aria-pressed={lifted ? true : undefined}
+      aria-roledescription={t('board.draggable')} aria-describedby="dnd-help" aria-label={label} aria-pressed={lifted ? true : undefined}
       onKeyDown={onKeyDown as never} onPointerDown={onPointerDown as never}>
       <div class="card__top">
-        <a class="card__title" href={href} tabIndex={-1} draggable={false}>{card.title || 'Untitled'}</a>
+        <a class="card__title" href={href} tabIndex={-1} draggable={false}>{card.title || t('common.untitled')}</a>
         {viewers.length > 0 && (
           <span class="card__viewers" style={{ background: viewers[0].user.color }}>
-            <AvatarStack size={18} max={3} label="Open by" people={viewers.map((v) => v.user)} />
-            <span aria-hidden="true">viewing</span>
+            <AvatarStack size={18} max={3} label={t('board.openBy')} people={viewers.map((v) => v.user)} />
+            <span aria-hidden="true">{t('board.viewing')}</span>
           </span>
         )}
       </div>
       {pipeline ? (
         <div class="card__row">
           <span class="card__value">{money(card.value, card.currency || board.currency)}</span>
-          {card.status !== 'open' && <span class={`tag tag--${card.status}`}>{card.status}</span>}
+          {card.status !== 'open' && <span class={`tag tag--${card.status}`}>{card.status === 'won' || card.status === 'lost' ? t(`statusTag.${card.status}`) : card.status}</span>}
           {card.labels.slice(0, 2).map((l) => <span key={l} class="tag tag--label">{l}</span>)}
-          {card.expectedClose && <span class="card__date" title="Expected close">{shortDate(card.expectedClose)}</span>}
+          {card.expectedClose && <span class="card__date" title={t('board.expectedClose')}>{shortDate(card.expectedClose)}</span>}
         </div>
       ) : (
         <div class="card__row">
-          {card.due && <span class={`card__date${overdue ? ' is-overdue' : ''}`} title="Due">{shortDate(card.due)}</span>}
+          {card.due && <span class={`card__date${overdue ? ' is-overdue' : ''}`} title={t('board.due')}>{shortDate(card.due)}</span>}
         </div>
       )}
       <div class="card__foot">
-        {rotting > 0 ? <span class="rot-badge" title={`No stage change for ${rotting} days (stage limit ${stage.rotDays})`}><Icon name="flame" size={13} />{rotting}d idle</span> : <span />}
+        {rotting > 0 ? <span class="rot-badge" title={t('board.rotTitle', { count: rotting, limit: stage.rotDays })}><Icon name="flame" size={13} />{t('board.idleShort', { count: rotting })}</span> : <span />}
         <span class="card__foot-right">
-          {openTasks > 0 && <span class="card__tasks" title={`${openTasks} open tasks`}><Icon name="todo" size={13} />{openTasks}</span>}
+          {openTasks > 0 && <span class="card__tasks" title={t('board.openTasks', { count: openTasks })}><Icon name="todo" size={13} />{openTasks}</span>}
           {person && <Avatar id={person} name={memberName(person)} size={22} />}
         </span>
       </div>
@@ -372,14 +378,14 @@ function StageName({ synced, stage, writable }: { synced: SyncedDoc; stage: Stag
   const [editing, setEditing] = useState(false)
   if (editing) {
     return (
-      <input class="column__rename" aria-label="Stage name" defaultValue={stage.name} autoFocus
+      <input class="column__rename" aria-label={t('board.stageName')} defaultValue={stage.name} autoFocus
         onBlur={(e) => { const v = (e.target as HTMLInputElement).value.trim(); if (v && v !== stage.name) renameStage(synced.doc, stage.id, v); setEditing(false) }}
         onKeyDown={(e) => { if (e.key === 'Enter') (e.target as HTMLInputElement).blur(); if (e.key === 'Escape') setEditing(false) }} />
     )
   }
   return (
     <h2 class="column__name" id={`stage-${stage.id}`}>
-      {writable ? <button class="column__name-btn" title="Rename stage" onClick={() => setEditing(true)}>{stage.name}</button> : stage.name}
+      {writable ? <button class="column__name-btn" title={t('board.renameStage')} onClick={() => setEditing(true)}>{stage.name}</button> : stage.name}
     </h2>
   )
 }
@@ -389,8 +395,8 @@ function QuickAdd({ synced, board, stage }: { synced: SyncedDoc; board: BoardSta
   const title = useRef<HTMLInputElement>(null)
   if (!open) {
     return (
-      <button class="quick-add__open" onClick={() => setOpen(true)} aria-label={`Add a ${board.kind === 'pipeline' ? 'deal' : 'card'} to ${stage.name}`}>
-        <Icon name="plus" size={16} />Add {board.kind === 'pipeline' ? 'deal' : 'card'}
+      <button class="quick-add__open" onClick={() => setOpen(true)} aria-label={board.kind === 'pipeline' ? t('board.addDealTo', { stage: stage.name }) : t('board.addCardTo', { stage: stage.name })}>
+        <Icon name="plus" size={16} />{board.kind === 'pipeline' ? t('board.addDeal') : t('board.addCard')}
       </button>
     )
   }
@@ -403,7 +409,7 @@ function QuickAdd({ synced, board, stage }: { synced: SyncedDoc; board: BoardSta
     if (board.kind === 'pipeline') values.value = Number(form.get('value') || 0)
     try {
       addCard(synced.doc, board, stage.id, values, me.value!.id)
-      announce(`Added ${name} to ${stage.name}.`)
+      announce(t('board.added', { title: name, stage: stage.name }))
       ;(event.currentTarget as HTMLFormElement).reset()
       title.current?.focus()
     } catch (e) {
@@ -411,16 +417,16 @@ function QuickAdd({ synced, board, stage }: { synced: SyncedDoc; board: BoardSta
     }
   }
   return (
-    <form class="quick-add" onSubmit={submit} onKeyDown={(e) => e.key === 'Escape' && setOpen(false)} aria-label={`New card in ${stage.name}`}>
-      <label class="sr-only" for={`qa-title-${stage.id}`}>Title</label>
-      <input id={`qa-title-${stage.id}`} name="title" ref={title} placeholder={board.kind === 'pipeline' ? 'Deal title' : 'Card title'} autoFocus required />
+    <form class="quick-add" onSubmit={submit} onKeyDown={(e) => e.key === 'Escape' && setOpen(false)} aria-label={t('board.newCardIn', { stage: stage.name })}>
+      <label class="sr-only" for={`qa-title-${stage.id}`}>{t('board.title')}</label>
+      <input id={`qa-title-${stage.id}`} name="title" ref={title} placeholder={board.kind === 'pipeline' ? t('board.dealTitle') : t('board.cardTitle')} autoFocus required />
       {board.kind === 'pipeline' && <>
-        <label class="sr-only" for={`qa-value-${stage.id}`}>Value</label>
-        <input id={`qa-value-${stage.id}`} name="value" type="number" min="0" step="any" placeholder={`Value (${board.currency})`} />
+        <label class="sr-only" for={`qa-value-${stage.id}`}>{t('board.value')}</label>
+        <input id={`qa-value-${stage.id}`} name="value" type="number" min="0" step="any" placeholder={t('board.valueIn', { currency: board.currency })} />
       </>}
       <div class="quick-add__actions">
-        <button class="btn btn--primary btn--small">Add</button>
-        <button type="button" class="btn btn--ghost btn--small" onClick={() => setOpen(false)}>Cancel</button>
+        <button class="btn btn--primary btn--small">{t('common.add')}</button>
+        <button type="button" class="btn btn--ghost btn--small" onClick={() => setOpen(false)}>{t('common.cancel')}</button>
       </div>
     </form>
   )
@@ -428,7 +434,7 @@ function QuickAdd({ synced, board, stage }: { synced: SyncedDoc; board: BoardSta
 
 function AddStage({ synced, board }: { synced: SyncedDoc; board: BoardState }) {
   const [open, setOpen] = useState(false)
-  if (!open) return <button class="add-stage" onClick={() => setOpen(true)}><Icon name="plus" size={16} />Add stage</button>
+  if (!open) return <button class="add-stage" onClick={() => setOpen(true)}><Icon name="plus" size={16} />{t('board.addStage')}</button>
   return (
     <form class="add-stage add-stage--form" onSubmit={(e) => {
       e.preventDefault()
@@ -436,8 +442,8 @@ function AddStage({ synced, board }: { synced: SyncedDoc; board: BoardState }) {
       if (name) addStage(synced.doc, board, name)
       setOpen(false)
     }}>
-      <label class="sr-only" for="new-stage">Stage name</label>
-      <input id="new-stage" name="name" placeholder="Stage name" autoFocus onKeyDown={(e) => e.key === 'Escape' && setOpen(false)} />
+      <label class="sr-only" for="new-stage">{t('board.stageName')}</label>
+      <input id="new-stage" name="name" placeholder={t('board.stageName')} autoFocus onKeyDown={(e) => e.key === 'Escape' && setOpen(false)} />
     </form>
   )
 }

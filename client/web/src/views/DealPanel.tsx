@@ -10,10 +10,13 @@ import {
   ACTIVITY_TYPES, addActivity, deleteActivity, deleteCard, isRotting, moveCard, setActivity, setCard, setLabels,
   type Activity, type ActivityType, type BoardState, type Card,
 } from '../lib/board'
-import { dateTime, money, relative, shortDate, todayIso } from '../lib/format'
+import { dateTime, dueDay, money, relative, todayIso } from '../lib/format'
+import { t } from '../i18n'
 import type { Board } from '../lib/session'
 import { Avatar, AvatarStack, Icon, announce } from '../components/ui'
 import { LiveInput, LiveTextarea } from '../components/inputs'
+import { CustomFieldRows, setDealField } from '../components/CustomFields'
+import { CurrencySelect } from '../components/CurrencySelect'
 import { NotesSection } from './Notes'
 import { RecordPicker } from './Contacts'
 
@@ -45,100 +48,99 @@ export function DealPanel({ synced, board, cardId, writable, meta, peers, onClos
       <header class="panel__header">
         <div class="panel__crumbs">
           <span class="muted">{meta.name}</span><span class="muted">/</span><span class="muted">{stage?.name}</span>
-          {rotting > 0 && <span class="rot-badge"><Icon name="flame" size={13} />idle {rotting} days</span>}
+          {rotting > 0 && <span class="rot-badge"><Icon name="flame" size={13} />{t('deal.idle', { count: rotting })}</span>}
         </div>
         <div class="panel__header-row">
-          <h2 id="panel-title" class="sr-only" tabIndex={-1} ref={heading}>{card.title || 'Untitled'}</h2>
-          <LiveInput class="panel__title" aria-label="Title" value={card.title} readOnly={!writable}
+          <h2 id="panel-title" class="sr-only" tabIndex={-1} ref={heading}>{card.title || t('common.untitled')}</h2>
+          <LiveInput class="panel__title" aria-label={t('deal.title')} value={card.title} readOnly={!writable}
             onCommit={(title) => set({ title })} />
-          <AvatarStack label="Also viewing" size={26} people={viewers.map((v) => v.user)} />
-          <button class="icon-btn" onClick={onClose} aria-label="Close panel" title="Close (Esc)"><Icon name="close" /></button>
+          <AvatarStack label={t('deal.alsoViewing')} size={26} people={viewers.map((v) => v.user)} />
+          <button class="icon-btn" onClick={onClose} aria-label={t('deal.closePanel')} title={t('deal.closeEsc')}><Icon name="close" /></button>
         </div>
         {pipeline && (
-          <div class="panel__status" role="group" aria-label="Deal status">
+          <div class="panel__status" role="group" aria-label={t('deal.statusGroup')}>
             <span class="panel__value">{money(card.value, card.currency || board.currency)}</span>
             {(['open', 'won', 'lost'] as const).map((status) => (
               <button key={status} class={`seg seg--${status}${card.status === status ? ' is-on' : ''}`} aria-pressed={card.status === status}
-                disabled={!writable} onClick={() => { set({ status, ...(status !== 'lost' ? { lostReason: '' } : {}) }); announce(`Marked ${status}.`) }}>
-                {status === 'open' ? 'Open' : status === 'won' ? 'Won' : 'Lost'}
+                disabled={!writable} onClick={() => { set({ status, ...(status !== 'lost' ? { lostReason: '' } : {}) }); announce(t('deal.marked', { status: t(`statusTag.${status}`) })) }}>
+                {t(`status.${status}`)}
               </button>
             ))}
           </div>
         )}
       </header>
       <div class="panel__body">
-        <section class="fields" aria-label="Details">
+        <section class="fields" aria-label={t('common.details')}>
           {pipeline ? <>
-            <Row label="Value">
-              <LiveInput type="number" min="0" step="any" aria-label="Value" value={String(card.value)} readOnly={!writable}
+            <Row label={t('deal.value')}>
+              <LiveInput type="number" min="0" step="any" aria-label={t('deal.value')} value={String(card.value)} readOnly={!writable}
                 onCommit={(v) => set({ value: Number(v) || 0 })} />
             </Row>
-            <Row label="Currency">
-              <LiveInput aria-label="Currency" maxLength={3} value={card.currency || board.currency} readOnly={!writable}
-                onCommit={(v) => set({ currency: v.toUpperCase() })} />
+            <Row label={t('deal.currency')}>
+              <CurrencySelect label={t('deal.currency')} value={card.currency || board.currency} disabled={!writable}
+                onChange={(code) => set({ currency: code })} />
             </Row>
           </> : (
-            <Row label="Status">
-              <select aria-label="Status" value={card.status} disabled={!writable} onChange={(e) => set({ status: (e.target as HTMLSelectElement).value })}>
-                <option value="todo">To do</option><option value="doing">Doing</option><option value="done">Done</option>
+            <Row label={t('deal.status')}>
+              <select aria-label={t('deal.status')} value={card.status} disabled={!writable} onChange={(e) => set({ status: (e.target as HTMLSelectElement).value })}>
+                <option value="todo">{t('status.todo')}</option><option value="doing">{t('status.doing')}</option><option value="done">{t('status.done')}</option>
               </select>
             </Row>
           )}
-          <Row label="Stage">
-            <select aria-label="Stage" value={card.stage} disabled={!writable} onChange={(e) => {
+          <Row label={t('deal.stage')}>
+            <select aria-label={t('deal.stage')} value={card.stage} disabled={!writable} onChange={(e) => {
               const to = (e.target as HTMLSelectElement).value
               moveCard(synced.doc, board, cardId, to, (board.columns.get(to) ?? []).length)
-              announce(`Moved to ${board.stages.find((s) => s.id === to)?.name}.`)
+              announce(t('deal.movedTo', { stage: board.stages.find((s) => s.id === to)?.name ?? '' }))
             }}>
               {board.stages.map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}
             </select>
           </Row>
-          <Row label={pipeline ? 'Owner' : 'Assignee'}>
-            <PersonSelect label={pipeline ? 'Owner' : 'Assignee'} value={pipeline ? card.owner : card.assignee} disabled={!writable}
+          <Row label={pipeline ? t('deal.owner') : t('deal.assignee')}>
+            <PersonSelect label={pipeline ? t('deal.owner') : t('deal.assignee')} value={pipeline ? card.owner : card.assignee} disabled={!writable}
               onChange={(id) => set(pipeline ? { owner: id } : { assignee: id })} />
           </Row>
-          <Row label={pipeline ? 'Expected close' : 'Due'}>
-            <input type="date" aria-label={pipeline ? 'Expected close' : 'Due'} value={pipeline ? card.expectedClose : card.due} readOnly={!writable}
+          <Row label={pipeline ? t('deal.expectedClose') : t('deal.due')}>
+            <input type="date" aria-label={pipeline ? t('deal.expectedClose') : t('deal.due')} value={pipeline ? card.expectedClose : card.due} readOnly={!writable}
               onChange={(e) => set(pipeline ? { expectedClose: (e.target as HTMLInputElement).value } : { due: (e.target as HTMLInputElement).value })} />
           </Row>
           {pipeline && <>
-            <Row label="Contact">
-              <RecordPicker kind="contacts" label="Contact" value={card.contact} disabled={!writable} onChange={(id) => set({ contact: id })} />
+            <Row label={t('deal.contact')}>
+              <RecordPicker kind="contacts" label={t('deal.contact')} value={card.contact} disabled={!writable} onChange={(id) => set({ contact: id })} />
             </Row>
-            <Row label="Organisation">
-              <RecordPicker kind="organisations" label="Organisation" value={card.organisation} disabled={!writable} onChange={(id) => set({ organisation: id })} />
+            <Row label={t('deal.organisation')}>
+              <RecordPicker kind="organisations" label={t('deal.organisation')} value={card.organisation} disabled={!writable} onChange={(id) => set({ organisation: id })} />
             </Row>
-            <Row label="Labels">
-              <LiveInput aria-label="Labels" placeholder="e.g. hot, enterprise" value={card.labels.join(', ')} readOnly={!writable}
+            <Row label={t('deal.labels')}>
+              <LiveInput aria-label={t('deal.labels')} placeholder={t('deal.labelsPlaceholder')} value={card.labels.join(', ')} readOnly={!writable}
                 onCommit={(v) => setLabels(synced.doc, cardId, v.split(',').map((x) => x.trim()).filter(Boolean))} />
             </Row>
             {card.status === 'lost' && (
-              <Row label="Lost reason">
-                <LiveInput aria-label="Lost reason" value={card.lostReason} readOnly={!writable} onCommit={(v) => set({ lostReason: v })} />
+              <Row label={t('deal.lostReason')}>
+                <LiveInput aria-label={t('deal.lostReason')} value={card.lostReason} readOnly={!writable} onCommit={(v) => set({ lostReason: v })} />
               </Row>
             )}
           </>}
           {!pipeline && (
             <div class="fields__wide">
-              <label class="field__label" for="card-description">Description</label>
+              <label class="field__label" for="card-description">{t('deal.description')}</label>
               <LiveTextarea id="card-description" rows={3} value={card.description} readOnly={!writable} onCommit={(v) => set({ description: v })} />
             </div>
           )}
-          {Object.keys(card.fields).length > 0 && Object.entries(card.fields).map(([key, value]) => (
-            <Row key={key} label={key}><span class="fields__static">{String(value)}</span></Row>
-          ))}
+          {pipeline && <CustomFieldRows workspace={meta.workspace_id} entity="deal" values={card.fields} editable={writable} Row={Row}
+            onChange={(key, value) => setDealField(synced.doc, cardId, key, value)} />}
         </section>
 
-        <div class="tabs" role="tablist" aria-label="Card sections" onKeyDown={(e) => {
+        <div class="tabs" role="tablist" aria-label={t('deal.sections')} onKeyDown={(e) => {
           const order: Tab[] = ['activities', 'notes', 'timeline']
           const i = order.indexOf(tab)
           const next = e.key === 'ArrowRight' ? order[(i + 1) % 3] : e.key === 'ArrowLeft' ? order[(i + 2) % 3] : null
           if (next) { setTab(next); requestAnimationFrame(() => document.getElementById(`tab-${next}`)?.focus()) }
         }}>
-          {(['activities', 'notes', 'timeline'] as const).map((t) => (
-            <button key={t} id={`tab-${t}`} role="tab" aria-selected={tab === t} aria-controls={`tabpanel-${t}`} tabIndex={tab === t ? 0 : -1}
-              class={`tab${tab === t ? ' is-on' : ''}`} onClick={() => setTab(t)}>
-              {t === 'activities' ? 'Activities & tasks' : t === 'notes' ? 'Notes' : 'Timeline'}
+          {(['activities', 'notes', 'timeline'] as const).map((id) => (
+            <button key={id} id={`tab-${id}`} role="tab" aria-selected={tab === id} aria-controls={`tabpanel-${id}`} tabIndex={tab === id ? 0 : -1}
+              class={`tab${tab === id ? ' is-on' : ''}`} onClick={() => setTab(id)}>
+              {id === 'activities' ? t('deal.tabActivities') : id === 'notes' ? t('deal.tabNotes') : t('deal.tabTimeline')}
             </button>
           ))}
         </div>
@@ -150,8 +152,8 @@ export function DealPanel({ synced, board, cardId, writable, meta, peers, onClos
         {writable && (
           <p class="panel__danger">
             <button class="link link--danger" onClick={() => {
-              if (confirm(`Delete “${card.title}”? This cannot be undone.`)) { deleteCard(synced.doc, cardId); onClose() }
-            }}>Delete this {pipeline ? 'deal' : 'card'}</button>
+              if (confirm(t('deal.deleteConfirm', { title: card.title }))) { deleteCard(synced.doc, cardId); onClose() }
+            }}>{pipeline ? t('deal.deleteDeal') : t('deal.deleteCard')}</button>
           </p>
         )}
       </div>
@@ -167,9 +169,9 @@ export function PersonSelect({ label, value, onChange, disabled, id }: { label: 
   const known = members.value.some((m) => m.user.id === value)
   return (
     <select id={id} aria-label={label} value={value} disabled={disabled} onChange={(e) => onChange((e.target as HTMLSelectElement).value)}>
-      <option value="">Nobody</option>
+      <option value="">{t('common.nobody')}</option>
       {members.value.filter((m) => m.role !== 'viewer' || m.user.id === value).map((m) => (
-        <option key={m.user.id} value={m.user.id}>{m.user.name}{m.user.id === me.value?.id ? ' (me)' : ''}</option>
+        <option key={m.user.id} value={m.user.id}>{m.user.id === me.value?.id ? t('common.me', { name: m.user.name }) : m.user.name}</option>
       ))}
       {value && !known && <option value={value}>{memberName(value)}</option>}
     </select>
@@ -190,33 +192,33 @@ function Activities({ synced, board, card, writable }: { synced: SyncedDoc; boar
     addActivity(synced.doc, {
       type, title, assignee, due: String(data.get('due') ?? ''), card: card.id, contact: card.contact || undefined,
     }, me.value!.id)
-    announce(`Added ${title}${assignee ? ` for ${memberName(assignee)}` : ''}.`)
+    announce(assignee ? t('activity.addedFor', { title, name: memberName(assignee) }) : t('activity.added', { title }))
     form.reset()
     ;(form.querySelector('[name=title]') as HTMLInputElement).focus()
   }
   return (
     <div class="activities">
       {writable && (
-        <form class="activity-form" onSubmit={submit} aria-label="New activity">
-          <div class="activity-form__types" role="radiogroup" aria-label="Activity type">
-            {ACTIVITY_TYPES.map((t) => (
-              <button type="button" key={t.value} role="radio" aria-checked={type === t.value} class={`chip${type === t.value ? ' is-on' : ''}`}
-                onClick={() => setType(t.value)} title={t.label}><Icon name={t.value} size={14} />{t.label}</button>
+        <form class="activity-form" onSubmit={submit} aria-label={t('activity.form')}>
+          <div class="activity-form__types" role="radiogroup" aria-label={t('activity.type')}>
+            {ACTIVITY_TYPES.map(({ value }) => (
+              <button type="button" key={value} role="radio" aria-checked={type === value} class={`chip${type === value ? ' is-on' : ''}`}
+                onClick={() => setType(value)} title={t(`activityType.${value}`)}><Icon name={value} size={14} />{t(`activityType.${value}`)}</button>
             ))}
           </div>
-          <label class="sr-only" for="activity-title">What needs doing</label>
-          <input id="activity-title" name="title" placeholder="What needs doing?" required />
+          <label class="sr-only" for="activity-title">{t('activity.whatLabel')}</label>
+          <input id="activity-title" name="title" placeholder={t('activity.whatPlaceholder')} required />
           <div class="activity-form__row">
-            <label class="field field--inline"><span class="field__label">Assign to</span>
-              <PersonSelect id="activity-assignee" label="Assign to" value={assignee} onChange={setAssignee} /></label>
-            <label class="field field--inline"><span class="field__label">Due</span>
-              <input name="due" type="date" defaultValue={todayIso()} aria-label="Due date" /></label>
-            <button class="btn btn--primary">Add</button>
+            <label class="field field--inline"><span class="field__label">{t('activity.assignTo')}</span>
+              <PersonSelect id="activity-assignee" label={t('activity.assignTo')} value={assignee} onChange={setAssignee} /></label>
+            <label class="field field--inline"><span class="field__label">{t('activity.due')}</span>
+              <input name="due" type="date" defaultValue={todayIso()} aria-label={t('activity.dueDate')} /></label>
+            <button class="btn btn--primary">{t('common.add')}</button>
           </div>
         </form>
       )}
-      {list.length === 0 ? <p class="muted">No activities yet.</p> : (
-        <ul class="activity-list" aria-label="Activities">
+      {list.length === 0 ? <p class="muted">{t('activity.none')}</p> : (
+        <ul class="activity-list" aria-label={t('activity.list')}>
           {list.map((a) => <ActivityRow key={a.id} activity={a} synced={synced} writable={writable} />)}
         </ul>
       )}
@@ -233,13 +235,13 @@ export function ActivityRow({ activity: a, synced, writable, context }: { activi
       <label for={`act-${a.id}`} class="activity__main">
         <span class="activity__title"><Icon name={a.type} size={14} /> {a.title}</span>
         <span class="activity__meta">
-          {a.due && <span class={overdue ? 'is-overdue' : ''}>{overdue ? 'Overdue · ' : ''}{shortDate(a.due)}</span>}
+          {a.due && <span class={overdue ? 'is-overdue' : ''}>{overdue ? t('activity.overdue') : ''}{dueDay(a.due)}</span>}
           {context}
         </span>
       </label>
       {a.assignee && <Avatar id={a.assignee} name={memberName(a.assignee)} size={24} />}
       {writable && synced && (
-        <button class="icon-btn icon-btn--small" aria-label={`Delete ${a.title}`} onClick={() => deleteActivity(synced.doc, a.id)}><Icon name="close" size={14} /></button>
+        <button class="icon-btn icon-btn--small" aria-label={t('activity.delete', { title: a.title })} onClick={() => deleteActivity(synced.doc, a.id)}><Icon name="close" size={14} /></button>
       )}
     </li>
   )
@@ -252,13 +254,14 @@ const amount = (value: number | null, currency: string | null) => (value === nul
 
 function describeEvent(e: TimelineEvent): string {
   switch (e.kind) {
-    case 'created': return 'Created the deal'
-    case 'stage_changed': return e.from_stage_name ? `Moved from ${e.from_stage_name} to ${e.to_stage_name}` : `Moved to ${e.to_stage_name}`
-    case 'value_changed': return `Changed the value from ${amount(e.old_value, e.currency)} to ${amount(e.new_value, e.currency)}`
-    case 'status_changed': return e.new_status === 'open' ? 'Reopened the deal' : `Marked the deal ${e.new_status}`
-    case 'task_done': return `Completed “${e.title}”`
-    case 'note_added': return `Added the note “${e.title || 'Untitled'}”`
-    case 'moved_here': return 'Moved to its current stage'
+    case 'created': return t('timeline.created')
+    case 'stage_changed': return e.from_stage_name ? t('timeline.movedFromTo', { from: e.from_stage_name, to: e.to_stage_name ?? '' }) : t('timeline.movedTo', { to: e.to_stage_name ?? '' })
+    case 'value_changed': return t('timeline.valueChanged', { from: amount(e.old_value, e.currency), to: amount(e.new_value, e.currency) })
+    case 'status_changed': return e.new_status === 'open' ? t('timeline.reopened')
+      : t('timeline.marked', { status: e.new_status === 'won' || e.new_status === 'lost' ? t(`statusTag.${e.new_status}`) : e.new_status ?? '' })
+    case 'task_done': return t('timeline.taskDone', { title: e.title })
+    case 'note_added': return t('timeline.noteAdded', { title: e.title || t('common.untitled') })
+    case 'moved_here': return t('timeline.movedHere')
   }
 }
 
@@ -286,12 +289,12 @@ function Timeline({ board, card, activities }: { board: string; card: Card; acti
     ...(card.movedAt && card.movedAt !== card.createdAt ? [{ kind: 'moved_here', at: card.movedAt, author: null } as const] : []),
     ...(card.createdAt ? [{ kind: 'created', at: card.createdAt, author: author(card.createdBy) } as const] : []),
   ].sort((a, b) => String(b.at).localeCompare(String(a.at))), [card, activities])
-  if (events === null && !error) return <p class="muted">Loading the timeline…</p>
+  if (events === null && !error) return <p class="muted">{t('timeline.loading')}</p>
   const list = events === null || events.length === 0 ? local : events
   return (
     <div>
       {error && <p class="notice" role="alert">{error}</p>}
-      <ol class="timeline" aria-label="Timeline">
+      <ol class="timeline" aria-label={t('timeline.label')}>
         {list.map((e, i) => {
           const at = String(e.at ?? '')
           return (
@@ -304,7 +307,7 @@ function Timeline({ board, card, activities }: { board: string; card: Card; acti
             </li>
           )
         })}
-        {list.length === 0 && <li class="muted">Nothing has happened yet.</li>}
+        {list.length === 0 && <li class="muted">{t('timeline.empty')}</li>}
       </ol>
     </div>
   )

@@ -7,6 +7,8 @@ import {
 import { post, type Schemas } from '../lib/api'
 import { Avatar, ConnectionPill, Icon, toastError } from '../components/ui'
 import { closeAll } from '../lib/ydocs'
+import { t } from '../i18n'
+import { LanguagePicker } from '../components/language'
 import { BoardsPage } from './Boards'
 import { BoardPage } from './BoardView'
 import { TasksPage } from './Tasks'
@@ -14,6 +16,7 @@ import { SearchPage } from './Search'
 import { ContactsPage, ContactPage } from './Contacts'
 import { ImportPage } from './Import'
 import { MembersPage } from './Members'
+import { SettingsPage } from './Settings'
 
 export function Shell() {
   const [menuOpen, setMenuOpen] = useState(false)
@@ -21,50 +24,52 @@ export function Shell() {
   const base = `/w/${ws}`
   return (
     <div class={`shell${menuOpen ? ' shell--menu' : ''}`}>
-      <a class="skip-link" href="#main">Skip to content</a>
-      <aside class="sidebar" aria-label="Workspace navigation" onClick={(e) => (e.target as Element).closest('a') && setMenuOpen(false)}>
+      <a class="skip-link" href="#main">{t('shell.skip')}</a>
+      <aside class="sidebar" aria-label={t('shell.navigation')} onClick={(e) => (e.target as Element).closest('a') && setMenuOpen(false)}>
         <div class="brand"><span class="brand__mark" aria-hidden="true" />Tandem</div>
         <WorkspaceSwitcher />
         <nav class="nav">
-          <NavLink href={base} icon="board" exact>Boards</NavLink>
-          <ul class="nav__boards" aria-label="Boards">
+          <NavLink href={base} icon="board" exact>{t('shell.boards')}</NavLink>
+          <ul class="nav__boards" aria-label={t('shell.boards')}>
             {boards.value.map((b) => (
               <li key={b.id}>
                 <a href={`${base}/boards/${b.id}`} class="nav__sub" aria-current={path.value.startsWith(`${base}/boards/${b.id}`) ? 'page' : undefined}>
                   <span class={`dot dot--${b.kind}`} aria-hidden="true" />{b.name}
-                  {b.access === 'read' && <span class="tag tag--quiet">view</span>}
+                  {b.access === 'read' && <span class="tag tag--quiet">{t('shell.viewTag')}</span>}
                 </a>
               </li>
             ))}
           </ul>
-          <NavLink href={`${base}/tasks`} icon="tasks">My tasks</NavLink>
+          <NavLink href={`${base}/tasks`} icon="tasks">{t('shell.myTasks')}</NavLink>
           {!isGuest.value && <>
-            <NavLink href={`${base}/contacts`} icon="contacts">Contacts</NavLink>
-            <NavLink href={`${base}/organisations`} icon="org">Organisations</NavLink>
-            {canEdit.value && <NavLink href={`${base}/import`} icon="import">Import</NavLink>}
-            <NavLink href={`${base}/members`} icon="people">{isAdmin.value ? 'Members & invites' : 'Members'}</NavLink>
+            <NavLink href={`${base}/contacts`} icon="contacts">{t('shell.contacts')}</NavLink>
+            <NavLink href={`${base}/organisations`} icon="org">{t('shell.organisations')}</NavLink>
+            {canEdit.value && <NavLink href={`${base}/import`} icon="import">{t('shell.import')}</NavLink>}
+            <NavLink href={`${base}/members`} icon="people">{isAdmin.value ? t('shell.membersAndInvites') : t('shell.members')}</NavLink>
+            <NavLink href={`${base}/settings`} icon="settings">{t('shell.settings')}</NavLink>
           </>}
         </nav>
+        <LanguagePicker />
         <div class="sidebar__me">
           <Avatar id={me.value!.id} name={me.value!.name} size={30} />
           <div class="sidebar__who">
             <strong>{me.value!.name}</strong>
-            <span class="muted">{role.value}</span>
+            <span class="muted">{role.value ? t(`roles.${role.value}`) : ''}</span>
           </div>
-          <button class="icon-btn" onClick={() => { closeAll(); void signOut() }} aria-label="Sign out" title="Sign out">
+          <button class="icon-btn" onClick={() => { closeAll(); void signOut() }} aria-label={t('shell.signOut')} title={t('shell.signOut')}>
             <Icon name="logout" />
           </button>
         </div>
       </aside>
       <div class="main-col">
         <header class="topbar">
-          <button class="icon-btn topbar__menu" aria-label="Menu" aria-expanded={menuOpen} onClick={() => setMenuOpen(!menuOpen)}>
+          <button class="icon-btn topbar__menu" aria-label={t('shell.menu')} aria-expanded={menuOpen} onClick={() => setMenuOpen(!menuOpen)}>
             <Icon name="menu" />
           </button>
           <SearchBox base={base} />
           <div class="topbar__right">
-            {role.value === 'viewer' && <span class="tag tag--warn" title="Viewers can see everything but change nothing">Read-only</span>}
-            {isGuest.value && <span class="tag tag--quiet">Guest</span>}
+            {role.value === 'viewer' && <span class="tag tag--warn" title={t('shell.viewerHint')}>{t('shell.readOnly')}</span>}
+            {isGuest.value && <span class="tag tag--quiet">{t('shell.guest')}</span>}
             <ConnectionPill />
           </div>
         </header>
@@ -91,6 +96,8 @@ function Route({ base }: { base: string }) {
   if (org) return <ContactPage kind="organisations" id={org.id} />
   if (sub === '/import') return <ImportPage />
   if (sub === '/members') return <MembersPage />
+  const settings = match('/settings', sub) ?? match('/settings/:section', sub)
+  if (settings) return <SettingsPage section={settings.section ?? ''} />
   return <BoardsPage />
 }
 
@@ -110,7 +117,7 @@ function WorkspaceSwitcher() {
     const name = String(new FormData(event.currentTarget as HTMLFormElement).get('name') ?? '')
     try {
       const created = await post<Schemas['Workspace']>('/api/workspaces', { name })
-      await post(`/api/workspaces/${created.id}/boards`, { name: 'Sales pipeline', kind: 'pipeline' }).catch(() => null)
+      await post(`/api/workspaces/${created.id}/boards`, { name: t('defaults.pipelineBoard'), kind: 'pipeline' }).catch(() => null)
       workspaces.value = [...workspaces.value, { id: created.id, name, role: 'owner' }]
       setCreating(false)
       navigate(`/w/${created.id}`)
@@ -121,18 +128,18 @@ function WorkspaceSwitcher() {
   }
   return (
     <div class="switcher">
-      <label class="sr-only" for="workspace-switcher">Workspace</label>
+      <label class="sr-only" for="workspace-switcher">{t('shell.workspace')}</label>
       <select id="workspace-switcher" value={workspace.value?.id} onChange={(e) => navigate(`/w/${(e.target as HTMLSelectElement).value}`)}>
-        {workspaces.value.map((w) => <option key={w.id} value={w.id}>{w.name}{w.role === 'guest' ? ' (guest)' : ''}</option>)}
+        {workspaces.value.map((w) => <option key={w.id} value={w.id}>{w.role === 'guest' ? t('shell.guestWorkspace', { name: w.name }) : w.name}</option>)}
       </select>
       {creating ? (
         <form class="switcher__new" onSubmit={create}>
-          <label class="sr-only" for="new-workspace">New workspace name</label>
-          <input id="new-workspace" name="name" placeholder="New workspace" required autoFocus
+          <label class="sr-only" for="new-workspace">{t('shell.newWorkspaceName')}</label>
+          <input id="new-workspace" name="name" placeholder={t('shell.newWorkspace')} required autoFocus
             onKeyDown={(e) => e.key === 'Escape' && setCreating(false)} />
         </form>
       ) : (
-        <button class="icon-btn" aria-label="New workspace" title="New workspace" onClick={() => setCreating(true)}><Icon name="plus" /></button>
+        <button class="icon-btn" aria-label={t('shell.newWorkspace')} title={t('shell.newWorkspace')} onClick={() => setCreating(true)}><Icon name="plus" /></button>
       )}
     </div>
   )
@@ -147,8 +154,8 @@ function SearchBox({ base }: { base: string }) {
       navigate(`${base}/search?q=${encodeURIComponent(q)}`)
     }}>
       <Icon name="search" />
-      <label class="sr-only" for="global-search">Search contacts and deals</label>
-      <input id="global-search" name="q" type="search" placeholder="Search contacts, organisations and deals…"
+      <label class="sr-only" for="global-search">{t('shell.searchLabel')}</label>
+      <input id="global-search" name="q" type="search" placeholder={t('shell.searchPlaceholder')}
         defaultValue={onSearch ? queryParam('q') : ''} key={onSearch ? 'on' : 'off'} autocomplete="off" />
       <kbd class="searchbox__kbd" aria-hidden="true">/</kbd>
     </form>

@@ -8,7 +8,8 @@ import { get, type Schemas } from '../lib/api'
 import { boards, workspaceId } from '../lib/session'
 import { acquire, release, type SyncedDoc } from '../lib/ydocs'
 import { setActivity, setCard } from '../lib/board'
-import { addDays, shortDate, todayIso } from '../lib/format'
+import { dueDay, todayIso } from '../lib/format'
+import { t } from '../i18n'
 import { Empty, Icon, Spinner, announce, toastError } from '../components/ui'
 
 type ApiTask = Schemas['ActivityTask'] | Schemas['WorkItemTask']
@@ -51,9 +52,9 @@ export function TasksPage() {
 
   return (
     <div class="page-narrow">
-      <header class="page-header"><div class="page-header__title"><h1>My tasks</h1></div></header>
+      <header class="page-header"><div class="page-header__title"><h1>{t('tasks.title')}</h1></div></header>
       {error ? <p class="form-error" role="alert">{error}</p>
-        : tasks === null ? <Spinner label="Loading tasks" />
+        : tasks === null ? <Spinner label={t('tasks.loading')} />
           : <TaskGroups tasks={tasks.filter((t) => !t.done)} />}
     </div>
   )
@@ -61,21 +62,21 @@ export function TasksPage() {
 
 function TaskGroups({ tasks }: { tasks: Task[] }) {
   const today = todayIso()
-  const groups = useMemo(() => {
+  const groups = useMemo(() => { // titles are read at render (t), so a language switch needs no new memo
     const sorted = [...tasks].sort((a, b) => (a.due || '9999').localeCompare(b.due || '9999') || a.title.localeCompare(b.title))
     return [
-      { id: 'overdue', title: 'Overdue', items: sorted.filter((t) => t.due && t.due.slice(0, 10) < today) },
-      { id: 'today', title: 'Today', items: sorted.filter((t) => t.due.slice(0, 10) === today) },
-      { id: 'upcoming', title: 'Upcoming', items: sorted.filter((t) => !t.due || t.due.slice(0, 10) > today) },
+      { id: 'overdue' as const, items: sorted.filter((task) => task.due && task.due.slice(0, 10) < today) },
+      { id: 'today' as const, items: sorted.filter((task) => task.due.slice(0, 10) === today) },
+      { id: 'upcoming' as const, items: sorted.filter((task) => !task.due || task.due.slice(0, 10) > today) },
     ]
   }, [tasks, today])
-  if (!tasks.length) return <Empty title="You're all caught up" icon="✓">Tasks assigned to you on any board show up here.</Empty>
+  if (!tasks.length) return <Empty title={t('tasks.emptyTitle')} icon="✓">{t('tasks.emptyBody')}</Empty>
   return (
     <div class="task-groups">
       {groups.map((g) => (
         <section key={g.id} class={`task-group task-group--${g.id}`} aria-labelledby={`tg-${g.id}`} data-testid={`tasks-${g.id}`}>
-          <h2 id={`tg-${g.id}`}>{g.title} <span class="count">{g.items.length}</span></h2>
-          {g.items.length === 0 ? <p class="muted">Nothing {g.id === 'overdue' ? 'overdue' : g.id === 'today' ? 'due today' : 'coming up'}.</p> : (
+          <h2 id={`tg-${g.id}`}>{t(`tasks.${g.id}`)} <span class="count">{g.items.length}</span></h2>
+          {g.items.length === 0 ? <p class="muted">{g.id === 'overdue' ? t('tasks.noneOverdue') : g.id === 'today' ? t('tasks.noneToday') : t('tasks.noneUpcoming')}</p> : (
             <ul class="task-list">
               {g.items.map((t) => <TaskRow key={t.id} task={t} today={today} />)}
             </ul>
@@ -100,7 +101,7 @@ function TaskRow({ task, today }: { task: Task; today: string }) {
       await whenReady(doc)
       if (task.kind === 'work_item') setCard(doc.doc, task.id, { status: 'done' })
       else setActivity(doc.doc, task.id, { done: true })
-      announce(`Completed ${task.title}.`)
+      announce(t('tasks.completed', { title: task.title }))
     } catch (e) {
       setDone(false)
       toastError(e)
@@ -122,7 +123,7 @@ function TaskRow({ task, today }: { task: Task; today: string }) {
         </span>
       </label>
       <span class={`task__due${due && due < today ? ' is-overdue' : ''}`}>
-        {!due ? 'No date' : due === today ? 'Today' : due === addDays(today, 1) ? 'Tomorrow' : shortDate(due)}
+        {!due ? t('tasks.noDate') : dueDay(due, today)}
       </span>
     </li>
   )
@@ -135,7 +136,7 @@ export function whenReady(doc: SyncedDoc): Promise<void> {
     const timer = setTimeout(() => {
       stop()
       if (doc.loaded.peek()) resolve()
-      else reject(new Error('The board did not load in time; try again'))
+      else reject(new Error(t('tasks.loadTimeout')))
     }, 5000)
     const stop = doc.synced.subscribe((synced) => {
       if (!synced) return
