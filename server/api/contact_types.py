@@ -235,23 +235,3 @@ class ContactLinks(msgspec.Struct):
     deals: list[LinkedDeal]
     activities: list[LinkedActivity]
     notes: list[LinkedNote]
-
-
-class ImportProblem(msgspec.Struct):
-    line: int
-    column: str | None
-    reason: str
-
-
-class ImportReport(msgspec.Struct):
-    """What an import did or would do. ``imported`` is false after a dry run or any problem; then
-    nothing was written. ``created`` counts the records that are (or would be) created."""
-
-    kind: str
-    dry_run: bool
-    imported: bool
-    rows: int
-    created: int
-    organisations_created: list[str]
-    problems: list[ImportProblem]
-    ignored_columns: list[str]

@@ -24,6 +24,8 @@ duplicate does: ``skip`` it, ``update`` the record (the file's non-empty cells w
 from __future__ import annotations
 
 import codecs
+import csv
+import io
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
@@ -202,3 +204,11 @@ def check_on_duplicate(raw: str | None) -> OnDuplicate:
         return OnDuplicate(raw or "skip")
     except ValueError:
         raise InvalidInput(f"expected duplicates=skip, update or merge, got {raw!r}") from None
+
+
+def first_row(text: str, delimiter: str) -> list[str]:
+    """The header row of a CSV text ([] if it has none or it is not valid CSV)."""
+    try:
+        return next(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=delimiter), [])
+    except csv.Error:
+        return []

@@ -1,46 +1,47 @@
-"""CSV import of deals onto a pipeline board, and export of a board's deals.
+"""CSV import of deals onto a pipeline board, export of a board's deals, and undo of a deal import.
 
-Every row is checked first (stage by name, owner by member e-mail, contact by e-mail or id,
-organisation by name, value, currency, date, labels, the workspace's deal custom fields). A file
-with any problem adds nothing. Otherwise all cards are added in **one** ``Room.change`` — one Yjs
-transaction, so connected clients see the whole import arrive at once, or nothing — written with
-the board engineer's document edits (``server.documents.edits.add_card``) and attributed to the
-caller in the card history (``Projector.authored``), as ``Crm.create_card`` does for one card.
-Export reads the projection (``deals`` table), which follows an edit within about a second.
+Every row is checked first (``server.domain.deal_rows``). A row duplicates a deal of the board
+with its ``id`` (an export imported again), or with the same title, organisation and contact;
+the importer's choice then skips it, updates that deal (the file's values win) or merges into it
+(the file fills what is empty) — neither moves it to another stage. A file with any problem adds
+nothing unless the importer asked for the good rows. Otherwise all cards are added and updated
+in **one** ``Room.change`` — one Yjs transaction, so connected clients see the whole import arrive
+at once — with the board engineer's document edits, attributed to the caller in the card history
+(``Projector.authored``); then the import batch is recorded (what was created, what an update
+replaced). Undo removes the cards the import added and restores the values it replaced, again in
+one change. Export reads the projection (``deals`` table), which follows an edit within a second.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator, Mapping
-from datetime import date
 from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
-from pycrdt import Doc
+from pycrdt import Doc, Map
 
 from server.documents import edits
 from server.documents.read import read_board
 from server.domain.access import Action, require_write
-from server.domain.accounts import InvalidInput, normalise_email
-from server.domain.contacts import check_labels
-from server.domain.crm import BoardState, DealStatus, StageKind, check_title, now_utc, status_after_move
+from server.domain.accounts import InvalidInput
+from server.domain.crm import now_utc
+from server.domain.deal_rows import DealLookups, as_uuid, deal_row
 from server.domain.fields import Entity, FieldDefinition, format
-from server.domain.transfer import (
-    DEAL_COLUMNS, DEAL_EXPORT_ONLY, Problem, SheetError, csv_lines, field_values, read_sheet, split_list,
-)
+from server.domain.imports import Action as Did, ImportBatch, ImportChange, OnDuplicate, as_json, combine, header_key
+from server.domain.transfer import DEAL_COLUMNS, DEAL_EXPORT_ONLY, Problem, csv_lines
 from server.services.accounts import Caller
 from server.services.boards import Boards, BoardView
 from server.services.permissions import check_export
 from server.services.ports.unit import Begin
 from server.services.records import definitions, members, workspace_role
-from server.services.transfer import ImportReport
+from server.services.transfer import ImportOptions, ImportReport, counts_of, read_upload, report_of, undoable
 
 if TYPE_CHECKING:
     from server.services.projection import Projector
     from server.sync.registry import Rooms
 
-_CURRENCY = re.compile(r"[A-Z]{3}")
+# what an update or merge may change (not the stage or the status: moving is the board's)
+_UPDATABLE = ("title", "value", "currency", "owner", "contact", "organisation", "expectedClose", "labels", "fields")
 
 
 def _quiet(problem: str) -> None:
@@ -53,46 +54,89 @@ class DealTransfer:
     def __init__(self, begin: Begin, boards: Boards, rooms: Rooms, projector: Projector) -> None:
         self._begin, self._boards, self._rooms, self._projector = begin, boards, rooms, projector
 
-    async def import_csv(self, caller: Caller, workspace: UUID, board: str | None, text: str, *, dry_run: bool,
-                         address: str) -> ImportReport:
+    async def import_csv(self, caller: Caller, workspace: UUID, board: str | None, raw: bytes,
+                         options: ImportOptions, *, address: str) -> ImportReport:
         async with self._begin() as tx:
             await workspace_role(tx, caller, workspace, Action.EDIT_CONTACTS)  # guests: 404, like contacts
         view = await self._board(caller, workspace, board)
         require_write(view.access, "this board")
         async with self._begin() as tx:
             fields = await definitions(tx, workspace, Entity.DEAL)
-            try:
-                sheet = read_sheet(text, DEAL_COLUMNS, fields, DEAL_EXPORT_ONLY)
-            except SheetError as exc:
-                return ImportReport("deals", dry_run, False, 0, 0, [], [Problem(exc.line, None, exc.reason)], [])
-            cells = [c for _, c in sheet.rows if "" not in c]
+            upload = await read_upload(tx, workspace, "deals", raw, options, DEAL_COLUMNS, fields, DEAL_EXPORT_ONLY)
+            if isinstance(upload, ImportReport):
+                return upload
+            cells = [c for _, c in upload.sheet.rows if "" not in c]
             by_member = {email: user for user, email in (await members(tx, workspace)).items()}
             by_email = await tx.lookups.contacts_by_email(
                 workspace, [c["contact"].strip().lower() for c in cells if "@" in c.get("contact", "")])
-            by_id = await tx.lookups.live_contacts(workspace, [_uuid(c.get("contact", "")) for c in cells
-                                                               if _uuid(c.get("contact", ""))])
+            by_id = await tx.lookups.live_contacts(workspace, [i for c in cells if (i := as_uuid(c.get("contact", "")))])
             organisations = await tx.lookups.organisations_by_name(
                 workspace, [c["organisation"].strip() for c in cells if c.get("organisation", "").strip()])
         room = await self._rooms.open(view.board.document)
         state = read_board(room.doc, "pipeline", _quiet)  # from here to the change: no await
-        lookups = _Lookups(caller, state, fields, by_member, by_email, by_id, organisations)
+        lookups = DealLookups(caller.id, state, fields, by_member, by_email, by_id, organisations)
+        lookups.decimal_comma = upload.decoded.delimiter == ";"
         problems: list[Problem] = []
-        rows = [row for line, c in sheet.rows if (row := _deal(line, c, lookups, problems)) is not None]
-        report = ImportReport("deals", dry_run, False, len(sheet.rows), len(rows), [], problems, sheet.ignored)
-        if problems or dry_run:
+        steps = _plan(upload.sheet.rows, lookups, room.doc, options.on_duplicate, problems)
+        actions = [step[1] for step in steps]
+        report = report_of("deals", options, upload.decoded, upload.sheet, DEAL_COLUMNS, fields, problems=problems,
+                           remembered=upload.remembered, actions={s[0]: (s[1], s[4]) for s in steps},
+                           **counts_of(actions))
+        if options.dry_run or (problems and not options.partial):
             return report
-        at = now_utc()
+        at, changes = now_utc(), []
 
-        def add_all(doc: Doc) -> None:
-            for values, stage in rows:
-                edits.add_card(doc, "pipeline", uuid4(), values, stage=stage, position=None, at=at, by=caller.id)
+        def write(doc: Doc) -> None:
+            for _, action, values, stage, _note, card, before in steps:
+                if action == "create":
+                    card = uuid4()
+                    edits.add_card(doc, "pipeline", card, values, stage=stage, position=None, at=at, by=caller.id)
+                    changes.append(ImportChange("deal", card, Did.CREATED))
+                elif action == "update":
+                    edits.update_card(doc, "pipeline", card, values, at)
+                    changes.append(ImportChange("deal", card, Did.UPDATED, before))
 
         with self._projector.authored(room, caller.id):
-            room.change(add_all)
+            room.change(write)
         async with self._begin() as tx:
+            batch = await tx.import_batches.start(workspace, "deals", view.board.id, caller.id) if changes else None
+            if batch is not None:
+                await tx.import_batches.record(batch, changes, skipped=actions.count("skip"))
+            await tx.import_mappings.remember(workspace, "deals", header_key(upload.sheet.headers),
+                                              upload.sheet.mapping)
             await tx.audit.record("import", actor=caller.id, workspace=workspace, address=address, kind="deals",
-                                  board=view.board.id, rows=len(rows))
-        return report._replace(imported=True)
+                                  board=view.board.id, rows=len(steps), **counts_of(actions), problems=len(problems))
+        return report._replace(imported=True, batch=batch)
+
+    async def undo(self, caller: Caller, workspace: UUID, batch: UUID, *, address: str) -> ImportBatch:
+        """Undo the last import if it brought deals: remove its cards, restore what it updated."""
+        async with self._begin() as tx:
+            found = await undoable(tx, caller, workspace, batch)
+            changes = await tx.import_batches.changes(batch)
+        if found.kind != "deals" or found.board_id is None:
+            raise InvalidInput(f"expected an import of deals, got one of {found.kind}")
+        view = next((v for v in await self._boards.visible(caller, workspace) if v.board.id == found.board_id), None)
+        if view is None:
+            raise InvalidInput("the board this import went to is gone: there is nothing to undo")
+        require_write(view.access, "this board")
+        room = await self._rooms.open(view.board.document)
+        at = now_utc()
+
+        def revert(doc: Doc) -> None:
+            cards = doc.get("cards", type=Map)
+            for change in reversed(changes):
+                if change.action is Did.CREATED:
+                    cards.pop(str(change.record_id), None)
+                elif isinstance(cards.get(str(change.record_id)), Map):
+                    edits.update_card(doc, "pipeline", change.record_id, change.before or {}, at)
+
+        with self._projector.authored(room, caller.id):
+            room.change(revert)
+        async with self._begin() as tx:
+            await tx.import_batches.mark_undone(batch)
+            await tx.audit.record("import undone", actor=caller.id, workspace=workspace, address=address,
+                                  kind="deals", batch=str(batch), records=len(changes))
+            return next(b for b in await tx.import_batches.recent(workspace, 10) if b.id == batch)
 
     async def export_csv(self, caller: Caller, workspace: UUID, board: str | None) -> AsyncIterator[str]:
         async with self._begin() as tx:
@@ -114,124 +158,59 @@ class DealTransfer:
         raise InvalidInput(f"expected ?board= naming a pipeline board of this workspace ({names}), got {board!r}")
 
 
-class _Lookups:
-    def __init__(self, caller: Caller, state: BoardState, fields: dict[str, FieldDefinition],
-                 members: dict[str, UUID], by_email: dict[str, UUID], by_id: set[UUID],
-                 organisations: dict[str, UUID]) -> None:
-        self.caller, self.state, self.fields = caller, state, fields
-        self.members, self.by_email, self.by_id, self.organisations = members, by_email, by_id, organisations
-        stages = state.ordered_stages()
-        self.stages = {s.name.strip().lower(): s for s in stages}
-        self.first = next((s for s in stages if s.kind is StageKind.OPEN), stages[0] if stages else None)
+Step = tuple[int, str, dict[str, Any], UUID | None, str, UUID | None, dict[str, Any] | None]
 
 
-def _deal(line: int, cells: Mapping[str, str], lookups: _Lookups,
-          problems: list[Problem]) -> tuple[dict[str, Any], UUID] | None:
-    """One row as card values and its stage; its problems go to ``problems``."""
-    if "" in cells:
-        problems.append(Problem(line, None, cells[""]))
-        return None
-    before = len(problems)
-    values: dict[str, Any] = {}
-    for column, read in _READERS.items():
-        if cells.get(column, "").strip() or column in ("title", "stage", "owner"):
-            try:
-                values.update(read(cells, lookups))
-            except InvalidInput as exc:
-                problems.append(Problem(line, column, str(exc)))
-    fields = field_values(cells, lookups.fields, line, problems)
-    if len(problems) > before:
-        return None
-    stage = values.pop("stage")
-    values.setdefault("currency", lookups.state.settings.currency)
-    values["status"] = str(status_after_move(DealStatus.OPEN, None, stage.kind))
-    if fields:
-        values["fields"] = fields
-    return {k: v for k, v in values.items() if v is not None}, stage.id
+def _plan(rows: list[tuple[int, dict[str, str]]], lookups: DealLookups, doc: Doc, mode: OnDuplicate,
+          problems: list[Problem]) -> list[Step]:
+    """Each good row as ``(line, action, values, stage, note, card, before)``: create, update or skip."""
+    cards = doc.get("cards", type=Map)
+    current = {key: card.to_py() for key, card in cards.items() if isinstance(card, Map)}
+    by_key = {_key(c.get("title"), c.get("organisation"), c.get("contact")): key for key, c in current.items()}
+    steps: list[Step] = []
+    seen: dict[str, int] = {}
+    for line, cells in rows:
+        read = deal_row(line, cells, lookups, problems)
+        if read is None:
+            continue
+        values, stage = read
+        ident = as_uuid(cells.get("id", "")) if cells.get("id") else None
+        found = (str(ident), "same id") if ident and str(ident) in current else None
+        key = _key(values.get("title"), values.get("organisation"), values.get("contact"))
+        if found is None and key in by_key and (values.get("organisation") or values.get("contact")):
+            found = by_key[key], "same title, organisation and contact"
+        if found and (earlier := seen.get(found[0])) is not None:
+            steps.append((line, "skip", {}, None, f"the same deal as line {earlier}", None, None))
+            continue
+        if found:
+            seen[found[0]] = line
+        if found is None:
+            steps.append((line, "create", values, stage, "", None, None))
+        elif mode is OnDuplicate.SKIP:
+            steps.append((line, "skip", {}, None, found[1], UUID(found[0]), None))
+        else:
+            steps.append(_update(line, current[found[0]], values, cells, mode, found))
+    return steps
 
 
-def _title(cells: Mapping[str, str], lookups: _Lookups) -> dict[str, Any]:
-    return {"title": check_title(cells.get("title", ""))}
+def _key(title: object, organisation: object, contact: object) -> str:
+    return "\t".join(str(part or "").strip().casefold() for part in (title, organisation, contact))
 
 
-def _stage(cells: Mapping[str, str], lookups: _Lookups) -> dict[str, Any]:
-    name = cells.get("stage", "").strip()
-    stage = lookups.stages.get(name.lower()) if name else lookups.first
-    if stage is None:
-        known = ", ".join(repr(s.name) for s in lookups.state.ordered_stages()) or "it has none"
-        raise InvalidInput(f"expected a stage of this board ({known}), got {name!r}")
-    return {"stage": stage}
-
-
-def _value(cells: Mapping[str, str], lookups: _Lookups) -> dict[str, Any]:
-    raw = cells["value"].strip().replace(",", "")
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not value >= 0 or value == float("inf"):
-        raise InvalidInput(f"expected an amount of 0 or more, like 1200.50, got {cells['value']!r}")
-    return {"value": value}
-
-
-def _currency(cells: Mapping[str, str], lookups: _Lookups) -> dict[str, Any]:
-    code = cells["currency"].strip().upper()
-    if not _CURRENCY.fullmatch(code):
-        raise InvalidInput(f"expected a three-letter currency code like EUR, got {cells['currency']!r}")
-    return {"currency": code}
-
-
-def _owner(cells: Mapping[str, str], lookups: _Lookups) -> dict[str, Any]:
-    if "owner" not in cells:
-        return {"owner": lookups.caller.id}
-    if not cells["owner"].strip():
-        return {}
-    email = normalise_email(cells["owner"])
-    if email not in lookups.members:
-        raise InvalidInput(f"expected the e-mail of a member of this workspace, got {cells['owner']!r}")
-    return {"owner": lookups.members[email]}
-
-
-def _contact(cells: Mapping[str, str], lookups: _Lookups) -> dict[str, Any]:
-    raw = cells["contact"].strip()
-    ident = _uuid(raw)
-    if ident is not None and ident in lookups.by_id:
-        return {"contact": ident}
-    found = lookups.by_email.get(raw.lower())
-    if found is None:
-        raise InvalidInput(f"expected the e-mail (or id) of a contact of this workspace, got {raw!r}")
-    return {"contact": found}
-
-
-def _organisation(cells: Mapping[str, str], lookups: _Lookups) -> dict[str, Any]:
-    name = cells["organisation"].strip()
-    if name.lower() not in lookups.organisations:
-        raise InvalidInput(f"expected the name of an organisation of this workspace, got {name!r} "
-                           "(import organisations first)")
-    return {"organisation": lookups.organisations[name.lower()]}
-
-
-def _expected_close(cells: Mapping[str, str], lookups: _Lookups) -> dict[str, Any]:
-    try:
-        return {"expectedClose": date.fromisoformat(cells["expected_close"].strip())}
-    except ValueError:
-        raise InvalidInput(f"expected a date as YYYY-MM-DD, got {cells['expected_close']!r}") from None
-
-
-def _labels(cells: Mapping[str, str], lookups: _Lookups) -> dict[str, Any]:
-    return {"labels": check_labels(split_list(cells["labels"]))}
-
-
-_READERS = {"title": _title, "stage": _stage, "value": _value, "currency": _currency, "owner": _owner,
-            "contact": _contact, "organisation": _organisation, "expected_close": _expected_close,
-            "labels": _labels}
-
-
-def _uuid(text: str) -> UUID | None:
-    try:
-        return UUID(text.strip())
-    except ValueError:
-        return None
+def _update(line: int, card: dict[str, Any], values: dict[str, Any], cells: Mapping[str, str], mode: OnDuplicate,
+            found: tuple[str, str]) -> Step:
+    """A duplicate updated or merged: the changed values, and what they were before (for undo)."""
+    given = {"expectedClose": "expected_close"}
+    incoming = {k: v for k, v in as_json(values).items()
+                if k in _UPDATABLE and (k == "fields" or cells.get(given.get(k, k), "").strip())}
+    changes = combine(card, incoming, mode, lists=("labels",))
+    if not changes:
+        return line, "skip", {}, None, f"{found[1]}; nothing new", UUID(found[0]), None
+    before = {k: card.get(k) for k in changes if k != "fields"}
+    if "fields" in changes:
+        old = card.get("fields") or {}
+        before["fields"] = {k: old.get(k) for k in changes["fields"]}
+    return line, "update", changes, None, found[1], UUID(found[0]), before
 
 
 async def _lines(rows: list[dict[str, Any]], fields: dict[str, FieldDefinition]) -> AsyncIterator[str]:

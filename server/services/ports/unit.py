@@ -18,6 +18,7 @@ from server.services.ports.contacts import (
 )
 from server.services.ports.crm import BoardReach, BoardReads, Notes
 from server.services.ports.custom_fields import FieldDefinitions, SavedSegments
+from server.services.ports.imports import ImportBatches, ImportMappings
 from server.services.ports.money import CurrencySettings
 from server.services.ports.privacy import ErasableContacts, PermissionLevels
 from server.services.ports.projection import ProjectedDocuments, ProjectionTables
@@ -53,6 +54,8 @@ class Unit(Protocol):
     duplicates: Duplicates
     lookups: RecordLookups
     links: RecordLinks
+    import_batches: ImportBatches
+    import_mappings: ImportMappings
     currencies: CurrencySettings
 
 
