@@ -286,6 +286,8 @@ async def _revert(tx: Unit, change: ImportChange) -> None:
         if change.action is Did.CREATED:
             await tx.contacts.delete(change.record_id)
             return
+        if change.before is None:  # erased since: its old values are forgotten, not restored
+            return
         values = ContactValues(**_ids(change.before, "organisation_id", "owner_id"))
         company = None
         if values.organisation_id:

@@ -225,3 +225,18 @@ async def test_deals_from_german_excel_import_without_duplicates_and_the_import_
             undone = await call(server, t.member, "POST", f"/api/workspaces/{t.workspace}/imports/{batch['id']}/undo")
             assert undone.status_code == 200, undone.text
         await session.wait_for(lambda: len(cards) == 0, timeout=5)
+
+
+async def test_erasing_a_contact_forgets_the_values_an_import_replaced_and_undo_brings_none_back(server, t):
+    assert (await send(server, t.member, t.workspace, GOOD)).status_code == 200
+    done = await send(server, t.member, t.workspace, "first_name,last_name,emails,job_title\n"
+                      "Ada,Lovelace,ada@analytical.example,Countess\n", duplicates="update")
+    assert done.json()["updated"] == 1
+    ada = (await contacts(server, t.member, t.workspace))["Ada Lovelace"]
+    erased = await call(server, t.owner, "POST", f"/api/workspaces/{t.workspace}/contacts/{ada['id']}/erase")
+    assert erased.status_code == 200, erased.text
+    before = await server.services.pool.fetchval(
+        "SELECT before FROM import_changes WHERE record_id = $1 AND action = 'updated'", ada["id"])
+    assert before is None, "the name, e-mail and job title an update replaced are erased too"
+    undone = await call(server, t.member, "POST", f"/api/workspaces/{t.workspace}/imports/{done.json()['batch']}/undo")
+    assert undone.status_code == 200 and sorted(await contacts(server, t.member, t.workspace)) == ["Alan Turing"]

@@ -61,6 +61,8 @@ class MemoryErasableContacts:
                                                  organisation_id=None, job_title="", labels=[], address={},
                                                  fields={})
             row.indexed = Indexed(values, "", [])
+            for changes in self._db.table("import_changes").values():  # what an import's update replaced
+                changes[:] = [c._replace(before=None) if c.record_id == id_ else c for c in changes]
             row.updated_at, row.deleted_at = now, row.deleted_at or now
             self._db.table("erased_contacts")[id_] = now
             erased += 1
