@@ -3,6 +3,7 @@
  * `createNote` registers and seeds one (`POST /api/notes`); `listNotes` finds a subject's notes.
  */
 import { get, post, type Schemas } from './api'
+import { t } from '../i18n'
 
 export type SubjectKind = Schemas['SubjectKind']
 
@@ -14,7 +15,7 @@ export interface NoteRef {
 }
 
 function ref(note: { id: string; document: string; title: string | null }): NoteRef {
-  return { id: note.id, document: note.document, title: note.title || 'Untitled note' }
+  return { id: note.id, document: note.document, title: note.title || t('notes.untitled') }
 }
 
 export async function createNote(subjectKind: SubjectKind, subjectId: string, board: string, title: string): Promise<NoteRef> {

@@ -1,35 +1,36 @@
 /**
- * Words for the permission settings and erasure, in one place (the app is English only; a second
- * language would add a sibling object with the same keys).
+ * Words for the permission settings and erasure, read from the catalogue (`src/i18n`,
+ * `permissions.*`) in the language the user picked. Getters, so each read translates at render.
  */
 import type { DeleteLevel, ExportLevel } from './permissions'
+import { t } from '../i18n'
 
 export const PERMISSION_TEXT = {
-  title: 'Permissions',
-  intro: 'Who may delete contacts and organisations, and who may export the workspace as CSV. Owners and admins may always do both.',
-  deleteLegend: 'Who may delete records',
-  exportLegend: 'Who may export',
-  deleteLevels: {
-    admins: 'Only admins and owners',
-    members_own: 'Members delete only records they own',
-    members: 'All members',
-  } satisfies Record<DeleteLevel, string>,
-  exportLevels: {
-    admins: 'Only admins and owners',
-    members: 'All members',
-  } satisfies Record<ExportLevel, string>,
-  readOnly: 'Only admins and owners change these.',
-  saved: 'Permissions saved.',
-  exportRefused: 'Only admins and owners may export in this workspace.',
-  deleteRefusedOwn: 'You may delete only records you own.',
-  deleteRefused: 'Only admins and owners may delete records in this workspace.',
-  erase: 'Erase personal data…',
-  eraseTitle: 'Erase personal data',
-  eraseExplain: (name: string) =>
-    `This removes ${name}'s personal data everywhere Tandem stores it: the name, e-mail addresses, phone numbers and other fields; ` +
-    'the text of every note about them; their link and mentions in deals and activities; and the old values in the saved history. ' +
-    'It cannot be undone. An entry in the audit log records that it happened, without the data.',
-  eraseConfirm: 'Erase everything',
+  get title() { return t('permissions.title') },
+  get intro() { return t('permissions.intro') },
+  get deleteLegend() { return t('permissions.deleteLegend') },
+  get exportLegend() { return t('permissions.exportLegend') },
+  get deleteLevels(): Record<DeleteLevel, string> {
+    return {
+      admins: t('permissions.deleteLevels.admins'),
+      members_own: t('permissions.deleteLevels.members_own'),
+      members: t('permissions.deleteLevels.members'),
+    }
+  },
+  get exportLevels(): Record<ExportLevel, string> {
+    return { admins: t('permissions.exportLevels.admins'), members: t('permissions.exportLevels.members') }
+  },
+  get readOnly() { return t('permissions.readOnly') },
+  get saved() { return t('permissions.saved') },
+  get exportRefused() { return t('permissions.exportRefused') },
+  get deleteRefusedOwn() { return t('permissions.deleteRefusedOwn') },
+  get deleteRefused() { return t('permissions.deleteRefused') },
+  get erase() { return t('permissions.erase') },
+  get eraseTitle() { return t('permissions.eraseTitle') },
+  eraseExplain: (name: string) => t('permissions.eraseExplain', { name }),
+  get eraseConfirm() { return t('permissions.eraseConfirm') },
   erased: (counts: { notes_blanked: number; deal_references_removed: number; activity_references_removed: number }) =>
-    `Erased. Notes blanked: ${counts.notes_blanked}; deals unlinked: ${counts.deal_references_removed}; activities unlinked: ${counts.activity_references_removed}.`,
+    t('permissions.erased', {
+      notes: counts.notes_blanked, deals: counts.deal_references_removed, activities: counts.activity_references_removed,
+    }),
 }

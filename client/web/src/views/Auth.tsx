@@ -2,6 +2,8 @@
 import { useState } from 'preact/hooks'
 import { navigate, queryParam } from '../lib/router'
 import { signIn, signUp } from '../lib/session'
+import { t } from '../i18n'
+import { LanguagePicker } from '../components/language'
 
 export function AuthPage({ mode, onDone, embedded = false }: { mode: 'signin' | 'signup'; onDone?: () => void; embedded?: boolean }) {
   const [current, setMode] = useState(mode)
@@ -31,42 +33,42 @@ export function AuthPage({ mode, onDone, embedded = false }: { mode: 'signin' | 
   const card = (
     <div class="auth-card">
       {!embedded && <div class="brand brand--large"><span class="brand__mark" aria-hidden="true" />Tandem</div>}
-      <h1 class="auth-card__title">{signup ? 'Create your account' : 'Welcome back'}</h1>
-      <p class="muted">{signup ? 'Your whole team in one live pipeline.' : 'Sign in to pick up where your team is.'}</p>
+      <h1 class="auth-card__title">{signup ? t('auth.signupTitle') : t('auth.signinTitle')}</h1>
+      <p class="muted">{signup ? t('auth.signupLead') : t('auth.signinLead')}</p>
       <form class="stack" onSubmit={submit} aria-describedby={error ? 'auth-error' : undefined}>
         {signup && (
-          <label class="field"><span class="field__label">Full name</span>
+          <label class="field"><span class="field__label">{t('auth.fullName')}</span>
             <input name="name" autocomplete="name" required maxLength={100} /></label>
         )}
-        <label class="field"><span class="field__label">Work e-mail</span>
+        <label class="field"><span class="field__label">{t('auth.email')}</span>
           <input name="email" type="email" autocomplete="email" required /></label>
-        <label class="field"><span class="field__label">Password</span>
+        <label class="field"><span class="field__label">{t('auth.password')}</span>
           <input name="password" type="password" autocomplete={signup ? 'new-password' : 'current-password'} required minLength={signup ? 8 : 1} /></label>
         {error && <p id="auth-error" class="form-error" role="alert">{error}</p>}
-        <button class="btn btn--primary btn--block" disabled={busy}>{busy ? 'Please wait…' : signup ? 'Create account' : 'Sign in'}</button>
+        <button class="btn btn--primary btn--block" disabled={busy}>{busy ? t('common.pleaseWait') : signup ? t('auth.createAccount') : t('auth.signIn')}</button>
       </form>
       <p class="auth-card__switch">
-        {signup ? 'Already have an account? ' : 'New to Tandem? '}
+        {signup ? t('auth.haveAccount') : t('auth.newHere')}
         <button type="button" class="link" onClick={() => { setMode(signup ? 'signin' : 'signup'); setError('') }}>
-          {signup ? 'Sign in' : 'Create an account'}
+          {signup ? t('auth.signIn') : t('auth.createAnAccount')}
         </button>
       </p>
     </div>
   )
   if (embedded) return card
-  return <main class="auth-page">{card}<Showcase /></main>
+  return <main class="auth-page"><LanguagePicker id="auth-language" compact />{card}<Showcase /></main>
 }
 
 function Showcase() {
   return (
     <aside class="auth-showcase" aria-hidden="true">
       <div class="auth-showcase__inner">
-        <h2>Sell together, live.</h2>
-        <p>Move a deal and your team sees it move. Write a note together, cursor by cursor. Hand off a task and it lands in their list at once.</p>
+        <h2>{t('auth.showcaseTitle')}</h2>
+        <p>{t('auth.showcaseText')}</p>
         <ul>
-          <li>Live pipeline with presence</li>
-          <li>Co-edited deal notes</li>
-          <li>Works offline, merges on reconnect</li>
+          <li>{t('auth.showcaseLive')}</li>
+          <li>{t('auth.showcaseNotes')}</li>
+          <li>{t('auth.showcaseOffline')}</li>
         </ul>
       </div>
     </aside>

@@ -5,6 +5,8 @@ import { navigate } from '../lib/router'
 import { loadWorkspaces, me } from '../lib/session'
 import { Spinner } from '../components/ui'
 import { AuthPage } from './Auth'
+import { t } from '../i18n'
+import { LanguagePicker } from '../components/language'
 
 export function InvitePage({ token }: { token: string }) {
   const [error, setError] = useState('')
@@ -30,19 +32,20 @@ export function InvitePage({ token }: { token: string }) {
   if (me.value === undefined) return <div class="center-page"><Spinner /></div>
   return (
     <main class="auth-page auth-page--single">
+      <LanguagePicker id="auth-language" compact />
       <div class="auth-card">
         <div class="brand brand--large"><span class="brand__mark" aria-hidden="true" />Tandem</div>
-        <h1 class="auth-card__title">You're invited</h1>
+        <h1 class="auth-card__title">{t('invite.title')}</h1>
         {me.value ? (
           error ? (
             <>
-              <p class="form-error" role="alert">This invitation could not be accepted: {error}</p>
-              <p><a href="/">Go to your workspaces</a></p>
+              <p class="form-error" role="alert">{t('invite.failed', { error })}</p>
+              <p><a href="/">{t('app.toWorkspaces')}</a></p>
             </>
-          ) : <p role="status">Joining the workspace as {me.value.name}…</p>
+          ) : <p role="status">{t('invite.joining', { name: me.value.name })}</p>
         ) : (
           <>
-            <p class="muted">Sign in or create an account to join your team.</p>
+            <p class="muted">{t('invite.lead')}</p>
             <AuthPage mode="signup" embedded onDone={() => void 0} />
           </>
         )}

@@ -13,6 +13,7 @@ import { identity } from '../lib/session'
 import { useDocVersion, usePeers, useSyncedDoc } from '../lib/ydocs'
 import { AvatarStack, Spinner } from '../components/ui'
 import { LiveInput } from '../components/inputs'
+import { t } from '../i18n'
 
 export function NoteEditor({ document, writable }: { document: string; writable: boolean }) {
   const synced = useSyncedDoc(document)
@@ -33,10 +34,10 @@ export function NoteEditor({ document, writable }: { document: string; writable:
         StarterKit.configure({ undoRedo: false }),
         Collaboration.configure({ document: synced.doc, field: 'content' }),
         CollaborationCaret.configure({ provider: synced.provider, user }),
-        Placeholder.configure({ placeholder: writable ? 'Write here… everyone in this note sees it as you type' : 'Empty note' }),
+        Placeholder.configure({ placeholder: writable ? t('notes.placeholder') : t('notes.emptyNote') }),
       ],
       editorProps: {
-        attributes: { class: 'prose', 'aria-label': 'Note text', role: 'textbox', 'aria-multiline': 'true', 'data-testid': 'note-editor' },
+        attributes: { class: 'prose', 'aria-label': t('notes.text'), role: 'textbox', 'aria-multiline': 'true', 'data-testid': 'note-editor' },
       },
       onTransaction: () => setTick((t) => t + 1),
     })
@@ -56,22 +57,22 @@ export function NoteEditor({ document, writable }: { document: string; writable:
       onMouseDown={(e) => e.preventDefault()} onClick={run} disabled={!writable}>{icon}</button>
   )
   return (
-    <article class="note" aria-label={`Note ${title}`}>
+    <article class="note" aria-label={t('notes.note', { title })}>
       <header class="note__header">
-        {meta && <LiveInput class="note__title" aria-label="Note title" value={title} placeholder="Untitled note" readOnly={!writable}
+        {meta && <LiveInput class="note__title" aria-label={t('notes.titleLabel')} value={title} placeholder={t('notes.untitled')} readOnly={!writable}
           onCommit={(v) => synced!.doc.transact(() => meta.set('title', v))} />}
-        <AvatarStack label="Writing here" size={24} people={peers.map((p) => p.user)} />
+        <AvatarStack label={t('notes.writingHere')} size={24} people={peers.map((p) => p.user)} />
       </header>
       {editor && writable && (
-        <div class="toolbar" role="toolbar" aria-label="Formatting">
-          {tool('Bold', 'B', editor.isActive('bold'), () => editor.chain().focus().toggleBold().run())}
-          {tool('Italic', 'I', editor.isActive('italic'), () => editor.chain().focus().toggleItalic().run())}
-          {tool('Heading', 'H', editor.isActive('heading', { level: 3 }), () => editor.chain().focus().toggleHeading({ level: 3 }).run())}
-          {tool('Bulleted list', '•', editor.isActive('bulletList'), () => editor.chain().focus().toggleBulletList().run())}
-          {tool('Numbered list', '1.', editor.isActive('orderedList'), () => editor.chain().focus().toggleOrderedList().run())}
+        <div class="toolbar" role="toolbar" aria-label={t('notes.formatting')}>
+          {tool(t('notes.bold'), 'B', editor.isActive('bold'), () => editor.chain().focus().toggleBold().run())}
+          {tool(t('notes.italic'), 'I', editor.isActive('italic'), () => editor.chain().focus().toggleItalic().run())}
+          {tool(t('notes.heading'), 'H', editor.isActive('heading', { level: 3 }), () => editor.chain().focus().toggleHeading({ level: 3 }).run())}
+          {tool(t('notes.bulletList'), '•', editor.isActive('bulletList'), () => editor.chain().focus().toggleBulletList().run())}
+          {tool(t('notes.orderedList'), '1.', editor.isActive('orderedList'), () => editor.chain().focus().toggleOrderedList().run())}
         </div>
       )}
-      {!synced && <Spinner label="Opening note" />}
+      {!synced && <Spinner label={t('notes.opening')} />}
       <div ref={host} class="note__body" />
     </article>
   )

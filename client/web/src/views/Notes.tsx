@@ -6,6 +6,7 @@ import { useEffect, useState } from 'preact/hooks'
 import type { FunctionComponent } from 'preact'
 import { createNote, listNotes, type NoteRef, type SubjectKind } from '../lib/notes'
 import { Icon, Spinner, announce, toastError } from '../components/ui'
+import { t } from '../i18n'
 
 type EditorComponent = FunctionComponent<{ document: string; writable: boolean }>
 let loadedEditor: EditorComponent | null = null
@@ -47,21 +48,21 @@ export function NotesSection({ subjectKind, subjectId, board, writable }: {
 
   async function add() {
     try {
-      const note = await createNote(subjectKind, subjectId, board, 'Meeting notes')
+      const note = await createNote(subjectKind, subjectId, board, t('defaults.noteTitle'))
       setNotes((old) => [note, ...(old ?? []).filter((n) => n.document !== note.document)])
       setOpenId(note.document)
-      announce('Note created.')
+      announce(t('notes.created'))
     } catch (e) {
       toastError(e)
     }
   }
 
-  if (notes === null) return error ? <p class="form-error">{error}</p> : <Spinner label="Loading notes" />
+  if (notes === null) return error ? <p class="form-error">{error}</p> : <Spinner label={t('notes.loading')} />
   return (
     <div class="notes">
       <div class="notes__bar">
         {notes.length > 0 && (
-          <ul class="notes__list" role="list" aria-label="Notes">
+          <ul class="notes__list" role="list" aria-label={t('notes.list')}>
             {notes.map((n) => (
               <li key={n.document}>
                 <button class={`chip${openId === n.document ? ' is-on' : ''}`} aria-pressed={openId === n.document} onClick={() => setOpenId(n.document)}>
@@ -71,10 +72,10 @@ export function NotesSection({ subjectKind, subjectId, board, writable }: {
             ))}
           </ul>
         )}
-        {writable && <button class="btn btn--small" onClick={add}><Icon name="plus" size={14} />New note</button>}
+        {writable && <button class="btn btn--small" onClick={add}><Icon name="plus" size={14} />{t('notes.new')}</button>}
       </div>
-      {notes.length === 0 && <p class="muted">No notes yet.{writable ? ' Start one: everyone who opens it writes with you, live.' : ''}</p>}
-      {openId && (NoteEditor ? <NoteEditor key={openId} document={openId} writable={writable} /> : <Spinner label="Opening the editor" />)}
+      {notes.length === 0 && <p class="muted">{t('notes.none')}{writable ? t('notes.startHint') : ''}</p>}
+      {openId && (NoteEditor ? <NoteEditor key={openId} document={openId} writable={writable} /> : <Spinner label={t('notes.openingEditor')} />)}
     </div>
   )
 }

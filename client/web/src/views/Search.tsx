@@ -6,6 +6,7 @@ import { acquire, release, useDocVersion, type SyncedDoc } from '../lib/ydocs'
 import { readBoard, type Card } from '../lib/board'
 import { money } from '../lib/format'
 import { Avatar, Empty, Icon } from '../components/ui'
+import { t } from '../i18n'
 
 export function SearchPage({ q }: { q: string }) {
   const ws = workspaceId.value!
@@ -26,24 +27,24 @@ export function SearchPage({ q }: { q: string }) {
   const found = Object.entries(deals).flatMap(([board, cards]) => cards.map((c) => ({ board, card: c })))
   return (
     <div class="page-narrow">
-      <header class="page-header"><div class="page-header__title"><h1>{q ? <>Results for “{q}”</> : 'Search'}</h1></div></header>
+      <header class="page-header"><div class="page-header__title"><h1>{q ? t('search.results', { q }) : t('search.title')}</h1></div></header>
       {docs.map(([board, doc]) => <DealMatches key={board} doc={doc} q={q} onMatches={(cards) => setDeals((old) => ({ ...old, [board]: cards }))} />)}
-      {!q ? <Empty title="Search everything" icon="⌕">Type in the search box above: contacts, organisations and deals.</Empty> : (
+      {!q ? <Empty title={t('search.emptyTitle')} icon="⌕">{t('search.emptyBody')}</Empty> : (
         <div class="results">
-          <ResultGroup title="Deals and cards" count={found.length}>
+          <ResultGroup title={t('search.deals')} count={found.length}>
             {found.map(({ board, card }) => (
               <li key={card.id}><a href={`/w/${ws}/boards/${board}/deals/${card.id}`}><Icon name="board" size={16} /><strong>{card.title}</strong></a>
                 <span class="muted">{boards.value.find((b) => b.id === board)?.name}</span>{card.value > 0 && <span>{money(card.value, card.currency || 'EUR')}</span>}</li>
             ))}
           </ResultGroup>
           {!isGuest.value && <>
-            <ResultGroup title="Contacts" count={contacts.length}>
+            <ResultGroup title={t('search.contacts')} count={contacts.length}>
               {contacts.map((c) => (
                 <li key={c.id}><a class="person" href={`/w/${ws}/contacts/${c.id}`}><Avatar id={c.id} name={c.name} size={22} /><strong>{c.name}</strong></a>
                   <span class="muted">{[c.organisation?.name, c.emails[0]].filter(Boolean).join(' · ')}</span></li>
               ))}
             </ResultGroup>
-            <ResultGroup title="Organisations" count={orgs.length}>
+            <ResultGroup title={t('search.organisations')} count={orgs.length}>
               {orgs.map((o) => (
                 <li key={o.id}><a class="person" href={`/w/${ws}/organisations/${o.id}`}><span class="org-mark" aria-hidden="true">{o.name.slice(0, 1)}</span><strong>{o.name}</strong></a>
                   <span class="muted">{o.website}</span></li>
@@ -60,7 +61,7 @@ function ResultGroup({ title, count, children }: { title: string; count: number;
   return (
     <section class="card-surface" aria-label={title}>
       <h2>{title} <span class="count">{count}</span></h2>
-      {count === 0 ? <p class="muted">No matches.</p> : <ul class="link-list">{children}</ul>}
+      {count === 0 ? <p class="muted">{t('search.none')}</p> : <ul class="link-list">{children}</ul>}
     </section>
   )
 }
