@@ -24,6 +24,7 @@ import { BulkBar } from './records/Bulk'
 import { DuplicatesPage } from './records/Duplicates'
 import { rt } from '../i18n/records'
 import './records/records.css'
+import { CustomFieldRows } from '../components/CustomFields'
 
 const singular = (kind: RecordKind) => (kind === 'contacts' ? 'contact' : 'organisation')
 
@@ -372,7 +373,8 @@ function RecordDetail({ kind, id }: { kind: RecordKind; id: string }) {
               {members.value.map((m) => <option key={m.user.id} value={m.user.id}>{m.user.name}</option>)}
             </select>
             : <span>{record.owner_id ? memberName(record.owner_id) : '—'}</span>}</DetailRow>
-          {Object.entries(record.fields).map(([k, v]) => <DetailRow key={k} label={k}><span>{String(v)}</span></DetailRow>)}
+          <CustomFieldRows workspace={ws} entity={singular(kind)} values={record.fields} editable={editable} Row={DetailRow}
+            onChange={(key, value) => save({ fields: { [key]: value } })} />
         </section>
         <div class="stack">
           {contact && (

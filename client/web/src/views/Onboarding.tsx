@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks'
 import { post } from '../lib/api'
 import { navigate } from '../lib/router'
 import { loadWorkspaces, me, signOut, type Workspace } from '../lib/session'
+import { currencyForBrowser } from '../lib/money'
 
 export function Onboarding() {
   const [error, setError] = useState('')
@@ -12,7 +13,7 @@ export function Onboarding() {
     const name = String(new FormData(event.currentTarget as HTMLFormElement).get('name') ?? '')
     setBusy(true)
     try {
-      const ws = await post<Workspace>('/api/workspaces', { name })
+      const ws = await post<Workspace>('/api/workspaces', { name, currency: currencyForBrowser() })
       await post(`/api/workspaces/${ws.id}/boards`, { name: 'Sales pipeline', kind: 'pipeline' }).catch(() => null)
       await loadWorkspaces()
       navigate(`/w/${ws.id}`)

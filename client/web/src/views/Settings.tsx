@@ -12,6 +12,9 @@ import { tx } from './settings/text'
 import { PipelinesSettings } from './settings/Pipelines'
 import { BoardsSettings } from './settings/BoardsSettings'
 import { LostReasonsSettings, LabelsSettings } from './settings/Lists'
+import { CustomFieldsSettings } from './settings/CustomFieldsSettings'
+import { CurrenciesSettings } from './settings/CurrenciesSettings'
+import { mt } from '../i18n/money'
 
 export interface SettingsSection {
   id: string
@@ -24,6 +27,8 @@ export const SECTIONS: SettingsSection[] = [
   { id: 'boards', label: () => tx().boards, Page: BoardsSettings },
   { id: 'lost-reasons', label: () => tx().lostReasons, Page: LostReasonsSettings },
   { id: 'labels', label: () => tx().labels, Page: LabelsSettings },
+  { id: 'fields', label: () => mt().customFields, Page: CustomFieldsSettings },
+  { id: 'currencies', label: () => mt().currencies, Page: CurrenciesSettings },
 ]
 
 export function SettingsPage({ section }: { section: string }) {

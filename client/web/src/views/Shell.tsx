@@ -17,6 +17,7 @@ import { ContactsPage, ContactPage } from './Contacts'
 import { ImportPage } from './Import'
 import { MembersPage } from './Members'
 import { SettingsPage } from './Settings'
+import { currencyForBrowser } from '../lib/money'
 
 export function Shell() {
   const [menuOpen, setMenuOpen] = useState(false)
@@ -116,7 +117,7 @@ function WorkspaceSwitcher() {
     event.preventDefault()
     const name = String(new FormData(event.currentTarget as HTMLFormElement).get('name') ?? '')
     try {
-      const created = await post<Schemas['Workspace']>('/api/workspaces', { name })
+      const created = await post<Schemas['Workspace']>('/api/workspaces', { name, currency: currencyForBrowser() })
       await post(`/api/workspaces/${created.id}/boards`, { name: t('defaults.pipelineBoard'), kind: 'pipeline' }).catch(() => null)
       workspaces.value = [...workspaces.value, { id: created.id, name, role: 'owner' }]
       setCreating(false)
