@@ -113,6 +113,7 @@ class Board(msgspec.Struct):
     document: str
     access: Literal["read", "write"]
     created_at: datetime
+    archived_at: datetime | None = None  # archived: hidden from the boards list, kept, restorable
 
 
 class NewShare(msgspec.Struct, forbid_unknown_fields=True):

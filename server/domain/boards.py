@@ -49,6 +49,7 @@ class Board(msgspec.Struct, frozen=True):
     kind: BoardKind
     created_at: datetime
     document: str
+    archived_at: datetime | None = None  # hidden from the boards list, kept, restorable
 
 
 class BoardGrant(msgspec.Struct, frozen=True):

@@ -103,7 +103,7 @@ class PostgresInvitations:
 
 def _grant(row: asyncpg.Record) -> BoardGrant:
     board = Board(row["id"], row["workspace_id"], row["name"], BoardKind(row["kind"]), row["created_at"],
-                  row["document"])
+                  row["document"], row["archived_at"])
     return BoardGrant(board, _role(row["role"]), _share(row["share"]))
 
 
@@ -131,6 +131,15 @@ class PostgresBoards:
             return None
         return DocumentGrant(row["name"], row["workspace_id"], row["board_id"], DocumentKind(row["kind"]),
                              _role(row["role"]), _share(row["share"]))
+
+    async def rename(self, board: UUID, name: str) -> None:
+        await self._conn.execute(SQL["rename_board"], board, name)
+
+    async def set_archived(self, board: UUID, archived: bool) -> None:
+        await self._conn.execute(SQL["archive_board"], board, archived)
+
+    async def remove(self, board: UUID) -> None:
+        await self._conn.execute(SQL["delete_board"], board)
 
 
 class PostgresShares:

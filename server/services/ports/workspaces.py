@@ -92,6 +92,18 @@ class Boards(Protocol):
         """The document with ``user``'s role and share, or None if no such document."""
         ...
 
+    async def rename(self, board: UUID, name: str) -> None:
+        """Give the board a new name."""
+        ...
+
+    async def set_archived(self, board: UUID, archived: bool) -> None:
+        """Archive the board (stamped now) or restore it."""
+        ...
+
+    async def remove(self, board: UUID) -> None:
+        """Delete the board with its documents, shares and everything projected from it."""
+        ...
+
 
 class Shares(Protocol):
     async def put(self, board: UUID, user: UUID, access: ShareLevel, by: UUID) -> None:

@@ -174,6 +174,24 @@ class MemoryBoards(_Tables):
         return DocumentGrant(document, found.workspace, found.board, found.kind,
                              self.role_of(found.workspace, user), self.share_of(found.board, user))
 
+    async def rename(self, board: UUID, name: str) -> None:
+        if board in self.boards:
+            self.boards[board] = msgspec.structs.replace(self.boards[board], name=name)
+
+    async def set_archived(self, board: UUID, archived: bool) -> None:
+        found = self.boards.get(board)
+        if found is not None:
+            stamp = (found.archived_at or self.db.now()) if archived else None
+            self.boards[board] = msgspec.structs.replace(found, archived_at=stamp)
+
+    async def remove(self, board: UUID) -> None:
+        """As ``ON DELETE CASCADE`` does: the board's documents and shares go with it."""
+        self.boards.pop(board, None)
+        for name in [n for n, d in self.documents.items() if d.board == board]:
+            del self.documents[name]
+        for key in [k for k in self.shares if k[0] == board]:
+            del self.shares[key]
+
 
 class MemoryShares(_Tables):
     """Implements ``Shares``."""

@@ -48,7 +48,7 @@ RETURNING id, workspace_id, name, kind, created_at;
 -- name: insert_document
 INSERT INTO documents (name, workspace_id, board_id, kind) VALUES ($1, $2, $3, $4);
 -- name: visible_boards
-SELECT b.id, b.workspace_id, b.name, b.kind, b.created_at, d.name AS document, m.role, s.access AS share
+SELECT b.id, b.workspace_id, b.name, b.kind, b.created_at, d.name AS document, m.role, s.access AS share, b.archived_at
 FROM boards b
 JOIN documents d ON d.board_id = b.id AND d.kind = 'board'
 LEFT JOIN memberships m ON m.workspace_id = b.workspace_id AND m.user_id = $2
@@ -56,7 +56,7 @@ LEFT JOIN board_shares s ON s.board_id = b.id AND s.user_id = $2
 WHERE b.workspace_id = $1 AND (m.role IS NOT NULL OR s.access IS NOT NULL)
 ORDER BY b.created_at, b.id;
 -- name: board_grant
-SELECT b.id, b.workspace_id, b.name, b.kind, b.created_at, d.name AS document, m.role, s.access AS share
+SELECT b.id, b.workspace_id, b.name, b.kind, b.created_at, d.name AS document, m.role, s.access AS share, b.archived_at
 FROM boards b
 JOIN documents d ON d.board_id = b.id AND d.kind = 'board'
 LEFT JOIN memberships m ON m.workspace_id = b.workspace_id AND m.user_id = $2
@@ -77,3 +77,9 @@ DELETE FROM board_shares WHERE board_id = $1 AND user_id = $2 RETURNING user_id;
 SELECT u.id, u.email, u.name, s.access, s.created_at
 FROM board_shares s JOIN users u ON u.id = s.user_id
 WHERE s.board_id = $1 ORDER BY s.created_at, u.email;
+-- name: rename_board
+UPDATE boards SET name = $2 WHERE id = $1;
+-- name: archive_board
+UPDATE boards SET archived_at = CASE WHEN $2 THEN coalesce(archived_at, now()) END WHERE id = $1;
+-- name: delete_board
+DELETE FROM boards WHERE id = $1;
