@@ -7,7 +7,7 @@ import { get, type Schemas } from '../lib/api'
 import { me, memberName, members } from '../lib/session'
 import type { Peer, SyncedDoc } from '../lib/ydocs'
 import {
-  ACTIVITY_TYPES, addActivity, deleteActivity, deleteCard, isRotting, moveCard, setActivity, setCard, setLabels,
+  ACTIVITY_TYPES, addActivity, deleteActivity, deleteCard, isRotting, moveCard, setActivity, setCard, setLabels, setStatus,
   type Activity, type ActivityType, type BoardState, type Card,
 } from '../lib/board'
 import { dateTime, dueDay, money, relative, todayIso } from '../lib/format'
@@ -19,6 +19,7 @@ import { CustomFieldRows, setDealField } from '../components/CustomFields'
 import { CurrencySelect } from '../components/CurrencySelect'
 import { NotesSection } from './Notes'
 import { RecordPicker } from './Contacts'
+import { LostDialog } from './LostDialog'
 
 type Tab = 'activities' | 'notes' | 'timeline'
 
@@ -27,6 +28,7 @@ export function DealPanel({ synced, board, cardId, writable, meta, peers, onClos
 }) {
   const card = board.cards.get(cardId)!
   const [tab, setTab] = useState<Tab>('activities')
+  const [losing, setLosing] = useState(false)
   const heading = useRef<HTMLHeadingElement>(null)
   const set = (values: Record<string, unknown>) => setCard(synced.doc, cardId, values)
   const stage = board.stages.find((s) => s.id === card.stage) ?? board.stages[0]
@@ -62,12 +64,18 @@ export function DealPanel({ synced, board, cardId, writable, meta, peers, onClos
             <span class="panel__value">{money(card.value, card.currency || board.currency)}</span>
             {(['open', 'won', 'lost'] as const).map((status) => (
               <button key={status} class={`seg seg--${status}${card.status === status ? ' is-on' : ''}`} aria-pressed={card.status === status}
-                disabled={!writable} onClick={() => { set({ status, ...(status !== 'lost' ? { lostReason: '' } : {}) }); announce(t('deal.marked', { status: t(`statusTag.${status}`) })) }}>
+                disabled={!writable} onClick={() => {
+                  // lost asks why (and about open tasks); every status moves the deal as the API does (Won / Lost column)
+                  if (status === 'lost') return setLosing(true)
+                  setStatus(synced.doc, board, cardId, status)
+                  announce(t('deal.marked', { status: t(`statusTag.${status}`) }))
+                }}>
                 {t(`status.${status}`)}
               </button>
             ))}
           </div>
         )}
+        {losing && <LostDialog synced={synced} board={board} cardId={cardId} onClose={() => setLosing(false)} />}
       </header>
       <div class="panel__body">
         <section class="fields" aria-label={t('common.details')}>
@@ -193,8 +201,11 @@ function Activities({ synced, board, card, writable }: { synced: SyncedDoc; boar
       type, title, assignee, due: String(data.get('due') ?? ''), card: card.id, contact: card.contact || undefined,
     }, me.value!.id)
     announce(assignee ? t('activity.addedFor', { title, name: memberName(assignee) }) : t('activity.added', { title }))
-    form.reset()
-    ;(form.querySelector('[name=title]') as HTMLInputElement).focus()
+    // not form.reset(): it would show "Nobody" in Assign to while the next activity still went to `assignee`
+    const titleInput = form.elements.namedItem('title') as HTMLInputElement
+    titleInput.value = ''
+    ;(form.elements.namedItem('due') as HTMLInputElement).value = todayIso()
+    titleInput.focus()
   }
   return (
     <div class="activities">
