@@ -14,11 +14,10 @@ import websockets
 from pycrdt import Doc, TransactionEvent
 
 from server.protocol import messages as wire
+from server.protocol.close_codes import TERMINAL as TERMINAL_CLOSE_CODES
 
 log = logging.getLogger(__name__)
 PRESENCE_RENEW_SECONDS = 15.0
-# Closes that reconnecting cannot fix: bad name, no session, access revoked, no such document.
-TERMINAL_CLOSE_CODES = frozenset({4400, 4401, 4403, 4404})
 
 
 class SessionClosed(Exception):

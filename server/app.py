@@ -34,7 +34,7 @@ from server.api.custom_fields import CustomFieldController, SegmentController
 from server.api.organisations import OrganisationController
 from server.api.transfer import TransferController
 from server.api.privacy import PrivacyController
-from server.api.errors import EXCEPTION_HANDLERS
+from server.api.errors import EXCEPTION_HANDLERS, RECHECK_CLOSE, SHUTDOWN
 from server.api.request_ids import with_request_ids
 from server.api.text_guard import refuse_unstorable_text
 from server.api.headers import with_security_headers
@@ -45,7 +45,6 @@ from server.api.sync import sync_socket
 from server.api.web import web_app
 from server.api.workspaces import WorkspaceController, accept_invitation
 from server.memory import Trimmer
-from server.protocol.close_codes import CloseCode
 from server.services.accounts import Accounts, Policy
 from server.services.boards import Boards
 from server.services.crm import Crm
@@ -142,7 +141,7 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
                 yield
             finally:
                 mark_ready(app, False)
-                services.rooms.close_all(CloseCode.SERVICE_RESTART, "server restarting; reconnect")
+                services.rooms.close_all(*SHUTDOWN)
 
     app = Litestar(
         route_handlers=[health, metrics, sync_socket, AuthController, me, WorkspaceController, accept_invitation,
@@ -230,7 +229,7 @@ async def _start_accounts(stack: AsyncExitStack, settings: Settings, begin: Begi
     accounts = Accounts(begin, passwords, outbox, Policy.of(settings))
     boards = Boards(begin, outbox, invitation_ttl=settings.invitation_ttl_seconds)
     gate = Gate(accounts, boards)
-    sockets = await stack.enter_async_context(OpenSockets(gate))
+    sockets = await stack.enter_async_context(OpenSockets(gate, RECHECK_CLOSE))
     await stack.enter_async_context(PostgresAccessEvents(url, sockets.on_event))
     workspaces = Workspaces(begin, outbox, invitation_ttl=settings.invitation_ttl_seconds)
     return _AccountServices(passwords, outbox, accounts, workspaces, boards, gate, sockets)

@@ -22,10 +22,9 @@ from litestar import WebSocket
 
 from server.api.auth import SESSION_COOKIE, bearer_token
 from server.api.container import Services
-from server.api.errors import SOCKET_CLOSE
+from server.api.errors import ACCESS_UNCHECKED, ADMISSION_REFUSALS, ORIGIN_REFUSED, admission_close
 from server.domain.access import Access
 from server.domain.accounts import Identity, Unauthenticated
-from server.protocol.close_codes import CloseCode
 from server.services.credentials import hash_token
 from server.settings import Settings
 from server.sync.connection import Connection
@@ -55,7 +54,7 @@ def origin_allowed(socket: WebSocket, settings: Settings) -> bool:
 async def refuse_origin(socket: WebSocket) -> None:
     """Refuse the upgrade itself (HTTP 403): a foreign page learns nothing, not even a close code."""
     log.warning("refused a WebSocket upgrade from origin %r", socket.headers.get("origin"))
-    await socket.close(CloseCode.FORBIDDEN, "origin not allowed")
+    await socket.close(*ORIGIN_REFUSED)
 
 
 async def admit(socket: WebSocket, document: str, services: Services) -> Admission | None:
@@ -70,12 +69,12 @@ async def admit(socket: WebSocket, document: str, services: Services) -> Admissi
             raise Unauthenticated("no session token")
         session = hash_token(token)
         admitted = await services.gate.admit(session, document)
-    except tuple(SOCKET_CLOSE) as exc:
-        await socket.close(*SOCKET_CLOSE[type(exc)])
+    except ADMISSION_REFUSALS as exc:
+        await socket.close(*admission_close(exc))
         return None
     except Exception:
         log.exception("could not check access to %r", document)
-        await socket.close(CloseCode.TRY_AGAIN_LATER, "could not check access; try again")
+        await socket.close(*ACCESS_UNCHECKED)
         return None
 
     def watch(conn: Connection) -> Callable[[], None]:

@@ -18,13 +18,12 @@ from server.api import guest_types, types
 from server.api.auth import CallerDep, client_address
 from server.api.board_lifecycle import BoardChange, BoardLifecycleDep
 from server.api.container import RoomsDep, SettingsDep
+from server.api.errors import UPDATE_REFUSALS, refused_update
 from server.domain.access import Access, require_write
 from server.domain.accounts import InvalidInput, User
 from server.domain.boards import GuestInvitation
-from server.protocol.messages import InvalidPayload
-from server.protocol.update_bounds import UpdateRefused, UpdateTooLarge
 from server.services.boards import Boards, BoardView, guest_link
-from server.sync.room import DocumentTooLarge, Origin
+from server.sync.room import Origin
 
 BoardsDep = NamedDependency[Boards]
 
@@ -152,9 +151,5 @@ class BoardController(Controller):
         room = await rooms.open(name)
         try:
             room.receive_update(update, Origin.LOCAL)
-        except (UpdateTooLarge, DocumentTooLarge) as exc:
-            raise ClientException(f"expected a smaller Yjs update: {exc}", status_code=413) from None
-        except UpdateRefused as exc:
-            raise ClientException(f"expected a Yjs update (v1) in the body: {exc}", status_code=422) from None
-        except InvalidPayload as exc:
-            raise ClientException(f"expected a Yjs update in the body: {exc}") from None
+        except UPDATE_REFUSALS as exc:
+            raise refused_update(exc) from None

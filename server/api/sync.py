@@ -27,17 +27,17 @@ from litestar import WebSocket, websocket
 from litestar.params import FromPath
 
 from server.api.admission import admit, guard_for, origin_allowed, refuse_origin
+from server.api import errors
 from server.api.container import Services, ServicesDep
 from server.api.raw_socket import RAW_RECEIVE, RAW_SEND, direct_transport, release_channels, shed_handshake
 from server.protocol import messages as wire
 from server.protocol.close_codes import CloseCode
 from server.sync.connection import Connection
 from server.sync.registry import Rooms
-from server.sync.room import CLOSE_CODES, EMPTY_STATE_VECTOR, Room
+from server.sync.room import EMPTY_STATE_VECTOR, Room
 
 log = logging.getLogger(__name__)
 DOCUMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,199}")
-_REJECTIONS = tuple(CLOSE_CODES)
 
 
 class SocketTransport:
@@ -70,7 +70,7 @@ async def _serve(socket: WebSocket, document: str, services: Services) -> None:
         return
     await socket.accept()
     if not DOCUMENT_NAME.fullmatch(document):
-        await socket.close(CloseCode.BAD_DOCUMENT_NAME, "document names are 1-200 of A-Z a-z 0-9 . _ : -")
+        await socket.close(*errors.BAD_DOCUMENT_NAME)
         return
     admission = await admit(socket, document, services)
     if admission is None:
@@ -112,7 +112,7 @@ async def _join_and_serve(receive: Any, rooms: Rooms, document: str, conn: Conne
         if first is not None:
             first.cancel()
         log.exception("could not load the document", extra={"document": document, "user": _user_id(conn)})
-        conn.close(CloseCode.TRY_AGAIN_LATER, "document could not be loaded; try again")
+        conn.close(*errors.LOAD_FAILED)
         return
     try:
         if first is not None:
@@ -168,28 +168,23 @@ def _handle(room: Room, conn: Connection, event: dict) -> bool:
         return False  # closed (e.g. access revoked) while this frame was in flight: not applied
     frame = event.get("bytes")
     if frame is None:
-        conn.close(CloseCode.UNSUPPORTED_DATA, "text frames are not part of the protocol")
+        conn.close(*errors.TEXT_FRAME)
         return False
     try:
         conn.guard.message()
         room.receive(conn, frame)
-    except _REJECTIONS as exc:
-        code, what = CLOSE_CODES[type(exc)]
-        log.info("closing connection %s: %s: %s", conn.id, what, exc,
+    except errors.FRAME_REJECTIONS as exc:
+        close = errors.frame_close(exc)
+        log.info("closing connection %s: %s", conn.id, close.reason,
                  extra={"document": room.name, "user": _user_id(conn)})
-        conn.close(code, _reason(f"{what}: {exc}"))
+        conn.close(*close)
         return False
     except Exception:  # a bug of ours, not the client's: logged whole, and only this socket closes
         log.exception("closing connection %s: unexpected error", conn.id,
                       extra={"document": room.name, "user": _user_id(conn)})
-        conn.close(CloseCode.INTERNAL_ERROR, "internal error; the server logged it")
+        conn.close(*errors.INTERNAL)
         return False
     return True
-
-
-def _reason(text: str) -> str:
-    """A close reason must fit in 123 bytes of UTF-8."""
-    return text.encode()[:120].decode(errors="ignore")
 
 
 def _user_id(conn: Connection) -> object:

@@ -1,4 +1,4 @@
-"""Every WebSocket close code the server uses, named, with the reason it sends."""
+"""Every WebSocket close code the server uses, named; ``server.api.errors`` says which error gets which."""
 
 from __future__ import annotations
 
@@ -21,3 +21,8 @@ class CloseCode(IntEnum):
     UNAUTHORIZED = 4401
     FORBIDDEN = 4403
     NOT_FOUND = 4404
+
+
+# Closes that reconnecting cannot fix: a bad name, no session, access revoked, no such document.
+# Clients stop retrying on these (client/session.py); every other close is worth a reconnect.
+TERMINAL = frozenset({CloseCode.BAD_DOCUMENT_NAME, CloseCode.UNAUTHORIZED, CloseCode.FORBIDDEN, CloseCode.NOT_FOUND})

@@ -5,8 +5,9 @@ to, and ``Access.READ`` or ``Access.WRITE`` on the document — or ``Unauthentic
 ``NotFound``. ``OpenSockets`` indexes every admitted socket of this process by user and by
 session. Access events (``server.storage.access_events``, LISTEN/NOTIFY, so from every node)
 are handled one at a time, in order: each affected socket is admitted again against the
-committed state and then closed (4401 signed out, 4403 revoked), made read-only, or made
-writable. A socket whose session expires is closed with 4401 when it does.
+committed state and then ended (``Ending``: signed out, revoked, or not re-checkable), made
+read-only, or made writable. A socket whose session expires is ended when it does. Which close
+code and reason each ``Ending`` sends is the API's choice (``server.api.errors.RECHECK_CLOSE``).
 
 A revocation that lands between a socket's admission and its registration is not lost: the
 handshake notes ``generation`` before admitting, and a socket registered after any event
@@ -16,19 +17,29 @@ since is re-checked at once.
 from __future__ import annotations
 
 import asyncio
+import enum
 import logging
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import NamedTuple
 from uuid import UUID
 
 from server.domain.access import Access, NotFound
 from server.domain.accounts import AccessChanged, Identity, Unauthenticated
-from server.protocol.close_codes import CloseCode
 from server.services.accounts import Accounts
 from server.services.boards import Boards
 from server.sync.connection import Connection
 
 log = logging.getLogger(__name__)
+
+
+class Ending(enum.Enum):
+    """Why an admitted socket is closed by the re-checks."""
+
+    SIGNED_OUT = "signed out, or the session ended"
+    EXPIRED = "the session expired"
+    REVOKED = "access to the document was taken away"
+    UNCHECKED = "access could not be re-checked"
 
 
 class Admitted(NamedTuple):
@@ -60,10 +71,16 @@ class Watched:
 
 
 class OpenSockets:
-    """Every admitted socket of this process; an async context manager running the re-checks."""
+    """Every admitted socket of this process; an async context manager running the re-checks.
 
-    def __init__(self, gate: Gate) -> None:
+    ``closes`` says how each ``Ending`` closes a socket: a code and its reason."""
+
+    def __init__(self, gate: Gate, closes: Mapping[Ending, tuple[int, str]]) -> None:
         self._gate = gate
+        self._closes = dict(closes)
+        missing = set(Ending) - set(self._closes)
+        if missing:
+            raise ValueError(f"expected a close code for every Ending, missing {sorted(e.name for e in missing)}")
         self._by_user: dict[UUID, set[Watched]] = {}
         self._by_session: dict[bytes, set[Watched]] = {}
         self._events: asyncio.Queue[AccessChanged] = asyncio.Queue()
@@ -127,22 +144,21 @@ class OpenSockets:
         try:
             admitted = await self._gate.admit(watched.session, watched.document)
         except Unauthenticated:
-            _cut(conn, CloseCode.UNAUTHORIZED, "signed out, or the session ended: sign in again")
+            self._end(conn, Ending.SIGNED_OUT)
         except NotFound:
-            _cut(conn, CloseCode.FORBIDDEN, "access to this document was revoked")
+            self._end(conn, Ending.REVOKED)
         except Exception:  # cannot tell: fail closed, the client reconnects and is admitted afresh
             log.exception("re-checking access of connection %s failed", conn.id)
-            _cut(conn, CloseCode.TRY_AGAIN_LATER, "could not re-check access; reconnect")
+            self._end(conn, Ending.UNCHECKED)
         else:
             conn.can_write = admitted.access is Access.WRITE
 
     def _expire(self, watched: Watched) -> None:
-        _cut(watched.conn, CloseCode.UNAUTHORIZED, "the session expired: sign in again")
+        self._end(watched.conn, Ending.EXPIRED)
 
-
-def _cut(conn: Connection, code: int, reason: str) -> None:
-    conn.can_write = False  # frames already in flight are dropped, not applied
-    conn.close(code, reason)
+    def _end(self, conn: Connection, ending: Ending) -> None:
+        conn.can_write = False  # frames already in flight are dropped, not applied
+        conn.close(*self._closes[ending])
 
 
 def _discard(index: dict, key: object, watched: Watched) -> None:
