@@ -6,6 +6,7 @@ import { LiveRegion, Spinner, Toasts, toastError } from '../components/ui'
 import { adoptUser, t } from '../i18n'
 import { AuthPage } from './Auth'
 import { InvitePage } from './Invite'
+import { GuestInvitePage } from './GuestInvite'
 import { Onboarding } from './Onboarding'
 import { Shell } from './Shell'
 
@@ -30,6 +31,8 @@ function Page() {
   const current = path.value
   const invite = match('/invite/:token', current)
   if (invite) return <InvitePage token={invite.token} />
+  const guest = match('/guest/:token', current)
+  if (guest) return <GuestInvitePage token={guest.token} />
   if (me.value === undefined) return <div class="center-page"><Spinner label={t('app.loading')} /></div>
   if (current === '/signup') return <AuthPage mode="signup" />
   if (me.value === null) return <AuthPage mode="signin" />

@@ -6,7 +6,7 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { get } from '../lib/api'
 import { navigate } from '../lib/router'
-import { boards, identity, me, memberName, workspaceId, isAdmin, type Board } from '../lib/session'
+import { boards, identity, me, memberName, workspaceId, isAdmin, isGuest, type Board } from '../lib/session'
 import { useDocVersion, usePeers, useSyncedDoc, type Peer, type SyncedDoc } from '../lib/ydocs'
 import {
   addCard, addDefaultStages, addStage, isRotting, moveCard, readBoard, renameStage, type BoardState, type Card, type Stage,
@@ -18,6 +18,7 @@ import { MoneyTotals } from '../components/MoneyTotals'
 import { loadCurrencySettings, totalsByCurrency } from '../lib/money'
 import { DealPanel } from './DealPanel'
 import { ShareDialog } from './Share'
+import { NotSharedPage } from './NotShared'
 
 export function BoardPage({ boardId, cardId }: { boardId: string; cardId: string | null }) {
   const known = boards.value.find((b) => b.id === boardId)
@@ -27,6 +28,7 @@ export function BoardPage({ boardId, cardId }: { boardId: string; cardId: string
     get<Board>(`/api/boards/${boardId}`).then(setFetched, () => setFetched('missing'))
   }, [boardId, known])
   const meta = known ?? (fetched === 'missing' ? null : fetched)
+  if (fetched === 'missing' && !known && isGuest.value) return <NotSharedPage />
   if (fetched === 'missing' && !known) return <Empty title={t('board.notFound')}>{t('board.notFoundBody')} <a href={`/w/${workspaceId.value}`}>{t('board.allBoards')}</a></Empty>
   if (!meta) return <Spinner label={t('board.opening')} />
   return <BoardLoaded key={meta.id} meta={meta} cardId={cardId} />

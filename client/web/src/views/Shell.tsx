@@ -17,6 +17,9 @@ import { ContactsPage, ContactPage } from './Contacts'
 import { ImportPage } from './Import'
 import { MembersPage } from './Members'
 import { SettingsPage } from './Settings'
+import { ReportPage } from './Report'
+import { NotSharedPage } from './NotShared'
+import { gt } from '../i18n/guests'
 import { currencyForBrowser } from '../lib/money'
 
 export function Shell() {
@@ -43,6 +46,7 @@ export function Shell() {
           </ul>
           <NavLink href={`${base}/tasks`} icon="tasks">{t('shell.myTasks')}</NavLink>
           {!isGuest.value && <>
+            <NavLink href={`${base}/report`} icon="board">{gt('report')}</NavLink>
             <NavLink href={`${base}/contacts`} icon="contacts">{t('shell.contacts')}</NavLink>
             <NavLink href={`${base}/organisations`} icon="org">{t('shell.organisations')}</NavLink>
             {canEdit.value && <NavLink href={`${base}/import`} icon="import">{t('shell.import')}</NavLink>}
@@ -67,7 +71,7 @@ export function Shell() {
           <button class="icon-btn topbar__menu" aria-label={t('shell.menu')} aria-expanded={menuOpen} onClick={() => setMenuOpen(!menuOpen)}>
             <Icon name="menu" />
           </button>
-          <SearchBox base={base} />
+          {isGuest.value ? <div class="grow" /> : <SearchBox base={base} />}
           <div class="topbar__right">
             {role.value === 'viewer' && <span class="tag tag--warn" title={t('shell.viewerHint')}>{t('shell.readOnly')}</span>}
             {isGuest.value && <span class="tag tag--quiet">{t('shell.guest')}</span>}
@@ -75,6 +79,7 @@ export function Shell() {
           </div>
         </header>
         <main id="main" class="page" tabIndex={-1}>
+          {isGuest.value && <p class="guest-note" data-testid="guest-note">{gt('guestNote', { workspace: workspace.value?.name ?? '' })}</p>}
           <Route base={base} />
         </main>
       </div>
@@ -85,9 +90,12 @@ export function Shell() {
 function Route({ base }: { base: string }) {
   const p = path.value
   const sub = p.slice(base.length) || '/'
+  // A guest reaches their shared boards and their tasks; any other link says plainly it is not shared
+  if (isGuest.value && !(sub === '/' || sub === '/tasks' || sub.startsWith('/boards/'))) return <NotSharedPage />
   const board = match('/boards/:board', sub) ?? match('/boards/:board/deals/:card', sub)
   if (board) return <BoardPage boardId={board.board} cardId={board.card ?? null} />
   if (sub === '/tasks') return <TasksPage />
+  if (sub === '/report') return <ReportPage />
   if (sub === '/search') return <SearchPage q={queryParam('q')} />
   if (sub === '/contacts') return <ContactsPage kind="contacts" />
   if (sub === '/organisations') return <ContactsPage kind="organisations" />
