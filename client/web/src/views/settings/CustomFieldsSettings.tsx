@@ -186,7 +186,7 @@ function NewField({ entity }: { entity: Entity }) {
             {TYPES.map((ty) => <option key={ty} value={ty}>{t.types[ty]}</option>)}
           </select></label>
         <label class="field"><span class="field__label">{t.key}</span>
-          <input name="key" required pattern="[a-z][a-z0-9_]{0,39}" maxLength={40} value={key ?? keyFor(label || '')}
+          <input name="key" required pattern="[a-z][a-z0-9_]{0,39}" maxLength={40} value={key ?? (label.trim() ? keyFor(label) : '')}
             onInput={(e) => setKey((e.target as HTMLInputElement).value)} />
           <span class="field__hint">{t.keyHelp}</span></label>
       </div>
