@@ -45,6 +45,7 @@ function BoardLoaded({ meta, cardId }: { meta: Board; cardId: string | null }) {
   const writable = meta.access === 'write'
   const [filter, setFilter] = useState('')
   const [mine, setMine] = useState(false)
+  const [show, setShow] = useState<'open' | 'won' | 'lost' | 'all'>('open')
   const [sharing, setSharing] = useState(false)
 
   useEffect(() => {
@@ -57,7 +58,11 @@ function BoardLoaded({ meta, cardId }: { meta: Board; cardId: string | null }) {
   if (!synced || !board) return <Spinner label={t('board.opening')} />
   const boardUrl = `/w/${workspaceId.value}/boards/${meta.id}`
   const ready = synced.synced.value || synced.loaded.value
-  const visible = (card: Card) =>
+  // Won and lost deals leave the open columns (their own Won / Lost columns still show them); the filter brings them back
+  const shown = (card: Card) => board.kind !== 'pipeline' || show === 'all' ? true
+    : show === 'open' ? card.status === 'open' || board.stages.find((s) => s.id === card.stage)?.kind !== 'open'
+    : card.status === show
+  const visible = (card: Card) => shown(card) &&
     (!mine || card.owner === me.value?.id || card.assignee === me.value?.id) &&
     (!filter || card.title.toLowerCase().includes(filter.toLowerCase()))
   const open = board.kind === 'pipeline' ? [...board.cards.values()].filter((c) => c.status === 'open') : [...board.cards.values()]
@@ -86,6 +91,12 @@ function BoardLoaded({ meta, cardId }: { meta: Board; cardId: string | null }) {
           <input id="board-filter" class="input--small" type="search" placeholder={t('board.filterPlaceholder')} value={filter}
             onInput={(e) => setFilter((e.target as HTMLInputElement).value)} />
           <button class={`btn btn--ghost btn--small${mine ? ' is-on' : ''}`} aria-pressed={mine} onClick={() => setMine(!mine)}>{t('board.mine')}</button>
+          {board.kind === 'pipeline' && (
+            <select class="input--small" aria-label={t('boardFilter.label')} value={show} data-testid="status-filter"
+              onChange={(e) => setShow((e.target as HTMLSelectElement).value as typeof show)}>
+              {(['open', 'won', 'lost', 'all'] as const).map((s) => <option key={s} value={s}>{t(`boardFilter.${s}`)}</option>)}
+            </select>
+          )}
           <AvatarStack label={t('board.onBoard')} people={[
             ...(identity.value ? [{ ...identity.value, you: true }] : []),
             ...peers.map((p) => ({ ...p.user, note: p.openCard && board.cards.get(p.openCard) ? t('board.peerViewing', { title: board.cards.get(p.openCard)!.title }) : t('board.peerOnBoard') })),

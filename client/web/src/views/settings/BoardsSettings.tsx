@@ -58,7 +58,7 @@ export function BoardsSettings({ admin }: { admin: boolean }) {
       {shown.length === 0 ? (archived ? <p class="muted">{t.archivedNone}</p> : <Empty title={t.noBoards}>{t.noBoardsBody}</Empty>) : (
         <ul class="pick-list" aria-label={archived ? t.archived : t.boards}>
           {shown.map((b) => (
-            <li key={b.id} class="board-row" data-testid="board-row">
+            <li key={b.id} class="board-row" data-testid="board-row" data-name={b.name}>
               <div class="board-row__main">
                 <LiveInput value={b.name} readOnly={!admin} aria-label={t.boardName} maxLength={200}
                   onCommit={(v) => v.trim() && change(b, { name: v.trim() }, `${t.rename}: ${v.trim()}`)} />

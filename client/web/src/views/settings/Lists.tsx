@@ -60,8 +60,10 @@ function AddForm({ label, button, onAdd, children }: {
       const form = e.currentTarget as HTMLFormElement
       const name = String(new FormData(form).get('name') ?? '').trim()
       if (name && await onAdd(name)) {
-        form.reset()
-        ;(form.querySelector('input[name=name]') as HTMLInputElement | null)?.focus()
+        // only the name: form.reset() would show the first colour while the next label kept the chosen one
+        const input = form.elements.namedItem('name') as HTMLInputElement
+        input.value = ''
+        input.focus()
       }
     }}>
       <label class="sr-only" for={id}>{label}</label>
@@ -83,7 +85,7 @@ export function LostReasonsSettings({ admin }: { admin: boolean }) {
       {reasons.length === 0 ? <Empty title={t.noReasons}>{t.noReasonsBody}</Empty> : (
         <ol class="pick-list" aria-label={t.lostReasons}>
           {reasons.map((reason, i) => (
-            <li key={`${reason}-${i}`} class="pick-row" data-testid="lost-reason">
+            <li key={`${reason}-${i}`} class="pick-row" data-testid="lost-reason" data-name={reason}>
               <LiveInput value={reason} readOnly={!admin} aria-label={t.lostReasons} maxLength={200}
                 onCommit={(v) => v.trim() && save({ lost_reasons: reasons.map((r, j) => (j === i ? v.trim() : r)) })} />
               {admin && <OrderButtons index={i} count={reasons.length} name={reason}
@@ -126,7 +128,7 @@ export function LabelsSettings({ admin }: { admin: boolean }) {
       {labels.length === 0 ? <Empty title={t.noLabels}>{t.noLabelsBody}</Empty> : (
         <ol class="pick-list" aria-label={t.labels}>
           {labels.map((label, i) => (
-            <li key={`${label.name}-${i}`} class="pick-row" data-testid="label-row">
+            <li key={`${label.name}-${i}`} class="pick-row" data-testid="label-row" data-name={label.name}>
               <span class={`label-swatch label--${label.colour}`} aria-hidden="true" />
               <LiveInput value={label.name} readOnly={!admin} aria-label={t.labels} maxLength={60}
                 onCommit={(v) => v.trim() && put(labels.map((l, j) => (j === i ? { ...l, name: v.trim() } : l)))} />

@@ -77,13 +77,13 @@ function StageEditor({ meta, admin }: { meta: Board; admin: boolean }) {
 
   return (
     <>
-      <p class="muted settings__help">{t.stagesHelp}</p>
+      {admin && <p class="muted settings__help">{t.stagesHelp}</p>}
       <ol class="stage-list" ref={list} aria-label={t.stages}>
         {board.stages.map((stage, index) => {
           const others = board.stages.filter((s) => s.id !== drag?.id)
           const lineBefore = drag && drag.id !== stage.id && others.indexOf(stage) === drag.index
           return (
-            <li key={stage.id} data-stage-row={stage.id} data-testid="stage-row"
+            <li key={stage.id} data-stage-row={stage.id} data-testid="stage-row" data-name={stage.name}
               class={`stage-row${drag?.id === stage.id ? ' is-dragging' : ''}${lineBefore ? ' has-drop-line' : ''}`}>
               {admin && (
                 <button type="button" class="stage-row__handle" data-stage-handle={stage.id} aria-label={t.moveHandle(stage.name)}
