@@ -62,13 +62,15 @@ async def web_server(database_url: str) -> AsyncIterator[InProcessServer]:
 @pytest.fixture
 async def open_page(chromium: Chromium, web_server: InProcessServer, request: pytest.FixtureRequest
                     ) -> AsyncIterator[OpenPage]:
-    """``await open_page(account, path)``: a new context signed in as ``account``, at ``path``."""
+    """``await open_page(account, path)``: a new context signed in as ``account``, at ``path``
+    (``locale="de-DE"``: a German browser, its ``navigator.languages`` and ``Accept-Language``)."""
     contexts: list[Any] = []
 
-    async def open_(account: Account, path: str = "/", *, width: int = 1440, height: int = 900) -> Page:
+    async def open_(account: Account, path: str = "/", *, width: int = 1440, height: int = 900,
+                    locale: str = "en-US") -> Page:
         browser = await chromium.browser()
         context = await browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1,
-                                             base_url=web_server.http_url, locale="en-US", timezone_id="UTC")
+                                             base_url=web_server.http_url, locale=locale, timezone_id="UTC")
         contexts.append(context)
         context.set_default_timeout(8_000)
         signed = await context.request.post("/api/auth/login", data={"email": account.email, "password": PASSWORD})

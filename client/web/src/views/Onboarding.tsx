@@ -3,6 +3,8 @@ import { useState } from 'preact/hooks'
 import { post } from '../lib/api'
 import { navigate } from '../lib/router'
 import { loadWorkspaces, me, signOut, type Workspace } from '../lib/session'
+import { t } from '../i18n'
+import { LanguagePicker } from '../components/language'
 import { currencyForBrowser } from '../lib/money'
 
 export function Onboarding() {
@@ -14,7 +16,7 @@ export function Onboarding() {
     setBusy(true)
     try {
       const ws = await post<Workspace>('/api/workspaces', { name, currency: currencyForBrowser() })
-      await post(`/api/workspaces/${ws.id}/boards`, { name: 'Sales pipeline', kind: 'pipeline' }).catch(() => null)
+      await post(`/api/workspaces/${ws.id}/boards`, { name: t('defaults.pipelineBoard'), kind: 'pipeline' }).catch(() => null)
       await loadWorkspaces()
       navigate(`/w/${ws.id}`)
     } catch (e) {
@@ -25,16 +27,17 @@ export function Onboarding() {
   }
   return (
     <main class="auth-page auth-page--single">
+      <LanguagePicker id="auth-language" compact />
       <div class="auth-card">
         <div class="brand brand--large"><span class="brand__mark" aria-hidden="true" />Tandem</div>
-        <h1 class="auth-card__title">Hi {me.value?.name?.split(' ')[0]}, name your workspace</h1>
-        <p class="muted">Usually your company or team. You can invite people next. If you were invited, open the link from your invitation.</p>
+        <h1 class="auth-card__title">{t('onboarding.title', { name: me.value?.name?.split(' ')[0] ?? '' })}</h1>
+        <p class="muted">{t('onboarding.lead')}</p>
         <form class="stack" onSubmit={submit}>
-          <label class="field"><span class="field__label">Workspace name</span><input name="name" required maxLength={100} placeholder="Acme Sales" /></label>
+          <label class="field"><span class="field__label">{t('onboarding.name')}</span><input name="name" required maxLength={100} placeholder={t('onboarding.placeholder')} /></label>
           {error && <p class="form-error" role="alert">{error}</p>}
-          <button class="btn btn--primary btn--block" disabled={busy}>Create workspace</button>
+          <button class="btn btn--primary btn--block" disabled={busy}>{t('onboarding.create')}</button>
         </form>
-        <p class="auth-card__switch"><button type="button" class="link" onClick={() => void signOut()}>Sign out</button></p>
+        <p class="auth-card__switch"><button type="button" class="link" onClick={() => void signOut()}>{t('shell.signOut')}</button></p>
       </div>
     </main>
   )
