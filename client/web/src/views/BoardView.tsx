@@ -16,6 +16,7 @@ import { t } from '../i18n'
 import { Avatar, AvatarStack, Empty, Icon, Spinner, announce, toastError } from '../components/ui'
 import { MoneyTotals } from '../components/MoneyTotals'
 import { loadCurrencySettings, totalsByCurrency } from '../lib/money'
+import { labelColour, loadPickLists } from '../lib/lists'
 import { DealPanel } from './DealPanel'
 import { ShareDialog } from './Share'
 import { NotSharedPage } from './NotShared'
@@ -53,6 +54,8 @@ function BoardLoaded({ meta, cardId }: { meta: Board; cardId: string | null }) {
     synced.awareness.setLocalState({ user: identity.value, openCard: cardId })
   }, [synced, cardId])
   useEffect(() => () => synced?.awareness.setLocalState(null), [synced])
+  // the workspace's label colours (members only: a guest's card labels stay plain)
+  useEffect(() => { if (!isGuest.value && workspaceId.value) loadPickLists(workspaceId.value).catch(() => null) }, [])
   useEffect(() => { void loadCurrencySettings(meta.workspace_id) }, [meta.workspace_id])
 
   if (!synced || !board) return <Spinner label={t('board.opening')} />
@@ -368,7 +371,7 @@ function CardTile({ card, stage, board, now, lifted, dragging, viewers, onKeyDow
         <div class="card__row">
           <span class="card__value">{money(card.value, card.currency || board.currency)}</span>
           {card.status !== 'open' && <span class={`tag tag--${card.status}`}>{card.status === 'won' || card.status === 'lost' ? t(`statusTag.${card.status}`) : card.status}</span>}
-          {card.labels.slice(0, 2).map((l) => <span key={l} class="tag tag--label">{l}</span>)}
+          {card.labels.slice(0, 2).map((l) => <span key={l} class={`tag tag--label label--${labelColour(l) ?? 'none'}`}>{l}</span>)}
           {card.expectedClose && <span class="card__date" title={t('board.expectedClose')}>{shortDate(card.expectedClose)}</span>}
         </div>
       ) : (
