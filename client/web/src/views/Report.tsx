@@ -38,7 +38,7 @@ export function ReportPage() {
   for (const stage of report?.stages ?? []) byBoard.set(stage.board, [...(byBoard.get(stage.board) ?? []), stage])
 
   return (
-    <div class="report-page">
+    <div class="page-narrow report-page">
       <header class="page-header">
         <div class="page-header__title"><h1>{gt('reportTitle')}</h1></div>
         <label class="field field--inline"><span class="field__label">{gt('pipeline')}</span>
