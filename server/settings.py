@@ -33,6 +33,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     max_document_bytes: int = 64 << 20
     # Bytes queued for one slow reader before it is closed (never silently dropped).
     max_send_queue_bytes: int = 8 << 20
+    # Under uvicorn's websockets-sansio protocol, write broadcasts straight into each socket's
+    # transport and slim admitted sockets (server/api/channels.py); off: plain ASGI sends only.
+    direct_writes: bool = True
     # Timings (seconds).
     room_grace_seconds: float = 10.0
     commit_window_seconds: float = 0.002

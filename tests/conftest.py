@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
+from tests.support import servers as in_process
 from tests.support.redis_server import RedisServer
 from tests.support.servers import InProcessServer, in_process_server, settings_for
 from tests.support.services import create_database, drop_database
@@ -16,6 +17,18 @@ async def database_url() -> AsyncIterator[str]:
     url = await create_database()
     yield url
     await drop_database(url)
+
+
+@pytest.fixture(params=[True, False], ids=["direct", "plain-asgi"])
+def write_path(request: pytest.FixtureRequest) -> Iterator[bool]:
+    """Run the test once with broadcasts written straight into uvicorn's transports and once over
+    plain ASGI sends (TANDEM_DIRECT_WRITES=off): the fallback stays a tested path. Ask for it
+    before ``server`` (``pytestmark = pytest.mark.usefixtures("write_path")``)."""
+    in_process.direct_writes = request.param
+    try:
+        yield request.param
+    finally:
+        in_process.direct_writes = None
 
 
 @pytest.fixture

@@ -1,5 +1,8 @@
 """Reaching below the ASGI wrappers for the WebSocket hot path, with a safe fallback.
 
+Used only through ``server.api.channels`` (``DirectChannel`` and ``AsgiChannel``), and
+``keep_raw_channels`` by ``create_app``.
+
 ``keep_raw_channels`` wraps the app's ASGI handler and records, for WebSocket scopes, the ASGI
 server's own ``receive`` and ``send`` before the framework wraps them (profiles showed the wrappers among the
 largest costs at hundreds of readers per room). ``direct_transport`` recognises uvicorn's
@@ -78,7 +81,7 @@ async def _released_send(message: Any) -> None:
     raise WebSocketDisconnect(detail="the socket has been released")
 
 
-def _sansio_protocol(scope: Any) -> Any:
+def sansio_protocol(scope: Any) -> Any:
     """uvicorn's websockets-sansio protocol object behind this scope's raw ``send``, or None."""
     protocol = getattr(scope.get(RAW_SEND), "__self__", None)
     return protocol if type(protocol).__name__ == "WebSocketsSansIOProtocol" else None
@@ -86,7 +89,7 @@ def _sansio_protocol(scope: Any) -> Any:
 
 def direct_transport(scope: Any) -> asyncio.WriteTransport | None:
     """uvicorn's socket transport behind this scope, if it is safe to frame and write directly."""
-    protocol = _sansio_protocol(scope)
+    protocol = sansio_protocol(scope)
     if protocol is None:
         return None
     transport = getattr(protocol, "transport", None)
@@ -102,19 +105,25 @@ def direct_transport(scope: Any) -> asyncio.WriteTransport | None:
 _TRANSPORT_METHODS = ("write", "get_write_buffer_size", "is_closing", "abort")
 
 
-def shed_handshake(scope: Any) -> None:
-    """Drop what only the handshake needed and slim the protocol's queue and event.
-
-    Call once the socket is accepted and admitted, before anything else reads from or writes to
-    it (no receive outstanding, no send waiting): the request headers are gone afterwards.
-    """
+def shed_scope_headers(scope: Any) -> None:
+    """Drop the request headers from the ASGI scope and Litestar's parsed copies of them (plain
+    ASGI: under any server). Once admitted, nothing reads them again."""
     scope["headers"] = []  # read by admission (origin, token, cookie); by nothing after it
     state = scope.get("state")
     cached = state.get(_LITESTAR_STATE) if isinstance(state, dict) and _LITESTAR_STATE else None
     for name in ("headers", "cookies"):  # Litestar's parsed copies, rebuilt from the scope if asked
         if getattr(cached, name, _EMPTY) is not _EMPTY:
             setattr(cached, name, _EMPTY)
-    protocol = _sansio_protocol(scope)
+
+
+def shed_handshake(scope: Any) -> None:
+    """Drop what only the handshake needed and slim the protocol's queue and event.
+
+    Call once the socket is accepted and admitted, before anything else reads from or writes to
+    it (no receive outstanding, no send waiting): the request headers are gone afterwards.
+    """
+    shed_scope_headers(scope)
+    protocol = sansio_protocol(scope)
     if protocol is None or getattr(protocol, "handshake_complete", None) is not True:
         return
     headers = getattr(getattr(protocol, "request", None), "headers", None)

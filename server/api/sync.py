@@ -2,8 +2,9 @@
 
 Query parameters: ``durable=1`` asks for durable acknowledgements (``MessageType.DURABLE``),
 which stock clients never receive; ``token=`` carries the session (``server.api.admission``
-checks origin, session and access before any document byte is sent). Once admitted, the socket
-sheds what only the handshake needed (``server.api.raw_socket.shed_handshake``): from then on
+checks origin, session and access before any document byte is sent). The socket is read and
+written through a ``SocketChannel`` (``server.api.channels``: plain ASGI, or under uvicorn direct
+writes into the transport). Once admitted, it sheds what only the handshake needed: from then on
 its scope carries no request headers. Each incoming frame is handled synchronously by the room;
 a frame the room rejects closes only this socket, with the code its error maps to.
 
@@ -29,7 +30,7 @@ from litestar.params import FromPath
 from server.api.admission import admit, guard_for, origin_allowed, refuse_origin
 from server.api import errors
 from server.api.container import Services, ServicesDep
-from server.api.raw_socket import RAW_RECEIVE, RAW_SEND, direct_transport, release_channels, shed_handshake
+from server.api.channels import SocketChannel, open_channel
 from server.protocol import messages as wire
 from server.protocol.close_codes import CloseCode
 from server.sync.connection import Connection
@@ -40,30 +41,16 @@ log = logging.getLogger(__name__)
 DOCUMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,199}")
 
 
-class SocketTransport:
-    """``server.sync.ports.Transport`` over a Litestar WebSocket (its raw ASGI ``send`` if known)."""
-
-    __slots__ = ("_send",)
-
-    def __init__(self, socket: WebSocket) -> None:
-        self._send = socket.scope.get(RAW_SEND) or socket.send
-
-    async def send(self, frame: bytes) -> None:
-        await self._send({"type": "websocket.send", "bytes": frame})
-
-    async def close(self, code: int, reason: str) -> None:
-        await self._send({"type": "websocket.close", "code": code, "reason": reason})
-
-
 @websocket("/sync/{document:str}")
 async def sync_socket(socket: WebSocket, document: FromPath[str], services: ServicesDep) -> None:
+    channel = open_channel(socket, direct_writes=services.settings.direct_writes)
     try:
-        await _serve(socket, document, services)
+        await _serve(socket, channel, document, services)
     finally:
-        release_channels(socket)  # so that the closed socket's memory is freed at once
+        channel.release()  # so that the closed socket's memory is freed at once
 
 
-async def _serve(socket: WebSocket, document: str, services: Services) -> None:
+async def _serve(socket: WebSocket, channel: SocketChannel, document: str, services: Services) -> None:
     settings, rooms = services.settings, services.rooms
     if not origin_allowed(socket, settings):
         await refuse_origin(socket)
@@ -75,22 +62,22 @@ async def _serve(socket: WebSocket, document: str, services: Services) -> None:
     admission = await admit(socket, document, services)
     if admission is None:
         return  # refused and closed: 4401, 4404 (unknown and forbidden alike) or 1013
-    # Admitted: what only the handshake needed goes (request, response, headers), and the ASGI
-    # server's per-socket queue and event get slimmer (server.api.raw_socket). Before anything
+    # Admitted: what only the handshake needed goes (request headers; under uvicorn also the
+    # request and response, and a slimmer queue and event: server.api.channels). Before anything
     # else reads from or writes to the socket.
-    shed_handshake(socket.scope)
+    channel.admitted()
     conn = Connection(
-        SocketTransport(socket),
+        channel.transport,
         max_queue_bytes=settings.max_send_queue_bytes,
         wants_durable=socket.query_params.get("durable") in {"1", "true"},
         can_write=admission.can_write,
         user=admission.user,
         guard=guard_for(settings),
-        direct=direct_transport(socket.scope),
+        direct=channel.direct,
     )
     forget = admission.watch(conn)  # revocations re-check it from now on, on every node
     try:
-        await _join_and_serve(socket.scope.get(RAW_RECEIVE) or socket.receive, rooms, document, conn)
+        await _join_and_serve(channel.receive, rooms, document, conn)
     finally:
         forget()
     await conn.finished()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from uuid import uuid4
 
 import pytest
 import websockets
@@ -24,6 +25,8 @@ def valid_update(key: str = "k", size: int = 1) -> bytes:
     doc.get("board", type=Map)[key] = "x" * size
     return doc.get_update()
 
+
+pytestmark = pytest.mark.usefixtures("write_path")  # every test over direct writes and over plain ASGI
 
 BAD_FRAMES = {
     "empty frame": (b"", 1002),
@@ -119,19 +122,21 @@ async def test_a_reader_that_stops_reading_is_closed_as_slow_not_buffered_foreve
     from tests.support.servers import in_process_server, settings_for
 
     settings = settings_for(database_url, max_send_queue_bytes=256 << 10)
+    document = f"slow-{uuid4().hex[:8]}"  # runs once per write path against one database
     async with in_process_server(settings) as srv:
         sock = socket.socket()
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 << 10)  # no autotuning to 32 MB
         sock.connect(("127.0.0.1", srv.port))
-        stalled = await websockets.connect(f"{srv.ws_url}/sync/slow", sock=sock, max_size=None, max_queue=1, compression=None)
+        stalled = await websockets.connect(f"{srv.ws_url}/sync/{document}", sock=sock, max_size=None, max_queue=1,
+                                           compression=None)
         stalled.transport.pause_reading()
-        async with connect(srv.ws_url, "slow") as writer:
+        async with connect(srv.ws_url, document) as writer:
             writer.doc["board"] = board = Map()
             for i in range(120):  # 9.6 MB: more than the kernel buffers between them absorb
                 board[f"k{i}"] = "z" * 80_000
                 await asyncio.sleep(0)
             await writer.durable()
-            room = srv.services.rooms.get("slow")
+            room = srv.services.rooms.get(document)
             await eventually(lambda: any(p.close_code == 4008 for p in room.peers) or len(room.peers) == 1)
             assert sum(p.queued_bytes for p in room.peers) <= 2 * settings.max_send_queue_bytes
         stalled.transport.resume_reading()

@@ -5,13 +5,22 @@ from __future__ import annotations
 import asyncio
 import gc
 import weakref
+from uuid import uuid4
 
+import pytest
 from pycrdt import Map, Text
 
 from client import connect
 from tests.support.raw import RawPeer
 from tests.support.servers import in_process_server, settings_for
 from tests.support.waiting import eventually
+
+pytestmark = pytest.mark.usefixtures("write_path")  # every test over direct writes and over plain ASGI
+
+
+def fresh(name: str) -> str:
+    """A document name of its own: each test runs twice (write paths) against one database."""
+    return f"{name}-{uuid4().hex[:8]}"
 
 
 def board(session) -> Map:
@@ -23,7 +32,8 @@ def text(session) -> Text:
 
 
 async def test_two_clients_converge_on_concurrent_map_and_text_edits(server):
-    async with connect(server.ws_url, "converge") as a, connect(server.ws_url, "converge") as b:
+    document = fresh("converge")
+    async with connect(server.ws_url, document) as a, connect(server.ws_url, document) as b:
         board(a)["stage"] = "lead"
         text(a).insert(0, "hello ")
         board(b)["owner"] = "bo"
@@ -36,12 +46,13 @@ async def test_two_clients_converge_on_concurrent_map_and_text_edits(server):
 
 
 async def test_a_late_joiner_receives_the_full_state(server):
-    async with connect(server.ws_url, "late") as a:
+    document = fresh("late")
+    async with connect(server.ws_url, document) as a:
         for i in range(50):
             board(a)[f"deal-{i}"] = i
         text(a).insert(0, "minutes")
         await a.durable()
-        async with connect(server.ws_url, "late") as late:
+        async with connect(server.ws_url, document) as late:
             assert board(late).to_py() == {f"deal-{i}": float(i) for i in range(50)}
             assert str(text(late)) == "minutes"
 
@@ -55,14 +66,14 @@ async def test_presence_is_relayed_and_removed_when_the_socket_closes(server):
 
 
 async def test_a_restart_keeps_all_state(database_url):
-    settings = settings_for(database_url)
+    settings, document = settings_for(database_url), fresh("restart")
     async with in_process_server(settings) as first:
-        async with connect(first.ws_url, "restart") as a:
+        async with connect(first.ws_url, document) as a:
             board(a)["deal"] = "Acme renewal"
             text(a).insert(0, "call back on Monday")
             await a.durable()
     async with in_process_server(settings) as second:
-        async with connect(second.ws_url, "restart") as b:
+        async with connect(second.ws_url, document) as b:
             assert board(b).to_py() == {"deal": "Acme renewal"}
             assert str(text(b)) == "call back on Monday"
 
@@ -144,24 +155,31 @@ async def test_a_growing_log_is_compacted_automatically(database_url):
             assert len(board(b)) == 25
 
 
-async def test_under_uvicorn_broadcasts_are_written_straight_to_the_socket_transport(server):
-    async with connect(server.ws_url, "direct") as a:
-        (conn,) = server.services.rooms.get("direct").peers
-        assert conn._direct is not None and conn._writer is None  # no writer task per connection
+async def test_broadcasts_go_straight_into_uvicorns_transport_unless_direct_writes_are_off(server, write_path):
+    document = fresh("direct")
+    async with connect(server.ws_url, document) as a:
+        (conn,) = server.services.rooms.get(document).peers
+        if write_path:
+            assert conn._direct is not None and conn._writer is None  # no writer task per connection
+        else:
+            assert conn._direct is None and conn._writer is not None  # plain ASGI sends, one writer task
+        assert server.services.rooms.direct_connections == (1 if write_path else 0)
         board(a)["x"] = 1
         await a.durable()
 
 
-async def test_an_admitted_socket_keeps_nothing_of_its_handshake_and_still_reads_relays_and_closes(server):
-    raw = await RawPeer.open(server.ws_url, "shed", additional_headers={"X-Padding": "x" * 2000})
-    async with connect(server.ws_url, "shed") as a:
-        room = server.services.rooms.get("shed")
+async def test_an_admitted_socket_keeps_nothing_of_its_handshake_and_still_reads_relays_and_closes(server, write_path):
+    document = fresh("shed")
+    raw = await RawPeer.open(server.ws_url, document, additional_headers={"X-Padding": "x" * 2000})
+    async with connect(server.ws_url, document) as a:
+        room = server.services.rooms.get(document)
         await eventually(lambda: len(room.peers) == 2)
         for conn in room.peers:
             protocol = conn.transport._send.__self__  # uvicorn's, behind the raw ASGI send
-            assert protocol.request is None and protocol.response is None
-            assert protocol.scope["headers"] == []
-            assert type(protocol.queue).__name__ == "Inbox" and type(protocol.writable).__name__ == "Flag"
+            assert protocol.scope["headers"] == []  # over plain ASGI too
+            if write_path:  # uvicorn's own objects only on the direct path
+                assert protocol.request is None and protocol.response is None
+                assert type(protocol.queue).__name__ == "Inbox" and type(protocol.writable).__name__ == "Flag"
         board(a)["x"] = 1
         await a.durable()
         async with asyncio.timeout(5):

@@ -52,9 +52,16 @@ class InProcessServer(LoopbackUrls):
         return services_of(self.app)
 
 
+# Whether in-process servers write broadcasts straight into uvicorn's transports (None: as their
+# settings say). The ``write_path`` fixture (tests/conftest.py) sets it to run tests once per path.
+direct_writes: bool | None = None
+
+
 @asynccontextmanager
 async def in_process_server(settings: Settings, bus: Bus | None = None) -> AsyncIterator[InProcessServer]:
     """Run ``create_app(settings)`` under uvicorn in this event loop, on a free port."""
+    if direct_writes is not None:
+        settings = msgspec.structs.replace(settings, direct_writes=direct_writes)
     app = create_app(settings, bus=bus)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
