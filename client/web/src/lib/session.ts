@@ -84,7 +84,8 @@ export async function refreshBoards(): Promise<void> {
   const id = workspaceId.value
   if (!id) return
   const list = await get<Board[]>(`/api/workspaces/${id}/boards`)
-  if (workspaceId.value === id) boards.value = list
+  // archived boards are kept but hidden from the lists (Settings → Boards restores them)
+  if (workspaceId.value === id) boards.value = list.filter((b) => !(b as { archived_at?: string | null }).archived_at)
 }
 
 export async function signIn(email: string, password: string): Promise<void> {
