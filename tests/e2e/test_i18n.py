@@ -152,3 +152,23 @@ async def test_switching_to_german_in_the_sidebar_is_kept_across_a_reload(web_se
     await page.get_by_role("complementary").get_by_role("link", name="Meine Aufgaben").wait_for()
     await page.get_by_label("Sprache").select_option("en")
     await page.get_by_role("complementary").get_by_role("link", name="My tasks").wait_for()
+
+
+async def test_a_board_created_in_german_gets_german_stage_names(web_server, open_page):
+    t = await crew(web_server.http_url)
+    page = await open_page(t.owner, f"/w/{t.workspace}", locale="de-DE")
+    await page.get_by_role("button", name="Neues Board").click()
+    await page.get_by_label("Name des Boards").fill("Großkunden")
+    await page.get_by_role("button", name="Board anlegen").click()
+    await page.get_by_role("heading", name="Großkunden", level=1).wait_for()
+    for name in ("Lead eingegangen", "Qualifiziert", "Angebot gesendet", "Verhandlung", "Gewonnen"):
+        await page.get_by_role("heading", name=name, level=2).wait_for()
+    # written into the board document (the server seeded English names), so everyone sees them
+    boards = await api(web_server.http_url, t.owner, "GET", f"/api/workspaces/{t.workspace}/boards")
+    document = next(b["document"] for b in boards if b["name"] == "Großkunden")
+    for _ in range(50):
+        names = [values["name"] for _, values in stages_of(await board_doc(web_server.http_url, t.owner, document))]
+        if names[0] == "Lead eingegangen":
+            break
+        await page.wait_for_timeout(100)
+    assert names == GERMAN_STAGES, names

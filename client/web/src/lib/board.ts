@@ -7,6 +7,8 @@
 import * as Y from 'yjs'
 import { rankBetween, ranksAfter } from './ranks'
 import { daysSince, nowIso, uuid } from './format'
+import { locale, t } from '../i18n'
+import { acquire, release } from './ydocs'
 
 export type BoardKind = 'pipeline' | 'project'
 
@@ -90,7 +92,7 @@ function plain(value: unknown): unknown {
 function readStage(id: string, m: Y.Map<unknown>): Stage {
   const kind = str(m.get('kind'))
   return {
-    id, name: str(m.get('name')) || 'Untitled stage', rank: str(m.get('rank')),
+    id, name: str(m.get('name')) || t('defaults.untitledStage'), rank: str(m.get('rank')),
     probability: m.has('probability') ? num(m.get('probability')) : null,
     rotDays: num(m.get('rotDays')), kind: kind === 'won' || kind === 'lost' ? kind : 'open',
   }
@@ -287,18 +289,21 @@ export function deleteActivity(doc: Y.Doc, id: string): void {
   roots(doc).activities.delete(id)
 }
 
-const DEFAULT_STAGES: Record<BoardKind, Omit<Stage, 'id' | 'rank'>[]> = {
+type StageWord = 'leadIn' | 'contactMade' | 'proposalSent' | 'negotiation' | 'won' | 'todo' | 'doing' | 'done'
+
+/** The usual stages, named in the user's language when they are added (`defaults.*`). */
+const DEFAULT_STAGES: Record<BoardKind, (Omit<Stage, 'id' | 'rank' | 'name'> & { word: StageWord })[]> = {
   pipeline: [
-    { name: 'Lead in', probability: 10, rotDays: 14, kind: 'open' },
-    { name: 'Contact made', probability: 25, rotDays: 14, kind: 'open' },
-    { name: 'Proposal sent', probability: 50, rotDays: 10, kind: 'open' },
-    { name: 'Negotiation', probability: 75, rotDays: 7, kind: 'open' },
-    { name: 'Won', probability: 100, rotDays: 0, kind: 'won' },
+    { word: 'leadIn', probability: 10, rotDays: 14, kind: 'open' },
+    { word: 'contactMade', probability: 25, rotDays: 14, kind: 'open' },
+    { word: 'proposalSent', probability: 50, rotDays: 10, kind: 'open' },
+    { word: 'negotiation', probability: 75, rotDays: 7, kind: 'open' },
+    { word: 'won', probability: 100, rotDays: 0, kind: 'won' },
   ],
   project: [
-    { name: 'To do', probability: null, rotDays: 0, kind: 'open' },
-    { name: 'Doing', probability: null, rotDays: 0, kind: 'open' },
-    { name: 'Done', probability: null, rotDays: 0, kind: 'open' },
+    { word: 'todo', probability: null, rotDays: 0, kind: 'open' },
+    { word: 'doing', probability: null, rotDays: 0, kind: 'open' },
+    { word: 'done', probability: null, rotDays: 0, kind: 'open' },
   ],
 }
 
@@ -310,15 +315,56 @@ export function addDefaultStages(doc: Y.Doc, boardId: string, kind: BoardKind): 
   const defaults = DEFAULT_STAGES[kind]
   const ranks = ranksAfter(null, defaults.length)
   doc.transact(() => {
-    defaults.forEach((stage, i) => {
+    defaults.forEach(({ word, ...stage }, i) => {
       const id = `${boardId.slice(0, 24)}${(i + 1).toString(16).padStart(12, '0')}`
       const m = new Y.Map<unknown>()
-      for (const [key, value] of Object.entries({ ...stage, rank: ranks[i] })) {
+      for (const [key, value] of Object.entries({ ...stage, name: t(`defaults.${word}`), rank: ranks[i] })) {
         if (value !== null) m.set(key, value)
       }
       roots(doc).stages.set(id, m)
     })
   })
+}
+
+/** The stage names the server seeds a new board with (schema/documents/board.json), and their words. */
+const SEEDED_STAGES: Record<string, 'leadIn' | 'qualified' | 'proposalMade' | 'negotiation' | 'won' | 'lost' | 'todo' | 'doing' | 'done'> = {
+  'Lead in': 'leadIn', Qualified: 'qualified', 'Proposal made': 'proposalMade', Negotiation: 'negotiation',
+  Won: 'won', Lost: 'lost', 'To do': 'todo', Doing: 'doing', Done: 'done',
+}
+
+/**
+ * Name a board's seeded stages in the user's language: the server seeds them in English, and a
+ * German team should see "Lead eingegangen", not "Lead in". Only names still exactly as seeded
+ * change, so it is safe to run on a board someone already renamed.
+ */
+export function nameSeededStages(doc: Y.Doc): void {
+  const stages = roots(doc).stages
+  doc.transact(() => stages.forEach((m) => {
+    const word = SEEDED_STAGES[str(m.get('name'))]
+    const name = word && t(`defaults.${word}`)
+    if (name && name !== m.get('name')) m.set('name', name)
+  }))
+}
+
+/** After creating a board from the app: its seeded stages in the user's language (nothing to do in English). */
+export async function localiseNewBoard(document: string): Promise<void> {
+  if (locale.peek() === 'en') return
+  const synced = acquire(document)
+  try {
+    await new Promise<void>((resolve, reject) => {
+      if (synced.synced.peek()) return resolve()
+      const timer = setTimeout(() => { stop(); reject(new Error(t('tasks.loadTimeout'))) }, 8000)
+      const stop = synced.synced.subscribe((done) => {
+        if (!done) return
+        clearTimeout(timer)
+        queueMicrotask(() => stop())
+        resolve()
+      })
+    })
+    nameSeededStages(synced.doc)
+  } finally {
+    release(synced)
+  }
 }
 
 export function addStage(doc: Y.Doc, board: BoardState, name: string): void {

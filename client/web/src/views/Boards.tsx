@@ -5,6 +5,7 @@ import { navigate } from '../lib/router'
 import { boards, canEdit, isGuest, refreshBoards, workspace, workspaceId, type Board } from '../lib/session'
 import { Empty, Icon, toastError } from '../components/ui'
 import { relative } from '../lib/format'
+import { localiseNewBoard } from '../lib/board'
 import { t } from '../i18n'
 
 export function BoardsPage() {
@@ -17,6 +18,7 @@ export function BoardsPage() {
       const board = await post<Board>(`/api/workspaces/${workspaceId.value}/boards`, { name: data.get('name'), kind: data.get('kind') })
       await refreshBoards()
       navigate(`${base}/boards/${board.id}`)
+      void localiseNewBoard(board.document).catch(toastError)
     } catch (e) {
       toastError(e)
     }

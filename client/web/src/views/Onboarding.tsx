@@ -2,7 +2,8 @@
 import { useState } from 'preact/hooks'
 import { post } from '../lib/api'
 import { navigate } from '../lib/router'
-import { loadWorkspaces, me, signOut, type Workspace } from '../lib/session'
+import { loadWorkspaces, me, signOut, type Board, type Workspace } from '../lib/session'
+import { localiseNewBoard } from '../lib/board'
 import { t } from '../i18n'
 import { LanguagePicker } from '../components/language'
 import { currencyForBrowser } from '../lib/money'
@@ -16,7 +17,8 @@ export function Onboarding() {
     setBusy(true)
     try {
       const ws = await post<Workspace>('/api/workspaces', { name, currency: currencyForBrowser() })
-      await post(`/api/workspaces/${ws.id}/boards`, { name: t('defaults.pipelineBoard'), kind: 'pipeline' }).catch(() => null)
+      const board = await post<Board>(`/api/workspaces/${ws.id}/boards`, { name: t('defaults.pipelineBoard'), kind: 'pipeline' }).catch(() => null)
+      if (board) await localiseNewBoard(board.document).catch(() => null) // the stages in the user's language; English if it fails
       await loadWorkspaces()
       navigate(`/w/${ws.id}`)
     } catch (e) {

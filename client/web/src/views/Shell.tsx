@@ -7,6 +7,7 @@ import {
 import { post, type Schemas } from '../lib/api'
 import { Avatar, ConnectionPill, Icon, toastError } from '../components/ui'
 import { closeAll } from '../lib/ydocs'
+import { localiseNewBoard } from '../lib/board'
 import { t } from '../i18n'
 import { LanguagePicker } from '../components/language'
 import { BoardsPage } from './Boards'
@@ -126,7 +127,8 @@ function WorkspaceSwitcher() {
     const name = String(new FormData(event.currentTarget as HTMLFormElement).get('name') ?? '')
     try {
       const created = await post<Schemas['Workspace']>('/api/workspaces', { name, currency: currencyForBrowser() })
-      await post(`/api/workspaces/${created.id}/boards`, { name: t('defaults.pipelineBoard'), kind: 'pipeline' }).catch(() => null)
+      const board = await post<Schemas['Board']>(`/api/workspaces/${created.id}/boards`, { name: t('defaults.pipelineBoard'), kind: 'pipeline' }).catch(() => null)
+      if (board) void localiseNewBoard(board.document).catch(toastError)
       workspaces.value = [...workspaces.value, { id: created.id, name, role: 'owner' }]
       setCreating(false)
       navigate(`/w/${created.id}`)
