@@ -7,6 +7,7 @@
 import { computed, signal } from '@preact/signals'
 import { ApiError, get, post, type Schemas } from './api'
 import { colorFor } from './format'
+import { t } from '../i18n'
 
 export type User = Schemas['User']
 export type Workspace = Schemas['Workspace']
@@ -36,7 +37,7 @@ export const identity = computed(() => {
 export function memberName(id: string | null | undefined): string {
   if (!id) return ''
   if (id === me.value?.id) return me.value.name
-  return members.value.find((m) => m.user.id === id)?.user.name ?? 'Someone'
+  return members.value.find((m) => m.user.id === id)?.user.name ?? t('common.someone')
 }
 
 export async function loadSession(): Promise<void> {
