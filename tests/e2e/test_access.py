@@ -20,7 +20,8 @@ async def test_a_guest_sees_only_the_board_shared_with_them(web_server, open_pag
     nav = page.get_by_role("complementary", name="Workspace navigation")
     assert await nav.get_by_role("link", name="Contacts").count() == 0
     assert await nav.get_by_role("link", name="Sales pipeline").count() == 0
-    await page.get_by_text("Guest", exact=True).wait_for()
+    await page.get_by_role("banner").get_by_text("Guest", exact=True).wait_for()
+    await page.get_by_test_id("guest-note").wait_for()
 
     await page.get_by_test_id("board-tile").click()
     await page.get_by_role("button", name="Add a card to To do").click()
@@ -29,8 +30,9 @@ async def test_a_guest_sees_only_the_board_shared_with_them(web_server, open_pag
     await page.get_by_test_id("card").filter(has_text="Brief the agency").wait_for()
 
     await page.goto(f"/w/{t.workspace}/boards/{t.board['id']}")
-    await page.get_by_role("heading", name="Board not found").wait_for()
+    await page.get_by_role("heading", name="Not shared with you").wait_for()
     await page.goto(f"/w/{t.workspace}/contacts")
+    await page.get_by_role("heading", name="Not shared with you").wait_for()
     assert await page.get_by_test_id("contacts-table").count() == 0
 
 
