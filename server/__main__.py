@@ -5,7 +5,7 @@
     python -m server compact [DOC ...]  # compact the named documents (default: all with a log)
     python -m server disable-user EMAIL # disable an account: its sessions and open sockets end
     python -m server project rebuild    # rebuild the SQL projection of every board and note document
-    python -m server seed-demo          # fill a demo workspace through the API (server/demo.py)
+    python -m server seed-demo          # fill a demo workspace through the API (server/demo.py; --url, --locale de)
     python -m server openapi            # print the OpenAPI document (as /schema/openapi.json) and exit
 """
 
@@ -49,6 +49,10 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--password", default="tandem-demo-2026", help="everyone's password (default tandem-demo-2026)")
     demo.add_argument("--force-new", action="store_true",
                       help="if the demo exists, seed another with fresh e-mails (owner-2@demo.tandem.test, ...)")
+    demo.add_argument("--url", help="fill the running server at this address (e.g. http://127.0.0.1:8000) "
+                                    "instead of the database directly")
+    demo.add_argument("--locale", choices=["en", "de"], default="en",
+                      help="the demo's language: en (default) or de (German companies, people and texts, euros)")
     sub.add_parser("openapi", help="print the OpenAPI document (as served at /schema/openapi.json) and exit")
     args = parser.parse_args(argv)
     settings = load_settings()
@@ -65,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "seed-demo":
         from server.demo import run as seed_demo
 
-        return asyncio.run(seed_demo(settings, seed=args.seed, password=args.password, force_new=args.force_new))
+        return asyncio.run(seed_demo(settings, seed=args.seed, password=args.password, force_new=args.force_new,
+                                     url=args.url, locale=args.locale))
     if args.command == "disable-user":
         return asyncio.run(_with_pool(settings, lambda pool: _disable_user(pool, settings, args.email)))
     return serve(settings)

@@ -1,10 +1,12 @@
 """``python -m server seed-demo``: fill a realistic demo workspace, so a first-time user sees a living CRM.
 
-Everything goes through the real HTTP API, in-process: ``create_app(settings)`` runs under
-Litestar's ``AsyncTestClient`` (its lifespan starts the database — embedded Postgres unless
-``DATABASE_URL`` — and applies migrations), and every request is an ordinary API call with a
-bearer token. So every rule users meet applies to the demo too: access and roles, validation,
-board documents seeded once, edits made in the live documents and projected into SQL.
+Everything goes through the real HTTP API. With ``--url`` it is a running server's (its address is
+the one printed); without, it is an app of this process (``create_app(settings)`` under
+``httpx.ASGITransport``: its lifespan starts the database — embedded Postgres unless
+``DATABASE_URL`` — and applies migrations). Every request is an ordinary API call with a bearer
+token, so every rule users meet applies to the demo too: access and roles, validation, board
+documents seeded once, edits made in the live documents and projected into SQL. Independent calls
+(deals, activities, notes, work items) run a few at a time, as a team would make them.
 
 What it makes, in this order:
 
@@ -19,30 +21,44 @@ What it makes, in this order:
 5. notes of a few paragraphs on some deals, contacts and an organisation;
 6. a project board shared (edit) with a guest from a partner firm, who adds work of their own.
 
+``--locale de`` makes the same in German (``server/demo_words.py``): *Nordwind Vertrieb*, GmbHs and
+AGs in German cities with +49 numbers, people with umlauts, German stage names, tasks and notes, and
+pipelines in euros.
+
 The same ``--seed`` makes the same names, values and plan (dates are relative to today; ids are
-the server's). A second run refuses, because the owner's account exists (exit 2), unless
-``--force-new`` picks fresh e-mails (``owner-2@…``). What cannot be made through the API is left
-alone: every deal was last moved now, so none is rotting yet.
+the server's; the order of cards within a column follows the order the calls were answered). A
+second run refuses, because the owner's account exists (exit 2), unless ``--force-new`` picks
+fresh e-mails (``owner-2@…``). What cannot be made through the API is left alone: every deal was
+last moved now, so none is rotting yet.
+
+Sign-ups are throttled per address (``TANDEM_SIGN_UPS_PER_ADDRESS``). A run signs up six people
+(and tries one more e-mail per earlier demo with ``--force-new``). The app of this process is
+reached only by this command, from an address no client has (``seed-demo``), so its own sign-up
+limit is lifted; a running server's is not: when it asks to wait (429, ``Retry-After``), the demo
+waits and says so.
 """
 
 from __future__ import annotations
 
 import asyncio
 import csv
+import http.cookiejar
 import io
 import random
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
-from litestar.testing import AsyncTestClient
-from pycrdt import Doc
+import httpx
+import msgspec
+from pycrdt import Doc, Map
 
-from server.app import create_app
+from server.demo_words import ENGLISH, LOCALES, City, Person, Words, ascii_local
 from server.documents.read import read_board
 from server.domain.crm import StageKind
 from server.domain.duplicates import name_key, similar_names
@@ -51,29 +67,14 @@ from server.settings import Settings
 DEFAULT_SEED = 7
 DEFAULT_PASSWORD = "tandem-demo-2026"
 DOMAIN = "demo.tandem.test"
-WORKSPACE = "Northwind Sales"
-PROJECT = "Partner launch – Brightlane"
+WORKSPACE = ENGLISH.workspace
+PROJECT = ENGLISH.project
 EXIT_EXISTS = 2
+PARALLEL = 6  # API calls in flight at once
+CLIENT = "seed-demo"  # the address the in-process app sees
+LONGEST_WAIT = 180.0  # seconds the demo waits in all for a throttled server before giving up
 
-
-@dataclass(frozen=True)
-class Person:
-    """Someone in the demo: ``local`` is the part of the e-mail before the ``@``."""
-
-    local: str
-    name: str
-    role: str  # owner, admin, member, viewer, guest
-    sells: bool  # owns deals, contacts and tasks
-
-
-PEOPLE = (
-    Person("owner", "Olivia Hart", "owner", True),
-    Person("admin", "Marcus Chen", "admin", True),
-    Person("priya", "Priya Raman", "member", True),
-    Person("diego", "Diego Alvarez", "member", True),
-    Person("viewer", "Hannah Berg", "viewer", False),
-)
-GUEST = Person("partner", "Sam Okafor", "guest", False)
+__all__ = ["DEFAULT_PASSWORD", "DEFAULT_SEED", "LOCALES", "PROJECT", "WORKSPACE", "Person", "run", "seed_demo"]
 
 
 class SeedError(Exception):
@@ -87,49 +88,74 @@ class AlreadySeeded(SeedError):
 # --- the command ---------------------------------------------------------------------------------
 
 async def run(settings: Settings, *, seed: int = DEFAULT_SEED, password: str = DEFAULT_PASSWORD,
-              force_new: bool = False, out: TextIO | None = None) -> int:
+              force_new: bool = False, url: str | None = None, locale: str = "en", out: TextIO | None = None) -> int:
     """Seed, print the summary, and answer the exit code (0; 2 when the demo exists; 1 on failure)."""
     out = out or sys.stdout
     try:
-        summary = await seed_demo(settings, seed=seed, password=password, force_new=force_new)
+        summary = await seed_demo(settings, seed=seed, password=password, force_new=force_new, url=url,
+                                  locale=locale)
     except AlreadySeeded as exc:
         print(exc, file=sys.stderr)
         return EXIT_EXISTS
     except SeedError as exc:
         print(f"seed-demo failed: {exc}", file=sys.stderr)
         return 1
-    print(summary.text(settings), file=out)
+    print(summary.text(), file=out)
     return 0
 
 
 async def seed_demo(settings: Settings, *, seed: int = DEFAULT_SEED, password: str = DEFAULT_PASSWORD,
-                    force_new: bool = False) -> Summary:
-    """Make the demo workspace through the HTTP API of an in-process app; answer what was made."""
+                    force_new: bool = False, url: str | None = None, locale: str = "en") -> Summary:
+    """Make the demo workspace through the HTTP API (of the server at ``url``, or of an app in this
+    process); answer what was made."""
+    words = LOCALES.get(locale)
+    if words is None:
+        raise SeedError(f"expected a locale of {', '.join(sorted(LOCALES))}, got {locale!r}")
     started = time.monotonic()
     today = datetime.now(timezone.utc).date()
-    async with AsyncTestClient(create_app(settings), timeout=60) as client:
-        api = Api(client)
-        team = await sign_up_team(api, password, force_new)
-        workspace = await create_workspace(api, team)
-        book = Book.make(random.Random(f"{seed}:book"), team)
-        await import_book(api, team, workspace, book)
+    async with api_client(settings, url) as api:
+        team = await sign_up_team(api, words, password, force_new)
+        workspace = await create_workspace(api, words, team)
+        book = Book.make(random.Random(f"{seed}:book"), team, words)
+        await import_book(api, words, team, workspace, book)
         directory = await read_directory(api, team, workspace)
-        pipelines = [await create_board(api, team.owner, workspace, name, "pipeline") for name in PIPELINES]
-        deals = []
-        for board in pipelines:
-            plan = plan_deals(random.Random(f"{seed}:{board.name}"), board, team, directory, today)
-            deals += await make_deals(api, board, plan)
-        activities = plan_activities(random.Random(f"{seed}:activities"), team, deals, pipelines[0], directory,
-                                     today)
+        await type_in_twins(api, team, workspace, book, directory)
+        pipelines = list(await gather(create_board(api, words, team.owner, workspace, name, "pipeline")
+                                      for name in words.pipelines))
+        plans = [plan_deals(random.Random(f"{seed}:{board.name}"), words, board, index == 1, team, directory, today)
+                 for index, board in enumerate(pipelines)]
+        deals = await make_deals(api, [deal for plan in plans for deal in plan])
+        activities = plan_activities(random.Random(f"{seed}:activities"), words, team, deals, pipelines[0],
+                                     directory, today)
         await make_activities(api, activities)
-        notes = await write_notes(api, random.Random(f"{seed}:notes"), team, deals, pipelines[0], directory, today)
-        project = await create_board(api, team.admin, workspace, PROJECT, "project")
-        work_items = await run_project(api, team, project, today)
+        notes = await write_notes(api, random.Random(f"{seed}:notes"), words, team, deals, pipelines[0], directory,
+                                  today)
+        project = await create_board(api, words, team.admin, workspace, words.project, "project")
+        work_items = await run_project(api, words, team, project, today)
         assigned = Counter(a.values["assignee"] for a in activities) + work_items
-        summary = await summarise(api, team, workspace, pipelines, len(deals), assigned, today)
-    # Leaving the client ran the app's shutdown: everything is committed and projected.
+        summary = await summarise(api, words, team, workspace, pipelines, len(deals), assigned, today)
+    # Leaving the in-process app ran its shutdown: everything is committed and projected.
     return replace(summary, notes=len(notes), work_items=work_items.total(), duplicates=len(book.duplicates),
-                   seed=seed, password=password, calls=api.calls, seconds=time.monotonic() - started)
+                   seed=seed, password=password, calls=api.calls, seconds=time.monotonic() - started,
+                   url=url.rstrip("/") if url else browser_url(settings), running=url is not None)
+
+
+def browser_url(settings: Settings) -> str:
+    """Where a browser on this machine reaches ``scripts/serve`` with these settings (HOST, PORT)."""
+    host = settings.host
+    if host in ("0.0.0.0", "", "::", "[::]"):
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{settings.port}"
+
+
+T = TypeVar("T")
+
+
+async def gather(calls: Iterable[Awaitable[T]]) -> list[T]:
+    """Await ``calls`` together (``Api`` keeps at most ``PARALLEL`` requests in flight), in order."""
+    return list(await asyncio.gather(*calls))
 
 
 # --- people and the workspace --------------------------------------------------------------------
@@ -148,7 +174,7 @@ class Account:
 
 @dataclass
 class Team:
-    members: list[Account]  # owner first, as PEOPLE lists them
+    members: list[Account]  # owner first, as Words.people lists them
     guest: Account
 
     @property
@@ -167,25 +193,24 @@ class Team:
         return [*self.members, self.guest]
 
 
-async def sign_up_team(api: Api, password: str, force_new: bool) -> Team:
+async def sign_up_team(api: Api, words: Words, password: str, force_new: bool) -> Team:
     """Sign everyone up. The owner comes first: an existing owner account means the demo exists."""
-    suffix = ""
+    suffix, first = "", words.people[0]
     while True:
-        owner = await api.sign_up(PEOPLE[0], email(PEOPLE[0], suffix), password)
+        owner = await api.sign_up(first, email(first, suffix), password)
         if owner is not None:
             break
         if not force_new:
             raise AlreadySeeded(
-                f"{email(PEOPLE[0], suffix)} already has an account: the demo was seeded into this database "
+                f"{email(first, suffix)} already has an account: the demo was seeded into this database "
                 f"before. Sign in with it, or run `python -m server seed-demo --force-new` to seed another "
                 f"workspace with fresh e-mails.")
         suffix = f"-{int(suffix[1:] or 1) + 1}"
-    accounts = [owner]
-    for person in (*PEOPLE[1:], GUEST):
-        account = await api.sign_up(person, email(person, suffix), password)
+    others = (*words.people[1:], words.guest)
+    accounts = [owner, *await gather(api.sign_up(person, email(person, suffix), password) for person in others)]
+    for person, account in zip(others, accounts[1:]):
         if account is None:
             raise SeedError(f"{email(person, suffix)} already has an account; try --force-new")
-        accounts.append(account)
     return Team(accounts[:-1], accounts[-1])
 
 
@@ -193,44 +218,47 @@ def email(person: Person, suffix: str = "") -> str:
     return f"{person.local}{suffix}@{DOMAIN}"
 
 
-async def create_workspace(api: Api, team: Team) -> str:
+async def create_workspace(api: Api, words: Words, team: Team) -> str:
     """The owner's workspace; everyone else but the guest joins through an invitation."""
-    workspace = (await api.post(team.owner, "/api/workspaces", {"name": WORKSPACE}))["id"]
-    for account in team.members[1:]:
+    workspace = (await api.post(team.owner, "/api/workspaces", {"name": words.workspace}))["id"]
+
+    async def join(account: Account) -> None:
         invitation = await api.post(team.owner, f"/api/workspaces/{workspace}/invitations",
                                     {"email": account.email, "role": account.person.role})
         await api.post(account, "/api/invitations/accept", {"token": invitation["token"]})
+
+    await gather(join(account) for account in team.members[1:])
     return workspace
 
 
 # --- organisations and contacts ------------------------------------------------------------------
 
-CUSTOM_FIELDS = (
-    {"entity": "organisation", "key": "industry", "label": "Industry", "type": "select",
-     "options": ["Logistics", "Software", "Manufacturing", "Healthcare", "Retail", "Finance", "Energy",
-                 "Hospitality", "Education", "Media"]},
-    {"entity": "organisation", "key": "employees", "label": "Employees", "type": "number"},
-    {"entity": "contact", "key": "lead_source", "label": "Lead source", "type": "select",
-     "options": ["Website", "Referral", "Event", "Outbound", "Partner"]},
-)
-SEGMENTS = (
-    {"name": "Decision makers", "entity": "contact", "filter": {"labels": ["decision maker"]}},
-    {"name": "Champions", "entity": "contact", "filter": {"labels": ["champion"]}},
-    {"name": "Enterprise accounts", "entity": "organisation", "filter": {"labels": ["enterprise"]}},
-)
-
-
-async def import_book(api: Api, team: Team, workspace: str, book: Book) -> None:
-    """Custom fields (the admin defines them), then both CSV files (the owner imports them)."""
-    for definition in CUSTOM_FIELDS:
+async def import_book(api: Api, words: Words, team: Team, workspace: str, book: Book) -> None:
+    """Custom fields (the admin defines them, in order), then both CSV files (the owner imports them)."""
+    for definition in words.custom_fields:
         await api.post(team.admin, f"/api/workspaces/{workspace}/custom-fields", definition)
     for kind, text in (("organisations", book.organisations_csv()), ("contacts", book.contacts_csv())):
-        report = await api.call(team.owner, "POST", f"/api/workspaces/{workspace}/import/{kind}", content=text,
-                                headers={"content-type": "text/csv"}, expect=(200, 422))
+        report = await api.call(team.owner, "POST", f"/api/workspaces/{workspace}/import/{kind}",
+                                content=text.encode(), headers={"content-type": "text/csv; charset=utf-8"},
+                                expect=(200, 422))
         if not report["imported"]:
             raise SeedError(f"the {kind} import was refused: {report['problems'][:3]}")
-    for segment in SEGMENTS:
+    for segment in words.segments:
         await api.post(team.owner, f"/api/workspaces/{workspace}/segments", segment)
+
+
+async def type_in_twins(api: Api, team: Team, workspace: str, book: Book, directory: Directory) -> None:
+    """The owner types in the people of two business cards, who are already in the address book
+    under their work e-mail: two likely duplicates (``GET …/contacts/duplicates``)."""
+    ids = {a.email: a.id for a in team.members}
+    for twin in book.duplicates:
+        organisation = directory.organisations.get(twin["organisation"])
+        await api.post(team.owner, f"/api/workspaces/{workspace}/contacts", {
+            "first_name": twin["first_name"], "last_name": twin["last_name"], "emails": [twin["emails"]],
+            "phones": [twin["phones"]], "organisation_id": organisation["id"] if organisation else None,
+            "owner_id": ids.get(twin["owner"]), "labels": [twin["labels"]],
+            "address": {"city": twin["city"], "region": twin["region"], "country": twin["country"]},
+            "fields": {"lead_source": twin["lead_source"]}})
 
 
 @dataclass
@@ -245,15 +273,12 @@ class Directory:
 
 
 async def read_directory(api: Api, team: Team, workspace: str) -> Directory:
-    organisations = await api.all_pages(team.owner, f"/api/workspaces/{workspace}/organisations")
-    contacts = await api.all_pages(team.owner, f"/api/workspaces/{workspace}/contacts")
+    organisations, contacts = await gather(api.all_pages(team.owner, f"/api/workspaces/{workspace}/{kind}")
+                                           for kind in ("organisations", "contacts"))
     return Directory({o["name"]: o for o in organisations}, contacts)
 
 
 # --- boards --------------------------------------------------------------------------------------
-
-PIPELINES = ("New business", "Renewals")
-
 
 @dataclass
 class Board:
@@ -266,25 +291,34 @@ class Board:
         return [s for s in self.stages if s.kind is StageKind.OPEN]
 
 
-async def create_board(api: Api, who: Account, workspace: str, name: str, kind: str) -> Board:
-    """A new board; its seeded stages are read back from its document (``GET /api/documents/…``)."""
-    board = await api.post(who, f"/api/workspaces/{workspace}/boards", {"name": name, "kind": kind})
+async def create_board(api: Api, words: Words, who: Account, workspace: str, name: str, kind: str) -> Board:
+    """A new board (pipelines in the locale's currency); its seeded stages are read back from its
+    document (``GET /api/documents/…``) and, where the locale names them, renamed by a Yjs update
+    (``POST /api/documents/…/updates``), as the web app's stage editor does."""
+    body = {"name": name, "kind": kind, **({"currency": words.currency} if kind == "pipeline" else {})}
+    board = await api.post(who, f"/api/workspaces/{workspace}/boards", body)
+    path = f"/api/documents/{board['document']}"
     doc = Doc()
-    doc.apply_update(await api.raw(who, f"/api/documents/{board['document']}"))
+    doc.apply_update(await api.raw(who, path))
+    names = words.pipeline_stages if kind == "pipeline" else words.project_stages
+    if names:
+        stages = read_board(doc, kind).ordered_stages()
+        before = doc.get_state()
+        root = doc.get("stages", type=Map)
+        with doc.transaction():
+            for stage, new_name in zip(stages, names):
+                root[str(stage.id)]["name"] = new_name
+        await api.call(who, "POST", f"{path}/updates", content=doc.get_update(before),
+                       headers={"content-type": "application/octet-stream"})
     return Board(board["id"], name, kind, read_board(doc, kind).ordered_stages())
 
 
 # --- deals ---------------------------------------------------------------------------------------
 
-# How many deals end in each open stage (in board order), and how many are won and lost.
-DEALS_PER_STAGE = {"New business": ((14, 12, 10, 7), 12, 9), "Renewals": ((5, 6, 6, 5), 14, 4)}
-PRODUCTS = (("Fleet platform", 420), ("Route analytics", 300), ("Warehouse suite", 510),
-            ("Driver app", 180), ("Compliance pack", 240), ("Integrations API", 360))
+# How many deals end in each open stage (in board order), and how many are won and lost:
+# new business, then renewals.
+DEALS_PER_STAGE = (((14, 12, 10, 7), 12, 9), ((5, 6, 6, 5), 14, 4))
 SEATS = (10, 15, 25, 40, 60, 80, 120, 200, 350)
-LOST_REASONS = ("Went with a competitor (Globex)", "Budget frozen until next fiscal year",
-                "No decision – the champion left", "Price too high for the seat count",
-                "Timing: revisit after their migration", "Chose to build in-house")
-DEAL_LABELS = ("inbound", "referral", "enterprise", "upsell", "multi-year", "at risk", "pilot")
 
 
 @dataclass
@@ -307,71 +341,64 @@ class PlannedDeal:
         return self.outcome is None
 
 
-def plan_deals(rng: random.Random, board: Board, team: Team, directory: Directory, today: date) -> list[PlannedDeal]:
+def plan_deals(rng: random.Random, words: Words, board: Board, renewals: bool, team: Team, directory: Directory,
+               today: date) -> list[PlannedDeal]:
     """Deals ending in every stage: open ones spread along the pipeline, some won, some lost.
     New business goes to prospects, owned by anyone; renewals to customers, owned by their account owner."""
-    spread, won, lost = DEALS_PER_STAGE[board.name]
+    spread, won, lost = DEALS_PER_STAGE[renewals]
     open_stages = board.open_stages()
     endings: list[tuple[int, str | None]] = []
     for index in range(len(open_stages)):
         endings += [(index, None)] * (spread[index] if index < len(spread) else 3)
     endings += [(len(open_stages) - rng.choice((1, 1, 2)), "won") for _ in range(won)]
     endings += [(rng.randrange(len(open_stages)), "lost") for _ in range(lost)]
-    renewals = board.name == "Renewals"
+    customer = words.label("customer")
     candidates = [o for o in directory.organisations.values() if directory.people_at(o)
-                  and ("customer" in o["labels"]) == renewals] or list(directory.organisations.values())
+                  and (customer in o["labels"]) == renewals] or list(directory.organisations.values())
     plans = []
     for reached, outcome in endings:
         organisation = rng.choice(candidates)
         contact = rng.choice(directory.people_at(organisation))
-        product, price = rng.choice(PRODUCTS)
+        product, price = rng.choice(words.products)
         seats = rng.choice(SEATS)
         value = round(seats * price * (0.9 if renewals else 1.0) / 100) * 100
         if outcome is None:
             close = today + timedelta(days=rng.randint(7, 30) + rng.randint(0, 120 - 25 * min(reached, 3)))
         else:
             close = today - timedelta(days=rng.randint(2, 75))
-        title = (f"{organisation['name']} – {product} renewal {close.year}" if renewals
-                 else f"{organisation['name']} – {product} ({seats} seats)")
+        template = words.renewal_title if renewals else words.deal_title
+        title = template.format(org=organisation["name"], product=product, seats=seats, year=close.year)
         owner = rng.choice(team.sellers)
         if renewals:
             owner = next((a for a in team.sellers if a.id == organisation["owner_id"]), owner)
         plans.append(PlannedDeal(
             board, owner, title, float(value), organisation, contact, close,
-            rng.sample(DEAL_LABELS, rng.choice((0, 1, 1, 2))), open_stages[1:reached + 1], outcome,
-            rng.choice(LOST_REASONS) if outcome == "lost" else None))
+            rng.sample(words.deal_labels, rng.choice((0, 1, 1, 2))), open_stages[1:reached + 1], outcome,
+            rng.choice(words.lost_reasons) if outcome == "lost" else None))
     return plans
 
 
-async def make_deals(api: Api, board: Board, plans: list[PlannedDeal]) -> list[PlannedDeal]:
-    """Each deal is created by its owner in the first stage, moved along, then won or lost."""
-    for deal in plans:
-        card = await api.post(deal.owner, f"/api/boards/{board.id}/cards", {
+async def make_deals(api: Api, plans: list[PlannedDeal]) -> list[PlannedDeal]:
+    """Each deal is created by its owner in the first stage, moved along, then won or lost; deals
+    are made side by side, each one's steps in order."""
+    async def make(deal: PlannedDeal) -> None:
+        board = deal.board.id
+        card = await api.post(deal.owner, f"/api/boards/{board}/cards", {
             "title": deal.title, "value": deal.value, "owner": deal.owner.id, "contact": deal.contact["id"],
             "organisation": deal.organisation["id"], "expected_close": deal.expected_close.isoformat(),
             "labels": deal.labels})
         deal.id = card["id"]
         for stage in deal.path:
-            await api.post(deal.owner, f"/api/boards/{board.id}/cards/{deal.id}/move", {"stage": str(stage.id)})
+            await api.post(deal.owner, f"/api/boards/{board}/cards/{deal.id}/move", {"stage": str(stage.id)})
         if deal.outcome:
-            await api.post(deal.owner, f"/api/boards/{board.id}/cards/{deal.id}/status",
+            await api.post(deal.owner, f"/api/boards/{board}/cards/{deal.id}/status",
                            {"status": deal.outcome, "lost_reason": deal.lost_reason})
+
+    await gather(make(deal) for deal in plans)
     return plans
 
 
 # --- activities and tasks ------------------------------------------------------------------------
-
-NEXT_STEPS = (
-    ("call", "Follow-up call with {first}"), ("call", "Pricing questions – call {first}"),
-    ("meeting", "Demo for the {org} team"), ("meeting", "On-site workshop at {org}"),
-    ("email", "Send the proposal to {first}"), ("email", "Share the logistics case study with {first}"),
-    ("todo", "Prepare a quote for {org}"), ("deadline", "Contract signature due – {org}"),
-)
-DONE_STEPS = (("call", "Discovery call with {first}"), ("meeting", "Kick-off with {org}"),
-              ("email", "Intro e-mail to {first}"), ("todo", "Qualify budget and timeline"))
-FOLLOW_UPS = ("Check in with {first} after the webinar", "Ask {first} for a referral",
-              "Congratulate {first} on the new role", "Invite {first} to the customer day")
-
 
 @dataclass
 class PlannedActivity:
@@ -381,37 +408,37 @@ class PlannedActivity:
     done: bool = False
 
 
-def plan_activities(rng: random.Random, team: Team, deals: list[PlannedDeal], board: Board,
+def plan_activities(rng: random.Random, words: Words, team: Team, deals: list[PlannedDeal], board: Board,
                     directory: Directory, today: date) -> list[PlannedActivity]:
     """A next step on every open deal, done history on many, colleagues pulled in on the biggest,
     and for each seller one contact follow-up overdue, one due today and one upcoming."""
     planned = []
     for deal in deals:
-        words = {"first": deal.contact["first_name"] or deal.contact["name"], "org": deal.organisation["name"]}
+        names = {"first": deal.contact["first_name"] or deal.contact["name"], "org": deal.organisation["name"]}
         link = {"card": deal.id, "contact": deal.contact["id"]}
         if deal.is_open:
-            kind, title = rng.choice(NEXT_STEPS)
+            kind, title = rng.choice(words.next_steps)
             due = today + timedelta(days=rng.choice((-8, -3, -1, 0, 0, 1, 2, 3, 4, 6, 9, 13, 19, 27)))
             planned.append(PlannedActivity(deal.board, deal.owner, {
-                "type": kind, "title": title.format(**words), "assignee": deal.owner.id,
+                "type": kind, "title": title.format(**names), "assignee": deal.owner.id,
                 "due": _when(due, kind, rng), **link}))
         if deal.path and rng.random() < 0.7:
-            kind, title = rng.choice(DONE_STEPS)
+            kind, title = rng.choice(words.done_steps)
             due = today - timedelta(days=rng.randint(3, 40))
             planned.append(PlannedActivity(deal.board, deal.owner, {
-                "type": kind, "title": title.format(**words), "assignee": deal.owner.id, "due": _when(due, kind, rng),
+                "type": kind, "title": title.format(**names), "assignee": deal.owner.id, "due": _when(due, kind, rng),
                 **link}, done=True))
         if deal.is_open and deal.value >= 40_000:
             colleague = rng.choice([s for s in team.sellers if s is not deal.owner])
             planned.append(PlannedActivity(deal.board, deal.owner, {
-                "type": "todo", "title": f"Review the discount request for {deal.organisation['name']}",
+                "type": "todo", "title": words.review_title.format(org=deal.organisation["name"]),
                 "assignee": colleague.id, "due": (today + timedelta(days=rng.randint(-2, 6))).isoformat(),
-                "note": f"{deal.owner.name} asks for a second pair of eyes before sending the offer.", **link}))
+                "note": words.review_note.format(owner=deal.owner.name), **link}))
     for seller in team.sellers:
         for offset in (-rng.randint(1, 6), 0, rng.randint(2, 14)):
             contact = rng.choice(directory.contacts)
             planned.append(PlannedActivity(board, seller, {
-                "type": "call", "title": rng.choice(FOLLOW_UPS).format(first=contact["first_name"]),
+                "type": "call", "title": rng.choice(words.follow_ups).format(first=contact["first_name"]),
                 "assignee": seller.id, "due": (today + timedelta(days=offset)).isoformat(),
                 "contact": contact["id"]}))
     return planned
@@ -425,134 +452,79 @@ def _when(day: date, kind: str, rng: random.Random) -> str:
 
 
 async def make_activities(api: Api, planned: list[PlannedActivity]) -> None:
-    """Add each activity; the done ones are completed afterwards, as someone ticking them off."""
-    for activity in planned:
-        made = await api.post(activity.author, f"/api/boards/{activity.board.id}/activities", activity.values)
-        if activity.done:
-            await api.call(activity.author, "PATCH", f"/api/boards/{activity.board.id}/activities/{made['id']}",
-                           json={"done": True})
+    """Add each activity; the done ones are logged as done, as someone recording a call they had."""
+    await gather(api.post(activity.author, f"/api/boards/{activity.board.id}/activities",
+                          {**activity.values, **({"done": True} if activity.done else {})})
+                 for activity in planned)
 
 
 # --- notes ---------------------------------------------------------------------------------------
 
-DEAL_NOTES = (
-    ("Discovery call – {org}",
-     "Spoke with {first} for forty minutes. They run {size} vehicles out of two depots and plan routes in "
-     "spreadsheets every morning; dispatch starts at 5:30 and the plan is rarely final before 7.\n\n"
-     "Pain points: late deliveries in the afternoon wave, no live view of where drivers are, and a customer "
-     "service team that answers \"where is my order?\" by phone all day.\n\n"
-     "Next: a tailored demo with their operations lead, then a two-week pilot on one depot. {first} will send "
-     "last month's delivery data so we can show their own routes."),
-    ("Negotiation – where we stand",
-     "Procurement pushed back on the per-seat price and asked for a three-year term with a fixed rate. "
-     "We can offer 8% for multi-year if they sign before the quarter closes.\n\n"
-     "Legal redlines are limited to the liability cap and data residency (they want EU hosting); both are "
-     "standard for us.\n\n"
-     "Risk: their CFO joins the final call and has a competing quote from Globex. {first} is our champion and "
-     "will share the internal business case with us beforehand."),
-    ("Why we lost {org}",
-     "{first} told us the decision went to a cheaper tool that covers route planning only. Our analytics and "
-     "driver app were seen as nice-to-have this year.\n\n"
-     "What to do differently: bring the operations lead in earlier and quantify the cost of late deliveries "
-     "with their own numbers, not industry averages.\n\n"
-     "Keep in touch: their contract with the other vendor is for one year. Set a reminder for the renewal window."),
-)
-CONTACT_NOTES = (
-    ("Met {first} at LogiTech Summit",
-     "{first} came by the booth after the fleet electrification panel. {org} is replacing its telematics "
-     "provider next year and wants one system for routing and compliance.\n\n"
-     "Personal: runs marathons, was in Lisbon for the conference, prefers e-mail over calls before noon.\n\n"
-     "Agreed to send the case study and a short video of the driver app."),
-    ("Background on {first}",
-     "{first} joined {org} in spring from a competitor of theirs and is rebuilding the operations team. "
-     "Budget owner for tooling up to about 50k a year; above that the COO signs.\n\n"
-     "Good relationship with our support team from their previous company, where they used us for three years."),
-)
-ORGANISATION_NOTE = (
-    "Account plan {year}",
-    "{org} is one of our reference customers: renewal due later this year, expansion possible in the "
-    "warehouse team.\n\n"
-    "Goals: keep the renewal at the same price, add the analytics add-on, and get a quote for the case "
-    "study page.\n\n"
-    "Relationships: {first} (champion) and the finance director, whom we have not met yet. Plan a QBR "
-    "next month.",
-)
-
-
-async def write_notes(api: Api, rng: random.Random, team: Team, deals: list[PlannedDeal], board: Board,
+async def write_notes(api: Api, rng: random.Random, words: Words, team: Team, deals: list[PlannedDeal], board: Board,
                       directory: Directory, today: date) -> list[str]:
     """Notes on a few deals, contacts and an organisation; two get a colleague's addition later."""
-    notes = []
-
-    async def note(who: Account, on: Board, kind: str, subject: str, template: tuple[str, str],
-                   words: dict[str, Any]) -> str:
-        title, text = (part.format(**words) for part in template)
-        made = await api.post(who, "/api/notes", {"subject_kind": kind, "subject_id": subject, "board": on.id,
-                                                  "title": title, "text": text})
-        notes.append(made["id"])
-        return made["id"]
-
-    def words(contact: dict[str, Any], organisation: dict[str, Any] | None) -> dict[str, Any]:
-        return {"first": contact["first_name"], "org": organisation["name"] if organisation else "their company",
+    def values(contact: dict[str, Any], organisation: dict[str, Any] | None) -> dict[str, Any]:
+        return {"first": contact["first_name"], "org": organisation["name"] if organisation else "",
                 "size": rng.choice((40, 65, 120, 240)), "year": today.year}
 
+    async def note(who: Account, on: Board, kind: str, subject: str, template: tuple[str, str],
+                   words_in: dict[str, Any], addition: Account | None = None) -> str:
+        title, text = (part.format(**words_in) for part in template)
+        made = await api.post(who, "/api/notes", {"subject_kind": kind, "subject_id": subject, "board": on.id,
+                                                  "title": title, "text": text})
+        if addition is not None:
+            await api.post(addition, f"/api/notes/{made['id']}/text",
+                           {"text": words.approval.format(helper=addition.name)})
+        return made["id"]
+
+    discovery, negotiation, lost = words.deal_notes
     open_deals = sorted((d for d in deals if d.is_open and d.path), key=lambda d: -d.value)
     lost_deals = [d for d in deals if d.outcome == "lost"]
-    chosen = [(open_deals[0], DEAL_NOTES[1]), (open_deals[1], DEAL_NOTES[1]), (open_deals[2], DEAL_NOTES[0]),
-              (open_deals[-1], DEAL_NOTES[0]), (lost_deals[0], DEAL_NOTES[2])]
+    chosen = [(open_deals[0], negotiation), (open_deals[1], negotiation), (open_deals[2], discovery),
+              (open_deals[-1], discovery), (lost_deals[0], lost)]
+    writes = []
     for deal, template in chosen:
-        made = await note(deal.owner, deal.board, "deal", deal.id, template, words(deal.contact, deal.organisation))
-        if template is DEAL_NOTES[1]:
+        helper = None
+        if template is negotiation:
             helper = team.admin if deal.owner is not team.admin else team.owner
-            await api.post(helper, f"/api/notes/{made}/text", {
-                "text": f"{helper.name}: approved the multi-year discount up to 10%. Don't go lower without "
-                        f"talking to me first."})
+        writes.append(note(deal.owner, deal.board, "deal", deal.id, template, values(deal.contact, deal.organisation),
+                           helper))
     for contact, template in zip(rng.sample([c for c in directory.contacts if c["organisation"]], 3),
-                                 (*CONTACT_NOTES, CONTACT_NOTES[0])):
+                                 (*words.contact_notes, words.contact_notes[0])):
         organisation = directory.organisations[contact["organisation"]["name"]]
-        await note(rng.choice(team.sellers), board, "contact", contact["id"], template, words(contact, organisation))
-    customers = [o for o in directory.organisations.values() if "customer" in o["labels"] and directory.people_at(o)]
+        writes.append(note(rng.choice(team.sellers), board, "contact", contact["id"], template,
+                           values(contact, organisation)))
+    customer = words.label("customer")
+    customers = [o for o in directory.organisations.values() if customer in o["labels"] and directory.people_at(o)]
     organisation = rng.choice(customers)
-    await note(team.owner, board, "organisation", organisation["id"], ORGANISATION_NOTE,
-               words(directory.people_at(organisation)[0], organisation))
-    return notes
+    writes.append(note(team.owner, board, "organisation", organisation["id"], words.organisation_note,
+                       values(directory.people_at(organisation)[0], organisation)))
+    return await gather(writes)
 
 
 # --- the project board and the guest -------------------------------------------------------------
 
-WORK_ITEMS = (  # title, description, who (index into sellers, or "guest"), days from today, column
-    ("Sign the referral agreement", "Commission 15% of first-year value; legal has approved.", 0, -12, 2),
-    ("Partner portal access for Brightlane", "Five consultant logins, read-only on pricing.", 1, -5, 2),
-    ("Train Brightlane consultants on the driver app", "Two sessions, recorded.", "guest", 3, 1),
-    ("Draft the joint case study", "Customer: a mid-size freight company they implemented last year.",
-     "guest", 9, 1),
-    ("Price list for the partner tier", "Discount bands by annual volume.", 1, -1, 1),
-    ("Co-marketing webinar: smarter routing", "Brightlane presents, we demo. Target 150 sign-ups.", 2, 21, 0),
-    ("Landing page for the webinar", "", 3, 14, 0),
-    ("Shared Slack channel", "", "guest", -20, 2),
-    ("Joint target account list", "Twenty accounts we both know.", 0, 5, 0),
-    ("Implementation checklist v1", "What Brightlane does in the first 30 days of a rollout.", "guest", 0, 1),
-    ("Quarterly partner review", "", 0, 35, 0),
-)
-GUEST_ITEMS = (("Brightlane logo and boilerplate for the website", 4), ("Book a room for the training", 2))
 ITEM_STATUS = ("todo", "doing", "done")
 
 
-async def run_project(api: Api, team: Team, board: Board, today: date) -> Counter:
+async def run_project(api: Api, words: Words, team: Team, board: Board, today: date) -> Counter:
     """The admin shares the project board (edit) with the guest, plans the work with the team, and
     the guest adds and starts work of their own. Answers how many items each person was given."""
     await api.post(team.admin, f"/api/boards/{board.id}/shares", {"email": team.guest.email, "access": "edit"})
     assigned: Counter = Counter()
-    for title, description, who, days, column in WORK_ITEMS:
-        assignee = team.guest if who == "guest" else team.sellers[who]
+    planned = []
+    for title, description, who, days, column in words.work_items:
+        assignee = team.guest if who == "guest" else team.sellers[int(who)]  # type: ignore[call-overload]
         values = {"title": title, "assignee": assignee.id, "due": (today + timedelta(days=days)).isoformat(),
                   "stage": str(board.stages[column].id), "status": ITEM_STATUS[column]}
-        await api.post(team.admin, f"/api/boards/{board.id}/cards", {**values, "description": description or None})
+        planned.append(api.post(team.admin, f"/api/boards/{board.id}/cards",
+                                {**values, "description": description or None}))
         assigned[assignee.id] += 1
-    for title, days in GUEST_ITEMS:
-        item = await api.post(team.guest, f"/api/boards/{board.id}/cards", {
-            "title": title, "assignee": team.guest.id, "due": (today + timedelta(days=days)).isoformat()})
+    for title, days in words.guest_items:
+        planned.append(api.post(team.guest, f"/api/boards/{board.id}/cards", {
+            "title": title, "assignee": team.guest.id, "due": (today + timedelta(days=days)).isoformat()}))
         assigned[team.guest.id] += 1
+    item = (await gather(planned))[-1]
     await api.post(team.guest, f"/api/boards/{board.id}/cards/{item['id']}/move", {"stage": str(board.stages[1].id)})
     await api.call(team.guest, "PATCH", f"/api/boards/{board.id}/cards/{item['id']}", json={"status": "doing"})
     return assigned
@@ -562,7 +534,7 @@ async def run_project(api: Api, team: Team, board: Board, today: date) -> Counte
 
 @dataclass
 class Summary:
-    workspace: str
+    words: Words
     team: Team
     organisations: int
     contacts: int
@@ -576,23 +548,26 @@ class Summary:
     password: str = DEFAULT_PASSWORD
     calls: int = 0
     seconds: float = 0.0
+    url: str = ""  # where to open it
+    running: bool = False  # the demo was made through a running server at ``url``
 
-    def text(self, settings: Settings) -> str:
-        url = f"http://{settings.host}:{settings.port}"
+    def text(self) -> str:
+        words = self.words
         width = max(len(a.email) for a in self.team.everyone())
-        lines = [f"Seeded the demo workspace {WORKSPACE!r} (seed {self.seed}) in {self.seconds:.1f} s "
-                 f"with {self.calls} API calls.", "",
-                 f"See it: scripts/serve, then open {url} and sign in as {self.team.owner.email} / password "
-                 f"{self.password}", "", "People (one password for all):"]
+        see = (f"See it: open {self.url}" if self.running else f"See it: scripts/serve, then open {self.url}")
+        lines = [f"Seeded the demo workspace {words.workspace!r} (seed {self.seed}, locale {words.locale}) in "
+                 f"{self.seconds:.1f} s with {self.calls} API calls.", "",
+                 f"{see} and sign in as {self.team.owner.email} / password {self.password}", "",
+                 "People (one password for all):"]
         for account in self.team.everyone():
-            role = account.person.role if account.person.role != "guest" else f"guest, edits {PROJECT!r}"
+            role = account.person.role if account.person.role != "guest" else f"guest, edits {words.project!r}"
             lines.append(f"  {account.email:<{width}}  {account.name:<14} {role}")
         lines += ["", "Made:", f"  {self.organisations} organisations, {self.contacts} contacts "
-                               f"({self.duplicates} likely duplicates to merge), {len(SEGMENTS)} saved segments"]
+                               f"({self.duplicates} likely duplicates to merge), {len(words.segments)} saved segments"]
         for board, counts in self.stages.items():
             spread = ", ".join(f"{name} {counts[name]}" for name in self.stage_order[board])
-            lines.append(f"  {board}: {sum(counts.values())} deals ({spread})")
-        lines.append(f"  {PROJECT}: {self.work_items} work items, shared with the guest")
+            lines.append(f"  {board}: {sum(counts.values())} deals in {words.currency} ({spread})")
+        lines.append(f"  {words.project}: {self.work_items} work items, shared with the guest")
         for account in self.team.everyone():
             counts = self.tasks.get(account.email)
             if counts and sum(counts.values()):
@@ -602,8 +577,8 @@ class Summary:
         return "\n".join(lines)
 
 
-async def summarise(api: Api, team: Team, workspace: str, pipelines: list[Board], made: int, assigned: Counter,
-                    today: date) -> Summary:
+async def summarise(api: Api, words: Words, team: Team, workspace: str, pipelines: list[Board], made: int,
+                    assigned: Counter, today: date) -> Summary:
     """Count what the API now answers, once the projection has caught up with every edit (the
     ``made`` deals, and the tasks ``assigned`` to each user id)."""
     deals = await api.until(lambda d: len(d) >= made, team.owner, f"/api/workspaces/{workspace}/deals",
@@ -611,18 +586,21 @@ async def summarise(api: Api, team: Team, workspace: str, pipelines: list[Board]
     stages: dict[str, Counter] = {b.name: Counter() for b in pipelines}
     for deal in deals:
         stages[deal["board_name"]][deal["stage_name"]] += 1
-    tasks: dict[str, Counter] = {}
-    for account in team.everyone():
+
+    async def tasks_of(account: Account) -> Counter:
         mine = await api.until(lambda tasks: _total(tasks) >= assigned[account.id], account, "/api/me/tasks",
                                params={"scope": "all", "today": today.isoformat()})
         counts: Counter = Counter()
         for bucket in ("overdue", "today", "upcoming", "unscheduled"):
             for task in mine[bucket]:
                 counts["done" if task["done"] else bucket] += 1
-        tasks[account.email] = counts
-    organisations = await api.all_pages(team.owner, f"/api/workspaces/{workspace}/organisations")
-    contacts = await api.all_pages(team.owner, f"/api/workspaces/{workspace}/contacts")
-    return Summary(workspace, team, len(organisations), len(contacts), stages,
+        return counts
+
+    everyone = team.everyone()
+    tasks = dict(zip((a.email for a in everyone), await gather(tasks_of(a) for a in everyone)))
+    organisations, contacts = await gather(api.all_pages(team.owner, f"/api/workspaces/{workspace}/{kind}")
+                                           for kind in ("organisations", "contacts"))
+    return Summary(words, team, len(organisations), len(contacts), stages,
                    {b.name: [s.name for s in b.stages] for b in pipelines}, tasks)
 
 
@@ -632,65 +610,6 @@ def _total(tasks: dict[str, Any]) -> int:
 
 # --- the demo's address book (pure: a seeded random generator in, records out) -------------------
 
-FIRST_NAMES = (
-    "Aisha", "Alex", "Amara", "Andrea", "Anna", "Ben", "Camille", "Carlos", "Chen", "Chloe", "Daniel", "Dana",
-    "Elena", "Emeka", "Emma", "Farah", "Felix", "Fiona", "Gabriel", "Grace", "Hana", "Hugo", "Ines", "Isaac",
-    "Jakob", "James", "Jana", "Javier", "Julia", "Kai", "Kavya", "Kenji", "Laura", "Leon", "Lina", "Lucas",
-    "Maya", "Mateo", "Mei", "Mila", "Nadia", "Noah", "Nora", "Oliver", "Omar", "Paula", "Rafael", "Rosa",
-    "Ruth", "Samir", "Sara", "Sofia", "Tariq", "Theo", "Tomas", "Valentina", "Wei", "Yara", "Yusuf", "Zoe",
-)
-LAST_NAMES = (
-    "Abbott", "Adeyemi", "Andersson", "Bauer", "Becker", "Bianchi", "Brennan", "Brooks", "Carvalho", "Castillo",
-    "Choi", "Costa", "Dubois", "Dufresne", "Eriksen", "Fischer", "Fitzgerald", "Fontaine", "Garcia", "Green",
-    "Haddad", "Hansen", "Hughes", "Ibrahim", "Ito", "Jansen", "Kaur", "Kim", "Kowalski", "Larsen", "Lindqvist",
-    "Lopez", "Mahmoud", "Marino", "Martin", "Meyer", "Moreau", "Murphy", "Nakamura", "Novak", "Nowak",
-    "Okonkwo", "Olsen", "Park", "Patel", "Petrov", "Quinn", "Reyes", "Rossi", "Sato", "Schmidt", "Shah",
-    "Silva", "Singh", "Sullivan", "Tanaka", "Torres", "Van Dijk", "Vargas", "Walsh", "Weber", "Wright",
-    "Yilmaz", "Zhang",
-)
-COMPANY_WORDS = (
-    "Alder", "Aster", "Beacon", "Birchwood", "Brightwater", "Cedar", "Cobalt", "Copperleaf", "Crestline",
-    "Delta", "Driftwood", "Ember", "Evergreen", "Fernhill", "Foxglove", "Glacier", "Granite", "Halcyon",
-    "Harbor", "Harrow", "Highland", "Indigo", "Ironbark", "Jasper", "Juniper", "Kestrel", "Keystone",
-    "Larkspur", "Lumen", "Marlow", "Meridian", "Millbrook", "Nimbus", "Oakridge", "Orchard", "Parallax",
-    "Pinecrest", "Quarry", "Redwood", "Riverside", "Saltmarsh", "Silverline", "Summit", "Thistle",
-    "Tidewater", "Trailhead", "Upland", "Vantage", "Verdant", "Westbrook", "Willow", "Windward", "Yardley",
-    "Zephyr", "Atlas", "Bluepeak", "Canyon", "Falcon", "Greystone", "Lighthouse", "Northfield", "Sterling",
-)
-INDUSTRIES = {
-    "Logistics": ("Logistics", "Freight", "Shipping", "Transport"), "Software": ("Software", "Labs", "Systems"),
-    "Manufacturing": ("Manufacturing", "Industries", "Works"), "Healthcare": ("Health", "Medical", "Care"),
-    "Retail": ("Retail", "Outfitters", "Goods"), "Finance": ("Capital", "Financial"),
-    "Energy": ("Energy", "Power", "Renewables"), "Hospitality": ("Hotels", "Hospitality"),
-    "Education": ("Learning", "Academy"), "Media": ("Media", "Studios"),
-}
-# City, region, country, postcode, phone pattern (# = a digit; numbers in ranges set aside for drama).
-CITIES = (
-    ("San Francisco", "CA", "United States", "94107", "+1 415 555 01##"),
-    ("Austin", "TX", "United States", "78701", "+1 512 555 01##"),
-    ("Chicago", "IL", "United States", "60607", "+1 312 555 01##"),
-    ("Boston", "MA", "United States", "02110", "+1 617 555 01##"),
-    ("Denver", "CO", "United States", "80202", "+1 303 555 01##"),
-    ("Seattle", "WA", "United States", "98101", "+1 206 555 01##"),
-    ("Toronto", "ON", "Canada", "M5V 2T6", "+1 416 555 01##"),
-    ("London", "", "United Kingdom", "EC2A 4BX", "+44 20 7946 0###"),
-    ("Manchester", "", "United Kingdom", "M1 2WD", "+44 161 496 0###"),
-    ("Bristol", "", "United Kingdom", "BS1 4DJ", "+44 117 496 0###"),
-    ("Berlin", "", "Germany", "10115", "+49 30 23125 ###"),
-    ("Hamburg", "", "Germany", "20095", "+49 40 66969 ###"),
-    ("Amsterdam", "", "Netherlands", "1017 CE", "+31 20 799 9###"),
-    ("Paris", "", "France", "75002", "+33 1 99 00 ## ##"),
-    ("Dublin", "", "Ireland", "D02 XY45", "+353 1 555 0###"),
-    ("Sydney", "NSW", "Australia", "2000", "+61 2 5550 ####"),
-)
-STREETS = ("Market Street", "Harbour Road", "Mill Lane", "King Street", "Station Road", "Canal Street",
-           "Elm Avenue", "Bridge Street", "Park Row", "Wharf Road", "Church Lane", "High Street")
-SENIOR_TITLES = ("CEO", "COO", "CFO", "VP Operations", "VP Sales", "Head of Procurement", "Head of Logistics",
-                 "Operations Director", "IT Director", "CTO")
-TITLES = ("Operations Manager", "Fleet Manager", "Procurement Manager", "Dispatch Lead", "Finance Manager",
-          "Logistics Coordinator", "Warehouse Manager", "Data Analyst", "Engineering Manager", "Product Manager",
-          "Customer Service Lead", "Office Manager", "Buyer", "Solutions Architect", "Marketing Manager")
-TECHNICAL = ("IT Director", "CTO", "Data Analyst", "Engineering Manager", "Solutions Architect")
 CONTACTS = 300
 ORGANISATIONS = 60
 INDEPENDENTS = 8  # consultants without an organisation
@@ -706,14 +625,14 @@ class Book:
     duplicates: list[dict[str, str]] = field(default_factory=list)
 
     @classmethod
-    def make(cls, rng: random.Random, team: Team) -> Book:
+    def make(cls, rng: random.Random, team: Team, words: Words = ENGLISH) -> Book:
         """Organisations first; then one senior contact at each, the rest spread unevenly (no two
         look-alike names at one organisation), a few independent consultants, and two twins."""
         book, owners, phones = cls(), [a.email for a in team.sellers], Phones(rng)
-        book.organisations = [_organisation(rng, word, owners, phones)
-                              for word in rng.sample(COMPANY_WORDS, ORGANISATIONS)]
+        book.organisations = [_organisation(rng, words, word, owners, phones)
+                              for word in rng.sample(words.company_words, ORGANISATIONS)]
         weights = [rng.choice((1, 2, 2, 3, 4, 6)) for _ in book.organisations]
-        names = iter(_unique_names(rng, 2 * CONTACTS))
+        names = iter(_unique_names(rng, words, 2 * CONTACTS))
         at: dict[str, list[str]] = {o["name"]: [] for o in book.organisations}  # name keys per organisation
         employed = CONTACTS - INDEPENDENTS - TWINS
         while len(book.contacts) < employed:
@@ -725,16 +644,16 @@ class Book:
             if any(similar_names(key, other) for other in at[organisation["name"]]):
                 continue
             at[organisation["name"]].append(key)
-            book.contacts.append(_contact(rng, first, last, organisation, owners, phones, senior=senior))
+            book.contacts.append(_contact(rng, words, first, last, organisation, owners, phones, senior=senior))
         for _ in range(INDEPENDENTS):
             first, last = next(names)
-            book.contacts.append(_contact(rng, first, last, None, owners, phones, senior=False))
+            book.contacts.append(_contact(rng, words, first, last, None, owners, phones, senior=False))
         for original in rng.sample(book.contacts[ORGANISATIONS:employed], TWINS):
-            # The same person entered a second time, from a business card: material for a merge.
-            personal = f"{original['first_name']}.{original['last_name']}@mail.example".lower().replace(" ", "")
-            twin = {**original, "emails": personal, "labels": "event", "lead_source": "Event", "job_title": ""}
-            book.duplicates.append(twin)
-            book.contacts.append(twin)
+            # The same person typed in a second time, from a business card: material for a merge.
+            # (Not in the CSV: the import would recognise them and skip them.)
+            personal = f"{ascii_local(original['first_name'])}.{ascii_local(original['last_name'])}@mail.example"
+            book.duplicates.append({**original, "emails": personal, "labels": words.label("event"),
+                                    "lead_source": words.twin_lead_source, "job_title": ""})
         return book
 
     def organisations_csv(self) -> str:
@@ -759,54 +678,60 @@ class Phones:
                 return number
 
 
-def _organisation(rng: random.Random, word: str, owners: list[str], phones: Phones) -> dict[str, str]:
-    industry = rng.choice(list(INDUSTRIES))
-    name = f"{word} {rng.choice(INDUSTRIES[industry])}"
-    city, region, country, postcode, phone = rng.choice(CITIES)
+def _organisation(rng: random.Random, words: Words, word: str, owners: list[str], phones: Phones) -> dict[str, str]:
+    industry = rng.choice(list(words.industries))
+    base = f"{word} {rng.choice(words.industries[industry])}"
+    forms = words.legal_forms
+    name = f"{base} {rng.choice(forms) if len(forms) > 1 else forms[0]}".strip()
+    city = rng.choice(words.cities)
     size = rng.choice((12, 25, 40, 80, 150, 300, 650, 1200, 4000))
-    labels = [rng.choice(("customer", "customer", "prospect", "prospect", "prospect", "partner"))]
-    labels += ["enterprise"] if size >= 650 else ["smb"] if size <= 40 else []
-    labels += ["churn risk"] if "customer" in labels and rng.random() < 0.15 else []
-    return {"name": name, "website": f"https://www.{domain(name)}", "emails": f"hello@{domain(name)}",
-            "phones": phones(phone), "owner": rng.choice(owners), "labels": "; ".join(labels),
-            "street": f"{rng.randint(1, 240)} {rng.choice(STREETS)}", "city": city, "postcode": postcode,
-            "region": region, "country": country, "industry": industry, "employees": str(size)}
+    roles = [rng.choice(("customer", "customer", "prospect", "prospect", "prospect", "partner"))]
+    roles += ["enterprise"] if size >= 650 else ["smb"] if size <= 40 else []
+    roles += ["churn risk"] if "customer" in roles and rng.random() < 0.15 else []
+    street = words.street_format.format(number=rng.randint(1, 240), street=rng.choice(words.streets))
+    return {"name": name, "website": f"https://www.{domain(base)}", "emails": f"{words.office_mailbox}@{domain(base)}",
+            "phones": phones(city.phone), "owner": rng.choice(owners), "labels": words.labelled(*roles),
+            "street": street, "city": city.name, "postcode": city.postcode,
+            "region": city.region, "country": city.country, "industry": industry, "employees": str(size)}
 
 
 def domain(organisation: str) -> str:
-    """``Cobalt Freight`` → ``cobaltfreight.example`` (a reserved top-level domain: nobody's mail)."""
-    return "".join(ch for ch in organisation.lower() if ch.isalnum()) + ".example"
+    """``Cobalt Freight`` → ``cobaltfreight.example``, ``Rhön Energie`` → ``rhoenenergie.example``
+    (a name without its legal form; a reserved top-level domain: nobody's mail)."""
+    return "".join(ch for ch in ascii_local(organisation) if ch.isalnum()) + ".example"
 
 
-def _unique_names(rng: random.Random, count: int) -> list[tuple[str, str]]:
+def _unique_names(rng: random.Random, words: Words, count: int) -> list[tuple[str, str]]:
     names: dict[tuple[str, str], None] = {}
     while len(names) < count:
-        names[(rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES))] = None
+        names[(rng.choice(words.first_names), rng.choice(words.last_names))] = None
     return list(names)
 
 
-def _contact(rng: random.Random, first: str, last: str, organisation: dict[str, str] | None, owners: list[str],
-             phones: Phones, *, senior: bool) -> dict[str, str]:
-    local = f"{first}.{last}".lower().replace(" ", "")
+def _contact(rng: random.Random, words: Words, first: str, last: str, organisation: dict[str, str] | None,
+             owners: list[str], phones: Phones, *, senior: bool) -> dict[str, str]:
+    local = f"{ascii_local(first)}.{ascii_local(last)}"
+    where: dict[str, str]
     if organisation is None:
-        city = rng.choice(CITIES)
-        mail, company, phone = f"{local}@{last.lower().replace(' ', '')}consulting.example", "", city[4]
-        where = {"city": city[0], "region": city[1], "country": city[2]}
+        city: City = rng.choice(words.cities)
+        mail, company, phone = f"{local}@{ascii_local(last)}{words.consulting}.example", "", city.phone
+        where = {"city": city.name, "region": city.region, "country": city.country}
     else:
-        mail, company = f"{local}@{domain(organisation['name'])}", organisation["name"]
-        phone = next(c[4] for c in CITIES if c[0] == organisation["city"])
+        mail = f"{local}@{organisation['emails'].split('@')[1]}"
+        company = organisation["name"]
+        phone = next(c.phone for c in words.cities if c.name == organisation["city"])
         where = {"city": organisation["city"], "region": organisation["region"], "country": organisation["country"]}
-    title = rng.choice(SENIOR_TITLES) if senior or rng.random() < 0.2 else rng.choice(TITLES)
+    title = rng.choice(words.senior_titles) if senior or rng.random() < 0.2 else rng.choice(words.titles)
     if organisation is None:
-        title = rng.choice(("Independent consultant", "Fractional COO", "Logistics advisor"))
-    labels = ["decision maker"] if title in SENIOR_TITLES else []
-    labels += ["technical"] if title in TECHNICAL else []
-    labels += ["champion"] if rng.random() < 0.12 else []
-    labels += ["newsletter"] if rng.random() < 0.35 else []
+        title = rng.choice(words.independent_titles)
+    roles = ["decision maker"] if title in words.senior_titles else []
+    roles += ["technical"] if title in words.technical else []
+    roles += ["champion"] if rng.random() < 0.12 else []
+    roles += ["newsletter"] if rng.random() < 0.35 else []
     owner = rng.choice(owners) if rng.random() < 0.9 else ""
     return {"first_name": first, "last_name": last, "emails": mail, "phones": phones(phone), "organisation": company,
-            "job_title": title, "owner": owner, "labels": "; ".join(labels), "street": "", "postcode": "",
-            **where, "lead_source": rng.choice(("Website", "Website", "Referral", "Event", "Outbound", "Partner"))}
+            "job_title": title, "owner": owner, "labels": words.labelled(*roles), "street": "", "postcode": "",
+            **where, "lead_source": rng.choice(words.lead_sources)}
 
 
 def _csv(rows: list[dict[str, str]]) -> str:
@@ -819,20 +744,71 @@ def _csv(rows: list[dict[str, str]]) -> str:
 
 # --- the HTTP API, as a user's client calls it ---------------------------------------------------
 
-class Api:
-    """Calls through the in-process app with a person's bearer token; anything unexpected is a
-    ``SeedError`` naming the call and the server's answer."""
+@asynccontextmanager
+async def api_client(settings: Settings, url: str | None) -> AsyncIterator[Api]:
+    """An ``Api`` on the server at ``url``, or on an app of this process that lives as long as the
+    context (its shutdown, on leaving, waits for the projection to catch up)."""
+    # No cookie jar: sign-up answers set session cookies; every call here carries its own token.
+    jar = http.cookiejar.CookieJar(policy=http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+    limits = httpx.Limits(max_connections=PARALLEL)
+    if url:
+        async with httpx.AsyncClient(base_url=url.rstrip("/"), timeout=60, limits=limits, cookies=jar) as http_client:
+            try:
+                health = await http_client.get("/health")
+            except httpx.TransportError as exc:
+                raise SeedError(f"no server answers at {url} ({exc.__class__.__name__}: {exc}); start it with "
+                                f"scripts/serve, or leave out --url to seed the database directly") from None
+            if health.status_code != 200 or "status" not in health.text:
+                raise SeedError(f"{url}/health answered {health.status_code}: is this a Tandem server?")
+            yield Api(http_client)
+        return
+    from server.app import create_app  # the in-process path only
 
-    def __init__(self, client: AsyncTestClient) -> None:
+    # Reached only by this command, from an address no client has: lift the sign-up limit of this
+    # app (a running server's own limit is untouched).
+    private = msgspec.structs.replace(settings, sign_ups_per_address=max(settings.sign_ups_per_address, 1_000_000))
+    app = create_app(private)
+    failed: SeedError | None = None
+    async with app.lifespan():
+        transport = httpx.ASGITransport(app, client=(CLIENT, 0))
+        async with httpx.AsyncClient(transport=transport, base_url=f"http://{CLIENT}", timeout=60, limits=limits,
+                                     cookies=jar) as http_client:
+            try:
+                yield Api(http_client)
+            except SeedError as exc:  # raised below, after a clean shutdown, not inside the app's task group
+                failed = exc
+    if failed is not None:
+        raise failed
+
+
+class Api:
+    """Calls through an HTTP client with a person's bearer token, at most ``PARALLEL`` at once;
+    anything unexpected is a ``SeedError`` naming the call and the server's answer."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
         self._client = client
+        self._slots = asyncio.Semaphore(PARALLEL)
+        self._waited = 0.0
         self.calls = 0
+
+    async def _send(self, who: Account | None, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        headers = {**kwargs.pop("headers", {}), **({"Authorization": f"Bearer {who.token}"} if who else {})}
+        while True:
+            async with self._slots:
+                response = await self._client.request(method, path, headers=headers, **kwargs)
+            self.calls += 1
+            if response.status_code != 429 or self._waited >= LONGEST_WAIT:
+                return response
+            # The server throttles (sign-ups per address): wait as it asks, as a person would.
+            wait = min(float(response.headers.get("retry-after") or 2), LONGEST_WAIT - self._waited)
+            print(f"seed-demo: {method} {path} was throttled; waiting {wait:.0f} s as the server asks "
+                  f"(its TANDEM_SIGN_UPS_PER_ADDRESS limits sign-ups per address)", file=sys.stderr)
+            self._waited += wait
+            await asyncio.sleep(wait)
 
     async def call(self, who: Account | None, method: str, path: str, *, expect: tuple[int, ...] = (200, 201, 204),
                    **kwargs: Any) -> Any:
-        headers = {**kwargs.pop("headers", {}), **({"Authorization": f"Bearer {who.token}"} if who else {})}
-        response = await self._client.request(method, path, headers=headers, **kwargs)
-        self._client.cookies.clear()  # sign-up sets session cookies; every call here carries its own token
-        self.calls += 1
+        response = await self._send(who, method, path, **kwargs)
         if response.status_code not in expect:
             raise SeedError(f"{method} {path} answered {response.status_code}: {response.text[:500]}")
         return response.json() if response.content else None
@@ -845,8 +821,7 @@ class Api:
         return await self.call(who, "POST", path, json=body, expect=expect)
 
     async def raw(self, who: Account, path: str) -> bytes:
-        response = await self._client.get(path, headers={"Authorization": f"Bearer {who.token}"})
-        self.calls += 1
+        response = await self._send(who, "GET", path)
         if response.status_code != 200:
             raise SeedError(f"GET {path} answered {response.status_code}: {response.text[:500]}")
         return response.content
@@ -860,7 +835,8 @@ class Api:
         return Account(person, body["user"]["email"], body["user"]["id"], body["token"])
 
     async def all_pages(self, who: Account, path: str) -> list[dict[str, Any]]:
-        items, offset = [], 0
+        items: list[dict[str, Any]] = []
+        offset: int | None = 0
         while offset is not None:
             page = await self.get(who, path, params={"limit": 200, "offset": offset})
             items += page["items"]
@@ -870,9 +846,10 @@ class Api:
     async def until(self, done: Callable[[Any], bool], who: Account, path: str, timeout: float = 15.0,
                     **kwargs: Any) -> Any:
         """``GET path`` until ``done(answer)``: reads follow edits through the projection (~0.1 s)."""
-        deadline = time.monotonic() + timeout
+        deadline, pause = time.monotonic() + timeout, 0.05
         while True:
             answer = await self.get(who, path, **kwargs)
             if done(answer) or time.monotonic() > deadline:
                 return answer
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 0.5)  # a busy server's projection is not hurried by asking more often
