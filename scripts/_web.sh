@@ -1,6 +1,7 @@
-# Sourced by scripts/serve and scripts/test: build the browser app (client/web -> client/web/dist)
-# when the build is missing or older than its sources. Without npm, say so and carry on: the
-# server still serves the API and the sync sockets (and an older build, if there is one).
+# Sourced by scripts/serve and scripts/test (after _venv.sh): build the browser app (client/web ->
+# client/web/dist) when the build is missing or older than its sources. Without npm, say so and
+# carry on: the server still serves the API and the sync sockets (and an older build, if there is
+# one). npm's output goes to .tandem/web-build.log; on failure its end is printed.
 build_web() {
     local web="$ROOT/client/web"
     [ -f "$web/package.json" ] || return 0
@@ -14,18 +15,28 @@ build_web() {
         echo "      Install Node.js 20+ with npm, then run this again (or: cd client/web && npm ci && npm run build)." >&2
         return 0
     fi
-    echo "Building the web app (client/web)..." >&2
-    if ! (web_deps && cd "$web" && npm run build --silent >/dev/null); then
-        echo "error: building client/web failed (see above); the server runs without the web app" >&2
+    if ! step "Building the web app (client/web)" "$LOGS/web-build.log" _build_web; then
+        echo "error: building client/web failed; the server runs without the web app" >&2
         return 1
     fi
+}
+
+_build_web() {
+    _web_deps && cd "$ROOT/client/web" && npm run build
 }
 
 # client/web/node_modules as package-lock.json says, installed when missing or older than it:
 # the build needs it, and so do the tests of the web app's types (tests/unit/test_web_types.py).
 web_deps() {
+    _web_deps_current || step "Installing the web app's npm packages" "$LOGS/web-build.log" _web_deps
+}
+
+_web_deps_current() {
     local web="$ROOT/client/web"
-    [ -f "$web/package.json" ] || return 0
-    { [ -f "$web/node_modules/.package-lock.json" ] && [ "$web/node_modules/.package-lock.json" -nt "$web/package-lock.json" ]; } \
-        || (cd "$web" && npm ci --no-audit --no-fund --loglevel=error)
+    [ ! -f "$web/package.json" ] \
+        || { [ -f "$web/node_modules/.package-lock.json" ] && [ "$web/node_modules/.package-lock.json" -nt "$web/package-lock.json" ]; }
+}
+
+_web_deps() {
+    _web_deps_current || (cd "$ROOT/client/web" && npm ci --no-audit --no-fund --loglevel=error)
 }

@@ -36,9 +36,15 @@ async def migrate(pool: asyncpg.Pool, folder: Path = MIGRATIONS) -> list[str]:
                 async with conn.transaction():
                     await conn.execute(path.read_text(), timeout=_NO_LIMIT)
                     await conn.execute("INSERT INTO schema_migrations (name) VALUES ($1)", path.name)
-                log.info("applied migration %s", path.name)
+                log.debug("applied migration %s", path.name)
                 applied_now.append(path.name)
         finally:
             await conn.execute("SELECT pg_advisory_unlock($1)", _LOCK)
             await conn.execute("RESET statement_timeout")
+    # One line, not one per file: a first start applies them all.
+    if applied_now:
+        log.info("migrated the database: applied %d migration(s), %s", len(applied_now),
+                 applied_now[0] if len(applied_now) == 1 else f"{applied_now[0]} to {applied_now[-1]}")
+    else:
+        log.info("the database schema is up to date (%d migrations)", len(done))
     return applied_now

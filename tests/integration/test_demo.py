@@ -226,7 +226,8 @@ async def test_locale_de_makes_german_companies_people_and_euro_deals(seeded_ger
     assert all(c["phones"][0].startswith(("+49 30 ", "+49 40 ", "+49 89 ", "+49 221 ", "+49 69 "))
                for c in contacts), {c["phones"][0] for c in contacts}
     assert all(c["emails"][0].isascii() for c in contacts)  # umlauts spelled out: jörg.weiß → joerg.weiss
-    assert {o["address"]["city"] for o in organisations} <= {"Berlin", "Hamburg", "München", "Köln", "Frankfurt am Main"}
+    cities = {"Berlin", "Hamburg", "München", "Köln", "Frankfurt am Main"}
+    assert {o["address"]["city"] for o in organisations} <= cities
     assert "Kunde" in {label for o in organisations for label in o["labels"]}
 
     deals = await ok(running, owner, "GET", f"{base}/deals", params={"limit": 5000})
