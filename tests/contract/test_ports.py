@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 
 import asyncpg
@@ -120,6 +119,9 @@ async def test_an_unsubscribed_node_receives_nothing_more(two_buses):
     a.publish("contract:gone", b"one")
     await eventually(lambda: got == [b"one"])
     await b.unsubscribe("contract:gone")
+    barrier: list[bytes] = []
+    await b.subscribe("contract:barrier", barrier.append)
     a.publish("contract:gone", b"two")
-    await asyncio.sleep(0.2)  # a delivery would have arrived by now
+    a.publish("contract:barrier", b"after two")  # one publisher, one subscriber: delivered in order
+    await eventually(lambda: barrier == [b"after two"])
     assert got == [b"one"]

@@ -9,6 +9,7 @@ import asyncio
 from tests.e2e.browser import SCREENSHOTS
 from tests.e2e.data import SAMPLE_DEALS, add_deals, crew
 from tests.support.accounts import add_member
+from tests.support.waiting import eventually
 
 OLIVIA = "Olivia: call the Globex CFO on Monday about seats."
 MIA = "Mia: the revised quote goes out today."
@@ -42,13 +43,11 @@ async def test_two_people_typing_in_one_note_end_with_the_same_merged_text(web_s
         await page.get_by_test_id("note-editor").click()
     await asyncio.gather(olivia.keyboard.type(OLIVIA, delay=15), mia.keyboard.type(MIA, delay=15))
 
-    texts: tuple[str, ...] = ()
-    async with asyncio.timeout(5):
-        while True:
-            texts = (await note_text(olivia), await note_text(mia), await note_text(watcher))
-            if len(set(texts)) == 1 and OLIVIA in texts[0] and MIA in texts[0]:
-                break
-            await asyncio.sleep(0.1)
+    async def converged() -> tuple[str, ...] | None:
+        texts = (await note_text(olivia), await note_text(mia), await note_text(watcher))
+        return texts if len(set(texts)) == 1 and OLIVIA in texts[0] and MIA in texts[0] else None
+
+    texts = await eventually(converged, every=0.1, what="the three editors to show both lines")
     assert texts[0].replace(OLIVIA, "").replace(MIA, "").strip() == "", f"nothing but the two lines: {texts[0]!r}"
 
     # each sees the other's named cursor; the third person sees both

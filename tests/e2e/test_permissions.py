@@ -9,7 +9,7 @@ from playwright.async_api import expect
 
 from tests.e2e.browser import SCREENSHOTS
 from tests.e2e.data import api, crew
-from tests.support.crm import until
+from tests.support.waiting import eventually
 
 
 async def test_an_admin_sets_who_exports_and_members_see_what_they_may_do(web_server, open_page):
@@ -34,7 +34,7 @@ async def test_an_admin_sets_who_exports_and_members_see_what_they_may_do(web_se
     current = exports.get_by_role("radio", name="Only admins and owners")
     await current.focus()  # keyboard: arrow keys move the choice within the group
     await owner.keyboard.press("ArrowDown")
-    await until(lambda: _level(web_server.http_url, t.owner, t.workspace, "members"), timeout=5)
+    await eventually(lambda: _level(web_server.http_url, t.owner, t.workspace, "members"), timeout=5)
     await expect(exports.get_by_role("radio", name="All members")).to_be_checked()
     await section.scroll_into_view_if_needed()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

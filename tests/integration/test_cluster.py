@@ -79,9 +79,10 @@ async def test_a_cold_document_opened_on_two_nodes_at_once_converges_and_all_is_
 async def test_a_second_node_starts_from_what_the_first_holds_but_has_not_committed(database_url, redis_server):
     # A three-second commit window keeps node A's edits in memory only.
     async with cluster(database_url, redis_server.url, redis_server.url, TANDEM_COMMIT_WINDOW_SECONDS="3") as (a, b):
-        async with connect(a.ws_url, "uncommitted", durable=False) as on_a:
+        async with connect(a.ws_url, "uncommitted", durable=False) as on_a, \
+                connect(a.ws_url, "uncommitted", durable=False) as witness:
             board(on_a)["deal"] = "Acme"
-            await asyncio.sleep(0.2)
+            await witness.wait_for(lambda: "deal" in board(witness))  # node A holds it (uncommitted)
             async with connect(b.ws_url, "uncommitted", durable=False) as on_b:
                 assert board(on_b).to_py() == {"deal": "Acme"}
 
@@ -147,7 +148,7 @@ async def test_a_node_cut_off_from_redis_converges_when_it_is_reconnected(databa
                     board(on_b)[f"b{i}"] = i
                     notes(on_a).insert(0, "a")
                 await asyncio.gather(on_a.durable(), on_b.durable())
-                await asyncio.sleep(0.5)
+                await asyncio.sleep(0.5)  # a negative check: B's edits would have crossed by now
                 assert "b0" not in board(on_a)  # really cut off
                 proxy.restore()
                 for s in (on_a, on_b):

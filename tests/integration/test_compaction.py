@@ -165,7 +165,7 @@ async def test_a_squash_worker_killed_mid_compaction_loses_nothing_and_the_next_
             pid = await loop.run_in_executor(broken, os.getpid)
             busy = loop.run_in_executor(broken, time.sleep, 60)  # the compaction queues behind it
             compaction = asyncio.create_task(store.compact(document))
-            await asyncio.sleep(0.2)
+            await asyncio.sleep(0.2)  # kill it at some moment of the compaction (which one does not matter)
             os.kill(pid, signal.SIGKILL)  # before or after the squash is queued: either way a thread
             assert await compaction == 3_000
             await asyncio.gather(busy, return_exceptions=True)

@@ -12,8 +12,9 @@ import httpx
 import pytest
 
 from tests.support.accounts import AUTH, Account, Team, team
-from tests.support.crm import projected, until
+from tests.support.crm import projected
 from tests.support.servers import InProcessServer, in_process_server, settings_for
+from tests.support.waiting import eventually
 
 
 @pytest.fixture(scope="module")
@@ -262,4 +263,4 @@ async def test_a_contacts_links_list_its_deals_activities_and_notes_and_follow_a
         return [d["contact_id"] for d in found["deals"]] == [ada] and \
             [a["contact_id"] for a in found["activities"]] == [ada]
 
-    await until(repointed)  # the board document itself now names the survivor
+    await eventually(repointed)  # the board document itself now names the survivor

@@ -18,8 +18,9 @@ from pycrdt import Array, Map
 
 from client.crm import Board, open_board, open_note
 from tests.support.accounts import AUTH, create_board, team
-from tests.support.crm import call, ok, projected, stages, until
+from tests.support.crm import call, ok, projected, stages
 from tests.support.servers import InProcessServer, in_process_server, settings_for
+from tests.support.waiting import eventually
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +40,7 @@ async def converged(*boards: Board, timeout: float = 10.0) -> None:
         states = [b.read().cards for b in boards]
         return all(s == states[0] for s in states)
 
-    await until(same, timeout)
+    await eventually(same, timeout)
 
 
 async def test_a_new_board_is_seeded_once_and_reloading_it_never_seeds_again(server, database_url):
@@ -48,7 +49,7 @@ async def test_a_new_board_is_seeded_once_and_reloading_it_never_seeds_again(ser
         assert [s.name for s in board.stages()] == ["Lead in", "Qualified", "Proposal made", "Negotiation", "Won",
                                                     "Lost"]
     rooms = server.services.rooms
-    await until(lambda: asyncio.sleep(0, t.document not in rooms), timeout=5)  # unloaded after the grace
+    await eventually(lambda: t.document not in rooms, timeout=5)  # unloaded after the grace
     async with open_board(server.ws_url, t.board["id"], token=t.member.token) as again:
         assert len(again.stages()) == 6 and len(again.doc.get("stages", type=Map)) == 6
     conn = await asyncpg.connect(database_url)
@@ -68,7 +69,7 @@ async def test_two_clients_moving_the_same_card_at_the_same_moment_end_with_it_o
     card = UUID(deal["id"])
     async with open_board(server.ws_url, t.board["id"], token=t.owner.token) as a, \
             open_board(server.ws_url, t.board["id"], token=t.member.token) as b:
-        await until(lambda: asyncio.sleep(0, card in a.read().cards and card in b.read().cards))
+        await eventually(lambda: card in a.read().cards and card in b.read().cards)
         qualified, negotiation = a.stage("Qualified").id, a.stage("Negotiation").id
         a.move(card, qualified)  # both before either hears of the other
         b.move(card, negotiation)
@@ -108,7 +109,7 @@ async def test_a_deal_moved_through_the_api_reaches_a_connected_client_exactly_o
         deal = await ok(server, t.owner, "POST", f"/api/boards/{board_id}/cards",
                         json={"title": "Via API", "value": 900, "labels": ["hot", "q4"]})
         card = UUID(deal["id"])
-        await until(lambda: asyncio.sleep(0, card in client.read().cards))
+        await eventually(lambda: card in client.read().cards)
         moves: list[str] = []
         entry = client.doc.get("cards", type=Map)[str(card)]
         subscription = entry.observe(lambda event: moves.extend(
@@ -118,7 +119,7 @@ async def test_a_deal_moved_through_the_api_reaches_a_connected_client_exactly_o
                          json={"stage": str(target), "position": 0})
         assert moved["stage"] == str(target)
         await ok(server, t.owner, "PATCH", f"/api/boards/{board_id}/cards/{card}", json={"title": "Via API, later"})
-        await until(lambda: asyncio.sleep(0, client.card(card).title == "Via API, later"))
+        await eventually(lambda: client.card(card).title == "Via API, later")
         entry.unobserve(subscription)
         assert moves == [str(target)], "the move arrived once, before the later edit"
         assert everywhere(client) == [card] and client.card(card).labels == ("hot", "q4")
@@ -158,10 +159,10 @@ async def test_a_task_assigned_on_a_board_shows_in_the_assignees_my_tasks_within
             mine = await ok(server, t.member, "GET", "/api/me/tasks", params={"scope": "open"})
             return any(item["id"] == str(task) for item in mine["unscheduled"])
 
-        await until(listed, timeout=3)
+        await eventually(listed, timeout=3)
         assert time.monotonic() - started < 1.5
         board.complete(task)
-        await until(lambda: _gone(server, t, task), timeout=3)
+        await eventually(lambda: _gone(server, t, task), timeout=3)
 
 
 async def _gone(server, t, task) -> bool:
@@ -246,7 +247,7 @@ async def test_content_that_does_not_fit_is_skipped_with_a_warning_and_the_rest_
                 cards["junk"] = {"plain": "object"}
                 board.doc.get("activities", type=Map)[str(uuid4())] = Map({"type": "nap", "title": "?"})
             deals = f"/api/workspaces/{t.workspace}/deals"
-            found = await until(lambda: _titles(server, t, deals, {"Fits", "Odd"}), timeout=5)
+            found = await eventually(lambda: _titles(server, t, deals, {"Fits", "Odd"}), timeout=5)
         assert found == {"Fits", "Odd"}
         listed = {d["title"]: d for d in await ok(server, t.owner, "GET", deals)}
         assert listed["Odd"]["value"] is None and listed["Odd"]["labels"] == ["ok"]
@@ -280,9 +281,9 @@ async def test_project_boards_hold_work_items_and_notes_are_live_documents(serve
     async with open_note(server.ws_url, note["document"], token=t.member.token) as live:
         assert live.meta().title == "Who" and live.text() == "Hi."
         await ok(server, t.owner, "POST", f"/api/notes/{note['id']}/text", json={"text": "Added live."})
-        await until(lambda: asyncio.sleep(0, live.text() == "Hi.\n\nAdded live."))
+        await eventually(lambda: live.text() == "Hi.\n\nAdded live.")
         live.session.doc.get("meta", type=Map)["title"] = "Who, renamed"
-        await until(lambda: _note_title(server, t, note["id"], "Who, renamed"))
+        await eventually(lambda: _note_title(server, t, note["id"], "Who, renamed"))
 
 
 async def _note_title(server, t, note, title) -> bool:

@@ -3,7 +3,6 @@ editing one board record each change once, by its author."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 import sys
@@ -15,8 +14,9 @@ import asyncpg
 from client.crm import open_board
 from server.fanout.memory import MemoryBroker, MemoryBus
 from tests.support.accounts import AUTH, create_board, team
-from tests.support.crm import ok, projected, snapshot, until
+from tests.support.crm import ok, projected, snapshot
 from tests.support.servers import ROOT, in_process_server, settings_for
+from tests.support.waiting import eventually
 
 
 def rebuild(database_url: str, *flags: str) -> str:
@@ -100,13 +100,13 @@ async def test_two_nodes_editing_one_board_record_each_change_once_with_its_auth
         on_a = await stack.enter_async_context(open_board(a.ws_url, t.board["id"], token=t.owner.token))
         on_b = await stack.enter_async_context(open_board(b.ws_url, t.board["id"], token=t.member.token))
         cards = [on_a.add_deal(f"Deal {i}") for i in range(4)]
-        await until(lambda: asyncio.sleep(0, all(c in on_b.read().cards for c in cards)))
+        await eventually(lambda: all(c in on_b.read().cards for c in cards))
         stages = [s.id for s in on_a.stages()[:4]]
         for i, card in enumerate(cards):
             (on_a if i % 2 else on_b).move(card, stages[1 + i % 3])
         await ok(b, t.owner, "POST", f"/api/boards/{t.board['id']}/cards/{cards[0]}/move",
                  json={"stage": str(stages[0])})
-        await until(lambda: asyncio.sleep(0, on_a.read().cards == on_b.read().cards))
+        await eventually(lambda: on_a.read().cards == on_b.read().cards)
         await on_a.session.durable()
         await on_b.session.durable()
         await projected(a, b)

@@ -8,9 +8,9 @@ import asyncio
 import httpx
 
 from tests.support.accounts import AUTH, sign_up
-from tests.support.crm import until
 from tests.support.pg_proxy import PostgresProxy
 from tests.support.servers import in_process_server, settings_for
+from tests.support.waiting import eventually
 
 TIMEOUTS = {"statement_timeout_seconds": 1.0, "database_connect_timeout_seconds": 1.0}
 
@@ -43,7 +43,7 @@ async def test_health_and_api_answer_503_while_postgres_is_down_and_recover(data
         async def healthy() -> bool:
             return (await _get(server.http_url, "/health")).status_code == 200
 
-        await until(healthy, timeout=20)
+        await eventually(healthy, timeout=20)
         assert (await _get(server.http_url, "/api/workspaces", headers=owner.headers)).status_code == 200
 
 
@@ -62,5 +62,5 @@ async def test_a_frozen_postgres_answers_503_after_the_timeouts_instead_of_hangi
         async def healthy() -> bool:
             return (await _get(server.http_url, "/health")).status_code == 200
 
-        await until(healthy, timeout=20)
+        await eventually(healthy, timeout=20)
 

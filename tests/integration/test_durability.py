@@ -42,7 +42,7 @@ async def test_every_acknowledged_update_survives_kill_minus_9_over_repeated_rou
             asyncio.create_task(write_until_killed(node.ws_url, document, w, acked, stop))
             for w in range(4)
         ]
-        await asyncio.sleep(random.uniform(0.5, 1.5))
+        await asyncio.sleep(random.uniform(0.5, 1.5))  # what is tested: a kill at a random moment of the writes
         node.kill()
         await asyncio.gather(*writers, return_exceptions=True)
         stop.set()

@@ -20,8 +20,9 @@ from pycrdt import Map
 
 from client import connect
 from tests.support.accounts import AUTH, Account, add_guest, create_workspace, sign_up, team
-from tests.support.crm import call, ok, projected, until
+from tests.support.crm import call, ok, projected
 from tests.support.servers import InProcessServer, in_process_server, settings_for
+from tests.support.waiting import eventually
 
 
 class World(NamedTuple):
@@ -189,7 +190,7 @@ async def test_erasure_removes_the_persons_data_from_rows_notes_documents_and_th
     assert await _holds(database_url, world.workspace) == [], "nothing of the person is left in Postgres"
     gone = await call(server, owner, "GET", f"/api/contacts/{person}")
     assert gone.status_code == 404
-    deals = await until(lambda: _deals(server, owner, world.workspace))
+    deals = await eventually(lambda: _deals(server, owner, world.workspace))
     deal = next(d for d in deals if d["id"] == card)
     assert deal["title"] == "Renewal [erased] (call [erased])" and deal.get("contact") is None
     assert next(d for d in deals if d["id"] == other_card)["title"] == "Unrelated"

@@ -8,8 +8,8 @@ from uuid import UUID
 
 from client.crm import open_board
 from tests.support.accounts import AUTH, team
-from tests.support.crm import until
 from tests.support.servers import in_process_server, settings_for
+from tests.support.waiting import eventually
 
 ROUNDS = 3
 
@@ -28,16 +28,9 @@ async def test_a_failing_projection_backs_off_gives_up_and_never_multiplies_on_r
             async with open_board(server.ws_url, t.board["id"], token=t.owner.token, user=UUID(t.owner.id)) as board:
                 board.add_deal(f"Deal {round_}")
                 await board.session.durable()
-            await until(_async(lambda: len(rooms) == 0))
-        await until(_async(projector.idle), timeout=20)  # gave up: nothing is waiting or retrying
+            await eventually(lambda: len(rooms) == 0)
+        await eventually(projector.idle, timeout=20)  # gave up: nothing is waiting or retrying
         trackers = [tr for tr in projector._trackers.values() if tr.document == t.board["document"]]
         assert len(trackers) <= 1
         assert all(tr.handle is None and tr.task is None for tr in projector._trackers.values()), "no retry loop"
         assert 0 < projector.failures <= ROUNDS * projector._attempts
-
-
-def _async(predicate):
-    async def check() -> bool:
-        return bool(predicate())
-
-    return check

@@ -84,7 +84,7 @@ async def test_lost_messages_are_noticed_and_repaired(database_url):
         async with connect(a.ws_url, "lossy") as on_a, connect(b.ws_url, "lossy") as on_b:
             for i in range(12):
                 board(on_a)[f"a{i}"] = i
-                await asyncio.sleep(0.01)
+                await asyncio.sleep(0.01)  # paces the sender: one bus message per edit, some lost
             await on_b.wait_for(lambda: len(board(on_b)) == 12)
             replica = b.services.rooms.get("lossy").replica
             assert replica.gap_repairs > 0
@@ -125,9 +125,10 @@ async def test_an_idle_document_costs_no_bus_traffic(database_url):
         async with connect(a.ws_url, "idle-bus") as on_a, connect(b.ws_url, "idle-bus") as on_b:
             board(on_a)["x"] = 1
             await on_b.wait_for(lambda: "x" in board(on_b))
-            await asyncio.sleep(0.5)  # past the tail
+            replicas = [node.services.rooms.get("idle-bus").replica for node in (a, b)]
+            await eventually(lambda: all(replica._tail is None for replica in replicas))  # tails sent
             before = a.services.bus.published + b.services.bus.published
-            await asyncio.sleep(1.0)
+            await asyncio.sleep(1.0)  # what is tested: a second of idleness publishes nothing
             assert a.services.bus.published + b.services.bus.published == before
 
 

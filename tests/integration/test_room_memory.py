@@ -123,9 +123,10 @@ def _kind(frame: bytes) -> tuple[object, object]:
 
 
 async def _all_rooms_unloaded(http: httpx.AsyncClient, timeout: float = 30) -> None:
-    async with asyncio.timeout(timeout):
-        while (await http.get("/health")).json()["rooms"] > 0:
-            await asyncio.sleep(0.05)
+    async def unloaded() -> bool:
+        return (await http.get("/health")).json()["rooms"] == 0
+
+    await eventually(unloaded, timeout)
 
 
 def _rss_mb(node: ServerProcess) -> float:
@@ -175,7 +176,7 @@ async def _edit_cards(ws_url: str, board: dict[str, Any], user: Account) -> None
         for edit in range(EDITS):
             opened.move(deal, stages[edit % len(stages)].id)
             opened.update(deal, title=f"Deal of {user.name}, edit {edit}")
-            await asyncio.sleep(0.01)
+            await asyncio.sleep(0.01)  # paces the edits, as a person makes them
         await opened.session.durable()
 
 
@@ -228,13 +229,12 @@ async def test_idle_rss_stops_growing_over_rounds_of_boards_edited_with_auth_on(
 
 async def _released(http: httpx.AsyncClient, timeout: float = 60) -> None:
     """Every room closed, its projection done, and the freed memory handed back since."""
-    async with asyncio.timeout(timeout):
-        while True:
-            metrics = await _metrics(http)
-            if (metrics["tandem_open_documents"], metrics["tandem_projection_documents"],
-                    metrics["tandem_memory_trim_due"]) == (0, 0, 0):
-                return
-            await asyncio.sleep(0.05)
+    async def released() -> bool:
+        metrics = await _metrics(http)
+        return (metrics["tandem_open_documents"], metrics["tandem_projection_documents"],
+                metrics["tandem_memory_trim_due"]) == (0, 0, 0)
+
+    await eventually(released, timeout)
 
 
 async def _metrics(http: httpx.AsyncClient) -> dict[str, float]:

@@ -96,9 +96,7 @@ async def test_an_idle_room_is_unloaded_after_its_grace_period_and_its_memory_re
         board(a)["x"] = 1
         await a.durable()
         doc_ref = weakref.ref(rooms.get("idle").doc)
-    async with asyncio.timeout(5):
-        while "idle" in rooms:
-            await asyncio.sleep(0.05)
+    await eventually(lambda: "idle" not in rooms)
     gc.collect()
     assert doc_ref() is None, "the unloaded room's Doc is still referenced"
     async with connect(server.ws_url, "idle") as again:
@@ -112,11 +110,10 @@ async def test_a_room_with_unsaved_updates_is_not_unloaded(database_url):
         async with connect(srv.ws_url, "pending", durable=False) as a:
             board(a)["x"] = 1
             await eventually(lambda: rooms.get("pending").unsaved == 1)
-        await asyncio.sleep(0.3)  # well past the grace period, inside the commit window
+        # The grace period is over (its timer fired) while the update is still inside the commit window.
+        await eventually(lambda: "pending" not in rooms._unload_timers)
         assert "pending" in rooms and rooms.get("pending").unsaved == 1
-        async with asyncio.timeout(5):
-            while "pending" in rooms:
-                await asyncio.sleep(0.05)
+        await eventually(lambda: "pending" not in rooms)
         async with connect(srv.ws_url, "pending") as b:
             assert board(b).to_py() == {"x": 1.0}
 
@@ -148,9 +145,10 @@ async def test_a_growing_log_is_compacted_automatically(database_url):
             for i in range(25):
                 board(a)[f"k{i}"] = i
                 await a.durable()
-        async with asyncio.timeout(5):
-            while (await srv.services.store.load("auto-compact")).log_rows >= 10:
-                await asyncio.sleep(0.05)
+        async def compacted() -> bool:
+            return (await srv.services.store.load("auto-compact")).log_rows < 10
+
+        await eventually(compacted)
         async with connect(srv.ws_url, "auto-compact") as b:
             assert len(board(b)) == 25
 

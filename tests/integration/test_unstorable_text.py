@@ -13,8 +13,9 @@ from pycrdt import Map
 
 from client.crm import open_board
 from tests.support.accounts import AUTH, team
-from tests.support.crm import call, ok, projected, until
+from tests.support.crm import call, ok, projected
 from tests.support.servers import in_process_server, settings_for
+from tests.support.waiting import eventually
 
 NUL = "\u0000"
 

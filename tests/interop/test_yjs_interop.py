@@ -15,6 +15,7 @@ from pycrdt import Map, Text
 from client import connect
 from tests.interop.node_peer import NodePeer, StartPeer, assert_never_disconnected, until
 from tests.support.servers import InProcessServer
+from tests.support.waiting import eventually
 
 DEADLINE = 5.0
 
@@ -93,7 +94,7 @@ async def test_a_late_provider_receives_the_full_state_from_storage_after_the_ro
     await ada.insert("t", 0, "stored text")
     await ada.close()  # frames sent ahead of the close are applied before the server sees it go
     rooms = server.services.rooms
-    await _eventually(lambda: document not in rooms and rooms.unloads >= 1)
+    await eventually(lambda: document not in rooms and rooms.unloads >= 1, DEADLINE)
 
     bob = await start_peer("bob")
 
@@ -242,10 +243,3 @@ async def peers_of(peer: NodePeer, expected: dict) -> None:
 
 async def text_of(peer: NodePeer, name: str, expected: str) -> None:
     await until(lambda: peer.text(name), lambda seen: seen == expected, timeout=DEADLINE, what=f"{peer.name}'s {name}")
-
-
-async def _eventually(predicate, timeout: float = DEADLINE) -> None:
-    """Re-check in-process server state until ``predicate()`` holds (there is no event for it)."""
-    async with asyncio.timeout(timeout):
-        while not predicate():
-            await asyncio.sleep(0.01)

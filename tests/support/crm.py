@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
 
@@ -12,6 +10,7 @@ import httpx
 
 from tests.support.accounts import Account
 from tests.support.servers import InProcessServer
+from tests.support.waiting import eventually
 
 PROJECTION_TABLES = {
     "board_stages": "stage_id", "deals": "card_id", "work_items": "card_id", "activities": "activity_id",
@@ -31,22 +30,12 @@ async def ok(server: InProcessServer, who: Account, method: str, path: str, **kw
     return response.json() if response.content else None
 
 
-async def until(check: Callable[[], Awaitable[Any]], timeout: float = 5.0, every: float = 0.02) -> Any:
-    """Return ``check()``'s first truthy result; fail with TimeoutError after ``timeout`` s."""
-    async with asyncio.timeout(timeout):
-        while True:
-            result = await check()
-            if result:
-                return result
-            await asyncio.sleep(every)
-
-
 async def projected(*servers: InProcessServer, timeout: float = 5.0) -> None:
     """Wait until no node has anything waiting to be projected (commits included)."""
     async def idle() -> bool:
         return all(s.services.committer._idle.is_set() and s.services.projector.idle() for s in servers)
 
-    await until(idle, timeout)
+    await eventually(idle, timeout, what="every node to project what it committed")
 
 
 async def stages(server: InProcessServer, who: Account, workspace: str, board: str) -> list[dict[str, Any]]:

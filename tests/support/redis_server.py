@@ -41,7 +41,7 @@ class RedisServer:
                         await client.ping()
                         return self
                     except (redis.ConnectionError, OSError):
-                        await asyncio.sleep(0.05)
+                        await asyncio.sleep(0.05)  # polls under a deadline (another process)
         finally:
             await client.aclose()
 

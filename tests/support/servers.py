@@ -78,7 +78,7 @@ async def in_process_server(settings: Settings, bus: Bus | None = None) -> Async
             while not server.started:
                 if task.done():
                     task.result()
-                await asyncio.sleep(0.01)
+                await asyncio.sleep(0.01)  # polls under the deadline above: uvicorn has no start event to await
         yield InProcessServer(app, sock.getsockname()[1])
     finally:
         server.should_exit = True
@@ -113,7 +113,7 @@ class ServerProcess(LoopbackUrls):
                         return self
                 except httpx.TransportError:
                     pass
-                await asyncio.sleep(0.05)
+                await asyncio.sleep(0.05)  # polls /health under the deadline above (another process)
 
     def kill(self) -> None:
         """``kill -9``: no shutdown hook runs."""

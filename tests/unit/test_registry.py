@@ -27,7 +27,7 @@ class SlowStore(MemoryDocumentStore):
 
     async def load(self, document):
         self.loads += 1
-        await asyncio.sleep(0.01)
+        await asyncio.sleep(0.01)  # a slow store: joiners arrive while it loads
         if self.fail:
             raise ConnectionError("database unavailable")
         return await super().load(document)

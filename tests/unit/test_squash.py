@@ -544,7 +544,7 @@ def test_the_worker_exits_when_its_server_is_killed():
         assert server.wait(timeout=60) == -signal.SIGKILL
     deadline = time.monotonic() + 30
     while running(worker) and time.monotonic() < deadline:
-        time.sleep(0.05)
+        time.sleep(0.05)  # polls under the deadline above (no event tells a foreign process ended)
     if running(worker):
         os.kill(worker, signal.SIGKILL)
         raise AssertionError(f"the worker {worker} outlived its server")
