@@ -19,12 +19,13 @@ import { money, relative, shortDate } from '../lib/format'
 import { Avatar, Empty, Icon, Spinner, announce, toast, toastError } from '../components/ui'
 import { LiveInput } from '../components/inputs'
 import { NotesSection } from './Notes'
+import { CustomFieldRows } from '../components/CustomFields'
 import { OrganisationDeals, Timeline } from './records/Timeline'
 import { BulkBar } from './records/Bulk'
 import { DuplicatesPage } from './records/Duplicates'
 import { rt } from '../i18n/records'
+import { t } from '../i18n'
 import './records/records.css'
-import { CustomFieldRows } from '../components/CustomFields'
 
 const singular = (kind: RecordKind) => (kind === 'contacts' ? 'contact' : 'organisation')
 
@@ -83,7 +84,7 @@ export function ContactsPage({ kind }: { kind: RecordKind }) {
     setNext(page.next_offset)
   }
   async function saveSegment() {
-    const name = prompt('Name this segment', q || label || 'My segment')
+    const name = prompt(t('contacts.segmentPrompt'), q || label || t('contacts.segmentDefault'))
     if (!name) return
     try {
       const created = await post<Segment>(`/api/workspaces/${ws}/segments`, {
@@ -92,7 +93,7 @@ export function ContactsPage({ kind }: { kind: RecordKind }) {
       setSegments([...segments, created])
       setSegment(created)
       setQ(''); setOwner(''); setLabel('')
-      announce(`Segment ${name} saved.`)
+      announce(t('contacts.segmentSaved', { name }))
     } catch (e) {
       toastError(e)
     }
@@ -128,47 +129,47 @@ export function ContactsPage({ kind }: { kind: RecordKind }) {
   })
   const allOn = Boolean(items?.length) && items!.every((r) => selected.has(r.id))
   const filtered = Boolean(q || owner || label)
-  const title = kind === 'contacts' ? 'Contacts' : 'Organisations'
+  const title = t(`records.${kind}.title`)
   return (
     <div class="page-wide">
       <header class="page-header">
         <div class="page-header__title"><h1>{title}</h1></div>
-        <div class="row">
+        <div class="row row--wrap">
           {mayExport
-            ? <a class="btn btn--ghost" href={`/api/workspaces/${ws}/export/${kind}.csv`} download>Export CSV</a>
-            : <><button class="btn btn--ghost" disabled aria-describedby="export-reason">Export CSV</button>
+            ? <a class="btn btn--ghost" href={`/api/workspaces/${ws}/export/${kind}.csv`} download>{t('contacts.exportCsv')}</a>
+            : <><button class="btn btn--ghost" disabled aria-describedby="export-reason">{t('contacts.exportCsv')}</button>
               <span id="export-reason" class="reason">{T.exportRefused}</span></>}
           {kind === 'contacts' && <a class="btn btn--ghost" href={`/w/${ws}/contacts/duplicates`}>{rt('findDuplicates')}</a>}
-          {canEdit.value && <a class="btn btn--ghost" href={`/w/${ws}/import`}>Import</a>}
-          {canEdit.value && <button class="btn btn--primary" onClick={() => setCreating(true)}><Icon name="plus" size={16} />New {singular(kind)}</button>}
+          {canEdit.value && <a class="btn btn--ghost" href={`/w/${ws}/import`}>{t('contacts.import')}</a>}
+          {canEdit.value && <button class="btn btn--primary" onClick={() => setCreating(true)}><Icon name="plus" size={16} />{t(`records.${kind}.new`)}</button>}
         </div>
       </header>
-      <div class="segments" role="group" aria-label="Saved segments">
-        <button class={`chip${!segment ? ' is-on' : ''}`} aria-pressed={!segment} onClick={() => setSegment(null)}>All {title.toLowerCase()}</button>
+      <div class="segments" role="group" aria-label={t('contacts.segments')}>
+        <button class={`chip${!segment ? ' is-on' : ''}`} aria-pressed={!segment} onClick={() => setSegment(null)}>{t(`records.${kind}.all`)}</button>
         {segments.map((s) => (
           <button key={s.id} class={`chip${segment?.id === s.id ? ' is-on' : ''}`} aria-pressed={segment?.id === s.id} onClick={() => setSegment(s)}>{s.name}</button>
         ))}
         {segment && canEdit.value && <span class="segment-tools">
           <button class="btn btn--small btn--ghost" onClick={() => renameSegment(segment)}>{rt('renameSegment')}</button>
           <button class="btn btn--small btn--ghost" onClick={() => deleteSegment(segment)}>{rt('deleteSegment')}</button></span>}
-        {filtered && canEdit.value && <button class="chip chip--dashed" onClick={saveSegment}><Icon name="plus" size={14} />Save as segment</button>}
+        {filtered && canEdit.value && <button class="chip chip--dashed" onClick={saveSegment}><Icon name="plus" size={14} />{t('contacts.saveSegment')}</button>}
       </div>
-      <div class="filters" role="search" aria-label={`Filter ${title.toLowerCase()}`}>
-        <label class="filters__search"><Icon name="search" size={16} /><span class="sr-only">Search {title.toLowerCase()}</span>
+      <div class="filters" role="search" aria-label={t(`records.${kind}.filter`)}>
+        <label class="filters__search"><Icon name="search" size={16} /><span class="sr-only">{t(`records.${kind}.search`)}</span>
           <input type="search" value={q} onInput={(e) => setQ((e.target as HTMLInputElement).value)}
-            placeholder={kind === 'contacts' ? 'Name, e-mail, phone or company' : 'Name, website, e-mail or phone'} /></label>
-        <label class="field field--inline"><span class="field__label">Owner</span>
+            placeholder={t(`records.${kind}.searchPlaceholder`)} /></label>
+        <label class="field field--inline"><span class="field__label">{t('contacts.owner')}</span>
           <select value={owner} onChange={(e) => setOwner((e.target as HTMLSelectElement).value)}>
-            <option value="">Anyone</option>
+            <option value="">{t('contacts.anyone')}</option>
             {members.value.map((m) => <option key={m.user.id} value={m.user.id}>{m.user.name}</option>)}
           </select></label>
-        <label class="field field--inline"><span class="field__label">Label</span>
-          <input value={label} onInput={(e) => setLabel((e.target as HTMLInputElement).value)} placeholder="e.g. customer" /></label>
+        <label class="field field--inline"><span class="field__label">{t('contacts.label')}</span>
+          <input value={label} onInput={(e) => setLabel((e.target as HTMLInputElement).value)} placeholder={t('contacts.labelPlaceholder')} /></label>
       </div>
       {creating && <NewRecord kind={kind} onClose={() => setCreating(false)} onCreated={(r) => { setItems([r, ...(items ?? [])]); setCreating(false) }} />}
-      {error ? <Empty title="Could not load the list">{error}</Empty> : items === null ? <Spinner /> : items.length === 0 ? (
-        <Empty title={filtered || segment ? 'Nothing matches' : `No ${title.toLowerCase()} yet`} icon="☺">
-          {filtered || segment ? 'Try fewer filters.' : canEdit.value ? <>Add one, or <a href={`/w/${ws}/import`}>import a CSV file</a>.</> : null}
+      {error ? <Empty title={t('contacts.loadFailed')}>{error}</Empty> : items === null ? <Spinner /> : items.length === 0 ? (
+        <Empty title={filtered || segment ? t('contacts.nothingMatches') : t(`records.${kind}.none`)} icon="☺">
+          {filtered || segment ? t('contacts.fewerFilters') : canEdit.value ? <>{t('contacts.addOneOr')}<a href={`/w/${ws}/import`}>{t('contacts.importCsv')}</a>.</> : null}
         </Empty>
       ) : (
         <>
@@ -182,11 +183,11 @@ export function ContactsPage({ kind }: { kind: RecordKind }) {
           )}
           <div class="table-wrap">
             <table class="table" data-testid={`${kind}-table`}>
-              <caption class="sr-only">{title}{segment ? ` in segment ${segment.name}` : ''}</caption>
+              <caption class="sr-only">{segment ? t('contacts.inSegment', { title, name: segment.name }) : title}</caption>
               <thead>
                 {kind === 'contacts'
-                  ? <tr>{canEdit.value && <SelectAll on={allOn} onChange={(on) => setSelected(on ? new Set(items.map((r) => r.id)) : new Set())} />}<th scope="col">Name</th><th scope="col">Organisation</th><th scope="col">E-mail</th><th scope="col">Phone</th><th scope="col">Owner</th><th scope="col">Labels</th></tr>
-                  : <tr>{canEdit.value && <SelectAll on={allOn} onChange={(on) => setSelected(on ? new Set(items.map((r) => r.id)) : new Set())} />}<th scope="col">Name</th><th scope="col">Website</th><th scope="col">Contacts</th><th scope="col">Phone</th><th scope="col">Owner</th><th scope="col">Labels</th></tr>}
+                  ? <tr>{canEdit.value && <SelectAll on={allOn} onChange={(on) => setSelected(on ? new Set(items.map((r) => r.id)) : new Set())} />}<th scope="col">{t('contacts.name')}</th><th scope="col">{t('contacts.organisation')}</th><th scope="col">{t('contacts.email')}</th><th scope="col">{t('contacts.phone')}</th><th scope="col">{t('contacts.owner')}</th><th scope="col">{t('contacts.labels')}</th></tr>
+                  : <tr>{canEdit.value && <SelectAll on={allOn} onChange={(on) => setSelected(on ? new Set(items.map((r) => r.id)) : new Set())} />}<th scope="col">{t('contacts.name')}</th><th scope="col">{t('contacts.website')}</th><th scope="col">{t('contacts.contactsColumn')}</th><th scope="col">{t('contacts.phone')}</th><th scope="col">{t('contacts.owner')}</th><th scope="col">{t('contacts.labels')}</th></tr>}
               </thead>
               <tbody>
                 {items.map((r) => {
@@ -196,7 +197,7 @@ export function ContactsPage({ kind }: { kind: RecordKind }) {
               </tbody>
             </table>
           </div>
-          {next !== null && <p class="center"><button class="btn" onClick={more}>Load more</button></p>}
+          {next !== null && <p class="center"><button class="btn" onClick={more}>{t('common.loadMore')}</button></p>}
         </>
       )}
     </div>
@@ -269,7 +270,7 @@ function NewRecord({ kind, onClose, onCreated }: { kind: RecordKind; onClose: ()
       : { name: d.get('name'), website: d.get('website'), emails: list('email'), phones: list('phone') }
     try {
       const created = await post<AnyRecord>(`/api/workspaces/${workspaceId.value}/${kind}`, body)
-      announce(`${created.name} created.`)
+      announce(t('contacts.created', { name: created.name }))
       onCreated(created)
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e))
@@ -277,22 +278,22 @@ function NewRecord({ kind, onClose, onCreated }: { kind: RecordKind; onClose: ()
   }
   return (
     <dialog ref={dialog} class="dialog" aria-labelledby="new-record-title" onClose={onClose} onCancel={onClose}>
-      <header class="dialog__header"><h2 id="new-record-title">New {singular(kind)}</h2>
-        <button class="icon-btn" aria-label="Close" onClick={() => dialog.current?.close()}><Icon name="close" /></button></header>
+      <header class="dialog__header"><h2 id="new-record-title">{t(`records.${kind}.new`)}</h2>
+        <button class="icon-btn" aria-label={t('common.close')} onClick={() => dialog.current?.close()}><Icon name="close" /></button></header>
       <form class="stack" onSubmit={submit}>
         {kind === 'contacts' ? <>
-          <div class="row"><label class="field grow"><span class="field__label">First name</span><input name="first_name" autoFocus /></label>
-            <label class="field grow"><span class="field__label">Last name</span><input name="last_name" /></label></div>
-          <label class="field"><span class="field__label">Job title</span><input name="job_title" /></label>
-          <div class="field"><span class="field__label">Organisation</span><RecordPicker kind="organisations" label="Organisation" value={org} onChange={setOrg} /></div>
+          <div class="row"><label class="field grow"><span class="field__label">{t('contacts.firstName')}</span><input name="first_name" autoFocus /></label>
+            <label class="field grow"><span class="field__label">{t('contacts.lastName')}</span><input name="last_name" /></label></div>
+          <label class="field"><span class="field__label">{t('contacts.jobTitle')}</span><input name="job_title" /></label>
+          <div class="field"><span class="field__label">{t('contacts.organisation')}</span><RecordPicker kind="organisations" label={t('contacts.organisation')} value={org} onChange={setOrg} /></div>
         </> : <>
-          <label class="field"><span class="field__label">Name</span><input name="name" required autoFocus /></label>
-          <label class="field"><span class="field__label">Website</span><input name="website" placeholder="example.com" /></label>
+          <label class="field"><span class="field__label">{t('contacts.name')}</span><input name="name" required autoFocus /></label>
+          <label class="field"><span class="field__label">{t('contacts.website')}</span><input name="website" placeholder={t('contacts.websitePlaceholder')} /></label>
         </>}
-        <label class="field"><span class="field__label">E-mail</span><input name="email" type="text" inputMode="email" placeholder="name@example.com" /></label>
-        <label class="field"><span class="field__label">Phone</span><input name="phone" type="tel" /></label>
+        <label class="field"><span class="field__label">{t('contacts.email')}</span><input name="email" type="text" inputMode="email" placeholder={t('contacts.emailPlaceholder')} /></label>
+        <label class="field"><span class="field__label">{t('contacts.phone')}</span><input name="phone" type="tel" /></label>
         {error && <p class="form-error" role="alert">{error}</p>}
-        <div class="row"><button class="btn btn--primary">Create</button><button type="button" class="btn btn--ghost" onClick={() => dialog.current?.close()}>Cancel</button></div>
+        <div class="row"><button class="btn btn--primary">{t('common.create')}</button><button type="button" class="btn btn--ghost" onClick={() => dialog.current?.close()}>{t('common.cancel')}</button></div>
       </form>
     </dialog>
   )
@@ -323,7 +324,7 @@ function RecordDetail({ kind, id }: { kind: RecordKind; id: string }) {
     if (kind === 'contacts') get<Links>(`/api/contacts/${id}/links`).then(setLinks, () => setLinks(null))
     else listRecords<Contact>(ws, 'contacts', { organisation: id }).then((p) => setPeople(p.items), () => setPeople([]))
   }, [kind, id])
-  if (record === 'missing') return <Empty title={`This ${singular(kind)} is not here`}><a href={`/w/${ws}/${kind}`}>Back to the list</a></Empty>
+  if (record === 'missing') return <Empty title={t(`records.${kind}.missing`)}><a href={`/w/${ws}/${kind}`}>{t('contacts.backToList')}</a></Empty>
   if (!record) return <Spinner />
   const save = async (changes: Record<string, unknown>) => {
     try {
@@ -341,32 +342,32 @@ function RecordDetail({ kind, id }: { kind: RecordKind; id: string }) {
   const boardName = (bid: string) => boards.value.find((b) => b.id === bid)?.name ?? ''
   return (
     <div class="page-wide detail">
-      <nav class="crumbs" aria-label="Breadcrumb"><a href={`/w/${ws}/${kind}`}>{kind === 'contacts' ? 'Contacts' : 'Organisations'}</a> / <span aria-current="page">{record.name}</span></nav>
+      <nav class="crumbs" aria-label={t('contacts.breadcrumb')}><a href={`/w/${ws}/${kind}`}>{t(`records.${kind}.title`)}</a> / <span aria-current="page">{record.name}</span></nav>
       <header class="detail__header">
         {contact ? <Avatar id={record.id} name={record.name} size={56} /> : <span class="org-mark org-mark--large" aria-hidden="true">{record.name.slice(0, 1)}</span>}
         <div>
           <h1>{record.name}</h1>
           <p class="muted">
-            {contact?.job_title}{contact?.job_title && contact.organisation ? ' at ' : ''}
+            {contact?.job_title}{contact?.job_title && contact.organisation ? t('contacts.at') : ''}
             {contact?.organisation && <a href={`/w/${ws}/organisations/${contact.organisation.id}`}>{contact.organisation.name}</a>}
             {org?.website}
           </p>
         </div>
       </header>
       <div class="detail__grid">
-        <section class="card-surface fields" aria-label="Details">
+        <section class="card-surface fields" aria-label={t('common.details')}>
           {contact ? <>
-            <DetailRow label="First name"><LiveInput aria-label="First name" value={contact.first_name} readOnly={!editable} onCommit={(v) => save({ first_name: v })} /></DetailRow>
-            <DetailRow label="Last name"><LiveInput aria-label="Last name" value={contact.last_name} readOnly={!editable} onCommit={(v) => save({ last_name: v })} /></DetailRow>
-            <DetailRow label="Job title"><LiveInput aria-label="Job title" value={contact.job_title} readOnly={!editable} onCommit={(v) => save({ job_title: v })} /></DetailRow>
-            <DetailRow label="Organisation"><RecordPicker kind="organisations" label="Organisation" value={contact.organisation?.id ?? ''} disabled={!editable} onChange={(v) => save({ organisation_id: v || null })} /></DetailRow>
+            <DetailRow label={t('contacts.firstName')}><LiveInput aria-label={t('contacts.firstName')} value={contact.first_name} readOnly={!editable} onCommit={(v) => save({ first_name: v })} /></DetailRow>
+            <DetailRow label={t('contacts.lastName')}><LiveInput aria-label={t('contacts.lastName')} value={contact.last_name} readOnly={!editable} onCommit={(v) => save({ last_name: v })} /></DetailRow>
+            <DetailRow label={t('contacts.jobTitle')}><LiveInput aria-label={t('contacts.jobTitle')} value={contact.job_title} readOnly={!editable} onCommit={(v) => save({ job_title: v })} /></DetailRow>
+            <DetailRow label={t('contacts.organisation')}><RecordPicker kind="organisations" label={t('contacts.organisation')} value={contact.organisation?.id ?? ''} disabled={!editable} onChange={(v) => save({ organisation_id: v || null })} /></DetailRow>
           </> : <>
-            <DetailRow label="Name"><LiveInput aria-label="Name" value={org!.name} readOnly={!editable} onCommit={(v) => save({ name: v })} /></DetailRow>
-            <DetailRow label="Website"><LiveInput aria-label="Website" value={org!.website} readOnly={!editable} onCommit={(v) => save({ website: v })} /></DetailRow>
+            <DetailRow label={t('contacts.name')}><LiveInput aria-label={t('contacts.name')} value={org!.name} readOnly={!editable} onCommit={(v) => save({ name: v })} /></DetailRow>
+            <DetailRow label={t('contacts.website')}><LiveInput aria-label={t('contacts.website')} value={org!.website} readOnly={!editable} onCommit={(v) => save({ website: v })} /></DetailRow>
           </>}
-          <DetailRow label="E-mail"><LiveInput aria-label="E-mail addresses" value={record.emails.join(', ')} readOnly={!editable} onCommit={(v) => save({ emails: v.split(',').map((x) => x.trim()).filter(Boolean) })} /></DetailRow>
-          <DetailRow label="Phone"><LiveInput aria-label="Phone numbers" value={record.phones.join(', ')} readOnly={!editable} onCommit={(v) => save({ phones: v.split(',').map((x) => x.trim()).filter(Boolean) })} /></DetailRow>
-          <DetailRow label="Labels"><LiveInput aria-label="Labels" value={record.labels.join(', ')} readOnly={!editable} onCommit={(v) => save({ labels: v.split(',').map((x) => x.trim()).filter(Boolean) })} /></DetailRow>
+          <DetailRow label={t('contacts.email')}><LiveInput aria-label={t('contacts.emails')} value={record.emails.join(', ')} readOnly={!editable} onCommit={(v) => save({ emails: v.split(',').map((x) => x.trim()).filter(Boolean) })} /></DetailRow>
+          <DetailRow label={t('contacts.phone')}><LiveInput aria-label={t('contacts.phones')} value={record.phones.join(', ')} readOnly={!editable} onCommit={(v) => save({ phones: v.split(',').map((x) => x.trim()).filter(Boolean) })} /></DetailRow>
+          <DetailRow label={t('contacts.labels')}><LiveInput aria-label={t('contacts.labels')} value={record.labels.join(', ')} readOnly={!editable} onCommit={(v) => save({ labels: v.split(',').map((x) => x.trim()).filter(Boolean) })} /></DetailRow>
           <DetailRow label={rt('owner')}>{editable
             ? <select aria-label={rt('changeOwner')} value={record.owner_id ?? ''} onChange={(e) => save({ owner_id: (e.target as HTMLSelectElement).value || null })}>
               <option value="">—</option>
@@ -379,31 +380,31 @@ function RecordDetail({ kind, id }: { kind: RecordKind; id: string }) {
         <div class="stack">
           {contact && (
             <section class="card-surface" aria-labelledby="linked-deals">
-              <h2 id="linked-deals">Deals</h2>
-              {!links ? <p class="muted">No linked deals.</p> : links.deals.length === 0 ? <p class="muted">No deals with {record.name} yet.</p> : (
+              <h2 id="linked-deals">{t('contacts.deals')}</h2>
+              {!links ? <p class="muted">{t('contacts.noLinkedDeals')}</p> : links.deals.length === 0 ? <p class="muted">{t('contacts.noDealsWith', { name: record.name })}</p> : (
                 <ul class="link-list">{links.deals.map((d) => (
                   <li key={d.card_id}><a href={`/w/${ws}/boards/${d.board_id}/deals/${d.card_id}`}>{d.title}</a>
                     <span class="muted">{boardName(d.board_id)}</span>
                     {d.value != null && <span>{money(d.value, d.currency ?? 'EUR')}</span>}
-                    {d.status && d.status !== 'open' && <span class={`tag tag--${d.status}`}>{d.status}</span>}</li>
+                    {d.status && d.status !== 'open' && <span class={`tag tag--${d.status}`}>{d.status === 'won' || d.status === 'lost' ? t(`statusTag.${d.status}`) : d.status}</span>}</li>
                 ))}</ul>
               )}
             </section>
           )}
           {contact && links && links.activities.length > 0 && (
             <section class="card-surface" aria-labelledby="linked-activities">
-              <h2 id="linked-activities">Activities</h2>
+              <h2 id="linked-activities">{t('contacts.activities')}</h2>
               <ul class="link-list">{links.activities.map((a) => (
                 <li key={a.activity_id} class={a.done ? 'is-done' : ''}><Icon name={a.type} size={14} /> {a.title}
-                  {a.due_date && <span class="muted">{shortDate(a.due_date)}</span>}{a.done && <span class="tag">done</span>}</li>
+                  {a.due_date && <span class="muted">{shortDate(a.due_date)}</span>}{a.done && <span class="tag">{t('statusTag.done')}</span>}</li>
               ))}</ul>
             </section>
           )}
           {org && <OrganisationDeals id={id} name={record.name} />}
           {org && (
             <section class="card-surface" aria-labelledby="org-people">
-              <h2 id="org-people">People</h2>
-              {people.length === 0 ? <p class="muted">No contacts at {record.name} yet.</p> : (
+              <h2 id="org-people">{t('contacts.people')}</h2>
+              {people.length === 0 ? <p class="muted">{t('contacts.noPeople', { name: record.name })}</p> : (
                 <ul class="link-list">{people.map((p) => (
                   <li key={p.id}><a class="person" href={`/w/${ws}/contacts/${p.id}`}><Avatar id={p.id} name={p.name} size={22} />{p.name}</a><span class="muted">{p.job_title}</span></li>
                 ))}</ul>
@@ -411,14 +412,14 @@ function RecordDetail({ kind, id }: { kind: RecordKind; id: string }) {
             </section>
           )}
           <section class="card-surface" aria-labelledby="record-notes">
-            <h2 id="record-notes">Notes</h2>
+            <h2 id="record-notes">{t('contacts.notes')}</h2>
             {noteBoard
               ? <NotesSection subjectKind={contact ? 'contact' : 'organisation'} subjectId={id} board={noteBoard.id} writable={editable} />
-              : <p class="muted">Notes need a board to live on; create one first.</p>}
+              : <p class="muted">{t('contacts.notesNeedBoard')}</p>}
           </section>
           <Timeline kind={kind} id={id} name={record.name} />
           <RecordActions kind={kind} record={record} />
-          <p class="muted small">Added {relative(record.created_at)}</p>
+          <p class="muted small">{t('contacts.added', { when: relative(record.created_at) })}</p>
         </div>
       </div>
     </div>
@@ -434,20 +435,20 @@ function RecordActions({ kind, record }: { kind: RecordKind; record: AnyRecord }
   const allowed = mayDelete(record.owner_id, me.value?.id)
   const reason = permissions.value?.you.delete === 'own' ? T.deleteRefusedOwn : T.deleteRefused
   async function remove() {
-    if (!confirm(`Delete ${record.name}? Deals and notes keep pointing at it.`)) return
+    if (!confirm(t('contacts.deleteConfirm', { name: record.name }))) return
     try {
       await del(`/api/${kind}/${record.id}`)
-      announce(`${record.name} deleted.`)
+      announce(t('contacts.deleted', { name: record.name }))
       navigate(`/w/${ws}/${kind}`)
     } catch (e) {
       toastError(e)
     }
   }
   return (
-    <section class="card-surface danger-zone" aria-label="Delete or erase">
+    <section class="card-surface danger-zone" aria-label={t('contacts.deleteOrErase')}>
       <div class="row row--wrap">
         <button class="btn btn--danger" disabled={!allowed} aria-describedby={allowed ? undefined : 'delete-reason'} onClick={remove}>
-          Delete {singular(kind)}</button>
+          {t(`records.${kind}.delete`)}</button>
         {kind === 'contacts' && isAdmin.value && (permissions.value?.you.erase ?? true) &&
           <button class="btn btn--danger" onClick={() => setErasing(true)}>{T.erase}</button>}
       </div>
@@ -479,12 +480,12 @@ function EraseDialog({ contact, onClose }: { contact: AnyRecord; onClose: () => 
   return (
     <dialog ref={dialog} class="dialog" aria-labelledby="erase-title" aria-describedby="erase-explain" onClose={onClose} onCancel={onClose}>
       <header class="dialog__header"><h2 id="erase-title">{T.eraseTitle}</h2>
-        <button class="icon-btn" aria-label="Close" onClick={() => dialog.current?.close()}><Icon name="close" /></button></header>
+        <button class="icon-btn" aria-label={t('common.close')} onClick={() => dialog.current?.close()}><Icon name="close" /></button></header>
       <div class="stack">
         <p id="erase-explain">{T.eraseExplain(contact.name)}</p>
         {error && <p class="form-error" role="alert">{error}</p>}
         <div class="row"><button class="btn btn--danger-solid" disabled={busy} onClick={erase}>{T.eraseConfirm}</button>
-          <button type="button" class="btn btn--ghost" autoFocus onClick={() => dialog.current?.close()}>Cancel</button></div>
+          <button type="button" class="btn btn--ghost" autoFocus onClick={() => dialog.current?.close()}>{t('common.cancel')}</button></div>
       </div>
     </dialog>
   )
@@ -522,16 +523,16 @@ export function RecordPicker({ kind, label, value, onChange, disabled }: {
   if (!open) {
     return (
       <div class="picker">
-        {value ? <a href={`/w/${workspaceId.value}/${kind}/${value}`} class="picker__value">{name || '…'}</a> : <span class="muted">None</span>}
-        {!disabled && <button type="button" class="link" onClick={() => setOpen(true)} aria-label={`${value ? 'Change' : 'Choose'} ${label.toLowerCase()}`}>{value ? 'Change' : 'Choose'}</button>}
+        {value ? <a href={`/w/${workspaceId.value}/${kind}/${value}`} class="picker__value">{name || '…'}</a> : <span class="muted">{t('common.none')}</span>}
+        {!disabled && <button type="button" class="link" onClick={() => setOpen(true)} aria-label={value ? t('picker.changeLabel', { label }) : t('picker.chooseLabel', { label })}>{value ? t('picker.change') : t('picker.choose')}</button>}
       </div>
     )
   }
   return (
     <div class="picker picker--open">
-      <input role="combobox" aria-expanded="true" aria-controls={listId} aria-autocomplete="list" aria-label={`Search ${label.toLowerCase()}`}
+      <input role="combobox" aria-expanded="true" aria-controls={listId} aria-autocomplete="list" aria-label={t('picker.searchLabel', { label })}
         aria-activedescendant={results[active] ? `${listId}-${results[active].id}` : undefined} autoFocus value={q}
-        placeholder={`Search ${kind}…`} onInput={(e) => setQ((e.target as HTMLInputElement).value)}
+        placeholder={t(`records.${kind}.pickerSearch`)} onInput={(e) => setQ((e.target as HTMLInputElement).value)}
         onBlur={() => setTimeout(() => setOpen(false), 150)}
         onKeyDown={(e) => {
           if (e.key === 'ArrowDown') { e.preventDefault(); setActive(Math.min(active + 1, results.length - 1)) }
@@ -544,8 +545,8 @@ export function RecordPicker({ kind, label, value, onChange, disabled }: {
           <li key={r.id} id={`${listId}-${r.id}`} role="option" aria-selected={i === active} class={i === active ? 'is-active' : ''}
             onMouseDown={(e) => { e.preventDefault(); choose(r) }}>{r.name}</li>
         ))}
-        {value && <li role="option" aria-selected={false} class="picker__clear" onMouseDown={(e) => { e.preventDefault(); choose(null) }}>Remove</li>}
-        {results.length === 0 && <li class="muted" role="presentation">No matches</li>}
+        {value && <li role="option" aria-selected={false} class="picker__clear" onMouseDown={(e) => { e.preventDefault(); choose(null) }}>{t('picker.remove')}</li>}
+        {results.length === 0 && <li class="muted" role="presentation">{t('common.noMatches')}</li>}
       </ul>
     </div>
   )
