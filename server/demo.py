@@ -219,8 +219,10 @@ def email(person: Person, suffix: str = "") -> str:
 
 
 async def create_workspace(api: Api, words: Words, team: Team) -> str:
-    """The owner's workspace; everyone else but the guest joins through an invitation."""
-    workspace = (await api.post(team.owner, "/api/workspaces", {"name": words.workspace}))["id"]
+    """The owner's workspace, in the locale's currency; everyone else but the guest joins through an
+    invitation."""
+    workspace = (await api.post(team.owner, "/api/workspaces", {"name": words.workspace,
+                                                                 "currency": words.currency}))["id"]
 
     async def join(account: Account) -> None:
         invitation = await api.post(team.owner, f"/api/workspaces/{workspace}/invitations",

@@ -40,7 +40,7 @@ class City:
 @dataclass(frozen=True)
 class Words:
     locale: str
-    currency: str
+    currency: str  # the workspace's and its pipelines' (ISO 4217)
     people: tuple[Person, ...]  # owner, admin, two members, viewer, in this order
     guest: Person
     workspace: str
@@ -296,8 +296,9 @@ GERMAN = Words(
     workspace="Nordwind Vertrieb",
     project="Partnerstart – Hellweg Consulting",
     pipelines=("Neugeschäft", "Verlängerungen"),
-    pipeline_stages=("Neuer Lead", "Qualifiziert", "Angebot erstellt", "Verhandlung", "Gewonnen", "Verloren"),
-    project_stages=("Offen", "In Arbeit", "Erledigt"),
+    # As the web app names a German board's seeded stages (client/web/src/i18n/de.ts, defaults).
+    pipeline_stages=("Lead eingegangen", "Qualifiziert", "Angebot gesendet", "Verhandlung", "Gewonnen", "Verloren"),
+    project_stages=("Zu erledigen", "In Arbeit", "Erledigt"),
     custom_fields=(
         {"entity": "organisation", "key": "industry", "label": "Branche", "type": "select",
          "options": ["Logistik", "Software", "Maschinenbau", "Gesundheitswesen", "Handel", "Finanzen", "Energie",

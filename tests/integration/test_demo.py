@@ -233,8 +233,10 @@ async def test_locale_de_makes_german_companies_people_and_euro_deals(seeded_ger
     deals = await ok(running, owner, "GET", f"{base}/deals", params={"limit": 5000})
     assert len(deals) == 104 and {d["currency"] for d in deals} == {"EUR"}
     assert {d["board_name"] for d in deals} == {"Neugeschäft", "Verlängerungen"}
-    assert {d["stage_name"] for d in deals} == {"Neuer Lead", "Qualifiziert", "Angebot erstellt", "Verhandlung",
-                                                "Gewonnen", "Verloren"}
+    assert {d["stage_name"] for d in deals} == {"Lead eingegangen", "Qualifiziert", "Angebot gesendet",
+                                                "Verhandlung", "Gewonnen", "Verloren"}
+    money = await ok(running, owner, "GET", f"{base}/currency")
+    assert money["currency"] == "EUR"
     assert any("Lizenzen" in d["title"] for d in deals)
     tasks = await ok(running, owner, "GET", "/api/me/tasks", params={"scope": "all"})
     titles = [t["title"] for bucket in ("overdue", "today", "upcoming") for t in tasks[bucket]]
