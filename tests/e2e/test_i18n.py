@@ -172,3 +172,33 @@ async def test_a_board_created_in_german_gets_german_stage_names(web_server, ope
             break
         await page.wait_for_timeout(100)
     assert names == GERMAN_STAGES, names
+
+
+async def test_switching_language_re_renders_the_settings_screens_and_translates_every_label(web_server, open_page):
+    """The settings, import, record and guest words live in the typed catalogue: a switch re-renders
+    them without a reload, and labels that were English in a German app (the duplicates page's
+    breadcrumb, the share dialog's placeholder, the custom field options' example) follow."""
+    t = await crew(web_server.http_url)
+    page = await open_page(t.owner, f"/w/{t.workspace}/settings/labels")
+    body = page.locator(".settings__body")
+    await body.get_by_text("Labels mark deals and contacts").wait_for()
+    nav = page.get_by_role("navigation", name="Settings sections")
+    await nav.get_by_role("link", name="Pipelines & stages").wait_for()
+
+    await page.get_by_label("Language").select_option("de")
+    await body.get_by_text("Labels markieren Deals und Kontakte").wait_for()  # no reload
+    nav = page.get_by_role("navigation", name="Bereiche der Einstellungen")
+    await nav.get_by_role("link", name="Pipelines & Phasen").wait_for()
+    await nav.get_by_role("link", name="Eigene Felder").click()
+    await page.get_by_role("heading", name="Eigene Felder").wait_for()
+    await page.screenshot(path=str(SCREENSHOTS / "settings-switched-de.png"))
+
+    await page.goto(f"{web_server.http_url}/w/{t.workspace}/contacts/duplicates")
+    await page.get_by_role("navigation", name="Brotkrumen").wait_for()
+    assert await page.get_by_role("navigation", name="Breadcrumb").count() == 0
+
+    await page.goto(f"{web_server.http_url}/w/{t.workspace}/boards/{t.board['id']}")
+    await page.get_by_role("button", name="Teilen").click()
+    email = page.get_by_role("dialog").get_by_label("E-Mail")
+    await email.wait_for()
+    assert await email.get_attribute("placeholder") == "partner@beispiel.de"

@@ -9,7 +9,7 @@ import { useEffect } from 'preact/hooks'
 import { get, type Schemas } from '../lib/api'
 import * as Y from 'yjs'
 import { number, shortDate } from '../lib/format'
-import { mt } from '../i18n/money'
+import { mt } from '../i18n'
 import { LiveInput } from './inputs'
 
 export type FieldDefinition = Schemas['CustomField']
@@ -50,11 +50,10 @@ export function CustomFieldRows({ workspace, entity, values, editable, onChange,
 export function FieldInput({ field, value, editable, onChange }: {
   field: FieldDefinition; value: unknown; editable: boolean; onChange: (value: unknown) => void
 }) {
-  const t = mt()
   const id = `field-${field.id}`
   const text = value === null || value === undefined ? '' : String(value)
   const common = { id, 'aria-label': field.label, 'data-field': field.key }
-  if (!editable) return <span class="fields__static" data-field={field.key}>{shown(field, value) || t.notSet}</span>
+  if (!editable) return <span class="fields__static" data-field={field.key}>{shown(field, value) || mt('notSet')}</span>
   switch (field.type) {
     case 'number':
       return <LiveInput {...common} type="number" step="any" value={text}
@@ -65,13 +64,13 @@ export function FieldInput({ field, value, editable, onChange }: {
       return (
         <select {...common} value={value === true ? 'true' : value === false ? 'false' : ''}
           onChange={(e) => { const v = (e.target as HTMLSelectElement).value; onChange(v === '' ? null : v === 'true') }}>
-          <option value="">{t.notSet}</option><option value="true">{t.yes}</option><option value="false">{t.no}</option>
+          <option value="">{mt('notSet')}</option><option value="true">{mt('yes')}</option><option value="false">{mt('no')}</option>
         </select>
       )
     case 'select':
       return (
         <select {...common} value={text} onChange={(e) => onChange((e.target as HTMLSelectElement).value || null)}>
-          <option value="">{t.choose}</option>
+          <option value="">{mt('choose')}</option>
           {field.options.map((o) => <option key={o} value={o}>{o}</option>)}
           {text && !field.options.includes(text) && <option value={text}>{text}</option>}
         </select>
@@ -106,9 +105,8 @@ export function FieldInput({ field, value, editable, onChange }: {
 
 /** A value as text in the user's language, for read-only rows. */
 export function shown(field: FieldDefinition, value: unknown): string {
-  const t = mt()
   if (value === null || value === undefined || value === '') return ''
-  if (field.type === 'bool') return value ? t.yes : t.no
+  if (field.type === 'bool') return value ? mt('yes') : mt('no')
   if (field.type === 'number' && typeof value === 'number') return number(value)
   if (field.type === 'date' && typeof value === 'string') return shortDate(value)
   if (Array.isArray(value)) return value.join(', ')

@@ -5,10 +5,9 @@
  */
 import { currencySettings, convertTotals, rateMap, type Totals } from '../lib/money'
 import { money } from '../lib/format'
-import { mt } from '../i18n/money'
+import { mt } from '../i18n'
 
 export function MoneyTotals({ totals, fallback, testid }: { totals: Totals; fallback: string; testid?: string }) {
-  const t = mt()
   const settings = currencySettings.value
   const rates = rateMap(settings)
   const codes = Object.keys(totals).sort()
@@ -18,12 +17,12 @@ export function MoneyTotals({ totals, fallback, testid }: { totals: Totals; fall
     const apart = Object.keys(c.unconverted).sort()
     return (
       <span class="money-totals" data-testid={testid} data-converted={c.converted ? 'true' : 'false'}>
-        <span title={c.converted ? t.convertedTitle(c.currency) : undefined}>
+        <span title={c.converted ? mt('convertedTitle', { currency: c.currency }) : undefined}>
           {money(c.amount, c.currency)}
-          {c.converted && <abbr class="money-totals__mark" title={t.convertedTitle(c.currency)} aria-label={t.converted}>≈</abbr>}
+          {c.converted && <abbr class="money-totals__mark" title={mt('convertedTitle', { currency: c.currency })} aria-label={mt('converted')}>≈</abbr>}
         </span>
         {apart.map((code) => (
-          <span key={code} class="money-totals__apart" title={t.noRate(code)} data-testid={testid && `${testid}-apart`}>
+          <span key={code} class="money-totals__apart" title={mt('noRate', { codes: code })} data-testid={testid && `${testid}-apart`}>
             + {money(c.unconverted[code], code)}
           </span>
         ))}
@@ -31,7 +30,7 @@ export function MoneyTotals({ totals, fallback, testid }: { totals: Totals; fall
     )
   }
   return (
-    <span class="money-totals" data-testid={testid} title={codes.length > 1 ? t.perCurrency : undefined}>
+    <span class="money-totals" data-testid={testid} title={codes.length > 1 ? mt('perCurrency') : undefined}>
       {codes.map((code, i) => (
         <span key={code} class={i ? 'money-totals__apart' : undefined}>{i ? '· ' : ''}{money(totals[code], code)}</span>
       ))}

@@ -98,6 +98,42 @@ export const t: TFunction = ((...args: Parameters<TFunction>) => {
   return (i18next.t as unknown as (...a: unknown[]) => string)(...args)
 }) as TFunction
 
+type Catalog = typeof en
+type Plain<K extends string> = K extends `${infer B}_${'one' | 'other'}` ? B : K
+/** The keys of one group of the catalogue, nested ones dotted, a plural pair named once (`selected` for `selected_one` / `selected_other`). */
+export type GroupKey<T> = { [K in keyof T & string]: T[K] extends string ? Plain<K> : `${K}.${GroupKey<T[K]>}` }[keyof T & string]
+export type Vars = Record<string, unknown>
+
+/** `t` for one group of the catalogue: `scoped('settings')('moved', {name, pos, of})` is `t('settings.moved', …)`. */
+export function scoped<G extends keyof Catalog>(group: G): (key: GroupKey<Catalog[G]>, vars?: Vars) => string {
+  return (key, vars = {}) => (t as unknown as (key: string, vars: Vars) => string)(`${group}.${key}`, vars)
+}
+
+/** The guest screens and the pipeline report (`guests` group). */
+export const gt = scoped('guests')
+export type GuestWord = GroupKey<Catalog['guests']>
+/** The record screens: timelines, bulk edits, segments, duplicates (`recordScreens` group). */
+export const rt = scoped('recordScreens')
+export type RecordWord = GroupKey<Catalog['recordScreens']>
+/** The settings screens (`settings` group). */
+export const st = scoped('settings')
+export type SettingsWord = GroupKey<Catalog['settings']>
+/** Board totals, currencies and custom fields (`money` group). */
+export const mt = scoped('money')
+export type MoneyWord = GroupKey<Catalog['money']>
+
+const importWord = scoped('imports')
+export type ImportWord = GroupKey<Catalog['imports']>
+/** The import screen (`imports` group); `{n}` also picks the plural form (`importN_one` / `importN_other`). */
+export function it(key: ImportWord, vars: Vars = {}): string {
+  return importWord(key, typeof vars.n === 'number' ? { count: vars.n, ...vars } : vars)
+}
+/** The name of a column a header may be mapped to (a custom field: its label). */
+export function column(key: string, fields: Record<string, string> = {}): string {
+  if (key in fields) return fields[key]
+  return key in en.imports.columns ? importWord(`columns.${key}` as ImportWord) : key
+}
+
 /** The BCP 47 locale for `Intl`: the browser's own variant of the chosen language (en-GB, de-AT), else en-US / de-DE. */
 export function intlLocale(): string {
   const chosen = locale.value

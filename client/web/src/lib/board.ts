@@ -423,7 +423,7 @@ export function deleteStage(doc: Y.Doc, board: BoardState, stageId: string, move
   const cards = board.columns.get(stageId) ?? []
   const target = board.stages.find((s) => s.id === moveTo && s.id !== stageId)
   const source = board.stages.find((s) => s.id === stageId)
-  if (cards.length && !target) throw new Error('Choose the stage its deals move to.')
+  if (cards.length && !target) throw new Error(t('settings.moveToRequired'))
   doc.transact(() => {
     if (target) {
       const ranks = ranksAfter(board.columns.get(target.id)?.at(-1)?.rank ?? null, cards.length)

@@ -23,8 +23,7 @@ import { CustomFieldRows } from '../components/CustomFields'
 import { OrganisationDeals, Timeline } from './records/Timeline'
 import { BulkBar } from './records/Bulk'
 import { DuplicatesPage } from './records/Duplicates'
-import { rt } from '../i18n/records'
-import { t } from '../i18n'
+import { rt, t } from '../i18n'
 import './records/records.css'
 
 const singular = (kind: RecordKind) => (kind === 'contacts' ? 'contact' : 'organisation')

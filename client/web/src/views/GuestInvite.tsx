@@ -8,7 +8,7 @@ import { useEffect, useState } from 'preact/hooks'
 import { post, type Schemas } from '../lib/api'
 import { navigate } from '../lib/router'
 import { loadWorkspaces, me, signIn, signUp } from '../lib/session'
-import { gt } from '../i18n/guests'
+import { gt } from '../i18n'
 import { Spinner } from '../components/ui'
 
 type Preview = Schemas['InvitationPreview']

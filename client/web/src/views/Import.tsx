@@ -13,7 +13,7 @@ import { ApiError, api, get, post, type Schemas } from '../lib/api'
 import { boards, members, workspaceId } from '../lib/session'
 import { relative } from '../lib/format'
 import { Icon, announce, toastError } from '../components/ui'
-import { column, it, type ImportWord } from '../i18n/imports'
+import { column, it, type ImportWord } from '../i18n'
 
 type Report = Schemas['ImportReport']
 type Batch = Schemas['ImportBatch']

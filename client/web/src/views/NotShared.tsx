@@ -1,6 +1,6 @@
 /** What a guest sees at a link to anything not shared with them: plain words, and the way back. */
 import { workspace, workspaceId } from '../lib/session'
-import { gt } from '../i18n/guests'
+import { gt } from '../i18n'
 import { Empty } from '../components/ui'
 
 export function NotSharedPage() {

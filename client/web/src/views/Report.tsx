@@ -9,7 +9,7 @@ import { get, type Schemas } from '../lib/api'
 import { navigate, queryParam } from '../lib/router'
 import { boards, workspaceId } from '../lib/session'
 import { money, percent } from '../lib/format'
-import { gt } from '../i18n/guests'
+import { gt } from '../i18n'
 import { Empty, Spinner, toastError } from '../components/ui'
 
 type Report = Schemas['PipelineReport']

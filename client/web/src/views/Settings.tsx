@@ -8,13 +8,12 @@ import { useEffect } from 'preact/hooks'
 import { navigate } from '../lib/router'
 import { isAdmin, isGuest, workspaceId } from '../lib/session'
 import { Empty } from '../components/ui'
-import { tx } from './settings/text'
+import { mt, st } from '../i18n'
 import { PipelinesSettings } from './settings/Pipelines'
 import { BoardsSettings } from './settings/BoardsSettings'
 import { LostReasonsSettings, LabelsSettings } from './settings/Lists'
 import { CustomFieldsSettings } from './settings/CustomFieldsSettings'
 import { CurrenciesSettings } from './settings/CurrenciesSettings'
-import { mt } from '../i18n/money'
 
 export interface SettingsSection {
   id: string
@@ -23,36 +22,35 @@ export interface SettingsSection {
 }
 
 export const SECTIONS: SettingsSection[] = [
-  { id: 'pipelines', label: () => tx().pipelines, Page: PipelinesSettings },
-  { id: 'boards', label: () => tx().boards, Page: BoardsSettings },
-  { id: 'lost-reasons', label: () => tx().lostReasons, Page: LostReasonsSettings },
-  { id: 'labels', label: () => tx().labels, Page: LabelsSettings },
-  { id: 'fields', label: () => mt().customFields, Page: CustomFieldsSettings },
-  { id: 'currencies', label: () => mt().currencies, Page: CurrenciesSettings },
+  { id: 'pipelines', label: () => st('pipelines'), Page: PipelinesSettings },
+  { id: 'boards', label: () => st('boards'), Page: BoardsSettings },
+  { id: 'lost-reasons', label: () => st('lostReasons'), Page: LostReasonsSettings },
+  { id: 'labels', label: () => st('labels'), Page: LabelsSettings },
+  { id: 'fields', label: () => mt('customFields'), Page: CustomFieldsSettings },
+  { id: 'currencies', label: () => mt('currencies'), Page: CurrenciesSettings },
 ]
 
 export function SettingsPage({ section }: { section: string }) {
-  const t = tx()
   const base = `/w/${workspaceId.value}/settings`
   const current = SECTIONS.find((s) => s.id === section)
   useEffect(() => {
     if (!current && !isGuest.value) navigate(`${base}/${SECTIONS[0].id}`, { replace: true })
   }, [current, base])
-  if (isGuest.value) return <Empty title={t.settings}>{t.readOnly}</Empty>
+  if (isGuest.value) return <Empty title={st('settings')}>{st('readOnly')}</Empty>
   if (!current) return null
   const admin = isAdmin.value
   return (
     <div class="settings">
-      <header class="page-header"><div class="page-header__title"><h1>{t.settings}</h1></div></header>
+      <header class="page-header"><div class="page-header__title"><h1>{st('settings')}</h1></div></header>
       <div class="settings__layout">
-        <nav class="settings__nav" aria-label={t.sections}>
+        <nav class="settings__nav" aria-label={st('sections')}>
           {SECTIONS.map((s) => (
             <a key={s.id} href={`${base}/${s.id}`} class="settings__link" aria-current={s.id === current.id ? 'page' : undefined}>{s.label()}</a>
           ))}
         </nav>
         <section class="settings__body" aria-labelledby="settings-title">
           <h2 id="settings-title" class="settings__title">{current.label()}</h2>
-          {!admin && <p class="notice" data-testid="settings-read-only">{t.readOnly}</p>}
+          {!admin && <p class="notice" data-testid="settings-read-only">{st('readOnly')}</p>}
           <current.Page admin={admin} />
         </section>
       </div>

@@ -10,7 +10,7 @@ import { useEffect, useRef, useState } from 'preact/hooks'
 import { del, get, post, type Schemas } from '../lib/api'
 import type { Board } from '../lib/session'
 import { dateTime } from '../lib/format'
-import { gt } from '../i18n/guests'
+import { gt } from '../i18n'
 import { Avatar, Icon, announce, toast, toastError } from '../components/ui'
 
 type Share = Schemas['Share']
@@ -71,7 +71,7 @@ export function ShareDialog({ board, onClose }: { board: Board; onClose: () => v
       <p class="muted">{gt('shareInviteExplain')}</p>
       <form class="row row--wrap" onSubmit={add}>
         <div class="field grow"><label class="field__label" for="share-email">{gt('email')}</label>
-          <input id="share-email" name="email" type="email" required placeholder="partner@example.com" /></div>
+          <input id="share-email" name="email" type="email" required placeholder={gt('emailPlaceholder')} /></div>
         <div class="field"><label class="field__label" for="share-access">{gt('access')}</label>
           <select id="share-access" name="access"><option value="edit">{gt('canEdit')}</option><option value="read">{gt('canView')}</option></select></div>
         <button class="btn btn--primary align-end">{gt('share')}</button>

@@ -10,7 +10,7 @@ import { me, members } from '../../lib/session'
 import { mayDelete } from '../../lib/permissions'
 import type { AnyRecord, RecordKind } from '../../lib/records'
 import { announce, toast } from '../../components/ui'
-import { rt } from '../../i18n/records'
+import { rt } from '../../i18n'
 import { PERMISSION_TEXT as T } from '../../lib/text'
 import './records.css'
 

@@ -10,7 +10,7 @@ import { get, patch, post } from '../../lib/api'
 import { canEdit, memberName, workspaceId } from '../../lib/session'
 import type { Contact } from '../../lib/records'
 import { Avatar, Empty, Spinner, announce, toastError } from '../../components/ui'
-import { rt, type RecordWord } from '../../i18n/records'
+import { rt, t, type RecordWord } from '../../i18n'
 import './records.css'
 
 interface Pair { a: string; b: string; reason: string }
@@ -54,7 +54,7 @@ export function DuplicatesPage() {
   useEffect(() => { void load() }, [ws])
   return (
     <div class="page-wide">
-      <nav class="crumbs" aria-label="Breadcrumb"><a href={`/w/${ws}/contacts`}>{rt('backToContacts')}</a></nav>
+      <nav class="crumbs" aria-label={t('contacts.breadcrumb')}><a href={`/w/${ws}/contacts`}>{rt('backToContacts')}</a></nav>
       <header class="page-header"><div class="page-header__title"><h1>{rt('duplicatesTitle')}</h1></div></header>
       <p class="muted intro">{rt('duplicatesIntro')}</p>
       {error ? <Empty title={error} /> : pairs === null ? <Spinner /> : pairs.length === 0 ? <Empty title={rt('duplicatesNone')} icon="✓" /> : (

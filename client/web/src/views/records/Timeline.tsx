@@ -11,7 +11,7 @@ import { dateTime, money, relative, shortDate } from '../../lib/format'
 import { recordName, type RecordKind } from '../../lib/records'
 import { Icon, Spinner, toastError } from '../../components/ui'
 import { t } from '../../i18n'
-import { rt } from '../../i18n/records'
+import { rt } from '../../i18n'
 
 type Item = Schemas['RecordTimeline']['items'][number]
 const PAGE = 20

@@ -10,10 +10,9 @@ import { currencySettings, loadCurrencySettings, rateMap, saveCurrencySettings }
 import { money, number } from '../../lib/format'
 import { CurrencySelect } from '../../components/CurrencySelect'
 import { Empty, Icon, Spinner, announce, toastError } from '../../components/ui'
-import { mt } from '../../i18n/money'
+import { mt } from '../../i18n'
 
 export function CurrenciesSettings({ admin }: { admin: boolean }) {
-  const t = mt()
   const ws = workspaceId.value!
   useEffect(() => { void loadCurrencySettings(ws, true) }, [ws])
   const settings = currencySettings.value
@@ -25,7 +24,7 @@ export function CurrenciesSettings({ admin }: { admin: boolean }) {
   async function save(change: Parameters<typeof saveCurrencySettings>[1]) {
     try {
       await saveCurrencySettings(ws, change)
-      announce(t.saved)
+      announce(mt('saved'))
       return true
     } catch (e) {
       toastError(e)
@@ -36,33 +35,33 @@ export function CurrenciesSettings({ admin }: { admin: boolean }) {
   return (
     <div class="currencies" data-testid="currency-settings">
       <section class="settings__group" aria-labelledby="ws-currency">
-        <h3 id="ws-currency">{t.workspaceCurrency}</h3>
-        <p class="muted settings__help">{t.workspaceCurrencyHelp}</p>
+        <h3 id="ws-currency">{mt('workspaceCurrency')}</h3>
+        <p class="muted settings__help">{mt('workspaceCurrencyHelp')}</p>
         <div class="row">
-          <CurrencySelect id="workspace-currency" label={t.workspaceCurrency} value={settings.currency} disabled={!admin}
-            onChange={(code) => code !== settings.currency && (codes.length === 0 || confirm(t.changeCurrencyWarning)) && void save({ currency: code })} />
+          <CurrencySelect id="workspace-currency" label={mt('workspaceCurrency')} value={settings.currency} disabled={!admin}
+            onChange={(code) => code !== settings.currency && (codes.length === 0 || confirm(mt('changeCurrencyWarning'))) && void save({ currency: code })} />
         </div>
-        {admin && codes.length > 0 && <p class="field__hint">{t.changeCurrencyWarning}</p>}
+        {admin && codes.length > 0 && <p class="field__hint">{mt('changeCurrencyWarning')}</p>}
       </section>
       <section class="settings__group" aria-labelledby="ws-rates">
-        <h3 id="ws-rates">{t.rates}</h3>
-        <p class="muted settings__help">{t.ratesHelp(settings.currency)}</p>
-        {codes.length === 0 ? <Empty title={t.noRates}>{t.noRatesBody}</Empty> : (
+        <h3 id="ws-rates">{mt('rates')}</h3>
+        <p class="muted settings__help">{mt('ratesHelp', { currency: settings.currency })}</p>
+        {codes.length === 0 ? <Empty title={mt('noRates')}>{mt('noRatesBody')}</Empty> : (
           <table class="rates" aria-labelledby="ws-rates">
-            <thead><tr><th scope="col">{t.currency}</th><th scope="col">{t.rate}</th><th scope="col"><span class="sr-only">{t.ratePreview('', '')}</span></th>{admin && <th />}</tr></thead>
+            <thead><tr><th scope="col">{mt('currency')}</th><th scope="col">{mt('rate')}</th><th scope="col"><span class="sr-only">{mt('ratePreview', { one: '', is: '' })}</span></th>{admin && <th />}</tr></thead>
             <tbody>
               {codes.map((code) => (
                 <tr key={code} data-testid="rate-row" data-currency={code}>
                   <th scope="row">{code}</th>
                   <td>{admin ? (
-                    <input class="rates__input" inputMode="decimal" aria-label={`${t.rate} ${code}`} defaultValue={number(rates[code], 6)}
+                    <input class="rates__input" inputMode="decimal" aria-label={`${mt('rate')} ${code}`} defaultValue={number(rates[code], 6)}
                       onChange={(e) => {
                         const value = parsed((e.target as HTMLInputElement).value)
                         void save({ rates: { ...rates, [code]: value } })
                       }} />
                   ) : number(rates[code], 6)}</td>
-                  <td class="muted">{t.ratePreview(money(1, code), money(rates[code], settings.currency))}</td>
-                  {admin && <td><button type="button" class="icon-btn icon-btn--small" aria-label={t.removeRate(code)} title={t.removeRate(code)}
+                  <td class="muted">{mt('ratePreview', { one: money(1, code), is: money(rates[code], settings.currency) })}</td>
+                  {admin && <td><button type="button" class="icon-btn icon-btn--small" aria-label={mt('removeRate', { code })} title={mt('removeRate', { code })}
                     onClick={() => { const next = { ...rates }; delete next[code]; void save({ rates: next }) }}><Icon name="close" size={14} /></button></td>}
                 </tr>
               ))}
@@ -75,11 +74,11 @@ export function CurrenciesSettings({ admin }: { admin: boolean }) {
             if (!adding) return
             if (await save({ rates: { ...rates, [adding]: parsed(rate) } })) { setAdding(''); setRate('') }
           }}>
-            <CurrencySelect id="rate-currency" label={t.currency} value={adding} exclude={[settings.currency, ...codes]} onChange={setAdding} />
-            <label class="sr-only" for="rate-value">{t.rate}</label>
-            <input id="rate-value" inputMode="decimal" required placeholder={t.rate} value={rate} size={10}
+            <CurrencySelect id="rate-currency" label={mt('currency')} value={adding} exclude={[settings.currency, ...codes]} onChange={setAdding} />
+            <label class="sr-only" for="rate-value">{mt('rate')}</label>
+            <input id="rate-value" inputMode="decimal" required placeholder={mt('rate')} value={rate} size={10}
               onInput={(e) => setRate((e.target as HTMLInputElement).value)} />
-            <button class="btn btn--primary btn--small"><Icon name="plus" size={16} />{t.addRate}</button>
+            <button class="btn btn--primary btn--small"><Icon name="plus" size={16} />{mt('addRate')}</button>
           </form>
         )}
       </section>

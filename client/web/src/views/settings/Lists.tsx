@@ -8,7 +8,7 @@ import { workspaceId } from '../../lib/session'
 import { loadPickLists, pickLists, savePickLists, type LabelColour, type LabelItem } from '../../lib/lists'
 import { LiveInput } from '../../components/inputs'
 import { Empty, Icon, Spinner, announce, toastError } from '../../components/ui'
-import { tx } from './text'
+import { st, type SettingsWord } from '../../i18n'
 
 function useLists() {
   const ws = workspaceId.value!
@@ -19,7 +19,7 @@ function useLists() {
 async function save(change: Parameters<typeof savePickLists>[1]): Promise<boolean> {
   try {
     await savePickLists(workspaceId.value!, change)
-    announce(tx().saved)
+    announce(st('saved'))
     return true
   } catch (e) {
     toastError(e)
@@ -37,14 +37,13 @@ const moved = <T,>(list: T[], from: number, to: number): T[] => {
 function OrderButtons({ index, count, name, onMove, onRemove }: {
   index: number; count: number; name: string; onMove: (to: number) => void; onRemove: () => void
 }) {
-  const t = tx()
   return (
     <span class="pick-row__actions">
-      <button type="button" class="icon-btn icon-btn--small" aria-label={`${t.moveUp}: ${name}`} title={t.moveUp}
+      <button type="button" class="icon-btn icon-btn--small" aria-label={`${st('moveUp')}: ${name}`} title={st('moveUp')}
         disabled={index === 0} onClick={() => onMove(index - 1)}><span aria-hidden="true">↑</span></button>
-      <button type="button" class="icon-btn icon-btn--small" aria-label={`${t.moveDown}: ${name}`} title={t.moveDown}
+      <button type="button" class="icon-btn icon-btn--small" aria-label={`${st('moveDown')}: ${name}`} title={st('moveDown')}
         disabled={index === count - 1} onClick={() => onMove(index + 1)}><span aria-hidden="true">↓</span></button>
-      <button type="button" class="icon-btn icon-btn--small" aria-label={`${t.remove}: ${name}`} title={t.remove}
+      <button type="button" class="icon-btn icon-btn--small" aria-label={`${st('remove')}: ${name}`} title={st('remove')}
         onClick={onRemove}><Icon name="close" size={14} /></button>
     </span>
   )
@@ -75,18 +74,17 @@ function AddForm({ label, button, onAdd, children }: {
 }
 
 export function LostReasonsSettings({ admin }: { admin: boolean }) {
-  const t = tx()
   const lists = useLists()
   if (!lists) return <Spinner />
   const reasons = lists.lost_reasons
   return (
     <div>
-      <p class="muted settings__help">{t.lostReasonsHelp}</p>
-      {reasons.length === 0 ? <Empty title={t.noReasons}>{t.noReasonsBody}</Empty> : (
-        <ol class="pick-list" aria-label={t.lostReasons}>
+      <p class="muted settings__help">{st('lostReasonsHelp')}</p>
+      {reasons.length === 0 ? <Empty title={st('noReasons')}>{st('noReasonsBody')}</Empty> : (
+        <ol class="pick-list" aria-label={st('lostReasons')}>
           {reasons.map((reason, i) => (
             <li key={`${reason}-${i}`} class="pick-row" data-testid="lost-reason" data-name={reason}>
-              <LiveInput value={reason} readOnly={!admin} aria-label={t.lostReasons} maxLength={200}
+              <LiveInput value={reason} readOnly={!admin} aria-label={st('lostReasons')} maxLength={200}
                 onCommit={(v) => v.trim() && save({ lost_reasons: reasons.map((r, j) => (j === i ? v.trim() : r)) })} />
               {admin && <OrderButtons index={i} count={reasons.length} name={reason}
                 onMove={(to) => save({ lost_reasons: moved(reasons, i, to) })}
@@ -95,7 +93,7 @@ export function LostReasonsSettings({ admin }: { admin: boolean }) {
           ))}
         </ol>
       )}
-      {admin && <AddForm label={t.newReason} button={t.addReason} onAdd={(name) => save({ lost_reasons: [...reasons, name] })} />}
+      {admin && <AddForm label={st('newReason')} button={st('addReason')} onAdd={(name) => save({ lost_reasons: [...reasons, name] })} />}
     </div>
   )
 }
@@ -105,18 +103,16 @@ export function LabelChip({ label }: { label: LabelItem }) {
 }
 
 function ColourSelect({ value, onChange, disabled, name }: { value: LabelColour; onChange?: (c: LabelColour) => void; disabled?: boolean; name?: string }) {
-  const t = tx()
   const colours = pickLists.value?.colours ?? ['grey']
   return (
-    <select class={`colour-select label--${value}`} aria-label={t.colour} value={value} disabled={disabled} name={name}
+    <select class={`colour-select label--${value}`} aria-label={st('colour')} value={value} disabled={disabled} name={name}
       onChange={(e) => onChange?.((e.target as HTMLSelectElement).value as LabelColour)}>
-      {colours.map((c) => <option key={c} value={c}>{t.colours[c] ?? c}</option>)}
+      {colours.map((c) => <option key={c} value={c}>{st(`colours.${c}` as SettingsWord) ?? c}</option>)}
     </select>
   )
 }
 
 export function LabelsSettings({ admin }: { admin: boolean }) {
-  const t = tx()
   const lists = useLists()
   const [colour, setColour] = useState<LabelColour>('blue')
   if (!lists) return <Spinner />
@@ -124,13 +120,13 @@ export function LabelsSettings({ admin }: { admin: boolean }) {
   const put = (next: LabelItem[]) => save({ labels: next })
   return (
     <div>
-      <p class="muted settings__help">{t.labelsHelp}</p>
-      {labels.length === 0 ? <Empty title={t.noLabels}>{t.noLabelsBody}</Empty> : (
-        <ol class="pick-list" aria-label={t.labels}>
+      <p class="muted settings__help">{st('labelsHelp')}</p>
+      {labels.length === 0 ? <Empty title={st('noLabels')}>{st('noLabelsBody')}</Empty> : (
+        <ol class="pick-list" aria-label={st('labels')}>
           {labels.map((label, i) => (
             <li key={`${label.name}-${i}`} class="pick-row" data-testid="label-row" data-name={label.name}>
               <span class={`label-swatch label--${label.colour}`} aria-hidden="true" />
-              <LiveInput value={label.name} readOnly={!admin} aria-label={t.labels} maxLength={60}
+              <LiveInput value={label.name} readOnly={!admin} aria-label={st('labels')} maxLength={60}
                 onCommit={(v) => v.trim() && put(labels.map((l, j) => (j === i ? { ...l, name: v.trim() } : l)))} />
               <ColourSelect value={label.colour} disabled={!admin}
                 onChange={(c) => put(labels.map((l, j) => (j === i ? { ...l, colour: c } : l)))} />
@@ -141,7 +137,7 @@ export function LabelsSettings({ admin }: { admin: boolean }) {
         </ol>
       )}
       {admin && (
-        <AddForm label={t.newLabel} button={t.addLabel} onAdd={(name) => put([...labels, { name, colour }])}>
+        <AddForm label={st('newLabel')} button={st('addLabel')} onAdd={(name) => put([...labels, { name, colour }])}>
           <ColourSelect value={colour} onChange={setColour} />
         </AddForm>
       )}

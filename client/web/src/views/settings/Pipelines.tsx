@@ -13,19 +13,18 @@ import {
 import type { Board } from '../../lib/session'
 import { LiveInput } from '../../components/inputs'
 import { Empty, Icon, Spinner, announce, toastError } from '../../components/ui'
-import { tx } from './text'
+import { st } from '../../i18n'
 
 const live = (b: Board) => !(b as { archived?: boolean }).archived
 
 export function PipelinesSettings({ admin }: { admin: boolean }) {
-  const t = tx()
   const list = boards.value.filter(live)
   const [chosen, setChosen] = useState<string>('')
   const meta = list.find((b) => b.id === chosen) ?? list.find((b) => b.kind === 'pipeline') ?? list[0]
-  if (!meta) return <Empty title={t.noBoards}>{t.noBoardsBody}</Empty>
+  if (!meta) return <Empty title={st('noBoards')}>{st('noBoardsBody')}</Empty>
   return (
     <div class="settings-pipelines">
-      <label class="field settings__picker"><span class="field__label">{t.board}</span>
+      <label class="field settings__picker"><span class="field__label">{st('board')}</span>
         <select value={meta.id} onChange={(e) => setChosen((e.target as HTMLSelectElement).value)} data-testid="pipeline-picker">
           {list.map((b) => <option key={b.id} value={b.id}>{b.name}</option>)}
         </select>
@@ -36,7 +35,6 @@ export function PipelinesSettings({ admin }: { admin: boolean }) {
 }
 
 function StageEditor({ meta, admin }: { meta: Board; admin: boolean }) {
-  const t = tx()
   const synced = useSyncedDoc(meta.document)
   const version = useDocVersion(synced?.doc)
   const board = useMemo(() => (synced ? readBoard(synced.doc, meta.kind) : null), [synced, version])
@@ -51,7 +49,7 @@ function StageEditor({ meta, admin }: { meta: Board; admin: boolean }) {
     if (to === null || to < 0 || to >= board!.stages.length) return
     e.preventDefault()
     moveStage(doc, board!, stage.id, to)
-    announce(t.moved(stage.name, to + 1, board!.stages.length))
+    announce(st('moved', { name: stage.name, pos: to + 1, of: board!.stages.length }))
     requestAnimationFrame(() => document.querySelector<HTMLElement>(`[data-stage-handle="${stage.id}"]`)?.focus())
   }
 
@@ -69,7 +67,7 @@ function StageEditor({ meta, admin }: { meta: Board; admin: boolean }) {
       setDrag(null)
       const index = at(ev.clientY)
       moveStage(doc, board!, stage.id, index)
-      announce(t.moved(stage.name, index + 1, board!.stages.length))
+      announce(st('moved', { name: stage.name, pos: index + 1, of: board!.stages.length }))
     }
     window.addEventListener('pointermove', move)
     window.addEventListener('pointerup', up)
@@ -77,8 +75,8 @@ function StageEditor({ meta, admin }: { meta: Board; admin: boolean }) {
 
   return (
     <>
-      {admin && <p class="muted settings__help">{t.stagesHelp}</p>}
-      <ol class="stage-list" ref={list} aria-label={t.stages}>
+      {admin && <p class="muted settings__help">{st('stagesHelp')}</p>}
+      <ol class="stage-list" ref={list} aria-label={st('stages')}>
         {board.stages.map((stage, index) => {
           const others = board.stages.filter((s) => s.id !== drag?.id)
           const lineBefore = drag && drag.id !== stage.id && others.indexOf(stage) === drag.index
@@ -86,8 +84,8 @@ function StageEditor({ meta, admin }: { meta: Board; admin: boolean }) {
             <li key={stage.id} data-stage-row={stage.id} data-testid="stage-row" data-name={stage.name}
               class={`stage-row${drag?.id === stage.id ? ' is-dragging' : ''}${lineBefore ? ' has-drop-line' : ''}`}>
               {admin && (
-                <button type="button" class="stage-row__handle" data-stage-handle={stage.id} aria-label={t.moveHandle(stage.name)}
-                  title={t.moveHandle(stage.name)} onKeyDown={(e) => keyMove(e as unknown as KeyboardEvent, stage, index)}
+                <button type="button" class="stage-row__handle" data-stage-handle={stage.id} aria-label={st('moveHandle', { name: stage.name })}
+                  title={st('moveHandle', { name: stage.name })} onKeyDown={(e) => keyMove(e as unknown as KeyboardEvent, stage, index)}
                   onPointerDown={(e) => pointerDown(e as unknown as PointerEvent, stage)}>
                   <Icon name="grip" size={18} />
                 </button>
@@ -106,7 +104,6 @@ function StageEditor({ meta, admin }: { meta: Board; admin: boolean }) {
 function StageFields({ board, stage, admin, pipeline, doc }: {
   board: BoardState; stage: Stage; admin: boolean; pipeline: boolean; doc: import('yjs').Doc
 }) {
-  const t = tx()
   const [deleting, setDeleting] = useState(false)
   const [target, setTarget] = useState('')
   const cards = board.columns.get(stage.id)?.length ?? 0
@@ -118,57 +115,57 @@ function StageFields({ board, stage, admin, pipeline, doc }: {
   return (
     <div class="stage-row__body">
       <div class="stage-row__fields">
-        <label class="field stage-row__name"><span class="field__label">{t.stage}</span>
-          <LiveInput value={stage.name} readOnly={!admin} maxLength={200} aria-label={t.stage}
+        <label class="field stage-row__name"><span class="field__label">{st('stage')}</span>
+          <LiveInput value={stage.name} readOnly={!admin} maxLength={200} aria-label={st('stage')}
             onCommit={(v) => v.trim() && setStage(doc, stage.id, { name: v.trim() })} />
         </label>
         {pipeline && (
-          <label class="field stage-row__num"><span class="field__label" id={`p-${id}`}>{t.probability}</span>
+          <label class="field stage-row__num"><span class="field__label" id={`p-${id}`}>{st('probability')}</span>
             <LiveInput type="number" min="0" max="100" step="1" value={stage.probability === null ? '' : String(stage.probability)}
               readOnly={!admin} aria-labelledby={`p-${id}`} onCommit={(v) => setStage(doc, stage.id, { probability: v === '' ? null : number(v, 100) })} />
           </label>
         )}
         {pipeline && (
-          <label class="field stage-row__num"><span class="field__label" id={`r-${id}`}>{t.rotDays}</span>
-            <LiveInput type="number" min="0" step="1" value={String(stage.rotDays)} readOnly={!admin} title={t.rotNever}
+          <label class="field stage-row__num"><span class="field__label" id={`r-${id}`}>{st('rotDays')}</span>
+            <LiveInput type="number" min="0" step="1" value={String(stage.rotDays)} readOnly={!admin} title={st('rotNever')}
               aria-labelledby={`r-${id}`} onCommit={(v) => setStage(doc, stage.id, { rotDays: number(v) })} />
           </label>
         )}
         {pipeline && (
-          <label class="field stage-row__kind"><span class="field__label">{t.kind}</span>
+          <label class="field stage-row__kind"><span class="field__label">{st('kind')}</span>
             <select value={stage.kind} disabled={!admin} onChange={(e) => setStage(doc, stage.id, { kind: (e.target as HTMLSelectElement).value as Stage['kind'] })}>
-              <option value="open">{t.kindOpen}</option><option value="won">{t.kindWon}</option><option value="lost">{t.kindLost}</option>
+              <option value="open">{st('kindOpen')}</option><option value="won">{st('kindWon')}</option><option value="lost">{st('kindLost')}</option>
             </select>
           </label>
         )}
         {admin && !deleting && (
-          <button type="button" class="icon-btn stage-row__delete" aria-label={`${t.deleteStage}: ${stage.name}`} title={t.deleteStage}
+          <button type="button" class="icon-btn stage-row__delete" aria-label={`${st('deleteStage')}: ${stage.name}`} title={st('deleteStage')}
             onClick={() => setDeleting(true)}><Icon name="close" size={16} /></button>
         )}
       </div>
       {deleting && (
-        <form class="stage-row__confirm" aria-label={t.deleteStage} onSubmit={(e) => {
+        <form class="stage-row__confirm" aria-label={st('deleteStage')} onSubmit={(e) => {
           e.preventDefault()
           try {
             deleteStage(doc, board, stage.id, cards ? target : null)
-            announce(t.deleted(stage.name))
+            announce(st('deleted', { name: stage.name }))
           } catch (err) {
             toastError(err)
           }
         }}>
-          {board.stages.length <= 1 ? <p>{t.lastStage}</p> : <>
-            <p><strong>{t.confirmDelete(stage.name)}</strong>{cards > 0 && <> {t.dealsIn(cards)}</>}</p>
+          {board.stages.length <= 1 ? <p>{st('lastStage')}</p> : <>
+            <p><strong>{st('confirmDelete', { name: stage.name })}</strong>{cards > 0 && <> {st('dealsIn', { count: cards })}</>}</p>
             {cards > 0 && (
-              <label class="field field--inline"><span class="field__label">{t.moveTo}</span>
+              <label class="field field--inline"><span class="field__label">{st('moveTo')}</span>
                 <select required value={target} onChange={(e) => setTarget((e.target as HTMLSelectElement).value)} data-testid="move-deals-to">
-                  <option value="">{t.chooseStage}</option>
+                  <option value="">{st('chooseStage')}</option>
                   {board.stages.filter((s) => s.id !== stage.id).map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}
                 </select>
               </label>
             )}
-            <button class="btn btn--danger btn--small" disabled={cards > 0 && !target}>{t.deleteStage}</button>
+            <button class="btn btn--danger btn--small" disabled={cards > 0 && !target}>{st('deleteStage')}</button>
           </>}
-          <button type="button" class="btn btn--ghost btn--small" onClick={() => setDeleting(false)}>{t.cancel}</button>
+          <button type="button" class="btn btn--ghost btn--small" onClick={() => setDeleting(false)}>{st('cancel')}</button>
         </form>
       )}
     </div>
@@ -176,7 +173,6 @@ function StageFields({ board, stage, admin, pipeline, doc }: {
 }
 
 function AddStageForm({ onAdd }: { onAdd: (name: string) => void }) {
-  const t = tx()
   return (
     <form class="inline-add" onSubmit={(e) => {
       e.preventDefault()
@@ -186,9 +182,9 @@ function AddStageForm({ onAdd }: { onAdd: (name: string) => void }) {
       onAdd(name)
       form.reset()
     }}>
-      <label class="sr-only" for="settings-new-stage">{t.newStage}</label>
-      <input id="settings-new-stage" name="name" placeholder={t.newStage} maxLength={200} required />
-      <button class="btn btn--primary btn--small"><Icon name="plus" size={16} />{t.addStage}</button>
+      <label class="sr-only" for="settings-new-stage">{st('newStage')}</label>
+      <input id="settings-new-stage" name="name" placeholder={st('newStage')} maxLength={200} required />
+      <button class="btn btn--primary btn--small"><Icon name="plus" size={16} />{st('addStage')}</button>
     </form>
   )
 }
