@@ -124,9 +124,13 @@ class Rooms:
         return self._rooms.get(name)
 
     async def open(self, name: str) -> Room:
-        """The room for ``name``, loading it if needed; raises if it cannot be loaded."""
+        """The room for ``name``, loading it if needed; raises if it cannot be loaded. A room with
+        no peers (used by API calls) unloads a grace after its last use, not after its load: a
+        call that took it, then awaited its checks, still changes the listed room."""
         room = self._rooms.get(name)
         if room is not None:
+            if not room.peers and name in self._unload_timers:
+                self._schedule_unload(room)
             return room
         opening = self._loading.get(name)
         if opening is None:
