@@ -2,6 +2,7 @@
 
     python -m server serve              # embedded Postgres unless DATABASE_URL is set
     python -m server migrate            # apply schema/migrations and exit
+    python -m server worker             # run background jobs (server/worker.py) until SIGTERM
     python -m server compact [DOC ...]  # compact the named documents (default: all with a log)
     python -m server disable-user EMAIL # disable an account: its sessions and open sockets end
     python -m server project rebuild    # rebuild the SQL projection of every board and note document
@@ -37,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("serve", help="run the HTTP and WebSocket server (the default)")
     sub.add_parser("migrate", help="apply pending SQL migrations and exit")
+    sub.add_parser("worker", help="run background jobs until SIGTERM (serve runs one too on the embedded database)")
     compact = sub.add_parser("compact", help="compact document logs into snapshots")
     compact.add_argument("documents", nargs="*", help="document names (default: every document with a log)")
     disable = sub.add_parser("disable-user", help="disable an account; its sessions and sockets end")
@@ -62,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(settings.log_format, NODE_ID, logging.WARNING if args.command == "seed-demo" else logging.INFO)
     if args.command == "migrate":
         return asyncio.run(_with_pool(settings, _migrate))
+    if args.command == "worker":
+        return asyncio.run(_worker(settings))
     if args.command == "compact":
         return asyncio.run(_with_pool(settings, lambda pool: _compact(pool, args.documents)))
     if args.command == "project":
@@ -110,6 +114,19 @@ async def _with_pool(settings: Settings, action) -> int:
         pool = await create_pool(await database_url(settings, stack), max_size=2)
         stack.push_async_callback(pool.close)
         return await action(pool)
+
+
+async def _worker(settings: Settings) -> int:
+    from server.worker import run_worker
+
+    async with AsyncExitStack() as stack:
+        url = await database_url(settings, stack)
+        pool = await create_pool(url, max_size=2)
+        try:
+            await migrate(pool)  # the queue's tables, if the worker starts before any server
+        finally:
+            await pool.close()
+        return await run_worker(settings, url, NODE_ID)
 
 
 async def _migrate(pool: asyncpg.Pool) -> int:

@@ -73,6 +73,7 @@ from server.settings import Settings, load_settings
 from server.storage.access_events import PostgresAccessEvents
 from server.storage.documents import PostgresDocumentStore
 from server.storage.embedded import start_embedded_postgres
+from server.storage.jobs import PostgresQueueMonitor
 from server.storage.migrations import migrate
 from server.storage.pool import create_pool
 from server.storage.unit import transactions
@@ -84,6 +85,7 @@ from server.sync.registry import Rooms
 from server.protocol.update_bounds import Bounds
 from server.sync.room import Limits
 from server.sync.updates import Squasher
+from server.worker import Worker, runs_in_process
 
 log = logging.getLogger(__name__)
 
@@ -191,6 +193,8 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
     engine = await _start_engine(stack, settings, pool, begin, bus, node)
     rooms, projector = engine.rooms, engine.projector
     feed = RoomsChangeFeed(rooms)
+    if runs_in_process(settings):  # the embedded default: `serve` alone runs the jobs too (server/worker.py)
+        await stack.enter_async_context(Worker(url, settings, node or "serve"))
     return Services(
         settings=settings, pool=pool, **accounts._asdict(), **engine._asdict(),
         contacts=Contacts(begin, feed, ContactReferences(begin, rooms, projector)),
@@ -209,6 +213,7 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
         crm_reads=CrmReads(begin, accounts.boards),
         workspace_lists=WorkspaceLists(begin, rooms),
         board_lifecycle=BoardLifecycle(begin, rooms),
+        queue=PostgresQueueMonitor(pool),
     )
 
 

@@ -93,6 +93,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     read_only_strikes: int = 16
     awareness_per_second: float = 30.0
     messages_per_second: float = 1000.0
+    # Background jobs (issue 16; server/worker.py). TANDEM_WORKER: auto runs a worker inside
+    # `serve` on the embedded default (no DATABASE_URL) and leaves it to `python -m server worker`
+    # otherwise; on always runs one in `serve`; off never does.
+    worker: str = "auto"
+    job_heartbeat_seconds: float = 30.0  # a running job not heartbeaten for this long is run again elsewhere
+    job_attempts: int = 5  # runs of a failing job before it is held as failed
+    job_retry_seconds: float = 1.0  # the first retry's delay; doubled each attempt up to job_retry_max_seconds
+    job_retry_max_seconds: float = 300.0
+    job_batch: int = 10  # jobs one worker takes at a time
+    job_grace_seconds: float = 20.0  # on SIGTERM, how long running jobs may finish before they are put back
+    housekeeping_cron: str = "*/15 * * * *"  # expired sessions, reset tokens, throttle counters; "" turns it off
+    job_modules: str = ""  # comma-separated modules whose register(kinds, begin) adds job kinds
 
 
 def _coerce(raw: str, default: object) -> object:

@@ -39,6 +39,7 @@ from server.services.links import Links
 from server.services.mail import LoggingOutbox
 from server.services.organisations import Organisations
 from server.services.permissions import WorkspacePermissions
+from server.services.ports.jobs import QueueMonitor
 from server.services.projection import Projector
 from server.services.sockets import Gate, OpenSockets
 from server.services.transfer import Transfer
@@ -86,6 +87,8 @@ class Services:
     crm_reads: CrmReads
     workspace_lists: WorkspaceLists
     board_lifecycle: BoardLifecycle
+    # background jobs: the queue as /health and /metrics report it
+    queue: QueueMonitor
 
 
 ServicesDep = NamedDependency[Services]

@@ -2,7 +2,9 @@
 
 503 with the reason otherwise: while starting, or when Postgres does not answer ``SELECT 1``
 within ``CHECK_SECONDS`` (refused, down, or frozen), so a load balancer stops sending traffic
-that could only fail.
+that could only fail. The 200 carries the job queue as ``jobs``: jobs queued and due, running
+and failed, the oldest due job's wait in seconds and the workers connected (``workers: 0`` with
+``due`` growing means no worker runs: start ``python -m server worker``).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import logging
 import asyncpg
 from litestar import Request, Response, get
 
-from server.api.container import is_ready, services_of
+from server.api.container import Services, is_ready, services_of
 from server.api.request_ids import LOGGED
 
 log = logging.getLogger(__name__)
@@ -29,7 +31,19 @@ async def health(request: Request) -> Response[dict[str, object]]:
     if problem is not None:
         log.warning("health: the database %s", problem)
         return _unavailable(f"the database {problem}")
-    return Response({"status": "ok", "rooms": len(services.rooms)})
+    return Response({"status": "ok", "rooms": len(services.rooms), "jobs": await _jobs(services)})
+
+
+async def _jobs(services: Services) -> dict[str, object] | None:
+    """The job queue: depth, the oldest due job's wait, failures, workers; None if unreadable
+    (the server still serves: jobs wait in Postgres until a worker takes them)."""
+    try:
+        report = await services.queue.report()
+    except Exception:
+        log.warning("health: the job queue could not be read", exc_info=True)
+        return None
+    return {"queued": report.queued, "due": report.due, "running": report.running, "failed": report.failed,
+            "oldest_seconds": report.oldest_seconds, "workers": report.workers}
 
 
 async def _database_problem(pool: asyncpg.Pool) -> str | None:

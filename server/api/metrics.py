@@ -11,6 +11,7 @@ wants metrics sets one.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 from litestar import Request, Response, get
@@ -21,9 +22,11 @@ from prometheus_client.registry import Collector
 
 from server.api.auth import bearer_token
 from server.api.container import Services, ServicesDep
+from server.services.ports.jobs import QueueReport
 from server.services.credentials import same_secret
 from server.settings import Settings
 
+log = logging.getLogger(__name__)
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 
@@ -95,11 +98,41 @@ def _counter(name: str, help_: str, value: float, labels: dict[str, str]) -> Cou
     return family
 
 
-@get("/metrics", sync_to_thread=False, include_in_schema=False)
-def metrics(request: Request, services: ServicesDep) -> Response[bytes]:
+class QueueCollector(Collector):
+    """The job queue (shared by every node: the same figures on each) as read before the scrape."""
+
+    def __init__(self, report: QueueReport | None) -> None:
+        self._report = report
+
+    def collect(self) -> Iterator[Metric]:
+        report = self._report
+        yield _gauge("tandem_jobs_up", "1 if the job queue could be read for this scrape", report is not None, {})
+        if report is None:
+            return
+        yield _gauge("tandem_jobs_queued", "jobs waiting for a worker (due now or later)", report.queued, {})
+        yield _gauge("tandem_jobs_due", "jobs due now and not yet taken by a worker", report.due, {})
+        yield _gauge("tandem_jobs_running", "jobs a worker is running", report.running, {})
+        yield _gauge("tandem_jobs_failed", "jobs held as failed after their last retry", report.failed, {})
+        yield _gauge("tandem_jobs_oldest_seconds", "how long the oldest due job has waited", report.oldest_seconds, {})
+        yield _gauge("tandem_workers", "worker processes connected to the database", report.workers, {})
+        jobs = GaugeMetricFamily("tandem_jobs", "jobs in the queue by kind and status", labels=["kind", "status"])
+        for kind, statuses in sorted(report.by_kind.items()):
+            for status, count in sorted(statuses.items()):
+                jobs.add_metric([kind, status], count)
+        yield jobs
+
+
+@get("/metrics", include_in_schema=False)
+async def metrics(request: Request, services: ServicesDep) -> Response[bytes]:
     _check_scraper(request, services.settings)
+    try:
+        report: QueueReport | None = await services.queue.report()
+    except Exception:  # the engine's figures still matter while Postgres is away; tandem_jobs_up says 0
+        log.warning("metrics: the job queue could not be read", exc_info=True)
+        report = None
     registry = CollectorRegistry(auto_describe=False)
     registry.register(EngineCollector(services))
+    registry.register(QueueCollector(report))
     return Response(generate_latest(registry), media_type=CONTENT_TYPE)
 
 

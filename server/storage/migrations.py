@@ -11,6 +11,8 @@ from pathlib import Path
 
 import asyncpg
 
+from server.storage.jobs import install_queue
+
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parents[2] / "schema" / "migrations"
 _LOCK = 0x74616E64656D  # "tandem"
@@ -38,6 +40,10 @@ async def migrate(pool: asyncpg.Pool, folder: Path = MIGRATIONS) -> list[str]:
                     await conn.execute("INSERT INTO schema_migrations (name) VALUES ($1)", path.name)
                 log.debug("applied migration %s", path.name)
                 applied_now.append(path.name)
+            # The job queue's tables are PgQueuer's own (server/storage/jobs.py): installed once,
+            # converged after an upgrade of the library, under the same lock.
+            if await install_queue(conn):
+                log.info("installed the job queue's tables")
         finally:
             await conn.execute("SELECT pg_advisory_unlock($1)", _LOCK)
             await conn.execute("RESET statement_timeout")

@@ -19,6 +19,7 @@ from server.storage.custom_fields import PostgresFieldDefinitions
 from server.storage.guests import PostgresGuestInvitations
 from server.storage.imports import PostgresImportBatches, PostgresImportMappings
 from server.storage.links import PostgresRecordLinks
+from server.storage.jobs import PostgresHousekeeping, PostgresJobs
 from server.storage.money import PostgresCurrencySettings
 from server.storage.privacy import PostgresErasableContacts, PostgresPermissionLevels
 from server.storage.projection import PostgresProjectedDocuments, PostgresProjectionTables
@@ -38,6 +39,7 @@ class PostgresUnit:
         "import_batches", "import_mappings",
         "field_definitions", "segments", "permission_levels", "erasable_contacts", "projected_documents",
         "projection", "notes", "board_reach", "board_reads", "guest_invitations", "currencies",
+        "jobs", "housekeeping",
     )
 
     def __init__(self, conn: asyncpg.Connection) -> None:
@@ -70,6 +72,8 @@ class PostgresUnit:
         self.board_reads = PostgresBoardReads(conn)
         self.guest_invitations = PostgresGuestInvitations(conn)
         self.currencies = PostgresCurrencySettings(conn)
+        self.jobs = PostgresJobs(conn)
+        self.housekeeping = PostgresHousekeeping(conn)
 
 
 def transactions(pool: asyncpg.Pool) -> Begin:

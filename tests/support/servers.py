@@ -128,6 +128,43 @@ class ServerProcess(LoopbackUrls):
         return await asyncio.to_thread(self.process.wait, timeout)
 
 
+class WorkerProcess:
+    """``python -m server worker`` as a child process (the Procfile's ``worker``), to stop or kill."""
+
+    _started = 0
+
+    def __init__(self, database_url: str, **env: str) -> None:
+        WorkerProcess._started += 1
+        self.env = {**os.environ, "DATABASE_URL": database_url, **env}
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log = ROOT / ".pytest-logs" / f"worker-{os.getpid()}-{WorkerProcess._started}.log"
+
+    async def start(self, timeout: float = 60) -> WorkerProcess:
+        """Start it and wait for its line saying it runs jobs."""
+        self.log.parent.mkdir(exist_ok=True)
+        self.log.write_bytes(b"")
+        self.process = subprocess.Popen([sys.executable, "-m", "server", "worker"], cwd=ROOT, env=self.env,
+                                        stdout=self.log.open("ab"), stderr=subprocess.STDOUT)
+        async with asyncio.timeout(timeout):
+            while b"is running jobs" not in self.log.read_bytes():
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"worker exited with {self.process.returncode}; see {self.log}")
+                await asyncio.sleep(0.05)  # reads its log under the deadline above (another process)
+        return self
+
+    def kill(self) -> None:
+        """``kill -9``: its running jobs stay taken until their heartbeat is old."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
+    async def terminate(self, timeout: float = 30) -> int:
+        """SIGTERM; wait for it to exit."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGTERM)
+        return await asyncio.to_thread(self.process.wait, timeout)
+
+
 # Every test signs up from 127.0.0.1 into one database per session: no per-address sign-up limit
 # unless a test sets one (tests/integration/test_throttling.py).
 UNTHROTTLED_SIGN_UPS: dict[str, object] = {"sign_ups_per_address": 1_000_000}

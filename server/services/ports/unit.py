@@ -19,6 +19,7 @@ from server.services.ports.contacts import (
 from server.services.ports.crm import BoardReach, BoardReads, Notes
 from server.services.ports.custom_fields import FieldDefinitions, SavedSegments
 from server.services.ports.imports import ImportBatches, ImportMappings
+from server.services.ports.jobs import Housekeeping, Jobs
 from server.services.ports.money import CurrencySettings
 from server.services.ports.privacy import ErasableContacts, PermissionLevels
 from server.services.ports.projection import ProjectedDocuments, ProjectionTables
@@ -57,6 +58,8 @@ class Unit(Protocol):
     import_batches: ImportBatches
     import_mappings: ImportMappings
     currencies: CurrencySettings
+    jobs: Jobs
+    housekeeping: Housekeeping
 
 
 Begin = Callable[..., AbstractAsyncContextManager[Unit]]

@@ -57,7 +57,7 @@ class MemoryUnit:
         from server.storage.memory import accounts, workspaces  # late: the twins import this module
         from server.storage.memory import contacts, imports, links
         from server.storage.memory import crm, custom_fields, guests, privacy
-        from server.storage.memory import money
+        from server.storage.memory import jobs, money
 
         self.users = accounts.MemoryUsers(db)
         self.sessions = accounts.MemorySessions(db)
@@ -82,6 +82,8 @@ class MemoryUnit:
         self.permission_levels = privacy.MemoryPermissionLevels(db)
         self.erasable_contacts = privacy.MemoryErasableContacts(db)
         self.currencies = money.MemoryCurrencySettings(db)
+        self.jobs = jobs.MemoryJobs(db)
+        self.housekeeping = jobs.MemoryHousekeeping(db)
         self.projected_documents = crm.MemoryProjectedDocuments(db)
         self.projection = crm.MemoryProjectionTables(db)
         self.notes = crm.MemoryNotes(db)

@@ -1,0 +1,161 @@
+"""The job worker: PgQueuer's queue and scheduler managers running ``JobKinds``' handlers.
+
+Runs as its own process (``python -m server worker``, the Procfile's ``worker``) or inside
+``serve`` (``runs_in_process``: on the embedded default, so ``python -m server serve`` alone still
+does everything). Like ``server/app.py`` it is a composition root: it picks the adapters.
+
+- Jobs are taken with ``FOR UPDATE SKIP LOCKED`` (each by one worker) and woken by LISTEN/NOTIFY.
+- A running job is heartbeaten every ``job_heartbeat_seconds / 2``; one whose worker died
+  (``kill -9``, a lost machine) is taken again by any worker once its heartbeat is
+  ``job_heartbeat_seconds`` old.
+- A handler that raises is retried after ``job_retry_seconds``, doubling up to
+  ``job_retry_max_seconds``, ``job_attempts`` times in all; then the job is held with status
+  ``failed`` (counted by /health and /metrics) for a person to look at.
+- SIGTERM: no new jobs are taken; running ones get ``job_grace_seconds`` to finish, then are
+  cancelled and put back in the queue at once (the heartbeat would bring them back anyway).
+- Connections carry ``application_name = tandem-worker:<node>``, by which /health counts workers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import signal
+from datetime import timedelta
+from typing import Any
+
+import asyncpg
+import msgspec
+from pgqueuer.adapters.drivers.asyncpg import AsyncpgPoolDriver
+from pgqueuer.core.applications import PgQueuer
+from pgqueuer.core.executors import DatabaseRetryEntrypointExecutor, EntrypointExecutorParameters
+from pgqueuer.domain import errors, models
+
+from server.services.accounts import Policy
+from server.services.jobs import Handler, JobKinds, job_kinds
+from server.settings import Settings
+from server.storage.jobs import WORKER_APPLICATION
+from server.storage.unit import transactions
+
+log = logging.getLogger(__name__)
+
+
+def runs_in_process(settings: Settings) -> bool:
+    """Whether ``serve`` runs a worker too: ``TANDEM_WORKER`` on, or auto on the embedded Postgres."""
+    mode = settings.worker.strip().lower()
+    if mode not in {"auto", "on", "off"}:
+        raise SystemExit(f"TANDEM_WORKER: expected auto, on or off, got {settings.worker!r}")
+    return mode == "on" or (mode == "auto" and not settings.database_url)
+
+
+class Worker:
+    """``async with Worker(url, settings, node):`` runs jobs until the block ends (graceful stop)."""
+
+    def __init__(self, url: str, settings: Settings, node: str, kinds: JobKinds | None = None) -> None:
+        self._url, self._settings, self._node, self._kinds = url, settings, node, kinds
+        self._pool: asyncpg.Pool | None = None
+        self._pgq: PgQueuer | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> Worker:
+        settings = self._settings
+        self._pool = await asyncpg.create_pool(
+            self._url, min_size=1, max_size=4,
+            server_settings={"application_name": f"{WORKER_APPLICATION}:{self._node}"})
+        kinds = self._kinds or job_kinds(
+            transactions(self._pool), throttle_forget_after=2 * Policy.of(settings).longest_delay,
+            housekeeping_cron=settings.housekeeping_cron, modules=settings.job_modules)
+        self._pgq = pgq = PgQueuer(AsyncpgPoolDriver(self._pool))
+        retry = functools.partial(
+            _RetryingExecutor, max_attempts=max(settings.job_attempts - 1, 0),  # its retries: runs less the first
+            initial_delay=timedelta(seconds=settings.job_retry_seconds),
+            max_delay=timedelta(seconds=settings.job_retry_max_seconds))
+        for kind, handler in kinds.handlers.items():
+            pgq.entrypoint(kind, on_failure="hold", executor_factory=retry)(_entry(kind, handler))
+        for kind, cron in kinds.schedules.items():
+            pgq.schedule(kind, cron)(_scheduled(kind, kinds.handlers[kind]))
+        heartbeat = timedelta(seconds=settings.job_heartbeat_seconds)
+        self._task = asyncio.create_task(pgq.run(
+            batch_size=settings.job_batch, heartbeat_timeout=heartbeat,
+            # Deferred jobs (retries) and stale heartbeats are looked for at least this often.
+            dequeue_timeout=min(heartbeat, timedelta(seconds=5))))
+        log.info("worker %s runs %d job kind(s): %s", self._node, len(kinds.handlers), ", ".join(sorted(kinds.handlers)))
+        return self
+
+    async def wait(self) -> None:
+        """Until the worker stops (it only does on ``stop``, or if it fails)."""
+        assert self._task is not None
+        await asyncio.shield(self._task)
+
+    async def stop(self) -> None:
+        """Take no more jobs; let running ones finish for ``job_grace_seconds``, then put them back."""
+        if self._pgq is None or self._task is None:
+            return
+        self._pgq.shutdown.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), self._settings.job_grace_seconds)
+        except TimeoutError:
+            log.warning("worker %s: jobs still running after %g s are put back in the queue",
+                        self._node, self._settings.job_grace_seconds)
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        except Exception:
+            log.exception("worker %s failed", self._node)
+
+    async def __aexit__(self, *exc: object) -> None:
+        try:
+            await self.stop()
+        finally:
+            if self._pool is not None:
+                await self._pool.close()
+
+
+class _RetryingExecutor(DatabaseRetryEntrypointExecutor):
+    """Retries with backoff (PgQueuer's), and puts a job cancelled by a stopping worker straight
+    back in the queue instead of dropping it (PgQueuer logs a cancelled job as done)."""
+
+    async def execute(self, job: models.Job, context: models.Context) -> None:
+        try:
+            await super().execute(job, context)
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if task is not None:
+                task.uncancel()
+            raise errors.RetryRequested(timedelta(0), "the worker stopped mid-job") from None
+
+
+def _entry(kind: str, handler: Handler) -> Any:
+    async def run(job: models.Job) -> None:
+        payload = msgspec.json.decode(job.payload) if job.payload else {}
+        await handler(payload)
+
+    run.__name__ = kind
+    return run
+
+
+def _scheduled(kind: str, handler: Handler) -> Any:
+    async def run(schedule: models.Schedule) -> None:
+        try:
+            await handler({})
+        except Exception:
+            log.exception("scheduled job %s failed; it runs again at its next time", kind)
+
+    return run
+
+
+async def run_worker(settings: Settings, url: str, node: str) -> int:
+    """``python -m server worker``: run until SIGTERM or SIGINT, then stop gracefully."""
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stopping.set)
+    async with Worker(url, settings, node) as worker:
+        print(f"Tandem worker {node} is running jobs", flush=True)
+        waiting = asyncio.create_task(worker.wait())
+        await asyncio.wait({waiting, asyncio.create_task(stopping.wait())}, return_when=asyncio.FIRST_COMPLETED)
+        if waiting.done():
+            waiting.result()  # raises what stopped it
+            return 1
+        log.info("worker %s: stopping (signal)", node)
+    return 0
