@@ -229,7 +229,7 @@ async def test_deals_filter_by_owner_stage_and_status_and_the_report_weighs_them
     assert rows["Negotiation"]["weighted"] == {"USD": 750.0} and rows["Lead in"]["count"] == 1
     assert {o["owner"]: o["win_rate"] for o in report["owners"]}[t.member.id] == 1.0
     assert report["forecast"] == [{"month": "2027-01", "count": 1, "value": {"USD": 1000.0},
-                                   "weighted": {"USD": 750.0}}]
+                                   "weighted": {"USD": 750.0}, "converted": None}]
 
 
 async def test_content_that_does_not_fit_is_skipped_with_a_warning_and_the_rest_is_projected(server, caplog):

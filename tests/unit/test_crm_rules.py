@@ -84,7 +84,8 @@ def test_the_pipeline_report_counts_values_per_currency_conversion_losses_win_ra
     assert by_name["Lead"]["conversion"] == 0.5 and by_name["Lead"]["loss_rate"] == 0.25
     assert {o["owner"]: o["win_rate"] for o in report["owners"]} == {ada: 1.0, bob: 0.0}
     assert report["forecast"] == [{"month": "2026-12", "count": 2, "value": {"USD": 1000.0, "EUR": 200.0},
-                                   "weighted": {"USD": 500.0, "EUR": 20.0}}]
+                                   "weighted": {"USD": 500.0, "EUR": 20.0},
+                                   "converted": None}], "no rates set: the sums stay per currency"
 
 
 def test_tasks_are_overdue_due_today_upcoming_or_unscheduled():

@@ -17,7 +17,7 @@ from server.services.accounts import Caller
 from server.services.contacts import Contacts
 from server.services.links import Links
 from server.services.organisations import Organisations
-from server.services.transfer import Transfer
+from server.services.transfer import ImportOptions, Transfer
 from server.storage.memory.unit import MemoryDatabase, memory_begin
 
 ADDRESS = "203.0.113.9"
@@ -206,8 +206,8 @@ async def test_an_import_with_one_bad_row_writes_nothing_and_reports_every_probl
             ",,,,\n"
             "Grace,Hopper,grace@example.test,not a phone,Navy\n"
             ",,nobody@example.test,,\n")
-    report = await crm.transfer.import_csv(crm.member, crm.workspace, "contacts", text, dry_run=False,
-                                           address=ADDRESS)
+    report = await crm.transfer.import_csv(crm.member, crm.workspace, "contacts", text.encode(),
+                                           ImportOptions(dry_run=False), address=ADDRESS)
     assert not report.imported and [(p.line, p.column) for p in report.problems] == [
         (4, "phones"), (5, "first_name/last_name")]
     assert await crm.count() == 0 and crm.feed.keys == []
@@ -219,11 +219,12 @@ async def test_an_import_creates_every_row_and_the_organisations_they_name(crm):
     text = ("first_name,last_name,emails,organisation,owner\n"
             "Ada,Lovelace,ada@example.test,Acme,colleague@example.test\n"
             "Charles,Babbage,cb@example.test,acme,\n")
-    dry = await crm.transfer.import_csv(crm.member, crm.workspace, "contacts", text, dry_run=True, address=ADDRESS)
+    dry = await crm.transfer.import_csv(crm.member, crm.workspace, "contacts", text.encode(),
+                                        ImportOptions(dry_run=True), address=ADDRESS)
     assert (dry.imported, dry.created, dry.organisations_created) == (False, 2, ["Acme"])
     assert await crm.count() == 0
-    report = await crm.transfer.import_csv(crm.member, crm.workspace, "contacts", text, dry_run=False,
-                                           address=ADDRESS)
+    report = await crm.transfer.import_csv(crm.member, crm.workspace, "contacts", text.encode(),
+                                           ImportOptions(dry_run=False), address=ADDRESS)
     assert report.imported and report.created == 2
     found = await crm.contacts.list(crm.member, crm.workspace, Filter(q="acme"), None, 10, 0)
     assert [(c.name, c.values.owner_id) for c in found] == [("Charles Babbage", None),
@@ -232,14 +233,15 @@ async def test_an_import_creates_every_row_and_the_organisations_they_name(crm):
     assert crm.feed.keys == ["contact:*", "organisation:*"] and "import" in await crm.audit()
 
 
-async def test_an_organisation_import_refuses_names_that_exist(crm):
+async def test_an_organisation_import_skips_names_that_exist_or_repeat_in_the_file(crm):
     await crm.organisations.create(crm.member, crm.workspace, {"name": "Acme"})
-    report = await crm.transfer.import_csv(crm.member, crm.workspace, "organisations", "name\nZeta\nACME\nzeta\n",
-                                           dry_run=False, address=ADDRESS)
-    assert [(p.line, p.reason) for p in report.problems] == [
-        (3, "an organisation named 'ACME' exists already"), (4, "the organisation 'zeta' is also on line 2")]
+    report = await crm.transfer.import_csv(crm.member, crm.workspace, "organisations", b"name\nZeta\nACME\nzeta\n",
+                                           ImportOptions(dry_run=False), address=ADDRESS)
+    assert report.imported and not report.problems
+    assert (report.created, report.skipped) == (1, 2), "skipping duplicates is the default"
     async with crm.begin() as unit:
-        assert await unit.lookups.organisations_by_name(crm.workspace, ["Zeta"]) == {}
+        found = await unit.lookups.organisations_by_name(crm.workspace, ["Zeta", "Acme"])
+    assert len(found) == 2, "Zeta once, and the Acme that was there"
 
 
 async def test_only_admins_export_by_default(crm):
