@@ -69,7 +69,8 @@ class Board:
 
     def add_deal(self, title: str, *, stage: UUID | None = None, position: int | None = None,
                  **fields: Any) -> UUID:
-        """Add a deal (``value``, ``currency``, ``owner``, ``contact``, ``expected_close``, ``labels``...)."""
+        """Add a deal (``value``, ``currency``, ``owner``, ``expected_close``, ``labels``...). Its contact and
+        organisation are not in the document: set them through the API (``PATCH .../cards/{id}``)."""
         return self._add(title, stage, position, fields)
 
     def add_work_item(self, title: str, *, stage: UUID | None = None, position: int | None = None,

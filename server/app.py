@@ -59,7 +59,7 @@ from server.services.deal_transfer import DealTransfer
 from server.services.feed import RoomsChangeFeed
 from server.services.filters import Segments
 from server.services.links import Links
-from server.services.references import ContactReferences
+from server.services.link_move import LinkMove
 from server.services.organisations import Organisations
 from server.services.transfer import Transfer
 from server.services.erasure import Erasure
@@ -193,11 +193,12 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
     engine = await _start_engine(stack, settings, pool, begin, bus, node)
     rooms, projector = engine.rooms, engine.projector
     feed = RoomsChangeFeed(rooms)
+    await LinkMove(begin, rooms, projector, engine.store).run()  # once: record links out of old documents
     if runs_in_process(settings):  # the embedded default: `serve` alone runs the jobs too (server/worker.py)
         await stack.enter_async_context(Worker(url, settings, node or "serve"))
     return Services(
         settings=settings, pool=pool, **accounts._asdict(), **engine._asdict(),
-        contacts=Contacts(begin, feed, ContactReferences(begin, rooms, projector)),
+        contacts=Contacts(begin, feed),
         organisations=Organisations(begin, feed),
         custom_fields=CustomFields(begin, feed),
         currencies=Currencies(begin),
@@ -209,7 +210,7 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
         permissions=WorkspacePermissions(begin),
         erasure=Erasure(begin, feed, rooms, projector, engine.store),
         # Board edits through the live documents, and the reads the projection answers.
-        crm=Crm(begin, accounts.boards, rooms, projector),
+        crm=Crm(begin, accounts.boards, rooms, projector, feed),
         crm_reads=CrmReads(begin, accounts.boards),
         workspace_lists=WorkspaceLists(begin, rooms),
         board_lifecycle=BoardLifecycle(begin, rooms),

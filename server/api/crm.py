@@ -67,6 +67,13 @@ class BoardEditController(Controller):
             raise InvalidInput("expected at least one field to change")
         return _card(await crm.update_card(caller, board, card, changes))
 
+    @get("/boards/{board:uuid}/links", summary="Contacts and organisations of the board's deals and activities "
+                                               "(members; a guest gets none)")
+    async def links(self, board: FromPath[UUID], caller: CallerDep, crm: CrmDep) -> list[answer.EntryLink]:
+        return [answer.EntryLink(entry_kind=link.entry_kind, entry_id=link.entry_id,  # type: ignore[arg-type]
+                                 contact=link.contact_id, organisation=link.organisation_id)
+                for link in await crm.links(caller, board)]
+
     @post("/boards/{board:uuid}/cards/{card:uuid}/move", status_code=200,
           summary="Move a card to a position of a stage")
     async def move_card(self, board: FromPath[UUID], card: FromPath[UUID], data: JSONBody[body.Move],

@@ -9,7 +9,7 @@ the web app's types generated from it) tell each kind's fields apart.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 import msgspec
@@ -17,6 +17,16 @@ import msgspec
 from server.domain.crm import ActivityType, DealStatus, ItemStatus, SubjectKind
 
 # --- the board document's values --------------------------------------------------------------
+
+
+class EntryLink(msgspec.Struct, kw_only=True):
+    """A deal's (``entry_kind`` card) or activity's link to a contact and organisation. Kept in SQL,
+    not in the board document, so guests never receive the ids (issue 13)."""
+
+    entry_kind: Literal["card", "activity"]
+    entry_id: UUID
+    contact: UUID | None
+    organisation: UUID | None
 
 
 class Deal(msgspec.Struct, kw_only=True):

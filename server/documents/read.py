@@ -64,7 +64,7 @@ def read_note(doc: Doc, warn: Warn = _log_warning) -> NoteMeta | None:
     values = read_record(record("note", "meta"), _root(doc, "meta", warn), "meta", warn)
     if values is None:
         return None
-    return NoteMeta(values["title"], SubjectKind(values["subjectKind"]), values["subjectId"], values["board"],
+    return NoteMeta(values["title"], SubjectKind(values["subjectKind"]), values.get("subjectId"), values["board"],
                     values.get("createdAt"), values.get("createdBy"))
 
 

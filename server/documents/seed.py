@@ -59,9 +59,10 @@ def board_seed(board: UUID, kind: BoardKind, name: str, created_at: datetime, cu
 
 
 def note_seed(note: UUID, meta: NoteMeta, text: str | None = None) -> bytes:
-    """The seed of ``note:<note>``: its meta and, optionally, plain text as paragraphs."""
+    """The seed of ``note:<note>``: its meta and, optionally, plain text as paragraphs. The subject's
+    id stays in the ``notes`` table: a guest who may open the note must not learn a contact's id."""
     doc = Doc(client_id=seed_client_id(f"note:{note}"))
-    values = {"title": meta.title, "subjectKind": str(meta.subject_kind), "subjectId": meta.subject_id,
+    values = {"title": meta.title, "subjectKind": str(meta.subject_kind),
               "board": meta.board, "createdAt": meta.created_at, "createdBy": meta.created_by}
     with doc.transaction():
         root = doc.get("meta", type=Map)

@@ -138,7 +138,7 @@ class BoardState(NamedTuple):
 class NoteMeta(NamedTuple):
     title: str
     subject_kind: SubjectKind
-    subject_id: UUID
+    subject_id: UUID | None  # in the notes table; no longer in the document (issue 13)
     board: UUID
     created_at: datetime | None = None
     created_by: UUID | None = None

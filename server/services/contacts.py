@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 from server.domain.access import Action, NotFound
@@ -24,9 +24,6 @@ from server.services.permissions import check_delete
 from server.services.ports.unit import Begin, Unit
 from server.services.records import check_references, contact_workspace, definitions, workspace_role
 
-if TYPE_CHECKING:
-    from server.services.references import ContactReferences
-
 MAX_MERGE = 10
 MAX_DUPLICATE_PAIRS = 500
 
@@ -38,8 +35,8 @@ def contact_key(contact: UUID) -> str:
 class Contacts:
     """The contact use cases."""
 
-    def __init__(self, begin: Begin, feed: ChangeFeed, references: ContactReferences | None = None) -> None:
-        self._begin, self._feed, self._references = begin, feed, references
+    def __init__(self, begin: Begin, feed: ChangeFeed) -> None:
+        self._begin, self._feed = begin, feed
 
     async def create(self, caller: Caller, workspace: UUID, changes: Mapping[str, Any]) -> Contact:
         async with self._begin() as tx:
@@ -107,9 +104,9 @@ class Contacts:
 
     async def merge(self, caller: Caller, survivor: UUID, others: Sequence[UUID], address: str) -> Contact:
         """Fold ``others`` into ``survivor`` in one transaction: values combined (``merge_values``),
-        the others retired with ``merged_into``, an audit event. Links follow the merge at once
-        (``Links`` reads the references of merged contacts too); then the deals and activities in
-        board documents that named the others are pointed at the survivor (``ContactReferences``)."""
+        the others retired with ``merged_into``, an audit event, and the deals and activities that
+        named the others name the survivor (their links are rows: ``EntryLinks.repoint``). Notes
+        keep their subject id and are found through ``merged_into`` (``Links``)."""
         others = list(dict.fromkeys(others))
         if not others or survivor in others or len(others) > MAX_MERGE:
             raise InvalidInput(f"expected 1 to {MAX_MERGE} other contacts to merge into {survivor}, "
@@ -126,10 +123,9 @@ class Contacts:
             await tx.duplicates.merge(others, survivor)
             await tx.audit.record("contact.merged", actor=caller.id, workspace=workspace, address=address,
                                   contact=survivor, merged=others)
+            await tx.entry_links.repoint(others, survivor)
             kept = await _one(tx, survivor)
         await self._feed.changed(workspace, [contact_key(c) for c in (survivor, *others)])
-        if self._references is not None:
-            await self._references.repoint(caller.id, others, survivor)
         return kept
 
 

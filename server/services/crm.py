@@ -34,6 +34,8 @@ from server.domain.money import check_currency
 from server.domain.references import RecordKind, UnknownReference, references_in
 from server.services.accounts import Caller
 from server.services.boards import Boards, BoardView
+from server.services.feed import ChangeFeed
+from server.services.ports.entry_links import ACTIVITY, CARD, EntryLink
 from server.services.ports.unit import Begin
 from server.services.projection import Projector
 from server.services.records import require_records
@@ -62,8 +64,10 @@ def _read(doc: Doc, kind: str) -> BoardState:
 class Crm:
     """The board-editing use cases."""
 
-    def __init__(self, begin: Begin, boards: Boards, rooms: Rooms, projector: Projector) -> None:
+    def __init__(self, begin: Begin, boards: Boards, rooms: Rooms, projector: Projector,
+                 feed: ChangeFeed | None = None) -> None:
         self._begin, self._boards, self._rooms, self._projector = begin, boards, rooms, projector
+        self._feed = feed
 
     # --- cards ---------------------------------------------------------------------------------
 
@@ -74,6 +78,7 @@ class Crm:
         await self.check_people(view, values)
         await self.check_records(view, values, DEAL_REFERENCES)
         kind = view.board.kind
+        values, links = _split_links(kind, values, DEAL_REFERENCES)
         state = _read(room.doc, kind)  # from here to the change: no await
         self._check_fields(kind, values)
         values = {**values, "title": check_title(values.get("title") or ""), **_currency(values)}
@@ -86,13 +91,16 @@ class Crm:
         card = card or uuid4()
         self._change(room, caller, lambda doc: edits.add_card(
             doc, kind, card, values, stage=stage, position=position, at=now_utc(), by=caller.id))
-        return _seen(view, _card(room.doc, kind, card))
+        if links:
+            await self._link(view, CARD, card, links)
+        return await self._linked(view, CARD, _card(room.doc, kind, card))
 
     async def update_card(self, caller: Caller, board: UUID, card: UUID, changes: dict[str, Any]) -> Card:
         view, room = await self._open(caller, board, write=True)
         await self.check_people(view, changes)
         await self.check_records(view, changes, DEAL_REFERENCES)
         kind = view.board.kind
+        changes, links = _split_links(kind, changes, DEAL_REFERENCES)
         state = _read(room.doc, kind)
         _existing(state, card)
         self._check_fields(kind, changes)
@@ -100,7 +108,9 @@ class Crm:
         if "title" in changes:
             changes = {**changes, "title": check_title(changes["title"] or "")}
         self._change(room, caller, lambda doc: edits.update_card(doc, kind, card, changes, now_utc()))
-        return _seen(view, _card(room.doc, kind, card))
+        if links:
+            await self._link(view, CARD, card, links)
+        return await self._linked(view, CARD, _card(room.doc, kind, card))
 
     async def move_card(self, caller: Caller, board: UUID, card: UUID, stage: UUID, position: int | None) -> Card:
         """Put ``card`` at ``position`` (0-based; ``None``: last) of ``stage``. Moving a deal into a
@@ -120,7 +130,7 @@ class Crm:
                     edits.update_card(doc, kind, card, _status_fields(status, None), at)
 
         self._change(room, caller, move)
-        return _seen(view, _card(room.doc, kind, card))
+        return await self._linked(view, CARD, _card(room.doc, kind, card))
 
     async def set_status(self, caller: Caller, board: UUID, card: UUID, status: DealStatus,
                          lost_reason: str | None = None) -> Card:
@@ -139,7 +149,7 @@ class Crm:
             edits.update_card(doc, "pipeline", card, _status_fields(status, lost_reason), at)
 
         self._change(room, caller, decide)
-        return _seen(view, _card(room.doc, "pipeline", card))
+        return await self._linked(view, CARD, _card(room.doc, "pipeline", card))
 
     # --- activities ----------------------------------------------------------------------------
 
@@ -148,26 +158,33 @@ class Crm:
         view, room = await self._open(caller, board, write=True)
         await self.check_people(view, values)
         await self.check_records(view, values, ACTIVITY_REFERENCES)
+        values, links = _split_links("pipeline", values, ACTIVITY_REFERENCES)
         state = _read(room.doc, view.board.kind)
         values = {**values, "title": check_title(values.get("title") or "")}
         _check_card(state, values)
         activity = activity or uuid4()
         self._change(room, caller, lambda doc: edits.add_activity(doc, activity, values, at=now_utc(), by=caller.id))
-        return _seen(view, _activity(room.doc, view.board.kind, activity))
+        if links:
+            await self._link(view, ACTIVITY, activity, links)
+        return await self._linked(view, ACTIVITY, _activity(room.doc, view.board.kind, activity))
 
     async def update_activity(self, caller: Caller, board: UUID, activity: UUID, changes: dict[str, Any]) -> Activity:
         """Change an activity: reassign it (``assignee``), complete it (``done``), reschedule it..."""
         view, room = await self._open(caller, board, write=True)
         await self.check_people(view, changes)
         await self.check_records(view, changes, ACTIVITY_REFERENCES)
+        changes, links = _split_links("pipeline", changes, ACTIVITY_REFERENCES)
         state = _read(room.doc, view.board.kind)
         if activity not in state.activities:
             raise NotFound("no such activity on this board")
         if "title" in changes:
             changes = {**changes, "title": check_title(changes["title"] or "")}
         _check_card(state, changes)
-        self._change(room, caller, lambda doc: edits.update_activity(doc, activity, changes, now_utc()))
-        return _seen(view, _activity(room.doc, view.board.kind, activity))
+        if changes:
+            self._change(room, caller, lambda doc: edits.update_activity(doc, activity, changes, now_utc()))
+        if links:
+            await self._link(view, ACTIVITY, activity, links)
+        return await self._linked(view, ACTIVITY, _activity(room.doc, view.board.kind, activity))
 
     # --- notes ---------------------------------------------------------------------------------
 
@@ -217,6 +234,42 @@ class Crm:
         require_write(view.access, "this note")
         room = await self._rooms.open(found.document)
         self._change(room, caller, lambda doc: edits.add_note_text(doc, text))
+
+    # --- links to contacts and organisations (SQL, not the document: issue 13) -----------------
+
+    async def links(self, caller: Caller, board: UUID) -> list[EntryLink]:
+        """The board's links from deals and activities to contacts and organisations; none for a guest
+        (they see no ids of the workspace's records)."""
+        view = await self._boards.get(caller, board)
+        if view.role is None:
+            return []
+        async with self._begin(autocommit=True) as tx:
+            found = await tx.entry_links.of_board(board)
+        return sorted(found.values(), key=lambda link: (link.entry_kind, str(link.entry_id)))
+
+    async def _link(self, view: BoardView, kind: str, entry: UUID, links: dict[str, UUID | None]) -> None:
+        """Set the entry's contact and/or organisation (the others it has stay)."""
+        board = view.board.id
+        async with self._begin() as tx:
+            current = await tx.entry_links.get(board, kind, entry)
+            contact = links["contact"] if "contact" in links else (current.contact_id if current else None)
+            organisation = (links["organisation"] if "organisation" in links
+                            else (current.organisation_id if current else None))
+            await tx.entry_links.set(view.board.workspace_id, board, kind, entry, contact=contact,
+                                     organisation=organisation)
+        if self._feed is not None:
+            await self._feed.changed(view.board.workspace_id, [f"links:{board}"])
+
+    async def _linked(self, view: BoardView, kind: str, value: CardOrActivity) -> CardOrActivity:
+        """``value`` with its contact / organisation from the links, as the caller may see it."""
+        if view.role is None or isinstance(value, WorkItem):
+            return _seen(view, value)
+        async with self._begin(autocommit=True) as tx:
+            link = await tx.entry_links.get(view.board.id, kind, value.id)
+        contact = link.contact_id if link else None
+        if isinstance(value, Deal):
+            return value._replace(contact=contact, organisation=link.organisation_id if link else None)
+        return value._replace(contact=contact)
 
     # --- helpers -------------------------------------------------------------------------------
 
@@ -270,6 +323,16 @@ class Crm:
 DEAL_REFERENCES = {"contact": RecordKind.CONTACT, "organisation": RecordKind.ORGANISATION}
 ACTIVITY_REFERENCES = {"contact": RecordKind.CONTACT}
 _STAMPED = {"createdAt", "createdBy", "updatedAt", "movedAt", "stage", "rank"}
+
+
+def _split_links(kind: str, values: dict[str, Any], fields: dict[str, RecordKind]
+                 ) -> tuple[dict[str, Any], dict[str, UUID | None]]:
+    """``values`` without the links to contacts and organisations, and those links (pipelines and
+    activities only: a work item has no contact, and saying one is refused as an unknown field)."""
+    if kind != "pipeline":
+        return values, {}
+    return ({k: v for k, v in values.items() if k not in fields},
+            {k: (UUID(str(v)) if v is not None else None) for k, v in values.items() if k in fields})
 
 
 def _currency(values: dict[str, Any]) -> dict[str, Any]:

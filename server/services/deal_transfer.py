@@ -32,6 +32,7 @@ from server.domain.transfer import DEAL_COLUMNS, DEAL_EXPORT_ONLY, Problem, csv_
 from server.services.accounts import Caller
 from server.services.boards import Boards, BoardView
 from server.services.permissions import check_export
+from server.services.ports.entry_links import CARD, EntryLink
 from server.services.ports.unit import Begin
 from server.services.records import definitions, members, workspace_role
 from server.services.transfer import ImportOptions, ImportReport, counts_of, read_upload, report_of, undoable
@@ -72,12 +73,13 @@ class DealTransfer:
             by_id = await tx.lookups.live_contacts(workspace, [i for c in cells if (i := as_uuid(c.get("contact", "")))])
             organisations = await tx.lookups.organisations_by_name(
                 workspace, [c["organisation"].strip() for c in cells if c.get("organisation", "").strip()])
+            links = await tx.entry_links.of_board(view.board.id)
         room = await self._rooms.open(view.board.document)
         state = read_board(room.doc, "pipeline", _quiet)  # from here to the change: no await
         lookups = DealLookups(caller.id, state, fields, by_member, by_email, by_id, organisations)
         lookups.decimal_comma = upload.decoded.delimiter == ";"
         problems: list[Problem] = []
-        steps = _plan(upload.sheet.rows, lookups, room.doc, options.on_duplicate, problems)
+        steps = _plan(upload.sheet.rows, lookups, room.doc, links, options.on_duplicate, problems)
         actions = [step[1] for step in steps]
         report = report_of("deals", options, upload.decoded, upload.sheet, DEAL_COLUMNS, fields, problems=problems,
                            remembered=upload.remembered, actions={s[0]: (s[1], s[4]) for s in steps},
@@ -85,19 +87,26 @@ class DealTransfer:
         if options.dry_run or (problems and not options.partial):
             return report
         at, changes = now_utc(), []
+        linking: list[tuple[UUID, dict[str, Any]]] = []  # contacts and organisations live in SQL, not the document
 
         def write(doc: Doc) -> None:
             for _, action, values, stage, _note, card, before in steps:
+                link = {k: values[k] for k in _LINKS if k in values}
+                values = {k: v for k, v in values.items() if k not in _LINKS}
                 if action == "create":
                     card = uuid4()
                     edits.add_card(doc, "pipeline", card, values, stage=stage, position=None, at=at, by=caller.id)
                     changes.append(ImportChange("deal", card, Did.CREATED))
                 elif action == "update":
-                    edits.update_card(doc, "pipeline", card, values, at)
+                    if values:
+                        edits.update_card(doc, "pipeline", card, values, at)
                     changes.append(ImportChange("deal", card, Did.UPDATED, before))
+                if link and card is not None:
+                    linking.append((card, link))
 
         with self._projector.authored(room, caller.id):
             room.change(write)
+        await _set_links(self._begin, workspace, view.board.id, linking)
         async with self._begin() as tx:
             batch = await tx.import_batches.start(workspace, "deals", view.board.id, caller.id) if changes else None
             if batch is not None:
@@ -122,16 +131,25 @@ class DealTransfer:
         room = await self._rooms.open(view.board.document)
         at = now_utc()
 
+        linking: list[tuple[UUID, dict[str, Any]]] = []
+
         def revert(doc: Doc) -> None:
             cards = doc.get("cards", type=Map)
             for change in reversed(changes):
+                before = change.before or {}
                 if change.action is Did.CREATED:
                     cards.pop(str(change.record_id), None)
+                    linking.append((change.record_id, {"contact": None, "organisation": None}))
                 elif isinstance(cards.get(str(change.record_id)), Map):
-                    edits.update_card(doc, "pipeline", change.record_id, change.before or {}, at)
+                    values = {k: v for k, v in before.items() if k not in _LINKS}
+                    if values:
+                        edits.update_card(doc, "pipeline", change.record_id, values, at)
+                    if link := {k: before[k] for k in _LINKS if k in before}:
+                        linking.append((change.record_id, link))
 
         with self._projector.authored(room, caller.id):
             room.change(revert)
+        await _set_links(self._begin, workspace, view.board.id, linking)
         async with self._begin() as tx:
             await tx.import_batches.mark_undone(batch)
             await tx.audit.record("import undone", actor=caller.id, workspace=workspace, address=address,
@@ -161,11 +179,12 @@ class DealTransfer:
 Step = tuple[int, str, dict[str, Any], UUID | None, str, UUID | None, dict[str, Any] | None]
 
 
-def _plan(rows: list[tuple[int, dict[str, str]]], lookups: DealLookups, doc: Doc, mode: OnDuplicate,
-          problems: list[Problem]) -> list[Step]:
+def _plan(rows: list[tuple[int, dict[str, str]]], lookups: DealLookups, doc: Doc,
+          links: Mapping[tuple[str, UUID], EntryLink], mode: OnDuplicate, problems: list[Problem]) -> list[Step]:
     """Each good row as ``(line, action, values, stage, note, card, before)``: create, update or skip."""
     cards = doc.get("cards", type=Map)
-    current = {key: card.to_py() for key, card in cards.items() if isinstance(card, Map)}
+    current = {key: {**card.to_py(), **_link_values(links.get((CARD, UUID(key))))}
+               for key, card in cards.items() if isinstance(card, Map) and as_uuid(key)}
     by_key = {_key(c.get("title"), c.get("organisation"), c.get("contact")): key for key, c in current.items()}
     steps: list[Step] = []
     seen: dict[str, int] = {}
@@ -191,6 +210,28 @@ def _plan(rows: list[tuple[int, dict[str, str]]], lookups: DealLookups, doc: Doc
         else:
             steps.append(_update(line, current[found[0]], values, cells, mode, found))
     return steps
+
+
+_LINKS = ("contact", "organisation")
+
+
+def _link_values(link: EntryLink | None) -> dict[str, str]:
+    """A deal's contact and organisation (from SQL) as the document's other values: id strings."""
+    if link is None:
+        return {}
+    return {k: str(v) for k, v in (("contact", link.contact_id), ("organisation", link.organisation_id)) if v}
+
+
+async def _set_links(begin: Begin, workspace: UUID, board: UUID, linking: list[tuple[UUID, dict[str, Any]]]) -> None:
+    """Write the deals' contacts and organisations (the ones not given stay)."""
+    if not linking:
+        return
+    async with begin() as tx:
+        for card, link in linking:
+            current = _link_values(await tx.entry_links.get(board, CARD, card))
+            merged = {**current, **link}
+            await tx.entry_links.set(workspace, board, CARD, card, contact=as_uuid(str(merged.get("contact") or "")),
+                                     organisation=as_uuid(str(merged.get("organisation") or "")))
 
 
 def _key(title: object, organisation: object, contact: object) -> str:

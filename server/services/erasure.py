@@ -4,10 +4,12 @@
    same person's older records — keep only their id as a tombstone (names, e-mails, phones,
    company, job, address, labels, custom fields and search lexemes blanked; ``deleted_at`` and
    ``erased_at`` set); an audit event names the ids and counts, never the data.
+   In the same transaction the deals and activities linked to them lose that link
+   (``EntryLinks.unlink_contacts``: links live in SQL, not in board documents).
 2. Each note about them is blanked (its text deleted, its title set to ``[erased]``) and each
-   board whose deals or activities name them loses that ``contact`` reference, with the person's
-   names, e-mails and phones redacted from those records' text — one LOCAL ``Room.change`` per
-   document, so open clients see it at once.
+   board with deals or activities that were linked to them gets the person's names, e-mails and
+   phones redacted from those records' text (and a ``contact`` key a document not yet moved
+   still holds removed) — one LOCAL ``Room.change`` per document, so open clients see it at once.
 3. Once those changes are committed, each document is compacted: the squash through a ``Doc``
    garbage-collects deleted and overwritten content, so the old values leave
    ``document_updates_v1`` and ``document_snapshots_v1`` too. The stored bytes are then scanned
@@ -27,10 +29,8 @@ from uuid import UUID
 
 from pycrdt import Doc, Map, XmlFragment
 
-from server.documents import edits
 from server.domain.access import NotFound
 from server.domain.boards import board_document
-from server.domain.crm import now_utc
 from server.domain.erasure import ERASED, ErasureReport, holds_any, personal_strings, redact
 from server.domain.permissions import may_erase
 from server.services.accounts import Caller
@@ -52,7 +52,7 @@ class _Plan(NamedTuple):
     ids: list[UUID]
     strings: list[str]
     notes: list[str]  # note document names
-    boards: list[str]  # board document names
+    boards: dict[str, set[str]]  # board document name -> ids of its deals and activities linked to them
 
 
 class _Counts:
@@ -80,8 +80,9 @@ class Erasure:
         for note in plan.notes:
             await self._edit(note, caller.id, lambda doc: _blank_note(doc))
         for board in plan.boards:
-            await self._edit(board, caller.id, lambda doc: _unlink(doc, set(map(str, plan.ids)), plan.strings,
-                                                                   counts))
+            entries = plan.boards[board]
+            await self._edit(board, caller.id, lambda doc: _unlink(doc, set(map(str, plan.ids)), entries,
+                                                                   plan.strings, counts))
         squashed, holding = 0, 0
         for document in [*plan.notes, *plan.boards]:
             rows, leftover = await self._compact(document, plan.strings)
@@ -121,8 +122,10 @@ async def _blank_rows(tx: Unit, caller: Caller, contact: UUID, workspace: UUID |
     strings = personal_strings(people)
     await tx.erasable_contacts.erase(ids)
     notes = await tx.erasable_contacts.notes_about(ids)
-    boards = [board_document(b) for b in await tx.erasable_contacts.boards_naming(ids)]
-    return _Plan(person.workspace_id, ids, strings, notes, boards)
+    boards: dict[str, set[str]] = {board_document(b): set() for b in await tx.erasable_contacts.boards_naming(ids)}
+    for link in await tx.entry_links.unlink_contacts(ids):
+        boards.setdefault(board_document(link.board_id), set()).add(str(link.entry_id))
+    return _Plan(person.workspace_id, ids, strings, notes, dict(sorted(boards.items())))
 
 
 def _blank_note(doc: Doc) -> None:
@@ -132,19 +135,17 @@ def _blank_note(doc: Doc) -> None:
     doc.get("meta", type=Map)["title"] = ERASED
 
 
-def _unlink(doc: Doc, ids: set[str], strings: list[str], counts: _Counts) -> None:
-    """Drop ``contact`` from the deals and activities naming ``ids``; redact the person from their text."""
-    at = now_utc()
-    for key, card in list(doc.get("cards", type=Map).items()):
-        if isinstance(card, Map) and card.get("contact") in ids:
-            edits.update_card(doc, "pipeline", UUID(key), {"contact": None}, at)  # readers skip non-UUID keys
-            counts.deals += 1
-            counts.fields += _redact_map(card, strings)
-    for key, activity in list(doc.get("activities", type=Map).items()):
-        if isinstance(activity, Map) and activity.get("contact") in ids:
-            edits.update_activity(doc, UUID(key), {"contact": None}, at)
-            counts.activities += 1
-            counts.fields += _redact_map(activity, strings)
+def _unlink(doc: Doc, ids: set[str], entries: set[str], strings: list[str], counts: _Counts) -> None:
+    """Redact the person from the text of the deals and activities that were linked to them
+    (``entries``), or whose not yet moved ``contact`` key names ``ids``; drop such a key."""
+    for root, kind in (("cards", "deals"), ("activities", "activities")):
+        for key, entry in list(doc.get(root, type=Map).items()):
+            if not isinstance(entry, Map) or (key not in entries and entry.get("contact") not in ids):
+                continue
+            if entry.get("contact") in ids:
+                del entry["contact"]
+            setattr(counts, kind, getattr(counts, kind) + 1)
+            counts.fields += _redact_map(entry, strings)
 
 
 def _redact_map(entry: Map, strings: list[str]) -> int:

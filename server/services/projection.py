@@ -38,6 +38,7 @@ from server.documents.recorder import REMOTE, Recorder
 from server.domain.crm import BoardState, CardEvent, Deal, now_utc
 from server.domain.history import reconcile
 from server.domain.projection import Table, activity_record, deal_record, stage_record, work_item_record
+from server.services.ports.entry_links import ACTIVITY, CARD, EntryLink
 from server.services.ports.unit import Begin, Unit
 from server.sync.connection import Connection
 from server.sync.room import Origin, Room
@@ -335,15 +336,25 @@ async def project_seed(tx: Unit, board: UUID, workspace: UUID, kind: str, seed: 
     await _write_board(tx, board, workspace, read_board(doc, kind), fresh=False)
 
 
+def _linked_deal(deal: Deal, link: EntryLink | None) -> Deal:
+    """The deal with its contact and organisation, which live in SQL (``record_links``), not the document."""
+    return deal._replace(contact=link.contact_id if link else None, organisation=link.organisation_id if link else None)
+
+
 async def _write_board(tx: Unit, board: UUID, workspace: UUID, state: BoardState, fresh: bool) -> tuple[int, int]:
     """Diff the board's records against the tables; write the difference. Returns (upserted, deleted)."""
-    deals = {c.id: deal_record(c) for c in state.cards.values() if isinstance(c, Deal)}
+    links = await tx.entry_links.of_board(board)  # under the projection lock: set() waits for it
+    deals = {c.id: deal_record(_linked_deal(c, links.get((CARD, c.id))))
+             for c in state.cards.values() if isinstance(c, Deal)}
     items = {c.id: work_item_record(c) for c in state.cards.values() if not isinstance(c, Deal)}
+    activities = {a.id: activity_record(a._replace(contact=link.contact_id if (link := links.get((ACTIVITY, a.id)))
+                                                   else None))
+                  for a in state.activities.values()}
     desired = {
         Table.STAGES: {s.id: stage_record(s, i) for i, s in enumerate(state.ordered_stages())},
         Table.DEALS: deals,
         Table.WORK_ITEMS: items,
-        Table.ACTIVITIES: {a.id: activity_record(a) for a in state.activities.values()},
+        Table.ACTIVITIES: activities,
     }
     upserted = deleted = 0
     for table, records in desired.items():

@@ -18,6 +18,7 @@ from server.storage.crm import PostgresBoardReach, PostgresBoardReads, PostgresN
 from server.storage.custom_fields import PostgresFieldDefinitions
 from server.storage.guests import PostgresGuestInvitations
 from server.storage.imports import PostgresImportBatches, PostgresImportMappings
+from server.storage.entry_links import PostgresEntryLinks
 from server.storage.links import PostgresRecordLinks
 from server.storage.jobs import PostgresHousekeeping, PostgresJobs
 from server.storage.money import PostgresCurrencySettings
@@ -35,7 +36,7 @@ class PostgresUnit:
 
     __slots__ = (
         "users", "sessions", "resets", "throttle", "audit", "workspaces", "members", "invitations", "boards",
-        "shares", "contacts", "contact_search", "organisations", "duplicates", "lookups", "links",
+        "shares", "contacts", "contact_search", "organisations", "duplicates", "lookups", "links", "entry_links",
         "import_batches", "import_mappings",
         "field_definitions", "segments", "permission_levels", "erasable_contacts", "projected_documents",
         "projection", "notes", "board_reach", "board_reads", "guest_invitations", "currencies",
@@ -59,6 +60,7 @@ class PostgresUnit:
         self.duplicates = PostgresDuplicates(conn)
         self.lookups = PostgresRecordLookups(conn)
         self.links = PostgresRecordLinks(conn)
+        self.entry_links = PostgresEntryLinks(conn)
         self.import_batches = PostgresImportBatches(conn)
         self.import_mappings = PostgresImportMappings(conn)
         self.field_definitions = PostgresFieldDefinitions(conn)

@@ -63,7 +63,7 @@ def test_a_note_seed_holds_its_meta_and_text_as_prosemirror_paragraphs():
     note, subject = uuid4(), uuid4()
     doc = Doc()
     doc.apply_update(note_seed(note, NoteMeta("Kick-off", SubjectKind.DEAL, subject, BOARD, AT, None), "One.\n\nTwo."))
-    assert read_note(doc) == NoteMeta("Kick-off", SubjectKind.DEAL, subject, BOARD, AT, None)
+    assert read_note(doc) == NoteMeta("Kick-off", SubjectKind.DEAL, None, BOARD, AT, None), "the id stays in SQL"
     assert str(doc.get("content", type=XmlFragment)) == "<paragraph>One.</paragraph><paragraph>Two.</paragraph>"
 
 

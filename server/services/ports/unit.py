@@ -17,6 +17,7 @@ from server.services.ports.contacts import (
     Contacts, ContactSearch, Duplicates, Organisations, RecordLinks, RecordLookups,
 )
 from server.services.ports.crm import BoardReach, BoardReads, Notes
+from server.services.ports.entry_links import EntryLinks
 from server.services.ports.custom_fields import FieldDefinitions, SavedSegments
 from server.services.ports.imports import ImportBatches, ImportMappings
 from server.services.ports.jobs import Housekeeping, Jobs
@@ -55,6 +56,7 @@ class Unit(Protocol):
     duplicates: Duplicates
     lookups: RecordLookups
     links: RecordLinks
+    entry_links: EntryLinks
     import_batches: ImportBatches
     import_mappings: ImportMappings
     currencies: CurrencySettings

@@ -55,7 +55,7 @@ class MemoryUnit:
 
     def __init__(self, db: MemoryDatabase) -> None:
         from server.storage.memory import accounts, workspaces  # late: the twins import this module
-        from server.storage.memory import contacts, imports, links
+        from server.storage.memory import contacts, entry_links, imports, links
         from server.storage.memory import crm, custom_fields, guests, privacy
         from server.storage.memory import jobs, money
 
@@ -75,6 +75,7 @@ class MemoryUnit:
         self.duplicates = contacts.MemoryDuplicates(db)
         self.lookups = contacts.MemoryRecordLookups(db)
         self.links = links.MemoryRecordLinks(db)
+        self.entry_links = entry_links.MemoryEntryLinks(db)
         self.import_batches = imports.MemoryImportBatches(db)
         self.import_mappings = imports.MemoryImportMappings(db)
         self.field_definitions = custom_fields.MemoryFieldDefinitions(db)
