@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, get, patch
+from litestar import Controller, Request, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
@@ -39,6 +39,21 @@ class ListsChange(msgspec.Struct, forbid_unknown_fields=True):
     labels: list[LabelItem] | None = None
 
 
+class LabelRename(msgspec.Struct, forbid_unknown_fields=True):
+    """Rename the label ``name`` (matched ignoring case) to ``new_name``."""
+
+    name: Annotated[str, msgspec.Meta(max_length=200)]
+    new_name: Annotated[str, msgspec.Meta(max_length=200)]
+
+
+class LabelRenamed(msgspec.Struct):
+    """The lists after the rename, and how many contacts and deals carried the label."""
+
+    lists: Lists
+    contacts: int
+    deals: int
+
+
 def _answer(lists: PickLists) -> Lists:
     return Lists(lists.lost_reasons, [LabelItem(label.name, label.colour) for label in lists.labels],  # type: ignore[arg-type]
                  list(LABEL_COLOURS))
@@ -58,3 +73,10 @@ class WorkspaceListsController(Controller):
         labels = None if data.labels is None else [{"name": i.name, "colour": i.colour} for i in data.labels]
         return _answer(await workspace_lists.change(caller, workspace, data.lost_reasons, labels,
                                                     client_address(request)))
+
+    @post("/labels/rename", status_code=200, summary="Rename a label on the list, the deals and the contacts (admins)")
+    async def rename_label(self, request: Request, workspace: FromPath[UUID], data: JSONBody[LabelRename],
+                           caller: CallerDep, workspace_lists: WorkspaceListsDep) -> LabelRenamed:
+        renamed = await workspace_lists.rename_label(caller, workspace, data.name, data.new_name,
+                                                     client_address(request))
+        return LabelRenamed(_answer(renamed.lists), renamed.contacts, renamed.deals)

@@ -136,3 +136,19 @@ def _replace(target: Array, items: list[str]) -> None:
     if target.to_py() != items:
         target.clear()
         target.extend(items)
+
+
+def rename_label(doc: Doc, old: str, new: str) -> int:
+    """Rename the label ``old`` (ignoring case) to ``new`` on every card of a board document,
+    keeping its place among the card's labels; how many cards changed."""
+    changed = 0
+    for entry in doc.get("cards", type=Map).values():
+        labels = entry.get("labels") if isinstance(entry, Map) else None
+        if not isinstance(labels, Array):
+            continue
+        before = [str(item) for item in labels.to_py()]
+        after = list(dict.fromkeys(new if item.casefold() == old.casefold() else item for item in before))
+        if after != before:
+            _replace(labels, after)
+            changed += 1
+    return changed

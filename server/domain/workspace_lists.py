@@ -61,3 +61,15 @@ def check_labels(items: Iterable[Mapping[str, object]]) -> list[Label]:
         labels.append(Label(_name(item.get("name"), "label name", MAX_LABEL), str(colour)))
     _distinct([label.name for label in labels], "label name")
     return labels
+
+
+def renamed_labels(labels: list[Label], old: str, new: object) -> tuple[str, str, list[Label]]:
+    """The old name as listed, the new one as it will be written, and the list with that label
+    renamed in place with its colour; refuses an unknown ``old`` and a ``new`` another label has."""
+    name = _name(new, "label name", MAX_LABEL)
+    found = next((label for label in labels if label.name.casefold() == old.casefold()), None)
+    if found is None:
+        raise InvalidInput(f"expected the name of one of the workspace's labels, got {old!r}")
+    result = [Label(name, label.colour) if label is found else label for label in labels]
+    _distinct([label.name for label in result], "label name")
+    return found.name, name, result

@@ -114,6 +114,9 @@ class PostgresContacts:
     async def lock(self, ids: Sequence[UUID]) -> dict[UUID, UUID]:
         return {row["id"]: row["workspace_id"] for row in await self._conn.fetch(SQL["lock_contacts"], list(ids))}
 
+    async def rename_label(self, workspace: UUID, old: str, new: str) -> int:
+        return int((await self._conn.execute(SQL["rename_label"], workspace, old, new)).split()[-1])
+
     async def delete(self, contact: UUID) -> bool:
         return await self._conn.fetchval(SQL["delete_contact"], contact) is not None
 

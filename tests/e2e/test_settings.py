@@ -134,3 +134,50 @@ async def test_lost_reasons_and_labels_are_kept_in_order_and_offered_where_deals
     await member.get_by_test_id("label-row").first.wait_for()
     assert await member.get_by_role("button", name="Label hinzufügen").count() == 0
     await member.screenshot(path=str(SCREENSHOTS / "settings-labels-de.png"), full_page=True)
+
+
+async def test_a_deals_labels_are_picked_from_the_list_in_colour_and_a_rename_in_settings_reaches_the_deal(
+        web_server, open_page):
+    t = await crew(web_server.http_url)
+    lists = f"/api/workspaces/{t.workspace}/lists"
+    await api(web_server.http_url, t.owner, "PATCH", lists, json={"labels": [
+        {"name": "hot", "colour": "red"}, {"name": "enterprise", "colour": "purple"}]})
+    ids = await add_deals(web_server.http_url, t.owner, t.document, [{"title": "Globex — 40 seats", "value": 24000, "stage": 0}])
+    await api(web_server.http_url, t.owner, "POST", f"/api/workspaces/{t.workspace}/contacts",
+              json={"first_name": "Ada", "last_name": "Lovelace", "labels": ["hot"]})
+    deal = f"/w/{t.workspace}/boards/{t.board['id']}/deals/{ids[0]}"
+
+    member = await open_page(t.member, deal, width=390, height=844)
+    picker = member.get_by_test_id("label-picker")
+    await picker.get_by_label("Add a label").fill("HOT")
+    await picker.get_by_role("button", name="Add", exact=True).click()
+    chip = picker.locator(".tag", has_text="hot")
+    await chip.wait_for()
+    assert "label--red" in await chip.get_attribute("class")
+    await picker.get_by_label("Add a label").fill("reseller")  # not on the list: a member may not create it
+    await picker.get_by_text("is not one of the workspace’s labels").wait_for()
+    assert await picker.get_by_role("button", name="Add", exact=True).is_disabled()
+    await member.screenshot(path=str(SCREENSHOTS / "deal-labels-phone.png"))
+
+    owner = await open_page(t.owner, deal)
+    picker = owner.get_by_test_id("label-picker")
+    await picker.locator(".tag", has_text="hot").wait_for()
+    await picker.get_by_label("Add a label").fill("reseller")
+    await picker.get_by_role("button", name="Create “reseller”").click()
+    await picker.locator(".tag", has_text="reseller").wait_for()
+    assert [label["name"] for label in (await api(web_server.http_url, t.owner, "GET", lists))["labels"]] == [
+        "hot", "enterprise", "reseller"]
+
+    settings = await open_page(t.owner, f"/w/{t.workspace}/settings/labels")
+    row = settings.get_by_test_id("label-row").and_(settings.locator("[data-name='hot']"))
+    name = row.get_by_label("Labels")
+    await name.fill("priority")
+    await name.press("Enter")
+    await settings.get_by_test_id("label-row").and_(settings.locator("[data-name='priority']")).wait_for()
+    await member.get_by_test_id("label-picker").locator(".tag", has_text="priority").wait_for()  # live on the open deal
+
+    contacts = await open_page(t.owner, f"/w/{t.workspace}/contacts")
+    tag = contacts.get_by_role("row", name="Ada Lovelace").locator(".tag", has_text="priority")
+    await tag.wait_for()
+    assert "label--red" in await tag.get_attribute("class")
+    await contacts.screenshot(path=str(SCREENSHOTS / "contacts-label-colours.png"))

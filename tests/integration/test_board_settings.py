@@ -4,14 +4,16 @@ archived, restored and deleted. Real Postgres, one server for the module (authen
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from uuid import UUID
 
 import pytest
 from pycrdt import Map
 
 from client.crm import open_board
 from tests.support.accounts import AUTH, add_guest, team
-from tests.support.crm import call, ok
+from tests.support.crm import call, ok, projected
 from tests.support.servers import InProcessServer, in_process_server, settings_for
+from tests.support.waiting import eventually
 
 
 @pytest.fixture(scope="module")
@@ -58,3 +60,36 @@ async def test_a_board_is_renamed_archived_restored_and_deleted_only_with_its_na
     assert gone.status_code == 204
     assert (await call(server, t.owner, "GET", board)).status_code == 404
     assert t.board["id"] not in [b["id"] for b in await ok(server, t.owner, "GET", f"/api/workspaces/{t.workspace}/boards")]
+
+
+async def test_renaming_a_label_renames_it_on_the_list_the_deals_and_the_contacts(server):
+    t = await team(server.http_url)
+    lists = f"/api/workspaces/{t.workspace}/lists"
+    await ok(server, t.owner, "PATCH", lists, json={"labels": [{"name": "q4", "colour": "blue"},
+                                                             {"name": "hot", "colour": "red"}]})
+    board_id = t.board["id"]
+    deal = await ok(server, t.owner, "POST", f"/api/boards/{board_id}/cards",
+                    json={"title": "Globex", "value": 900, "labels": ["HOT", "q4"]})
+    cold = await ok(server, t.owner, "POST", f"/api/boards/{board_id}/cards", json={"title": "Initech", "labels": ["q4"]})
+    contacts = f"/api/workspaces/{t.workspace}/contacts"
+    ada = await ok(server, t.owner, "POST", contacts, json={"first_name": "Ada", "labels": ["hot", "partner"]})
+    bob = await ok(server, t.owner, "POST", contacts, json={"first_name": "Bob", "labels": ["partner"]})
+
+    rename = f"{lists}/labels/rename"
+    assert (await call(server, t.member, "POST", rename, json={"name": "hot", "new_name": "Priority"})).status_code == 403
+    unknown = await call(server, t.owner, "POST", rename, json={"name": "warm", "new_name": "Priority"})
+    assert unknown.status_code == 400 and "warm" in unknown.text
+    taken = await call(server, t.owner, "POST", rename, json={"name": "hot", "new_name": "Q4"})
+    assert taken.status_code == 400 and "twice" in taken.text
+
+    async with open_board(server.ws_url, board_id, token=t.member.token) as live:
+        renamed = await ok(server, t.owner, "POST", rename, json={"name": "Hot", "new_name": " Priority "})
+        assert renamed["lists"]["labels"] == [{"name": "q4", "colour": "blue"}, {"name": "Priority", "colour": "red"}]
+        assert (renamed["contacts"], renamed["deals"]) == (1, 1)
+        await eventually(lambda: live.card(UUID(deal["id"])).labels == ("Priority", "q4"))  # the open app sees it
+        assert live.card(UUID(cold["id"])).labels == ("q4",)
+    shown = {c["id"]: c["labels"] for c in (await ok(server, t.owner, "GET", contacts))["items"]}
+    assert shown[ada["id"]] == ["Priority", "partner"] and shown[bob["id"]] == ["partner"]
+    await projected(server)
+    deals = {d["title"]: d["labels"] for d in await ok(server, t.owner, "GET", f"/api/workspaces/{t.workspace}/deals")}
+    assert deals["Globex"] == ["Priority", "q4"]

@@ -51,6 +51,10 @@ class Contacts(Protocol):
         deadlock); live id → its workspace."""
         ...
 
+    async def rename_label(self, workspace: UUID, old: str, new: str) -> int:
+        """Rename the label ``old`` (ignoring case) to ``new`` on the workspace's contacts; how many changed."""
+        ...
+
     async def delete(self, contact: UUID) -> bool:
         """Retire a live contact (soft: references to it still resolve); False if it was not live."""
         ...

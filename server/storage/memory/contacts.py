@@ -119,6 +119,16 @@ class MemoryContacts(_Tables):
         # One unit of work at a time holds the database: every row is already locked.
         return {i: row.workspace_id for i in sorted(set(ids)) if (row := self.contact_rows.get(i)) and not row.deleted_at}
 
+    async def rename_label(self, workspace: UUID, old: str, new: str) -> int:
+        changed = 0
+        for row in self.contact_rows.values():
+            labels = row.indexed.values.labels
+            renamed = list(dict.fromkeys(new if label.casefold() == old.casefold() else label for label in labels))
+            if row.workspace_id == workspace and row.deleted_at is None and renamed != list(labels):
+                row.indexed = row.indexed._replace(values=row.indexed.values._replace(labels=renamed))
+                row.updated_at, changed = self.db.now(), changed + 1
+        return changed
+
     async def delete(self, contact: UUID) -> bool:
         row = self.contact_rows.get(contact)
         if row is None or row.deleted_at is not None:

@@ -15,6 +15,14 @@ INSERT INTO contacts (workspace_id, first_name, last_name, emails, phones, phone
                       job_title, owner_id, labels, address, fields, sort_name, search, created_by)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12::jsonb, $13, array_to_tsvector($14::text[]), $15)
 RETURNING id;
+-- name: rename_label
+-- One statement for the whole workspace: the label keeps its place, a second copy of the new name goes.
+UPDATE contacts c SET labels = renamed.labels, updated_at = now()
+FROM (SELECT id, ARRAY(SELECT l FROM (SELECT DISTINCT ON (l) l, n FROM (
+          SELECT CASE WHEN lower(label) = lower($2) THEN $3 ELSE label END AS l, n
+          FROM unnest(labels) WITH ORDINALITY AS t(label, n)) x ORDER BY l, n) y ORDER BY n) AS labels
+      FROM contacts WHERE workspace_id = $1 AND deleted_at IS NULL AND lower($2) = ANY(SELECT lower(unnest(labels)))) renamed
+WHERE c.id = renamed.id;
 -- name: update_contact
 UPDATE contacts SET first_name = $2, last_name = $3, emails = $4, phones = $5, phone_digits = $6,
        organisation_id = $7, job_title = $8, owner_id = $9, labels = $10, address = $11::jsonb,

@@ -1061,6 +1061,23 @@ export interface paths {
         patch: operations["ApiWorkspacesListsChange"];
         trace?: never;
     };
+    "/api/workspaces/{workspace}/lists/labels/rename": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rename a label on the list, the deals and the contacts (admins) */
+        post: operations["ApiWorkspacesListsLabelsRenameRenameLabel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1571,6 +1588,17 @@ export interface components {
              * @enum {string}
              */
             colour: "grey" | "red" | "orange" | "yellow" | "green" | "teal" | "blue" | "purple";
+        };
+        /** LabelRename */
+        LabelRename: {
+            name: string;
+            new_name: string;
+        };
+        /** LabelRenamed */
+        LabelRenamed: {
+            lists: components["schemas"]["Lists"];
+            contacts: number;
+            deals: number;
         };
         /** LinkedActivity */
         LinkedActivity: {
@@ -5209,6 +5237,47 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Lists"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesListsLabelsRenameRenameLabel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LabelRename"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabelRenamed"];
                 };
             };
             /** @description Bad request syntax or unsupported method */

@@ -28,6 +28,18 @@ export async function savePickLists(workspace: string, change: Partial<Pick<Pick
   return lists
 }
 
+/**
+ * Rename a label everywhere (`POST …/lists/labels/rename`): on the list, keeping its place and
+ * colour, on every deal of the workspace's boards and on its contacts. Answers how many of each.
+ */
+export async function renameLabel(workspace: string, name: string, newName: string): Promise<{ contacts: number; deals: number }> {
+  const answer = await api<{ lists: PickLists; contacts: number; deals: number }>(
+    'POST', `/api/workspaces/${workspace}/lists/labels/rename`, { name, new_name: newName })
+  loadedFor = workspace
+  pickLists.value = answer.lists
+  return { contacts: answer.contacts, deals: answer.deals }
+}
+
 /** The colour of a label by name (case-insensitive), or null for a label the workspace does not list. */
 export function labelColour(name: string): LabelColour | null {
   const key = name.trim().toLowerCase()

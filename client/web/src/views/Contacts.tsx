@@ -11,6 +11,7 @@ import { boards, canEdit, isAdmin, me, memberName, members, workspaceId } from '
 import { mayDelete, permissions, refreshPermissions } from '../lib/permissions'
 import { PERMISSION_TEXT as T } from '../lib/text'
 import { useSyncedDoc } from '../lib/ydocs'
+import { labelColour, loadPickLists } from '../lib/lists'
 import {
   listRecords, recordName, rememberName, watchChanges, type AnyRecord, type Contact, type Links, type ListParams, type Organisation,
   type RecordKind, type Segment,
@@ -58,6 +59,7 @@ export function ContactsPage({ kind }: { kind: RecordKind }) {
   }) : undefined, [live, kind])
   const params: ListParams = { q: search, owner, label: labelFilter, segment: segment?.id }
   useEffect(() => { refreshPermissions(ws).catch(toastError) }, [ws])
+  useEffect(() => { loadPickLists(ws).catch(() => null) }, [ws]) // the labels' colours
   const mayExport = permissions.value?.you.export ?? true
 
   useEffect(() => {
@@ -204,7 +206,7 @@ export function ContactsPage({ kind }: { kind: RecordKind }) {
 }
 
 function Labels({ labels }: { labels: string[] }) {
-  return <span class="labels">{labels.map((l) => <span key={l} class="tag">{l}</span>)}</span>
+  return <span class="labels">{labels.map((l) => <span key={l} class={`tag tag--label label--${labelColour(l) ?? 'none'}`}>{l}</span>)}</span>
 }
 
 function OwnerCell({ id }: { id: string | null }) {

@@ -4,7 +4,7 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { get, type Schemas } from '../lib/api'
-import { me, memberName, members } from '../lib/session'
+import { isAdmin, me, memberName, members } from '../lib/session'
 import type { Peer, SyncedDoc } from '../lib/ydocs'
 import {
   ACTIVITY_TYPES, addActivity, deleteActivity, deleteCard, isRotting, moveCard, setActivity, setCard, setLabels, setStatus,
@@ -17,6 +17,7 @@ import { Avatar, AvatarStack, Icon, announce } from '../components/ui'
 import { LiveInput, LiveTextarea } from '../components/inputs'
 import { CustomFieldRows, setDealField } from '../components/CustomFields'
 import { CurrencySelect } from '../components/CurrencySelect'
+import { LabelPicker } from '../components/LabelPicker'
 import { NotesSection } from './Notes'
 import { RecordPicker } from './Contacts'
 import { LostDialog } from './LostDialog'
@@ -120,8 +121,8 @@ export function DealPanel({ synced, board, cardId, writable, meta, peers, onClos
               <RecordPicker kind="organisations" label={t('deal.organisation')} value={card.organisation} disabled={!writable} onChange={(id) => set({ organisation: id })} />
             </Row>
             <Row label={t('deal.labels')}>
-              <LiveInput aria-label={t('deal.labels')} placeholder={t('deal.labelsPlaceholder')} value={card.labels.join(', ')} readOnly={!writable}
-                onCommit={(v) => setLabels(synced.doc, cardId, v.split(',').map((x) => x.trim()).filter(Boolean))} />
+              <LabelPicker value={card.labels} disabled={!writable} admin={isAdmin.value} workspace={meta.workspace_id}
+                onChange={(labels) => setLabels(synced.doc, cardId, labels)} />
             </Row>
             {card.status === 'lost' && (
               <Row label={t('deal.lostReason')}>

@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from 'preact/hooks'
 import { workspaceId } from '../../lib/session'
-import { loadPickLists, pickLists, savePickLists, type LabelColour, type LabelItem } from '../../lib/lists'
+import { loadPickLists, pickLists, renameLabel, savePickLists, type LabelColour, type LabelItem } from '../../lib/lists'
 import { LiveInput } from '../../components/inputs'
 import { Empty, Icon, Spinner, announce, toastError } from '../../components/ui'
 import { st, type SettingsWord } from '../../i18n'
@@ -118,6 +118,14 @@ export function LabelsSettings({ admin }: { admin: boolean }) {
   if (!lists) return <Spinner />
   const labels = lists.labels
   const put = (next: LabelItem[]) => save({ labels: next })
+  const rename = async (name: string, newName: string) => {
+    try {
+      const { contacts, deals } = await renameLabel(workspaceId.value!, name, newName)
+      announce(st('labelRenamed', { name: newName, contacts, deals }))
+    } catch (e) {
+      toastError(e)
+    }
+  }
   return (
     <div>
       <p class="muted settings__help">{st('labelsHelp')}</p>
@@ -127,7 +135,7 @@ export function LabelsSettings({ admin }: { admin: boolean }) {
             <li key={`${label.name}-${i}`} class="pick-row" data-testid="label-row" data-name={label.name}>
               <span class={`label-swatch label--${label.colour}`} aria-hidden="true" />
               <LiveInput value={label.name} readOnly={!admin} aria-label={st('labels')} maxLength={60}
-                onCommit={(v) => v.trim() && put(labels.map((l, j) => (j === i ? { ...l, name: v.trim() } : l)))} />
+                onCommit={(v) => v.trim() && v.trim() !== label.name && void rename(label.name, v.trim())} />
               <ColourSelect value={label.colour} disabled={!admin}
                 onChange={(c) => put(labels.map((l, j) => (j === i ? { ...l, colour: c } : l)))} />
               {admin && <OrderButtons index={i} count={labels.length} name={label.name}
