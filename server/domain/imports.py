@@ -24,6 +24,7 @@ duplicate does: ``skip`` it, ``update`` the record (the file's non-empty cells w
 from __future__ import annotations
 
 import codecs
+import hashlib
 import csv
 import io
 import re
@@ -94,8 +95,10 @@ def delimiter(text: str) -> str:
 
 
 def header_key(headers: Sequence[str]) -> str:
-    """What a remembered mapping is found by: the header row, trimmed and case-blind."""
-    return "\t".join(h.strip().casefold() for h in headers)
+    """What a remembered mapping is found by: the header row, trimmed and case-blind, as a SHA-256
+    digest (the row itself can outgrow what a Postgres index entry holds: a 5 KB header was a 500)."""
+    joined = "\t".join(h.strip().casefold() for h in headers)
+    return hashlib.sha256(joined.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 # --- cells written the German way ---------------------------------------------------------------

@@ -28,6 +28,7 @@ from server.domain.fields import FieldDefinition, format, parse
 from server.domain.text import unstorable
 
 MAX_ROWS = 50_000
+MAX_COLUMNS = 500  # the widest CRM exports have a few hundred; more is not a table of records
 LIST_SEPARATOR = ";"
 CONTACT_COLUMNS = ("first_name", "last_name", "emails", "phones", "organisation", "job_title", "owner", "labels",
                    *ADDRESS_PARTS)
@@ -110,6 +111,11 @@ def read_sheet(text: str, known: Sequence[str], fields: Mapping[str, FieldDefini
         raise SheetError(1, "expected a CSV file with a header line, got an empty file") from None
     except csv.Error as exc:
         raise SheetError(1, f"the header is not valid CSV: {exc}") from None
+    if len(header) > MAX_COLUMNS:
+        raise SheetError(1, f"expected at most {MAX_COLUMNS} columns, got {len(header)}")
+    for index, raw in enumerate(header):
+        if reason := unstorable(raw):
+            raise SheetError(1, f"the header's column {index + 1}: {reason}")
     columns: list[str] = []
     ignored: list[str] = []
     applied: dict[str, str | None] = {}
