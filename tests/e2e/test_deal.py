@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 
 from tests.e2e.browser import SCREENSHOTS
-from tests.e2e.data import SAMPLE_DEALS, add_deals, crew
+from tests.e2e.data import SAMPLE_DEALS, add_deals, api, crew
 from tests.support.accounts import add_member
 from tests.support.waiting import eventually
 
@@ -77,3 +77,35 @@ async def test_a_task_assigned_by_one_person_appears_in_the_others_my_tasks(web_
     await task.get_by_role("checkbox").check()
     await olivia.get_by_role("checkbox", name="Send the contract to Globex").and_(
         olivia.locator(":checked")).wait_for(timeout=3000)
+
+
+async def test_a_deals_contact_is_picked_in_the_panel_shows_live_to_a_colleague_and_never_reaches_a_guest(
+        web_server, open_page):
+    """The contact lives on the server (issue 13): picked in one panel, shown in another at once
+    through the workspace's change notices, still there after a reload; the guest's board holds no id."""
+    from tests.support.accounts import add_guest
+
+    t = await crew(web_server.http_url)
+    ids = await add_deals(web_server.http_url, t.owner, t.document, SAMPLE_DEALS)
+    ada = await api(web_server.http_url, t.owner, "POST", f"/api/workspaces/{t.workspace}/contacts",
+                    json={"first_name": "Ada", "last_name": "Lovelace"})
+    deal_path = f"/w/{t.workspace}/boards/{t.board['id']}/deals/{ids[0]}"
+    olivia = await open_page(t.owner, deal_path)
+    mia = await open_page(t.member, deal_path)
+    for page in (olivia, mia):
+        await page.get_by_test_id("deal-panel").wait_for()
+    await olivia.get_by_role("button", name="Choose contact").click()
+    await olivia.get_by_role("combobox", name="Search contact").fill("Ada")
+    await olivia.get_by_role("option", name="Ada Lovelace").click()
+    await olivia.get_by_test_id("deal-panel").get_by_role("link", name="Ada Lovelace").wait_for()
+    await mia.get_by_test_id("deal-panel").get_by_role("link", name="Ada Lovelace").wait_for(timeout=10_000)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await mia.screenshot(path=str(SCREENSHOTS / "deal-contact.png"))
+    await mia.reload()
+    await mia.get_by_test_id("deal-panel").get_by_role("link", name="Ada Lovelace").wait_for(timeout=10_000)
+
+    guest = await add_guest(web_server.http_url, t.owner, t.board, "edit", "Gabi Guest")
+    shown = await open_page(guest, deal_path)
+    await shown.get_by_test_id("deal-panel").wait_for()
+    held = await shown.evaluate("() => document.body.innerHTML")
+    assert ada["id"] not in held and "Ada Lovelace" not in held

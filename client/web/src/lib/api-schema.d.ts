@@ -503,6 +503,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/boards/{board}/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Contacts and organisations of the board's deals and activities (members; a guest gets none) */
+        get: operations["ApiBoardsLinksLinks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/boards/{board}/cards/{card}/move": {
         parameters: {
             query?: never;
@@ -1440,6 +1457,15 @@ export interface components {
          * @enum {string}
          */
         Entity: "contact" | "organisation" | "deal";
+        /** EntryLink */
+        EntryLink: {
+            /** @enum {string} */
+            entry_kind: "card" | "activity";
+            /** Format: uuid */
+            entry_id: string;
+            contact: string | null;
+            organisation: string | null;
+        };
         /** ErasureReport */
         ErasureReport: {
             /** Format: uuid */
@@ -3417,6 +3443,43 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Note"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiBoardsLinksLinks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                board: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EntryLink"][];
                 };
             };
             /** @description Bad request syntax or unsupported method */

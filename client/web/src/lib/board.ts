@@ -29,8 +29,6 @@ export interface Card {
   value: number
   currency: string
   owner: string
-  contact: string
-  organisation: string
   expectedClose: string
   status: string
   lostReason: string
@@ -63,7 +61,6 @@ export interface Activity {
   done: boolean
   doneAt: string
   card: string
-  contact: string
   note: string
   createdAt: string
   createdBy: string
@@ -104,7 +101,6 @@ function readCard(id: string, m: Y.Map<unknown>): Card {
   return {
     id, title: str(m.get('title')), stage: str(m.get('stage')), rank: str(m.get('rank')),
     value: num(m.get('value')), currency: str(m.get('currency')), owner: str(m.get('owner')),
-    contact: str(m.get('contact')), organisation: str(m.get('organisation')),
     expectedClose: str(m.get('expectedClose')), status: str(m.get('status')) || 'open',
     lostReason: str(m.get('lostReason')),
     labels: Array.isArray(labels) ? labels.map(str) : [],
@@ -119,7 +115,7 @@ function readActivity(id: string, m: Y.Map<unknown>): Activity {
   return {
     id, type: (str(m.get('type')) || 'todo') as ActivityType, title: str(m.get('title')),
     assignee: str(m.get('assignee')), due: str(m.get('due')), done: m.get('done') === true,
-    doneAt: str(m.get('doneAt')), card: str(m.get('card')), contact: str(m.get('contact')),
+    doneAt: str(m.get('doneAt')), card: str(m.get('card')),
     note: str(m.get('note')), createdAt: str(m.get('createdAt')), createdBy: str(m.get('createdBy')),
   }
 }

@@ -21,6 +21,9 @@ import { LabelPicker } from '../components/LabelPicker'
 import { NotesSection } from './Notes'
 import { RecordPicker } from './Contacts'
 import { LostDialog } from './LostDialog'
+import { isGuest } from '../lib/session'
+import { toastError } from '../components/ui'
+import { linkActivity, linkCard, linkKey, useBoardLinks } from '../lib/links'
 
 type Tab = 'activities' | 'notes' | 'timeline'
 
@@ -36,6 +39,11 @@ export function DealPanel({ synced, board, cardId, writable, meta, peers, onClos
   const viewers = peers.filter((p) => p.openCard === cardId)
   const pipeline = board.kind === 'pipeline'
   const rotting = isRotting(card, stage)
+  // contact and organisation live on the server, not in the board document (guests never get the ids)
+  const [links, putLink] = useBoardLinks(meta.id, meta.workspace_id, isGuest.value)
+  const link = links.get(linkKey('card', cardId))
+  const setLink = (values: { contact?: string | null; organisation?: string | null }) =>
+    linkCard(meta.id, cardId, values).then(putLink, toastError)
 
   useEffect(() => heading.current?.focus(), [cardId])
   useEffect(() => {
@@ -115,10 +123,10 @@ export function DealPanel({ synced, board, cardId, writable, meta, peers, onClos
           </Row>
           {pipeline && <>
             <Row label={t('deal.contact')}>
-              <RecordPicker kind="contacts" label={t('deal.contact')} value={card.contact} disabled={!writable} onChange={(id) => set({ contact: id })} />
+              <RecordPicker kind="contacts" label={t('deal.contact')} value={link?.contact ?? ''} disabled={!writable} onChange={(id) => setLink({ contact: id || null })} />
             </Row>
             <Row label={t('deal.organisation')}>
-              <RecordPicker kind="organisations" label={t('deal.organisation')} value={card.organisation} disabled={!writable} onChange={(id) => set({ organisation: id })} />
+              <RecordPicker kind="organisations" label={t('deal.organisation')} value={link?.organisation ?? ''} disabled={!writable} onChange={(id) => setLink({ organisation: id || null })} />
             </Row>
             <Row label={t('deal.labels')}>
               <LabelPicker value={card.labels} disabled={!writable} admin={isAdmin.value} workspace={meta.workspace_id}
@@ -154,7 +162,7 @@ export function DealPanel({ synced, board, cardId, writable, meta, peers, onClos
           ))}
         </div>
         <div role="tabpanel" id={`tabpanel-${tab}`} aria-labelledby={`tab-${tab}`} class="tabpanel">
-          {tab === 'activities' && <Activities synced={synced} board={board} card={card} writable={writable} />}
+          {tab === 'activities' && <Activities synced={synced} board={board} card={card} writable={writable} boardId={meta.id} contact={link?.contact ?? ''} />}
           {tab === 'notes' && <NotesSection subjectKind="deal" subjectId={cardId} board={meta.id} writable={writable} />}
           {tab === 'timeline' && <Timeline board={meta.id} card={card} activities={board.activities.filter((a) => a.card === cardId)} />}
         </div>
@@ -187,7 +195,9 @@ export function PersonSelect({ label, value, onChange, disabled, id }: { label: 
   )
 }
 
-function Activities({ synced, board, card, writable }: { synced: SyncedDoc; board: BoardState; card: Card; writable: boolean }) {
+function Activities({ synced, board, card, writable, boardId, contact }: {
+  synced: SyncedDoc; board: BoardState; card: Card; writable: boolean; boardId: string; contact: string
+}) {
   const list = board.activities.filter((a) => a.card === card.id)
     .sort((a, b) => Number(a.done) - Number(b.done) || (a.due || '9999').localeCompare(b.due || '9999') || a.createdAt.localeCompare(b.createdAt))
   const [type, setType] = useState<ActivityType>('todo')
@@ -198,9 +208,8 @@ function Activities({ synced, board, card, writable }: { synced: SyncedDoc; boar
     const data = new FormData(form)
     const title = String(data.get('title') ?? '').trim()
     if (!title) return
-    addActivity(synced.doc, {
-      type, title, assignee, due: String(data.get('due') ?? ''), card: card.id, contact: card.contact || undefined,
-    }, me.value!.id)
+    const activity = addActivity(synced.doc, { type, title, assignee, due: String(data.get('due') ?? ''), card: card.id }, me.value!.id)
+    if (contact) linkActivity(boardId, activity, contact).catch(toastError) // the deal's contact, kept on the server
     announce(assignee ? t('activity.addedFor', { title, name: memberName(assignee) }) : t('activity.added', { title }))
     // not form.reset(): it would show "Nobody" in Assign to while the next activity still went to `assignee`
     const titleInput = form.elements.namedItem('title') as HTMLInputElement
