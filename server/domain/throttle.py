@@ -11,6 +11,7 @@ right password from another address is never delayed by someone else's guesses.
 
 from __future__ import annotations
 
+import ipaddress
 from enum import Enum
 from typing import NamedTuple
 
@@ -60,5 +61,19 @@ class Rule(NamedTuple):
 
 
 def key(*parts: str) -> str:
-    """One key from its parts (an e-mail, an address), bounded in length."""
-    return " ".join(part.strip().lower() for part in parts)[:_MAX_KEY]
+    """One key from its parts (an e-mail, an address), bounded in length. An IPv6 address counts
+    as its /64 — one subscriber's network, whose 2^64 addresses any client can rotate through to
+    escape a per-address count — and an IPv4-mapped one as the IPv4 address."""
+    return " ".join(_network(part.strip().lower()) for part in parts)[:_MAX_KEY]
+
+
+def _network(part: str) -> str:
+    try:
+        address = ipaddress.ip_address(part)
+    except ValueError:
+        return part  # an e-mail, or "unknown"
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return part

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import secrets
 
+import httpx
 import pytest
 
-from tests.support.accounts import AUTH, team
+from tests.support.accounts import AUTH, PASSWORD, team, unique_email
 from tests.support.crm import call, ok
 from tests.support.servers import in_process_server, settings_for
 
@@ -65,3 +66,17 @@ async def test_a_header_of_thousands_of_columns_is_refused_quickly(crm):
     [problem] = response.json()["problems"]
     assert problem["line"] == 1 and "at most 500 columns" in problem["reason"], problem
     assert await _contacts(server, t) == []
+
+
+async def test_sign_ups_rotating_through_one_ipv6_network_are_throttled(database_url):
+    """Each sign-up from a new address of the same /64 escaped the per-address limit."""
+    settings = settings_for(database_url, **{**AUTH, "sign_ups_per_address": 3}, throttle_delay_seconds=60.0)
+    network = f"2001:db8:{secrets.randbelow(65536):x}:{secrets.randbelow(65536):x}"
+    async with in_process_server(settings) as server:
+        answers = []
+        for host in range(1, 7):
+            async with httpx.AsyncClient(base_url=server.http_url,
+                                         headers={"X-Forwarded-For": f"{network}::{host:x}"}) as http:
+                answers.append((await http.post("/api/auth/signup", json={
+                    "email": unique_email("rotate"), "password": PASSWORD, "name": "Rotate"})).status_code)
+    assert answers == [201] * 3 + [429] * 3
