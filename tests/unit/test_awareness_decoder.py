@@ -12,24 +12,9 @@ from pycrdt import Doc
 from server.protocol import messages as wire
 from server.sync.connection import Connection
 from server.sync.room import Limits, Room
+from tests.support.rooms import RecordingCommitter, RecordingTransport
 
 ANN = SimpleNamespace(id=1, name="Ann")
-
-
-class Committer:
-    def enqueue(self, room: Room, update: bytes | None) -> None:
-        pass
-
-
-class Transport:
-    def __init__(self) -> None:
-        self.frames: list[bytes] = []
-
-    async def send(self, frame: bytes) -> None:
-        self.frames.append(frame)
-
-    async def close(self, code: int, reason: str) -> None:
-        pass
 
 
 def awareness(state: str, clock: int = 1) -> bytes:
@@ -61,9 +46,9 @@ def test_json_that_is_neither_an_object_nor_null_is_refused_naming_what_came(sta
 
 
 async def test_a_signed_in_client_sending_spaced_null_or_lone_surrogates_is_served_not_crashed():
-    room = Room("r", Doc(), Committer(), Limits(1 << 20, 16 << 20, 64 << 10))  # type: ignore[arg-type]
-    sender = Connection(Transport(), max_queue_bytes=1 << 20, user=ANN)
-    reader = Connection(Transport(), max_queue_bytes=1 << 20)
+    room = Room("r", Doc(), RecordingCommitter(), Limits(1 << 20, 16 << 20, 64 << 10))  # type: ignore[arg-type]
+    sender = Connection(RecordingTransport(), max_queue_bytes=1 << 20, user=ANN)
+    reader = Connection(RecordingTransport(), max_queue_bytes=1 << 20)
     room.add(sender)
     room.add(reader)
     room.receive(sender, awareness('{"user": {"color": "\\udc00"}, "k": "\\ud800"}', clock=1))

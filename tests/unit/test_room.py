@@ -11,29 +11,7 @@ from server.protocol.close_codes import CloseCode
 from server.sync.connection import Connection
 from server.sync import room as room_module
 from server.sync.room import Limits, Origin, Room
-
-
-class RecordingCommitter:
-    def __init__(self) -> None:
-        self.queued: list[bytes | None] = []
-
-    def enqueue(self, room: Room, update: bytes | None) -> None:
-        self.queued.append(update)
-
-
-class RecordingTransport:
-    def __init__(self, block: asyncio.Event | None = None) -> None:
-        self.frames: list[bytes] = []
-        self.closed: tuple[int, str] | None = None
-        self._block = block
-
-    async def send(self, frame: bytes) -> None:
-        if self._block is not None:
-            await self._block.wait()
-        self.frames.append(frame)
-
-    async def close(self, code: int, reason: str) -> None:
-        self.closed = (code, reason)
+from tests.support.rooms import RecordingCommitter, RecordingTransport
 
 
 def make_room() -> tuple[Room, RecordingCommitter]:

@@ -18,6 +18,7 @@ from server.protocol.update_bounds import (
 from server.sync.connection import Connection
 from server.sync.room import DocumentTooLarge, Limits, Room
 from tests.support.hostile import CRASH_DEPTH, UNREADABLE_DEPTH, deep_any
+from tests.support.rooms import RecordingCommitter, RecordingTransport
 
 def item(info: int, content: bytes, parent: bytes = b"\x01\x05board", key: bytes = b"\x01k") -> bytes:
     """One struct of client 1 at clock 0 in a root map, followed by an empty delete set."""
@@ -174,30 +175,11 @@ def test_every_truncation_of_a_valid_update_is_refused_as_malformed():
 # --- in a room ----------------------------------------------------------------------------------
 
 
-class Committer:
-    def __init__(self) -> None:
-        self.queued: list[bytes | None] = []
-
-    def enqueue(self, room: Room, update: bytes | None) -> None:
-        self.queued.append(update)
-
-
-class Transport:
-    def __init__(self) -> None:
-        self.frames: list[bytes] = []
-
-    async def send(self, frame: bytes) -> None:
-        self.frames.append(frame)
-
-    async def close(self, code: int, reason: str) -> None:
-        pass
-
-
-def room_with(document_bytes: int = 64 << 20) -> tuple[Room, Committer, Connection, Connection]:
-    committer = Committer()
+def room_with(document_bytes: int = 64 << 20) -> tuple[Room, RecordingCommitter, Connection, Connection]:
+    committer = RecordingCommitter()
     limits = Limits(1 << 20, 16 << 20, 64 << 10, Bounds(), document_bytes)
     room = Room("r", Doc(), committer, limits)  # type: ignore[arg-type]
-    sender, reader = (Connection(Transport(), max_queue_bytes=1 << 20) for _ in range(2))
+    sender, reader = (Connection(RecordingTransport(), max_queue_bytes=1 << 20) for _ in range(2))
     room.add(sender)
     room.add(reader)
     return room, committer, sender, reader
