@@ -45,6 +45,8 @@ class CrmReads:
         async with self._begin() as tx:
             role = role_of(await tx.workspaces.workspace_view(workspace, caller.id))
             boards = await tx.board_reach.visible_boards(caller.id)
+            if board is not None and await tx.board_reach.reaches(board, caller.id):
+                boards = [board]  # one board asked for by its id answers even when archived
             rows = await tx.board_reads.deals(workspace, boards, owner=owner, stage=stage, status=status, board=board,
                                               limit=limit)
         now = datetime.now(timezone.utc)
@@ -64,7 +66,8 @@ class CrmReads:
                 raise InvalidInput("expected a pipeline board; the report is about deals")
             views = [view]
         else:
-            views = [v for v in await self._boards.visible(caller, workspace) if v.board.kind == "pipeline"]
+            views = [v for v in await self._boards.visible(caller, workspace)
+                     if v.board.kind == "pipeline" and v.board.archived_at is None]
         stages: list = []
         deals: list = []
         events: list = []

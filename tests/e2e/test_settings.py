@@ -105,6 +105,19 @@ async def test_boards_are_renamed_archived_restored_and_deleted_with_their_name_
     assert [b["name"] for b in boards] == ["Sales DACH"] and other["id"] not in [b["id"] for b in boards]
 
 
+async def test_an_archived_board_opened_by_its_link_says_so_in_german_on_a_phone(web_server, open_page):
+    t = await crew(web_server.http_url)
+    await add_deals(web_server.http_url, t.owner, t.board["document"], SAMPLE_DEALS[:3])
+    await api(web_server.http_url, t.owner, "PATCH", f"/api/boards/{t.board['id']}", json={"archived": True})
+    page = await open_page(t.owner, f"/w/{t.workspace}/boards/{t.board['id']}", width=390, height=844,
+                           locale="de-DE")
+    banner = page.get_by_test_id("archived-board")
+    await banner.wait_for()
+    assert "Dieses Board ist archiviert" in await banner.inner_text()
+    await banner.get_by_role("link", name="In Einstellungen › Boards wiederherstellen").wait_for()
+    await page.screenshot(path=str(SCREENSHOTS / "board-archived-de.png"))
+
+
 async def test_lost_reasons_and_labels_are_kept_in_order_and_offered_where_deals_are_marked(web_server, open_page):
     t = await crew(web_server.http_url)
     page = await open_page(t.owner, f"/w/{t.workspace}/settings/lost-reasons")

@@ -10,7 +10,7 @@ import pytest
 from pycrdt import Map
 
 from client.crm import open_board
-from tests.support.accounts import AUTH, add_guest, team
+from tests.support.accounts import AUTH, add_guest, create_board, team
 from tests.support.crm import call, ok, projected
 from tests.support.servers import InProcessServer, in_process_server, settings_for
 from tests.support.waiting import eventually
@@ -93,3 +93,33 @@ async def test_renaming_a_label_renames_it_on_the_list_the_deals_and_the_contact
     await projected(server)
     deals = {d["title"]: d["labels"] for d in await ok(server, t.owner, "GET", f"/api/workspaces/{t.workspace}/deals")}
     assert deals["Globex"] == ["Priority", "q4"]
+
+
+async def test_an_archived_board_leaves_the_deal_list_my_tasks_and_the_report_but_opens_by_its_link(server):
+    t = await team(server.http_url)
+    kept = await create_board(server.http_url, t.owner, t.workspace, "Kept")
+    for board, title in ((t.board, "Old deal"), (kept, "Live deal")):
+        card = await ok(server, t.owner, "POST", f"/api/boards/{board['id']}/cards",
+                        json={"title": title, "value": 100, "owner": t.member.id})
+        await ok(server, t.owner, "POST", f"/api/boards/{board['id']}/activities",
+                 json={"type": "call", "title": f"Call about {title}", "card": card["id"], "assignee": t.member.id})
+    await projected(server)
+    await ok(server, t.owner, "PATCH", f"/api/boards/{t.board['id']}", json={"archived": True})
+
+    deals = f"/api/workspaces/{t.workspace}/deals"
+    assert [d["title"] for d in await ok(server, t.member, "GET", deals)] == ["Live deal"]
+    asked = await ok(server, t.member, "GET", deals, params={"board": t.board["id"]})
+    assert [d["title"] for d in asked] == ["Old deal"]  # asked for by name, the archived board still answers
+    mine = await ok(server, t.member, "GET", "/api/me/tasks")
+    assert [i["title"] for i in mine["unscheduled"]] == ["Call about Live deal"]
+    report = await ok(server, t.member, "GET", f"/api/workspaces/{t.workspace}/pipeline-report")
+    assert [b["name"] for b in report["boards"]] == ["Kept"]
+    assert {r["board_name"] for r in report["stages"]} == {"Kept"}
+    one = await ok(server, t.member, "GET", f"/api/workspaces/{t.workspace}/pipeline-report",
+                   params={"board": t.board["id"]})
+    assert one["name"] == "Deals"
+    opened = await ok(server, t.owner, "GET", f"/api/boards/{t.board['id']}")
+    assert opened["archived_at"] is not None  # a direct link opens it, and the app says it is archived
+
+    await ok(server, t.owner, "PATCH", f"/api/boards/{t.board['id']}", json={"archived": False})
+    assert sorted(d["title"] for d in await ok(server, t.member, "GET", deals)) == ["Live deal", "Old deal"]

@@ -31,7 +31,7 @@ class BoardReach(Protocol):
     """Which boards a user reaches: every board of their workspaces, and the boards shared with them."""
 
     async def visible_boards(self, user: UUID) -> list[UUID]:
-        """Every board ``user`` reaches."""
+        """Every board ``user`` reaches that is not archived (lists and My tasks leave archived boards out)."""
 
     async def reaches(self, board: UUID, user: UUID) -> bool:
         """Whether ``user`` reaches ``board``."""

@@ -122,7 +122,8 @@ class MemoryBoardReach:
         self._db = db
 
     async def visible_boards(self, user: UUID) -> list[UUID]:
-        return sorted(b.id for b in self._db.table("boards").values() if self._reaches(b, user))
+        return sorted(b.id for b in self._db.table("boards").values()
+                      if self._reaches(b, user) and b.archived_at is None)
 
     async def reaches(self, board: UUID, user: UUID) -> bool:
         found = self._db.table("boards").get(board)

@@ -99,10 +99,13 @@ SELECT title FROM notes WHERE document = $1;
 -- name: set_note_title
 UPDATE notes SET title = $2 WHERE document = $1 AND title IS DISTINCT FROM $2;
 -- name: visible_board_ids
--- Boards `$1` reaches: every board of a workspace they are a member of, and boards shared with them.
+-- Boards `$1` reaches: every board of a workspace they are a member of, and boards shared with them;
+-- archived boards are left out (lists, My tasks and reports skip them; a direct link still opens them).
 SELECT b.id FROM boards b JOIN memberships m ON m.workspace_id = b.workspace_id AND m.user_id = $1
+WHERE b.archived_at IS NULL
 UNION
-SELECT board_id FROM board_shares WHERE user_id = $1;
+SELECT s.board_id FROM board_shares s JOIN boards b ON b.id = s.board_id
+WHERE s.user_id = $1 AND b.archived_at IS NULL;
 -- name: my_activities
 -- The contact only if it is one of the board's workspace (a document may name any id) and the
 -- caller is a member there: a guest sees no ids of records outside what was shared.

@@ -81,6 +81,7 @@ function BoardLoaded({ meta, cardId }: { meta: Board; cardId: string | null }) {
           <h1>{meta.name}</h1>
           <span class={`tag tag--${meta.kind}`}>{meta.kind === 'pipeline' ? t('board.kindPipeline') : t('board.kindProject')}</span>
           {!writable && <span class="tag tag--warn" data-testid="read-only-board">{t('board.viewOnly')}</span>}
+          {meta.archived_at && <span class="tag tag--warn">{t('board.archived')}</span>}
         </div>
         {board.kind === 'pipeline' && (
           <dl class="stats" aria-label={t('board.totals')}>
@@ -107,6 +108,10 @@ function BoardLoaded({ meta, cardId }: { meta: Board; cardId: string | null }) {
           {isAdmin.value && <button class="btn btn--small" onClick={() => setSharing(true)}>{t('board.share')}</button>}
         </div>
       </header>
+      {meta.archived_at && (
+        <p class="notice board-archived" role="status" data-testid="archived-board">{t('board.archivedBanner')}
+          {isAdmin.value && <> <a href={`/w/${workspaceId.value}/settings/boards`}>{t('board.archivedRestore')}</a></>}</p>
+      )}
       {!ready ? <Spinner label={t('board.syncing')} /> : board.stages.length === 0 ? (
         <Empty title={t('board.noStages')} icon="▦">
           {writable
