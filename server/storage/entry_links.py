@@ -56,9 +56,7 @@ class PostgresEntryLinks:
         boards = [row["board_id"] for row in await self._conn.fetch(SQL["boards_naming"], list(losers))]
         for board in boards:  # in id order: two merges never wait on each other crosswise
             await self._conn.execute(SQL["lock_board"], board)
-        status = await self._conn.execute(SQL["repoint"], list(losers), survivor)
-        await self._conn.execute(SQL["repoint_rows"], list(losers), survivor)
-        return int(status.split()[-1])
+        return int(await self._conn.fetchval(SQL["repoint"], list(losers), survivor))
 
     async def unlink_contacts(self, contacts: Sequence[UUID]) -> list[EntryLink]:
         boards = [row["board_id"] for row in await self._conn.fetch(SQL["boards_naming"], list(contacts))]

@@ -25,10 +25,15 @@ UPDATE activities SET contact_id = $3 WHERE board_id = $1 AND activity_id = $2;
 -- name: boards_naming
 SELECT DISTINCT board_id FROM record_links WHERE contact_id = ANY($1::uuid[]) ORDER BY board_id;
 -- name: repoint
-UPDATE record_links SET contact_id = $2 WHERE contact_id = ANY($1::uuid[]);
--- name: repoint_rows
-WITH d AS (UPDATE deals SET contact_id = $2 WHERE contact_id = ANY($1::uuid[]) RETURNING 1)
-UPDATE activities SET contact_id = $2 WHERE contact_id = ANY($1::uuid[]);
+-- The links naming contacts $1 name $2 instead, and so do their projected rows.
+WITH changed AS (UPDATE record_links SET contact_id = $2 WHERE contact_id = ANY($1::uuid[])
+                 RETURNING board_id, entry_kind, entry_id),
+     d AS (UPDATE deals SET contact_id = $2 FROM changed c
+           WHERE c.entry_kind = 'card' AND deals.board_id = c.board_id AND deals.card_id = c.entry_id RETURNING 1),
+     a AS (UPDATE activities SET contact_id = $2 FROM changed c
+           WHERE c.entry_kind = 'activity' AND activities.board_id = c.board_id
+             AND activities.activity_id = c.entry_id RETURNING 1)
+SELECT count(*) FROM changed;
 -- name: unlink_contacts
 WITH old AS (SELECT board_id, entry_kind, entry_id, contact_id, organisation_id FROM record_links
              WHERE contact_id = ANY($1::uuid[]) FOR UPDATE),
