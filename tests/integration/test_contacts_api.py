@@ -3,30 +3,21 @@ answers that say what was expected and what came in."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
 import pytest
 
 from tests.support.accounts import AUTH, Account, Team, team
-from tests.support.servers import InProcessServer, in_process_server, settings_for
+from tests.support.crm import call
+from tests.support.servers import InProcessServer, module_server
 
 
-@pytest.fixture(scope="module")
-async def server(database_url: str) -> AsyncIterator[InProcessServer]:
-    async with in_process_server(settings_for(database_url, **AUTH)) as running:
-        yield running
+server = module_server(**AUTH)
 
 
 @pytest.fixture
 async def t(server: InProcessServer) -> Team:
     return await team(server.http_url)
-
-
-async def call(server: InProcessServer, who: Account, method: str, path: str, **kwargs: Any) -> httpx.Response:
-    async with httpx.AsyncClient(base_url=server.http_url, headers=who.headers) as http:
-        return await http.request(method, path, **kwargs)
 
 
 async def created(server: InProcessServer, who: Account, path: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -150,7 +141,7 @@ async def test_a_custom_field_definition_is_checked(server, t):
     for body, expected in [
         ({"key": "Bad Key", "label": "x", "type": "text"}, "expected a field key of a-z"),
         ({"key": "colour", "label": "Colour", "type": "select"}, "expected 1 to 100 non-empty options"),
-        ({"key": "size", "label": "Size", "type": "number", "options": ["s"]}, "only select fields have options"),
+        ({"key": "size", "label": "Size", "type": "number", "options": ["s"]}, "only select and multi_select fields have options"),
     ]:
         response = await call(server, t.owner, "POST", base, json=body)
         assert response.status_code == 400 and response.json()["detail"].startswith(expected), response.text
