@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 
+import asyncpg
 import pytest
 
 from tests.support import servers as in_process
@@ -17,6 +18,14 @@ async def database_url() -> AsyncIterator[str]:
     url = await create_database()
     yield url
     await drop_database(url)
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[asyncpg.Connection]:
+    """A connection to the session's database, to look at or change rows directly."""
+    conn = await asyncpg.connect(database_url)
+    yield conn
+    await conn.close()
 
 
 @pytest.fixture(params=[True, False], ids=["direct", "plain-asgi"])

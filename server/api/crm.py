@@ -84,7 +84,8 @@ class BoardEditController(Controller):
           summary="Win, lose or reopen a deal")
     async def set_status(self, board: FromPath[UUID], card: FromPath[UUID], data: JSONBody[body.StatusChange],
                          caller: CallerDep, crm: CrmDep) -> answer.Deal | answer.WorkItem:
-        return _card(await crm.set_status(caller, board, card, data.status, data.lost_reason))
+        return _card(await crm.set_status(caller, board, card, data.status, data.lost_reason,
+                                           data.close_open_tasks))
 
     @post("/boards/{board:uuid}/activities", summary="Add an activity or task (edit access)")
     async def create_activity(self, board: FromPath[UUID], data: JSONBody[body.NewActivity], caller: CallerDep,

@@ -74,10 +74,12 @@ class Move(_Body):
 
 
 class StatusChange(_Body):
-    """Win, lose (with a reason) or reopen a deal."""
+    """Win, lose (with a reason) or reopen a deal. ``close_open_tasks`` (lost only; default false, as
+    before it existed) marks the deal's open activities done in the same change, with a note saying why."""
 
     status: DealStatus
     lost_reason: Annotated[str, Meta(max_length=1000)] | None = None
+    close_open_tasks: bool = False
 
 
 class NewActivity(_Body):

@@ -10,6 +10,7 @@ edit goes out as one update.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -17,6 +18,7 @@ from uuid import UUID
 from pycrdt import Array, Doc, Map, XmlElement, XmlFragment, XmlText
 
 from server.documents.shapes import encode, record
+from server.domain.crm import Activity
 from server.domain.ranks import rank_at
 
 
@@ -85,6 +87,23 @@ def update_activity(doc: Doc, activity: UUID, changes: dict[str, Any], at: datet
     if "done" in changes:
         changes = {**changes, "doneAt": at if changes["done"] else None}
     _write(entry, "activity", changes)
+
+
+LOST_TASK_NOTE = {"en": "Closed: the deal was marked lost.", "de": "Geschlossen: Der Deal wurde als verloren markiert."}
+"""The note a task closed with its lost deal gets, as the app's lost dialog writes it (``lostDialog.taskNote``)."""
+
+
+def close_open_tasks(doc: Doc, activities: Iterable[Activity], card: UUID, note: str, at: datetime) -> int:
+    """Mark ``card``'s open activities done, ``note`` added on a line of its own to each one's note
+    (marking a deal lost; the app's ``setStatus`` in client/web/src/lib/board.ts does the same).
+    Returns how many were closed."""
+    closed = 0
+    for activity in activities:
+        if activity.card == card and not activity.done:
+            update_activity(doc, activity.id, {"done": True,
+                                               "note": f"{activity.note}\n{note}" if activity.note else note}, at)
+            closed += 1
+    return closed
 
 
 def append_paragraphs(content: XmlFragment, text: str) -> None:

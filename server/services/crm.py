@@ -133,8 +133,10 @@ class Crm:
         return await self._linked(view, CARD, _card(room.doc, kind, card))
 
     async def set_status(self, caller: Caller, board: UUID, card: UUID, status: DealStatus,
-                         lost_reason: str | None = None) -> Card:
-        """Win, lose or reopen a deal; it moves to the board's Won / Lost column if there is one."""
+                         lost_reason: str | None = None, close_open_tasks: bool = False) -> Card:
+        """Win, lose or reopen a deal; it moves to the board's Won / Lost column if there is one.
+        Lost with ``close_open_tasks``: the deal's open activities are marked done in the same change,
+        with the note the app writes."""
         view, room = await self._open(caller, board, write=True)
         if view.board.kind != "pipeline":
             raise InvalidInput("expected a pipeline board: work items have todo / doing / done (PATCH status)")
@@ -147,6 +149,8 @@ class Crm:
             if target is not None and target.id != current.stage:
                 edits.move_card(doc, "pipeline", card, target.id, None, at)
             edits.update_card(doc, "pipeline", card, _status_fields(status, lost_reason), at)
+            if close_open_tasks and status == DealStatus.LOST:
+                edits.close_open_tasks(doc, state.activities.values(), card, edits.LOST_TASK_NOTE["en"], at)
 
         self._change(room, caller, decide)
         return await self._linked(view, CARD, _card(room.doc, "pipeline", card))

@@ -5,28 +5,17 @@ from __future__ import annotations
 import hashlib
 from collections.abc import AsyncIterator
 
-import asyncpg
 import httpx
 import pytest
 
 from tests.support.accounts import AUTH, PASSWORD, sign_up, team, unique_email
 from tests.support.peers import Peer
-from tests.support.servers import InProcessServer, in_process_server, settings_for
+from tests.support.servers import InProcessServer, module_server
 
 TTL = 3600
 
 
-@pytest.fixture(scope="module")
-async def server(database_url: str) -> AsyncIterator[InProcessServer]:
-    async with in_process_server(settings_for(database_url, session_ttl_seconds=TTL, **AUTH)) as running:
-        yield running
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[asyncpg.Connection]:
-    conn = await asyncpg.connect(database_url)
-    yield conn
-    await conn.close()
+server = module_server(session_ttl_seconds=TTL, **AUTH)
 
 
 @pytest.fixture

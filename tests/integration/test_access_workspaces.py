@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Any
-
 import asyncpg
 import httpx
 import pytest
 
 from tests.support.accounts import AUTH, Account, add_guest, add_member, create_board, sign_up, team
-from tests.support.servers import InProcessServer, in_process_server, settings_for
+from tests.support.crm import call
+from tests.support.servers import InProcessServer, module_server
 
 
-@pytest.fixture(scope="module")
-async def server(database_url: str) -> AsyncIterator[InProcessServer]:
-    async with in_process_server(settings_for(database_url, **AUTH)) as running:
-        yield running
-
-
-async def call(server: InProcessServer, who: Account, method: str, path: str, **kwargs: Any) -> httpx.Response:
-    async with httpx.AsyncClient(base_url=server.http_url, headers=who.headers) as http:
-        return await http.request(method, path, **kwargs)
+server = module_server(**AUTH)
 
 
 async def invite(server: InProcessServer, who: Account, workspace: str, email: str, role: str) -> httpx.Response:

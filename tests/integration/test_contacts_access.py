@@ -18,7 +18,7 @@ import pytest
 from pycrdt import Map
 
 from client import connect
-from tests.support.accounts import AUTH, Account, add_guest, create_workspace, sign_up, team
+from tests.support.accounts import AUTH, Account, team_and_strangers
 from tests.support.peers import Peer
 from tests.support.servers import InProcessServer, in_process_server, settings_for
 
@@ -58,10 +58,7 @@ class World(NamedTuple):
 @pytest.fixture(scope="module")
 async def world(database_url: str) -> AsyncIterator[World]:
     async with in_process_server(settings_for(database_url, room_grace_seconds=0.3, **AUTH)) as server:
-        t = await team(server.http_url)
-        guest = await add_guest(server.http_url, t.owner, t.board, "edit")
-        outsider = await sign_up(server.http_url, "Outsider")
-        await create_workspace(server.http_url, outsider, "Elsewhere")
+        t, guest, outsider = await team_and_strangers(server.http_url)
         async with httpx.AsyncClient(base_url=server.http_url, headers=t.owner.headers) as http:
             base = f"/api/workspaces/{t.workspace}"
             org = (await http.post(f"{base}/organisations", json={"name": "Acme"})).json()["id"]

@@ -7,7 +7,6 @@ import asyncio
 import csv
 import io
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +16,8 @@ from pycrdt import Map
 
 from client import connect
 from tests.support.accounts import AUTH, Account, Team, create_board, create_workspace, team
-from tests.support.crm import projected
-from tests.support.servers import InProcessServer, in_process_server, settings_for
+from tests.support.crm import call, projected
+from tests.support.servers import InProcessServer, module_server
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,15 +38,7 @@ Barbara,Liskov,barbara@example.com,,,gold,extra
 """
 
 
-@pytest.fixture(scope="module")
-async def server(database_url: str) -> AsyncIterator[InProcessServer]:
-    async with in_process_server(settings_for(database_url, **AUTH)) as running:
-        yield running
-
-
-async def call(server: InProcessServer, who: Account, method: str, path: str, **kwargs: Any) -> httpx.Response:
-    async with httpx.AsyncClient(base_url=server.http_url, headers=who.headers) as http:
-        return await http.request(method, path, **kwargs)
+server = module_server(**AUTH)
 
 
 @pytest.fixture

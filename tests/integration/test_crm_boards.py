@@ -288,3 +288,26 @@ async def test_project_boards_hold_work_items_and_notes_are_live_documents(serve
 
 async def _note_title(server, t, note, title) -> bool:
     return (await ok(server, t.owner, "GET", f"/api/notes/{note}"))["title"] == title
+
+
+async def test_marking_a_deal_lost_over_the_api_closes_its_open_tasks_only_when_asked(server):
+    t = await team(server.http_url)
+    board_id = t.board["id"]
+    cards = f"/api/boards/{board_id}/cards"
+    kept = await ok(server, t.owner, "POST", cards, json={"title": "Kept"})
+    closed = await ok(server, t.owner, "POST", cards, json={"title": "Closed"})
+    tasks = {}
+    for card, title, note in ((kept, "Call Kept", None), (closed, "Call Closed", "Ask for the budget"),
+                              (closed, "Mail Closed", None)):
+        tasks[title] = await ok(server, t.owner, "POST", f"/api/boards/{board_id}/activities",
+                                json={"type": "call", "title": title, "card": card["id"], "note": note})
+    await ok(server, t.owner, "POST", f"{cards}/{kept['id']}/status", json={"status": "lost"})
+    await ok(server, t.owner, "POST", f"{cards}/{closed['id']}/status",
+             json={"status": "lost", "lost_reason": "budget", "close_open_tasks": True})
+    async with open_board(server.ws_url, board_id, token=t.owner.token) as live:
+        entries = live.doc.get("activities", type=Map)
+        seen = {title: dict(entries[task["id"]]) for title, task in tasks.items()}
+    assert not seen["Call Kept"].get("done")  # the default keeps tasks open, as before the flag
+    assert seen["Call Closed"]["done"] and seen["Mail Closed"]["done"]
+    assert seen["Call Closed"]["note"] == "Ask for the budget\nClosed: the deal was marked lost."
+    assert seen["Mail Closed"]["note"] == "Closed: the deal was marked lost."

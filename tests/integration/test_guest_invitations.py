@@ -4,20 +4,14 @@ once, before it expires, unless the admin stopped sharing first."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import asyncpg
-import pytest
 
-from tests.support.accounts import AUTH, create_board, sign_up, team, unique_email
+from tests.support.accounts import AUTH, Team, create_board, sign_up, team, unique_email
 from tests.support.crm import call, ok
-from tests.support.servers import InProcessServer, in_process_server, settings_for
+from tests.support.servers import module_server
 
 
-@pytest.fixture(scope="module")
-async def server(database_url: str) -> AsyncIterator[InProcessServer]:
-    async with in_process_server(settings_for(database_url, **AUTH)) as running:
-        yield running
+server = module_server(**AUTH)
 
 
 async def invite(server, admin, board, email: str, access: str = "edit") -> dict:
@@ -28,6 +22,14 @@ async def invite(server, admin, board, email: str, access: str = "edit") -> dict
 
 def token_of(invitation: dict) -> str:
     return invitation["link"].removeprefix("/guest/")
+
+
+async def invited(server, prefix: str, access: str = "edit") -> tuple[Team, str, dict]:
+    """A new team whose owner shares its board with a new address (``prefix``-…) that has no account:
+    ``(team, email, invitation)``."""
+    t = await team(server.http_url)
+    email = unique_email(prefix)
+    return t, email, await invite(server, t.owner, t.board, email, access)
 
 
 async def test_an_address_without_account_is_invited_signs_up_from_the_link_and_reaches_only_that_board(server):
@@ -54,9 +56,7 @@ async def test_an_address_without_account_is_invited_signs_up_from_the_link_and_
 
 
 async def test_a_link_is_used_once(server):
-    t = await team(server.http_url)
-    email = unique_email("once")
-    invitation = await invite(server, t.owner, t.board, email, "read")
+    t, email, invitation = await invited(server, "once", "read")
     guest = await sign_up(server.http_url, "Once", email=email)
     await ok(server, guest, "POST", "/api/guest-invitations/accept", json={"token": token_of(invitation)})
     again = await call(server, guest, "POST", "/api/guest-invitations/accept", json={"token": token_of(invitation)})
@@ -66,9 +66,7 @@ async def test_a_link_is_used_once(server):
 
 
 async def test_an_expired_link_is_refused(server, database_url):
-    t = await team(server.http_url)
-    email = unique_email("late")
-    invitation = await invite(server, t.owner, t.board, email)
+    t, email, invitation = await invited(server, "late")
     conn = await asyncpg.connect(database_url)
     try:
         await conn.execute("UPDATE guest_invitations SET expires_at = now() - interval '1 second' WHERE id = $1",
@@ -84,9 +82,7 @@ async def test_an_expired_link_is_refused(server, database_url):
 
 
 async def test_stopping_the_share_before_acceptance_cancels_the_link(server):
-    t = await team(server.http_url)
-    email = unique_email("cancel")
-    invitation = await invite(server, t.owner, t.board, email)
+    t, email, invitation = await invited(server, "cancel")
     member_try = await call(server, t.member, "DELETE", f"/api/boards/{t.board['id']}/invitations/{invitation['id']}")
     assert member_try.status_code == 403
     await ok(server, t.owner, "DELETE", f"/api/boards/{t.board['id']}/invitations/{invitation['id']}")
@@ -97,9 +93,7 @@ async def test_stopping_the_share_before_acceptance_cancels_the_link(server):
 
 
 async def test_someone_else_cannot_use_the_link_and_does_not_spend_it(server):
-    t = await team(server.http_url)
-    email = unique_email("right")
-    invitation = await invite(server, t.owner, t.board, email)
+    t, email, invitation = await invited(server, "right")
     wrong = await call(server, t.member, "POST", "/api/guest-invitations/accept", json={"token": token_of(invitation)})
     assert wrong.status_code == 403 and email in wrong.json()["detail"]
     guest = await sign_up(server.http_url, "Right", email=email)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -19,8 +18,8 @@ from pycrdt import Map
 
 from client import connect
 from tests.support.accounts import AUTH, Account, Team, team
-from tests.support.crm import projected
-from tests.support.servers import InProcessServer, in_process_server, settings_for
+from tests.support.crm import call, projected
+from tests.support.servers import InProcessServer, module_server
 
 GERMAN_EXCEL = (
     "Vorname;Nachname;E-Mail;Telefon;Firma;Position;Straße;PLZ;Ort\r\n"
@@ -34,15 +33,7 @@ Alan,Turing,alan@bletchley.example,Bletchley Park,
 """
 
 
-@pytest.fixture(scope="module")
-async def server(database_url: str) -> AsyncIterator[InProcessServer]:
-    async with in_process_server(settings_for(database_url, **AUTH)) as running:
-        yield running
-
-
-async def call(server: InProcessServer, who: Account, method: str, path: str, **kwargs: Any) -> httpx.Response:
-    async with httpx.AsyncClient(base_url=server.http_url, headers=who.headers) as http:
-        return await http.request(method, path, **kwargs)
+server = module_server(**AUTH)
 
 
 @pytest.fixture

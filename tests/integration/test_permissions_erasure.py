@@ -19,7 +19,7 @@ import pytest
 from pycrdt import Map
 
 from client import connect
-from tests.support.accounts import AUTH, Account, add_guest, create_workspace, sign_up, team
+from tests.support.accounts import AUTH, Account, team_and_strangers
 from tests.support.crm import call, ok, projected
 from tests.support.servers import InProcessServer, in_process_server, settings_for
 from tests.support.waiting import eventually
@@ -39,10 +39,7 @@ class World(NamedTuple):
 @pytest.fixture(scope="module")
 async def shared_world(database_url: str) -> AsyncIterator[World]:
     async with in_process_server(settings_for(database_url, room_grace_seconds=0.3, **AUTH)) as server:
-        t = await team(server.http_url)
-        guest = await add_guest(server.http_url, t.owner, t.board, "edit")
-        outsider = await sign_up(server.http_url, "Outsider")
-        await create_workspace(server.http_url, outsider, "Elsewhere")
+        t, guest, outsider = await team_and_strangers(server.http_url)
         yield World(server, t.workspace, t.board["id"], t.owner, t.member, t.viewer, guest, outsider)
 
 

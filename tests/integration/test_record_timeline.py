@@ -5,31 +5,21 @@ in pages, within the record's workspace only."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
 import pytest
 
 from tests.support.accounts import AUTH, Account, Team, team
-from tests.support.crm import projected
-from tests.support.servers import InProcessServer, in_process_server, settings_for
+from tests.support.crm import call, projected
+from tests.support.servers import InProcessServer, module_server
 
 
-@pytest.fixture(scope="module")
-async def server(database_url: str) -> AsyncIterator[InProcessServer]:
-    async with in_process_server(settings_for(database_url, **AUTH)) as running:
-        yield running
+server = module_server(**AUTH)
 
 
 @pytest.fixture
 async def t(server: InProcessServer) -> Team:
     return await team(server.http_url)
-
-
-async def call(server: InProcessServer, who: Account, method: str, path: str, **kwargs: Any) -> httpx.Response:
-    async with httpx.AsyncClient(base_url=server.http_url, headers=who.headers) as http:
-        return await http.request(method, path, **kwargs)
 
 
 async def ok(server: InProcessServer, who: Account, method: str, path: str, **kwargs: Any) -> Any:

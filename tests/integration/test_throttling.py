@@ -10,14 +10,13 @@ from __future__ import annotations
 import asyncio
 import itertools
 import uuid
-from collections.abc import AsyncIterator
 
 import asyncpg
 import httpx
 import pytest
 
 from tests.support.accounts import AUTH, PASSWORD, Account, unique_email
-from tests.support.servers import InProcessServer, in_process_server, settings_for
+from tests.support.servers import InProcessServer, in_process_server, module_server, settings_for
 
 WRONG = "not the password at all"
 LIMITS = {"sign_in_max_failures": 5, "sign_ups_per_address": 3, "resets_per_account": 3}
@@ -30,19 +29,8 @@ def new_address() -> str:
     return f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"
 
 
-@pytest.fixture(scope="module")
-async def server(database_url: str) -> AsyncIterator[InProcessServer]:
-    # A first delay of a minute: within a test nothing outlives it, so counts are exact.
-    settings = settings_for(database_url, **{**AUTH, **LIMITS}, throttle_delay_seconds=60.0)
-    async with in_process_server(settings) as running:
-        yield running
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[asyncpg.Connection]:
-    conn = await asyncpg.connect(database_url)
-    yield conn
-    await conn.close()
+# A first delay of a minute: within a test nothing outlives it, so counts are exact.
+server = module_server(**{**AUTH, **LIMITS}, throttle_delay_seconds=60.0)
 
 
 async def post(server: InProcessServer, path: str, body: dict, address: str) -> httpx.Response:

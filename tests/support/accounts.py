@@ -118,3 +118,13 @@ async def team(http_url: str) -> Team:
     member = await add_member(http_url, owner, workspace, "member", "Mia Member")
     viewer = await add_member(http_url, owner, workspace, "viewer", "Vic Viewer")
     return Team(owner, member, viewer, workspace, board)
+
+
+async def team_and_strangers(http_url: str) -> tuple[Team, Account, Account]:
+    """A ``team``, a guest who may edit its board, and an outsider with a workspace of their own
+    ("Elsewhere"): everyone an access test asks, ``(team, guest, outsider)``."""
+    t = await team(http_url)
+    guest = await add_guest(http_url, t.owner, t.board, "edit")
+    outsider = await sign_up(http_url, "Outsider")
+    await create_workspace(http_url, outsider, "Elsewhere")
+    return t, guest, outsider

@@ -12,9 +12,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import msgspec
+import pytest
 import uvicorn
 from litestar import Litestar
 
@@ -86,34 +88,41 @@ async def in_process_server(settings: Settings, bus: Bus | None = None) -> Async
         sock.close()
 
 
-class ServerProcess(LoopbackUrls):
-    """``python -m server serve`` as a child process, as it runs in production."""
+def module_server(**overrides: Any) -> Any:
+    """A module-scoped ``server`` fixture: one in-process server for every test in the module, with
+    ``settings_for(database_url, **overrides)``. In a test module: ``server = module_server(**AUTH)``."""
 
-    def __init__(self, database_url: str | None, **env: str) -> None:
-        self.port = free_port()
-        self.env = {**os.environ, "PORT": str(self.port), "HOST": "127.0.0.1", "TANDEM_AUTH": "off",
-                    "TANDEM_SIGN_UPS_PER_ADDRESS": str(UNTHROTTLED_SIGN_UPS["sign_ups_per_address"]), **env}
-        if database_url:
-            self.env["DATABASE_URL"] = database_url
-        self.process: subprocess.Popen[bytes] | None = None
-        self.log = ROOT / ".pytest-logs" / f"server-{self.port}.log"
+    @pytest.fixture(scope="module", name="server")
+    async def server(database_url: str) -> AsyncIterator[InProcessServer]:
+        async with in_process_server(settings_for(database_url, **overrides)) as running:
+            yield running
 
-    async def start(self, timeout: float = 60) -> ServerProcess:
+    return server
+
+
+class ChildProcess:
+    """``python -m server <command>`` as a child process, its output in ``log``: start it, wait until
+    ``ready()`` says it is up, then stop it cleanly or kill it."""
+
+    command: str
+    name: str
+    env: dict[str, str]
+    log: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    async def ready(self) -> bool:
+        raise NotImplementedError
+
+    async def _start(self, timeout: float) -> None:
         self.log.parent.mkdir(exist_ok=True)
         out = self.log.open("ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "server", "serve"], cwd=ROOT, env=self.env, stdout=out, stderr=out
-        )
-        async with asyncio.timeout(timeout), httpx.AsyncClient() as http:
-            while True:
+        self.process = subprocess.Popen([sys.executable, "-m", "server", self.command], cwd=ROOT, env=self.env,
+                                        stdout=out, stderr=subprocess.STDOUT)
+        async with asyncio.timeout(timeout):
+            while not await self.ready():
                 if self.process.poll() is not None:
-                    raise RuntimeError(f"server exited with {self.process.returncode}; see {self.log}")
-                try:
-                    if (await http.get(f"{self.http_url}/health")).status_code == 200:
-                        return self
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.05)  # polls /health under the deadline above (another process)
+                    raise RuntimeError(f"{self.name} exited with {self.process.returncode}; see {self.log}")
+                await asyncio.sleep(0.05)  # polls under the deadline above (another process)
 
     def kill(self) -> None:
         """``kill -9``: no shutdown hook runs."""
@@ -122,47 +131,59 @@ class ServerProcess(LoopbackUrls):
         self.process.wait()
 
     async def terminate(self, timeout: float = 30) -> int:
-        """SIGTERM, as a platform does on deploy; wait for a clean exit."""
+        """SIGTERM, as a platform does on deploy; wait for it to exit."""
         assert self.process is not None
         self.process.send_signal(signal.SIGTERM)
         return await asyncio.to_thread(self.process.wait, timeout)
 
 
-class WorkerProcess:
-    """``python -m server worker`` as a child process (the Procfile's ``worker``), to stop or kill."""
+class ServerProcess(LoopbackUrls, ChildProcess):
+    """``python -m server serve`` as a child process, as it runs in production."""
 
+    command, name = "serve", "server"
+
+    def __init__(self, database_url: str | None, **env: str) -> None:
+        self.port = free_port()
+        self.env = {**os.environ, "PORT": str(self.port), "HOST": "127.0.0.1", "TANDEM_AUTH": "off",
+                    "TANDEM_SIGN_UPS_PER_ADDRESS": str(UNTHROTTLED_SIGN_UPS["sign_ups_per_address"]), **env}
+        if database_url:
+            self.env["DATABASE_URL"] = database_url
+        self.log = ROOT / ".pytest-logs" / f"server-{self.port}.log"
+
+    async def start(self, timeout: float = 60) -> ServerProcess:
+        """Start it and wait until ``/health`` answers 200."""
+        async with httpx.AsyncClient() as self._http:
+            await self._start(timeout)
+        return self
+
+    async def ready(self) -> bool:
+        try:
+            return (await self._http.get(f"{self.http_url}/health")).status_code == 200
+        except httpx.TransportError:
+            return False
+
+
+class WorkerProcess(ChildProcess):
+    """``python -m server worker`` as a child process (the Procfile's ``worker``), to stop or kill;
+    killed, its running jobs stay taken until their heartbeat is old."""
+
+    command, name = "worker", "worker"
     _started = 0
 
     def __init__(self, database_url: str, **env: str) -> None:
         WorkerProcess._started += 1
         self.env = {**os.environ, "DATABASE_URL": database_url, **env}
-        self.process: subprocess.Popen[bytes] | None = None
         self.log = ROOT / ".pytest-logs" / f"worker-{os.getpid()}-{WorkerProcess._started}.log"
 
     async def start(self, timeout: float = 60) -> WorkerProcess:
         """Start it and wait for its line saying it runs jobs."""
         self.log.parent.mkdir(exist_ok=True)
         self.log.write_bytes(b"")
-        self.process = subprocess.Popen([sys.executable, "-m", "server", "worker"], cwd=ROOT, env=self.env,
-                                        stdout=self.log.open("ab"), stderr=subprocess.STDOUT)
-        async with asyncio.timeout(timeout):
-            while b"is running jobs" not in self.log.read_bytes():
-                if self.process.poll() is not None:
-                    raise RuntimeError(f"worker exited with {self.process.returncode}; see {self.log}")
-                await asyncio.sleep(0.05)  # reads its log under the deadline above (another process)
+        await self._start(timeout)
         return self
 
-    def kill(self) -> None:
-        """``kill -9``: its running jobs stay taken until their heartbeat is old."""
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait()
-
-    async def terminate(self, timeout: float = 30) -> int:
-        """SIGTERM; wait for it to exit."""
-        assert self.process is not None
-        self.process.send_signal(signal.SIGTERM)
-        return await asyncio.to_thread(self.process.wait, timeout)
+    async def ready(self) -> bool:
+        return b"is running jobs" in self.log.read_bytes()
 
 
 # Every test signs up from 127.0.0.1 into one database per session: no per-address sign-up limit

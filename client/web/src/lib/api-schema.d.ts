@@ -2055,6 +2055,8 @@ export interface components {
         StatusChange: {
             status: components["schemas"]["DealStatus"];
             lost_reason?: string | null;
+            /** @default false */
+            close_open_tasks: boolean;
         };
         /** StatusChanged */
         StatusChanged: {

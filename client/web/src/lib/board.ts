@@ -454,7 +454,8 @@ export function stageForStatus(board: BoardState, status: string, current: Stage
 /**
  * Win, lose or reopen a deal as the API does: it moves to the board's first Won / Lost column if
  * there is one (reopening leaves a terminal column for the last open one). `closeTasks` marks the
- * deal's open activities done with a note saying why, in the same transaction.
+ * deal's open activities done with a note saying why, in the same transaction — the same edit as
+ * the server's `close_open_tasks` (server/documents/edits.py `close_open_tasks`; keep them alike).
  */
 export function setStatus(doc: Y.Doc, board: BoardState, cardId: string, status: 'open' | 'won' | 'lost',
   { lostReason = '', closeTasks = false, note = '' }: { lostReason?: string; closeTasks?: boolean; note?: string } = {}): number {
