@@ -85,7 +85,7 @@ class Checked(NamedTuple):
 
 
 _MAX_CLOCK = (1 << 32) - 1  # yrs keeps clocks in a u32
-_MAX_CLIENT = (1 << 53) - 1  # Yjs keeps client ids in a JavaScript number
+_MAX_CLIENT = (1 << 53) - 1  # Yjs keeps client ids (and integers) in a JavaScript number
 _XML_NAMED = (3, 5)  # YXmlElement and YXmlHook carry a name
 _FIXED = {124: 4, 123: 8, 122: 8}  # Any tags with a fixed-size payload
 
@@ -321,8 +321,16 @@ def _uint(data: bytes, pos: int) -> tuple[int, int]:
 
 
 def _skip_varint(data: bytes, pos: int) -> int:
-    """Past a lib0 signed varint (sign in the first byte); only its extent matters here."""
+    """Past a lib0 signed varint (sign in the first byte), refused beyond 2**53-1 either way: Yjs
+    writes at most 31 bits here, lib0 throws "Integer out of Range" on a longer one (so every
+    browser would fail on the update) or rounds it, and yrs wraps it to 64 bits (-1 for 2**70-1)."""
+    magnitude, shift = data[pos] & 0x3F, 6
     for i in range(pos, pos + 10):
+        if i > pos:
+            magnitude |= (data[i] & 0x7F) << shift
+            shift += 7
+        if magnitude > _MAX_CLIENT:
+            raise MalformedUpdate(f"integer at byte {pos} is past 2**53-1: Yjs cannot read it")
         if data[i] < 0x80:
             return i + 1
     raise MalformedUpdate(f"signed varint at byte {pos} is longer than 10 bytes")
