@@ -6,6 +6,7 @@ or free text; after adding an activity, "Assign to" shows the person the next on
 from __future__ import annotations
 
 from tests.e2e.data import SAMPLE_DEALS, add_deals, api, board_doc, card_of, crew, stages_of
+from tests.e2e.deal_panel import add_activity, deal_path
 from pycrdt import Map
 
 
@@ -17,12 +18,8 @@ async def activities_of(http_url, who, document):
 async def test_after_adding_an_activity_assign_to_shows_whom_the_next_one_goes_to(web_server, open_page):
     t = await crew(web_server.http_url)
     ids = await add_deals(web_server.http_url, t.owner, t.document, SAMPLE_DEALS[:1])
-    page = await open_page(t.owner, f"/w/{t.workspace}/boards/{t.board['id']}/deals/{ids[0]}")
-    form = page.get_by_role("form", name="New activity")
-    await form.get_by_label("What needs doing").fill("Send the quote")
-    await form.get_by_label("Assign to").first.select_option(label="Mia Chen")
-    await form.get_by_role("button", name="Add").click()
-    await page.get_by_test_id("activity").filter(has_text="Send the quote").wait_for()
+    page = await open_page(t.owner, deal_path(t, ids[0]))
+    form = await add_activity(page, "Send the quote", assign_to="Mia Chen")
     shown = await form.get_by_label("Assign to").first.evaluate("s => s.options[s.selectedIndex].text")
     await form.get_by_label("What needs doing").fill("Call back about the quote")
     await form.get_by_role("button", name="Add").click()
@@ -42,7 +39,7 @@ async def test_marking_a_deal_lost_moves_it_to_lost_with_a_reason_and_closes_its
     for title in ("Send the revised quote", "Book a demo"):
         await api(web_server.http_url, t.owner, "POST", f"{board}/activities",
                   json={"type": "todo", "title": title, "card": ids[0]})
-    page = await open_page(t.owner, f"/w/{t.workspace}/boards/{t.board['id']}/deals/{ids[0]}")
+    page = await open_page(t.owner, deal_path(t, ids[0]))
     await page.get_by_role("group", name="Deal status").get_by_role("button", name="Lost").click()
     dialog = page.get_by_role("dialog", name="Mark this deal lost")
     await dialog.get_by_label("Reason").select_option(label="Chose a competitor")
