@@ -103,9 +103,9 @@ async def test_german_partner_on_a_phone_signs_up_and_sees_only_their_board(chro
     try:
         await guest.goto(shared["invitation"]["link"])
         card = guest.get_by_test_id("guest-invite")
-        await card.get_by_role("heading", name="Olivia Park hat „Sales pipeline“ mit Ihnen geteilt").wait_for()
-        await card.get_by_text("Sie dürfen dieses Board ansehen.").wait_for()
-        await card.get_by_label("Ihr Name").fill("Petra Partner")
+        await card.get_by_role("heading", name="Olivia Park hat „Sales pipeline“ geteilt").wait_for()
+        await card.get_by_text("Zugriff: Board ansehen.").wait_for()
+        await card.get_by_label("Name", exact=True).fill("Petra Partner")
         await card.get_by_label("Passwort").fill(PASSWORD)
         await guest.screenshot(path=str(SCREENSHOTS / "guest-invite-de.png"))
         width = await guest.evaluate("document.documentElement.scrollWidth")
@@ -114,10 +114,10 @@ async def test_german_partner_on_a_phone_signs_up_and_sees_only_their_board(chro
         await guest.wait_for_url(f"**/w/{t.workspace}/boards/{t.board['id']}")
         await guest.get_by_role("heading", name="Sales pipeline", exact=True).wait_for()
         await guest.get_by_test_id("guest-note").filter(
-            has_text="Sie sind Gast bei Northwind Sales: Sie sehen die Boards, die mit Ihnen geteilt sind.").wait_for()
+            has_text="Gastzugang bei Northwind Sales: sichtbar sind nur die geteilten Boards.").wait_for()
         await guest.screenshot(path=str(SCREENSHOTS / "guest-shell-de.png"))
         await guest.goto(f"/w/{t.workspace}/contacts")
-        await guest.get_by_role("heading", name="Nicht mit Ihnen geteilt").wait_for()
+        await guest.get_by_role("heading", name="Nicht geteilt").wait_for()
         assert guest.errors == []
     finally:
         await guest.context.close()
