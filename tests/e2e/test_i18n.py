@@ -76,7 +76,7 @@ async def test_a_german_browser_starts_in_german_with_german_formats(web_server,
     await panel.get_by_role("button", name="Gewonnen").wait_for()
     await panel.get_by_role("tab", name="Aktivitäten & Aufgaben").wait_for()
     await panel.get_by_label("Was ist zu tun").fill("Angebot nachfassen")
-    await panel.get_by_role("button", name="Hinzufügen", exact=True).click()
+    await panel.get_by_role("form", name="Neue Aktivität").get_by_role("button", name="Hinzufügen", exact=True).click()
     activity = panel.get_by_test_id("activity").filter(has_text="Angebot nachfassen")
     await activity.wait_for()
     assert "Heute" in await activity.inner_text()
