@@ -22,7 +22,7 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
-from server.api.accounts import AuthController, me
+from server.api.accounts import AuthController, change_me, me
 from server.api.auth import provide_caller
 from server.api.boards import BoardController
 from server.api.container import Services, dependencies, install, mark_ready
@@ -146,9 +146,9 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
                 services.rooms.close_all(*SHUTDOWN)
 
     app = Litestar(
-        route_handlers=[health, metrics, sync_socket, AuthController, me, WorkspaceController, accept_invitation,
-                        BoardController, BoardEditController, CrmReadController, ContactController, OrganisationController,
-                        CustomFieldController, SegmentController, TransferController, PrivacyController,
+        route_handlers=[health, metrics, sync_socket, AuthController, me, change_me, WorkspaceController,
+                        accept_invitation, BoardController, BoardEditController, CrmReadController, ContactController,
+                        OrganisationController, CustomFieldController, SegmentController, TransferController, PrivacyController,
                         CurrencyController, WorkspaceListsController],
         dependencies={"caller": Provide(provide_caller), **dependencies()},
         exception_handlers=EXCEPTION_HANDLERS,

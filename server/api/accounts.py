@@ -1,8 +1,8 @@
-"""``/api/auth/*`` and ``/api/me``: sign-up, sign-in, sign-out, password change and reset."""
+"""``/api/auth/*`` and ``/api/me``: sign-up, sign-in, sign-out, password change and reset, the chosen language."""
 
 from __future__ import annotations
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import JSONBody
 
 from server.api import types
@@ -13,8 +13,8 @@ from server.services.credentials import csrf_token
 from server.settings import Settings
 
 
-def _user(caller: Caller) -> types.User:
-    return types.User(caller.id, caller.email, caller.name)
+def _user(caller: Caller) -> types.Me:
+    return types.Me(caller.id, caller.email, caller.name, caller.locale)
 
 
 def _session(settings: Settings, signed: SignedIn, status: int) -> Response[types.Session]:
@@ -62,5 +62,10 @@ class AuthController(Controller):
 
 
 @get("/api/me", tags=["accounts"], summary="The signed-in user")
-async def me(caller: CallerDep) -> types.User:
+async def me(caller: CallerDep) -> types.Me:
     return _user(caller)
+
+
+@patch("/api/me", tags=["accounts"], summary="Choose the language the app speaks to you in every browser")
+async def change_me(data: JSONBody[types.MeChange], caller: CallerDep, accounts: AccountsDep) -> types.Me:
+    return _user(await accounts.set_locale(caller, data.locale))

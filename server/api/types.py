@@ -29,11 +29,26 @@ class User(msgspec.Struct):
     name: str
 
 
+class Me(msgspec.Struct):
+    """The signed-in user; ``locale`` is the language they chose in the app ("en", "de"), null if never."""
+
+    id: UUID
+    email: str
+    name: str
+    locale: str | None
+
+
+class MeChange(msgspec.Struct, forbid_unknown_fields=True):
+    """``locale``: "en" or "de" (anything else answers 422)."""
+
+    locale: str
+
+
 class Session(msgspec.Struct):
     """A new session: ``token`` for ``Authorization: Bearer`` or ``?token=``; the cookies are set too."""
 
     token: str
-    user: User
+    user: Me
     expires_at: datetime
     csrf_token: str
 

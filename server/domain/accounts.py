@@ -20,6 +20,13 @@ class InvalidInput(ValueError):
     """A field that is not what was expected (HTTP 400); the message names both."""
 
 
+class UnknownLocale(ValueError):
+    """A language the app does not speak (HTTP 422)."""
+
+
+LOCALES = ("en", "de")  # the languages of the app's catalogue (client/web/src/i18n)
+
+
 class Identity(NamedTuple):
     """A signed-in user as sockets and presence see it."""
 
@@ -43,6 +50,7 @@ class Account(msgspec.Struct, frozen=True):
     name: str
     password_hash: str
     disabled_at: datetime | None = None
+    locale: str | None = None  # one of LOCALES, or None while the user never chose a language
 
     @property
     def user(self) -> User:
@@ -54,6 +62,7 @@ class LiveSession(msgspec.Struct, frozen=True):
 
     user: User
     expires_at: datetime
+    locale: str | None = None  # the account's chosen language (LOCALES), None if never chosen
 
 
 class AuditEvent(msgspec.Struct, frozen=True):
@@ -73,6 +82,13 @@ class AccessChanged(NamedTuple):
 
     user: UUID | None
     session: bytes | None
+
+
+def check_locale(raw: object) -> str:
+    """``raw`` if it is one of ``LOCALES``; raises ``UnknownLocale``."""
+    if raw not in LOCALES:
+        raise UnknownLocale(f"expected locale 'en' or 'de', got {raw!r}"[:200])
+    return str(raw)
 
 
 def normalise_email(raw: str) -> str:

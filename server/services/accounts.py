@@ -16,7 +16,7 @@ from uuid import UUID
 
 from server.domain.accounts import (
     Conflict, Identity, InvalidInput, Throttled, Unauthenticated,
-    check_name, check_password, normalise_email,
+    check_locale, check_name, check_password, normalise_email,
 )
 from server.domain.throttle import ADDRESS_FACTOR, Rule, Scope, key
 from server.services.credentials import Passwords, hash_token, new_token
@@ -38,6 +38,7 @@ class Caller(NamedTuple):
     name: str
     session: bytes
     expires_at: datetime
+    locale: str | None = None  # the language the user chose in the app ("en", "de"), None if never
 
     @property
     def identity(self) -> Identity:
@@ -109,16 +110,17 @@ class Accounts:
             if rehash:
                 await unit.users.set_password(user.id, rehash)
             await unit.audit.record("sign_in", actor=user.id, subject=user.id, address=address)
-            return await self._start_session(unit, user.id, email, user.name)
+            return await self._start_session(unit, user.id, email, user.name, user.locale)
 
     async def _failed(self, email: str, address: str, user: UUID | None) -> None:
         async with self._begin() as unit:
             await unit.audit.record("sign_in.failed", subject=user, address=address, email=email)
 
-    async def _start_session(self, unit: Unit, user: UUID, email: str, name: str) -> SignedIn:
+    async def _start_session(self, unit: Unit, user: UUID, email: str, name: str,
+                             locale: str | None = None) -> SignedIn:
         token, token_hash = new_token()
         expires_at = await unit.sessions.start(token_hash, user, self._policy.session_ttl)
-        return SignedIn(token, Caller(user, email, name, token_hash, expires_at))
+        return SignedIn(token, Caller(user, email, name, token_hash, expires_at, locale))
 
     async def authenticate(self, token: str | None) -> Caller:
         """The caller behind a session token; raises ``Unauthenticated``."""
@@ -132,7 +134,14 @@ class Accounts:
             live = await unit.sessions.live(session)
         if live is None:
             raise Unauthenticated("the session is unknown, expired or signed out: sign in again")
-        return Caller(live.user.id, live.user.email, live.user.name, session, live.expires_at)
+        return Caller(live.user.id, live.user.email, live.user.name, session, live.expires_at, live.locale)
+
+    async def set_locale(self, caller: Caller, locale: object) -> Caller:
+        """Remember the caller's language for every browser they sign in from; raises ``UnknownLocale``."""
+        chosen = check_locale(locale)
+        async with self._begin() as unit:
+            await unit.users.set_locale(caller.id, chosen)
+        return caller._replace(locale=chosen)
 
     async def sign_out(self, caller: Caller, address: str) -> None:
         async with self._begin() as unit:

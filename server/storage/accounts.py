@@ -26,7 +26,7 @@ ACCESS_CHANNEL = "tandem_access"
 def _account(row: asyncpg.Record | None) -> Account | None:
     if row is None:
         return None
-    return Account(row["id"], row["email"], row["name"], row["password_hash"], row["disabled_at"])
+    return Account(row["id"], row["email"], row["name"], row["password_hash"], row["disabled_at"], row["locale"])
 
 
 class PostgresUsers:
@@ -50,6 +50,9 @@ class PostgresUsers:
     async def disable(self, user: UUID) -> bool:
         return await self._conn.fetchval(SQL["disable_user"], user) is not None
 
+    async def set_locale(self, user: UUID, locale: str) -> None:
+        await self._conn.execute(SQL["set_locale"], user, locale)
+
 
 class PostgresSessions:
     """Implements ``Sessions``."""
@@ -62,7 +65,9 @@ class PostgresSessions:
 
     async def live(self, token_hash: bytes) -> LiveSession | None:
         row = await self._conn.fetchrow(SQL["session_user"], token_hash)
-        return None if row is None else LiveSession(User(row["id"], row["email"], row["name"]), row["expires_at"])
+        if row is None:
+            return None
+        return LiveSession(User(row["id"], row["email"], row["name"]), row["expires_at"], row["locale"])
 
     async def end(self, token_hash: bytes) -> UUID | None:
         return await self._conn.fetchval(SQL["delete_session"], token_hash)

@@ -103,6 +103,23 @@ async def test_an_account_is_disabled_once(begin):
         assert (await unit.users.by_id(added.id)).disabled_at is not None
 
 
+async def test_a_chosen_locale_is_kept_and_read_with_the_account_and_its_sessions(begin):
+    added, other = await new_user(begin), await new_user(begin)
+    assert added.locale is None
+    async with begin() as unit:
+        await unit.sessions.start(b"loc-" + added.id.bytes, added.id, 3600)
+        assert (await unit.sessions.live(b"loc-" + added.id.bytes)).locale is None
+        await unit.users.set_locale(added.id, "de")
+    async with begin() as unit:
+        assert (await unit.users.by_id(added.id)).locale == "de"
+        assert (await unit.users.by_email(added.email)).locale == "de"
+        assert (await unit.sessions.live(b"loc-" + added.id.bytes)).locale == "de"
+        assert (await unit.users.by_id(other.id)).locale is None
+        await unit.users.set_locale(added.id, "en")
+    async with begin() as unit:
+        assert (await unit.users.by_id(added.id)).locale == "en"
+
+
 # --- Sessions --------------------------------------------------------------------------------
 
 

@@ -37,6 +37,10 @@ class Users(Protocol):
         """Stop the account from signing in; False if it was already disabled (or unknown)."""
         ...
 
+    async def set_locale(self, user: UUID, locale: str) -> None:
+        """Remember the language the user chose (one of ``LOCALES``)."""
+        ...
+
 
 class Sessions(Protocol):
     async def start(self, token_hash: bytes, user: UUID, ttl: float) -> datetime:
@@ -44,7 +48,7 @@ class Sessions(Protocol):
         ...
 
     async def live(self, token_hash: bytes) -> LiveSession | None:
-        """The session if it has not expired and its account is enabled, else None."""
+        """The session (with its account's chosen locale) if it has not expired and its account is enabled, else None."""
         ...
 
     async def end(self, token_hash: bytes) -> UUID | None:

@@ -69,6 +69,10 @@ class MemoryUsers:
         self._users[user] = msgspec.structs.replace(account, disabled_at=self._db.now())
         return True
 
+    async def set_locale(self, user: UUID, locale: str) -> None:
+        if user in self._users:
+            self._users[user] = msgspec.structs.replace(self._users[user], locale=locale)
+
 
 class MemorySessions:
     """Implements ``Sessions`` (table ``sessions``: token hash -> user and expiry)."""
@@ -90,7 +94,7 @@ class MemorySessions:
         account = self._users.get(session.user)
         if account is None or account.disabled_at is not None:
             return None
-        return LiveSession(account.user, session.expires_at)
+        return LiveSession(account.user, session.expires_at, account.locale)
 
     async def end(self, token_hash: bytes) -> UUID | None:
         session = self._sessions.pop(token_hash, None)

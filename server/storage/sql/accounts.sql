@@ -2,13 +2,15 @@
 -- name: insert_user
 INSERT INTO users (email, name, password_hash) VALUES ($1, $2, $3)
 ON CONFLICT (email) DO NOTHING
-RETURNING id, email, name, password_hash, disabled_at;
+RETURNING id, email, name, password_hash, disabled_at, locale;
 -- name: user_by_email
-SELECT id, email, name, password_hash, disabled_at FROM users WHERE email = $1;
+SELECT id, email, name, password_hash, disabled_at, locale FROM users WHERE email = $1;
 -- name: user_by_id
-SELECT id, email, name, password_hash, disabled_at FROM users WHERE id = $1;
+SELECT id, email, name, password_hash, disabled_at, locale FROM users WHERE id = $1;
 -- name: set_password
 UPDATE users SET password_hash = $2 WHERE id = $1;
+-- name: set_locale
+UPDATE users SET locale = $2 WHERE id = $1;
 -- name: disable_user
 UPDATE users SET disabled_at = now() WHERE id = $1 AND disabled_at IS NULL RETURNING id;
 -- name: insert_session
@@ -16,7 +18,7 @@ INSERT INTO sessions (token_hash, user_id, expires_at)
 VALUES ($1, $2, now() + make_interval(secs => $3))
 RETURNING expires_at;
 -- name: session_user
-SELECT u.id, u.email, u.name, s.expires_at
+SELECT u.id, u.email, u.name, u.locale, s.expires_at
 FROM sessions s JOIN users u ON u.id = s.user_id
 WHERE s.token_hash = $1 AND s.expires_at > now() AND u.disabled_at IS NULL;
 -- name: delete_session

@@ -137,7 +137,8 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Choose the language the app speaks to you in every browser */
+        patch: operations["ApiMeChangeMe"];
         trace?: never;
     };
     "/api/workspaces/{workspace}/audit": {
@@ -1684,6 +1685,18 @@ export interface components {
             lost_reasons?: string[] | null;
             labels?: components["schemas"]["LabelItem"][] | null;
         };
+        /** Me */
+        Me: {
+            /** Format: uuid */
+            id: string;
+            email: string;
+            name: string;
+            locale: string | null;
+        };
+        /** MeChange */
+        MeChange: {
+            locale: string;
+        };
         /** Member */
         Member: {
             user: components["schemas"]["User"];
@@ -2009,7 +2022,7 @@ export interface components {
         /** Session */
         Session: {
             token: string;
-            user: components["schemas"]["User"];
+            user: components["schemas"]["Me"];
             /** Format: date-time */
             expires_at: string;
             csrf_token: string;
@@ -2439,7 +2452,46 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["User"];
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+        };
+    };
+    ApiMeChangeMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MeChange"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
                 };
             };
         };
