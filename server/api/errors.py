@@ -36,6 +36,7 @@ from litestar import Request, Response
 from litestar.exceptions import ClientException
 
 from server.domain.access import Forbidden, NotFound
+from server.domain.automations import InvalidRule
 from server.domain.accounts import Conflict, InvalidInput, Throttled, Unauthenticated, UnknownLocale
 from server.domain.money import InvalidCurrency
 from server.domain.permissions import InvalidSetting
@@ -56,6 +57,7 @@ HTTP_STATUS: dict[type[Exception], int] = {
     UnstorableText: 422,  # text Postgres cannot store (a NUL character, a lone surrogate)
     InvalidSetting: 422,  # a permission level that does not exist
     InvalidCurrency: 422,  # not an ISO 4217 code, or an exchange rate that is not a positive number
+    InvalidRule: 422,  # an automation's trigger or action not as expected (the message names the field)
     UnknownLocale: 422,  # a language the app does not speak (PATCH /api/me)
     Unauthenticated: 401,
     Forbidden: 403,

@@ -11,6 +11,7 @@ from server.services.ports.unit import Begin, Unit
 from server.storage.accounts import (
     PostgresAudit, PostgresResets, PostgresSessions, PostgresThrottleCounters, PostgresUsers,
 )
+from server.storage.automations import PostgresAutomationRules, PostgresAutomationRuns
 from server.storage.contacts import (
     PostgresContacts, PostgresContactSearch, PostgresDuplicates, PostgresOrganisations, PostgresRecordLookups,
 )
@@ -40,7 +41,7 @@ class PostgresUnit:
         "import_batches", "import_mappings",
         "field_definitions", "segments", "permission_levels", "erasable_contacts", "projected_documents",
         "projection", "notes", "board_reach", "board_reads", "guest_invitations", "currencies",
-        "jobs", "housekeeping",
+        "jobs", "housekeeping", "automation_rules", "automation_runs",
     )
 
     def __init__(self, conn: asyncpg.Connection) -> None:
@@ -76,6 +77,8 @@ class PostgresUnit:
         self.currencies = PostgresCurrencySettings(conn)
         self.jobs = PostgresJobs(conn)
         self.housekeeping = PostgresHousekeeping(conn)
+        self.automation_rules = PostgresAutomationRules(conn)
+        self.automation_runs = PostgresAutomationRuns(conn)
 
 
 def transactions(pool: asyncpg.Pool) -> Begin:

@@ -13,6 +13,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 from server.services.ports.accounts import Audit, Resets, Sessions, ThrottleCounters, Users
+from server.services.ports.automations import AutomationRules, AutomationRuns
 from server.services.ports.contacts import (
     Contacts, ContactSearch, Duplicates, Organisations, RecordLinks, RecordLookups,
 )
@@ -62,6 +63,8 @@ class Unit(Protocol):
     currencies: CurrencySettings
     jobs: Jobs
     housekeeping: Housekeeping
+    automation_rules: AutomationRules
+    automation_runs: AutomationRuns
 
 
 Begin = Callable[..., AbstractAsyncContextManager[Unit]]

@@ -57,6 +57,7 @@ class MemoryUnit:
         from server.storage.memory import accounts, workspaces  # late: the twins import this module
         from server.storage.memory import contacts, entry_links, imports, links
         from server.storage.memory import crm, custom_fields, guests, privacy
+        from server.storage.memory import automations
         from server.storage.memory import jobs, money
 
         self.users = accounts.MemoryUsers(db)
@@ -85,6 +86,8 @@ class MemoryUnit:
         self.currencies = money.MemoryCurrencySettings(db)
         self.jobs = jobs.MemoryJobs(db)
         self.housekeeping = jobs.MemoryHousekeeping(db)
+        self.automation_rules = automations.MemoryAutomationRules(db)
+        self.automation_runs = automations.MemoryAutomationRuns(db)
         self.projected_documents = crm.MemoryProjectedDocuments(db)
         self.projection = crm.MemoryProjectionTables(db)
         self.notes = crm.MemoryNotes(db)

@@ -1,0 +1,76 @@
+"""``PostgresAutomationRules`` and ``PostgresAutomationRuns``, through one connection."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from server.domain.automations import NewRule, Rule, Run, RunStatus
+from server.storage.queries import queries
+
+SQL = queries("automations")
+
+
+def _rule(r: asyncpg.Record) -> Rule:
+    return Rule(r["id"], r["workspace_id"], r["name"], r["enabled"], json.loads(r["trigger"]),
+                json.loads(r["actions"]), r["created_by"], r["created_at"], r["updated_at"])
+
+
+def _run(r: asyncpg.Record) -> Run:
+    return Run(r["id"], r["rule_id"], r["event_key"], json.loads(r["trigger"]), json.loads(r["inputs"]),
+               RunStatus(r["status"]), json.loads(r["results"]), r["error"], r["depth"], r["started_at"],
+               r["finished_at"])
+
+
+class PostgresAutomationRules:
+    """Implements ``server.services.ports.automations.AutomationRules``."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def of_workspace(self, workspace: UUID) -> list[Rule]:
+        return [_rule(r) for r in await self._conn.fetch(SQL["rules_of_workspace"], workspace)]
+
+    async def enabled_on_board(self, board: UUID) -> list[Rule]:
+        return [_rule(r) for r in await self._conn.fetch(SQL["enabled_on_board"], str(board))]
+
+    async def get(self, rule: UUID) -> Rule | None:
+        found = await self._conn.fetchrow(SQL["rule_by_id"], rule)
+        return _rule(found) if found else None
+
+    async def add(self, workspace: UUID, rule: NewRule, by: UUID | None) -> Rule:
+        return _rule(await self._conn.fetchrow(SQL["insert_rule"], workspace, rule.name, rule.enabled,
+                                               json.dumps(rule.trigger), json.dumps(rule.actions), by))
+
+    async def change(self, rule: UUID, new: NewRule) -> Rule | None:
+        found = await self._conn.fetchrow(SQL["update_rule"], rule, new.name, new.enabled, json.dumps(new.trigger),
+                                          json.dumps(new.actions))
+        return _rule(found) if found else None
+
+    async def remove(self, rule: UUID) -> None:
+        await self._conn.execute(SQL["delete_rule"], rule)
+
+
+class PostgresAutomationRuns:
+    """Implements ``server.services.ports.automations.AutomationRuns``."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def start(self, rule: UUID, event_key: str, trigger: dict[str, Any], inputs: dict[str, Any],
+                    depth: int, status: RunStatus = RunStatus.RUNNING, error: str | None = None) -> Run:
+        args = (rule, event_key, json.dumps(trigger), json.dumps(inputs), depth, str(status), error)
+        found = await self._conn.fetchrow(SQL["start_run"], *args)
+        if found is None:  # a concurrent insert committed after this statement's snapshot: read it now
+            found = await self._conn.fetchrow(SQL["start_run"], *args)
+        return _run(found)
+
+    async def record(self, run: UUID, results: list[dict[str, Any]], status: RunStatus,
+                     error: str | None = None) -> None:
+        await self._conn.execute(SQL["record_run"], run, json.dumps(results), str(status), error)
+
+    async def of_rule(self, rule: UUID, limit: int = 100) -> list[Run]:
+        return [_run(r) for r in await self._conn.fetch(SQL["runs_of_rule"], rule, limit)]
