@@ -14,6 +14,8 @@ from pycrdt import Map
 
 from tests.e2e.browser import SCREENSHOTS
 from tests.e2e.data import add_deals, api, board_doc, crew, stages_of
+from tests.support.accounts import PASSWORD
+from tests.support.waiting import eventually
 
 NBSP = "\u00a0"
 GERMAN_STAGES = ["Lead eingegangen", "Qualifiziert", "Angebot gesendet", "Verhandlung", "Gewonnen", "Verloren"]
@@ -152,6 +154,43 @@ async def test_switching_to_german_in_the_sidebar_is_kept_across_a_reload(web_se
     await page.get_by_role("complementary").get_by_role("link", name="Meine Aufgaben").wait_for()
     await page.get_by_label("Sprache").select_option("en")
     await page.get_by_role("complementary").get_by_role("link", name="My tasks").wait_for()
+
+
+async def test_the_language_chosen_in_one_browser_follows_the_user_to_a_fresh_english_one(
+        web_server, open_page, chromium):
+    """The choice is the user's, kept by the server: an English browser they sign in from afresh
+    speaks German, and its own device choice is replaced by theirs."""
+    t = await crew(web_server.http_url)
+    page = await open_page(t.member, f"/w/{t.workspace}")
+    nav = page.get_by_role("complementary")
+    await nav.get_by_role("link", name="My tasks").wait_for()
+    await page.get_by_label("Language").select_option("de")
+    await nav.get_by_role("link", name="Meine Aufgaben").wait_for()
+
+    async def kept() -> bool:
+        async with httpx.AsyncClient(base_url=web_server.http_url, headers=t.member.headers) as http:
+            return (await http.get("/api/me")).json()["locale"] == "de"
+    await eventually(kept, what="the server to keep the member's German")
+
+    browser = await chromium.browser()
+    context = await browser.new_context(viewport={"width": 1440, "height": 900}, device_scale_factor=1,
+                                        base_url=web_server.http_url, locale="en-US", timezone_id="UTC")
+    context.set_default_timeout(8_000)
+    try:
+        fresh = await context.new_page()
+        await fresh.goto("/")
+        await fresh.get_by_label("Work e-mail").wait_for()  # an English browser's sign-in page is English
+        await fresh.evaluate("localStorage.setItem('tandem:locale', 'en')")  # and this device chose English
+        await fresh.get_by_label("Work e-mail").fill(t.member.email)
+        await fresh.get_by_label("Password").fill(PASSWORD)
+        await fresh.get_by_role("button", name="Sign in").click()
+        await fresh.get_by_role("complementary").get_by_role("link", name="Meine Aufgaben").wait_for()
+        assert await fresh.evaluate("document.documentElement.lang") == "de"
+        assert await fresh.evaluate("localStorage.getItem('tandem:locale')") == "de"
+        await fresh.reload()  # GET /api/me says so too
+        await fresh.get_by_role("complementary").get_by_role("link", name="Meine Aufgaben").wait_for()
+    finally:
+        await context.close()
 
 
 async def test_a_board_created_in_german_gets_german_stage_names(web_server, open_page):

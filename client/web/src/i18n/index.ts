@@ -5,9 +5,12 @@
  *
  * `locale` is a signal: `t()` reads it, so every component that calls `t()` re-renders when the
  * user switches language, and so do the formatters in `lib/format.ts` (they read `intlLocale()`).
- * The choice is remembered per user in localStorage (`tandem:locale:<user>`) and per device
- * (`tandem:locale`, for the sign-in page); with neither, the browser's languages suggest it
- * (`de*` -> German, anything else -> English). `<html lang>` follows.
+ * A signed-in user's choice is kept by the server (`PATCH /api/me {locale}`, answered by `GET /api/me`
+ * and at sign-in), so it follows them to every browser: after sign-in the server's choice wins over
+ * the browser's languages and replaces this device's. It is also remembered in localStorage, per
+ * user (`tandem:locale:<user>`) and per device (`tandem:locale`, for the sign-in page); with none of
+ * these, the browser's languages suggest it (`de*` -> German, anything else -> English).
+ * `<html lang>` follows.
  */
 import { signal } from '@preact/signals'
 import i18next, { type TFunction } from 'i18next'
@@ -72,24 +75,51 @@ function apply(next: Locale): void {
 }
 
 let currentUser: string | null = null
+let saveChoice: ((next: Locale) => Promise<unknown>) | null = null
 
-/** The user picked a language: use it, and remember it for them and for this device. */
-export function setLocale(next: Locale): void {
+function remember(next: Locale): void {
   try {
     localStorage.setItem(DEVICE_KEY, next)
     if (currentUser) localStorage.setItem(userKey(currentUser), next)
   } catch {
-    /* not remembered; still used for this visit */
+    /* not remembered here; still used for this visit */
   }
-  apply(next)
 }
 
-/** Someone signed in (or out, with null): switch to the language they chose before, if any. */
-export function adoptUser(user: string | null): void {
-  currentUser = user
-  const chosen = user ? stored(userKey(user)) : null
-  if (chosen) apply(chosen)
-  else if (user && stored(DEVICE_KEY)) localStorage.setItem(userKey(user), locale.peek())
+/** The user picked a language: use it, remember it on this device and, signed in, on the server for every browser. */
+export function setLocale(next: Locale): void {
+  remember(next)
+  apply(next)
+  if (currentUser && saveChoice) saveChoice(next).catch(() => { /* kept on this device; the server learns it next time */ })
+}
+
+/** A signed-in user as the server answers them: `locale` is the language they chose anywhere, null if never. */
+export interface Speaker {
+  id: string
+  locale?: string | null
+}
+
+/**
+ * Someone signed in (or out, with null). Their choice on the server wins and replaces this
+ * device's; without one, the language they chose in this browser before (or on its sign-in page)
+ * is used and sent with `save`, so their other browsers follow.
+ */
+export function adoptUser(user: Speaker | null, save?: (next: Locale) => Promise<unknown>): void {
+  currentUser = user?.id ?? null
+  saveChoice = user ? save ?? null : null
+  if (!user) return
+  const server = user.locale === 'en' || user.locale === 'de' ? user.locale : null
+  if (server) {
+    remember(server)
+    apply(server)
+    return
+  }
+  const chosen = stored(userKey(user.id)) ?? stored(DEVICE_KEY)
+  if (chosen) {
+    remember(chosen)
+    apply(chosen)
+    saveChoice?.(chosen).catch(() => { /* tried again at the next sign-in */ })
+  }
 }
 
 /** Translate a key of the catalogue (`en.ts`); reading `locale` makes the calling component re-render on a switch. */

@@ -9,7 +9,8 @@ import { ApiError, get, post, type Schemas } from './api'
 import { colorFor } from './format'
 import { t } from '../i18n'
 
-export type User = Schemas['User']
+/** The signed-in user; `locale` is the language they chose (kept by the server), null if never. */
+export type User = Schemas['Me']
 export type Workspace = Schemas['Workspace']
 /** A workspace role, or `guest`: someone a board was shared with. */
 export type Role = Workspace['role']

@@ -1,5 +1,6 @@
 /** The top of the app: pick the page for the path, once we know who is signed in. */
 import { useEffect } from 'preact/hooks'
+import { patch } from '../lib/api'
 import { match, navigate, path } from '../lib/router'
 import { enterWorkspace, lastWorkspace, loadSession, me, workspaceId, workspaces } from '../lib/session'
 import { LiveRegion, Spinner, Toasts, toastError } from '../components/ui'
@@ -16,7 +17,8 @@ export function App() {
   }, [])
   const user = me.value === undefined ? undefined : me.value?.id ?? null
   useEffect(() => {
-    if (user !== undefined) adoptUser(user) // the language this person chose before (remembered in this browser)
+    // the language this person chose (kept by the server, else before in this browser)
+    if (user !== undefined) adoptUser(me.peek() ?? null, (locale) => patch('/api/me', { locale }))
   }, [user])
   return (
     <>
