@@ -30,6 +30,7 @@ from server.api.crm import BoardEditController, CrmReadController
 from server.api.contacts import ContactController
 from server.api.currencies import CurrencyController
 from server.api.workspace_lists import WorkspaceListsController
+from server.api.automations import AutomationController
 from server.api.custom_fields import CustomFieldController, SegmentController
 from server.api.organisations import OrganisationController
 from server.api.transfer import TransferController
@@ -54,6 +55,7 @@ from server.services.contacts import Contacts
 from server.services.currencies import Currencies
 from server.services.workspace_lists import WorkspaceLists
 from server.services.board_lifecycle import BoardLifecycle
+from server.services.automations import Automations
 from server.services.custom_fields import CustomFields
 from server.services.deal_transfer import DealTransfer
 from server.services.feed import RoomsChangeFeed
@@ -149,7 +151,7 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
         route_handlers=[health, metrics, sync_socket, AuthController, me, change_me, WorkspaceController,
                         accept_invitation, BoardController, BoardEditController, CrmReadController, ContactController,
                         OrganisationController, CustomFieldController, SegmentController, TransferController, PrivacyController,
-                        CurrencyController, WorkspaceListsController],
+                        CurrencyController, WorkspaceListsController, AutomationController],
         dependencies={"caller": Provide(provide_caller), **dependencies()},
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[refuse_unstorable_text],  # 422 for text Postgres cannot store, before any handler
@@ -215,6 +217,7 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
         workspace_lists=WorkspaceLists(begin, rooms),
         board_lifecycle=BoardLifecycle(begin, rooms),
         queue=PostgresQueueMonitor(pool),
+        automations=Automations(begin),
     )
 
 

@@ -24,6 +24,7 @@ from litestar.di import NamedDependency, Provide
 
 from server.memory import Trimmer
 from server.services.accounts import Accounts
+from server.services.automations import Automations
 from server.services.board_lifecycle import BoardLifecycle
 from server.services.boards import Boards
 from server.services.contacts import Contacts
@@ -89,6 +90,8 @@ class Services:
     board_lifecycle: BoardLifecycle
     # background jobs: the queue as /health and /metrics report it
     queue: QueueMonitor
+    # workflow automations: the rules (the worker runs them)
+    automations: Automations
 
 
 ServicesDep = NamedDependency[Services]

@@ -18,7 +18,11 @@ from server.domain.accounts import InvalidInput
 
 
 class InvalidRule(InvalidInput):
-    """A rule that is not what was expected (HTTP 422); the message starts with the field's path."""
+    """A rule that is not what was expected (HTTP 422); ``field`` is the path the message starts with."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.field = message.partition(":")[0]
 
 
 class TriggerType(enum.StrEnum):

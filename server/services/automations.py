@@ -1,0 +1,87 @@
+"""Automation rules of a workspace: admins write them, every member reads them and their runs.
+
+A rule is checked (``server.domain.automations.check_rule``) and then against the workspace as it
+is: its board must be one of the workspace's pipeline boards and every stage it names one of that
+board's stages; a refusal names the field (``trigger.board``, ``actions[1].stage``), HTTP 422.
+What runs the rules is ``server.services.automation_runner``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from server.domain.access import Action, NotFound
+from server.domain.automations import InvalidRule, NewRule, Rule, Run, check_rule, stages_named
+from server.domain.boards import BoardKind
+from server.services.accounts import Caller
+from server.services.ports.unit import Begin, Unit
+from server.services.records import workspace_role
+
+READ = Action.VIEW
+WRITE = Action.MANAGE_SETTINGS
+
+
+class Automations:
+    """The rule use cases."""
+
+    def __init__(self, begin: Begin) -> None:
+        self._begin = begin
+
+    async def list(self, caller: Caller, workspace: UUID) -> list[Rule]:
+        async with self._begin() as tx:
+            await workspace_role(tx, caller, workspace, READ)
+            return await tx.automation_rules.of_workspace(workspace)
+
+    async def create(self, caller: Caller, workspace: UUID, name: Any, trigger: Any, actions: Any,
+                     enabled: Any = True) -> Rule:
+        rule = check_rule(name, trigger, actions, enabled)
+        async with self._begin() as tx:
+            await workspace_role(tx, caller, workspace, WRITE)
+            await _check_against(tx, caller, workspace, rule)
+            return await tx.automation_rules.add(workspace, rule, caller.id)
+
+    async def update(self, caller: Caller, workspace: UUID, rule: UUID, changes: dict[str, Any]) -> Rule:
+        """Change any of name, enabled, trigger, actions (the others stay)."""
+        async with self._begin() as tx:
+            current = await self._reach(tx, caller, workspace, rule, WRITE)
+            new = check_rule(changes.get("name", current.name), changes.get("trigger", current.trigger),
+                             changes.get("actions", current.actions), changes.get("enabled", current.enabled))
+            await _check_against(tx, caller, current.workspace_id, new)
+            changed = await tx.automation_rules.change(rule, new)
+            if changed is None:
+                raise NotFound("no such automation")
+            return changed
+
+    async def delete(self, caller: Caller, workspace: UUID, rule: UUID) -> None:
+        async with self._begin() as tx:
+            await self._reach(tx, caller, workspace, rule, WRITE)
+            await tx.automation_rules.remove(rule)
+
+    async def get(self, caller: Caller, workspace: UUID, rule: UUID) -> Rule:
+        async with self._begin() as tx:
+            return await self._reach(tx, caller, workspace, rule, READ)
+
+    async def runs(self, caller: Caller, workspace: UUID, rule: UUID, limit: int = 100) -> list[Run]:
+        async with self._begin() as tx:
+            await self._reach(tx, caller, workspace, rule, READ)
+            return await tx.automation_runs.of_rule(rule, limit)
+
+    async def _reach(self, tx: Unit, caller: Caller, workspace: UUID, rule: UUID, action: Action) -> Rule:
+        found = await tx.automation_rules.get(rule)
+        if found is None or found.workspace_id != workspace:
+            raise NotFound("no such automation")
+        await workspace_role(tx, caller, found.workspace_id, action)
+        return found
+
+
+async def _check_against(tx: Unit, caller: Caller, workspace: UUID, rule: NewRule) -> None:
+    board = UUID(rule.trigger["board"])
+    boards = {grant.board.id: grant.board for grant in await tx.boards.visible(workspace, caller.id)}
+    if board not in boards or boards[board].kind != BoardKind.PIPELINE:
+        raise InvalidRule(f"trigger.board: expected a pipeline board of this workspace, got {board}")
+    stages, _, _ = await tx.board_reads.report(board)
+    known = {str(stage.id) for stage in stages}
+    for where, stage in stages_named(rule):
+        if stage not in known:
+            raise InvalidRule(f"{where}: expected a stage of the rule's board, got {stage}")
