@@ -15,14 +15,14 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, get, patch, post
+from litestar import Controller, Request, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from server.api import crm_answer_types as answer
 from server.api import crm_types as body
 from server.api.auth import CallerDep
-from server.domain.accounts import InvalidInput
+from server.domain.accounts import InvalidInput, spoken_locale
 from server.domain.board_reads import NoteRecord
 from server.domain.crm import Activity, Card, Deal, parse_due
 from server.services.crm import Crm
@@ -82,10 +82,13 @@ class BoardEditController(Controller):
 
     @post("/boards/{board:uuid}/cards/{card:uuid}/status", status_code=200,
           summary="Win, lose or reopen a deal")
-    async def set_status(self, board: FromPath[UUID], card: FromPath[UUID], data: JSONBody[body.StatusChange],
-                         caller: CallerDep, crm: CrmDep) -> answer.Deal | answer.WorkItem:
+    async def set_status(self, request: Request, board: FromPath[UUID], card: FromPath[UUID],
+                         data: JSONBody[body.StatusChange], caller: CallerDep,
+                         crm: CrmDep) -> answer.Deal | answer.WorkItem:
+        # closed tasks' note: in the caller's chosen language, else their browser's (Accept-Language)
+        language = spoken_locale(caller.locale, request.headers.get("accept-language"))
         return _card(await crm.set_status(caller, board, card, data.status, data.lost_reason,
-                                           data.close_open_tasks))
+                                           data.close_open_tasks, language))
 
     @post("/boards/{board:uuid}/activities", summary="Add an activity or task (edit access)")
     async def create_activity(self, board: FromPath[UUID], data: JSONBody[body.NewActivity], caller: CallerDep,

@@ -91,6 +91,18 @@ def check_locale(raw: object) -> str:
     return str(raw)
 
 
+def spoken_locale(chosen: str | None, accept_language: str | None = None) -> str:
+    """The language to write to a user in: the one they chose, else the first of their browser's
+    ``Accept-Language`` the app speaks (as the app reads ``navigator.languages``), else English."""
+    if chosen in LOCALES:
+        return str(chosen)
+    for part in (accept_language or "")[:500].split(","):
+        base = part.split(";")[0].strip().lower().split("-")[0]
+        if base in LOCALES:
+            return base
+    return "en"
+
+
 def normalise_email(raw: str) -> str:
     email = raw.strip().lower()
     if len(email) > 254 or not _EMAIL.fullmatch(email):

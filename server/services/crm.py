@@ -23,7 +23,7 @@ from server.documents.read import ReadCache, read_board
 from server.documents.seed import note_seed
 from server.documents.shapes import record
 from server.domain.access import NotFound, require_write
-from server.domain.accounts import InvalidInput
+from server.domain.accounts import InvalidInput, spoken_locale
 from server.domain.board_reads import NoteRecord
 from server.domain.boards import DocumentKind, note_document
 from server.domain.crm import (
@@ -133,10 +133,12 @@ class Crm:
         return await self._linked(view, CARD, _card(room.doc, kind, card))
 
     async def set_status(self, caller: Caller, board: UUID, card: UUID, status: DealStatus,
-                         lost_reason: str | None = None, close_open_tasks: bool = False) -> Card:
+                         lost_reason: str | None = None, close_open_tasks: bool = False,
+                         language: str | None = None) -> Card:
         """Win, lose or reopen a deal; it moves to the board's Won / Lost column if there is one.
         Lost with ``close_open_tasks``: the deal's open activities are marked done in the same change,
-        with the note the app writes."""
+        with the note the app writes, in ``language`` (a ``LOCALES`` code; else the caller's chosen
+        language, else English)."""
         view, room = await self._open(caller, board, write=True)
         if view.board.kind != "pipeline":
             raise InvalidInput("expected a pipeline board: work items have todo / doing / done (PATCH status)")
@@ -150,7 +152,8 @@ class Crm:
                 edits.move_card(doc, "pipeline", card, target.id, None, at)
             edits.update_card(doc, "pipeline", card, _status_fields(status, lost_reason), at)
             if close_open_tasks and status == DealStatus.LOST:
-                edits.close_open_tasks(doc, state.activities.values(), card, edits.LOST_TASK_NOTE["en"], at)
+                note = edits.LOST_TASK_NOTE[spoken_locale(language or caller.locale)]
+                edits.close_open_tasks(doc, state.activities.values(), card, note, at)
 
         self._change(room, caller, decide)
         return await self._linked(view, CARD, _card(room.doc, "pipeline", card))

@@ -1,5 +1,6 @@
 """The language a user chose follows them (issue 14): ``PATCH /api/me {locale}`` keeps it, ``GET /api/me``
-and every later sign-in answer it, and only "en" and "de" are accepted."""
+and every later sign-in answer it, and only "en" and "de" are accepted; the note on tasks closed with a
+lost deal is written in the caller's language."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from pycrdt import Map
 
-from tests.support.accounts import AUTH, PASSWORD, sign_up
+from client.crm import open_board
+from tests.support.accounts import AUTH, PASSWORD, sign_up, team
+from tests.support.crm import ok
 from tests.support.servers import InProcessServer, module_server
 
 server = module_server(**AUTH)
@@ -51,3 +55,32 @@ async def test_a_locale_other_than_en_or_de_answers_422_and_changes_nothing(http
 
 async def test_changing_the_locale_needs_a_session(http):
     assert (await http.patch("/api/me", json={"locale": "de"})).status_code == 401
+
+
+GERMAN_NOTE = "Geschlossen: Der Deal wurde als verloren markiert."
+ENGLISH_NOTE = "Closed: the deal was marked lost."
+
+
+async def test_tasks_closed_with_a_lost_deal_get_the_note_in_the_callers_language(server):
+    t = await team(server.http_url)
+    board = t.board["id"]
+    await ok(server, t.owner, "PATCH", "/api/me", json={"locale": "de"})
+    cases = [  # who, their browser's Accept-Language, the note expected
+        (t.owner, "en-US,en;q=0.9", GERMAN_NOTE),  # the chosen language wins over the browser's
+        (t.member, "de-AT,de;q=0.9,en;q=0.5", GERMAN_NOTE),  # never chose: the browser's
+        (t.member, "fr-FR,fr;q=0.9", ENGLISH_NOTE),  # a language the app does not speak: English
+        (t.member, None, ENGLISH_NOTE),
+    ]
+    tasks = []
+    for i, (who, accept, _) in enumerate(cases):
+        card = await ok(server, t.owner, "POST", f"/api/boards/{board}/cards", json={"title": f"Deal {i}"})
+        task = await ok(server, t.owner, "POST", f"/api/boards/{board}/activities",
+                        json={"type": "call", "title": f"Call {i}", "card": card["id"]})
+        tasks.append(task["id"])
+        headers = {"Accept-Language": accept} if accept else {}
+        await ok(server, who, "POST", f"/api/boards/{board}/cards/{card['id']}/status", headers=headers,
+                 json={"status": "lost", "close_open_tasks": True})
+    async with open_board(server.ws_url, board, token=t.owner.token) as live:
+        entries = live.doc.get("activities", type=Map)
+        notes = [dict(entries[task])["note"] for task in tasks]
+    assert notes == [expected for _, _, expected in cases]
