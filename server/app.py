@@ -29,6 +29,7 @@ from server.api.container import Services, dependencies, install, mark_ready
 from server.api.crm import BoardEditController, CrmReadController
 from server.api.contacts import ContactController
 from server.api.currencies import CurrencyController
+from server.api.webhooks import WebhookController
 from server.api.workspace_lists import WorkspaceListsController
 from server.api.automations import AutomationController
 from server.api.custom_fields import CustomFieldController, SegmentController
@@ -53,6 +54,8 @@ from server.services.crm_reads import CrmReads
 from server.services.projection import Projector
 from server.services.contacts import Contacts
 from server.services.currencies import Currencies
+from server.services.webhooks import Policy as WebhookPolicy
+from server.services.webhooks import WebhookService
 from server.services.workspace_lists import WorkspaceLists
 from server.services.board_lifecycle import BoardLifecycle
 from server.services.automations import Automations
@@ -87,6 +90,8 @@ from server.sync.registry import Rooms
 from server.protocol.update_bounds import Bounds
 from server.sync.room import Limits
 from server.sync.updates import Squasher
+from server.outbound import HttpReceivers
+from server.sealing import sealer
 from server.worker import Worker, runs_in_process
 
 log = logging.getLogger(__name__)
@@ -151,7 +156,7 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
         route_handlers=[health, metrics, sync_socket, AuthController, me, change_me, WorkspaceController,
                         accept_invitation, BoardController, BoardEditController, CrmReadController, ContactController,
                         OrganisationController, CustomFieldController, SegmentController, TransferController, PrivacyController,
-                        CurrencyController, WorkspaceListsController, AutomationController],
+                        CurrencyController, WorkspaceListsController, AutomationController, WebhookController],
         dependencies={"caller": Provide(provide_caller), **dependencies()},
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[refuse_unstorable_text],  # 422 for text Postgres cannot store, before any handler
@@ -218,6 +223,7 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
         board_lifecycle=BoardLifecycle(begin, rooms),
         queue=PostgresQueueMonitor(pool),
         automations=Automations(begin),
+        webhooks=WebhookService(begin, sealer(settings), HttpReceivers(), WebhookPolicy.of(settings)),
     )
 
 

@@ -105,6 +105,19 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     job_grace_seconds: float = 20.0  # on SIGTERM, how long running jobs may finish before they are put back
     housekeeping_cron: str = "*/15 * * * *"  # expired sessions, reset tokens, throttle counters; "" turns it off
     job_modules: str = ""  # comma-separated modules whose register(kinds, begin) adds job kinds
+    # Webhooks (issue 16 item 5; server/services/webhooks.py). Signing secrets are stored encrypted
+    # with TANDEM_SECRET_KEY (a Fernet key; generated into data_dir on the embedded default, required
+    # otherwise before a webhook can be made or delivered). Receivers on loopback, private,
+    # link-local, multicast or reserved addresses are refused unless webhooks_allow_private
+    # (on-premise receivers, tests). A failed delivery is tried again after webhook_retry_seconds,
+    # doubling up to webhook_retry_max_seconds; webhook_max_failures failed attempts in a row
+    # disable the subscription.
+    secret_key: str | None = None
+    webhooks_allow_private: bool = False
+    webhook_timeout_seconds: float = 10.0
+    webhook_retry_seconds: float = 10.0
+    webhook_retry_max_seconds: float = 3600.0
+    webhook_max_failures: int = 8
 
 
 def _coerce(raw: str, default: object) -> object:

@@ -33,7 +33,12 @@ from pgqueuer.core.executors import DatabaseRetryEntrypointExecutor, EntrypointE
 from pgqueuer.domain import errors, models
 
 from server.services.accounts import Policy
+from server.outbound import HttpReceivers
+from server.sealing import sealer
 from server.services.jobs import Handler, JobKinds, job_kinds
+from server.services.webhooks import Policy as WebhookPolicy
+from server.services.webhooks import WebhookService
+from server.services.webhooks import register as register_webhooks
 from server.settings import Settings
 from server.storage.jobs import WORKER_APPLICATION
 from server.storage.unit import transactions
@@ -63,9 +68,13 @@ class Worker:
         self._pool = await asyncpg.create_pool(
             self._url, min_size=1, max_size=4,
             server_settings={"application_name": f"{WORKER_APPLICATION}:{self._node}"})
-        kinds = self._kinds or job_kinds(
-            transactions(self._pool), throttle_forget_after=2 * Policy.of(settings).longest_delay,
-            housekeeping_cron=settings.housekeeping_cron, modules=settings.job_modules)
+        kinds = self._kinds
+        if kinds is None:
+            begin = transactions(self._pool)
+            kinds = job_kinds(begin, throttle_forget_after=2 * Policy.of(settings).longest_delay,
+                              housekeeping_cron=settings.housekeeping_cron, modules=settings.job_modules)
+            register_webhooks(kinds, WebhookService(begin, sealer(settings), HttpReceivers(),
+                                                    WebhookPolicy.of(settings)))
         self._pgq = pgq = PgQueuer(AsyncpgPoolDriver(self._pool))
         retry = functools.partial(
             _RetryingExecutor, max_attempts=max(settings.job_attempts - 1, 0),  # its retries: runs less the first

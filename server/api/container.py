@@ -44,6 +44,7 @@ from server.services.ports.jobs import QueueMonitor
 from server.services.projection import Projector
 from server.services.sockets import Gate, OpenSockets
 from server.services.transfer import Transfer
+from server.services.webhooks import WebhookService
 from server.services.workspace_lists import WorkspaceLists
 from server.services.workspaces import Workspaces
 from server.settings import Settings
@@ -92,6 +93,8 @@ class Services:
     queue: QueueMonitor
     # workflow automations: the rules (the worker runs them)
     automations: Automations
+    # webhook subscriptions (their deliveries run on the worker)
+    webhooks: WebhookService
 
 
 ServicesDep = NamedDependency[Services]

@@ -22,6 +22,7 @@ from server.services.feed import ChangeFeed
 from server.services.filters import resolve_filter
 from server.services.permissions import check_delete
 from server.services.ports.unit import Begin, Unit
+from server.services.webhooks import changed_values, contact_data, emit
 from server.services.records import check_references, contact_workspace, definitions, workspace_role
 
 MAX_MERGE = 10
@@ -45,6 +46,7 @@ class Contacts:
                                    await definitions(tx, workspace, Entity.CONTACT))
             contact = await tx.contacts.insert(workspace, await _indexed(tx, workspace, values), caller.id)
             created = await _one(tx, contact)
+            await emit(tx, workspace, "contact.created", contact_data(created))
         await self._feed.changed(workspace, [contact_key(contact)])
         return created
 
@@ -62,14 +64,18 @@ class Contacts:
             values = apply_contact(current, changes, await definitions(tx, workspace, Entity.CONTACT))
             await tx.contacts.update(contact, await _indexed(tx, workspace, values))
             updated = await _one(tx, contact)
+            if changes := changed_values(current, updated.values):
+                await emit(tx, workspace, "contact.updated", {**contact_data(updated), "changes": changes})
         await self._feed.changed(workspace, [contact_key(contact)])
         return updated
 
     async def delete(self, caller: Caller, contact: UUID, address: str) -> None:
         async with self._begin() as tx:
             workspace = await contact_workspace(tx, caller, contact, Action.EDIT_CONTACTS)
-            owner = (await _one(tx, contact)).values.owner_id
+            gone = await _one(tx, contact)
+            owner = gone.values.owner_id
             await check_delete(tx, caller, workspace, owner, "contacts")  # the level an admin set
+            await emit(tx, workspace, "contact.deleted", contact_data(gone))
             await tx.contacts.delete(contact)
             await tx.audit.record("contact.deleted", actor=caller.id, workspace=workspace, address=address,
                                   contact=contact)

@@ -19,6 +19,7 @@ from server.services.feed import ChangeFeed
 from server.services.filters import resolve_filter
 from server.services.permissions import check_delete
 from server.services.ports.unit import Begin, Unit
+from server.services.webhooks import changed_values, contact_data, emit
 from server.services.records import check_references, definitions, organisation_workspace, workspace_role
 
 
@@ -40,6 +41,7 @@ class Organisations:
             await check_references(tx, workspace, values.owner_id)
             organisation = await tx.organisations.insert(workspace, values, caller.id)
             created = await _one(tx, organisation)
+            await emit(tx, workspace, "organisation.created", contact_data(created))
         await self._feed.changed(workspace, [organisation_key(organisation)])
         return created
 
@@ -60,14 +62,18 @@ class Organisations:
             if values.name != current.name:
                 keys += await _reindex_contacts(tx, organisation, values.name)
             updated = await _one(tx, organisation)
+            if changes := changed_values(current, updated.values):
+                await emit(tx, workspace, "organisation.updated", {**contact_data(updated), "changes": changes})
         await self._feed.changed(workspace, keys)
         return updated
 
     async def delete(self, caller: Caller, organisation: UUID, address: str) -> None:
         async with self._begin() as tx:
             workspace = await organisation_workspace(tx, caller, organisation, Action.EDIT_CONTACTS)
-            owner = (await _one(tx, organisation)).values.owner_id
+            gone = await _one(tx, organisation)
+            owner = gone.values.owner_id
             await check_delete(tx, caller, workspace, owner, "organisations")  # the level an admin set
+            await emit(tx, workspace, "organisation.deleted", contact_data(gone))
             keys = [organisation_key(organisation), *await _reindex_contacts(tx, organisation, None)]
             await tx.organisations.delete(organisation)
             await tx.audit.record("organisation.deleted", actor=caller.id, workspace=workspace, address=address,

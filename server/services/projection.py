@@ -42,6 +42,7 @@ from server.services.ports.entry_links import ACTIVITY, CARD, EntryLink
 from server.services.ports.unit import Begin, Unit
 from server.sync.connection import Connection
 from server.sync.room import Origin, Room
+from server.services.webhooks import BoardChange, emit_board_changes
 
 log = logging.getLogger(__name__)
 
@@ -272,11 +273,15 @@ class Projector:
                 return await self._project_note(tx, document, doc)
             warn = _Warnings()
             state = read_board(doc, found.board_kind, warn, self._caches.get(document))
-            written = await _write_board(tx, found.board_id, found.workspace_id, state, fresh)
+            diff: list[BoardChange] | None = None if (fresh or reconcile_history) else []
+            deals: dict[UUID, Any] = {}
+            written = await _write_board(tx, found.board_id, found.workspace_id, state, fresh, diff, deals)
             if reconcile_history:
                 history = await tx.projection.events(found.board_id)
                 events = [*events, *reconcile(state.cards.values(), history, now_utc())]
             await tx.projection.add_events(found.board_id, list(events))
+            if diff is not None:  # live changes only: a rebuild sends no webhooks (issue 16)
+                await emit_board_changes(tx, found.workspace_id, found.board_id, diff, list(events), deals)
             self._flush_warnings(document, warn)
         self.projections += 1
         return Projected(document, written[0], written[1], len(events))
@@ -341,8 +346,14 @@ def _linked_deal(deal: Deal, link: EntryLink | None) -> Deal:
     return deal._replace(contact=link.contact_id if link else None, organisation=link.organisation_id if link else None)
 
 
-async def _write_board(tx: Unit, board: UUID, workspace: UUID, state: BoardState, fresh: bool) -> tuple[int, int]:
-    """Diff the board's records against the tables; write the difference. Returns (upserted, deleted)."""
+_WEBHOOK_KINDS = {Table.DEALS: "deal", Table.ACTIVITIES: "activity"}
+
+
+async def _write_board(tx: Unit, board: UUID, workspace: UUID, state: BoardState, fresh: bool,
+                       diff: list[BoardChange] | None = None, deals_out: dict[UUID, Any] | None = None,
+                       ) -> tuple[int, int]:
+    """Diff the board's records against the tables; write the difference. Returns (upserted, deleted).
+    ``diff`` collects the deals and activities written or deleted (for webhooks), ``deals_out`` every deal."""
     links = await tx.entry_links.of_board(board)  # under the projection lock: set() waits for it
     deals = {c.id: deal_record(_linked_deal(c, links.get((CARD, c.id))))
              for c in state.cards.values() if isinstance(c, Deal)}
@@ -356,6 +367,8 @@ async def _write_board(tx: Unit, board: UUID, workspace: UUID, state: BoardState
         Table.WORK_ITEMS: items,
         Table.ACTIVITIES: activities,
     }
+    if deals_out is not None:
+        deals_out.update(deals)
     upserted = deleted = 0
     for table, records in desired.items():
         current = {} if fresh else await tx.projection.records(table, board)
@@ -363,6 +376,11 @@ async def _write_board(tx: Unit, board: UUID, workspace: UUID, state: BoardState
             await tx.projection.clear(table, board)
         changed = [record for key, record in records.items() if current.get(key) != record]
         gone = [key for key in current if key not in records]
+        if diff is not None and table in _WEBHOOK_KINDS:
+            kind = _WEBHOOK_KINDS[table]
+            diff += [BoardChange(kind, current.get(key), record) for key, record in records.items()
+                     if current.get(key) != record]
+            diff += [BoardChange(kind, current[key], None) for key in gone]
         if changed:
             await tx.projection.upsert(table, board, workspace, changed)
         if gone:

@@ -26,6 +26,7 @@ from server.storage.money import PostgresCurrencySettings
 from server.storage.privacy import PostgresErasableContacts, PostgresPermissionLevels
 from server.storage.projection import PostgresProjectedDocuments, PostgresProjectionTables
 from server.storage.segments import PostgresSavedSegments
+from server.storage.webhooks import PostgresWebhooks
 from server.storage.workspaces import (
     PostgresBoards, PostgresInvitations, PostgresMembers, PostgresShares, PostgresWorkspaces,
 )
@@ -41,7 +42,7 @@ class PostgresUnit:
         "import_batches", "import_mappings",
         "field_definitions", "segments", "permission_levels", "erasable_contacts", "projected_documents",
         "projection", "notes", "board_reach", "board_reads", "guest_invitations", "currencies",
-        "jobs", "housekeeping", "automation_rules", "automation_runs",
+        "jobs", "housekeeping", "automation_rules", "automation_runs", "webhooks",
     )
 
     def __init__(self, conn: asyncpg.Connection) -> None:
@@ -79,6 +80,7 @@ class PostgresUnit:
         self.housekeeping = PostgresHousekeeping(conn)
         self.automation_rules = PostgresAutomationRules(conn)
         self.automation_runs = PostgresAutomationRuns(conn)
+        self.webhooks = PostgresWebhooks(conn)
 
 
 def transactions(pool: asyncpg.Pool) -> Begin:

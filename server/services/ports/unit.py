@@ -25,6 +25,7 @@ from server.services.ports.jobs import Housekeeping, Jobs
 from server.services.ports.money import CurrencySettings
 from server.services.ports.privacy import ErasableContacts, PermissionLevels
 from server.services.ports.projection import ProjectedDocuments, ProjectionTables
+from server.services.ports.webhooks import Webhooks
 from server.services.ports.workspaces import Boards, GuestInvitations, Invitations, Members, Shares, Workspaces
 
 
@@ -65,6 +66,7 @@ class Unit(Protocol):
     housekeeping: Housekeeping
     automation_rules: AutomationRules
     automation_runs: AutomationRuns
+    webhooks: Webhooks
 
 
 Begin = Callable[..., AbstractAsyncContextManager[Unit]]
