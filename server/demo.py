@@ -211,6 +211,8 @@ async def sign_up_team(api: Api, words: Words, password: str, force_new: bool) -
     for person, account in zip(others, accounts[1:]):
         if account is None:
             raise SeedError(f"{email(person, suffix)} already has an account; try --force-new")
+    if words.locale != "en":  # a German team's app speaks German in any browser they sign in from
+        await gather(api.call(account, "PATCH", "/api/me", json={"locale": words.locale}) for account in accounts)
     return Team(accounts[:-1], accounts[-1])
 
 

@@ -215,6 +215,7 @@ async def test_url_fills_the_running_server_and_prints_its_address(seeded_german
 
 async def test_locale_de_makes_german_companies_people_and_euro_deals(seeded_german, running):
     owner = await sign_in(running, "owner@demo.tandem.test")
+    assert (await ok(running, owner, "GET", "/api/me"))["locale"] == "de"  # the app is German in any browser
     [workspace] = await ok(running, owner, "GET", "/api/workspaces")
     assert workspace["name"] == "Nordwind Vertrieb"
     base = f"/api/workspaces/{workspace['id']}"
