@@ -42,6 +42,7 @@ from server.domain.money import InvalidCurrency
 from server.domain.permissions import InvalidSetting
 from server.domain.references import UnknownReference
 from server.domain.text import UnstorableText
+from server.domain.webhooks import Refused
 from server.protocol.close_codes import CloseCode
 from server.protocol.messages import InvalidPayload
 from server.protocol.update_bounds import UpdateRefused, UpdateTooLarge
@@ -59,6 +60,7 @@ HTTP_STATUS: dict[type[Exception], int] = {
     InvalidCurrency: 422,  # not an ISO 4217 code, or an exchange rate that is not a positive number
     InvalidRule: 422,  # an automation's trigger or action not as expected (the message names the field)
     UnknownLocale: 422,  # a language the app does not speak (PATCH /api/me)
+    Refused: 422,  # a webhook receiver at a loopback, private, link-local or reserved address (SSRF guard)
     Unauthenticated: 401,
     Forbidden: 403,
     NotFound: 404,

@@ -1,0 +1,176 @@
+"""Webhooks end to end (issue 16 item 5): real Postgres, the in-process worker running the
+``webhook.deliver`` jobs, and a real HTTP receiver on 127.0.0.1 started by the test (so the
+server runs with TANDEM_WEBHOOKS_ALLOW_PRIVATE=1, except where the guard itself is tested)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+from collections.abc import AsyncIterator
+from uuid import UUID
+
+import asyncpg
+import pytest
+from cryptography.fernet import Fernet
+
+from tests.support.accounts import AUTH, team
+from tests.support.crm import call, ok, stages
+from tests.support.servers import InProcessServer, in_process_server, settings_for
+from tests.support.waiting import eventually
+
+pytestmark = pytest.mark.timeout(120)
+
+KEY = Fernet.generate_key().decode()
+MAX_FAILURES = 4
+
+
+class Receiver:
+    """A minimal HTTP/1.1 receiver: records every request; answers ``fail_first`` 500s, then 204."""
+
+    def __init__(self, fail_first: int = 0) -> None:
+        self.fail_first = fail_first
+        self.requests: list[tuple[dict[str, str], bytes]] = []
+        self._server: asyncio.Server | None = None
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None
+        return f"http://127.0.0.1:{self._server.sockets[0].getsockname()[1]}/hook"
+
+    async def __aenter__(self) -> Receiver:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._server.close()
+        await self._server.wait_closed()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+            lines = head.decode("latin-1").split("\r\n")[1:]
+            headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines if line)}
+            body = await reader.readexactly(int(headers.get("content-length", "0")))
+            self.requests.append((headers, body))
+            failing = len(self.requests) <= self.fail_first
+            status = b"500 Internal Server Error" if failing else b"204 No Content"
+            answer = b"receiver says no" if failing else b""
+            writer.write(b"HTTP/1.1 " + status + b"\r\nContent-Length: " + str(len(answer)).encode()
+                         + b"\r\nConnection: close\r\n\r\n" + answer)
+            await writer.drain()
+        finally:
+            writer.close()
+
+
+@pytest.fixture(scope="module")
+async def server(database_url: str) -> AsyncIterator[InProcessServer]:
+    settings = settings_for(database_url, **AUTH, worker="on", secret_key=KEY, webhooks_allow_private=True,
+                            webhook_retry_seconds=0.2, webhook_retry_max_seconds=0.5,
+                            webhook_max_failures=MAX_FAILURES, housekeeping_cron="")
+    async with in_process_server(settings) as running:
+        yield running
+
+
+def verify(secret: str, headers: dict[str, str], body: bytes) -> bool:
+    parts = dict(p.split("=", 1) for p in headers["x-tandem-signature"].split(","))
+    expected = hmac.new(secret.encode(), parts["t"].encode() + b"." + body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(parts["v1"], expected)
+
+
+async def test_a_stage_change_delivers_a_signed_payload_and_the_secret_is_not_stored_in_clear(server, database_url):
+    t = await team(server.http_url)
+    path = f"/api/workspaces/{t.workspace}/webhooks"
+    async with Receiver() as receiver:
+        made = await ok(server, t.owner, "POST", path, json={"url": receiver.url, "events": ["deal.stage_changed"]})
+        secret = made["secret"]
+        assert secret and made["enabled"] is True and made["events"] == ["deal.stage_changed"]
+        listed = await ok(server, t.owner, "GET", path)
+        assert [h["id"] for h in listed] == [made["id"]] and "secret" not in listed[0]
+        assert (await call(server, t.member, "GET", path)).status_code == 403
+        conn = await asyncpg.connect(database_url)
+        try:
+            stored = bytes(await conn.fetchval("SELECT secret FROM webhooks WHERE id = $1", UUID(made["id"])))
+        finally:
+            await conn.close()
+        assert secret.encode() not in stored and Fernet(KEY.encode()).decrypt(stored) == secret.encode()
+
+        [_, second, *_] = await stages(server, t.owner, t.workspace, t.board["id"])
+        deal = await ok(server, t.owner, "POST", f"/api/boards/{t.board['id']}/cards", json={"title": "Signed"})
+        await ok(server, t.owner, "POST", f"/api/boards/{t.board['id']}/cards/{deal['id']}/move",
+                 json={"stage": second["stage"]})
+        await eventually(lambda: receiver.requests, timeout=30, what="the delivery")
+        headers, body = receiver.requests[0]
+        assert verify(secret, headers, body)
+        assert not verify("whsec_wrong", headers, body)
+        payload = json.loads(body)
+        assert headers["x-tandem-event"] == payload["event"] == "deal.stage_changed"
+        assert payload["workspace_id"] == t.workspace and payload["id"] and payload["occurred_at"]
+        assert payload["data"]["id"] == deal["id"] and payload["data"]["to_stage_id"] == second["stage"]
+        assert payload["data"]["title"] == "Signed" and payload["data"]["author_id"] == t.owner.id
+        log = await eventually(lambda: ok(server, t.owner, "GET", f"{path}/{made['id']}/deliveries"), timeout=10)
+        assert [(a["attempt"], a["status"], a["delivered"]) for a in log] == [(1, 204, True)]
+        assert log[0]["delivery"] == headers["x-tandem-delivery"]
+
+
+async def test_a_receiver_failing_three_times_gets_the_delivery_on_the_fourth_attempt(server):
+    t = await team(server.http_url)
+    path = f"/api/workspaces/{t.workspace}/webhooks"
+    async with Receiver(fail_first=3) as receiver:
+        made = await ok(server, t.owner, "POST", path, json={"url": receiver.url, "events": ["contact.created"]})
+        contact = await ok(server, t.owner, "POST", f"/api/workspaces/{t.workspace}/contacts",
+                           json={"first_name": "Ada", "last_name": "Lovelace"})
+
+        async def attempts() -> list[dict]:
+            log = await ok(server, t.owner, "GET", f"{path}/{made['id']}/deliveries")
+            return log if any(a["delivered"] for a in log) else []
+
+        log = await eventually(attempts, timeout=30, what="the fourth attempt delivered")
+        assert [(a["attempt"], a["status"], a["delivered"]) for a in reversed(log)] == [
+            (1, 500, False), (2, 500, False), (3, 500, False), (4, 204, True)]
+        assert log[-1]["response"] == "receiver says no" and log[-1]["error"]
+        assert len({a["delivery"] for a in log}) == 1, "one delivery, tried four times"
+        bodies = {body for _, body in receiver.requests}
+        assert len(bodies) == 1 and json.loads(bodies.pop())["data"]["id"] == contact["id"]
+        hook = (await ok(server, t.owner, "GET", path))[0]
+        assert (hook["enabled"], hook["failures"]) == (True, 0)
+
+
+async def test_failures_in_a_row_disable_the_subscription_with_an_audit_event(server):
+    t = await team(server.http_url)
+    path = f"/api/workspaces/{t.workspace}/webhooks"
+    async with Receiver(fail_first=1_000) as receiver:
+        made = await ok(server, t.owner, "POST", path, json={"url": receiver.url, "events": ["organisation.created"]})
+        await ok(server, t.owner, "POST", f"/api/workspaces/{t.workspace}/organisations", json={"name": "Acme"})
+
+        async def disabled() -> dict | None:
+            hook = (await ok(server, t.owner, "GET", path))[0]
+            return hook if not hook["enabled"] else None
+
+        hook = await eventually(disabled, timeout=30, what="the subscription disabled")
+        assert hook["failures"] == MAX_FAILURES and "failed deliveries in a row" in hook["disabled_reason"]
+        log = await ok(server, t.owner, "GET", f"{path}/{made['id']}/deliveries")
+        assert len(log) == MAX_FAILURES and not any(a["delivered"] for a in log)
+        audit = await ok(server, t.owner, "GET", f"/api/workspaces/{t.workspace}/audit")
+        assert "webhook.disabled" in [e["event"] for e in audit]
+        enabled = await ok(server, t.owner, "PATCH", f"{path}/{made['id']}", json={"enabled": True})
+        assert (enabled["enabled"], enabled["failures"], enabled["disabled_reason"]) == (True, 0, None)
+        assert (await call(server, t.owner, "DELETE", f"{path}/{made['id']}")).status_code == 204
+        assert await ok(server, t.owner, "GET", path) == []
+
+
+async def test_a_private_receiver_is_refused_unless_allowed(database_url):
+    async with in_process_server(settings_for(database_url, **AUTH, secret_key=KEY)) as strict:
+        t = await team(strict.http_url)
+        path = f"/api/workspaces/{t.workspace}/webhooks"
+        for url in ("http://127.0.0.1:9/hook", "http://[::1]/hook", "http://10.1.2.3/", "http://169.254.169.254/",
+                    "http://[::ffff:127.0.0.1]/", "http://localhost:8000/"):
+            refused = await call(strict, t.owner, "POST", path, json={"url": url, "events": ["deal.won"]})
+            assert refused.status_code == 422, (url, refused.text)
+            assert "TANDEM_WEBHOOKS_ALLOW_PRIVATE" in refused.text
+        for body in ({"url": "ftp://example.com/", "events": ["deal.won"]},
+                     {"url": "https://example.com/", "events": ["deal.exploded"]}):
+            assert (await call(strict, t.owner, "POST", path, json=body)).status_code == 400
+        assert await ok(strict, t.owner, "GET", path) == []
