@@ -1096,6 +1096,130 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workspaces/{workspace}/automations/{rule}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A rule's runs, newest first: trigger, inputs, each action's result (members) */
+        get: operations["ApiWorkspacesAutomationsRuleRunsAutomationRuns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/automations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's automation rules (members) */
+        get: operations["ApiWorkspacesAutomationsListAutomations"];
+        put?: never;
+        /** Add an automation rule: a trigger and its actions (admins) */
+        post: operations["ApiWorkspacesAutomationsCreateAutomation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/automations/{rule}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One automation rule (members) */
+        get: operations["ApiWorkspacesAutomationsRuleGetAutomation"];
+        put?: never;
+        post?: never;
+        /** Delete a rule and its run log (admins) */
+        delete: operations["ApiWorkspacesAutomationsRuleDeleteAutomation"];
+        options?: never;
+        head?: never;
+        /** Change a rule's name, trigger, actions or enabled (admins) */
+        patch: operations["ApiWorkspacesAutomationsRuleUpdateAutomation"];
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/webhooks/{webhook}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a webhook and its delivery log (admins) */
+        delete: operations["ApiWorkspacesWebhooksRemove"];
+        options?: never;
+        head?: never;
+        /** Change a webhook's URL, events, or enable/disable it (admins) */
+        patch: operations["ApiWorkspacesWebhooksChange"];
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's webhook subscriptions (admins) */
+        get: operations["ApiWorkspacesWebhooksListWebhooks"];
+        put?: never;
+        /** Subscribe a URL to events (admins); answers the signing secret once */
+        post: operations["ApiWorkspacesWebhooksCreate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/webhooks/{webhook}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A webhook's latest delivery attempts, newest first (admins) */
+        get: operations["ApiWorkspacesWebhooksDeliveriesDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/webhooks/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The events a webhook can subscribe to */
+        get: operations["ApiWorkspacesWebhooksEventsEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1204,6 +1328,56 @@ export interface components {
             /** Format: uuid */
             id: string;
             name: string | null;
+        };
+        /** Automation */
+        Automation: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            workspace_id: string;
+            name: string;
+            enabled: boolean;
+            trigger: {
+                [key: string]: unknown;
+            };
+            actions: {
+                [key: string]: unknown;
+            }[];
+            created_by: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            runs: string;
+        };
+        /** AutomationChanges */
+        AutomationChanges: {
+            name?: unknown;
+            trigger?: unknown;
+            actions?: unknown;
+            enabled?: unknown;
+        };
+        /** AutomationRun */
+        AutomationRun: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            rule_id: string;
+            trigger: {
+                [key: string]: unknown;
+            };
+            inputs: {
+                [key: string]: unknown;
+            };
+            status: string;
+            results: {
+                [key: string]: unknown;
+            }[];
+            error: string | null;
+            depth: number;
+            /** Format: date-time */
+            started_at: string;
+            finished_at: string | null;
         };
         /** Board */
         Board: {
@@ -1323,6 +1497,19 @@ export interface components {
             /** @constant */
             kind: "created";
         };
+        /** CreatedWebhook */
+        CreatedWebhook: {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            events: string[];
+            enabled: boolean;
+            failures: number;
+            disabled_reason: string | null;
+            /** Format: date-time */
+            created_at: string;
+            secret: string;
+        };
         /** CurrencyChange */
         CurrencyChange: {
             currency?: string | null;
@@ -1438,6 +1625,21 @@ export interface components {
          * @enum {string}
          */
         DeleteLevel: "admins" | "members_own" | "members";
+        /** DeliveryAttempt */
+        DeliveryAttempt: {
+            id: number;
+            /** Format: uuid */
+            delivery: string;
+            event: string;
+            attempt: number;
+            /** Format: date-time */
+            at: string;
+            status: number | null;
+            duration_ms: number;
+            error: string | null;
+            response: string | null;
+            delivered: boolean;
+        };
         /** Duplicate */
         Duplicate: {
             contact: components["schemas"]["Contact"];
@@ -1729,6 +1931,14 @@ export interface components {
             note?: string | null;
             done?: boolean | null;
         };
+        /** NewAutomation */
+        NewAutomation: {
+            name?: unknown;
+            trigger?: unknown;
+            actions?: unknown;
+            /** @default true */
+            enabled: unknown;
+        };
         /** NewBoard */
         NewBoard: {
             name: string;
@@ -1793,6 +2003,11 @@ export interface components {
         NewShare: {
             email: string;
             access: components["schemas"]["ShareLevel"];
+        };
+        /** NewWebhook */
+        NewWebhook: {
+            url: string;
+            events: string[];
         };
         /** NewWorkspace */
         NewWorkspace: {
@@ -2141,6 +2356,24 @@ export interface components {
             author: components["schemas"]["Author"] | null;
             /** @constant */
             kind: "value_changed";
+        };
+        /** WebhookAnswer */
+        WebhookAnswer: {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            events: string[];
+            enabled: boolean;
+            failures: number;
+            disabled_reason: string | null;
+            /** Format: date-time */
+            created_at: string;
+        };
+        /** WebhookChange */
+        WebhookChange: {
+            url?: string | null;
+            events?: string[] | null;
+            enabled?: boolean | null;
         };
         /** WorkItem */
         WorkItem: {
@@ -5395,6 +5628,471 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LabelRenamed"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesAutomationsRuleRunsAutomationRuns: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+                rule: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutomationRun"][];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesAutomationsListAutomations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Automation"][];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesAutomationsCreateAutomation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewAutomation"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Automation"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesAutomationsRuleGetAutomation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+                rule: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Automation"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesAutomationsRuleDeleteAutomation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+                rule: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesAutomationsRuleUpdateAutomation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+                rule: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AutomationChanges"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Automation"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesWebhooksRemove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+                webhook: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesWebhooksChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+                webhook: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookChange"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookAnswer"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesWebhooksListWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookAnswer"][];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesWebhooksCreate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewWebhook"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedWebhook"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesWebhooksDeliveriesDeliveries: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                workspace: string;
+                webhook: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryAttempt"][];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesWebhooksEventsEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
                 };
             };
             /** @description Bad request syntax or unsupported method */
