@@ -151,6 +151,8 @@ export type SettingsWord = GroupKey<Catalog['settings']>
 /** Board totals, currencies and custom fields (`money` group). */
 export const mt = scoped('money')
 export type MoneyWord = GroupKey<Catalog['money']>
+/** Settings › Webhooks (`webhooks` group). */
+export const wht = scoped('webhooks')
 
 const importWord = scoped('imports')
 export type ImportWord = GroupKey<Catalog['imports']>

@@ -8,12 +8,13 @@ import { useEffect } from 'preact/hooks'
 import { navigate } from '../lib/router'
 import { isAdmin, isGuest, workspaceId } from '../lib/session'
 import { Empty } from '../components/ui'
-import { mt, st } from '../i18n'
+import { mt, st, wht } from '../i18n'
 import { PipelinesSettings } from './settings/Pipelines'
 import { BoardsSettings } from './settings/BoardsSettings'
 import { LostReasonsSettings, LabelsSettings } from './settings/Lists'
 import { CustomFieldsSettings } from './settings/CustomFieldsSettings'
 import { CurrenciesSettings } from './settings/CurrenciesSettings'
+import { WebhooksSettings } from './settings/WebhooksSettings'
 
 export interface SettingsSection {
   id: string
@@ -28,6 +29,7 @@ export const SECTIONS: SettingsSection[] = [
   { id: 'labels', label: () => st('labels'), Page: LabelsSettings },
   { id: 'fields', label: () => mt('customFields'), Page: CustomFieldsSettings },
   { id: 'currencies', label: () => mt('currencies'), Page: CurrenciesSettings },
+  { id: 'webhooks', label: () => wht('webhooks'), Page: WebhooksSettings },
 ]
 
 export function SettingsPage({ section }: { section: string }) {
