@@ -58,7 +58,9 @@ from server.services.webhooks import Policy as WebhookPolicy
 from server.services.webhooks import WebhookService
 from server.services.workspace_lists import WorkspaceLists
 from server.services.board_lifecycle import BoardLifecycle
+from server.services.automation_runner import AutomationRunner
 from server.services.automations import Automations
+from server.services.jobs import JobKinds
 from server.services.custom_fields import CustomFields
 from server.services.deal_transfer import DealTransfer
 from server.services.feed import RoomsChangeFeed
@@ -201,8 +203,15 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
     rooms, projector = engine.rooms, engine.projector
     feed = RoomsChangeFeed(rooms)
     await LinkMove(begin, rooms, projector, engine.store).run()  # once: record links out of old documents
+    # Automation events change live documents, so a serve process's worker runs them (it holds the
+    # sync engine; `python -m server worker` does not); on the embedded default it runs every kind.
+    runner = AutomationRunner(begin, rooms, projector, settle=settings.automation_settle_seconds,
+                              max_depth=settings.automation_max_depth)
     if runs_in_process(settings):  # the embedded default: `serve` alone runs the jobs too (server/worker.py)
-        await stack.enter_async_context(Worker(url, settings, node or "serve"))
+        await stack.enter_async_context(Worker(url, settings, node or "serve", more=runner.register))
+    elif settings.worker.strip().lower() != "off":
+        await stack.enter_async_context(Worker(url, settings, node or "serve", kinds=JobKinds(),
+                                               more=runner.register))
     return Services(
         settings=settings, pool=pool, **accounts._asdict(), **engine._asdict(),
         contacts=Contacts(begin, feed),
@@ -268,7 +277,8 @@ async def _start_engine(stack: AsyncExitStack, settings: Settings, pool: asyncpg
     store = PostgresDocumentStore(pool, squasher)
     stack.push_async_callback(store.close)  # after the committer's last append, before the pool
     # Entered before the committer so that on shutdown it projects what the committer drains.
-    projector = await stack.enter_async_context(Projector(begin, delay=settings.projection_delay_seconds))
+    projector = await stack.enter_async_context(Projector(begin, delay=settings.projection_delay_seconds,
+                                                          settle=settings.automation_settle_seconds))
     committer = await stack.enter_async_context(GroupCommitter(
         store,
         window=settings.commit_window_seconds,

@@ -105,6 +105,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     job_grace_seconds: float = 20.0  # on SIGTERM, how long running jobs may finish before they are put back
     housekeeping_cron: str = "*/15 * * * *"  # expired sessions, reset tokens, throttle counters; "" turns it off
     job_modules: str = ""  # comma-separated modules whose register(kinds, begin) adds job kinds
+    # Automations (issue 16 items 2-4; server/services/automation_events.py, automation_runner.py):
+    # a card's changes settle this long before they trigger rules (a burst of edits is one event);
+    # a chain of rules triggering rules stops at this depth.
+    automation_settle_seconds: float = 3.0
+    automation_max_depth: int = 5
     # Webhooks (issue 16 item 5; server/services/webhooks.py). Signing secrets are stored encrypted
     # with TANDEM_SECRET_KEY (a Fernet key; generated into data_dir on the embedded default, required
     # otherwise before a webhook can be made or delivered). Receivers on loopback, private,

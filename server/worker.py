@@ -22,6 +22,7 @@ import asyncio
 import functools
 import logging
 import signal
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -57,8 +58,12 @@ def runs_in_process(settings: Settings) -> bool:
 class Worker:
     """``async with Worker(url, settings, node):`` runs jobs until the block ends (graceful stop)."""
 
-    def __init__(self, url: str, settings: Settings, node: str, kinds: JobKinds | None = None) -> None:
+    def __init__(self, url: str, settings: Settings, node: str, kinds: JobKinds | None = None,
+                 more: Callable[[JobKinds], None] | None = None) -> None:
+        """``kinds``: the registry to run (default: ``job_kinds``); ``more`` adds kinds to it (the
+        automation runner of a ``serve`` process, which holds the live documents)."""
         self._url, self._settings, self._node, self._kinds = url, settings, node, kinds
+        self._more = more
         self._pool: asyncpg.Pool | None = None
         self._pgq: PgQueuer | None = None
         self._task: asyncio.Task[None] | None = None
@@ -75,6 +80,8 @@ class Worker:
                               housekeeping_cron=settings.housekeeping_cron, modules=settings.job_modules)
             register_webhooks(kinds, WebhookService(begin, sealer(settings), HttpReceivers(),
                                                     WebhookPolicy.of(settings)))
+        if self._more is not None:
+            self._more(kinds)
         self._pgq = pgq = PgQueuer(AsyncpgPoolDriver(self._pool))
         retry = functools.partial(
             _RetryingExecutor, max_attempts=max(settings.job_attempts - 1, 0),  # its retries: runs less the first

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from pycrdt import Doc, Map
@@ -25,6 +25,15 @@ from server.domain.history import change_events, created_event
 log = logging.getLogger(__name__)
 REMOTE = object()  # the author of an update another node relayed: that node records it
 _WATCHED = ("stage", "value", "status")
+
+
+class Sourced(NamedTuple):
+    """A LOCAL change's author with where it came from (``{"import": true}``, or the automation
+    rule and chain depth that made it): its events are recorded with ``user`` as their author and
+    handed on with ``source`` (``Recorder.replay_sourced``), so automations can tell them apart."""
+
+    user: UUID | None
+    source: dict[str, Any]
 
 
 class Recorder:
@@ -42,16 +51,24 @@ class Recorder:
 
     def replay(self, pending: list[tuple[bytes, Any, float]]) -> list[CardEvent]:
         """Apply ``(update, author, unix time)`` in order; return the local changes' events."""
+        return [event for event, _ in self.replay_sourced(pending)]
+
+    def replay_sourced(self, pending: list[tuple[bytes, Any, float]]) -> list[tuple[CardEvent, dict[str, Any] | None]]:
+        """``replay``, each event with the ``source`` of its update's ``Sourced`` author (else None)."""
         self._events = []
+        sourced: list[tuple[CardEvent, dict[str, Any] | None]] = []
         for update, author, at in pending:
-            self._author, self._at = author, datetime.fromtimestamp(at, timezone.utc)
+            source = author.source if isinstance(author, Sourced) else None
+            self._author = author.user if isinstance(author, Sourced) else author
+            self._at = datetime.fromtimestamp(at, timezone.utc)
             try:
                 self.shadow.apply_update(update)
             except Exception:  # the room applied it, so this cannot happen; never let it stop projection
                 log.exception("could not replay an update on the shadow document")
+            sourced += [(event, source) for event in self._events[len(sourced):]]
         self._author = REMOTE
-        events, self._events = self._events, []
-        return events
+        self._events = []
+        return sourced
 
     def close(self) -> None:
         self._cards.unobserve(self._subscription)

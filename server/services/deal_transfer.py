@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from server.sync.registry import Rooms
 
 # what an update or merge may change (not the stage or the status: moving is the board's)
+IMPORTED = {"import": True}  # the source of an import's changes: automations skip them (issue 16)
 _UPDATABLE = ("title", "value", "currency", "owner", "contact", "organisation", "expectedClose", "labels", "fields")
 
 
@@ -104,7 +105,7 @@ class DealTransfer:
                 if link and card is not None:
                     linking.append((card, link))
 
-        with self._projector.authored(room, caller.id):
+        with self._projector.authored(room, caller.id, source=IMPORTED):
             room.change(write)
         await _set_links(self._begin, workspace, view.board.id, linking)
         async with self._begin() as tx:
@@ -147,7 +148,7 @@ class DealTransfer:
                     if link := {k: before[k] for k in _LINKS if k in before}:
                         linking.append((change.record_id, link))
 
-        with self._projector.authored(room, caller.id):
+        with self._projector.authored(room, caller.id, source=IMPORTED):
             room.change(revert)
         await _set_links(self._begin, workspace, view.board.id, linking)
         async with self._begin() as tx:

@@ -34,10 +34,11 @@ from uuid import UUID
 from pycrdt import Doc
 
 from server.documents.read import ReadCache, read_board, read_note
-from server.documents.recorder import REMOTE, Recorder
+from server.documents.recorder import REMOTE, Recorder, Sourced
 from server.domain.crm import BoardState, CardEvent, Deal, now_utc
 from server.domain.history import reconcile
 from server.domain.projection import Table, activity_record, deal_record, stage_record, work_item_record
+from server.services.automation_events import enqueue_events
 from server.services.ports.entry_links import ACTIVITY, CARD, EntryLink
 from server.services.ports.unit import Begin, Unit
 from server.sync.connection import Connection
@@ -60,18 +61,19 @@ class Tracker:
     """Implements ``server.sync.ports.RoomListener`` for one open board or note room."""
 
     __slots__ = ("document", "recorder", "pending", "local_author", "dirty", "gone", "handle", "task", "events",
-                 "failures", "_schedule")
+                 "failures", "sources", "_schedule")
 
     def __init__(self, document: str, recorder: Recorder | None, schedule: Callable[[Tracker], None]) -> None:
         self.document = document
         self.recorder = recorder
         self.pending: list[tuple[bytes, Any, float]] = []
-        self.local_author: UUID | None = None  # the API caller, around a LOCAL change
+        self.local_author: UUID | Sourced | None = None  # the API caller, around a LOCAL change
         self.dirty = False  # committed since the last projection
         self.gone = False
         self.handle: asyncio.TimerHandle | None = None
         self.task: asyncio.Task[None] | None = None
         self.events: list[CardEvent] = []  # recorded, not yet written
+        self.sources: list[dict[str, Any] | None] = []  # each event's source (Sourced), alongside
         self.failures = 0  # failed runs in a row
         self._schedule = schedule
 
@@ -99,8 +101,10 @@ class Tracker:
 class Projector:
     """Live projection of open documents, and ``project`` / ``rebuild`` of stored ones."""
 
-    def __init__(self, begin: Begin, *, delay: float = 0.1, retry: float = 1.0, attempts: int = 6) -> None:
+    def __init__(self, begin: Begin, *, delay: float = 0.1, retry: float = 1.0, attempts: int = 6,
+                 settle: float | None = None) -> None:
         self._begin = begin
+        self._settle = settle  # automation events wait this long to settle; None: none are enqueued
         self._delay, self._retry, self._attempts = delay, retry, attempts
         self._trackers: dict[str, Tracker] = {}  # one per open (or just closed) document
         self._problems: dict[str, set[str]] = {}
@@ -166,19 +170,21 @@ class Projector:
             old.handle = None
         if old.recorder is not None:
             if old.pending:
-                old.events += old.recorder.replay(old.pending)
+                _add_replayed(old, old.recorder.replay_sourced(old.pending))
             old.recorder.close()
         new.events[:0], new.dirty = old.events, new.dirty or old.dirty or bool(old.events)
-        old.pending, old.events, old.dirty = [], [], False
+        new.sources[:0] = old.sources
+        old.pending, old.events, old.sources, old.dirty = [], [], [], False
         if new.events or new.dirty:
             self._schedule(new)
 
     @contextmanager
-    def authored(self, room: Room, author: UUID | None) -> Iterator[None]:
-        """Attribute the LOCAL changes made inside (``room.change``) to ``author``."""
+    def authored(self, room: Room, author: UUID | None, source: dict[str, Any] | None = None) -> Iterator[None]:
+        """Attribute the LOCAL changes made inside (``room.change``) to ``author``; ``source`` (an
+        import, an automation rule) travels with their events to the automation jobs."""
         tracker = room.listener if isinstance(room.listener, Tracker) else None
         if tracker is not None:
-            tracker.local_author = author
+            tracker.local_author = author if source is None else Sourced(author, source)
         try:
             yield
         finally:
@@ -228,14 +234,14 @@ class Projector:
         pending, tracker.pending = tracker.pending, []
         if tracker.recorder is not None and pending:
             started = time.perf_counter()
-            tracker.events += tracker.recorder.replay(pending)
+            _add_replayed(tracker, tracker.recorder.replay_sourced(pending))
             self.replay_seconds += time.perf_counter() - started
         if not (tracker.dirty or tracker.events):
             return True
         tracker.dirty = False
-        events = tracker.events
+        events, sources = tracker.events, tracker.sources
         try:
-            await self.project(tracker.document, events)
+            await self.project(tracker.document, events, sources=sources)
         except Exception:
             self.failures += 1
             tracker.failures += 1
@@ -244,6 +250,7 @@ class Projector:
             return False
         tracker.failures = 0
         tracker.events = tracker.events[len(events):]
+        tracker.sources = tracker.sources[len(events):]
         now = time.time()
         self.lags.extend(now - at for _, author, at in pending if author is not REMOTE)
         return True
@@ -251,16 +258,17 @@ class Projector:
     # --- one document --------------------------------------------------------------------------
 
     async def project(self, document: str, events: list[CardEvent] = (), *, reconcile_history: bool = False,
-                      fresh: bool = False) -> Projected:
-        """Bring the tables in line with the stored ``document``; add ``events`` to its history."""
+                      fresh: bool = False, sources: list[dict[str, Any] | None] | None = None) -> Projected:
+        """Bring the tables in line with the stored ``document``; add ``events`` to its history and,
+        in the same transaction, enqueue their automation jobs (``sources``: each event's source)."""
         started = time.perf_counter()
         try:
-            return await self._project(document, events, reconcile_history, fresh)
+            return await self._project(document, events, reconcile_history, fresh, sources)
         finally:
             self.seconds += time.perf_counter() - started
 
     async def _project(self, document: str, events: list[CardEvent], reconcile_history: bool,
-                       fresh: bool) -> Projected:
+                       fresh: bool, sources: list[dict[str, Any] | None] | None = None) -> Projected:
         async with self._begin() as tx:
             await tx.projected_documents.lock(document)
             found = await tx.projected_documents.get(document)
@@ -280,6 +288,8 @@ class Projector:
                 history = await tx.projection.events(found.board_id)
                 events = [*events, *reconcile(state.cards.values(), history, now_utc())]
             await tx.projection.add_events(found.board_id, list(events))
+            if self._settle is not None and events and not reconcile_history:  # live changes only (issue 16)
+                await enqueue_events(tx, found.workspace_id, found.board_id, events, sources, self._settle)
             if diff is not None:  # live changes only: a rebuild sends no webhooks (issue 16)
                 await emit_board_changes(tx, found.workspace_id, found.board_id, diff, list(events), deals)
             self._flush_warnings(document, warn)
@@ -317,6 +327,11 @@ class Projector:
             self._problems[document] = set(warn.problems)
         else:
             self._problems.pop(document, None)
+
+
+def _add_replayed(tracker: Tracker, sourced: list[tuple[CardEvent, dict[str, Any] | None]]) -> None:
+    tracker.events += [event for event, _ in sourced]
+    tracker.sources += [source for _, source in sourced]
 
 
 def _record_of(problem: str) -> str:

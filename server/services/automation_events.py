@@ -1,0 +1,59 @@
+"""Automation trigger events: enqueued by the projection in the transaction that writes the card
+history (the transactional outbox), run by ``server.services.automation_runner``.
+
+Settling (issue 16, item 3): a card typed into live changes many times a second, and a new card
+gets its fields a moment after it appears. So each recorded change is not a trigger by itself: it
+enqueues one ``automation.event`` job to run ``settle`` seconds later, with the dedupe key
+``automation:<card>:<kind>`` (kinds: created, moved, value, status). While that job waits, every
+further change of the same kind on the card finds the key taken and enqueues nothing — a burst of
+edits yields one job. The job carries the state *before* the burst (the first change's old value);
+when it runs it reads the card as it is *then* and compares: one merged before/after for the whole
+burst, and nothing fires if the burst ended where it began. "Deal created" is the same: it runs once
+the card has settled, with its fields as they are by then.
+
+Changes an import made (``Sourced`` with ``{"import": true}``) enqueue nothing. Changes a rule made
+carry ``{"rule", "depth"}``: the runner does not let them trigger that same rule, and stops a chain
+of rules at the depth limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+from server.domain.crm import CardEvent
+from server.services.ports.unit import Unit
+
+EVENT = "automation.event"
+KINDS = ("created", "moved", "value", "status")
+
+
+def _before(event: CardEvent) -> Any:
+    if event.kind == "moved":
+        return str(event.from_stage) if event.from_stage else None
+    if event.kind == "value":
+        return event.old_value
+    if event.kind == "status":
+        return event.old_status
+    return None
+
+
+async def enqueue_events(tx: Unit, workspace: UUID, board: UUID, events: Sequence[CardEvent],
+                         sources: Sequence[dict[str, Any] | None] | None, settle: float) -> int:
+    """One settling job per (card, kind) for ``events`` (a job already waiting takes the burst);
+    how many were enqueued."""
+    enqueued = 0
+    for i, event in enumerate(events):
+        source = (sources[i] if sources is not None and i < len(sources) else None) or {}
+        if source.get("import") or event.reconciled or event.kind not in KINDS:
+            continue
+        payload = {"event": str(uuid4()), "workspace": str(workspace), "board": str(board), "card": str(event.card),
+                   "kind": event.kind, "before": _before(event), "at": event.at.isoformat(),
+                   "author": str(event.author) if event.author else None,
+                   "rule": source.get("rule"), "depth": int(source.get("depth", 0))}
+        if await tx.jobs.enqueue(EVENT, payload, after=timedelta(seconds=settle),
+                                 dedupe_key=f"automation:{event.card}:{event.kind}") is not None:
+            enqueued += 1
+    return enqueued
