@@ -39,6 +39,7 @@ from server.services.ports.entry_links import ACTIVITY, CARD, EntryLink
 from server.services.ports.unit import Begin
 from server.services.projection import Projector
 from server.services.records import require_records
+from server.services.webhooks import emit
 from server.sync.registry import Rooms
 from server.sync.room import Room
 
@@ -218,6 +219,8 @@ class Crm:
             registered = NoteRecord(note, document, view.board.workspace_id, board, str(subject_kind), subject,
                                     title, caller.id, at)
             await tx.notes.add(registered)
+            await emit(tx, registered.workspace_id, "note.created",
+                       {k: v for k, v in registered._asdict().items() if k != "document"}, at)
             return registered
 
     async def note(self, caller: Caller, note: UUID) -> NoteRecord:

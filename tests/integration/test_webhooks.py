@@ -135,3 +135,40 @@ async def test_a_private_receiver_is_refused_unless_allowed(database_url):
                      {"url": "https://example.com/", "events": ["deal.exploded"]}):
             assert (await call(strict, t.owner, "POST", path, json=body)).status_code == 400
         assert await ok(strict, t.owner, "GET", path) == []
+
+
+async def test_deal_contact_and_note_events_carry_their_data_and_changes(server):
+    t = await team(server.http_url)
+    path = f"/api/workspaces/{t.workspace}/webhooks"
+    board = t.board["id"]
+    events = ["deal.created", "deal.updated", "deal.won", "contact.updated", "contact.deleted", "note.created"]
+    async with Receiver() as receiver:
+        await ok(server, t.owner, "POST", path, json={"url": receiver.url, "events": events})
+        contact = await ok(server, t.owner, "POST", f"/api/workspaces/{t.workspace}/contacts",
+                           json={"first_name": "Ada", "last_name": "Byron"})  # contact.created: not subscribed
+        deal = await ok(server, t.owner, "POST", f"/api/boards/{board}/cards", json={"title": "Engines"})
+        # Changes within one projection run (~0.1 s) come as one event: the deal is created first.
+        await eventually(lambda: any(b"deal.created" in body for _, body in receiver.requests), timeout=30)
+        await ok(server, t.owner, "PATCH", f"/api/boards/{board}/cards/{deal['id']}", json={"title": "Analytical engines"})
+        await ok(server, t.owner, "POST", f"/api/boards/{board}/cards/{deal['id']}/status", json={"status": "won"})
+        await ok(server, t.owner, "PATCH", f"/api/contacts/{contact['id']}", json={"last_name": "Lovelace"})
+        note = await ok(server, t.owner, "POST", "/api/notes", json={
+            "subject_kind": "contact", "subject_id": contact["id"], "board": board, "title": "Met at the salon"})
+        assert (await call(server, t.owner, "DELETE", f"/api/contacts/{contact['id']}")).status_code == 204
+
+        def received() -> dict[str, list[dict]]:
+            got: dict[str, list[dict]] = {}
+            for _, body in receiver.requests:
+                payload = json.loads(body)
+                got.setdefault(payload["event"], []).append(payload["data"])
+            return got if {"deal.updated", "deal.won", "contact.deleted", "note.created"} <= set(got) else {}
+
+        got = await eventually(received, timeout=30, what="the events")
+        assert "contact.created" not in got
+        assert got["deal.created"][0]["id"] == deal["id"]
+        titles = [d["changes"]["title"] for d in got["deal.updated"] if "title" in d["changes"]]
+        assert {"old": "Engines", "new": "Analytical engines"} in titles
+        assert got["deal.won"][0]["status"] == "won" and got["deal.won"][0]["old_status"] == "open"
+        assert got["contact.updated"][0]["changes"] == {"last_name": {"old": "Byron", "new": "Lovelace"}}
+        assert got["contact.deleted"][0]["id"] == contact["id"]
+        assert got["note.created"][0]["id"] == note["id"] and got["note.created"][0]["title"] == "Met at the salon"
