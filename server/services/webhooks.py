@@ -144,6 +144,9 @@ class WebhookService:
             return  # deleted or disabled meanwhile: nothing to send
         event = str(body_value["event"])
         body = msgspec.json.encode(body_value)
+        # A missing or changed TANDEM_SECRET_KEY is this server's fault, not the receiver's: it raises,
+        # so the queue retries the job and then holds it as failed (/health), and the subscription stays.
+        key = self._sealer.unseal(hook.secret)
         started = time.perf_counter()
         status: int | None = None
         error: str | None = None
@@ -158,7 +161,7 @@ class WebhookService:
             now = int(time.time())
             headers = {"Content-Type": "application/json", "User-Agent": "Tandem-Webhooks/1",
                        "X-Tandem-Event": event, "X-Tandem-Delivery": str(delivery),
-                       "X-Tandem-Signature": signature(self._sealer.unseal(hook.secret), now, body)}
+                       "X-Tandem-Signature": signature(key, now, body)}
             answer = await self._receivers.post(hook.url, addresses[0], body, headers, self._policy.timeout)
             status, snippet = answer.status, answer.snippet
             if not 200 <= answer.status < 300:

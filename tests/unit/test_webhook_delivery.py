@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from cryptography.fernet import Fernet
 
-from server.sealing import FernetSealer
+from server.sealing import FernetSealer, MissingKey
 from server.services.ports.webhooks import Answer
 from server.services.webhooks import DELIVER, Policy, WebhookService
 from server.storage.memory.unit import MemoryDatabase, memory_begin
@@ -78,3 +79,15 @@ async def test_a_disabled_or_deleted_subscription_gets_nothing():
         await tx.webhooks.delete(hook.id)
     await service.deliver(job)
     assert network.posts == []
+
+
+async def test_without_the_secret_key_the_job_raises_for_the_queue_and_the_subscription_is_not_blamed():
+    network = Network(["93.184.215.14"])
+    begin, _, hook, job = await setup(network)
+    keyless = WebhookService(begin, FernetSealer(None), network, Policy())
+    with pytest.raises(MissingKey, match="TANDEM_SECRET_KEY"):
+        await keyless.deliver(job)
+    assert network.posts == []
+    async with begin() as tx:
+        assert await tx.webhooks.attempts(hook.id, 10) == []
+        assert (await tx.webhooks.get(hook.id)).failures == 0
