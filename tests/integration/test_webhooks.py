@@ -17,7 +17,7 @@ from cryptography.fernet import Fernet
 from tests.support.accounts import AUTH, team
 from tests.support.crm import call, ok, stages
 from tests.support.receiver import Receiver
-from tests.support.servers import InProcessServer, in_process_server, settings_for
+from tests.support.servers import InProcessServer, WorkerProcess, in_process_server, settings_for
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.timeout(120)
@@ -172,3 +172,22 @@ async def test_deal_contact_and_note_events_carry_their_data_and_changes(server)
         assert got["contact.updated"][0]["changes"] == {"last_name": {"old": "Byron", "new": "Lovelace"}}
         assert got["contact.deleted"][0]["id"] == contact["id"]
         assert got["note.created"][0]["id"] == note["id"] and got["note.created"][0]["title"] == "Met at the salon"
+
+
+async def test_a_worker_process_configured_by_the_environment_delivers_with_the_shared_key(database_url):
+    """The Procfile's layout: a web process that runs no jobs and a ``python -m server worker``,
+    both given TANDEM_SECRET_KEY; the worker reads the webhook settings from its environment."""
+    settings = settings_for(database_url, **AUTH, worker="off", secret_key=KEY, webhooks_allow_private=True)
+    async with in_process_server(settings) as web, Receiver(fail_first=1) as receiver:
+        worker = await WorkerProcess(database_url, TANDEM_SECRET_KEY=KEY, TANDEM_WEBHOOKS_ALLOW_PRIVATE="1",
+                                     TANDEM_WEBHOOK_RETRY_SECONDS="0.2", TANDEM_HOUSEKEEPING_CRON="").start()
+        try:
+            t = await team(web.http_url)
+            path = f"/api/workspaces/{t.workspace}/webhooks"
+            made = await ok(web, t.owner, "POST", path, json={"url": receiver.url, "events": ["organisation.created"]})
+            await ok(web, t.owner, "POST", f"/api/workspaces/{t.workspace}/organisations", json={"name": "Initech"})
+            await eventually(lambda: len(receiver.requests) >= 2, timeout=30, what="the retried delivery")
+            headers, body = receiver.requests[-1]
+            assert verify(made["secret"], headers, body) and json.loads(body)["data"]["name"] == "Initech"
+        finally:
+            assert await worker.terminate() == 0
