@@ -153,6 +153,8 @@ export const mt = scoped('money')
 export type MoneyWord = GroupKey<Catalog['money']>
 /** Settings › Webhooks (`webhooks` group). */
 export const wht = scoped('webhooks')
+/** Settings › Automations (`automations` group). */
+export const aut = scoped('automations')
 
 const importWord = scoped('imports')
 export type ImportWord = GroupKey<Catalog['imports']>

@@ -8,13 +8,14 @@ import { useEffect } from 'preact/hooks'
 import { navigate } from '../lib/router'
 import { isAdmin, isGuest, workspaceId } from '../lib/session'
 import { Empty } from '../components/ui'
-import { mt, st, wht } from '../i18n'
+import { aut, mt, st, wht } from '../i18n'
 import { PipelinesSettings } from './settings/Pipelines'
 import { BoardsSettings } from './settings/BoardsSettings'
 import { LostReasonsSettings, LabelsSettings } from './settings/Lists'
 import { CustomFieldsSettings } from './settings/CustomFieldsSettings'
 import { CurrenciesSettings } from './settings/CurrenciesSettings'
 import { WebhooksSettings } from './settings/WebhooksSettings'
+import { AutomationsSettings } from './settings/AutomationsSettings'
 
 export interface SettingsSection {
   id: string
@@ -29,6 +30,7 @@ export const SECTIONS: SettingsSection[] = [
   { id: 'labels', label: () => st('labels'), Page: LabelsSettings },
   { id: 'fields', label: () => mt('customFields'), Page: CustomFieldsSettings },
   { id: 'currencies', label: () => mt('currencies'), Page: CurrenciesSettings },
+  { id: 'automations', label: () => aut('automations'), Page: AutomationsSettings },
   { id: 'webhooks', label: () => wht('webhooks'), Page: WebhooksSettings },
 ]
 
