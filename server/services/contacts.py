@@ -131,6 +131,10 @@ class Contacts:
                                   contact=survivor, merged=others)
             await tx.entry_links.repoint(others, survivor)
             kept = await _one(tx, survivor)
+            if changes := changed_values(records[survivor], kept.values):
+                await emit(tx, workspace, "contact.updated", {**contact_data(kept), "changes": changes})
+            for other in await tx.contacts.by_ids(others):  # merged away: gone, as receivers see it
+                await emit(tx, workspace, "contact.deleted", {**contact_data(other), "merged_into": survivor})
         await self._feed.changed(workspace, [contact_key(c) for c in (survivor, *others)])
         return kept
 

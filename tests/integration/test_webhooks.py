@@ -191,3 +191,24 @@ async def test_a_worker_process_configured_by_the_environment_delivers_with_the_
             assert verify(made["secret"], headers, body) and json.loads(body)["data"]["name"] == "Initech"
         finally:
             assert await worker.terminate() == 0
+
+
+async def test_a_merge_sends_the_survivor_updated_and_the_others_deleted_with_where_they_went(server):
+    t = await team(server.http_url)
+    async with Receiver() as receiver:
+        await ok(server, t.owner, "POST", f"/api/workspaces/{t.workspace}/webhooks",
+                 json={"url": receiver.url, "events": ["contact.updated", "contact.deleted"]})
+        contacts = f"/api/workspaces/{t.workspace}/contacts"
+        kept = await ok(server, t.owner, "POST", contacts, json={"first_name": "Ada", "last_name": "Lovelace"})
+        twin = await ok(server, t.owner, "POST", contacts, json={"first_name": "Ada", "last_name": "Lovelace",
+                                                                 "emails": ["ada@example.com"]})
+        await ok(server, t.owner, "POST", f"/api/contacts/{kept['id']}/merge", json={"merge": [twin["id"]]})
+
+        def received() -> dict[str, dict]:
+            got = {json.loads(b)["event"]: json.loads(b)["data"] for _, b in receiver.requests}
+            return got if len(got) == 2 else {}
+
+        got = await eventually(received, timeout=30, what="both events")
+        assert got["contact.deleted"]["id"] == twin["id"] and got["contact.deleted"]["merged_into"] == kept["id"]
+        assert got["contact.updated"]["id"] == kept["id"]
+        assert got["contact.updated"]["changes"]["emails"] == {"old": [], "new": ["ada@example.com"]}
