@@ -212,3 +212,21 @@ async def test_a_merge_sends_the_survivor_updated_and_the_others_deleted_with_wh
         assert got["contact.deleted"]["id"] == twin["id"] and got["contact.deleted"]["merged_into"] == kept["id"]
         assert got["contact.updated"]["id"] == kept["id"]
         assert got["contact.updated"]["changes"]["emails"] == {"old": [], "new": ["ada@example.com"]}
+
+
+async def test_activities_send_created_and_updated(server):
+    t = await team(server.http_url)
+    board = t.board["id"]
+    async with Receiver() as receiver:
+        await ok(server, t.owner, "POST", f"/api/workspaces/{t.workspace}/webhooks",
+                 json={"url": receiver.url, "events": ["activity.created", "activity.updated"]})
+        activity = await ok(server, t.owner, "POST", f"/api/boards/{board}/activities",
+                            json={"type": "call", "title": "Call Ada"})
+        await eventually(lambda: receiver.requests, timeout=30, what="activity.created")
+        await ok(server, t.owner, "PATCH", f"/api/boards/{board}/activities/{activity['id']}", json={"done": True})
+        await eventually(lambda: len(receiver.requests) >= 2, timeout=30, what="activity.updated")
+        created, updated = (json.loads(b) for _, b in receiver.requests[:2])
+        assert (created["event"], created["data"]["id"], created["data"]["title"]) == (
+            "activity.created", activity["id"], "Call Ada")
+        assert created["data"]["board_id"] == board
+        assert updated["event"] == "activity.updated" and updated["data"]["changes"]["done"] == {"old": False, "new": True}
