@@ -141,3 +141,57 @@ async def test_an_import_triggers_nothing(server):
 async def _finished_runs(server: InProcessServer, who, rule: dict) -> list[dict]:
     runs = await ok(server, who, "GET", rule["runs"])
     return [r for r in runs if r["status"] != "running"]
+
+
+async def test_a_rerun_continues_from_the_first_unfinished_action_and_makes_each_once(server, monkeypatch):
+    """What a retried job, or one re-queued after its worker was killed, does: the handler runs
+    again with the same payload."""
+    from uuid import UUID, uuid4
+
+    from server.services.automation_runner import AutomationRunner
+    from server.storage.unit import transactions
+
+    t, [lead, qualified, *_], path = await world(server)
+    rule = await ok(server, t.owner, "POST", path, json={
+        "name": "Two steps", "trigger": {"type": "deal_stage_entered", "board": t.board["id"], "stage": qualified},
+        "actions": [{"type": "create_task", "title": "Follow up {{deal.title}}", "assignee": "deal_owner"},
+                    {"type": "add_label", "label": "followed"}]})
+    deal = await ok(server, t.owner, "POST", f"/api/boards/{t.board['id']}/cards",
+                    json={"title": "Initech", "owner": t.member.id, "stage": qualified})
+    services = server.services
+    runner = AutomationRunner(transactions(services.pool), services.rooms, services.projector, settle=0)
+    payload = {"event": str(uuid4()), "workspace": t.workspace, "board": t.board["id"], "card": deal["id"],
+               "kind": "moved", "before": lead, "depth": 0, "rule": None, "author": None}
+    real_apply = runner._apply
+
+    def crash_on_the_label(room, rule_, run, index, action, card, depth):
+        if action["type"] == "add_label":
+            raise ConnectionError("the worker died here")
+        return real_apply(room, rule_, run, index, action, card, depth)
+
+    monkeypatch.setattr(runner, "_apply", crash_on_the_label)
+    with pytest.raises(RuntimeError):
+        await runner.handle(payload)
+    [failed] = await ok(server, t.owner, "GET", rule["runs"])
+    assert failed["status"] == "failed" and [r["ok"] for r in failed["results"]] == [True, False], failed
+    assert "the worker died here" in failed["error"]
+
+    monkeypatch.setattr(runner, "_apply", real_apply)
+    await runner.handle(payload)  # the retry: continues at the label
+    async with services.pool.acquire() as conn:  # and as if the task was applied but never recorded
+        await conn.execute("UPDATE automation_runs SET results = '[]', status = 'running' WHERE rule_id = $1",
+                           UUID(rule["id"]))
+    await runner.handle(payload)
+    await runner.handle(payload)  # succeeded: nothing more
+    [run] = await ok(server, t.owner, "GET", rule["runs"])
+    assert run["status"] == "succeeded" and [r["type"] for r in run["results"]] == ["create_task", "add_label"]
+    assert run["results"][0]["result"].get("already") is True, "the task was found, not added again"
+
+    async def tasks() -> list:
+        listed = await ok(server, t.member, "GET", "/api/me/tasks")
+        return [task for group in listed.values() if isinstance(group, list) for task in group
+                if task.get("title") == "Follow up Initech"]
+
+    assert len(await until(tasks, "the task")) == 1
+    await until(lambda: queue_drained(server), "the queue to drain")
+    assert len(await tasks()) == 1
