@@ -4,7 +4,8 @@ history (the transactional outbox), run by ``server.services.automation_runner``
 Settling (issue 16, item 3): a card typed into live changes many times a second, and a new card
 gets its fields a moment after it appears. So each recorded change is not a trigger by itself: it
 enqueues one ``automation.event`` job to run ``settle`` seconds later, with the dedupe key
-``automation:<card>:<kind>`` (kinds: created, moved, value, status). While that job waits, every
+``automation:<card>:<kind>`` (kinds: created, moved, value, status; a rule's change adds
+``:<rule>:<depth>``, so the job that made it cannot swallow it). While that job waits, every
 further change of the same kind on the card finds the key taken and enqueues nothing — a burst of
 edits yields one job. The job carries the state *before* the burst (the first change's old value);
 when it runs it reads the card as it is *then* and compares: one merged before/after for the whole
@@ -53,7 +54,10 @@ async def enqueue_events(tx: Unit, workspace: UUID, board: UUID, events: Sequenc
                    "kind": event.kind, "before": _before(event), "at": event.at.isoformat(),
                    "author": str(event.author) if event.author else None,
                    "rule": source.get("rule"), "depth": int(source.get("depth", 0))}
+        # A rule's change has a key of its own: the job that made it may still be running (holding
+        # the plain key), and must not swallow the next link of a chain.
+        chain = f":{payload['rule']}:{payload['depth']}" if payload["rule"] else ""
         if await tx.jobs.enqueue(EVENT, payload, after=timedelta(seconds=settle),
-                                 dedupe_key=f"automation:{event.card}:{event.kind}") is not None:
+                                 dedupe_key=f"automation:{event.card}:{event.kind}{chain}") is not None:
             enqueued += 1
     return enqueued
