@@ -53,7 +53,7 @@ async def test_cards_created_and_moved_side_by_side_over_several_graces_are_all_
     async def paced(index: int) -> None:
         async with slots:
             await deal(index)
-            await asyncio.sleep(0.02)
+            await asyncio.sleep(0.02)  # pacing: the calls must span several graces
 
     started = asyncio.get_running_loop().time()
     await asyncio.gather(*(paced(i) for i in range(60)))

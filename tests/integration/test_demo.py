@@ -38,8 +38,17 @@ PORT = 18123  # what the summary must print for the in-process run (PORT is hono
 
 
 @pytest.fixture(scope="module")
-def settings(database_url: str) -> Settings:
-    return settings_for(database_url, port=PORT, **AUTH)
+async def demo_database_url() -> AsyncIterator[str]:
+    """A database of its own: these tests seed the default demo e-mails, which another test of the
+    session (tests/e2e/test_demo.py) may already have signed up in the shared one."""
+    url = await create_database()
+    yield url
+    await drop_database(url)
+
+
+@pytest.fixture(scope="module")
+def settings(demo_database_url: str) -> Settings:
+    return settings_for(demo_database_url, port=PORT, **AUTH)
 
 
 @pytest.fixture(scope="module")
@@ -140,8 +149,8 @@ async def test_the_guest_partner_edits_only_the_shared_project_board(seeded, ser
     assert contacts.status_code == 404
 
 
-async def test_a_second_run_refuses_with_exit_2(seeded, database_url):
-    env = {**os.environ, "DATABASE_URL": database_url, **FAST_HASHING_ENV}
+async def test_a_second_run_refuses_with_exit_2(seeded, demo_database_url):
+    env = {**os.environ, "DATABASE_URL": demo_database_url, **FAST_HASHING_ENV}
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "server", "seed-demo", cwd=ROOT, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)

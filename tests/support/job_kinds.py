@@ -29,7 +29,7 @@ def register(kinds: JobKinds, begin: Begin) -> None:
         _note("block", f"start {payload['n']} {os.getpid()}")
         release = Path(os.environ["TANDEM_TEST_JOBS_DIR"]) / "release"
         while not release.exists():
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(0.05)  # polls a file the test writes from another process
         _note("block", f"done {payload['n']} {os.getpid()}")
 
     @kinds.handle("test.fail")
