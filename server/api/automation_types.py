@@ -1,7 +1,9 @@
 """Request and response bodies of the automations API (``/api/workspaces/{id}/automations``).
 
 A trigger is ``{"type", "board", ...}`` (``stage`` for deal_stage_entered; ``field``, ``from``,
-``to`` for field_changed) and an action ``{"type", ...}`` with its type's inputs (create_task:
+``to`` for field_changed); conditions ``{"field", "op", "value"}`` (fields title, value, currency,
+owner, stage, status, labels, expected_close or ``fields.<custom key>``; ops equals, not_equals,
+greater_than, less_than, contains, is_empty, is_not_empty) must all hold for the deal; an action ``{"type", ...}`` with its type's inputs (create_task:
 ``title``, ``assignee`` — ``deal_owner`` or a user id —, ``due_in_days``; move_deal: ``stage``;
 set_field: ``field``, ``value``; add_label: ``label``; notify: ``user``, ``message``). They are
 checked by ``server.domain.automations``, which names the field it refuses (HTTP 422).
@@ -22,6 +24,7 @@ class NewAutomation(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     trigger: Any = None
     actions: Any = None
     enabled: Any = True
+    conditions: Any = None  # [{"field", "op", "value"}]: all must hold (none: always)
 
 
 class AutomationChanges(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -29,6 +32,7 @@ class AutomationChanges(msgspec.Struct, forbid_unknown_fields=True, kw_only=True
     trigger: Any | UnsetType = UNSET
     actions: Any | UnsetType = UNSET
     enabled: Any | UnsetType = UNSET
+    conditions: Any | UnsetType = UNSET
 
 
 class Automation(msgspec.Struct, kw_only=True):
@@ -38,6 +42,7 @@ class Automation(msgspec.Struct, kw_only=True):
     enabled: bool
     trigger: dict[str, Any]
     actions: list[dict[str, Any]]
+    conditions: list[dict[str, Any]]
     created_by: UUID | None
     created_at: datetime
     updated_at: datetime

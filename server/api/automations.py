@@ -19,7 +19,8 @@ AutomationsDep = NamedDependency[Automations]
 
 def automation(rule: Rule) -> types.Automation:
     return types.Automation(id=rule.id, workspace_id=rule.workspace_id, name=rule.name, enabled=rule.enabled,
-                            trigger=rule.trigger, actions=rule.actions, created_by=rule.created_by,
+                            trigger=rule.trigger, actions=rule.actions, conditions=rule.conditions,
+                            created_by=rule.created_by,
                             created_at=rule.created_at, updated_at=rule.updated_at,
                             runs=f"/api/workspaces/{rule.workspace_id}/automations/{rule.id}/runs")
 
@@ -43,7 +44,7 @@ class AutomationController(Controller):
     async def create_automation(self, workspace: FromPath[UUID], data: JSONBody[types.NewAutomation],
                                 caller: CallerDep, automations: AutomationsDep) -> types.Automation:
         return automation(await automations.create(caller, workspace, data.name, data.trigger, data.actions,
-                                                   data.enabled))
+                                                   data.enabled, data.conditions))
 
     @get("/{rule:uuid}", summary="One automation rule (members)")
     async def get_automation(self, workspace: FromPath[UUID], rule: FromPath[UUID], caller: CallerDep,

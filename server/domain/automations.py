@@ -9,6 +9,7 @@ event: its trigger, its inputs (the card as the event left it), each action's re
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -67,6 +68,7 @@ class Rule(NamedTuple):
     created_by: UUID | None
     created_at: datetime
     updated_at: datetime
+    conditions: list[dict[str, Any]] = []  # all must hold: [{"field", "op", "value"}]
 
 
 class NewRule(NamedTuple):
@@ -76,6 +78,7 @@ class NewRule(NamedTuple):
     enabled: bool
     trigger: dict[str, Any]
     actions: list[dict[str, Any]]
+    conditions: list[dict[str, Any]] = []
 
 
 class Run(NamedTuple):
@@ -197,11 +200,80 @@ def check_actions(raw: object) -> list[dict[str, Any]]:
     return [check_action(action, f"actions[{i}]") for i, action in enumerate(raw)]
 
 
-def check_rule(name: object, trigger: object, actions: object, enabled: object = True) -> NewRule:
+class Op(enum.StrEnum):
+    EQUALS = "equals"
+    NOT_EQUALS = "not_equals"
+    GREATER_THAN = "greater_than"
+    LESS_THAN = "less_than"
+    CONTAINS = "contains"  # text contains, or a list (labels) holds the value
+    IS_EMPTY = "is_empty"
+    IS_NOT_EMPTY = "is_not_empty"
+
+
+# Deal fields a condition reads; ``fields.<key>`` reads a custom field.
+CONDITION_FIELDS = ("title", "value", "currency", "owner", "stage", "status", "labels", "expected_close")
+_FIELD_KEY = re.compile(r"^fields\.[a-z][a-z0-9_]{0,62}$")
+
+
+def check_conditions(raw: object) -> list[dict[str, Any]]:
+    if raw is None:
+        return []
+    if not isinstance(raw, Sequence) or isinstance(raw, (str, bytes)) or len(raw) > MAX_ACTIONS:
+        raise InvalidRule(f"conditions: expected a list of at most {MAX_ACTIONS} conditions, got {raw!r:.80}")
+    checked = []
+    for i, item in enumerate(raw):
+        where = f"conditions[{i}]"
+        if not isinstance(item, Mapping):
+            raise InvalidRule(f"{where}: expected an object, got {item!r:.80}")
+        _only(item, ("field", "op", "value"), where)
+        field = item.get("field")
+        if field not in CONDITION_FIELDS and not (isinstance(field, str) and _FIELD_KEY.match(field)):
+            raise InvalidRule(f"{where}.field: expected one of {list(CONDITION_FIELDS)} or fields.<custom field key>, "
+                              f"got {field!r:.80}")
+        try:
+            op = Op(item.get("op"))
+        except ValueError:
+            raise InvalidRule(f"{where}.op: expected one of {[o.value for o in Op]}, got {item.get('op')!r:.80}") from None
+        value = item.get("value")
+        if op in (Op.IS_EMPTY, Op.IS_NOT_EMPTY):
+            value = None
+        elif op in (Op.GREATER_THAN, Op.LESS_THAN):
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
+                raise InvalidRule(f"{where}.value: expected a number to compare with, got {value!r:.80}")
+        elif not isinstance(value, (str, int, float)) or isinstance(value, bool):
+            raise InvalidRule(f"{where}.value: expected a text or a number, got {value!r:.80}")
+        checked.append({"field": field, "op": str(op), "value": value})
+    return checked
+
+
+def holds(condition: dict[str, Any], values: Mapping[str, Any]) -> bool:
+    """Whether ``condition`` holds for a deal's ``values`` (field name -> value; ``fields.<key>``)."""
+    actual, op, wanted = values.get(condition["field"]), Op(condition["op"]), condition["value"]
+    empty = actual is None or actual == "" or actual == [] or actual == ()
+    if op is Op.IS_EMPTY:
+        return empty
+    if op is Op.IS_NOT_EMPTY:
+        return not empty
+    if op in (Op.GREATER_THAN, Op.LESS_THAN):
+        if not isinstance(actual, (int, float)) or isinstance(actual, bool):
+            return False
+        return actual > wanted if op is Op.GREATER_THAN else actual < wanted
+    if op is Op.CONTAINS:
+        if isinstance(actual, (list, tuple)):
+            return any(str(item).casefold() == str(wanted).casefold() for item in actual)
+        return actual is not None and str(wanted).casefold() in str(actual).casefold()
+    same = (float(actual) == float(wanted) if isinstance(actual, (int, float)) and isinstance(wanted, (int, float))
+            else actual is not None and str(actual).casefold() == str(wanted).casefold())
+    return same if op is Op.EQUALS else not same
+
+
+def check_rule(name: object, trigger: object, actions: object, enabled: object = True,
+               conditions: object = None) -> NewRule:
     """The rule as stored, or ``InvalidRule`` naming the first field that is not as expected."""
     if not isinstance(enabled, bool):
         raise InvalidRule(f"enabled: expected true or false, got {enabled!r:.80}")
-    return NewRule(_text(name, "name", NAME_LIMIT), enabled, check_trigger(trigger), check_actions(actions))
+    return NewRule(_text(name, "name", NAME_LIMIT), enabled, check_trigger(trigger), check_actions(actions),
+                   check_conditions(conditions))
 
 
 def stages_named(rule: NewRule) -> list[tuple[str, str]]:

@@ -33,7 +33,7 @@ from pycrdt import Doc
 
 from server.documents import edits
 from server.documents.read import read_board
-from server.domain.automations import DEAL_OWNER, ActionType, Rule, RunStatus, TriggerType
+from server.domain.automations import DEAL_OWNER, ActionType, Rule, RunStatus, TriggerType, holds
 from server.domain.boards import board_document
 from server.domain.crm import ActivityType, BoardState, Deal, DealStatus, now_utc, status_after_move
 from server.services.automation_events import EVENT
@@ -97,6 +97,16 @@ def templated(text: str, deal: Deal) -> str:
     return _PLACEHOLDER.sub(value, text)
 
 
+def condition_values(deal: Deal) -> dict[str, Any]:
+    """What conditions read: the deal's fields by their API names, custom fields as ``fields.<key>``."""
+    values: dict[str, Any] = {"title": deal.title, "value": deal.value, "currency": deal.currency,
+                              "owner": str(deal.owner) if deal.owner else None, "stage": str(deal.stage),
+                              "status": str(deal.status), "labels": list(deal.labels),
+                              "expected_close": deal.expected_close.isoformat() if deal.expected_close else None}
+    values.update({f"fields.{key}": value for key, value in deal.fields.items()})
+    return values
+
+
 def deal_inputs(deal: Deal) -> dict[str, Any]:
     return {"card": str(deal.id), "title": deal.title, "stage": str(deal.stage), "value": deal.value,
             "currency": deal.currency, "owner": str(deal.owner) if deal.owner else None, "status": str(deal.status),
@@ -129,6 +139,8 @@ class AutomationRunner:
             for rule in rules:
                 if not matches(rule, trigger, facts):
                     continue
+                if not all(holds(c, condition_values(deal)) for c in rule.conditions):
+                    continue  # its conditions do not hold for this deal: no run
                 if payload.get("rule") == str(rule.id):
                     log.info("automation %s: its own change does not trigger it again", rule.id)
                     continue

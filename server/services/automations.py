@@ -34,19 +34,20 @@ class Automations:
             return await tx.automation_rules.of_workspace(workspace)
 
     async def create(self, caller: Caller, workspace: UUID, name: Any, trigger: Any, actions: Any,
-                     enabled: Any = True) -> Rule:
-        rule = check_rule(name, trigger, actions, enabled)
+                     enabled: Any = True, conditions: Any = None) -> Rule:
+        rule = check_rule(name, trigger, actions, enabled, conditions)
         async with self._begin() as tx:
             await workspace_role(tx, caller, workspace, WRITE)
             await _check_against(tx, caller, workspace, rule)
             return await tx.automation_rules.add(workspace, rule, caller.id)
 
     async def update(self, caller: Caller, workspace: UUID, rule: UUID, changes: dict[str, Any]) -> Rule:
-        """Change any of name, enabled, trigger, actions (the others stay)."""
+        """Change any of name, enabled, trigger, actions, conditions (the others stay)."""
         async with self._begin() as tx:
             current = await self._reach(tx, caller, workspace, rule, WRITE)
             new = check_rule(changes.get("name", current.name), changes.get("trigger", current.trigger),
-                             changes.get("actions", current.actions), changes.get("enabled", current.enabled))
+                             changes.get("actions", current.actions), changes.get("enabled", current.enabled),
+                             changes.get("conditions", current.conditions))
             await _check_against(tx, caller, current.workspace_id, new)
             changed = await tx.automation_rules.change(rule, new)
             if changed is None:

@@ -16,7 +16,7 @@ SQL = queries("automations")
 
 def _rule(r: asyncpg.Record) -> Rule:
     return Rule(r["id"], r["workspace_id"], r["name"], r["enabled"], json.loads(r["trigger"]),
-                json.loads(r["actions"]), r["created_by"], r["created_at"], r["updated_at"])
+                json.loads(r["actions"]), r["created_by"], r["created_at"], r["updated_at"], json.loads(r["conditions"]))
 
 
 def _run(r: asyncpg.Record) -> Run:
@@ -43,11 +43,12 @@ class PostgresAutomationRules:
 
     async def add(self, workspace: UUID, rule: NewRule, by: UUID | None) -> Rule:
         return _rule(await self._conn.fetchrow(SQL["insert_rule"], workspace, rule.name, rule.enabled,
-                                               json.dumps(rule.trigger), json.dumps(rule.actions), by))
+                                               json.dumps(rule.trigger), json.dumps(rule.actions), by,
+                                               json.dumps(rule.conditions)))
 
     async def change(self, rule: UUID, new: NewRule) -> Rule | None:
         found = await self._conn.fetchrow(SQL["update_rule"], rule, new.name, new.enabled, json.dumps(new.trigger),
-                                          json.dumps(new.actions))
+                                          json.dumps(new.actions), json.dumps(new.conditions))
         return _rule(found) if found else None
 
     async def remove(self, rule: UUID) -> None:

@@ -54,6 +54,19 @@ async def test_a_rule_reads_back_as_stored_and_changes_whole(store):
         assert await tx.automation_rules.change(uuid4(), a_rule(board, stage)) is None
 
 
+async def test_a_rules_conditions_read_back_and_change_with_it(store):
+    begin, world = store
+    workspace, board, stage = await world.workspace(), uuid4(), uuid4()
+    rule = a_rule(board, stage)._replace(conditions=[{"field": "value", "op": "greater_than", "value": 1000}])
+    async with begin() as tx:
+        made = await tx.automation_rules.add(workspace, rule, None)
+    assert made.conditions == [{"field": "value", "op": "greater_than", "value": 1000}]
+    async with begin() as tx:
+        assert (await tx.automation_rules.get(made.id)).conditions == made.conditions
+        changed = await tx.automation_rules.change(made.id, rule._replace(conditions=[]))
+    assert changed.conditions == []
+
+
 async def test_only_enabled_rules_watching_the_board_are_found_for_it(store):
     begin, world = store
     workspace, board, other = await world.workspace(), uuid4(), uuid4()

@@ -59,10 +59,13 @@ async def test_a_deal_entering_a_stage_creates_the_task_once_for_its_owner_title
     [result] = run["results"]
     assert result["ok"] and result["result"]["title"] == "Call Acme" and result["result"]["assignee"] == t.member.id
     await until(lambda: queue_drained(server), "the queue to drain")
-    tasks = await ok(server, t.member, "GET", "/api/me/tasks")
-    titled = [task for group in tasks.values() if isinstance(group, list) for task in group
-              if task.get("title") == "Call Acme"]
-    assert len(titled) == 1, tasks
+
+    async def tasks() -> list:
+        listed = await ok(server, t.member, "GET", "/api/me/tasks")
+        return [task for group in listed.values() if isinstance(group, list) for task in group
+                if task.get("title") == "Call Acme"]
+
+    assert len(await until(tasks, "the task in My tasks")) == 1
     assert len(await ok(server, t.owner, "GET", rule["runs"])) == 1
 
 
@@ -80,6 +83,28 @@ async def test_twenty_rapid_edits_of_a_value_make_one_field_changed_run(server):
     runs = await ok(server, t.owner, "GET", rule["runs"])
     assert len(runs) == 1, runs
     assert (run["trigger"]["from"], run["trigger"]["to"]) == (1, 119)
+
+
+async def test_a_rule_runs_only_for_deals_its_conditions_hold_for(server):
+    t, [lead, qualified, *_], path = await world(server)
+    rule = await ok(server, t.owner, "POST", path, json={
+        "name": "Big ones", "trigger": {"type": "deal_stage_entered", "board": t.board["id"], "stage": qualified},
+        "conditions": [{"field": "value", "op": "greater_than", "value": 1000},
+                       {"field": "title", "op": "contains", "value": "corp"}],
+        "actions": [{"type": "add_label", "label": "big"}]})
+    assert rule["conditions"][0] == {"field": "value", "op": "greater_than", "value": 1000}
+    cards = f"/api/boards/{t.board['id']}/cards"
+    small = await ok(server, t.owner, "POST", cards, json={"title": "Small Corp", "value": 10})
+    big = await ok(server, t.owner, "POST", cards, json={"title": "Big Corp", "value": 5000})
+    for deal in (small, big):
+        await ok(server, t.owner, "POST", f"{cards}/{deal['id']}/move", json={"stage": qualified})
+    await until(lambda: _finished_runs(server, t.owner, rule), "the run")
+    await until(lambda: queue_drained(server), "the queue to drain")
+    runs = await ok(server, t.owner, "GET", rule["runs"])
+    assert [r["inputs"]["title"] for r in runs] == ["Big Corp"], runs
+    refused = await call(server, t.owner, "POST", path, json={**{k: rule[k] for k in ("name", "trigger", "actions")},
+                                                              "conditions": [{"field": "value", "op": "near"}]})
+    assert refused.status_code == 422 and refused.json()["field"] == "conditions[0].op", refused.text
 
 
 async def test_a_rules_own_change_does_not_trigger_it_again(server):

@@ -29,7 +29,7 @@ class MemoryAutomationRules:
     async def add(self, workspace: UUID, rule: NewRule, by: UUID | None) -> Rule:
         now = self._db.now()
         made = Rule(uuid4(), workspace, rule.name, rule.enabled, copy.deepcopy(rule.trigger),
-                    copy.deepcopy(rule.actions), by, now, now)
+                    copy.deepcopy(rule.actions), by, now, now, copy.deepcopy(rule.conditions))
         self._rules[made.id] = made
         return copy.deepcopy(made)
 
@@ -38,7 +38,8 @@ class MemoryAutomationRules:
         if found is None:
             return None
         self._rules[rule] = found._replace(name=new.name, enabled=new.enabled, trigger=copy.deepcopy(new.trigger),
-                                           actions=copy.deepcopy(new.actions), updated_at=self._db.now())
+                                           actions=copy.deepcopy(new.actions), updated_at=self._db.now(),
+                                           conditions=copy.deepcopy(new.conditions))
         return copy.deepcopy(self._rules[rule])
 
     async def remove(self, rule: UUID) -> None:

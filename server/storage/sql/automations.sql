@@ -1,21 +1,22 @@
 -- Automation rules and runs (server/storage/automations.py).
 -- name: rules_of_workspace
-SELECT id, workspace_id, name, enabled, trigger, actions, created_by, created_at, updated_at
+SELECT id, workspace_id, name, enabled, trigger, actions, created_by, created_at, updated_at, conditions
 FROM automation_rules WHERE workspace_id = $1 ORDER BY created_at, id;
 -- name: enabled_on_board
-SELECT id, workspace_id, name, enabled, trigger, actions, created_by, created_at, updated_at
+SELECT id, workspace_id, name, enabled, trigger, actions, created_by, created_at, updated_at, conditions
 FROM automation_rules WHERE enabled AND trigger ->> 'board' = $1::text ORDER BY created_at, id;
 -- name: rule_by_id
-SELECT id, workspace_id, name, enabled, trigger, actions, created_by, created_at, updated_at
+SELECT id, workspace_id, name, enabled, trigger, actions, created_by, created_at, updated_at, conditions
 FROM automation_rules WHERE id = $1;
 -- name: insert_rule
-INSERT INTO automation_rules (workspace_id, name, enabled, trigger, actions, created_by)
-VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6)
-RETURNING id, workspace_id, name, enabled, trigger, actions, created_by, created_at, updated_at;
+INSERT INTO automation_rules (workspace_id, name, enabled, trigger, actions, created_by, conditions)
+VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6, $7::jsonb)
+RETURNING id, workspace_id, name, enabled, trigger, actions, created_by, created_at, updated_at, conditions;
 -- name: update_rule
-UPDATE automation_rules SET name = $2, enabled = $3, trigger = $4::jsonb, actions = $5::jsonb, updated_at = now()
+UPDATE automation_rules SET name = $2, enabled = $3, trigger = $4::jsonb, actions = $5::jsonb, conditions = $6::jsonb,
+       updated_at = now()
 WHERE id = $1
-RETURNING id, workspace_id, name, enabled, trigger, actions, created_by, created_at, updated_at;
+RETURNING id, workspace_id, name, enabled, trigger, actions, created_by, created_at, updated_at, conditions;
 -- name: delete_rule
 DELETE FROM automation_rules WHERE id = $1;
 -- name: start_run

@@ -1343,6 +1343,9 @@ export interface components {
             actions: {
                 [key: string]: unknown;
             }[];
+            conditions: {
+                [key: string]: unknown;
+            }[];
             created_by: string | null;
             /** Format: date-time */
             created_at: string;
@@ -1356,6 +1359,7 @@ export interface components {
             trigger?: unknown;
             actions?: unknown;
             enabled?: unknown;
+            conditions?: unknown;
         };
         /** AutomationRun */
         AutomationRun: {
@@ -1938,6 +1942,7 @@ export interface components {
             actions?: unknown;
             /** @default true */
             enabled: unknown;
+            conditions?: unknown;
         };
         /** NewBoard */
         NewBoard: {
