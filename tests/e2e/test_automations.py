@@ -1,5 +1,5 @@
 """Settings › Automations in Chromium (issue 16): an admin builds a rule with the form (trigger type,
-board and stage from selects, a create-task action added from the menu with its own inputs), a
+board and stage from selects, a condition, a create-task action added from the menu with its own inputs), a
 deal moved into that stage runs it once, and the rule's run log shows the run with the task made;
 members read the rules without the builder; the screen in German."""
 
@@ -41,6 +41,8 @@ async def test_an_admin_builds_a_rule_with_the_form_and_reads_its_run_log(web_se
     assert await page.get_by_test_id("automation-task-title").input_value() == "Call {{deal.title}}"
     await page.get_by_test_id("automation-add-action").select_option("add_label")
     await page.get_by_test_id("automation-action").nth(1).get_by_label("Label").fill("qualified")
+    await page.get_by_test_id("automation-add-condition").click()
+    await page.get_by_test_id("automation-condition").get_by_label("Value").fill("1000")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SCREENSHOTS / "automation-builder.png"), full_page=True)
     await page.get_by_test_id("automation-save").click()
@@ -49,9 +51,11 @@ async def test_an_admin_builds_a_rule_with_the_form_and_reads_its_run_log(web_se
     [rule] = await api(web_server.http_url, t.owner, "GET", f"/api/workspaces/{t.workspace}/automations")
     assert rule["trigger"] == {"type": "deal_stage_entered", "board": board, "stage": qualified["stage"]}
     assert [a["type"] for a in rule["actions"]] == ["create_task", "add_label"]
+    assert rule["conditions"] == [{"field": "value", "op": "greater_than", "value": 1000}]
 
     cards = f"/api/boards/{board}/cards"
-    deal = await api(web_server.http_url, t.owner, "POST", cards, json={"title": "Acme", "owner": t.member.id})
+    deal = await api(web_server.http_url, t.owner, "POST", cards, json={"title": "Acme", "owner": t.member.id,
+                                                                         "value": 5000})
     await api(web_server.http_url, t.owner, "POST", f"{cards}/{deal['id']}/move", json={"stage": qualified["stage"]})
 
     async def finished() -> list:

@@ -22,6 +22,9 @@ const ACTIONS = ['create_task', 'move_deal', 'set_field', 'add_label', 'notify']
 const WATCHED = ['value', 'stage', 'status'] as const
 const SETTABLE = ['title', 'value', 'expected_close'] as const
 const TEMPLATE = '{{deal.title}}'
+const CONDITION_FIELDS = ['value', 'title', 'status', 'owner', 'labels', 'currency', 'expected_close'] as const
+const OPS = ['equals', 'not_equals', 'greater_than', 'less_than', 'contains', 'is_empty', 'is_not_empty'] as const
+type Condition = { field: string; op: string; value: string }
 
 function blank(type: string, stages: Stage[]): Action {
   switch (type) {
@@ -120,6 +123,9 @@ function Builder({ base, onAdded }: { base: string; onAdded: () => Promise<void>
   const [from, setFrom] = useState('')
   const [to, setTo] = useState('')
   const [actions, setActions] = useState<Action[]>([])
+  const [conditions, setConditions] = useState<Condition[]>([])
+  const setCondition = (i: number, changes: Partial<Condition>) =>
+    setConditions(conditions.map((c, j) => (j === i ? { ...c, ...changes } : c)))
   useEffect(() => { if (!pipelines.some((b) => b.id === board) && pipelines.length) setBoard(pipelines[0].id) }, [pipelines.length])
   const stages = useStages(board)
   useEffect(() => { if (stages.length && !stages.some((s) => s.stage === stage)) setStage(stages[0].stage) }, [stages])
@@ -136,10 +142,16 @@ function Builder({ base, onAdded }: { base: string; onAdded: () => Promise<void>
     }
     const body = actions.map((a) => (a.type === 'set_field' && a.field === 'value' ? { ...a, value: Number(a.value) } : a))
     try {
-      await api('POST', base, { name, trigger, actions: body })
+      const when = conditions.map((c) => ({
+        field: c.field, op: c.op,
+        value: c.op === 'is_empty' || c.op === 'is_not_empty' ? null
+          : (c.op === 'greater_than' || c.op === 'less_than' || c.field === 'value') && c.value !== '' && !Number.isNaN(Number(c.value)) ? Number(c.value) : c.value,
+      }))
+      await api('POST', base, { name, trigger, actions: body, conditions: when })
       announce(aut('added'))
       setName('')
       setActions([])
+      setConditions([])
       await onAdded()
     } catch (err) { toastError(err) }
   }
@@ -196,6 +208,27 @@ function Builder({ base, onAdded }: { base: string; onAdded: () => Promise<void>
             <label class="field"><span class="field__label">{aut('to')}</span>
               <input value={to} placeholder={aut('any')} onInput={(e) => setTo((e.target as HTMLInputElement).value)} /></label>
           </>}
+        </fieldset>
+        <fieldset class="automations__part" data-testid="automation-conditions">
+          <legend>{aut('conditions')}</legend>
+          {conditions.length === 0 && <p class="muted">{aut('noConditions')}</p>}
+          {conditions.map((c, i) => (
+            <div key={i} class="automations__condition" data-testid="automation-condition">
+              <select aria-label={aut('field')} value={c.field} onChange={(e) => setCondition(i, { field: (e.target as HTMLSelectElement).value })}>
+                {CONDITION_FIELDS.map((f) => <option key={f} value={f}>{aut(`field_${f}`)}</option>)}
+              </select>
+              <select aria-label={aut('operator')} value={c.op} onChange={(e) => setCondition(i, { op: (e.target as HTMLSelectElement).value })}>
+                {OPS.map((o) => <option key={o} value={o}>{aut(`op_${o}`)}</option>)}
+              </select>
+              {c.op !== 'is_empty' && c.op !== 'is_not_empty' &&
+                <input aria-label={aut('value')} required value={c.value} onInput={(e) => setCondition(i, { value: (e.target as HTMLInputElement).value })} />}
+              <button type="button" class="btn btn--small" aria-label={aut('removeCondition')}
+                onClick={() => setConditions(conditions.filter((_, j) => j !== i))}><Icon name="close" size={14} /></button>
+            </div>
+          ))}
+          <button type="button" class="btn btn--small" data-testid="automation-add-condition"
+            onClick={() => setConditions([...conditions, { field: 'value', op: 'greater_than', value: '' }])}>
+            <Icon name="plus" size={14} />{aut('addCondition')}</button>
         </fieldset>
         <fieldset class="automations__part">
           <legend>{aut('actions')}</legend>
