@@ -12,6 +12,7 @@ from server.storage.accounts import (
     PostgresAudit, PostgresResets, PostgresSessions, PostgresThrottleCounters, PostgresUsers,
 )
 from server.storage.automations import PostgresAutomationRules, PostgresAutomationRuns
+from server.storage.notifications import PostgresNotifications
 from server.storage.contacts import (
     PostgresContacts, PostgresContactSearch, PostgresDuplicates, PostgresOrganisations, PostgresRecordLookups,
 )
@@ -42,7 +43,7 @@ class PostgresUnit:
         "import_batches", "import_mappings",
         "field_definitions", "segments", "permission_levels", "erasable_contacts", "projected_documents",
         "projection", "notes", "board_reach", "board_reads", "guest_invitations", "currencies",
-        "jobs", "housekeeping", "automation_rules", "automation_runs", "webhooks",
+        "jobs", "housekeeping", "automation_rules", "automation_runs", "webhooks", "notifications",
     )
 
     def __init__(self, conn: asyncpg.Connection) -> None:
@@ -81,6 +82,7 @@ class PostgresUnit:
         self.automation_rules = PostgresAutomationRules(conn)
         self.automation_runs = PostgresAutomationRuns(conn)
         self.webhooks = PostgresWebhooks(conn)
+        self.notifications = PostgresNotifications(conn)
 
 
 def transactions(pool: asyncpg.Pool) -> Begin:

@@ -23,6 +23,7 @@ from server.services.ports.custom_fields import FieldDefinitions, SavedSegments
 from server.services.ports.imports import ImportBatches, ImportMappings
 from server.services.ports.jobs import Housekeeping, Jobs
 from server.services.ports.money import CurrencySettings
+from server.services.ports.notifications import Notifications
 from server.services.ports.privacy import ErasableContacts, PermissionLevels
 from server.services.ports.projection import ProjectedDocuments, ProjectionTables
 from server.services.ports.webhooks import Webhooks
@@ -67,6 +68,7 @@ class Unit(Protocol):
     automation_rules: AutomationRules
     automation_runs: AutomationRuns
     webhooks: Webhooks
+    notifications: Notifications
 
 
 Begin = Callable[..., AbstractAsyncContextManager[Unit]]

@@ -58,7 +58,7 @@ class MemoryUnit:
         from server.storage.memory import contacts, entry_links, imports, links
         from server.storage.memory import crm, custom_fields, guests, privacy
         from server.storage.memory import automations
-        from server.storage.memory import jobs, money, webhooks
+        from server.storage.memory import jobs, money, notifications, webhooks
 
         self.users = accounts.MemoryUsers(db)
         self.sessions = accounts.MemorySessions(db)
@@ -89,6 +89,7 @@ class MemoryUnit:
         self.automation_rules = automations.MemoryAutomationRules(db)
         self.automation_runs = automations.MemoryAutomationRuns(db)
         self.webhooks = webhooks.MemoryWebhooks(db)
+        self.notifications = notifications.MemoryNotifications(db)
         self.projected_documents = crm.MemoryProjectedDocuments(db)
         self.projection = crm.MemoryProjectionTables(db)
         self.notes = crm.MemoryNotes(db)

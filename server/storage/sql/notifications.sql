@@ -1,0 +1,14 @@
+-- In-app notifications (server/storage/notifications.py).
+-- name: insert_notification
+INSERT INTO notifications (id, user_id, workspace_id, message, board_id, card_id)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (id) DO NOTHING;
+-- name: notifications_of_user
+SELECT id, user_id, workspace_id, message, board_id, card_id, created_at, read_at
+FROM notifications WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2;
+-- name: unread_of_user
+SELECT count(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL;
+-- name: mark_read
+UPDATE notifications SET read_at = coalesce(read_at, now()) WHERE id = $2 AND user_id = $1;
+-- name: mark_all_read
+UPDATE notifications SET read_at = now() WHERE user_id = $1 AND read_at IS NULL;
