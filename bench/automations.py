@@ -1,0 +1,278 @@
+"""Automations (issue 16): event-to-action latency, jobs/s one worker sustains, and the room
+benchmark with a rule firing next to it.
+
+    .venv/bin/python -m bench.automations [--rates 100,1000] [--seconds 10,2] [--settle 0]
+                                          [--jobs 20000] [--room-pairs 1]
+
+1. Latency. Starts ``python -m server serve`` (TANDEM_WORKER=on: its in-process worker runs the
+   automation jobs) on a scratch database, signs up, makes a workspace, a pipeline board and a
+   rule deal_stage_entered(stage 2) -> create_task, creates the deals, then moves them into
+   stage 2 through ``POST /api/boards/{id}/cards/{card}/move`` at each rate for a bounded time
+   (one event per deal). An event's latency is from the move's 200 answer (client wall clock) to
+   the rule's run row reaching ``succeeded`` (``automation_runs.finished_at``, written after the
+   task is in the live board document; same host, same clock). Settling is a deliberate delay
+   (TANDEM_AUTOMATION_SETTLE_SECONDS, 3 s by default); it is set to ``--settle`` (0) here, so
+   the figure is the machinery's own latency: add the settle time for a deployment's.
+2. Jobs/s. A ``python -m server worker`` (TANDEM_JOB_MODULES=bench.job_kinds) waits on a scratch
+   database; N no-op jobs are committed in one transaction; timed from the commit to the queue
+   holding none of them.
+3. The sync hot path: ``bench/run room`` alone, then with the latency server of step 1 moving
+   deals at 100 events/s in the background (another process on the same 2 cores: the load the
+   rule adds to the machine, not to the room's process), alternating, ``--room-pairs`` times.
+Loopback only; everything bounded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import asynccontextmanager
+from typing import AsyncIterator
+
+import asyncpg
+import httpx
+
+from bench.projection_lag import FAST, ROOT, database, summary
+
+from server.storage.jobs import PostgresJobs, queue_names
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@asynccontextmanager
+async def server(url: str, **env: str) -> AsyncIterator[str]:
+    port = free_port()
+    full = {**os.environ, "DATABASE_URL": url, "PORT": str(port), "HOST": "127.0.0.1", "TANDEM_LOG_FORMAT": "logfmt",
+            "TANDEM_WORKER": "on", **{f"TANDEM_{k.upper()}": str(v) for k, v in FAST.items()}, **env}
+    process = subprocess.Popen([sys.executable, "-m", "server", "serve"], cwd=ROOT, env=full,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        async with asyncio.timeout(60), httpx.AsyncClient() as http:
+            while True:
+                try:
+                    if (await http.get(f"http://127.0.0.1:{port}/health")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.05)
+        yield f"127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+class World:
+    def __init__(self, http: httpx.AsyncClient, board: str, target: str, rule: str) -> None:
+        self.http, self.board, self.target, self.rule = http, board, target, rule
+        self.cards: list[tuple[str, str]] = []  # (card id, title) not yet moved
+
+
+async def setup(http: httpx.AsyncClient) -> World:
+    user = (await http.post("/api/auth/signup", json={"email": f"bench-{uuid.uuid4().hex[:8]}@example.com",
+                                                      "password": "benchmark password", "name": "Bench"})).json()
+    http.headers["Authorization"] = f"Bearer {user['token']}"
+    workspace = (await http.post("/api/workspaces", json={"name": "Bench"})).json()["id"]
+    board = (await http.post(f"/api/workspaces/{workspace}/boards", json={"name": "P", "kind": "pipeline"})).json()
+    report = (await http.get(f"/api/workspaces/{workspace}/pipeline-report", params={"board": board["id"]})).json()
+    target = report["stages"][1]["stage"]
+    rule = (await http.post(f"/api/workspaces/{workspace}/automations", json={
+        "name": "Call when qualified", "trigger": {"type": "deal_stage_entered", "board": board["id"], "stage": target},
+        "actions": [{"type": "create_task", "title": "Call {{deal.title}}", "assignee": "deal_owner",
+                     "due_in_days": 1}]}))
+    rule.raise_for_status()
+    return World(http, board["id"], target, rule.json()["id"])
+
+
+async def make_deals(world: World, n: int, concurrency: int = 8) -> None:
+    counter = iter(range(n))
+
+    async def one() -> None:
+        for i in counter:
+            title = f"d-{uuid.uuid4().hex[:12]}"
+            answer = await world.http.post(f"/api/boards/{world.board}/cards", json={"title": title, "value": i})
+            answer.raise_for_status()
+            world.cards.append((answer.json()["id"], title))
+
+    await asyncio.gather(*(one() for _ in range(concurrency)))
+
+
+async def queue_empty(conn: asyncpg.Connection, kind: str) -> bool:
+    return not await conn.fetchval(f"SELECT count(*) FROM {queue_names().queue_table} WHERE entrypoint = $1", kind)
+
+
+async def wait_for(check, timeout: float, every: float = 0.05) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if await check():
+            return True
+        await asyncio.sleep(every)
+    return False
+
+
+async def drive(world: World, rate: float, seconds: float) -> tuple[dict[str, float], int]:
+    """Moves deals into the target stage at ``rate`` for ``seconds``; title -> answer time (epoch s)."""
+    answered: dict[str, float] = {}
+    failures = 0
+    count = min(int(rate * seconds), len(world.cards))
+    batch, world.cards = world.cards[:count], world.cards[count:]
+    interval, start = 1 / rate, time.monotonic()
+
+    async def move(card: str, title: str) -> None:
+        nonlocal failures
+        try:
+            answer = await world.http.post(f"/api/boards/{world.board}/cards/{card}/move",
+                                           json={"stage": world.target})
+            if answer.status_code == 200:
+                answered[title] = time.time()
+            else:
+                failures += 1
+        except httpx.HTTPError:
+            failures += 1
+
+    tasks = []
+    for i, (card, title) in enumerate(batch):
+        await asyncio.sleep(max(0.0, start + i * interval - time.monotonic()))
+        tasks.append(asyncio.create_task(move(card, title)))
+    await asyncio.gather(*tasks)
+    return answered, failures
+
+
+async def latency(conn: asyncpg.Connection, world: World, rate: float, seconds: float) -> str:
+    started = time.monotonic()
+    answered, failures = await drive(world, rate, seconds)
+    sent_for = time.monotonic() - started
+    titles = list(answered)
+
+    async def runs() -> list[asyncpg.Record]:
+        return await conn.fetch("SELECT inputs->>'title' AS title, finished_at FROM automation_runs"
+                                " WHERE rule_id = $1 AND status = 'succeeded' AND inputs->>'title' = ANY($2::text[])",
+                                uuid.UUID(world.rule), titles)
+
+    done: list[asyncpg.Record] = []
+
+    async def all_done() -> bool:
+        nonlocal done
+        done = await runs()
+        return len(done) >= len(titles)
+
+    await wait_for(all_done, timeout=120, every=0.2)
+    lags = [max(0.0, row["finished_at"].timestamp() - answered[row["title"]]) for row in done]
+    return (f"{rate:.0f} events/s offered for {seconds:.0f} s: {len(answered) + failures} moves in {sent_for:.1f} s "
+            f"({(len(answered) + failures) / sent_for:.0f}/s achieved), {failures} failed, "
+            f"{len(done)}/{len(answered)} tasks made\n  " + summary("move answered -> task made", lags))
+
+
+async def part_latency(args: argparse.Namespace) -> None:
+    rates = [float(r) for r in args.rates.split(",")]
+    seconds = [float(s) for s in args.seconds.split(",")]
+    async with database() as url, server(url, TANDEM_AUTOMATION_SETTLE_SECONDS=str(args.settle)) as base, \
+            httpx.AsyncClient(base_url=f"http://{base}", timeout=60,
+                              limits=httpx.Limits(max_connections=200)) as http:
+        conn = await asyncpg.connect(url)
+        try:
+            world = await setup(http)
+            total = sum(int(r * s) for r, s in zip(rates, seconds))
+            t0 = time.monotonic()
+            await make_deals(world, total)
+            await wait_for(lambda: queue_empty(conn, "automation.event"), timeout=300, every=0.2)
+            print(f"setup: {total} deals made in {time.monotonic() - t0:.0f} s (their deal_created jobs drained); "
+                  f"TANDEM_AUTOMATION_SETTLE_SECONDS={args.settle}; one server process, its in-process worker")
+            for rate, secs in zip(rates, seconds):
+                print(await latency(conn, world, rate, secs), flush=True)
+                await wait_for(lambda: queue_empty(conn, "automation.event"), timeout=120, every=0.2)
+        finally:
+            await conn.close()
+
+
+async def part_jobs(n: int) -> None:
+    async with database() as url:
+        subprocess.run([sys.executable, "-m", "server", "migrate"], cwd=ROOT, check=True,
+                       env={**os.environ, "DATABASE_URL": url}, stdout=subprocess.DEVNULL)
+        log = open(ROOT / ".bench-worker.log", "wb")
+        worker = subprocess.Popen([sys.executable, "-m", "server", "worker"], cwd=ROOT, stdout=log,
+                                  stderr=subprocess.STDOUT,
+                                  env={**os.environ, "DATABASE_URL": url, "TANDEM_JOB_MODULES": "bench.job_kinds",
+                                       "TANDEM_HOUSEKEEPING_CRON": ""})
+        try:
+            async def ready() -> bool:
+                return b"is running jobs" in (ROOT / ".bench-worker.log").read_bytes()
+
+            if not await wait_for(ready, timeout=60):
+                raise RuntimeError("the worker did not start")
+            conn = await asyncpg.connect(url)
+            try:
+                jobs = PostgresJobs(conn)
+                async with conn.transaction():
+                    for i in range(n):
+                        await jobs.enqueue("bench.noop", {"n": i})
+                committed = time.monotonic()
+                drained = await wait_for(lambda: queue_empty(conn, "bench.noop"), timeout=600, every=0.02)
+                took = time.monotonic() - committed
+            finally:
+                await conn.close()
+            print(f"jobs/s: {n} no-op jobs committed at once, one `python -m server worker` "
+                  f"(batch {os.environ.get('TANDEM_JOB_BATCH', 10)}) drained them in {took:.2f} s = {n / took:.0f} jobs/s"
+                  + ("" if drained else " (NOT drained within 600 s)"))
+        finally:
+            worker.terminate()
+            worker.wait(30)
+            log.close()
+            (ROOT / ".bench-worker.log").unlink(missing_ok=True)
+
+
+def room() -> str:
+    out = subprocess.run([str(ROOT / "bench" / "run"), "room"], cwd=ROOT, capture_output=True, text=True,
+                         timeout=900).stdout
+    keep = [line for line in out.splitlines() if re.search(r"A100|\bB\b|tandem", line)]
+    return "\n    ".join(keep[-8:]) or out[-2000:]
+
+
+async def part_room(pairs: int, settle: float) -> None:
+    for pair in range(pairs):
+        print(f"room pair {pair + 1}: without automations\n    {await asyncio.to_thread(room)}", flush=True)
+        async with database() as url, server(url, TANDEM_AUTOMATION_SETTLE_SECONDS=str(settle)) as base, \
+                httpx.AsyncClient(base_url=f"http://{base}", timeout=60) as http:
+            world = await setup(http)
+            await make_deals(world, 3000)
+            conn = await asyncpg.connect(url)
+            await wait_for(lambda: queue_empty(conn, "automation.event"), timeout=300, every=0.2)
+            background = asyncio.create_task(drive(world, 100, 30))
+            result = await asyncio.to_thread(room)
+            moves, _ = await background
+            fired = await conn.fetchval("SELECT count(*) FROM automation_runs WHERE rule_id = $1",
+                                        uuid.UUID(world.rule))
+            await conn.close()
+        print(f"room pair {pair + 1}: with a rule firing at 100 events/s in another server process "
+              f"({len(moves)} moves, {fired} runs)\n    {result}", flush=True)
+
+
+async def main(args: argparse.Namespace) -> None:
+    parts = set(args.parts.split(","))
+    if "latency" in parts:
+        await part_latency(args)
+    if "jobs" in parts:
+        await part_jobs(args.jobs)
+    if "room" in parts:
+        await part_room(args.room_pairs, args.settle)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--parts", default="latency,jobs,room")
+    parser.add_argument("--rates", default="100,1000", help="events/s, comma-separated")
+    parser.add_argument("--seconds", default="10,2", help="seconds at each rate")
+    parser.add_argument("--settle", type=float, default=0.0, help="TANDEM_AUTOMATION_SETTLE_SECONDS")
+    parser.add_argument("--jobs", type=int, default=20000)
+    parser.add_argument("--room-pairs", type=int, default=1)
+    asyncio.run(main(parser.parse_args()))
