@@ -32,6 +32,7 @@ from server.api.currencies import CurrencyController
 from server.api.webhooks import WebhookController
 from server.api.workspace_lists import WorkspaceListsController
 from server.api.automations import AutomationController
+from server.api.notifications import NotificationController
 from server.api.custom_fields import CustomFieldController, SegmentController
 from server.api.organisations import OrganisationController
 from server.api.transfer import TransferController
@@ -60,6 +61,7 @@ from server.services.workspace_lists import WorkspaceLists
 from server.services.board_lifecycle import BoardLifecycle
 from server.services.automation_runner import AutomationRunner
 from server.services.automations import Automations
+from server.services.notifications import NotificationService
 from server.services.jobs import JobKinds
 from server.services.custom_fields import CustomFields
 from server.services.deal_transfer import DealTransfer
@@ -158,7 +160,8 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
         route_handlers=[health, metrics, sync_socket, AuthController, me, change_me, WorkspaceController,
                         accept_invitation, BoardController, BoardEditController, CrmReadController, ContactController,
                         OrganisationController, CustomFieldController, SegmentController, TransferController, PrivacyController,
-                        CurrencyController, WorkspaceListsController, AutomationController, WebhookController],
+                        CurrencyController, WorkspaceListsController, AutomationController, WebhookController,
+                        NotificationController],
         dependencies={"caller": Provide(provide_caller), **dependencies()},
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[refuse_unstorable_text],  # 422 for text Postgres cannot store, before any handler
@@ -233,6 +236,7 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
         queue=PostgresQueueMonitor(pool),
         automations=Automations(begin),
         webhooks=WebhookService(begin, sealer(settings), HttpReceivers(), WebhookPolicy.of(settings)),
+        notifications=NotificationService(begin),
     )
 
 

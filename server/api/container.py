@@ -38,6 +38,7 @@ from server.services.erasure import Erasure
 from server.services.filters import Segments
 from server.services.links import Links
 from server.services.mail import LoggingOutbox
+from server.services.notifications import NotificationService
 from server.services.organisations import Organisations
 from server.services.permissions import WorkspacePermissions
 from server.services.ports.jobs import QueueMonitor
@@ -95,6 +96,8 @@ class Services:
     automations: Automations
     # webhook subscriptions (their deliveries run on the worker)
     webhooks: WebhookService
+    # the signed-in user's in-app notifications (automations write them)
+    notifications: NotificationService
 
 
 ServicesDep = NamedDependency[Services]

@@ -36,6 +36,7 @@ from server.documents.read import read_board
 from server.domain.automations import DEAL_OWNER, ActionType, Rule, RunStatus, TriggerType, holds
 from server.domain.boards import board_document
 from server.domain.crm import ActivityType, BoardState, Deal, DealStatus, now_utc, status_after_move
+from server.domain.notifications import NewNotification
 from server.services.automation_events import EVENT
 from server.services.jobs import JobKinds
 from server.services.ports.unit import Begin
@@ -192,7 +193,11 @@ class AutomationRunner:
                 continue
             del results[index:]
             try:
-                result = self._apply(room, rule, run.id, index, action, card, depth)
+                if action["type"] == ActionType.NOTIFY:
+                    result = await self._notify(rule, run.id, index, action, UUID(payload["board"]),
+                                                _state(room.doc).cards.get(card))
+                else:
+                    result = self._apply(room, rule, run.id, index, action, card, depth)
             except Exception as error:
                 results.append({"type": action["type"], "ok": False, "error": str(error)})
                 async with self._begin() as tx:
@@ -203,6 +208,27 @@ class AutomationRunner:
                 await tx.automation_runs.record(run.id, results, RunStatus.RUNNING)
         async with self._begin() as tx:
             await tx.automation_runs.record(run.id, results, RunStatus.SUCCEEDED)
+
+    async def _notify(self, rule: Rule, run: UUID, index: int, action: dict[str, Any], board: UUID,
+                      deal: Any) -> dict[str, Any]:
+        """Tell the deal's owner or a member, under an id derived from the run and the action's
+        index: a rerun finds it and adds none. A user who is not (or no longer) a member of the
+        rule's workspace is not told; the result says so."""
+        if not isinstance(deal, Deal):
+            raise LookupError("the deal is gone")
+        user = deal.owner if action["user"] == DEAL_OWNER else UUID(action["user"])
+        message = templated(action["message"], deal)[:500] or deal.title
+        notification = uuid5(run, str(index))
+        result: dict[str, Any] = {"notification": str(notification), "user": str(user) if user else None,
+                                  "message": message}
+        if user is None:
+            return {**result, "skipped": "the deal has no owner"}
+        async with self._begin() as tx:
+            if await tx.members.role(rule.workspace_id, user) is None:
+                return {**result, "skipped": "not a member of the workspace"}
+            added = await tx.notifications.add(NewNotification(notification, user, rule.workspace_id, message,
+                                                               board, deal.id))
+        return result if added else {**result, "already": True}
 
     def _apply(self, room: Room, rule: Rule, run: UUID, index: int, action: dict[str, Any], card: UUID,
                depth: int) -> dict[str, Any]:
@@ -255,9 +281,8 @@ class AutomationRunner:
                 return {**result, "already": True}
             edit = lambda doc: edits.update_card(doc, "pipeline", card,  # noqa: E731
                                                  {"labels": [*deal.labels, label]}, at)
-        else:  # notify: Tandem has no in-app notifications yet; the run log says so
-            return {"skipped": "in-app notifications are not built yet", "user": action.get("user"),
-                    "message": templated(action["message"], deal)}
+        else:
+            raise ValueError(f"{kind} is not applied to the document")
         with self._projector.authored(room, rule.id, source={"rule": str(rule.id), "depth": depth + 1}):
             room.change(edit)
         return result

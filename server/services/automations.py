@@ -12,7 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from server.domain.access import Action, NotFound
-from server.domain.automations import InvalidRule, NewRule, Rule, Run, check_rule, stages_named
+from server.domain.automations import DEAL_OWNER, InvalidRule, NewRule, Rule, Run, check_rule, stages_named
 from server.domain.boards import BoardKind
 from server.services.accounts import Caller
 from server.services.ports.unit import Begin, Unit
@@ -86,3 +86,7 @@ async def _check_against(tx: Unit, caller: Caller, workspace: UUID, rule: NewRul
     for where, stage in stages_named(rule):
         if stage not in known:
             raise InvalidRule(f"{where}: expected a stage of the rule's board, got {stage}")
+    for index, action in enumerate(rule.actions):
+        if action["type"] == "notify" and action["user"] != DEAL_OWNER:
+            if await tx.members.role(workspace, UUID(action["user"])) is None:
+                raise InvalidRule(f"actions[{index}].user: expected a member of this workspace, got {action['user']}")
