@@ -5,7 +5,8 @@ A trigger is ``{"type", "board", ...}`` (``stage`` for deal_stage_entered; ``fie
 owner, stage, status, labels, expected_close or ``fields.<custom key>``; ops equals, not_equals,
 greater_than, less_than, contains, is_empty, is_not_empty) must all hold for the deal; an action ``{"type", ...}`` with its type's inputs (create_task:
 ``title``, ``assignee`` — ``deal_owner`` or a user id —, ``due_in_days``; move_deal: ``stage``;
-set_field: ``field``, ``value``; add_label: ``label``; notify: ``user``, ``message``). They are
+set_field: ``field``, ``value``; add_label: ``label``; notify: ``user`` — ``deal_owner`` or a member's id —, ``message``; wait: ``days``
+or ``hours``, after which the next action runs; the run is ``waiting`` meanwhile). They are
 checked by ``server.domain.automations``, which names the field it refuses (HTTP 422).
 """
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 from uuid import UUID
 
@@ -40,13 +40,15 @@ class ActionType(enum.StrEnum):
     SET_FIELD = "set_field"
     ADD_LABEL = "add_label"
     NOTIFY = "notify"
+    WAIT = "wait"  # the run stops here and a continuation job resumes it at the next action
 
 
 class RunStatus(enum.StrEnum):
     RUNNING = "running"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
-    STOPPED = "stopped"  # not run: the chain of rules reached the depth limit
+    STOPPED = "stopped"  # not run: the chain of rules reached the depth limit (or its rule went)
+    WAITING = "waiting"  # stopped at a wait action; a continuation job resumes it
 
 
 DEAL_OWNER = "deal_owner"
@@ -56,6 +58,7 @@ SETTABLE_FIELDS = ("title", "value", "expected_close")
 NAME_LIMIT = 200
 TEXT_LIMIT = 500
 MAX_ACTIONS = 20
+WAIT_LIMIT_DAYS = 365
 
 
 class Rule(NamedTuple):
@@ -186,6 +189,16 @@ def check_action(raw: object, where: str) -> dict[str, Any]:
     elif kind is ActionType.ADD_LABEL:
         _only(raw, ("type", "label"), where)
         action["label"] = _text(raw.get("label"), f"{where}.label", 100)
+    elif kind is ActionType.WAIT:
+        _only(raw, ("type", "days", "hours"), where)
+        units = [unit for unit in ("days", "hours") if raw.get(unit) is not None]
+        if len(units) != 1:
+            raise InvalidRule(f"{where}.days: expected either days or hours (one of them), got {dict(raw)!r:.80}")
+        unit = units[0]
+        amount, most = raw[unit], WAIT_LIMIT_DAYS * (24 if unit == "hours" else 1)
+        if not isinstance(amount, int) or isinstance(amount, bool) or not 1 <= amount <= most:
+            raise InvalidRule(f"{where}.{unit}: expected a whole number of {unit} from 1 to {most}, got {amount!r:.80}")
+        action[unit] = amount
     else:
         _only(raw, ("type", "user", "message"), where)
         user = raw.get("user", DEAL_OWNER)
@@ -281,3 +294,8 @@ def stages_named(rule: NewRule) -> list[tuple[str, str]]:
     named = [("trigger.stage", rule.trigger["stage"])] if "stage" in rule.trigger else []
     named += [(f"actions[{i}].stage", a["stage"]) for i, a in enumerate(rule.actions) if "stage" in a]
     return named
+
+
+def waited(action: dict[str, Any]) -> timedelta:
+    """How long a wait action waits."""
+    return timedelta(days=action.get("days") or 0, hours=action.get("hours") or 0)

@@ -18,6 +18,12 @@ Changes are applied to the live board document like API edits (``Room.change``, 
 broadcast, published to the other nodes) with the rule as their author, and the source
 ``{"rule", "depth"}``: an event a rule caused does not trigger that rule again, and one at depth
 ``max_depth`` runs nothing — the run is stored as ``stopped`` with the reason.
+
+``notify`` writes an in-app notification under an id derived from the run and the action's index
+(a rerun finds it). ``wait`` stores the run as ``waiting`` (its result says until when) and, in the
+same unit of work, queues an ``automation.resume`` job with the wait's delay, which continues the
+run at the next action (``resume``); the event's job run again meanwhile finds the run waiting and
+does nothing.
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ from pycrdt import Doc
 
 from server.documents import edits
 from server.documents.read import read_board
-from server.domain.automations import DEAL_OWNER, ActionType, Rule, RunStatus, TriggerType, holds
+from server.domain.automations import DEAL_OWNER, ActionType, Rule, RunStatus, TriggerType, holds, waited
 from server.domain.boards import board_document
 from server.domain.crm import ActivityType, BoardState, Deal, DealStatus, now_utc, status_after_move
 from server.domain.notifications import NewNotification
@@ -45,6 +51,7 @@ from server.sync.registry import Rooms
 from server.sync.room import Room
 
 log = logging.getLogger(__name__)
+RESUME = "automation.resume"  # a run stopped at a wait action, continued at the next action
 _PLACEHOLDER = re.compile(r"\{\{\s*deal\.(\w+)\s*\}\}")
 
 
@@ -124,6 +131,30 @@ class AutomationRunner:
 
     def register(self, kinds: JobKinds) -> None:
         kinds.handle(EVENT)(self.handle)
+        kinds.handle(RESUME)(self.resume)
+
+    async def resume(self, payload: dict[str, Any]) -> None:
+        """The continuation of a run that stopped at a wait: ``{"rule", "event" (the event job's
+        payload), "trigger", "facts", "card", "resume" (the next action's index)}``. A rule
+        disabled meanwhile stops the run (a deleted one took its runs with it); so does a deal
+        that is gone."""
+        event, card = payload["event"], UUID(payload["card"])
+        trigger = TriggerType(payload["trigger"])
+        async with self._begin() as tx:
+            rule = await tx.automation_rules.get(UUID(payload["rule"]))
+        if rule is None:
+            return
+        room = await self._rooms.open(board_document(UUID(event["board"])))
+        deal = _state(room.doc).cards.get(card)
+        reason = ("the rule was disabled while the run waited" if not rule.enabled else
+                  "the deal was deleted while the run waited" if not isinstance(deal, Deal) else None)
+        if reason is not None:
+            async with self._begin() as tx:
+                run = await tx.automation_runs.start(rule.id, f"{event['event']}:{trigger}", {}, {}, 0)
+                if run.status is RunStatus.WAITING and len(run.results) == payload["resume"]:
+                    await tx.automation_runs.record(run.id, run.results, RunStatus.STOPPED, f"not resumed: {reason}")
+            return
+        await self._run(room, rule, {**event, "resume": payload["resume"]}, trigger, payload["facts"], card)
 
     async def handle(self, payload: dict[str, Any]) -> None:
         board, card = UUID(payload["board"]), UUID(payload["card"])
@@ -187,11 +218,23 @@ class AutomationRunner:
             run = await tx.automation_runs.start(rule.id, key, described, deal_inputs(deal), depth)
         if run.status in (RunStatus.SUCCEEDED, RunStatus.STOPPED):
             return
+        if run.status is RunStatus.WAITING and payload.get("resume") != len(run.results):
+            return  # it waits (this is the event's job again, or a stale continuation): its continuation resumes it
         results = list(run.results)
         for index, action in enumerate(rule.actions):
             if index < len(results) and results[index].get("ok"):
                 continue
             del results[index:]
+            if action["type"] == ActionType.WAIT:
+                delay = waited(action)
+                until = now_utc() + delay
+                results.append({"type": action["type"], "ok": True, "result": {"until": until.isoformat()}})
+                continuation = {"rule": str(rule.id), "event": {k: v for k, v in payload.items() if k != "resume"},
+                                "trigger": str(trigger), "facts": facts, "card": str(card), "resume": index + 1}
+                async with self._begin() as tx:  # the run waits and its continuation is queued, or neither
+                    await tx.automation_runs.record(run.id, results, RunStatus.WAITING)
+                    await tx.jobs.enqueue(RESUME, continuation, after=delay, dedupe_key=f"{RESUME}:{run.id}:{index}")
+                return
             try:
                 if action["type"] == ActionType.NOTIFY:
                     result = await self._notify(rule, run.id, index, action, UUID(payload["board"]),

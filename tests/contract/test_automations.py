@@ -100,3 +100,21 @@ async def test_a_run_exists_once_per_rule_and_event_and_keeps_its_results(store)
     async with begin() as tx:
         await tx.automation_rules.remove(rule.id)
         assert await tx.automation_runs.of_rule(rule.id) == []
+
+
+async def test_a_waiting_run_is_not_finished_and_resumes_to_its_end(store):
+    begin, world = store
+    workspace = await world.workspace()
+    async with begin() as tx:
+        rule = await tx.automation_rules.add(workspace, a_rule(uuid4(), uuid4()), None)
+        run = await tx.automation_runs.start(rule.id, "event-w", {}, {}, 0)
+    waited = [{"type": "wait", "ok": True, "result": {"until": "2030-01-01T00:00:00+00:00"}}]
+    async with begin() as tx:
+        await tx.automation_runs.record(run.id, waited, RunStatus.WAITING)
+    async with begin() as tx:
+        found = await tx.automation_runs.start(rule.id, "event-w", {}, {}, 0)
+    assert (found.status, found.results, found.finished_at) == (RunStatus.WAITING, waited, None)
+    async with begin() as tx:
+        await tx.automation_runs.record(run.id, [*waited, {"type": "add_label", "ok": True}], RunStatus.SUCCEEDED)
+        [done] = await tx.automation_runs.of_rule(rule.id)
+    assert done.status is RunStatus.SUCCEEDED and done.finished_at is not None

@@ -1,6 +1,8 @@
 """In-app notifications (issue 16 item 2): a rule's notify action tells the deal's owner once, with
 its message templated; a rerun of the action (a retried job) adds none; a user lists, counts and
 marks read only their own — another user's notification answers 404 like one that does not exist.
+A wait action stops the run ('waiting') and queues its continuation with the wait's delay; the
+continuation runs the next action, once.
 
 Real Postgres; one server whose in-process worker runs the automation jobs, settling for 0.3 s.
 Every wait is on a condition, with a deadline.
@@ -9,6 +11,7 @@ Every wait is on a condition, with a deadline.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime, timezone
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -109,4 +112,58 @@ async def test_notify_names_the_field_it_refuses(server):
                           ({"type": "notify", "user": str(uuid4()), "message": "x"}, "actions[0].user")):
         refused = await call(server, t.owner, "POST", path, json={"name": "n", "trigger": trigger,
                                                                    "actions": [action]})
+        assert refused.status_code == 422 and refused.json()["field"] == field, refused.text
+
+
+async def test_a_wait_stops_the_run_and_its_continuation_runs_the_next_action(server):
+    """The continuation is queued with the wait's delay (two hours); the test runs it directly."""
+    from server.services.automation_runner import RESUME, AutomationRunner
+    from server.storage.unit import transactions
+
+    t, [lead, qualified, *_], path = await world(server)
+    rule = await ok(server, t.owner, "POST", path, json={
+        "name": "Remind later", "trigger": {"type": "deal_stage_entered", "board": t.board["id"],
+                                            "stage": qualified},
+        "actions": [{"type": "wait", "hours": 2},
+                    {"type": "notify", "user": "deal_owner", "message": "Two hours on {{deal.title}}"}]})
+    assert rule["actions"][0] == {"type": "wait", "hours": 2}
+    cards = f"/api/boards/{t.board['id']}/cards"
+    deal = await ok(server, t.owner, "POST", cards, json={"title": "Globex", "owner": t.member.id})
+    await ok(server, t.owner, "POST", f"{cards}/{deal['id']}/move", json={"stage": qualified})
+
+    async def waiting() -> list:
+        return [r for r in await ok(server, t.owner, "GET", rule["runs"]) if r["status"] == "waiting"]
+
+    [run] = await until(waiting, "the run to wait")
+    assert run["finished_at"] is None and [r["type"] for r in run["results"]] == ["wait"]
+    services = server.services
+    async with services.pool.acquire() as conn:
+        from server.storage.jobs import PostgresJobs
+        queued = [j for j in await PostgresJobs(conn).waiting(RESUME) if j.payload["rule"] == rule["id"]]
+    [job] = queued
+    assert job.payload["resume"] == 1 and job.payload["card"] == deal["id"]
+    assert (job.run_after - datetime.now(timezone.utc)).total_seconds() > 3600, "queued for the wait's delay"
+    assert (await ok(server, t.member, "GET", MINE))["notifications"] == [], "nothing before the wait ends"
+
+    runner = AutomationRunner(transactions(services.pool), services.rooms, services.projector, settle=0)
+    await runner.handle(dict(job.payload["event"]))  # the event's job again (a retry): it still waits
+    assert (await ok(server, t.owner, "GET", rule["runs"]))[0]["status"] == "waiting"
+    await runner.resume(job.payload)
+    await runner.resume(job.payload)  # run twice (a retried continuation): nothing more
+    [done] = await ok(server, t.owner, "GET", rule["runs"])
+    assert done["status"] == "succeeded" and [r["type"] for r in done["results"]] == ["wait", "notify"], done
+    [note] = (await ok(server, t.member, "GET", MINE))["notifications"]
+    assert note["message"] == "Two hours on Globex"
+
+
+async def test_a_wait_names_the_field_it_refuses(server):
+    t, [lead, qualified, *_], path = await world(server)
+    trigger = {"type": "deal_stage_entered", "board": t.board["id"], "stage": qualified}
+    for action, field in (({"type": "wait"}, "actions[0].days"),
+                          ({"type": "wait", "days": 1, "hours": 2}, "actions[0].days"),
+                          ({"type": "wait", "hours": 0}, "actions[0].hours"),
+                          ({"type": "wait", "days": "2"}, "actions[0].days")):
+        refused = await call(server, t.owner, "POST", path, json={"name": "n", "trigger": trigger,
+                                                                   "actions": [action, {"type": "add_label",
+                                                                                        "label": "x"}]})
         assert refused.status_code == 422 and refused.json()["field"] == field, refused.text

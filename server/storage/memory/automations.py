@@ -69,7 +69,7 @@ class MemoryAutomationRuns:
                      error: str | None = None) -> None:
         for key, found in self._runs.items():
             if found.id == run:
-                finished = None if status is RunStatus.RUNNING else self._db.now()
+                finished = None if status in (RunStatus.RUNNING, RunStatus.WAITING) else self._db.now()
                 self._runs[key] = found._replace(results=copy.deepcopy(results), status=status, error=error,
                                                  finished_at=finished)
                 return

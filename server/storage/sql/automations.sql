@@ -32,7 +32,7 @@ SELECT id, rule_id, event_key, trigger, inputs, status, results, error, depth, s
 FROM automation_runs WHERE rule_id = $1 AND event_key = $2 AND NOT EXISTS (SELECT 1 FROM made);
 -- name: record_run
 UPDATE automation_runs SET results = $2::jsonb, status = $3, error = $4,
-       finished_at = CASE WHEN $3 = 'running' THEN NULL ELSE now() END
+       finished_at = CASE WHEN $3 IN ('running', 'waiting') THEN NULL ELSE now() END
 WHERE id = $1;
 -- name: runs_of_rule
 SELECT id, rule_id, event_key, trigger, inputs, status, results, error, depth, started_at, finished_at
