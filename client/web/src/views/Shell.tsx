@@ -10,6 +10,7 @@ import { closeAll } from '../lib/ydocs'
 import { localiseNewBoard } from '../lib/board'
 import { gt, t } from '../i18n'
 import { LanguagePicker } from '../components/language'
+import { NotificationBell } from '../components/notifications'
 import { BoardsPage } from './Boards'
 import { BoardPage } from './BoardView'
 import { TasksPage } from './Tasks'
@@ -76,6 +77,7 @@ export function Shell() {
             {role.value === 'viewer' && <span class="tag tag--warn" title={t('shell.viewerHint')}>{t('shell.readOnly')}</span>}
             {isGuest.value && <span class="tag tag--quiet">{t('shell.guest')}</span>}
             <ConnectionPill />
+            <NotificationBell />
           </div>
         </header>
         <main id="main" class="page" tabIndex={-1}>

@@ -18,7 +18,7 @@ type Stage = { stage: string; name: string }
 type Action = Record<string, unknown> & { type: string }
 
 const TRIGGERS = ['deal_created', 'deal_stage_entered', 'deal_won', 'deal_lost', 'field_changed'] as const
-const ACTIONS = ['create_task', 'move_deal', 'set_field', 'add_label', 'notify'] as const
+const ACTIONS = ['create_task', 'move_deal', 'set_field', 'add_label', 'notify', 'wait'] as const
 const WATCHED = ['value', 'stage', 'status'] as const
 const SETTABLE = ['title', 'value', 'expected_close'] as const
 const TEMPLATE = '{{deal.title}}'
@@ -32,6 +32,7 @@ function blank(type: string, stages: Stage[]): Action {
     case 'move_deal': return { type, stage: stages[0]?.stage ?? '' }
     case 'set_field': return { type, field: 'title', value: '' }
     case 'add_label': return { type, label: '' }
+    case 'wait': return { type, days: 1 }
     default: return { type, user: 'deal_owner', message: '' }
   }
 }
@@ -269,8 +270,27 @@ function Builder({ base, onAdded }: { base: string; onAdded: () => Promise<void>
                 {a.type === 'notify' && <>
                   {people(a.user as string, (v) => set(i, { user: v }), aut('notifyWho'))}
                   <label class="field"><span class="field__label">{aut('message')}</span>
-                    <input required value={a.message as string} onInput={(e) => set(i, { message: (e.target as HTMLInputElement).value })} /></label>
+                    <input required value={a.message as string} data-testid="automation-notify-message"
+                      onInput={(e) => set(i, { message: (e.target as HTMLInputElement).value })} /></label>
+                  <p class="muted">{aut('templateHint', { template: TEMPLATE })} {aut('notifyHint')}</p>
                 </>}
+                {a.type === 'wait' && <div class="automations__wait">
+                  <label class="field"><span class="field__label">{aut('waitFor')}</span>
+                    <input required type="number" min={1} max={a.hours !== undefined ? 8760 : 365} data-testid="automation-wait-amount"
+                      value={(a.hours ?? a.days) as number}
+                      onInput={(e) => {
+                        const n = Number((e.target as HTMLInputElement).value)
+                        set(i, a.hours !== undefined ? { hours: n } : { days: n })
+                      }} /></label>
+                  <label class="field"><span class="field__label">{aut('waitUnit')}</span>
+                    <select value={a.hours !== undefined ? 'hours' : 'days'} onChange={(e) => {
+                      const n = (a.hours ?? a.days) as number
+                      setActions(actions.map((x, j) => j === i ? ((e.target as HTMLSelectElement).value === 'hours' ? { type: 'wait', hours: n } : { type: 'wait', days: n }) : x))
+                    }}>
+                      <option value="days">{aut('unit_days')}</option>
+                      <option value="hours">{aut('unit_hours')}</option>
+                    </select></label>
+                </div>}
               </li>
             ))}
           </ol>
@@ -309,8 +329,9 @@ function Runs({ path }: { path: string }) {
           <tr key={run.id} data-testid="automation-run" data-status={run.status}>
             <td>{dateTime(run.started_at)}</td>
             <td>{aut(`trigger_${run.trigger.type as string}` as never)} · {String(run.inputs.title ?? '')}</td>
-            <td><span class={`tag ${run.status === 'succeeded' ? 'tag--won' : run.status === 'running' ? '' : 'tag--lost'}`}>
-              {aut(`status_${run.status}` as never)}</span></td>
+            <td><span class={`tag ${run.status === 'succeeded' ? 'tag--won' : run.status === 'running' || run.status === 'waiting' ? '' : 'tag--lost'}`}>
+              {aut(`status_${run.status}` as never)}</span>
+              {run.status === 'waiting' && <span class="muted" data-testid="automation-waiting"> {waitingUntil(run)}</span>}</td>
             <td>
               <ul class="automations__results">
                 {run.results.map((r, i) => (
@@ -333,5 +354,12 @@ function summary(result: Record<string, unknown> | undefined): string {
   if (typeof result.title === 'string') return `“${result.title}”`
   if (typeof result.label === 'string') return result.label
   if (typeof result.skipped === 'string') return aut('notifySkipped')
+  if (typeof result.until === 'string') return aut('waitingUntil', { time: dateTime(result.until) })
+  if (typeof result.message === 'string') return `“${result.message}”`
   return ''
+}
+
+function waitingUntil(run: Run): string {
+  const last = run.results[run.results.length - 1]?.result as Record<string, unknown> | undefined
+  return typeof last?.until === 'string' ? aut('waitingUntil', { time: dateTime(last.until) }) : ''
 }

@@ -1,0 +1,73 @@
+"""The notification bell in Chromium (issue 16 item 2): a rule's notify action tells the deal's
+owner; the bell in their top bar shows the unread count, its panel lists the notification with a
+link to the deal, and marking it read clears the count; keyboard reachable; at 390 px too; German."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from tests.e2e.browser import SCREENSHOTS
+from tests.e2e.data import api, crew
+from tests.support.accounts import AUTH
+from tests.support.servers import InProcessServer, in_process_server, settings_for
+from tests.support.waiting import eventually
+
+
+@pytest.fixture
+async def web_server(database_url: str) -> AsyncIterator[InProcessServer]:
+    """The e2e server with its worker running the automation jobs, settling for 0.3 s."""
+    settings = settings_for(database_url, room_grace_seconds=0.5, **AUTH, worker="on", housekeeping_cron="",
+                            automation_settle_seconds=0.3)
+    async with in_process_server(settings) as running:
+        yield running
+
+
+async def test_the_bell_shows_a_rules_notification_and_marks_it_read(web_server, open_page):
+    t = await crew(web_server.http_url)
+    board = t.board["id"]
+    report = await api(web_server.http_url, t.owner, "GET", f"/api/workspaces/{t.workspace}/pipeline-report",
+                       params={"board": board})
+    [_, qualified, *_] = report["stages"]
+    await api(web_server.http_url, t.owner, "POST", f"/api/workspaces/{t.workspace}/automations", json={
+        "name": "Tell the owner", "trigger": {"type": "deal_stage_entered", "board": board,
+                                              "stage": qualified["stage"]},
+        "actions": [{"type": "notify", "user": "deal_owner", "message": "{{deal.title}} is qualified: call them"}]})
+    cards = f"/api/boards/{board}/cards"
+    deal = await api(web_server.http_url, t.owner, "POST", cards, json={"title": "Acme", "owner": t.member.id})
+    await api(web_server.http_url, t.owner, "POST", f"{cards}/{deal['id']}/move", json={"stage": qualified["stage"]})
+
+    async def told() -> list:
+        return (await api(web_server.http_url, t.member, "GET", "/api/me/notifications"))["notifications"]
+
+    await eventually(told, timeout=30, what="the member's notification")
+    page = await open_page(t.member, f"/w/{t.workspace}")
+    bell = page.get_by_test_id("notifications-bell")
+    await page.get_by_test_id("notifications-unread").filter(has_text="1").wait_for()
+    assert await bell.get_attribute("aria-label") == "Notifications: 1 unread"
+    await bell.focus()
+    await page.keyboard.press("Enter")  # keyboard reachable
+    item = page.get_by_test_id("notification")
+    link = item.get_by_role("link", name="Acme is qualified: call them")
+    await link.wait_for()
+    assert await link.get_attribute("href") == f"/w/{t.workspace}/boards/{board}/deals/{deal['id']}"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SCREENSHOTS / "notifications.png"))
+    await item.get_by_role("button", name="Mark read").click()
+    await page.get_by_test_id("notifications-unread").wait_for(state="detached")
+    assert (await api(web_server.http_url, t.member, "GET", "/api/me/notifications"))["unread"] == 0
+    await page.keyboard.press("Escape")
+    await page.get_by_role("dialog", name="Notifications").wait_for(state="detached")
+
+    owner = await open_page(t.owner, f"/w/{t.workspace}")  # the owner was not told
+    await owner.get_by_test_id("notifications-bell").click()
+    await owner.get_by_text("No notifications yet").wait_for()
+
+    narrow = await open_page(t.member, f"/w/{t.workspace}", width=390, height=844, locale="de-DE")
+    await narrow.get_by_role("button", name="Benachrichtigungen").click()
+    panel = narrow.get_by_role("dialog", name="Benachrichtigungen")
+    await panel.get_by_role("link", name="Acme is qualified: call them").wait_for()
+    box = await panel.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    await narrow.screenshot(path=str(SCREENSHOTS / "notifications-390.png"))
