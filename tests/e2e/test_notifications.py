@@ -71,3 +71,45 @@ async def test_the_bell_shows_a_rules_notification_and_marks_it_read(web_server,
     box = await panel.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
     await narrow.screenshot(path=str(SCREENSHOTS / "notifications-390.png"))
+
+
+async def test_an_admin_builds_a_wait_then_notify_rule_and_its_run_shows_waiting_until(web_server, open_page):
+    t = await crew(web_server.http_url)
+    board = t.board["id"]
+    report = await api(web_server.http_url, t.owner, "GET", f"/api/workspaces/{t.workspace}/pipeline-report",
+                       params={"board": board})
+    [_, qualified, *_] = report["stages"]
+    page = await open_page(t.owner, f"/w/{t.workspace}/settings/automations")
+    await page.get_by_text("No automations yet").wait_for()
+    await page.get_by_test_id("automation-name").fill("Follow up later")
+    await page.get_by_test_id("automation-trigger").select_option("deal_stage_entered")
+    await page.get_by_test_id("automation-stage").select_option(qualified["stage"])
+    await page.get_by_test_id("automation-add-action").select_option("wait")
+    wait = page.get_by_test_id("automation-action").nth(0)
+    await wait.get_by_label("Unit").select_option("hours")
+    await wait.get_by_test_id("automation-wait-amount").fill("3")
+    await page.get_by_test_id("automation-add-action").select_option("notify")
+    await page.get_by_test_id("automation-notify-message").fill("Follow up on {{deal.title}}")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SCREENSHOTS / "automation-wait-builder.png"), full_page=True)
+    await page.get_by_test_id("automation-save").click()
+    row = page.get_by_test_id("automation-row")
+    await row.get_by_test_id("automation-state").filter(has_text="Enabled").wait_for()
+    [rule] = await api(web_server.http_url, t.owner, "GET", f"/api/workspaces/{t.workspace}/automations")
+    assert rule["actions"] == [{"type": "wait", "hours": 3},
+                               {"type": "notify", "user": "deal_owner", "message": "Follow up on {{deal.title}}"}]
+
+    cards = f"/api/boards/{board}/cards"
+    deal = await api(web_server.http_url, t.owner, "POST", cards, json={"title": "Acme", "owner": t.member.id})
+    await api(web_server.http_url, t.owner, "POST", f"{cards}/{deal['id']}/move", json={"stage": qualified["stage"]})
+
+    async def waiting() -> list:
+        runs = await api(web_server.http_url, t.owner, "GET", rule["runs"])
+        return [r for r in runs if r["status"] == "waiting"]
+
+    await eventually(waiting, timeout=30, what="the run to wait")
+    await row.get_by_test_id("automation-runs-button").click()
+    run = page.get_by_test_id("automation-run")
+    await run.filter(has_text="Waiting").wait_for()
+    await run.get_by_test_id("automation-waiting").filter(has_text="waiting until").wait_for()
+    await page.screenshot(path=str(SCREENSHOTS / "automation-waiting.png"), full_page=True)

@@ -1004,7 +1004,7 @@ export const de: Catalogue = {
     results: 'Aktionen',
     ok: 'erledigt',
     notifySkipped: 'nicht gesendet: Der Deal hat keinen Owner, oder die Person ist kein Mitglied',
-    waitFor: 'Warten',
+    waitFor: 'Wie lange',
     waitUnit: 'Einheit',
     unit_days: 'Tage',
     unit_hours: 'Stunden',

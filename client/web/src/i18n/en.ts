@@ -1001,7 +1001,7 @@ export const en = {
     results: 'Actions',
     ok: 'done',
     notifySkipped: 'not sent: the deal has no owner, or the person is not a member',
-    waitFor: 'Wait',
+    waitFor: 'How long',
     waitUnit: 'Unit',
     unit_days: 'days',
     unit_hours: 'hours',

@@ -336,7 +336,7 @@ function Runs({ path }: { path: string }) {
               <ul class="automations__results">
                 {run.results.map((r, i) => (
                   <li key={i}>{aut(`action_${r.type as string}` as never)}: {r.ok
-                    ? <span>{aut('ok')} {summary(r.result as Record<string, unknown> | undefined)}</span>
+                    ? <span>{r.type === 'wait' ? '' : aut('ok')} {summary(r.result as Record<string, unknown> | undefined)}</span>
                     : <span class="error">{String(r.error ?? '')}</span>}</li>
                 ))}
               </ul>
