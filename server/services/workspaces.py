@@ -78,6 +78,7 @@ class Workspaces:
         async with self._begin() as unit:
             current = await self._check_change(unit, caller, workspace, user, None)
             await unit.members.remove(workspace, user)
+            await unit.notifications.forget(workspace, user)  # they name the workspace's deals
             await unit.audit.record("member.removed", actor=caller.id, subject=user, workspace=workspace,
                                     address=address, role=current)
             await unit.audit.announce(user=user)

@@ -41,3 +41,6 @@ class PostgresNotifications:
 
     async def mark_all_read(self, user: UUID) -> int:
         return _count(await self._conn.execute(SQL["mark_all_read"], user))
+
+    async def forget(self, workspace: UUID, user: UUID) -> None:
+        await self._conn.execute(SQL["forget_of_member"], workspace, user)

@@ -86,3 +86,18 @@ async def test_marking_read_works_only_on_ones_own(store):
     async with begin() as tx:
         assert await tx.notifications.unread(me) == 0
         assert await tx.notifications.unread(other) == 1
+
+
+async def test_forgetting_a_member_deletes_only_their_notifications_of_that_workspace(store):
+    begin, world = store
+    me, other = await world.user(), await world.user()
+    left, stays = await world.workspace(), await world.workspace()
+    async with begin() as tx:
+        await tx.notifications.add(NewNotification(uuid4(), me, left, "from the one I left"))
+        await tx.notifications.add(NewNotification(uuid4(), me, stays, "still mine"))
+        await tx.notifications.add(NewNotification(uuid4(), other, left, "theirs"))
+    async with begin() as tx:
+        await tx.notifications.forget(left, me)
+    async with begin() as tx:
+        assert [n.message for n in await tx.notifications.of_user(me)] == ["still mine"]
+        assert [n.message for n in await tx.notifications.of_user(other)] == ["theirs"]

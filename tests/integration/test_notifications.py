@@ -75,6 +75,9 @@ async def test_a_notify_rule_tells_the_deals_owner_once_and_only_they_read_it(se
     assert (await ok(server, t.member, "POST", f"{MINE}/read"))["marked"] == 0
     assert (await call(server, None, "GET", MINE)).status_code == 401
 
+    await ok(server, t.owner, "DELETE", f"/api/workspaces/{t.workspace}/members/{t.member.id}")
+    assert (await ok(server, t.member, "GET", MINE))["notifications"] == [], "a removed member keeps none of its"
+
 
 async def test_a_rerun_of_the_notify_action_adds_no_second_notification(server):
     from server.services.automation_runner import AutomationRunner

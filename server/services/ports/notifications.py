@@ -28,3 +28,7 @@ class Notifications(Protocol):
     async def mark_all_read(self, user: UUID) -> int:
         """Mark every unread notification of the user read; how many were."""
         ...
+
+    async def forget(self, workspace: UUID, user: UUID) -> None:
+        """Delete the user's notifications from ``workspace`` (they left it: its deals are not theirs to read)."""
+        ...

@@ -42,3 +42,7 @@ class MemoryNotifications:
         for n in unread:
             self._rows[n.id] = n._replace(read_at=self._db.now())
         return len(unread)
+
+    async def forget(self, workspace: UUID, user: UUID) -> None:
+        for n in [n for n in self._rows.values() if n.workspace_id == workspace and n.user_id == user]:
+            del self._rows[n.id]

@@ -10,5 +10,7 @@ FROM notifications WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2
 SELECT count(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL;
 -- name: mark_read
 UPDATE notifications SET read_at = coalesce(read_at, now()) WHERE id = $2 AND user_id = $1;
+-- name: forget_of_member
+DELETE FROM notifications WHERE workspace_id = $1 AND user_id = $2;
 -- name: mark_all_read
 UPDATE notifications SET read_at = now() WHERE user_id = $1 AND read_at IS NULL;
