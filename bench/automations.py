@@ -2,7 +2,8 @@
 benchmark with a rule firing next to it.
 
     .venv/bin/python -m bench.automations [--rates 100,1000] [--seconds 10,2] [--settle 0]
-                                          [--jobs 20000] [--room-pairs 1]
+                                          [--jobs 20000] [--room-pairs 1] [--parts latency,jobs,room]
+    .venv/bin/python -m bench.automations --parts latency --no-rules   # the same moves, no rule: the API alone
 
 1. Latency. Starts ``python -m server serve`` (TANDEM_WORKER=on: its in-process worker runs the
    automation jobs) on a scratch database, signs up, makes a workspace, a pipeline board and a
@@ -80,8 +81,8 @@ class Board:
 
 
 class World:
-    def __init__(self, http: httpx.AsyncClient, workspace: str) -> None:
-        self.http, self.workspace = http, workspace
+    def __init__(self, http: httpx.AsyncClient, workspace: str, rules: bool = True) -> None:
+        self.http, self.workspace, self.with_rules = http, workspace, rules
         self.boards: list[Board] = []
         self.cards: list[tuple[Board, str, str]] = []  # (board, card id, title) not yet moved
 
@@ -90,12 +91,12 @@ class World:
         return [uuid.UUID(b.rule) for b in self.boards]
 
 
-async def setup(http: httpx.AsyncClient) -> World:
+async def setup(http: httpx.AsyncClient, rules: bool = True) -> World:
     user = (await http.post("/api/auth/signup", json={"email": f"bench-{uuid.uuid4().hex[:8]}@example.com",
                                                       "password": "benchmark password", "name": "Bench"})).json()
     http.headers["Authorization"] = f"Bearer {user['token']}"
     workspace = (await http.post("/api/workspaces", json={"name": "Bench"})).json()["id"]
-    return World(http, workspace)
+    return World(http, workspace, rules)
 
 
 async def add_board(world: World) -> Board:
@@ -105,6 +106,9 @@ async def add_board(world: World) -> Board:
                              json={"name": f"P{len(world.boards)}", "kind": "pipeline"})).json()
     report = (await http.get(f"/api/workspaces/{workspace}/pipeline-report", params={"board": board["id"]})).json()
     first, target = report["stages"][0]["stage"], report["stages"][1]["stage"]
+    if not world.with_rules:
+        world.boards.append(Board(board["id"], first, target, str(uuid.uuid4())))
+        return world.boards[-1]
     rule = (await http.post(f"/api/workspaces/{workspace}/automations", json={
         "name": "Call when qualified", "trigger": {"type": "deal_stage_entered", "board": board["id"], "stage": target},
         "actions": [{"type": "create_task", "title": "Call {{deal.title}}", "assignee": "deal_owner",
@@ -181,6 +185,11 @@ async def latency(conn: asyncpg.Connection, world: World, rate: float, seconds: 
     answered, failures = await drive(world, rate, seconds, sent)
     sent_for = time.monotonic() - started
     titles = list(answered)
+    if not world.with_rules:
+        waits = [answered[t] - sent[t] for t in titles]
+        return (f"{rate:.0f} moves/s offered for {seconds:.0f} s, NO rules: {len(answered) + failures} moves in "
+                f"{sent_for:.1f} s ({(len(answered) + failures) / sent_for:.0f}/s achieved), {failures} failed\n  "
+                + summary("move sent -> answered", waits))
 
     async def runs() -> list[asyncpg.Record]:
         return await conn.fetch("SELECT inputs->>'title' AS title, finished_at FROM automation_runs"
@@ -211,7 +220,7 @@ async def part_latency(args: argparse.Namespace) -> None:
                               limits=httpx.Limits(max_connections=200)) as http:
         conn = await asyncpg.connect(url)
         try:
-            world = await setup(http)
+            world = await setup(http, rules=not args.no_rules)
             total = sum(int(r * s) for r, s in zip(rates, seconds))
             t0 = time.monotonic()
             await make_deals(world, total)
@@ -334,5 +343,6 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", default="10,2", help="seconds at each rate")
     parser.add_argument("--settle", type=float, default=0.0, help="TANDEM_AUTOMATION_SETTLE_SECONDS")
     parser.add_argument("--jobs", type=int, default=20000)
+    parser.add_argument("--no-rules", action="store_true", help="latency part without rules: the moves alone")
     parser.add_argument("--room-pairs", type=int, default=1)
     asyncio.run(main(parser.parse_args()))
