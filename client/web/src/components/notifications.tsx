@@ -1,6 +1,6 @@
 /** The bell in the top bar: the unread count of your in-app notifications (automations' notify
  * action writes them) and a panel listing them, newest first, each linking to its deal. Polled
- * every 30 s and whenever the panel opens; opening a notification's deal marks it read. */
+ * every 30 s, when the tab becomes visible again and whenever the panel opens; opening a notification's deal marks it read. */
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { get, post, type Schemas } from '../lib/api'
 import { relative } from '../lib/format'
@@ -31,7 +31,12 @@ export function NotificationBell() {
   useEffect(() => {
     void refresh()
     const timer = setInterval(() => void refresh(), POLL_MS)
-    return () => clearInterval(timer)
+    const visible = () => { if (document.visibilityState === 'visible') void refresh() }
+    document.addEventListener('visibilitychange', visible)
+    return () => {
+      clearInterval(timer)
+      document.removeEventListener('visibilitychange', visible)
+    }
   }, [])
 
   useEffect(() => {
