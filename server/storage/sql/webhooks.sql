@@ -1,6 +1,8 @@
 -- Webhook subscriptions and their delivery attempts (migration 0015; server/storage/webhooks.py).
 -- name: insert
-INSERT INTO webhooks (workspace_id, url, events, secret, created_by) VALUES ($1, $2, $3, $4, $5)
+-- clock_timestamp(), not now(): two subscriptions made in one transaction list in the order made
+INSERT INTO webhooks (workspace_id, url, events, secret, created_by, created_at)
+VALUES ($1, $2, $3, $4, $5, clock_timestamp())
 RETURNING id, workspace_id, url, events, secret, enabled, failures, disabled_reason, created_at;
 -- name: get
 SELECT id, workspace_id, url, events, secret, enabled, failures, disabled_reason, created_at
