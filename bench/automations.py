@@ -136,7 +136,14 @@ async def make_deals(world: World, n: int, concurrency: int = 8) -> None:
 
 
 async def queue_empty(conn: asyncpg.Connection, kind: str) -> bool:
-    return not await conn.fetchval(f"SELECT count(*) FROM {queue_names().queue_table} WHERE entrypoint = $1", kind)
+    """No job of ``kind`` waits or runs (one held as failed after its attempts does not count)."""
+    return not await conn.fetchval(f"SELECT count(*) FROM {queue_names().queue_table} WHERE entrypoint = $1"
+                                   " AND status::text IN ('queued', 'picked')", kind)
+
+
+async def held_failed(conn: asyncpg.Connection) -> int:
+    return await conn.fetchval(f"SELECT count(*) FROM {queue_names().queue_table}"
+                               " WHERE entrypoint = 'automation.event' AND status::text = 'failed'")
 
 
 async def wait_for(check, timeout: float, every: float = 0.05) -> bool:
@@ -201,14 +208,14 @@ async def latency(conn: asyncpg.Connection, world: World, rate: float, seconds: 
     async def all_done() -> bool:
         nonlocal done
         done = await runs()
-        return len(done) >= len(titles)
+        return len(done) >= len(titles) or await queue_empty(conn, "automation.event")
 
     await wait_for(all_done, timeout=600, every=0.2)
     lags = [max(0.0, row["finished_at"].timestamp() - answered[row["title"]]) for row in done]
     total = [row["finished_at"].timestamp() - sent[row["title"]] for row in done]
     return (f"{rate:.0f} events/s offered for {seconds:.0f} s: {len(answered) + failures} moves in {sent_for:.1f} s "
             f"({(len(answered) + failures) / sent_for:.0f}/s achieved), {failures} failed, "
-            f"{len(done)}/{len(answered)} tasks made\n  " + summary("move answered -> task made", lags)
+            f"{len(done)}/{len(answered)} tasks made, {await held_failed(conn)} automation job(s) held as failed\n  " + summary("move answered -> task made", lags)
             + "\n  " + summary("move sent -> task made (includes the move's own queueing)", total))
 
 
