@@ -287,8 +287,8 @@ async def churn(world: World, rate: float, stop: asyncio.Event) -> int:
     async def move(board: Board, card: str, stage: str) -> None:
         nonlocal ok
         try:
-            ok += (await world.http.post(f"/api/boards/{board.id}/cards/{card}/move",
-                                         json={"stage": stage})).status_code == 200
+            answer = await world.http.post(f"/api/boards/{board.id}/cards/{card}/move", json={"stage": stage})
+            ok += answer.status_code == 200  # read ok after the await: it changed meanwhile
         except httpx.HTTPError:
             pass
 
