@@ -232,7 +232,7 @@ async def part_latency(args: argparse.Namespace) -> None:
             t0 = time.monotonic()
             await make_deals(world, total)
             await wait_for(lambda: queue_empty(conn, "automation.event"), timeout=300, every=0.2)
-            print(f"setup: {total} deals on {len(world.boards)} boards ({PER_BOARD} each, a rule each) made in {time.monotonic() - t0:.0f} s (their deal_created jobs drained); "
+            print(f"setup: {total} deals on {len(world.boards)} boards ({PER_BOARD} each, {'a rule each' if world.with_rules else 'no rules'}) made in {time.monotonic() - t0:.0f} s (their deal_created jobs drained); "
                   f"TANDEM_AUTOMATION_SETTLE_SECONDS={args.settle}; one server process, its in-process worker")
             for rate, secs in zip(rates, seconds):
                 print(await latency(conn, world, rate, secs), flush=True)
