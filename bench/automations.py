@@ -200,7 +200,8 @@ async def latency(conn: asyncpg.Connection, world: World, rate: float, seconds: 
 
     async def runs() -> list[asyncpg.Record]:
         return await conn.fetch("SELECT inputs->>'title' AS title, finished_at FROM automation_runs"
-                                " WHERE rule_id = ANY($1::uuid[]) AND status = 'succeeded' AND inputs->>'title' = ANY($2::text[])",
+                                " WHERE rule_id = ANY($1::uuid[]) AND status = 'succeeded'"
+                                " AND inputs->>'title' = ANY($2::text[])",
                                 world.rules, titles)
 
     done: list[asyncpg.Record] = []
@@ -215,7 +216,8 @@ async def latency(conn: asyncpg.Connection, world: World, rate: float, seconds: 
     total = [row["finished_at"].timestamp() - sent[row["title"]] for row in done]
     return (f"{rate:.0f} events/s offered for {seconds:.0f} s: {len(answered) + failures} moves in {sent_for:.1f} s "
             f"({(len(answered) + failures) / sent_for:.0f}/s achieved), {failures} failed, "
-            f"{len(done)}/{len(answered)} tasks made, {await held_failed(conn)} automation job(s) held as failed\n  " + summary("move answered -> task made", lags)
+            f"{len(done)}/{len(answered)} tasks made, {await held_failed(conn)} automation job(s) held as failed\n  "
+            + summary("move answered -> task made", lags)
             + "\n  " + summary("move sent -> task made (includes the move's own queueing)", total))
 
 
@@ -232,7 +234,9 @@ async def part_latency(args: argparse.Namespace) -> None:
             t0 = time.monotonic()
             await make_deals(world, total)
             await wait_for(lambda: queue_empty(conn, "automation.event"), timeout=300, every=0.2)
-            print(f"setup: {total} deals on {len(world.boards)} boards ({PER_BOARD} each, {'a rule each' if world.with_rules else 'no rules'}) made in {time.monotonic() - t0:.0f} s (their deal_created jobs drained); "
+            rules = "a rule each" if world.with_rules else "no rules"
+            print(f"setup: {total} deals on {len(world.boards)} boards ({PER_BOARD} each, {rules}) made in "
+                  f"{time.monotonic() - t0:.0f} s (their deal_created jobs drained); "
                   f"TANDEM_AUTOMATION_SETTLE_SECONDS={args.settle}; one server process, its in-process worker")
             for rate, secs in zip(rates, seconds):
                 print(await latency(conn, world, rate, secs), flush=True)
@@ -268,7 +272,8 @@ async def part_jobs(n: int) -> None:
             finally:
                 await conn.close()
             print(f"jobs/s: {n} no-op jobs committed at once, one `python -m server worker` "
-                  f"(batch {os.environ.get('TANDEM_JOB_BATCH', 10)}) drained them in {took:.2f} s = {n / took:.0f} jobs/s"
+                  f"(batch {os.environ.get('TANDEM_JOB_BATCH', 10)}) drained them in {took:.2f} s "
+                  f"= {n / took:.0f} jobs/s"
                   + ("" if drained else " (NOT drained within 600 s)"))
         finally:
             worker.terminate()
