@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 from pycrdt import Array, Doc, Map
 
 from tests.support.accounts import Account, Team, add_member, create_board, create_workspace, sign_up
@@ -100,3 +101,19 @@ async def crew(http_url: str) -> Team:
     member = await add_member(http_url, owner, workspace, "member", "Mia Chen")
     viewer = await add_member(http_url, owner, workspace, "viewer", "Victor Lee")
     return Team(owner, member, viewer, workspace, board)
+
+
+def server_running_automations() -> Any:
+    """A ``web_server`` fixture for a test module whose server also runs the automation jobs (its
+    worker on, settling for 0.3 s): ``web_server = server_running_automations()``."""
+    from tests.support.accounts import AUTH
+    from tests.support.servers import in_process_server, settings_for
+
+    @pytest.fixture(name="web_server")
+    async def web_server(database_url: str) -> Any:
+        settings = settings_for(database_url, room_grace_seconds=0.5, **AUTH, worker="on", housekeeping_cron="",
+                                automation_settle_seconds=0.3)
+        async with in_process_server(settings) as running:
+            yield running
+
+    return web_server

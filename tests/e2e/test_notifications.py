@@ -4,24 +4,11 @@ link to the deal, and marking it read clears the count; keyboard reachable; at 3
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-
 from tests.e2e.browser import SCREENSHOTS
-from tests.e2e.data import api, crew
-from tests.support.accounts import AUTH
-from tests.support.servers import InProcessServer, in_process_server, settings_for
+from tests.e2e.data import api, crew, server_running_automations
 from tests.support.waiting import eventually
 
-
-@pytest.fixture
-async def web_server(database_url: str) -> AsyncIterator[InProcessServer]:
-    """The e2e server with its worker running the automation jobs, settling for 0.3 s."""
-    settings = settings_for(database_url, room_grace_seconds=0.5, **AUTH, worker="on", housekeeping_cron="",
-                            automation_settle_seconds=0.3)
-    async with in_process_server(settings) as running:
-        yield running
+web_server = server_running_automations()
 
 
 async def test_the_bell_shows_a_rules_notification_and_marks_it_read(web_server, open_page):
