@@ -5,7 +5,7 @@
  * Definitions are loaded once per workspace and reloaded when the settings screen changes them.
  */
 import { signal } from '@preact/signals'
-import { useEffect } from 'preact/hooks'
+import { useEffect, useState } from 'preact/hooks'
 import { get, type Schemas } from '../lib/api'
 import * as Y from 'yjs'
 import { number, shortDate } from '../lib/format'
@@ -47,6 +47,31 @@ export function CustomFieldRows({ workspace, entity, values, editable, onChange,
   ))}</>
 }
 
+/** A multi-select's options as checkboxes. What the user ticks shows at once (kept here until the
+ * saved value comes back), not only after the save answers: a controlled checkbox would spring
+ * back meanwhile. */
+function Chips({ field, value, onChange }: {
+  field: FieldDefinition; value: unknown; onChange: (value: unknown) => void
+}) {
+  const saved = Array.isArray(value) ? (value as string[]) : []
+  const [chosen, setChosen] = useState<string[]>(saved)
+  useEffect(() => setChosen(saved), [saved.join('\u0000')])
+  return (
+    <div class="chips" role="group" aria-label={field.label} data-field={field.key}>
+      {field.options.map((o) => (
+        <label key={o} class={`chip${chosen.includes(o) ? ' is-on' : ''}`}>
+          <input type="checkbox" checked={chosen.includes(o)} onChange={(e) => {
+            const on = (e.target as HTMLInputElement).checked
+            const next = field.options.filter((x) => (x === o ? on : chosen.includes(x)))
+            setChosen(next)
+            onChange(next.length ? next : null)
+          }} />{o}
+        </label>
+      ))}
+    </div>
+  )
+}
+
 export function FieldInput({ field, value, editable, onChange }: {
   field: FieldDefinition; value: unknown; editable: boolean; onChange: (value: unknown) => void
 }) {
@@ -75,22 +100,8 @@ export function FieldInput({ field, value, editable, onChange }: {
           {text && !field.options.includes(text) && <option value={text}>{text}</option>}
         </select>
       )
-    case 'multi_select': {
-      const chosen = Array.isArray(value) ? (value as string[]) : []
-      return (
-        <div class="chips" role="group" aria-label={field.label} data-field={field.key}>
-          {field.options.map((o) => (
-            <label key={o} class={`chip${chosen.includes(o) ? ' is-on' : ''}`}>
-              <input type="checkbox" checked={chosen.includes(o)} onChange={(e) => {
-                const on = (e.target as HTMLInputElement).checked
-                const next = field.options.filter((x) => (x === o ? on : chosen.includes(x)))
-                onChange(next.length ? next : null)
-              }} />{o}
-            </label>
-          ))}
-        </div>
-      )
-    }
+    case 'multi_select':
+      return <Chips field={field} value={value} onChange={onChange} />
     case 'url':
       return <LiveInput {...common} type="url" inputMode="url" placeholder="https://" value={text}
         onCommit={(v) => onChange(v.trim() === '' ? null : /^[a-z]+:\/\//i.test(v.trim()) ? v.trim() : `https://${v.trim()}`)} />
