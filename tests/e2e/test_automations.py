@@ -32,6 +32,15 @@ async def test_an_admin_builds_a_rule_with_the_form_and_reads_its_run_log(web_se
     await page.get_by_test_id("automation-condition").get_by_label("Value").fill("1000")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SCREENSHOTS / "automation-builder.png"), full_page=True)
+    # the stage select is filled when the board's document loads; make sure our choice stands before saving
+    stage = page.get_by_test_id("automation-stage")
+
+    async def stage_chosen() -> bool:
+        if await stage.input_value() != qualified["stage"]:
+            await stage.select_option(qualified["stage"])
+        return await stage.input_value() == qualified["stage"]
+
+    await eventually(stage_chosen, what="the stage chosen")
     await page.get_by_test_id("automation-save").click()
     row = page.get_by_test_id("automation-row")
     await row.get_by_test_id("automation-state").filter(has_text="Enabled").wait_for()
