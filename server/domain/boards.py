@@ -18,11 +18,13 @@ class BoardKind(enum.StrEnum):
 
 
 class DocumentKind(enum.StrEnum):
-    """What a document is; every kind but the workspace's own hangs off a board and shares its access."""
+    """What a document is; every kind but the workspace's own and its dashboard hangs off a board and
+    shares its access."""
 
     BOARD = "board"
     WORKSPACE = "workspace"  # the workspace's own document: no board; members read it, nobody writes
     NOTE = "note"  # a note about a deal, contact or organisation; shares the access of its board
+    DASHBOARD = "dashboard"  # the workspace's shared insights layout: no board; members write, viewers read
 
 
 def board_document(board: UUID) -> str:
@@ -33,6 +35,11 @@ def board_document(board: UUID) -> str:
 def workspace_document(workspace: UUID) -> str:
     """The document name of a workspace: its live change notices (``schema/documents/SHAPES.md``)."""
     return f"workspace:{workspace}"
+
+
+def dashboard_document(workspace: UUID) -> str:
+    """The document name of a workspace's shared insights dashboard layout (``schema/documents/SHAPES.md``)."""
+    return f"dashboard:{workspace}"
 
 
 def note_document(note: UUID) -> str:

@@ -13,7 +13,7 @@ from uuid import UUID
 from server.domain.access import Action, NotFound, Role, check_membership_change, permit
 from server.domain.accounts import Conflict, check_name, normalise_email
 from server.domain.accounts import AuditEvent
-from server.domain.boards import DocumentKind, workspace_document
+from server.domain.boards import DocumentKind, dashboard_document, workspace_document
 from server.domain.money import FALLBACK, check_currency
 from server.domain.workspaces import Member, MyWorkspace, PendingInvitation, Workspace, WorkspaceView
 from server.services.accounts import Caller
@@ -54,6 +54,8 @@ class Workspaces:
             await unit.members.add(workspace.id, caller.id, Role.OWNER)
             await unit.workspaces.add_document(workspace_document(workspace.id), workspace.id, None,
                                                DocumentKind.WORKSPACE)
+            await unit.workspaces.add_document(dashboard_document(workspace.id), workspace.id, None,
+                                               DocumentKind.DASHBOARD)
             await unit.audit.record("workspace.created", actor=caller.id, workspace=workspace.id, name=name)
         return workspace
 
