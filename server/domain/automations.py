@@ -9,13 +9,17 @@ event: its trigger, its inputs (the card as the event left it), each action's re
 from __future__ import annotations
 
 import enum
+import json
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 from uuid import UUID
 
+from croniter import croniter
+
 from server.domain.accounts import InvalidInput
+from server.domain.webhooks import check_url
 
 
 class InvalidRule(InvalidInput):
@@ -32,6 +36,22 @@ class TriggerType(enum.StrEnum):
     DEAL_WON = "deal_won"
     DEAL_LOST = "deal_lost"
     FIELD_CHANGED = "field_changed"
+    DEAL_IDLE = "deal_idle"  # an open deal with no change and no activity done for ``days``
+    ACTIVITY_DUE = "activity_due"  # an undone activity reaches its due time (less ``before_minutes``)
+    ACTIVITY_OVERDUE = "activity_overdue"  # an undone activity's due time (or due day) has passed
+    CONTACT_CREATED = "contact_created"  # workspace-wide, no board
+    ORGANISATION_CREATED = "organisation_created"  # workspace-wide, no board
+    SCHEDULE = "schedule"  # a cron timetable; no deal
+
+
+# What each trigger is about: a deal (every action applies), an activity (deal actions apply to its
+# deal, if it has one), a contact or organisation, or nothing at all (a schedule).
+DEAL_TRIGGERS = frozenset({TriggerType.DEAL_CREATED, TriggerType.DEAL_STAGE_ENTERED, TriggerType.DEAL_WON,
+                           TriggerType.DEAL_LOST, TriggerType.FIELD_CHANGED, TriggerType.DEAL_IDLE})
+ACTIVITY_TRIGGERS = frozenset({TriggerType.ACTIVITY_DUE, TriggerType.ACTIVITY_OVERDUE})
+RECORD_TRIGGERS = frozenset({TriggerType.CONTACT_CREATED, TriggerType.ORGANISATION_CREATED})
+SWEPT_TRIGGERS = frozenset({TriggerType.DEAL_IDLE, TriggerType.ACTIVITY_DUE, TriggerType.ACTIVITY_OVERDUE,
+                            TriggerType.SCHEDULE})  # found by the sweep job, not by an edit
 
 
 class ActionType(enum.StrEnum):
@@ -41,6 +61,11 @@ class ActionType(enum.StrEnum):
     ADD_LABEL = "add_label"
     NOTIFY = "notify"
     WAIT = "wait"  # the run stops here and a continuation job resumes it at the next action
+    CALL_WEBHOOK = "call_webhook"  # POST the run's event JSON, signed, to a URL
+
+
+# Actions that change a deal, refused where a trigger has none (contacts, organisations, schedules).
+DEAL_ACTIONS = frozenset({ActionType.CREATE_TASK, ActionType.MOVE_DEAL, ActionType.SET_FIELD, ActionType.ADD_LABEL})
 
 
 class RunStatus(enum.StrEnum):
@@ -52,8 +77,17 @@ class RunStatus(enum.StrEnum):
 
 
 DEAL_OWNER = "deal_owner"
-# Fields a field_changed trigger may watch, and set_field may set (the card history records these).
-WATCHED_FIELDS = ("value", "stage", "status")
+ACTIVITY_ASSIGNEE = "activity_assignee"  # notify: the assignee of the activity an activity trigger is about
+ROUND_ROBIN = "round_robin"  # create_task: {"round_robin": [user ids]}, each run the next one
+# Fields a field_changed trigger may watch (the card history records the first three), plus
+# ``custom:<custom field id>`` for a deal custom field; set_field may set SETTABLE_FIELDS.
+WATCHED_FIELDS = ("value", "stage", "status", "title")
+CUSTOM_PREFIX = "custom:"
+ACTIVITY_TYPES = ("call", "meeting", "email", "todo", "deadline")
+IDLE_LIMIT_DAYS = 365
+BEFORE_LIMIT_MINUTES = 7 * 24 * 60
+ROUND_ROBIN_LIMIT = 50
+PAYLOAD_LIMIT = 10_000  # characters of a call_webhook payload as JSON
 SETTABLE_FIELDS = ("title", "value", "expected_close")
 NAME_LIMIT = 200
 TEXT_LIMIT = 500
@@ -117,8 +151,35 @@ def _only(raw: Mapping[str, Any], allowed: Sequence[str], where: str) -> None:
         raise InvalidRule(f"{where}.{extra[0]}: not a field of this {where.split('[')[0]}; expected {sorted(allowed)}")
 
 
+def custom_field_of(field: str) -> str | None:
+    """The custom field id of a watched ``custom:<id>`` field, else None."""
+    return field[len(CUSTOM_PREFIX):] if field.startswith(CUSTOM_PREFIX) else None
+
+
+def check_cron(raw: object, where: str) -> str:
+    """A five-field cron expression (minute hour day-of-month month day-of-week), as croniter reads it."""
+    if not isinstance(raw, str) or not 9 <= len(raw.strip()) <= 100 or len(raw.split()) != 5:
+        raise InvalidRule(f"{where}: expected a cron expression of five fields (minute hour day month weekday), "
+                          f"got {raw!r:.80}")
+    cron = " ".join(raw.split())
+    if not croniter.is_valid(cron):
+        raise InvalidRule(f"{where}: expected a valid cron expression such as '0 9 * * 1', got {raw!r:.80}")
+    return cron
+
+
+def _whole(raw: Mapping[str, Any], key: str, where: str, low: int, high: int, default: int | None = None) -> int | None:
+    value = raw.get(key)
+    value = default if value is None else value
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise InvalidRule(f"{where}.{key}: expected a whole number from {low} to {high}, got {value!r:.80}")
+    return value
+
+
 def check_trigger(raw: object) -> dict[str, Any]:
-    """The trigger as stored: ``type``, ``board`` and the fields its type needs."""
+    """The trigger as stored: ``type``, ``board`` (none for contact, organisation and some schedule
+    triggers) and the fields its type needs."""
     if not isinstance(raw, Mapping):
         raise InvalidRule(f"trigger: expected an object, got {raw!r:.80}")
     try:
@@ -126,6 +187,15 @@ def check_trigger(raw: object) -> dict[str, Any]:
     except ValueError:
         raise InvalidRule(f"trigger.type: expected one of {[t.value for t in TriggerType]}, "
                           f"got {raw.get('type')!r:.80}") from None
+    if kind in RECORD_TRIGGERS:
+        _only(raw, ("type",), "trigger")
+        return {"type": str(kind)}
+    if kind is TriggerType.SCHEDULE:
+        _only(raw, ("type", "cron", "board"), "trigger")
+        trigger = {"type": str(kind), "cron": check_cron(raw.get("cron"), "trigger.cron")}
+        if raw.get("board") is not None:
+            trigger["board"] = _uuid(raw.get("board"), "trigger.board")
+        return trigger
     trigger: dict[str, Any] = {"type": str(kind), "board": _uuid(raw.get("board"), "trigger.board")}
     if kind is TriggerType.DEAL_STAGE_ENTERED:
         _only(raw, ("type", "board", "stage"), "trigger")
@@ -133,14 +203,30 @@ def check_trigger(raw: object) -> dict[str, Any]:
     elif kind is TriggerType.FIELD_CHANGED:
         _only(raw, ("type", "board", "field", "from", "to"), "trigger")
         field = raw.get("field")
-        if field not in WATCHED_FIELDS:
-            raise InvalidRule(f"trigger.field: expected one of {list(WATCHED_FIELDS)}, got {field!r:.80}")
+        if isinstance(field, str) and (custom := custom_field_of(field)) is not None:
+            field = CUSTOM_PREFIX + _uuid(custom, "trigger.field")
+        elif field not in WATCHED_FIELDS:
+            raise InvalidRule(f"trigger.field: expected one of {list(WATCHED_FIELDS)} or custom:<custom field id>, "
+                              f"got {field!r:.80}")
         trigger["field"] = field
         for end in ("from", "to"):
             value = raw.get(end)
             if value is not None and not isinstance(value, (str, int, float)) or isinstance(value, bool):
                 raise InvalidRule(f"trigger.{end}: expected a text or a number (or none: any), got {value!r:.80}")
             trigger[end] = value
+    elif kind is TriggerType.DEAL_IDLE:
+        _only(raw, ("type", "board", "days"), "trigger")
+        trigger["days"] = _whole(raw, "days", "trigger", 1, IDLE_LIMIT_DAYS, default=0)
+    elif kind in ACTIVITY_TRIGGERS:
+        allowed = ("type", "board", "activity_type", "before_minutes")
+        _only(raw, allowed if kind is TriggerType.ACTIVITY_DUE else allowed[:3], "trigger")
+        activity_type = raw.get("activity_type")
+        if activity_type is not None and activity_type not in ACTIVITY_TYPES:
+            raise InvalidRule(f"trigger.activity_type: expected one of {list(ACTIVITY_TYPES)} (or none: any), "
+                              f"got {activity_type!r:.80}")
+        trigger["activity_type"] = activity_type
+        if kind is TriggerType.ACTIVITY_DUE:
+            trigger["before_minutes"] = _whole(raw, "before_minutes", "trigger", 0, BEFORE_LIMIT_MINUTES, default=0)
     else:
         _only(raw, ("type", "board"), "trigger")
     return trigger
@@ -159,7 +245,19 @@ def check_action(raw: object, where: str) -> dict[str, Any]:
         _only(raw, ("type", "title", "assignee", "due_in_days"), where)
         action["title"] = _text(raw.get("title"), f"{where}.title")
         assignee = raw.get("assignee", DEAL_OWNER)
-        action["assignee"] = assignee if assignee in (DEAL_OWNER, None) else _uuid(assignee, f"{where}.assignee")
+        if isinstance(assignee, Mapping):
+            _only(assignee, (ROUND_ROBIN,), f"{where}.assignee")
+            users = assignee.get(ROUND_ROBIN)
+            if (not isinstance(users, Sequence) or isinstance(users, (str, bytes))
+                    or not 1 <= len(users) <= ROUND_ROBIN_LIMIT):
+                raise InvalidRule(f"{where}.assignee.{ROUND_ROBIN}: expected a list of 1 to {ROUND_ROBIN_LIMIT} "
+                                  f"user ids, got {users!r:.80}")
+            ids = [_uuid(user, f"{where}.assignee.{ROUND_ROBIN}[{i}]") for i, user in enumerate(users)]
+            if len(set(ids)) != len(ids):
+                raise InvalidRule(f"{where}.assignee.{ROUND_ROBIN}: expected each user once, got {ids}")
+            action["assignee"] = {ROUND_ROBIN: ids}
+        else:
+            action["assignee"] = assignee if assignee in (DEAL_OWNER, None) else _uuid(assignee, f"{where}.assignee")
         due = raw.get("due_in_days")
         if due is not None and (not isinstance(due, int) or isinstance(due, bool) or not 0 <= due <= 3650):
             raise InvalidRule(f"{where}.due_in_days: expected a whole number of days from 0 to 3650, got {due!r:.80}")
@@ -199,10 +297,31 @@ def check_action(raw: object, where: str) -> dict[str, Any]:
         if not isinstance(amount, int) or isinstance(amount, bool) or not 1 <= amount <= most:
             raise InvalidRule(f"{where}.{unit}: expected a whole number of {unit} from 1 to {most}, got {amount!r:.80}")
         action[unit] = amount
+    elif kind is ActionType.CALL_WEBHOOK:
+        _only(raw, ("type", "url", "payload"), where)
+        url = raw.get("url")
+        if not isinstance(url, str):
+            raise InvalidRule(f"{where}.url: expected an http(s) URL, got {url!r:.80}")
+        try:
+            action["url"] = check_url(url).url
+        except InvalidInput as error:
+            raise InvalidRule(f"{where}.url: {error}") from None
+        payload = raw.get("payload")
+        if payload is not None:
+            if not isinstance(payload, Mapping):
+                raise InvalidRule(f"{where}.payload: expected an object (sent as the body's payload), "
+                                  f"got {payload!r:.80}")
+            try:
+                size = len(json.dumps(payload))
+            except (TypeError, ValueError):
+                raise InvalidRule(f"{where}.payload: expected plain JSON, got {payload!r:.80}") from None
+            if size > PAYLOAD_LIMIT:
+                raise InvalidRule(f"{where}.payload: expected at most {PAYLOAD_LIMIT} characters of JSON, got {size}")
+        action["payload"] = payload
     else:
         _only(raw, ("type", "user", "message"), where)
         user = raw.get("user", DEAL_OWNER)
-        action["user"] = user if user == DEAL_OWNER else _uuid(user, f"{where}.user")
+        action["user"] = user if user in (DEAL_OWNER, ACTIVITY_ASSIGNEE) else _uuid(user, f"{where}.user")
         action["message"] = _text(raw.get("message"), f"{where}.message")
     return action
 
@@ -225,10 +344,19 @@ class Op(enum.StrEnum):
 
 # Deal fields a condition reads; ``fields.<key>`` reads a custom field.
 CONDITION_FIELDS = ("title", "value", "currency", "owner", "stage", "status", "labels", "expected_close")
+# What conditions read on a contact_created / organisation_created rule (custom fields as ``fields.<key>``).
+RECORD_CONDITION_FIELDS = {
+    TriggerType.CONTACT_CREATED: ("first_name", "last_name", "emails", "phones", "job_title", "owner", "labels",
+                                  "organisation"),
+    TriggerType.ORGANISATION_CREATED: ("name", "website", "emails", "phones", "owner", "labels"),
+}
 _FIELD_KEY = re.compile(r"^fields\.[a-z][a-z0-9_]{0,62}$")
 
 
-def check_conditions(raw: object) -> list[dict[str, Any]]:
+def check_conditions(raw: object, record: bool = False) -> list[dict[str, Any]]:
+    """Checked conditions; ``record``: the fields are a contact's or organisation's (``check_fit`` narrows)."""
+    known = {*CONDITION_FIELDS, *(f for fields in RECORD_CONDITION_FIELDS.values() for f in fields)} if record \
+        else set(CONDITION_FIELDS)
     if raw is None:
         return []
     if not isinstance(raw, Sequence) or isinstance(raw, (str, bytes)) or len(raw) > MAX_ACTIONS:
@@ -240,7 +368,7 @@ def check_conditions(raw: object) -> list[dict[str, Any]]:
             raise InvalidRule(f"{where}: expected an object, got {item!r:.80}")
         _only(item, ("field", "op", "value"), where)
         field = item.get("field")
-        if field not in CONDITION_FIELDS and not (isinstance(field, str) and _FIELD_KEY.match(field)):
+        if field not in known and not (isinstance(field, str) and _FIELD_KEY.match(field)):
             raise InvalidRule(f"{where}.field: expected one of {list(CONDITION_FIELDS)} or fields.<custom field key>, "
                               f"got {field!r:.80}")
         try:
@@ -280,13 +408,39 @@ def holds(condition: dict[str, Any], values: Mapping[str, Any]) -> bool:
     return same if op is Op.EQUALS else not same
 
 
+def check_fit(trigger: dict[str, Any], actions: list[dict[str, Any]], conditions: list[dict[str, Any]]) -> None:
+    """Refuse actions and conditions the trigger gives nothing to act on: no deal (contacts,
+    organisations, schedules), no activity (anything but activity triggers)."""
+    kind = TriggerType(trigger["type"])
+    has_deal = kind in DEAL_TRIGGERS or kind in ACTIVITY_TRIGGERS
+    for i, action in enumerate(actions):
+        if not has_deal and action["type"] in DEAL_ACTIONS:
+            raise InvalidRule(f"actions[{i}].type: a {kind} trigger has no deal to act on; expected one of "
+                              f"{sorted(t.value for t in ActionType if t not in DEAL_ACTIONS)}, got {action['type']}")
+        if action["type"] == ActionType.NOTIFY:
+            if action["user"] == DEAL_OWNER and not has_deal:
+                raise InvalidRule(f"actions[{i}].user: a {kind} trigger has no deal owner; expected a user id")
+            if action["user"] == ACTIVITY_ASSIGNEE and kind not in ACTIVITY_TRIGGERS:
+                raise InvalidRule(f"actions[{i}].user: only activity triggers have an activity assignee; "
+                                  f"expected {DEAL_OWNER} or a user id")
+    if conditions and kind is TriggerType.SCHEDULE:
+        raise InvalidRule("conditions: a schedule trigger has no record to test; expected none")
+    for i, condition in enumerate(conditions):
+        if kind in RECORD_TRIGGERS and condition["field"] not in RECORD_CONDITION_FIELDS[kind] \
+                and not condition["field"].startswith("fields."):
+            raise InvalidRule(f"conditions[{i}].field: expected one of {list(RECORD_CONDITION_FIELDS[kind])} "
+                              f"or fields.<custom field key>, got {condition['field']!r:.80}")
+
+
 def check_rule(name: object, trigger: object, actions: object, enabled: object = True,
                conditions: object = None) -> NewRule:
     """The rule as stored, or ``InvalidRule`` naming the first field that is not as expected."""
     if not isinstance(enabled, bool):
         raise InvalidRule(f"enabled: expected true or false, got {enabled!r:.80}")
-    return NewRule(_text(name, "name", NAME_LIMIT), enabled, check_trigger(trigger), check_actions(actions),
-                   check_conditions(conditions))
+    rule = NewRule(_text(name, "name", NAME_LIMIT), enabled, check_trigger(trigger), check_actions(actions),
+                   check_conditions(conditions, record=TriggerType(trigger["type"]) in RECORD_TRIGGERS))
+    check_fit(rule.trigger, rule.actions, rule.conditions)
+    return rule
 
 
 def stages_named(rule: NewRule) -> list[tuple[str, str]]:

@@ -12,8 +12,10 @@ from typing import Any
 from uuid import UUID
 
 from server.domain.access import Action, NotFound
-from server.domain.automations import DEAL_OWNER, InvalidRule, NewRule, Rule, Run, check_rule, stages_named
+from server.domain.automations import (ACTIVITY_ASSIGNEE, DEAL_OWNER, ROUND_ROBIN, InvalidRule, NewRule, Rule, Run,
+                                       check_rule, custom_field_of, stages_named)
 from server.domain.boards import BoardKind
+from server.domain.fields import Entity
 from server.services.accounts import Caller
 from server.services.ports.unit import Begin, Unit
 from server.services.records import workspace_role
@@ -77,16 +79,28 @@ class Automations:
 
 
 async def _check_against(tx: Unit, caller: Caller, workspace: UUID, rule: NewRule) -> None:
-    board = UUID(rule.trigger["board"])
-    boards = {grant.board.id: grant.board for grant in await tx.boards.visible(workspace, caller.id)}
-    if board not in boards or boards[board].kind != BoardKind.PIPELINE:
-        raise InvalidRule(f"trigger.board: expected a pipeline board of this workspace, got {board}")
-    stages, _, _ = await tx.board_reads.report(board)
-    known = {str(stage.id) for stage in stages}
-    for where, stage in stages_named(rule):
-        if stage not in known:
-            raise InvalidRule(f"{where}: expected a stage of the rule's board, got {stage}")
+    if "board" in rule.trigger:  # contact, organisation and some schedule triggers have none
+        board = UUID(rule.trigger["board"])
+        boards = {grant.board.id: grant.board for grant in await tx.boards.visible(workspace, caller.id)}
+        if board not in boards or boards[board].kind != BoardKind.PIPELINE:
+            raise InvalidRule(f"trigger.board: expected a pipeline board of this workspace, got {board}")
+        stages, _, _ = await tx.board_reads.report(board)
+        known = {str(stage.id) for stage in stages}
+        for where, stage in stages_named(rule):
+            if stage not in known:
+                raise InvalidRule(f"{where}: expected a stage of the rule's board, got {stage}")
+    custom = custom_field_of(str(rule.trigger.get("field", "")))
+    if custom is not None:
+        field = await tx.field_definitions.get(UUID(custom))
+        if field is None or field.workspace_id != workspace or field.entity != Entity.DEAL:
+            raise InvalidRule(f"trigger.field: expected a deal custom field of this workspace, got {custom}")
     for index, action in enumerate(rule.actions):
-        if action["type"] == "notify" and action["user"] != DEAL_OWNER:
-            if await tx.members.role(workspace, UUID(action["user"])) is None:
-                raise InvalidRule(f"actions[{index}].user: expected a member of this workspace, got {action['user']}")
+        named: list[tuple[str, str]] = []
+        if action["type"] == "notify" and action["user"] not in (DEAL_OWNER, ACTIVITY_ASSIGNEE):
+            named.append((f"actions[{index}].user", action["user"]))
+        if action["type"] == "create_task" and isinstance(action.get("assignee"), dict):
+            named += [(f"actions[{index}].assignee.{ROUND_ROBIN}[{i}]", user)
+                      for i, user in enumerate(action["assignee"][ROUND_ROBIN])]
+        for where, user in named:
+            if await tx.members.role(workspace, UUID(user)) is None:
+                raise InvalidRule(f"{where}: expected a member of this workspace, got {user}")
