@@ -84,6 +84,13 @@ class Activity(msgspec.Struct, kw_only=True):
     note: str | None
     created_at: datetime | None
     created_by: UUID | None
+    # in time (issue 18, docs/calendar.md): ``due`` is the start
+    end: datetime | None = None  # a timed activity's end (after ``due``)
+    all_day: bool | None = None
+    time_zone: str | None = None  # IANA, the zone its times were chosen in
+    location: str | None = None  # a place or a video link
+    outcome: str | None = None  # how a call or meeting went
+    reminders: list[int] | None = None  # minutes before the start; null: the defaults (1 day, 15 minutes)
 
 
 class Note(msgspec.Struct, kw_only=True):

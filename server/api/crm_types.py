@@ -8,7 +8,7 @@ In PATCH bodies an absent field is left alone and ``null`` removes it.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -21,6 +21,9 @@ Money = Annotated[float, Meta(ge=0)]
 Position = Annotated[int, Meta(ge=0)]
 Text = Annotated[str, Meta(max_length=20000)]
 Labels = Annotated[list[Annotated[str, Meta(max_length=100)]], Meta(max_length=50)]
+Zone = Annotated[str, Meta(max_length=64)]  # an IANA time zone, checked by server.domain.calendar
+Place = Annotated[str, Meta(max_length=2000)]
+Reminders = Annotated[list[Annotated[int, Meta(ge=0, le=40320)]], Meta(max_length=5)]  # minutes before
 
 
 class _Body(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -93,6 +96,13 @@ class NewActivity(_Body):
     contact: UUID | None = None
     note: Text | None = None
     done: bool | None = None
+    # in time (issue 18, docs/calendar.md): ``due`` as a date-time is the start
+    end: datetime | None = None
+    all_day: bool | None = None
+    time_zone: Zone | None = None
+    location: Place | None = None
+    outcome: Place | None = None
+    reminders: Reminders | None = None
 
 
 class ActivityChanges(_Body):
@@ -104,6 +114,12 @@ class ActivityChanges(_Body):
     contact: UUID | None | UnsetType = UNSET
     note: Text | None | UnsetType = UNSET
     done: bool | UnsetType = UNSET
+    end: datetime | None | UnsetType = UNSET
+    all_day: bool | None | UnsetType = UNSET
+    time_zone: Zone | None | UnsetType = UNSET
+    location: Place | None | UnsetType = UNSET
+    outcome: Place | None | UnsetType = UNSET
+    reminders: Reminders | None | UnsetType = UNSET
 
 
 class NewNote(_Body):

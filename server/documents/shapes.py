@@ -18,6 +18,7 @@ from uuid import UUID
 
 from pycrdt import Array, Map
 
+from server.domain.calendar import is_time_zone
 from server.domain.ranks import is_rank
 from server.domain.text import find_unstorable, unstorable
 
@@ -183,11 +184,26 @@ def _map(spec: dict, raw: object) -> dict[str, Any]:
     return value  # type: ignore[return-value]
 
 
+def _timezone(spec: dict, raw: object) -> str:
+    _expect(isinstance(raw, str) and is_time_zone(raw), "an IANA time zone (Europe/Berlin)", raw)
+    return raw  # type: ignore[return-value]
+
+
+def _minutes(spec: dict, raw: object) -> tuple[int, ...]:
+    items = raw.to_py() if isinstance(raw, Array) else raw
+    high, most = spec.get("maximum", 40320), spec.get("maxItems", 5)
+    _expect(isinstance(items, list) and len(items) <= most
+            and all(isinstance(i, (int, float)) and not isinstance(i, bool) and math.isfinite(i)
+                    and float(i).is_integer() and 0 <= i <= high for i in items),
+            f"at most {most} whole numbers of minutes from 0 to {high}", raw)
+    return tuple(sorted({int(i) for i in items}, reverse=True))  # type: ignore[union-attr]
+
+
 _DECODERS = {
     "string": _string, "number": _number, "integer": _integer, "boolean": _boolean, "enum": _enum,
     "uuid": _uuid, "user": _uuid, "stage": _uuid, "date": _date, "datetime": _datetime,
     "date-or-datetime": _date_or_datetime, "currency": _currency, "rank": _rank,
-    "Y.Array<string>": _strings, "Y.Map": _map,
+    "Y.Array<string>": _strings, "Y.Map": _map, "timezone": _timezone, "minutes": _minutes,
 }
 
 
@@ -199,6 +215,8 @@ def encode(field: Field, value: Any) -> Any:
         return Array(list(value))
     if field.type == "Y.Map":
         return Map(dict(value))
+    if field.type == "minutes":
+        return [int(minutes) for minutes in value]  # a plain JSON array, as the app writes it
     if isinstance(value, UUID):
         return str(value)
     if isinstance(value, datetime):

@@ -112,6 +112,13 @@ class Activity(NamedTuple):
     note: str | None = None
     created_at: datetime | None = None
     created_by: UUID | None = None
+    # in time (issue 18, server/domain/calendar.py): ``due`` is the start
+    end: datetime | None = None
+    all_day: bool | None = None
+    time_zone: str | None = None
+    location: str | None = None
+    outcome: str | None = None
+    reminders: tuple[int, ...] | None = None  # minutes before; None: the defaults
 
 
 Card = Deal | WorkItem

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any, NamedTuple
 from uuid import UUID
 
+from server.domain.calendar import span
 from server.domain.crm import Activity, Deal, Stage, WorkItem
 
 
@@ -83,6 +84,14 @@ class ActivityRecord(NamedTuple):
     note: str | None
     created_at: datetime | None
     created_by: UUID | None
+    # in time (issue 18, migration 0024): see server/domain/calendar.py
+    starts_at: datetime | None = None  # the start of a timed activity
+    ends_at: datetime | None = None
+    all_day: bool = True
+    time_zone: str | None = None
+    location: str | None = None
+    outcome: str | None = None
+    reminders: list[int] | None = None  # minutes before as set; None: the defaults
 
 
 Record = StageRecord | DealRecord | WorkItemRecord | ActivityRecord
@@ -118,6 +127,11 @@ def work_item_record(w: WorkItem) -> WorkItemRecord:
 
 def activity_record(a: Activity) -> ActivityRecord:
     due_at = a.due if isinstance(a.due, datetime) else None
-    due_date = a.due.date() if isinstance(a.due, datetime) else a.due
+    when = span(a.due, a.end, a.all_day, a.time_zone)
+    due_date = when.day if when else None  # the local day in its zone (UTC without one)
+    timed = when is not None and when.start is not None and not when.all_day
     return ActivityRecord(a.id, str(a.type), a.title, a.assignee, due_date, due_at, a.done, a.done_at, a.card,
-                          a.contact, a.note, a.created_at, a.created_by)
+                          a.contact, a.note, a.created_at, a.created_by,
+                          when.start if timed else None, when.end if timed else None, not timed,
+                          when.zone if when else None, a.location, a.outcome,
+                          list(a.reminders) if a.reminders is not None else None)

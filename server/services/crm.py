@@ -26,6 +26,7 @@ from server.domain.access import NotFound, require_write
 from server.domain.accounts import InvalidInput, spoken_locale
 from server.domain.board_reads import NoteRecord
 from server.domain.boards import DocumentKind, note_document
+from server.domain.calendar import check_times
 from server.domain.crm import (
     Activity, BoardState, Card, Deal, DealStatus, ItemStatus, NoteMeta, StageKind, SubjectKind, WorkItem, check_title,
     now_utc, stage_for_status, status_after_move,
@@ -168,7 +169,7 @@ class Crm:
         await self.check_records(view, values, ACTIVITY_REFERENCES)
         values, links = _split_links("pipeline", values, ACTIVITY_REFERENCES)
         state = _read(room.doc, view.board.kind)
-        values = {**values, "title": check_title(values.get("title") or "")}
+        values = check_times(None, {**values, "title": check_title(values.get("title") or "")})
         _check_card(state, values)
         activity = activity or uuid4()
         self._change(room, caller, lambda doc: edits.add_activity(doc, activity, values, at=now_utc(), by=caller.id))
@@ -187,6 +188,7 @@ class Crm:
             raise NotFound("no such activity on this board")
         if "title" in changes:
             changes = {**changes, "title": check_title(changes["title"] or "")}
+        changes = check_times(state.activities[activity], changes)  # issue 18: zone, reminders, end after start
         _check_card(state, changes)
         if changes:
             self._change(room, caller, lambda doc: edits.update_activity(doc, activity, changes, now_utc()))

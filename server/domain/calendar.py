@@ -1,0 +1,164 @@
+"""Activities in time (issue 18): when an activity happens, in which zone, and when it reminds.
+
+An activity's ``due`` is its start: a date-time makes it *timed* (``end`` optional, after the
+start), a date makes it *all-day* on that date — as every activity made before times existed
+is, so old date-only activities keep their meaning. ``allDay`` true on a date-time keeps the
+time but shows the day. ``timeZone`` (IANA) is the zone the times were chosen in: it decides the
+local day and the wall-clock arithmetic of whole-day reminders across DST switches.
+
+Reminders are minutes before the start. Absent: the defaults (a day and 15 minutes before) for a
+timed activity, none for an all-day one (a date-only to-do list must not start ringing). Whole
+days are counted on the wall clock of the activity's zone — "a day before" a Monday 10:00
+meeting is Sunday 10:00 local, 23 or 25 hours before across a DST switch — and the rest as
+elapsed time. An all-day activity's reminders count from 09:00 local on its day.
+Pure: no I/O (``zoneinfo`` reads the system's or the ``tzdata`` package's zone files).
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any, NamedTuple
+from uuid import UUID, uuid5
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from server.domain.accounts import InvalidInput
+from server.domain.crm import Activity
+
+DEFAULT_REMINDERS: tuple[int, ...] = (1440, 15)
+ALL_DAY_ANCHOR = time(9, 0)  # an all-day activity's reminders count from 09:00 local
+MAX_REMINDER_MINUTES = 40320  # four weeks
+MAX_REMINDERS = 5
+_REMINDER_IDS = UUID("3f0a6c1e-0d7e-4a55-9a57-2f3b0c3e18a1")
+
+
+@functools.lru_cache(maxsize=1024)
+def zone(name: str) -> ZoneInfo | None:
+    """The zone named ``name`` (``Europe/Berlin``), or None for a name that is not one."""
+    if not name or len(name) > 64 or name.startswith(("/", ".")) or ".." in name or "\\" in name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+
+
+def is_time_zone(name: str) -> bool:
+    return zone(name) is not None
+
+
+def check_time_zone(name: str) -> str:
+    if not is_time_zone(name):
+        raise InvalidInput(f"time_zone: expected an IANA time zone such as Europe/Berlin, got {name[:64]!r}")
+    return name
+
+
+def check_span(start: date | datetime | None, end: datetime | None) -> None:
+    """``end`` needs a start that is a time, and must come after it."""
+    if end is None:
+        return
+    if not isinstance(start, datetime):
+        raise InvalidInput("end: expected an end only with a start time (due as a date-time)")
+    if end <= start:
+        raise InvalidInput(f"end: expected a time after the start {start.isoformat()}, got {end.isoformat()}")
+
+
+def check_reminders(minutes: list[int] | tuple[int, ...]) -> tuple[int, ...]:
+    if len(minutes) > MAX_REMINDERS or any(not 0 <= m <= MAX_REMINDER_MINUTES for m in minutes):
+        raise InvalidInput(f"reminders: expected at most {MAX_REMINDERS} of 0 to {MAX_REMINDER_MINUTES} minutes, "
+                           f"got {list(minutes)[:10]}")
+    return tuple(sorted(set(minutes), reverse=True))
+
+
+class Span(NamedTuple):
+    """When an activity happens: ``start``/``end`` are UTC instants (None when all-day by date)."""
+
+    day: date  # its local day
+    start: datetime | None
+    end: datetime | None
+    all_day: bool
+    zone: str | None
+
+
+def span(due: date | datetime | None, end: datetime | None = None, all_day: bool | None = None,
+         time_zone: str | None = None) -> Span | None:
+    """When an activity with these fields happens; None if it has no ``due``. An ``end`` not after
+    the start is ignored (a document may hold anything)."""
+    if due is None:
+        return None
+    tz = zone(time_zone) if time_zone else None
+    if not isinstance(due, datetime):
+        return Span(due, None, None, True, time_zone if tz else None)
+    day = due.astimezone(tz).date() if tz else due.astimezone(timezone.utc).date()
+    return Span(day, due, end if end is not None and end > due else None, bool(all_day), time_zone if tz else None)
+
+
+def reminder_minutes(reminders: tuple[int, ...] | None, when: Span) -> tuple[int, ...]:
+    """The reminders that apply: those set, else the defaults (timed) or none (all-day by date)."""
+    if reminders is not None:
+        return reminders
+    return DEFAULT_REMINDERS if when.start is not None and not when.all_day else ()
+
+
+def anchor(when: Span) -> datetime:
+    """The instant reminders count back from: the start, or 09:00 local of an all-day activity's day."""
+    if when.start is not None and not when.all_day:
+        return when.start
+    tz = zone(when.zone) if when.zone else None
+    return datetime.combine(when.day, ALL_DAY_ANCHOR, tz or timezone.utc).astimezone(timezone.utc)
+
+
+def before(start: datetime, minutes: int, time_zone: str | None) -> datetime:
+    """``minutes`` before ``start``: whole days on the zone's wall clock, the rest as elapsed time."""
+    days, rest = divmod(minutes, 1440)
+    tz = zone(time_zone) if time_zone else None
+    if days and tz is not None:
+        wall = start.astimezone(tz).replace(tzinfo=None) - timedelta(days=days)
+        start = wall.replace(tzinfo=tz).astimezone(timezone.utc)  # fold 0: the earlier of a repeated hour
+    elif days:
+        start -= timedelta(days=days)
+    return (start - timedelta(minutes=rest)).astimezone(timezone.utc)
+
+
+class Reminder(NamedTuple):
+    """One reminder of one activity: ``at`` is when it fires, ``id`` names it (and its notification)."""
+
+    id: UUID
+    minutes: int
+    at: datetime
+
+
+def reminders(activity: UUID, when: Span | None, minutes: tuple[int, ...] | None) -> list[Reminder]:
+    """The activity's reminders, earliest first. The id is a function of the activity, the
+    minutes and the instant it fires, so a reminder fires once however often it is scheduled,
+    and a moved activity's reminders are new ones."""
+    if when is None:
+        return []
+    start = anchor(when)
+    out = []
+    for m in reminder_minutes(minutes, when):
+        at = before(start, m, when.zone)
+        out.append(Reminder(uuid5(_REMINDER_IDS, f"{activity}/{m}/{at.isoformat()}"), m, at))
+    return sorted(out, key=lambda r: r.at)
+
+
+def check_times(before: Activity | None, changes: dict[str, Any]) -> dict[str, Any]:
+    """An activity's new or changed times, checked (``changes`` by the document's field names):
+    a known zone, reminders in range, an end after the start. Moving a timed activity (``due``
+    without ``end``) keeps its duration; moving it to a date drops its end."""
+    out = dict(changes)
+    if isinstance(out.get("end"), datetime):
+        end = out["end"]
+        out["end"] = end.replace(tzinfo=timezone.utc) if end.tzinfo is None else end.astimezone(timezone.utc)
+    if out.get("timeZone") is not None:
+        check_time_zone(out["timeZone"])
+    if out.get("reminders") is not None:
+        out["reminders"] = check_reminders(out["reminders"])
+    old_due, old_end = (before.due, before.end) if before else (None, None)
+    if "due" in out and "end" not in out and old_end is not None:
+        new_due = out["due"]
+        keeps = isinstance(new_due, datetime) and isinstance(old_due, datetime)
+        out["end"] = new_due + (old_end - old_due) if keeps else None
+    if "due" in out or "end" in out:
+        check_span(out.get("due", old_due), out.get("end", old_end))
+    return out
