@@ -16,6 +16,7 @@ class Notification(msgspec.Struct, kw_only=True):
     card_id: UUID | None
     created_at: datetime
     read_at: datetime | None
+    kind: str = "automation"  # automation (a rule's message) or reminder (an activity of yours is due; issue 18)
 
 
 class Notifications(msgspec.Struct, kw_only=True):

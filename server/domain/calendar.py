@@ -162,3 +162,27 @@ def check_times(before: Activity | None, changes: dict[str, Any]) -> dict[str, A
     if "due" in out or "end" in out:
         check_span(out.get("due", old_due), out.get("end", old_end))
     return out
+
+
+class CalendarEntry(NamedTuple):
+    """An activity on the calendar, with the board (and deal) it belongs to."""
+
+    id: UUID
+    board: UUID
+    board_name: str
+    workspace: UUID
+    type: str
+    title: str
+    assignee: UUID | None
+    day: date  # its local day
+    start: datetime | None  # a timed activity's start
+    end: datetime | None
+    all_day: bool
+    time_zone: str | None
+    location: str | None
+    done: bool
+    card: UUID | None
+    card_title: str | None
+    note: str | None
+    outcome: str | None
+    created_at: datetime | None

@@ -14,6 +14,7 @@ class NewNotification(NamedTuple):
     message: str
     board_id: UUID | None = None
     card_id: UUID | None = None
+    kind: str = "automation"  # automation (a rule's notify action) or reminder (issue 18: an activity is due)
 
 
 class Notification(NamedTuple):
@@ -25,3 +26,4 @@ class Notification(NamedTuple):
     card_id: UUID | None
     created_at: datetime
     read_at: datetime | None
+    kind: str = "automation"

@@ -18,7 +18,7 @@ class MemoryNotifications:
     async def add(self, new: NewNotification) -> bool:
         if new.id in self._rows:
             return False
-        self._rows[new.id] = Notification(*new, created_at=self._db.now(), read_at=None)
+        self._rows[new.id] = Notification(*new[:6], created_at=self._db.now(), read_at=None, kind=new.kind)
         return True
 
     async def of_user(self, user: UUID, limit: int = 50) -> list[Notification]:

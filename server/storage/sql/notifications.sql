@@ -1,10 +1,10 @@
 -- In-app notifications (server/storage/notifications.py).
 -- name: insert_notification
-INSERT INTO notifications (id, user_id, workspace_id, message, board_id, card_id)
-VALUES ($1, $2, $3, $4, $5, $6)
+INSERT INTO notifications (id, user_id, workspace_id, message, board_id, card_id, kind)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
 ON CONFLICT (id) DO NOTHING;
 -- name: notifications_of_user
-SELECT id, user_id, workspace_id, message, board_id, card_id, created_at, read_at
+SELECT id, user_id, workspace_id, message, board_id, card_id, created_at, read_at, kind
 FROM notifications WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2;
 -- name: unread_of_user
 SELECT count(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL;

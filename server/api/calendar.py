@@ -1,0 +1,81 @@
+"""The calendar over HTTP (issue 18): a workspace's activities over a range of days for chosen
+people, your private iCalendar feed (made, shown once, revoked), and the feed itself at
+``/ical/<token>.ics`` — no session: the token is the key, and any other answers 404."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from litestar import Controller, Request, Response, delete, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
+
+from server.api import calendar_types as types
+from server.api.auth import CallerDep
+from server.domain.access import NotFound
+from server.domain.accounts import InvalidInput
+from server.domain.calendar import CalendarEntry
+from server.services.calendar import CalendarService
+
+CalendarDep = NamedDependency[CalendarService]
+
+
+def _entry(e: CalendarEntry) -> types.CalendarEntry:
+    return types.CalendarEntry(
+        id=e.id, board=e.board, board_name=e.board_name, workspace=e.workspace, type=e.type, title=e.title,
+        assignee=e.assignee, day=e.day, start=e.start, end=e.end, all_day=e.all_day, time_zone=e.time_zone,
+        location=e.location, done=e.done, card=e.card, card_title=e.card_title, outcome=e.outcome)
+
+
+def _people(raw: str) -> list[UUID]:
+    try:
+        return [UUID(part) for part in raw.split(",") if part.strip()]
+    except ValueError:
+        raise InvalidInput(f"people: expected user ids separated by commas, got {raw[:80]!r}") from None
+
+
+def _day(name: str, raw: str) -> date:
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(f"{name}: expected a date YYYY-MM-DD, got {raw[:20]!r}") from None
+
+
+class CalendarController(Controller):
+    path = "/api"
+    tags = ["calendar"]
+
+    @get("/workspaces/{workspace:uuid}/calendar",
+         summary="Activities of chosen people (default: you) from one day to another, on the boards you reach")
+    async def calendar_entries(self, workspace: FromPath[UUID], caller: CallerDep, calendar: CalendarDep,
+                               start: FromQuery[str], end: FromQuery[str], people: FromQuery[str] = "",
+                               ) -> types.Calendar:
+        found = await calendar.entries(caller, workspace, _day("start", start), _day("end", end), _people(people))
+        return types.Calendar(entries=[_entry(e) for e in found])
+
+    @get("/me/calendar-feed", summary="Whether you have a private calendar feed")
+    async def calendar_feed(self, caller: CallerDep, calendar: CalendarDep) -> types.CalendarFeed:
+        created = await calendar.feed_created(caller)
+        return types.CalendarFeed(active=created is not None, created_at=created)
+
+    @post("/me/calendar-feed", status_code=201,
+          summary="Make a new private calendar feed URL (shown once; any earlier one stops working)")
+    async def new_calendar_feed(self, request: Request, caller: CallerDep, calendar: CalendarDep) -> types.CalendarFeed:
+        token = await calendar.new_feed(caller)
+        created = await calendar.feed_created(caller)
+        return types.CalendarFeed(active=True, created_at=created, url=str(request.url_for("ical_feed", token=f"{token}.ics")))
+
+    @delete("/me/calendar-feed", status_code=204, summary="Revoke your private calendar feed")
+    async def revoke_calendar_feed(self, caller: CallerDep, calendar: CalendarDep) -> None:
+        await calendar.revoke_feed(caller)
+
+
+@get("/ical/{token:str}", name="ical_feed", summary="A private calendar feed (iCalendar); its token is the key",
+     tags=["calendar"], media_type="text/calendar")
+async def ical_feed(token: FromPath[str], calendar: CalendarDep) -> Response[bytes]:
+    if not token.endswith(".ics"):
+        raise NotFound("no such calendar feed")
+    body = await calendar.feed(token.removesuffix(".ics"))
+    return Response(body, media_type="text/calendar; charset=utf-8",
+                    headers={"Cache-Control": "private, max-age=300", "Referrer-Policy": "no-referrer"})

@@ -1,0 +1,82 @@
+"""The calendar (issue 18): one's own and colleagues' activities over a range of days, and the
+private iCalendar feed.
+
+Entries come from the SQL projection of every board the *caller* reaches (archived ones left
+out): choosing a colleague shows their activities only where the caller could see them anyway.
+Rescheduling is an ordinary activity edit (``Crm.update_activity``), so it reaches everyone
+with the board open at once. A feed's token is random (256 bits) and only its SHA-256 is kept:
+the database never holds a working URL; making a new one replaces (revokes) the old.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from uuid import UUID
+
+from server.domain.access import NotFound
+from server.domain.accounts import InvalidInput
+from server.domain.calendar import CalendarEntry
+from server.domain.crm import now_utc
+from server.domain.ical import feed
+from server.services.accounts import Caller
+from server.services.ports.unit import Begin
+
+MAX_DAYS = 62  # a month view with its leading and trailing weeks, and then some
+MAX_PEOPLE = 20
+FEED_PAST, FEED_AHEAD = timedelta(days=90), timedelta(days=400)
+
+
+def token_hash(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+class CalendarService:
+    """Calendar reads and the caller's feed."""
+
+    def __init__(self, begin: Begin) -> None:
+        self._begin = begin
+
+    async def entries(self, caller: Caller, workspace: UUID, first: date, last: date,
+                      people: Sequence[UUID] = ()) -> list[CalendarEntry]:
+        """Activities of ``people`` (default: the caller) in ``workspace`` from ``first`` to ``last``."""
+        if last < first or (last - first).days >= MAX_DAYS:
+            raise InvalidInput(f"end: expected a day from {first} up to {MAX_DAYS} days later, got {last}")
+        if len(people) > MAX_PEOPLE:
+            raise InvalidInput(f"people: expected at most {MAX_PEOPLE}, got {len(people)}")
+        async with self._begin() as tx:
+            boards = await tx.board_reach.visible_boards(caller.id)
+            found = await tx.calendar_entries.between(boards, list(people) or [caller.id], first, last)
+        return [e for e in found if e.workspace == workspace]
+
+    async def feed_created(self, caller: Caller) -> datetime | None:
+        async with self._begin() as tx:
+            return await tx.calendar_feeds.created(caller.id)
+
+    async def new_feed(self, caller: Caller) -> str:
+        """A new secret token for the caller's feed (shown once); any earlier one stops working."""
+        token = secrets.token_urlsafe(32)
+        async with self._begin() as tx:
+            await tx.calendar_feeds.put(caller.id, token_hash(token))
+        return token
+
+    async def revoke_feed(self, caller: Caller) -> None:
+        async with self._begin() as tx:
+            if not await tx.calendar_feeds.drop(caller.id):
+                raise NotFound("no calendar feed to revoke")
+
+    async def feed(self, token: str, name: str = "Tandem") -> bytes:
+        """The iCalendar text of the feed ``token`` opens; ``NotFound`` for any other token."""
+        if not 20 <= len(token) <= 100:
+            raise NotFound("no such calendar feed")
+        now = now_utc()
+        async with self._begin() as tx:
+            user = await tx.calendar_feeds.user_of(token_hash(token))
+            if user is None:
+                raise NotFound("no such calendar feed")
+            boards = await tx.board_reach.visible_boards(user)
+            entries = await tx.calendar_entries.between(boards, [user], (now - FEED_PAST).date(),
+                                                        (now + FEED_AHEAD).date())
+        return feed(name, entries, now)

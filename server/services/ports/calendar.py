@@ -1,0 +1,36 @@
+"""The calendar's reads of the projection and the private iCalendar feeds (issue 18)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Protocol
+from uuid import UUID
+
+from server.domain.calendar import CalendarEntry
+
+
+class CalendarEntries(Protocol):
+    async def between(self, boards: Sequence[UUID], people: Sequence[UUID], first: date,
+                      last: date) -> list[CalendarEntry]:
+        """Activities of ``boards`` assigned to one of ``people`` whose (local) day is from ``first``
+        to ``last``, by day and start."""
+        ...
+
+
+class CalendarFeeds(Protocol):
+    async def put(self, user: UUID, token_hash: bytes) -> None:
+        """Give ``user`` a feed with this token's hash, replacing any they had."""
+        ...
+
+    async def user_of(self, token_hash: bytes) -> UUID | None:
+        """Whose feed the token with this hash opens, if anyone's."""
+        ...
+
+    async def created(self, user: UUID) -> datetime | None:
+        """When ``user``'s feed was made; None if they have none."""
+        ...
+
+    async def drop(self, user: UUID) -> bool:
+        """Revoke ``user``'s feed; False if they had none."""
+        ...

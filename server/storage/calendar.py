@@ -1,0 +1,45 @@
+"""``PostgresCalendarEntries`` and ``PostgresCalendarFeeds``, through one connection (issue 18)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from uuid import UUID
+
+import asyncpg
+
+from server.domain.calendar import CalendarEntry
+from server.storage.queries import queries
+
+SQL = queries("calendar")
+
+
+class PostgresCalendarEntries:
+    """Implements ``server.services.ports.calendar.CalendarEntries``."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def between(self, boards: Sequence[UUID], people: Sequence[UUID], first: date,
+                      last: date) -> list[CalendarEntry]:
+        rows = await self._conn.fetch(SQL["entries_between"], list(boards), list(people), first, last)
+        return [CalendarEntry(*row) for row in rows]
+
+
+class PostgresCalendarFeeds:
+    """Implements ``server.services.ports.calendar.CalendarFeeds``."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def put(self, user: UUID, token_hash: bytes) -> None:
+        await self._conn.execute(SQL["put_feed"], user, token_hash)
+
+    async def user_of(self, token_hash: bytes) -> UUID | None:
+        return await self._conn.fetchval(SQL["feed_user"], token_hash)
+
+    async def created(self, user: UUID) -> datetime | None:
+        return await self._conn.fetchval(SQL["feed_created"], user)
+
+    async def drop(self, user: UUID) -> bool:
+        return await self._conn.execute(SQL["drop_feed"], user) == "DELETE 1"

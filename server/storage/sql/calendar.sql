@@ -1,0 +1,20 @@
+-- The calendar (server/storage/calendar.py, issue 18).
+-- name: entries_between
+-- The deal's title only from the same board; ordered by day, then timed ones by start.
+SELECT a.activity_id, a.board_id, b.name, b.workspace_id, a.type, a.title, a.assignee_id, a.due_date, a.starts_at,
+       a.ends_at, a.all_day, a.time_zone, a.location, a.done, a.card_id, coalesce(d.title, w.title), a.note,
+       a.outcome, a.created_at
+FROM activities a JOIN boards b ON b.id = a.board_id
+LEFT JOIN deals d ON d.board_id = a.board_id AND d.card_id = a.card_id
+LEFT JOIN work_items w ON w.board_id = a.board_id AND w.card_id = a.card_id
+WHERE a.board_id = ANY($1::uuid[]) AND a.assignee_id = ANY($2::uuid[]) AND a.due_date BETWEEN $3 AND $4
+ORDER BY a.due_date, a.all_day DESC, a.starts_at NULLS FIRST, a.title, a.activity_id;
+-- name: put_feed
+INSERT INTO calendar_feeds (user_id, token_hash) VALUES ($1, $2)
+ON CONFLICT (user_id) DO UPDATE SET token_hash = EXCLUDED.token_hash, created_at = now();
+-- name: feed_user
+SELECT user_id FROM calendar_feeds WHERE token_hash = $1;
+-- name: feed_created
+SELECT created_at FROM calendar_feeds WHERE user_id = $1;
+-- name: drop_feed
+DELETE FROM calendar_feeds WHERE user_id = $1;
