@@ -33,7 +33,7 @@ CREATE TABLE mailboxes (
     imported        bigint      NOT NULL DEFAULT 0,  -- messages filed by this mailbox, ever
     sync_holder     uuid,                            -- the per-mailbox lock: the sync that holds it,
     sync_lease_until timestamptz,                    -- until when (renewed per batch; a killed one lapses)
-    created_at      timestamptz NOT NULL DEFAULT now(),
+    created_at      timestamptz NOT NULL DEFAULT clock_timestamp(),  -- two made in one transaction keep their order
     UNIQUE (workspace_id, owner_id, address)
 );
 CREATE INDEX mailboxes_owner ON mailboxes (owner_id);

@@ -9,11 +9,14 @@ it files: ``metadata`` (who wrote to whom, when), ``subject`` (and the subject) 
 from __future__ import annotations
 
 import enum
+import re
 from datetime import date, datetime
 from typing import NamedTuple
 from uuid import UUID
 
 import msgspec
+
+from server.domain.accounts import InvalidInput
 
 
 class Visibility(enum.StrEnum):
@@ -152,3 +155,37 @@ class StoredEmail(msgspec.Struct, frozen=True):
 def seen_by(visibility: Visibility, owner: UUID | None, viewer: UUID) -> Visibility:
     """What ``viewer`` may see of a message filed with ``visibility`` from ``owner``'s mailbox."""
     return Visibility.EVERYTHING if owner == viewer else visibility
+
+
+class MailboxRefused(ValueError):
+    """The mail server could not be reached, or refused the sign-in (HTTP 422): says so in words."""
+
+
+_HOST = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$|^\[?[0-9A-Fa-f:.]+\]?$")
+_ADDRESS = re.compile(r"^[^\s@<>(),;:\"\[\]\\]{1,64}@[^\s@<>(),;:\"\[\]\\]+\.[^\s@<>(),;:\"\[\]\\]+$")
+
+
+def check_host(field: str, host: str) -> str:
+    host = host.strip()
+    if not _HOST.match(host):
+        raise InvalidInput(f"{field}: expected a host name or IP address, got {host[:80]!r}")
+    return host.strip("[]")
+
+
+def check_port(field: str, port: int) -> int:
+    if not 1 <= port <= 65535:
+        raise InvalidInput(f"{field}: expected a port number between 1 and 65535, got {port}")
+    return port
+
+
+def check_address(address: str) -> str:
+    address = address.strip().lower()
+    if len(address) > 320 or not _ADDRESS.match(address):
+        raise InvalidInput(f"address: expected an e-mail address like name@example.com, got {address[:80]!r}")
+    return address
+
+
+def check_secret(field: str, value: str, limit: int = 1000) -> str:
+    if not value or len(value) > limit:
+        raise InvalidInput(f"{field}: expected 1-{limit} characters, got {len(value)}")
+    return value

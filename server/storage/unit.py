@@ -23,6 +23,7 @@ from server.storage.imports import PostgresImportBatches, PostgresImportMappings
 from server.storage.entry_links import PostgresEntryLinks
 from server.storage.links import PostgresRecordLinks
 from server.storage.jobs import PostgresHousekeeping, PostgresJobs
+from server.storage.mailboxes import PostgresEmailMessages, PostgresMailboxes, PostgresMailboxSync
 from server.storage.money import PostgresCurrencySettings
 from server.storage.privacy import PostgresErasableContacts, PostgresPermissionLevels
 from server.storage.projection import PostgresProjectedDocuments, PostgresProjectionTables
@@ -44,6 +45,7 @@ class PostgresUnit:
         "field_definitions", "segments", "permission_levels", "erasable_contacts", "projected_documents",
         "projection", "notes", "board_reach", "board_reads", "guest_invitations", "currencies",
         "jobs", "housekeeping", "automation_rules", "automation_runs", "webhooks", "notifications",
+        "mailboxes", "mailbox_sync", "email_messages",
     )
 
     def __init__(self, conn: asyncpg.Connection) -> None:
@@ -82,6 +84,9 @@ class PostgresUnit:
         self.automation_rules = PostgresAutomationRules(conn)
         self.automation_runs = PostgresAutomationRuns(conn)
         self.webhooks = PostgresWebhooks(conn)
+        self.mailboxes = PostgresMailboxes(conn)
+        self.mailbox_sync = PostgresMailboxSync(conn)
+        self.email_messages = PostgresEmailMessages(conn)
         self.notifications = PostgresNotifications(conn)
 
 

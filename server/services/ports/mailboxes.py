@@ -17,6 +17,7 @@ from uuid import UUID
 
 import msgspec
 
+from server.domain.timeline import TimelineEntry
 from server.domain.mailboxes import (
     Cursor, Endpoint, Filing, Mailbox, NewEmail, NewMailbox, StoredEmail, Visibility,
 )
@@ -92,6 +93,16 @@ class EmailMessages(Protocol):
         """The thread's messages, oldest first."""
         ...
 
+    async def timeline(self, workspace: UUID, contacts: Sequence[UUID], organisation: UUID | None,
+                       limit: int) -> list[TimelineEntry]:
+        """The newest ``limit`` messages filed under ``contacts`` or ``organisation`` (newest first, in
+        ``newest_first``'s order), unredacted: the service shows each as its reader may see it."""
+        ...
+
+    async def of_deal(self, board: UUID, card: UUID) -> list[StoredEmail]:
+        """The messages filed under a deal, oldest first."""
+        ...
+
 
 class FetchedMessage(msgspec.Struct, frozen=True):
     uid: int
@@ -127,6 +138,10 @@ class ImapSession(Protocol):
 
 class MailServers(Protocol):
     """The network, as mailboxes see it."""
+
+    async def resolve(self, host: str, port: int) -> list[str]:
+        """The IP addresses ``host`` resolves to (empty when it does not)."""
+        ...
 
     def imap(self, endpoint: Endpoint, username: str, password: str) -> ImapSessionOpener:
         ...

@@ -22,6 +22,7 @@ from server.services.ports.entry_links import EntryLinks
 from server.services.ports.custom_fields import FieldDefinitions, SavedSegments
 from server.services.ports.imports import ImportBatches, ImportMappings
 from server.services.ports.jobs import Housekeeping, Jobs
+from server.services.ports.mailboxes import EmailMessages, MailboxSync, Mailboxes
 from server.services.ports.money import CurrencySettings
 from server.services.ports.notifications import Notifications
 from server.services.ports.privacy import ErasableContacts, PermissionLevels
@@ -68,6 +69,9 @@ class Unit(Protocol):
     automation_rules: AutomationRules
     automation_runs: AutomationRuns
     webhooks: Webhooks
+    mailboxes: Mailboxes
+    mailbox_sync: MailboxSync
+    email_messages: EmailMessages
     notifications: Notifications
 
 

@@ -59,6 +59,7 @@ class MemoryUnit:
         from server.storage.memory import crm, custom_fields, guests, privacy
         from server.storage.memory import automations
         from server.storage.memory import jobs, money, notifications, webhooks
+        from server.storage.memory import mailboxes
 
         self.users = accounts.MemoryUsers(db)
         self.sessions = accounts.MemorySessions(db)
@@ -89,6 +90,9 @@ class MemoryUnit:
         self.automation_rules = automations.MemoryAutomationRules(db)
         self.automation_runs = automations.MemoryAutomationRuns(db)
         self.webhooks = webhooks.MemoryWebhooks(db)
+        self.mailboxes = mailboxes.MemoryMailboxes(db)
+        self.mailbox_sync = mailboxes.MemoryMailboxSync(db)
+        self.email_messages = mailboxes.MemoryEmailMessages(db)
         self.notifications = notifications.MemoryNotifications(db)
         self.projected_documents = crm.MemoryProjectedDocuments(db)
         self.projection = crm.MemoryProjectionTables(db)
