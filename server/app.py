@@ -27,6 +27,7 @@ from server.api.auth import provide_caller
 from server.api.boards import BoardController
 from server.api.container import Services, dependencies, install, mark_ready
 from server.api.crm import BoardEditController, CrmReadController
+from server.api.insights import InsightsController
 from server.api.contacts import ContactController
 from server.api.currencies import CurrencyController
 from server.api.webhooks import WebhookController
@@ -52,6 +53,7 @@ from server.services.accounts import Accounts, Policy
 from server.services.boards import Boards
 from server.services.crm import Crm
 from server.services.crm_reads import CrmReads
+from server.services.insights import Insights
 from server.services.projection import Projector
 from server.services.contacts import Contacts
 from server.services.currencies import Currencies
@@ -82,6 +84,7 @@ from server.settings import Settings, load_settings
 from server.storage.access_events import PostgresAccessEvents
 from server.storage.documents import PostgresDocumentStore
 from server.storage.embedded import start_embedded_postgres
+from server.storage.insights import PostgresGoals, PostgresInsightsReads
 from server.storage.jobs import PostgresQueueMonitor
 from server.storage.migrations import migrate
 from server.storage.pool import create_pool
@@ -161,6 +164,7 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
                         accept_invitation, BoardController, BoardEditController, CrmReadController, ContactController,
                         OrganisationController, CustomFieldController, SegmentController, TransferController, PrivacyController,
                         CurrencyController, WorkspaceListsController, AutomationController, WebhookController,
+                        InsightsController,
                         NotificationController],
         dependencies={"caller": Provide(provide_caller), **dependencies()},
         exception_handlers=EXCEPTION_HANDLERS,
@@ -231,6 +235,8 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
         # Board edits through the live documents, and the reads the projection answers.
         crm=Crm(begin, accounts.boards, rooms, projector, feed),
         crm_reads=CrmReads(begin, accounts.boards),
+        insights=Insights(begin, accounts.boards, WorkspaceLists(begin, rooms), PostgresInsightsReads(pool),
+                          PostgresGoals(pool)),
         workspace_lists=WorkspaceLists(begin, rooms),
         board_lifecycle=BoardLifecycle(begin, rooms),
         queue=PostgresQueueMonitor(pool),

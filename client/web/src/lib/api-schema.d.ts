@@ -47,7 +47,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Mail a one-time reset token, if the account exists */
+        /** Mail a one-time reset token, if the account exists and mail is configured */
         post: operations["ApiAuthPasswordResetRequestReset"];
         delete?: never;
         options?: never;
@@ -1150,6 +1150,23 @@ export interface paths {
         patch: operations["ApiWorkspacesAutomationsRuleUpdateAutomation"];
         trace?: never;
     };
+    "/api/workspaces/{workspace}/automations/{rule}/signing-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace the secret a rule's call_webhook requests are signed with; answered once (admins) */
+        post: operations["ApiWorkspacesAutomationsRuleSigningSecretNewSigningSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces/{workspace}/webhooks/{webhook}": {
         parameters: {
             query?: never;
@@ -1220,6 +1237,229 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workspaces/{workspace}/goals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's goals with attainment, projection and likelihood */
+        get: operations["ApiWorkspacesGoalsGoals"];
+        put?: never;
+        /** Set a goal (owners and admins) */
+        post: operations["ApiWorkspacesGoalsAddGoal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/goals/{goal}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a goal (owners and admins) */
+        delete: operations["ApiWorkspacesGoalsRemoveGoal"];
+        options?: never;
+        head?: never;
+        /** Change a goal (owners and admins) */
+        patch: operations["ApiWorkspacesGoalsChangeGoal"];
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/insights/deals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The deals behind a figure (drill-down) */
+        get: operations["ApiWorkspacesInsightsDealsDeals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/insights/lost-reasons/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One insights table as CSV (the same filters) */
+        get: operations["ApiWorkspacesInsightsLostReasonsExportCsvExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/insights/reps/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One insights table as CSV (the same filters) */
+        get: operations["ApiWorkspacesInsightsRepsExportCsvExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/insights/goals/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One insights table as CSV (the same filters) */
+        get: operations["ApiWorkspacesInsightsGoalsExportCsvExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/insights/forecast/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One insights table as CSV (the same filters) */
+        get: operations["ApiWorkspacesInsightsForecastExportCsvExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/insights/funnel/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One insights table as CSV (the same filters) */
+        get: operations["ApiWorkspacesInsightsFunnelExportCsvExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/insights/deals/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One insights table as CSV (the same filters) */
+        get: operations["ApiWorkspacesInsightsDealsExportCsvExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/insights/forecast": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per month or quarter of expected close: weighted, best case, commit, won */
+        get: operations["ApiWorkspacesInsightsForecastForecast"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/insights/funnel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per stage: entered, advanced, lost, drop-off, days in stage, stuck */
+        get: operations["ApiWorkspacesInsightsFunnelFunnel"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/insights/lost-reasons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Deals lost in the period per reason (listed, other, none) */
+        get: operations["ApiWorkspacesInsightsLostReasonsLostReasons"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/insights/reps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per owner: won, lost, win rate, average won, cycle, touches; and before */
+        get: operations["ApiWorkspacesInsightsRepsReps"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/me/notifications": {
         parameters: {
             query?: never;
@@ -1271,6 +1511,129 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workspaces/{workspace}/calendar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Activities of chosen people (default: you) from one day to another, on the boards you reach */
+        get: operations["ApiWorkspacesCalendarCalendarEntries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/calendar-feed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether you have a private calendar feed */
+        get: operations["ApiMeCalendarFeedCalendarFeed"];
+        put?: never;
+        /** Make a new private calendar feed URL (shown once; any earlier one stops working) */
+        post: operations["ApiMeCalendarFeedNewCalendarFeed"];
+        /** Revoke your private calendar feed */
+        delete: operations["ApiMeCalendarFeedRevokeCalendarFeed"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ical/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A private calendar feed (iCalendar); its token is the key */
+        get: operations["IcalTokenIcalFeed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/email-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's e-mail templates (the defaults are added on the first look) */
+        get: operations["ApiWorkspacesEmailTemplatesList"];
+        put?: never;
+        /** Make a template (members) */
+        post: operations["ApiWorkspacesEmailTemplatesCreate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/email-templates/{template}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Render a template against a contact, organisation and deal; lists merge fields without a value */
+        post: operations["ApiWorkspacesEmailTemplatesPreviewPreview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/email-templates/{template}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Change a template (members) */
+        put: operations["ApiWorkspacesEmailTemplatesUpdate"];
+        post?: never;
+        /** Delete a template (members) */
+        delete: operations["ApiWorkspacesEmailTemplatesRemove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/mail/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether this server sends mail, and from which address */
+        get: operations["ApiMailStatusMailStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1294,6 +1657,12 @@ export interface components {
             note: string | null;
             created_at: string | null;
             created_by: string | null;
+            end?: string | null;
+            all_day?: boolean | null;
+            time_zone?: string | null;
+            location?: string | null;
+            outcome?: string | null;
+            reminders?: number[] | null;
         };
         /** ActivityChanges */
         ActivityChanges: {
@@ -1305,6 +1674,12 @@ export interface components {
             contact?: string | null;
             note?: string | null;
             done?: boolean;
+            end?: string | null;
+            all_day?: boolean | null;
+            time_zone?: string | null;
+            location?: string | null;
+            outcome?: string | null;
+            reminders?: number[] | null;
         };
         /** ActivityEntry */
         ActivityEntry: {
@@ -1361,6 +1736,23 @@ export interface components {
             /** @default  */
             country: string;
         };
+        /** Attainment */
+        Attainment: {
+            /** Format: date */
+            period_start: string;
+            /** Format: date */
+            period_end: string;
+            actual: number;
+            attainment: number;
+            projected: number;
+            days_elapsed: number;
+            days_in_period: number;
+            open_weighted: number;
+            open_best_case: number;
+            /** @enum {string} */
+            likelihood: "reached" | "likely" | "possible" | "unlikely";
+            explanation: string;
+        };
         /** AuditEvent */
         AuditEvent: {
             id: number;
@@ -1403,6 +1795,7 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
             runs: string;
+            signing_secret?: string | null;
         };
         /** AutomationChanges */
         AutomationChanges: {
@@ -1459,6 +1852,40 @@ export interface components {
          * @enum {string}
          */
         BoardKind: "pipeline" | "project";
+        /** Calendar */
+        Calendar: {
+            entries: components["schemas"]["CalendarEntry"][];
+        };
+        /** CalendarEntry */
+        CalendarEntry: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            board: string;
+            board_name: string;
+            /** Format: uuid */
+            workspace: string;
+            type: string;
+            title: string;
+            assignee: string | null;
+            /** Format: date */
+            day: string;
+            start: string | null;
+            end: string | null;
+            all_day: boolean;
+            time_zone: string | null;
+            location: string | null;
+            done: boolean;
+            card: string | null;
+            card_title: string | null;
+            outcome: string | null;
+        };
+        /** CalendarFeed */
+        CalendarFeed: {
+            active: boolean;
+            created_at?: string | null;
+            url?: string | null;
+        };
         /** CardChanges */
         CardChanges: {
             title?: string;
@@ -1708,6 +2135,18 @@ export interface components {
             b: string;
             reason: string;
         };
+        /** EmailTemplate */
+        EmailTemplate: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            locale: string;
+            subject: string;
+            body: string;
+            fields: string[];
+            /** Format: date-time */
+            updated_at: string;
+        };
         /**
          * Entity
          * @description What a custom field or a segment applies to.
@@ -1752,6 +2191,25 @@ export interface components {
          * @enum {string}
          */
         FieldType: "text" | "number" | "date" | "select" | "bool" | "multi_select" | "url" | "email" | "phone";
+        /** Forecast */
+        Forecast: {
+            boards: components["schemas"]["Named"][];
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            tz: string;
+            owner: string | null;
+            owner_name: string | null;
+            /** @enum {string} */
+            currency_mode: "apart" | "converted";
+            currency: string;
+            /** @enum {string} */
+            interval: "month" | "quarter";
+            periods: components["schemas"]["ForecastPeriod"][];
+            probability_field: string;
+            category_field: string;
+        };
         /** ForecastMonth */
         ForecastMonth: {
             month: string;
@@ -1763,6 +2221,106 @@ export interface components {
                 [key: string]: number;
             };
             converted: components["schemas"]["ConvertedTotals"] | null;
+        };
+        /** ForecastPeriod */
+        ForecastPeriod: {
+            /** Format: date */
+            period: string;
+            label: string;
+            open_deals: number;
+            value: {
+                [key: string]: number;
+            };
+            weighted: {
+                [key: string]: number;
+            };
+            best_case: {
+                [key: string]: number;
+            };
+            commit: {
+                [key: string]: number;
+            };
+            commit_deals: number;
+            won_deals: number;
+            closed_won: {
+                [key: string]: number;
+            };
+        };
+        /** Funnel */
+        Funnel: {
+            boards: components["schemas"]["Named"][];
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            tz: string;
+            owner: string | null;
+            owner_name: string | null;
+            /** @enum {string} */
+            currency_mode: "apart" | "converted";
+            currency: string;
+            stages: components["schemas"]["FunnelStage"][];
+        };
+        /** FunnelStage */
+        FunnelStage: {
+            /** Format: uuid */
+            board: string;
+            board_name: string;
+            /** Format: uuid */
+            stage: string;
+            stage_name: string;
+            /** @enum {string} */
+            kind: "open" | "won" | "lost";
+            probability: number | null;
+            entered: number;
+            advanced: number | null;
+            lost: number | null;
+            conversion: number | null;
+            drop_off: number | null;
+            median_days: number | null;
+            stuck: number;
+            rot_days: number;
+        };
+        /** Goal */
+        Goal: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            workspace_id: string;
+            user_id: string | null;
+            user_name?: string | null;
+            /** @enum {string} */
+            metric: "deals_won_count" | "deals_won_value" | "deals_added" | "activities_done";
+            /** @enum {string} */
+            period: "month" | "quarter";
+            target: number;
+            /** Format: date */
+            starts_on: string;
+            created_by: string | null;
+            /** Format: date-time */
+            created_at: string;
+            attainment?: components["schemas"]["Attainment"] | null;
+        };
+        /** GoalInput */
+        GoalInput: {
+            user_id?: string | null;
+            /** @enum {string} */
+            metric: "deals_won_count" | "deals_won_value" | "deals_added" | "activities_done";
+            /**
+             * @default month
+             * @enum {string}
+             */
+            period: "month" | "quarter";
+            target: number;
+            starts_on?: string | null;
+        };
+        /** Goals */
+        Goals: {
+            currency: string;
+            tz: string;
+            /** Format: date */
+            on: string;
+            goals: components["schemas"]["Goal"][];
         };
         /** GuestInvitation */
         GuestInvitation: {
@@ -1834,6 +2392,46 @@ export interface components {
             preview: components["schemas"]["ImportPreviewRow"][];
             batch: string | null;
         };
+        /** InsightDeal */
+        InsightDeal: {
+            /** Format: uuid */
+            board: string;
+            board_name: string;
+            /** Format: uuid */
+            card: string;
+            title: string;
+            /** Format: uuid */
+            stage: string;
+            stage_name: string | null;
+            owner: string | null;
+            owner_name: string | null;
+            /** @enum {string} */
+            status: "open" | "won" | "lost";
+            value: number | null;
+            currency: string | null;
+            expected_close: string | null;
+            created_at: string | null;
+            closed_at: string | null;
+            lost_reason: string | null;
+        };
+        /** InsightDeals */
+        InsightDeals: {
+            boards: components["schemas"]["Named"][];
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            tz: string;
+            owner: string | null;
+            owner_name: string | null;
+            /** @enum {string} */
+            currency_mode: "apart" | "converted";
+            currency: string;
+            figure: string;
+            stage: string | null;
+            reason: string | null;
+            deals: components["schemas"]["InsightDeal"][];
+        };
         /** Invitation */
         Invitation: {
             /** Format: uuid */
@@ -1843,6 +2441,8 @@ export interface components {
             /** Format: date-time */
             expires_at: string;
             token: string;
+            /** @default false */
+            mail_sent: boolean;
         };
         /** InvitationPreview */
         InvitationPreview: {
@@ -1942,6 +2542,38 @@ export interface components {
             lost_reasons?: string[] | null;
             labels?: components["schemas"]["LabelItem"][] | null;
         };
+        /** LostReason */
+        LostReason: {
+            reason: string | null;
+            /** @enum {string} */
+            kind: "listed" | "other" | "none";
+            deals: number;
+            value: {
+                [key: string]: number;
+            };
+        };
+        /** LostReasons */
+        LostReasons: {
+            boards: components["schemas"]["Named"][];
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            tz: string;
+            owner: string | null;
+            owner_name: string | null;
+            /** @enum {string} */
+            currency_mode: "apart" | "converted";
+            currency: string;
+            listed: string[];
+            reasons: components["schemas"]["LostReason"][];
+            deals: number;
+        };
+        /** MailStatus */
+        MailStatus: {
+            configured: boolean;
+            sender: string | null;
+        };
         /** Me */
         Me: {
             /** Format: uuid */
@@ -1975,6 +2607,12 @@ export interface components {
             stage: string;
             position?: number | null;
         };
+        /** Named */
+        Named: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+        };
         /** NewActivity */
         NewActivity: {
             type: components["schemas"]["ActivityType"];
@@ -1985,6 +2623,12 @@ export interface components {
             contact?: string | null;
             note?: string | null;
             done?: boolean | null;
+            end?: string | null;
+            all_day?: boolean | null;
+            time_zone?: string | null;
+            location?: string | null;
+            outcome?: string | null;
+            reminders?: number[] | null;
         };
         /** NewAutomation */
         NewAutomation: {
@@ -2060,6 +2704,13 @@ export interface components {
             email: string;
             access: components["schemas"]["ShareLevel"];
         };
+        /** NewTemplate */
+        NewTemplate: {
+            name: string;
+            locale: string;
+            subject: string;
+            body: string;
+        };
         /** NewWebhook */
         NewWebhook: {
             url: string;
@@ -2128,6 +2779,8 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             read_at: string | null;
+            /** @default automation */
+            kind: string;
         };
         /** Notifications */
         Notifications: {
@@ -2219,6 +2872,19 @@ export interface components {
             owners: components["schemas"]["OwnerRecord"][];
             forecast: components["schemas"]["ForecastMonth"][];
         };
+        /** Preview */
+        Preview: {
+            subject: string;
+            body: string;
+            missing: string[];
+        };
+        /** PreviewRequest */
+        PreviewRequest: {
+            contact_id?: string | null;
+            organisation_id?: string | null;
+            board_id?: string | null;
+            card_id?: string | null;
+        };
         /** Rate */
         Rate: {
             currency: string;
@@ -2232,6 +2898,39 @@ export interface components {
         RecordTimeline: {
             items: (components["schemas"]["DealEntry"] | components["schemas"]["ActivityEntry"] | components["schemas"]["NoteEntry"])[];
             next_offset: number | null;
+        };
+        /** Rep */
+        Rep: {
+            won: number;
+            lost: number;
+            win_rate: number | null;
+            won_value: {
+                [key: string]: number;
+            };
+            average_won: {
+                [key: string]: number;
+            };
+            median_cycle_days: number | null;
+            touches_per_won: number | null;
+            emails_per_won: number | null;
+            owner: string | null;
+            owner_name: string | null;
+            previous: components["schemas"]["RepFigures"];
+        };
+        /** RepFigures */
+        RepFigures: {
+            won: number;
+            lost: number;
+            win_rate: number | null;
+            won_value: {
+                [key: string]: number;
+            };
+            average_won: {
+                [key: string]: number;
+            };
+            median_cycle_days: number | null;
+            touches_per_won: number | null;
+            emails_per_won: number | null;
         };
         /** ReportBoard */
         ReportBoard: {
@@ -2263,6 +2962,25 @@ export interface components {
             loss_rate: number | null;
             converted: components["schemas"]["ConvertedTotals"] | null;
         };
+        /** Reps */
+        Reps: {
+            boards: components["schemas"]["Named"][];
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            tz: string;
+            owner: string | null;
+            owner_name: string | null;
+            /** @enum {string} */
+            currency_mode: "apart" | "converted";
+            currency: string;
+            /** Format: date */
+            previous_from: string;
+            /** Format: date */
+            previous_to: string;
+            reps: components["schemas"]["Rep"][];
+        };
         /** ResetConfirm */
         ResetConfirm: {
             token: string;
@@ -2271,6 +2989,10 @@ export interface components {
         /** ResetRequest */
         ResetRequest: {
             email: string;
+        };
+        /** ResetRequested */
+        ResetRequested: {
+            mail_configured: boolean;
         };
         /**
          * Role
@@ -2334,6 +3056,8 @@ export interface components {
         Shared: {
             share: components["schemas"]["Share"] | null;
             invitation: components["schemas"]["GuestInvitation"] | null;
+            /** @default false */
+            mail_sent: boolean;
         };
         /** SignIn */
         SignIn: {
@@ -2345,6 +3069,10 @@ export interface components {
             email: string;
             password: string;
             name: string;
+        };
+        /** SigningSecret */
+        SigningSecret: {
+            signing_secret: string;
         };
         /** StageChanged */
         StageChanged: {
@@ -2594,7 +3322,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ResetRequested"];
+                };
             };
             /** @description Bad request syntax or unsupported method */
             400: {
@@ -5957,6 +6687,44 @@ export interface operations {
             };
         };
     };
+    ApiWorkspacesAutomationsRuleSigningSecretNewSigningSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+                rule: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SigningSecret"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
     ApiWorkspacesWebhooksRemove: {
         parameters: {
             query?: never;
@@ -6190,6 +6958,746 @@ export interface operations {
             };
         };
     };
+    ApiWorkspacesGoalsGoals: {
+        parameters: {
+            query?: {
+                /** @description IANA time zone (default UTC) */
+                tz?: string | null;
+                /** @description a day of the period (default today) */
+                on?: string | null;
+            };
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Goals"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesGoalsAddGoal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GoalInput"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Goal"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesGoalsRemoveGoal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+                goal: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesGoalsChangeGoal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+                goal: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GoalInput"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Goal"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesInsightsDealsDeals: {
+        parameters: {
+            query: {
+                figure: "entered" | "advanced" | "lost_from_stage" | "stuck" | "won" | "lost" | "open" | "added";
+                stage?: string | null;
+                /** @description a listed reason, other or none */
+                reason?: string | null;
+                /** @description a pipeline; repeat for several */
+                board?: string[] | null;
+                /** @description a user id, or me */
+                owner?: string | null;
+                /** @description first day (default: quarter start) */
+                from?: string | null;
+                /** @description last day, included (default: today) */
+                to?: string | null;
+                /** @description IANA time zone (default UTC) */
+                tz?: string | null;
+                /** @description money per currency or converted */
+                currency?: "apart" | "converted";
+            };
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightDeals"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesInsightsLostReasonsExportCsvExport: {
+        parameters: {
+            query?: {
+                figure?: "entered" | "advanced" | "lost_from_stage" | "stuck" | "won" | "lost" | "open" | "added" | null;
+                stage?: string | null;
+                reason?: string | null;
+                period?: "month" | "quarter";
+                /** @description a pipeline; repeat for several */
+                board?: string[] | null;
+                /** @description a user id, or me */
+                owner?: string | null;
+                /** @description first day (default: quarter start) */
+                from?: string | null;
+                /** @description last day, included (default: today) */
+                to?: string | null;
+                /** @description IANA time zone (default UTC) */
+                tz?: string | null;
+                /** @description money per currency or converted */
+                currency?: "apart" | "converted";
+            };
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesInsightsRepsExportCsvExport: {
+        parameters: {
+            query?: {
+                figure?: "entered" | "advanced" | "lost_from_stage" | "stuck" | "won" | "lost" | "open" | "added" | null;
+                stage?: string | null;
+                reason?: string | null;
+                period?: "month" | "quarter";
+                /** @description a pipeline; repeat for several */
+                board?: string[] | null;
+                /** @description a user id, or me */
+                owner?: string | null;
+                /** @description first day (default: quarter start) */
+                from?: string | null;
+                /** @description last day, included (default: today) */
+                to?: string | null;
+                /** @description IANA time zone (default UTC) */
+                tz?: string | null;
+                /** @description money per currency or converted */
+                currency?: "apart" | "converted";
+            };
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesInsightsGoalsExportCsvExport: {
+        parameters: {
+            query?: {
+                figure?: "entered" | "advanced" | "lost_from_stage" | "stuck" | "won" | "lost" | "open" | "added" | null;
+                stage?: string | null;
+                reason?: string | null;
+                period?: "month" | "quarter";
+                /** @description a pipeline; repeat for several */
+                board?: string[] | null;
+                /** @description a user id, or me */
+                owner?: string | null;
+                /** @description first day (default: quarter start) */
+                from?: string | null;
+                /** @description last day, included (default: today) */
+                to?: string | null;
+                /** @description IANA time zone (default UTC) */
+                tz?: string | null;
+                /** @description money per currency or converted */
+                currency?: "apart" | "converted";
+            };
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesInsightsForecastExportCsvExport: {
+        parameters: {
+            query?: {
+                figure?: "entered" | "advanced" | "lost_from_stage" | "stuck" | "won" | "lost" | "open" | "added" | null;
+                stage?: string | null;
+                reason?: string | null;
+                period?: "month" | "quarter";
+                /** @description a pipeline; repeat for several */
+                board?: string[] | null;
+                /** @description a user id, or me */
+                owner?: string | null;
+                /** @description first day (default: quarter start) */
+                from?: string | null;
+                /** @description last day, included (default: today) */
+                to?: string | null;
+                /** @description IANA time zone (default UTC) */
+                tz?: string | null;
+                /** @description money per currency or converted */
+                currency?: "apart" | "converted";
+            };
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesInsightsFunnelExportCsvExport: {
+        parameters: {
+            query?: {
+                figure?: "entered" | "advanced" | "lost_from_stage" | "stuck" | "won" | "lost" | "open" | "added" | null;
+                stage?: string | null;
+                reason?: string | null;
+                period?: "month" | "quarter";
+                /** @description a pipeline; repeat for several */
+                board?: string[] | null;
+                /** @description a user id, or me */
+                owner?: string | null;
+                /** @description first day (default: quarter start) */
+                from?: string | null;
+                /** @description last day, included (default: today) */
+                to?: string | null;
+                /** @description IANA time zone (default UTC) */
+                tz?: string | null;
+                /** @description money per currency or converted */
+                currency?: "apart" | "converted";
+            };
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesInsightsDealsExportCsvExport: {
+        parameters: {
+            query?: {
+                figure?: "entered" | "advanced" | "lost_from_stage" | "stuck" | "won" | "lost" | "open" | "added" | null;
+                stage?: string | null;
+                reason?: string | null;
+                period?: "month" | "quarter";
+                /** @description a pipeline; repeat for several */
+                board?: string[] | null;
+                /** @description a user id, or me */
+                owner?: string | null;
+                /** @description first day (default: quarter start) */
+                from?: string | null;
+                /** @description last day, included (default: today) */
+                to?: string | null;
+                /** @description IANA time zone (default UTC) */
+                tz?: string | null;
+                /** @description money per currency or converted */
+                currency?: "apart" | "converted";
+            };
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesInsightsForecastForecast: {
+        parameters: {
+            query?: {
+                period?: "month" | "quarter";
+                /** @description a pipeline; repeat for several */
+                board?: string[] | null;
+                /** @description a user id, or me */
+                owner?: string | null;
+                /** @description first day (default: quarter start) */
+                from?: string | null;
+                /** @description last day, included (default: today) */
+                to?: string | null;
+                /** @description IANA time zone (default UTC) */
+                tz?: string | null;
+                /** @description money per currency or converted */
+                currency?: "apart" | "converted";
+            };
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Forecast"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesInsightsFunnelFunnel: {
+        parameters: {
+            query?: {
+                /** @description a pipeline; repeat for several */
+                board?: string[] | null;
+                /** @description a user id, or me */
+                owner?: string | null;
+                /** @description first day (default: quarter start) */
+                from?: string | null;
+                /** @description last day, included (default: today) */
+                to?: string | null;
+                /** @description IANA time zone (default UTC) */
+                tz?: string | null;
+                /** @description money per currency or converted */
+                currency?: "apart" | "converted";
+            };
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Funnel"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesInsightsLostReasonsLostReasons: {
+        parameters: {
+            query?: {
+                /** @description a pipeline; repeat for several */
+                board?: string[] | null;
+                /** @description a user id, or me */
+                owner?: string | null;
+                /** @description first day (default: quarter start) */
+                from?: string | null;
+                /** @description last day, included (default: today) */
+                to?: string | null;
+                /** @description IANA time zone (default UTC) */
+                tz?: string | null;
+                /** @description money per currency or converted */
+                currency?: "apart" | "converted";
+            };
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LostReasons"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesInsightsRepsReps: {
+        parameters: {
+            query?: {
+                /** @description a pipeline; repeat for several */
+                board?: string[] | null;
+                /** @description a user id, or me */
+                owner?: string | null;
+                /** @description first day (default: quarter start) */
+                from?: string | null;
+                /** @description last day, included (default: today) */
+                to?: string | null;
+                /** @description IANA time zone (default UTC) */
+                tz?: string | null;
+                /** @description money per currency or converted */
+                currency?: "apart" | "converted";
+            };
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reps"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
     ApiMeNotificationsListNotifications: {
         parameters: {
             query?: {
@@ -6278,6 +7786,360 @@ export interface operations {
                             [key: string]: unknown;
                         } | unknown[];
                     };
+                };
+            };
+        };
+    };
+    ApiWorkspacesCalendarCalendarEntries: {
+        parameters: {
+            query: {
+                start: string;
+                end: string;
+                people?: string;
+            };
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Calendar"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiMeCalendarFeedCalendarFeed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarFeed"];
+                };
+            };
+        };
+    };
+    ApiMeCalendarFeedNewCalendarFeed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarFeed"];
+                };
+            };
+        };
+    };
+    ApiMeCalendarFeedRevokeCalendarFeed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    IcalTokenIcalFeed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": string;
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesEmailTemplatesList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailTemplate"][];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesEmailTemplatesCreate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewTemplate"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailTemplate"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesEmailTemplatesPreviewPreview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+                template: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreviewRequest"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Preview"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesEmailTemplatesUpdate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+                template: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewTemplate"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailTemplate"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesEmailTemplatesRemove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+                template: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiMailStatusMailStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailStatus"];
                 };
             };
         };

@@ -1,0 +1,311 @@
+"""Insights (issue 19): the funnel, lost reasons, reps, forecast, the deals behind any figure, and
+goals with their attainment. Members of a workspace (any role) read them over the pipelines they
+reach; guests and strangers get 404, as for any workspace read. Owners and admins set goals.
+
+Each figure is one query (``InsightsReads``); this module picks the scope (boards, period in the
+caller's time zone, owner), names every board, stage and person, and shapes the rows with
+``server.domain.insights``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, NamedTuple
+from uuid import UUID
+
+from server.domain import insights as shape
+from server.domain.access import Action, NotFound
+from server.domain.accounts import InvalidInput
+from server.domain.insights import Goal, Interval, Metric, Range, Scope
+from server.domain.money import MoneySettings, convert
+from server.services.accounts import Caller
+from server.services.boards import Boards
+from server.services.currencies import money_of
+from server.services.ports.insights import Goals, InsightsReads
+from server.services.ports.unit import Begin, Unit
+from server.services.records import workspace_role
+from server.services.workspace_lists import WorkspaceLists
+
+STAGE_FIGURES = ("entered", "advanced", "lost_from_stage")
+FIGURES = (*STAGE_FIGURES, "stuck", "won", "lost", "open", "added")
+
+
+class Filters(NamedTuple):
+    """What the caller asked for: pipelines (None: all they reach), owner, dates, time zone, money."""
+
+    boards: Sequence[UUID] | None = None
+    owner: UUID | None = None
+    first: date | None = None
+    last: date | None = None
+    tz: str | None = None
+    converted: bool = False
+
+
+class Context(NamedTuple):
+    """A request's resolved scope: the boards (id -> name), the period, money settings, names of people."""
+
+    boards: dict[UUID, str]
+    range: Range
+    money: MoneySettings
+    names: dict[UUID, str]
+    converted: bool
+    owner: UUID | None
+
+    def scope(self, period: Range | None = None) -> Scope:
+        period = period or self.range
+        return Scope(list(self.boards), period.start, period.end, self.owner)
+
+    def money_of(self, rows: Sequence[dict[str, Any]], column: str) -> dict[str, float]:
+        return shape.shown(shape.totals(((r["currency"], r[column]) for r in rows), self.money.currency),
+                           self.money, self.converted)
+
+    def header(self) -> dict[str, Any]:
+        return {"boards": [{"id": b, "name": n} for b, n in self.boards.items()], "from": self.range.first,
+                "to": self.range.last, "tz": self.range.zone, "owner": self.owner,
+                "owner_name": self.names.get(self.owner) if self.owner else None,
+                "currency_mode": "converted" if self.converted else "apart", "currency": self.money.currency}
+
+
+class Insights:
+    """The insights use cases."""
+
+    def __init__(self, begin: Begin, boards: Boards, lists: WorkspaceLists, reads: InsightsReads, goals: Goals,
+                 now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
+        self._begin, self._boards, self._lists, self._reads, self._goals = begin, boards, lists, reads, goals
+        self._now = now
+
+    async def _context(self, caller: Caller, workspace: UUID, filters: Filters,
+                       default: Callable[[date, str], Range] = shape.default_range) -> Context:
+        zone = shape.zone(filters.tz)
+        async with self._begin() as tx:
+            await workspace_role(tx, caller, workspace, Action.VIEW)
+            money = await money_of(tx, workspace)
+            names = await _names(tx, workspace)
+        boards = await self._pipelines(caller, workspace, filters.boards)
+        today = shape.today_in(zone, self._now())
+        if filters.first is None and filters.last is None:
+            period = default(today, zone)
+        else:
+            last = filters.last or today
+            period = shape.span(filters.first or shape.period_start(last, Interval.QUARTER), last, zone)
+        return Context(boards, period, money, names, filters.converted, filters.owner)
+
+    async def _pipelines(self, caller: Caller, workspace: UUID, asked: Sequence[UUID] | None) -> dict[UUID, str]:
+        """The pipeline boards asked for (each one the caller reaches, archived or not), or every
+        pipeline the caller reaches that is not archived."""
+        views = [v.board for v in await self._boards.visible(caller, workspace) if v.board.kind == "pipeline"]
+        if not asked:
+            return {b.id: b.name for b in views if b.archived_at is None}
+        known = {b.id: b.name for b in views}
+        for board in asked:
+            if board not in known:
+                raise NotFound(f"no such pipeline board in this workspace: {board}")
+        return {board: known[board] for board in dict.fromkeys(asked)}
+
+    async def funnel(self, caller: Caller, workspace: UUID, filters: Filters) -> dict[str, Any]:
+        """Per stage: entered, advanced, lost, drop-off, median days in stage, stuck now."""
+        ctx = await self._context(caller, workspace, filters)
+        stages = await self._reads.stages(list(ctx.boards))
+        counts = {(r["board_id"], r["stage_id"]): r for r in await self._reads.funnel(ctx.scope())}
+        stuck = {(r["board_id"], r["stage_id"]): r["stuck"] for r in await self._reads.stuck(list(ctx.boards),
+                                                                                             ctx.owner)}
+        return {**ctx.header(), "stages": shape.funnel(stages, counts, stuck)}
+
+    async def lost_reasons(self, caller: Caller, workspace: UUID, filters: Filters) -> dict[str, Any]:
+        """Deals lost in the period per reason: the workspace's listed reasons, other text, none given."""
+        ctx = await self._context(caller, workspace, filters)
+        listed = (await self._lists.get(caller, workspace)).lost_reasons
+        rows = await self._reads.lost_reasons(ctx.scope(), listed)
+        groups: dict[str | None, list[dict[str, Any]]] = {}
+        for row in rows:
+            groups.setdefault(row["reason"], []).append(row)
+        reasons = [{"reason": reason or None, "kind": _reason_kind(reason),
+                    "deals": sum(r["deals"] for r in group), "value": ctx.money_of(group, "value")}
+                   for reason, group in groups.items()]
+        order = {reason: i for i, reason in enumerate(listed)}
+        reasons.sort(key=lambda r: (-r["deals"], order.get(r["reason"], len(order)), r["kind"]))
+        return {**ctx.header(), "listed": listed, "reasons": reasons, "deals": sum(r["deals"] for r in reasons)}
+
+    async def reps(self, caller: Caller, workspace: UUID, filters: Filters) -> dict[str, Any]:
+        """Per owner: won, lost, win rate, average won, median cycle, touches per won deal; and the
+        same for the period of the same length just before (trends)."""
+        ctx = await self._context(caller, workspace, filters)
+        before = ctx.range.previous()
+        now = shape.reps(await self._reads.reps(ctx.scope()), ctx.money.currency)
+        then = shape.reps(await self._reads.reps(ctx.scope(before)), ctx.money.currency)
+        ctx = ctx._replace(names=await self._former(ctx.names, now.keys() | then.keys()))
+        rows = [{"owner": owner, "owner_name": ctx.names.get(owner) if owner else None,
+                 **_rep(now.get(owner), ctx), "previous": _rep(then.get(owner), ctx)}
+                for owner in now.keys() | then.keys()]
+        rows.sort(key=lambda r: (-(r["won"] or 0), r["owner_name"] is None, (r["owner_name"] or "").casefold()))
+        return {**ctx.header(), "previous_from": before.first, "previous_to": before.last, "reps": rows}
+
+    async def _former(self, names: dict[UUID, str], people: set[UUID | None]) -> dict[UUID, str]:
+        """``names`` and the names of ``people`` who have left the workspace (their deals stay theirs)."""
+        missing = {p for p in people if p is not None and p not in names}
+        if not missing:
+            return names
+        async with self._begin() as tx:
+            found = {p: await tx.users.by_id(p) for p in missing}
+        return {**names, **{p: user.name for p, user in found.items() if user is not None}}
+
+    async def forecast(self, caller: Caller, workspace: UUID, filters: Filters,
+                       interval: Interval = Interval.MONTH) -> dict[str, Any]:
+        """Per month or quarter of expected close: open deals, weighted, best case, commit; and the
+        deals won in it (by when they were won, in the caller's time zone)."""
+        ctx = await self._context(caller, workspace, filters, lambda today, zone: _ahead(today, zone, interval))
+        starts = shape.periods(ctx.range.first, ctx.range.last, interval)
+        first, after = starts[0], shape.next_period(starts[-1], interval)
+        ctx = ctx._replace(range=shape.span(first, after - timedelta(1), ctx.range.zone))
+        open_rows = await self._reads.open_by_period(list(ctx.boards), first, after, ctx.owner, str(interval))
+        won_rows = await self._reads.won_by_period(ctx.scope(), str(interval), ctx.range.zone)
+        rows = []
+        for start in starts:
+            mine = [r for r in open_rows if r["period"] == start]
+            won = [r for r in won_rows if r["period"] == start]
+            rows.append({"period": start, "label": shape.label(start, interval),
+                         "open_deals": sum(r["deals"] for r in mine), "value": ctx.money_of(mine, "value"),
+                         "weighted": ctx.money_of(mine, "weighted"), "best_case": ctx.money_of(mine, "best_case"),
+                         "commit": ctx.money_of(mine, "commit"), "commit_deals": sum(r["commit_deals"] for r in mine),
+                         "won_deals": sum(r["deals"] for r in won), "closed_won": ctx.money_of(won, "value")})
+        return {**ctx.header(), "interval": str(interval), "periods": rows,
+                "probability_field": "probability", "category_field": "forecast_category"}
+
+    async def deals(self, caller: Caller, workspace: UUID, filters: Filters, figure: str, *,
+                    stage: UUID | None = None, reason: str | None = None) -> dict[str, Any]:
+        """The deals behind one figure: ``FIGURES``; ``stage`` for a funnel row, ``reason`` (a listed
+        reason, ``other`` or ``none``) for a lost-reason row."""
+        if figure not in FIGURES:
+            raise InvalidInput(f"figure: expected one of {', '.join(FIGURES)}, got {figure[:40]!r}")
+        if figure in STAGE_FIGURES and stage is None:
+            raise InvalidInput(f"stage: expected a stage id for the figure {figure}")
+        ctx = await self._context(caller, workspace, filters)
+        detail: dict[str, Any] = {"stage": stage, "first": ctx.range.first,
+                                  "after": ctx.range.last + timedelta(1)}
+        if reason is not None:
+            listed = (await self._lists.get(caller, workspace)).lost_reasons
+            detail.update(listed=listed, reason="" if reason == "other" else None if reason == "none" else reason,
+                          no_reason=reason == "none")
+        rows = await self._reads.deals(figure, ctx.scope(), **detail)
+        return {**ctx.header(), "figure": figure, "stage": stage, "reason": reason,
+                "deals": [_deal_row(row) for row in rows]}
+
+    # --- goals ------------------------------------------------------------------------------------
+
+    async def goals(self, caller: Caller, workspace: UUID, tz: str | None = None,
+                    on: date | None = None) -> dict[str, Any]:
+        """The workspace's goals, each with its attainment in the period holding ``on`` (default today)."""
+        ctx = await self._context(caller, workspace, Filters(tz=tz))
+        today = on or shape.today_in(ctx.range.zone, self._now())
+        all_boards = {v.board.id for v in await self._boards.visible(caller, workspace)
+                      if v.board.archived_at is None}
+        goals = await self._goals.of_workspace(workspace)
+        rows = [await self._goal_row(goal, ctx, today, list(all_boards)) for goal in goals]
+        return {"currency": ctx.money.currency, "tz": ctx.range.zone, "on": today, "goals": rows}
+
+    async def _goal_row(self, goal: Goal, ctx: Context, today: date, all_boards: list[UUID]) -> dict[str, Any]:
+        row = {**goal._asdict(), "user_name": ctx.names.get(goal.user_id) if goal.user_id else None,
+               "attainment": None}
+        period = shape.goal_period(goal, today)
+        if period is None:
+            return row
+        first, after = period
+        to_date = min(after, today + timedelta(1))  # attainment to the end of ``today``
+        scope = Scope(list(ctx.boards), shape.midnight(first, ctx.range.zone), shape.midnight(to_date, ctx.range.zone),
+                      goal.user_id)
+        metric = Metric(goal.metric)
+        if metric in (Metric.DEALS_ADDED, Metric.ACTIVITIES_DONE):
+            if metric is Metric.ACTIVITIES_DONE:
+                scope = scope._replace(boards=all_boards)
+            actual, weighted, best = float(await self._reads.count(str(metric), scope)), 0.0, 0.0
+        else:
+            won = await self._reads.won_by_period(scope, goal.period, ctx.range.zone)
+            pipeline = await self._reads.open_by_period(list(ctx.boards), max(today, first), after, goal.user_id,
+                                                        goal.period)
+            actual, weighted, best = _goal_figures(metric, won, pipeline, ctx.money)
+        row["attainment"] = shape.attainment(goal, actual, period, today, weighted, best)
+        return row
+
+    async def add_goal(self, caller: Caller, workspace: UUID, change: shape.GoalChange) -> Goal:
+        await self._may_set_goals(caller, workspace, change.user_id)
+        return await self._goals.add(workspace, change, caller.id)
+
+    async def change_goal(self, caller: Caller, workspace: UUID, goal: UUID, change: shape.GoalChange) -> Goal:
+        await self._goal_of(caller, workspace, goal)
+        await self._may_set_goals(caller, workspace, change.user_id)
+        changed = await self._goals.change(goal, change)
+        if changed is None:
+            raise NotFound("no such goal")
+        return changed
+
+    async def remove_goal(self, caller: Caller, workspace: UUID, goal: UUID) -> None:
+        await self._goal_of(caller, workspace, goal)
+        async with self._begin() as tx:
+            await workspace_role(tx, caller, workspace, Action.MANAGE_SETTINGS)
+        await self._goals.remove(goal)
+
+    async def _goal_of(self, caller: Caller, workspace: UUID, goal: UUID) -> Goal:
+        async with self._begin() as tx:
+            await workspace_role(tx, caller, workspace, Action.VIEW)
+        found = await self._goals.get(goal)
+        if found is None or found.workspace_id != workspace:
+            raise NotFound("no such goal")
+        return found
+
+    async def _may_set_goals(self, caller: Caller, workspace: UUID, user: UUID | None) -> None:
+        """Owners and admins set goals, for the workspace or for one of its members."""
+        async with self._begin() as tx:
+            await workspace_role(tx, caller, workspace, Action.MANAGE_SETTINGS)
+            if user is not None and user not in {m.user.id for m in await tx.members.all(workspace)}:
+                raise InvalidInput(f"user_id: expected a member of this workspace, got {user}")
+
+
+def _ahead(today: date, zone: str, interval: Interval) -> Range:
+    """The forecast's default: this month and the five after it, or this quarter and the three after."""
+    first = shape.period_start(today, interval)
+    last = first
+    for _ in range(5 if interval is Interval.MONTH else 3):
+        last = shape.next_period(last, interval)
+    return shape.span(first, shape.next_period(last, interval) - timedelta(1), zone)
+
+
+def _goal_figures(metric: Metric, won: list[dict[str, Any]], pipeline: list[dict[str, Any]],
+                  money: MoneySettings) -> tuple[float, float, float]:
+    """Won so far, the open pipeline weighted and in full: counts, or values in the workspace currency
+    (deals in a currency without a rate are left out)."""
+    if metric is Metric.DEALS_WON_COUNT:
+        return (float(sum(r["deals"] for r in won)), sum(r["weighted_deals"] or 0.0 for r in pipeline),
+                float(sum(r["best_case_deals"] for r in pipeline)))
+
+    def value(rows: list[dict[str, Any]], column: str) -> float:
+        return convert(shape.totals(((r["currency"], r[column]) for r in rows), money.currency), money).amount
+
+    return value(won, "value"), value(pipeline, "weighted"), value(pipeline, "best_case")
+
+
+def _reason_kind(reason: str | None) -> str:
+    return "none" if reason is None else "other" if reason == "" else "listed"
+
+
+def _rep(rep: dict[str, Any] | None, ctx: Context) -> dict[str, Any]:
+    if rep is None or "won" not in rep:
+        return {"won": 0, "lost": 0, "win_rate": None, "won_value": {}, "average_won": {},
+                "median_cycle_days": None, "touches_per_won": None, "emails_per_won": None}
+    return {key: rep[key] for key in ("won", "lost", "win_rate", "median_cycle_days", "touches_per_won",
+                                      "emails_per_won")} | {
+        "won_value": shape.shown(rep["won_value"], ctx.money, ctx.converted),
+        "average_won": shape.average_won(rep, ctx.money, ctx.converted)}
+
+
+def _deal_row(row: dict[str, Any]) -> dict[str, Any]:
+    return {"board": row["board_id"], "board_name": row["board_name"], "card": row["card_id"],
+            "title": row["title"], "stage": row["stage_id"], "stage_name": row["stage_name"],
+            "owner": row["owner_id"], "owner_name": row["owner_name"], "status": row["status"], "value": row["value"], "currency": row["currency"],
+            "expected_close": row["expected_close"], "created_at": row["created_at"],
+            "closed_at": row["closed_at"], "lost_reason": row["lost_reason"]}
+
+
+async def _names(tx: Unit, workspace: UUID) -> dict[UUID, str]:
+    """The names of the workspace's members (owners who left are named by the queries' own join)."""
+    return {m.user.id: m.user.name for m in await tx.members.all(workspace)}

@@ -1,0 +1,117 @@
+"""``PostgresInsightsReads`` (the insights figures, ``sql/insights.sql``, each on a pooled connection
+of its own: they read committed rows and write nothing) and ``PostgresGoals`` (each
+call on a pooled connection)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from server.domain.insights import Goal, GoalChange, Scope
+from server.services.ports.insights import Row
+from server.storage.queries import queries
+
+SQL = queries("insights")
+FUNNEL = SQL["funnel_cte"] + "\n" + SQL["funnel"]
+_DRILL = {
+    "stage": SQL["funnel_cte"] + "\n" + SQL["drill_stage"],
+    "closed": SQL["closed_cte"] + "\n" + SQL["drill_closed"],
+    "open": SQL["drill_open"],
+    "stuck": SQL["drill_stuck"],
+    "added": SQL["drill_added"],
+}
+
+
+class PostgresInsightsReads:
+    """Implements ``server.services.ports.insights.InsightsReads``."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    async def _fetch(self, sql: str, *args: Any) -> list[Row]:
+        async with self._pool.acquire() as conn:
+            return [dict(row) for row in await conn.fetch(sql, *args)]
+
+    async def stages(self, boards: Sequence[UUID]) -> list[Row]:
+        return await self._fetch(SQL["stages"], list(boards))
+
+    async def funnel(self, scope: Scope) -> list[Row]:
+        return await self._fetch(FUNNEL, *scope)
+
+    async def stuck(self, boards: Sequence[UUID], owner: UUID | None) -> list[Row]:
+        return await self._fetch(SQL["stuck"], list(boards), owner)
+
+    async def lost_reasons(self, scope: Scope, listed: Sequence[str]) -> list[Row]:
+        return await self._fetch(SQL["closed_cte"] + "\n" + SQL["lost_reasons"], *scope, list(listed))
+
+    async def reps(self, scope: Scope) -> list[Row]:
+        return await self._fetch(SQL["closed_cte"] + "\n" + SQL["reps"], *scope)
+
+    async def won_by_period(self, scope: Scope, interval: str, zone: str) -> list[Row]:
+        return await self._fetch(SQL["closed_cte"] + "\n" + SQL["won_by_period"], *scope, interval, zone)
+
+    async def open_by_period(self, boards: Sequence[UUID], first: date, after: date, owner: UUID | None,
+                             interval: str) -> list[Row]:
+        return await self._fetch(SQL["open_by_period"], list(boards), first, after, owner, interval)
+
+    async def count(self, figure: str, scope: Scope) -> int:
+        async with self._pool.acquire() as conn:
+            return await conn.fetchval(SQL[figure], *scope)
+
+    async def deals(self, figure: str, scope: Scope, **detail: Any) -> list[Row]:
+        """``figure``: entered, advanced, lost_from_stage (``stage``); won, lost (``reason``, ``listed``,
+        ``no_reason``); open (dates in ``first``, ``after``; ``stage``); stuck (``stage``); added."""
+        if figure in ("entered", "advanced", "lost_from_stage"):
+            args: tuple = (*scope, detail["stage"], figure.removesuffix("_from_stage"))
+            sql = _DRILL["stage"]
+        elif figure in ("won", "lost"):
+            args = (*scope, figure, detail.get("reason"), list(detail.get("listed", ())),
+                    bool(detail.get("no_reason")))
+            sql = _DRILL["closed"]
+        elif figure == "open":
+            args = (scope.boards, detail["first"], detail["after"], scope.owner, detail.get("stage"))
+            sql = _DRILL["open"]
+        elif figure == "stuck":
+            args, sql = (scope.boards, detail.get("stage"), scope.owner), _DRILL["stuck"]
+        else:
+            args, sql = tuple(scope), _DRILL["added"]
+        return await self._fetch(sql + "\n" + SQL["deal_rows"], *args)
+
+
+class PostgresGoals:
+    """Implements ``server.services.ports.insights.Goals`` (each call one statement on a pooled connection)."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    async def _row(self, sql: str, *args: Any) -> Goal | None:
+        async with self._pool.acquire() as conn:
+            row = await conn.fetchrow(sql, *args)
+        return Goal(*row) if row else None
+
+    async def of_workspace(self, workspace: UUID) -> list[Goal]:
+        async with self._pool.acquire() as conn:
+            return [Goal(*row) for row in await conn.fetch(SQL["goals"], workspace)]
+
+    async def get(self, goal: UUID) -> Goal | None:
+        return await self._row(SQL["goal"], goal)
+
+    async def add(self, workspace: UUID, change: GoalChange, by: UUID) -> Goal:
+        goal = await self._row(SQL["insert_goal"], workspace, *_values(change), by)
+        assert goal is not None  # INSERT ... RETURNING answers its row
+        return goal
+
+    async def change(self, goal: UUID, change: GoalChange) -> Goal | None:
+        return await self._row(SQL["update_goal"], goal, *_values(change))
+
+    async def remove(self, goal: UUID) -> bool:
+        async with self._pool.acquire() as conn:
+            return await conn.fetchval(SQL["delete_goal"], goal) is not None
+
+
+def _values(change: GoalChange) -> tuple:
+    return change.user_id, str(change.metric), str(change.period), change.target, change.starts_on
