@@ -4,6 +4,8 @@ benchmark with a rule firing next to it.
     .venv/bin/python -m bench.automations [--rates 100,1000] [--seconds 10,2] [--settle 0]
                                           [--jobs 20000] [--room-pairs 1] [--parts latency,jobs,room]
     .venv/bin/python -m bench.automations --parts latency --no-rules   # the same moves, no rule: the API alone
+    .venv/bin/python -m bench.automations --parts latency --rates 100 --seconds 10 --profile /tmp/move.txt
+        # py-spy samples the server while the moves are sent; prints where its time goes
 
 1. Latency. Starts ``python -m server serve`` (TANDEM_WORKER=on: its in-process worker runs the
    automation jobs) on a scratch database, signs up, makes a workspace, a pipeline board and a
@@ -28,12 +30,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
+import shutil
+import signal
 import socket
 import subprocess
 import sys
 import time
 import uuid
+from collections import Counter
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import AsyncIterator
 
 import asyncpg
@@ -48,6 +55,9 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+PIDS: dict[str, int] = {}  # a started server's address -> its process id (for --profile)
 
 
 @asynccontextmanager
@@ -66,6 +76,7 @@ async def server(url: str, **env: str) -> AsyncIterator[str]:
                 except httpx.TransportError:
                     pass
                 await asyncio.sleep(0.05)
+        PIDS[f"127.0.0.1:{port}"] = process.pid
         yield f"127.0.0.1:{port}"
     finally:
         process.terminate()
@@ -186,10 +197,54 @@ async def drive(world: World, rate: float, seconds: float, sent: dict[str, float
     return answered, failures
 
 
-async def latency(conn: asyncpg.Connection, world: World, rate: float, seconds: float) -> str:
+@asynccontextmanager
+async def profiled(path: str | None, pid: int) -> AsyncIterator[None]:
+    """py-spy samples process ``pid`` inside the block (``--profile``): its collapsed stacks go to
+    ``path``, and where the time went is printed."""
+    if not path:
+        yield
+        return
+    spy_path = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    spy = subprocess.Popen([spy_path, "record", "--pid", str(pid), "--format", "raw", "--rate", "250",
+                            "--nonblocking", "-o", path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield
+    finally:
+        spy.send_signal(signal.SIGINT)
+        spy.wait(60)
+        print(hot_spots(Path(path)), flush=True)
+
+
+_LINE = re.compile(r":\d+\)$")
+
+
+def hot_spots(path: Path, top: int = 30) -> str:
+    """The functions with the most samples, inclusive (anywhere on the stack) and self (on top)."""
+    inclusive: Counter[str] = Counter()
+    own: Counter[str] = Counter()
+    total = 0
+    for line in path.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        frames = [_LINE.sub(")", f).replace(str(ROOT) + "/", "") for f in stack.split(";")]
+        n = int(count)
+        total += n
+        inclusive.update({f: n for f in set(frames)})
+        own[frames[-1]] += n
+    rows = [f"profile: {total} samples ({path})", "  inclusive:"]
+    rows += [f"    {100 * n / total:5.1f}%  {f[:150]}" for f, n in inclusive.most_common(top)]
+    rows += ["  self:"] + [f"    {100 * n / total:5.1f}%  {f[:150]}" for f, n in own.most_common(top)]
+    return "\n".join(rows)
+
+
+async def latency(conn: asyncpg.Connection, world: World, rate: float, seconds: float,
+                  profile: str | None = None) -> str:
     started = time.monotonic()
     sent: dict[str, float] = {}
-    answered, failures = await drive(world, rate, seconds, sent)
+    address = str(world.http.base_url).removeprefix("http://").rstrip("/")
+    async with profiled(profile, PIDS[address]):
+        answered, failures = await drive(world, rate, seconds, sent)
     sent_for = time.monotonic() - started
     titles = list(answered)
     if not world.with_rules:
@@ -239,7 +294,7 @@ async def part_latency(args: argparse.Namespace) -> None:
                   f"{time.monotonic() - t0:.0f} s (their deal_created jobs drained); "
                   f"TANDEM_AUTOMATION_SETTLE_SECONDS={args.settle}; one server process, its in-process worker")
             for rate, secs in zip(rates, seconds):
-                print(await latency(conn, world, rate, secs), flush=True)
+                print(await latency(conn, world, rate, secs, args.profile), flush=True)
                 await wait_for(lambda: queue_empty(conn, "automation.event"), timeout=120, every=0.2)
         finally:
             await conn.close()
@@ -357,4 +412,5 @@ if __name__ == "__main__":
     parser.add_argument("--jobs", type=int, default=20000)
     parser.add_argument("--no-rules", action="store_true", help="latency part without rules: the moves alone")
     parser.add_argument("--room-pairs", type=int, default=1)
+    parser.add_argument("--profile", help="latency part: py-spy the server while the moves are sent (raw stacks here)")
     asyncio.run(main(parser.parse_args()))

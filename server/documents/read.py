@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, cast
 from uuid import UUID
 
 from pycrdt import Doc, Map
@@ -57,6 +57,78 @@ def read_board(doc: Doc, kind: str, warn: Warn = _log_warning, cache: ReadCache 
             warn(f"cards.{card.id}: stage {card.stage} is not a stage of this board; the card is skipped")
     activities = {a.id: a for a in _entries(doc, "activities", record("board", "activity"), _activity, warn, cache)}
     return BoardState(settings, stages, cards, activities)
+
+
+def board_view(doc: Doc, kind: str, warn: Warn = _log_warning, cache: ReadCache | None = None) -> BoardState:
+    """The board in ``doc`` like ``read_board``, but its cards and activities are read when looked
+    up: ``cards[id]`` / ``cards.get(id)`` / ``id in activities`` decode that one entry (and are
+    remembered), only iterating them reads the whole root. An edit that checks one card costs what
+    that card costs, not the board's size: ``read_board`` turns every entry into JSON and back
+    (``str(map)`` of a 250-deal board was most of an API move's time, docs/performance.md).
+    Entries are read when first looked at, so use the view within one synchronous step (no await
+    in between) like an edit does anyway; settings and stages are read at once. ``cache`` serves
+    a whole read as it serves ``read_board``'s."""
+    cache = cache if cache is not None else ReadCache()
+    settings = _settings(_root(doc, "settings", warn), warn)
+    stages = {s.id: s for s in _entries(doc, "stages", record("board", "stage"), _stage, warn, cache)}
+    card_record = record("board", "deal" if kind == "pipeline" else "workItem")
+    cards = _Lazy(doc, "cards", card_record, _deal if kind == "pipeline" else _work_item, warn, cache, stages)
+    activities = _Lazy(doc, "activities", record("board", "activity"), _activity, warn, cache, None)
+    return BoardState(settings, stages, cast(dict, cards), cast(dict, activities))
+
+
+class _Lazy(Mapping[UUID, Any]):
+    """One root's entries of ``board_view``: a lookup reads one entry, iteration all of them."""
+
+    def __init__(self, doc: Doc, root: str, shape: Record, build: Callable[[UUID, dict], Any], warn: Warn,
+                 cache: ReadCache, stages: dict[UUID, Stage] | None) -> None:
+        self._doc, self._root, self._shape, self._build, self._warn = doc, root, shape, build, warn
+        self._cache = cache
+        self._stages = stages  # cards: one in a stage the board does not have is skipped
+        self._one: dict[UUID, Any] = {}
+        self._all: dict[UUID, Any] | None = None
+
+    def __getitem__(self, ident: object) -> Any:
+        if self._all is not None:
+            return self._all[ident]  # type: ignore[index]
+        if not isinstance(ident, UUID):
+            raise KeyError(ident)
+        if ident not in self._one:
+            self._one[ident] = self._read(ident)
+        found = self._one[ident]
+        if found is None:
+            raise KeyError(ident)
+        return found
+
+    def __iter__(self) -> Iterator[UUID]:
+        return iter(self._everything())
+
+    def __len__(self) -> int:
+        return len(self._everything())
+
+    def _read(self, ident: UUID) -> Any:
+        key = str(ident)
+        try:
+            value = self._doc.get(self._root, type=Map).get(key)
+        except Exception as exc:  # a root of another type: as read_board reports it
+            self._warn(f"{self._root}: expected a Y.Map root ({exc})")
+            return None
+        if value is None:
+            return None
+        raw = json.loads(str(value)) if isinstance(value, Map) else value
+        return self._kept(_entry(self._root, key, raw, isinstance(value, Map), self._shape, self._build, self._warn))
+
+    def _kept(self, entry: Any) -> Any:
+        if entry is None or self._stages is None or entry.stage in self._stages:
+            return entry
+        self._warn(f"{self._root}.{entry.id}: stage {entry.stage} is not a stage of this board; the card is skipped")
+        return None
+
+    def _everything(self) -> dict[UUID, Any]:
+        if self._all is None:
+            entries = _entries(self._doc, self._root, self._shape, self._build, self._warn, self._cache)
+            self._all = {e.id: e for e in map(self._kept, entries) if e is not None}
+        return self._all
 
 
 def read_note(doc: Doc, warn: Warn = _log_warning) -> NoteMeta | None:

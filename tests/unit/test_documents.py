@@ -10,7 +10,7 @@ from uuid import UUID, uuid4
 from pycrdt import Array, Doc, Map, XmlFragment
 
 from server.documents import edits
-from server.documents.read import read_board, read_note
+from server.documents.read import board_view, read_board, read_note
 from server.documents.recorder import REMOTE, Recorder
 from server.documents.seed import board_seed, note_seed, seed_client_id, stage_id
 from server.documents.shapes import SHAPES, shape
@@ -106,6 +106,39 @@ def test_content_that_does_not_fit_is_skipped_with_a_warning_and_never_raises(ca
                      "is not a stage of this board", "expected a Y.Map, got dict", "lower-case UUID key",
                      "type: expected one of call, meeting, email, todo, deadline"):
         assert expected in text
+
+
+def test_a_board_view_reads_what_read_board_reads_but_only_the_entries_looked_up(caplog):
+    doc = seeded()
+    stage = str(read_board(doc, "pipeline").ordered_stages()[0].id)
+    good, odd, lost_stage, plain, task = (str(uuid4()) for _ in range(5))
+    with doc.transaction():
+        cards = doc.get("cards", type=Map)
+        cards[good] = Map({"title": "Good", "stage": stage, "rank": "a0"})
+        cards[odd] = Map({"title": "Odd", "stage": stage, "rank": "a1", "value": "lots"})
+        cards[lost_stage] = Map({"title": "Elsewhere", "stage": str(uuid4()), "rank": "a2"})
+        cards[plain] = {"title": "Plain object", "stage": stage}
+        cards["not-a-uuid"] = Map({"title": "Bad key", "stage": stage})
+        doc.get("activities", type=Map)[task] = Map({"type": "todo", "title": "Call", "card": good})
+    full = read_board(doc, "pipeline", warn=lambda problem: None)
+    problems: list[str] = []
+    view = board_view(doc, "pipeline", warn=problems.append)
+    assert view.cards[UUID(good)] == full.cards[UUID(good)] and UUID(task) in view.activities
+    assert problems == [], "looking up good entries decodes no other entry"
+    for key in (odd, lost_stage, plain, str(uuid4())):
+        assert view.cards.get(UUID(key)) == full.cards.get(UUID(key)) and (UUID(key) in view.cards) == (
+            UUID(key) in full.cards)
+    assert "is not a stage of this board" in " ".join(problems) and "expected a Y.Map, got dict" in " ".join(problems)
+    assert view.cards.get(good) is None, "keys are UUIDs, as in read_board's dict"  # type: ignore[call-overload]
+    assert dict(view.cards) == full.cards and len(view.cards) == 2 and dict(view.activities) == full.activities
+    assert view.stages == full.stages and view.settings == full.settings
+    with doc.transaction():
+        doc.get("cards", type=Map)[good]["title"] = "Renamed"
+    assert board_view(doc, "pipeline").cards[UUID(good)].title == "Renamed"
+    wrong = Doc()
+    wrong.get("cards", type=Array).append("x")
+    assert dict(board_view(wrong, "pipeline", warn=lambda problem: None).cards) == {}
+    assert board_view(wrong, "pipeline", warn=lambda problem: None).cards.get(UUID(good)) is None
 
 
 def test_a_root_of_the_wrong_type_reads_as_empty():
