@@ -38,7 +38,7 @@ from uuid import UUID, uuid5
 from pycrdt import Doc
 
 from server.documents import edits
-from server.documents.read import read_board
+from server.documents.read import board_view
 from server.domain.automations import DEAL_OWNER, ActionType, Rule, RunStatus, TriggerType, holds, waited
 from server.domain.boards import board_document
 from server.domain.crm import ActivityType, BoardState, Deal, DealStatus, now_utc, status_after_move
@@ -336,4 +336,7 @@ def _plain(value: Any) -> Any:
 
 
 def _state(doc: Doc) -> BoardState:
-    return read_board(doc, "pipeline", _quiet)
+    """The board as a view (``board_view``): the card, stages and activity looked up are read
+    alone, not the whole board — a full read of a busy board per event was most of the runner's
+    time (docs/performance.md). Use it without an await in between, as ``_apply`` does."""
+    return board_view(doc, "pipeline", _quiet)
