@@ -31,6 +31,7 @@ from server.api.insights import InsightsController
 from server.api.contacts import ContactController
 from server.api.currencies import CurrencyController
 from server.api.webhooks import WebhookController
+from server.api.email import EmailTemplateController, mail_status
 from server.api.workspace_lists import WorkspaceListsController
 from server.api.automations import AutomationController
 from server.api.notifications import NotificationController
@@ -76,7 +77,9 @@ from server.services.transfer import Transfer
 from server.services.erasure import Erasure
 from server.services.permissions import WorkspacePermissions
 from server.services.credentials import Passwords
-from server.services.mail import LoggingOutbox
+from server.services.mail import LoggingOutbox, QueuedOutbox
+from server.services.email_templates import EmailTemplatesService
+from server.mail.smtp import system_relay
 from server.services.ports.unit import Begin
 from server.services.sockets import Gate, OpenSockets
 from server.services.workspaces import Workspaces
@@ -165,7 +168,7 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
                         OrganisationController, CustomFieldController, SegmentController, TransferController, PrivacyController,
                         CurrencyController, WorkspaceListsController, AutomationController, WebhookController,
                         InsightsController,
-                        NotificationController],
+                        NotificationController, EmailTemplateController, mail_status],
         dependencies={"caller": Provide(provide_caller), **dependencies()},
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[refuse_unstorable_text],  # 422 for text Postgres cannot store, before any handler
@@ -243,6 +246,7 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
         automations=Automations(begin),
         webhooks=WebhookService(begin, sealer(settings), HttpReceivers(), WebhookPolicy.of(settings)),
         notifications=NotificationService(begin),
+        email_templates=EmailTemplatesService(begin),
     )
 
 
@@ -259,7 +263,8 @@ class _AccountServices(NamedTuple):
 async def _start_accounts(stack: AsyncExitStack, settings: Settings, begin: Begin, url: str) -> _AccountServices:
     """Account services, the per-process index of open sockets, and its access-event listener."""
     passwords = Passwords.of(settings)  # a bounded hashing pool
-    outbox = LoggingOutbox()
+    relay = system_relay(settings.smtp_url, settings.mail_from)
+    outbox = QueuedOutbox(relay[1]) if relay else LoggingOutbox()  # without a relay: say so, send nothing
     accounts = Accounts(begin, passwords, outbox, Policy.of(settings))
     boards = Boards(begin, outbox, invitation_ttl=settings.invitation_ttl_seconds)
     gate = Gate(accounts, boards)

@@ -123,6 +123,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     webhook_retry_seconds: float = 10.0
     webhook_retry_max_seconds: float = 3600.0
     webhook_max_failures: int = 8
+    # System mail (issue 17 item 1; docs/email.md): invitations and password resets go out through
+    # this SMTP relay, from mail_from, by mail.send jobs. smtp://user:pass@host:587 (STARTTLS when
+    # offered; ?starttls=required or off), smtps://…:465 (implicit TLS). Empty: mail is not
+    # configured, and the app says so instead of claiming to have sent anything.
+    smtp_url: str = ""
+    mail_from: str = ""
 
 
 def _coerce(raw: str, default: object) -> object:

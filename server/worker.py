@@ -37,6 +37,9 @@ from server.services.accounts import Policy
 from server.outbound import HttpReceivers
 from server.sealing import sealer
 from server.services.jobs import Handler, JobKinds, job_kinds
+from server.services.mail import MailSender
+from server.services.mail import register as register_mail
+from server.mail.smtp import system_relay
 from server.services.webhooks import Policy as WebhookPolicy
 from server.services.webhooks import WebhookService
 from server.services.webhooks import register as register_webhooks
@@ -80,6 +83,9 @@ class Worker:
                               housekeeping_cron=settings.housekeeping_cron, modules=settings.job_modules)
             register_webhooks(kinds, WebhookService(begin, sealer(settings), HttpReceivers(),
                                                     WebhookPolicy.of(settings)))
+            relay = system_relay(settings.smtp_url, settings.mail_from)
+            if relay is not None:
+                register_mail(kinds, MailSender(relay[0]))
         if self._more is not None:
             self._more(kinds)
         self._pgq = pgq = PgQueuer(AsyncpgPoolDriver(self._pool))

@@ -52,9 +52,12 @@ class AuthController(Controller):
     ) -> None:
         await accounts.change_password(caller, data.current_password, data.new_password, client_address(request))
 
-    @post("/password-reset", status_code=202, summary="Mail a one-time reset token, if the account exists")
-    async def request_reset(self, request: Request, data: JSONBody[types.ResetRequest], accounts: AccountsDep) -> None:
+    @post("/password-reset", status_code=202,
+          summary="Mail a one-time reset token, if the account exists and mail is configured")
+    async def request_reset(self, request: Request, data: JSONBody[types.ResetRequest],
+                            accounts: AccountsDep) -> types.ResetRequested:
         await accounts.request_reset(data.email, client_address(request))
+        return types.ResetRequested(accounts.mail_configured)
 
     @post("/password-reset/confirm", status_code=204, summary="Set a new password with a reset token")
     async def reset_password(self, request: Request, data: JSONBody[types.ResetConfirm], accounts: AccountsDep) -> None:

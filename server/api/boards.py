@@ -94,7 +94,7 @@ class BoardController(Controller):
         if shared.user is not None:
             return guest_types.Shared(types.Share(_user(shared.user), data.access), None)
         assert shared.invitation is not None
-        return guest_types.Shared(None, _invitation(shared.invitation, shared.token))
+        return guest_types.Shared(None, _invitation(shared.invitation, shared.token), mail_sent=shared.mailed)
 
     @get("/boards/{board:uuid}/invitations", summary="Invitations by link not yet accepted (admins)")
     async def invitations(

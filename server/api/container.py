@@ -40,6 +40,7 @@ from server.services.filters import Segments
 from server.services.links import Links
 from server.services.mail import LoggingOutbox
 from server.services.notifications import NotificationService
+from server.services.email_templates import EmailTemplatesService
 from server.services.organisations import Organisations
 from server.services.permissions import WorkspacePermissions
 from server.services.ports.jobs import QueueMonitor
@@ -100,6 +101,8 @@ class Services:
     webhooks: WebhookService
     # the signed-in user's in-app notifications (automations write them)
     notifications: NotificationService
+    # e-mail templates and their previews (issue 17)
+    email_templates: EmailTemplatesService
 
 
 ServicesDep = NamedDependency[Services]

@@ -13,7 +13,7 @@ from server.domain.access import ShareLevel
 
 class GuestInvitation(msgspec.Struct):
     """A board shared by link with an address that has no account yet. ``link`` (the web app's
-    ``/guest/<token>`` page) is answered once, to the admin who shared; it is mailed too."""
+    ``/guest/<token>`` page) is answered once, to the admin who shared; it is mailed too when mail is configured."""
 
     id: UUID
     email: str
@@ -30,6 +30,7 @@ class Shared(msgspec.Struct):
 
     share: Share | None
     invitation: GuestInvitation | None
+    mail_sent: bool = False  # the invitation's link was mailed too (False: mail is not configured)
 
 
 class InvitationToken(msgspec.Struct, forbid_unknown_fields=True):

@@ -94,13 +94,22 @@ class NewInvitation(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class Invitation(msgspec.Struct):
-    """A one-time invitation; ``token`` is also mailed to ``email``."""
+    """A one-time invitation; ``token`` is also mailed to ``email`` when ``mail_sent`` (else mail
+    is not configured on this server: hand the link over yourself)."""
 
     id: UUID
     email: str
     role: Role
     expires_at: datetime
     token: str
+    mail_sent: bool = False
+
+
+class ResetRequested(msgspec.Struct):
+    """A reset was asked for: if the account exists, its token is mailed — only when
+    ``mail_configured`` (else no mail leaves this server: an administrator must help)."""
+
+    mail_configured: bool
 
 
 class AcceptInvitation(msgspec.Struct, forbid_unknown_fields=True):

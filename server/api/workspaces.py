@@ -69,8 +69,10 @@ class WorkspaceController(Controller):
         self, request: Request, workspace: FromPath[UUID], data: JSONBody[types.NewInvitation],
         caller: CallerDep, workspaces: WorkspacesDep,
     ) -> types.Invitation:
-        token, invitation = await workspaces.invite(caller, workspace, data.email, data.role, client_address(request))
-        return types.Invitation(invitation.id, invitation.email, invitation.role, invitation.expires_at, token)
+        token, invitation, mailed = await workspaces.invite(caller, workspace, data.email, data.role,
+                                                            client_address(request))
+        return types.Invitation(invitation.id, invitation.email, invitation.role, invitation.expires_at, token,
+                                mail_sent=mailed)
 
     @get("/{workspace:uuid}/audit", summary="Security events of the workspace and its members (admins)")
     async def audit(

@@ -175,8 +175,14 @@ class Accounts:
                 return
             await unit.resets.add(token_hash, user.id, self._policy.reset_ttl)
             await unit.audit.record("password.reset_requested", subject=user.id, address=address)
-        self._outbox.send(Mail(email, "Reset your Tandem password",
-                               f"Use this token within {self._policy.reset_ttl / 60:g} minutes: {token}"))
+            await self._outbox.post(unit, Mail(email, "Reset your Tandem password",
+                                               f"Use this token within {self._policy.reset_ttl / 60:g} minutes: "
+                                               f"{token}"))
+
+    @property
+    def mail_configured(self) -> bool:
+        """Whether reset mails leave the server (``TANDEM_SMTP_URL``)."""
+        return self._outbox.delivers
 
     async def reset_password(self, token: str, password: str, address: str) -> None:
         """Use a reset token once: set the password and end every session of the account."""

@@ -33,12 +33,13 @@ class BoardView(NamedTuple):
 
 class Shared(NamedTuple):
     """What sharing with an e-mail address did: shared the board at once with its account
-    (``user``), or, as it has none, invited it by link (``invitation`` and its ``token``, mailed
-    and answered to the admin once)."""
+    (``user``), or, as it has none, invited it by link (``invitation`` and its ``token``, answered
+    to the admin once, and ``mailed`` if it goes out by mail too)."""
 
     user: User | None
     invitation: GuestInvitation | None = None
     token: str | None = None
+    mailed: bool = False
 
 
 NO_INVITATION = "no such invitation (the link is unknown, was used or cancelled, or expired)"
@@ -104,22 +105,23 @@ class Boards:
                                                               self._invitation_ttl)
                 await unit.audit.record("guest.invited", actor=caller.id, address=address,
                                         workspace=managed.workspace_id, board=board, email=email, access=level)
+                mailed = await self._mail_invitation(unit, caller, invitation, token)
             else:
                 await unit.shares.put(board, account.id, level, caller.id)
                 await unit.audit.record("board.shared", actor=caller.id, subject=account.id, address=address,
                                         workspace=managed.workspace_id, board=board, access=level)
                 await unit.audit.announce(user=account.id)
                 return Shared(account.user)
-        self._mail_invitation(caller, invitation, token)
-        return Shared(None, invitation, token)
+        return Shared(None, invitation, token, mailed)
 
-    def _mail_invitation(self, caller: Caller, invitation: GuestInvitation, token: str) -> None:
-        if self._outbox is not None:
-            self._outbox.send(Mail(invitation.email, f"{caller.name} shared “{invitation.board_name}” with you",
-                                   f"{caller.name} invites you to the board “{invitation.board_name}” of "
-                                   f"{invitation.workspace_name} on Tandem. Create your account with this link "
-                                   f"on the Tandem server before {invitation.expires_at:%Y-%m-%d %H:%M} UTC: "
-                                   f"{guest_link(token)}"))
+    async def _mail_invitation(self, unit: Unit, caller: Caller, invitation: GuestInvitation, token: str) -> bool:
+        if self._outbox is None:
+            return False
+        return await self._outbox.post(unit, Mail(
+            invitation.email, f"{caller.name} shared “{invitation.board_name}” with you",
+            f"{caller.name} invites you to the board “{invitation.board_name}” of {invitation.workspace_name} on "
+            f"Tandem. Create your account with this link on the Tandem server before "
+            f"{invitation.expires_at:%Y-%m-%d %H:%M} UTC: {guest_link(token)}"))
 
     async def invitations(self, caller: Caller, board: UUID) -> list[GuestInvitation]:
         """The board's invitations by link not yet accepted (admins)."""

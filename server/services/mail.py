@@ -1,17 +1,35 @@
-"""Outgoing mail (invitations, password resets) behind a one-method port.
+"""System mail (invitations, password resets; issue 17 item 1): the ``Outbox`` port, its two
+implementations, and the ``mail.send`` job that hands a message to the SMTP relay.
 
-``LoggingOutbox`` is the development outbox: it logs each message and keeps the last few in
-memory, where tests (and a dev UI) can read them. Production wires an SMTP or API adapter in
-``create_app``.
+A message is posted *in the unit of work that causes it* (``await outbox.post(unit, mail)``): with a
+relay configured (``TANDEM_SMTP_URL``) that enqueues a ``mail.send`` job in the same transaction, so
+an invitation that rolls back mails nothing and one that commits is mailed by a worker, retried with
+backoff while the relay refuses (``server/worker.py``). ``post`` answers whether the mail will go
+out: without a relay it answers False, and the caller must say so — the API's ``mail_sent: false``,
+the screens' "copy this link" — never "we e-mailed it".
+
+``LoggingOutbox`` is the twin without a relay: it logs each message and keeps the last few in memory,
+where tests (and a developer) read them. ``QueuedOutbox`` keeps them too, and queues them.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import deque
-from typing import NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+
+import msgspec
+
+from server.domain.sending import Envelope, new_message_id
+
+if TYPE_CHECKING:
+    from server.services.jobs import JobKinds
+    from server.services.ports.sending import MailRelay
+    from server.services.ports.unit import Unit
 
 log = logging.getLogger(__name__)
+
+SEND = "mail.send"
 
 
 class Mail(NamedTuple):
@@ -21,17 +39,66 @@ class Mail(NamedTuple):
 
 
 class Outbox(Protocol):
-    def send(self, mail: Mail) -> None:
-        """Hand ``mail`` over for delivery; never blocks the caller."""
+    @property
+    def delivers(self) -> bool:
+        """Whether posted mail leaves the server (a relay is configured)."""
+        ...
+
+    async def post(self, unit: Unit, mail: Mail) -> bool:
+        """Hand ``mail`` over when ``unit`` commits; whether it will be sent."""
         ...
 
 
 class LoggingOutbox:
-    """Implements ``Outbox`` by logging; remembers the last ``keep`` messages."""
+    """Implements ``Outbox`` without a relay: logs, remembers the last ``keep`` messages, sends nothing."""
 
     def __init__(self, keep: int = 50) -> None:
         self.sent: deque[Mail] = deque(maxlen=keep)
 
-    def send(self, mail: Mail) -> None:
-        log.info("mail to %s: %s", mail.to, mail.subject)
+    @property
+    def delivers(self) -> bool:
+        return False
+
+    async def post(self, unit: Unit, mail: Mail) -> bool:
+        log.info("mail to %s: %s (not sent: no TANDEM_SMTP_URL)", mail.to, mail.subject)
         self.sent.append(mail)
+        return False
+
+
+class QueuedOutbox(LoggingOutbox):
+    """Implements ``Outbox`` through the relay: a ``mail.send`` job from ``sender`` per message."""
+
+    def __init__(self, sender: str, keep: int = 50) -> None:
+        super().__init__(keep)
+        self._sender = sender
+
+    @property
+    def delivers(self) -> bool:
+        return True
+
+    async def post(self, unit: Unit, mail: Mail) -> bool:
+        envelope = Envelope(sender=self._sender, sender_name="Tandem", to=(mail.to,), subject=mail.subject,
+                            text=mail.body, message_id=new_message_id(self._sender))
+        await unit.jobs.enqueue(SEND, {"envelope": msgspec.to_builtins(envelope)})
+        self.sent.append(mail)
+        log.info("mail to %s queued: %s", mail.to, mail.subject)
+        return True
+
+
+class MailSender:
+    """Runs ``mail.send`` jobs: the envelope in the payload goes to the relay; a refusal raises, and
+    the worker retries with backoff. The Message-ID was fixed when queued, so a job run twice (a
+    worker killed after ``DATA``) sends one message as far as mail clients are concerned."""
+
+    def __init__(self, relay: MailRelay) -> None:
+        self._relay = relay
+
+    async def send(self, payload: dict[str, Any]) -> None:
+        envelope = msgspec.convert(payload["envelope"], Envelope)
+        await self._relay.deliver(envelope)
+        log.info("mail %s sent to %d recipient(s)", envelope.message_id, len(envelope.to) + len(envelope.cc))
+
+
+def register(kinds: JobKinds, sender: MailSender) -> None:
+    """Add ``mail.send`` to the worker's kinds."""
+    kinds.handle(SEND)(sender.send)

@@ -25,10 +25,11 @@ if TYPE_CHECKING:
 
 
 class Invitation(NamedTuple):
-    """A new invitation and its token (mailed, and answered to the inviter once)."""
+    """A new invitation and its token (answered to the inviter once; ``mailed`` if it goes out by mail too)."""
 
     token: str
     invitation: PendingInvitation
+    mailed: bool = False
 
 
 def role_of(view: WorkspaceView | None) -> Role | None:
@@ -107,9 +108,10 @@ class Workspaces:
                                                     self._invitation_ttl)
             await unit.audit.record("invitation.created", actor=caller.id, workspace=workspace, address=address,
                                     email=email, role=role)
-        self._outbox.send(Mail(email, "You are invited to a Tandem workspace",
-                               f"Accept with this token before {invitation.expires_at:%Y-%m-%d %H:%M} UTC: {token}"))
-        return Invitation(token, invitation)
+            mailed = await self._outbox.post(unit, Mail(
+                email, "You are invited to a Tandem workspace",
+                f"Accept with this token before {invitation.expires_at:%Y-%m-%d %H:%M} UTC: {token}"))
+        return Invitation(token, invitation, mailed)
 
     async def accept(self, caller: Caller, token: str, address: str) -> PendingInvitation:
         """Join the workspace of an invitation addressed to the caller's e-mail; usable once."""

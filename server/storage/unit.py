@@ -17,6 +17,7 @@ from server.storage.contacts import (
     PostgresContacts, PostgresContactSearch, PostgresDuplicates, PostgresOrganisations, PostgresRecordLookups,
 )
 from server.storage.crm import PostgresBoardReach, PostgresBoardReads, PostgresNotes
+from server.storage.email_templates import PostgresEmailTemplates
 from server.storage.custom_fields import PostgresFieldDefinitions
 from server.storage.guests import PostgresGuestInvitations
 from server.storage.imports import PostgresImportBatches, PostgresImportMappings
@@ -45,6 +46,7 @@ class PostgresUnit:
         "field_definitions", "segments", "permission_levels", "erasable_contacts", "projected_documents",
         "projection", "notes", "board_reach", "board_reads", "guest_invitations", "currencies",
         "jobs", "housekeeping", "automation_rules", "automation_runs", "webhooks", "notifications",
+        "email_templates",
         "mailboxes", "mailbox_sync", "email_messages",
     )
 
@@ -88,6 +90,7 @@ class PostgresUnit:
         self.mailbox_sync = PostgresMailboxSync(conn)
         self.email_messages = PostgresEmailMessages(conn)
         self.notifications = PostgresNotifications(conn)
+        self.email_templates = PostgresEmailTemplates(conn)
 
 
 def transactions(pool: asyncpg.Pool) -> Begin:

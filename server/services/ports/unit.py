@@ -26,6 +26,7 @@ from server.services.ports.mailboxes import EmailMessages, MailboxSync, Mailboxe
 from server.services.ports.money import CurrencySettings
 from server.services.ports.notifications import Notifications
 from server.services.ports.privacy import ErasableContacts, PermissionLevels
+from server.services.ports.sending import EmailTemplates
 from server.services.ports.projection import ProjectedDocuments, ProjectionTables
 from server.services.ports.webhooks import Webhooks
 from server.services.ports.workspaces import Boards, GuestInvitations, Invitations, Members, Shares, Workspaces
@@ -73,6 +74,7 @@ class Unit(Protocol):
     mailbox_sync: MailboxSync
     email_messages: EmailMessages
     notifications: Notifications
+    email_templates: EmailTemplates
 
 
 Begin = Callable[..., AbstractAsyncContextManager[Unit]]

@@ -1,0 +1,73 @@
+"""``/api/mail/status`` and ``/api/workspaces/{id}/email-templates`` (issue 17): whether this server
+sends mail, and the workspace's templates with their previews."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from litestar import Controller, delete, get, post, put
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+
+from server.api import email_types as types
+from server.api.auth import AccountsDep, CallerDep
+from server.api.container import SettingsDep
+from server.domain.accounts import InvalidInput
+from server.domain.email_templates import Template, merge_fields
+from server.services.email_templates import EmailTemplatesService, Subjects
+
+EmailTemplatesDep = NamedDependency[EmailTemplatesService]
+
+
+def _template(template: Template) -> types.EmailTemplate:
+    fields = merge_fields(template.subject + "\n" + template.body)
+    return types.EmailTemplate(template.id, template.name, template.locale, template.subject, template.body, fields,
+                               template.updated_at)
+
+
+def subjects_of(data: types.PreviewRequest) -> Subjects:
+    """The records of a preview or send request; a deal needs both its board and its card."""
+    if (data.board_id is None) != (data.card_id is None):
+        raise InvalidInput("board_id, card_id: expected both (a deal) or neither")
+    deal = (data.board_id, data.card_id) if data.board_id is not None and data.card_id is not None else None
+    return Subjects(data.contact_id, data.organisation_id, deal)
+
+
+@get("/api/mail/status", tags=["email"], summary="Whether this server sends mail, and from which address")
+async def mail_status(caller: CallerDep, accounts: AccountsDep, settings: SettingsDep) -> types.MailStatus:
+    configured = accounts.mail_configured
+    return types.MailStatus(configured, settings.mail_from.strip() if configured else None)
+
+
+class EmailTemplateController(Controller):
+    path = "/api/workspaces/{workspace:uuid}/email-templates"
+    tags = ["email"]
+
+    @get("", summary="The workspace's e-mail templates (the defaults are added on the first look)")
+    async def list(self, workspace: FromPath[UUID], caller: CallerDep,
+                   email_templates: EmailTemplatesDep) -> list[types.EmailTemplate]:
+        return [_template(t) for t in await email_templates.list(caller, workspace)]
+
+    @post("", summary="Make a template (members)")
+    async def create(self, workspace: FromPath[UUID], data: JSONBody[types.NewTemplate], caller: CallerDep,
+                     email_templates: EmailTemplatesDep) -> types.EmailTemplate:
+        return _template(await email_templates.create(caller, workspace, data.name, data.locale, data.subject,
+                                                      data.body))
+
+    @put("/{template:uuid}", summary="Change a template (members)")
+    async def update(self, workspace: FromPath[UUID], template: FromPath[UUID], data: JSONBody[types.NewTemplate],
+                     caller: CallerDep, email_templates: EmailTemplatesDep) -> types.EmailTemplate:
+        return _template(await email_templates.update(caller, workspace, template, data.name, data.locale,
+                                                      data.subject, data.body))
+
+    @delete("/{template:uuid}", summary="Delete a template (members)")
+    async def remove(self, workspace: FromPath[UUID], template: FromPath[UUID], caller: CallerDep,
+                     email_templates: EmailTemplatesDep) -> None:
+        await email_templates.delete(caller, workspace, template)
+
+    @post("/{template:uuid}/preview", status_code=200,
+          summary="Render a template against a contact, organisation and deal; lists merge fields without a value")
+    async def preview(self, workspace: FromPath[UUID], template: FromPath[UUID], data: JSONBody[types.PreviewRequest],
+                      caller: CallerDep, email_templates: EmailTemplatesDep) -> types.Preview:
+        rendered = await email_templates.preview(caller, workspace, template, subjects_of(data))
+        return types.Preview(rendered.subject, rendered.body, rendered.missing)
