@@ -29,6 +29,11 @@ from server.services.ports.unit import Unit
 
 EVENT = "automation.event"
 KINDS = ("created", "moved", "value", "status")
+# The trigger types an event of each kind can fire (automation_runner.fired); a kind not named
+# here is enqueued whenever the board has any enabled rule.
+TRIGGERS = {"created": {"deal_created"}, "moved": {"deal_stage_entered", "field_changed"},
+            "status": {"deal_won", "deal_lost", "field_changed"}, "value": {"field_changed"},
+            "title": {"field_changed"}, "field": {"field_changed"}}
 
 
 def _before(event: CardEvent) -> Any:
@@ -44,12 +49,17 @@ def _before(event: CardEvent) -> Any:
 async def enqueue_events(tx: Unit, workspace: UUID, board: UUID, events: Sequence[CardEvent],
                          sources: Sequence[dict[str, Any] | None] | None, settle: float) -> int:
     """One settling job per (card, kind) for ``events`` (a job already waiting takes the burst);
-    how many were enqueued."""
+    how many were enqueued. Only events an enabled rule of the board could fire for are: the
+    rules are read in this transaction (one indexed query, migration 0026), so a rule enabled or
+    changed on any node counts from its commit on, and a board without rules costs no job."""
     enqueued = 0
+    watched = {str(rule.trigger.get("type")) for rule in await tx.automation_rules.enabled_on_board(board)}
     for i, event in enumerate(events):
         source = (sources[i] if sources is not None and i < len(sources) else None) or {}
         if source.get("import") or event.reconciled or event.kind not in KINDS:
             continue
+        if not watched & TRIGGERS.get(event.kind, watched):
+            continue  # no rule of the board waits for what this event can fire
         payload = {"event": str(uuid4()), "workspace": str(workspace), "board": str(board), "card": str(event.card),
                    "kind": event.kind, "before": _before(event), "at": event.at.isoformat(),
                    "author": str(event.author) if event.author else None,
