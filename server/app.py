@@ -213,15 +213,19 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
     rooms, projector = engine.rooms, engine.projector
     feed = RoomsChangeFeed(rooms)
     await LinkMove(begin, rooms, projector, engine.store).run()  # once: record links out of old documents
-    # Automation events change live documents, so a serve process's worker runs them (it holds the
-    # sync engine; `python -m server worker` does not); on the embedded default it runs every kind.
-    runner = AutomationRunner(begin, rooms, projector, settle=settings.automation_settle_seconds,
-                              max_depth=settings.automation_max_depth)
+    # Automation events change live documents, so a worker that holds a sync engine runs them: a
+    # serve process's (on the embedded default it runs every kind), or `python -m server worker`
+    # with REDIS_URL (start_automations). Its handlers have a pool of their own.
+    runner = automation_runner(settings, transactions(await _jobs_pool(stack, settings, url)), rooms, projector)
     if runs_in_process(settings):  # the embedded default: `serve` alone runs the jobs too (server/worker.py)
         await stack.enter_async_context(Worker(url, settings, node or "serve", more=runner.register))
     elif settings.worker.strip().lower() != "off":
         await stack.enter_async_context(Worker(url, settings, node or "serve", kinds=JobKinds(),
                                                more=runner.register))
+    elif not settings.redis_url:
+        log.warning("TANDEM_WORKER=off and no REDIS_URL: no automation rule will run. Automations edit "
+                    "the live documents, so they run in serve's in-process worker, or in `python -m server "
+                    "worker` only when REDIS_URL lets it reach serve's rooms (docs/automations.md)")
     return Services(
         settings=settings, pool=pool, **accounts._asdict(), **engine._asdict(),
         contacts=Contacts(begin, feed),
@@ -248,6 +252,33 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
         notifications=NotificationService(begin),
         email_templates=EmailTemplatesService(begin),
     )
+
+
+async def _jobs_pool(stack: AsyncExitStack, settings: Settings, url: str, size: int | None = None) -> asyncpg.Pool:
+    """The pool of a worker's job handlers (TANDEM_WORKER_POOL_SIZE): apart from the web's, so
+    neither a burst of jobs nor a burst of requests holds every connection the other waits for."""
+    pool = await create_pool(url, max_size=size or settings.worker_pool_size,
+                             statement_timeout=settings.statement_timeout_seconds,
+                             connect_timeout=settings.database_connect_timeout_seconds)
+    stack.push_async_callback(pool.close)
+    return pool
+
+
+def automation_runner(settings: Settings, begin: Begin, rooms: Rooms, projector: Projector) -> AutomationRunner:
+    """The automation jobs' handlers over a sync engine's rooms: serve's, or a standalone worker's."""
+    return AutomationRunner(begin, rooms, projector, settle=settings.automation_settle_seconds,
+                            max_depth=settings.automation_max_depth)
+
+
+async def start_automations(stack: AsyncExitStack, settings: Settings, url: str, node: str) -> AutomationRunner:
+    """``python -m server worker`` with ``REDIS_URL``: the sync engine as serve builds it (store,
+    group committer, RedisBus, rooms, projector), and the automation runner over it. The rooms it
+    opens are replicas like a serve node's: a rule's edit is committed and published on the bus, so
+    the serve nodes holding the board relay it to their clients at once. Torn down by ``stack``."""
+    pool = await _jobs_pool(stack, settings, url, 4 + settings.worker_pool_size)  # the engine's and the jobs'
+    begin = transactions(pool)
+    engine = await _start_engine(stack, settings, pool, begin, None, node)
+    return automation_runner(settings, begin, engine.rooms, engine.projector)
 
 
 class _AccountServices(NamedTuple):

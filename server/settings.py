@@ -105,6 +105,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     job_grace_seconds: float = 20.0  # on SIGTERM, how long running jobs may finish before they are put back
     housekeeping_cron: str = "*/15 * * * *"  # expired sessions, reset tokens, throttle counters; "" turns it off
     job_modules: str = ""  # comma-separated modules whose register(kinds, begin) adds job kinds
+    # connections of the pool a worker's job handlers use (serve's in-process worker has its own, so
+    # a burst of jobs cannot take the connections web requests wait for)
+    worker_pool_size: int = 4
     # Automations (issue 16 items 2-4; server/services/automation_events.py, automation_runner.py):
     # a card's changes settle this long before they trigger rules (a burst of edits is one event);
     # a chain of rules triggering rules stops at this depth.

@@ -14,11 +14,15 @@ does everything). Like ``server/app.py`` it is a composition root: it picks the 
 - SIGTERM: no new jobs are taken; running ones get ``job_grace_seconds`` to finish, then are
   cancelled and put back in the queue at once (the heartbeat would bring them back anyway).
 - Connections carry ``application_name = tandem-worker:<node>``, by which /health counts workers.
+- Automation jobs edit live board documents: serve's in-process worker runs them over serve's rooms;
+  ``python -m server worker`` runs them only with ``REDIS_URL``, over a sync engine of its own
+  whose edits reach the serve nodes' rooms on the bus (``_automations``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import signal
@@ -172,7 +176,9 @@ async def run_worker(settings: Settings, url: str, node: str) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stopping.set)
-    async with Worker(url, settings, node) as worker:
+    async with contextlib.AsyncExitStack() as stack:
+        more = await _automations(stack, settings, url, node)
+        worker = await stack.enter_async_context(Worker(url, settings, node, more=more))
         print(f"Tandem worker {node} is running jobs", flush=True)
         waiting = asyncio.create_task(worker.wait())
         await asyncio.wait({waiting, asyncio.create_task(stopping.wait())}, return_when=asyncio.FIRST_COMPLETED)
@@ -181,3 +187,18 @@ async def run_worker(settings: Settings, url: str, node: str) -> int:
             return 1
         log.info("worker %s: stopping (signal)", node)
     return 0
+
+
+async def _automations(stack: contextlib.AsyncExitStack, settings: Settings, url: str,
+                       node: str) -> Callable[[JobKinds], None] | None:
+    """With ``REDIS_URL`` the automation jobs too: they edit live documents, so this process gets
+    serve's sync engine (``server.app.start_automations``) and its edits reach the serve nodes'
+    rooms over Redis. Without Redis they could not (a serve node would not see them until its room
+    reloads): they are left to serve's in-process worker."""
+    if not settings.redis_url:
+        log.warning("worker %s runs no automation jobs: without REDIS_URL its edits could not reach the "
+                    "documents serve nodes hold open; serve's in-process worker runs them (TANDEM_WORKER)", node)
+        return None
+    from server.app import start_automations  # serve's composition root (which imports this module)
+
+    return (await start_automations(stack, settings, url, node)).register
