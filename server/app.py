@@ -225,7 +225,7 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
     elif not settings.redis_url:
         log.warning("TANDEM_WORKER=off and no REDIS_URL: no automation rule will run. Automations edit "
                     "the live documents, so they run in serve's in-process worker, or in `python -m server "
-                    "worker` only when REDIS_URL lets it reach serve's rooms (docs/automations.md)")
+                    "worker` only when REDIS_URL lets it reach serve's rooms (docs/architecture.md, Automations)")
     return Services(
         settings=settings, pool=pool, **accounts._asdict(), **engine._asdict(),
         contacts=Contacts(begin, feed),
