@@ -19,7 +19,8 @@ import { Empty, Icon, Spinner, announce, toastError } from '../../components/ui'
 import { useFieldDefinitions } from '../../components/CustomFields'
 import { aut, locale } from '../../i18n'
 
-type Rule = Schemas['Automation']
+// signing_secret: a rule with a call_webhook action answers the secret its requests are signed with, once
+type Rule = Schemas['Automation'] & { signing_secret?: string | null }
 type Run = Schemas['AutomationRun']
 type Stage = { stage: string; name: string }
 type Action = Record<string, unknown> & { type: string }
@@ -139,6 +140,8 @@ export function AutomationsSettings({ admin }: { admin: boolean }) {
   const [rules, setRules] = useState<Rule[] | null>(null)
   const [open, setOpen] = useState<string | null>(null)
   const [editing, setEditing] = useState<Rule | null>(null)
+  const [secret, setSecret] = useState<{ id: string; name: string; secret: string } | null>(null)
+  const shown = (rule: Rule) => { if (rule.signing_secret) setSecret({ id: rule.id, name: rule.name, secret: rule.signing_secret }) }
   async function load(): Promise<Rule[]> {
     try {
       const listed = await api<Rule[]>('GET', base)
@@ -171,14 +174,35 @@ export function AutomationsSettings({ admin }: { admin: boolean }) {
         conditions: rule.conditions, enabled: false,
       })
       announce(aut('duplicated'))
+      shown(copy)
       await load()
       setEditing(copy)
+    } catch (e) { toastError(e) }
+  }
+  async function renewSecret(rule: Rule) {
+    if (!confirm(aut('confirmNewSecret', { name: rule.name }))) return
+    try {
+      const made = await api<{ signing_secret: string }>('POST', `${base}/${rule.id}/signing-secret`)
+      setSecret({ id: rule.id, name: rule.name, secret: made.signing_secret })
     } catch (e) { toastError(e) }
   }
   const names = Object.fromEntries(rules.map((r) => [r.id, r.name]))
   return (
     <div class="automations" data-testid="automation-settings">
       <p class="muted settings__help">{aut('help')}</p>
+      {secret && (
+        <div class="notice webhooks__secret" role="status" data-testid="automation-secret">
+          <strong>{aut('secretTitle', { name: secret.name })}</strong>
+          <p>{aut('secretOnce')}</p>
+          <div class="row">
+            <code data-testid="automation-secret-value">{secret.secret}</code>
+            <button type="button" class="btn btn--small" onClick={() => {
+              void navigator.clipboard?.writeText(secret.secret).then(() => announce(aut('copied')), toastError)
+            }}><Icon name="check" size={14} />{aut('copy')}</button>
+            <button type="button" class="btn btn--small" onClick={() => setSecret(null)}>{aut('done')}</button>
+          </div>
+        </div>
+      )}
       <section class="settings__group" aria-labelledby="automations-list">
         <h3 id="automations-list">{aut('rules')}</h3>
         {rules.length === 0 ? <Empty title={aut('none')}>{aut('noneBody')}</Empty> : (
@@ -201,6 +225,9 @@ export function AutomationsSettings({ admin }: { admin: boolean }) {
                     aria-label={aut('editNamed', { name: rule.name })} onClick={() => setEditing(rule)}>{aut('edit')}</button>}
                   {admin && <button type="button" class="btn btn--small" data-testid="automation-duplicate"
                     aria-label={aut('duplicateNamed', { name: rule.name })} onClick={() => void duplicate(rule)}>{aut('duplicate')}</button>}
+                  {admin && rule.actions.some((a) => a.type === 'call_webhook') &&
+                    <button type="button" class="btn btn--small" data-testid="automation-new-secret"
+                      onClick={() => void renewSecret(rule)}>{aut('newSecret')}</button>}
                   <button type="button" class="btn btn--small" aria-expanded={open === rule.id} data-testid="automation-runs-button"
                     onClick={() => setOpen(open === rule.id ? null : rule.id)}>{aut('runLog')}</button>
                   {admin && <button type="button" class="btn btn--small btn--danger" data-testid="automation-delete"
@@ -213,7 +240,7 @@ export function AutomationsSettings({ admin }: { admin: boolean }) {
         )}
       </section>
       {admin && <Builder key={editing?.id ?? 'new'} base={base} rule={editing}
-        onSaved={async () => { setEditing(null); await load() }} onCancel={() => setEditing(null)} />}
+        onSaved={async (saved) => { shown(saved); setEditing(null); await load() }} onCancel={() => setEditing(null)} />}
     </div>
   )
 }
@@ -283,7 +310,7 @@ function blank(type: string, triggerType: string): Action {
 }
 
 function Builder({ base, rule, onSaved, onCancel }: {
-  base: string; rule: Rule | null; onSaved: () => Promise<void>; onCancel: () => void
+  base: string; rule: Rule | null; onSaved: (saved: Rule) => Promise<void>; onCancel: () => void
 }) {
   const ws = workspaceId.value!
   const pipelines = boards.value.filter((b) => b.kind === 'pipeline')
@@ -365,11 +392,10 @@ function Builder({ base, rule, onSaved, onCancel }: {
     }
     setSaving(true)
     try {
-      if (rule) await api('PATCH', `${base}/${rule.id}`, body)
-      else await api('POST', base, body)
+      const saved = rule ? await api<Rule>('PATCH', `${base}/${rule.id}`, body) : await api<Rule>('POST', base, body)
       announce(rule ? aut('updated') : aut('added'))
       if (!rule) setDraft(draftOf(null, board))
-      await onSaved()
+      await onSaved(saved)
     } catch (err) { toastError(err) } finally { setSaving(false) }
   }
 
@@ -445,7 +471,8 @@ function Builder({ base, rule, onSaved, onCancel }: {
           <legend>{aut('trigger')}</legend>
           <label class="field">
             <span class="field__label">{aut('when')}</span>
-            <select value={type} data-testid="automation-trigger" onChange={(e) => update({ type: value(e) })}>
+            <select value={type} data-testid="automation-trigger"
+              onChange={(e) => update({ type: value(e), ...(value(e) === 'schedule' ? { board: '' } : {}) })}>
               {TRIGGER_GROUPS.map(([group, types]) => (
                 <optgroup key={group} label={label(group)}>
                   {types.map((t) => <option key={t} value={t}>{label(`trigger_${t}`)}</option>)}
@@ -608,9 +635,15 @@ function Builder({ base, rule, onSaved, onCancel }: {
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const STATUS_TAG: Record<string, string> = { succeeded: 'tag--won', failed: 'tag--lost', stopped: 'tag--lost' }
-// What the run's inputs name, in the order shown; ids (card, activity, contact, ...) are left out.
-const INPUTS = ['title', 'name', 'first_name', 'last_name', 'stage', 'value', 'owner', 'status', 'labels', 'type',
-  'due', 'assignee', 'emails', 'job_title', 'website'] as const
+// What the run's inputs name, in the order shown (the deal's, then its activity's, contact's or
+// organisation's); ids (card, board, activity id, ...) are left out.
+const DEAL_INPUTS = ['title', 'stage', 'value', 'owner', 'status', 'labels'] as const
+const NESTED_INPUTS: Record<string, readonly string[]> = {
+  activity: ['title', 'type', 'assignee', 'due'],
+  contact: ['first_name', 'last_name', 'emails', 'phones', 'job_title', 'owner', 'labels'],
+  organisation: ['name', 'website', 'emails', 'phones', 'owner', 'labels'],
+}
+const filled = (v: unknown) => v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0)
 
 function Runs({ rule, names }: { rule: Rule; names: Record<string, string> }) {
   const [runs, setRuns] = useState<Run[] | null>(null)
@@ -648,7 +681,10 @@ function Runs({ rule, names }: { rule: Rule; names: Record<string, string> }) {
     const parts = [label(`trigger_${t.type as string}`)]
     if (t.type === 'deal_stage_entered') parts.push(stageName(t.stage))
     if (t.type === 'field_changed') parts.push(change(t))
-    if (t.author) parts.push(aut('by', { name: memberName(t.author as string) }))
+    if (t.type === 'deal_idle' && t.days) parts.push(aut('forDays', { days: t.days as number }))
+    if (typeof t.due === 'string') parts.push(aut('dueOn', { date: readable('due', t.due) }))
+    if (typeof t.tick === 'string') parts.push(aut('tickAt', { time: dateTime(t.tick) }))
+    if (t.author && !t.caused_by_rule && !names[t.author as string]) parts.push(aut('by', { name: memberName(t.author as string) }))
     if (t.caused_by_rule) parts.push(aut('causedBy', { name: names[t.caused_by_rule as string] ?? aut('anotherRule') }))
     if (run.depth) parts.push(aut('depth', { depth: run.depth }))
     return parts.join(' · ')
@@ -669,6 +705,7 @@ function Runs({ rule, names }: { rule: Rule; names: Record<string, string> }) {
       if (out.user) bits.push(aut('toPerson', { name: memberName(out.user as string) }))
       if (typeof out.skipped === 'string') bits.push(aut('notifySkipped'))
     }
+    if (r.type === 'call_webhook' && typeof out.url === 'string') bits.push(out.url)
     if (r.type === 'call_webhook' && out.status !== undefined) bits.push(aut('answered', { status: String(out.status) }))
     if (typeof out.until === 'string') bits.push(aut('waitingUntil', { time: dateTime(out.until) }))
     if (out.already) bits.push(`(${aut('already')})`)
@@ -683,7 +720,16 @@ function Runs({ rule, names }: { rule: Rule; names: Record<string, string> }) {
       {!runs.length ? <p class="muted">{aut('noRuns')}</p> : (
         <ol class="automations__runs">
           {runs.map((run) => {
-            const inputs = INPUTS.filter((k) => run.inputs[k] !== undefined && run.inputs[k] !== null && run.inputs[k] !== '')
+            const inputs: [string, string][] = DEAL_INPUTS.filter((k) => filled(run.inputs[k])).map((k) => [label(`input_${k}`),
+              k === 'value' && typeof run.inputs.value === 'number'
+                ? money(run.inputs.value, (run.inputs.currency as string) || 'EUR') : readable(k, run.inputs[k])])
+            for (const [group, keys] of Object.entries(NESTED_INPUTS)) {
+              const nested = run.inputs[group] as Json | undefined
+              if (!nested || typeof nested !== 'object') continue
+              for (const k of keys.filter((key) => filled(nested[key]))) {
+                inputs.push([`${label(`input_${group}`)}: ${label(`input_${k}`)}`, readable(k, nested[k])])
+              }
+            }
             return (
               <li key={run.id} class="automations__run" data-testid="automation-run" data-status={run.status}>
                 <div class="webhooks__head">
@@ -692,11 +738,10 @@ function Runs({ rule, names }: { rule: Rule; names: Record<string, string> }) {
                 </div>
                 <p class="automations__trigger">{triggered(run)}</p>
                 {inputs.length > 0 && <dl class="automations__inputs" aria-label={aut('inputs')}>
-                  {inputs.map((k) => (
-                    <div key={k}>
-                      <dt>{label(`input_${k}`)}</dt>
-                      <dd>{k === 'value' && typeof run.inputs.value === 'number'
-                        ? money(run.inputs.value, (run.inputs.currency as string) || 'EUR') : readable(k, run.inputs[k])}</dd>
+                  {inputs.map(([term, text]) => (
+                    <div key={term}>
+                      <dt>{term}</dt>
+                      <dd>{text}</dd>
                     </div>
                   ))}
                 </dl>}
