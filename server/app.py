@@ -31,6 +31,7 @@ from server.api.insights import InsightsController
 from server.api.contacts import ContactController
 from server.api.currencies import CurrencyController
 from server.api.webhooks import WebhookController
+from server.api.mailboxes import MailboxController
 from server.api.email import EmailTemplateController, mail_status
 from server.api.workspace_lists import WorkspaceListsController
 from server.api.automations import AutomationController
@@ -60,6 +61,8 @@ from server.services.contacts import Contacts
 from server.services.currencies import Currencies
 from server.services.webhooks import Policy as WebhookPolicy
 from server.services.webhooks import WebhookService
+from server.services.mailboxes import Mailboxes
+from server.mail.imap import AioImapServers
 from server.services.workspace_lists import WorkspaceLists
 from server.services.board_lifecycle import BoardLifecycle
 from server.services.automation_runner import AutomationRunner
@@ -167,6 +170,7 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
                         accept_invitation, BoardController, BoardEditController, CrmReadController, ContactController,
                         OrganisationController, CustomFieldController, SegmentController, TransferController, PrivacyController,
                         CurrencyController, WorkspaceListsController, AutomationController, WebhookController,
+                        MailboxController,
                         InsightsController,
                         NotificationController, EmailTemplateController, mail_status],
         dependencies={"caller": Provide(provide_caller), **dependencies()},
@@ -249,6 +253,7 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
         queue=PostgresQueueMonitor(pool),
         automations=Automations(begin),
         webhooks=WebhookService(begin, sealer(settings), HttpReceivers(), WebhookPolicy.of(settings)),
+        mailboxes=Mailboxes(begin, sealer(settings), AioImapServers(), settings.mailboxes_allow_private),
         notifications=NotificationService(begin),
         email_templates=EmailTemplatesService(begin),
     )

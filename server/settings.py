@@ -126,6 +126,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     webhook_retry_seconds: float = 10.0
     webhook_retry_max_seconds: float = 3600.0
     webhook_max_failures: int = 8
+    # Connected mailboxes (issue 17 items 2-3; docs/email.md): each is polled on mailbox_poll_cron (a
+    # mailbox.sync job per mailbox, one run at a time), filing mailbox_sync_batch messages per
+    # transaction. Mail servers at loopback, private or reserved addresses are refused unless
+    # mailboxes_allow_private (on-premise servers, tests).
+    mailbox_poll_cron: str = "* * * * *"
+    mailbox_sync_batch: int = 100
+    mailboxes_allow_private: bool = False
     # System mail (issue 17 item 1; docs/email.md): invitations and password resets go out through
     # this SMTP relay, from mail_from, by mail.send jobs. smtp://user:pass@host:587 (STARTTLS when
     # offered; ?starttls=required or off), smtps://…:465 (implicit TLS). Empty: mail is not

@@ -47,6 +47,9 @@ from server.mail.smtp import system_relay
 from server.services.webhooks import Policy as WebhookPolicy
 from server.services.webhooks import WebhookService
 from server.services.webhooks import register as register_webhooks
+from server.mail.imap import AioImapServers
+from server.services.mail_sync import MailSync, SyncPolicy
+from server.services.mail_sync import register as register_mail_sync
 from server.settings import Settings
 from server.storage.jobs import WORKER_APPLICATION
 from server.storage.unit import transactions
@@ -87,6 +90,8 @@ class Worker:
                               housekeeping_cron=settings.housekeeping_cron, modules=settings.job_modules)
             register_webhooks(kinds, WebhookService(begin, sealer(settings), HttpReceivers(),
                                                     WebhookPolicy.of(settings)))
+            mail_sync = MailSync(begin, sealer(settings), AioImapServers(), SyncPolicy.of(settings))
+            register_mail_sync(kinds, begin, mail_sync, settings.mailbox_poll_cron)  # mailboxes (issue 17)
             relay = system_relay(settings.smtp_url, settings.mail_from)
             if relay is not None:
                 register_mail(kinds, MailSender(relay[0]))

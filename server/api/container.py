@@ -48,6 +48,7 @@ from server.services.projection import Projector
 from server.services.sockets import Gate, OpenSockets
 from server.services.transfer import Transfer
 from server.services.webhooks import WebhookService
+from server.services.mailboxes import Mailboxes
 from server.services.workspace_lists import WorkspaceLists
 from server.services.workspaces import Workspaces
 from server.settings import Settings
@@ -99,6 +100,8 @@ class Services:
     automations: Automations
     # webhook subscriptions (their deliveries run on the worker)
     webhooks: WebhookService
+    # connected mailboxes and the e-mail they file (issue 17; the sync runs on the worker)
+    mailboxes: Mailboxes
     # the signed-in user's in-app notifications (automations write them)
     notifications: NotificationService
     # e-mail templates and their previews (issue 17)

@@ -43,6 +43,7 @@ from server.domain.permissions import InvalidSetting
 from server.domain.references import UnknownReference
 from server.domain.text import UnstorableText
 from server.domain.webhooks import Refused
+from server.domain.mailboxes import MailboxRefused
 from server.protocol.close_codes import CloseCode
 from server.protocol.messages import InvalidPayload
 from server.protocol.update_bounds import UpdateRefused, UpdateTooLarge
@@ -61,6 +62,7 @@ HTTP_STATUS: dict[type[Exception], int] = {
     InvalidRule: 422,  # an automation's trigger or action not as expected (the message names the field)
     UnknownLocale: 422,  # a language the app does not speak (PATCH /api/me)
     Refused: 422,  # a webhook receiver at a loopback, private, link-local or reserved address (SSRF guard)
+    MailboxRefused: 422,  # a mail server that cannot be reached or refused the sign-in (said in words)
     Unauthenticated: 401,
     Forbidden: 403,
     NotFound: 404,

@@ -3,7 +3,7 @@
 A timeline entry is a tagged union on ``kind`` (``server.domain.timeline``): every kind has
 ``id``, ``at``, ``actor_id``, ``title`` and ``board_id`` (with what it links to), so the app
 shows an entry of a kind it does not know yet by those alone; later kinds (mails, files) join
-as new members of the union.
+as new members of the union (e-mail: ``EmailEntry``, issue 17).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import msgspec
 
 from server.api.contact_types import LinkedDeal, LinkedNote
 from server.domain.crm import ActivityType, DealStatus
+from server.domain.mailboxes import Direction, Visibility
 from server.domain.timeline import EntryKind, TimelineEntry
 
 
@@ -52,7 +53,22 @@ class NoteEntry(_Entry, tag="note"):
     card_id: UUID | None
 
 
-TimelineItem = DealEntry | ActivityEntry | NoteEntry
+class EmailEntry(_Entry, tag="email", kw_only=True):
+    """An e-mail filed under the record (issue 17): ``title`` is its subject — empty when its mailbox
+    shares metadata only — and ``snippet`` is empty unless the caller may read it; ``GET
+    /api/emails/{id}`` opens it. It belongs to no board."""
+
+    board_id: UUID | None = None
+    direction: Direction
+    from_address: str
+    from_name: str
+    to: list[str]
+    visibility: Visibility
+    snippet: str
+    thread_id: str
+
+
+TimelineItem = DealEntry | ActivityEntry | NoteEntry | EmailEntry
 
 
 class RecordTimeline(msgspec.Struct):
@@ -76,6 +92,11 @@ def timeline_item(e: TimelineEntry) -> TimelineItem:
     if e.kind is EntryKind.DEAL:
         return DealEntry(**common, card_id=e.card_id or e.id, status=DealStatus(e.status), value=e.value,
                          currency=e.currency)
+    if e.kind is EntryKind.EMAIL and e.email is not None:
+        m = e.email
+        return EmailEntry(**common, direction=Direction(m.direction), from_address=m.from_address,
+                          from_name=m.from_name, to=m.to, visibility=Visibility(m.visibility), snippet=m.snippet,
+                          thread_id=m.thread_id)
     if e.kind is EntryKind.ACTIVITY:
         return ActivityEntry(**common, card_id=e.card_id, type=ActivityType(e.type), done=e.status == "done",
                              due_date=e.due_date)

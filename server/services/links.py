@@ -17,9 +17,9 @@ from uuid import UUID
 
 from server.domain.access import Action
 from server.domain.links import LinkedActivity, LinkedDeal, LinkedNote
-from server.domain.timeline import TimelineEntry
+from server.domain.timeline import TimelineEntry, email_as_seen_by, merged
 from server.services.accounts import Caller
-from server.services.ports.unit import Begin
+from server.services.ports.unit import Begin, Unit
 from server.services.records import contact_workspace, organisation_workspace
 
 
@@ -64,7 +64,7 @@ class Links:
         async with self._begin() as tx:
             workspace = await contact_workspace(tx, caller, contact, Action.READ_CONTACTS)
             aliases = [contact, *await tx.links.merged_into(contact)]
-            return await tx.links.timeline(workspace, aliases, None, limit, offset)
+            return await _timeline(tx, caller, workspace, aliases, None, limit, offset)
 
     async def organisation_timeline(self, caller: Caller, organisation: UUID, limit: int,
                                     offset: int) -> list[TimelineEntry]:
@@ -72,7 +72,7 @@ class Links:
         async with self._begin() as tx:
             workspace = await organisation_workspace(tx, caller, organisation, Action.READ_CONTACTS)
             people = [c.id for c in await tx.organisations.contacts_of(organisation)]
-            return await tx.links.timeline(workspace, people, organisation, limit, offset)
+            return await _timeline(tx, caller, workspace, people, organisation, limit, offset)
 
     async def notes_count(self, subjects: Sequence[UUID], subject_kind: str = "contact") -> dict[UUID, int]:
         """Notes about each of ``subjects`` (the caller has already been allowed to see them)."""
@@ -80,3 +80,12 @@ class Links:
             return {}
         async with self._begin(autocommit=True) as tx:
             return await tx.links.notes_count(subject_kind, subjects)
+
+
+async def _timeline(tx: Unit, caller: Caller, workspace: UUID, contacts: Sequence[UUID], organisation: UUID | None,
+                    limit: int, offset: int) -> list[TimelineEntry]:
+    """The projection's entries and the e-mail filed under the record (issue 17), one page newest
+    first; each e-mail as far as the caller may see it."""
+    entries = await tx.links.timeline(workspace, contacts, organisation, offset + limit, 0)
+    mails = await tx.email_messages.timeline(workspace, contacts, organisation, offset + limit)
+    return merged(entries, [email_as_seen_by(m, caller.id) for m in mails], limit=limit, offset=offset)

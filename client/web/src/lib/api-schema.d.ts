@@ -1237,6 +1237,111 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/mailboxes/{mailbox}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of the caller's mailboxes and its sync status */
+        get: operations["ApiMailboxesStatus"];
+        put?: never;
+        post?: never;
+        /** Disconnect a mailbox and forget its password (its mail stays) */
+        delete: operations["ApiMailboxesDisconnect"];
+        options?: never;
+        head?: never;
+        /** Change what other members see of the mailbox's mail */
+        patch: operations["ApiMailboxesChange"];
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/mailboxes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's connected mailboxes in the workspace */
+        get: operations["ApiWorkspacesMailboxesMine"];
+        put?: never;
+        /** Connect a mailbox by IMAP + SMTP: both are signed in to first; 422 says why one refused */
+        post: operations["ApiWorkspacesMailboxesConnect"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/deals/{board}/{card}/emails": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The e-mail filed under a deal, oldest first */
+        get: operations["ApiDealsBoardCardEmailsDealEmails"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/emails/{email}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A filed e-mail, as far as its mailbox's visibility lets the caller see */
+        get: operations["ApiEmailsEmail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/mailboxes/{mailbox}/resync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Read the mailbox again from the start or a date (nothing is filed twice) */
+        post: operations["ApiMailboxesResyncResync"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/mailboxes/{mailbox}/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Look for new mail now */
+        post: operations["ApiMailboxesSyncSyncNow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces/{workspace}/goals": {
         parameters: {
             query?: never;
@@ -1290,6 +1395,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workspaces/{workspace}/insights/deals/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One insights table as CSV (the same filters) */
+        get: operations["ApiWorkspacesInsightsDealsExportCsvExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/insights/forecast/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One insights table as CSV (the same filters) */
+        get: operations["ApiWorkspacesInsightsForecastExportCsvExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/insights/goals/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One insights table as CSV (the same filters) */
+        get: operations["ApiWorkspacesInsightsGoalsExportCsvExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces/{workspace}/insights/lost-reasons/export.csv": {
         parameters: {
             query?: never;
@@ -1324,40 +1480,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/workspaces/{workspace}/insights/goals/export.csv": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One insights table as CSV (the same filters) */
-        get: operations["ApiWorkspacesInsightsGoalsExportCsvExport"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/workspaces/{workspace}/insights/forecast/export.csv": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One insights table as CSV (the same filters) */
-        get: operations["ApiWorkspacesInsightsForecastExportCsvExport"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/workspaces/{workspace}/insights/funnel/export.csv": {
         parameters: {
             query?: never;
@@ -1367,23 +1489,6 @@ export interface paths {
         };
         /** One insights table as CSV (the same filters) */
         get: operations["ApiWorkspacesInsightsFunnelExportCsvExport"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/workspaces/{workspace}/insights/deals/export.csv": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One insights table as CSV (the same filters) */
-        get: operations["ApiWorkspacesInsightsDealsExportCsvExport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1612,6 +1717,57 @@ export interface paths {
         post?: never;
         /** Delete a template (members) */
         delete: operations["ApiWorkspacesEmailTemplatesRemove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/emails/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Render a draft against its records; lists merge fields without a value */
+        post: operations["ApiWorkspacesEmailsPreviewPreview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/emails/route": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How the caller's mail leaves: their connected mailbox, the server's relay, or not at all */
+        get: operations["ApiWorkspacesEmailsRouteRoute"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/emails": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a mail (members): rendered, sanitised, queued, and filed on the timeline */
+        post: operations["ApiWorkspacesEmailsSend"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -2122,6 +2278,22 @@ export interface components {
             response: string | null;
             delivered: boolean;
         };
+        /**
+         * Direction
+         * @enum {string}
+         */
+        Direction: "in" | "out";
+        /** DraftPreview */
+        DraftPreview: {
+            contact_id?: string | null;
+            organisation_id?: string | null;
+            board_id?: string | null;
+            card_id?: string | null;
+            /** @default  */
+            subject: string;
+            /** @default  */
+            body: string;
+        };
         /** Duplicate */
         Duplicate: {
             contact: components["schemas"]["Contact"];
@@ -2134,6 +2306,45 @@ export interface components {
             /** Format: uuid */
             b: string;
             reason: string;
+        };
+        /** EmailAnswer */
+        EmailAnswer: {
+            /** Format: uuid */
+            id: string;
+            message_id: string;
+            thread_id: string;
+            direction: components["schemas"]["Direction"];
+            visibility: components["schemas"]["Visibility"];
+            from_address: string;
+            from_name: string;
+            to: string[];
+            cc: string[];
+            subject: string;
+            /** Format: date-time */
+            sent_at: string;
+            snippet: string;
+            body_text: string;
+            body_html: string;
+            owner_id: string | null;
+        };
+        /** EmailEntry */
+        EmailEntry: {
+            /** Format: uuid */
+            id: string;
+            at: string | null;
+            actor_id: string | null;
+            title: string;
+            board_id?: string | null;
+            contact_id: string | null;
+            direction: components["schemas"]["Direction"];
+            from_address: string;
+            from_name: string;
+            to: string[];
+            visibility: components["schemas"]["Visibility"];
+            snippet: string;
+            thread_id: string;
+            /** @constant */
+            kind: "email";
         };
         /** EmailTemplate */
         EmailTemplate: {
@@ -2569,10 +2780,46 @@ export interface components {
             reasons: components["schemas"]["LostReason"][];
             deals: number;
         };
+        /** MailRoute */
+        MailRoute: {
+            via: string;
+            sender: string | null;
+            reply_to: string | null;
+        };
         /** MailStatus */
         MailStatus: {
             configured: boolean;
             sender: string | null;
+        };
+        /** MailboxAnswer */
+        MailboxAnswer: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            workspace_id: string;
+            address: string;
+            auth_kind: string;
+            imap_host: string;
+            imap_port: number;
+            imap_tls: components["schemas"]["Tls"];
+            smtp_host: string;
+            smtp_port: number;
+            smtp_tls: components["schemas"]["Tls"];
+            username: string;
+            visibility: components["schemas"]["Visibility"];
+            folder: string;
+            status: components["schemas"]["SyncStatus"];
+            last_attempt_at: string | null;
+            last_success_at: string | null;
+            last_error: string | null;
+            imported: number;
+            sync_from: string | null;
+            /** Format: date-time */
+            created_at: string;
+        };
+        /** MailboxChange */
+        MailboxChange: {
+            visibility: components["schemas"]["Visibility"];
         };
         /** Me */
         Me: {
@@ -2673,10 +2920,39 @@ export interface components {
             entity?: components["schemas"]["Entity"];
             options?: string[];
         };
+        /** NewEmail */
+        NewEmail: {
+            contact_id?: string | null;
+            organisation_id?: string | null;
+            board_id?: string | null;
+            card_id?: string | null;
+            to?: string[];
+            cc?: string[];
+            /** @default  */
+            subject: string;
+            /** @default  */
+            body: string;
+            reply_to_email_id?: string | null;
+        };
         /** NewInvitation */
         NewInvitation: {
             email: string;
             role?: components["schemas"]["Role"];
+        };
+        /** NewMailboxBody */
+        NewMailboxBody: {
+            address: string;
+            imap_host: string;
+            smtp_host: string;
+            username: string;
+            password: string;
+            /** @default 993 */
+            imap_port: number;
+            imap_tls?: components["schemas"]["Tls"];
+            /** @default 465 */
+            smtp_port: number;
+            smtp_tls?: components["schemas"]["Tls"];
+            visibility?: components["schemas"]["Visibility"];
         };
         /** NewNote */
         NewNote: {
@@ -2896,7 +3172,7 @@ export interface components {
         };
         /** RecordTimeline */
         RecordTimeline: {
-            items: (components["schemas"]["DealEntry"] | components["schemas"]["ActivityEntry"] | components["schemas"]["NoteEntry"])[];
+            items: (components["schemas"]["DealEntry"] | components["schemas"]["ActivityEntry"] | components["schemas"]["NoteEntry"] | components["schemas"]["EmailEntry"])[];
             next_offset: number | null;
         };
         /** Rep */
@@ -2994,6 +3270,10 @@ export interface components {
         ResetRequested: {
             mail_configured: boolean;
         };
+        /** Resync */
+        Resync: {
+            since?: string | null;
+        };
         /**
          * Role
          * @default member
@@ -3033,6 +3313,14 @@ export interface components {
             fields?: {
                 [key: string]: unknown;
             };
+        };
+        /** SentEmail */
+        SentEmail: {
+            /** Format: uuid */
+            id: string;
+            message_id: string;
+            via: string;
+            sender: string;
         };
         /** Session */
         Session: {
@@ -3107,6 +3395,11 @@ export interface components {
          * @enum {string}
          */
         SubjectKind: "deal" | "contact" | "organisation";
+        /**
+         * SyncStatus
+         * @enum {string}
+         */
+        SyncStatus: "new" | "ok" | "failing";
         /** TaskDone */
         TaskDone: {
             /** Format: uuid */
@@ -3146,6 +3439,12 @@ export interface components {
             value: number | null;
             currency: string | null;
         };
+        /**
+         * Tls
+         * @default tls
+         * @enum {string}
+         */
+        Tls: "tls" | "starttls" | "none";
         /** User */
         User: {
             /** Format: uuid */
@@ -3163,6 +3462,12 @@ export interface components {
             /** @constant */
             kind: "value_changed";
         };
+        /**
+         * Visibility
+         * @default metadata
+         * @enum {string}
+         */
+        Visibility: "metadata" | "subject" | "everything";
         /** WebhookAnswer */
         WebhookAnswer: {
             /** Format: uuid */
@@ -6958,6 +7263,348 @@ export interface operations {
             };
         };
     };
+    ApiMailboxesStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mailbox: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailboxAnswer"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiMailboxesDisconnect: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mailbox: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiMailboxesChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mailbox: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MailboxChange"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailboxAnswer"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesMailboxesMine: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailboxAnswer"][];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesMailboxesConnect: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewMailboxBody"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailboxAnswer"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiDealsBoardCardEmailsDealEmails: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                board: string;
+                card: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailAnswer"][];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiEmailsEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                email: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailAnswer"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiMailboxesResyncResync: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mailbox: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Resync"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailboxAnswer"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiMailboxesSyncSyncNow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mailbox: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request accepted, processing continues off-line */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
     ApiWorkspacesGoalsGoals: {
         parameters: {
             query?: {
@@ -7173,6 +7820,168 @@ export interface operations {
             };
         };
     };
+    ApiWorkspacesInsightsDealsExportCsvExport: {
+        parameters: {
+            query?: {
+                figure?: "entered" | "advanced" | "lost_from_stage" | "stuck" | "won" | "lost" | "open" | "added" | null;
+                stage?: string | null;
+                reason?: string | null;
+                period?: "month" | "quarter";
+                /** @description a pipeline; repeat for several */
+                board?: string[] | null;
+                /** @description a user id, or me */
+                owner?: string | null;
+                /** @description first day (default: quarter start) */
+                from?: string | null;
+                /** @description last day, included (default: today) */
+                to?: string | null;
+                /** @description IANA time zone (default UTC) */
+                tz?: string | null;
+                /** @description money per currency or converted */
+                currency?: "apart" | "converted";
+            };
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesInsightsForecastExportCsvExport: {
+        parameters: {
+            query?: {
+                figure?: "entered" | "advanced" | "lost_from_stage" | "stuck" | "won" | "lost" | "open" | "added" | null;
+                stage?: string | null;
+                reason?: string | null;
+                period?: "month" | "quarter";
+                /** @description a pipeline; repeat for several */
+                board?: string[] | null;
+                /** @description a user id, or me */
+                owner?: string | null;
+                /** @description first day (default: quarter start) */
+                from?: string | null;
+                /** @description last day, included (default: today) */
+                to?: string | null;
+                /** @description IANA time zone (default UTC) */
+                tz?: string | null;
+                /** @description money per currency or converted */
+                currency?: "apart" | "converted";
+            };
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesInsightsGoalsExportCsvExport: {
+        parameters: {
+            query?: {
+                figure?: "entered" | "advanced" | "lost_from_stage" | "stuck" | "won" | "lost" | "open" | "added" | null;
+                stage?: string | null;
+                reason?: string | null;
+                period?: "month" | "quarter";
+                /** @description a pipeline; repeat for several */
+                board?: string[] | null;
+                /** @description a user id, or me */
+                owner?: string | null;
+                /** @description first day (default: quarter start) */
+                from?: string | null;
+                /** @description last day, included (default: today) */
+                to?: string | null;
+                /** @description IANA time zone (default UTC) */
+                tz?: string | null;
+                /** @description money per currency or converted */
+                currency?: "apart" | "converted";
+            };
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
     ApiWorkspacesInsightsLostReasonsExportCsvExport: {
         parameters: {
             query?: {
@@ -7281,169 +8090,7 @@ export interface operations {
             };
         };
     };
-    ApiWorkspacesInsightsGoalsExportCsvExport: {
-        parameters: {
-            query?: {
-                figure?: "entered" | "advanced" | "lost_from_stage" | "stuck" | "won" | "lost" | "open" | "added" | null;
-                stage?: string | null;
-                reason?: string | null;
-                period?: "month" | "quarter";
-                /** @description a pipeline; repeat for several */
-                board?: string[] | null;
-                /** @description a user id, or me */
-                owner?: string | null;
-                /** @description first day (default: quarter start) */
-                from?: string | null;
-                /** @description last day, included (default: today) */
-                to?: string | null;
-                /** @description IANA time zone (default UTC) */
-                tz?: string | null;
-                /** @description money per currency or converted */
-                currency?: "apart" | "converted";
-            };
-            header?: never;
-            path: {
-                workspace: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/csv": string;
-                };
-            };
-            /** @description Bad request syntax or unsupported method */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        status_code: number;
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                    };
-                };
-            };
-        };
-    };
-    ApiWorkspacesInsightsForecastExportCsvExport: {
-        parameters: {
-            query?: {
-                figure?: "entered" | "advanced" | "lost_from_stage" | "stuck" | "won" | "lost" | "open" | "added" | null;
-                stage?: string | null;
-                reason?: string | null;
-                period?: "month" | "quarter";
-                /** @description a pipeline; repeat for several */
-                board?: string[] | null;
-                /** @description a user id, or me */
-                owner?: string | null;
-                /** @description first day (default: quarter start) */
-                from?: string | null;
-                /** @description last day, included (default: today) */
-                to?: string | null;
-                /** @description IANA time zone (default UTC) */
-                tz?: string | null;
-                /** @description money per currency or converted */
-                currency?: "apart" | "converted";
-            };
-            header?: never;
-            path: {
-                workspace: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/csv": string;
-                };
-            };
-            /** @description Bad request syntax or unsupported method */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        status_code: number;
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                    };
-                };
-            };
-        };
-    };
     ApiWorkspacesInsightsFunnelExportCsvExport: {
-        parameters: {
-            query?: {
-                figure?: "entered" | "advanced" | "lost_from_stage" | "stuck" | "won" | "lost" | "open" | "added" | null;
-                stage?: string | null;
-                reason?: string | null;
-                period?: "month" | "quarter";
-                /** @description a pipeline; repeat for several */
-                board?: string[] | null;
-                /** @description a user id, or me */
-                owner?: string | null;
-                /** @description first day (default: quarter start) */
-                from?: string | null;
-                /** @description last day, included (default: today) */
-                to?: string | null;
-                /** @description IANA time zone (default UTC) */
-                tz?: string | null;
-                /** @description money per currency or converted */
-                currency?: "apart" | "converted";
-            };
-            header?: never;
-            path: {
-                workspace: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/csv": string;
-                };
-            };
-            /** @description Bad request syntax or unsupported method */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        status_code: number;
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                    };
-                };
-            };
-        };
-    };
-    ApiWorkspacesInsightsDealsExportCsvExport: {
         parameters: {
             query?: {
                 figure?: "entered" | "advanced" | "lost_from_stage" | "stuck" | "won" | "lost" | "open" | "added" | null;
@@ -8106,6 +8753,125 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesEmailsPreviewPreview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DraftPreview"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Preview"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesEmailsRouteRoute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailRoute"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesEmailsSend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewEmail"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SentEmail"];
+                };
             };
             /** @description Bad request syntax or unsupported method */
             400: {

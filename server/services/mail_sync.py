@@ -1,0 +1,205 @@
+"""The mailbox sync (issue 17 item 3): new messages of a connected mailbox filed onto the timeline.
+
+One run (``MailSync.sync``, the ``mailbox.sync`` job) takes the mailbox's lease — the per-mailbox
+lock: a second run, on this worker or another, finds it held and leaves — opens the folder with
+EXAMINE and reads what arrived above the cursor (UIDVALIDITY + the highest UID filed) with
+``BODY.PEEK[]``, so nothing is marked read. Messages are filed in batches; each batch is one
+transaction that files its messages, moves the cursor past them and renews the lease, so a run
+killed mid-way resumes after its last whole batch, and the Message-ID (unique per workspace) keeps
+any overlap from being filed twice. A changed UIDVALIDITY restarts from UID 1 under the same rule.
+A mailbox emptied on the server just has nothing above the cursor (its UIDs are never reused).
+
+A message is filed when one of its addresses (besides the mailbox's own) is a live contact's: under
+those contacts, their organisations and their open deals. Mail with no contact on it is not kept:
+a CRM is not an archive of someone's inbox (a contact added later gets earlier mail with "re-sync
+from date"). A reply threads onto its conversation by In-Reply-To / References.
+
+Every run ends in a status the owner can trust: last success, messages filed, or the last error
+in words; never "synced" while nothing was read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, NamedTuple
+from uuid import UUID
+
+import msgspec
+
+from server.domain.inbound_mail import ancestors, correspondents, parse, thread_of
+from server.domain.mailboxes import Cursor, Direction, Mailbox, NewEmail
+from server.domain.webhooks import address_allowed
+from server.services.jobs import JobKinds
+from server.services.ports.mailboxes import FetchedMessage, ImapSession, MailServerError, MailServers
+from server.services.ports.unit import Begin, Unit
+from server.services.ports.webhooks import Sealer
+from server.settings import Settings
+
+log = logging.getLogger(__name__)
+
+SYNC = "mailbox.sync"
+POLL = "mailbox.poll"
+
+
+def dedupe_key(mailbox: UUID) -> str:
+    return f"mailbox-sync:{mailbox}"
+
+
+async def enqueue_sync(tx: Unit, mailbox: UUID) -> None:
+    """Ask for a sync of ``mailbox`` when ``tx`` commits (once while one waits)."""
+    await tx.jobs.enqueue(SYNC, {"mailbox": str(mailbox)}, dedupe_key=dedupe_key(mailbox))
+
+
+class SyncPolicy(NamedTuple):
+    batch: int = 100  # messages per transaction
+    lease: timedelta = timedelta(minutes=5)  # a killed run's lock lapses after this
+    allow_private: bool = False  # mail servers on loopback / private addresses (on-premise, tests)
+
+    @classmethod
+    def of(cls, settings: Settings) -> SyncPolicy:
+        return cls(batch=max(settings.mailbox_sync_batch, 1), allow_private=settings.mailboxes_allow_private)
+
+
+class Report(NamedTuple):
+    filed: int  # messages filed in this run
+    read: int  # messages read from the server (filed, known already, or with no contact on them)
+
+
+class LeaseLost(Exception):
+    """Another run took the mailbox's lease (this one overran it): stop without filing more."""
+
+
+class MailSync:
+    def __init__(self, begin: Begin, sealer: Sealer, servers: MailServers, policy: SyncPolicy = SyncPolicy(),
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self._begin, self._sealer, self._servers, self._policy, self._clock = begin, sealer, servers, policy, clock
+
+    async def sync(self, mailbox_id: UUID) -> Report | None:
+        """Read the mailbox's new messages and file them; None when another run holds its lease or it
+        is gone. A server or sign-in failure is recorded in words (and not raised: polling retries)."""
+        holder = uuid.uuid4()
+        async with self._begin() as tx:
+            if not await tx.mailbox_sync.lease(mailbox_id, holder, self._policy.lease):
+                return None
+            mailbox = await tx.mailboxes.get(mailbox_id)
+        if mailbox is None:
+            return None
+        try:
+            report = await self._run(mailbox, holder)
+        except MailServerError as error:
+            await self._end(mailbox.id, holder, error=str(error))
+            return None
+        except LeaseLost:
+            return None  # the run that took over reports
+        except asyncio.CancelledError:  # the worker stops: the job is put back; free the lock for it
+            await asyncio.shield(self._release(mailbox.id, holder))
+            raise
+        except Exception:
+            await self._end(mailbox.id, holder, error="the sync stopped on an internal error; it will be tried again")
+            raise
+        await self._end(mailbox.id, holder)
+        return report
+
+    async def _release(self, mailbox: UUID, holder: UUID) -> None:
+        async with self._begin() as tx:
+            await tx.mailbox_sync.release(mailbox, holder)
+
+    async def _end(self, mailbox: UUID, holder: UUID, error: str | None = None) -> None:
+        async with self._begin() as tx:
+            if error is None:
+                await tx.mailbox_sync.succeeded(mailbox, self._clock())
+            else:
+                await tx.mailbox_sync.failed(mailbox, self._clock(), error)
+            await tx.mailbox_sync.release(mailbox, holder)
+
+    async def _run(self, mailbox: Mailbox, holder: UUID) -> Report:
+        await guard(self._servers, mailbox.imap.host, mailbox.imap.port, self._policy.allow_private)
+        try:
+            password = self._sealer.unseal(mailbox.secret).decode()
+        except RuntimeError as error:  # sealing.MissingKey: no TANDEM_SECRET_KEY, or another one
+            raise MailServerError(f"the stored password cannot be read: {error}") from None
+        async with self._servers.imap(mailbox.imap, mailbox.username, password) as imap:
+            folder = await imap.examine(mailbox.folder)
+            cursor = mailbox.cursor
+            if cursor.uidvalidity != folder.uidvalidity:
+                cursor = Cursor(folder.uidvalidity, 0, None)  # new or renumbered: from the start, deduped
+            elif folder.uidnext is not None and folder.uidnext <= cursor.last_uid + 1:
+                await self._advance(mailbox, holder, cursor._replace(highestmodseq=folder.highestmodseq), [])
+                return Report(0, 0)  # nothing arrived (UIDNEXT says so without a search)
+            uids = await imap.uids_after(cursor.last_uid, mailbox.sync_from)
+            filed = 0
+            for start in range(0, len(uids), self._policy.batch):
+                chunk = uids[start:start + self._policy.batch]
+                messages = await _fetch(imap, chunk)
+                cursor = cursor._replace(last_uid=max(chunk))
+                filed += await self._advance(mailbox, holder, cursor, messages)
+            await self._advance(mailbox, holder, cursor._replace(highestmodseq=folder.highestmodseq), [])
+        return Report(filed, len(uids))
+
+    async def _advance(self, mailbox: Mailbox, holder: UUID, cursor: Cursor, messages: list[FetchedMessage]) -> int:
+        """One transaction: file ``messages``, move the cursor to ``cursor``, renew the lease."""
+        async with self._begin() as tx:
+            if not await tx.mailbox_sync.lease(mailbox.id, holder, self._policy.lease):
+                raise LeaseLost("another sync of this mailbox took over")
+            filed = await file_messages(tx, mailbox, messages)
+            await tx.mailbox_sync.advance(mailbox.id, cursor, filed)
+        return filed
+
+
+async def _fetch(imap: ImapSession, uids: Sequence[int]) -> list[FetchedMessage]:
+    return [message async for message in imap.fetch(uids)]
+
+
+async def file_messages(tx: Unit, mailbox: Mailbox, messages: Sequence[FetchedMessage]) -> int:
+    """File each of ``messages`` the workspace does not hold yet and that names a contact; how many."""
+    parsed = [(m.uid, parse(m.raw, m.arrived)) for m in messages]
+    wanted = {i for _, e in parsed for i in (e.message_id, *ancestors(e))}
+    known = await tx.email_messages.known(mailbox.workspace_id, sorted(wanted))
+    own = mailbox.address.lower()
+    filed = 0
+    for uid, email in parsed:
+        if email.message_id in known:
+            continue
+        filing = await tx.email_messages.filing_for(mailbox.workspace_id, correspondents(email, own))
+        if not filing:
+            continue
+        email = msgspec.structs.replace(email, thread_id=thread_of(email, known))
+        direction = Direction.OUT if email.from_address == own else Direction.IN
+        new = NewEmail(mailbox.workspace_id, mailbox.id, mailbox.owner_id, direction, mailbox.visibility, email, uid)
+        if await tx.email_messages.file(new, filing) is not None:
+            known[email.message_id] = email.thread_id
+            filed += 1
+    return filed
+
+
+async def guard(servers: MailServers, host: str, port: int, allow_private: bool) -> None:
+    """Refuse a mail server at a loopback, private or reserved address (SSRF), unless allowed."""
+    addresses = await servers.resolve(host, port)
+    if not addresses:
+        raise MailServerError(f"the host {host} was not found")
+    if not allow_private and not all(address_allowed(a) for a in addresses):
+        raise MailServerError(f"the host {host} is at a loopback, private or reserved address, which this server "
+                              "does not connect to (TANDEM_MAILBOXES_ALLOW_PRIVATE=1 allows it)")
+
+
+def register(kinds: JobKinds, begin: Begin, sync: MailSync, poll_cron: str) -> None:
+    """``mailbox.sync`` (one mailbox) and, on ``poll_cron``, ``mailbox.poll`` (a sync for each)."""
+
+    @kinds.handle(SYNC)
+    async def sync_one(payload: dict[str, Any]) -> None:
+        report = await sync.sync(UUID(payload["mailbox"]))
+        if report is not None and report.read:
+            log.info("mailbox %s: read %d message(s), filed %d", payload["mailbox"], report.read, report.filed)
+
+    @kinds.handle(POLL)
+    async def poll(payload: dict[str, Any]) -> None:
+        async with begin() as tx:
+            for mailbox in await tx.mailboxes.all_ids():
+                await enqueue_sync(tx, mailbox)
+
+    if poll_cron:
+        kinds.every(POLL, poll_cron)
