@@ -42,6 +42,7 @@ from server.outbound import HttpReceivers
 from server.sealing import sealer
 from server.services.jobs import Handler, JobKinds, job_kinds
 from server.services.mail import MailSender
+from server.services.reminders import register as register_reminders
 from server.services.mail import register as register_mail
 from server.mail.smtp import system_relay
 from server.services.webhooks import Policy as WebhookPolicy
@@ -90,6 +91,7 @@ class Worker:
                               housekeeping_cron=settings.housekeeping_cron, modules=settings.job_modules)
             register_webhooks(kinds, WebhookService(begin, sealer(settings), HttpReceivers(),
                                                     WebhookPolicy.of(settings)))
+            register_reminders(kinds, begin)  # activity reminders (issue 18, docs/calendar.md)
             mail_sync = MailSync(begin, sealer(settings), AioImapServers(), SyncPolicy.of(settings))
             register_mail_sync(kinds, begin, mail_sync, settings.mailbox_poll_cron)  # mailboxes (issue 17)
             relay = system_relay(settings.smtp_url, settings.mail_from)

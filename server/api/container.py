@@ -40,6 +40,7 @@ from server.services.filters import Segments
 from server.services.links import Links
 from server.services.mail import LoggingOutbox
 from server.services.notifications import NotificationService
+from server.services.calendar import CalendarService
 from server.services.email_templates import EmailTemplatesService
 from server.services.organisations import Organisations
 from server.services.permissions import WorkspacePermissions
@@ -104,6 +105,8 @@ class Services:
     mailboxes: Mailboxes
     # the signed-in user's in-app notifications (automations write them)
     notifications: NotificationService
+    # the calendar and the private iCalendar feeds (issue 18)
+    calendar: CalendarService
     # e-mail templates and their previews (issue 17)
     email_templates: EmailTemplatesService
 

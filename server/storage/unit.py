@@ -13,6 +13,7 @@ from server.storage.accounts import (
 )
 from server.storage.automations import PostgresAutomationRules, PostgresAutomationRuns
 from server.storage.notifications import PostgresNotifications
+from server.storage.calendar import PostgresCalendarEntries, PostgresCalendarFeeds
 from server.storage.contacts import (
     PostgresContacts, PostgresContactSearch, PostgresDuplicates, PostgresOrganisations, PostgresRecordLookups,
 )
@@ -46,6 +47,7 @@ class PostgresUnit:
         "field_definitions", "segments", "permission_levels", "erasable_contacts", "projected_documents",
         "projection", "notes", "board_reach", "board_reads", "guest_invitations", "currencies",
         "jobs", "housekeeping", "automation_rules", "automation_runs", "webhooks", "notifications",
+        "calendar_entries", "calendar_feeds",
         "email_templates",
         "mailboxes", "mailbox_sync", "email_messages",
     )
@@ -90,6 +92,8 @@ class PostgresUnit:
         self.mailbox_sync = PostgresMailboxSync(conn)
         self.email_messages = PostgresEmailMessages(conn)
         self.notifications = PostgresNotifications(conn)
+        self.calendar_entries = PostgresCalendarEntries(conn)
+        self.calendar_feeds = PostgresCalendarFeeds(conn)
         self.email_templates = PostgresEmailTemplates(conn)
 
 

@@ -25,6 +25,7 @@ from server.services.ports.jobs import Housekeeping, Jobs
 from server.services.ports.mailboxes import EmailMessages, MailboxSync, Mailboxes
 from server.services.ports.money import CurrencySettings
 from server.services.ports.notifications import Notifications
+from server.services.ports.calendar import CalendarEntries, CalendarFeeds
 from server.services.ports.privacy import ErasableContacts, PermissionLevels
 from server.services.ports.sending import EmailTemplates
 from server.services.ports.projection import ProjectedDocuments, ProjectionTables
@@ -74,6 +75,8 @@ class Unit(Protocol):
     mailbox_sync: MailboxSync
     email_messages: EmailMessages
     notifications: Notifications
+    calendar_entries: CalendarEntries
+    calendar_feeds: CalendarFeeds
     email_templates: EmailTemplates
 
 

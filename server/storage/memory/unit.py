@@ -59,6 +59,7 @@ class MemoryUnit:
         from server.storage.memory import crm, custom_fields, guests, privacy
         from server.storage.memory import automations
         from server.storage.memory import jobs, money, notifications, webhooks
+        from server.storage.memory import calendar
         from server.storage.memory import email_templates
         from server.storage.memory import mailboxes
 
@@ -95,6 +96,8 @@ class MemoryUnit:
         self.mailbox_sync = mailboxes.MemoryMailboxSync(db)
         self.email_messages = mailboxes.MemoryEmailMessages(db)
         self.notifications = notifications.MemoryNotifications(db)
+        self.calendar_entries = calendar.MemoryCalendarEntries(db)
+        self.calendar_feeds = calendar.MemoryCalendarFeeds(db)
         self.email_templates = email_templates.MemoryEmailTemplates(db)
         self.projected_documents = crm.MemoryProjectedDocuments(db)
         self.projection = crm.MemoryProjectionTables(db)

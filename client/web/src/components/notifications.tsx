@@ -106,6 +106,7 @@ export function NotificationBell() {
             <ul class="bell__list">
               {items.map((n) => (
                 <li key={n.id} class={`bell__item${n.read_at ? '' : ' bell__item--unread'}`} data-testid="notification">
+                  {n.kind === 'reminder' && <strong class="bell__kind">{t('calendar.reminder')}: </strong>}
                   {n.board_id && n.card_id
                     ? <a href={`/w/${n.workspace_id}/boards/${n.board_id}/deals/${n.card_id}`} onClick={(e) => void openDeal(e, n)}>{n.message}</a>
                     : <span>{n.message}</span>}

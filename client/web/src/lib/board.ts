@@ -64,6 +64,14 @@ export interface Activity {
   note: string
   createdAt: string
   createdBy: string
+  /** In time (issue 18, docs/calendar.md): `due` as a date-time is the start. */
+  end: string
+  allDay: boolean
+  timeZone: string
+  location: string
+  outcome: string
+  /** Minutes before the start; null: the defaults (a day and 15 minutes before a timed activity). */
+  reminders: number[] | null
 }
 
 export interface BoardState {
@@ -117,7 +125,14 @@ function readActivity(id: string, m: Y.Map<unknown>): Activity {
     assignee: str(m.get('assignee')), due: str(m.get('due')), done: m.get('done') === true,
     doneAt: str(m.get('doneAt')), card: str(m.get('card')),
     note: str(m.get('note')), createdAt: str(m.get('createdAt')), createdBy: str(m.get('createdBy')),
+    end: str(m.get('end')), allDay: m.get('allDay') === true, timeZone: str(m.get('timeZone')),
+    location: str(m.get('location')), outcome: str(m.get('outcome')), reminders: readMinutes(m.get('reminders')),
   }
+}
+
+function readMinutes(value: unknown): number[] | null {
+  const list = plain(value)
+  return Array.isArray(list) ? list.filter((n): n is number => Number.isInteger(n) && n >= 0) : null
 }
 
 function entries(map: Y.Map<unknown>): [string, Y.Map<unknown>][] {

@@ -24,6 +24,17 @@ import { LostDialog } from './LostDialog'
 import { isGuest } from '../lib/session'
 import { toastError } from '../components/ui'
 import { linkActivity, linkCard, linkKey, useBoardLinks } from '../lib/links'
+import { ActivityTimes, ZoneList } from '../components/ActivityTimes'
+import { addMinutes, browserZone, isoToWall, wallToIso } from '../lib/calendar'
+
+/** `10:00–10:30` on the activity's own zone's clock (the zone named when it is not the browser's). */
+function timeRange(a: Activity): string {
+  const zone = a.timeZone || browserZone()
+  const from = isoToWall(a.due, zone).time
+  const to = a.end ? `–${isoToWall(a.end, zone).time}` : ''
+  return `${from}${to}${zone !== browserZone() ? ` (${zone})` : ''}`
+}
+
 
 type Tab = 'activities' | 'notes' | 'timeline'
 
@@ -208,13 +219,19 @@ function Activities({ synced, board, card, writable, boardId, contact }: {
     const data = new FormData(form)
     const title = String(data.get('title') ?? '').trim()
     if (!title) return
-    const activity = addActivity(synced.doc, { type, title, assignee, due: String(data.get('due') ?? ''), card: card.id }, me.value!.id)
+    const day = String(data.get('due') ?? ''), time = String(data.get('time') ?? '')
+    // a time makes it a timed activity (30 minutes, in the browser's zone); without one it is all-day
+    const zone = browserZone()
+    const due = day && time ? wallToIso(day, time, zone) : day
+    const timed = due.length > 10 ? { end: addMinutes(due, 30), timeZone: zone } : {}
+    const activity = addActivity(synced.doc, { type, title, assignee, due, card: card.id, ...timed }, me.value!.id)
     if (contact) linkActivity(boardId, activity, contact).catch(toastError) // the deal's contact, kept on the server
     announce(assignee ? t('activity.addedFor', { title, name: memberName(assignee) }) : t('activity.added', { title }))
     // not form.reset(): it would show "Nobody" in Assign to while the next activity still went to `assignee`
     const titleInput = form.elements.namedItem('title') as HTMLInputElement
     titleInput.value = ''
     ;(form.elements.namedItem('due') as HTMLInputElement).value = todayIso()
+    ;(form.elements.namedItem('time') as HTMLInputElement).value = ''
     titleInput.focus()
   }
   return (
@@ -234,36 +251,50 @@ function Activities({ synced, board, card, writable, boardId, contact }: {
               <PersonSelect id="activity-assignee" label={t('activity.assignTo')} value={assignee} onChange={setAssignee} /></label>
             <label class="field field--inline"><span class="field__label">{t('activity.due')}</span>
               <input name="due" type="date" defaultValue={todayIso()} aria-label={t('activity.dueDate')} /></label>
+            <label class="field field--inline"><span class="field__label">{t('calendar.start')}</span>
+              <input name="time" type="time" step={900} aria-label={t('calendar.startTime')} /></label>
             <button class="btn btn--primary">{t('common.add')}</button>
           </div>
         </form>
       )}
+      <ZoneList />
       {list.length === 0 ? <p class="muted">{t('activity.none')}</p> : (
         <ul class="activity-list" aria-label={t('activity.list')}>
-          {list.map((a) => <ActivityRow key={a.id} activity={a} synced={synced} writable={writable} />)}
+          {list.map((a) => <ActivityRow key={a.id} activity={a} synced={synced} writable={writable} editable />)}
         </ul>
       )}
     </div>
   )
 }
 
-export function ActivityRow({ activity: a, synced, writable, context }: { activity: Activity; synced: SyncedDoc | null; writable: boolean; context?: preact.ComponentChildren }) {
-  const overdue = !a.done && a.due && a.due.slice(0, 10) < todayIso()
+export function ActivityRow({ activity: a, synced, writable, context, editable }: {
+  activity: Activity; synced: SyncedDoc | null; writable: boolean; context?: preact.ComponentChildren; editable?: boolean
+}) {
+  const [open, setOpen] = useState(false)
+  const overdue = !a.done && a.due && (a.due.length > 10 ? a.due < new Date().toISOString() : a.due < todayIso())
+  const timed = a.due.length > 10
   return (
-    <li class={`activity${a.done ? ' is-done' : ''}`} data-testid="activity">
+    <li class={`activity${a.done ? ' is-done' : ''}${open ? ' is-open' : ''}`} data-testid="activity">
       <input type="checkbox" id={`act-${a.id}`} checked={a.done} disabled={!writable || !synced}
         onChange={(e) => synced && setActivity(synced.doc, a.id, { done: (e.target as HTMLInputElement).checked })} />
       <label for={`act-${a.id}`} class="activity__main">
         <span class="activity__title"><Icon name={a.type} size={14} /> {a.title}</span>
         <span class="activity__meta">
           {a.due && <span class={overdue ? 'is-overdue' : ''}>{overdue ? t('activity.overdue') : ''}{dueDay(a.due)}</span>}
+          {timed && <span>{timeRange(a)}</span>}
+          {a.location && <span class="activity__where">{a.location}</span>}
           {context}
         </span>
       </label>
       {a.assignee && <Avatar id={a.assignee} name={memberName(a.assignee)} size={24} />}
+      {editable && synced && (
+        <button class="icon-btn icon-btn--small" aria-expanded={open} aria-controls={`act-${a.id}-times`} aria-label={t('calendar.details', { title: a.title })}
+          title={t('calendar.detailsShort')} onClick={() => setOpen(!open)}><Icon name="meeting" size={14} /></button>
+      )}
       {writable && synced && (
         <button class="icon-btn icon-btn--small" aria-label={t('activity.delete', { title: a.title })} onClick={() => deleteActivity(synced.doc, a.id)}><Icon name="close" size={14} /></button>
       )}
+      {open && synced && <div id={`act-${a.id}-times`} class="activity__times"><ActivityTimes doc={synced.doc} activity={a} writable={writable} /></div>}
     </li>
   )
 }

@@ -8,7 +8,7 @@ import { useEffect } from 'preact/hooks'
 import { navigate } from '../lib/router'
 import { isAdmin, isGuest, workspaceId } from '../lib/session'
 import { Empty } from '../components/ui'
-import { aut, mt, st, wht } from '../i18n'
+import { aut, mt, st, t, wht } from '../i18n'
 import { PipelinesSettings } from './settings/Pipelines'
 import { BoardsSettings } from './settings/BoardsSettings'
 import { LostReasonsSettings, LabelsSettings } from './settings/Lists'
@@ -16,6 +16,7 @@ import { CustomFieldsSettings } from './settings/CustomFieldsSettings'
 import { CurrenciesSettings } from './settings/CurrenciesSettings'
 import { WebhooksSettings } from './settings/WebhooksSettings'
 import { AutomationsSettings } from './settings/AutomationsSettings'
+import { CalendarSettings } from './settings/CalendarSettings'
 
 export interface SettingsSection {
   id: string
@@ -32,6 +33,7 @@ export const SECTIONS: SettingsSection[] = [
   { id: 'currencies', label: () => mt('currencies'), Page: CurrenciesSettings },
   { id: 'automations', label: () => aut('automations'), Page: AutomationsSettings },
   { id: 'webhooks', label: () => wht('webhooks'), Page: WebhooksSettings },
+  { id: 'calendar', label: () => t('calendar.feedTitle'), Page: CalendarSettings },
 ]
 
 export function SettingsPage({ section }: { section: string }) {

@@ -14,6 +14,7 @@ import { NotificationBell } from '../components/notifications'
 import { BoardsPage } from './Boards'
 import { BoardPage } from './BoardView'
 import { TasksPage } from './Tasks'
+import { CalendarPage } from './calendar/lazy'
 import { SearchPage } from './Search'
 import { ContactsPage, ContactPage } from './Contacts'
 import { ImportPage } from './Import'
@@ -46,6 +47,7 @@ export function Shell() {
             ))}
           </ul>
           <NavLink href={`${base}/tasks`} icon="tasks">{t('shell.myTasks')}</NavLink>
+          {!isGuest.value && <NavLink href={`${base}/calendar`} icon="meeting">{t('calendar.nav')}</NavLink>}
           {!isGuest.value && <>
             <NavLink href={`${base}/report`} icon="board">{gt('report')}</NavLink>
             <NavLink href={`${base}/contacts`} icon="contacts">{t('shell.contacts')}</NavLink>
@@ -97,6 +99,7 @@ function Route({ base }: { base: string }) {
   const board = match('/boards/:board', sub) ?? match('/boards/:board/deals/:card', sub)
   if (board) return <BoardPage boardId={board.board} cardId={board.card ?? null} />
   if (sub === '/tasks') return <TasksPage />
+  if (sub === '/calendar') return <CalendarPage />
   if (sub === '/report') return <ReportPage />
   if (sub === '/search') return <SearchPage q={queryParam('q')} />
   if (sub === '/contacts') return <ContactsPage kind="contacts" />

@@ -1,0 +1,208 @@
+/**
+ * `/w/<ws>/calendar` (issue 18): week, day and month views of one's own and chosen colleagues'
+ * activities across every board one reaches, from `GET /api/workspaces/{id}/calendar` (the SQL
+ * projection), refreshed every 2 s and on focus like My tasks. Moving an activity — dragging it to
+ * another day, or Alt+arrows on a selected one (15 minutes / a day) — is an ordinary activity edit
+ * (`PATCH`): the server edits the board document, so everyone with the board open sees it at once.
+ * Times show on this browser's clock. Narrower than 600 px the week becomes a day-by-day agenda.
+ */
+import { useEffect, useMemo, useState } from 'preact/hooks'
+import { get, patch, query, type Schemas } from '../../lib/api'
+import { me, memberName, members, workspaceId } from '../../lib/session'
+import { addDays, addMinutes, browserZone, isoToWall, weekStart } from '../../lib/calendar'
+import { todayIso } from '../../lib/format'
+import { t } from '../../i18n'
+import { Icon, Spinner, announce, toastError } from '../../components/ui'
+import './calendar.css'
+
+type Entry = Schemas['CalendarEntry']
+type View = 'week' | 'day' | 'month'
+
+/** The day an entry shows on, on this browser's clock. */
+const shownDay = (e: Entry) => (e.start && !e.all_day ? isoToWall(e.start, browserZone()).day : e.day)
+const clock = (iso: string) => isoToWall(iso, browserZone()).time
+
+function range(view: View, anchor: string): [string, string] {
+  if (view === 'day') return [anchor, anchor]
+  if (view === 'week') return [weekStart(anchor), addDays(weekStart(anchor), 6)]
+  const first = weekStart(anchor.slice(0, 8) + '01')
+  return [first, addDays(first, 41)]
+}
+
+function useNarrow(): boolean {
+  const query = '(max-width: 600px)'
+  const [narrow, setNarrow] = useState(() => window.matchMedia(query).matches)
+  useEffect(() => {
+    const list = window.matchMedia(query)
+    const on = () => setNarrow(list.matches)
+    list.addEventListener('change', on)
+    return () => list.removeEventListener('change', on)
+  }, [])
+  return narrow
+}
+
+export function CalendarPage() {
+  const [view, setView] = useState<View>('week')
+  const [anchor, setAnchor] = useState(todayIso())
+  const [people, setPeople] = useState<string[]>(() => [me.value!.id])
+  const [entries, setEntries] = useState<Entry[] | null>(null)
+  const [error, setError] = useState('')
+  const [tick, setTick] = useState(0)
+  const narrow = useNarrow()
+  const shown: View = narrow && view === 'week' ? 'day' : view
+  const [first, last] = range(shown, anchor)
+  const load = () => get<Schemas['Calendar']>(`/api/workspaces/${workspaceId.value}/calendar${query({
+    start: addDays(first, -1), end: addDays(last, 1), people: people.join(','),
+  })}`).then((r) => { setEntries(r.entries); setError('') }, (e) => setError(e instanceof Error ? e.message : String(e)))
+  useEffect(() => {
+    let live = true
+    const run = () => { if (live) void load() }
+    run()
+    const timer = setInterval(() => { run(); setTick((n) => n + 1) }, 2000)
+    window.addEventListener('focus', run)
+    return () => { live = false; clearInterval(timer); window.removeEventListener('focus', run) }
+  }, [workspaceId.value, first, last, people.join(',')])
+
+  async function move(e: Entry, minutes: number) {
+    const due = e.start && !e.all_day ? addMinutes(e.start, minutes) : addDays(e.day, Math.round(minutes / 1440))
+    setEntries((list) => list && list.map((x) => x.id === e.id ? moved(x, due, minutes) : x))
+    try {
+      await patch(`/api/boards/${e.board}/activities/${e.id}`, { due })
+      announce(t('calendar.moved', { title: e.title, when: due.length > 10 ? `${isoToWall(due, browserZone()).day} ${clock(due)}` : due }))
+    } catch (err) { toastError(err) }
+    void load()
+  }
+
+  const step = shown === 'day' ? 1 : shown === 'week' ? 7 : 0
+  const go = (dir: number) => setAnchor(step ? addDays(anchor, dir * step) : shiftMonth(anchor, dir))
+  const byDay = useMemo(() => {
+    const out = new Map<string, Entry[]>()
+    for (const e of entries ?? []) out.set(shownDay(e), [...(out.get(shownDay(e)) ?? []), e])
+    return out
+  }, [entries])
+  const days = Array.from({ length: shown === 'day' ? 1 : shown === 'week' ? 7 : 42 }, (_, i) => addDays(first, i))
+
+  return (
+    <div class="page-wide calendar" data-testid="calendar">
+      <header class="page-header calendar__header">
+        <div class="page-header__title"><h1>{t('calendar.title')}</h1></div>
+        <div class="calendar__controls">
+          <div class="seg-group" role="group" aria-label={t('calendar.view')}>
+            {(['day', 'week', 'month'] as const).map((v) => (
+              <button key={v} class={`seg${view === v ? ' is-on' : ''}`} aria-pressed={view === v} onClick={() => setView(v)}>{t(`calendar.${v}`)}</button>
+            ))}
+          </div>
+          <button class="icon-btn" aria-label={t('calendar.previous')} onClick={() => go(-1)}>‹</button>
+          <button class="btn" onClick={() => setAnchor(todayIso())}>{t('calendar.today')}</button>
+          <button class="icon-btn" aria-label={t('calendar.next')} onClick={() => go(1)}>›</button>
+          <span class="calendar__range">{first === last ? first : `${first} – ${last}`}</span>
+          <People chosen={people} onChange={setPeople} />
+        </div>
+      </header>
+      <p class="muted small">{t('calendar.moveHint')}</p>
+      {error && <p class="form-error" role="alert">{error}</p>}
+      {entries === null ? <Spinner label={t('calendar.loading')} /> : (
+        <div class={`calendar__grid calendar__grid--${shown}`} role="list" data-tick={tick}>
+          {days.map((day) => (
+            <DayColumn key={day} day={day} entries={byDay.get(day) ?? []} compact={shown === 'month'} people={people.length > 1}
+              outside={shown === 'month' && day.slice(5, 7) !== anchor.slice(5, 7)} onMove={move} />
+          ))}
+        </div>
+      )}
+    </div>
+  )
+}
+
+function moved(e: Entry, due: string, minutes: number): Entry {
+  if (due.length === 10) return { ...e, day: due }
+  return { ...e, start: due, end: e.end ? addMinutes(e.end, minutes) : null, day: isoToWall(due, browserZone()).day }
+}
+
+function shiftMonth(day: string, dir: number): string {
+  const [y, m] = day.split('-').map(Number)
+  const at = new Date(Date.UTC(y, m - 1 + dir, 1))
+  return `${at.getUTCFullYear()}-${String(at.getUTCMonth() + 1).padStart(2, '0')}-01`
+}
+
+function DayColumn({ day, entries, compact, outside, people, onMove }: {
+  day: string; entries: Entry[]; compact: boolean; outside: boolean; people: boolean; onMove: (e: Entry, minutes: number) => void
+}) {
+  const today = day === todayIso()
+  const [over, setOver] = useState(false)
+  const now = new Date().toISOString()
+  const timed = entries.filter((e) => e.start && !e.all_day).sort((a, b) => a.start!.localeCompare(b.start!))
+  const allDay = entries.filter((e) => !(e.start && !e.all_day))
+  const before = timed.filter((e) => e.start! < now), after = timed.filter((e) => e.start! >= now)
+  const weekday = new Date(`${day}T12:00:00Z`).toLocaleDateString(document.documentElement.lang || undefined, { weekday: 'short', timeZone: 'UTC' })
+  return (
+    <section role="listitem" aria-label={day} data-day={day}
+      class={`calendar__day${today ? ' is-today' : ''}${outside ? ' is-outside' : ''}${over ? ' is-over' : ''}`}
+      onDragOver={(ev) => { ev.preventDefault(); setOver(true) }} onDragLeave={() => setOver(false)}
+      onDrop={(ev) => {
+        ev.preventDefault(); setOver(false)
+        const raw = ev.dataTransfer?.getData('application/x-tandem-activity')
+        if (!raw) return
+        const { entry, from } = JSON.parse(raw) as { entry: Entry; from: string }
+        const days = Math.round((Date.parse(day) - Date.parse(from)) / 86400000)
+        if (days) onMove(entry, days * 1440)
+      }}>
+      <h2 class="calendar__date"><span>{weekday}</span> <span class={today ? 'calendar__today' : ''}>{Number(day.slice(8))}</span></h2>
+      <ul class="calendar__entries">
+        {allDay.map((e) => <EntryItem key={e.id} entry={e} day={day} compact={compact} people={people} onMove={onMove} />)}
+        {before.map((e) => <EntryItem key={e.id} entry={e} day={day} compact={compact} people={people} onMove={onMove} />)}
+        {today && <li class="calendar__now" aria-label={t('calendar.now')} data-testid="now-line"><span>{clock(now)}</span></li>}
+        {after.map((e) => <EntryItem key={e.id} entry={e} day={day} compact={compact} people={people} onMove={onMove} />)}
+      </ul>
+      {!compact && entries.length === 0 && <p class="calendar__empty muted small">{t('calendar.empty')}</p>}
+    </section>
+  )
+}
+
+function EntryItem({ entry: e, day, compact, people, onMove }: {
+  entry: Entry; day: string; compact: boolean; people: boolean; onMove: (e: Entry, minutes: number) => void
+}) {
+  const timed = !!e.start && !e.all_day
+  const when = timed ? `${clock(e.start!)}${e.end ? `–${clock(e.end)}` : ''}` : t('calendar.allDay')
+  const href = e.card ? `/w/${e.workspace}/boards/${e.board}/deals/${e.card}` : `/w/${e.workspace}/boards/${e.board}`
+  return (
+    <li class={`calendar__entry calendar__entry--${e.type}${e.done ? ' is-done' : ''}`} draggable data-testid="calendar-entry"
+      onDragStart={(ev) => ev.dataTransfer?.setData('application/x-tandem-activity', JSON.stringify({ entry: e, from: day }))}>
+      <a href={href} title={`${e.title} · ${e.board_name}${e.location ? ` · ${e.location}` : ''}`}
+        onKeyDown={(ev) => {
+          if (!ev.altKey) return
+          const minutes = ev.key === 'ArrowUp' ? -15 : ev.key === 'ArrowDown' ? 15 : ev.key === 'ArrowLeft' ? -1440 : ev.key === 'ArrowRight' ? 1440 : 0
+          if (!minutes || (!timed && Math.abs(minutes) < 1440)) return
+          ev.preventDefault()
+          onMove(e, minutes)
+          requestAnimationFrame(() => (document.querySelector(`[data-entry="${e.id}"]`) as HTMLElement | null)?.focus())
+        }} data-entry={e.id}>
+        <span class="calendar__when">{when}</span>
+        <span class="calendar__title"><Icon name={e.type} size={12} /> {e.title}</span>
+        {!compact && (e.card_title || people) && (
+          <span class="calendar__meta muted">{[e.card_title, people && e.assignee ? memberName(e.assignee) : ''].filter(Boolean).join(' · ')}</span>
+        )}
+      </a>
+    </li>
+  )
+}
+
+function People({ chosen, onChange }: { chosen: string[]; onChange: (ids: string[]) => void }) {
+  const mine = me.value!.id
+  return (
+    <details class="calendar__people">
+      <summary class="btn">{t('calendar.people')} ({chosen.length})</summary>
+      <div class="calendar__people-list" role="group" aria-label={t('calendar.people')}>
+        {members.value.map((m) => (
+          <label key={m.user.id} class="check">
+            <input type="checkbox" checked={chosen.includes(m.user.id)} onChange={(ev) => {
+              const on = (ev.target as HTMLInputElement).checked
+              const next = on ? [...chosen, m.user.id] : chosen.filter((id) => id !== m.user.id)
+              onChange(next.length ? next : [mine])
+            }} />
+            {m.user.id === mine ? t('calendar.me') : m.user.name}
+          </label>
+        ))}
+      </div>
+    </details>
+  )
+}

@@ -1,0 +1,69 @@
+"""The calendar in Chromium (issue 18): a timed activity made in the deal panel shows in the week
+view; moved with the keyboard (Alt+↓: 15 minutes later) it moves for a second browser too; the
+time editor is reachable; at 390 px the week falls back to a day list; the feed in Settings."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from tests.e2e.browser import SCREENSHOTS
+from tests.e2e.data import api, crew
+from tests.support.waiting import eventually
+
+
+async def test_a_timed_activity_shows_in_the_week_and_moves_for_everyone(web_server, open_page):
+    t = await crew(web_server.http_url)
+    board = t.board["id"]
+    deal = await api(web_server.http_url, t.owner, "POST", f"/api/boards/{board}/cards",
+                     json={"title": "Acme renewal", "owner": t.owner.id})
+    await api(web_server.http_url, t.owner, "POST", f"/api/boards/{board}/activities", json={
+        "type": "call", "title": "Call Globex", "assignee": t.owner.id, "due": datetime.now(timezone.utc).date().isoformat()})
+    panel = await open_page(t.owner, f"/w/{t.workspace}/boards/{board}/deals/{deal['id']}")
+    await panel.locator("#activity-title").fill("Demo with Acme")
+    await panel.get_by_label("Start time (empty: all day)").fill("09:00")
+    await panel.get_by_role("form", name="New activity").get_by_role("button", name="Add", exact=True).click()
+    row = panel.get_by_test_id("activity").filter(has_text="Demo with Acme")
+    await row.filter(has_text="09:00–09:30").wait_for()
+    await row.get_by_role("button", name="Time, place and reminders of Demo with Acme").click()
+    await row.get_by_label("Where").fill("https://meet.example/acme")
+    await row.get_by_label("Where").press("Enter")
+    await row.filter(has_text="https://meet.example/acme").wait_for()
+
+    page = await open_page(t.owner, f"/w/{t.workspace}/calendar")
+    entry = page.get_by_test_id("calendar-entry").filter(has_text="Demo with Acme")
+    await entry.filter(has_text="09:00–09:30").wait_for()
+    await page.get_by_test_id("calendar-entry").filter(has_text="Call Globex").filter(has_text="All day").wait_for()
+    await page.get_by_test_id("now-line").wait_for()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SCREENSHOTS / "calendar-week.png"))
+
+    other = await open_page(t.owner, f"/w/{t.workspace}/calendar")
+    await other.get_by_test_id("calendar-entry").filter(has_text="09:00–09:30").wait_for()
+    await entry.get_by_role("link").focus()
+    await page.keyboard.press("Alt+ArrowDown")
+    await entry.filter(has_text="09:15–09:45").wait_for()
+    await other.get_by_test_id("calendar-entry").filter(has_text="Demo with Acme").filter(
+        has_text="09:15–09:45").wait_for(timeout=15_000)
+    await panel.get_by_test_id("activity").filter(has_text="09:15–09:45").wait_for()  # the live board too
+
+    async def moved() -> bool:
+        found = await api(web_server.http_url, t.owner, "GET", f"/api/workspaces/{t.workspace}/calendar",
+                          params={"start": "2020-01-01", "end": "2020-01-02"})
+        return found is not None
+
+    await eventually(moved, timeout=10, what="the calendar API")
+
+    narrow = await open_page(t.owner, f"/w/{t.workspace}/calendar", width=390, height=844, locale="de-DE")
+    await narrow.get_by_test_id("calendar-entry").filter(has_text="Demo with Acme").wait_for()
+    days = await narrow.locator(".calendar__day").count()
+    assert days == 1, "the week falls back to one day at 390 px"
+    width = await narrow.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, width
+    await narrow.screenshot(path=str(SCREENSHOTS / "calendar-390.png"))
+
+    settings = await open_page(t.owner, f"/w/{t.workspace}/settings/calendar")
+    await settings.get_by_role("button", name="Make a feed address").click()
+    url = await settings.locator("#feed-url").input_value()
+    assert url.endswith(".ics")
+    feed = await settings.request.get(url)
+    assert feed.ok and "Demo with Acme" in await feed.text()
