@@ -36,7 +36,6 @@ from server.api.email import EmailTemplateController, mail_status
 from server.api.workspace_lists import WorkspaceListsController
 from server.api.automations import AutomationController
 from server.api.notifications import NotificationController
-from server.api.calendar import CalendarController, ical_feed
 from server.api.custom_fields import CustomFieldController, SegmentController
 from server.api.organisations import OrganisationController
 from server.api.transfer import TransferController
@@ -66,10 +65,9 @@ from server.services.mailboxes import Mailboxes
 from server.mail.imap import AioImapServers
 from server.services.workspace_lists import WorkspaceLists
 from server.services.board_lifecycle import BoardLifecycle
-from server.services.automation_runner import AutomationRunner
+from server.services.automation_runner import AutomationRunner, Webhooks
 from server.services.automations import Automations
 from server.services.notifications import NotificationService
-from server.services.calendar import CalendarService
 from server.services.jobs import JobKinds
 from server.services.custom_fields import CustomFields
 from server.services.deal_transfer import DealTransfer
@@ -174,7 +172,7 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
                         CurrencyController, WorkspaceListsController, AutomationController, WebhookController,
                         MailboxController,
                         InsightsController,
-                        NotificationController, CalendarController, ical_feed, EmailTemplateController, mail_status],
+                        NotificationController, EmailTemplateController, mail_status],
         dependencies={"caller": Provide(provide_caller), **dependencies()},
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[refuse_unstorable_text],  # 422 for text Postgres cannot store, before any handler
@@ -253,11 +251,10 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
         workspace_lists=WorkspaceLists(begin, rooms),
         board_lifecycle=BoardLifecycle(begin, rooms),
         queue=PostgresQueueMonitor(pool),
-        automations=Automations(begin),
+        automations=Automations(begin, sealer(settings)),
         webhooks=WebhookService(begin, sealer(settings), HttpReceivers(), WebhookPolicy.of(settings)),
         mailboxes=Mailboxes(begin, sealer(settings), AioImapServers(), settings.mailboxes_allow_private),
         notifications=NotificationService(begin),
-        calendar=CalendarService(begin),
         email_templates=EmailTemplatesService(begin),
     )
 
@@ -275,7 +272,8 @@ async def _jobs_pool(stack: AsyncExitStack, settings: Settings, url: str, size: 
 def automation_runner(settings: Settings, begin: Begin, rooms: Rooms, projector: Projector) -> AutomationRunner:
     """The automation jobs' handlers over a sync engine's rooms: serve's, or a standalone worker's."""
     return AutomationRunner(begin, rooms, projector, settle=settings.automation_settle_seconds,
-                            max_depth=settings.automation_max_depth)
+                            max_depth=settings.automation_max_depth, sweep_cron=settings.automation_sweep_cron,
+                            webhooks=Webhooks(sealer(settings), HttpReceivers(), WebhookPolicy.of(settings)))
 
 
 async def start_automations(stack: AsyncExitStack, settings: Settings, url: str, node: str) -> AutomationRunner:

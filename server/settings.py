@@ -113,6 +113,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # a chain of rules triggering rules stops at this depth.
     automation_settle_seconds: float = 3.0
     automation_max_depth: int = 5
+    # the cron timetable of the sweep that fires deal_idle, activity_due/overdue and schedule rules
+    # (once per tick across all workers; "" turns the sweep off)
+    automation_sweep_cron: str = "* * * * *"
     # Webhooks (issue 16 item 5; server/services/webhooks.py). Signing secrets are stored encrypted
     # with TANDEM_SECRET_KEY (a Fernet key; generated into data_dir on the embedded default, required
     # otherwise before a webhook can be made or delivered). Receivers on loopback, private,

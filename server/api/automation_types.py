@@ -1,13 +1,18 @@
 """Request and response bodies of the automations API (``/api/workspaces/{id}/automations``).
 
-A trigger is ``{"type", "board", ...}`` (``stage`` for deal_stage_entered; ``field``, ``from``,
-``to`` for field_changed); conditions ``{"field", "op", "value"}`` (fields title, value, currency,
-owner, stage, status, labels, expected_close or ``fields.<custom key>``; ops equals, not_equals,
-greater_than, less_than, contains, is_empty, is_not_empty) must all hold for the deal; an action ``{"type", ...}`` with its type's inputs (create_task:
-``title``, ``assignee`` — ``deal_owner`` or a user id —, ``due_in_days``; move_deal: ``stage``;
-set_field: ``field``, ``value``; add_label: ``label``; notify: ``user`` — ``deal_owner`` or a member's id —, ``message``; wait: ``days``
-or ``hours``, after which the next action runs; the run is ``waiting`` meanwhile). They are
-checked by ``server.domain.automations``, which names the field it refuses (HTTP 422).
+The trigger and action reference is docs/automations.md; ``server.domain.automations`` checks them
+and names the field it refuses (HTTP 422). In short: a trigger is ``{"type", "board", ...}`` —
+deal_created, deal_stage_entered (``stage``), deal_won, deal_lost, field_changed (``field``: value,
+stage, status, title or ``custom:<custom field id>``; ``from``, ``to``), deal_idle (``days``),
+activity_due (``activity_type``?, ``before_minutes``?), activity_overdue (``activity_type``?); and
+without a board contact_created, organisation_created, schedule (``cron``, ``board``?).
+Conditions ``{"field", "op", "value"}`` (deal fields, or a contact's / organisation's for their
+triggers; ops equals, not_equals, greater_than, less_than, contains, is_empty, is_not_empty) must
+all hold. Actions ``{"type", ...}``: create_task (``title``, ``assignee`` — ``deal_owner``, a user
+id or ``{"round_robin": [user ids]}`` —, ``due_in_days``); move_deal (``stage``); set_field
+(``field``, ``value``); add_label (``label``); notify (``user`` — ``deal_owner``,
+``activity_assignee`` or a member's id —, ``message``); wait (``days`` or ``hours``; the run is
+``waiting`` meanwhile); call_webhook (``url``, ``payload``?).
 """
 
 from __future__ import annotations
@@ -48,6 +53,13 @@ class Automation(msgspec.Struct, kw_only=True):
     created_at: datetime
     updated_at: datetime
     runs: str  # the address of its run log
+    # A rule with a call_webhook action: the secret its requests are signed with (X-Tandem-Signature),
+    # answered once, by the save that made it (or POST .../signing-secret); null otherwise.
+    signing_secret: str | None = None
+
+
+class SigningSecret(msgspec.Struct, kw_only=True):
+    signing_secret: str  # answered once
 
 
 class AutomationRun(msgspec.Struct, kw_only=True):

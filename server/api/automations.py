@@ -17,12 +17,13 @@ from server.services.automations import Automations
 AutomationsDep = NamedDependency[Automations]
 
 
-def automation(rule: Rule) -> types.Automation:
+def automation(rule: Rule, secret: str | None = None) -> types.Automation:
     return types.Automation(id=rule.id, workspace_id=rule.workspace_id, name=rule.name, enabled=rule.enabled,
                             trigger=rule.trigger, actions=rule.actions, conditions=rule.conditions,
                             created_by=rule.created_by,
                             created_at=rule.created_at, updated_at=rule.updated_at,
-                            runs=f"/api/workspaces/{rule.workspace_id}/automations/{rule.id}/runs")
+                            runs=f"/api/workspaces/{rule.workspace_id}/automations/{rule.id}/runs",
+                            signing_secret=secret)
 
 
 def automation_run(run: Run) -> types.AutomationRun:
@@ -43,8 +44,8 @@ class AutomationController(Controller):
     @post("", summary="Add an automation rule: a trigger and its actions (admins)")
     async def create_automation(self, workspace: FromPath[UUID], data: JSONBody[types.NewAutomation],
                                 caller: CallerDep, automations: AutomationsDep) -> types.Automation:
-        return automation(await automations.create(caller, workspace, data.name, data.trigger, data.actions,
-                                                   data.enabled, data.conditions))
+        return automation(*await automations.create(caller, workspace, data.name, data.trigger, data.actions,
+                                                    data.enabled, data.conditions))
 
     @get("/{rule:uuid}", summary="One automation rule (members)")
     async def get_automation(self, workspace: FromPath[UUID], rule: FromPath[UUID], caller: CallerDep,
@@ -56,7 +57,13 @@ class AutomationController(Controller):
                                 data: JSONBody[types.AutomationChanges], caller: CallerDep,
                                 automations: AutomationsDep) -> types.Automation:
         changes = {k: v for k, v in structs.asdict(data).items() if v is not UNSET}
-        return automation(await automations.update(caller, workspace, rule, changes))
+        return automation(*await automations.update(caller, workspace, rule, changes))
+
+    @post("/{rule:uuid}/signing-secret", status_code=201,
+          summary="Replace the secret a rule's call_webhook requests are signed with; answered once (admins)")
+    async def new_signing_secret(self, workspace: FromPath[UUID], rule: FromPath[UUID], caller: CallerDep,
+                                 automations: AutomationsDep) -> types.SigningSecret:
+        return types.SigningSecret(signing_secret=await automations.new_secret(caller, workspace, rule))
 
     @delete("/{rule:uuid}", summary="Delete a rule and its run log (admins)")
     async def delete_automation(self, workspace: FromPath[UUID], rule: FromPath[UUID], caller: CallerDep,

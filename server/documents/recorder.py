@@ -20,7 +20,7 @@ from server.documents.edits import card_record
 from server.documents.read import card_from, read_record
 from server.documents.shapes import DoesNotFit, decode, record
 from server.domain.crm import CardEvent, Deal, DealStatus, ItemStatus, WorkItem
-from server.domain.history import change_events, created_event
+from server.domain.history import change_events, created_event, field_events
 
 log = logging.getLogger(__name__)
 REMOTE = object()  # the author of an update another node relayed: that node records it
@@ -85,6 +85,8 @@ class Recorder:
                     self._added(event.keys)
                 elif len(event.path) == 1:
                     self._changed(event.path[0], event.keys)
+                elif len(event.path) == 2 and event.path[1] == "fields":
+                    self._custom(event.path[0], event.keys)
         except Exception:  # history is best effort; the projection of the present is not
             log.exception("could not record card history")
 
@@ -96,6 +98,8 @@ class Recorder:
 
     def _changed(self, key: str, keys: dict[str, dict[str, Any]]) -> None:
         watched = {name: change for name, change in keys.items() if name in _WATCHED}
+        if "title" in keys or "fields" in keys:
+            self._custom(key, {}, keys)
         card = self._card(key) if watched else None
         if card is None:
             return
@@ -108,6 +112,26 @@ class Recorder:
             changes["status"] = tuple(s if s is not None else default for s in changes["status"])
         currency = card.currency if isinstance(card, Deal) else None
         self._events += change_events(card.id, changes, self._at, self._author, currency)
+
+    def _custom(self, key: str, fields: dict[str, dict[str, Any]], keys: dict[str, dict[str, Any]] | None = None,
+                ) -> None:
+        """A deal's title or custom fields changed (automation triggers only, not history): ``fields``
+        the custom field keys changed inside its ``fields`` map, ``keys`` the card's own keys (its
+        title, or a whole new ``fields`` map)."""
+        card = self._card(key)
+        if not isinstance(card, Deal):
+            return
+        keys = keys or {}
+        title = keys.get("title")
+        changed = {name: (change.get("oldValue"), change.get("newValue")) for name, change in fields.items()}
+        whole = keys.get("fields")
+        if whole is not None:  # the map itself replaced: every key it had or has
+            old = _plain(whole.get("oldValue")) or {}
+            new = _plain(whole.get("newValue")) or {}
+            changed.update({name: (old.get(name), new.get(name)) for name in {*old, *new}})
+        self._events += field_events(card.id, (title.get("oldValue"), title.get("newValue")) if title else None,
+                                     {name: (_plain(old), _plain(new)) for name, (old, new) in changed.items()},
+                                     self._at, self._author)
 
     def _card(self, key: str) -> Deal | WorkItem | None:
         """The card as it is now in the shadow, if it fits its shape (else no history for it)."""
@@ -134,3 +158,8 @@ class Recorder:
         except DoesNotFit:
             return None
         return str(value) if field.type == "enum" else value
+
+
+def _plain(value: Any) -> Any:
+    """A Y value as plain JSON (``to_py`` of a shared type)."""
+    return value.to_py() if hasattr(value, "to_py") else value

@@ -9,12 +9,38 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from server.domain.crm import Card, CardEvent, Deal
 
 _UNSET = object()
+HISTORY_KINDS = ("created", "moved", "value", "status")  # what card history (card_events) keeps
+
+
+class FieldEvent(NamedTuple):
+    """A change of a deal's title (``kind`` "title") or of one custom field (``kind`` "field",
+    ``field`` its key): not history, only an automation trigger (field_changed, issue 16)."""
+
+    card: UUID
+    kind: str
+    at: datetime
+    author: UUID | None
+    field: str | None
+    old: Any
+    new: Any
+    reconciled: bool = False
+
+
+def field_events(card: UUID, title: tuple[Any, Any] | None, fields: dict[str, tuple[Any, Any]], at: datetime,
+                 author: UUID | None) -> list[FieldEvent]:
+    """Events for one observed change of a deal's title and custom fields (unchanged pairs ignored)."""
+    events = []
+    if title is not None and title[0] != title[1]:
+        events.append(FieldEvent(card, "title", at, author, "title", *title))
+    events += [FieldEvent(card, "field", at, author, key, old, new) for key, (old, new) in fields.items()
+               if old != new]
+    return events
 
 
 def created_event(card: Card, at: datetime, author: UUID | None, *, reconciled: bool = False) -> CardEvent:

@@ -31,28 +31,37 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from datetime import date, timedelta
-from typing import Any
+import time
+from datetime import date, datetime, timedelta
+from typing import Any, NamedTuple
 from uuid import UUID, uuid5
 
+import msgspec
+from croniter import croniter
 from pycrdt import Doc
 
 from server.documents import edits
 from server.documents.read import board_view
-from server.domain.automations import DEAL_OWNER, ActionType, Rule, RunStatus, TriggerType, holds, waited
+from server.domain.automations import (ACTIVITY_ASSIGNEE, CUSTOM_PREFIX, DEAL_OWNER, ROUND_ROBIN, SWEPT_TRIGGERS,
+                                       ActionType, Rule, RunStatus, TriggerType, holds, waited)
 from server.domain.boards import board_document
-from server.domain.crm import ActivityType, BoardState, Deal, DealStatus, now_utc, status_after_move
+from server.domain.crm import Activity, ActivityType, BoardState, Deal, DealStatus, now_utc, status_after_move
+from server.domain.fields import Entity
 from server.domain.notifications import NewNotification
-from server.services.automation_events import EVENT
+from server.domain.webhooks import check_addresses, check_url, signature
+from server.services.automation_events import EVENT, FIRE, RECORD, SWEEP
 from server.services.jobs import JobKinds
+from server.services.ports.automations import DueActivity
 from server.services.ports.unit import Begin
+from server.services.ports.webhooks import Receivers, Sealer
+from server.services.webhooks import Policy
 from server.services.projection import Projector
 from server.sync.registry import Rooms
 from server.sync.room import Room
 
 log = logging.getLogger(__name__)
 RESUME = "automation.resume"  # a run stopped at a wait action, continued at the next action
-_PLACEHOLDER = re.compile(r"\{\{\s*deal\.(\w+)\s*\}\}")
+_PLACEHOLDER = re.compile(r"\{\{\s*(deal|activity|contact|organisation)\.(\w+)\s*\}\}")
 
 
 def _quiet(problem: str) -> None:
@@ -62,17 +71,27 @@ def _quiet(problem: str) -> None:
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
         return float(a) == float(b)
+    if isinstance(a, (list, tuple)) or isinstance(b, (list, tuple)):  # multi-select custom fields
+        return [str(x) for x in (a or [])] == [str(x) for x in (b or [])]
     return (None if a is None else str(a)) == (None if b is None else str(b))
 
 
-def fired(kind: str, before: Any, deal: Deal) -> list[tuple[TriggerType, dict[str, Any]]]:
-    """The triggers a settled event of ``kind`` makes, comparing ``before`` with ``deal`` now."""
+def fired(kind: str, before: Any, deal: Deal, custom: tuple[str, str] | None = None,
+          ) -> list[tuple[TriggerType, dict[str, Any]]]:
+    """The triggers a settled event of ``kind`` makes, comparing ``before`` with ``deal`` now;
+    ``custom``: (key, id) of the custom field a ``field`` event is about (None: not a deal field)."""
     if kind == "created":
         return [(TriggerType.DEAL_CREATED, {})]
-    now = {"moved": str(deal.stage), "value": deal.value, "status": str(deal.status)}[kind]
+    if kind == "field":
+        if custom is None:
+            return []
+        now = _plain(deal.fields.get(custom[0]))
+        field = f"{CUSTOM_PREFIX}{custom[1]}"
+        return [] if _same(before, now) else [(TriggerType.FIELD_CHANGED, {"field": field, "from": before, "to": now})]
+    now = {"moved": str(deal.stage), "value": deal.value, "status": str(deal.status), "title": deal.title}[kind]
     if _same(before, now):
         return []  # the burst ended where it began
-    field = {"moved": "stage", "value": "value", "status": "status"}[kind]
+    field = {"moved": "stage", "value": "value", "status": "status", "title": "title"}[kind]
     made = [(TriggerType.FIELD_CHANGED, {"field": field, "from": before, "to": now})]
     if kind == "moved":
         made.insert(0, (TriggerType.DEAL_STAGE_ENTERED, {"stage": now}))
@@ -96,10 +115,17 @@ def matches(rule: Rule, trigger: TriggerType, facts: dict[str, Any]) -> bool:
     return True
 
 
-def templated(text: str, deal: Deal) -> str:
-    """``{{deal.title}}`` (and any other field of the deal) replaced by its value."""
+def templated(text: str, deal: Deal | None, others: dict[str, dict[str, Any]] | None = None) -> str:
+    """``{{deal.title}}`` (any field of the deal), ``{{activity.title}}``, ``{{contact.first_name}}``
+    or ``{{organisation.name}}`` replaced by its value (empty where the run has none)."""
     def value(match: re.Match[str]) -> str:
-        found = getattr(deal, match.group(1), None) if match.group(1) in Deal._fields else None
+        space, name = match.groups()
+        if space == "deal":
+            found = getattr(deal, name, None) if deal is not None and name in Deal._fields else None
+        else:
+            found = (others or {}).get(space, {}).get(name)
+        if isinstance(found, (list, tuple)):
+            return ", ".join(str(item) for item in found)
         return "" if found is None else str(found)
 
     return _PLACEHOLDER.sub(value, text)
@@ -121,45 +147,105 @@ def deal_inputs(deal: Deal) -> dict[str, Any]:
             "labels": list(deal.labels)}
 
 
+def record_values(data: dict[str, Any]) -> dict[str, Any]:
+    """What conditions read on a contact or organisation (its webhook data): its values, ``owner``,
+    ``organisation`` and custom fields as ``fields.<key>``."""
+    values = {k: v for k, v in data.items() if k not in ("fields", "owner_id", "organisation_id")}
+    values.update({"owner": data.get("owner_id"), "organisation": data.get("organisation_id")})
+    values.update({f"fields.{key}": value for key, value in (data.get("fields") or {}).items()})
+    return values
+
+
+def activity_inputs(activity: DueActivity | Activity) -> dict[str, Any]:
+    due = activity.due
+    return {"id": str(activity.id), "type": str(activity.type), "title": activity.title,
+            "assignee": str(activity.assignee) if activity.assignee else None,
+            "due": due.isoformat() if due is not None else None, "card": str(activity.card) if activity.card else None}
+
+
+class Subject(NamedTuple):
+    """What a run is about: a deal on a board (``card``), an activity (and its deal, if it has one), a
+    contact or organisation (``record``: its data as created), or nothing (a schedule's tick)."""
+
+    board: UUID | None = None
+    card: UUID | None = None
+    activity: dict[str, Any] | None = None  # activity_inputs
+    record: dict[str, Any] | None = None  # {"kind": "contact" | "organisation", "data": {...}}
+
+    def plain(self) -> dict[str, Any]:
+        return {"board": str(self.board) if self.board else None, "card": str(self.card) if self.card else None,
+                "activity": self.activity, "record": self.record}
+
+    @classmethod
+    def of(cls, raw: dict[str, Any]) -> Subject:
+        return cls(UUID(raw["board"]) if raw.get("board") else None, UUID(raw["card"]) if raw.get("card") else None,
+                   raw.get("activity"), raw.get("record"))
+
+
+class Webhooks(NamedTuple):
+    """What call_webhook needs: the signing secrets' sealer, the network and the webhook policy."""
+
+    sealer: Sealer
+    receivers: Receivers
+    policy: Policy
+
+
 class AutomationRunner:
     """Evaluates settled events against the rules; runs on a worker that holds the sync engine."""
 
     def __init__(self, begin: Begin, rooms: Rooms, projector: Projector, *, settle: float = 3.0,
-                 max_depth: int = 5) -> None:
+                 max_depth: int = 5, webhooks: Webhooks | None = None, sweep_cron: str = "* * * * *",
+                 sweep_limit: int = 500) -> None:
         self._begin, self._rooms, self._projector, self._max_depth = begin, rooms, projector, max_depth
-        self._settle = settle
+        self._settle, self._webhooks, self._sweep_cron, self._sweep_limit = settle, webhooks, sweep_cron, sweep_limit
 
     def register(self, kinds: JobKinds) -> None:
         kinds.handle(EVENT)(self.handle)
         kinds.handle(RESUME)(self.resume)
+        kinds.handle(RECORD)(self.record)
+        kinds.handle(FIRE)(self.fire)
+        kinds.handle(SWEEP)(self.sweep)
+        if self._sweep_cron:
+            kinds.every(SWEEP, self._sweep_cron)
+
+    async def _room(self, board: UUID | None) -> Room | None:
+        return await self._rooms.open(board_document(board)) if board is not None else None
 
     async def resume(self, payload: dict[str, Any]) -> None:
         """The continuation of a run that stopped at a wait: ``{"rule", "event" (the event job's
-        payload), "trigger", "facts", "card", "resume" (the next action's index)}``. A rule
-        disabled meanwhile stops the run (a deleted one took its runs with it); so does a deal
-        that is gone."""
-        event, card = payload["event"], UUID(payload["card"])
+        payload), "trigger", "facts", "subject" (or, from before subjects, "card"), "resume" (the
+        next action's index)}``. A rule disabled meanwhile stops the run (a deleted one took its
+        runs with it); so does a deal that is gone."""
+        event = payload["event"]
+        subject = (Subject.of(payload["subject"]) if "subject" in payload
+                   else Subject(UUID(event["board"]), UUID(payload["card"])))
         trigger = TriggerType(payload["trigger"])
         async with self._begin() as tx:
             rule = await tx.automation_rules.get(UUID(payload["rule"]))
         if rule is None:
             return
-        room = await self._rooms.open(board_document(UUID(event["board"])))
-        deal = _state(room.doc).cards.get(card)
+        room = await self._room(subject.board)
+        gone = subject.card is not None and room is not None and not isinstance(
+            _state(room.doc).cards.get(subject.card), Deal)
         reason = ("the rule was disabled while the run waited" if not rule.enabled else
-                  "the deal was deleted while the run waited" if not isinstance(deal, Deal) else None)
+                  "the deal was deleted while the run waited" if gone else None)
         if reason is not None:
             async with self._begin() as tx:
                 run = await tx.automation_runs.start(rule.id, f"{event['event']}:{trigger}", {}, {}, 0)
                 if run.status is RunStatus.WAITING and len(run.results) == payload["resume"]:
                     await tx.automation_runs.record(run.id, run.results, RunStatus.STOPPED, f"not resumed: {reason}")
             return
-        await self._run(room, rule, {**event, "resume": payload["resume"]}, trigger, payload["facts"], card)
+        await self._run(room, rule, {**event, "resume": payload["resume"]}, trigger, payload["facts"], subject)
 
     async def handle(self, payload: dict[str, Any]) -> None:
         board, card = UUID(payload["board"]), UUID(payload["card"])
         async with self._begin() as tx:
-            rules = await tx.automation_rules.enabled_on_board(board)
+            rules = [r for r in await tx.automation_rules.enabled_on_board(board)
+                     if r.trigger["type"] not in SWEPT_TRIGGERS]
+            custom = None
+            if payload["kind"] == "field" and rules:
+                custom = next(((payload["field"], str(f.id)) for f in await tx.field_definitions.of_workspace(
+                    UUID(payload["workspace"]), Entity.DEAL) if f.key == payload.get("field")), None)
         if not rules:
             return
         room = await self._rooms.open(board_document(board))
@@ -167,7 +253,7 @@ class AutomationRunner:
         if not isinstance(deal, Deal):
             return  # deleted meanwhile, or not a deal
         failures: list[str] = []
-        for trigger, facts in fired(payload["kind"], payload.get("before"), deal):
+        for trigger, facts in fired(payload["kind"], payload.get("before"), deal, custom):
             for rule in rules:
                 if not matches(rule, trigger, facts):
                     continue
@@ -177,12 +263,112 @@ class AutomationRunner:
                     log.info("automation %s: its own change does not trigger it again", rule.id)
                     continue
                 try:
-                    await self._run(room, rule, payload, trigger, facts, card)
+                    await self._run(room, rule, payload, trigger, facts, Subject(board, card))
                 except Exception as error:  # the others still run; the job is retried for this one
                     log.exception("automation %s failed", rule.id)
                     failures.append(f"{rule.id}: {error}")
         if failures:
             raise RuntimeError(f"{len(failures)} automation run(s) failed: {'; '.join(failures)}")
+
+    async def record(self, payload: dict[str, Any]) -> None:
+        """``automation.record``: a contact or organisation was made (``{"event", "workspace",
+        "kind", "data"}``, enqueued with it): every enabled rule of its workspace for that trigger
+        whose conditions hold runs."""
+        trigger = TriggerType(f"{payload['kind']}_created")
+        workspace = UUID(payload["workspace"])
+        async with self._begin() as tx:
+            rules = [r for r in await tx.automation_rules.of_workspace(workspace)
+                     if r.enabled and r.trigger["type"] == trigger]
+        subject = Subject(record={"kind": payload["kind"], "data": payload["data"]})
+        failures: list[str] = []
+        for rule in rules:
+            if not all(holds(c, record_values(payload["data"])) for c in rule.conditions):
+                continue
+            try:
+                await self._run(None, rule, payload, trigger, {"id": payload["data"].get("id")}, subject)
+            except Exception as error:
+                log.exception("automation %s failed", rule.id)
+                failures.append(f"{rule.id}: {error}")
+        if failures:
+            raise RuntimeError(f"{len(failures)} automation run(s) failed: {'; '.join(failures)}")
+
+    # --- the sweep: deal_idle, activity_due / activity_overdue and schedule -----------------------
+
+    async def sweep(self, payload: dict[str, Any]) -> None:
+        """``automation.sweep`` (on ``TANDEM_AUTOMATION_SWEEP_CRON``): find what the swept triggers
+        fire now and queue one ``automation.fire`` job per (rule, event) not run yet. Each event has
+        a key derived from what it is (``idle:<deal>:<last change>``, ``due:<activity>:<due>``,
+        ``schedule:<tick>``), so a sweep run twice, or by two workers, queues and runs it once."""
+        now = now_utc()
+        async with self._begin() as tx:
+            rules = await tx.automation_rules.enabled_of_types([str(t) for t in SWEPT_TRIGGERS])
+        for rule in rules:
+            try:
+                events = await self._swept(rule, now)
+                async with self._begin() as tx:
+                    known = await tx.automation_runs.known(rule.id, [key for key, _ in events])
+                    for key, fire in events:
+                        if key not in known:
+                            await tx.jobs.enqueue(FIRE, {"rule": str(rule.id), "event": key, "depth": 0, **fire},
+                                                  dedupe_key=f"{FIRE}:{rule.id}:{key}")
+            except Exception:  # one rule's board gone or its cron odd must not stop the others
+                log.exception("automation sweep: rule %s", rule.id)
+
+    async def _swept(self, rule: Rule, now: datetime) -> list[tuple[str, dict[str, Any]]]:
+        """(event key, the fire job's payload) of what ``rule``'s trigger makes at ``now``."""
+        trigger = TriggerType(rule.trigger["type"])
+        board = rule.trigger.get("board")
+        common = {"workspace": str(rule.workspace_id), "board": board, "trigger": str(trigger)}
+        if trigger is TriggerType.SCHEDULE:
+            tick = croniter(rule.trigger["cron"], now).get_prev(datetime)
+            if tick < rule.created_at:
+                return []  # the rule's first tick is still to come
+            return [(f"schedule:{tick.isoformat()}", {**common, "facts": {"tick": tick.isoformat()}})]
+        async with self._begin() as tx:
+            if trigger is TriggerType.DEAL_IDLE:
+                idle = await tx.automation_runs.idle_deals(UUID(board), now - timedelta(days=rule.trigger["days"]))
+                return [(f"idle:{deal.card}:{deal.since.isoformat()}",
+                         {**common, "card": str(deal.card),
+                          "facts": {"days": rule.trigger["days"], "since": deal.since.isoformat()}})
+                        for deal in idle[:self._sweep_limit]]
+            overdue = trigger is TriggerType.ACTIVITY_OVERDUE
+            ahead = timedelta(minutes=rule.trigger.get("before_minutes") or 0)
+            due = await tx.automation_runs.due_activities(UUID(board), rule.created_at, now + ahead, overdue=overdue)
+        wanted = rule.trigger.get("activity_type")
+        return [(f"{'overdue' if overdue else 'due'}:{a.id}:{a.due.isoformat()}",
+                 {**common, "card": str(a.card) if a.card else None, "activity": activity_inputs(a),
+                  "facts": {"activity": str(a.id), "due": a.due.isoformat()}})
+                for a in due if wanted is None or a.type == wanted][:self._sweep_limit]
+
+    async def fire(self, payload: dict[str, Any]) -> None:
+        """``automation.fire``: one swept event for one rule (``{"rule", "event", "trigger", "facts",
+        "workspace", "board", "card"?, "activity"?}``). A rule disabled or changed to another trigger
+        since, a deal that is gone or no longer open (idle), an activity done meanwhile: no run."""
+        async with self._begin() as tx:
+            rule = await tx.automation_rules.get(UUID(payload["rule"]))
+        trigger = TriggerType(payload["trigger"])
+        if rule is None or not rule.enabled or rule.trigger["type"] != trigger:
+            return
+        subject = Subject(UUID(payload["board"]) if payload.get("board") else None,
+                          UUID(payload["card"]) if payload.get("card") else None, payload.get("activity"))
+        room = await self._room(subject.board)
+        state = _state(room.doc) if room is not None else None
+        deal = state.cards.get(subject.card) if state is not None and subject.card is not None else None
+        if subject.card is not None and not isinstance(deal, Deal):
+            if trigger is TriggerType.DEAL_IDLE:
+                return  # deleted meanwhile
+            subject, deal = subject._replace(card=None), None  # the activity's deal went: act without it
+        if trigger is TriggerType.DEAL_IDLE and deal is not None and deal.status is not DealStatus.OPEN:
+            return
+        if subject.activity is not None and state is not None:
+            current = state.activities.get(UUID(subject.activity["id"]))
+            if current is None or current.done:
+                return  # done (or deleted) since the sweep saw it
+        if rule.conditions and (deal is None or not all(holds(c, condition_values(deal)) for c in rule.conditions)):
+            return  # conditions read the deal: none, or they do not hold
+        await self._run(room, rule, payload, trigger, payload.get("facts") or {}, subject)
+
+    # --- one run -----------------------------------------------------------------------------------
 
     async def _settled(self, room: Room, card: UUID) -> Any:
         """The card once it has been left alone for ``settle`` seconds (its last change is that
@@ -199,10 +385,21 @@ class AutomationRunner:
             await asyncio.sleep(self._settle - quiet)
         return _state(room.doc).cards.get(card)
 
-    async def _run(self, room: Room, rule: Rule, payload: dict[str, Any], trigger: TriggerType,
-                   facts: dict[str, Any], card: UUID) -> None:
+    def _inputs(self, room: Room | None, subject: Subject) -> dict[str, Any]:
+        deal = _state(room.doc).cards.get(subject.card) if room is not None and subject.card is not None else None
+        inputs = deal_inputs(deal) if isinstance(deal, Deal) else {}
+        if subject.activity is not None:
+            inputs["activity"] = subject.activity
+        if subject.record is not None:
+            inputs[subject.record["kind"]] = subject.record["data"]
+        if subject.board is not None:
+            inputs.setdefault("board", str(subject.board))
+        return inputs
+
+    async def _run(self, room: Room | None, rule: Rule, payload: dict[str, Any], trigger: TriggerType,
+                   facts: dict[str, Any], subject: Subject) -> None:
         depth = int(payload.get("depth", 0))
-        deal = _state(room.doc).cards[card]
+        inputs = self._inputs(room, subject)
         described = {"type": str(trigger), **facts, "event": payload["event"], "author": payload.get("author"),
                      "caused_by_rule": payload.get("rule")}
         key = f"{payload['event']}:{trigger}"
@@ -211,11 +408,10 @@ class AutomationRunner:
                       f"({self._max_depth}, TANDEM_AUTOMATION_MAX_DEPTH)")
             log.warning("automation %s: %s", rule.id, reason)
             async with self._begin() as tx:
-                await tx.automation_runs.start(rule.id, key, described, deal_inputs(deal), depth, RunStatus.STOPPED,
-                                               reason)
+                await tx.automation_runs.start(rule.id, key, described, inputs, depth, RunStatus.STOPPED, reason)
             return
         async with self._begin() as tx:
-            run = await tx.automation_runs.start(rule.id, key, described, deal_inputs(deal), depth)
+            run = await tx.automation_runs.start(rule.id, key, described, inputs, depth)
         if run.status in (RunStatus.SUCCEEDED, RunStatus.STOPPED):
             return
         if run.status is RunStatus.WAITING and payload.get("resume") != len(run.results):
@@ -230,17 +426,14 @@ class AutomationRunner:
                 until = now_utc() + delay
                 results.append({"type": action["type"], "ok": True, "result": {"until": until.isoformat()}})
                 continuation = {"rule": str(rule.id), "event": {k: v for k, v in payload.items() if k != "resume"},
-                                "trigger": str(trigger), "facts": facts, "card": str(card), "resume": index + 1}
+                                "trigger": str(trigger), "facts": facts, "subject": subject.plain(),
+                                "resume": index + 1}
                 async with self._begin() as tx:  # the run waits and its continuation is queued, or neither
                     await tx.automation_runs.record(run.id, results, RunStatus.WAITING)
                     await tx.jobs.enqueue(RESUME, continuation, after=delay, dedupe_key=f"{RESUME}:{run.id}:{index}")
                 return
             try:
-                if action["type"] == ActionType.NOTIFY:
-                    result = await self._notify(rule, run.id, index, action, UUID(payload["board"]),
-                                                _state(room.doc).cards.get(card))
-                else:
-                    result = self._apply(room, rule, run.id, index, action, card, depth)
+                result = await self._act(room, rule, run.id, index, action, subject, depth, described, inputs)
             except Exception as error:
                 results.append({"type": action["type"], "ok": False, "error": str(error)})
                 async with self._begin() as tx:
@@ -252,29 +445,94 @@ class AutomationRunner:
         async with self._begin() as tx:
             await tx.automation_runs.record(run.id, results, RunStatus.SUCCEEDED)
 
-    async def _notify(self, rule: Rule, run: UUID, index: int, action: dict[str, Any], board: UUID,
-                      deal: Any) -> dict[str, Any]:
-        """Tell the deal's owner or a member, under an id derived from the run and the action's
-        index: a rerun finds it and adds none. A user who is not (or no longer) a member of the
-        rule's workspace is not told; the result says so."""
-        if not isinstance(deal, Deal):
+    async def _act(self, room: Room | None, rule: Rule, run: UUID, index: int, action: dict[str, Any],
+                   subject: Subject, depth: int, described: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
+        """Do one action (not wait) and say what it did."""
+        deal = _state(room.doc).cards.get(subject.card) if room is not None and subject.card is not None else None
+        others = {k: v for k, v in (("activity", subject.activity),
+                                    (subject.record["kind"] if subject.record else "", (subject.record or {})
+                                     .get("data"))) if k and v}
+        if action["type"] == ActionType.NOTIFY:
+            return await self._notify(rule, run, index, action, subject, deal, others)
+        if action["type"] == ActionType.CALL_WEBHOOK:
+            return await self._call_webhook(rule, run, index, action, described, inputs)
+        if room is None or subject.card is None:
+            return {"skipped": "the activity has no deal" if subject.activity is not None else "no deal to act on"}
+        assignee = action.get("assignee")
+        if action["type"] == ActionType.CREATE_TASK and isinstance(assignee, dict):
+            async with self._begin() as tx:
+                turn = await tx.automation_runs.turn(rule.id, index, run)
+            users = assignee[ROUND_ROBIN]
+            action = {**action, "assignee": users[turn % len(users)]}
+        return self._apply(room, rule, run, index, action, subject.card, depth, others)
+
+    async def _notify(self, rule: Rule, run: UUID, index: int, action: dict[str, Any], subject: Subject,
+                      deal: Any, others: dict[str, dict[str, Any]]) -> dict[str, Any]:
+        """Tell the deal's owner, the activity's assignee or a member, under an id derived from the
+        run and the action's index: a rerun finds it and adds none. A user who is not (or no longer)
+        a member of the rule's workspace is not told; the result says so."""
+        if action["user"] == DEAL_OWNER and not isinstance(deal, Deal):
             raise LookupError("the deal is gone")
-        user = deal.owner if action["user"] == DEAL_OWNER else UUID(action["user"])
-        message = templated(action["message"], deal)[:500] or deal.title
+        deal = deal if isinstance(deal, Deal) else None
+        if action["user"] == DEAL_OWNER:
+            user = deal.owner if deal is not None else None
+        elif action["user"] == ACTIVITY_ASSIGNEE:
+            assignee = (subject.activity or {}).get("assignee")
+            user = UUID(assignee) if assignee else None
+        else:
+            user = UUID(action["user"])
+        fallback = deal.title if deal is not None else rule.name
+        message = templated(action["message"], deal, others)[:500] or fallback
         notification = uuid5(run, str(index))
         result: dict[str, Any] = {"notification": str(notification), "user": str(user) if user else None,
                                   "message": message}
         if user is None:
-            return {**result, "skipped": "the deal has no owner"}
+            return {**result, "skipped": "the deal has no owner" if action["user"] == DEAL_OWNER
+                    else "the activity has no assignee"}
         async with self._begin() as tx:
             if await tx.members.role(rule.workspace_id, user) is None:
                 return {**result, "skipped": "not a member of the workspace"}
             added = await tx.notifications.add(NewNotification(notification, user, rule.workspace_id, message,
-                                                               board, deal.id))
+                                                               subject.board, deal.id if deal else None))
         return result if added else {**result, "already": True}
 
+    async def _call_webhook(self, rule: Rule, run: UUID, index: int, action: dict[str, Any],
+                            described: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
+        """POST the run's event JSON to the action's URL, signed with the rule's secret like a webhook
+        delivery (``X-Tandem-Signature``), to an address the SSRF guard checked just before. A non-2xx
+        answer (or none) raises: the run is failed with the status and the queue retries the job with
+        backoff; a retry continues at this action. Delivery is at least once: receivers dedupe on
+        ``X-Tandem-Delivery`` (the same for every attempt of this run's action)."""
+        if self._webhooks is None:
+            raise RuntimeError("this worker was started without webhook delivery")
+        sealer, receivers, policy = self._webhooks
+        async with self._begin() as tx:
+            sealed = await tx.automation_rules.secret(rule.id)
+        if sealed is None:
+            raise LookupError("the rule has no signing secret: save it again (or make a new secret) to get one")
+        key = sealer.unseal(sealed)
+        delivery = str(uuid5(run, f"webhook:{index}"))
+        body = msgspec.json.encode({
+            "id": delivery, "event": f"automation.{described['type']}", "occurred_at": now_utc().isoformat(),
+            "workspace_id": str(rule.workspace_id),
+            "data": {"rule": {"id": str(rule.id), "name": rule.name}, "run_id": str(run), "trigger": described,
+                     "inputs": inputs, "payload": action.get("payload")}})
+        receiver = check_url(action["url"])
+        addresses = await receivers.resolve(receiver.host, receiver.port)
+        if not policy.allow_private:
+            check_addresses(receiver.host, addresses)
+        elif not addresses:
+            raise OSError(f"the receiver's host {receiver.host!r} does not resolve")
+        headers = {"Content-Type": "application/json", "User-Agent": "Tandem-Automations/1",
+                   "X-Tandem-Event": f"automation.{described['type']}", "X-Tandem-Delivery": delivery,
+                   "X-Tandem-Signature": signature(key, int(time.time()), body)}
+        answer = await receivers.post(receiver.url, addresses[0], body, headers, policy.timeout)
+        if not 200 <= answer.status < 300:
+            raise RuntimeError(f"the receiver answered {answer.status}: {answer.snippet[:200]}")
+        return {"url": receiver.url, "status": answer.status, "delivery": delivery}
+
     def _apply(self, room: Room, rule: Rule, run: UUID, index: int, action: dict[str, Any], card: UUID,
-               depth: int) -> dict[str, Any]:
+               depth: int, others: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
         """Apply one action to the live document (no await: read and change in one step)."""
         state = _state(room.doc)
         deal = state.cards.get(card)
@@ -289,7 +547,7 @@ class AutomationRunner:
             assignee = deal.owner if action.get("assignee") == DEAL_OWNER else (
                 UUID(action["assignee"]) if action.get("assignee") else None)
             due = date.today() + timedelta(days=action["due_in_days"]) if action.get("due_in_days") is not None else None
-            title = templated(action["title"], deal)[:500] or "Task"
+            title = templated(action["title"], deal, others)[:500] or "Task"
             result = {"activity": str(activity), "title": title, "assignee": str(assignee) if assignee else None,
                       "due": due.isoformat() if due else None}
             if activity in state.activities:

@@ -3,32 +3,52 @@
 A rule is checked (``server.domain.automations.check_rule``) and then against the workspace as it
 is: its board must be one of the workspace's pipeline boards and every stage it names one of that
 board's stages; a refusal names the field (``trigger.board``, ``actions[1].stage``), HTTP 422.
-What runs the rules is ``server.services.automation_runner``.
+A rule with a call_webhook action gets a signing secret when saved (sealed at rest, answered
+once, like a webhook subscription's; ``new_secret`` replaces it). What runs the rules is
+``server.services.automation_runner``.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import secrets
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from server.domain.access import Action, NotFound
-from server.domain.automations import (ACTIVITY_ASSIGNEE, DEAL_OWNER, ROUND_ROBIN, InvalidRule, NewRule, Rule, Run,
-                                       check_rule, custom_field_of, stages_named)
+from server.domain.automations import (ACTIVITY_ASSIGNEE, DEAL_OWNER, ROUND_ROBIN, ActionType, InvalidRule, NewRule,
+                                       Rule, Run, check_rule, custom_field_of, stages_named)
 from server.domain.boards import BoardKind
 from server.domain.fields import Entity
 from server.services.accounts import Caller
 from server.services.ports.unit import Begin, Unit
+from server.services.ports.webhooks import Sealer
 from server.services.records import workspace_role
 
 READ = Action.VIEW
 WRITE = Action.MANAGE_SETTINGS
 
 
+class Saved(NamedTuple):
+    rule: Rule
+    secret: str | None  # a signing secret made by this save (call_webhook), in clear: answered once
+
+
 class Automations:
     """The rule use cases."""
 
-    def __init__(self, begin: Begin) -> None:
-        self._begin = begin
+    def __init__(self, begin: Begin, sealer: Sealer | None = None) -> None:
+        self._begin, self._sealer = begin, sealer
+
+    async def _secret(self, tx: Unit, rule: Rule, renew: bool = False) -> str | None:
+        """A rule that calls a webhook gets a signing secret (sealed at rest) when it has none."""
+        if not renew and (not any(a["type"] == ActionType.CALL_WEBHOOK for a in rule.actions)
+                          or await tx.automation_rules.secret(rule.id) is not None):
+            return None
+        if self._sealer is None:
+            raise InvalidRule("actions: call_webhook needs TANDEM_SECRET_KEY on this server to sign its requests")
+        secret = "whsec_" + secrets.token_urlsafe(32)
+        await tx.automation_rules.set_secret(rule.id, self._sealer.seal(secret.encode()))
+        return secret
 
     async def list(self, caller: Caller, workspace: UUID) -> list[Rule]:
         async with self._begin() as tx:
@@ -36,14 +56,23 @@ class Automations:
             return await tx.automation_rules.of_workspace(workspace)
 
     async def create(self, caller: Caller, workspace: UUID, name: Any, trigger: Any, actions: Any,
-                     enabled: Any = True, conditions: Any = None) -> Rule:
+                     enabled: Any = True, conditions: Any = None) -> Saved:
         rule = check_rule(name, trigger, actions, enabled, conditions)
         async with self._begin() as tx:
             await workspace_role(tx, caller, workspace, WRITE)
             await _check_against(tx, caller, workspace, rule)
-            return await tx.automation_rules.add(workspace, rule, caller.id)
+            made = await tx.automation_rules.add(workspace, rule, caller.id)
+            return Saved(made, await self._secret(tx, made))
 
-    async def update(self, caller: Caller, workspace: UUID, rule: UUID, changes: dict[str, Any]) -> Rule:
+    async def new_secret(self, caller: Caller, workspace: UUID, rule: UUID) -> str:
+        """Replace the rule's signing secret (call_webhook) and answer the new one, once."""
+        async with self._begin() as tx:
+            found = await self._reach(tx, caller, workspace, rule, WRITE)
+            secret = await self._secret(tx, found, renew=True)
+            assert secret is not None
+            return secret
+
+    async def update(self, caller: Caller, workspace: UUID, rule: UUID, changes: dict[str, Any]) -> Saved:
         """Change any of name, enabled, trigger, actions, conditions (the others stay)."""
         async with self._begin() as tx:
             current = await self._reach(tx, caller, workspace, rule, WRITE)
@@ -54,7 +83,7 @@ class Automations:
             changed = await tx.automation_rules.change(rule, new)
             if changed is None:
                 raise NotFound("no such automation")
-            return changed
+            return Saved(changed, await self._secret(tx, changed))
 
     async def delete(self, caller: Caller, workspace: UUID, rule: UUID) -> None:
         async with self._begin() as tx:

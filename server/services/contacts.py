@@ -22,6 +22,7 @@ from server.services.feed import ChangeFeed
 from server.services.filters import resolve_filter
 from server.services.permissions import check_delete
 from server.services.ports.unit import Begin, Unit
+from server.services.automation_events import enqueue_record_created
 from server.services.webhooks import changed_values, contact_data, emit
 from server.services.records import check_references, contact_workspace, definitions, workspace_role
 
@@ -47,6 +48,7 @@ class Contacts:
             contact = await tx.contacts.insert(workspace, await _indexed(tx, workspace, values), caller.id)
             created = await _one(tx, contact)
             await emit(tx, workspace, "contact.created", contact_data(created))
+            await enqueue_record_created(tx, workspace, "contact", contact_data(created))  # issue 16
         await self._feed.changed(workspace, [contact_key(contact)])
         return created
 

@@ -19,6 +19,7 @@ from server.services.feed import ChangeFeed
 from server.services.filters import resolve_filter
 from server.services.permissions import check_delete
 from server.services.ports.unit import Begin, Unit
+from server.services.automation_events import enqueue_record_created
 from server.services.webhooks import changed_values, contact_data, emit
 from server.services.records import check_references, definitions, organisation_workspace, workspace_role
 
@@ -42,6 +43,7 @@ class Organisations:
             organisation = await tx.organisations.insert(workspace, values, caller.id)
             created = await _one(tx, organisation)
             await emit(tx, workspace, "organisation.created", contact_data(created))
+            await enqueue_record_created(tx, workspace, "organisation", contact_data(created))  # issue 16
         await self._feed.changed(workspace, [organisation_key(organisation)])
         return created
 

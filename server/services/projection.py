@@ -36,12 +36,11 @@ from pycrdt import Doc
 from server.documents.read import ReadCache, read_board, read_note
 from server.documents.recorder import REMOTE, Recorder, Sourced
 from server.domain.crm import BoardState, CardEvent, Deal, now_utc
-from server.domain.history import reconcile
+from server.domain.history import HISTORY_KINDS, reconcile
 from server.domain.projection import Table, activity_record, deal_record, stage_record, work_item_record
 from server.services.automation_events import enqueue_events
 from server.services.ports.entry_links import ACTIVITY, CARD, EntryLink
 from server.services.ports.unit import Begin, Unit
-from server.services.reminders import schedule_reminders
 from server.sync.connection import Connection
 from server.sync.room import Origin, Room
 from server.services.webhooks import BoardChange, emit_board_changes
@@ -288,12 +287,11 @@ class Projector:
             if reconcile_history:
                 history = await tx.projection.events(found.board_id)
                 events = [*events, *reconcile(state.cards.values(), history, now_utc())]
-            await tx.projection.add_events(found.board_id, list(events))
+            await tx.projection.add_events(found.board_id, [e for e in events if e.kind in HISTORY_KINDS])
             if self._settle is not None and events and not reconcile_history:  # live changes only (issue 16)
                 await enqueue_events(tx, found.workspace_id, found.board_id, events, sources, self._settle)
             if diff is not None:  # live changes only: a rebuild sends no webhooks (issue 16)
                 await emit_board_changes(tx, found.workspace_id, found.board_id, diff, list(events), deals)
-                await schedule_reminders(tx, found.workspace_id, found.board_id, diff, now_utc())  # issue 18
             self._flush_warnings(document, warn)
         self.projections += 1
         return Projected(document, written[0], written[1], len(events))

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 
 from server.domain.automations import NewRule, Rule, Run, RunStatus
+from server.services.ports.automations import DueActivity, IdleDeal
 from server.storage.queries import queries
 
 SQL = queries("automations")
@@ -54,6 +57,16 @@ class PostgresAutomationRules:
     async def remove(self, rule: UUID) -> None:
         await self._conn.execute(SQL["delete_rule"], rule)
 
+    async def enabled_of_types(self, types: Sequence[str]) -> list[Rule]:
+        return [_rule(r) for r in await self._conn.fetch(SQL["enabled_of_types"], list(types))]
+
+    async def secret(self, rule: UUID) -> bytes | None:
+        found = await self._conn.fetchval(SQL["secret_of_rule"], rule)
+        return bytes(found) if found is not None else None
+
+    async def set_secret(self, rule: UUID, sealed: bytes) -> None:
+        await self._conn.execute(SQL["set_secret"], rule, sealed)
+
 
 class PostgresAutomationRuns:
     """Implements ``server.services.ports.automations.AutomationRuns``."""
@@ -75,3 +88,24 @@ class PostgresAutomationRuns:
 
     async def of_rule(self, rule: UUID, limit: int = 100) -> list[Run]:
         return [_run(r) for r in await self._conn.fetch(SQL["runs_of_rule"], rule, limit)]
+
+    async def turn(self, rule: UUID, action_index: int, run: UUID) -> int:
+        found = await self._conn.fetchval(SQL["turn_of_run"], action_index, run)
+        if found is None:
+            found = await self._conn.fetchval(SQL["take_turn"], rule, action_index, run)
+        if found is None:  # drawn concurrently for this run: read the turn it drew
+            found = await self._conn.fetchval(SQL["turn_of_run"], action_index, run)
+        return int(found)
+
+    async def known(self, rule: UUID, keys: Sequence[str]) -> set[str]:
+        return {r["event_key"] for r in await self._conn.fetch(SQL["known_events"], rule, list(keys))}
+
+    async def idle_deals(self, board: UUID, quiet_since: datetime) -> list[IdleDeal]:
+        return [IdleDeal(r["card_id"], r["since"]) for r in await self._conn.fetch(SQL["idle_deals"], board,
+                                                                                   quiet_since)]
+
+    async def due_activities(self, board: UUID, after: datetime, until: datetime, *,
+                             overdue: bool) -> list[DueActivity]:
+        rows = await self._conn.fetch(SQL["due_activities"], board, after, until, overdue)
+        return [DueActivity(r["activity_id"], r["card_id"], r["type"], r["title"], r["assignee_id"], r["due"])
+                for r in rows]

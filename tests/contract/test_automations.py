@@ -5,6 +5,7 @@ a run exists once per (rule, event) — starting it again returns the first — 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import date, datetime, timedelta, timezone
 from types import SimpleNamespace
 from uuid import uuid4
 
@@ -118,3 +119,126 @@ async def test_a_waiting_run_is_not_finished_and_resumes_to_its_end(store):
         await tx.automation_runs.record(run.id, [*waited, {"type": "add_label", "ok": True}], RunStatus.SUCCEEDED)
         [done] = await tx.automation_runs.of_rule(rule.id)
     assert done.status is RunStatus.SUCCEEDED and done.finished_at is not None
+
+
+# --- what the sweep and the new actions read (issue 16: deal_idle, activity_due/overdue, round robin) ---
+
+DAY = timedelta(days=1)
+
+
+class Projected:
+    """Projected rows (deals, card history, activities) where each backend's sweep reads them."""
+
+    def __init__(self, world, workspace):
+        self.world, self.workspace = world, workspace
+
+    async def board(self):
+        board = uuid4()
+        if self.world.pool is not None:
+            await self.world.pool.execute("INSERT INTO boards (id, workspace_id, name, kind) "
+                                          "VALUES ($1, $2, 'b', 'pipeline')", board, self.workspace)
+        return board
+
+    async def deal(self, board, created_at, status="open"):
+        card = uuid4()
+        if self.world.pool is not None:
+            await self.world.pool.execute(
+                "INSERT INTO deals (board_id, card_id, workspace_id, title, status, stage_id, rank, created_at) "
+                "VALUES ($1, $2, $3, 'Deal', $4, $5, 'a0', $6)", board, card, self.workspace, status, uuid4(),
+                created_at)
+        else:
+            self.world.db.table("deals")[(board, card)] = {"status": status, "created_at": created_at}
+        return card
+
+    async def changed(self, board, card, at):
+        if self.world.pool is not None:
+            await self.world.pool.execute("INSERT INTO card_events (board_id, card_id, kind, at) "
+                                          "VALUES ($1, $2, 'value', $3)", board, card, at)
+        else:
+            self.world.db.table("card_events", list).append((board, card, at))
+
+    async def activity(self, board, *, card=None, due_at=None, due_date=None, time_zone=None, done_at=None,
+                       kind="call"):
+        ident = uuid4()
+        if self.world.pool is not None:
+            await self.world.pool.execute(
+                "INSERT INTO activities (board_id, activity_id, workspace_id, type, title, due_date, due_at, done, "
+                "done_at, card_id, time_zone) VALUES ($1, $2, $3, $4, 'Call', $5, $6, $7, $8, $9, $10)",
+                board, ident, self.workspace, kind, due_date, due_at, done_at is not None, done_at, card, time_zone)
+        else:
+            self.world.db.table("activities")[(board, ident)] = {
+                "card": card, "type": kind, "title": "Call", "assignee": None, "due_date": due_date,
+                "due_at": due_at, "time_zone": time_zone, "done": done_at is not None, "done_at": done_at}
+        return ident
+
+
+async def test_an_open_deal_is_idle_when_neither_a_change_nor_a_done_activity_is_recent(store):
+    begin, world = store
+    now = datetime.now(timezone.utc)
+    rows = Projected(world, await world.workspace())
+    board = await rows.board()
+    quiet = await rows.deal(board, now - 10 * DAY)
+    moved = await rows.deal(board, now - 10 * DAY)
+    await rows.changed(board, moved, now - DAY)
+    called = await rows.deal(board, now - 10 * DAY)
+    await rows.activity(board, card=called, done_at=now - DAY)
+    await rows.deal(board, now - 10 * DAY, status="won")
+    recorded = await rows.deal(board, now)  # its history is what counts when it has one
+    await rows.changed(board, recorded, now - 9 * DAY)
+    await rows.deal(await rows.board(), now - 10 * DAY)  # another board
+    async with begin() as tx:
+        idle = await tx.automation_runs.idle_deals(board, now - 3 * DAY)
+    assert [(d.card, d.since) for d in idle] == [(quiet, now - 10 * DAY), (recorded, now - 9 * DAY)]
+
+
+async def test_due_activities_are_the_undone_ones_due_in_the_window_all_day_ones_by_their_zone(store):
+    begin, world = store
+    now = datetime(2026, 12, 6, 12, 0, tzinfo=timezone.utc)
+    rows = Projected(world, await world.workspace())
+    board = await rows.board()
+    timed = await rows.activity(board, due_at=now - timedelta(minutes=5))
+    await rows.activity(board, due_at=now - timedelta(minutes=5), done_at=now)  # done: never due
+    await rows.activity(board, due_at=now + timedelta(minutes=5))  # not yet
+    await rows.activity(board, due_at=now - 3 * DAY)  # before the window
+    today = await rows.activity(board, due_date=date(2026, 12, 6), time_zone="Europe/Berlin")
+    async with begin() as tx:
+        due = await tx.automation_runs.due_activities(board, now - DAY, now, overdue=False)
+        overdue = await tx.automation_runs.due_activities(board, now - DAY, now, overdue=True)
+        tomorrow = await tx.automation_runs.due_activities(board, now - DAY, now + DAY, overdue=True)
+    assert [a.id for a in due] == [today, timed]  # Berlin's 6 December began at 23:00 UTC the day before
+    assert due[0].due == datetime(2026, 12, 5, 23, 0, tzinfo=timezone.utc)
+    assert [a.id for a in overdue] == [timed]  # the all-day one is overdue once its day ends
+    assert today in [a.id for a in tomorrow]
+
+
+async def test_round_robin_turns_count_up_across_runs_and_a_run_keeps_its_turn(store):
+    begin, world = store
+    workspace = await world.workspace()
+    async with begin() as tx:
+        rule = await tx.automation_rules.add(workspace, a_rule(uuid4(), uuid4()), None)
+        runs = [await tx.automation_runs.start(rule.id, f"event-{i}", {}, {}, 0) for i in range(3)]
+    async with begin() as tx:
+        turns = [await tx.automation_runs.turn(rule.id, 0, run.id) for run in runs]
+        again = await tx.automation_runs.turn(rule.id, 0, runs[0].id)
+        other_action = await tx.automation_runs.turn(rule.id, 2, runs[0].id)
+    assert (turns, again, other_action) == ([0, 1, 2], 0, 0)
+
+
+async def test_known_events_and_rules_by_trigger_type_and_a_rules_sealed_secret(store):
+    begin, world = store
+    workspace = await world.workspace()
+    idle = check_rule("Idle", {"type": "deal_idle", "board": str(uuid4()), "days": 3},
+                      [{"type": "add_label", "label": "stale"}])
+    async with begin() as tx:
+        swept = await tx.automation_rules.add(workspace, idle, None)
+        await tx.automation_rules.add(workspace, idle._replace(enabled=False), None)
+        await tx.automation_rules.add(workspace, a_rule(uuid4(), uuid4()), None)
+        await tx.automation_runs.start(swept.id, "idle:a", {}, {}, 0)
+    async with begin() as tx:
+        assert [r.id for r in await tx.automation_rules.enabled_of_types(["deal_idle", "schedule"])] == [swept.id]
+        assert await tx.automation_runs.known(swept.id, ["idle:a", "idle:b"]) == {"idle:a"}
+        assert await tx.automation_rules.secret(swept.id) is None
+        await tx.automation_rules.set_secret(swept.id, b"sealed-1")
+        await tx.automation_rules.set_secret(swept.id, b"sealed-2")
+    async with begin() as tx:
+        assert await tx.automation_rules.secret(swept.id) == b"sealed-2"

@@ -189,10 +189,10 @@ async def test_a_rerun_continues_from_the_first_unfinished_action_and_makes_each
                "kind": "moved", "before": lead, "depth": 0, "rule": None, "author": None}
     real_apply = runner._apply
 
-    def crash_on_the_label(room, rule_, run, index, action, card, depth):
+    def crash_on_the_label(room, rule_, run, index, action, card, depth, *rest):
         if action["type"] == "add_label":
             raise ConnectionError("the worker died here")
-        return real_apply(room, rule_, run, index, action, card, depth)
+        return real_apply(room, rule_, run, index, action, card, depth, *rest)
 
     monkeypatch.setattr(runner, "_apply", crash_on_the_label)
     with pytest.raises(RuntimeError):

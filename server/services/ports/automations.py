@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, NamedTuple, Protocol
 from uuid import UUID
 
 from server.domain.automations import NewRule, Rule, Run, RunStatus
@@ -31,6 +33,32 @@ class AutomationRules(Protocol):
         """Delete the rule and its runs."""
         ...
 
+    async def enabled_of_types(self, types: Sequence[str]) -> list[Rule]:
+        """The enabled rules (of every workspace) whose trigger is one of ``types``, oldest first."""
+        ...
+
+    async def secret(self, rule: UUID) -> bytes | None:
+        """The rule's sealed signing secret (call_webhook), if it has one."""
+        ...
+
+    async def set_secret(self, rule: UUID, sealed: bytes) -> None:
+        """Keep (or replace) the rule's sealed signing secret."""
+        ...
+
+
+class IdleDeal(NamedTuple):
+    card: UUID
+    since: datetime  # its last change: the last card event or activity done on it
+
+
+class DueActivity(NamedTuple):
+    id: UUID
+    card: UUID | None
+    type: str
+    title: str
+    assignee: UUID | None
+    due: datetime  # when it is due (an all-day one: the start of its day; overdue: the end of it)
+
 
 class AutomationRuns(Protocol):
     async def start(self, rule: UUID, event_key: str, trigger: dict[str, Any], inputs: dict[str, Any],
@@ -45,4 +73,23 @@ class AutomationRuns(Protocol):
 
     async def of_rule(self, rule: UUID, limit: int = 100) -> list[Run]:
         """The rule's runs, newest first."""
+        ...
+
+    async def turn(self, rule: UUID, action_index: int, run: UUID) -> int:
+        """The round-robin turn ``run`` drew for the rule's action: 0, 1, 2... across runs; the
+        same one when the run asks again."""
+        ...
+
+    async def known(self, rule: UUID, keys: Sequence[str]) -> set[str]:
+        """Those of ``keys`` the rule already has a run for."""
+        ...
+
+    async def idle_deals(self, board: UUID, quiet_since: datetime) -> list[IdleDeal]:
+        """The board's open deals with no card event and no activity done on them since ``quiet_since``."""
+        ...
+
+    async def due_activities(self, board: UUID, after: datetime, until: datetime, *,
+                             overdue: bool) -> list[DueActivity]:
+        """The board's undone activities due after ``after`` and at or before ``until``, by due time;
+        ``overdue``: an all-day one is due at the end of its day (in its zone), else at its start."""
         ...

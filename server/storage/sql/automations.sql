@@ -37,3 +37,49 @@ WHERE id = $1;
 -- name: runs_of_rule
 SELECT id, rule_id, event_key, trigger, inputs, status, results, error, depth, started_at, finished_at
 FROM automation_runs WHERE rule_id = $1 ORDER BY started_at DESC, id LIMIT $2;
+-- name: enabled_of_types
+SELECT id, workspace_id, name, enabled, trigger, actions, created_by, created_at, updated_at, conditions
+FROM automation_rules WHERE enabled AND trigger ->> 'type' = ANY($1::text[]) ORDER BY created_at, id;
+-- name: secret_of_rule
+SELECT secret FROM automation_secrets WHERE rule_id = $1;
+-- name: set_secret
+INSERT INTO automation_secrets (rule_id, secret) VALUES ($1, $2)
+ON CONFLICT (rule_id) DO UPDATE SET secret = EXCLUDED.secret, created_at = now();
+-- name: turn_of_run
+SELECT turn FROM automation_turns WHERE run_id = $2 AND action_index = $1;
+-- name: take_turn
+-- The counter row's lock (ON CONFLICT DO UPDATE) serialises two workers drawing for one rule.
+WITH counted AS (
+    INSERT INTO automation_counters (rule_id, action_index, turns) VALUES ($1, $2, 1)
+    ON CONFLICT (rule_id, action_index) DO UPDATE SET turns = automation_counters.turns + 1
+    RETURNING turns - 1 AS turn
+)
+INSERT INTO automation_turns (run_id, action_index, turn) SELECT $3, $2, turn FROM counted
+ON CONFLICT (run_id, action_index) DO NOTHING
+RETURNING turn;
+-- name: known_events
+SELECT event_key FROM automation_runs WHERE rule_id = $1 AND event_key = ANY($2::text[]);
+-- name: idle_deals
+-- A deal's last change: its last card event (created, moved, value, status; its creation time if
+-- history has none) or the last activity done on it.
+SELECT card_id, since FROM (
+    SELECT d.card_id,
+           greatest(coalesce((SELECT max(e.at) FROM card_events e
+                              WHERE e.board_id = d.board_id AND e.card_id = d.card_id), d.created_at),
+                    (SELECT max(a.done_at) FROM activities a
+                     WHERE a.board_id = d.board_id AND a.card_id = d.card_id AND a.done)) AS since
+    FROM deals d WHERE d.board_id = $1 AND d.status = 'open'
+) quiet
+WHERE since <= $2 ORDER BY since, card_id;
+-- name: due_activities
+-- Due: a timed activity at its start; an all-day one at the start of its day, or (overdue, $4) at its end,
+-- in the zone it was planned in.
+SELECT activity_id, card_id, type, title, assignee_id, due FROM (
+    SELECT activity_id, card_id, type, title, assignee_id,
+           coalesce(starts_at, due_at,
+                    (due_date + CASE WHEN $4::boolean THEN 1 ELSE 0 END)::timestamp
+                        AT TIME ZONE coalesce(time_zone, 'UTC')) AS due
+    FROM activities
+    WHERE board_id = $1 AND NOT done AND (due_date IS NOT NULL OR due_at IS NOT NULL OR starts_at IS NOT NULL)
+) planned
+WHERE due > $2 AND due <= $3 ORDER BY due, activity_id;
