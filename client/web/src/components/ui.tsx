@@ -133,6 +133,7 @@ const ICONS: Record<string, string> = {
   flame: 'M12 3c3 4 6 6 6 11a6 6 0 01-12 0c0-3 2-5 3-7 1 2 2 3 3 3 0-3-1-5 0-7z',
   settings: 'M4 7h10M18 7h2M4 17h4M12 17h8M14 5v4M8 15v4',
   bell: 'M6 16V11a6 6 0 0112 0v5l2 2H4zM10 20a2 2 0 004 0',
+  insights: 'M4 20h16M7 16v-5M12 16V6M17 16v-8',
 }
 export function Icon({ name, size = 18, ...rest }: { name: keyof typeof ICONS | string; size?: number } & SVGAttributes<SVGSVGElement>) {
   return (

@@ -21,6 +21,7 @@ import { ImportPage } from './Import'
 import { MembersPage } from './Members'
 import { SettingsPage } from './Settings'
 import { ReportPage } from './Report'
+import { InsightsPage } from './insights/lazy'
 import { NotSharedPage } from './NotShared'
 import { currencyForBrowser } from '../lib/money'
 
@@ -50,6 +51,7 @@ export function Shell() {
           {!isGuest.value && <NavLink href={`${base}/calendar`} icon="meeting">{t('calendar.nav')}</NavLink>}
           {!isGuest.value && <>
             <NavLink href={`${base}/report`} icon="board">{gt('report')}</NavLink>
+            <NavLink href={`${base}/insights`} icon="insights">{t('insights.nav')}</NavLink>
             <NavLink href={`${base}/contacts`} icon="contacts">{t('shell.contacts')}</NavLink>
             <NavLink href={`${base}/organisations`} icon="org">{t('shell.organisations')}</NavLink>
             {canEdit.value && <NavLink href={`${base}/import`} icon="import">{t('shell.import')}</NavLink>}
@@ -101,6 +103,7 @@ function Route({ base }: { base: string }) {
   if (sub === '/tasks') return <TasksPage />
   if (sub === '/calendar') return <CalendarPage />
   if (sub === '/report') return <ReportPage />
+  if (sub === '/insights') return <InsightsPage />
   if (sub === '/search') return <SearchPage q={queryParam('q')} />
   if (sub === '/contacts') return <ContactsPage kind="contacts" />
   if (sub === '/organisations') return <ContactsPage kind="organisations" />

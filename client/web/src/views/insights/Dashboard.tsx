@@ -1,0 +1,159 @@
+/**
+ * `/w/<ws>/insights`: the insights dashboard (issue 19). Filters (pipeline, owner, period) live in
+ * the address; each widget asks the insights API for its figure and shows it as a chart and a
+ * table, any bar or row opening the deals behind it (`DrillDown`). The layout — which widgets,
+ * in which order — is the workspace's shared Yjs document (`layout.ts`): members arrange it and
+ * save, and every open dashboard follows at once; viewers see it as saved.
+ */
+import { useEffect, useState } from 'preact/hooks'
+import { navigate } from '../../lib/router'
+import { boards, canEdit, members, workspaceId } from '../../lib/session'
+import { useDocVersion, useSyncedDoc } from '../../lib/ydocs'
+import { currencySettings, loadCurrencySettings } from '../../lib/money'
+import { shortDate } from '../../lib/format'
+import { Empty, Icon, announce } from '../../components/ui'
+import { PERIODS, addressOf, readFilters, type Filters, type Period } from './filters'
+import { moved, readLayout, sameLayout, saveLayout, toggled, type Placed, type WidgetId } from './layout'
+import { DrillDown, type Drill } from './DrillDown'
+import { it } from './common'
+import { FunnelWidget } from './Funnel'
+import { ForecastWidget } from './Forecast'
+import { GoalsWidget } from './Goals'
+import { RepsWidget } from './Reps'
+import { LostReasonsWidget } from './LostReasons'
+import './insights.css'
+
+export interface WidgetProps {
+  ws: string
+  filters: Filters
+  onDrill: (drill: Drill) => void
+}
+
+const RENDER: Record<WidgetId, (props: WidgetProps) => preact.JSX.Element> = {
+  funnel: FunnelWidget, forecast: ForecastWidget, goals: GoalsWidget, reps: RepsWidget, lostReasons: LostReasonsWidget,
+}
+
+export function Dashboard() {
+  const ws = workspaceId.value!
+  const filters = readFilters()
+  const synced = useSyncedDoc(`dashboard:${ws}`)
+  useDocVersion(synced?.doc)
+  const saved = readLayout(synced?.doc ?? null)
+  const [draft, setDraft] = useState<Placed[] | null>(null)
+  const [drill, setDrill] = useState<Drill | null>(null)
+  const layout = draft ?? saved
+  const pipelines = boards.value.filter((b) => b.kind === 'pipeline')
+  useEffect(() => {
+    loadCurrencySettings(ws).catch(() => null) // the "convert to" choice only; the figures come without it
+  }, [ws])
+
+  function save() {
+    if (synced && draft && !sameLayout(draft, saved)) saveLayout(synced.doc, draft)
+    setDraft(null)
+    announce(it('layoutSaved'))
+  }
+
+  return (
+    <div class="page-wide insights-page">
+      <header class="page-header">
+        <div class="page-header__title"><h1>{it('title')}</h1></div>
+        {canEdit.value && (draft ? (
+          <div class="insights-arrange-actions">
+            <button class="btn" onClick={() => setDraft(null)}>{it('cancel')}</button>
+            <button class="btn btn--primary" onClick={save} data-testid="insights-save-layout">{it('saveLayout')}</button>
+          </div>
+        ) : (
+          <button class="btn" onClick={() => setDraft(saved)} data-testid="insights-arrange"><Icon name="grip" />{it('arrange')}</button>
+        ))}
+      </header>
+      <p class="muted">{it('intro')}</p>
+      <FilterBar ws={ws} filters={filters} pipelines={pipelines} />
+      {draft && <p class="insights-hint" role="note">{it('arrangeHint')}</p>}
+      {pipelines.length === 0 ? (
+        <Empty title={it('noPipelines')}>{it('noPipelinesHint')}</Empty>
+      ) : (
+        <div class="insights-grid">
+          {layout.map((w, index) => {
+            if (w.hidden && !draft) return null
+            const Widget = RENDER[w.id]
+            const name = it(`widget_${w.id}`)
+            return (
+              <section key={w.id} class={`insights-widget insights-widget--${w.id}${w.hidden ? ' is-hidden' : ''}`}
+                aria-labelledby={`widget-${w.id}`} data-testid={`widget-${w.id}`}>
+                <header class="insights-widget__header">
+                  <h2 id={`widget-${w.id}`}>{name}</h2>
+                  {draft && (
+                    <div class="insights-widget__arrange" role="group" aria-label={it('arrange')}>
+                      <button class="btn btn--small" disabled={index === 0} aria-label={it('moveUp', { name })} title={it('moveUp', { name })}
+                        onClick={() => setDraft(moved(layout, index, -1))}>↑</button>
+                      <button class="btn btn--small" disabled={index === layout.length - 1} aria-label={it('moveDown', { name })} title={it('moveDown', { name })}
+                        onClick={() => setDraft(moved(layout, index, 1))}>↓</button>
+                      <button class="btn btn--small" aria-pressed={!w.hidden} onClick={() => setDraft(toggled(layout, w.id))}>
+                        {w.hidden ? it('show', { name }) : it('hide', { name })}
+                      </button>
+                    </div>
+                  )}
+                </header>
+                {draft ? (w.hidden && <p class="muted">{it('hidden')}</p>) : <Widget ws={ws} filters={filters} onDrill={setDrill} />}
+              </section>
+            )
+          })}
+        </div>
+      )}
+      {drill && <DrillDown ws={ws} filters={filters} drill={drill} onClose={() => setDrill(null)} />}
+    </div>
+  )
+}
+
+function FilterBar({ ws, filters, pipelines }: { ws: string; filters: Filters; pipelines: { id: string; name: string }[] }) {
+  const [from, setFrom] = useState(filters.from)
+  const [to, setTo] = useState(filters.to)
+  const go = (change: Partial<Filters>) => navigate(addressOf(ws, { ...filters, ...change }))
+  const currency = currencySettings.value?.currency
+  return (
+    <form class="insights-filters" aria-label={it('filters')} onSubmit={(e) => {
+      e.preventDefault()
+      if (from && to) go({ period: 'custom', from, to })
+    }}>
+      <label class="field"><span class="field__label">{it('pipeline')}</span>
+        <select value={filters.board} data-testid="insights-board" onChange={(e) => go({ board: (e.target as HTMLSelectElement).value })}>
+          <option value="">{it('allPipelines')}</option>
+          {pipelines.map((b) => <option key={b.id} value={b.id}>{b.name}</option>)}
+        </select>
+      </label>
+      <label class="field"><span class="field__label">{it('owner')}</span>
+        <select value={filters.owner} data-testid="insights-owner" onChange={(e) => go({ owner: (e.target as HTMLSelectElement).value })}>
+          <option value="">{it('everyone')}</option>
+          {members.value.map((m) => <option key={m.user.id} value={m.user.id}>{m.user.name}</option>)}
+        </select>
+      </label>
+      <label class="field"><span class="field__label">{it('period')}</span>
+        <select value={filters.period} data-testid="insights-period" onChange={(e) => {
+          const period = (e.target as HTMLSelectElement).value as Period
+          go(period === 'custom' ? { period, from, to } : { period })
+        }}>
+          {PERIODS.map((p) => <option key={p} value={p}>{it(`period_${p}`)}</option>)}
+        </select>
+      </label>
+      {filters.period === 'custom' ? (
+        <>
+          <label class="field"><span class="field__label">{it('from')}</span>
+            <input type="date" value={from} required max={to} onInput={(e) => setFrom((e.target as HTMLInputElement).value)} />
+          </label>
+          <label class="field"><span class="field__label">{it('to')}</span>
+            <input type="date" value={to} required min={from} onInput={(e) => setTo((e.target as HTMLInputElement).value)} />
+          </label>
+          <button class="btn" type="submit">{it('apply')}</button>
+        </>
+      ) : (
+        <p class="insights-range muted">{it('range', { from: shortDate(filters.from), to: shortDate(filters.to) })}</p>
+      )}
+      {currency && (
+        <label class="checkbox insights-converted">
+          <input type="checkbox" checked={filters.converted} onChange={(e) => go({ converted: (e.target as HTMLInputElement).checked })} />
+          {it('converted', { currency })}
+        </label>
+      )}
+    </form>
+  )
+}
