@@ -36,6 +36,7 @@ from server.api.email import EmailTemplateController, mail_status
 from server.api.workspace_lists import WorkspaceListsController
 from server.api.automations import AutomationController
 from server.api.notifications import NotificationController
+from server.api.calendar import CalendarController, ical_feed
 from server.api.custom_fields import CustomFieldController, SegmentController
 from server.api.organisations import OrganisationController
 from server.api.transfer import TransferController
@@ -68,6 +69,7 @@ from server.services.board_lifecycle import BoardLifecycle
 from server.services.automation_runner import AutomationRunner, Webhooks
 from server.services.automations import Automations
 from server.services.notifications import NotificationService
+from server.services.calendar import CalendarService
 from server.services.jobs import JobKinds
 from server.services.custom_fields import CustomFields
 from server.services.deal_transfer import DealTransfer
@@ -172,7 +174,7 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
                         CurrencyController, WorkspaceListsController, AutomationController, WebhookController,
                         MailboxController,
                         InsightsController,
-                        NotificationController, EmailTemplateController, mail_status],
+                        NotificationController, CalendarController, ical_feed, EmailTemplateController, mail_status],
         dependencies={"caller": Provide(provide_caller), **dependencies()},
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[refuse_unstorable_text],  # 422 for text Postgres cannot store, before any handler
@@ -255,6 +257,7 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
         webhooks=WebhookService(begin, sealer(settings), HttpReceivers(), WebhookPolicy.of(settings)),
         mailboxes=Mailboxes(begin, sealer(settings), AioImapServers(), settings.mailboxes_allow_private),
         notifications=NotificationService(begin),
+        calendar=CalendarService(begin),
         email_templates=EmailTemplatesService(begin),
     )
 

@@ -41,6 +41,7 @@ from server.domain.projection import Table, activity_record, deal_record, stage_
 from server.services.automation_events import enqueue_events
 from server.services.ports.entry_links import ACTIVITY, CARD, EntryLink
 from server.services.ports.unit import Begin, Unit
+from server.services.reminders import schedule_reminders
 from server.sync.connection import Connection
 from server.sync.room import Origin, Room
 from server.services.webhooks import BoardChange, emit_board_changes
@@ -292,6 +293,7 @@ class Projector:
                 await enqueue_events(tx, found.workspace_id, found.board_id, events, sources, self._settle)
             if diff is not None:  # live changes only: a rebuild sends no webhooks (issue 16)
                 await emit_board_changes(tx, found.workspace_id, found.board_id, diff, list(events), deals)
+                await schedule_reminders(tx, found.workspace_id, found.board_id, diff, now_utc())  # issue 18
             self._flush_warnings(document, warn)
         self.projections += 1
         return Projected(document, written[0], written[1], len(events))
