@@ -1,7 +1,7 @@
 /**
  * `/w/<ws>/insights`, loaded on demand: the dashboard and its chart library (Chart.js) are one
  * chunk of their own that the browser fetches the first time someone opens the page, so the main
- * bundle does not grow with them (docs/insights.md measures both).
+ * bundle does not grow with them (docs/insights-dashboard.md measures both).
  */
 import { useEffect, useState } from 'preact/hooks'
 import type { FunctionComponent } from 'preact'
