@@ -5,7 +5,7 @@ mail follows the mailbox's visibility. A mailbox is its owner's alone."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from uuid import UUID
 
 import asyncpg
@@ -15,7 +15,7 @@ from cryptography.fernet import Fernet
 from tests.integration.test_mailbox_sync import message
 from tests.support.accounts import AUTH, sign_up, team
 from tests.support.crm import call, ok
-from tests.support.dovecot import Dovecot
+from tests.support.dovecot import Dovecot, SignInSmtp
 from tests.support.servers import InProcessServer, in_process_server, settings_for
 from tests.support.waiting import eventually
 
@@ -55,23 +55,10 @@ def smtp_port() -> int:
 
 
 @pytest.fixture(scope="module", autouse=True)
-async def smtp() -> AsyncIterator[None]:
-    """An SMTP server that accepts any sign-in (aiosmtpd), for the check on save."""
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.smtp import AuthResult
-
-    from tests.support.services import free_port
-
-    def anyone(server, session, envelope, mechanism, auth_data):
-        return AuthResult(success=auth_data.password != b"refused")
-
-    port = free_port()
-    controller = Controller(object(), hostname="127.0.0.1", port=port, authenticator=anyone,
-                            auth_require_tls=False)
-    controller.start()
-    _SMTP[:] = [port]
-    yield
-    controller.stop()
+def smtp() -> Iterator[None]:
+    with SignInSmtp() as port:
+        _SMTP[:] = [port]
+        yield
 
 
 async def test_a_mailbox_is_tested_on_save_sealed_synced_and_filed_onto_the_timeline(server, dovecot, database_url):

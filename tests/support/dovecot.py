@@ -190,3 +190,24 @@ def _group_name(gid: int) -> str:
     import grp
 
     return grp.getgrgid(gid).gr_name
+
+
+class SignInSmtp:
+    """An SMTP server on loopback (aiosmtpd) that accepts any sign-in, for the check a mailbox's
+    SMTP settings get on save; ``with SignInSmtp() as port:``."""
+
+    def __enter__(self) -> int:
+        from aiosmtpd.controller import Controller
+        from aiosmtpd.smtp import AuthResult
+
+        def anyone(server, session, envelope, mechanism, auth_data) -> AuthResult:
+            return AuthResult(success=True)
+
+        self.port = free_port()
+        self._controller = Controller(object(), hostname="127.0.0.1", port=self.port, authenticator=anyone,
+                                      auth_require_tls=False)
+        self._controller.start()
+        return self.port
+
+    def __exit__(self, *exc: object) -> None:
+        self._controller.stop()

@@ -16,12 +16,14 @@ import { CustomFieldsSettings } from './settings/CustomFieldsSettings'
 import { CurrenciesSettings } from './settings/CurrenciesSettings'
 import { WebhooksSettings } from './settings/WebhooksSettings'
 import { AutomationsSettings } from './settings/AutomationsSettings'
+import { MailboxSettings, mailboxLabel } from './settings/MailboxSettings'
 import { CalendarSettings } from './settings/CalendarSettings'
 
 export interface SettingsSection {
   id: string
   label: () => string
   Page: ComponentType<{ admin: boolean }>
+  personal?: boolean // the signed-in member's own (their mailbox): no read-only notice
 }
 
 export const SECTIONS: SettingsSection[] = [
@@ -33,6 +35,7 @@ export const SECTIONS: SettingsSection[] = [
   { id: 'currencies', label: () => mt('currencies'), Page: CurrenciesSettings },
   { id: 'automations', label: () => aut('automations'), Page: AutomationsSettings },
   { id: 'webhooks', label: () => wht('webhooks'), Page: WebhooksSettings },
+  { id: 'mailbox', label: mailboxLabel, Page: MailboxSettings, personal: true },
   { id: 'calendar', label: () => t('calendar.feedTitle'), Page: CalendarSettings },
 ]
 
@@ -56,7 +59,7 @@ export function SettingsPage({ section }: { section: string }) {
         </nav>
         <section class="settings__body" aria-labelledby="settings-title">
           <h2 id="settings-title" class="settings__title">{current.label()}</h2>
-          {!admin && <p class="notice" data-testid="settings-read-only">{st('readOnly')}</p>}
+          {!admin && !current.personal && <p class="notice" data-testid="settings-read-only">{st('readOnly')}</p>}
           <current.Page admin={admin} />
         </section>
       </div>
