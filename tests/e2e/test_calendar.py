@@ -4,7 +4,7 @@ time editor is reachable; at 390 px the week falls back to a day list; the feed 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from tests.e2e.browser import SCREENSHOTS
 from tests.e2e.data import api, crew
@@ -18,7 +18,12 @@ async def test_a_timed_activity_shows_in_the_week_and_moves_for_everyone(web_ser
                      json={"title": "Acme renewal", "owner": t.owner.id})
     await api(web_server.http_url, t.owner, "POST", f"/api/boards/{board}/activities", json={
         "type": "call", "title": "Call Globex", "assignee": t.owner.id, "due": datetime.now(timezone.utc).date().isoformat()})
+    yesterday = (datetime.now(timezone.utc) - timedelta(days=1)).date().isoformat()
+    await api(web_server.http_url, t.owner, "POST", f"/api/boards/{board}/activities", json={
+        "type": "todo", "title": "Send the offer", "assignee": t.owner.id, "due": yesterday, "card": deal["id"]})
     panel = await open_page(t.owner, f"/w/{t.workspace}/boards/{board}/deals/{deal['id']}")
+    await panel.get_by_test_id("card-overdue").wait_for()  # the board card says a task of it is overdue
+    await panel.get_by_test_id("activity").filter(has_text="Overdue").filter(has_text="Send the offer").wait_for()
     await panel.locator("#activity-title").fill("Demo with Acme")
     await panel.get_by_label("Start time (empty: all day)").fill("09:00")
     await panel.get_by_role("form", name="New activity").get_by_role("button", name="Add", exact=True).click()

@@ -75,6 +75,12 @@ export function addMinutes(iso: string, minutes: number): string {
   return new Date(new Date(iso).getTime() + minutes * 60000).toISOString()
 }
 
+/** An open activity past its time: a timed one from its start, a date-only one from the next day. */
+export function isOverdue(a: { done: boolean; due: string }, nowIso = new Date().toISOString()): boolean {
+  if (a.done || !a.due) return false
+  return a.due.length > 10 ? a.due < nowIso : a.due < isoToWall(nowIso, browserZone()).day
+}
+
 /** Set (or with '' / null remove) fields of an activity, in one transaction. */
 export function setActivityFields(doc: Y.Doc, id: string, values: Record<string, unknown>): void {
   const m = doc.getMap<Y.Map<unknown>>('activities').get(id)

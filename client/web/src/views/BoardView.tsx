@@ -20,6 +20,7 @@ import { labelColour, loadPickLists } from '../lib/lists'
 import { DealPanel } from './DealPanel'
 import { ShareDialog } from './Share'
 import { NotSharedPage } from './NotShared'
+import { isOverdue } from '../lib/calendar'
 
 export function BoardPage({ boardId, cardId }: { boardId: string; cardId: string | null }) {
   const known = boards.value.find((b) => b.id === boardId)
@@ -355,6 +356,7 @@ function CardTile({ card, stage, board, now, lifted, dragging, viewers, onKeyDow
   const person = pipeline ? card.owner : card.assignee
   const overdue = card.due && card.due < todayIso() && card.status !== 'done'
   const openTasks = board.activities.filter((a) => a.card === card.id && !a.done).length
+  const lateTasks = board.activities.filter((a) => a.card === card.id && isOverdue(a)).length // issue 18
   const label = [card.title, pipeline ? money(card.value, card.currency || board.currency) : '', rotting ? t('board.rotting', { count: rotting }) : '',
     card.status === 'won' || card.status === 'lost' ? t(`statusTag.${card.status}`) : ''].filter(Boolean).join(', ')
   return (
@@ -387,7 +389,9 @@ function CardTile({ card, stage, board, now, lifted, dragging, viewers, onKeyDow
       <div class="card__foot">
         {rotting > 0 ? <span class="rot-badge" title={t('board.rotTitle', { count: rotting, limit: stage.rotDays })}><Icon name="flame" size={13} />{t('board.idleShort', { count: rotting })}</span> : <span />}
         <span class="card__foot-right">
-          {openTasks > 0 && <span class="card__tasks" title={t('board.openTasks', { count: openTasks })}><Icon name="todo" size={13} />{openTasks}</span>}
+          {openTasks > 0 && <span class={`card__tasks${lateTasks ? ' is-overdue' : ''}`} data-testid={lateTasks ? 'card-overdue' : undefined}
+            title={lateTasks ? `${t('board.openTasks', { count: openTasks })} · ${t('calendar.overdueTasks', { count: lateTasks })}` : t('board.openTasks', { count: openTasks })}>
+            <Icon name="todo" size={13} />{openTasks}</span>}
           {person && <Avatar id={person} name={memberName(person)} size={22} />}
         </span>
       </div>

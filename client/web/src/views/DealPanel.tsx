@@ -25,7 +25,7 @@ import { isGuest } from '../lib/session'
 import { toastError } from '../components/ui'
 import { linkActivity, linkCard, linkKey, useBoardLinks } from '../lib/links'
 import { ActivityTimes, ZoneList } from '../components/ActivityTimes'
-import { addMinutes, browserZone, isoToWall, wallToIso } from '../lib/calendar'
+import { addMinutes, browserZone, isOverdue, isoToWall, wallToIso } from '../lib/calendar'
 
 /** `10:00–10:30` on the activity's own zone's clock (the zone named when it is not the browser's). */
 function timeRange(a: Activity): string {
@@ -271,7 +271,7 @@ export function ActivityRow({ activity: a, synced, writable, context, editable }
   activity: Activity; synced: SyncedDoc | null; writable: boolean; context?: preact.ComponentChildren; editable?: boolean
 }) {
   const [open, setOpen] = useState(false)
-  const overdue = !a.done && a.due && (a.due.length > 10 ? a.due < new Date().toISOString() : a.due < todayIso())
+  const overdue = isOverdue(a)
   const timed = a.due.length > 10
   return (
     <li class={`activity${a.done ? ' is-done' : ''}${open ? ' is-open' : ''}`} data-testid="activity">
