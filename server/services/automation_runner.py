@@ -85,7 +85,8 @@ def fired(kind: str, before: Any, deal: Deal, custom: tuple[str, str] | None = N
     if kind == "field":
         if custom is None:
             return []
-        now = _plain(deal.fields.get(custom[0]))
+        raw = deal.fields.get(custom[0])
+        now = [_plain(item) for item in raw] if isinstance(raw, (list, tuple)) else _plain(raw)
         field = f"{CUSTOM_PREFIX}{custom[1]}"
         return [] if _same(before, now) else [(TriggerType.FIELD_CHANGED, {"field": field, "from": before, "to": now})]
     now = {"moved": str(deal.stage), "value": deal.value, "status": str(deal.status), "title": deal.title}[kind]
