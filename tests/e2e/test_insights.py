@@ -36,12 +36,16 @@ async def seed_history(url: str, t: Team) -> dict[str, str]:
     board = t.board["id"]
     await api(url, t.owner, "PATCH", f"/api/workspaces/{t.workspace}/currency", json={"currency": "EUR"})
     await api(url, t.owner, "PATCH", f"/api/workspaces/{t.workspace}/lists", json={"lost_reasons": ["Price", "Timing"]})
+    # The forecast's categories: a deal's select field `forecast_category` (commit, best_case, pipeline, omitted)
+    await api(url, t.owner, "POST", f"/api/workspaces/{t.workspace}/custom-fields",
+              json={"key": "forecast_category", "label": "Forecast category", "type": "select", "entity": "deal",
+                    "options": ["commit", "best_case", "pipeline", "omitted"]})
     stages = [s["stage"] for s in (await api(url, t.owner, "GET", f"/api/workspaces/{t.workspace}/pipeline-report",
                                              params={"board": board}))["stages"] if s["kind"] == "open"]
     today = date.today()
     plan: list[dict[str, Any]] = [
-        {"title": "Globex — 40 seats", "value": 24000, "who": t.owner, "to": 3, "close": 0},
-        {"title": "Stark rollout", "value": 96000, "who": t.owner, "to": 2, "close": 1},
+        {"title": "Globex — 40 seats", "value": 24000, "who": t.owner, "to": 3, "close": 0, "category": "commit"},
+        {"title": "Stark rollout", "value": 96000, "who": t.owner, "to": 2, "close": 1, "category": "commit"},
         {"title": "Umbrella pilot", "value": 12500, "who": t.member, "to": 1, "close": 2},
         {"title": "Initech renewal", "value": 8600, "who": t.member, "to": 0, "close": 2},
         {"title": "Hooli expansion", "value": 31000, "who": t.member, "to": 2, "won": True},
@@ -57,6 +61,8 @@ async def seed_history(url: str, t: Team) -> dict[str, str]:
                 "stage": stages[0]}
         if "close" in deal:
             body["expected_close"] = month_in_quarter(today, deal["close"])
+        if "category" in deal:
+            body["fields"] = {"forecast_category": deal["category"]}
         card = (await api(url, t.owner, "POST", f"/api/boards/{board}/cards", json=body))["id"]
         ids[deal["title"]] = card
         for stage in stages[1:deal["to"] + 1]:
@@ -81,6 +87,14 @@ async def funnel_when_projected(server: InProcessServer, t: Team, expected_lost:
 
     await eventually(complete, 10, what="the seeded history to reach the insights")
     return await api(server.http_url, t.owner, "GET", f"{path}/funnel", params=query)
+
+
+def euros(money: dict[str, float]) -> str:
+    """An amount in EUR as the app writes it in English ("€3,985", "€3,985.50"), "—" for none."""
+    value = money.get("EUR", 0)
+    if not value:
+        return "—"
+    return f"€{value:,.0f}" if value == int(value) else f"€{value:,.2f}"
 
 
 async def click_bar(page: Any, chart: str, index: int, series: int = 0) -> None:
@@ -121,6 +135,16 @@ async def test_the_dashboard_shows_the_apis_figures_drills_down_exports_and_shar
         assert cells[:2] == [str(rep["won"]), str(rep["lost"])], (rep["owner_name"], cells)
         assert cells[2] == f"{round(rep['win_rate'] * 100, 1):g}%", (rep["owner_name"], cells)
     assert t.owner.id not in await reps_table.inner_text()
+    # The forecast per month, as the API weighs it
+    forecast_answer = await api(url, t.owner, "GET", f"/api/workspaces/{t.workspace}/insights/forecast",
+                                params={**this_quarter(date.today()), "tz": "UTC", "currency": "converted"})
+    forecast_table = page.get_by_test_id("forecast-table")
+    await forecast_table.wait_for()
+    rows = await forecast_table.locator("tbody tr").all()
+    assert len(rows) == len(forecast_answer["periods"])
+    for row, period in zip(rows, forecast_answer["periods"], strict=True):
+        cells = await row.get_by_role("cell").all_inner_texts()
+        assert cells[:3] == [str(period["open_deals"]), euros(period["weighted"]), euros(period["best_case"])], cells
     await page.get_by_test_id("chart-forecast").wait_for()
     await page.get_by_test_id("lost-reasons-table").wait_for()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -160,6 +184,7 @@ async def test_the_dashboard_shows_the_apis_figures_drills_down_exports_and_shar
     await colleague.get_by_test_id("insights-arrange").click()
     await colleague.get_by_role("button", name="Move Lost reasons up").click()
     await colleague.get_by_role("button", name="Hide Funnel").click()
+    await colleague.screenshot(path=str(SCREENSHOTS / "insights-arrange.png"))
     await colleague.get_by_test_id("insights-save-layout").click()
     await page.get_by_test_id("widget-funnel").wait_for(state="detached")
 
