@@ -146,9 +146,12 @@ class InsightDeal(msgspec.Struct, kw_only=True):
 
 
 class InsightDeals(Header, kw_only=True):
+    """The deals behind a figure, the 1,000 largest by value (``total`` counts them all)."""
+
     figure: str
     stage: UUID | None
     reason: str | None
+    total: int
     deals: list[InsightDeal]
 
 

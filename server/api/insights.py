@@ -3,7 +3,7 @@
 Every figure takes the same filters: ``board`` (repeatable; absent = every pipeline the caller
 reaches), ``owner`` (a user id or ``me``), ``from`` and ``to`` (dates, both included, read in
 time zone ``tz``; default the current quarter to date) and ``currency`` (``apart`` or
-``converted``). Each table is also CSV at ``…/export.csv``.
+``converted``). Each table is also CSV at ``…/insights/export/<table>.csv``.
 """
 
 from __future__ import annotations
@@ -15,12 +15,13 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar import Controller, Response, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from server.api import insight_types as answer
 from server.api.auth import CallerDep
+from server.domain.access import NotFound
 from server.domain.accounts import InvalidInput
 from server.domain.insights import Interval, check_goal, csv_cell, period_start
 from server.services.accounts import Caller
@@ -102,9 +103,10 @@ class InsightsController(Controller):
         found = await insights.deals(caller, workspace, filters, figure, stage=stage, reason=reason)
         return msgspec.convert(found, answer.InsightDeals)
 
-    @get([f"/insights/{table}/export.csv" for table in TABLES], summary="One insights table as CSV (the same filters)",
+    @get("/insights/export/{file:str}", summary="One table as CSV: funnel.csv, lost-reasons.csv, reps.csv, "
+                                                 "forecast.csv, deals.csv or goals.csv (the same filters)",
          media_type="text/csv")
-    async def export(self, request: Request, workspace: FromPath[UUID], caller: CallerDep,
+    async def export(self, workspace: FromPath[UUID], file: FromPath[str], caller: CallerDep,
                      insights: InsightsDep, figure: Annotated[Figure | None, QueryParameter()] = None,
                      stage: Annotated[UUID | None, QueryParameter()] = None,
                      reason: Annotated[str | None, QueryParameter(max_length=1000)] = None,
@@ -112,7 +114,9 @@ class InsightsController(Controller):
                      board: BoardQ = None, owner: OwnerQ = None, first: FromQ = None, last: ToQ = None,
                      tz: TzQ = None, currency: CurrencyQ = "apart") -> Response[str]:
         filters = _filters(caller, board, owner, first, last, tz, currency)
-        table = request.url.path.split("/")[-2]
+        table = file.removesuffix(".csv")
+        if table not in TABLES or not file.endswith(".csv"):
+            raise NotFound(f"no such table: expected one of {', '.join(t + '.csv' for t in TABLES)}")
         if table == "funnel":
             rows = (await insights.funnel(caller, workspace, filters))["stages"]
         elif table == "lost-reasons":

@@ -230,11 +230,11 @@ def average_won(rep: Mapping[str, Any], settings: MoneySettings, converted: bool
 
 def check_goal(user: UUID | None, metric: object, period: object, target: object, starts_on: date) -> GoalChange:
     """A goal's values, each checked; ``InvalidInput`` naming the field otherwise."""
-    try:
-        metric, period = Metric(metric), Interval(period)
-    except ValueError as error:
-        field = "metric" if not isinstance(metric, Metric) else "period"
-        raise InvalidInput(f"{field}: {error}") from None
+    if metric not in set(Metric):
+        raise InvalidInput(f"metric: expected one of {', '.join(Metric)}, got {str(metric)[:40]!r}")
+    if period not in set(Interval):
+        raise InvalidInput(f"period: expected month or quarter, got {str(period)[:40]!r}")
+    metric, period = Metric(metric), Interval(period)
     if isinstance(target, bool) or not isinstance(target, (int, float)) or not math.isfinite(target) \
             or not 0 < target < 1e15:
         raise InvalidInput(f"target: expected a positive number, got {target!r}"[:120])

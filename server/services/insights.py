@@ -189,7 +189,7 @@ class Insights:
                           no_reason=reason == "none")
         rows = await self._reads.deals(figure, ctx.scope(), **detail)
         return {**ctx.header(), "figure": figure, "stage": stage, "reason": reason,
-                "deals": [_deal_row(row) for row in rows]}
+                "total": rows[0]["total"] if rows else 0, "deals": [_deal_row(row) for row in rows]}
 
     # --- goals ------------------------------------------------------------------------------------
 

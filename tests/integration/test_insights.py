@@ -208,6 +208,9 @@ async def test_the_deals_behind_a_figure(server, history):
     assert await titles(figure="lost", reason="Price") == ["D2"]
     assert await titles(figure="open", **{"from": "2026-02-01", "to": "2026-02-28"}) == ["D7"]
     assert await titles(figure="stuck") == ["D5", "D7", "D8"]
+    stuck = await ok(server, history.team.viewer, "GET", history.path("insights/deals"), params={"figure": "stuck"})
+    assert [(d["title"], d["value"]) for d in stuck["deals"]] == [("D7", 1000), ("D5", 800), ("D8", 200)]
+    assert stuck["total"] == 3, "the largest first"
     one = (await ok(server, history.team.viewer, "GET", history.path("insights/deals"),
                     params={**BERLIN, "figure": "won"}))["deals"][0]
     assert (one["owner_name"], one["stage_name"], one["board_name"]) == ("Mia Member", "Won", "Deals")
@@ -260,16 +263,19 @@ async def test_bad_filters_are_refused_naming_the_field(server, history):
 
 async def test_every_table_exports_as_csv(server, history):
     t = history.team
-    answer = await call(server, t.viewer, "GET", history.path("insights/funnel/export.csv"), params=BERLIN)
+    answer = await call(server, t.viewer, "GET", history.path("insights/export/funnel.csv"), params=BERLIN)
     assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(answer.text)))
     assert [(r["stage_name"], r["entered"]) for r in rows][:2] == [("Lead in", "4"), ("Qualified", "4")]
     reps = list(csv.DictReader(io.StringIO((await call(server, t.viewer, "GET",
-                                                       history.path("insights/reps/export.csv"),
+                                                       history.path("insights/export/reps.csv"),
                                                        params=BERLIN)).text)))
     assert {r["owner_name"]: r["previous_won"] for r in reps} == {"Mia Member": "0", "Owner": "1"}
     for table in ("lost-reasons", "forecast", "goals"):
-        assert (await call(server, t.viewer, "GET", history.path(f"insights/{table}/export.csv"))).status_code == 200
+        assert (await call(server, t.viewer, "GET", history.path(f"insights/export/{table}.csv"))).status_code == 200
+    won = await call(server, t.viewer, "GET", history.path("insights/export/deals.csv"), params={**BERLIN, "figure": "won"})
+    assert [r["title"] for r in csv.DictReader(io.StringIO(won.text))] == ["D1"]
+    assert (await call(server, t.viewer, "GET", history.path("insights/export/secrets.csv"))).status_code == 404
 
 
 async def test_only_members_read_insights_and_only_of_their_workspace(server, history):
@@ -285,3 +291,23 @@ async def test_only_members_read_insights_and_only_of_their_workspace(server, hi
     assert foreign.status_code == 404, "a board of another workspace is not one of this one's pipelines"
     own = await ok(server, outsider, "GET", f"/api/workspaces/{elsewhere}/insights/funnel", params=BERLIN)
     assert sum(s["entered"] for s in own["stages"]) == 0, "nothing of Acme's history shows elsewhere"
+
+
+async def test_stage_visits_follow_the_log_even_when_history_arrives_out_of_order(server, history, db):
+    """A rebuild adds missing events late (reconciled): the card's visits are recomputed from its whole log."""
+    board, card, (lead, qualified, proposal) = UUID(history.team.board["id"]), uuid4(), (
+        history.stages["L"], history.stages["Q"], history.stages["P"])
+    insert = ("INSERT INTO card_events (board_id, card_id, kind, at, from_stage, to_stage, reconciled)"
+              " VALUES ($1, $2, $3, $4, $5, $6, $7)")
+    await db.execute(insert, board, card, "moved", at("2026-03-05"), qualified, lead, False)
+    await db.execute(insert, board, card, "created", at("2026-03-01"), None, lead, True)
+    await db.execute(insert, board, card, "moved", at("2026-03-02"), lead, qualified, True)
+    await db.execute(insert, board, card, "moved", at("2026-03-09"), lead, proposal, False)
+    rows = await db.fetch("SELECT stage_id, entered_at, left_at, later_stages, prior_visit_at, next_visit_at"
+                          " FROM stage_visits WHERE board_id = $1 AND card_id = $2 ORDER BY entered_at", board, card)
+    assert [(r["stage_id"], r["entered_at"], r["left_at"], r["later_stages"], r["prior_visit_at"], r["next_visit_at"])
+            for r in rows] == [
+        (lead, at("2026-03-01"), at("2026-03-02"), [qualified, lead, proposal], None, at("2026-03-05")),
+        (qualified, at("2026-03-02"), at("2026-03-05"), [lead, proposal], None, None),
+        (lead, at("2026-03-05"), at("2026-03-09"), [proposal], at("2026-03-01"), None),
+        (proposal, at("2026-03-09"), None, [], None, None)]

@@ -10,39 +10,39 @@ WHERE s.board_id = ANY($1::uuid[])
 ORDER BY b.created_at, b.id, s.position;
 
 -- name: funnel_cte
--- Every stage visit of the deals that entered a stage in the period, with when it was left and
--- whether the deal later reached a further stage (not a lost one) or another open stage; then
--- per deal and stage visited in the period: advanced (won, or moved on further), lost (lost
--- with this as the last open stage it was in), and the days it spent there before moving on.
-WITH touched AS (
-    SELECT DISTINCT board_id, card_id FROM card_events
-    WHERE board_id = ANY($1::uuid[]) AND kind IN ('created', 'moved') AND at >= $2 AND at < $3
+-- The stage visits (stage_visits, migration 0025_insights_visits) that began in the period, each
+-- with: whether it is the deal's first entry into that stage in the period (a deal counts once
+-- per stage however often it came back) or its last; advanced (won, or it later entered a
+-- further stage that is not a Lost one); lost (lost, with no open stage entered after this one:
+-- the last open stage it was in). Of a deal's visits to one stage, the first has the most later
+-- stages and the last the fewest, so "advanced" is read on the first and "lost" on the last.
+WITH st AS MATERIALIZED (  -- each stage's arrays once, not once per visit
+    SELECT s.board_id, s.stage_id, s.kind,
+           ARRAY(SELECT f.stage_id FROM board_stages f
+                 WHERE f.board_id = s.board_id AND f.position > s.position AND f.kind <> 'lost') AS further,
+           ARRAY(SELECT o.stage_id FROM board_stages o WHERE o.board_id = s.board_id AND o.kind = 'open') AS open
+    FROM board_stages s WHERE s.board_id = ANY($1::uuid[])
 ), visits AS (
-    SELECT e.board_id, e.card_id, e.to_stage AS stage_id, e.at, s.kind, s.position,
-           lead(e.at) OVER later AS left_at,
-           max(CASE WHEN s.kind <> 'lost' THEN s.position END) OVER onward AS onward_position,
-           coalesce(bool_or(s.kind = 'open') OVER onward, false) AS open_later
-    FROM touched t
-    JOIN card_events e ON e.board_id = t.board_id AND e.card_id = t.card_id AND e.kind IN ('created', 'moved')
-    JOIN board_stages s ON s.board_id = e.board_id AND s.stage_id = e.to_stage
-    WINDOW later AS (PARTITION BY e.board_id, e.card_id ORDER BY e.at, e.id),
-           onward AS (PARTITION BY e.board_id, e.card_id ORDER BY e.at, e.id
-                      ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)
-), per_deal AS (
-    SELECT v.board_id, v.stage_id, v.card_id,
-           bool_or(d.status = 'won' OR v.onward_position > v.position) AS advanced,
-           bool_or(d.status = 'lost' AND v.kind = 'open' AND NOT v.open_later) AS lost,
-           sum(extract(epoch FROM v.left_at - v.at)) / 86400 AS days
-    FROM visits v JOIN deals d ON d.board_id = v.board_id AND d.card_id = v.card_id
-    WHERE v.at >= $2 AND v.at < $3 AND ($4::uuid IS NULL OR d.owner_id = $4)
-    GROUP BY v.board_id, v.stage_id, v.card_id
+    SELECT v.board_id, v.stage_id, v.card_id, extract(epoch FROM v.left_at - v.entered_at) / 86400 AS days,
+           v.prior_visit_at IS NULL OR v.prior_visit_at < $2 AS first_in_period,
+           v.next_visit_at IS NULL OR v.next_visit_at >= $3 AS last_in_period,
+           d.status = 'won' OR v.later_stages && st.further AS advanced,
+           d.status = 'lost' AND st.kind = 'open' AND NOT v.later_stages && st.open AS lost
+    FROM stage_visits v
+    JOIN st ON st.board_id = v.board_id AND st.stage_id = v.stage_id
+    JOIN deals d ON d.board_id = v.board_id AND d.card_id = v.card_id
+    WHERE v.board_id = ANY($1::uuid[]) AND v.entered_at >= $2 AND v.entered_at < $3
+      AND ($4::uuid IS NULL OR d.owner_id = $4)
 )
 
 -- name: funnel
-SELECT board_id, stage_id, count(*) AS entered, count(*) FILTER (WHERE advanced) AS advanced,
-       count(*) FILTER (WHERE lost) AS lost,
+-- Deals that entered each stage, advanced and were lost from it; the median days a visit lasted
+-- (visits not left yet count none).
+SELECT board_id, stage_id, count(*) FILTER (WHERE first_in_period) AS entered,
+       count(*) FILTER (WHERE first_in_period AND advanced) AS advanced,
+       count(*) FILTER (WHERE last_in_period AND lost) AS lost,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY days) AS median_days
-FROM per_deal GROUP BY board_id, stage_id;
+FROM visits GROUP BY board_id, stage_id;
 
 -- name: stuck
 -- Open deals in each stage now, longer than its rotting days since they last moved.
@@ -130,23 +130,28 @@ WHERE board_id = ANY($1::uuid[]) AND done AND done_at >= $2 AND done_at < $3
   AND ($4::uuid IS NULL OR assignee_id = $4);
 
 -- name: deal_rows
--- The drill-down's answer columns, over `picked` (board_id, card_id, closed_at): a drill_* fragment comes first.
-, rows AS (
-    SELECT d.board_id, b.name AS board_name, d.card_id, d.title, d.stage_id, s.name AS stage_name, d.owner_id,
-           u.name AS owner_name, d.status, d.value, d.currency, d.expected_close, d.created_at, p.closed_at,
-           d.lost_reason
+-- The drill-down's answer over `picked` (board_id, card_id, closed_at): a drill_* fragment comes
+-- first. The first 1,000 by value, then their names; `total` counts every deal picked.
+, top AS (
+    SELECT d.board_id, d.card_id, d.title, d.stage_id, d.owner_id, d.status, d.value, d.currency, d.expected_close,
+           d.created_at, p.closed_at, d.lost_reason, count(*) OVER () AS total
     FROM picked p JOIN deals d ON d.board_id = p.board_id AND d.card_id = p.card_id
-    JOIN boards b ON b.id = d.board_id
-    LEFT JOIN board_stages s ON s.board_id = d.board_id AND s.stage_id = d.stage_id
-    LEFT JOIN users u ON u.id = d.owner_id
+    ORDER BY d.value DESC NULLS LAST, d.title, d.card_id LIMIT 1000
 )
-SELECT * FROM rows ORDER BY value DESC NULLS LAST, title, card_id LIMIT 1000;
+SELECT t.board_id, b.name AS board_name, t.card_id, t.title, t.stage_id, s.name AS stage_name, t.owner_id,
+       u.name AS owner_name, t.status, t.value, t.currency, t.expected_close, t.created_at, t.closed_at,
+       t.lost_reason, t.total
+FROM top t JOIN boards b ON b.id = t.board_id
+LEFT JOIN board_stages s ON s.board_id = t.board_id AND s.stage_id = t.stage_id
+LEFT JOIN users u ON u.id = t.owner_id
+ORDER BY t.value DESC NULLS LAST, t.title, t.card_id;
 
 -- name: drill_stage
 -- $5 the stage, $6 entered, advanced or lost.
 , picked AS (
-    SELECT board_id, card_id, NULL::timestamptz AS closed_at FROM per_deal
-    WHERE stage_id = $5 AND ($6 = 'entered' OR ($6 = 'advanced' AND advanced) OR ($6 = 'lost' AND lost))
+    SELECT board_id, card_id, NULL::timestamptz AS closed_at FROM visits
+    WHERE stage_id = $5 AND CASE $6 WHEN 'entered' THEN first_in_period WHEN 'advanced' THEN first_in_period AND advanced
+                                    ELSE last_in_period AND lost END
 )
 
 -- name: drill_closed

@@ -1395,100 +1395,15 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/workspaces/{workspace}/insights/deals/export.csv": {
+    "/api/workspaces/{workspace}/insights/export/{file}": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** One insights table as CSV (the same filters) */
-        get: operations["ApiWorkspacesInsightsDealsExportCsvExport"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/workspaces/{workspace}/insights/forecast/export.csv": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One insights table as CSV (the same filters) */
-        get: operations["ApiWorkspacesInsightsForecastExportCsvExport"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/workspaces/{workspace}/insights/goals/export.csv": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One insights table as CSV (the same filters) */
-        get: operations["ApiWorkspacesInsightsGoalsExportCsvExport"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/workspaces/{workspace}/insights/lost-reasons/export.csv": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One insights table as CSV (the same filters) */
-        get: operations["ApiWorkspacesInsightsLostReasonsExportCsvExport"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/workspaces/{workspace}/insights/reps/export.csv": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One insights table as CSV (the same filters) */
-        get: operations["ApiWorkspacesInsightsRepsExportCsvExport"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/workspaces/{workspace}/insights/funnel/export.csv": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One insights table as CSV (the same filters) */
-        get: operations["ApiWorkspacesInsightsFunnelExportCsvExport"];
+        /** One table as CSV: funnel.csv, lost-reasons.csv, reps.csv, forecast.csv, deals.csv or goals.csv (the same filters) */
+        get: operations["ApiWorkspacesInsightsExportFileExport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1819,6 +1734,7 @@ export interface components {
             location?: string | null;
             outcome?: string | null;
             reminders?: number[] | null;
+            recurrence?: string | null;
         };
         /** ActivityChanges */
         ActivityChanges: {
@@ -1836,6 +1752,7 @@ export interface components {
             location?: string | null;
             outcome?: string | null;
             reminders?: number[] | null;
+            recurrence?: string | null;
         };
         /** ActivityEntry */
         ActivityEntry: {
@@ -2035,6 +1952,8 @@ export interface components {
             card: string | null;
             card_title: string | null;
             outcome: string | null;
+            recurrence?: string | null;
+            series_due?: string | null;
         };
         /** CalendarFeed */
         CalendarFeed: {
@@ -2641,6 +2560,7 @@ export interface components {
             figure: string;
             stage: string | null;
             reason: string | null;
+            total: number;
             deals: components["schemas"]["InsightDeal"][];
         };
         /** Invitation */
@@ -2876,6 +2796,7 @@ export interface components {
             location?: string | null;
             outcome?: string | null;
             reminders?: number[] | null;
+            recurrence?: string | null;
         };
         /** NewAutomation */
         NewAutomation: {
@@ -7820,7 +7741,7 @@ export interface operations {
             };
         };
     };
-    ApiWorkspacesInsightsDealsExportCsvExport: {
+    ApiWorkspacesInsightsExportFileExport: {
         parameters: {
             query?: {
                 figure?: "entered" | "advanced" | "lost_from_stage" | "stuck" | "won" | "lost" | "open" | "added" | null;
@@ -7843,276 +7764,7 @@ export interface operations {
             header?: never;
             path: {
                 workspace: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/csv": string;
-                };
-            };
-            /** @description Bad request syntax or unsupported method */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        status_code: number;
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                    };
-                };
-            };
-        };
-    };
-    ApiWorkspacesInsightsForecastExportCsvExport: {
-        parameters: {
-            query?: {
-                figure?: "entered" | "advanced" | "lost_from_stage" | "stuck" | "won" | "lost" | "open" | "added" | null;
-                stage?: string | null;
-                reason?: string | null;
-                period?: "month" | "quarter";
-                /** @description a pipeline; repeat for several */
-                board?: string[] | null;
-                /** @description a user id, or me */
-                owner?: string | null;
-                /** @description first day (default: quarter start) */
-                from?: string | null;
-                /** @description last day, included (default: today) */
-                to?: string | null;
-                /** @description IANA time zone (default UTC) */
-                tz?: string | null;
-                /** @description money per currency or converted */
-                currency?: "apart" | "converted";
-            };
-            header?: never;
-            path: {
-                workspace: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/csv": string;
-                };
-            };
-            /** @description Bad request syntax or unsupported method */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        status_code: number;
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                    };
-                };
-            };
-        };
-    };
-    ApiWorkspacesInsightsGoalsExportCsvExport: {
-        parameters: {
-            query?: {
-                figure?: "entered" | "advanced" | "lost_from_stage" | "stuck" | "won" | "lost" | "open" | "added" | null;
-                stage?: string | null;
-                reason?: string | null;
-                period?: "month" | "quarter";
-                /** @description a pipeline; repeat for several */
-                board?: string[] | null;
-                /** @description a user id, or me */
-                owner?: string | null;
-                /** @description first day (default: quarter start) */
-                from?: string | null;
-                /** @description last day, included (default: today) */
-                to?: string | null;
-                /** @description IANA time zone (default UTC) */
-                tz?: string | null;
-                /** @description money per currency or converted */
-                currency?: "apart" | "converted";
-            };
-            header?: never;
-            path: {
-                workspace: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/csv": string;
-                };
-            };
-            /** @description Bad request syntax or unsupported method */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        status_code: number;
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                    };
-                };
-            };
-        };
-    };
-    ApiWorkspacesInsightsLostReasonsExportCsvExport: {
-        parameters: {
-            query?: {
-                figure?: "entered" | "advanced" | "lost_from_stage" | "stuck" | "won" | "lost" | "open" | "added" | null;
-                stage?: string | null;
-                reason?: string | null;
-                period?: "month" | "quarter";
-                /** @description a pipeline; repeat for several */
-                board?: string[] | null;
-                /** @description a user id, or me */
-                owner?: string | null;
-                /** @description first day (default: quarter start) */
-                from?: string | null;
-                /** @description last day, included (default: today) */
-                to?: string | null;
-                /** @description IANA time zone (default UTC) */
-                tz?: string | null;
-                /** @description money per currency or converted */
-                currency?: "apart" | "converted";
-            };
-            header?: never;
-            path: {
-                workspace: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/csv": string;
-                };
-            };
-            /** @description Bad request syntax or unsupported method */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        status_code: number;
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                    };
-                };
-            };
-        };
-    };
-    ApiWorkspacesInsightsRepsExportCsvExport: {
-        parameters: {
-            query?: {
-                figure?: "entered" | "advanced" | "lost_from_stage" | "stuck" | "won" | "lost" | "open" | "added" | null;
-                stage?: string | null;
-                reason?: string | null;
-                period?: "month" | "quarter";
-                /** @description a pipeline; repeat for several */
-                board?: string[] | null;
-                /** @description a user id, or me */
-                owner?: string | null;
-                /** @description first day (default: quarter start) */
-                from?: string | null;
-                /** @description last day, included (default: today) */
-                to?: string | null;
-                /** @description IANA time zone (default UTC) */
-                tz?: string | null;
-                /** @description money per currency or converted */
-                currency?: "apart" | "converted";
-            };
-            header?: never;
-            path: {
-                workspace: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/csv": string;
-                };
-            };
-            /** @description Bad request syntax or unsupported method */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        status_code: number;
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                    };
-                };
-            };
-        };
-    };
-    ApiWorkspacesInsightsFunnelExportCsvExport: {
-        parameters: {
-            query?: {
-                figure?: "entered" | "advanced" | "lost_from_stage" | "stuck" | "won" | "lost" | "open" | "added" | null;
-                stage?: string | null;
-                reason?: string | null;
-                period?: "month" | "quarter";
-                /** @description a pipeline; repeat for several */
-                board?: string[] | null;
-                /** @description a user id, or me */
-                owner?: string | null;
-                /** @description first day (default: quarter start) */
-                from?: string | null;
-                /** @description last day, included (default: today) */
-                to?: string | null;
-                /** @description IANA time zone (default UTC) */
-                tz?: string | null;
-                /** @description money per currency or converted */
-                currency?: "apart" | "converted";
-            };
-            header?: never;
-            path: {
-                workspace: string;
+                file: string;
             };
             cookie?: never;
         };

@@ -1,0 +1,270 @@
+"""Insights at 100,000 deals and 1,000,000 stage changes: p50/p99 of every insights query.
+
+    .venv/bin/python -m bench.insights                      # Postgres at 127.0.0.1:5432 (scratch database)
+    .venv/bin/python -m bench.insights --deals 20000        # quicker
+    .venv/bin/python -m bench.insights --explain 50         # also EXPLAIN ANALYZE every query slower than 50 ms
+
+Seeds one workspace with four pipelines and ``--deals`` deals over two years (2025-01 to 2026-11)
+by COPY: each deal's path through the stages (mostly forward, sometimes back), its close (won,
+lost with a listed or free-text reason, or still open), ``--events`` card events in all
+(created, moved, status) and three activities per deal (most done). Then times each query of
+``server/storage/sql/insights.sql`` through the server's own adapter (``PostgresInsightsReads``)
+one at a time, as the dashboard asks them: over every pipeline, a quarter to date in Berlin time
+(and a whole year for the funnel), per owner for one, the goal figures of a month, and the
+drill-downs. The scratch database is dropped afterwards (``--keep`` keeps it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import sys
+import time
+import uuid
+from pathlib import Path
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+import asyncpg
+
+from server.domain.insights import Scope, midnight
+from server.storage.insights import FUNNEL, SQL, TUNING, PostgresInsightsReads
+from server.storage.migrations import migrate
+
+ROOT = Path(__file__).resolve().parents[1]
+STAGES = [("Lead in", 10, 14, "open"), ("Qualified", 25, 14, "open"), ("Proposal made", 50, 10, "open"),
+          ("Negotiation", 75, 7, "open"), ("Won", 100, 0, "won"), ("Lost", 0, 0, "lost")]
+REASONS = ["Price", "Timing", "Competitor", "No budget", "No decision", "Went silent"]
+START, END = datetime(2025, 1, 1, tzinfo=timezone.utc), datetime(2026, 11, 30, tzinfo=timezone.utc)
+ZONE = "Europe/Berlin"
+BACKFILL = (ROOT / "schema/migrations/0025_insights_visits.sql").read_text().split("-- The history so far.")[1].split(
+    "-- The funnel")[0]
+
+
+def log(message: str) -> None:
+    print(f"[insights] {message}", file=sys.stderr, flush=True)
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+# --- data ----------------------------------------------------------------------------------------
+
+class Seeded:
+    def __init__(self) -> None:
+        self.deals: list[tuple] = []
+        self.events: list[tuple] = []
+        self.activities: list[tuple] = []
+
+
+def one_deal(rng: random.Random, out: Seeded, board: uuid.UUID, stages: list[uuid.UUID], workspace: uuid.UUID,
+             owner: uuid.UUID, moves: int) -> None:
+    card, at = uuid.uuid4(), START + timedelta(seconds=rng.uniform(0, (END - START).total_seconds()))
+    created, position = at, 0
+    value, currency = round(rng.uniform(100, 50_000), 2), rng.choices(("EUR", "USD", "CHF"), (80, 15, 5))[0]
+    out.events.append((board, card, "created", at, None, stages[0], value, currency, None, None))
+    for _ in range(moves):
+        step = rng.choices((1, -1, 0), (70, 20, 10))[0]
+        target = min(max(position + step, 0), 3)
+        if target == position:
+            target = (position + 1) % 4
+        at += timedelta(hours=rng.uniform(6, 240))
+        out.events.append((board, card, "moved", at, stages[position], stages[target], None, None, None, None))
+        position = target
+    outcome = rng.choices(("won", "lost", "open"), (35, 35, 30))[0]
+    reason, fields = None, {}
+    if outcome != "open":
+        at += timedelta(hours=rng.uniform(6, 240))
+        if outcome == "won" or rng.random() < 0.5:
+            final = 4 if outcome == "won" else 5
+            out.events.append((board, card, "moved", at, stages[position], stages[final], None, None, None, None))
+            position = final
+        out.events.append((board, card, "status", at, None, None, None, None, "open", outcome))
+        if outcome == "lost":
+            reason = rng.choice(REASONS) if rng.random() < 0.8 else f"free text {rng.randrange(1000)}"
+        close = at.date()
+    else:
+        close = date(2026, 10, 1) + timedelta(days=rng.randrange(270))
+        if rng.random() < 0.1:
+            fields["probability"] = rng.randrange(0, 101, 5)
+        if rng.random() < 0.2:
+            fields["forecast_category"] = rng.choice(("commit", "best_case", "pipeline", "omitted"))
+    out.deals.append((board, card, workspace, f"Deal {card.hex[:8]}", value, currency, owner, close, outcome, reason,
+                      json.dumps(fields), stages[position], "a", created, at))
+    for _ in range(3):
+        done = rng.random() < 0.7
+        when = created + timedelta(hours=rng.uniform(0, max((at - created).total_seconds() / 3600, 1)))
+        out.activities.append((board, uuid.uuid4(), workspace, rng.choice(("call", "meeting", "email", "todo")),
+                               "Follow up", owner, when.date(), done, when if done else None, card))
+
+
+def generate(rng: random.Random, deals: int, events: int, boards: dict[uuid.UUID, list[uuid.UUID]],
+             workspace: uuid.UUID, owners: list[uuid.UUID]) -> Seeded:
+    out = Seeded()
+    # created + moves + (close move) + status: about moves + 2.2 per deal
+    mean_moves = max(events / deals - 2.2, 0)
+    board_ids = list(boards)
+    for i in range(deals):
+        board = board_ids[i % len(board_ids)]
+        moves = max(0, round(rng.uniform(0, 2 * mean_moves)))
+        one_deal(rng, out, board, boards[board], workspace, rng.choice(owners), moves)
+    return out
+
+
+async def seed(conn: asyncpg.Connection, rng: random.Random, args: argparse.Namespace) -> dict[str, Any]:
+    workspace, owners = uuid.uuid4(), [uuid.uuid4() for _ in range(20)]
+    await conn.execute("INSERT INTO workspaces (id, name) VALUES ($1, 'Bench')", workspace)
+    await conn.executemany("INSERT INTO users (id, email, name, password_hash) VALUES ($1, $2, $3, 'x')",
+                           [(u, f"{u}@example.test", f"Rep {i}") for i, u in enumerate(owners)])
+    await conn.executemany("INSERT INTO memberships (workspace_id, user_id, role) VALUES ($1, $2, 'member')",
+                           [(workspace, u) for u in owners])
+    boards: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for i in range(4):
+        board = uuid.uuid4()
+        await conn.execute("INSERT INTO boards (id, workspace_id, name, kind) VALUES ($1, $2, $3, 'pipeline')",
+                           board, workspace, f"Pipeline {i + 1}")
+        boards[board] = [uuid.uuid4() for _ in STAGES]
+        await conn.copy_records_to_table("board_stages", records=[
+            (board, stage, name, f"a{n}", n, probability, rot, kind)
+            for n, (stage, (name, probability, rot, kind)) in enumerate(zip(boards[board], STAGES))])
+    started = time.perf_counter()
+    data = generate(rng, args.deals, args.events, boards, workspace, owners)
+    log(f"generated {len(data.deals):,} deals, {len(data.events):,} card events, {len(data.activities):,} "
+        f"activities in {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    # COPY without the per-event trigger (it would recompute a card's visits on each of its events),
+    # then the visits in one statement, as migration 0025_insights_visits backfills them.
+    await conn.execute("ALTER TABLE card_events DISABLE TRIGGER card_events_stage_visits")
+    await conn.copy_records_to_table("deals", records=data.deals, columns=[
+        "board_id", "card_id", "workspace_id", "title", "value", "currency", "owner_id", "expected_close", "status",
+        "lost_reason", "fields", "stage_id", "rank", "created_at", "moved_at"])
+    await conn.copy_records_to_table("card_events", records=data.events, columns=[
+        "board_id", "card_id", "kind", "at", "from_stage", "to_stage", "new_value", "currency", "old_status",
+        "new_status"])
+    await conn.copy_records_to_table("activities", records=data.activities, columns=[
+        "board_id", "activity_id", "workspace_id", "type", "title", "assignee_id", "due_date", "done", "done_at",
+        "card_id"])
+    await conn.execute(BACKFILL)
+    await conn.execute("ALTER TABLE card_events ENABLE TRIGGER card_events_stage_visits")
+    await conn.execute("VACUUM ANALYZE deals, card_events, activities, board_stages, stage_visits")
+    log(f"copied and analysed in {time.perf_counter() - started:.1f} s")
+    return {"workspace": workspace, "boards": list(boards), "stages": boards, "owners": owners,
+            "events": len(data.events), "activities": len(data.activities)}
+
+
+# --- timing --------------------------------------------------------------------------------------
+
+def figures(reads: PostgresInsightsReads, world: dict[str, Any]) -> dict[str, tuple[Callable[[], Awaitable], str,
+                                                                                         tuple]]:
+    """Each query as the dashboard asks it: (call, its SQL, its arguments for EXPLAIN)."""
+    boards, owner = world["boards"], world["owners"][0]
+    quarter = Scope(boards, midnight(date(2026, 10, 1), ZONE), midnight(date(2026, 12, 7), ZONE))
+    before = Scope(boards, midnight(date(2026, 7, 25), ZONE), midnight(date(2026, 10, 1), ZONE))
+    year = Scope(boards, midnight(date(2025, 12, 7), ZONE), midnight(date(2026, 12, 7), ZONE))
+    month = Scope(boards, midnight(date(2026, 11, 1), ZONE), midnight(date(2026, 12, 1), ZONE), owner)
+    stage = world["stages"][boards[0]][1]
+    first, after = date(2026, 12, 1), date(2027, 6, 1)
+    closed = SQL["closed_cte"] + "\n"
+    rows = "\n" + SQL["deal_rows"]
+    return {
+        "stages": (lambda: reads.stages(boards), SQL["stages"], (boards,)),
+        "funnel, quarter": (lambda: reads.funnel(quarter), FUNNEL, tuple(quarter)),
+        "funnel, 12 months": (lambda: reads.funnel(year), FUNNEL, tuple(year)),
+        "funnel, one owner": (lambda: reads.funnel(quarter._replace(owner=owner)), FUNNEL,
+                              tuple(quarter._replace(owner=owner))),
+        "stuck": (lambda: reads.stuck(boards, None), SQL["stuck"], (boards, None)),
+        "lost reasons": (lambda: reads.lost_reasons(quarter, REASONS), closed + SQL["lost_reasons"],
+                         (*quarter, REASONS)),
+        "reps": (lambda: reads.reps(quarter), closed + SQL["reps"], tuple(quarter)),
+        "reps, previous period": (lambda: reads.reps(before), closed + SQL["reps"], tuple(before)),
+        "reps, 12 months": (lambda: reads.reps(year), closed + SQL["reps"], tuple(year)),
+        "won by month, 12 months": (lambda: reads.won_by_period(year, "month", ZONE), closed + SQL["won_by_period"],
+                                    (*year, "month", ZONE)),
+        "open by month, 6 months": (lambda: reads.open_by_period(boards, first, after, None, "month"),
+                                    SQL["open_by_period"], (boards, first, after, None, "month")),
+        "goal: deals added": (lambda: reads.count("deals_added", month), SQL["deals_added"], tuple(month)),
+        "goal: activities done": (lambda: reads.count("activities_done", month), SQL["activities_done"],
+                                  tuple(month)),
+        "goal: won (one owner)": (lambda: reads.won_by_period(month, "month", ZONE), closed + SQL["won_by_period"],
+                                  (*month, "month", ZONE)),
+        "drill: entered a stage": (lambda: reads.deals("entered", quarter, stage=stage),
+                                   SQL["funnel_cte"] + "\n" + SQL["drill_stage"] + rows, (*quarter, stage, "entered")),
+        "drill: won": (lambda: reads.deals("won", quarter), closed + SQL["drill_closed"] + rows,
+                       (*quarter, "won", None, [], False)),
+        "drill: lost, other reason": (lambda: reads.deals("lost", quarter, reason="", listed=REASONS),
+                                      closed + SQL["drill_closed"] + rows, (*quarter, "lost", "", REASONS, False)),
+        "drill: open in a month": (lambda: reads.deals("open", quarter, first=first, after=date(2027, 1, 1)),
+                                   SQL["drill_open"] + rows, (boards, first, date(2027, 1, 1), None, None)),
+        "drill: stuck": (lambda: reads.deals("stuck", quarter), SQL["drill_stuck"] + rows, (boards, None, None)),
+        "drill: added": (lambda: reads.deals("added", quarter), SQL["drill_added"] + rows, tuple(quarter)),
+    }
+
+
+async def measure(pool: asyncpg.Pool, world: dict[str, Any], runs: int, explain: float | None) -> None:
+    reads = PostgresInsightsReads(pool)
+    print(f"{'query':<28}{'rows':>7}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}")
+    slow = []
+    for name, (call, sql, args) in figures(reads, world).items():
+        for _ in range(3):
+            answer = await call()
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            await call()
+            times.append((time.perf_counter() - started) * 1000)
+        rows = answer if isinstance(answer, int) else len(answer)
+        print(f"{name:<28}{rows:>7}{pct(times, 50):>9.1f}{pct(times, 99):>9.1f}{max(times):>9.1f}", flush=True)
+        if explain is not None and pct(times, 50) >= explain:
+            slow.append((name, sql, args))
+    for name, sql, args in slow:
+        async with pool.acquire() as conn, conn.transaction():
+            await conn.execute(TUNING)
+            plan = await conn.fetch("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql, *args)
+        print(f"\n--- {name}\n" + "\n".join(r[0] for r in plan))
+
+
+async def main(args: argparse.Namespace) -> None:
+    rng = random.Random(args.seed)
+    name = f"tandem_bench_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(args.database_url)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    url = args.database_url.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        pool = await asyncpg.create_pool(url, min_size=1, max_size=4)
+        try:
+            await migrate(pool)
+            async with pool.acquire() as conn:
+                world = await seed(conn, rng, args)
+            print(f"insights: {args.deals:,} deals, {world['events']:,} card events, {world['activities']:,} "
+                  f"activities, 4 pipelines, 20 owners; {args.runs} runs per query after 3 warm-ups")
+            await measure(pool, world, args.runs, args.explain)
+        finally:
+            await pool.close()
+    finally:
+        if args.keep:
+            log(f"kept the database: {url}")
+        else:
+            admin = await asyncpg.connect(args.database_url)
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await admin.close()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--deals", type=int, default=100_000)
+    parser.add_argument("--events", type=int, default=1_000_000, help="card events in all (about)")
+    parser.add_argument("--runs", type=int, default=50, help="timed runs per query")
+    parser.add_argument("--explain", type=float, default=None, metavar="MS",
+                        help="EXPLAIN ANALYZE the queries whose p50 is at least MS")
+    parser.add_argument("--database-url", default=os.environ.get(
+        "TANDEM_TEST_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument("--seed", type=int, default=19)
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database (and print its URL)")
+    asyncio.run(main(parser.parse_args()))
