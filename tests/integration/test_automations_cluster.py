@@ -107,7 +107,11 @@ async def test_a_rule_fires_exactly_once_per_event_with_two_nodes_and_two_worker
         runs = await ok(a, t.owner, "GET", rule["runs"])
         assert sorted(r["inputs"]["title"] for r in runs) == sorted(titles), "one run per deal, none twice"
         assert {r["status"] for r in runs} == {"succeeded"}, runs
-        tasks = await eventually(lambda: my_tasks(a, t.member, "Call Cluster"), timeout=30, what="the tasks")
+        async def every_task() -> list[dict]:
+            tasks = await my_tasks(a, t.member, "Call Cluster")
+            return tasks if len(tasks) >= len(titles) else []
+
+        tasks = await eventually(every_task, timeout=30, what="a task per deal in My tasks")
         assert sorted(task["title"] for task in tasks) == sorted(f"Call {title}" for title in titles)
         # moving them back and forth once more is a second event per deal: a second run each, no more
         await asyncio.gather(*(ok((a, b)[i % 2], t.owner, "POST", f"{cards}/{deal['id']}/move", json={"stage": lead})
