@@ -12,6 +12,7 @@ nothing) and the server's worker runs the ``automation.fire`` jobs it queues.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -170,7 +171,7 @@ async def test_an_idle_deal_fires_once_per_idle_stretch(server):
         await until(lambda: _events_of(server, deal), "the deal's history")
     await age(quiet, 5)
     await age(busy, 1)
-    await sweep(server)
+    await asyncio.gather(sweep(server), sweep(server))  # two workers sweeping at once: one run
     [run] = await until(lambda: finished(server, t.owner, rule), "the idle run")
     await sweep(server)  # the same stretch: nothing more
     await until(lambda: drained(server), "the queue to drain")
@@ -220,7 +221,13 @@ async def test_activities_due_soon_and_overdue_fire_once_each_telling_the_assign
                                                         "card": deal["id"], "assignee": t.member.id})
     done = await ok(server, t.owner, "POST", activities, json={"type": "todo", "title": "Done", "due": due(-60)})
     await ok(server, t.owner, "PATCH", f"{activities}/{done['id']}", json={"done": True})
-    await until(lambda: drained(server), "the activities projected")
+
+    async def projected() -> bool:
+        async with server.services.pool.acquire() as conn:
+            return await conn.fetchval("SELECT count(*) FILTER (WHERE done) = 1 AND count(*) = 5 FROM activities "
+                                       "WHERE board_id = $1", UUID(board))
+
+    await until(projected, "the activities projected")
     await sweep(server)
     await sweep(server)
     [soon_run] = await until(lambda: finished(server, t.owner, soon), "the due run")
