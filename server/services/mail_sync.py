@@ -31,7 +31,7 @@ from uuid import UUID
 import msgspec
 
 from server.domain.inbound_mail import ancestors, correspondents, parse, thread_of
-from server.domain.mailboxes import Cursor, Direction, Mailbox, NewEmail
+from server.domain.mailboxes import Cursor, Direction, Filing, Mailbox, NewEmail
 from server.domain.webhooks import address_allowed
 from server.services.jobs import JobKinds
 from server.services.ports.mailboxes import FetchedMessage, ImapSession, MailServerError, MailServers
@@ -161,10 +161,14 @@ async def file_messages(tx: Unit, mailbox: Mailbox, messages: Sequence[FetchedMe
     known = await tx.email_messages.known(mailbox.workspace_id, sorted(wanted))
     own = mailbox.address.lower()
     filed = 0
+    filings: dict[tuple[str, ...], Filing] = {}  # one lookup per set of correspondents in the batch
     for uid, email in parsed:
         if email.message_id in known:
             continue
-        filing = await tx.email_messages.filing_for(mailbox.workspace_id, correspondents(email, own))
+        addresses = tuple(sorted(correspondents(email, own)))
+        if addresses not in filings:
+            filings[addresses] = await tx.email_messages.filing_for(mailbox.workspace_id, addresses)
+        filing = filings[addresses]
         if not filing:
             continue
         email = msgspec.structs.replace(email, thread_id=thread_of(email, known))
