@@ -1,5 +1,5 @@
 """Secrets at rest: ``FernetSealer`` encrypts what must be stored but read back in clear (webhook
-signing secrets; issue 16), keyed by ``TANDEM_SECRET_KEY``.
+signing secrets, issue 16; connected mailboxes' passwords, issue 17), keyed by ``TANDEM_SECRET_KEY``.
 
 Why Fernet (``cryptography``, the PyCA library): authenticated encryption (AES-128-CBC + HMAC-SHA256)
 with a versioned token format and nothing to choose wrongly; a hash would not do, since deliveries
@@ -32,7 +32,7 @@ class FernetSealer:
 
     def _key(self) -> Fernet:
         if self._fernet is None:
-            raise MissingKey("TANDEM_SECRET_KEY is not set: webhooks need it to keep their signing secrets "
+            raise MissingKey("TANDEM_SECRET_KEY is not set: webhooks and mailboxes need it to keep their secrets "
                              "(generate one with: python -c 'from cryptography.fernet import Fernet; "
                              "print(Fernet.generate_key().decode())')")
         return self._fernet
