@@ -31,7 +31,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import time
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 from uuid import UUID, uuid5
@@ -48,13 +47,12 @@ from server.domain.boards import board_document
 from server.domain.crm import Activity, ActivityType, BoardState, Deal, DealStatus, now_utc, status_after_move
 from server.domain.fields import Entity
 from server.domain.notifications import NewNotification
-from server.domain.webhooks import check_addresses, check_url, signature
 from server.services.automation_events import EVENT, FIRE, RECORD, SWEEP
 from server.services.jobs import JobKinds
 from server.services.ports.automations import DueActivity
 from server.services.ports.unit import Begin
 from server.services.ports.webhooks import Receivers, Sealer
-from server.services.webhooks import Policy
+from server.services.webhooks import Policy, post_signed
 from server.services.projection import Projector
 from server.sync.registry import Rooms
 from server.sync.room import Room
@@ -240,7 +238,7 @@ class AutomationRunner:
 
     async def handle(self, payload: dict[str, Any]) -> None:
         board, card = UUID(payload["board"]), UUID(payload["card"])
-        async with self._begin() as tx:
+        async with self._begin(autocommit=True) as tx:  # reads only: no BEGIN/COMMIT round trips
             rules = [r for r in await tx.automation_rules.enabled_on_board(board)
                      if r.trigger["type"] not in SWEPT_TRIGGERS]
             custom = None
@@ -411,7 +409,9 @@ class AutomationRunner:
             async with self._begin() as tx:
                 await tx.automation_runs.start(rule.id, key, described, inputs, depth, RunStatus.STOPPED, reason)
             return
-        async with self._begin() as tx:
+        # Each write of the run is one statement (start re-reads a run a concurrent start committed):
+        # no BEGIN/COMMIT round trips around them (two more per write, several writes per event).
+        async with self._begin(autocommit=True) as tx:
             run = await tx.automation_runs.start(rule.id, key, described, inputs, depth)
         if run.status in (RunStatus.SUCCEEDED, RunStatus.STOPPED):
             return
@@ -441,9 +441,12 @@ class AutomationRunner:
                     await tx.automation_runs.record(run.id, results, RunStatus.FAILED, f"{action['type']}: {error}")
                 raise
             results.append({"type": action["type"], "ok": True, "result": result})
-            async with self._begin() as tx:
-                await tx.automation_runs.record(run.id, results, RunStatus.RUNNING)
-        async with self._begin() as tx:
+            finished = index == len(rule.actions) - 1  # the last action's result finishes the run
+            async with self._begin(autocommit=True) as tx:
+                await tx.automation_runs.record(run.id, results, RunStatus.SUCCEEDED if finished else RunStatus.RUNNING)
+            if finished:
+                return
+        async with self._begin(autocommit=True) as tx:  # every action was done before (a rerun)
             await tx.automation_runs.record(run.id, results, RunStatus.SUCCEEDED)
 
     async def _act(self, room: Room | None, rule: Rule, run: UUID, index: int, action: dict[str, Any],
@@ -518,19 +521,11 @@ class AutomationRunner:
             "workspace_id": str(rule.workspace_id),
             "data": {"rule": {"id": str(rule.id), "name": rule.name}, "run_id": str(run), "trigger": described,
                      "inputs": inputs, "payload": action.get("payload")}})
-        receiver = check_url(action["url"])
-        addresses = await receivers.resolve(receiver.host, receiver.port)
-        if not policy.allow_private:
-            check_addresses(receiver.host, addresses)
-        elif not addresses:
-            raise OSError(f"the receiver's host {receiver.host!r} does not resolve")
-        headers = {"Content-Type": "application/json", "User-Agent": "Tandem-Automations/1",
-                   "X-Tandem-Event": f"automation.{described['type']}", "X-Tandem-Delivery": delivery,
-                   "X-Tandem-Signature": signature(key, int(time.time()), body)}
-        answer = await receivers.post(receiver.url, addresses[0], body, headers, policy.timeout)
+        answer = await post_signed(receivers, policy, action["url"], key, f"automation.{described['type']}",
+                                   delivery, body, "Tandem-Automations/1")
         if not 200 <= answer.status < 300:
             raise RuntimeError(f"the receiver answered {answer.status}: {answer.snippet[:200]}")
-        return {"url": receiver.url, "status": answer.status, "delivery": delivery}
+        return {"url": action["url"], "status": answer.status, "delivery": delivery}
 
     def _apply(self, room: Room, rule: Rule, run: UUID, index: int, action: dict[str, Any], card: UUID,
                depth: int, others: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:

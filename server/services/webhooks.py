@@ -28,7 +28,7 @@ from server.domain.webhooks import check_addresses, check_events, check_url, sig
 from server.services.accounts import Caller
 from server.services.jobs import JobKinds
 from server.services.ports.unit import Begin, Unit
-from server.services.ports.webhooks import Attempt, Receivers, Sealer, Webhook
+from server.services.ports.webhooks import Answer, Attempt, Receivers, Sealer, Webhook
 from server.services.records import workspace_role
 from server.settings import Settings
 
@@ -49,6 +49,22 @@ class Policy(NamedTuple):
     def of(cls, settings: Settings) -> Policy:
         return cls(settings.webhooks_allow_private, settings.webhook_timeout_seconds, settings.webhook_retry_seconds,
                    settings.webhook_retry_max_seconds, max(settings.webhook_max_failures, 1))
+
+
+async def post_signed(receivers: Receivers, policy: Policy, url: str, key: bytes, event: str, delivery: str,
+                      body: bytes, agent: str = "Tandem-Webhooks/1") -> Answer:
+    """POST ``body`` to ``url`` signed with ``key`` (``X-Tandem-Signature``), to an address the SSRF
+    guard checked just before (unless ``policy.allow_private``); the receiver's answer. Also what an
+    automation's call_webhook action sends with (``server.services.automation_runner``)."""
+    receiver = check_url(url)
+    addresses = await receivers.resolve(receiver.host, receiver.port)
+    if not policy.allow_private:
+        check_addresses(receiver.host, addresses)
+    elif not addresses:
+        raise OSError(f"the receiver's host {receiver.host!r} does not resolve")
+    headers = {"Content-Type": "application/json", "User-Agent": agent, "X-Tandem-Event": event,
+               "X-Tandem-Delivery": delivery, "X-Tandem-Signature": signature(key, int(time.time()), body)}
+    return await receivers.post(receiver.url, addresses[0], body, headers, policy.timeout)
 
 
 class Created(NamedTuple):
@@ -152,17 +168,7 @@ class WebhookService:
         error: str | None = None
         snippet: str | None = None
         try:
-            receiver = check_url(hook.url)
-            addresses = await self._receivers.resolve(receiver.host, receiver.port)
-            if not self._policy.allow_private:
-                check_addresses(receiver.host, addresses)
-            elif not addresses:
-                raise OSError(f"the receiver's host {receiver.host!r} does not resolve")
-            now = int(time.time())
-            headers = {"Content-Type": "application/json", "User-Agent": "Tandem-Webhooks/1",
-                       "X-Tandem-Event": event, "X-Tandem-Delivery": str(delivery),
-                       "X-Tandem-Signature": signature(key, now, body)}
-            answer = await self._receivers.post(hook.url, addresses[0], body, headers, self._policy.timeout)
+            answer = await post_signed(self._receivers, self._policy, hook.url, key, event, str(delivery), body)
             status, snippet = answer.status, answer.snippet
             if not 200 <= answer.status < 300:
                 error = f"the receiver answered {answer.status}"

@@ -13,8 +13,6 @@ nothing) and the server's worker runs the ``automation.fire`` jobs it queues.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timedelta, timezone
@@ -31,6 +29,7 @@ from tests.support.crm import call, ok, stages
 from tests.support.receiver import Receiver
 from tests.support.servers import InProcessServer, in_process_server, settings_for
 from tests.support.waiting import eventually
+from tests.integration.test_webhooks import verify
 
 pytestmark = pytest.mark.timeout(120)
 KEY = Fernet.generate_key().decode()
@@ -246,12 +245,6 @@ async def test_activities_due_soon_and_overdue_fire_once_each_telling_the_assign
         return found if found and "overdue" in found else []
 
     assert await until(labels, "the label on the activity's deal") == ["overdue"]
-
-
-def verify(secret: str, headers: dict[str, str], body: bytes) -> bool:
-    parts = dict(p.split("=", 1) for p in headers["x-tandem-signature"].split(","))
-    expected = hmac.new(secret.encode(), parts["t"].encode() + b"." + body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(parts["v1"], expected)
 
 
 async def test_a_schedule_calls_a_webhook_once_per_tick_signed_and_retried_until_it_answers(server):
