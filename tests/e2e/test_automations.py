@@ -205,6 +205,10 @@ async def test_schedule_activity_and_custom_field_rules_are_built_with_the_form(
     await page.get_by_test_id("automation-webhook-payload").fill('{"source": "tandem"}')
     await page.get_by_test_id("automation-save").click()
     await page.get_by_test_id("automation-row").filter(has_text="Overdue calls").wait_for()
+    # the secret its requests are signed with, shown once
+    secret = await page.get_by_test_id("automation-secret-value").inner_text()
+    assert secret.startswith("whsec_"), secret
+    await page.get_by_test_id("automation-secret").get_by_role("button", name="Done").click()
 
     # a custom field's change, by its label
     await name.fill("Tier changed")

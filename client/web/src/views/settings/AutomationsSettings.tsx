@@ -219,7 +219,7 @@ export function AutomationsSettings({ admin }: { admin: boolean }) {
                   {aut('when')}: <TriggerText trigger={rule.trigger} /> → {rule.actions.map((a) => label(`action_${a.type as string}`)).join(', ')}
                 </p>
                 <div class="row automations__buttons">
-                  {admin && <button type="button" class="btn btn--small" aria-pressed={rule.enabled} data-testid="automation-toggle"
+                  {admin && <button type="button" class="btn btn--small" data-testid="automation-toggle"
                     onClick={() => void toggle(rule)}>{rule.enabled ? aut('disable') : aut('enable')}</button>}
                   {admin && <button type="button" class="btn btn--small" data-testid="automation-edit"
                     aria-label={aut('editNamed', { name: rule.name })} onClick={() => setEditing(rule)}>{aut('edit')}</button>}
