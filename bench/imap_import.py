@@ -88,6 +88,8 @@ async def main(args: argparse.Namespace) -> None:
         await pool.execute("INSERT INTO workspaces (id, name) VALUES ($1, 'bench')", workspace)
         await pool.execute("INSERT INTO users (id, email, name, password_hash) VALUES ($1, $2, 'Bench', 'x')",
                            owner, f"{owner}@bench.test")
+        await pool.execute("INSERT INTO memberships (workspace_id, user_id, role) VALUES ($1, $2, 'member')",
+                           workspace, owner)
         user, password = dovecot.user()
         sealer = FernetSealer(Fernet.generate_key().decode())
         async with begin() as tx:

@@ -30,6 +30,7 @@ from uuid import UUID
 
 import msgspec
 
+from server.domain.access import AccessDenied, Action, permit
 from server.domain.inbound_mail import ancestors, correspondents, parse, thread_of
 from server.domain.mailboxes import Cursor, Direction, Filing, Mailbox, NewEmail
 from server.domain.webhooks import address_allowed
@@ -37,6 +38,7 @@ from server.services.jobs import JobKinds
 from server.services.ports.mailboxes import FetchedMessage, ImapSession, MailServerError, MailServers
 from server.services.ports.unit import Begin, Unit
 from server.services.ports.webhooks import Sealer
+from server.services.workspaces import role_of
 from server.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -86,7 +88,12 @@ class MailSync:
             if not await tx.mailbox_sync.lease(mailbox_id, holder, self._policy.lease):
                 return None
             mailbox = await tx.mailboxes.get(mailbox_id)
+            allowed = mailbox is not None and await may_file(tx, mailbox)
         if mailbox is None:
+            return None
+        if not allowed:  # removed from the workspace, or made a viewer: their mail is no longer filed here
+            await self._end(mailbox.id, holder, error="the mailbox's owner may no longer add to this workspace's "
+                                                      "contacts, so nothing is synced")
             return None
         try:
             report = await self._run(mailbox, holder)
@@ -178,6 +185,16 @@ async def file_messages(tx: Unit, mailbox: Mailbox, messages: Sequence[FetchedMe
             known[email.message_id] = email.thread_id
             filed += 1
     return filed
+
+
+async def may_file(tx: Unit, mailbox: Mailbox) -> bool:
+    """Whether the mailbox's owner still may file mail onto the workspace's contacts (a member)."""
+    try:
+        permit(role_of(await tx.workspaces.workspace_view(mailbox.workspace_id, mailbox.owner_id)),
+               Action.EDIT_CONTACTS)
+    except AccessDenied:
+        return False
+    return True
 
 
 async def guard(servers: MailServers, host: str, port: int, allow_private: bool) -> None:

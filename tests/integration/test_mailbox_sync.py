@@ -67,6 +67,8 @@ async def setting(pool: asyncpg.Pool, dovecot: Dovecot, *, batch: int = 50) -> S
     begin = transactions(pool)
     world = World(pool, None)
     workspace, owner = await world.workspace(), await world.user()
+    await pool.execute("INSERT INTO memberships (workspace_id, user_id, role) VALUES ($1, $2, 'member')",
+                       workspace, owner)
     user, password = dovecot.user()
     async with begin() as tx:
         acme = await tx.organisations.insert(workspace, company("Acme"), None)
@@ -242,3 +244,14 @@ async def test_a_refused_sign_in_is_the_status_in_words_and_a_server_on_loopback
     guarded = MailSync(s.begin, SEALER, AioImapServers(timeout=10), SyncPolicy(allow_private=False))
     assert await guarded.sync(s.box) is None
     assert "loopback, private or reserved address" in (await mailbox(s)).last_error
+
+
+async def test_a_mailbox_whose_owner_left_the_workspace_files_nothing_more(pool, dovecot):
+    s = await setting(pool, dovecot)
+    await dovecot.append(s.user, s.password, message("ann@client.test", s.user, "After leaving", "l@client.test"))
+    await pool.execute("UPDATE memberships SET role = 'viewer' WHERE workspace_id = $1", s.workspace)
+    assert await s.sync.sync(s.box) is None
+    box = await mailbox(s)
+    assert box.status is SyncStatus.FAILING and "may no longer add to this workspace" in box.last_error
+    await pool.execute("DELETE FROM memberships WHERE workspace_id = $1", s.workspace)
+    assert await s.sync.sync(s.box) is None and await filed(pool, s.workspace) == []
