@@ -24,7 +24,6 @@ import random
 import sys
 import time
 import uuid
-from pathlib import Path
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -35,14 +34,24 @@ from server.domain.insights import Scope, midnight
 from server.storage.insights import FUNNEL, SQL, TUNING, PostgresInsightsReads
 from server.storage.migrations import migrate
 
-ROOT = Path(__file__).resolve().parents[1]
 STAGES = [("Lead in", 10, 14, "open"), ("Qualified", 25, 14, "open"), ("Proposal made", 50, 10, "open"),
           ("Negotiation", 75, 7, "open"), ("Won", 100, 0, "won"), ("Lost", 0, 0, "lost")]
 REASONS = ["Price", "Timing", "Competitor", "No budget", "No decision", "Went silent"]
 START, END = datetime(2025, 1, 1, tzinfo=timezone.utc), datetime(2026, 11, 30, tzinfo=timezone.utc)
 ZONE = "Europe/Berlin"
-BACKFILL = (ROOT / "schema/migrations/0025_insights_visits.sql").read_text().split("-- The history so far.")[1].split(
-    "-- The funnel")[0]
+# The visits of every card at once (what the triggers of migrations 0025_insights_visits* keep per card).
+BACKFILL = """
+INSERT INTO stage_visits (board_id, card_id, event_id, stage_id, entered_at, left_at, later_stages,
+                          prior_visit_at, next_visit_at, status, owner_id)
+SELECT e.board_id, e.card_id, e.id, e.to_stage, e.at, lead(e.at) OVER w,
+       coalesce(array_agg(e.to_stage) OVER (w ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING), '{}'),
+       lag(e.at) OVER same, lead(e.at) OVER same, d.status, d.owner_id
+FROM card_events e LEFT JOIN deals d ON d.board_id = e.board_id AND d.card_id = e.card_id
+WHERE e.kind IN ('created', 'moved') AND e.to_stage IS NOT NULL
+WINDOW w AS (PARTITION BY e.board_id, e.card_id ORDER BY e.at, e.id),
+       same AS (PARTITION BY e.board_id, e.card_id, e.to_stage ORDER BY e.at, e.id)
+"""
+TRIGGERS = (("card_events", "card_events_stage_visits"), ("deals", "deals_stage_visits_added"))
 
 
 def log(message: str) -> None:
@@ -138,9 +147,10 @@ async def seed(conn: asyncpg.Connection, rng: random.Random, args: argparse.Name
     log(f"generated {len(data.deals):,} deals, {len(data.events):,} card events, {len(data.activities):,} "
         f"activities in {time.perf_counter() - started:.1f} s")
     started = time.perf_counter()
-    # COPY without the per-event trigger (it would recompute a card's visits on each of its events),
-    # then the visits in one statement, as migration 0025_insights_visits backfills them.
-    await conn.execute("ALTER TABLE card_events DISABLE TRIGGER card_events_stage_visits")
+    # COPY without the triggers that recompute a card's visits on each of its events and on its
+    # deal row, then every card's visits in one statement.
+    for table, trigger in TRIGGERS:
+        await conn.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
     await conn.copy_records_to_table("deals", records=data.deals, columns=[
         "board_id", "card_id", "workspace_id", "title", "value", "currency", "owner_id", "expected_close", "status",
         "lost_reason", "fields", "stage_id", "rank", "created_at", "moved_at"])
@@ -151,7 +161,8 @@ async def seed(conn: asyncpg.Connection, rng: random.Random, args: argparse.Name
         "board_id", "activity_id", "workspace_id", "type", "title", "assignee_id", "due_date", "done", "done_at",
         "card_id"])
     await conn.execute(BACKFILL)
-    await conn.execute("ALTER TABLE card_events ENABLE TRIGGER card_events_stage_visits")
+    for table, trigger in TRIGGERS:
+        await conn.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
     await conn.execute("VACUUM ANALYZE deals, card_events, activities, board_stages, stage_visits")
     log(f"copied and analysed in {time.perf_counter() - started:.1f} s")
     return {"workspace": workspace, "boards": list(boards), "stages": boards, "owners": owners,

@@ -31,7 +31,7 @@ import asyncpg
 import pytest
 
 from tests.support.accounts import AUTH, Account, Team, add_guest, create_board, create_workspace, sign_up, team
-from tests.support.crm import call, ok
+from tests.support.crm import call, ok, projected
 from tests.support.servers import InProcessServer, in_process_server, settings_for
 
 BERLIN = {"from": "2026-01-01", "to": "2026-01-31", "tz": "Europe/Berlin"}
@@ -311,3 +311,37 @@ async def test_stage_visits_follow_the_log_even_when_history_arrives_out_of_orde
         (qualified, at("2026-03-02"), at("2026-03-05"), [lead, proposal], None, None),
         (lead, at("2026-03-05"), at("2026-03-09"), [proposal], at("2026-03-01"), None),
         (proposal, at("2026-03-09"), None, [], None, None)]
+
+
+async def test_deals_moved_through_the_api_reach_the_funnel_through_the_projection(server):
+    """The stage-visit rollup follows the events the projection records: no hand-written rows here."""
+    t = await team(server.http_url)
+    board = t.board["id"]
+    stages = {s["stage_name"]: s["stage"] for s in
+              (await ok(server, t.owner, "GET", f"/api/workspaces/{t.workspace}/insights/funnel"))["stages"]}
+    made = await ok(server, t.owner, "POST", f"/api/boards/{board}/cards", json={"title": "Globex", "value": 900})
+    await ok(server, t.owner, "POST", f"/api/boards/{board}/cards/{made['id']}/move", json={"stage": stages["Qualified"]})
+    await ok(server, t.owner, "POST", f"/api/boards/{board}/cards/{made['id']}/status", json={"status": "won"})
+    await projected(server)
+    funnel = await ok(server, t.member, "GET", f"/api/workspaces/{t.workspace}/insights/funnel")
+    assert by_stage(funnel, "entered", "advanced")["Lead in"] == (1, 1)
+    assert by_stage(funnel, "entered", "advanced")["Qualified"] == (1, 1), "won counts as advanced"
+    won = await ok(server, t.member, "GET", f"/api/workspaces/{t.workspace}/insights/deals", params={"figure": "won"})
+    assert [(d["title"], d["owner_name"]) for d in won["deals"]] == [("Globex", None)]
+
+
+async def test_stage_visits_carry_their_deals_status_and_owner_and_go_with_the_deal(server, history, db):
+    board, card, lead = UUID(history.team.board["id"]), uuid4(), history.stages["L"]
+    await db.execute("INSERT INTO card_events (board_id, card_id, kind, at, to_stage) VALUES ($1, $2, 'created', $3, $4)",
+                     board, card, at("2026-04-01"), lead)
+    visit = "SELECT status, owner_id FROM stage_visits WHERE board_id = $1 AND card_id = $2"
+    assert [tuple(r) for r in await db.fetch(visit, board, card)] == [(None, None)], "no deal row yet"
+    await db.execute("INSERT INTO deals (board_id, card_id, workspace_id, title, status, stage_id, rank)"
+                     " VALUES ($1, $2, $3, 'late row', 'open', $4, 'a')", board, card, UUID(history.team.workspace), lead)
+    assert [tuple(r) for r in await db.fetch(visit, board, card)] == [("open", None)]
+    owner = UUID(history.team.member.id)
+    await db.execute("UPDATE deals SET status = 'won', owner_id = $3 WHERE board_id = $1 AND card_id = $2",
+                     board, card, owner)
+    assert [tuple(r) for r in await db.fetch(visit, board, card)] == [("won", owner)]
+    await db.execute("DELETE FROM deals WHERE board_id = $1 AND card_id = $2", board, card)
+    assert await db.fetch(visit, board, card) == []

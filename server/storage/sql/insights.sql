@@ -10,39 +10,40 @@ WHERE s.board_id = ANY($1::uuid[])
 ORDER BY b.created_at, b.id, s.position;
 
 -- name: funnel_cte
--- The stage visits (stage_visits, migration 0025_insights_visits) that began in the period, each
+-- The stage visits (stage_visits, migrations 0025_insights_visits*) that began in the period, each
 -- with: whether it is the deal's first entry into that stage in the period (a deal counts once
 -- per stage however often it came back) or its last; advanced (won, or it later entered a
 -- further stage that is not a Lost one); lost (lost, with no open stage entered after this one:
 -- the last open stage it was in). Of a deal's visits to one stage, the first has the most later
 -- stages and the last the fewest, so "advanced" is read on the first and "lost" on the last.
 WITH st AS MATERIALIZED (  -- each stage's arrays once, not once per visit
-    SELECT s.board_id, s.stage_id, s.kind,
+    SELECT s.board_id, s.stage_id, s.kind, row_number() OVER () AS n,
            ARRAY(SELECT f.stage_id FROM board_stages f
                  WHERE f.board_id = s.board_id AND f.position > s.position AND f.kind <> 'lost') AS further,
            ARRAY(SELECT o.stage_id FROM board_stages o WHERE o.board_id = s.board_id AND o.kind = 'open') AS open
     FROM board_stages s WHERE s.board_id = ANY($1::uuid[])
 ), visits AS (
-    SELECT v.board_id, v.stage_id, v.card_id, extract(epoch FROM v.left_at - v.entered_at) / 86400 AS days,
+    SELECT v.board_id, v.stage_id, st.n, v.card_id, extract(epoch FROM v.left_at - v.entered_at) / 86400 AS days,
            v.prior_visit_at IS NULL OR v.prior_visit_at < $2 AS first_in_period,
            v.next_visit_at IS NULL OR v.next_visit_at >= $3 AS last_in_period,
-           d.status = 'won' OR v.later_stages && st.further AS advanced,
-           d.status = 'lost' AND st.kind = 'open' AND NOT v.later_stages && st.open AS lost
-    FROM stage_visits v
-    JOIN st ON st.board_id = v.board_id AND st.stage_id = v.stage_id
-    JOIN deals d ON d.board_id = v.board_id AND d.card_id = v.card_id
+           v.status = 'won' OR v.later_stages && st.further AS advanced,
+           v.status = 'lost' AND st.kind = 'open' AND NOT v.later_stages && st.open AS lost
+    FROM stage_visits v JOIN st ON st.board_id = v.board_id AND st.stage_id = v.stage_id
     WHERE v.board_id = ANY($1::uuid[]) AND v.entered_at >= $2 AND v.entered_at < $3
-      AND ($4::uuid IS NULL OR d.owner_id = $4)
+      AND v.status IS NOT NULL AND ($4::uuid IS NULL OR v.owner_id = $4)  -- status: the card is a deal
 )
 
 -- name: funnel
 -- Deals that entered each stage, advanced and were lost from it; the median days a visit lasted
--- (visits not left yet count none).
-SELECT board_id, stage_id, count(*) FILTER (WHERE first_in_period) AS entered,
-       count(*) FILTER (WHERE first_in_period AND advanced) AS advanced,
-       count(*) FILTER (WHERE last_in_period AND lost) AS lost,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY days) AS median_days
-FROM visits GROUP BY board_id, stage_id;
+-- (visits not left yet count none). Grouped by the stage's number: sorting integers, not uuids.
+SELECT st.board_id, st.stage_id, g.entered, g.advanced, g.lost, g.median_days
+FROM (
+    SELECT n, count(*) FILTER (WHERE first_in_period) AS entered,
+           count(*) FILTER (WHERE first_in_period AND advanced) AS advanced,
+           count(*) FILTER (WHERE last_in_period AND lost) AS lost,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY days) AS median_days
+    FROM visits GROUP BY n
+) g JOIN st ON st.n = g.n;
 
 -- name: stuck
 -- Open deals in each stage now, longer than its rotting days since they last moved.
