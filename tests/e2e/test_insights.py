@@ -199,6 +199,27 @@ async def test_the_dashboard_shows_the_apis_figures_drills_down_exports_and_shar
     await page.get_by_test_id("widget-forecast").wait_for()
     assert await page.get_by_test_id("widget-funnel").count() == 0
 
+    # Two people arranging at once: each save writes only what that person changed
+    await page.get_by_test_id("insights-arrange").click()
+    await colleague.get_by_test_id("insights-arrange").click()
+    await colleague.get_by_role("button", name="Move Forecast down").click()
+    await colleague.get_by_test_id("insights-save-layout").click()
+    await page.get_by_role("button", name="Move Goals up").click()
+    await page.get_by_test_id("insights-save-layout").click()
+
+    async def both_kept() -> bool:
+        got = await order()
+        return (got.index("widget-reps") < got.index("widget-forecast")  # the colleague's move
+                and got.index("widget-goals") < got.index("widget-lostReasons"))  # the owner's
+
+    await eventually(both_kept, 5, what="both people's moves in the layout")
+    await eventually(lambda: _same_order(colleague, order), 5, what="the colleague's dashboard to show the same")
+
+
+async def _same_order(other: Any, order: Any) -> bool:
+    theirs = await other.locator("section.insights-widget").evaluate_all("els => els.map(e => e.dataset.testid)")
+    return theirs == await order()
+
 
 async def _ends_with(order: Any, expected: list[str]) -> bool:
     got = await order()

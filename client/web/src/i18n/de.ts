@@ -1312,6 +1312,7 @@ export const de: Catalogue = {
     goalsEmptyViewer: 'Noch keine Ziele. Inhaber und Admins des Arbeitsbereichs können sie setzen.',
     drillTitle: '{{what}} – {{count}} Deals',
     drillEmpty: 'Hinter dieser Zahl stehen keine Deals.',
+    drillLargest: 'Die {{shown}} größten von {{total}} Deals; die CSV enthält dieselben.',
     deal: 'Deal',
     expectedClose: 'Erwarteter Abschluss',
     status: 'Status',

@@ -1309,6 +1309,7 @@ export const en = {
     goalsEmptyViewer: 'No goals yet. The workspace’s owners and admins can set them.',
     drillTitle: '{{what}} — {{count}} deals',
     drillEmpty: 'No deals behind this figure.',
+    drillLargest: 'The {{shown}} largest of {{total}} deals; the CSV holds the same.',
     deal: 'Deal',
     expectedClose: 'Expected close',
     status: 'Status',

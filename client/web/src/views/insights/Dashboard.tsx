@@ -40,6 +40,7 @@ export function Dashboard() {
   useDocVersion(synced?.doc)
   const saved = readLayout(synced?.doc ?? null)
   const [draft, setDraft] = useState<Placed[] | null>(null)
+  const [base, setBase] = useState<Placed[]>([]) // the layout when arranging began: what the save compares with
   const [drill, setDrill] = useState<Drill | null>(null)
   const layout = draft ?? saved
   const pipelines = boards.value.filter((b) => b.kind === 'pipeline')
@@ -48,7 +49,7 @@ export function Dashboard() {
   }, [ws])
 
   function save() {
-    if (synced && draft && !sameLayout(draft, saved)) saveLayout(synced.doc, draft)
+    if (synced && draft && !sameLayout(draft, base)) saveLayout(synced.doc, draft, base)
     setDraft(null)
     announce(it('layoutSaved'))
   }
@@ -63,7 +64,7 @@ export function Dashboard() {
             <button class="btn btn--primary" onClick={save} data-testid="insights-save-layout">{it('saveLayout')}</button>
           </div>
         ) : (
-          <button class="btn" onClick={() => setDraft(saved)} data-testid="insights-arrange"><Icon name="grip" />{it('arrange')}</button>
+          <button class="btn" onClick={() => { setBase(saved); setDraft(saved) }} data-testid="insights-arrange"><Icon name="grip" />{it('arrange')}</button>
         ))}
       </header>
       <p class="muted">{it('intro')}</p>

@@ -24,7 +24,7 @@ export function DrillDown({ ws, filters, drill, onClose }: { ws: string; filters
   return (
     <dialog ref={dialog} class="dialog insights-drill" aria-labelledby="drill-title" onClose={onClose} onCancel={onClose} data-testid="insights-drill">
       <header class="dialog__header">
-        <h2 id="drill-title">{state.data ? it('drillTitle', { what: drill.title, count: deals.length }) : drill.title}</h2>
+        <h2 id="drill-title">{state.data ? it('drillTitle', { what: drill.title, count: state.data.total }) : drill.title}</h2>
         <button class="icon-btn" aria-label={it('close')} onClick={() => dialog.current?.close()}><Icon name="close" /></button>
       </header>
       <Pending state={state} />
@@ -49,6 +49,7 @@ export function DrillDown({ ws, filters, drill, onClose }: { ws: string; filters
               </tbody>
             </table>
           </div>
+          {state.data.total > deals.length && <p class="muted small">{it('drillLargest', { shown: deals.length, total: state.data.total })}</p>}
           <p class="insights-drill__csv"><CsvLink href={csvUrl(ws, 'deals', filters, drill.params)} name={drill.title} /></p>
         </>
       ))}

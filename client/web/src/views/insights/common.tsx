@@ -15,7 +15,7 @@ export function insightsUrl(ws: string, figure: string, filters: Filters, extra:
 
 /** Where the CSV of a figure's table downloads from. */
 export function csvUrl(ws: string, figure: string, filters: Filters, extra: Record<string, string | null | undefined> = {}): string {
-  return `/api/workspaces/${ws}/insights/${figure}/export.csv?${apiQuery(filters, extra)}`
+  return `/api/workspaces/${ws}/insights/export/${figure}.csv?${apiQuery(filters, extra)}`
 }
 
 /** The figure's answer for these filters: undefined while loading, null after an error (shown in place). */

@@ -51,21 +51,22 @@ export function sameLayout(a: Placed[], b: Placed[]): boolean {
 }
 
 /**
- * Save `layout` into the document in one transaction, writing only what differs from what it
- * holds: a widget whose place changed gets a rank between its new neighbours, so someone else's
- * concurrent move of another widget survives (last writer wins per widget).
+ * Save `layout`, arranged from `base` (what the document held when arranging began), in one
+ * transaction, writing only what the arranger changed: a widget they moved gets a rank between its
+ * new neighbours, one they hid or showed its `hidden`. Everything else keeps what the document holds
+ * now, so a colleague's change saved meanwhile to another widget survives (last writer wins per widget).
  */
-export function saveLayout(doc: Y.Doc, layout: Placed[]): void {
+export function saveLayout(doc: Y.Doc, layout: Placed[], base: Placed[] = readLayout(doc)): void {
   const widgets = doc.getMap<Y.Map<unknown>>('widgets')
-  const current = readLayout(doc)
   const rankOf = (id: WidgetId): string | null => {
     const rank = widgets.get(id)?.get('rank')
     return typeof rank === 'string' ? rank : null
   }
-  // The longest run of widgets that keep their relative order keeps its ranks; the rest are placed anew
-  const keep = keptInOrder(current.map((w) => w.id), layout.map((w) => w.id)).filter((id) => rankOf(id) !== null)
+  // The longest run of widgets that kept their relative order keeps its ranks; the rest are placed anew
+  const kept = new Set(keptInOrder(base.map((w) => w.id), layout.map((w) => w.id)).filter((id) => rankOf(id) !== null))
+  const wasHidden = new Map(base.map((w) => [w.id, w.hidden]))
   doc.transact(() => {
-    const ranks = new Map<WidgetId, string>(keep.map((id) => [id, rankOf(id)!]))
+    const ranks = new Map<WidgetId, string>([...kept].map((id) => [id, rankOf(id)!]))
     layout.forEach((w, i) => {
       if (ranks.has(w.id)) return
       const before = i > 0 ? ranks.get(layout[i - 1].id) ?? null : null
@@ -73,13 +74,17 @@ export function saveLayout(doc: Y.Doc, layout: Placed[]): void {
       ranks.set(w.id, rankBetween(before, after))
     })
     for (const w of layout) {
+      const moved = !kept.has(w.id)
+      const toggled = wasHidden.get(w.id) !== w.hidden
+      if (!moved && !toggled) continue
       let entry = widgets.get(w.id)
       if (!(entry instanceof Y.Map)) {
         entry = new Y.Map<unknown>()
         widgets.set(w.id, entry)
+        entry.set('hidden', w.hidden)
       }
-      if (entry.get('rank') !== ranks.get(w.id)) entry.set('rank', ranks.get(w.id)!)
-      if ((entry.get('hidden') === true) !== w.hidden) entry.set('hidden', w.hidden)
+      if (moved) entry.set('rank', ranks.get(w.id)!)
+      if (toggled) entry.set('hidden', w.hidden)
     }
   })
 }
