@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
+import msgspec
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
@@ -25,7 +26,8 @@ def _entry(e: CalendarEntry) -> types.CalendarEntry:
     return types.CalendarEntry(
         id=e.id, board=e.board, board_name=e.board_name, workspace=e.workspace, type=e.type, title=e.title,
         assignee=e.assignee, day=e.day, start=e.start, end=e.end, all_day=e.all_day, time_zone=e.time_zone,
-        location=e.location, done=e.done, card=e.card, card_title=e.card_title, outcome=e.outcome)
+        location=e.location, done=e.done, card=e.card, card_title=e.card_title, outcome=e.outcome,
+        recurrence=e.recurrence, series_due=msgspec.to_builtins(e.series_due) if e.series_due else None)
 
 
 def _people(raw: str) -> list[UUID]:

@@ -28,6 +28,8 @@ class CalendarEntry(msgspec.Struct, kw_only=True):
     card: UUID | None
     card_title: str | None
     outcome: str | None
+    recurrence: str | None = None  # an RRULE: this is one occurrence of a repeating activity
+    series_due: str | None = None  # the series' own start (date or date-time): a move shifts it
 
 
 class Calendar(msgspec.Struct, kw_only=True):

@@ -91,6 +91,7 @@ class Activity(msgspec.Struct, kw_only=True):
     location: str | None = None  # a place or a video link
     outcome: str | None = None  # how a call or meeting went
     reminders: list[int] | None = None  # minutes before the start; null: the defaults (1 day, 15 minutes)
+    recurrence: str | None = None  # an RRULE value (FREQ=WEEKLY;BYDAY=MO): repeats at the same local time
 
 
 class Note(msgspec.Struct, kw_only=True):

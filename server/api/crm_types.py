@@ -23,6 +23,7 @@ Text = Annotated[str, Meta(max_length=20000)]
 Labels = Annotated[list[Annotated[str, Meta(max_length=100)]], Meta(max_length=50)]
 Zone = Annotated[str, Meta(max_length=64)]  # an IANA time zone, checked by server.domain.calendar
 Place = Annotated[str, Meta(max_length=2000)]
+Rule = Annotated[str, Meta(max_length=300)]  # an RRULE value, checked by server.domain.calendar
 Reminders = Annotated[list[Annotated[int, Meta(ge=0, le=40320)]], Meta(max_length=5)]  # minutes before
 
 
@@ -103,6 +104,7 @@ class NewActivity(_Body):
     location: Place | None = None
     outcome: Place | None = None
     reminders: Reminders | None = None
+    recurrence: Rule | None = None
 
 
 class ActivityChanges(_Body):
@@ -120,6 +122,7 @@ class ActivityChanges(_Body):
     location: Place | None | UnsetType = UNSET
     outcome: Place | None | UnsetType = UNSET
     reminders: Reminders | None | UnsetType = UNSET
+    recurrence: Rule | None | UnsetType = UNSET
 
 
 class NewNote(_Body):

@@ -18,7 +18,7 @@ from uuid import UUID
 
 from pycrdt import Array, Map
 
-from server.domain.calendar import is_time_zone
+from server.domain.calendar import is_time_zone, rule
 from server.domain.ranks import is_rank
 from server.domain.text import find_unstorable, unstorable
 
@@ -189,6 +189,11 @@ def _timezone(spec: dict, raw: object) -> str:
     return raw  # type: ignore[return-value]
 
 
+def _rrule(spec: dict, raw: object) -> str:
+    _expect(isinstance(raw, str) and rule(raw) is not None, "an RRULE such as FREQ=WEEKLY;BYDAY=MO", raw)
+    return raw.upper()  # type: ignore[union-attr]
+
+
 def _minutes(spec: dict, raw: object) -> tuple[int, ...]:
     items = raw.to_py() if isinstance(raw, Array) else raw
     high, most = spec.get("maximum", 40320), spec.get("maxItems", 5)
@@ -204,6 +209,7 @@ _DECODERS = {
     "uuid": _uuid, "user": _uuid, "stage": _uuid, "date": _date, "datetime": _datetime,
     "date-or-datetime": _date_or_datetime, "currency": _currency, "rank": _rank,
     "Y.Array<string>": _strings, "Y.Map": _map, "timezone": _timezone, "minutes": _minutes,
+    "rrule": _rrule,
 }
 
 

@@ -22,6 +22,8 @@ from typing import Any, NamedTuple
 from uuid import UUID, uuid5
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from dateutil.rrule import rrule, rrulestr
+
 from server.domain.accounts import InvalidInput
 from server.domain.crm import Activity
 
@@ -61,6 +63,55 @@ def check_span(start: date | datetime | None, end: datetime | None) -> None:
         raise InvalidInput("end: expected an end only with a start time (due as a date-time)")
     if end <= start:
         raise InvalidInput(f"end: expected a time after the start {start.isoformat()}, got {end.isoformat()}")
+
+
+_RULE_FREQUENCIES = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
+MAX_OCCURRENCES = 400  # in one read of a range: a daily rule over the longest range with room to spare
+
+
+def rule(text: str) -> rrule | None:
+    """The recurrence ``text`` (an RFC 5545 RRULE value, ``FREQ=WEEKLY;BYDAY=MO``) as a rule, or
+    None if it is not one we repeat: daily at most (no hourly, minutely or secondly floods)."""
+    if not text or len(text) > 300 or not text.isascii() or "\n" in text or ":" in text:
+        return None
+    parts = dict(part.partition("=")[::2] for part in text.upper().split(";"))
+    if parts.get("FREQ") not in _RULE_FREQUENCIES or "DTSTART" in parts:
+        return None
+    try:
+        found = rrulestr(f"RRULE:{text}", dtstart=datetime(2000, 1, 1))
+    except (ValueError, TypeError, KeyError, OverflowError):
+        return None
+    return found if isinstance(found, rrule) else None
+
+
+def check_rule(text: str) -> str:
+    if rule(text) is None:
+        raise InvalidInput(f"recurrence: expected an RRULE such as FREQ=WEEKLY;BYDAY=MO (daily at most), "
+                           f"got {text[:80]!r}")
+    return text.upper()
+
+
+def occurrences(when: Span, recurrence: str | None, first: date, last: date) -> list[Span]:
+    """The spans of ``when`` repeated by ``recurrence`` whose local day falls from ``first`` to
+    ``last`` (just ``when`` if it does not repeat). Repeats keep the wall-clock time in the zone: a
+    weekly 10:00 Berlin meeting stays at 10:00 across a DST switch."""
+    found = rule(recurrence) if recurrence else None
+    if found is None:
+        return [when] if first <= when.day <= last else []
+    tz = zone(when.zone) if when.zone else timezone.utc
+    timed = when.start is not None
+    local = when.start.astimezone(tz).replace(tzinfo=None) if timed else datetime.combine(when.day, time())
+    length = when.end - when.start if timed and when.end else None
+    series = found.replace(dtstart=local)
+    window = series.between(datetime.combine(first, time()), datetime.combine(last, time.max), inc=True)
+    out = []
+    for at in window[:MAX_OCCURRENCES]:
+        if not timed:
+            out.append(when._replace(day=at.date()))
+            continue
+        start = at.replace(tzinfo=tz).astimezone(timezone.utc)
+        out.append(when._replace(day=at.date(), start=start, end=start + length if length else None))
+    return out
 
 
 def check_reminders(minutes: list[int] | tuple[int, ...]) -> tuple[int, ...]:
@@ -128,17 +179,25 @@ class Reminder(NamedTuple):
     at: datetime
 
 
-def reminders(activity: UUID, when: Span | None, minutes: tuple[int, ...] | None) -> list[Reminder]:
+def reminders(activity: UUID, when: Span | None, minutes: tuple[int, ...] | None,
+              recurrence: str | None = None, near: datetime | None = None) -> list[Reminder]:
     """The activity's reminders, earliest first. The id is a function of the activity, the
     minutes and the instant it fires, so a reminder fires once however often it is scheduled,
-    and a moved activity's reminders are new ones."""
+    and a moved activity's reminders are new ones. A repeating activity's are those of its
+    occurrences from a day before ``near`` to a week plus its longest reminder after (the hourly
+    sweep queues the later ones in time)."""
     if when is None:
         return []
-    start = anchor(when)
+    spans = [when]
+    if recurrence and near is not None:
+        lead = timedelta(minutes=max(reminder_minutes(minutes, when), default=0))
+        spans = occurrences(when, recurrence, (near - timedelta(days=1)).date(), (near + lead + timedelta(days=8)).date())
     out = []
-    for m in reminder_minutes(minutes, when):
-        at = before(start, m, when.zone)
-        out.append(Reminder(uuid5(_REMINDER_IDS, f"{activity}/{m}/{at.isoformat()}"), m, at))
+    for span_ in spans:
+        start = anchor(span_)
+        for m in reminder_minutes(minutes, span_):
+            at = before(start, m, span_.zone)
+            out.append(Reminder(uuid5(_REMINDER_IDS, f"{activity}/{m}/{at.isoformat()}"), m, at))
     return sorted(out, key=lambda r: r.at)
 
 
@@ -154,6 +213,8 @@ def check_times(before: Activity | None, changes: dict[str, Any]) -> dict[str, A
         check_time_zone(out["timeZone"])
     if out.get("reminders") is not None:
         out["reminders"] = check_reminders(out["reminders"])
+    if out.get("recurrence") is not None:
+        out["recurrence"] = check_rule(out["recurrence"])
     old_due, old_end = (before.due, before.end) if before else (None, None)
     if "due" in out and "end" not in out and old_end is not None:
         new_due = out["due"]
@@ -186,3 +247,5 @@ class CalendarEntry(NamedTuple):
     note: str | None
     outcome: str | None
     created_at: datetime | None
+    recurrence: str | None = None  # an RRULE: this entry is one occurrence of the series
+    series_due: date | datetime | None = None  # the series' own start (what a move shifts)

@@ -119,6 +119,7 @@ class Activity(NamedTuple):
     location: str | None = None
     outcome: str | None = None
     reminders: tuple[int, ...] | None = None  # minutes before; None: the defaults
+    recurrence: str | None = None  # an RRULE value (FREQ=WEEKLY;BYDAY=MO), repeating at the same local time
 
 
 Card = Deal | WorkItem

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vRecur
 
 from server.domain.calendar import CalendarEntry, zone
 
@@ -32,6 +32,8 @@ def event(entry: CalendarEntry, stamp: datetime) -> Event:
     else:
         ev.add("dtstart", entry.day)
         ev.add("dtend", entry.day + timedelta(days=1))
+    if entry.recurrence:
+        ev.add("rrule", vRecur.from_ical(entry.recurrence))  # repeats on the wall clock of DTSTART's TZID
     if entry.location:
         ev.add("location", entry.location)
     about = [line for line in (entry.card_title and f"{entry.board_name} · {entry.card_title}", entry.note,

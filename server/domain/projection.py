@@ -92,6 +92,7 @@ class ActivityRecord(NamedTuple):
     location: str | None = None
     outcome: str | None = None
     reminders: list[int] | None = None  # minutes before as set; None: the defaults
+    recurrence: str | None = None  # an RRULE value
 
 
 Record = StageRecord | DealRecord | WorkItemRecord | ActivityRecord
@@ -134,4 +135,4 @@ def activity_record(a: Activity) -> ActivityRecord:
                           a.contact, a.note, a.created_at, a.created_by,
                           when.start if timed else None, when.end if timed else None, not timed,
                           when.zone if when else None, a.location, a.outcome,
-                          list(a.reminders) if a.reminders is not None else None)
+                          list(a.reminders) if a.reminders is not None else None, a.recurrence)

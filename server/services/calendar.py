@@ -18,7 +18,7 @@ from uuid import UUID
 
 from server.domain.access import NotFound
 from server.domain.accounts import InvalidInput
-from server.domain.calendar import CalendarEntry
+from server.domain.calendar import CalendarEntry, Span, occurrences
 from server.domain.crm import now_utc
 from server.domain.ical import feed
 from server.services.accounts import Caller
@@ -27,6 +27,21 @@ from server.services.ports.unit import Begin
 MAX_DAYS = 62  # a month view with its leading and trailing weeks, and then some
 MAX_PEOPLE = 20
 FEED_PAST, FEED_AHEAD = timedelta(days=90), timedelta(days=400)
+
+
+def expand(entries: list[CalendarEntry], first: date, last: date) -> list[CalendarEntry]:
+    """Each repeating entry as its occurrences from ``first`` to ``last`` (each names the series'
+    own start, ``series_due``: moving one occurrence moves the series); by day, all-day first."""
+    out = []
+    for e in entries:
+        if not e.recurrence:
+            out.append(e)
+            continue
+        series = e.start if e.start is not None and not e.all_day else e.day
+        when = Span(e.day, e.start, e.end, e.all_day, e.time_zone)
+        out += [e._replace(day=s.day, start=s.start, end=s.end, series_due=series)
+                for s in occurrences(when, e.recurrence, first, last)]
+    return sorted(out, key=lambda e: (e.day, not e.all_day, e.start.isoformat() if e.start else "", e.title, str(e.id)))
 
 
 def token_hash(token: str) -> bytes:
@@ -49,7 +64,7 @@ class CalendarService:
         async with self._begin() as tx:
             boards = await tx.board_reach.visible_boards(caller.id)
             found = await tx.calendar_entries.between(boards, list(people) or [caller.id], first, last)
-        return [e for e in found if e.workspace == workspace]
+        return expand([e for e in found if e.workspace == workspace], first, last)
 
     async def feed_created(self, caller: Caller) -> datetime | None:
         async with self._begin() as tx:

@@ -18,6 +18,7 @@ from typing import Any
 from uuid import UUID
 
 from server.domain.calendar import Reminder, Span, reminders, zone
+from server.domain.crm import now_utc
 from server.domain.notifications import NewNotification
 from server.domain.projection import ActivityRecord, Table
 from server.services.jobs import JobKinds
@@ -26,6 +27,8 @@ from server.services.ports.unit import Begin, Unit
 log = logging.getLogger(__name__)
 
 REMIND = "calendar.reminder"
+SWEEP = "calendar.recurring"
+SWEEP_CRON = "17 * * * *"  # hourly; a repeating activity's reminders are queued a week ahead
 
 
 def record_span(r: ActivityRecord) -> Span | None:
@@ -35,18 +38,20 @@ def record_span(r: ActivityRecord) -> Span | None:
     return Span(r.due_date, r.starts_at, r.ends_at, r.all_day, r.time_zone)
 
 
-def record_reminders(r: ActivityRecord) -> list[Reminder]:
-    """The reminders a projected activity has now: none when it is done or nobody's."""
+def record_reminders(r: ActivityRecord, now: datetime) -> list[Reminder]:
+    """The reminders a projected activity has now: none when it is done or nobody's; a repeating
+    one's around ``now`` (a day back to a week ahead)."""
     if r.done or r.assignee is None:
         return []
-    return reminders(r.id, record_span(r), tuple(r.reminders) if r.reminders is not None else None)
+    return reminders(r.id, record_span(r), tuple(r.reminders) if r.reminders is not None else None,
+                     r.recurrence, now)
 
 
 def due_reminders(r: ActivityRecord, now: datetime) -> list[Reminder]:
     """Those to schedule at ``now``: every one still ahead, and — if the activity itself is still
     ahead — the latest one already passed (an activity made 10 minutes before it starts still
     reminds once, at once)."""
-    every = record_reminders(r)
+    every = record_reminders(r, now)
     ahead = [x for x in every if x.at > now]
     passed = [x for x in every if x.at <= now]
     start = r.starts_at if r.starts_at is not None and not r.all_day else None
@@ -60,15 +65,29 @@ async def schedule_reminders(tx: Unit, workspace: UUID, board: UUID, written: li
     how many jobs were queued."""
     queued = 0
     for change in written:
-        record = change.new
-        if change.kind != "activity" or record is None:
-            continue
-        for reminder in due_reminders(record, now):
-            payload = {"workspace": str(workspace), "board": str(board), "activity": str(record.id),
-                       "reminder": str(reminder.id)}
-            after = max(reminder.at - now, timedelta(0))
-            if await tx.jobs.enqueue(REMIND, payload, after=after, dedupe_key=f"reminder:{reminder.id}") is not None:
-                queued += 1
+        if change.kind == "activity" and change.new is not None:
+            queued += await _queue(tx, workspace, board, change.new, now)
+    return queued
+
+
+async def _queue(tx: Unit, workspace: UUID, board: UUID, record: ActivityRecord, now: datetime) -> int:
+    queued = 0
+    for reminder in due_reminders(record, now):
+        payload = {"workspace": str(workspace), "board": str(board), "activity": str(record.id),
+                   "reminder": str(reminder.id)}
+        after = max(reminder.at - now, timedelta(0))
+        if await tx.jobs.enqueue(REMIND, payload, after=after, dedupe_key=f"reminder:{reminder.id}") is not None:
+            queued += 1
+    return queued
+
+
+async def sweep_recurring(tx: Unit, now: datetime) -> int:
+    """Queue the coming week's reminders of every repeating activity (the hourly ``calendar.recurring``
+    job): a series has no end, so its reminders are queued a week ahead, again and again; the
+    dedupe key skips those already waiting and the notification id those already sent."""
+    queued = 0
+    for workspace, board, record in await tx.calendar_entries.recurring():
+        queued += await _queue(tx, workspace, board, record, now)
     return queued
 
 
@@ -88,7 +107,7 @@ async def remind(tx: Unit, payload: dict[str, Any]) -> bool:
     """Fire one reminder if it is still one of its activity's; True if a notification was added."""
     board, activity, reminder = UUID(payload["board"]), UUID(payload["activity"]), UUID(payload["reminder"])
     record = (await tx.projection.records(Table.ACTIVITIES, board)).get(activity)
-    if not isinstance(record, ActivityRecord) or reminder not in {x.id for x in record_reminders(record)}:
+    if not isinstance(record, ActivityRecord) or reminder not in {x.id for x in record_reminders(record, now_utc())}:
         return False  # moved, done, deleted or reassigned since: its current reminders have other jobs
     assert record.assignee is not None
     if not await tx.board_reach.reaches(board, record.assignee):
@@ -97,8 +116,16 @@ async def remind(tx: Unit, payload: dict[str, Any]) -> bool:
         reminder, record.assignee, UUID(payload["workspace"]), message(record), board, record.card, kind="reminder"))
 
 
-def register(kinds: JobKinds, begin: Begin) -> None:
-    """Add ``calendar.reminder`` to the worker's kinds."""
+def register(kinds: JobKinds, begin: Begin, sweep_cron: str = SWEEP_CRON) -> None:
+    """Add ``calendar.reminder`` and the hourly ``calendar.recurring`` sweep to the worker's kinds."""
+
+    @kinds.handle(SWEEP)
+    async def sweep(payload: dict[str, Any]) -> None:
+        async with begin() as tx:
+            queued = await sweep_recurring(tx, now_utc())
+        log.info("recurring activities: %d reminder(s) queued for the coming week", queued)
+
+    kinds.every(SWEEP, sweep_cron)
 
     @kinds.handle(REMIND)
     async def fire(payload: dict[str, Any]) -> None:

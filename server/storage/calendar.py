@@ -9,6 +9,7 @@ from uuid import UUID
 import asyncpg
 
 from server.domain.calendar import CalendarEntry
+from server.domain.projection import ActivityRecord
 from server.storage.queries import queries
 
 SQL = queries("calendar")
@@ -24,6 +25,10 @@ class PostgresCalendarEntries:
                       last: date) -> list[CalendarEntry]:
         rows = await self._conn.fetch(SQL["entries_between"], list(boards), list(people), first, last)
         return [CalendarEntry(*row) for row in rows]
+
+    async def recurring(self) -> list[tuple[UUID, UUID, ActivityRecord]]:
+        rows = await self._conn.fetch(SQL["recurring"])
+        return [(row[0], row[1], ActivityRecord(*row[2:])) for row in rows]
 
 
 class PostgresCalendarFeeds:

@@ -33,10 +33,12 @@ async def test_a_timed_activity_shows_in_the_week_and_moves_for_everyone(web_ser
     await row.get_by_label("Where").fill("https://meet.example/acme")
     await row.get_by_label("Where").press("Enter")
     await row.filter(has_text="https://meet.example/acme").wait_for()
+    await row.get_by_label("Repeats").select_option(label="Every week")
 
     page = await open_page(t.owner, f"/w/{t.workspace}/calendar")
     entry = page.get_by_test_id("calendar-entry").filter(has_text="Demo with Acme")
     await entry.filter(has_text="09:00–09:30").wait_for()
+    await entry.get_by_label("Repeats").wait_for()  # a weekly activity: this week's occurrence
     await page.get_by_test_id("calendar-entry").filter(has_text="Call Globex").filter(has_text="All day").wait_for()
     await page.get_by_test_id("now-line").wait_for()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -143,7 +143,16 @@ async def test_the_private_feed_serves_my_activities_as_icalendar_until_revoked(
         "type": "deadline", "title": "Offer due", "assignee": t.owner.id, "due": "2026-11-03"})
     await ok(server, t.owner, "POST", activities, json={
         "type": "call", "title": "Not mine", "assignee": t.member.id, "due": "2026-11-03"})
+    weekly_start = datetime(2026, 3, 23, 10, 0, tzinfo=BERLIN)  # Mondays at 10:00 Berlin, across the switch
+    weekly = await ok(server, t.owner, "POST", activities, json={
+        "type": "meeting", "title": "Weekly", "assignee": t.owner.id, "due": iso(weekly_start),
+        "end": iso(weekly_start + timedelta(minutes=30)), "time_zone": "Europe/Berlin",
+        "recurrence": "FREQ=WEEKLY;BYDAY=MO;COUNT=10"})
     await projected(server)
+    shown = await ok(server, t.owner, "GET", f"/api/workspaces/{t.workspace}/calendar",
+                     params={"start": "2026-03-23", "end": "2026-04-05"})
+    assert [(e["day"], datetime.fromisoformat(e["start"])) for e in shown["entries"] if e["title"] == "Weekly"] == [
+        ("2026-03-23", weekly_start), ("2026-03-30", datetime(2026, 3, 30, 10, 0, tzinfo=BERLIN))]
 
     assert (await ok(server, t.owner, "GET", "/api/me/calendar-feed"))["active"] is False
     made = await ok(server, t.owner, "POST", "/api/me/calendar-feed")
@@ -153,7 +162,10 @@ async def test_the_private_feed_serves_my_activities_as_icalendar_until_revoked(
         assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/calendar")
         cal = Calendar.from_ical(answer.content)
         events = {str(e["uid"]): e for e in cal.walk("VEVENT")}
-        assert set(events) == {f"{timed['id']}@tandem", f"{all_day['id']}@tandem"}
+        assert set(events) == {f"{timed['id']}@tandem", f"{all_day['id']}@tandem", f"{weekly['id']}@tandem"}
+        repeating = events[f"{weekly['id']}@tandem"]
+        assert repeating["rrule"].to_ical() == b"FREQ=WEEKLY;COUNT=10;BYDAY=MO"
+        assert repeating.decoded("dtstart") == weekly_start and repeating["dtstart"].params["TZID"] == "Europe/Berlin"
         meeting = events[f"{timed['id']}@tandem"]
         assert meeting.decoded("dtstart") == start and meeting["dtstart"].params["TZID"] == "America/New_York"
         assert meeting.decoded("dtend") - meeting.decoded("dtstart") == timedelta(minutes=45)

@@ -10,7 +10,7 @@ import pytest
 
 from server.documents.shapes import DoesNotFit, decode, record
 from server.domain.accounts import InvalidInput
-from server.domain.calendar import before, check_times, reminders, span
+from server.domain.calendar import before, check_times, occurrences, reminders, span
 from server.domain.crm import Activity, ActivityType
 from server.domain.projection import activity_record
 
@@ -121,3 +121,39 @@ def test_the_projection_record_of_a_timed_activity_in_berlin():
 def test_the_projection_record_of_an_old_date_only_activity_is_all_day():
     r = activity_record(Activity(uuid4(), ActivityType.TODO, "Call back", due=date(2026, 3, 9)))
     assert (r.due_date, r.starts_at, r.all_day, r.reminders) == (date(2026, 3, 9), None, True, None)
+
+
+def test_a_weekly_berlin_meeting_stays_at_ten_local_across_the_spring_switch():
+    start = datetime(2026, 3, 23, 10, 0, tzinfo=BERLIN).astimezone(UTC)  # Monday, CET
+    when = span(start, start + timedelta(hours=1), None, "Europe/Berlin")
+    got = occurrences(when, "FREQ=WEEKLY;BYDAY=MO", date(2026, 3, 20), date(2026, 4, 8))
+    assert [s.start for s in got] == [utc(2026, 3, 23, 9), utc(2026, 3, 30, 8), utc(2026, 4, 6, 8)]
+    assert all(s.end - s.start == timedelta(hours=1) for s in got)
+    assert [s.day for s in got] == [date(2026, 3, 23), date(2026, 3, 30), date(2026, 4, 6)]
+
+
+def test_a_daily_new_york_call_stays_at_nine_local_across_the_autumn_switch():
+    start = utc(2026, 10, 30, 13, 0)  # Friday 09:00 EDT
+    got = occurrences(span(start, None, None, "America/New_York"), "FREQ=DAILY;COUNT=4", date(2026, 10, 1),
+                      date(2026, 11, 30))
+    assert [s.start for s in got] == [utc(2026, 10, 30, 13), utc(2026, 10, 31, 13), utc(2026, 11, 1, 14),
+                                      utc(2026, 11, 2, 14)]
+
+
+def test_a_repeating_meetings_reminders_are_its_occurrences_near_now():
+    start = datetime(2026, 3, 23, 10, 0, tzinfo=BERLIN).astimezone(UTC)
+    when = span(start, None, None, "Europe/Berlin")
+    near = utc(2026, 3, 28, 12)
+    got = reminders(uuid4(), when, (1440,), "FREQ=WEEKLY;BYDAY=MO", near)
+    # Monday 30 March 10:00 CEST; a day before is Sunday 29 March 10:00 CEST (08:00 UTC); then 6 April
+    assert [r.at for r in got] == [utc(2026, 3, 29, 8), utc(2026, 4, 5, 8)]
+
+
+def test_only_daily_or_slower_rules_repeat():
+    assert check_times(None, {"recurrence": "freq=weekly;byday=mo,we"})["recurrence"] == "FREQ=WEEKLY;BYDAY=MO,WE"
+    for bad in ("FREQ=HOURLY", "FREQ=MINUTELY;COUNT=5", "nonsense", "FREQ=WEEKLY;BYDAY=XX",
+                "DTSTART:20260101T000000\nRRULE:FREQ=DAILY", "FREQ=DAILY;DTSTART=20260101"):
+        with pytest.raises(InvalidInput, match="^recurrence: expected"):
+            check_times(None, {"recurrence": bad})
+    with pytest.raises(DoesNotFit):
+        decode(record("board", "activity").fields["recurrence"], "FREQ=SECONDLY")

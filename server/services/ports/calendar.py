@@ -8,13 +8,19 @@ from typing import Protocol
 from uuid import UUID
 
 from server.domain.calendar import CalendarEntry
+from server.domain.projection import ActivityRecord
 
 
 class CalendarEntries(Protocol):
     async def between(self, boards: Sequence[UUID], people: Sequence[UUID], first: date,
                       last: date) -> list[CalendarEntry]:
         """Activities of ``boards`` assigned to one of ``people`` whose (local) day is from ``first``
-        to ``last``, by day and start."""
+        to ``last``, and repeating ones that started by ``last``; by day and start."""
+        ...
+
+    async def recurring(self) -> list[tuple[UUID, UUID, ActivityRecord]]:
+        """(workspace, board, activity) of every repeating activity that is open and someone's, on
+        a board not archived."""
         ...
 
 

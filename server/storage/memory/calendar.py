@@ -26,14 +26,25 @@ class MemoryCalendarEntries:
             for workspace, a in projected(self._db, Table.ACTIVITIES).get(board_id, {}).values():
                 if board is None or not isinstance(a, ActivityRecord) or a.assignee not in people:
                     continue
-                if a.due_date is None or not first <= a.due_date <= last:
+                if a.due_date is None or a.due_date > last or (a.due_date < first and not a.recurrence):
                     continue
                 found.append(CalendarEntry(a.id, board_id, board.name, workspace, a.type, a.title, a.assignee,
                                            a.due_date, a.starts_at, a.ends_at, a.all_day, a.time_zone, a.location,
                                            a.done, a.card, self._card_title(board_id, a.card), a.note, a.outcome,
-                                           a.created_at))
+                                           a.created_at, a.recurrence))
         return sorted(found, key=lambda e: (e.day, not e.all_day, e.start is not None, e.start or e.day, e.title,
                                             str(e.id)))
+
+    async def recurring(self) -> list[tuple[UUID, UUID, ActivityRecord]]:
+        boards = self._db.table("boards")
+        found = []
+        for board_id, rows in projected(self._db, Table.ACTIVITIES).items():
+            board = boards.get(board_id)
+            if board is None or board.archived_at is not None:
+                continue
+            found += [(workspace, board_id, a) for workspace, a in rows.values()
+                      if isinstance(a, ActivityRecord) and a.recurrence and not a.done and a.assignee is not None]
+        return sorted(found, key=lambda x: (str(x[1]), str(x[2].id)))
 
     def _card_title(self, board: UUID, card: UUID | None) -> str | None:
         for table in (Table.DEALS, Table.WORK_ITEMS):

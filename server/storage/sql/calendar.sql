@@ -3,12 +3,21 @@
 -- The deal's title only from the same board; ordered by day, then timed ones by start.
 SELECT a.activity_id, a.board_id, b.name, b.workspace_id, a.type, a.title, a.assignee_id, a.due_date, a.starts_at,
        a.ends_at, a.all_day, a.time_zone, a.location, a.done, a.card_id, coalesce(d.title, w.title), a.note,
-       a.outcome, a.created_at
+       a.outcome, a.created_at, a.recurrence
 FROM activities a JOIN boards b ON b.id = a.board_id
 LEFT JOIN deals d ON d.board_id = a.board_id AND d.card_id = a.card_id
 LEFT JOIN work_items w ON w.board_id = a.board_id AND w.card_id = a.card_id
-WHERE a.board_id = ANY($1::uuid[]) AND a.assignee_id = ANY($2::uuid[]) AND a.due_date BETWEEN $3 AND $4
+WHERE a.board_id = ANY($1::uuid[]) AND a.assignee_id = ANY($2::uuid[])
+  AND (a.due_date BETWEEN $3 AND $4 OR (a.recurrence IS NOT NULL AND a.due_date <= $4))
 ORDER BY a.due_date, a.all_day DESC, a.starts_at NULLS FIRST, a.title, a.activity_id;
+-- name: recurring
+-- Every repeating activity still open and someone's (the hourly reminder sweep).
+SELECT a.workspace_id, a.board_id, a.activity_id, a.type, a.title, a.assignee_id, a.due_date, a.due_at, a.done,
+       a.done_at, a.card_id, a.contact_id, a.note, a.created_at, a.created_by, a.starts_at, a.ends_at, a.all_day,
+       a.time_zone, a.location, a.outcome, a.reminders, a.recurrence
+FROM activities a JOIN boards b ON b.id = a.board_id
+WHERE a.recurrence IS NOT NULL AND NOT a.done AND a.assignee_id IS NOT NULL AND b.archived_at IS NULL
+ORDER BY a.board_id, a.activity_id;
 -- name: put_feed
 INSERT INTO calendar_feeds (user_id, token_hash) VALUES ($1, $2)
 ON CONFLICT (user_id) DO UPDATE SET token_hash = EXCLUDED.token_hash, created_at = now();

@@ -67,20 +67,21 @@ ON CONFLICT (board_id, card_id) DO UPDATE SET title = EXCLUDED.title, descriptio
 DELETE FROM work_items WHERE board_id = $1 AND card_id = ANY($2::uuid[]);
 -- name: activity_rows
 SELECT activity_id, type, title, assignee_id, due_date, due_at, done, done_at, card_id, contact_id, note,
-       created_at, created_by, starts_at, ends_at, all_day, time_zone, location, outcome, reminders
+       created_at, created_by, starts_at, ends_at, all_day, time_zone, location, outcome, reminders, recurrence
 FROM activities WHERE board_id = $1;
 -- name: upsert_activity
 INSERT INTO activities (board_id, workspace_id, activity_id, type, title, assignee_id, due_date, due_at, done,
                         done_at, card_id, contact_id, note, created_at, created_by, starts_at, ends_at, all_day,
-                        time_zone, location, outcome, reminders)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
+                        time_zone, location, outcome, reminders, recurrence)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
+        $23)
 ON CONFLICT (board_id, activity_id) DO UPDATE SET type = EXCLUDED.type, title = EXCLUDED.title,
     assignee_id = EXCLUDED.assignee_id, due_date = EXCLUDED.due_date, due_at = EXCLUDED.due_at,
     done = EXCLUDED.done, done_at = EXCLUDED.done_at, card_id = EXCLUDED.card_id,
     contact_id = EXCLUDED.contact_id, note = EXCLUDED.note, created_at = EXCLUDED.created_at,
     created_by = EXCLUDED.created_by, starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at,
     all_day = EXCLUDED.all_day, time_zone = EXCLUDED.time_zone, location = EXCLUDED.location,
-    outcome = EXCLUDED.outcome, reminders = EXCLUDED.reminders;
+    outcome = EXCLUDED.outcome, reminders = EXCLUDED.reminders, recurrence = EXCLUDED.recurrence;
 -- name: delete_activities
 DELETE FROM activities WHERE board_id = $1 AND activity_id = ANY($2::uuid[]);
 -- name: insert_event

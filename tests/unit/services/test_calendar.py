@@ -15,7 +15,7 @@ from server.domain.accounts import InvalidInput
 from server.domain.boards import BoardKind
 from server.domain.projection import ActivityRecord, Table
 from server.services.calendar import CalendarService
-from server.services.reminders import REMIND, remind, schedule_reminders
+from server.services.reminders import REMIND, remind, schedule_reminders, sweep_recurring
 from server.services.webhooks import BoardChange
 from tests.unit.services.support import World
 from tests.unit.services.test_workspaces import team
@@ -132,3 +132,28 @@ async def test_a_feed_token_opens_the_feed_until_a_new_one_or_a_revocation(world
             await calendar.feed(gone)
     with pytest.raises(NotFound):
         await calendar.revoke_feed(owner)
+
+
+async def test_the_hourly_sweep_queues_a_repeating_meetings_coming_reminders_once(world):
+    workspace, board, people = await board_of(world)
+    start = datetime(2030, 1, 7, 9, 0, tzinfo=timezone.utc)  # Monday 10:00 in Berlin
+    weekly = timed(people["member"].id, start)._replace(recurrence="FREQ=WEEKLY;BYDAY=MO", reminders=[15])
+    async with world.begin() as unit:
+        await unit.projection.upsert(Table.ACTIVITIES, board, workspace, [weekly])
+        now = world.clock.at = datetime(2030, 1, 20, 12, 0, tzinfo=timezone.utc)  # the queue's clock too
+        assert await sweep_recurring(unit, now) == 2  # Monday 21 and Monday 28 January, 15 minutes before
+        assert await sweep_recurring(unit, now) == 0, "already waiting"
+        runs = sorted(j.run_after for j in await unit.jobs.waiting(REMIND))
+    assert [r.date() for r in runs] == [date(2030, 1, 21), date(2030, 1, 28)]
+
+
+async def test_the_calendar_shows_each_occurrence_of_a_repeating_activity_with_its_series_start(world):
+    workspace, board, people = await board_of(world)
+    start = datetime(2030, 1, 7, 9, 0, tzinfo=timezone.utc)
+    weekly = timed(people["owner"].id, start)._replace(recurrence="FREQ=WEEKLY;COUNT=3")
+    async with world.begin() as unit:
+        await unit.projection.upsert(Table.ACTIVITIES, board, workspace, [weekly])
+    found = await CalendarService(world.begin).entries(people["owner"], workspace, date(2030, 1, 10),
+                                                       date(2030, 2, 28))
+    assert [(e.day, e.start, e.series_due) for e in found] == [
+        (date(2030, 1, 14), start + timedelta(days=7), start), (date(2030, 1, 21), start + timedelta(days=14), start)]

@@ -14,6 +14,11 @@ import { toastError } from './ui'
 import './activity-times.css'
 
 const DURATIONS = [15, 30, 45, 60, 90, 120, 180, 240]
+/** The repeats offered (RRULE values, as the server and iCalendar read them); others show as they are. */
+const REPEATS = {
+  '': 'repeatNever', 'FREQ=DAILY': 'repeatDaily', 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR': 'repeatWeekdays',
+  'FREQ=WEEKLY': 'repeatWeekly', 'FREQ=WEEKLY;INTERVAL=2': 'repeatFortnightly', 'FREQ=MONTHLY': 'repeatMonthly',
+} as const
 
 export function ActivityTimes({ doc, activity: a, writable }: { doc: Y.Doc; activity: Activity; writable: boolean }) {
   const zone = a.timeZone || browserZone()
@@ -63,6 +68,11 @@ export function ActivityTimes({ doc, activity: a, writable }: { doc: Y.Doc; acti
         <div class="field field--wide"><label class="field__label" for={id('outcome')}>{t('calendar.outcome')}</label>
           <LiveTextarea id={id('outcome')} rows={2} value={a.outcome} readOnly={!writable} onCommit={(v: string) => set({ outcome: v.trim() })} /></div>
       )}
+      <label class="field field--inline" for={id('repeat')}><span class="field__label">{t('calendar.repeat')}</span>
+        <select id={id('repeat')} value={a.recurrence} disabled={!a.due || !writable} onChange={(e) => set({ recurrence: (e.target as HTMLSelectElement).value })}>
+          {Object.entries(REPEATS).map(([rule, key]) => <option key={rule} value={rule}>{t(`calendar.${key}`)}</option>)}
+          {a.recurrence && !(a.recurrence in REPEATS) && <option value={a.recurrence}>{a.recurrence}</option>}
+        </select></label>
       <div class="activity-times__reminders" role="group" aria-label={t('calendar.reminders')}>
         <span class="field__label">{t('calendar.reminders')}</span>
         {REMINDER_CHOICES.map((m) => (

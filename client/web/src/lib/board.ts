@@ -72,6 +72,8 @@ export interface Activity {
   outcome: string
   /** Minutes before the start; null: the defaults (a day and 15 minutes before a timed activity). */
   reminders: number[] | null
+  /** An RRULE value (FREQ=WEEKLY;BYDAY=MO): repeats at the same local time; '' happens once. */
+  recurrence: string
 }
 
 export interface BoardState {
@@ -127,6 +129,7 @@ function readActivity(id: string, m: Y.Map<unknown>): Activity {
     note: str(m.get('note')), createdAt: str(m.get('createdAt')), createdBy: str(m.get('createdBy')),
     end: str(m.get('end')), allDay: m.get('allDay') === true, timeZone: str(m.get('timeZone')),
     location: str(m.get('location')), outcome: str(m.get('outcome')), reminders: readMinutes(m.get('reminders')),
+    recurrence: str(m.get('recurrence')),
   }
 }
 

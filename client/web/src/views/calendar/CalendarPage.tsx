@@ -64,7 +64,9 @@ export function CalendarPage() {
   }, [workspaceId.value, first, last, people.join(',')])
 
   async function move(e: Entry, minutes: number) {
-    const due = e.start && !e.all_day ? addMinutes(e.start, minutes) : addDays(e.day, Math.round(minutes / 1440))
+    // one occurrence of a repeating activity moves the series (by as much)
+    const from = e.series_due ?? (e.start && !e.all_day ? e.start : e.day)
+    const due = from.length > 10 ? addMinutes(from, minutes) : addDays(from, Math.round(minutes / 1440))
     setEntries((list) => list && list.map((x) => x.id === e.id ? moved(x, due, minutes) : x))
     try {
       await patch(`/api/boards/${e.board}/activities/${e.id}`, { due })
@@ -113,9 +115,10 @@ export function CalendarPage() {
   )
 }
 
-function moved(e: Entry, due: string, minutes: number): Entry {
-  if (due.length === 10) return { ...e, day: due }
-  return { ...e, start: due, end: e.end ? addMinutes(e.end, minutes) : null, day: isoToWall(due, browserZone()).day }
+function moved(e: Entry, _due: string, minutes: number): Entry {
+  if (!e.start || e.all_day) return { ...e, day: addDays(e.day, Math.round(minutes / 1440)) }
+  const start = addMinutes(e.start, minutes)
+  return { ...e, start, end: e.end ? addMinutes(e.end, minutes) : null, day: isoToWall(start, browserZone()).day }
 }
 
 function shiftMonth(day: string, dir: number): string {
@@ -177,7 +180,7 @@ function EntryItem({ entry: e, day, compact, people, onMove }: {
           requestAnimationFrame(() => (document.querySelector(`[data-entry="${e.id}"]`) as HTMLElement | null)?.focus())
         }} data-entry={e.id}>
         <span class="calendar__when">{when}</span>
-        <span class="calendar__title"><Icon name={e.type} size={12} /> {e.title}</span>
+        <span class="calendar__title"><Icon name={e.type} size={12} /> {e.title}{e.recurrence && <span title={t('calendar.repeats')} aria-label={t('calendar.repeats')}> ↻</span>}</span>
         {!compact && (e.card_title || people) && (
           <span class="calendar__meta muted">{[e.card_title, people && e.assignee ? memberName(e.assignee) : ''].filter(Boolean).join(' · ')}</span>
         )}
