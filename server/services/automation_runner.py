@@ -428,7 +428,7 @@ class AutomationRunner:
                 results.append({"type": action["type"], "ok": True, "result": {"until": until.isoformat()}})
                 continuation = {"rule": str(rule.id), "event": {k: v for k, v in payload.items() if k != "resume"},
                                 "trigger": str(trigger), "facts": facts, "subject": subject.plain(),
-                                "resume": index + 1}
+                                "card": str(subject.card) if subject.card else None, "resume": index + 1}
                 async with self._begin() as tx:  # the run waits and its continuation is queued, or neither
                     await tx.automation_runs.record(run.id, results, RunStatus.WAITING)
                     await tx.jobs.enqueue(RESUME, continuation, after=delay, dedupe_key=f"{RESUME}:{run.id}:{index}")

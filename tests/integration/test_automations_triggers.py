@@ -305,3 +305,32 @@ async def test_round_robin_tasks_rotate_over_the_named_members(server):
     assert sorted(assignees) == sorted([*rotation, rotation[0]]) or sorted(assignees) == sorted(
         [*rotation, rotation[1]]), chosen  # fair: each once, one of them twice
     assert set(assignees) == set(rotation)
+
+
+async def test_a_contact_rule_that_waits_continues_with_the_contact_it_started_with(server):
+    """The continuation (queued with the wait's delay, an hour) is run directly, twice."""
+    from server.services.automation_runner import RESUME
+    from server.storage.jobs import PostgresJobs
+
+    t = await team(server.http_url)
+    base = f"/api/workspaces/{t.workspace}"
+    rule = await ok(server, t.owner, "POST", f"{base}/automations", json={
+        "name": "Follow up", "trigger": {"type": "contact_created"},
+        "actions": [{"type": "wait", "hours": 1},
+                    {"type": "notify", "user": t.member.id, "message": "An hour since {{contact.first_name}}"}]})
+    await ok(server, t.member, "POST", f"{base}/contacts", json={"first_name": "Grace"})
+
+    async def waiting() -> list:
+        return [r for r in await ok(server, t.owner, "GET", rule["runs"]) if r["status"] == "waiting"]
+
+    await until(waiting, "the run to wait")
+    async with server.services.pool.acquire() as conn:
+        [job] = [j for j in await PostgresJobs(conn).waiting(RESUME) if j.payload["rule"] == rule["id"]]
+    services = server.services
+    runner = AutomationRunner(transactions(services.pool), services.rooms, services.projector)
+    await runner.resume(job.payload)
+    await runner.resume(job.payload)
+    [done] = await ok(server, t.owner, "GET", rule["runs"])
+    assert done["status"] == "succeeded" and [r["type"] for r in done["results"]] == ["wait", "notify"], done
+    told = await ok(server, t.member, "GET", "/api/me/notifications")
+    assert [n["message"] for n in told["notifications"]] == ["An hour since Grace"]
