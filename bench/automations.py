@@ -65,8 +65,10 @@ async def server(url: str, **env: str) -> AsyncIterator[str]:
     port = free_port()
     full = {**os.environ, "DATABASE_URL": url, "PORT": str(port), "HOST": "127.0.0.1", "TANDEM_LOG_FORMAT": "logfmt",
             "TANDEM_WORKER": "on", **{f"TANDEM_{k.upper()}": str(v) for k, v in FAST.items()}, **env}
+    log = os.environ.get("TANDEM_BENCH_SERVER_LOG")  # keep the server's log there (default: dropped)
+    out = open(log, "ab") if log else subprocess.DEVNULL
     process = subprocess.Popen([sys.executable, "-m", "server", "serve"], cwd=ROOT, env=full,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               stdout=out, stderr=subprocess.STDOUT)
     try:
         async with asyncio.timeout(60), httpx.AsyncClient() as http:
             while True:
@@ -238,19 +240,30 @@ def hot_spots(path: Path, top: int = 30) -> str:
     return "\n".join(rows)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time process ``pid`` has used (its threads included): a machine busy with
+    other work stretches latencies, but hardly what one event costs the server."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def latency(conn: asyncpg.Connection, world: World, rate: float, seconds: float,
                   profile: str | None = None) -> str:
     started = time.monotonic()
     sent: dict[str, float] = {}
     address = str(world.http.base_url).removeprefix("http://").rstrip("/")
+    cpu = cpu_seconds(PIDS[address])
     async with profiled(profile, PIDS[address]):
         answered, failures = await drive(world, rate, seconds, sent)
     sent_for = time.monotonic() - started
     titles = list(answered)
     if not world.with_rules:
         waits = [answered[t] - sent[t] for t in titles]
+        await wait_for(lambda: queue_empty(conn, "automation.event"), timeout=120, every=0.2)
+        used = cpu_seconds(PIDS[address]) - cpu
         return (f"{rate:.0f} moves/s offered for {seconds:.0f} s, NO rules: {len(answered) + failures} moves in "
-                f"{sent_for:.1f} s ({(len(answered) + failures) / sent_for:.0f}/s achieved), {failures} failed\n  "
+                f"{sent_for:.1f} s ({(len(answered) + failures) / sent_for:.0f}/s achieved), {failures} failed; "
+                f"server CPU {used:.1f} s = {1000 * used / max(len(answered), 1):.1f} ms per answered move\n  "
                 + summary("move sent -> answered", waits))
 
     async def runs() -> list[asyncpg.Record]:
@@ -267,11 +280,13 @@ async def latency(conn: asyncpg.Connection, world: World, rate: float, seconds: 
         return len(done) >= len(titles) or await queue_empty(conn, "automation.event")
 
     await wait_for(all_done, timeout=600, every=0.2)
+    used = cpu_seconds(PIDS[address]) - cpu
     lags = [max(0.0, row["finished_at"].timestamp() - answered[row["title"]]) for row in done]
     total = [row["finished_at"].timestamp() - sent[row["title"]] for row in done]
     return (f"{rate:.0f} events/s offered for {seconds:.0f} s: {len(answered) + failures} moves in {sent_for:.1f} s "
             f"({(len(answered) + failures) / sent_for:.0f}/s achieved), {failures} failed, "
-            f"{len(done)}/{len(answered)} tasks made, {await held_failed(conn)} automation job(s) held as failed\n  "
+            f"{len(done)}/{len(answered)} tasks made, {await held_failed(conn)} automation job(s) held as failed; "
+            f"server CPU {used:.1f} s = {1000 * used / max(len(answered), 1):.1f} ms per answered move and its task\n  "
             + summary("move answered -> task made", lags)
             + "\n  " + summary("move sent -> task made (includes the move's own queueing)", total))
 

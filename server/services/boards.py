@@ -89,7 +89,8 @@ class Boards:
         return [_seen(grant) for grant in grants]
 
     async def get(self, caller: Caller, board: UUID) -> BoardView:
-        async with self._begin() as unit:
+        # One statement on every board call's path: no BEGIN/COMMIT round trips around it.
+        async with self._begin(autocommit=True) as unit:
             grant = await unit.boards.grant(board, caller.id)
         return _seen(grant)
 

@@ -47,6 +47,13 @@ from server.sync.room import Origin, Room
 from server.services.webhooks import BoardChange, emit_board_changes
 
 log = logging.getLogger(__name__)
+# A document's next run waits at least BUSY times as long as its last run took (wall clock), at most
+# MOST_DELAY: on an idle server that is the configured delay; when runs are slow because the loop or
+# the database is busy, each document is projected less often, with more changes per run, instead
+# of projections taking the time the edits and automation jobs need (docs/performance.md); at most
+# half the automation settle time, so a burst of edits still reaches the queue as one settled event.
+BUSY = 3.0
+MOST_DELAY = 1.0
 
 
 class Projected(NamedTuple):
@@ -62,7 +69,7 @@ class Tracker:
     """Implements ``server.sync.ports.RoomListener`` for one open board or note room."""
 
     __slots__ = ("document", "recorder", "pending", "local_author", "dirty", "gone", "handle", "task", "events",
-                 "failures", "sources", "_schedule")
+                 "failures", "sources", "took", "_schedule")
 
     def __init__(self, document: str, recorder: Recorder | None, schedule: Callable[[Tracker], None]) -> None:
         self.document = document
@@ -76,6 +83,7 @@ class Tracker:
         self.events: list[CardEvent] = []  # recorded, not yet written
         self.sources: list[dict[str, Any] | None] = []  # each event's source (Sourced), alongside
         self.failures = 0  # failed runs in a row
+        self.took = 0.0  # seconds the last run took (wall clock: a busy loop or database stretches it)
         self._schedule = schedule
 
     def changed(self, update: bytes, origin: object) -> None:
@@ -106,6 +114,8 @@ class Projector:
                  settle: float | None = None) -> None:
         self._begin = begin
         self._settle = settle  # automation events wait this long to settle; None: none are enqueued
+        # Never so slow that a burst's later changes reach the queue after its settled job ran.
+        self._most_delay = min(MOST_DELAY, settle / 2) if settle else MOST_DELAY
         self._delay, self._retry, self._attempts = delay, retry, attempts
         self._trackers: dict[str, Tracker] = {}  # one per open (or just closed) document
         self._problems: dict[str, set[str]] = {}
@@ -195,14 +205,18 @@ class Projector:
     def _schedule(self, tracker: Tracker, delay: float | None = None) -> None:
         if tracker.handle is None and tracker.task is None:
             loop = asyncio.get_running_loop()
-            tracker.handle = loop.call_later(self._delay if delay is None else delay, self._start, tracker)
+            if delay is None:  # a busy process projects each document less often, more changes per run
+                delay = min(max(self._delay, BUSY * tracker.took), max(self._delay, self._most_delay))
+            tracker.handle = loop.call_later(delay, self._start, tracker)
 
     def _start(self, tracker: Tracker) -> None:
         tracker.handle = None
         tracker.task = asyncio.get_running_loop().create_task(self._run_and_reschedule(tracker))
 
     async def _run_and_reschedule(self, tracker: Tracker) -> None:
+        started = time.monotonic()
         ok = await self._run(tracker)
+        tracker.took = time.monotonic() - started
         tracker.task = None
         current = self._trackers.get(tracker.document)
         if current is not tracker:  # its room was reopened meanwhile
