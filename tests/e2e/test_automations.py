@@ -88,12 +88,15 @@ async def test_an_admin_builds_a_rule_with_the_form_and_reads_its_run_log(web_se
     assert await member.get_by_test_id("automation-builder").count() == 0
     assert await member.get_by_test_id("automation-edit").count() == 0
 
-    german = await open_page(t.owner, f"/w/{t.workspace}/settings/automations", locale="de-DE")
+    german = await open_page(t.owner, f"/w/{t.workspace}/settings/automations", locale="de-DE", width=390, height=844)
     await german.get_by_role("heading", name="Regel bauen").wait_for()
     await german.get_by_test_id("automation-state").filter(has_text="Aktiv").wait_for()
     await german.get_by_test_id("automation-runs-button").click()
     await german.get_by_test_id("automation-run").filter(has_text="Erfolgreich").wait_for()
     await german.get_by_test_id("automation-run").get_by_text(f"durch {t.owner.name}").wait_for()
+    assert await german.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    await german.get_by_test_id("automation-run").scroll_into_view_if_needed()
+    await german.screenshot(path=str(SCREENSHOTS / "automation-runs-de-390.png"))
 
 
 async def test_a_saved_rule_is_edited_duplicated_enabled_and_deleted_on_a_phone_by_keyboard(web_server, open_page):

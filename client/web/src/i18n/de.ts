@@ -1143,6 +1143,7 @@ export const de: Catalogue = {
     input_contact: 'Kontakt',
     input_organisation: 'Organisation',
     input_phones: 'Telefon',
+    quoted: '„{{text}}“',
     secretTitle: 'Signaturschlüssel von „{{name}}“',
     secretOnce: 'Die Webhook-Anfragen tragen eine X-Tandem-Signature mit diesem Schlüssel. Jetzt kopieren: Er wird nur dieses eine Mal angezeigt.',
     copy: 'Kopieren',

@@ -1140,6 +1140,7 @@ export const en = {
     input_contact: 'Contact',
     input_organisation: 'Organisation',
     input_phones: 'Phone',
+    quoted: '“{{text}}”',
     secretTitle: 'Signing secret of “{{name}}”',
     secretOnce: 'Its webhook requests carry X-Tandem-Signature made with this secret. Copy it now: it is shown only this once.',
     copy: 'Copy',

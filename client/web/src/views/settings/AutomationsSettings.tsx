@@ -653,6 +653,13 @@ function Runs({ rule, names }: { rule: Rule; names: Record<string, string> }) {
     try { setRuns(await api<Run[]>('GET', rule.runs)) } catch (e) { toastError(e) }
   }
   useEffect(() => { void load() }, [rule.runs])
+  // a run under way is looked at again shortly (a waiting one may wait for days: no polling for it)
+  const underway = runs?.some((r) => r.status === 'running') ?? false
+  useEffect(() => {
+    if (!underway) return
+    const timer = setTimeout(() => void load(), 3000)
+    return () => clearTimeout(timer)
+  }, [runs])
   if (!runs) return <Spinner />
   const stageName = (id: unknown) => stages.find((s) => s.stage === id)?.name ?? String(id ?? '')
   /** A value as a person reads it: a member's or stage's name for an id, a date, a list. */
@@ -692,7 +699,7 @@ function Runs({ rule, names }: { rule: Rule; names: Record<string, string> }) {
   const result = (r: Json): string => {
     const out = (r.result ?? {}) as Json
     const bits: string[] = []
-    if (typeof out.title === 'string') bits.push(`“${out.title}”`)
+    if (typeof out.title === 'string') bits.push(aut('quoted', { text: out.title }))
     if (r.type === 'create_task') {
       bits.push(out.assignee ? aut('assignedTo', { name: memberName(out.assignee as string) }) : aut('unassigned'))
       if (out.due) bits.push(aut('dueOn', { date: shortDate(out.due as string) }))
@@ -701,7 +708,7 @@ function Runs({ rule, names }: { rule: Rule; names: Record<string, string> }) {
     if (r.type === 'set_field') bits.push(`${fieldName(out.field as string, custom)}: ${readable('', out.from)} → ${readable('', out.to)}`)
     if (typeof out.label === 'string') bits.push(out.label)
     if (r.type === 'notify') {
-      if (typeof out.message === 'string') bits.push(`“${out.message}”`)
+      if (typeof out.message === 'string') bits.push(aut('quoted', { text: out.message }))
       if (out.user) bits.push(aut('toPerson', { name: memberName(out.user as string) }))
       if (typeof out.skipped === 'string') bits.push(aut('notifySkipped'))
     }
