@@ -341,13 +341,14 @@ class AutomationRunner:
 
     async def fire(self, payload: dict[str, Any]) -> None:
         """``automation.fire``: one swept event for one rule (``{"rule", "event", "trigger", "facts",
-        "workspace", "board", "card"?, "activity"?}``). A rule disabled or changed to another trigger
-        since, a deal that is gone or no longer open (idle), an activity done meanwhile: no run."""
+        "workspace", "board", "card"?, "activity"?}``). A rule disabled or changed to another trigger or
+        board since, a deal that is gone or no longer open (idle), an activity done meanwhile: no run."""
         async with self._begin() as tx:
             rule = await tx.automation_rules.get(UUID(payload["rule"]))
         trigger = TriggerType(payload["trigger"])
-        if rule is None or not rule.enabled or rule.trigger["type"] != trigger:
-            return
+        if rule is None or not rule.enabled or rule.trigger["type"] != trigger \
+                or rule.trigger.get("board") != payload.get("board"):
+            return  # gone, disabled, or changed to another trigger or board since the sweep
         subject = Subject(UUID(payload["board"]) if payload.get("board") else None,
                           UUID(payload["card"]) if payload.get("card") else None, payload.get("activity"))
         room = await self._room(subject.board)

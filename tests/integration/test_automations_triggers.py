@@ -4,7 +4,8 @@ record, conditions on its fields), the sweep's triggers — deal_idle (once per 
 activity_due / activity_overdue (once per activity), schedule (once per tick) — create_task's
 round robin and call_webhook (signed, the receiver's status kept, retried by the queue).
 
-Real Postgres; one server for the module whose in-process worker runs the automation jobs, with a
+Real Postgres; one server for the module whose in-process worker runs the automation jobs (edits
+settle for a second: a burst typed over a loaded machine stays one burst), with a
 real HTTP receiver on 127.0.0.1 (so TANDEM_WEBHOOKS_ALLOW_PRIVATE=1). The cron sweep is off here:
 each test runs ``AutomationRunner.sweep`` itself (twice, where it shows a second sweep adds
 nothing) and the server's worker runs the ``automation.fire`` jobs it queues.
@@ -37,7 +38,7 @@ KEY = Fernet.generate_key().decode()
 
 @pytest.fixture(scope="module")
 async def server(database_url: str) -> AsyncIterator[InProcessServer]:
-    settings = settings_for(database_url, **AUTH, worker="on", automation_settle_seconds=0.3, secret_key=KEY,
+    settings = settings_for(database_url, **AUTH, worker="on", automation_settle_seconds=1.0, secret_key=KEY,
                             webhooks_allow_private=True, automation_sweep_cron="", housekeeping_cron="",
                             job_retry_seconds=0.2, job_retry_max_seconds=0.5)
     async with in_process_server(settings) as running:

@@ -73,3 +73,20 @@ def test_templates_read_the_deal_the_activity_and_the_record():
     assert record_values({"id": "1", "first_name": "Ada", "owner_id": "u", "organisation_id": None,
                           "fields": {"vip": True}}) == {
         "id": "1", "first_name": "Ada", "owner": "u", "organisation": None, "fields.vip": True}
+
+
+async def test_a_schedule_fires_its_latest_tick_once_made_and_keys_the_run_by_it():
+    from datetime import datetime, timezone
+
+    from server.domain.automations import Rule
+    from server.services.automation_runner import AutomationRunner
+
+    made = datetime(2026, 12, 7, 8, 0, tzinfo=timezone.utc)  # a Monday, before nine
+    rule = Rule(uuid4(), uuid4(), "Weekly", True, {"type": "schedule", "cron": "0 9 * * 1"}, [], None, made, made)
+    runner = AutomationRunner(None, None, None)  # type: ignore[arg-type]  # a schedule reads no table
+    assert await runner._swept(rule, datetime(2026, 12, 7, 8, 59, tzinfo=timezone.utc)) == [], "before its first tick"
+    [(key, fire)] = await runner._swept(rule, datetime(2026, 12, 7, 9, 0, 30, tzinfo=timezone.utc))
+    assert key == "schedule:2026-12-07T09:00:00+00:00" and fire["facts"] == {"tick": "2026-12-07T09:00:00+00:00"}
+    [(later, _)] = await runner._swept(rule, datetime(2026, 12, 10, 12, 0, tzinfo=timezone.utc))
+    assert later == key, "until the next Monday, the same tick: its run exists, nothing new"
+    assert fire["board"] is None and fire["trigger"] == "schedule"
