@@ -7,8 +7,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from tests.e2e.browser import SCREENSHOTS
-from tests.e2e.data import api, crew
+from tests.e2e.data import api, crew, server_running_automations
 from tests.support.waiting import eventually
+
+web_server = server_running_automations()  # its worker runs the reminder jobs
 
 
 async def test_a_timed_activity_shows_in_the_week_and_moves_for_everyone(web_server, open_page):
@@ -34,6 +36,9 @@ async def test_a_timed_activity_shows_in_the_week_and_moves_for_everyone(web_ser
     await row.get_by_label("Where").press("Enter")
     await row.filter(has_text="https://meet.example/acme").wait_for()
     await row.get_by_label("Repeats").select_option(label="Every week")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await row.get_by_label("Where").scroll_into_view_if_needed()
+    await panel.screenshot(path=str(SCREENSHOTS / "activity-times.png"))
 
     page = await open_page(t.owner, f"/w/{t.workspace}/calendar")
     entry = page.get_by_test_id("calendar-entry").filter(has_text="Demo with Acme")
@@ -74,3 +79,25 @@ async def test_a_timed_activity_shows_in_the_week_and_moves_for_everyone(web_ser
     assert url.endswith(".ics")
     feed = await settings.request.get(url)
     assert feed.ok and "Demo with Acme" in await feed.text()
+
+
+async def test_a_reminder_rings_the_assignees_bell(web_server, open_page):
+    t = await crew(web_server.http_url)
+    soon = datetime.now(timezone.utc) + timedelta(seconds=2)
+    deal = await api(web_server.http_url, t.owner, "POST", f"/api/boards/{t.board['id']}/cards",
+                     json={"title": "Initech pilot", "owner": t.member.id})
+    await api(web_server.http_url, t.owner, "POST", f"/api/boards/{t.board['id']}/activities", json={
+        "type": "meeting", "title": "Pilot kick-off", "assignee": t.member.id, "card": deal["id"],
+        "due": soon.isoformat().replace("+00:00", "Z"), "time_zone": "Europe/Berlin", "reminders": [0]})
+    page = await open_page(t.member, f"/w/{t.workspace}/calendar")
+    await page.get_by_test_id("calendar-entry").filter(has_text="Pilot kick-off").wait_for()
+
+    async def told() -> list:
+        return (await api(web_server.http_url, t.member, "GET", "/api/me/notifications"))["notifications"]
+
+    await eventually(told, timeout=30, what="the reminder")
+    await page.reload()
+    await page.get_by_test_id("notifications-bell").click()
+    item = page.get_by_test_id("notification").filter(has_text="Reminder:")
+    await item.get_by_role("link", name="Pilot kick-off").wait_for()
+    await page.screenshot(path=str(SCREENSHOTS / "calendar-reminder.png"))
