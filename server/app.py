@@ -32,7 +32,7 @@ from server.api.contacts import ContactController
 from server.api.currencies import CurrencyController
 from server.api.webhooks import WebhookController
 from server.api.mailboxes import MailboxController
-from server.api.email import EmailTemplateController, mail_status
+from server.api.email import EmailController, EmailTemplateController, mail_status
 from server.api.workspace_lists import WorkspaceListsController
 from server.api.automations import AutomationController
 from server.api.notifications import NotificationController
@@ -84,6 +84,7 @@ from server.services.permissions import WorkspacePermissions
 from server.services.credentials import Passwords
 from server.services.mail import LoggingOutbox, QueuedOutbox
 from server.services.email_templates import EmailTemplatesService
+from server.services.sending import EmailSending
 from server.mail.smtp import system_relay
 from server.services.ports.unit import Begin
 from server.services.sockets import Gate, OpenSockets
@@ -174,7 +175,7 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
                         CurrencyController, WorkspaceListsController, AutomationController, WebhookController,
                         MailboxController,
                         InsightsController,
-                        NotificationController, CalendarController, ical_feed, EmailTemplateController, mail_status],
+                        NotificationController, CalendarController, ical_feed, EmailTemplateController, EmailController, mail_status],
         dependencies={"caller": Provide(provide_caller), **dependencies()},
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[refuse_unstorable_text],  # 422 for text Postgres cannot store, before any handler
@@ -259,6 +260,7 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
         notifications=NotificationService(begin),
         calendar=CalendarService(begin),
         email_templates=EmailTemplatesService(begin),
+        email_sending=EmailSending(begin, settings.mail_from.strip() if settings.smtp_url else None),
     )
 
 

@@ -41,10 +41,10 @@ from server.services.accounts import Policy
 from server.outbound import HttpReceivers
 from server.sealing import sealer
 from server.services.jobs import Handler, JobKinds, job_kinds
-from server.services.mail import MailSender
+from server.services.sending import MailSender
 from server.services.reminders import register as register_reminders
-from server.services.mail import register as register_mail
-from server.mail.smtp import system_relay
+from server.services.sending import register as register_mail
+from server.mail.smtp import AioSmtpRelays, system_relay
 from server.services.webhooks import Policy as WebhookPolicy
 from server.services.webhooks import WebhookService
 from server.services.webhooks import register as register_webhooks
@@ -91,12 +91,11 @@ class Worker:
                               housekeeping_cron=settings.housekeeping_cron, modules=settings.job_modules)
             register_webhooks(kinds, WebhookService(begin, sealer(settings), HttpReceivers(),
                                                     WebhookPolicy.of(settings)))
-            register_reminders(kinds, begin)  # activity reminders (issue 18, docs/calendar.md)
             mail_sync = MailSync(begin, sealer(settings), AioImapServers(), SyncPolicy.of(settings))
             register_mail_sync(kinds, begin, mail_sync, settings.mailbox_poll_cron)  # mailboxes (issue 17)
-            relay = system_relay(settings.smtp_url, settings.mail_from)
-            if relay is not None:
-                register_mail(kinds, MailSender(relay[0]))
+            register_reminders(kinds, begin)  # activity reminders (issue 18, docs/calendar.md)
+            relay = system_relay(settings.smtp_url, settings.mail_from)  # system mail, and members' without a mailbox
+            register_mail(kinds, MailSender(begin, relay[0] if relay else None, AioSmtpRelays(), sealer(settings)))
         if self._more is not None:
             self._more(kinds)
         self._pgq = pgq = PgQueuer(AsyncpgPoolDriver(self._pool))

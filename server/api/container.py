@@ -42,6 +42,7 @@ from server.services.mail import LoggingOutbox
 from server.services.notifications import NotificationService
 from server.services.calendar import CalendarService
 from server.services.email_templates import EmailTemplatesService
+from server.services.sending import EmailSending
 from server.services.organisations import Organisations
 from server.services.permissions import WorkspacePermissions
 from server.services.ports.jobs import QueueMonitor
@@ -109,6 +110,8 @@ class Services:
     calendar: CalendarService
     # e-mail templates and their previews (issue 17)
     email_templates: EmailTemplatesService
+    # composing and sending mail from a record (issue 17; the worker sends it)
+    email_sending: EmailSending
 
 
 ServicesDep = NamedDependency[Services]

@@ -1,5 +1,6 @@
-"""``/api/mail/status`` and ``/api/workspaces/{id}/email-templates`` (issue 17): whether this server
-sends mail, and the workspace's templates with their previews."""
+"""``/api/mail/status``, ``/api/workspaces/{id}/email-templates`` and ``/api/workspaces/{id}/emails``
+(issue 17): whether this server sends mail, the workspace's templates with their previews, and
+composing and sending a mail from a deal, contact or organisation."""
 
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ from server.api.container import SettingsDep
 from server.domain.accounts import InvalidInput
 from server.domain.email_templates import Template, merge_fields
 from server.services.email_templates import EmailTemplatesService, Subjects
+from server.services.sending import Draft, EmailSending
 
 EmailTemplatesDep = NamedDependency[EmailTemplatesService]
+EmailSendingDep = NamedDependency[EmailSending]
 
 
 def _template(template: Template) -> types.EmailTemplate:
@@ -25,7 +28,7 @@ def _template(template: Template) -> types.EmailTemplate:
                                template.updated_at)
 
 
-def subjects_of(data: types.PreviewRequest) -> Subjects:
+def subjects_of(data: types.PreviewRequest | types.Records) -> Subjects:
     """The records of a preview or send request; a deal needs both its board and its card."""
     if (data.board_id is None) != (data.card_id is None):
         raise InvalidInput("board_id, card_id: expected both (a deal) or neither")
@@ -71,3 +74,27 @@ class EmailTemplateController(Controller):
                       caller: CallerDep, email_templates: EmailTemplatesDep) -> types.Preview:
         rendered = await email_templates.preview(caller, workspace, template, subjects_of(data))
         return types.Preview(rendered.subject, rendered.body, rendered.missing)
+
+
+class EmailController(Controller):
+    path = "/api/workspaces/{workspace:uuid}/emails"
+    tags = ["email"]
+
+    @get("/route", summary="How the caller's mail leaves: their connected mailbox, the server's relay, or not at all")
+    async def route(self, workspace: FromPath[UUID], caller: CallerDep,
+                    email_sending: EmailSendingDep) -> types.MailRoute:
+        route = await email_sending.route(caller, workspace)
+        return types.MailRoute(route.via, route.sender, route.reply_to)
+
+    @post("/preview", status_code=200, summary="Render a draft against its records; lists merge fields without a value")
+    async def preview(self, workspace: FromPath[UUID], data: JSONBody[types.DraftPreview], caller: CallerDep,
+                      email_sending: EmailSendingDep) -> types.Preview:
+        shown = await email_sending.preview(caller, workspace, data.subject, data.body, subjects_of(data))
+        return types.Preview(shown.subject, shown.body, shown.missing)
+
+    @post("", status_code=201, summary="Send a mail (members): rendered, sanitised, queued, and filed on the timeline")
+    async def send(self, workspace: FromPath[UUID], data: JSONBody[types.NewEmail], caller: CallerDep,
+                   email_sending: EmailSendingDep) -> types.SentEmail:
+        draft = Draft(list(data.to), list(data.cc), data.subject, data.body, subjects_of(data), data.reply_to_email_id)
+        sent = await email_sending.send(caller, workspace, draft)
+        return types.SentEmail(sent.email, sent.message_id, sent.route.via, sent.route.sender or "")

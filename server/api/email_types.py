@@ -56,3 +56,52 @@ class Preview(msgspec.Struct):
     subject: str
     body: str
     missing: list[str]
+
+
+Address = Annotated[str, msgspec.Meta(max_length=320)]
+
+
+class Records(msgspec.Struct, forbid_unknown_fields=True):
+    """The records a mail is written on, each optional; a deal is ``board_id`` + ``card_id``."""
+
+    contact_id: UUID | None = None
+    organisation_id: UUID | None = None
+    board_id: UUID | None = None
+    card_id: UUID | None = None
+
+
+class DraftPreview(Records, forbid_unknown_fields=True):
+    """A draft to render: its subject and HTML body may hold merge fields."""
+
+    subject: Subject = ""
+    body: Body = ""
+
+
+class NewEmail(Records, forbid_unknown_fields=True):
+    """A mail to send. ``subject`` and HTML ``body`` may hold merge fields (rendered against the
+    records when sent; one without a value refuses the send with 422). ``reply_to_email_id``: the
+    stored e-mail it answers (threads it: In-Reply-To, References)."""
+
+    to: Annotated[list[Address], msgspec.Meta(max_length=50)] = []
+    cc: Annotated[list[Address], msgspec.Meta(max_length=50)] = []
+    subject: Subject = ""
+    body: Body = ""
+    reply_to_email_id: UUID | None = None
+
+
+class MailRoute(msgspec.Struct):
+    """How the caller's mail leaves: ``mailbox`` (their connected mailbox; ``sender`` is its address),
+    ``relay`` (the server's, From ``sender`` with Reply-To ``reply_to``: the caller) or ``none``."""
+
+    via: str
+    sender: str | None
+    reply_to: str | None
+
+
+class SentEmail(msgspec.Struct):
+    """A mail queued to send; ``id`` is its copy on the timeline."""
+
+    id: UUID
+    message_id: str
+    via: str
+    sender: str

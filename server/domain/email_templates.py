@@ -56,6 +56,15 @@ class Rendered(msgspec.Struct, frozen=True):
     missing: list[str]  # merge fields without a value, e.g. "contact.first_name", in the order met
 
 
+class MissingMergeFields(ValueError):
+    """A mail whose merge fields have no value for its records (HTTP 422): it is not sent blank."""
+
+    def __init__(self, fields: list[str]) -> None:
+        super().__init__(f"expected a value for every merge field; without one: {', '.join(fields)} "
+                         f"(fill them in on the record, or take them out of the mail)")
+        self.fields = fields
+
+
 class TemplateError(InvalidInput):
     """A template that does not parse, or reaches for something the sandbox refuses (HTTP 400)."""
 

@@ -9,6 +9,7 @@ by it too.
 
 from __future__ import annotations
 
+import html as entities
 import re
 import uuid
 from email.headerregistry import Address
@@ -45,6 +46,24 @@ def clean_html(html: str) -> str:
     """HTML safe to send, store and show: ammonia's allow-list (no scripts, event handlers, styles
     that run, or ``javascript:`` links); links keep http, https and mailto only."""
     return nh3.clean(html, url_schemes={"http", "https", "mailto"})
+
+
+_BREAKS = re.compile(r"(?i)<br\s*/?>|</(li|tr)>")
+_PARAGRAPHS = re.compile(r"(?i)</(p|div|h[1-6]|blockquote|ul|ol|table)>")
+_BLANK_LINES = re.compile(r"\n{3,}")
+_LINKS = re.compile(r'(?is)<a\s[^>]*?href="([^"]*)"[^>]*>(.*?)</a>')
+
+
+def _link_text(match: re.Match[str]) -> str:
+    url, words = entities.unescape(match[1]), match[2]
+    return words if not url or url == entities.unescape(words) else f"{words} ({url})"
+
+
+def text_of(html: str) -> str:
+    """The text/plain part of an HTML body: paragraphs apart, ``<br>`` and list items on lines, a
+    link's address after its words, no tags."""
+    text = nh3.clean(_BREAKS.sub("\n", _PARAGRAPHS.sub("\n\n", _LINKS.sub(_link_text, clean_html(html)))), tags=set())
+    return _BLANK_LINES.sub("\n\n", entities.unescape(text)).strip() + "\n"
 
 
 def new_message_id(sender: str) -> str:

@@ -95,3 +95,11 @@ def system_relay(smtp_url: str, mail_from: str) -> tuple[AioSmtpRelay, str] | No
         raise SystemExit(f"TANDEM_MAIL_FROM: expected the address system mail is sent from (with TANDEM_SMTP_URL), "
                          f"got {mail_from!r}")
     return AioSmtpRelay(server), mail_from.strip()
+
+
+class AioSmtpRelays:
+    """Implements ``server.services.ports.sending.MailRelays``: one ``AioSmtpRelay`` per mailbox's server."""
+
+    def connect(self, host: str, port: int, tls: str, username: str, password: str) -> AioSmtpRelay:
+        mode: Tls = "tls" if tls == "tls" else "starttls" if tls == "starttls" else "none"
+        return AioSmtpRelay(SmtpServer(host, port, mode, username, password))

@@ -1,5 +1,5 @@
 """System mail (invitations, password resets; issue 17 item 1): the ``Outbox`` port, its two
-implementations, and the ``mail.send`` job that hands a message to the SMTP relay.
+implementations; ``server/services/sending.py`` runs the ``mail.send`` jobs.
 
 A message is posted *in the unit of work that causes it* (``await outbox.post(unit, mail)``): with a
 relay configured (``TANDEM_SMTP_URL``) that enqueues a ``mail.send`` job in the same transaction, so
@@ -16,15 +16,13 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 import msgspec
 
 from server.domain.sending import Envelope, new_message_id
 
 if TYPE_CHECKING:
-    from server.services.jobs import JobKinds
-    from server.services.ports.sending import MailRelay
     from server.services.ports.unit import Unit
 
 log = logging.getLogger(__name__)
@@ -83,22 +81,3 @@ class QueuedOutbox(LoggingOutbox):
         self.sent.append(mail)
         log.info("mail to %s queued: %s", mail.to, mail.subject)
         return True
-
-
-class MailSender:
-    """Runs ``mail.send`` jobs: the envelope in the payload goes to the relay; a refusal raises, and
-    the worker retries with backoff. The Message-ID was fixed when queued, so a job run twice (a
-    worker killed after ``DATA``) sends one message as far as mail clients are concerned."""
-
-    def __init__(self, relay: MailRelay) -> None:
-        self._relay = relay
-
-    async def send(self, payload: dict[str, Any]) -> None:
-        envelope = msgspec.convert(payload["envelope"], Envelope)
-        await self._relay.deliver(envelope)
-        log.info("mail %s sent to %d recipient(s)", envelope.message_id, len(envelope.to) + len(envelope.cc))
-
-
-def register(kinds: JobKinds, sender: MailSender) -> None:
-    """Add ``mail.send`` to the worker's kinds."""
-    kinds.handle(SEND)(sender.send)

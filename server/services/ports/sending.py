@@ -1,5 +1,5 @@
-"""Sending e-mail (issue 17 items 1-3): the relay a message leaves through, and the workspace's
-templates."""
+"""Sending e-mail (issue 17 items 1-3): the relay a message leaves through (the system's, or a
+connected mailbox's SMTP server), and the workspace's templates."""
 
 from __future__ import annotations
 
@@ -14,6 +14,12 @@ from server.domain.sending import Envelope
 class MailRelay(Protocol):
     async def deliver(self, envelope: Envelope) -> None:
         """Send ``envelope`` to every recipient, or raise (the job is retried)."""
+        ...
+
+
+class MailRelays(Protocol):
+    def connect(self, host: str, port: int, tls: str, username: str, password: str) -> MailRelay:
+        """The relay of one SMTP server (a connected mailbox's): ``tls`` is tls, starttls or none."""
         ...
 
 

@@ -22,3 +22,16 @@ class MemoryRelay:
             self.refuse -= 1
             raise RelayRefused("451 try again later")
         self.delivered.append(envelope)
+
+
+class MemoryRelays:
+    """Implements ``MailRelays``: one ``MemoryRelay`` per (host, port, username), kept in ``relays``."""
+
+    def __init__(self) -> None:
+        self.relays: dict[tuple[str, int, str], MemoryRelay] = {}
+        self.passwords: dict[tuple[str, int, str], str] = {}
+
+    def connect(self, host: str, port: int, tls: str, username: str, password: str) -> MemoryRelay:
+        key = (host, port, username)
+        self.passwords[key] = password
+        return self.relays.setdefault(key, MemoryRelay())

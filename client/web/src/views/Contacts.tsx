@@ -22,9 +22,10 @@ import { LiveInput } from '../components/inputs'
 import { NotesSection } from './Notes'
 import { CustomFieldRows } from '../components/CustomFields'
 import { OrganisationDeals, Timeline } from './records/Timeline'
+import { ComposeDialog } from './Compose'
 import { BulkBar } from './records/Bulk'
 import { DuplicatesPage } from './records/Duplicates'
-import { rt, t } from '../i18n'
+import { rt, scoped, t } from '../i18n'
 import './records/records.css'
 
 const singular = (kind: RecordKind) => (kind === 'contacts' ? 'contact' : 'organisation')
@@ -312,6 +313,8 @@ function RecordDetail({ kind, id }: { kind: RecordKind; id: string }) {
   const [people, setPeople] = useState<Contact[]>([])
   const ws = workspaceId.value!
   const [changed, setChanged] = useState(0)
+  const [compose, setCompose] = useState<{ reply?: { id: string; subject: string }; to?: string[] } | null>(null)
+  const [mailed, setMailed] = useState(0)
   const live = useSyncedDoc(`workspace:${ws}`)
   useEffect(() => live ? watchChanges(live.doc, (keys) => {
     if (keys.includes(`${singular(kind)}:${id}`)) setChanged((n) => n + 1)
@@ -354,6 +357,8 @@ function RecordDetail({ kind, id }: { kind: RecordKind; id: string }) {
             {org?.website}
           </p>
         </div>
+        {editable && <button type="button" class="btn btn--small detail__mail" data-testid="write-email"
+          onClick={() => setCompose({})}><Icon name="email" size={14} />{scoped('sending')('write')}</button>}
       </header>
       <div class="detail__grid">
         <section class="card-surface fields" aria-label={t('common.details')}>
@@ -418,7 +423,11 @@ function RecordDetail({ kind, id }: { kind: RecordKind; id: string }) {
               ? <NotesSection subjectKind={contact ? 'contact' : 'organisation'} subjectId={id} board={noteBoard.id} writable={editable} />
               : <p class="muted">{t('contacts.notesNeedBoard')}</p>}
           </section>
-          <Timeline kind={kind} id={id} name={record.name} />
+          <Timeline kind={kind} id={id} name={record.name} reload={mailed}
+            onReply={editable ? (mail) => setCompose({ reply: mail, to: mail.incoming ? [mail.from] : undefined }) : undefined} />
+          {compose && <ComposeDialog records={kind === 'contacts' ? { contact_id: id } : { organisation_id: id }}
+            to={compose.to ?? record.emails.slice(0, 1)} reply={compose.reply} onClose={() => setCompose(null)}
+            onSent={() => setMailed((n) => n + 1)} />}
           <RecordActions kind={kind} record={record} />
           <p class="muted small">{t('contacts.added', { when: relative(record.created_at) })}</p>
         </div>

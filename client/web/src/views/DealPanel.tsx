@@ -11,7 +11,7 @@ import {
   type Activity, type ActivityType, type BoardState, type Card,
 } from '../lib/board'
 import { dateTime, dueDay, money, relative, todayIso } from '../lib/format'
-import { t } from '../i18n'
+import { scoped, t } from '../i18n'
 import type { Board } from '../lib/session'
 import { Avatar, AvatarStack, Icon, announce } from '../components/ui'
 import { LiveInput, LiveTextarea } from '../components/inputs'
@@ -21,6 +21,7 @@ import { LabelPicker } from '../components/LabelPicker'
 import { NotesSection } from './Notes'
 import { RecordPicker } from './Contacts'
 import { LostDialog } from './LostDialog'
+import { ComposeDialog } from './Compose'
 import { isGuest } from '../lib/session'
 import { toastError } from '../components/ui'
 import { linkActivity, linkCard, linkKey, useBoardLinks } from '../lib/links'
@@ -44,6 +45,7 @@ export function DealPanel({ synced, board, cardId, writable, meta, peers, onClos
   const card = board.cards.get(cardId)!
   const [tab, setTab] = useState<Tab>('activities')
   const [losing, setLosing] = useState(false)
+  const [mailing, setMailing] = useState(false)
   const heading = useRef<HTMLHeadingElement>(null)
   const set = (values: Record<string, unknown>) => setCard(synced.doc, cardId, values)
   const stage = board.stages.find((s) => s.id === card.stage) ?? board.stages[0]
@@ -59,7 +61,7 @@ export function DealPanel({ synced, board, cardId, writable, meta, peers, onClos
   useEffect(() => heading.current?.focus(), [cardId])
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape' && !(e.target as Element).closest('input, textarea, select, .ProseMirror')) onClose()
+      if (e.key === 'Escape' && !(e.target as Element).closest('input, textarea, select, .ProseMirror, dialog')) onClose()
     }
     window.addEventListener('keydown', onKey)
     return () => window.removeEventListener('keydown', onKey)
@@ -77,6 +79,8 @@ export function DealPanel({ synced, board, cardId, writable, meta, peers, onClos
           <LiveInput class="panel__title" aria-label={t('deal.title')} value={card.title} readOnly={!writable}
             onCommit={(title) => set({ title })} />
           <AvatarStack label={t('deal.alsoViewing')} size={26} people={viewers.map((v) => v.user)} />
+          {writable && !isGuest.value && <button class="icon-btn" onClick={() => setMailing(true)} aria-label={scoped('sending')('write')}
+            title={scoped('sending')('write')} data-testid="deal-write-email"><Icon name="email" /></button>}
           <button class="icon-btn" onClick={onClose} aria-label={t('deal.closePanel')} title={t('deal.closeEsc')}><Icon name="close" /></button>
         </div>
         {pipeline && (
@@ -96,6 +100,8 @@ export function DealPanel({ synced, board, cardId, writable, meta, peers, onClos
           </div>
         )}
         {losing && <LostDialog synced={synced} board={board} cardId={cardId} onClose={() => setLosing(false)} />}
+        {mailing && <ComposeDialog to={[]} onClose={() => setMailing(false)} records={{ board_id: meta.id, card_id: cardId,
+          contact_id: link?.contact ?? null, organisation_id: link?.organisation ?? null }} />}
       </header>
       <div class="panel__body">
         <section class="fields" aria-label={t('common.details')}>

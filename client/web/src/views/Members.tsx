@@ -10,7 +10,7 @@ const ROLES = ['viewer', 'member', 'admin', 'owner'] as const
 const title = (role: (typeof ROLES)[number]) => t(`roles.${role}`)
 
 export function MembersPage() {
-  const [invite, setInvite] = useState<{ email: string; link: string } | null>(null)
+  const [invite, setInvite] = useState<{ email: string; link: string; mailed: boolean } | null>(null)
   const [error, setError] = useState('')
   useEffect(() => void refreshMembers(), [])
   const ws = workspaceId.value
@@ -21,7 +21,7 @@ export function MembersPage() {
     setError('')
     try {
       const created = await post<Schemas['Invitation']>(`/api/workspaces/${ws}/invitations`, { email: data.get('email'), role: data.get('role') })
-      setInvite({ email: created.email, link: `${location.origin}/invite/${created.token}` })
+      setInvite({ email: created.email, link: `${location.origin}/invite/${created.token}`, mailed: created.mail_sent ?? false })
       form.reset()
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e))
@@ -54,7 +54,7 @@ export function MembersPage() {
           {error && <p class="form-error" role="alert">{error}</p>}
           {invite && (
             <div class="invite-link" role="status">
-              <p>{t('members.inviteFor')}<strong>{invite.email}</strong>{t('members.inviteSent')}</p>
+              <p data-testid="invite-mailed" data-mailed={invite.mailed ? 'yes' : 'no'}>{t('members.inviteFor')}<strong>{invite.email}</strong>{invite.mailed ? t('members.inviteSent') : t('members.inviteNotMailed')}</p>
               <div class="row">
                 <input readOnly value={invite.link} aria-label={t('members.inviteLink')} data-testid="invite-link" onFocus={(e) => (e.target as HTMLInputElement).select()} />
                 <button class="btn" onClick={() => navigator.clipboard?.writeText(invite.link).then(() => toast(t('members.copied')), () => toast(t('members.copyFailed')))}>{t('common.copy')}</button>

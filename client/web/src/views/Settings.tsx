@@ -8,7 +8,7 @@ import { useEffect } from 'preact/hooks'
 import { navigate } from '../lib/router'
 import { isAdmin, isGuest, workspaceId } from '../lib/session'
 import { Empty } from '../components/ui'
-import { aut, mt, st, t, wht } from '../i18n'
+import { aut, mt, scoped, st, t, wht } from '../i18n'
 import { PipelinesSettings } from './settings/Pipelines'
 import { BoardsSettings } from './settings/BoardsSettings'
 import { LostReasonsSettings, LabelsSettings } from './settings/Lists'
@@ -18,12 +18,14 @@ import { WebhooksSettings } from './settings/WebhooksSettings'
 import { AutomationsSettings } from './settings/AutomationsSettings'
 import { MailboxSettings, mailboxLabel } from './settings/MailboxSettings'
 import { CalendarSettings } from './settings/CalendarSettings'
+import { EmailTemplatesSettings } from './settings/EmailTemplatesSettings'
 
 export interface SettingsSection {
   id: string
   label: () => string
   Page: ComponentType<{ admin: boolean }>
   personal?: boolean // the signed-in member's own (their mailbox): no read-only notice
+  members?: boolean // members change it too (e-mail templates): no read-only notice
 }
 
 export const SECTIONS: SettingsSection[] = [
@@ -37,6 +39,7 @@ export const SECTIONS: SettingsSection[] = [
   { id: 'webhooks', label: () => wht('webhooks'), Page: WebhooksSettings },
   { id: 'mailbox', label: mailboxLabel, Page: MailboxSettings, personal: true },
   { id: 'calendar', label: () => t('calendar.feedTitle'), Page: CalendarSettings },
+  { id: 'email-templates', label: () => scoped('sending')('templates'), Page: EmailTemplatesSettings, members: true },
 ]
 
 export function SettingsPage({ section }: { section: string }) {
@@ -59,7 +62,7 @@ export function SettingsPage({ section }: { section: string }) {
         </nav>
         <section class="settings__body" aria-labelledby="settings-title">
           <h2 id="settings-title" class="settings__title">{current.label()}</h2>
-          {!admin && !current.personal && <p class="notice" data-testid="settings-read-only">{st('readOnly')}</p>}
+          {!admin && !current.personal && !current.members && <p class="notice" data-testid="settings-read-only">{st('readOnly')}</p>}
           <current.Page admin={admin} />
         </section>
       </div>

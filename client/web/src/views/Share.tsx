@@ -21,6 +21,7 @@ export function ShareDialog({ board, onClose }: { board: Board; onClose: () => v
   const [shares, setShares] = useState<Share[]>([])
   const [invitations, setInvitations] = useState<Invitation[]>([])
   const [fresh, setFresh] = useState<Invitation | null>(null)
+  const [mailed, setMailed] = useState(false)
   const [error, setError] = useState('')
   const load = () => Promise.all([
     get<Share[]>(`/api/boards/${board.id}/shares`).then(setShares),
@@ -40,7 +41,8 @@ export function ShareDialog({ board, onClose }: { board: Board; onClose: () => v
       const shared = await post<Schemas['Shared']>(`/api/boards/${board.id}/shares`, { email: data.get('email'), access: data.get('access') })
       form.reset()
       setFresh(shared.invitation)
-      const said = shared.share ? gt('sharedWith', { name: shared.share.user.name }) : gt('invitedNotice', { email: shared.invitation?.email ?? '' })
+      setMailed(shared.mail_sent ?? false)
+      const said = shared.share ? gt('sharedWith', { name: shared.share.user.name }) : gt(shared.mail_sent ? 'invitedNotice' : 'invitedNotMailed', { email: shared.invitation?.email ?? '' })
       announce(said)
       if (shared.share) toast(said)
       await load()
@@ -79,7 +81,7 @@ export function ShareDialog({ board, onClose }: { board: Board; onClose: () => v
       {error && <p class="form-error" role="alert">{error}</p>}
       {fresh && link && (
         <div class="share-dialog__link" role="status">
-          <p>{gt('invitedNotice', { email: fresh.email })}</p>
+          <p data-testid="share-mailed" data-mailed={mailed ? 'yes' : 'no'}>{gt(mailed ? 'invitedNotice' : 'invitedNotMailed', { email: fresh.email })}</p>
           <div class="row">
             <label class="sr-only" for="invite-link">{gt('linkLabel', { email: fresh.email })}</label>
             <input id="invite-link" class="grow" readOnly value={link} onFocus={(e) => (e.target as HTMLInputElement).select()} />

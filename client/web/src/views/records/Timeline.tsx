@@ -11,12 +11,18 @@ import { dateTime, money, relative, shortDate } from '../../lib/format'
 import { recordName, type RecordKind } from '../../lib/records'
 import { Icon, Spinner, toastError } from '../../components/ui'
 import { t } from '../../i18n'
-import { rt } from '../../i18n'
+import { rt, scoped } from '../../i18n'
+
+const mt = scoped('sending')
 
 type Item = Schemas['RecordTimeline']['items'][number]
 const PAGE = 20
 
-export function Timeline({ kind, id, name }: { kind: RecordKind; id: string; name: string }) {
+export function Timeline({ kind, id, name, reload = 0, onReply }: {
+  kind: RecordKind; id: string; name: string
+  reload?: number  // changes when something new should show (a mail just sent)
+  onReply?: (mail: { id: string; subject: string; from: string; incoming: boolean }) => void
+}) {
   const [items, setItems] = useState<Item[] | null>(null)
   const [next, setNext] = useState<number | null>(null)
   const [error, setError] = useState('')
@@ -27,7 +33,7 @@ export function Timeline({ kind, id, name }: { kind: RecordKind; id: string; nam
     load(0).then((page) => { if (live) { setItems(page.items); setNext(page.next_offset) } },
       (e) => live && setError(e instanceof Error ? e.message : String(e)))
     return () => { live = false }
-  }, [kind, id])
+  }, [kind, id, reload])
   async function more() {
     if (next === null) return
     try {
@@ -45,7 +51,7 @@ export function Timeline({ kind, id, name }: { kind: RecordKind; id: string; nam
         ? <p class="muted">{rt('timelineEmpty', { name })}</p>
         : <>
           <ol class="timeline" aria-label={rt('timelineLabel', { name })} data-testid="record-timeline">
-            {items.map((item) => <Entry key={`${item.kind}:${item.id}`} item={item} onOrganisation={kind === 'organisations'} />)}
+            {items.map((item) => <Entry key={`${item.kind}:${item.id}`} item={item} onOrganisation={kind === 'organisations'} onReply={onReply} />)}
           </ol>
           {next !== null && <p class="center"><button class="btn btn--small" onClick={more}>{t('common.loadMore')}</button></p>}
         </>}
@@ -53,7 +59,9 @@ export function Timeline({ kind, id, name }: { kind: RecordKind; id: string; nam
   )
 }
 
-function Entry({ item, onOrganisation }: { item: Item; onOrganisation: boolean }) {
+function Entry({ item, onOrganisation, onReply }: {
+  item: Item; onOrganisation: boolean; onReply?: (mail: { id: string; subject: string; from: string; incoming: boolean }) => void
+}) {
   const ws = workspaceId.value
   const deal = (card: string | null) => (card ? `/w/${ws}/boards/${item.board_id}/deals/${card}` : null)
   const board = boards.value.find((b) => b.id === item.board_id)?.name
@@ -76,6 +84,12 @@ function Entry({ item, onOrganisation }: { item: Item; onOrganisation: boolean }
   } else if (item.kind === 'note') {
     href = item.card_id ? deal(item.card_id) : item.contact_id && onOrganisation ? `/w/${ws}/contacts/${item.contact_id}` : null
     what = rt('note')
+  } else if (item.kind === 'email') {
+    icon = 'email'
+    what = item.direction === 'out' ? mt('mailSent') : mt('mailReceived')
+    extra = <>{item.snippet && <span class="muted timeline__snippet">{item.snippet}</span>}
+      {onReply && <button type="button" class="btn btn--small" data-testid="timeline-reply"
+        onClick={() => onReply({ id: item.id, subject: item.title, from: item.from_address, incoming: item.direction === 'in' })}>{mt('reply')}</button>}</>
   }
   return (
     <li class="timeline__item">

@@ -1,0 +1,205 @@
+"""Composing and sending e-mail from a deal, contact or organisation (issue 17 item 3).
+
+A draft's subject and HTML body are templates themselves: a template picked in the compose dialog
+is put in as written (``{{ contact.first_name }}``), so what is sent is rendered here, against the
+records it is sent from, at the moment it is sent — and refused (``MissingMergeFields``, 422 naming
+each field) when a merge field has no value, never sent blank. The rendered HTML is sanitised (nh3)
+before it is sent and stored; the text/plain part is made from it.
+
+Which way it leaves (``route``): through the sender's own connected mailbox in the workspace (its
+SMTP server, From their address) when they have one; else through the system relay
+(``TANDEM_SMTP_URL``), From the system address with their name ("Ada via Tandem") and Reply-To
+them; else it is refused — there is no way out, and the app says so. Either way a ``mail.send`` job
+is queued in the same transaction that files the sent copy (``EmailMessages.file``, direction
+``out``) under the records it was written on and the contacts its recipients are: it shows on their
+timelines at once, and the job sends it (retried with backoff while the server refuses).
+
+A reply names the message it answers: In-Reply-To is that message's Message-ID, References its
+References and its Message-ID (RFC 5322 3.6.4), and the copy joins its thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, NamedTuple
+from uuid import UUID
+
+import msgspec
+
+from server.domain.access import Action, NotFound
+from server.domain.accounts import Conflict
+from server.domain.email_templates import MissingMergeFields, Rendered, render
+from server.domain.mailboxes import DealRef, Direction, Email, Filing, NewEmail, Visibility
+from server.domain.sending import (
+    Envelope, check_recipients, check_subject, clean_html, new_message_id, text_of, thread_references,
+)
+from server.services.email_templates import Subjects, merge_context
+from server.services.mail import SEND
+from server.services.records import workspace_role
+
+if TYPE_CHECKING:
+    from server.services.accounts import Caller
+    from server.services.jobs import JobKinds
+    from server.services.ports.sending import MailRelay, MailRelays
+    from server.services.ports.unit import Begin, Unit
+    from server.services.ports.webhooks import Sealer
+
+log = logging.getLogger(__name__)
+
+SNIPPET = 200
+
+
+class Draft(NamedTuple):
+    to: list[str]
+    cc: list[str]
+    subject: str
+    body: str  # HTML, merge fields allowed
+    subjects: Subjects  # the records it is written on
+    reply_to: UUID | None = None  # the stored e-mail it answers
+
+
+class Route(NamedTuple):
+    """Which way a member's mail leaves: ``mailbox`` (``sender`` is their address), ``relay``
+    (``sender`` is the system's, replies go to ``reply_to``) or ``none``."""
+
+    via: str
+    sender: str | None
+    reply_to: str | None
+    mailbox: UUID | None = None
+
+
+class Sent(NamedTuple):
+    email: UUID  # the stored copy
+    message_id: str
+    route: Route
+
+
+class EmailSending:
+    """The compose-and-send use cases."""
+
+    def __init__(self, begin: Begin, system_sender: str | None) -> None:
+        """``system_sender``: the relay's From address, or None when no relay is configured."""
+        self._begin, self._system = begin, system_sender
+
+    async def route(self, caller: Caller, workspace: UUID) -> Route:
+        async with self._begin() as unit:
+            await workspace_role(unit, caller, workspace, Action.EDIT_CONTACTS)
+            return await self._route(unit, caller, workspace)
+
+    async def _route(self, unit: Unit, caller: Caller, workspace: UUID) -> Route:
+        mailboxes = await unit.mailboxes.of_owner(workspace, caller.id)
+        if mailboxes:
+            return Route("mailbox", mailboxes[0].address, None, mailboxes[0].id)
+        if self._system:
+            return Route("relay", self._system, caller.email)
+        return Route("none", None, None)
+
+    async def preview(self, caller: Caller, workspace: UUID, subject: str, body: str, subjects: Subjects) -> Rendered:
+        """The draft rendered against its records, sanitised, with the merge fields that have no value."""
+        async with self._begin() as unit:
+            await workspace_role(unit, caller, workspace, Action.EDIT_CONTACTS)
+            rendered = render(check_subject(subject), body, await merge_context(unit, caller, workspace, subjects))
+        return Rendered(rendered.subject, clean_html(rendered.body), rendered.missing)
+
+    async def send(self, caller: Caller, workspace: UUID, draft: Draft) -> Sent:
+        to, cc = check_recipients(draft.to, draft.cc)
+        async with self._begin() as unit:
+            await workspace_role(unit, caller, workspace, Action.EDIT_CONTACTS)
+            rendered = render(check_subject(draft.subject), draft.body,
+                              await merge_context(unit, caller, workspace, draft.subjects))
+            if rendered.missing:
+                raise MissingMergeFields(rendered.missing)
+            route = await self._route(unit, caller, workspace)
+            if route.sender is None:
+                raise Conflict("mail is not configured on this server (TANDEM_SMTP_URL) and you have no mailbox "
+                               "connected in this workspace: connect one to send")
+            parent = await self._parent(unit, workspace, draft.reply_to)
+            html = clean_html(rendered.body)
+            envelope = Envelope(
+                sender=route.sender, sender_name=caller.name if route.via == "mailbox" else f"{caller.name} via Tandem",
+                to=to, cc=cc, subject=rendered.subject, text=text_of(html), html=html, reply_to=route.reply_to,
+                message_id=new_message_id(route.sender), in_reply_to=_bracketed(parent.message_id) if parent else None,
+                references=thread_references(_bracketed(parent.message_id),
+                                             tuple(_bracketed(r) for r in parent.references)) if parent else ())
+            stored = await self._file(unit, caller, workspace, envelope, route, draft.subjects,
+                                      parent.thread_id if parent else None)
+            await unit.jobs.enqueue(SEND, {"envelope": msgspec.to_builtins(envelope),
+                                           "mailbox": str(route.mailbox) if route.mailbox else None},
+                                    dedupe_key=f"mail:{envelope.message_id}")
+        return Sent(stored, envelope.message_id, route)
+
+    async def _parent(self, unit: Unit, workspace: UUID, reply_to: UUID | None) -> Email | None:
+        if reply_to is None:
+            return None
+        stored = await unit.email_messages.get(reply_to)
+        if stored is None or stored.workspace_id != workspace:
+            raise NotFound("reply_to: no such e-mail in this workspace")
+        return stored.email
+
+    async def _file(self, unit: Unit, caller: Caller, workspace: UUID, envelope: Envelope, route: Route,
+                    subjects: Subjects, thread: str | None) -> UUID:
+        """The sent copy, filed under the records it was written on and its recipients' contacts."""
+        found = await unit.email_messages.filing_for(workspace, [*envelope.to, *envelope.cc])
+        deals = [DealRef(*subjects.deal)] if subjects.deal else []
+        filing = Filing(contacts=_union(found.contacts, [subjects.contact]),
+                        organisations=_union(found.organisations, [subjects.organisation]),
+                        deals=list(dict.fromkeys([*deals, *found.deals])))
+        bare = envelope.message_id.strip("<>")
+        email = Email(
+            message_id=bare, thread_id=thread or bare, in_reply_to=(envelope.in_reply_to or "").strip("<>") or None,
+            references=[r.strip("<>") for r in envelope.references], from_address=envelope.sender.lower(),
+            from_name=envelope.sender_name, to=list(envelope.to), cc=list(envelope.cc), subject=envelope.subject,
+            sent_at=datetime.now(timezone.utc), snippet=" ".join(envelope.text.split())[:SNIPPET],
+            body_text=envelope.text, body_html=envelope.html or "")
+        # Written on a record in the CRM, for the team: everything visible (a synced mailbox's own
+        # mail keeps the mailbox's visibility).
+        stored = await unit.email_messages.file(
+            NewEmail(workspace, route.mailbox, caller.id, Direction.OUT, Visibility.EVERYTHING, email), filing)
+        if stored is None:  # a fresh random Message-ID cannot be known already
+            raise Conflict("this message was filed already")
+        return stored
+
+
+def _bracketed(message_id: str) -> str:
+    return message_id if message_id.startswith("<") else f"<{message_id}>"
+
+
+def _union(found: list[UUID], given: list[UUID | None]) -> list[UUID]:
+    return list(dict.fromkeys([*(g for g in given if g is not None), *found]))
+
+
+class MailSender:
+    """Runs ``mail.send`` jobs: the envelope goes out through the mailbox it names (its SMTP server,
+    its sealed password) or the system relay; a refusal raises, and the worker retries with
+    backoff. The Message-ID was fixed when queued, so a job run twice (a worker killed after
+    ``DATA``) is one message to mail clients. A mailbox disconnected meanwhile sends nothing."""
+
+    def __init__(self, begin: Begin, system: MailRelay | None, relays: MailRelays, sealer: Sealer) -> None:
+        self._begin, self._system, self._relays, self._sealer = begin, system, relays, sealer
+
+    async def send(self, payload: dict[str, Any]) -> None:
+        envelope = msgspec.convert(payload["envelope"], Envelope)
+        relay = await self._relay(payload.get("mailbox"), envelope)
+        if relay is None:
+            return
+        await relay.deliver(envelope)
+        log.info("mail %s sent to %d recipient(s)", envelope.message_id, len(envelope.to) + len(envelope.cc))
+
+    async def _relay(self, mailbox: str | None, envelope: Envelope) -> MailRelay | None:
+        if mailbox is None:
+            if self._system is None:
+                raise RuntimeError("mail.send: no TANDEM_SMTP_URL on this worker, and the mail names no mailbox")
+            return self._system
+        async with self._begin() as unit:
+            found = await unit.mailboxes.get(UUID(mailbox))
+        if found is None:
+            log.warning("mail %s not sent: its mailbox was disconnected", envelope.message_id)
+            return None
+        password = self._sealer.unseal(found.secret).decode()
+        return self._relays.connect(found.smtp.host, found.smtp.port, str(found.smtp.tls), found.username, password)
+
+
+def register(kinds: JobKinds, sender: MailSender) -> None:
+    """Add ``mail.send`` to the worker's kinds."""
+    kinds.handle(SEND)(sender.send)
