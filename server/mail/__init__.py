@@ -1,1 +1,1 @@
-"""Adapters to the mail protocols (issue 17): SMTP sending (``smtp.py``)."""
+"""Adapters to the mail protocols (issue 17): SMTP sending (``smtp.py``), IMAP reading (``imap.py``)."""
