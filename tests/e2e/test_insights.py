@@ -112,6 +112,11 @@ async def test_the_dashboard_shows_the_apis_figures_drills_down_exports_and_shar
     funnel = await funnel_when_projected(web_server, t, expected_lost=4)
     reps = await api(url, t.owner, "GET", f"/api/workspaces/{t.workspace}/insights/reps",
                      params={**this_quarter(date.today()), "tz": "UTC"})
+    await api(url, t.owner, "POST", f"/api/workspaces/{t.workspace}/goals",
+              json={"metric": "deals_won_value", "period": "quarter", "target": 100000})
+    await api(url, t.owner, "POST", f"/api/workspaces/{t.workspace}/goals",
+              json={"user_id": t.member.id, "metric": "deals_won_count", "period": "month", "target": 2})
+    goals = (await api(url, t.owner, "GET", f"/api/workspaces/{t.workspace}/goals", params={"tz": "UTC"}))["goals"]
 
     page = await open_page(t.owner, f"/w/{t.workspace}")
     await page.get_by_role("link", name="Insights").click()
@@ -145,6 +150,13 @@ async def test_the_dashboard_shows_the_apis_figures_drills_down_exports_and_shar
     for row, period in zip(rows, forecast_answer["periods"], strict=True):
         cells = await row.get_by_role("cell").all_inner_texts()
         assert cells[:3] == [str(period["open_deals"]), euros(period["weighted"]), euros(period["best_case"])], cells
+    # Goals with this period's attainment as the API computes it
+    goal_list = page.get_by_test_id("goals-list")
+    for goal, title in zip(goals, ["The whole workspace · Value won · Quarter", "Mia Chen · Deals won · Month"],
+                           strict=True):
+        item = goal_list.get_by_role("listitem").filter(has_text=title)
+        share = round(goal["attainment"]["attainment"] * 100)
+        assert await item.get_by_role("progressbar").get_attribute("aria-valuenow") == str(min(share, 100)), title
     await page.get_by_test_id("chart-forecast").wait_for()
     await page.get_by_test_id("lost-reasons-table").wait_for()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -232,6 +244,7 @@ async def test_goals_start_empty_and_an_admin_adds_one(web_server, open_page):
     viewer = await open_page(t.viewer, f"/w/{t.workspace}/insights")
     goals = viewer.get_by_test_id("widget-goals")
     await goals.get_by_role("heading", name="No goals yet").wait_for()
+    await viewer.get_by_test_id("widget-funnel").get_by_text("No deal entered a stage in this period.").wait_for()
     assert await goals.get_by_role("button", name="Add a goal").count() == 0
     assert await viewer.get_by_test_id("insights-arrange").count() == 0, "viewers read the shared layout"
 
@@ -263,6 +276,16 @@ async def test_the_dashboard_in_german_on_a_phone(web_server, open_page):
     width = await page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page scrolls sideways on a phone: {width}px"
     await whole_page(page, SCREENSHOTS / "insights-de-390.png")
+
+    # The keyboard reaches every drill-down: the counts are buttons
+    lost = page.get_by_test_id("widget-lostReasons").get_by_role("button", name="Deals zu Verloren: Price (2) anzeigen")
+    await lost.focus()
+    await page.keyboard.press("Enter")
+    drill = page.get_by_test_id("insights-drill")
+    await drill.get_by_role("heading", name="Verloren: Price – 2 Deals").wait_for()
+    await page.screenshot(path=str(SCREENSHOTS / "insights-drill-down-de-390.png"))
+    await page.keyboard.press("Escape")
+    await drill.wait_for(state="detached")
 
 
 async def whole_page(page: Any, path: Any) -> None:

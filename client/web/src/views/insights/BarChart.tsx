@@ -34,7 +34,7 @@ function markBars(chart: Bars): void {
   chart.canvas.dataset.bars = JSON.stringify(centres)
 }
 
-export function BarChart({ labels, series, label, onPick, horizontal = false, format, testId, height = 240 }: {
+export function BarChart({ labels, series, label, onPick, horizontal = false, format, testId, height = 240, max }: {
   labels: string[]
   series: Series[]
   label: string
@@ -43,6 +43,8 @@ export function BarChart({ labels, series, label, onPick, horizontal = false, fo
   format?: (value: number) => string
   testId?: string
   height?: number
+  /** The value axis reaches at least this far (100 for percentages of a target). */
+  max?: number
 }) {
   const canvas = useRef<HTMLCanvasElement>(null)
   const chart = useRef<Bars | null>(null)
@@ -77,7 +79,7 @@ export function BarChart({ labels, series, label, onPick, horizontal = false, fo
           tooltip: { callbacks: { label: (item) => `${item.dataset.label}: ${shown.current(Number(item.raw) || 0)}` } },
         },
         scales: {
-          [horizontal ? 'x' : 'y']: { beginAtZero: true, ticks: { precision: counts ? 0 : undefined, callback: (value) => shown.current(Number(value)) } },
+          [horizontal ? 'x' : 'y']: { beginAtZero: true, suggestedMax: max, ticks: { precision: counts ? 0 : undefined, callback: (value) => shown.current(Number(value)) } },
           [horizontal ? 'y' : 'x']: { grid: { display: false } },
         },
         onResize: (resized) => requestAnimationFrame(() => markBars(resized as unknown as Bars)),

@@ -11,7 +11,7 @@ import { boards, canEdit, members, workspaceId } from '../../lib/session'
 import { useDocVersion, useSyncedDoc } from '../../lib/ydocs'
 import { currencySettings, loadCurrencySettings } from '../../lib/money'
 import { shortDate } from '../../lib/format'
-import { Empty, Icon, announce } from '../../components/ui'
+import { Empty, Icon, Spinner, announce } from '../../components/ui'
 import { PERIODS, addressOf, readFilters, type Filters, type Period } from './filters'
 import { moved, readLayout, sameLayout, saveLayout, toggled, type Placed, type WidgetId } from './layout'
 import { DrillDown, type Drill } from './DrillDown'
@@ -47,6 +47,13 @@ export function Dashboard() {
   useEffect(() => {
     loadCurrencySettings(ws).catch(() => null) // the "convert to" choice only; the figures come without it
   }, [ws])
+  // The widgets wait for the shared layout (no default layout flashing first), or a moment when offline
+  const [waited, setWaited] = useState(false)
+  useEffect(() => {
+    const timer = setTimeout(() => setWaited(true), 1500)
+    return () => clearTimeout(timer)
+  }, [ws])
+  const ready = waited || synced?.synced.value === true
 
   function save() {
     if (synced && draft && !sameLayout(draft, base)) saveLayout(synced.doc, draft, base)
@@ -58,7 +65,7 @@ export function Dashboard() {
     <div class="page-wide insights-page">
       <header class="page-header">
         <div class="page-header__title"><h1>{it('title')}</h1></div>
-        {canEdit.value && (draft ? (
+        {canEdit.value && ready && (draft ? (
           <div class="insights-arrange-actions">
             <button class="btn" onClick={() => setDraft(null)}>{it('cancel')}</button>
             <button class="btn btn--primary" onClick={save} data-testid="insights-save-layout">{it('saveLayout')}</button>
@@ -70,7 +77,7 @@ export function Dashboard() {
       <p class="muted">{it('intro')}</p>
       <FilterBar ws={ws} filters={filters} pipelines={pipelines} />
       {draft && <p class="insights-hint" role="note">{it('arrangeHint')}</p>}
-      {pipelines.length === 0 ? (
+      {!ready ? <Spinner label={it('loading')} /> : pipelines.length === 0 ? (
         <Empty title={it('noPipelines')}>{it('noPipelinesHint')}</Empty>
       ) : (
         <div class="insights-grid">

@@ -31,7 +31,7 @@ export function DrillDown({ ws, filters, drill, onClose }: { ws: string; filters
       {state.data && (deals.length === 0 ? <p class="muted">{it('drillEmpty')}</p> : (
         <>
           <div class="table-wrap">
-            <table class="table">
+            <table class="table insights-drill__table">
               <thead><tr>
                 <th scope="col">{it('deal')}</th><th scope="col">{it('owner')}</th><th scope="col">{it('stage')}</th>
                 <th scope="col" class="num">{it('value')}</th><th scope="col">{it('expectedClose')}</th>
@@ -40,10 +40,10 @@ export function DrillDown({ ws, filters, drill, onClose }: { ws: string; filters
                 {deals.map((d) => (
                   <tr key={d.card}>
                     <th scope="row"><a href={`/w/${ws}/boards/${d.board}/deals/${d.card}`} onClick={() => dialog.current?.close()}>{d.title}</a></th>
-                    <td>{d.owner_name ?? it('noOwner')}</td>
-                    <td>{d.stage_name ?? it('none')}</td>
-                    <td class="num">{d.value === null ? it('none') : money(d.value, d.currency ?? undefined)}</td>
-                    <td>{shortDate(d.expected_close) || it('none')}</td>
+                    <td data-label={it('owner')}>{d.owner_name ?? it('noOwner')}</td>
+                    <td data-label={it('stage')}>{d.stage_name ?? it('none')}</td>
+                    <td data-label={it('value')} class="num">{d.value === null ? it('none') : money(d.value, d.currency ?? undefined)}</td>
+                    <td data-label={it('expectedClose')}>{shortDate(d.expected_close) || it('none')}</td>
                   </tr>
                 ))}
               </tbody>

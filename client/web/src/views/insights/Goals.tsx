@@ -53,7 +53,7 @@ export function GoalsWidget({ ws, filters, onDrill }: WidgetProps) {
         <>
           {goals.some((g) => g.attainment) && (
             <BarChart testId="chart-goals" horizontal label={it('chartOf', { name })} labels={goals.map(title)}
-              height={Math.max(120, goals.length * 34 + 50)} format={(v) => percent(v)}
+              height={Math.max(120, goals.length * 34 + 50)} format={(v) => percent(v)} max={100}
               series={[{ label: it('attainment'), values: goals.map((g) => Math.round((g.attainment?.attainment ?? 0) * 1000) / 10), colour: COLOURS[0] }]}
               onPick={(index) => drill(goals[index])} />
           )}
@@ -99,7 +99,7 @@ function GoalRow({ goal, title, currency, onDrill, onEdit }: { goal: Goal; title
               ? <button class="link-btn" onClick={onDrill} aria-label={it('showDeals', { what: title })}>{amount(goal, a.actual, currency)}</button>
               : amount(goal, a.actual, currency)} / {amount(goal, goal.target, currency)}</span>
             <span>{it('attainment')}: {percent(a.attainment * 100)}</span>
-            <span>{it('projected')}: {amount(goal, a.projected, currency)}</span>
+            <span>{it('projected')}: {amount(goal, goal.metric === 'deals_won_value' ? Math.round(a.projected) : a.projected, currency)}</span>
             <span class="muted">{it('range', { from: shortDate(a.period_start), to: shortDate(a.period_end) })}</span>
           </p>
         </>
