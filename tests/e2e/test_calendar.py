@@ -73,6 +73,14 @@ async def test_a_timed_activity_shows_in_the_week_and_moves_for_everyone(web_ser
     assert width <= 390, width
     await narrow.screenshot(path=str(SCREENSHOTS / "calendar-390.png"))
 
+    an_hour_ago = datetime.now(timezone.utc).replace(second=0, microsecond=0) - timedelta(hours=1)
+    await api(web_server.http_url, t.owner, "POST", f"/api/boards/{board}/activities", json={
+        "type": "call", "title": "Missed call", "assignee": t.owner.id,
+        "due": an_hour_ago.isoformat().replace("+00:00", "Z")})
+    tasks = await open_page(t.owner, f"/w/{t.workspace}/tasks")  # a timed task is overdue from its start
+    await tasks.get_by_test_id("tasks-overdue").get_by_test_id("task").filter(has_text="Missed call").filter(
+        has_text=an_hour_ago.strftime("%H:%M")).wait_for()
+
     settings = await open_page(t.owner, f"/w/{t.workspace}/settings/calendar")
     await settings.get_by_role("button", name="Make a feed address").click()
     url = await settings.locator("#feed-url").input_value()

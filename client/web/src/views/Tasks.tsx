@@ -9,6 +9,7 @@ import { boards, workspaceId } from '../lib/session'
 import { acquire, release, type SyncedDoc } from '../lib/ydocs'
 import { setActivity, setCard } from '../lib/board'
 import { dueDay, todayIso } from '../lib/format'
+import { browserZone, isoToWall } from '../lib/calendar'
 import { t } from '../i18n'
 import { Empty, Icon, Spinner, announce, toastError } from '../components/ui'
 
@@ -24,13 +25,15 @@ interface Task {
   title: string
   type: string
   due: string
+  /** A timed activity's start (issue 18): overdue from that instant, shown on this browser's clock. */
+  at: string
   done: boolean
 }
 
 function fromApi(t: ApiTask): Task {
   return {
     id: t.id, kind: t.kind, workspace: t.workspace, board: t.board, card: t.card ?? '', cardTitle: t.card_title ?? '',
-    title: t.title, type: t.type ?? 'todo', due: t.due_date ?? t.due_at ?? '', done: t.done,
+    title: t.title, type: t.type ?? 'todo', due: t.due_date ?? t.due_at ?? '', at: t.due_at ?? '', done: t.done,
   }
 }
 
@@ -62,14 +65,16 @@ export function TasksPage() {
 
 function TaskGroups({ tasks }: { tasks: Task[] }) {
   const today = todayIso()
+  const now = new Date().toISOString()
+  const late = (task: Task) => (task.at ? task.at < now : !!task.due && task.due.slice(0, 10) < today)
   const groups = useMemo(() => { // titles are read at render (t), so a language switch needs no new memo
-    const sorted = [...tasks].sort((a, b) => (a.due || '9999').localeCompare(b.due || '9999') || a.title.localeCompare(b.title))
+    const sorted = [...tasks].sort((a, b) => (a.due || '9999').localeCompare(b.due || '9999') || (a.at || '').localeCompare(b.at || '') || a.title.localeCompare(b.title))
     return [
-      { id: 'overdue' as const, items: sorted.filter((task) => task.due && task.due.slice(0, 10) < today) },
-      { id: 'today' as const, items: sorted.filter((task) => task.due.slice(0, 10) === today) },
+      { id: 'overdue' as const, items: sorted.filter(late) },
+      { id: 'today' as const, items: sorted.filter((task) => !late(task) && task.due.slice(0, 10) === today) },
       { id: 'upcoming' as const, items: sorted.filter((task) => !task.due || task.due.slice(0, 10) > today) },
     ]
-  }, [tasks, today])
+  }, [tasks, today, now.slice(0, 16)])
   if (!tasks.length) return <Empty title={t('tasks.emptyTitle')} icon="✓">{t('tasks.emptyBody')}</Empty>
   return (
     <div class="task-groups">
@@ -122,8 +127,8 @@ function TaskRow({ task, today }: { task: Task; today: string }) {
           {board && <span class="muted">{board.name}</span>}
         </span>
       </label>
-      <span class={`task__due${due && due < today ? ' is-overdue' : ''}`}>
-        {!due ? t('tasks.noDate') : dueDay(due, today)}
+      <span class={`task__due${(task.at ? task.at < new Date().toISOString() : due && due < today) ? ' is-overdue' : ''}`}>
+        {!due ? t('tasks.noDate') : dueDay(due, today)}{task.at ? ` · ${isoToWall(task.at, browserZone()).time}` : ''}
       </span>
     </li>
   )
