@@ -305,11 +305,14 @@ class AutomationRunner:
             try:
                 events = await self._swept(rule, now)
                 async with self._begin() as tx:
-                    known = await tx.automation_runs.known(rule.id, [key for key, _ in events])
-                    for key, fire in events:
-                        if key not in known:
-                            await tx.jobs.enqueue(FIRE, {"rule": str(rule.id), "event": key, "depth": 0, **fire},
-                                                  dedupe_key=f"{FIRE}:{rule.id}:{key}")
+                    # a run's key is "<event>:<trigger>" (``_run``)
+                    known = await tx.automation_runs.known(rule.id, [f"{key}:{rule.trigger['type']}"
+                                                                     for key, _ in events])
+                    fresh = [(key, fire) for key, fire in events
+                             if f"{key}:{rule.trigger['type']}" not in known][:self._sweep_limit]
+                    for key, fire in fresh:  # the oldest first; the rest on the next tick
+                        await tx.jobs.enqueue(FIRE, {"rule": str(rule.id), "event": key, "depth": 0, **fire},
+                                              dedupe_key=f"{FIRE}:{rule.id}:{key}")
             except Exception:  # one rule's board gone or its cron odd must not stop the others
                 log.exception("automation sweep: rule %s", rule.id)
 
@@ -329,7 +332,7 @@ class AutomationRunner:
                 return [(f"idle:{deal.card}:{deal.since.isoformat()}",
                          {**common, "card": str(deal.card),
                           "facts": {"days": rule.trigger["days"], "since": deal.since.isoformat()}})
-                        for deal in idle[:self._sweep_limit]]
+                        for deal in idle]
             overdue = trigger is TriggerType.ACTIVITY_OVERDUE
             ahead = timedelta(minutes=rule.trigger.get("before_minutes") or 0)
             due = await tx.automation_runs.due_activities(UUID(board), rule.created_at, now + ahead, overdue=overdue)
@@ -337,7 +340,7 @@ class AutomationRunner:
         return [(f"{'overdue' if overdue else 'due'}:{a.id}:{a.due.isoformat()}",
                  {**common, "card": str(a.card) if a.card else None, "activity": activity_inputs(a),
                   "facts": {"activity": str(a.id), "due": a.due.isoformat()}})
-                for a in due if wanted is None or a.type == wanted][:self._sweep_limit]
+                for a in due if wanted is None or a.type == wanted]
 
     async def fire(self, payload: dict[str, Any]) -> None:
         """``automation.fire``: one swept event for one rule (``{"rule", "event", "trigger", "facts",

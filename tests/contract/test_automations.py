@@ -235,7 +235,8 @@ async def test_known_events_and_rules_by_trigger_type_and_a_rules_sealed_secret(
         await tx.automation_rules.add(workspace, a_rule(uuid4(), uuid4()), None)
         await tx.automation_runs.start(swept.id, "idle:a", {}, {}, 0)
     async with begin() as tx:
-        assert [r.id for r in await tx.automation_rules.enabled_of_types(["deal_idle", "schedule"])] == [swept.id]
+        found = await tx.automation_rules.enabled_of_types(["deal_idle", "schedule"])
+        assert [r.id for r in found if r.workspace_id == workspace] == [swept.id]  # (other suites' rules too)
         assert await tx.automation_runs.known(swept.id, ["idle:a", "idle:b"]) == {"idle:a"}
         assert await tx.automation_rules.secret(swept.id) is None
         await tx.automation_rules.set_secret(swept.id, b"sealed-1")

@@ -59,9 +59,10 @@ async def finished(server: InProcessServer, who, rule: dict, count: int = 1) -> 
     return runs if len(runs) >= count else []
 
 
-async def sweep(server: InProcessServer) -> None:
+async def sweep(server: InProcessServer, limit: int = 500) -> None:
     services = server.services
-    await AutomationRunner(transactions(services.pool), services.rooms, services.projector).sweep({})
+    await AutomationRunner(transactions(services.pool), services.rooms, services.projector,
+                           sweep_limit=limit).sweep({})
 
 
 async def sql(server: InProcessServer, query: str, *args: Any) -> Any:
@@ -188,6 +189,26 @@ async def test_an_idle_deal_fires_once_per_idle_stretch(server):
     await sweep(server)
     runs = await until(lambda: finished(server, t.owner, rule, 2), "the second stretch's run")
     assert [r["inputs"]["title"] for r in runs] == ["Quiet", "Quiet"]
+
+
+async def test_a_sweep_fires_at_most_its_limit_per_rule_and_the_next_sweep_the_rest(server):
+    t = await team(server.http_url)
+    board = t.board["id"]
+    rule = await ok(server, t.owner, "POST", f"/api/workspaces/{t.workspace}/automations", json={
+        "name": "Stale", "trigger": {"type": "deal_idle", "board": board, "days": 1},
+        "actions": [{"type": "add_label", "label": "stale"}]})
+    deals = [await ok(server, t.owner, "POST", f"/api/boards/{board}/cards", json={"title": f"Old {i}"})
+             for i in range(3)]
+    for deal in deals:
+        await until(lambda: _events_of(server, deal), "the deal's history")
+        await sql(server, "UPDATE card_events SET at = now() - interval '2 days' WHERE card_id = $1", UUID(deal["id"]))
+    await sweep(server, limit=2)
+    await until(lambda: finished(server, t.owner, rule, 2), "two runs")
+    await until(lambda: drained(server), "the queue to drain")
+    assert len(await ok(server, t.owner, "GET", rule["runs"])) == 2, "the limit held"
+    await sweep(server, limit=2)  # the two that ran are known: the third comes now
+    runs = await until(lambda: finished(server, t.owner, rule, 3), "the third run")
+    assert sorted(r["inputs"]["title"] for r in runs) == ["Old 0", "Old 1", "Old 2"]
 
 
 async def _events_of(server: InProcessServer, card: dict, count: int = 1) -> bool:

@@ -61,16 +61,21 @@ RETURNING turn;
 SELECT event_key FROM automation_runs WHERE rule_id = $1 AND event_key = ANY($2::text[]);
 -- name: idle_deals
 -- A deal's last change: its last card event (created, moved, value, status; its creation time if
--- history has none) or the last activity done on it.
-SELECT card_id, since FROM (
-    SELECT d.card_id,
-           greatest(coalesce((SELECT max(e.at) FROM card_events e
-                              WHERE e.board_id = d.board_id AND e.card_id = d.card_id), d.created_at),
-                    (SELECT max(a.done_at) FROM activities a
-                     WHERE a.board_id = d.board_id AND a.card_id = d.card_id AND a.done)) AS since
-    FROM deals d WHERE d.board_id = $1 AND d.status = 'open'
-) quiet
-WHERE since <= $2 ORDER BY since, card_id;
+-- history has none) or the last activity done on it. One pass over the board's history and done
+-- activities each (grouped), not a lookup per deal.
+WITH history AS (
+    SELECT card_id, max(at) AS at FROM card_events WHERE board_id = $1 GROUP BY card_id
+), done AS (
+    SELECT card_id, max(done_at) AS at FROM activities
+    WHERE board_id = $1 AND done AND card_id IS NOT NULL GROUP BY card_id
+), quiet AS (
+    SELECT d.card_id, greatest(coalesce(h.at, d.created_at), a.at) AS since
+    FROM deals d
+    LEFT JOIN history h ON h.card_id = d.card_id
+    LEFT JOIN done a ON a.card_id = d.card_id
+    WHERE d.board_id = $1 AND d.status = 'open'
+)
+SELECT card_id, since FROM quiet WHERE since <= $2 ORDER BY since, card_id;
 -- name: due_activities
 -- Due: a timed activity at its start; an all-day one at the start of its day, or (overdue, $4) at its end,
 -- in the zone it was planned in.
