@@ -59,6 +59,7 @@ from server.sync.room import Room
 
 log = logging.getLogger(__name__)
 RESUME = "automation.resume"  # a run stopped at a wait action, continued at the next action
+LOOKBACK = timedelta(days=7)  # how far back the sweep looks for activities that fell due
 _PLACEHOLDER = re.compile(r"\{\{\s*(deal|activity|contact|organisation)\.(\w+)\s*\}\}")
 
 
@@ -335,7 +336,10 @@ class AutomationRunner:
                         for deal in idle]
             overdue = trigger is TriggerType.ACTIVITY_OVERDUE
             ahead = timedelta(minutes=rule.trigger.get("before_minutes") or 0)
-            due = await tx.automation_runs.due_activities(UUID(board), rule.created_at, now + ahead, overdue=overdue)
+            # What fell due since the rule was made, and in the last LOOKBACK only: a sweep after an outage
+            # catches up a week, and the undone activities of years past are not read every minute.
+            since = max(rule.created_at, now - LOOKBACK)
+            due = await tx.automation_runs.due_activities(UUID(board), since, now + ahead, overdue=overdue)
         wanted = rule.trigger.get("activity_type")
         return [(f"{'overdue' if overdue else 'due'}:{a.id}:{a.due.isoformat()}",
                  {**common, "card": str(a.card) if a.card else None, "activity": activity_inputs(a),
