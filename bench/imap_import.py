@@ -150,13 +150,13 @@ async def latency(args, dovecot, user, password, sync, begin, workspace: UUID, c
         for i in range(args.latency):
             await asyncio.sleep(rng.uniform(0, args.poll))  # arrive at any point of the poll cycle
             contact = rng.randrange(CONTACTS)
-            raw = mail(800_000 + i, user, f"p{contact}@client.test")
-            subject = f"Proposal {800_000 + i}"
+            raw = mail(950_000 + i, user, f"p{contact}@client.test")  # newer than all before: first on the timeline
+            subject = f"Proposal {950_000 + i}"
             started = time.perf_counter()
             await imap.append(raw, mailbox="INBOX")
             while True:
                 async with begin() as tx:
-                    entries = await tx.email_messages.timeline(workspace, [contacts[contact]], None, 5)
+                    entries = await tx.email_messages.timeline(workspace, [contacts[contact]], None, 3)
                 if any(e.title == subject for e in entries):
                     break
                 await asyncio.sleep(0.01)

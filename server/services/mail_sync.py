@@ -32,7 +32,7 @@ import msgspec
 
 from server.domain.access import AccessDenied, Action, permit
 from server.domain.inbound_mail import ancestors, correspondents, parse, thread_of
-from server.domain.mailboxes import Cursor, Direction, Filing, Mailbox, NewEmail
+from server.domain.mailboxes import Cursor, Direction, Email, Filing, Mailbox, NewEmail
 from server.domain.webhooks import address_allowed
 from server.services.jobs import JobKinds
 from server.services.ports.mailboxes import FetchedMessage, ImapSession, MailServerError, MailServers
@@ -143,11 +143,13 @@ class MailSync:
                 chunk = uids[start:start + self._policy.batch]
                 messages = await _fetch(imap, chunk)
                 cursor = cursor._replace(last_uid=max(chunk))
-                filed += await self._advance(mailbox, holder, cursor, messages)
+                parsed = [(m.uid, parse(m.raw, m.arrived)) for m in messages]  # before the transaction opens
+                filed += await self._advance(mailbox, holder, cursor, parsed)
             await self._advance(mailbox, holder, cursor._replace(highestmodseq=folder.highestmodseq), [])
         return Report(filed, len(uids))
 
-    async def _advance(self, mailbox: Mailbox, holder: UUID, cursor: Cursor, messages: list[FetchedMessage]) -> int:
+    async def _advance(self, mailbox: Mailbox, holder: UUID, cursor: Cursor,
+                       messages: Sequence[tuple[int, Email]]) -> int:
         """One transaction: file ``messages``, move the cursor to ``cursor``, renew the lease."""
         async with self._begin() as tx:
             if not await tx.mailbox_sync.lease(mailbox.id, holder, self._policy.lease):
@@ -161,9 +163,9 @@ async def _fetch(imap: ImapSession, uids: Sequence[int]) -> list[FetchedMessage]
     return [message async for message in imap.fetch(uids)]
 
 
-async def file_messages(tx: Unit, mailbox: Mailbox, messages: Sequence[FetchedMessage]) -> int:
-    """File each of ``messages`` the workspace does not hold yet and that names a contact; how many."""
-    parsed = [(m.uid, parse(m.raw, m.arrived)) for m in messages]
+async def file_messages(tx: Unit, mailbox: Mailbox, parsed: Sequence[tuple[int, Email]]) -> int:
+    """File each of the ``parsed`` messages (UID, e-mail) the workspace does not hold yet and that names a
+    contact; how many."""
     wanted = {i for _, e in parsed for i in (e.message_id, *ancestors(e))}
     known = await tx.email_messages.known(mailbox.workspace_id, sorted(wanted))
     own = mailbox.address.lower()
