@@ -356,3 +356,27 @@ async def test_a_contact_rule_that_waits_continues_with_the_contact_it_started_w
     assert done["status"] == "succeeded" and [r["type"] for r in done["results"]] == ["wait", "notify"], done
     told = await ok(server, t.member, "GET", "/api/me/notifications")
     assert [n["message"] for n in told["notifications"]] == ["An hour since Grace"]
+
+
+async def test_call_webhook_to_a_private_address_is_refused_when_private_receivers_are_not_allowed(server):
+    """The SSRF guard runs at each call: a runner whose policy refuses private addresses (the
+    default) fails the action with the reason, and nothing reaches the receiver."""
+    from server.outbound import HttpReceivers
+    from server.sealing import FernetSealer
+    from server.services.automation_runner import Webhooks
+    from server.services.webhooks import Policy
+
+    t = await team(server.http_url)
+    async with Receiver() as receiver:
+        rule = await ok(server, t.owner, "POST", f"/api/workspaces/{t.workspace}/automations", json={
+            "name": "Inside", "trigger": {"type": "schedule", "cron": "0 9 * * 1"},
+            "actions": [{"type": "call_webhook", "url": receiver.url}]})
+        services = server.services
+        strict = AutomationRunner(transactions(services.pool), services.rooms, services.projector,
+                                  webhooks=Webhooks(FernetSealer(KEY), HttpReceivers(), Policy(allow_private=False)))
+        with pytest.raises(Exception, match="TANDEM_WEBHOOKS_ALLOW_PRIVATE"):
+            await strict.fire({"rule": rule["id"], "event": "schedule:test", "trigger": "schedule", "facts": {},
+                               "workspace": t.workspace, "board": None, "depth": 0})
+        [run] = await ok(server, t.owner, "GET", rule["runs"])
+        assert run["status"] == "failed" and "TANDEM_WEBHOOKS_ALLOW_PRIVATE" in run["error"], run
+        assert receiver.requests == []
