@@ -1,7 +1,7 @@
 """Settings › Mailbox in Chromium (issue 17 items 2-3): a member connects their mailbox on a real
 Dovecot (a wrong password first: the refusal is shown in words), watches its status turn to synced
 with the messages filed, and the synced e-mail shows on the contact's timeline; the screen in
-German and at 390 px. Screenshots: mailbox-settings*.png, contact-timeline-email.png."""
+German and at 390 px. Another member sees who wrote and when, and the subject once it is shared. Screenshots: mailbox-settings*.png, contact-timeline-email.png."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from tests.integration.test_mailbox_sync import message
 from tests.support.accounts import AUTH
 from tests.support.dovecot import Dovecot, SignInSmtp
 from tests.support.servers import InProcessServer, in_process_server, settings_for
+from tests.support.waiting import eventually
 
 
 @pytest.fixture
@@ -87,14 +88,30 @@ async def test_a_member_connects_a_mailbox_sees_it_synced_and_the_mail_on_the_co
     await page.get_by_role("heading", name="Mailbox", exact=True).scroll_into_view_if_needed()
     await page.screenshot(path=str(SCREENSHOTS / "mailbox-settings.png"), full_page=True)
 
+    colleague = await open_page(t.owner, f"/w/{t.workspace}/contacts/{ada['id']}")  # shared as metadata only
+    hidden = colleague.get_by_test_id("record-timeline").get_by_text("Subject not shared")
+    await hidden.first.wait_for()
+    assert await hidden.count() == 2
+    assert await colleague.get_by_text("Notes on the Analytical Engine").count() == 0
+    assert await colleague.get_by_role("button", name="Read").count() == 0
+
     await row.get_by_test_id("mailbox-visibility").select_option("subject")
-    [box] = await api(web_server.http_url, t.member, "GET", f"/api/workspaces/{t.workspace}/mailboxes")
-    assert box["visibility"] in ("subject", "metadata")  # saved a moment after the change
+
+    async def shared() -> bool:
+        [box] = await api(web_server.http_url, t.member, "GET", f"/api/workspaces/{t.workspace}/mailboxes")
+        return box["visibility"] == "subject"
+
+    await eventually(shared, timeout=10, what="the visibility saved")
+    await colleague.reload()
+    await colleague.get_by_test_id("record-timeline").get_by_text("Notes on the Analytical Engine", exact=True).wait_for()
 
     contact = await open_page(t.member, f"/w/{t.workspace}/contacts/{ada['id']}")
     timeline = contact.get_by_test_id("record-timeline")
-    await timeline.get_by_text("Notes on the Analytical Engine", exact=True).wait_for()
     await timeline.get_by_text("Re: Notes on the Analytical Engine").wait_for()
+    received = timeline.locator("li", has_text="Notes on the Analytical Engine").filter(has_text="E-mail received")
+    await received.get_by_text("from Ada Lovelace").wait_for()
+    await received.get_by_role("button", name="Read").click()
+    await received.get_by_test_id("timeline-email-body").filter(has_text="table for the Bernoulli numbers").wait_for()
     await contact.screenshot(path=str(SCREENSHOTS / "contact-timeline-email.png"), full_page=True)
 
     german = await open_page(t.member, f"/w/{t.workspace}/settings/mailbox", locale="de-DE")

@@ -12,8 +12,10 @@ import { recordName, type RecordKind } from '../../lib/records'
 import { Icon, Spinner, toastError } from '../../components/ui'
 import { t } from '../../i18n'
 import { rt, scoped } from '../../i18n'
+import '../settings/mailbox.css'
 
 const mt = scoped('sending')
+const mbt = scoped('mailboxes')
 
 type Item = Schemas['RecordTimeline']['items'][number]
 const PAGE = 20
@@ -69,6 +71,7 @@ function Entry({ item, onOrganisation, onReply }: {
   let href: string | null = null
   let what = ''
   let extra: preact.ComponentChildren = null
+  const [mail, setMail] = useState<string | null>(null) // an e-mail's text, once opened
   if (item.kind === 'deal') {
     icon = 'board'
     href = deal(item.card_id)
@@ -89,7 +92,9 @@ function Entry({ item, onOrganisation, onReply }: {
     what = item.direction === 'out' ? mt('mailSent') : mt('mailReceived')
     extra = <>{item.snippet && <span class="muted timeline__snippet">{item.snippet}</span>}
       {onReply && <button type="button" class="btn btn--small" data-testid="timeline-reply"
-        onClick={() => onReply({ id: item.id, subject: item.title, from: item.from_address, incoming: item.direction === 'in' })}>{mt('reply')}</button>}</>
+        onClick={() => onReply({ id: item.id, subject: item.title, from: item.from_address, incoming: item.direction === 'in' })}>{mt('reply')}</button>}
+      {item.visibility === 'everything' && <button type="button" class="btn btn--small" aria-expanded={mail !== null}
+        onClick={() => void readMail(item.id, mail, setMail)}>{mail === null ? mbt('read') : mbt('hide')}</button>}</>
   }
   return (
     <li class="timeline__item">
@@ -97,18 +102,32 @@ function Entry({ item, onOrganisation, onReply }: {
       <div class="timeline__body">
         <div class="timeline__title">
           <span class="timeline__kind">{what}</span>
-          {href ? <a href={href}>{item.title}</a> : <strong>{item.title}</strong>}
+          {href ? <a href={href}>{item.title}</a> : item.title || item.kind !== 'email' ? <strong>{item.title}</strong>
+            : <em class="muted" title={mbt('notShared')}>{mbt('hiddenSubject')}</em>}
           {extra}
         </div>
         <div class="muted small">
           {item.at && <time dateTime={item.at} title={dateTime(item.at)}>{relative(item.at)}</time>}
           {item.actor_id && <> · {rt('by', { name: memberName(item.actor_id) })}</>}
+          {item.kind === 'email' && <> · {item.direction === 'in' ? mbt('from', { name: item.from_name || item.from_address })
+            : mbt('to', { names: item.to.join(', ') })}</>}
           {board && <> · {board}</>}
           {onOrganisation && item.contact_id && <> · <About id={item.contact_id} /></>}
         </div>
+        {mail !== null && <div class="timeline__mail" data-testid="timeline-email-body">{mail}</div>}
       </div>
     </li>
   )
+}
+
+/** Open (or close) a filed e-mail's text: `GET /api/emails/{id}`, as far as the reader may see it. */
+async function readMail(id: string, open: string | null, set: (text: string | null) => void) {
+  if (open !== null) { set(null); return }
+  try {
+    set((await get<Schemas['EmailAnswer']>(`/api/emails/${id}`)).body_text)
+  } catch (e) {
+    toastError(e)
+  }
 }
 
 /** "about Ada Lovelace": which of an organisation's people an entry belongs to. */
