@@ -94,7 +94,8 @@ async def enqueue_record_created(tx: Unit, workspace: UUID, kind: str, data: Map
     of work that makes it (so it runs if and only if that commits) — only if an enabled rule of the
     workspace waits for it. Imports do not call this: they trigger nothing."""
     trigger = f"{kind}_created"
-    if not any(r.enabled and r.trigger.get("type") == trigger for r in await tx.automation_rules.of_workspace(workspace)):
+    rules = await tx.automation_rules.of_workspace(workspace)
+    if not any(r.enabled and r.trigger.get("type") == trigger for r in rules):
         return False
     payload = {"event": str(uuid4()), "workspace": str(workspace), "kind": kind, "data": msgspec.to_builtins(data)}
     await tx.jobs.enqueue(RECORD, payload)
