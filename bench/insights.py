@@ -24,6 +24,7 @@ import random
 import sys
 import time
 import uuid
+from pathlib import Path
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -169,6 +170,16 @@ async def seed(conn: asyncpg.Connection, rng: random.Random, args: argparse.Name
             "events": len(data.events), "activities": len(data.activities)}
 
 
+async def seeded(conn: asyncpg.Connection) -> dict[str, Any]:
+    """What ``seed`` answered, read back from a database it seeded."""
+    boards = [r["id"] for r in await conn.fetch("SELECT id FROM boards ORDER BY name")]
+    stages = {b: [r["stage_id"] for r in await conn.fetch(
+        "SELECT stage_id FROM board_stages WHERE board_id = $1 ORDER BY position", b)] for b in boards}
+    owners = [r["id"] for r in await conn.fetch("SELECT id FROM users ORDER BY (substr(name, 5))::int")]
+    return {"boards": boards, "stages": stages, "owners": owners, "events": await conn.fetchval(
+        "SELECT count(*) FROM card_events"), "activities": await conn.fetchval("SELECT count(*) FROM activities")}
+
+
 # --- timing --------------------------------------------------------------------------------------
 
 def figures(reads: PostgresInsightsReads, world: dict[str, Any]) -> dict[str, tuple[Callable[[], Awaitable], str,
@@ -217,20 +228,32 @@ def figures(reads: PostgresInsightsReads, world: dict[str, Any]) -> dict[str, tu
     }
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` so far (Linux /proc; the bench runs beside Postgres)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def measure(pool: asyncpg.Pool, world: dict[str, Any], runs: int, explain: float | None) -> None:
-    reads = PostgresInsightsReads(pool)
-    print(f"{'query':<28}{'rows':>7}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}")
+    """Wall time per query (p50, p99, max), and the CPU time the Postgres backend spent on it (mean of the
+    runs): on a machine shared with other work the wall time includes waiting for a core, the CPU time not."""
+    reads = PostgresInsightsReads(pool)  # a pool of one connection: one backend to read the CPU time of
+    backend = await pool.fetchval("SELECT pg_backend_pid()")
+    print(f"{'query':<28}{'rows':>7}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'cpu ms':>9}")
     slow = []
     for name, (call, sql, args) in figures(reads, world).items():
         for _ in range(3):
             answer = await call()
         times = []
+        cpu = cpu_seconds(backend)
         for _ in range(runs):
             started = time.perf_counter()
             await call()
             times.append((time.perf_counter() - started) * 1000)
+        cpu = (cpu_seconds(backend) - cpu) * 1000 / runs
         rows = answer if isinstance(answer, int) else len(answer)
-        print(f"{name:<28}{rows:>7}{pct(times, 50):>9.1f}{pct(times, 99):>9.1f}{max(times):>9.1f}", flush=True)
+        print(f"{name:<28}{rows:>7}{pct(times, 50):>9.1f}{pct(times, 99):>9.1f}{max(times):>9.1f}{cpu:>9.1f}",
+              flush=True)
         if explain is not None and pct(times, 50) >= explain:
             slow.append((name, sql, args))
     for name, sql, args in slow:
@@ -242,24 +265,25 @@ async def measure(pool: asyncpg.Pool, world: dict[str, Any], runs: int, explain:
 
 async def main(args: argparse.Namespace) -> None:
     rng = random.Random(args.seed)
-    name = f"tandem_bench_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(args.database_url)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
+    name = args.reuse or f"tandem_bench_{uuid.uuid4().hex[:8]}"
+    if not args.reuse:
+        admin = await asyncpg.connect(args.database_url)
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        await admin.close()
     url = args.database_url.rsplit("/", 1)[0] + f"/{name}"
     try:
-        pool = await asyncpg.create_pool(url, min_size=1, max_size=4)
+        pool = await asyncpg.create_pool(url, min_size=1, max_size=1)
         try:
             await migrate(pool)
             async with pool.acquire() as conn:
-                world = await seed(conn, rng, args)
+                world = await (seeded(conn) if args.reuse else seed(conn, rng, args))
             print(f"insights: {args.deals:,} deals, {world['events']:,} card events, {world['activities']:,} "
                   f"activities, 4 pipelines, 20 owners; {args.runs} runs per query after 3 warm-ups")
             await measure(pool, world, args.runs, args.explain)
         finally:
             await pool.close()
     finally:
-        if args.keep:
+        if args.keep or args.reuse:
             log(f"kept the database: {url}")
         else:
             admin = await asyncpg.connect(args.database_url)
@@ -278,4 +302,5 @@ if __name__ == "__main__":
         "TANDEM_TEST_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
     parser.add_argument("--seed", type=int, default=19)
     parser.add_argument("--keep", action="store_true", help="keep the scratch database (and print its URL)")
+    parser.add_argument("--reuse", metavar="DATABASE", help="time the queries on a database a --keep run seeded")
     asyncio.run(main(parser.parse_args()))
