@@ -57,6 +57,13 @@ async def test_a_timed_activity_shows_in_the_week_and_moves_for_everyone(web_ser
     await other.get_by_test_id("calendar-entry").filter(has_text="Demo with Acme").filter(
         has_text="09:15–09:45").wait_for(timeout=15_000)
     await panel.get_by_test_id("activity").filter(has_text="09:15–09:45").wait_for()  # the live board too
+    # dragged onto 11:00 of the same day (44 px an hour; held at its middle, 11 px down)
+    today = await page.locator(".calendar__tg-col.is-today").first.get_attribute("aria-label")
+    column = page.locator(f'.calendar__tg-col[aria-label="{today}"]')
+    await entry.drag_to(column, source_position={"x": 10, "y": 11}, target_position={"x": 10, "y": 11 * 44 + 11})
+    await entry.filter(has_text="11:00–11:30").wait_for()
+    await other.get_by_test_id("calendar-entry").filter(has_text="Demo with Acme").filter(
+        has_text="11:00–11:30").wait_for(timeout=15_000)
 
     async def moved() -> bool:
         found = await api(web_server.http_url, t.owner, "GET", f"/api/workspaces/{t.workspace}/calendar",
@@ -66,7 +73,7 @@ async def test_a_timed_activity_shows_in_the_week_and_moves_for_everyone(web_ser
     await eventually(moved, timeout=10, what="the calendar API")
 
     narrow = await open_page(t.owner, f"/w/{t.workspace}/calendar", width=390, height=844, locale="de-DE")
-    await narrow.get_by_test_id("calendar-entry").filter(has_text="Demo with Acme").wait_for()
+    await narrow.get_by_test_id("calendar-entry").filter(has_text="Demo with Acme").filter(has_text="11:00").wait_for()
     days = await narrow.locator(".calendar__day").count()
     assert days == 1, "the week falls back to one day at 390 px"
     width = await narrow.evaluate("document.documentElement.scrollWidth")

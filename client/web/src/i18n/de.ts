@@ -1218,7 +1218,7 @@ export const de: Catalogue = {
     allDay: 'Ganztägig',
     empty: 'Nichts geplant',
     emptyHint: 'Aktivitäten mit Tag (und Uhrzeit) erscheinen hier: an einem Deal hinzufügen.',
-    moveHint: 'Eine Aktivität auswählen und mit Alt+↑/↓ (15 Minuten) oder Alt+←/→ (ein Tag) verschieben, oder auf einen anderen Tag ziehen.',
+    moveHint: 'Eine Aktivität auswählen und mit Alt+↑/↓ (15 Minuten) oder Alt+←/→ (ein Tag) verschieben, oder auf einen anderen Tag oder eine andere Uhrzeit ziehen.',
     moved: '{{title}} auf {{when}} verschoben.',
     now: 'Jetzt',
     when: 'Wann {{title}} stattfindet',

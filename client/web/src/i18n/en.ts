@@ -1215,7 +1215,7 @@ export const en = {
     allDay: 'All day',
     empty: 'Nothing planned',
     emptyHint: 'Activities with a day (and a time) appear here: add them on a deal.',
-    moveHint: 'Select an activity and move it with Alt+↑/↓ (15 minutes) or Alt+←/→ (a day), or drag it to another day.',
+    moveHint: 'Select an activity and move it with Alt+↑/↓ (15 minutes) or Alt+←/→ (a day), or drag it to another day or time.',
     moved: 'Moved {{title}} to {{when}}.',
     now: 'Now',
     when: 'When {{title}} happens',

@@ -6,7 +6,7 @@
  * (`PATCH`): the server edits the board document, so everyone with the board open sees it at once.
  * Times show on this browser's clock. Narrower than 600 px the week becomes a day-by-day agenda.
  */
-import { useEffect, useMemo, useState } from 'preact/hooks'
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { get, patch, query, type Schemas } from '../../lib/api'
 import { me, memberName, members, workspaceId } from '../../lib/session'
 import { addDays, addMinutes, browserZone, isoToWall, weekStart } from '../../lib/calendar'
@@ -104,12 +104,16 @@ export function CalendarPage() {
       <p class="muted small">{t('calendar.moveHint')}</p>
       {error && <p class="form-error" role="alert">{error}</p>}
       {entries === null ? <Spinner label={t('calendar.loading')} /> : (
-        <div class={`calendar__grid calendar__grid--${shown}`} role="list" data-tick={tick}>
-          {days.map((day) => (
-            <DayColumn key={day} day={day} entries={byDay.get(day) ?? []} compact={shown === 'month'} people={people.length > 1}
-              outside={shown === 'month' && day.slice(5, 7) !== anchor.slice(5, 7)} onMove={move} />
-          ))}
-        </div>
+        shown !== 'month' && !narrow ? (
+          <TimeGrid days={days} byDay={byDay} people={people.length > 1} onMove={move} tick={tick} />
+        ) : (
+          <div class={`calendar__grid calendar__grid--${shown}`} role="list" data-tick={tick}>
+            {days.map((day) => (
+              <DayColumn key={day} day={day} entries={byDay.get(day) ?? []} compact={shown === 'month'} people={people.length > 1}
+                outside={shown === 'month' && day.slice(5, 7) !== anchor.slice(5, 7)} onMove={move} />
+            ))}
+          </div>
+        )
       )}
     </div>
   )
@@ -127,6 +131,99 @@ function shiftMonth(day: string, dir: number): string {
   return `${at.getUTCFullYear()}-${String(at.getUTCMonth() + 1).padStart(2, '0')}-01`
 }
 
+const HOUR = 44 // px per hour in the time grid
+const MINUTE = HOUR / 60
+
+/** Minutes since local midnight (this browser's clock) of an instant. */
+function minuteOf(iso: string): number {
+  const [h, m] = clock(iso).split(':').map(Number)
+  return h * 60 + m
+}
+
+/** Side-by-side lanes for overlapping timed entries of one day: [entry, lane, lanes]. */
+function lanes(entries: Entry[]): [Entry, number, number][] {
+  const out: [Entry, number, number][] = []
+  let group: [Entry, number][] = [], ends: number[] = [], groupEnd = -1
+  const flush = () => { const n = ends.length; for (const [e, l] of group) out.push([e, l, n]); group = []; ends = [] }
+  for (const e of entries) {
+    const from = minuteOf(e.start!), to = Math.max(from + 30, e.end ? from + Math.round((Date.parse(e.end) - Date.parse(e.start!)) / 60000) : from + 30)
+    if (from >= groupEnd) flush()
+    let lane = ends.findIndex((end) => end <= from)
+    if (lane < 0) { lane = ends.length; ends.push(to) } else ends[lane] = to
+    group.push([e, lane])
+    groupEnd = Math.max(groupEnd, to)
+  }
+  flush()
+  return out
+}
+
+/** Week and day: all-day entries on top, timed ones placed on an hour grid; drop on a time to move there. */
+function TimeGrid({ days, byDay, people, onMove, tick }: {
+  days: string[]; byDay: Map<string, Entry[]>; people: boolean; onMove: (e: Entry, minutes: number) => void; tick: number
+}) {
+  const scroller = useRef<HTMLDivElement>(null)
+  useEffect(() => { scroller.current?.scrollTo({ top: 7 * HOUR }) }, [])
+  const now = new Date().toISOString()
+  const today = todayIso()
+  const drop = (day: string) => (ev: DragEvent) => {
+    ev.preventDefault()
+    const raw = ev.dataTransfer?.getData('application/x-tandem-activity')
+    if (!raw) return
+    const { entry, from, grab } = JSON.parse(raw) as { entry: Entry; from: string; grab?: number }
+    const days = Math.round((Date.parse(day) - Date.parse(from)) / 86400000)
+    if (!entry.start || entry.all_day) return days && onMove(entry, days * 1440)
+    const box = (ev.currentTarget as HTMLElement).getBoundingClientRect()
+    const at = Math.round((ev.clientY - box.top - (grab ?? 0)) / MINUTE / 15) * 15
+    const minutes = days * 1440 + Math.max(0, Math.min(at, 1440 - 15)) - minuteOf(entry.start)
+    if (minutes) onMove(entry, minutes)
+  }
+  return (
+    <div class="calendar__timegrid" style={{ '--days': days.length }} data-tick={tick}>
+      <div class="calendar__tg-head" role="list">
+        <span />
+        {days.map((day) => {
+          const all = (byDay.get(day) ?? []).filter((e) => !(e.start && !e.all_day))
+          return (
+            <section key={day} role="listitem" aria-label={day} data-day={day} class={`calendar__tg-day${day === today ? ' is-today' : ''}`}
+              onDragOver={(ev) => ev.preventDefault()} onDrop={drop(day)}>
+              <h2 class="calendar__date"><span>{weekdayOf(day)}</span> <span class={day === today ? 'calendar__today' : ''}>{Number(day.slice(8))}</span></h2>
+              <ul class="calendar__entries">
+                {all.map((e) => <EntryItem key={e.id + e.day} entry={e} day={day} compact={false} people={people} onMove={onMove} />)}
+              </ul>
+            </section>
+          )
+        })}
+      </div>
+      <div class="calendar__tg-body" ref={scroller}>
+        <div class="calendar__tg-hours" aria-hidden="true">
+          {Array.from({ length: 24 }, (_, h) => <span key={h} style={{ top: `${h * HOUR}px` }}>{String(h).padStart(2, '0')}:00</span>)}
+        </div>
+        {days.map((day) => {
+          const timed = (byDay.get(day) ?? []).filter((e) => e.start && !e.all_day).sort((a, b) => a.start!.localeCompare(b.start!))
+          return (
+            <ul key={day} class={`calendar__tg-col${day === today ? ' is-today' : ''}`} aria-label={day} data-testid="calendar-column"
+              onDragOver={(ev) => ev.preventDefault()} onDrop={drop(day)}>
+              {lanes(timed).map(([e, lane, of]) => {
+                const top = minuteOf(e.start!) * MINUTE
+                const length = e.end ? (Date.parse(e.end) - Date.parse(e.start!)) / 60000 : 30
+                return <EntryItem key={e.id + e.start} entry={e} day={day} compact={false} people={people} onMove={onMove}
+                  style={{ top: `${top}px`, height: `${Math.max(length, 20) * MINUTE}px`, left: `${(lane / of) * 100}%`, width: `${100 / of}%` }} />
+              })}
+              {day === today && (
+                <li class="calendar__now calendar__now--grid" style={{ top: `${minuteOf(now) * MINUTE}px` }} aria-label={t('calendar.now')} data-testid="now-line">
+                  <span>{clock(now)}</span>
+                </li>
+              )}
+            </ul>
+          )
+        })}
+      </div>
+    </div>
+  )
+}
+
+const weekdayOf = (day: string) => new Date(`${day}T12:00:00Z`).toLocaleDateString(document.documentElement.lang || undefined, { weekday: 'short', timeZone: 'UTC' })
+
 function DayColumn({ day, entries, compact, outside, people, onMove }: {
   day: string; entries: Entry[]; compact: boolean; outside: boolean; people: boolean; onMove: (e: Entry, minutes: number) => void
 }) {
@@ -136,7 +233,7 @@ function DayColumn({ day, entries, compact, outside, people, onMove }: {
   const timed = entries.filter((e) => e.start && !e.all_day).sort((a, b) => a.start!.localeCompare(b.start!))
   const allDay = entries.filter((e) => !(e.start && !e.all_day))
   const before = timed.filter((e) => e.start! < now), after = timed.filter((e) => e.start! >= now)
-  const weekday = new Date(`${day}T12:00:00Z`).toLocaleDateString(document.documentElement.lang || undefined, { weekday: 'short', timeZone: 'UTC' })
+  const weekday = weekdayOf(day)
   return (
     <section role="listitem" aria-label={day} data-day={day}
       class={`calendar__day${today ? ' is-today' : ''}${outside ? ' is-outside' : ''}${over ? ' is-over' : ''}`}
@@ -161,15 +258,19 @@ function DayColumn({ day, entries, compact, outside, people, onMove }: {
   )
 }
 
-function EntryItem({ entry: e, day, compact, people, onMove }: {
+function EntryItem({ entry: e, day, compact, people, onMove, style }: {
   entry: Entry; day: string; compact: boolean; people: boolean; onMove: (e: Entry, minutes: number) => void
+  style?: Record<string, string>
 }) {
   const timed = !!e.start && !e.all_day
   const when = timed ? `${clock(e.start!)}${e.end ? `–${clock(e.end)}` : ''}` : t('calendar.allDay')
   const href = e.card ? `/w/${e.workspace}/boards/${e.board}/deals/${e.card}` : `/w/${e.workspace}/boards/${e.board}`
   return (
-    <li class={`calendar__entry calendar__entry--${e.type}${e.done ? ' is-done' : ''}`} draggable data-testid="calendar-entry"
-      onDragStart={(ev) => ev.dataTransfer?.setData('application/x-tandem-activity', JSON.stringify({ entry: e, from: day }))}>
+    <li class={`calendar__entry calendar__entry--${e.type}${e.done ? ' is-done' : ''}`} draggable data-testid="calendar-entry" style={style}
+      onDragStart={(ev) => {
+        const grab = ev.clientY - (ev.currentTarget as HTMLElement).getBoundingClientRect().top // where it was held
+        ev.dataTransfer?.setData('application/x-tandem-activity', JSON.stringify({ entry: e, from: day, grab }))
+      }}>
       <a href={href} title={`${e.title} · ${e.board_name}${e.location ? ` · ${e.location}` : ''}`}
         onKeyDown={(ev) => {
           if (!ev.altKey) return
