@@ -105,20 +105,11 @@ class PostgresEmailMessages:
 
     async def file(self, message: NewEmail, filing: Filing) -> UUID | None:
         e, ws = message.email, message.workspace_id
-        email_id = await self._conn.fetchval(
+        return await self._conn.fetchval(
             SQL["file"], ws, message.mailbox_id, message.owner_id, e.message_id, e.thread_id, e.in_reply_to,
             e.references, e.from_address, e.from_name, e.to, e.cc, e.subject, e.sent_at, e.snippet, e.body_text,
-            e.body_html, message.direction, message.visibility, message.imap_uid)
-        if email_id is None:
-            return None
-        if filing.contacts:
-            await self._conn.execute(SQL["link_contacts"], email_id, ws, filing.contacts)
-        if filing.organisations:
-            await self._conn.execute(SQL["link_organisations"], email_id, ws, filing.organisations)
-        if filing.deals:
-            await self._conn.execute(SQL["link_deals"], email_id, ws, [d.board_id for d in filing.deals],
-                                     [d.card_id for d in filing.deals])
-        return email_id
+            e.body_html, message.direction, message.visibility, message.imap_uid, filing.contacts,
+            filing.organisations, [d.board_id for d in filing.deals], [d.card_id for d in filing.deals])
 
     async def known(self, workspace: UUID, message_ids: Sequence[str]) -> dict[str, str]:
         rows = await self._conn.fetch(SQL["known"], workspace, list(message_ids))

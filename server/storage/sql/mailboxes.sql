@@ -32,24 +32,29 @@ UPDATE mailboxes SET status = 'failing', last_attempt_at = $2, last_error = $3 W
 -- name: restart
 UPDATE mailboxes SET uidvalidity = NULL, last_uid = 0, highestmodseq = NULL, sync_from = $2 WHERE id = $1;
 -- name: file
-INSERT INTO email_messages (workspace_id, mailbox_id, owner_id, message_id, thread_id, in_reply_to, refs,
-                            from_address, from_name, to_addresses, cc_addresses, subject, sent_at, snippet,
-                            body_text, body_html, direction, visibility, imap_uid)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
-ON CONFLICT (workspace_id, message_id) DO NOTHING
-RETURNING id;
--- name: link_contacts
--- Only records of the message's own workspace (and deals while their projection row exists).
-INSERT INTO email_links (email_id, contact_id)
-SELECT $1, c.id FROM contacts c WHERE c.id = ANY($3::uuid[]) AND c.workspace_id = $2;
--- name: link_organisations
-INSERT INTO email_links (email_id, organisation_id)
-SELECT $1, o.id FROM organisations o WHERE o.id = ANY($3::uuid[]) AND o.workspace_id = $2;
--- name: link_deals
-INSERT INTO email_links (email_id, board_id, card_id)
-SELECT $1, d.board_id, d.card_id FROM deals d
-JOIN unnest($3::uuid[], $4::uuid[]) AS t(board_id, card_id) ON t.board_id = d.board_id AND t.card_id = d.card_id
-WHERE d.workspace_id = $2;
+-- The message and where it is filed, in one round trip; nothing when the workspace holds its
+-- Message-ID. Links only to records of the message's own workspace (deals: while projected).
+WITH e AS (
+    INSERT INTO email_messages (workspace_id, mailbox_id, owner_id, message_id, thread_id, in_reply_to, refs,
+                                from_address, from_name, to_addresses, cc_addresses, subject, sent_at, snippet,
+                                body_text, body_html, direction, visibility, imap_uid)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+    ON CONFLICT (workspace_id, message_id) DO NOTHING
+    RETURNING id
+), contact_links AS (
+    INSERT INTO email_links (email_id, contact_id)
+    SELECT e.id, c.id FROM e, contacts c WHERE c.id = ANY($20::uuid[]) AND c.workspace_id = $1
+), organisation_links AS (
+    INSERT INTO email_links (email_id, organisation_id)
+    SELECT e.id, o.id FROM e, organisations o WHERE o.id = ANY($21::uuid[]) AND o.workspace_id = $1
+), deal_links AS (
+    INSERT INTO email_links (email_id, board_id, card_id)
+    SELECT DISTINCT e.id, d.board_id, d.card_id
+    FROM e, deals d JOIN unnest($22::uuid[], $23::uuid[]) AS t(board_id, card_id)
+                      ON t.board_id = d.board_id AND t.card_id = d.card_id
+    WHERE d.workspace_id = $1
+)
+SELECT id FROM e;
 -- name: known
 SELECT message_id, thread_id FROM email_messages WHERE workspace_id = $1 AND message_id = ANY($2::text[]);
 -- name: filing_contacts
