@@ -4,6 +4,7 @@ a run exists once per (rule, event) — starting it again returns the first — 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta, timezone
 from types import SimpleNamespace
@@ -243,3 +244,19 @@ async def test_known_events_and_rules_by_trigger_type_and_a_rules_sealed_secret(
         await tx.automation_rules.set_secret(swept.id, b"sealed-2")
     async with begin() as tx:
         assert await tx.automation_rules.secret(swept.id) == b"sealed-2"
+
+
+async def test_runs_drawing_round_robin_turns_at_once_each_get_their_own(store):
+    """Two workers running two runs of one rule at the same moment: the counter hands out each turn once."""
+    begin, world = store
+    workspace = await world.workspace()
+    async with begin() as tx:
+        rule = await tx.automation_rules.add(workspace, a_rule(uuid4(), uuid4()), None)
+        runs = [await tx.automation_runs.start(rule.id, f"event-{i}", {}, {}, 0) for i in range(8)]
+
+    async def draw(run) -> int:
+        async with begin() as tx:
+            return await tx.automation_runs.turn(rule.id, 0, run.id)
+
+    turns = await asyncio.gather(*(draw(run) for run in runs))
+    assert sorted(turns) == list(range(8))

@@ -52,6 +52,9 @@ class MemoryAutomationRules:
         for key in [k for k, r in runs.items() if r.rule_id == rule]:
             del runs[key]
         self._db.table("automation_secrets").pop(rule, None)
+        counters = self._db.table("automation_counters")
+        for key in [k for k in counters if k[0] == rule]:
+            del counters[key]
 
     async def enabled_of_types(self, types: Sequence[str]) -> list[Rule]:
         return [copy.deepcopy(r) for r in self._rules.values() if r.enabled and r.trigger.get("type") in types]
