@@ -24,6 +24,17 @@ broadcast, published to the other nodes) with the rule as their author, and the 
 same unit of work, queues an ``automation.resume`` job with the wait's delay, which continues the
 run at the next action (``resume``); the event's job run again meanwhile finds the run waiting and
 does nothing.
+
+Events not made by a card edit (docs/automations.md): ``automation.record`` (a contact or
+organisation was made: contact_created / organisation_created, the record as its subject);
+``automation.sweep`` (cron) finds deal_idle, activity_due / activity_overdue and schedule events in
+the projected tables and queues one ``automation.fire`` per (rule, event) with no run yet, each
+keyed by what it is (``idle:<deal>:<last change>``, ``due:<activity>:<due>``, ``schedule:<tick>``).
+A run's ``Subject`` says what it is about (a deal, an activity and its deal, a record, nothing);
+the deal actions need a deal. ``create_task`` with ``{"round_robin": [...]}`` draws the run's turn
+once (``AutomationRuns.turn``); ``call_webhook`` POSTs the run's event signed with the rule's
+secret (``post_signed``: the webhooks' SSRF guard and headers) and fails on a non-2xx answer, so
+the queue retries it with backoff.
 """
 
 from __future__ import annotations
