@@ -16,7 +16,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Response, delete, get, patch, post
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from server.api import insight_types as answer
@@ -24,10 +24,10 @@ from server.api.auth import CallerDep
 from server.domain.access import NotFound
 from server.domain.accounts import InvalidInput
 from server.domain.insights import Interval, check_goal, csv_cell, period_start
-from server.services.accounts import Caller
 from server.services.insights import FIGURES, Filters, Insights
 
 InsightsDep = NamedDependency[Insights]
+FiltersDep = NamedDependency[Filters]  # the controller's own dependency, from the query (``_filters``)
 Figure = Literal["entered", "advanced", "lost_from_stage", "stuck", "won", "lost", "open", "added"]
 TABLES = ("funnel", "lost-reasons", "reps", "forecast", "deals", "goals")
 assert set(Figure.__args__) == set(FIGURES)  # type: ignore[attr-defined]
@@ -40,8 +40,9 @@ TzQ = Annotated[str | None, QueryParameter(max_length=64, description="IANA time
 CurrencyQ = Annotated[Literal["apart", "converted"], QueryParameter(description="money per currency or converted")]
 
 
-def _filters(caller: Caller, board: list[UUID] | None, owner: str | None, first: date | None, last: date | None,
-             tz: str | None, currency: str) -> Filters:
+async def _filters(caller: CallerDep, board: BoardQ = None, owner: OwnerQ = None, first: FromQ = None,
+                   last: ToQ = None, tz: TzQ = None, currency: CurrencyQ = "apart") -> Filters:
+    """Every figure's filters, from its query (the controller's ``filters`` dependency)."""
     return Filters(board, _user(owner, caller.id), first, last, tz, currency == "converted")
 
 
@@ -59,47 +60,36 @@ def _user(raw: str | None, me: UUID) -> UUID | None:
 class InsightsController(Controller):
     path = "/api/workspaces/{workspace:uuid}"
     tags = ["insights"]
+    dependencies = {"filters": Provide(_filters)}
 
     @get("/insights/funnel", summary="Per stage: entered, advanced, lost, drop-off, days in stage, stuck")
     async def funnel(self, workspace: FromPath[UUID], caller: CallerDep, insights: InsightsDep,
-                     board: BoardQ = None, owner: OwnerQ = None, first: FromQ = None, last: ToQ = None,
-                     tz: TzQ = None, currency: CurrencyQ = "apart") -> answer.Funnel:
-        filters = _filters(caller, board, owner, first, last, tz, currency)
+                     filters: FiltersDep) -> answer.Funnel:
         return msgspec.convert(await insights.funnel(caller, workspace, filters), answer.Funnel)
 
     @get("/insights/lost-reasons", summary="Deals lost in the period per reason (listed, other, none)")
     async def lost_reasons(self, workspace: FromPath[UUID], caller: CallerDep, insights: InsightsDep,
-                           board: BoardQ = None, owner: OwnerQ = None, first: FromQ = None, last: ToQ = None,
-                           tz: TzQ = None, currency: CurrencyQ = "apart") -> answer.LostReasons:
-        filters = _filters(caller, board, owner, first, last, tz, currency)
+                           filters: FiltersDep) -> answer.LostReasons:
         return msgspec.convert(await insights.lost_reasons(caller, workspace, filters), answer.LostReasons)
 
     @get("/insights/reps", summary="Per owner: won, lost, win rate, average won, cycle, touches; and before")
     async def reps(self, workspace: FromPath[UUID], caller: CallerDep, insights: InsightsDep,
-                   board: BoardQ = None, owner: OwnerQ = None, first: FromQ = None, last: ToQ = None,
-                   tz: TzQ = None, currency: CurrencyQ = "apart") -> answer.Reps:
-        filters = _filters(caller, board, owner, first, last, tz, currency)
+                   filters: FiltersDep) -> answer.Reps:
         return msgspec.convert(await insights.reps(caller, workspace, filters), answer.Reps)
 
     @get("/insights/forecast", summary="Per month or quarter of expected close: weighted, best case, commit, won")
-    async def forecast(self, workspace: FromPath[UUID], caller: CallerDep, insights: InsightsDep,
-                       period: Annotated[Literal["month", "quarter"], QueryParameter()] = "month",
-                       board: BoardQ = None, owner: OwnerQ = None, first: FromQ = None, last: ToQ = None,
-                       tz: TzQ = None, currency: CurrencyQ = "apart") -> answer.Forecast:
-        filters = _filters(caller, board, owner, first, last, tz, currency)
+    async def forecast(self, workspace: FromPath[UUID], caller: CallerDep, insights: InsightsDep, filters: FiltersDep,
+                       period: Annotated[Literal["month", "quarter"], QueryParameter()] = "month") -> answer.Forecast:
         return msgspec.convert(await insights.forecast(caller, workspace, filters, Interval(period)),
                                answer.Forecast)
 
     @get("/insights/deals", summary="The deals behind a figure (drill-down)")
-    async def deals(self, workspace: FromPath[UUID], caller: CallerDep, insights: InsightsDep,
+    async def deals(self, workspace: FromPath[UUID], caller: CallerDep, insights: InsightsDep, filters: FiltersDep,
                     figure: Annotated[Figure, QueryParameter()],
                     stage: Annotated[UUID | None, QueryParameter()] = None,
                     reason: Annotated[str | None, QueryParameter(max_length=1000,
                                                                  description="a listed reason, other or none")
-                                      ] = None,
-                    board: BoardQ = None, owner: OwnerQ = None, first: FromQ = None, last: ToQ = None,
-                    tz: TzQ = None, currency: CurrencyQ = "apart") -> answer.InsightDeals:
-        filters = _filters(caller, board, owner, first, last, tz, currency)
+                                      ] = None) -> answer.InsightDeals:
         found = await insights.deals(caller, workspace, filters, figure, stage=stage, reason=reason)
         return msgspec.convert(found, answer.InsightDeals)
 
@@ -107,13 +97,12 @@ class InsightsController(Controller):
                                                  "forecast.csv, deals.csv or goals.csv (the same filters)",
          media_type="text/csv")
     async def export(self, workspace: FromPath[UUID], file: FromPath[str], caller: CallerDep,
-                     insights: InsightsDep, figure: Annotated[Figure | None, QueryParameter()] = None,
+                     insights: InsightsDep, filters: FiltersDep,
+                     figure: Annotated[Figure | None, QueryParameter()] = None,
                      stage: Annotated[UUID | None, QueryParameter()] = None,
                      reason: Annotated[str | None, QueryParameter(max_length=1000)] = None,
                      period: Annotated[Literal["month", "quarter"], QueryParameter()] = "month",
-                     board: BoardQ = None, owner: OwnerQ = None, first: FromQ = None, last: ToQ = None,
-                     tz: TzQ = None, currency: CurrencyQ = "apart") -> Response[str]:
-        filters = _filters(caller, board, owner, first, last, tz, currency)
+                     ) -> Response[str]:
         table = file.removesuffix(".csv")
         if table not in TABLES or not file.endswith(".csv"):
             raise NotFound(f"no such table: expected one of {', '.join(t + '.csv' for t in TABLES)}")
@@ -131,7 +120,7 @@ class InsightsController(Controller):
             rows = (await insights.deals(caller, workspace, filters, figure, stage=stage, reason=reason))["deals"]
         else:
             rows = [{k: v for k, v in g.items() if k != "attainment"} | _flat(g["attainment"] or {}, "")
-                    for g in (await insights.goals(caller, workspace, tz))["goals"]]
+                    for g in (await insights.goals(caller, workspace, filters.tz))["goals"]]
         stamp = datetime.now(timezone.utc).strftime("%Y%m%d")
         return Response(_csv(rows), media_type="text/csv; charset=utf-8", headers={
             "content-disposition": f'attachment; filename="insights-{table}-{stamp}.csv"'})

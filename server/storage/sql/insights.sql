@@ -31,6 +31,7 @@ WITH st AS MATERIALIZED (  -- each stage's arrays once, not once per visit
     FROM stage_visits v JOIN st ON st.board_id = v.board_id AND st.stage_id = v.stage_id
     WHERE v.board_id = ANY($1::uuid[]) AND v.entered_at >= $2 AND v.entered_at < $3
       AND v.status IS NOT NULL AND ($4::uuid IS NULL OR v.owner_id = $4)  -- status: the card is a deal
+    OFFSET 0  -- a fence: the flags are computed here, so the sort by stage carries no arrays
 )
 
 -- name: funnel
