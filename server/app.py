@@ -37,6 +37,7 @@ from server.api.workspace_lists import WorkspaceListsController
 from server.api.automations import AutomationController
 from server.api.notifications import NotificationController
 from server.api.calendar import CalendarController, ical_feed
+from server.api.booking import BookingSettingsController, PublicBookingController
 from server.api.custom_fields import CustomFieldController, SegmentController
 from server.api.organisations import OrganisationController
 from server.api.transfer import TransferController
@@ -70,6 +71,7 @@ from server.services.automation_runner import AutomationRunner, Webhooks
 from server.services.automations import Automations
 from server.services.notifications import NotificationService
 from server.services.calendar import CalendarService
+from server.services.booking import BookingService
 from server.services.jobs import JobKinds
 from server.services.custom_fields import CustomFields
 from server.services.deal_transfer import DealTransfer
@@ -175,7 +177,7 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
                         CurrencyController, WorkspaceListsController, AutomationController, WebhookController,
                         MailboxController,
                         InsightsController,
-                        NotificationController, CalendarController, ical_feed, EmailTemplateController, EmailController, mail_status],
+                        NotificationController, CalendarController, ical_feed, BookingSettingsController, PublicBookingController, EmailTemplateController, EmailController, mail_status],
         dependencies={"caller": Provide(provide_caller), **dependencies()},
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[refuse_unstorable_text],  # 422 for text Postgres cannot store, before any handler
@@ -259,6 +261,8 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
         mailboxes=Mailboxes(begin, sealer(settings), AioImapServers(), settings.mailboxes_allow_private),
         notifications=NotificationService(begin),
         calendar=CalendarService(begin),
+        booking=BookingService(begin, accounts.boards, Crm(begin, accounts.boards, rooms, projector, feed),
+                               Contacts(begin, feed), accounts.outbox),
         email_templates=EmailTemplatesService(begin),
         email_sending=EmailSending(begin, settings.mail_from.strip() if settings.smtp_url else None),
     )

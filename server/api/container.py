@@ -41,6 +41,7 @@ from server.services.links import Links
 from server.services.mail import LoggingOutbox
 from server.services.notifications import NotificationService
 from server.services.calendar import CalendarService
+from server.services.booking import BookingService
 from server.services.email_templates import EmailTemplatesService
 from server.services.sending import EmailSending
 from server.services.organisations import Organisations
@@ -108,6 +109,8 @@ class Services:
     notifications: NotificationService
     # the calendar and the private iCalendar feeds (issue 18)
     calendar: CalendarService
+    # booking links: a host's settings and the public booking page (issue 18 item 6)
+    booking: BookingService
     # e-mail templates and their previews (issue 17)
     email_templates: EmailTemplatesService
     # composing and sending mail from a record (issue 17; the worker sends it)

@@ -37,6 +37,7 @@ from litestar.exceptions import ClientException
 
 from server.domain.access import Forbidden, NotFound
 from server.domain.automations import InvalidRule
+from server.domain.booking import InvalidBooking
 from server.domain.accounts import Conflict, InvalidInput, Throttled, Unauthenticated, UnknownLocale
 from server.domain.money import InvalidCurrency
 from server.domain.permissions import InvalidSetting
@@ -61,6 +62,7 @@ HTTP_STATUS: dict[type[Exception], int] = {
     InvalidSetting: 422,  # a permission level that does not exist
     InvalidCurrency: 422,  # not an ISO 4217 code, or an exchange rate that is not a positive number
     InvalidRule: 422,  # an automation's trigger or action not as expected (the message names the field)
+    InvalidBooking: 422,  # a booking link's setting or a booking not as expected (names the field)
     UnknownLocale: 422,  # a language the app does not speak (PATCH /api/me)
     Refused: 422,  # a webhook receiver at a loopback, private, link-local or reserved address (SSRF guard)
     MailboxRefused: 422,  # a mail server that cannot be reached or refused the sign-in (said in words)

@@ -40,6 +40,7 @@ class Envelope(msgspec.Struct, frozen=True, kw_only=True):
     message_id: str
     in_reply_to: str | None = None
     references: tuple[str, ...] = ()
+    calendar: str | None = None  # an iCalendar text, attached as invite.ics (a booking's confirmation)
 
 
 def clean_html(html: str) -> str:
@@ -125,4 +126,7 @@ def mime(envelope: Envelope) -> EmailMessage:
     message.set_content(envelope.text)
     if envelope.html is not None:
         message.add_alternative(envelope.html, subtype="html")
+    if envelope.calendar is not None:
+        message.add_attachment(envelope.calendar.encode(), maintype="text", subtype="calendar",
+                               filename="invite.ics")
     return message

@@ -28,6 +28,8 @@ class Scope(str, Enum):
     SIGN_UP_ADDRESS = "sign_up_address"
     RESET = "reset"  # key: account
     RESET_ADDRESS = "reset_address"
+    BOOKING_ADDRESS = "booking_address"  # a public booking (issue 18 item 6); key: address
+    BOOKING_SLOTS_ADDRESS = "booking_slots_address"  # a public page's free slots; key: address
 
 
 class Rule(NamedTuple):

@@ -34,6 +34,7 @@ class Mail(NamedTuple):
     to: str
     subject: str
     body: str
+    calendar: str | None = None  # an iCalendar text sent as invite.ics (booking confirmations)
 
 
 class Outbox(Protocol):
@@ -76,7 +77,7 @@ class QueuedOutbox(LoggingOutbox):
 
     async def post(self, unit: Unit, mail: Mail) -> bool:
         envelope = Envelope(sender=self._sender, sender_name="Tandem", to=(mail.to,), subject=mail.subject,
-                            text=mail.body, message_id=new_message_id(self._sender))
+                            text=mail.body, message_id=new_message_id(self._sender), calendar=mail.calendar)
         await unit.jobs.enqueue(SEND, {"envelope": msgspec.to_builtins(envelope)})
         self.sent.append(mail)
         log.info("mail to %s queued: %s", mail.to, mail.subject)

@@ -26,6 +26,7 @@ from server.services.ports.mailboxes import EmailMessages, MailboxSync, Mailboxe
 from server.services.ports.money import CurrencySettings
 from server.services.ports.notifications import Notifications
 from server.services.ports.calendar import CalendarEntries, CalendarFeeds
+from server.services.ports.booking import BookingLinks
 from server.services.ports.privacy import ErasableContacts, PermissionLevels
 from server.services.ports.sending import EmailTemplates
 from server.services.ports.projection import ProjectedDocuments, ProjectionTables
@@ -77,6 +78,7 @@ class Unit(Protocol):
     notifications: Notifications
     calendar_entries: CalendarEntries
     calendar_feeds: CalendarFeeds
+    booking_links: BookingLinks
     email_templates: EmailTemplates
 
 

@@ -60,6 +60,7 @@ class MemoryUnit:
         from server.storage.memory import automations
         from server.storage.memory import jobs, money, notifications, webhooks
         from server.storage.memory import calendar
+        from server.storage.memory import booking
         from server.storage.memory import email_templates
         from server.storage.memory import mailboxes
 
@@ -98,6 +99,7 @@ class MemoryUnit:
         self.notifications = notifications.MemoryNotifications(db)
         self.calendar_entries = calendar.MemoryCalendarEntries(db)
         self.calendar_feeds = calendar.MemoryCalendarFeeds(db)
+        self.booking_links = booking.MemoryBookingLinks(db)
         self.email_templates = email_templates.MemoryEmailTemplates(db)
         self.projected_documents = crm.MemoryProjectedDocuments(db)
         self.projection = crm.MemoryProjectionTables(db)

@@ -1,0 +1,59 @@
+"""Bodies of the booking API (issue 18 item 6, docs/booking.md)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+import msgspec
+
+
+class BookingSettings(msgspec.Struct, kw_only=True):
+    """Your booking link. ``hours``: 7 lists (Monday first) of ``["09:00", "17:00"]`` in ``time_zone``;
+    minutes for durations, buffers and notice; meetings go to ``board`` (no deal)."""
+
+    board: UUID
+    slug: str
+    enabled: bool = True
+    time_zone: str
+    durations: list[int]
+    buffer_before: int = 0
+    buffer_after: int = 0
+    min_notice: int = 240
+    window_days: int = 30
+    hours: list[list[list[str]]]
+
+
+class BookingLink(msgspec.Struct, kw_only=True):
+    """Your link (``settings`` None until made) and whether confirmations leave the server."""
+
+    settings: BookingSettings | None
+    mail_configured: bool
+
+
+class BookingPage(msgspec.Struct, kw_only=True):
+    """All the public page learns of its host."""
+
+    host_name: str
+    time_zone: str
+    durations: list[int]
+
+
+class BookingSlots(msgspec.Struct, kw_only=True):
+    duration: int
+    slots: list[datetime]
+
+
+class NewBooking(msgspec.Struct, kw_only=True):
+    start: str
+    duration: int
+    name: str
+    email: str
+    note: str | None = None
+
+
+class BookingMade(msgspec.Struct, kw_only=True):
+    start: datetime
+    end: datetime
+    time_zone: str
+    mailed: bool  # whether a confirmation e-mail goes out (only with a mail relay configured)

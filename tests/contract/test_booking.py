@@ -1,0 +1,95 @@
+"""The contract of ``BookingLinks`` (issue 18 item 6) over memory and Postgres: links by user and
+slug, a slug unique per server, what keeps a host busy, and a held start refused twice."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date, datetime, timedelta, timezone
+from types import SimpleNamespace
+from uuid import uuid4
+
+import pytest
+
+from server.domain.booking import Booking, check_settings
+from server.domain.projection import Table
+from server.storage.booking import PostgresBookingLinks
+from server.storage.memory.booking import MemoryBookingLinks
+from tests.contract import test_crm
+from tests.contract.test_crm import activity, crm, user
+from tests.support.units import backend
+
+START = datetime(2031, 3, 3, 9, 0, tzinfo=timezone.utc)
+
+
+def adapters(conn) -> SimpleNamespace:
+    return SimpleNamespace(**vars(test_crm.adapters(conn)), booking_links=PostgresBookingLinks(conn))
+
+
+def twins(db) -> SimpleNamespace:
+    return SimpleNamespace(**vars(test_crm.twins(db)), booking_links=MemoryBookingLinks(db))
+
+
+@pytest.fixture(params=["memory", "postgres"])
+async def begin(request, database_url) -> AsyncIterator:
+    async with backend(request.param, database_url, adapters, twins) as (begin, _world):
+        yield begin
+
+
+def settings(c, slug: str, host=None):
+    return check_settings(host or c.owner, c.workspace, c.board.id, {
+        "slug": slug, "time_zone": "Europe/Berlin", "durations": [60, 30], "buffer_after": 10,
+        "hours": [[["09:00", "12:00"], ["13:00", "17:30"]]] * 5 + [[], []]})
+
+
+def booking(host, start: datetime, minutes: int = 30) -> Booking:
+    end = start + timedelta(minutes=minutes)
+    return Booking(uuid4(), host, start, end, start, end + timedelta(minutes=10), "Bo", "bo@example.com", None)
+
+
+async def test_a_link_reads_back_by_user_and_by_slug_and_a_slug_belongs_to_one_user(begin):
+    c = await crm(begin)
+    slug = f"anna-{uuid4().hex[:8]}"
+    mine = settings(c, slug)
+    async with begin() as unit:
+        assert await unit.booking_links.put(mine)
+    async with begin() as unit:
+        assert await unit.booking_links.of_user(c.owner) == mine
+        assert await unit.booking_links.by_slug(slug, lock=True) == mine
+        assert await unit.booking_links.by_slug("no-such-slug") is None
+    other = await user(begin, "Bert")
+    async with begin() as unit:
+        assert not await unit.booking_links.put(settings(c, slug, host=other)), "the slug is taken"
+        assert await unit.booking_links.of_user(other) is None
+        assert await unit.booking_links.put(mine._replace(durations=(15,), enabled=False)), "the owner may change it"
+        assert (await unit.booking_links.of_user(c.owner)).durations == (15,)
+
+
+async def test_a_host_is_busy_in_their_timed_activities_and_held_bookings_only(begin):
+    c = await crm(begin)
+    colleague = await user(begin, "Mia")
+    meeting = activity("Demo", c.owner, due_date=date(2031, 3, 3), due_at=START, starts_at=START,
+                       ends_at=START + timedelta(hours=1), all_day=False)
+    no_end = activity("Call", c.owner, due_date=date(2031, 3, 3), starts_at=START + timedelta(hours=3), all_day=False)
+    all_day = activity("Offer due", c.owner, due_date=date(2031, 3, 3))
+    theirs = activity("Theirs", colleague, due_date=date(2031, 3, 3), starts_at=START, all_day=False)
+    async with begin() as unit:
+        await unit.projection.upsert(Table.ACTIVITIES, c.board.id, c.workspace, [meeting, no_end, all_day, theirs])
+        assert await unit.booking_links.hold(booking(c.owner, START + timedelta(hours=5)))
+    async with begin() as unit:
+        busy = await unit.booking_links.busy(c.owner, START - timedelta(days=1), START + timedelta(days=1))
+        none = await unit.booking_links.busy(c.owner, START + timedelta(days=2), START + timedelta(days=3))
+    assert busy == [(START, START + timedelta(hours=1)),
+                    (START + timedelta(hours=3), START + timedelta(hours=3, minutes=30)),
+                    (START + timedelta(hours=5), START + timedelta(hours=5, minutes=40))]
+    assert none == []
+
+
+async def test_a_start_is_held_once_per_host(begin):
+    c = await crm(begin)
+    other = await user(begin, "Bert")
+    first = booking(c.owner, START)
+    async with begin() as unit:
+        assert await unit.booking_links.hold(first)
+        assert not await unit.booking_links.hold(booking(c.owner, START, 60))
+        assert await unit.booking_links.hold(booking(other, START))
+        await unit.booking_links.booked(first.id, uuid4(), None)
