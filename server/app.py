@@ -256,7 +256,7 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
         workspace_lists=WorkspaceLists(begin, rooms),
         board_lifecycle=BoardLifecycle(begin, rooms),
         queue=PostgresQueueMonitor(pool),
-        automations=Automations(begin, sealer(settings)),
+        automations=Automations(begin, sealer(settings), HttpReceivers(), settings.webhooks_allow_private),
         webhooks=WebhookService(begin, sealer(settings), HttpReceivers(), WebhookPolicy.of(settings)),
         mailboxes=Mailboxes(begin, sealer(settings), AioImapServers(), settings.mailboxes_allow_private),
         notifications=NotificationService(begin),

@@ -15,13 +15,15 @@ from typing import Any, NamedTuple
 from uuid import UUID
 
 from server.domain.access import Action, NotFound
+from server.domain.accounts import InvalidInput
 from server.domain.automations import (ACTIVITY_ASSIGNEE, DEAL_OWNER, ROUND_ROBIN, ActionType, InvalidRule, NewRule,
                                        Rule, Run, check_rule, custom_field_of, stages_named)
 from server.domain.boards import BoardKind
 from server.domain.fields import Entity
+from server.domain.webhooks import check_addresses, check_url
 from server.services.accounts import Caller
 from server.services.ports.unit import Begin, Unit
-from server.services.ports.webhooks import Sealer
+from server.services.ports.webhooks import Receivers, Sealer
 from server.services.records import workspace_role
 
 READ = Action.VIEW
@@ -36,8 +38,25 @@ class Saved(NamedTuple):
 class Automations:
     """The rule use cases."""
 
-    def __init__(self, begin: Begin, sealer: Sealer | None = None) -> None:
-        self._begin, self._sealer = begin, sealer
+    def __init__(self, begin: Begin, sealer: Sealer | None = None, receivers: Receivers | None = None,
+                 allow_private: bool = False) -> None:
+        self._begin, self._sealer, self._receivers, self._allow_private = begin, sealer, receivers, allow_private
+
+    async def _check_receivers(self, rule: NewRule) -> None:
+        """A call_webhook address on a loopback, private or reserved network is refused when saved
+        (422 ``actions[i].url``), unless TANDEM_WEBHOOKS_ALLOW_PRIVATE; the runner checks again before
+        each call (the name may resolve elsewhere by then, or resolve at all)."""
+        if self._receivers is None or self._allow_private:
+            return
+        for index, action in enumerate(rule.actions):
+            if action["type"] == ActionType.CALL_WEBHOOK:
+                receiver = check_url(action["url"])
+                addresses = await self._receivers.resolve(receiver.host, receiver.port)
+                try:
+                    if addresses:  # a name that does not resolve yet may later: the runner's check decides
+                        check_addresses(receiver.host, addresses)
+                except InvalidInput as error:
+                    raise InvalidRule(f"actions[{index}].url: {error}") from None
 
     async def _secret(self, tx: Unit, rule: Rule, renew: bool = False) -> str | None:
         """A rule that calls a webhook gets a signing secret (sealed at rest) when it has none."""
@@ -58,6 +77,7 @@ class Automations:
     async def create(self, caller: Caller, workspace: UUID, name: Any, trigger: Any, actions: Any,
                      enabled: Any = True, conditions: Any = None) -> Saved:
         rule = check_rule(name, trigger, actions, enabled, conditions)
+        await self._check_receivers(rule)
         async with self._begin() as tx:
             await workspace_role(tx, caller, workspace, WRITE)
             await _check_against(tx, caller, workspace, rule)
@@ -80,6 +100,8 @@ class Automations:
                              changes.get("actions", current.actions), changes.get("enabled", current.enabled),
                              changes.get("conditions", current.conditions))
             await _check_against(tx, caller, current.workspace_id, new)
+            if new.actions != current.actions:
+                await self._check_receivers(new)
             changed = await tx.automation_rules.change(rule, new)
             if changed is None:
                 raise NotFound("no such automation")

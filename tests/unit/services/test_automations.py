@@ -134,3 +134,41 @@ async def test_making_a_contact_queues_contact_created_only_when_an_enabled_rule
     await rules.update(owner, workspace, made.rule.id, {"enabled": False})
     await contacts.create(member, workspace, {"first_name": "Disabled"})
     assert len([j for j in jobs if j.kind == RECORD]) == 1
+
+
+class Resolver:
+    """``Receivers.resolve`` as a fixed table; posts nothing."""
+
+    def __init__(self, table: dict[str, list[str]]) -> None:
+        self.table = table
+
+    async def resolve(self, host: str, port: int) -> list[str]:
+        return self.table.get(host, [])
+
+    async def post(self, *args: object) -> None:
+        raise AssertionError("saving a rule sends nothing")
+
+
+async def test_a_call_webhook_address_on_a_private_network_is_refused_when_saved_unless_allowed(world):
+    workspace, people = await team(world)
+    owner = people["owner"]
+    names = Resolver({"hooks.example.com": ["93.184.215.14"], "inside.example.com": ["10.0.0.7"]})
+    trigger = {"type": "schedule", "cron": "0 9 * * 1"}
+    strict = Automations(world.begin, Sealer(), names)
+    outside = await strict.create(owner, workspace, "Out", trigger,
+                                  [{"type": "call_webhook", "url": "https://hooks.example.com/in"}])
+    names.table["127.0.0.1"] = ["127.0.0.1"]
+    for url in ("https://inside.example.com/in", "http://127.0.0.1:8080/"):
+        with refused("actions[1].url"):
+            await strict.create(owner, workspace, "In", trigger,
+                                [{**NOTIFY, "user": str(owner.id)}, {"type": "call_webhook", "url": url}])
+    with refused("actions[0].url"):
+        await strict.update(owner, workspace, outside.rule.id,
+                            {"actions": [{"type": "call_webhook", "url": "https://inside.example.com/in"}]})
+    later = await strict.create(owner, workspace, "Not yet", trigger,  # resolves nowhere yet: the runner decides
+                                [{"type": "call_webhook", "url": "https://soon.example.com/in"}])
+    assert later.rule.actions[0]["url"] == "https://soon.example.com/in"
+    allowed = Automations(world.begin, Sealer(), names, allow_private=True)
+    made = await allowed.create(owner, workspace, "In", trigger,
+                                [{"type": "call_webhook", "url": "https://inside.example.com/in"}])
+    assert made.rule.actions[0]["url"] == "https://inside.example.com/in"
