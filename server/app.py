@@ -32,7 +32,7 @@ from server.api.contacts import ContactController
 from server.api.currencies import CurrencyController
 from server.api.webhooks import WebhookController
 from server.api.mailboxes import MailboxController
-from server.api.email import EmailController, EmailTemplateController, mail_status
+from server.api.email import EmailController, EmailTemplateController, mail_status, tracked_click, tracked_open
 from server.api.workspace_lists import WorkspaceListsController
 from server.api.automations import AutomationController
 from server.api.notifications import NotificationController
@@ -86,7 +86,8 @@ from server.services.permissions import WorkspacePermissions
 from server.services.credentials import Passwords
 from server.services.mail import LoggingOutbox, QueuedOutbox
 from server.services.email_templates import EmailTemplatesService
-from server.services.sending import EmailSending
+from server.services.sending import EmailSending, EmailTrackingService, Tracker
+from server.domain.tracking import tracking_key
 from server.mail.smtp import system_relay
 from server.services.ports.unit import Begin
 from server.services.sockets import Gate, OpenSockets
@@ -109,7 +110,7 @@ from server.protocol.update_bounds import Bounds
 from server.sync.room import Limits
 from server.sync.updates import Squasher
 from server.outbound import HttpReceivers
-from server.sealing import sealer
+from server.sealing import sealer, secret_key
 from server.worker import Worker, runs_in_process
 
 log = logging.getLogger(__name__)
@@ -177,7 +178,7 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
                         CurrencyController, WorkspaceListsController, AutomationController, WebhookController,
                         MailboxController,
                         InsightsController,
-                        NotificationController, CalendarController, ical_feed, BookingSettingsController, PublicBookingController, EmailTemplateController, EmailController, mail_status],
+                        NotificationController, CalendarController, ical_feed, BookingSettingsController, PublicBookingController, EmailTemplateController, EmailController, mail_status, tracked_open, tracked_click],
         dependencies={"caller": Provide(provide_caller), **dependencies()},
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[refuse_unstorable_text],  # 422 for text Postgres cannot store, before any handler
@@ -235,6 +236,7 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
         log.warning("TANDEM_WORKER=off and no REDIS_URL: no automation rule will run. Automations edit "
                     "the live documents, so they run in serve's in-process worker, or in `python -m server "
                     "worker` only when REDIS_URL lets it reach serve's rooms (docs/architecture.md, Automations)")
+    tracker = _tracker(settings)  # tracked mail's signed links (issue 17)
     return Services(
         settings=settings, pool=pool, **accounts._asdict(), **engine._asdict(),
         contacts=Contacts(begin, feed),
@@ -264,7 +266,8 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
         booking=BookingService(begin, accounts.boards, Crm(begin, accounts.boards, rooms, projector, feed),
                                Contacts(begin, feed), accounts.outbox),
         email_templates=EmailTemplatesService(begin),
-        email_sending=EmailSending(begin, settings.mail_from.strip() if settings.smtp_url else None),
+        email_sending=EmailSending(begin, settings.mail_from.strip() if settings.smtp_url else None, tracker),
+        email_tracking=EmailTrackingService(begin, tracker.key if tracker else None),
     )
 
 
@@ -294,6 +297,12 @@ async def start_automations(stack: AsyncExitStack, settings: Settings, url: str,
     begin = transactions(pool)
     engine = await _start_engine(stack, settings, pool, begin, None, node)
     return automation_runner(settings, begin, engine.rooms, engine.projector)
+
+
+def _tracker(settings: Settings) -> Tracker | None:
+    """Tracked mail's link maker: needs the public URL and the secret key (which signs the links)."""
+    key = secret_key(settings)
+    return Tracker(tracking_key(key), settings.public_url.rstrip("/")) if key and settings.public_url else None
 
 
 class _AccountServices(NamedTuple):

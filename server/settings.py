@@ -142,6 +142,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # configured, and the app says so instead of claiming to have sent anything.
     smtp_url: str = ""
     mail_from: str = ""
+    # The address people open Tandem at (https://crm.example.com), for links in mail: tracked
+    # mail's open pixel and click redirects need it (and TANDEM_SECRET_KEY, which signs them).
+    public_url: str = ""
 
 
 def _coerce(raw: str, default: object) -> object:

@@ -43,7 +43,7 @@ from server.services.notifications import NotificationService
 from server.services.calendar import CalendarService
 from server.services.booking import BookingService
 from server.services.email_templates import EmailTemplatesService
-from server.services.sending import EmailSending
+from server.services.sending import EmailSending, EmailTrackingService
 from server.services.organisations import Organisations
 from server.services.permissions import WorkspacePermissions
 from server.services.ports.jobs import QueueMonitor
@@ -115,6 +115,8 @@ class Services:
     email_templates: EmailTemplatesService
     # composing and sending mail from a record (issue 17; the worker sends it)
     email_sending: EmailSending
+    # signed open pixels and click redirects of tracked mail, and their events (issue 17)
+    email_tracking: EmailTrackingService
 
 
 ServicesDep = NamedDependency[Services]

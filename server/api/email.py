@@ -6,20 +6,23 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from litestar import Controller, delete, get, post, put
+from litestar import Controller, Request, Response, delete, get, post, put
+from litestar.response import Redirect
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from server.api import email_types as types
-from server.api.auth import AccountsDep, CallerDep
+from server.api.auth import AccountsDep, CallerDep, client_address
 from server.api.container import SettingsDep
 from server.domain.accounts import InvalidInput
 from server.domain.email_templates import Template, merge_fields
+from server.domain.tracking import PIXEL
 from server.services.email_templates import EmailTemplatesService, Subjects
-from server.services.sending import Draft, EmailSending
+from server.services.sending import Draft, EmailSending, EmailTrackingService
 
 EmailTemplatesDep = NamedDependency[EmailTemplatesService]
 EmailSendingDep = NamedDependency[EmailSending]
+EmailTrackingDep = NamedDependency[EmailTrackingService]
 
 
 def _template(template: Template) -> types.EmailTemplate:
@@ -84,7 +87,7 @@ class EmailController(Controller):
     async def route(self, workspace: FromPath[UUID], caller: CallerDep,
                     email_sending: EmailSendingDep) -> types.MailRoute:
         route = await email_sending.route(caller, workspace)
-        return types.MailRoute(route.via, route.sender, route.reply_to)
+        return types.MailRoute(route.via, route.sender, route.reply_to, route.tracking)
 
     @post("/preview", status_code=200, summary="Render a draft against its records; lists merge fields without a value")
     async def preview(self, workspace: FromPath[UUID], data: JSONBody[types.DraftPreview], caller: CallerDep,
@@ -95,6 +98,34 @@ class EmailController(Controller):
     @post("", status_code=201, summary="Send a mail (members): rendered, sanitised, queued, and filed on the timeline")
     async def send(self, workspace: FromPath[UUID], data: JSONBody[types.NewEmail], caller: CallerDep,
                    email_sending: EmailSendingDep) -> types.SentEmail:
-        draft = Draft(list(data.to), list(data.cc), data.subject, data.body, subjects_of(data), data.reply_to_email_id)
+        draft = Draft(list(data.to), list(data.cc), data.subject, data.body, subjects_of(data), data.reply_to_email_id,
+                      data.track)
         sent = await email_sending.send(caller, workspace, draft)
         return types.SentEmail(sent.email, sent.message_id, sent.route.via, sent.route.sender or "")
+
+    @get("/{email:uuid}/tracking", summary="A tracked mail's opens and clicks (privacy proxies' opens apart)")
+    async def tracking(self, workspace: FromPath[UUID], email: FromPath[UUID], caller: CallerDep,
+                       email_tracking: EmailTrackingDep) -> types.TrackingStats:
+        events = await email_tracking.events(caller, workspace, email)
+        opens = [e for e in events if e.kind == "open"]
+        return types.TrackingStats(
+            opens=sum(not e.proxy for e in opens), proxy_opens=sum(e.proxy for e in opens),
+            clicks=sum(e.kind == "click" for e in events),
+            events=[types.TrackingEvent(e.kind, e.url, e.proxy, e.at) for e in events])
+
+
+_NO_STORE = {"Cache-Control": "no-store, private", "Referrer-Policy": "no-referrer"}
+
+
+@get("/t/o/{token:str}", tags=["email"], include_in_schema=False, summary="A tracked mail's open pixel")
+async def tracked_open(request: Request, token: FromPath[str], email_tracking: EmailTrackingDep) -> Response[bytes]:
+    await email_tracking.hit(token, client_address(request), request.headers.get("user-agent", ""))
+    return Response(PIXEL, media_type="image/gif", headers=_NO_STORE)
+
+
+@get("/t/c/{token:str}", tags=["email"], include_in_schema=False,
+     summary="A tracked mail's link: counted, then redirected to where its signed token says (forged: 404)")
+async def tracked_click(request: Request, token: FromPath[str], email_tracking: EmailTrackingDep) -> Redirect:
+    tracked = await email_tracking.hit(token, client_address(request), request.headers.get("user-agent", ""))
+    assert tracked.url is not None
+    return Redirect(tracked.url, status_code=302, headers=_NO_STORE)

@@ -87,6 +87,7 @@ class NewEmail(Records, forbid_unknown_fields=True):
     subject: Subject = ""
     body: Body = ""
     reply_to_email_id: UUID | None = None
+    track: bool = False  # opt-in: an open pixel and links through signed redirects
 
 
 class MailRoute(msgspec.Struct):
@@ -96,6 +97,7 @@ class MailRoute(msgspec.Struct):
     via: str
     sender: str | None
     reply_to: str | None
+    tracking: bool = False  # whether opens and clicks can be tracked on this server
 
 
 class SentEmail(msgspec.Struct):
@@ -105,3 +107,19 @@ class SentEmail(msgspec.Struct):
     message_id: str
     via: str
     sender: str
+
+
+class TrackingEvent(msgspec.Struct):
+    kind: str  # open | click
+    url: str | None
+    proxy: bool  # fetched by a privacy proxy (Apple Mail Privacy Protection, Gmail's image proxy): not a person
+    at: datetime
+
+
+class TrackingStats(msgspec.Struct):
+    """A tracked mail's opens (a person's, and privacy proxies' apart) and clicks, with each event."""
+
+    opens: int
+    proxy_opens: int
+    clicks: int
+    events: list[TrackingEvent]

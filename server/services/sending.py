@@ -21,6 +21,7 @@ References and its Message-ID (RFC 5322 3.6.4), and the copy joins its thread.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, NamedTuple
 from uuid import UUID
@@ -31,6 +32,7 @@ from server.domain.access import Action, NotFound
 from server.domain.accounts import Conflict
 from server.domain.email_templates import MissingMergeFields, Rendered, render
 from server.domain.mailboxes import DealRef, Direction, Email, Filing, NewEmail, Visibility
+from server.domain.tracking import Tracked, from_privacy_proxy, sign, verify, with_tracking
 from server.domain.sending import (
     Envelope, check_recipients, check_subject, clean_html, new_message_id, text_of, thread_references,
 )
@@ -41,7 +43,7 @@ from server.services.records import workspace_role
 if TYPE_CHECKING:
     from server.services.accounts import Caller
     from server.services.jobs import JobKinds
-    from server.services.ports.sending import MailRelay, MailRelays
+    from server.services.ports.sending import MailRelay, MailRelays, TrackingEvent
     from server.services.ports.unit import Begin, Unit
     from server.services.ports.webhooks import Sealer
 
@@ -57,16 +59,31 @@ class Draft(NamedTuple):
     body: str  # HTML, merge fields allowed
     subjects: Subjects  # the records it is written on
     reply_to: UUID | None = None  # the stored e-mail it answers
+    track: bool = False  # an open pixel and links through signed redirects (opt-in)
+
+
+class Tracker(NamedTuple):
+    """How tracked mail's links are made: the signing key and the public base URL (``/t/...``)."""
+
+    key: bytes
+    base_url: str
+
+    def links(self, email: UUID) -> tuple[Callable[[str], str], str]:
+        """A click-URL maker and the pixel URL of one stored message."""
+        return (lambda url: f"{self.base_url}/t/c/{sign(self.key, email, 'click', url)}",
+                f"{self.base_url}/t/o/{sign(self.key, email, 'open')}")
 
 
 class Route(NamedTuple):
     """Which way a member's mail leaves: ``mailbox`` (``sender`` is their address), ``relay``
-    (``sender`` is the system's, replies go to ``reply_to``) or ``none``."""
+    (``sender`` is the system's, replies go to ``reply_to``) or ``none``; ``tracking`` if opens and
+    clicks can be tracked (TANDEM_PUBLIC_URL and TANDEM_SECRET_KEY set)."""
 
     via: str
     sender: str | None
     reply_to: str | None
     mailbox: UUID | None = None
+    tracking: bool = False
 
 
 class Sent(NamedTuple):
@@ -78,9 +95,10 @@ class Sent(NamedTuple):
 class EmailSending:
     """The compose-and-send use cases."""
 
-    def __init__(self, begin: Begin, system_sender: str | None) -> None:
-        """``system_sender``: the relay's From address, or None when no relay is configured."""
-        self._begin, self._system = begin, system_sender
+    def __init__(self, begin: Begin, system_sender: str | None, tracker: Tracker | None = None) -> None:
+        """``system_sender``: the relay's From address, or None when no relay is configured;
+        ``tracker``: None when tracking cannot work (no public URL or no secret key)."""
+        self._begin, self._system, self._tracker = begin, system_sender, tracker
 
     async def route(self, caller: Caller, workspace: UUID) -> Route:
         async with self._begin() as unit:
@@ -89,10 +107,11 @@ class EmailSending:
 
     async def _route(self, unit: Unit, caller: Caller, workspace: UUID) -> Route:
         mailboxes = await unit.mailboxes.of_owner(workspace, caller.id)
+        tracking = self._tracker is not None
         if mailboxes:
-            return Route("mailbox", mailboxes[0].address, None, mailboxes[0].id)
+            return Route("mailbox", mailboxes[0].address, None, mailboxes[0].id, tracking)
         if self._system:
-            return Route("relay", self._system, caller.email)
+            return Route("relay", self._system, caller.email, tracking=tracking)
         return Route("none", None, None)
 
     async def preview(self, caller: Caller, workspace: UUID, subject: str, body: str, subjects: Subjects) -> Rendered:
@@ -124,10 +143,20 @@ class EmailSending:
                                              tuple(_bracketed(r) for r in parent.references)) if parent else ())
             stored = await self._file(unit, caller, workspace, envelope, route, draft.subjects,
                                       parent.thread_id if parent else None)
+            if draft.track:  # the stored copy stays as written; the mail sent carries pixel and redirects
+                envelope = await self._tracked(unit, workspace, stored, envelope)
             await unit.jobs.enqueue(SEND, {"envelope": msgspec.to_builtins(envelope),
                                            "mailbox": str(route.mailbox) if route.mailbox else None},
                                     dedupe_key=f"mail:{envelope.message_id}")
         return Sent(stored, envelope.message_id, route)
+
+    async def _tracked(self, unit: Unit, workspace: UUID, stored: UUID, envelope: Envelope) -> Envelope:
+        if self._tracker is None:
+            raise Conflict("track: opens and clicks can only be tracked with TANDEM_PUBLIC_URL and "
+                           "TANDEM_SECRET_KEY set on this server")
+        await unit.email_tracking.track(stored, workspace)
+        link, pixel = self._tracker.links(stored)
+        return msgspec.structs.replace(envelope, html=with_tracking(envelope.html or "", link, pixel))
 
     async def _parent(self, unit: Unit, workspace: UUID, reply_to: UUID | None) -> Email | None:
         if reply_to is None:
@@ -203,3 +232,31 @@ class MailSender:
 def register(kinds: JobKinds, sender: MailSender) -> None:
     """Add ``mail.send`` to the worker's kinds."""
     kinds.handle(SEND)(sender.send)
+
+
+class EmailTrackingService:
+    """The tracking endpoints' use cases: a hit on a signed link or pixel, and a message's events."""
+
+    def __init__(self, begin: Begin, key: bytes | None) -> None:
+        self._begin, self._key = begin, key
+
+    async def hit(self, token: str, address: str | None, user_agent: str) -> Tracked:
+        """Record what a valid token says; ``NotFound`` for a forged or altered one, or an untracked message."""
+        tracked = verify(self._key, token) if self._key else None
+        if tracked is None:
+            raise NotFound("no such link")
+        proxy = from_privacy_proxy(address, user_agent)
+        async with self._begin() as unit:
+            if not await unit.email_tracking.record(tracked.email, tracked.kind, tracked.url, proxy, user_agent[:500]):
+                raise NotFound("no such link")
+        return tracked
+
+    async def events(self, caller: Caller, workspace: UUID, email: UUID) -> list[TrackingEvent]:
+        """A sent message's opens and clicks, for members who see the workspace's contacts."""
+        async with self._begin() as unit:
+            await workspace_role(unit, caller, workspace, Action.READ_CONTACTS)
+            stored = await unit.email_messages.get(email)
+            events = await unit.email_tracking.events(email) if stored and stored.workspace_id == workspace else None
+        if events is None:
+            raise NotFound("no such tracked e-mail in this workspace")
+        return events

@@ -7,6 +7,7 @@ from uuid import UUID
 import asyncpg
 
 from server.domain.email_templates import Template, TemplateDraft
+from server.services.ports.sending import TrackingEvent
 from server.storage.queries import queries
 
 SQL = queries("email_templates")
@@ -44,3 +45,21 @@ class PostgresEmailTemplates:
 
     async def first_seeding(self, workspace: UUID) -> bool:
         return await self._conn.fetchval(SQL["first_seeding"], workspace) is not None
+
+
+class PostgresEmailTracking:
+    """Implements ``EmailTracking`` (tables ``email_tracking``, ``email_events``; SQL beside the templates')."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def track(self, email: UUID, workspace: UUID) -> None:
+        await self._conn.execute(SQL["track"], email, workspace)
+
+    async def record(self, email: UUID, kind: str, url: str | None, proxy: bool, user_agent: str) -> bool:
+        return await self._conn.fetchval(SQL["record_event"], email, kind, url, proxy, user_agent) is not None
+
+    async def events(self, email: UUID) -> list[TrackingEvent] | None:
+        if await self._conn.fetchval(SQL["is_tracked"], email) is None:
+            return None
+        return [TrackingEvent(**dict(r)) for r in await self._conn.fetch(SQL["events"], email)]

@@ -19,7 +19,7 @@ from server.storage.contacts import (
     PostgresContacts, PostgresContactSearch, PostgresDuplicates, PostgresOrganisations, PostgresRecordLookups,
 )
 from server.storage.crm import PostgresBoardReach, PostgresBoardReads, PostgresNotes
-from server.storage.email_templates import PostgresEmailTemplates
+from server.storage.email_templates import PostgresEmailTemplates, PostgresEmailTracking
 from server.storage.custom_fields import PostgresFieldDefinitions
 from server.storage.guests import PostgresGuestInvitations
 from server.storage.imports import PostgresImportBatches, PostgresImportMappings
@@ -49,7 +49,7 @@ class PostgresUnit:
         "projection", "notes", "board_reach", "board_reads", "guest_invitations", "currencies",
         "jobs", "housekeeping", "automation_rules", "automation_runs", "webhooks", "notifications",
         "calendar_entries", "calendar_feeds", "booking_links",
-        "email_templates",
+        "email_templates", "email_tracking",
         "mailboxes", "mailbox_sync", "email_messages",
     )
 
@@ -97,6 +97,7 @@ class PostgresUnit:
         self.calendar_feeds = PostgresCalendarFeeds(conn)
         self.booking_links = PostgresBookingLinks(conn)
         self.email_templates = PostgresEmailTemplates(conn)
+        self.email_tracking = PostgresEmailTracking(conn)
 
 
 def transactions(pool: asyncpg.Pool) -> Begin:

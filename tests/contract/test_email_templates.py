@@ -1,5 +1,5 @@
-"""The ``EmailTemplates`` contract (a workspace's templates, one name per locale, seeded once), over
-memory and Postgres."""
+"""The ``EmailTemplates`` contract (a workspace's templates, one name per locale, seeded once) and the
+``EmailTracking`` contract (opens and clicks of tracked messages only), over memory and Postgres."""
 
 from __future__ import annotations
 
@@ -10,8 +10,12 @@ from types import SimpleNamespace
 import pytest
 
 from server.domain.email_templates import TemplateDraft
-from server.storage.email_templates import PostgresEmailTemplates
-from server.storage.memory.email_templates import MemoryEmailTemplates
+from server.domain.mailboxes import Filing
+from server.storage.email_templates import PostgresEmailTemplates, PostgresEmailTracking
+from server.storage.mailboxes import PostgresEmailMessages
+from server.storage.memory.email_templates import MemoryEmailTemplates, MemoryEmailTracking
+from server.storage.memory.mailboxes import MemoryEmailMessages
+from tests.contract.test_mailboxes import email, incoming
 from tests.support.units import backend
 
 WELCOME = TemplateDraft("Welcome", "en", "Hi {{ contact.first_name }}", "<p>Hello</p>")
@@ -75,3 +79,32 @@ async def test_first_seeding_answers_true_once_per_workspace(store):
     async with begin() as tx:
         assert await tx.t.first_seeding(workspace) is False
         assert await tx.t.first_seeding(other) is True
+
+
+@pytest.fixture(params=["memory", "postgres"])
+async def tracking(request, database_url) -> AsyncIterator[tuple]:
+    async with backend(request.param, database_url,
+                       lambda conn: SimpleNamespace(t=PostgresEmailTracking(conn), emails=PostgresEmailMessages(conn)),
+                       lambda db: SimpleNamespace(t=MemoryEmailTracking(db), emails=MemoryEmailMessages(db))) as pair:
+        yield pair
+
+
+async def test_only_a_tracked_message_counts_opens_and_clicks_in_order(tracking):
+    begin, world = tracking
+    workspace = await world.workspace()
+    async with begin() as tx:
+        tracked = await tx.emails.file(incoming(workspace, None, None, email("<t@x>")), Filing())
+        untracked = await tx.emails.file(incoming(workspace, None, None, email("<u@x>")), Filing())
+        await tx.t.track(tracked, workspace)
+        await tx.t.track(tracked, workspace)  # twice is once
+    async with begin() as tx:
+        assert await tx.t.record(tracked, "open", None, False, "Thunderbird") is True
+        assert await tx.t.record(tracked, "click", "https://a.test/x", False, "Firefox") is True
+        assert await tx.t.record(tracked, "open", None, True, "GoogleImageProxy") is True
+        assert await tx.t.record(untracked, "open", None, False, "Thunderbird") is False
+    async with begin() as tx:
+        events = await tx.t.events(tracked)
+        assert [(e.kind, e.url, e.proxy, e.user_agent) for e in events] == [
+            ("open", None, False, "Thunderbird"), ("click", "https://a.test/x", False, "Firefox"),
+            ("open", None, True, "GoogleImageProxy")]
+        assert await tx.t.events(untracked) is None

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import httpx
 import pytest
+from cryptography.fernet import Fernet
 
 from tests.e2e.browser import SCREENSHOTS
 from tests.e2e.data import crew
@@ -18,6 +20,7 @@ from tests.support.smtp import SmtpSink
 from tests.support.waiting import eventually
 
 SENDER = "crm@northwind.test"
+PUBLIC = "https://crm.northwind.test"  # tracked links point here; the test opens them on the server itself
 
 
 @pytest.fixture
@@ -30,7 +33,8 @@ async def sink() -> AsyncIterator[SmtpSink]:
 async def web_server(database_url: str, sink: SmtpSink) -> AsyncIterator[InProcessServer]:
     """The e2e server with a worker sending mail through ``sink``."""
     settings = settings_for(database_url, room_grace_seconds=0.5, **AUTH, worker="on", smtp_url=sink.url,
-                            mail_from=SENDER, housekeeping_cron="", mailbox_poll_cron="")
+                            mail_from=SENDER, housekeeping_cron="", mailbox_poll_cron="",
+                            secret_key=Fernet.generate_key().decode(), public_url=PUBLIC)
     async with in_process_server(settings) as running:
         yield running
 
@@ -57,6 +61,7 @@ async def test_a_mail_is_composed_from_a_template_on_a_contact_sent_through_the_
     await dialog.get_by_test_id("compose-preview-button").click()
     await dialog.get_by_test_id("compose-preview").get_by_text("Welcome, Ada!").wait_for()
     await dialog.get_by_test_id("compose-attachments").wait_for()
+    await dialog.get_by_test_id("compose-track").check()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SCREENSHOTS / "email-compose.png"), full_page=True)
     await dialog.get_by_test_id("compose-send").click()
@@ -67,6 +72,13 @@ async def test_a_mail_is_composed_from_a_template_on_a_contact_sent_through_the_
     timeline = page.get_by_test_id("record-timeline")
     await timeline.get_by_text("Welcome, Ada!").wait_for()
     await timeline.get_by_text("E-mail sent").wait_for()
+    html = mail.get_body(("html",)).get_content()
+    pixel = html.split(f'<img src="{PUBLIC}')[1].split('"')[0]
+    async with httpx.AsyncClient(base_url=web_server.http_url) as reader:  # the recipient reads it, once
+        assert (await reader.get(pixel, headers={"user-agent": "Thunderbird/128"})).status_code == 200
+    await timeline.get_by_test_id("mail-stats-button").click()
+    await timeline.get_by_test_id("mail-stats").filter(has_text="Opened 1×").wait_for()
+    await page.get_by_test_id("record-timeline").screenshot(path=str(SCREENSHOTS / "email-timeline-tracking.png"))
 
     await timeline.get_by_test_id("timeline-reply").first.click()
     assert await dialog.get_by_test_id("compose-subject").input_value() == "Re: Welcome, Ada!"

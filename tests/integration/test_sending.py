@@ -57,7 +57,7 @@ async def test_a_mail_from_a_contact_is_rendered_sanitised_sent_through_the_rela
     contact, organisation = await records(server, t)
     base = f"/api/workspaces/{t.workspace}/emails"
     route = await ok(server, t.member, "GET", f"{base}/route")
-    assert route == {"via": "relay", "sender": SENDER, "reply_to": t.member.email}
+    assert route == {"via": "relay", "sender": SENDER, "reply_to": t.member.email, "tracking": False}
     sent = await ok(server, t.member, "POST", base, json={
         "to": ["ada@globex.test"], "contact_id": contact, "subject": "Offer for {{ organisation.name }}",
         "body": '<p onclick="steal()">Hello {{ contact.first_name }}</p><script>alert(1)</script>'
@@ -90,7 +90,6 @@ async def test_a_merge_field_without_a_value_refuses_the_send_naming_it(server, 
     base = f"/api/workspaces/{t.workspace}"
     contact = await ok(server, t.member, "POST", f"{base}/contacts",
                        json={"first_name": "Bo", "emails": ["bo@example.test"]})
-    before = len(relay.messages)
     response = await call(server, t.member, "POST", f"{base}/emails", json={
         "to": ["bo@example.test"], "contact_id": contact["id"], "subject": "Hi {{ contact.first_name }}",
         "body": "<p>Dear {{ contact.last_name }} of {{ organisation.name }}</p>"})
@@ -102,7 +101,7 @@ async def test_a_merge_field_without_a_value_refuses_the_send_naming_it(server, 
     assert shown == {"subject": "Hi Bo", "body": "<p></p>", "missing": ["contact.last_name"]}
     assert (await call(server, t.viewer, "POST", f"{base}/emails", json={
         "to": ["bo@example.test"], "subject": "S", "body": "<p>B</p>"})).status_code == 403
-    assert len(relay.messages) == before
+    assert [m for m in relay.messages if m["To"] == "bo@example.test"] == []  # (team()'s invitations arrive meanwhile)
 
 
 async def test_a_reply_is_threaded_with_in_reply_to_and_references(server, relay):
@@ -146,7 +145,52 @@ async def test_without_a_relay_or_a_mailbox_sending_is_refused_in_words(database
     async with in_process_server(settings) as bare:
         t = await team(bare.http_url)
         base = f"/api/workspaces/{t.workspace}/emails"
-        assert await ok(bare, t.member, "GET", f"{base}/route") == {"via": "none", "sender": None, "reply_to": None}
+        assert await ok(bare, t.member, "GET", f"{base}/route") == {"via": "none", "sender": None, "reply_to": None,
+                                                                    "tracking": False}
         response = await call(bare, t.member, "POST", base, json={"to": ["x@example.test"], "subject": "S",
                                                                   "body": "<p>B</p>"})
         assert response.status_code == 409 and "not configured" in response.text
+
+
+async def test_a_tracked_mail_counts_opens_apart_from_proxies_and_clicks_and_refuses_forged_links(
+        database_url, relay):
+    settings = settings_for(database_url, **AUTH, worker="on", smtp_url=relay.url, mail_from=SENDER, secret_key=KEY,
+                            public_url="http://127.0.0.1:1", housekeeping_cron="", mailbox_poll_cron="")
+    async with in_process_server(settings) as tracked:
+        t = await team(tracked.http_url)
+        contact, _ = await records(tracked, t, "tracked@globex.test")
+        base = f"/api/workspaces/{t.workspace}/emails"
+        assert (await ok(tracked, t.member, "GET", f"{base}/route"))["tracking"] is True
+        sent = await ok(tracked, t.member, "POST", base, json={
+            "to": ["tracked@globex.test"], "contact_id": contact, "subject": "Tracked offer", "track": True,
+            "body": '<p>See <a href="https://shop.test/offer?a=1&amp;b=2">the offer</a></p>'})
+        (mail,) = await eventually(lambda: arrived(relay, "Tracked offer"), what="the tracked mail")
+        html = mail.get_body(("html",)).get_content()
+        pixel = html.split('<img src="http://127.0.0.1:1')[1].split('"')[0]
+        link = html.split('<a href="http://127.0.0.1:1')[1].split('"')[0]
+        assert pixel.startswith("/t/o/") and link.startswith("/t/c/") and "shop.test" not in html
+        opened = await call(tracked, None, "GET", pixel, headers={"user-agent": "Thunderbird/128"})
+        assert opened.status_code == 200 and opened.headers["content-type"] == "image/gif"
+        await call(tracked, None, "GET", pixel, headers={"user-agent": "Mozilla/5.0 (via ggpht.com GoogleImageProxy)"})
+        clicked = await call(tracked, None, "GET", link)
+        assert clicked.status_code == 302 and clicked.headers["location"] == "https://shop.test/offer?a=1&b=2"
+        body, mac = link.removeprefix("/t/c/").split(".")
+        assert (await call(tracked, None, "GET", f"/t/c/{body[:-3]}xyz.{mac}")).status_code == 404
+        assert (await call(tracked, None, "GET", "/t/c/not-a-token")).status_code == 404
+        stats = await ok(tracked, t.viewer, "GET", f"{base}/{sent['id']}/tracking")
+        assert (stats["opens"], stats["proxy_opens"], stats["clicks"]) == (1, 1, 1)
+        assert [e["kind"] for e in stats["events"]] == ["open", "open", "click"]
+        stored = await ok(tracked, t.member, "GET", f"/api/emails/{sent['id']}")
+        assert "/t/o/" not in str(stored)  # the copy on the timeline is the mail as written
+        untracked = await ok(tracked, t.member, "POST", base, json={
+            "to": ["tracked@globex.test"], "subject": "Plain", "body": "<p>x</p>"})
+        assert (await call(tracked, t.member, "GET", f"{base}/{untracked['id']}/tracking")).status_code == 404
+
+
+async def test_tracking_without_a_public_url_is_refused(server):
+    t = await team(server.http_url)
+    base = f"/api/workspaces/{t.workspace}/emails"
+    assert (await ok(server, t.member, "GET", f"{base}/route"))["tracking"] is False
+    response = await call(server, t.member, "POST", base, json={"to": ["x@example.test"], "subject": "S",
+                                                                "body": "<p>B</p>", "track": True})
+    assert response.status_code == 409 and "TANDEM_PUBLIC_URL" in response.text

@@ -4,8 +4,11 @@ connected mailbox's SMTP server), and the workspace's templates."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 from uuid import UUID
+
+import msgspec
 
 from server.domain.email_templates import Template, TemplateDraft
 from server.domain.sending import Envelope
@@ -46,4 +49,28 @@ class EmailTemplates(Protocol):
 
     async def first_seeding(self, workspace: UUID) -> bool:
         """Mark the workspace's default templates as seeded; True only the first time (then seed them)."""
+        ...
+
+
+class TrackingEvent(msgspec.Struct, frozen=True):
+    """One open of a tracked message's pixel, or one click through one of its links."""
+
+    kind: str  # open | click
+    url: str | None
+    proxy: bool  # a privacy proxy's fetch, not a person's open
+    user_agent: str
+    at: datetime
+
+
+class EmailTracking(Protocol):
+    async def track(self, email: UUID, workspace: UUID) -> None:
+        """Mark a stored message as tracked (its pixel and links count)."""
+        ...
+
+    async def record(self, email: UUID, kind: str, url: str | None, proxy: bool, user_agent: str) -> bool:
+        """Count an open or a click; False (nothing written) when the message is not tracked."""
+        ...
+
+    async def events(self, email: UUID) -> list[TrackingEvent] | None:
+        """A tracked message's events, oldest first; None when it is not tracked."""
         ...

@@ -28,7 +28,7 @@ from server.services.ports.notifications import Notifications
 from server.services.ports.calendar import CalendarEntries, CalendarFeeds
 from server.services.ports.booking import BookingLinks
 from server.services.ports.privacy import ErasableContacts, PermissionLevels
-from server.services.ports.sending import EmailTemplates
+from server.services.ports.sending import EmailTemplates, EmailTracking
 from server.services.ports.projection import ProjectedDocuments, ProjectionTables
 from server.services.ports.webhooks import Webhooks
 from server.services.ports.workspaces import Boards, GuestInvitations, Invitations, Members, Shares, Workspaces
@@ -80,6 +80,7 @@ class Unit(Protocol):
     calendar_feeds: CalendarFeeds
     booking_links: BookingLinks
     email_templates: EmailTemplates
+    email_tracking: EmailTracking
 
 
 Begin = Callable[..., AbstractAsyncContextManager[Unit]]

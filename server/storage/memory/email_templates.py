@@ -8,6 +8,7 @@ from uuid import UUID
 import msgspec
 
 from server.domain.email_templates import Template, TemplateDraft
+from server.services.ports.sending import TrackingEvent
 from server.storage.memory.unit import MemoryDatabase
 
 
@@ -63,3 +64,29 @@ class MemoryEmailTemplates:
             return False
         seeded.add(workspace)
         return True
+
+
+class MemoryEmailTracking:
+    """Implements ``EmailTracking`` (tables ``email_tracking``: id -> workspace; ``email_events``:
+    id -> list of TrackingEvent)."""
+
+    def __init__(self, db: MemoryDatabase) -> None:
+        self._db = db
+
+    @property
+    def _events(self) -> dict[UUID, list[TrackingEvent]]:
+        return self._db.table("email_events")
+
+    async def track(self, email: UUID, workspace: UUID) -> None:
+        self._db.table("email_tracking").setdefault(email, workspace)
+        self._events.setdefault(email, [])
+
+    async def record(self, email: UUID, kind: str, url: str | None, proxy: bool, user_agent: str) -> bool:
+        if email not in self._events:
+            return False
+        self._events[email].append(TrackingEvent(kind, url, proxy, user_agent, self._db.now()))
+        return True
+
+    async def events(self, email: UUID) -> list[TrackingEvent] | None:
+        found = self._events.get(email)
+        return None if found is None else list(found)

@@ -101,6 +101,7 @@ class MemoryUnit:
         self.calendar_feeds = calendar.MemoryCalendarFeeds(db)
         self.booking_links = booking.MemoryBookingLinks(db)
         self.email_templates = email_templates.MemoryEmailTemplates(db)
+        self.email_tracking = email_templates.MemoryEmailTracking(db)
         self.projected_documents = crm.MemoryProjectedDocuments(db)
         self.projection = crm.MemoryProjectionTables(db)
         self.notes = crm.MemoryNotes(db)

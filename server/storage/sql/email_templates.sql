@@ -25,3 +25,17 @@ DELETE FROM email_templates WHERE workspace_id = $1 AND id = $2 RETURNING id;
 -- name: first_seeding
 UPDATE workspaces SET email_templates_seeded = true
 WHERE id = $1 AND NOT email_templates_seeded RETURNING id;
+
+-- name: track
+INSERT INTO email_tracking (email_id, workspace_id) VALUES ($1, $2) ON CONFLICT DO NOTHING;
+
+-- name: record_event
+INSERT INTO email_events (email_id, kind, url, proxy, user_agent)
+SELECT email_id, $2, $3, $4, $5 FROM email_tracking WHERE email_id = $1
+RETURNING id;
+
+-- name: is_tracked
+SELECT 1 FROM email_tracking WHERE email_id = $1;
+
+-- name: events
+SELECT kind, url, proxy, user_agent, at FROM email_events WHERE email_id = $1 ORDER BY at, id;

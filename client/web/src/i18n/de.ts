@@ -963,6 +963,10 @@ export const de: Catalogue = {
     reply: 'Antworten',
     message: 'Nachricht',
     notSentMissing: 'Nicht gesendet: ein Platzhalter hat keinen Wert (siehe Vorschau). Den Wert im Datensatz eintragen oder den Platzhalter aus der E-Mail nehmen.',
+    track: 'Öffnungen und Klicks erfassen (ein unsichtbares Bild und Links über Tandem)',
+    stats: 'Öffnungen und Klicks',
+    untracked: 'Nicht erfasst',
+    statsLine: '{{opens}}× geöffnet (dazu {{proxy}} durch einen Datenschutz-Proxy, keine Person) · {{clicks}} Klick(s)',
   },
   webhooks: {
     webhooks: 'Webhooks',

@@ -960,6 +960,10 @@ export const en = {
     reply: 'Reply',
     message: 'Message',
     notSentMissing: 'Not sent: a merge field has no value (see the preview). Fill it in on the record, or take it out of the mail.',
+    track: 'Track opens and clicks (a hidden image and links through Tandem)',
+    stats: 'Opens and clicks',
+    untracked: 'Not tracked',
+    statsLine: 'Opened {{opens}}× (plus {{proxy}} by a privacy proxy, not a person) · {{clicks}} click(s)',
   },
   webhooks: {
     webhooks: 'Webhooks',

@@ -44,6 +44,7 @@ export function ComposeDialog({ records, to: initialTo, reply, onClose, onSent }
   const [preview, setPreview] = useState<Schemas['Preview'] | null>(null)
   const [error, setError] = useState('')
   const [sending, setSending] = useState(false)
+  const [track, setTrack] = useState(false)
   const given = Object.fromEntries(Object.entries(records).filter(([, v]) => v)) as ComposeRecords
   useEffect(() => {  // from a deal: its contact's first address
     if (initialTo.length || !records.contact_id) return
@@ -86,7 +87,7 @@ export function ComposeDialog({ records, to: initialTo, reply, onClose, onSent }
     setSending(true)
     try {
       await api<Schemas['SentEmail']>('POST', `/api/workspaces/${ws}/emails`,
-        { ...given, to: list(to), cc: list(cc), subject, body: body(), reply_to_email_id: reply?.id ?? null })
+        { ...given, to: list(to), cc: list(cc), subject, body: body(), reply_to_email_id: reply?.id ?? null, track })
       announce(et('sent'))
       onSent?.()
       dialog.current?.close()
@@ -129,6 +130,8 @@ export function ComposeDialog({ records, to: initialTo, reply, onClose, onSent }
           <div ref={host} class="compose__editor" />
         </div>
         <p class="muted" data-testid="compose-attachments">{et('noAttachments')}</p>
+        {route?.tracking && <label class="compose__track"><input type="checkbox" checked={track} data-testid="compose-track"
+          onChange={(e) => setTrack((e.target as HTMLInputElement).checked)} />{et('track')}</label>}
         {preview && <section class="email-templates__preview" aria-labelledby="compose-preview" data-testid="compose-preview">
           <h3 id="compose-preview">{et('preview')}</h3>
           {preview.missing.length > 0 && <p class="notice" role="status" data-testid="preview-missing">

@@ -91,6 +91,7 @@ function Entry({ item, onOrganisation, onReply }: {
     icon = 'email'
     what = item.direction === 'out' ? mt('mailSent') : mt('mailReceived')
     extra = <>{item.snippet && <span class="muted timeline__snippet">{item.snippet}</span>}
+      {item.direction === 'out' && <MailStats id={item.id} />}
       {onReply && <button type="button" class="btn btn--small" data-testid="timeline-reply"
         onClick={() => onReply({ id: item.id, subject: item.title, from: item.from_address, incoming: item.direction === 'in' })}>{mt('reply')}</button>}
       {item.visibility === 'everything' && <button type="button" class="btn btn--small" aria-expanded={mail !== null}
@@ -158,4 +159,16 @@ export function OrganisationDeals({ id, name }: { id: string; name: string }) {
       )}
     </section>
   )
+}
+
+/** A sent mail's opens and clicks, asked for on a click (404: it was not tracked). */
+function MailStats({ id }: { id: string }) {
+  const [stats, setStats] = useState<Schemas['TrackingStats'] | null | 'untracked'>(null)
+  if (stats === null) {
+    return <button type="button" class="btn btn--small" data-testid="mail-stats-button" onClick={() =>
+      get<Schemas['TrackingStats']>(`/api/workspaces/${workspaceId.value}/emails/${id}/tracking`)
+        .then(setStats, () => setStats('untracked'))}>{mt('stats')}</button>
+  }
+  if (stats === 'untracked') return <span class="muted" data-testid="mail-stats">{mt('untracked')}</span>
+  return <span class="muted" data-testid="mail-stats">{mt('statsLine', { opens: stats.opens, proxy: stats.proxy_opens, clicks: stats.clicks })}</span>
 }
