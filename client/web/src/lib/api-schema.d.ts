@@ -1584,6 +1584,59 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/me/booking": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your booking link's settings (none until made), and whether confirmations are mailed */
+        get: operations["ApiMeBookingBookingLink"];
+        /** Make or change your booking link (meetings go to a board you can edit) */
+        put: operations["ApiMeBookingSaveBookingLink"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/booking/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A booking page: its host's display name and time zone, and the meeting lengths */
+        get: operations["ApiBookingSlugBookingPage"];
+        put?: never;
+        /** Book a slot (409 if someone else just took it) */
+        post: operations["ApiBookingSlugBook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/booking/{slug}/slots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Free slot starts (UTC) from one moment to another, for one meeting length */
+        get: operations["ApiBookingSlugSlotsBookingSlots"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces/{workspace}/email-templates": {
         parameters: {
             query?: never;
@@ -1942,6 +1995,50 @@ export interface components {
          * @enum {string}
          */
         BoardKind: "pipeline" | "project";
+        /** BookingLink */
+        BookingLink: {
+            settings: components["schemas"]["BookingSettings"] | null;
+            mail_configured: boolean;
+        };
+        /** BookingMade */
+        BookingMade: {
+            /** Format: date-time */
+            start: string;
+            /** Format: date-time */
+            end: string;
+            time_zone: string;
+            mailed: boolean;
+        };
+        /** BookingPage */
+        BookingPage: {
+            host_name: string;
+            time_zone: string;
+            durations: number[];
+        };
+        /** BookingSettings */
+        BookingSettings: {
+            /** Format: uuid */
+            board: string;
+            slug: string;
+            /** @default true */
+            enabled: boolean;
+            time_zone: string;
+            durations: number[];
+            /** @default 0 */
+            buffer_before: number;
+            /** @default 0 */
+            buffer_after: number;
+            /** @default 240 */
+            min_notice: number;
+            /** @default 30 */
+            window_days: number;
+            hours: string[][][];
+        };
+        /** BookingSlots */
+        BookingSlots: {
+            duration: number;
+            slots: string[];
+        };
         /** Calendar */
         Calendar: {
             entries: components["schemas"]["CalendarEntry"][];
@@ -2831,6 +2928,14 @@ export interface components {
             name: string;
             kind: components["schemas"]["BoardKind"];
             currency?: string | null;
+        };
+        /** NewBooking */
+        NewBooking: {
+            start: string;
+            duration: number;
+            name: string;
+            email: string;
+            note?: string | null;
         };
         /** NewCard */
         NewCard: {
@@ -7726,10 +7831,6 @@ export interface operations {
     ApiWorkspacesInsightsDealsDeals: {
         parameters: {
             query: {
-                figure: "entered" | "advanced" | "lost_from_stage" | "stuck" | "won" | "lost" | "open" | "added";
-                stage?: string | null;
-                /** @description a listed reason, other or none */
-                reason?: string | null;
                 /** @description a pipeline; repeat for several */
                 board?: string[] | null;
                 /** @description a user id, or me */
@@ -7742,6 +7843,10 @@ export interface operations {
                 tz?: string | null;
                 /** @description money per currency or converted */
                 currency?: "apart" | "converted";
+                figure: "entered" | "advanced" | "lost_from_stage" | "stuck" | "won" | "lost" | "open" | "added";
+                stage?: string | null;
+                /** @description a listed reason, other or none */
+                reason?: string | null;
             };
             header?: never;
             path: {
@@ -7780,10 +7885,6 @@ export interface operations {
     ApiWorkspacesInsightsExportFileExport: {
         parameters: {
             query?: {
-                figure?: "entered" | "advanced" | "lost_from_stage" | "stuck" | "won" | "lost" | "open" | "added" | null;
-                stage?: string | null;
-                reason?: string | null;
-                period?: "month" | "quarter";
                 /** @description a pipeline; repeat for several */
                 board?: string[] | null;
                 /** @description a user id, or me */
@@ -7796,6 +7897,10 @@ export interface operations {
                 tz?: string | null;
                 /** @description money per currency or converted */
                 currency?: "apart" | "converted";
+                figure?: "entered" | "advanced" | "lost_from_stage" | "stuck" | "won" | "lost" | "open" | "added" | null;
+                stage?: string | null;
+                reason?: string | null;
+                period?: "month" | "quarter";
             };
             header?: never;
             path: {
@@ -7835,7 +7940,6 @@ export interface operations {
     ApiWorkspacesInsightsForecastForecast: {
         parameters: {
             query?: {
-                period?: "month" | "quarter";
                 /** @description a pipeline; repeat for several */
                 board?: string[] | null;
                 /** @description a user id, or me */
@@ -7848,6 +7952,7 @@ export interface operations {
                 tz?: string | null;
                 /** @description money per currency or converted */
                 currency?: "apart" | "converted";
+                period?: "month" | "quarter";
             };
             header?: never;
             path: {
@@ -8242,6 +8347,184 @@ export interface operations {
                 };
                 content: {
                     "text/calendar": string;
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiMeBookingBookingLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingLink"];
+                };
+            };
+        };
+    };
+    ApiMeBookingSaveBookingLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BookingSettings"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingLink"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiBookingSlugBookingPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingPage"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiBookingSlugBook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewBooking"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingMade"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiBookingSlugSlotsBookingSlots: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+                duration?: string;
+            };
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingSlots"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
