@@ -238,13 +238,15 @@ async def _ends_with(order: Any, expected: list[str]) -> bool:
     return got[-2:] == expected and "widget-funnel" not in got
 
 
-async def test_goals_start_empty_and_an_admin_adds_one(web_server, open_page):
+async def test_a_workspace_without_deals_says_so_and_an_admin_adds_a_goal(web_server, open_page):
     url = web_server.http_url
     t = await crew(url)
     viewer = await open_page(t.viewer, f"/w/{t.workspace}/insights")
     goals = viewer.get_by_test_id("widget-goals")
     await goals.get_by_role("heading", name="No goals yet").wait_for()
-    await viewer.get_by_test_id("widget-funnel").get_by_text("No deal entered a stage in this period.").wait_for()
+    await viewer.get_by_test_id("insights-no-deals").get_by_role("heading", name="No deals yet").wait_for()
+    assert await viewer.get_by_test_id("widget-funnel").count() == 0, "one sentence, not five empty widgets"
+    await viewer.screenshot(path=str(SCREENSHOTS / "insights-empty.png"))
     assert await goals.get_by_role("button", name="Add a goal").count() == 0
     assert await viewer.get_by_test_id("insights-arrange").count() == 0, "viewers read the shared layout"
 

@@ -6,6 +6,7 @@
  * save, and every open dashboard follows at once; viewers see it as saved.
  */
 import { useEffect, useState } from 'preact/hooks'
+import { get } from '../../lib/api'
 import { navigate } from '../../lib/router'
 import { boards, canEdit, members, workspaceId } from '../../lib/session'
 import { useDocVersion, useSyncedDoc } from '../../lib/ydocs'
@@ -54,6 +55,12 @@ export function Dashboard() {
     return () => clearTimeout(timer)
   }, [ws])
   const ready = waited || synced?.synced.value === true
+  // A workspace without a single deal yet gets one clear sentence instead of five empty widgets' worth
+  const [hasDeals, setHasDeals] = useState<boolean | null>(null)
+  useEffect(() => {
+    setHasDeals(null)
+    get<unknown[]>(`/api/workspaces/${ws}/deals?limit=1`).then((deals) => setHasDeals(deals.length > 0), () => setHasDeals(true))
+  }, [ws])
 
   function save() {
     if (synced && draft && !sameLayout(draft, base)) saveLayout(synced.doc, draft, base)
@@ -79,6 +86,17 @@ export function Dashboard() {
       {draft && <p class="insights-hint" role="note">{it('arrangeHint')}</p>}
       {!ready ? <Spinner label={it('loading')} /> : pipelines.length === 0 ? (
         <Empty title={it('noPipelines')}>{it('noPipelinesHint')}</Empty>
+      ) : hasDeals === false && !draft ? (
+        <div data-testid="insights-no-deals">
+          <Empty title={it('noDealsTitle')}>
+            <p>{it('noDealsHint')}</p>
+            <a class="btn btn--primary" href={`/w/${ws}/boards/${pipelines[0].id}`}>{it('openPipeline', { name: pipelines[0].name })}</a>
+          </Empty>
+          <section class="insights-widget" aria-labelledby="widget-goals" data-testid="widget-goals">
+            <header class="insights-widget__header"><h2 id="widget-goals">{it('widget_goals')}</h2></header>
+            <GoalsWidget ws={ws} filters={filters} onDrill={setDrill} />
+          </section>
+        </div>
       ) : (
         <div class="insights-grid">
           {layout.map((w, index) => {
