@@ -34,7 +34,7 @@ async def test_a_timed_activity_shows_in_the_week_and_moves_for_everyone(web_ser
     await row.get_by_role("button", name="Time, place and reminders of Demo with Acme").click()
     await row.get_by_label("Where").fill("https://meet.example/acme")
     await row.get_by_label("Where").press("Enter")
-    await row.filter(has_text="https://meet.example/acme").wait_for()
+    await row.get_by_role("link", name="https://meet.example/acme").wait_for()  # a video link opens
     await row.get_by_label("Repeats").select_option(label="Every week")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await row.get_by_label("Where").scroll_into_view_if_needed()

@@ -36,7 +36,6 @@ function timeRange(a: Activity): string {
   return `${from}${to}${zone !== browserZone() ? ` (${zone})` : ''}`
 }
 
-
 type Tab = 'activities' | 'notes' | 'timeline'
 
 export function DealPanel({ synced, board, cardId, writable, meta, peers, onClose }: {
@@ -288,7 +287,9 @@ export function ActivityRow({ activity: a, synced, writable, context, editable }
         <span class="activity__meta">
           {a.due && <span class={overdue ? 'is-overdue' : ''}>{overdue ? t('activity.overdue') : ''}{dueDay(a.due)}</span>}
           {timed && <span>{timeRange(a)}</span>}
-          {a.location && <span class="activity__where">{a.location}</span>}
+          {a.location && (/^https?:\/\/\S+$/i.test(a.location)
+            ? <a class="activity__where" href={a.location} target="_blank" rel="noopener noreferrer">{a.location}</a>
+            : <span class="activity__where">{a.location}</span>)}
           {context}
         </span>
       </label>

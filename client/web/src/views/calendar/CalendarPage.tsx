@@ -91,7 +91,7 @@ export function CalendarPage() {
         <div class="calendar__controls">
           <div class="seg-group" role="group" aria-label={t('calendar.view')}>
             {(['day', 'week', 'month'] as const).map((v) => (
-              <button key={v} class={`seg${view === v ? ' is-on' : ''}`} aria-pressed={view === v} onClick={() => setView(v)}>{t(`calendar.${v}`)}</button>
+              <button key={v} class={`seg${shown === v ? ' is-on' : ''}`} aria-pressed={shown === v} onClick={() => setView(v)}>{t(`calendar.${v}`)}</button>
             ))}
           </div>
           <button class="icon-btn" aria-label={t('calendar.previous')} onClick={() => go(-1)}>‹</button>
