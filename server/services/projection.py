@@ -9,7 +9,9 @@ same function run over every document, so it gives identical tables.
 
 Live: each open board or note room gets a ``Tracker`` as its ``RoomListener``. Per change it
 appends ``(update, author, time)`` to a list and makes sure a run is scheduled ``delay`` seconds
-later (O(1); a throttle, not a reset: changes meanwhile join that run). A run replays the
+later (O(1); a throttle, not a reset: changes meanwhile join that run) — or, when the document's
+last run was slow, ``BUSY`` times its duration later (bounded: ``MOST_DELAY``, half the automation
+settle time), so a busy process projects each board less often with more changes per run. A run replays the
 queued updates on the board's shadow (``server.documents.recorder``) to record card history with
 its authors — only for changes made on this node, so nothing is counted twice — and, if this
 node committed something of the room since the last run, projects. A failed run keeps its
