@@ -27,7 +27,7 @@ from server.services.ports.unit import Begin, Unit
 log = logging.getLogger(__name__)
 
 REMIND = "calendar.reminder"
-SWEEP = "calendar.recurring"
+SWEEP = "calendar.reminders"
 SWEEP_CRON = "17 * * * *"  # hourly; a repeating activity's reminders are queued a week ahead
 
 
@@ -81,12 +81,14 @@ async def _queue(tx: Unit, workspace: UUID, board: UUID, record: ActivityRecord,
     return queued
 
 
-async def sweep_recurring(tx: Unit, now: datetime) -> int:
-    """Queue the coming week's reminders of every repeating activity (the hourly ``calendar.recurring``
-    job): a series has no end, so its reminders are queued a week ahead, again and again; the
-    dedupe key skips those already waiting and the notification id those already sent."""
+async def sweep_reminders(tx: Unit, now: datetime) -> int:
+    """Queue the reminders of the coming weeks (the hourly ``calendar.reminders`` job): a series
+    has no end, so its reminders are queued a week ahead, again and again; and an activity whose
+    reminders were never queued — projected by a rebuild, or before migration 0024 — gets them
+    in time. The dedupe key skips those already waiting and the notification id those sent."""
+    first, last = (now - timedelta(days=1)).date(), (now + timedelta(days=29)).date()  # 4 weeks: the longest lead
     queued = 0
-    for workspace, board, record in await tx.calendar_entries.recurring():
+    for workspace, board, record in await tx.calendar_entries.upcoming(first, last):
         queued += await _queue(tx, workspace, board, record, now)
     return queued
 
@@ -117,13 +119,13 @@ async def remind(tx: Unit, payload: dict[str, Any]) -> bool:
 
 
 def register(kinds: JobKinds, begin: Begin, sweep_cron: str = SWEEP_CRON) -> None:
-    """Add ``calendar.reminder`` and the hourly ``calendar.recurring`` sweep to the worker's kinds."""
+    """Add ``calendar.reminder`` and the hourly ``calendar.reminders`` sweep to the worker's kinds."""
 
     @kinds.handle(SWEEP)
     async def sweep(payload: dict[str, Any]) -> None:
         async with begin() as tx:
-            queued = await sweep_recurring(tx, now_utc())
-        log.info("recurring activities: %d reminder(s) queued for the coming week", queued)
+            queued = await sweep_reminders(tx, now_utc())
+        log.info("reminder sweep: %d reminder(s) queued", queued)
 
     kinds.every(SWEEP, sweep_cron)
 

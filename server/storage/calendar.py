@@ -26,8 +26,8 @@ class PostgresCalendarEntries:
         rows = await self._conn.fetch(SQL["entries_between"], list(boards), list(people), first, last)
         return [CalendarEntry(*row) for row in rows]
 
-    async def recurring(self) -> list[tuple[UUID, UUID, ActivityRecord]]:
-        rows = await self._conn.fetch(SQL["recurring"])
+    async def upcoming(self, first: date, last: date) -> list[tuple[UUID, UUID, ActivityRecord]]:
+        rows = await self._conn.fetch(SQL["upcoming"], first, last)
         return [(row[0], row[1], ActivityRecord(*row[2:])) for row in rows]
 
 

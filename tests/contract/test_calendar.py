@@ -97,3 +97,18 @@ async def test_a_feed_is_found_by_its_hash_replaced_by_a_new_one_and_dropped(beg
     async with begin() as unit:
         assert await unit.calendar_feeds.user_of(b"c" * 32) is None
         assert await unit.calendar_feeds.user_of(b"b" * 32) == bob
+
+
+async def test_upcoming_are_the_open_assigned_activities_of_the_days_and_every_repeating_one(begin):
+    c = await crm(begin)
+    soon = activity("Soon", c.owner, due_date=date(2030, 1, 8))
+    weekly = activity("Weekly", c.owner, due_date=date(2029, 6, 1), recurrence="FREQ=WEEKLY")
+    rows = [soon, weekly, activity("Done", c.owner, due_date=date(2030, 1, 8), done=True),
+            activity("Nobody's", None, due_date=date(2030, 1, 8)), activity("Later", c.owner, due_date=date(2030, 3, 1))]
+    async with begin() as unit:
+        await unit.projection.upsert(Table.ACTIVITIES, c.board.id, c.workspace, rows)
+    async with begin() as unit:
+        found = [x for x in await unit.calendar_entries.upcoming(date(2030, 1, 7), date(2030, 2, 7))
+                 if x[1] == c.board.id]
+    assert sorted((w, b, a) for w, b, a in found) == sorted([(c.workspace, c.board.id, soon),
+                                                            (c.workspace, c.board.id, weekly)])

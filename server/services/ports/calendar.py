@@ -18,9 +18,9 @@ class CalendarEntries(Protocol):
         to ``last``, and repeating ones that started by ``last``; by day and start."""
         ...
 
-    async def recurring(self) -> list[tuple[UUID, UUID, ActivityRecord]]:
-        """(workspace, board, activity) of every repeating activity that is open and someone's, on
-        a board not archived."""
+    async def upcoming(self, first: date, last: date) -> list[tuple[UUID, UUID, ActivityRecord]]:
+        """(workspace, board, activity) of every open activity that is someone's, on a board not
+        archived, whose day is from ``first`` to ``last`` or that repeats."""
         ...
 
 

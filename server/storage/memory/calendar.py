@@ -35,7 +35,7 @@ class MemoryCalendarEntries:
         return sorted(found, key=lambda e: (e.day, not e.all_day, e.start is not None, e.start or e.day, e.title,
                                             str(e.id)))
 
-    async def recurring(self) -> list[tuple[UUID, UUID, ActivityRecord]]:
+    async def upcoming(self, first: date, last: date) -> list[tuple[UUID, UUID, ActivityRecord]]:
         boards = self._db.table("boards")
         found = []
         for board_id, rows in projected(self._db, Table.ACTIVITIES).items():
@@ -43,7 +43,8 @@ class MemoryCalendarEntries:
             if board is None or board.archived_at is not None:
                 continue
             found += [(workspace, board_id, a) for workspace, a in rows.values()
-                      if isinstance(a, ActivityRecord) and a.recurrence and not a.done and a.assignee is not None]
+                      if isinstance(a, ActivityRecord) and not a.done and a.assignee is not None
+                      and (a.recurrence or (a.due_date is not None and first <= a.due_date <= last))]
         return sorted(found, key=lambda x: (str(x[1]), str(x[2].id)))
 
     def _card_title(self, board: UUID, card: UUID | None) -> str | None:

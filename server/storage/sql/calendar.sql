@@ -10,13 +10,14 @@ LEFT JOIN work_items w ON w.board_id = a.board_id AND w.card_id = a.card_id
 WHERE a.board_id = ANY($1::uuid[]) AND a.assignee_id = ANY($2::uuid[])
   AND (a.due_date BETWEEN $3 AND $4 OR (a.recurrence IS NOT NULL AND a.due_date <= $4))
 ORDER BY a.due_date, a.all_day DESC, a.starts_at NULLS FIRST, a.title, a.activity_id;
--- name: recurring
--- Every repeating activity still open and someone's (the hourly reminder sweep).
+-- name: upcoming
+-- Every open activity someone has, due in the days $1-$2 or repeating (the hourly reminder sweep).
 SELECT a.workspace_id, a.board_id, a.activity_id, a.type, a.title, a.assignee_id, a.due_date, a.due_at, a.done,
        a.done_at, a.card_id, a.contact_id, a.note, a.created_at, a.created_by, a.starts_at, a.ends_at, a.all_day,
        a.time_zone, a.location, a.outcome, a.reminders, a.recurrence
 FROM activities a JOIN boards b ON b.id = a.board_id
-WHERE a.recurrence IS NOT NULL AND NOT a.done AND a.assignee_id IS NOT NULL AND b.archived_at IS NULL
+WHERE NOT a.done AND a.assignee_id IS NOT NULL AND b.archived_at IS NULL
+  AND (a.due_date BETWEEN $1 AND $2 OR a.recurrence IS NOT NULL)
 ORDER BY a.board_id, a.activity_id;
 -- name: put_feed
 INSERT INTO calendar_feeds (user_id, token_hash) VALUES ($1, $2)

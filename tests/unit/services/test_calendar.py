@@ -15,7 +15,7 @@ from server.domain.accounts import InvalidInput
 from server.domain.boards import BoardKind
 from server.domain.projection import ActivityRecord, Table
 from server.services.calendar import CalendarService
-from server.services.reminders import REMIND, remind, schedule_reminders, sweep_recurring
+from server.services.reminders import REMIND, remind, schedule_reminders, sweep_reminders
 from server.services.webhooks import BoardChange
 from tests.unit.services.support import World
 from tests.unit.services.test_workspaces import team
@@ -141,8 +141,8 @@ async def test_the_hourly_sweep_queues_a_repeating_meetings_coming_reminders_onc
     async with world.begin() as unit:
         await unit.projection.upsert(Table.ACTIVITIES, board, workspace, [weekly])
         now = world.clock.at = datetime(2030, 1, 20, 12, 0, tzinfo=timezone.utc)  # the queue's clock too
-        assert await sweep_recurring(unit, now) == 2  # Monday 21 and Monday 28 January, 15 minutes before
-        assert await sweep_recurring(unit, now) == 0, "already waiting"
+        assert await sweep_reminders(unit, now) == 2  # Monday 21 and Monday 28 January, 15 minutes before
+        assert await sweep_reminders(unit, now) == 0, "already waiting"
         runs = sorted(j.run_after for j in await unit.jobs.waiting(REMIND))
     assert [r.date() for r in runs] == [date(2030, 1, 21), date(2030, 1, 28)]
 
@@ -157,3 +157,17 @@ async def test_the_calendar_shows_each_occurrence_of_a_repeating_activity_with_i
                                                        date(2030, 2, 28))
     assert [(e.day, e.start, e.series_due) for e in found] == [
         (date(2030, 1, 14), start + timedelta(days=7), start), (date(2030, 1, 21), start + timedelta(days=14), start)]
+
+
+async def test_the_sweep_queues_reminders_a_rebuild_never_queued_and_skips_done_and_far_ones(world):
+    workspace, board, people = await board_of(world)
+    now = world.clock.at = datetime(2030, 1, 20, 12, 0, tzinfo=timezone.utc)
+    member = people["member"].id
+    missed = timed(member, now + timedelta(days=3))  # written without scheduling (a rebuild)
+    done = timed(member, now + timedelta(days=3))._replace(done=True)
+    far = timed(member, now + timedelta(days=60))
+    async with world.begin() as unit:
+        await unit.projection.upsert(Table.ACTIVITIES, board, workspace, [missed, done, far])
+        assert await sweep_reminders(unit, now) == 2
+        queued = {j.payload["activity"] for j in await unit.jobs.waiting(REMIND)}
+    assert queued == {str(missed.id)}
