@@ -182,3 +182,23 @@ async def test_the_private_feed_serves_my_activities_as_icalendar_until_revoked(
         await ok(server, t.owner, "DELETE", "/api/me/calendar-feed")
         assert (await http.get(again["url"])).status_code == 404
     assert (await ok(server, t.owner, "GET", "/api/me/calendar-feed"))["active"] is False
+
+
+async def test_a_reminder_queued_while_no_worker_ran_fires_once_when_one_starts(database_url):
+    async with in_process_server(settings_for(database_url, **AUTH, worker="off")) as quiet:
+        t = await team(quiet.http_url)
+        soon = datetime.now(timezone.utc) + timedelta(seconds=1)
+        made = await ok(quiet, t.owner, "POST", f"/api/boards/{t.board['id']}/activities", json={
+            "type": "call", "title": "Call back", "assignee": t.owner.id, "due": iso(soon), "reminders": [0]})
+        await projected(quiet)
+        begin = transactions(quiet.services.pool)
+        async with begin() as tx:
+            [job] = [j for j in await tx.jobs.waiting(REMIND) if j.payload["activity"] == made["id"]]
+    for _ in range(2):  # a worker starts, and later another one (a restart): one notification
+        async with in_process_server(settings_for(database_url, **AUTH, worker="on")) as working:
+            async def reminded() -> list[dict[str, Any]]:
+                return [n for n in (await ok(working, t.owner, "GET", MINE))["notifications"]
+                        if n["kind"] == "reminder"]
+
+            [note] = await eventually(reminded, timeout=30, every=0.2, what="the reminder after the start")
+            assert note["id"] == job.payload["reminder"]
