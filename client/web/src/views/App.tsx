@@ -8,6 +8,7 @@ import { adoptUser, t } from '../i18n'
 import { AuthPage } from './Auth'
 import { InvitePage } from './Invite'
 import { GuestInvitePage } from './GuestInvite'
+import { BookingPage } from './booking/BookingPage'
 import { Onboarding } from './Onboarding'
 import { Shell } from './Shell'
 
@@ -35,6 +36,8 @@ function Page() {
   if (invite) return <InvitePage token={invite.token} />
   const guest = match('/guest/:token', current)
   if (guest) return <GuestInvitePage token={guest.token} />
+  const booking = match('/book/:slug', current)
+  if (booking) return <BookingPage slug={booking.slug} />
   if (me.value === undefined) return <div class="center-page"><Spinner label={t('app.loading')} /></div>
   if (current === '/signup') return <AuthPage mode="signup" />
   if (me.value === null) return <AuthPage mode="signin" />

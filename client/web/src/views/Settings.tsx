@@ -18,6 +18,7 @@ import { WebhooksSettings } from './settings/WebhooksSettings'
 import { AutomationsSettings } from './settings/AutomationsSettings'
 import { MailboxSettings, mailboxLabel } from './settings/MailboxSettings'
 import { CalendarSettings } from './settings/CalendarSettings'
+import { BookingSettings } from './settings/BookingSettings'
 import { EmailTemplatesSettings } from './settings/EmailTemplatesSettings'
 
 export interface SettingsSection {
@@ -39,6 +40,7 @@ export const SECTIONS: SettingsSection[] = [
   { id: 'webhooks', label: () => wht('webhooks'), Page: WebhooksSettings },
   { id: 'mailbox', label: mailboxLabel, Page: MailboxSettings, personal: true },
   { id: 'calendar', label: () => t('calendar.feedTitle'), Page: CalendarSettings },
+  { id: 'booking', label: () => t('booking.settingsTitle'), Page: BookingSettings, personal: true },
   { id: 'email-templates', label: () => scoped('sending')('templates'), Page: EmailTemplatesSettings, members: true },
 ]
 

@@ -1,0 +1,147 @@
+/**
+ * `/book/<slug>` (issue 18 item 6): a host's public booking page, no sign-in. The guest picks a
+ * meeting length and a free time — shown in their own (the browser's) time zone, the host's zone
+ * named — then enters name, e-mail and a note, and books. A time someone else took meanwhile says
+ * so (409) and the free times are fetched again.
+ */
+import { useEffect, useState } from 'preact/hooks'
+import { ApiError, api, get, query, type Schemas } from '../../lib/api'
+import { scoped } from '../../i18n'
+import { Spinner } from '../../components/ui'
+import './booking.css'
+
+const bt = scoped('booking')
+type Page = Schemas['BookingPage']
+type Made = Schemas['BookingMade']
+const DAYS = 7
+
+function dayKey(iso: string, zone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(iso))
+}
+
+export function BookingPage({ slug }: { slug: string }) {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone
+  const [page, setPage] = useState<Page | null | 'missing'>(null)
+  const [duration, setDuration] = useState(0)
+  const [offset, setOffset] = useState(0) // weeks from now
+  const [slots, setSlots] = useState<string[] | null>(null)
+  const [picked, setPicked] = useState<string | null>(null)
+  const [error, setError] = useState('')
+  const [made, setMade] = useState<Made | null>(null)
+  const [busy, setBusy] = useState(false)
+  const base = `/api/booking/${encodeURIComponent(slug)}`
+
+  useEffect(() => {
+    get<Page>(base).then((p) => { setPage(p); setDuration(p.durations[0]) }, () => setPage('missing'))
+  }, [slug])
+
+  async function load() {
+    setSlots(null)
+    const from = new Date(Date.now() + offset * DAYS * 86400_000)
+    const to = new Date(from.getTime() + DAYS * 86400_000)
+    try {
+      const found = await get<Schemas['BookingSlots']>(`${base}/slots${query({ from: from.toISOString(), to: to.toISOString(), duration })}`)
+      setSlots(found.slots)
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e))
+      setSlots([])
+    }
+  }
+  useEffect(() => { if (duration) void load() }, [duration, offset])
+
+  async function book(event: Event) {
+    event.preventDefault()
+    const form = new FormData(event.currentTarget as HTMLFormElement)
+    setBusy(true)
+    setError('')
+    try {
+      setMade(await api<Made>('POST', base, {
+        start: picked, duration, name: String(form.get('name') ?? ''), email: String(form.get('email') ?? ''),
+        note: String(form.get('note') ?? '') || null,
+      }))
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 409) {
+        setError(bt('taken'))
+        setPicked(null)
+        void load()
+      } else setError(e instanceof Error ? e.message : String(e))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  if (page === null) return <div class="center-page"><Spinner label={bt('loading')} /></div>
+  if (page === 'missing') {
+    return <Frame title={bt('missingTitle')}><p>{bt('missingBody')}</p></Frame>
+  }
+  const time = new Intl.DateTimeFormat(undefined, { timeZone: zone, hour: '2-digit', minute: '2-digit' })
+  const dayName = new Intl.DateTimeFormat(undefined, { timeZone: zone, weekday: 'long', day: 'numeric', month: 'long' })
+  if (made) {
+    return (
+      <Frame title={bt('bookedTitle')}>
+        <p role="status" data-testid="booking-done">{bt('bookedBody', { name: page.host_name, when: `${dayName.format(new Date(made.start))}, ${time.format(new Date(made.start))}` })}</p>
+        <p class="muted">{made.mailed ? bt('mailed') : bt('notMailed')}</p>
+      </Frame>
+    )
+  }
+  const byDay = new Map<string, string[]>()
+  for (const s of slots ?? []) byDay.set(dayKey(s, zone), [...(byDay.get(dayKey(s, zone)) ?? []), s])
+  return (
+    <Frame title={bt('title', { name: page.host_name })}>
+      <p class="muted" data-testid="booking-zones">{bt('zones', { mine: zone, host: page.time_zone })}</p>
+      <fieldset class="booking__durations">
+        <legend class="field__label">{bt('duration')}</legend>
+        <div class="row row--wrap">
+          {page.durations.map((d) => (
+            <button key={d} type="button" class={`btn ${d === duration ? 'btn--primary' : ''}`} aria-pressed={d === duration}
+              onClick={() => { setDuration(d); setPicked(null) }}>{bt('minutes', { count: d })}</button>
+          ))}
+        </div>
+      </fieldset>
+      <div class="row booking__weeks">
+        <button type="button" class="btn btn--ghost" disabled={offset === 0} onClick={() => setOffset(offset - 1)}>{bt('earlier')}</button>
+        <button type="button" class="btn btn--ghost" onClick={() => setOffset(offset + 1)}>{bt('later')}</button>
+      </div>
+      {error && <p class="form-error" role="alert">{error}</p>}
+      {slots === null ? <Spinner label={bt('loading')} /> : byDay.size === 0 ? <p class="muted">{bt('none')}</p> : (
+        <div class="booking__days" role="group" aria-label={bt('times')}>
+          {[...byDay.entries()].map(([day, starts]) => (
+            <section key={day} class="booking__day">
+              <h2 class="booking__day-title">{dayName.format(new Date(starts[0]))}</h2>
+              <div class="booking__slots">
+                {starts.map((s) => (
+                  <button key={s} type="button" class={`btn booking__slot ${s === picked ? 'btn--primary' : ''}`} aria-pressed={s === picked}
+                    onClick={() => { setPicked(s); setError('') }}>{time.format(new Date(s))}</button>
+                ))}
+              </div>
+            </section>
+          ))}
+        </div>
+      )}
+      {picked && (
+        <form class="stack booking__form" onSubmit={(e) => void book(e)}>
+          <p><strong>{bt('picked', { when: `${dayName.format(new Date(picked))}, ${time.format(new Date(picked))}` })}</strong></p>
+          <label class="field"><span class="field__label">{bt('name')}</span>
+            <input name="name" autocomplete="name" required maxLength={200} /></label>
+          <label class="field"><span class="field__label">{bt('email')}</span>
+            <input name="email" type="email" autocomplete="email" required maxLength={254} /></label>
+          <label class="field"><span class="field__label">{bt('note')}</span>
+            <textarea name="note" rows={3} maxLength={2000} /></label>
+          <button class="btn btn--primary btn--block" disabled={busy}>{busy ? bt('booking') : bt('book')}</button>
+        </form>
+      )}
+    </Frame>
+  )
+}
+
+function Frame({ title, children }: { title: string; children: preact.ComponentChildren }) {
+  return (
+    <main class="auth-page auth-page--single">
+      <div class="auth-card booking" data-testid="booking-page">
+        <div class="brand brand--large"><span class="brand__mark" aria-hidden="true" />Tandem</div>
+        <h1 class="auth-card__title">{title}</h1>
+        {children}
+      </div>
+    </main>
+  )
+}

@@ -1,0 +1,96 @@
+"""Booking links in Chromium (issue 18 item 6): the host sets up Settings › Booking; a signed-out
+guest in New York opens /book/<slug> on a 390 px phone, sees free times in their own zone with the
+host's named, picks one and books it; the host's calendar shows the meeting. Also the page in German.
+Screenshots: booking-settings.png, booking-390.png, booking-de-390.png."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from uuid import uuid4
+
+from tests.e2e.browser import SCREENSHOTS
+from tests.e2e.data import api, crew
+from tests.support.waiting import eventually
+
+
+async def guest_page(chromium, web_server, path: str, *, locale: str = "en-US"):
+    browser = await chromium.browser()
+    context = await browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=1,
+                                        base_url=web_server.http_url, locale=locale,
+                                        timezone_id="America/New_York")
+    context.set_default_timeout(8_000)
+    page = await context.new_page()
+    await page.goto(path)
+    return context, page
+
+
+async def test_a_host_makes_a_booking_page_and_a_guest_books_a_time_on_a_phone(web_server, open_page, chromium):
+    t = await crew(web_server.http_url)
+    slug = f"olivia-{uuid4().hex[:6]}"
+    settings = await open_page(t.owner, f"/w/{t.workspace}/settings/booking")
+    form = settings.get_by_test_id("booking-settings")
+    await form.get_by_text("This server sends no e-mail").wait_for()  # no relay: said, not pretended
+    await form.get_by_label("Address").fill(slug)
+    await form.get_by_label("Your time zone").fill("Europe/Berlin")
+    await form.get_by_label("60 min").check()
+    await form.get_by_label("Saturday", exact=True).check()
+    await form.get_by_role("button", name="Save").click()
+    await form.get_by_test_id("booking-url").filter(has_text=f"/book/{slug}").wait_for()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await form.get_by_text("This server sends no e-mail").scroll_into_view_if_needed()  # its top
+    await settings.screenshot(path=str(SCREENSHOTS / "booking-settings.png"))
+
+    context, page = await guest_page(chromium, web_server, f"/book/{slug}")
+    try:
+        await page.get_by_role("heading", name="Book a meeting with Olivia Park").wait_for()
+        await page.get_by_test_id("booking-zones").filter(has_text="America/New_York").filter(
+            has_text="Europe/Berlin").wait_for()
+        await page.get_by_role("button", name="60 min").click()
+        slot = page.locator(".booking__slot").first
+        await slot.wait_for()
+        when = await slot.inner_text()
+        await slot.click()
+        await page.get_by_label("Your name").fill("Bo Guest")
+        await page.get_by_label("Your e-mail").fill("bo@example.com")
+        await page.get_by_label("What is it about? (optional)").fill("The renewal")
+        width = await page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"the booking page scrolls sideways on a phone: {width}px"
+        await page.screenshot(path=str(SCREENSHOTS / "booking-390.png"), full_page=True)
+        await page.get_by_role("button", name="Book this time").click()
+        done = page.get_by_test_id("booking-done")
+        await done.filter(has_text="You meet Olivia Park").filter(has_text=when).wait_for()
+        await page.get_by_text("No confirmation e-mail is sent").wait_for()
+    finally:
+        await context.close()
+
+    async def booked() -> bool:
+        today = datetime.now(timezone.utc).date()
+        found = await api(web_server.http_url, t.owner, "GET", f"/api/workspaces/{t.workspace}/calendar",
+                          params={"start": today.isoformat(), "end": (today + timedelta(days=14)).isoformat()})
+        return any(e["title"] == "Bo Guest · Olivia Park" and e["type"] == "meeting" for e in found["entries"])
+
+    await eventually(booked, 10, what="the booked meeting on the host's calendar")
+
+
+async def test_the_booking_page_in_german_and_an_unknown_link(web_server, open_page, chromium):
+    t = await crew(web_server.http_url)
+    slug = f"mia-{uuid4().hex[:6]}"
+    settings = await open_page(t.member, f"/w/{t.workspace}/settings/booking")
+    form = settings.get_by_test_id("booking-settings")
+    await form.get_by_label("Address").fill(slug)
+    await form.get_by_label("Your time zone").fill("Europe/Berlin")
+    await form.get_by_role("button", name="Save").click()
+    await form.get_by_test_id("booking-url").wait_for()
+
+    context, page = await guest_page(chromium, web_server, f"/book/{slug}", locale="de-DE")
+    try:
+        await page.get_by_role("heading", name="Termin mit Mia Chen buchen").wait_for()
+        await page.locator(".booking__slot").first.click()
+        await page.get_by_role("button", name="Diese Zeit buchen").wait_for()
+        width = await page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"the German booking page scrolls sideways on a phone: {width}px"
+        await page.screenshot(path=str(SCREENSHOTS / "booking-de-390.png"), full_page=True)
+        await page.goto("/book/no-such-link")
+        await page.get_by_role("heading", name="Keine Buchungsseite").wait_for()
+    finally:
+        await context.close()
