@@ -11,7 +11,8 @@ UID SEARCH, UID FETCH BODY.PEEK[] in batches, parse, file (messages/s). Then, wi
 running a sync every ``--poll`` seconds (what the mailbox.poll schedule does, at a finer grain
 than its one-minute cron), APPENDs ``--latency`` messages one at a time and measures from the
 APPEND to the first read of the contact's timeline (the same query the API runs, every 10 ms)
-that shows it: p50/p99. Also the bare cost of one sync run that finds one new message.
+that shows it: p50/p99 (``--idle 50``: runs that wait in IMAP IDLE instead of polling). Also the
+bare cost of one sync run that finds one new message.
 """
 
 from __future__ import annotations
@@ -134,10 +135,15 @@ async def latency(args, dovecot, user, password, sync, begin, workspace: UUID, c
     print(f"one sync run that files one new message: median {statistics.median(costs) * 1000:.1f} ms")
 
     stop = asyncio.Event()
+    if args.idle:  # one run after another, each waiting in IMAP IDLE after reading
+        sync = MailSync(begin, sync._sealer, AioImapServers(timeout=60),
+                        SyncPolicy(batch=args.batch, allow_private=True, idle=args.idle))
 
     async def poller() -> None:
         while not stop.is_set():
             await sync.sync(box)
+            if args.idle:
+                continue
             try:
                 await asyncio.wait_for(stop.wait(), args.poll)
             except TimeoutError:
@@ -167,7 +173,8 @@ async def latency(args, dovecot, user, password, sync, begin, workspace: UUID, c
         await imap.logout()
     seen.sort()
     p99 = seen[min(len(seen) - 1, int(len(seen) * 0.99))]
-    print(f"APPEND to the contact's timeline, polling every {args.poll:g} s ({len(seen)} messages): "
+    how = f"in IMAP IDLE ({args.idle:g} s a run)" if args.idle else f"polling every {args.poll:g} s"
+    print(f"APPEND to the contact's timeline, {how} ({len(seen)} messages): "
           f"p50 {statistics.median(seen) * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, max {seen[-1] * 1000:.0f} ms")
 
 
@@ -177,4 +184,5 @@ if __name__ == "__main__":
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--latency", type=int, default=100)
     parser.add_argument("--poll", type=float, default=1.0)
+    parser.add_argument("--idle", type=float, default=0.0, help="seconds a sync waits in IMAP IDLE (0: poll)")
     asyncio.run(main(parser.parse_args()))

@@ -136,6 +136,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     mailbox_poll_cron: str = "* * * * *"
     mailbox_sync_batch: int = 100
     mailboxes_allow_private: bool = False
+    # After reading, a sync waits this long in IMAP IDLE (when the server has it) and files new mail as
+    # it arrives; 0: poll only. Each waiting sync holds a worker's job slot meanwhile.
+    mailbox_idle_seconds: float = 0.0
     # System mail (issue 17 item 1; docs/email.md): invitations and password resets go out through
     # this SMTP relay, from mail_from, by mail.send jobs. smtp://user:pass@host:587 (STARTTLS when
     # offered; ?starttls=required or off), smtps://…:465 (implicit TLS). Empty: mail is not

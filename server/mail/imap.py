@@ -186,6 +186,25 @@ class _Session:
             yield FetchedMessage(uid, raw, arrived)
 
 
+    async def idle(self, seconds: float) -> bool:
+        client = self._imap()
+        if not client.has_capability("IDLE"):
+            return False
+        arrived = False
+        try:
+            idling = await client.idle_start(timeout=seconds)
+            while not arrived:
+                pushed = await client.wait_server_push(timeout=seconds + self._timeout)
+                if pushed == aioimaplib.STOP_WAIT_SERVER_PUSH:  # idle_start's timer: time is up
+                    break
+                arrived = any(b"EXISTS" in bytes(line) for line in pushed if isinstance(line, bytes | bytearray))
+            client.idle_done()
+            await asyncio.wait_for(idling, self._timeout)
+        except Exception as error:  # noqa: BLE001
+            raise _words(error, "IMAP", self._endpoint) from None
+        return arrived
+
+
 def _messages(lines: list[Any]) -> list[tuple[int, datetime | None, bytes]]:
     """``(uid, INTERNALDATE, bytes)`` of each FETCH response: its head line, then its literal."""
     found: list[tuple[int, datetime | None, bytes]] = []

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -60,10 +61,14 @@ class SyncPolicy(NamedTuple):
     batch: int = 100  # messages per transaction
     lease: timedelta = timedelta(minutes=5)  # a killed run's lock lapses after this
     allow_private: bool = False  # mail servers on loopback / private addresses (on-premise, tests)
+    idle: float = 0.0  # after reading, wait this long in IMAP IDLE for new mail (0: poll only)
 
     @classmethod
     def of(cls, settings: Settings) -> SyncPolicy:
-        return cls(batch=max(settings.mailbox_sync_batch, 1), allow_private=settings.mailboxes_allow_private)
+        lease = cls._field_defaults["lease"]
+        idle = min(max(settings.mailbox_idle_seconds, 0.0), lease.total_seconds() / 2)  # the lease outlives it
+        return cls(batch=max(settings.mailbox_sync_batch, 1), allow_private=settings.mailboxes_allow_private,
+                   idle=idle)
 
 
 class Report(NamedTuple):
@@ -132,21 +137,31 @@ class MailSync:
         async with self._servers.imap(mailbox.imap, mailbox.username, password) as imap:
             folder = await imap.examine(mailbox.folder)
             cursor = mailbox.cursor
+            report = Report(0, 0)
             if cursor.uidvalidity != folder.uidvalidity:
                 cursor = Cursor(folder.uidvalidity, 0, None)  # new or renumbered: from the start, deduped
-            elif folder.uidnext is not None and folder.uidnext <= cursor.last_uid + 1:
-                await self._advance(mailbox, holder, cursor._replace(highestmodseq=folder.highestmodseq), [])
-                return Report(0, 0)  # nothing arrived (UIDNEXT says so without a search)
-            uids = await imap.uids_after(cursor.last_uid, mailbox.sync_from)
-            filed = 0
-            for start in range(0, len(uids), self._policy.batch):
-                chunk = uids[start:start + self._policy.batch]
-                messages = await _fetch(imap, chunk)
-                cursor = cursor._replace(last_uid=max(chunk))
-                parsed = [(m.uid, parse(m.raw, m.arrived)) for m in messages]  # before the transaction opens
-                filed += await self._advance(mailbox, holder, cursor, parsed)
-            await self._advance(mailbox, holder, cursor._replace(highestmodseq=folder.highestmodseq), [])
-        return Report(filed, len(uids))
+            if folder.uidnext is None or folder.uidnext > cursor.last_uid + 1:  # else nothing arrived
+                cursor, report = await self._read_new(imap, mailbox, holder, cursor)
+            cursor = cursor._replace(highestmodseq=folder.highestmodseq)
+            await self._advance(mailbox, holder, cursor, [])
+            deadline = time.monotonic() + self._policy.idle
+            while (left := deadline - time.monotonic()) >= 1 and await imap.idle(left):
+                cursor, more = await self._read_new(imap, mailbox, holder, cursor)
+                report = Report(report.filed + more.filed, report.read + more.read)
+        return report
+
+    async def _read_new(self, imap: ImapSession, mailbox: Mailbox, holder: UUID,
+                        cursor: Cursor) -> tuple[Cursor, Report]:
+        """File what the folder holds above ``cursor``, a batch per transaction; the cursor after it."""
+        uids = await imap.uids_after(cursor.last_uid, mailbox.sync_from)
+        filed = 0
+        for start in range(0, len(uids), self._policy.batch):
+            chunk = uids[start:start + self._policy.batch]
+            messages = await _fetch(imap, chunk)
+            cursor = cursor._replace(last_uid=max(chunk))
+            parsed = [(m.uid, parse(m.raw, m.arrived)) for m in messages]  # before the transaction opens
+            filed += await self._advance(mailbox, holder, cursor, parsed)
+        return cursor, Report(filed, len(uids))
 
     async def _advance(self, mailbox: Mailbox, holder: UUID, cursor: Cursor,
                        messages: Sequence[tuple[int, Email]]) -> int:

@@ -255,3 +255,36 @@ async def test_a_mailbox_whose_owner_left_the_workspace_files_nothing_more(pool,
     assert box.status is SyncStatus.FAILING and "may no longer add to this workspace" in box.last_error
     await pool.execute("DELETE FROM memberships WHERE workspace_id = $1", s.workspace)
     assert await s.sync.sync(s.box) is None and await filed(pool, s.workspace) == []
+
+
+class Watched(AioImapServers):
+    """Dovecot, telling the test when a sync has entered IMAP IDLE."""
+
+    def __init__(self) -> None:
+        super().__init__(timeout=10)
+        self.idling = asyncio.Event()
+
+    def imap(self, endpoint, username, password):
+        session = super().imap(endpoint, username, password)
+        idle, servers = session.idle, self
+
+        async def watched(seconds):
+            servers.idling.set()
+            return await idle(seconds)
+
+        session.idle = watched
+        return session
+
+
+async def test_with_idle_a_run_files_mail_that_arrives_while_it_waits(pool, dovecot):
+    s = await setting(pool, dovecot)
+    await dovecot.append(s.user, s.password, message("ann@client.test", s.user, "Before", "b@client.test"))
+    servers = Watched()
+    waiting = MailSync(s.begin, SEALER, servers, SyncPolicy(allow_private=True, idle=8))
+    run = asyncio.create_task(waiting.sync(s.box))
+    await asyncio.wait_for(servers.idling.wait(), 30)  # it read what was there and now waits
+    await dovecot.append(s.user, s.password, message("ann@client.test", s.user, "While idle", "w@client.test"))
+    report = await asyncio.wait_for(run, 60)
+    assert report.filed == 2  # the one that arrived during the same run, announced by IDLE
+    assert [r["message_id"] for r in await filed(pool, s.workspace)] == ["b@client.test", "w@client.test"]
+    assert (await mailbox(s)).cursor.last_uid == 2

@@ -135,6 +135,11 @@ class ImapSession(Protocol):
         """The messages' bytes with ``BODY.PEEK[]``: never sets \\Seen."""
         ...
 
+    async def idle(self, seconds: float) -> bool:
+        """Wait up to ``seconds`` in IMAP IDLE; True as soon as the server announces new mail, False
+        when the time ran out or the server has no IDLE."""
+        ...
+
 
 class MailServers(Protocol):
     """The network, as mailboxes see it."""
