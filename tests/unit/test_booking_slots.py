@@ -12,6 +12,7 @@ import pytest
 from icalendar import Calendar
 
 from server.domain.booking import Booking, InvalidBooking, check_settings, invitation, is_free, slots
+from server.domain.sending import Envelope, mime
 
 BERLIN, NEW_YORK = ZoneInfo("Europe/Berlin"), ZoneInfo("America/New_York")
 WEEKDAYS = [[["09:00", "12:00"]]] * 5 + [[], []]
@@ -126,3 +127,13 @@ def test_the_invitation_is_an_icalendar_event_with_organizer_and_attendee():
     assert event.decoded("dtstart") == start and event.decoded("dtend") == start + timedelta(minutes=30)
     assert str(event["organizer"]) == "mailto:anna@example.com" and str(event["attendee"]) == "mailto:bo@example.com"
     assert str(event["description"]) == "About the offer"
+
+
+def test_a_confirmation_carries_the_invitation_as_a_text_calendar_attachment():
+    ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
+    message = mime(Envelope(sender="tandem@example.com", to=("bo@example.com",), subject="Booked", text="See you",
+                            message_id="<1@example.com>", calendar=ics))
+    [attached] = list(message.iter_attachments())
+    assert (attached.get_content_type(), attached.get_filename()) == ("text/calendar", "invite.ics")
+    assert attached.get_payload(decode=True).decode() == ics
+    assert message.get_body(("plain",)).get_content().strip() == "See you"
