@@ -103,6 +103,11 @@ class EmailController(Controller):
         sent = await email_sending.send(caller, workspace, draft)
         return types.SentEmail(sent.email, sent.message_id, sent.route.via, sent.route.sender or "")
 
+    @get("/{email:uuid}/delivery", summary="Whether a mail sent from Tandem left: sending, sent or failed")
+    async def delivery(self, workspace: FromPath[UUID], email: FromPath[UUID], caller: CallerDep,
+                       email_sending: EmailSendingDep) -> types.Delivery:
+        return types.Delivery(await email_sending.delivery(caller, workspace, email))
+
     @get("/{email:uuid}/tracking", summary="A tracked mail's opens and clicks (privacy proxies' opens apart)")
     async def tracking(self, workspace: FromPath[UUID], email: FromPath[UUID], caller: CallerDep,
                        email_tracking: EmailTrackingDep) -> types.TrackingStats:

@@ -123,3 +123,10 @@ class TrackingStats(msgspec.Struct):
     proxy_opens: int
     clicks: int
     events: list[TrackingEvent]
+
+
+class Delivery(msgspec.Struct):
+    """Whether a mail sent from Tandem left: ``sending``, ``sent``, or ``failed`` (the mail server kept
+    refusing it; retries used up)."""
+
+    status: str

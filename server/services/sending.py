@@ -150,6 +150,19 @@ class EmailSending:
                                     dedupe_key=f"mail:{envelope.message_id}")
         return Sent(stored, envelope.message_id, route)
 
+    async def delivery(self, caller: Caller, workspace: UUID, email: UUID) -> str:
+        """Whether a mail sent from Tandem left: ``sending`` (its job waits or runs), ``failed`` (the
+        server kept refusing it: the job is held as failed), else ``sent``. Read from the job queue,
+        where the job carries the mail's Message-ID as its dedupe key."""
+        async with self._begin() as unit:
+            await workspace_role(unit, caller, workspace, Action.READ_CONTACTS)
+            stored = await unit.email_messages.get(email)
+            if stored is None or stored.workspace_id != workspace:
+                raise NotFound("no such e-mail in this workspace")
+            key = f"mail:{_bracketed(stored.email.message_id)}"
+            jobs = [job for job in await unit.jobs.waiting(SEND) if job.dedupe_key == key]
+        return "failed" if any(job.status == "failed" for job in jobs) else "sending" if jobs else "sent"
+
     async def _tracked(self, unit: Unit, workspace: UUID, stored: UUID, envelope: Envelope) -> Envelope:
         if self._tracker is None:
             raise Conflict("track: opens and clicks can only be tracked with TANDEM_PUBLIC_URL and "

@@ -194,3 +194,28 @@ async def test_tracking_without_a_public_url_is_refused(server):
     response = await call(server, t.member, "POST", base, json={"to": ["x@example.test"], "subject": "S",
                                                                 "body": "<p>B</p>", "track": True})
     assert response.status_code == 409 and "TANDEM_PUBLIC_URL" in response.text
+
+
+async def test_a_mail_the_server_keeps_refusing_says_failed_and_one_accepted_says_sent(server, relay):
+    t = await team(server.http_url)
+    base = f"/api/workspaces/{t.workspace}/emails"
+    relay.refuse = 1_000
+    try:
+        refused = await ok(server, t.member, "POST", base, json={"to": ["nobody@example.test"], "subject": "Refused",
+                                                                 "body": "<p>x</p>"})
+
+        async def failed() -> bool:
+            return (await ok(server, t.member, "GET", f"{base}/{refused['id']}/delivery"))["status"] == "failed"
+
+        await eventually(failed, timeout=20, what="the job held as failed after its attempts")
+    finally:
+        relay.refuse = 0
+    accepted = await ok(server, t.member, "POST", base, json={"to": ["somebody@example.test"], "subject": "Accepted",
+                                                              "body": "<p>x</p>"})
+    await eventually(lambda: arrived(relay, "Accepted"), what="the accepted mail")
+
+    async def sent() -> bool:
+        return (await ok(server, t.member, "GET", f"{base}/{accepted['id']}/delivery"))["status"] == "sent"
+
+    await eventually(sent, what="the delivery status after the job finished")
+    assert (await call(server, t.member, "GET", f"{base}/{refused['id']}/delivery")).json() == {"status": "failed"}

@@ -966,6 +966,8 @@ export const de: Catalogue = {
     track: 'Öffnungen und Klicks erfassen (ein unsichtbares Bild und Links über Tandem)',
     stats: 'Öffnungen und Klicks',
     untracked: 'Nicht erfasst',
+    sending: 'Wird gesendet…',
+    notDelivered: 'Nicht zugestellt: der Mailserver hat die E-Mail wiederholt abgelehnt',
     statsLine: '{{opens}}× geöffnet (dazu {{proxy}} durch einen Datenschutz-Proxy, keine Person) · {{clicks}} Klick(s)',
   },
   webhooks: {

@@ -963,6 +963,8 @@ export const en = {
     track: 'Track opens and clicks (a hidden image and links through Tandem)',
     stats: 'Opens and clicks',
     untracked: 'Not tracked',
+    sending: 'Sending…',
+    notDelivered: 'Not delivered: the mail server kept refusing it',
     statsLine: 'Opened {{opens}}× (plus {{proxy}} by a privacy proxy, not a person) · {{clicks}} click(s)',
   },
   webhooks: {

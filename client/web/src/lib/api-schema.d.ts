@@ -1690,6 +1690,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workspaces/{workspace}/emails/{email}/delivery": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether a mail sent from Tandem left: sending, sent or failed */
+        get: operations["ApiWorkspacesEmailsDeliveryDelivery"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces/{workspace}/emails/preview": {
         parameters: {
             query?: never;
@@ -2296,6 +2313,10 @@ export interface components {
          * @enum {string}
          */
         DeleteLevel: "admins" | "members_own" | "members";
+        /** Delivery */
+        Delivery: {
+            status: string;
+        };
         /** DeliveryAttempt */
         DeliveryAttempt: {
             id: number;
@@ -8724,6 +8745,44 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesEmailsDeliveryDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+                email: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Delivery"];
+                };
             };
             /** @description Bad request syntax or unsupported method */
             400: {

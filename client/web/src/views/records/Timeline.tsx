@@ -161,9 +161,17 @@ export function OrganisationDeals({ id, name }: { id: string; name: string }) {
   )
 }
 
-/** A sent mail's opens and clicks, asked for on a click (404: it was not tracked). */
+/** A sent mail's delivery (sending / not delivered), and its opens and clicks asked for on a click (404: not tracked). */
 function MailStats({ id }: { id: string }) {
   const [stats, setStats] = useState<Schemas['TrackingStats'] | null | 'untracked'>(null)
+  const [delivery, setDelivery] = useState('sent')
+  useEffect(() => {
+    get<Schemas['Delivery']>(`/api/workspaces/${workspaceId.value}/emails/${id}/delivery`).then((d) => setDelivery(d.status), () => {})
+  }, [id])
+  if (delivery !== 'sent') {
+    return <span class={`tag${delivery === 'failed' ? ' tag--lost' : ''}`} data-testid="mail-delivery" data-status={delivery}>
+      {delivery === 'failed' ? mt('notDelivered') : mt('sending')}</span>
+  }
   if (stats === null) {
     return <button type="button" class="btn btn--small" data-testid="mail-stats-button" onClick={() =>
       get<Schemas['TrackingStats']>(`/api/workspaces/${workspaceId.value}/emails/${id}/tracking`)
