@@ -37,6 +37,9 @@ from server.services.throttle import Throttle
 RULES = {Scope.BOOKING_ADDRESS: Rule(free=5, first_delay=60, longest=3600),
          Scope.BOOKING_SLOTS_ADDRESS: Rule(free=120, first_delay=1, longest=60)}
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,63}$")
+# A booking holds its time by itself this long (its meeting is written and projected meanwhile); after
+# that only while its meeting is still there: a meeting moved or deleted frees the booked time.
+SETTLE = timedelta(minutes=10)
 TAKEN = "this time was just booked by someone else: pick another time"
 
 
@@ -135,8 +138,10 @@ class BookingService:
             if link is None or not link.enabled:
                 raise NotFound("no such booking page")
             length = _duration(link, duration)
-            busy = await tx.booking_links.busy(link.user, start - timedelta(days=1), end + timedelta(days=1))
-        return length, slots(link, busy, start, end, length, now or datetime.now(timezone.utc))
+            now = now or datetime.now(timezone.utc)
+            busy = await tx.booking_links.busy(link.user, start - timedelta(days=1), end + timedelta(days=1),
+                                               now - SETTLE)
+        return length, slots(link, busy, start, end, length, now)
 
     async def book(self, slug: str, raw: dict[str, Any], address: str, now: datetime | None = None) -> Booked:
         await self._throttle.attempt((Scope.BOOKING_ADDRESS, key(address)), refused="too many bookings from here")
@@ -153,12 +158,13 @@ class BookingService:
                 raise NotFound("no such booking page")
             length = _duration(link, raw.get("duration"))
             end = start + timedelta(minutes=length)
-            busy = await tx.booking_links.busy(link.user, start - timedelta(days=1), end + timedelta(days=1))
+            busy = await tx.booking_links.busy(link.user, start - timedelta(days=1), end + timedelta(days=1),
+                                               now - SETTLE)
             if not is_free(link, busy, start, length, now):
                 raise Conflict(TAKEN)
             booking = Booking(uuid4(), link.user, start, end, start - timedelta(minutes=link.buffer_before),
                               end + timedelta(minutes=link.buffer_after), name or "", email.lower(), note)
-            if not await tx.booking_links.hold(booking):
+            if not await tx.booking_links.hold(booking, now - SETTLE):
                 raise Conflict(TAKEN)
             host = await tx.users.by_id(link.user)
         if host is None:

@@ -44,10 +44,11 @@ class PostgresBookingLinks:
         except asyncpg.UniqueViolationError:  # another user took the slug at the same moment
             return False
 
-    async def busy(self, user: UUID, start: datetime, end: datetime) -> list[Busy]:
-        return [(row[0], row[1]) for row in await self._conn.fetch(SQL["busy"], user, start, end)]
+    async def busy(self, user: UUID, start: datetime, end: datetime, settled: datetime) -> list[Busy]:
+        return [(row[0], row[1]) for row in await self._conn.fetch(SQL["busy"], user, start, end, settled)]
 
-    async def hold(self, b: Booking) -> bool:
+    async def hold(self, b: Booking, settled: datetime) -> bool:
+        await self._conn.execute(SQL["drop_stale"], b.host, b.start, settled)
         done = await self._conn.execute(SQL["hold"], b.id, b.host, b.start, b.end, b.held_from, b.held_until,
                                         b.guest_name, b.guest_email, b.note)
         return done == "INSERT 0 1"

@@ -19,6 +19,8 @@ from tests.contract.test_crm import activity, crm, user
 from tests.support.units import backend
 
 START = datetime(2031, 3, 3, 9, 0, tzinfo=timezone.utc)
+FRESH = datetime(2000, 1, 1, tzinfo=timezone.utc)  # ``settled``: every booking made after it holds by itself
+SETTLED = datetime(2100, 1, 1, tzinfo=timezone.utc)  # every booking holds only while its meeting is there
 
 
 def adapters(conn) -> SimpleNamespace:
@@ -74,10 +76,10 @@ async def test_a_host_is_busy_in_their_timed_activities_and_held_bookings_only(b
     theirs = activity("Theirs", colleague, due_date=date(2031, 3, 3), starts_at=START, all_day=False)
     async with begin() as unit:
         await unit.projection.upsert(Table.ACTIVITIES, c.board.id, c.workspace, [meeting, no_end, all_day, theirs])
-        assert await unit.booking_links.hold(booking(c.owner, START + timedelta(hours=5)))
+        assert await unit.booking_links.hold(booking(c.owner, START + timedelta(hours=5)), FRESH)
     async with begin() as unit:
-        busy = await unit.booking_links.busy(c.owner, START - timedelta(days=1), START + timedelta(days=1))
-        none = await unit.booking_links.busy(c.owner, START + timedelta(days=2), START + timedelta(days=3))
+        busy = await unit.booking_links.busy(c.owner, START - timedelta(days=1), START + timedelta(days=1), FRESH)
+        none = await unit.booking_links.busy(c.owner, START + timedelta(days=2), START + timedelta(days=3), FRESH)
     assert busy == [(START, START + timedelta(hours=1)),
                     (START + timedelta(hours=3), START + timedelta(hours=3, minutes=30)),
                     (START + timedelta(hours=5), START + timedelta(hours=5, minutes=40))]
@@ -89,7 +91,30 @@ async def test_a_start_is_held_once_per_host(begin):
     other = await user(begin, "Bert")
     first = booking(c.owner, START)
     async with begin() as unit:
-        assert await unit.booking_links.hold(first)
-        assert not await unit.booking_links.hold(booking(c.owner, START, 60))
-        assert await unit.booking_links.hold(booking(other, START))
-        await unit.booking_links.booked(first.id, uuid4(), None)
+        assert await unit.booking_links.hold(first, FRESH)
+        assert not await unit.booking_links.hold(booking(c.owner, START, 60), FRESH)
+        assert await unit.booking_links.hold(booking(other, START), FRESH)
+
+
+async def test_a_settled_booking_holds_only_while_its_meeting_is_still_at_its_time(begin):
+    c = await crm(begin)
+    kept, moved = booking(c.owner, START), booking(c.owner, START + timedelta(hours=2))
+    meeting = activity("Kept", c.owner, due_date=date(2031, 3, 3), starts_at=START, ends_at=kept.end, all_day=False)
+    elsewhere = activity("Moved", c.owner, due_date=date(2031, 3, 4), starts_at=START + timedelta(days=1),
+                         ends_at=START + timedelta(days=1, minutes=30), all_day=False)
+    gone = booking(c.owner, START + timedelta(hours=4))
+    async with begin() as unit:
+        for held in (kept, moved, gone):
+            assert await unit.booking_links.hold(held, FRESH)
+        await unit.projection.upsert(Table.ACTIVITIES, c.board.id, c.workspace, [meeting, elsewhere])
+        await unit.booking_links.booked(kept.id, meeting.id, None)
+        await unit.booking_links.booked(moved.id, elsewhere.id, None)
+        await unit.booking_links.booked(gone.id, uuid4(), None)  # its meeting was deleted
+    day = (START - timedelta(hours=1), START + timedelta(hours=8))
+    async with begin() as unit:
+        fresh = await unit.booking_links.busy(c.owner, *day, FRESH)
+        settled = await unit.booking_links.busy(c.owner, *day, SETTLED)
+        assert not await unit.booking_links.hold(booking(c.owner, START), SETTLED), "the kept one still holds"
+        assert await unit.booking_links.hold(booking(c.owner, gone.start), SETTLED), "a freed start is booked again"
+    assert [start for start, _ in fresh] == [START, START, START + timedelta(hours=2), START + timedelta(hours=4)]
+    assert settled == [(START, kept.end), (START, kept.held_until)], "the meeting, and its booking with the buffer"

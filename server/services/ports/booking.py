@@ -22,13 +22,15 @@ class BookingLinks(Protocol):
         """Make or replace the user's link; False if another user has its slug."""
         ...
 
-    async def busy(self, user: UUID, start: datetime, end: datetime) -> list[Busy]:
-        """Times ``user`` is taken from ``start`` to ``end``: their timed activities (not all-day),
-        and bookings held (with buffers), ordered by start."""
+    async def busy(self, user: UUID, start: datetime, end: datetime, settled: datetime) -> list[Busy]:
+        """Times ``user`` is taken from ``start`` to ``end``, ordered by start: their timed activities
+        (not all-day), and bookings held (with buffers) — those made before ``settled`` only while
+        the meeting they made is still at their time (moved or deleted, it frees the hold)."""
         ...
 
-    async def hold(self, booking: Booking) -> bool:
-        """Record ``booking``; False if a booking of its host already starts then."""
+    async def hold(self, booking: Booking, settled: datetime) -> bool:
+        """Record ``booking`` (first dropping a hold at its start that no longer holds, see ``busy``);
+        False if a booking of its host still starts then."""
         ...
 
     async def booked(self, booking: UUID, activity: UUID, contact: UUID | None) -> None:

@@ -19,7 +19,8 @@ class MemoryBookingLinks:
     def __init__(self, db: MemoryDatabase) -> None:
         self._db = db
         self._links: dict[UUID, BookingSettings] = db.table("booking_links")
-        self._bookings: dict[UUID, tuple[Booking, UUID | None, UUID | None]] = db.table("bookings")
+        # id -> (booking, its activity, its contact, when it was made)
+        self._bookings: dict[UUID, tuple[Booking, UUID | None, UUID | None, datetime]] = db.table("bookings")
 
     async def of_user(self, user: UUID) -> BookingSettings | None:
         return self._links.get(user)
@@ -33,9 +34,10 @@ class MemoryBookingLinks:
         self._links[settings.user] = settings
         return True
 
-    async def busy(self, user: UUID, start: datetime, end: datetime) -> list[Busy]:
-        found = [(b.held_from, b.held_until) for b, _, _ in self._bookings.values()
-                 if b.host == user and b.held_from < end and b.held_until > start]
+    async def busy(self, user: UUID, start: datetime, end: datetime, settled: datetime) -> list[Busy]:
+        found = [(b.held_from, b.held_until) for b, activity, _, made in self._bookings.values()
+                 if b.host == user and b.held_from < end and b.held_until > start
+                 and self._holds(b, activity, made, settled)]
         boards = self._db.table("boards")
         for board_id, rows in projected(self._db, Table.ACTIVITIES).items():
             board = boards.get(board_id)
@@ -49,11 +51,23 @@ class MemoryBookingLinks:
                     found.append((a.starts_at, a_end))
         return sorted(found)
 
-    async def hold(self, booking: Booking) -> bool:
-        if any(b.host == booking.host and b.start == booking.start for b, _, _ in self._bookings.values()):
-            return False
-        self._bookings[booking.id] = (booking, None, None)
+    async def hold(self, booking: Booking, settled: datetime) -> bool:
+        for key, (b, activity, _, made) in list(self._bookings.items()):
+            if b.host == booking.host and b.start == booking.start:
+                if self._holds(b, activity, made, settled):
+                    return False
+                del self._bookings[key]
+        self._bookings[booking.id] = (booking, None, None, self._db.now())
         return True
 
     async def booked(self, booking: UUID, activity: UUID, contact: UUID | None) -> None:
-        self._bookings[booking] = (self._bookings[booking][0], activity, contact)
+        b, _, _, made = self._bookings[booking]
+        self._bookings[booking] = (b, activity, contact, made)
+
+    def _holds(self, booking: Booking, activity: UUID | None, made: datetime, settled: datetime) -> bool:
+        """Made after ``settled``, or its meeting still at its start (see the port)."""
+        if made >= settled:
+            return True
+        return any(isinstance(a, ActivityRecord) and a.id == activity and a.starts_at == booking.start
+                   and a.assignee == booking.host
+                   for rows in projected(self._db, Table.ACTIVITIES).values() for _, a in rows.values())
