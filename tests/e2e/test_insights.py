@@ -194,7 +194,10 @@ async def test_the_dashboard_shows_the_apis_figures_drills_down_exports_and_shar
     colleague = await open_page(t.member, f"/w/{t.workspace}/insights")
     await colleague.get_by_test_id("widget-funnel").wait_for()
     await colleague.get_by_test_id("insights-arrange").click()
-    await colleague.get_by_role("button", name="Move Lost reasons up").click()
+    # by keyboard: the focus stays with the widget as it moves
+    await colleague.get_by_role("button", name="Move Lost reasons up").focus()
+    await colleague.keyboard.press("Enter")
+    await colleague.wait_for_function("document.activeElement && document.activeElement.id === 'move-up-lostReasons'")
     await colleague.get_by_role("button", name="Hide Funnel").click()
     await colleague.screenshot(path=str(SCREENSHOTS / "insights-arrange.png"))
     await colleague.get_by_test_id("insights-save-layout").click()

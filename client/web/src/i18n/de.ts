@@ -1435,6 +1435,7 @@ export const de: Catalogue = {
     layoutSaved: 'Anordnung gespeichert',
     moveUp: '{{name}} nach oben',
     moveDown: '{{name}} nach unten',
+    movedTo: '{{name}}: Platz {{position}} von {{count}}',
     hide: '{{name}} ausblenden',
     show: '{{name}} einblenden',
     hidden: 'Ausgeblendet',

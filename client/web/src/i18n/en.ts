@@ -1432,6 +1432,7 @@ export const en = {
     layoutSaved: 'Layout saved',
     moveUp: 'Move {{name}} up',
     moveDown: 'Move {{name}} down',
+    movedTo: '{{name}}: place {{position}} of {{count}}',
     hide: 'Hide {{name}}',
     show: 'Show {{name}}',
     hidden: 'Hidden',

@@ -62,6 +62,18 @@ export function Dashboard() {
     get<unknown[]>(`/api/workspaces/${ws}/deals?limit=1`).then((deals) => setHasDeals(deals.length > 0), () => setHasDeals(true))
   }, [ws])
 
+  /** Move a widget one place; the keyboard stays on it (its other arrow at an end) and a screen reader hears where it went. */
+  function move(index: number, step: -1 | 1) {
+    const next = moved(layout, index, step)
+    setDraft(next)
+    const to = index + step
+    const id = next[to].id
+    const atEnd = (step < 0 && to === 0) || (step > 0 && to === next.length - 1)
+    const button = `${(step < 0) !== atEnd ? 'move-up' : 'move-down'}-${id}`
+    requestAnimationFrame(() => document.getElementById(button)?.focus())
+    announce(it('movedTo', { name: it(`widget_${id}`), position: to + 1, count: next.length }))
+  }
+
   function save() {
     if (synced && draft && !sameLayout(draft, base)) saveLayout(synced.doc, draft, base)
     setDraft(null)
@@ -110,10 +122,10 @@ export function Dashboard() {
                   <h2 id={`widget-${w.id}`}>{name}</h2>
                   {draft && (
                     <div class="insights-widget__arrange" role="group" aria-label={it('arrange')}>
-                      <button class="btn btn--small" disabled={index === 0} aria-label={it('moveUp', { name })} title={it('moveUp', { name })}
-                        onClick={() => setDraft(moved(layout, index, -1))}>↑</button>
-                      <button class="btn btn--small" disabled={index === layout.length - 1} aria-label={it('moveDown', { name })} title={it('moveDown', { name })}
-                        onClick={() => setDraft(moved(layout, index, 1))}>↓</button>
+                      <button id={`move-up-${w.id}`} class="btn btn--small" disabled={index === 0} aria-label={it('moveUp', { name })}
+                        title={it('moveUp', { name })} onClick={() => move(index, -1)}>↑</button>
+                      <button id={`move-down-${w.id}`} class="btn btn--small" disabled={index === layout.length - 1}
+                        aria-label={it('moveDown', { name })} title={it('moveDown', { name })} onClick={() => move(index, 1)}>↓</button>
                       <button class="btn btn--small" aria-pressed={!w.hidden} onClick={() => setDraft(toggled(layout, w.id))}>
                         {w.hidden ? it('show', { name }) : it('hide', { name })}
                       </button>
