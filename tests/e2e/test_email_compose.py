@@ -12,7 +12,8 @@ import pytest
 from cryptography.fernet import Fernet
 
 from tests.e2e.browser import SCREENSHOTS
-from tests.e2e.data import crew
+from tests.e2e.data import add_deals, api, crew
+from tests.e2e.deal_panel import deal_path
 from tests.e2e.mail import contact_at_globex
 from tests.support.accounts import AUTH
 from tests.support.servers import InProcessServer, in_process_server, settings_for
@@ -101,3 +102,25 @@ async def test_a_mail_is_composed_from_a_template_on_a_contact_sent_through_the_
     await german.get_by_test_id("preview-missing").filter(has_text="contact.fields.branche").wait_for()
     await german.get_by_test_id("preview-missing").scroll_into_view_if_needed()
     await german.screenshot(path=str(SCREENSHOTS / "email-compose-de-390.png"), full_page=True)
+
+
+async def test_a_mail_from_a_deal_goes_to_its_contact_with_the_deal_in_its_merge_fields(web_server, sink, open_page):
+    t = await crew(web_server.http_url)
+    contact = await contact_at_globex(web_server.http_url, t, "Grace", "Hopper")
+    (deal,) = await add_deals(web_server.http_url, t.owner, t.document, [{"title": "Globex — 40 seats", "stage": 0}])
+    await api(web_server.http_url, t.member, "PATCH", f"/api/boards/{t.board['id']}/cards/{deal}",
+              json={"contact": contact})
+    page = await open_page(t.member, deal_path(t, deal))
+    await page.get_by_test_id("deal-write-email").click()
+    dialog = page.get_by_test_id("compose")
+    to = dialog.get_by_test_id("compose-to")
+    await eventually(lambda: to.input_value(), what="the deal's contact's address in To")
+    assert await to.input_value() == "grace@globex.test"
+    await dialog.get_by_test_id("compose-template").select_option(label="Follow-up (EN)")
+    await dialog.get_by_test_id("compose-send").click()
+    await dialog.wait_for(state="detached")
+    (mail,) = await eventually(lambda: sent(sink, "Following up: Globex — 40 seats"), timeout=10,
+                               what="the follow-up at the relay")
+    assert "Hello Grace" in mail.get_body(("html",)).get_content()
+    filed = await api(web_server.http_url, t.member, "GET", f"/api/deals/{t.board['id']}/{deal}/emails")
+    assert [m["subject"] for m in filed] == ["Following up: Globex — 40 seats"]
