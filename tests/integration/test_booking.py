@@ -1,6 +1,6 @@
 """Booking links (issue 18 item 6) through the API on a real Postgres: a host's settings, the public
 page's slots, a booking that makes the host's meeting and the guest's contact and mails both an
-.ics, two guests booking one slot at once (exactly one wins), and the per-address rate limit.
+.ics (through a real aiosmtpd relay), two guests booking one slot at once (exactly one wins), and the per-address rate limit.
 
 Each test speaks from its own loopback address (127.0.0.x), as the throttle counts per address.
 """
@@ -20,6 +20,8 @@ from icalendar import Calendar
 from tests.support.accounts import AUTH, team, unique_email
 from tests.support.crm import call, ok, projected
 from tests.support.servers import InProcessServer, in_process_server, settings_for
+from tests.support.smtp import SmtpSink
+from tests.support.waiting import eventually
 
 BERLIN = ZoneInfo("Europe/Berlin")
 EVERY_DAY = [[["09:00", "17:00"]]] * 7
@@ -144,3 +146,43 @@ async def test_a_slug_is_unique_per_server_and_the_board_must_be_editable(server
         "board": first.board["id"], "slug": slug + "-3", "time_zone": "Europe/Berlin", "durations": [30],
         "hours": EVERY_DAY})
     assert viewer.status_code in (403, 404)
+
+
+@pytest.fixture(scope="module")
+async def sink() -> AsyncIterator[SmtpSink]:
+    async with SmtpSink() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+async def mailing(database_url: str, sink: SmtpSink) -> AsyncIterator[InProcessServer]:
+    settings = settings_for(database_url, **AUTH, worker="on", smtp_url=sink.url, mail_from="crm@tandem.test",
+                            housekeeping_cron="")
+    async with in_process_server(settings) as running:
+        yield running
+
+
+@pytest.mark.timeout(120)
+async def test_with_a_relay_both_get_a_confirmation_with_the_invitation_attached(mailing, sink):
+    slug = f"mail-{unique_email('x').split('@')[0][-8:]}"
+    t = await team(mailing.http_url)
+    saved = await ok(mailing, t.owner, "PUT", "/api/me/booking", json={
+        "board": t.board["id"], "slug": slug, "time_zone": "Europe/Berlin", "durations": [30], "min_notice": 0,
+        "hours": EVERY_DAY})
+    assert saved["mail_configured"] is True
+    start = tomorrow_at(15)
+    guest_email = unique_email("guest")
+    async with guest(mailing, "127.0.0.50") as browser:
+        made = await browser.post(f"/api/booking/{slug}", json={
+            "start": iso(start), "duration": 30, "name": "Cy Guest", "email": guest_email})
+    assert made.status_code == 201 and made.json()["mailed"] is True, made.text
+
+    def both():
+        found = [m for m in sink.messages if m["To"] in (guest_email, t.owner.email)]
+        return found if len(found) == 2 else None
+
+    for mail in await eventually(both, 30, what="both confirmations in the SMTP sink"):
+        [attached] = list(mail.iter_attachments())
+        assert (attached.get_content_type(), attached.get_filename()) == ("text/calendar", "invite.ics")
+        [event] = Calendar.from_ical(attached.get_content()).walk("VEVENT")
+        assert event.decoded("dtstart") == start and "Cy Guest" in mail["Subject"]
