@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
 import msgspec
+import jinja2
 from jinja2 import ChainableUndefined, TemplateSyntaxError, meta, nodes
 from jinja2.exceptions import UndefinedError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
@@ -157,12 +159,21 @@ def _parse(field: str, source: str) -> None:
         raise TemplateError(f"{field}: the template does not parse at line {error.lineno}: {error.message}") from None
 
 
-def _render(field: str, source: str, values: dict[str, _Record], missing: list[str], *, autoescape: bool) -> str:
+@lru_cache(maxsize=128)
+def _compiled(source: str, autoescape: bool) -> tuple[jinja2.Template, tuple[str, ...]]:
+    """A template compiled once (Jinja2's compile is ~4 ms; a render of it ~50 µs), and the bare
+    names it reads that are not records (each one is missing)."""
     env = _HTML if autoescape else _ENV
+    parsed = env.parse(source)
+    unknown = tuple(sorted(name for name in meta.find_undeclared_variables(parsed) if name not in RECORDS))
+    return env.from_string(parsed), unknown
+
+
+def _render(field: str, source: str, values: dict[str, _Record], missing: list[str], *, autoescape: bool) -> str:
     try:
-        parsed = env.parse(source)
-        missing.extend(sorted(name for name in meta.find_undeclared_variables(parsed) if name not in RECORDS))
-        return env.from_string(parsed).render(values)
+        template, unknown = _compiled(source, autoescape)
+        missing.extend(unknown)
+        return template.render(values)
     except TemplateSyntaxError as error:
         raise TemplateError(f"{field}: the template does not parse at line {error.lineno}: {error.message}") from None
     except (SecurityError, UndefinedError) as error:
