@@ -32,7 +32,7 @@ from typing import Any
 import asyncpg
 
 from server.domain.insights import Scope, midnight
-from server.storage.insights import FUNNEL, SQL, TUNING, PostgresInsightsReads
+from server.storage.insights import DRILL, FUNNEL, SQL, TUNING, PostgresInsightsReads
 from server.storage.migrations import migrate
 
 STAGES = [("Lead in", 10, 14, "open"), ("Qualified", 25, 14, "open"), ("Proposal made", 50, 10, "open"),
@@ -216,7 +216,7 @@ def figures(reads: PostgresInsightsReads, world: dict[str, Any]) -> dict[str, tu
         "goal: won (one owner)": (lambda: reads.won_by_period(month, "month", ZONE), closed + SQL["won_by_period"],
                                   (*month, "month", ZONE)),
         "drill: entered a stage": (lambda: reads.deals("entered", quarter, stage=stage),
-                                   SQL["funnel_cte"] + "\n" + SQL["drill_stage"] + rows, (*quarter, stage, "entered")),
+                                   DRILL["stage"] + rows, (*quarter, stage, "entered")),
         "drill: won": (lambda: reads.deals("won", quarter), closed + SQL["drill_closed"] + rows,
                        (*quarter, "won", None, [], False)),
         "drill: lost, other reason": (lambda: reads.deals("lost", quarter, reason="", listed=REASONS),

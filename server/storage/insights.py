@@ -16,9 +16,9 @@ from server.services.ports.insights import Row
 from server.storage.queries import queries
 
 SQL = queries("insights")
-FUNNEL = SQL["funnel_cte"] + "\n" + SQL["funnel"]
-_DRILL = {
-    "stage": SQL["funnel_cte"] + "\n" + SQL["drill_stage"],
+FUNNEL = "\n".join((SQL["funnel_cte"], SQL["funnel_cte_end"], SQL["funnel"]))
+DRILL = {
+    "stage": "\n".join((SQL["funnel_cte"], SQL["drill_stage_filter"], SQL["funnel_cte_end"], SQL["drill_stage"])),
     "closed": SQL["closed_cte"] + "\n" + SQL["drill_closed"],
     "open": SQL["drill_open"],
     "stuck": SQL["drill_stuck"],
@@ -73,18 +73,18 @@ class PostgresInsightsReads:
         ``no_reason``); open (dates in ``first``, ``after``; ``stage``); stuck (``stage``); added."""
         if figure in ("entered", "advanced", "lost_from_stage"):
             args: tuple = (*scope, detail["stage"], figure.removesuffix("_from_stage"))
-            sql = _DRILL["stage"]
+            sql = DRILL["stage"]
         elif figure in ("won", "lost"):
             args = (*scope, figure, detail.get("reason"), list(detail.get("listed", ())),
                     bool(detail.get("no_reason")))
-            sql = _DRILL["closed"]
+            sql = DRILL["closed"]
         elif figure == "open":
             args = (scope.boards, detail["first"], detail["after"], scope.owner, detail.get("stage"))
-            sql = _DRILL["open"]
+            sql = DRILL["open"]
         elif figure == "stuck":
-            args, sql = (scope.boards, detail.get("stage"), scope.owner), _DRILL["stuck"]
+            args, sql = (scope.boards, detail.get("stage"), scope.owner), DRILL["stuck"]
         else:
-            args, sql = tuple(scope), _DRILL["added"]
+            args, sql = tuple(scope), DRILL["added"]
         return await self._fetch(sql + "\n" + SQL["deal_rows"], *args)
 
 

@@ -31,7 +31,11 @@ WITH st AS MATERIALIZED (  -- each stage's arrays once, not once per visit
     FROM stage_visits v JOIN st ON st.board_id = v.board_id AND st.stage_id = v.stage_id
     WHERE v.board_id = ANY($1::uuid[]) AND v.entered_at >= $2 AND v.entered_at < $3
       AND v.status IS NOT NULL AND ($4::uuid IS NULL OR v.owner_id = $4)  -- status: the card is a deal
-    OFFSET 0  -- a fence: the flags are computed here, so the sort by stage carries no arrays
+
+-- name: funnel_cte_end
+-- Closes funnel_cte (drill_stage_filter may come between). A fence: the flags are computed in the
+-- subquery, so the sort by stage carries no arrays.
+    OFFSET 0
 )
 
 -- name: funnel
@@ -149,6 +153,10 @@ FROM top t JOIN boards b ON b.id = t.board_id
 LEFT JOIN board_stages s ON s.board_id = t.board_id AND s.stage_id = t.stage_id
 LEFT JOIN users u ON u.id = t.owner_id
 ORDER BY t.value DESC NULLS LAST, t.title, t.card_id;
+
+-- name: drill_stage_filter
+-- Between funnel_cte and funnel_cte_end: the visits of stage $5 only.
+      AND v.stage_id = $5
 
 -- name: drill_stage
 -- $5 the stage, $6 entered, advanced or lost.
