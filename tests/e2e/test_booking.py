@@ -1,7 +1,7 @@
 """Booking links in Chromium (issue 18 item 6): the host sets up Settings › Booking; a signed-out
 guest in New York opens /book/<slug> on a 390 px phone, sees free times in their own zone with the
 host's named, picks one and books it; the host's calendar shows the meeting. Also the page in German.
-Screenshots: booking-settings.png, booking-390.png, booking-de-390.png."""
+Screenshots: booking-settings.png, booking-settings-de-390.png, booking-390.png, booking-de-390.png."""
 
 from __future__ import annotations
 
@@ -75,12 +75,18 @@ async def test_a_host_makes_a_booking_page_and_a_guest_books_a_time_on_a_phone(w
 async def test_the_booking_page_in_german_and_an_unknown_link(web_server, open_page, chromium):
     t = await crew(web_server.http_url)
     slug = f"mia-{uuid4().hex[:6]}"
-    settings = await open_page(t.member, f"/w/{t.workspace}/settings/booking")
+    settings = await open_page(t.member, "/", width=390, height=844)
+    await settings.evaluate(f"localStorage.setItem('tandem:locale:{t.member.id}', 'de')")
+    await settings.goto(f"/w/{t.workspace}/settings/booking")
     form = settings.get_by_test_id("booking-settings")
-    await form.get_by_label("Address").fill(slug)
-    await form.get_by_label("Your time zone").fill("Europe/Berlin")
-    await form.get_by_role("button", name="Save").click()
+    await form.get_by_label("Adresse").fill(slug)
+    await form.get_by_label("Eigene Zeitzone").fill("Europe/Berlin")
+    await form.get_by_role("button", name="Speichern").click()
     await form.get_by_test_id("booking-url").wait_for()
+    width = await settings.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"Settings › Booking scrolls sideways on a phone: {width}px"
+    await form.get_by_text("Arbeitszeiten").scroll_into_view_if_needed()
+    await settings.screenshot(path=str(SCREENSHOTS / "booking-settings-de-390.png"))
 
     context, page = await guest_page(chromium, web_server, f"/book/{slug}", locale="de-DE")
     try:
