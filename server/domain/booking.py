@@ -13,7 +13,8 @@ repeated in autumn) is offered once, at its first occurrence.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from bisect import bisect_left
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, NamedTuple
 from uuid import UUID
@@ -131,15 +132,29 @@ def _local(day: date, minutes: int, tz: Any) -> datetime | None:
     return moment.astimezone(timezone.utc)
 
 
-def _overlaps(start: datetime, end: datetime, busy: Sequence[Busy]) -> bool:
-    return any(b_start < end and start < b_end for b_start, b_end in busy)
+class _Blocked:
+    """Busy spans merged into disjoint ones, ordered: an overlap test is one bisection."""
+
+    def __init__(self, busy: Iterable[Busy]) -> None:
+        merged: list[list[datetime]] = []
+        for start, end in sorted(busy):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self._starts = [start for start, _ in merged]
+        self._ends = [end for _, end in merged]
+
+    def overlaps(self, start: datetime, end: datetime) -> bool:
+        last = bisect_left(self._starts, end) - 1  # the last span starting before ``end``
+        return last >= 0 and self._ends[last] > start
 
 
 def slots(settings: BookingSettings, busy: Iterable[Busy], first: datetime, last: datetime, duration: int,
           now: datetime) -> list[datetime]:
     """Starts (UTC) of the free ``duration``-minute slots from ``first`` up to ``last``."""
     tz = zone(settings.time_zone)
-    blocked = sorted(busy)
+    blocked = _Blocked(busy)
     length = timedelta(minutes=duration)
     before, after = timedelta(minutes=settings.buffer_before), timedelta(minutes=settings.buffer_after)
     earliest = max(first, now + timedelta(minutes=settings.min_notice))
@@ -152,7 +167,7 @@ def slots(settings: BookingSettings, busy: Iterable[Busy], first: datetime, last
                 start = _local(day, minute, tz)
                 if start is None or not earliest <= start < latest:
                     continue
-                if not _overlaps(start - before, start + length + after, blocked):
+                if not blocked.overlaps(start - before, start + length + after):
                     out.append(start)
         day += timedelta(days=1)
     return out

@@ -137,3 +137,10 @@ def test_a_confirmation_carries_the_invitation_as_a_text_calendar_attachment():
     assert (attached.get_content_type(), attached.get_filename()) == ("text/calendar", "invite.ics")
     assert attached.get_payload(decode=True).decode() == ics
     assert message.get_body(("plain",)).get_content().strip() == "See you"
+
+
+def test_overlapping_busy_spans_block_as_one():
+    first, last = day(2026, 3, 2, BERLIN)
+    at = lambda h, m=0: datetime(2026, 3, 2, h, m, tzinfo=BERLIN)  # noqa: E731
+    busy = [(at(9), at(10, 30)), (at(9, 15), at(9, 30)), (at(10, 15), at(10, 45))]  # one inside, one past the end
+    assert local(slots(link(), busy, first, last, 30, NOW), BERLIN) == ["Mon 11:00", "Mon 11:30"]
