@@ -98,5 +98,6 @@ async def test_an_admin_builds_a_wait_then_notify_rule_and_its_run_shows_waiting
     await row.get_by_test_id("automation-runs-button").click()
     run = page.get_by_test_id("automation-run")
     await run.filter(has_text="Waiting").wait_for()
-    await run.get_by_test_id("automation-waiting").filter(has_text="waiting until").wait_for()
+    await run.filter(has_text="waiting until").wait_for()  # the wait's result names when it ends
+    await run.get_by_test_id("automation-waiting").wait_for()  # and the run says what follows
     await page.screenshot(path=str(SCREENSHOTS / "automation-waiting.png"), full_page=True)
