@@ -237,9 +237,12 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
                     "the live documents, so they run in serve's in-process worker, or in `python -m server "
                     "worker` only when REDIS_URL lets it reach serve's rooms (docs/architecture.md, Automations)")
     tracker = _tracker(settings)  # tracked mail's signed links (issue 17)
+    contacts = Contacts(begin, feed)
+    crm = Crm(begin, accounts.boards, rooms, projector, feed)  # board edits through the live documents
+    workspace_lists = WorkspaceLists(begin, rooms)
     return Services(
         settings=settings, pool=pool, **accounts._asdict(), **engine._asdict(),
-        contacts=Contacts(begin, feed),
+        contacts=contacts,
         organisations=Organisations(begin, feed),
         custom_fields=CustomFields(begin, feed),
         currencies=Currencies(begin),
@@ -251,11 +254,11 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
         permissions=WorkspacePermissions(begin),
         erasure=Erasure(begin, feed, rooms, projector, engine.store),
         # Board edits through the live documents, and the reads the projection answers.
-        crm=Crm(begin, accounts.boards, rooms, projector, feed),
+        crm=crm,
         crm_reads=CrmReads(begin, accounts.boards),
-        insights=Insights(begin, accounts.boards, WorkspaceLists(begin, rooms), PostgresInsightsReads(pool),
+        insights=Insights(begin, accounts.boards, workspace_lists, PostgresInsightsReads(pool),
                           PostgresGoals(pool)),
-        workspace_lists=WorkspaceLists(begin, rooms),
+        workspace_lists=workspace_lists,
         board_lifecycle=BoardLifecycle(begin, rooms),
         queue=PostgresQueueMonitor(pool),
         automations=Automations(begin, sealer(settings), HttpReceivers(), settings.webhooks_allow_private),
@@ -263,8 +266,7 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
         mailboxes=Mailboxes(begin, sealer(settings), AioImapServers(), settings.mailboxes_allow_private),
         notifications=NotificationService(begin),
         calendar=CalendarService(begin),
-        booking=BookingService(begin, accounts.boards, Crm(begin, accounts.boards, rooms, projector, feed),
-                               Contacts(begin, feed), accounts.outbox),
+        booking=BookingService(begin, accounts.boards, crm, contacts, accounts.outbox),
         email_templates=EmailTemplatesService(begin),
         email_sending=EmailSending(begin, settings.mail_from.strip() if settings.smtp_url else None, tracker),
         email_tracking=EmailTrackingService(begin, tracker.key if tracker else None),
