@@ -116,7 +116,8 @@ async def main(args: argparse.Namespace) -> None:
         again = await sync.sync(box.id)
         print(f"a sync with nothing new: {(time.perf_counter() - started) * 1000:.1f} ms ({again})")
 
-        await latency(args, dovecot, user, password, sync, begin, workspace, contacts, box.id)
+        if args.latency:
+            await latency(args, dovecot, user, password, sync, begin, workspace, contacts, box.id)
     finally:
         await pool.close()
         await drop_database(url)
