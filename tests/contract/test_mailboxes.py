@@ -21,7 +21,9 @@ from server.storage.contacts import PostgresContacts, PostgresOrganisations
 from server.storage.mailboxes import PostgresEmailMessages, PostgresMailboxes, PostgresMailboxSync
 from server.storage.memory.contacts import MemoryContacts, MemoryOrganisations
 from server.storage.memory.mailboxes import MemoryEmailMessages, MemoryMailboxes, MemoryMailboxSync
+from server.storage.memory.privacy import MemoryErasableContacts
 from server.storage.memory.unit import MemoryDatabase
+from server.storage.privacy import PostgresErasableContacts
 from tests.contract.test_contacts import board_with, company, person
 from tests.support.units import World, backend
 
@@ -219,3 +221,21 @@ async def _close(world: World, board: UUID, card: UUID, contact: UUID, workspace
     deals = world.db.table(f"projected_{Table.DEALS}")[board]
     _, sample = next(iter(deals.values()))
     deals[card] = (workspace, sample._replace(id=card, status="won"))
+
+
+async def test_erasing_a_contact_deletes_the_mail_filed_under_it(database_url):
+    for kind in ("memory", "postgres"):
+        async with backend(kind, database_url, lambda conn: SimpleNamespace(
+                **vars(adapters(conn)), erasable=PostgresErasableContacts(conn)), lambda db: SimpleNamespace(
+                **vars(twins(db)), erasable=MemoryErasableContacts(db))) as (begin, world):
+            workspace, owner = await world.workspace(), await world.user()
+            async with begin() as tx:
+                ann = await tx.contacts.insert(workspace, person("Ann", "A", emails=["ann@client.test"]), None)
+                bob = await tx.contacts.insert(workspace, person("Bob", "B", emails=["bob@client.test"]), None)
+                about_ann = await tx.emails.file(incoming(workspace, None, owner, email("a@x")), Filing([ann]))
+                about_bob = await tx.emails.file(incoming(workspace, None, owner, email("b@x")), Filing([bob]))
+            async with begin() as tx:
+                assert await tx.erasable.erase([ann]) == 1
+            async with begin() as tx:
+                assert await tx.emails.get(about_ann) is None, kind
+                assert await tx.emails.get(about_bob) is not None and await tx.emails.known(workspace, ["a@x"]) == {}

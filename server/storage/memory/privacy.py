@@ -65,8 +65,16 @@ class MemoryErasableContacts:
                 changes[:] = [c._replace(before=None) if c.record_id == id_ else c for c in changes]
             row.updated_at, row.deleted_at = now, row.deleted_at or now
             self._db.table("erased_contacts")[id_] = now
+            self._forget_mail(id_)
             erased += 1
         return erased
+
+    def _forget_mail(self, contact: UUID) -> None:
+        """Delete the e-mail filed under ``contact`` (as ``erase_contacts`` does; issue 17)."""
+        links = self._db.table("email_links")
+        for email in [e for e, filing in links.items() if contact in filing.contacts]:
+            self._db.table("email_messages").pop(email, None)
+            del links[email]
 
     async def notes_about(self, contacts: Sequence[UUID]) -> list[str]:
         wanted = set(contacts)

@@ -20,8 +20,10 @@ SELECT c.id, c.workspace_id, c.first_name, c.last_name, c.emails, c.phones, c.ph
 FROM contacts c JOIN merged m ON m.id = c.id ORDER BY c.id FOR UPDATE OF c;
 -- name: erase_contacts
 -- Blank every personal field, keep the id (and who owned and made it) as a tombstone; forget the
--- values an import's update replaced (kept for its undo).
-WITH forgotten AS (UPDATE import_changes SET before = NULL WHERE record_id = ANY($1::uuid[]) AND before IS NOT NULL)
+-- values an import's update replaced (kept for its undo); delete the e-mail filed under them (issue 17:
+-- a synced message holds their address and words).
+WITH forgotten AS (UPDATE import_changes SET before = NULL WHERE record_id = ANY($1::uuid[]) AND before IS NOT NULL),
+     mail AS (DELETE FROM email_messages e USING email_links l WHERE l.email_id = e.id AND l.contact_id = ANY($1::uuid[]))
 UPDATE contacts SET first_name = '', last_name = '', emails = '{}', phones = '{}', phone_digits = '{}',
                     organisation_id = NULL, job_title = '', labels = '{}', address = '{}', fields = '{}',
                     sort_name = '', search = ''::tsvector, updated_at = now(),
