@@ -33,7 +33,7 @@ import msgspec
 
 from server.domain.access import AccessDenied, Action, permit
 from server.domain.inbound_mail import ancestors, correspondents, parse, thread_of
-from server.domain.mailboxes import Cursor, Direction, Email, Filing, Mailbox, NewEmail
+from server.domain.mailboxes import Cursor, Direction, Email, Filing, Mailbox, NewEmail, SyncStatus
 from server.domain.webhooks import address_allowed
 from server.services.jobs import JobKinds
 from server.services.ports.mailboxes import FetchedMessage, ImapSession, MailServerError, MailServers
@@ -48,13 +48,14 @@ SYNC = "mailbox.sync"
 POLL = "mailbox.poll"
 
 
-def dedupe_key(mailbox: UUID) -> str:
-    return f"mailbox-sync:{mailbox}"
+def dedupe_key(mailbox: UUID, asked: bool = True) -> str:
+    return f"mailbox-sync:{mailbox}" + (":asked" if asked else "")
 
 
-async def enqueue_sync(tx: Unit, mailbox: UUID) -> None:
-    """Ask for a sync of ``mailbox`` when ``tx`` commits (once while one waits)."""
-    await tx.jobs.enqueue(SYNC, {"mailbox": str(mailbox)}, dedupe_key=dedupe_key(mailbox))
+async def enqueue_sync(tx: Unit, mailbox: UUID, asked: bool = True) -> None:
+    """Ask for a sync of ``mailbox`` when ``tx`` commits (once while one waits). ``asked``: by its
+    owner (connect, Sync now, Re-sync), so it runs even while a failing mailbox rests."""
+    await tx.jobs.enqueue(SYNC, {"mailbox": str(mailbox), "asked": asked}, dedupe_key=dedupe_key(mailbox, asked))
 
 
 class SyncPolicy(NamedTuple):
@@ -62,6 +63,9 @@ class SyncPolicy(NamedTuple):
     lease: timedelta = timedelta(minutes=5)  # a killed run's lock lapses after this
     allow_private: bool = False  # mail servers on loopback / private addresses (on-premise, tests)
     idle: float = 0.0  # after reading, wait this long in IMAP IDLE for new mail (0: poll only)
+    # A failing mailbox is polled at most this often: a server that refuses the password sees few
+    # attempts (providers lock an account after many failed sign-ins); its owner can still ask.
+    rest: timedelta = timedelta(minutes=15)
 
     @classmethod
     def of(cls, settings: Settings) -> SyncPolicy:
@@ -85,9 +89,10 @@ class MailSync:
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self._begin, self._sealer, self._servers, self._policy, self._clock = begin, sealer, servers, policy, clock
 
-    async def sync(self, mailbox_id: UUID) -> Report | None:
-        """Read the mailbox's new messages and file them; None when another run holds its lease or it
-        is gone. A server or sign-in failure is recorded in words (and not raised: polling retries)."""
+    async def sync(self, mailbox_id: UUID, asked: bool = True) -> Report | None:
+        """Read the mailbox's new messages and file them; None when another run holds its lease, it is
+        gone, or (``asked`` False: the schedule) it failed less than ``rest`` ago. A server or sign-in
+        failure is recorded in words (and not raised: polling retries)."""
         holder = uuid.uuid4()
         async with self._begin() as tx:
             if not await tx.mailbox_sync.lease(mailbox_id, holder, self._policy.lease):
@@ -95,6 +100,9 @@ class MailSync:
             mailbox = await tx.mailboxes.get(mailbox_id)
             allowed = mailbox is not None and await may_file(tx, mailbox)
         if mailbox is None:
+            return None
+        if not asked and _resting(mailbox, self._clock(), self._policy.rest):
+            await self._release(mailbox.id, holder)
             return None
         if not allowed:  # removed from the workspace, or made a viewer: their mail is no longer filed here
             await self._end(mailbox.id, holder, error="the mailbox's owner may no longer add to this workspace's "
@@ -204,6 +212,11 @@ async def file_messages(tx: Unit, mailbox: Mailbox, parsed: Sequence[tuple[int, 
     return filed
 
 
+def _resting(mailbox: Mailbox, now: datetime, rest: timedelta) -> bool:
+    return (mailbox.status is SyncStatus.FAILING and mailbox.last_attempt_at is not None
+            and now - mailbox.last_attempt_at < rest)
+
+
 async def may_file(tx: Unit, mailbox: Mailbox) -> bool:
     """Whether the mailbox's owner still may file mail onto the workspace's contacts (a member)."""
     try:
@@ -229,7 +242,7 @@ def register(kinds: JobKinds, begin: Begin, sync: MailSync, poll_cron: str) -> N
 
     @kinds.handle(SYNC)
     async def sync_one(payload: dict[str, Any]) -> None:
-        report = await sync.sync(UUID(payload["mailbox"]))
+        report = await sync.sync(UUID(payload["mailbox"]), asked=payload.get("asked", True))
         if report is not None and report.read:
             log.info("mailbox %s: read %d message(s), filed %d", payload["mailbox"], report.read, report.filed)
 
@@ -237,7 +250,7 @@ def register(kinds: JobKinds, begin: Begin, sync: MailSync, poll_cron: str) -> N
     async def poll(payload: dict[str, Any]) -> None:
         async with begin() as tx:
             for mailbox in await tx.mailboxes.all_ids():
-                await enqueue_sync(tx, mailbox)
+                await enqueue_sync(tx, mailbox, asked=False)
 
     if poll_cron:
         kinds.every(POLL, poll_cron)

@@ -288,3 +288,17 @@ async def test_with_idle_a_run_files_mail_that_arrives_while_it_waits(pool, dove
     assert report.filed == 2  # the one that arrived during the same run, announced by IDLE
     assert [r["message_id"] for r in await filed(pool, s.workspace)] == ["b@client.test", "w@client.test"]
     assert (await mailbox(s)).cursor.last_uid == 2
+
+
+async def test_a_failing_mailbox_rests_from_the_schedule_but_its_owner_can_still_ask(pool, dovecot):
+    s = await setting(pool, dovecot)
+    await pool.execute("UPDATE mailboxes SET secret = $2 WHERE id = $1", s.box, SEALER.seal(b"wrong"))
+    assert await s.sync.sync(s.box, asked=False) is None
+    failed_at = (await mailbox(s)).last_attempt_at
+    assert await s.sync.sync(s.box, asked=False) is None  # the schedule leaves it alone for a while
+    assert (await mailbox(s)).last_attempt_at == failed_at
+    await pool.execute("UPDATE mailboxes SET secret = $2 WHERE id = $1", s.box, SEALER.seal(s.password.encode()))
+    assert await s.sync.sync(s.box, asked=True) == (0, 0)  # Sync now: tried at once, and it works again
+    box = await mailbox(s)
+    assert box.status is SyncStatus.OK and box.last_attempt_at > failed_at
+    assert await s.sync.sync(s.box, asked=False) == (0, 0)  # no longer failing: polled as usual

@@ -85,7 +85,7 @@ async def test_connecting_signs_in_to_both_servers_seals_the_password_and_queues
     assert servers.signed_in == [("imap", "app password"), ("smtp", "app password")]
     async with crm.begin() as unit:
         [job] = await unit.jobs.waiting(SYNC)
-    assert (job.payload, job.dedupe_key) == ({"mailbox": str(box.id)}, dedupe_key(box.id))
+    assert (job.payload, job.dedupe_key) == ({"mailbox": str(box.id), "asked": True}, dedupe_key(box.id))
     assert [m.id for m in await boxes.mine(crm.member, crm.workspace)] == [box.id]
     assert await boxes.mine(crm.colleague, crm.workspace) == []
     with pytest.raises(Conflict, match="address: mia@example.test is connected already"):
