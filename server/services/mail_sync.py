@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 
 SYNC = "mailbox.sync"
 POLL = "mailbox.poll"
+AGAIN = timedelta(seconds=5)  # an asked-for sync that found another running waits this long
 
 
 def dedupe_key(mailbox: UUID, asked: bool = True) -> str:
@@ -53,9 +54,12 @@ def dedupe_key(mailbox: UUID, asked: bool = True) -> str:
 
 
 async def enqueue_sync(tx: Unit, mailbox: UUID, asked: bool = True) -> None:
-    """Ask for a sync of ``mailbox`` when ``tx`` commits (once while one waits). ``asked``: by its
-    owner (connect, Sync now, Re-sync), so it runs even while a failing mailbox rests."""
-    await tx.jobs.enqueue(SYNC, {"mailbox": str(mailbox), "asked": asked}, dedupe_key=dedupe_key(mailbox, asked))
+    """Ask for a sync of ``mailbox`` when ``tx`` commits. The schedule's: once while one waits or
+    runs. ``asked`` (by its owner: connect, Sync now, Re-sync): always queued — a dedupe key would
+    drop it while a run that has already looked is still finishing — and run even while a failing
+    mailbox rests; one that finds a run under way comes back ``AGAIN`` later."""
+    await tx.jobs.enqueue(SYNC, {"mailbox": str(mailbox), "asked": asked},
+                          dedupe_key=None if asked else dedupe_key(mailbox, asked))
 
 
 class SyncPolicy(NamedTuple):
@@ -96,6 +100,9 @@ class MailSync:
         holder = uuid.uuid4()
         async with self._begin() as tx:
             if not await tx.mailbox_sync.lease(mailbox_id, holder, self._policy.lease):
+                if asked:  # a run is under way and may have looked already: this one comes back shortly
+                    await tx.jobs.enqueue(SYNC, {"mailbox": str(mailbox_id), "asked": True}, after=AGAIN,
+                                          dedupe_key=f"{dedupe_key(mailbox_id)}:again")
                 return None
             mailbox = await tx.mailboxes.get(mailbox_id)
             allowed = mailbox is not None and await may_file(tx, mailbox)
@@ -175,8 +182,8 @@ class MailSync:
                        messages: Sequence[tuple[int, Email]]) -> int:
         """One transaction: file ``messages``, move the cursor to ``cursor``, renew the lease."""
         async with self._begin() as tx:
-            if not await tx.mailbox_sync.lease(mailbox.id, holder, self._policy.lease):
-                raise LeaseLost("another sync of this mailbox took over")
+            if not await tx.mailbox_sync.lease(mailbox.id, holder, self._policy.lease, renew=True):
+                raise LeaseLost("another sync of this mailbox took over, or a re-sync was asked for")
             filed = await file_messages(tx, mailbox, messages)
             await tx.mailbox_sync.advance(mailbox.id, cursor, filed)
         return filed

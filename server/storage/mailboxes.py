@@ -77,8 +77,8 @@ class PostgresMailboxSync:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
 
-    async def lease(self, mailbox: UUID, holder: UUID, hold: timedelta) -> bool:
-        return await self._conn.fetchval(SQL["lease"], mailbox, holder, hold) is not None
+    async def lease(self, mailbox: UUID, holder: UUID, hold: timedelta, renew: bool = False) -> bool:
+        return await self._conn.fetchval(SQL["lease"], mailbox, holder, hold, renew) is not None
 
     async def release(self, mailbox: UUID, holder: UUID) -> None:
         await self._conn.execute(SQL["release"], mailbox, holder)

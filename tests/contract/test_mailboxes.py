@@ -118,6 +118,20 @@ async def test_one_holder_has_the_lease_until_it_releases_it(store):
         assert not await tx.sync.lease(uuid4(), first, timedelta(minutes=5))
 
 
+async def test_a_restart_takes_the_lease_from_a_run_under_way(store):
+    begin, world = store
+    workspace, owner = await world.workspace(), await world.user()
+    running, next_run = uuid4(), uuid4()
+    async with begin() as tx:
+        box = await tx.mailboxes.connect(new_mailbox(workspace, owner))
+        assert await tx.sync.lease(box.id, running, timedelta(minutes=5))
+        assert await tx.sync.lease(box.id, running, timedelta(minutes=5), renew=True)
+        await tx.sync.restart(box.id, None)
+        assert not await tx.sync.lease(box.id, running, timedelta(minutes=5), renew=True)  # it stops
+        assert not await tx.sync.lease(box.id, next_run, timedelta(minutes=5), renew=True)  # renew: ours only
+        assert await tx.sync.lease(box.id, next_run, timedelta(minutes=5))  # the re-sync's run starts
+
+
 async def test_a_lapsed_lease_goes_to_the_next_holder(store):
     begin, world = store
     workspace, owner = await world.workspace(), await world.user()

@@ -49,9 +49,10 @@ class Mailboxes(Protocol):
 
 
 class MailboxSync(Protocol):
-    async def lease(self, mailbox: UUID, holder: UUID, hold: timedelta) -> bool:
+    async def lease(self, mailbox: UUID, holder: UUID, hold: timedelta, renew: bool = False) -> bool:
         """Take (or renew, for the same holder) the mailbox's sync lease for ``hold``; False if another
-        holder's lease has not run out."""
+        holder's lease has not run out — or, with ``renew``, if ``holder`` does not hold it (a restart
+        took it away)."""
         ...
 
     async def release(self, mailbox: UUID, holder: UUID) -> None:
@@ -68,7 +69,8 @@ class MailboxSync(Protocol):
         ...
 
     async def restart(self, mailbox: UUID, since: date | None) -> None:
-        """Read the folder again from the start (nothing older than ``since``); filed mail stays."""
+        """Read the folder again from the start (nothing older than ``since``); filed mail stays. A
+        run under way loses its lease, so it cannot move the cursor past the restart."""
         ...
 
 

@@ -81,12 +81,13 @@ class MemoryMailboxSync:
         if mailbox in self._rows:
             self._rows[mailbox] = msgspec.structs.replace(self._rows[mailbox], **changes)
 
-    async def lease(self, mailbox: UUID, holder: UUID, hold: timedelta) -> bool:
+    async def lease(self, mailbox: UUID, holder: UUID, hold: timedelta, renew: bool = False) -> bool:
         if mailbox not in self._rows:
             return False
         now = self._db.now()
         current = self._leases.get(mailbox)
-        if current is not None and current[0] != holder and current[1] >= now:
+        ours = current is not None and current[0] == holder
+        if not ours and (renew or (current is not None and current[1] >= now)):
             return False
         self._leases[mailbox] = (holder, now + hold)
         return True
@@ -107,6 +108,7 @@ class MemoryMailboxSync:
 
     async def restart(self, mailbox: UUID, since: date | None) -> None:
         self._change(mailbox, cursor=Cursor(None, 0, None), sync_from=since)
+        self._leases.pop(mailbox, None)
 
 
 class MemoryEmailMessages:

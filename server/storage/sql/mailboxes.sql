@@ -17,9 +17,10 @@ DELETE FROM mailboxes WHERE id = $1 RETURNING id;
 -- name: all_ids
 SELECT id FROM mailboxes ORDER BY id;
 -- name: lease
--- Take the lease when it is free, lapsed, or already ours; one statement, so two takers never both win.
+-- Take the lease when it is free, lapsed, or already ours ($4: only renew ours); one statement, so
+-- two takers never both win.
 UPDATE mailboxes SET sync_holder = $2, sync_lease_until = now() + $3::interval
-WHERE id = $1 AND (sync_holder IS NULL OR sync_holder = $2 OR sync_lease_until < now())
+WHERE id = $1 AND (sync_holder = $2 OR (NOT $4 AND (sync_holder IS NULL OR sync_lease_until < now())))
 RETURNING id;
 -- name: release
 UPDATE mailboxes SET sync_holder = NULL, sync_lease_until = NULL WHERE id = $1 AND sync_holder = $2;
@@ -30,7 +31,9 @@ UPDATE mailboxes SET status = 'ok', last_attempt_at = $2, last_success_at = $2, 
 -- name: failed
 UPDATE mailboxes SET status = 'failing', last_attempt_at = $2, last_error = $3 WHERE id = $1;
 -- name: restart
-UPDATE mailboxes SET uidvalidity = NULL, last_uid = 0, highestmodseq = NULL, sync_from = $2 WHERE id = $1;
+UPDATE mailboxes SET uidvalidity = NULL, last_uid = 0, highestmodseq = NULL, sync_from = $2, sync_holder = NULL,
+                     sync_lease_until = NULL
+WHERE id = $1;
 -- name: file
 -- The message and where it is filed, in one round trip; nothing when the workspace holds its
 -- Message-ID. Links only to records of the message's own workspace (deals: while projected).
