@@ -21,6 +21,15 @@ async def database_url() -> AsyncIterator[str]:
 
 
 @pytest.fixture
+async def own_database_url() -> AsyncIterator[str]:
+    """A fresh database for one test: for tests that wait for the whole job queue to drain, or whose
+    worker processes must take no other test's jobs (nor leave theirs to the next test)."""
+    url = await create_database()
+    yield url
+    await drop_database(url)
+
+
+@pytest.fixture
 async def db(database_url: str) -> AsyncIterator[asyncpg.Connection]:
     """A connection to the session's database, to look at or change rows directly."""
     conn = await asyncpg.connect(database_url)

@@ -68,6 +68,13 @@ async def my_tasks(node: ServerProcess, who: Any, prefix: str) -> list[dict]:
             if task.get("title", "").startswith(prefix)]
 
 
+@pytest.fixture
+async def database_url(own_database_url: str) -> str:
+    """A database per test here: these tests wait for the whole job queue to drain, and their worker
+    processes must take no other test's jobs (tests/conftest.py, own_database_url)."""
+    return own_database_url
+
+
 @pytest.mark.parametrize("workers", ["standalone", "in-process"])
 async def test_a_rule_fires_exactly_once_per_event_with_two_nodes_and_two_workers(database_url, redis_server, workers):
     standalone = workers == "standalone"

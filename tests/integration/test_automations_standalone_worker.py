@@ -26,6 +26,13 @@ ENV = {"TANDEM_AUTH": "on", "TANDEM_HOUSEKEEPING_CRON": "", "TANDEM_AUTOMATION_S
        "TANDEM_JOB_RETRY_SECONDS": "0.2"}
 
 
+@pytest.fixture
+async def database_url(own_database_url: str) -> str:
+    """A database per test here: these tests wait for the whole job queue to drain, and their worker
+    processes must take no other test's jobs (tests/conftest.py, own_database_url)."""
+    return own_database_url
+
+
 async def test_a_standalone_worker_over_redis_edits_the_board_a_serve_nodes_client_has_open(database_url,
                                                                                              redis_server):
     node = ServerProcess(database_url, TANDEM_WORKER="off", REDIS_URL=redis_server.url, **ENV)

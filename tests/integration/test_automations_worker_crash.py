@@ -75,6 +75,13 @@ class HoldingReceiver:
         writer.close()
 
 
+@pytest.fixture
+async def database_url(own_database_url: str) -> str:
+    """A database per test here: these tests wait for the whole job queue to drain, and their worker
+    processes must take no other test's jobs (tests/conftest.py, own_database_url)."""
+    return own_database_url
+
+
 async def test_a_worker_killed_mid_action_leaves_it_to_the_next_worker_which_completes_it_once(database_url,
                                                                                                redis_server):
     env = {**ENV, "REDIS_URL": redis_server.url}
