@@ -49,8 +49,8 @@ class PostgresUnit:
         "projection", "notes", "board_reach", "board_reads", "guest_invitations", "currencies",
         "jobs", "housekeeping", "automation_rules", "automation_runs", "webhooks", "notifications",
         "calendar_entries", "calendar_feeds", "booking_links",
-        "email_templates", "email_tracking",
         "mailboxes", "mailbox_sync", "email_messages",
+        "email_templates", "email_tracking",
     )
 
     def __init__(self, conn: asyncpg.Connection) -> None:

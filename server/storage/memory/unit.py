@@ -61,8 +61,8 @@ class MemoryUnit:
         from server.storage.memory import jobs, money, notifications, webhooks
         from server.storage.memory import calendar
         from server.storage.memory import booking
-        from server.storage.memory import email_templates
         from server.storage.memory import mailboxes
+        from server.storage.memory import email_templates
 
         self.users = accounts.MemoryUsers(db)
         self.sessions = accounts.MemorySessions(db)
