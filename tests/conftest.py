@@ -20,6 +20,15 @@ async def database_url() -> AsyncIterator[str]:
     await drop_database(url)
 
 
+@pytest.fixture(scope="module")
+async def module_database_url() -> AsyncIterator[str]:
+    """A fresh database for one module's tests: for a module whose server waits for the whole job
+    queue to drain (jobs other modules leave waiting — an e2e rule's three-hour wait — never drain)."""
+    url = await create_database()
+    yield url
+    await drop_database(url)
+
+
 @pytest.fixture
 async def own_database_url() -> AsyncIterator[str]:
     """A fresh database for one test: for tests that wait for the whole job queue to drain, or whose

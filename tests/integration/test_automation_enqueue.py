@@ -20,8 +20,8 @@ from tests.support.waiting import eventually
 
 
 @pytest.fixture(scope="module")
-async def server(database_url: str) -> AsyncIterator[InProcessServer]:
-    settings = settings_for(database_url, **AUTH, worker="off", automation_settle_seconds=0)
+async def server(module_database_url: str) -> AsyncIterator[InProcessServer]:
+    settings = settings_for(module_database_url, **AUTH, worker="off", automation_settle_seconds=0)
     async with in_process_server(settings) as running:
         yield running
 

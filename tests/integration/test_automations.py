@@ -24,8 +24,8 @@ from tests.support.waiting import eventually
 
 
 @pytest.fixture(scope="module")
-async def server(database_url: str) -> AsyncIterator[InProcessServer]:
-    settings = settings_for(database_url, **AUTH, worker="on", automation_settle_seconds=0.3, automation_max_depth=5)
+async def server(module_database_url: str) -> AsyncIterator[InProcessServer]:
+    settings = settings_for(module_database_url, **AUTH, worker="on", automation_settle_seconds=0.3, automation_max_depth=5)
     async with in_process_server(settings) as running:
         yield running
 

@@ -8,6 +8,7 @@ job is held running by keeping the deal busy: it waits for the card to settle.
 from __future__ import annotations
 
 import asyncpg
+import pytest
 
 from tests.support.accounts import team
 from tests.support.crm import ok, stages
@@ -16,6 +17,12 @@ from tests.support.waiting import eventually
 
 ENV = {"TANDEM_AUTH": "on", "TANDEM_AUTOMATION_SETTLE_SECONDS": "1", "TANDEM_JOB_HEARTBEAT_SECONDS": "2",
        "TANDEM_HOUSEKEEPING_CRON": ""}
+
+
+@pytest.fixture
+async def database_url(own_database_url: str) -> str:
+    """A database of its own: its nodes' workers must take no other test's jobs."""
+    return own_database_url
 
 
 async def test_a_node_killed_mid_job_leaves_the_action_to_another_node_which_does_it_once(database_url):

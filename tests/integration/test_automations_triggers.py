@@ -37,8 +37,8 @@ KEY = Fernet.generate_key().decode()
 
 
 @pytest.fixture(scope="module")
-async def server(database_url: str) -> AsyncIterator[InProcessServer]:
-    settings = settings_for(database_url, **AUTH, worker="on", automation_settle_seconds=1.0, secret_key=KEY,
+async def server(module_database_url: str) -> AsyncIterator[InProcessServer]:
+    settings = settings_for(module_database_url, **AUTH, worker="on", automation_settle_seconds=1.0, secret_key=KEY,
                             webhooks_allow_private=True, automation_sweep_cron="", housekeeping_cron="",
                             job_retry_seconds=0.2, job_retry_max_seconds=0.5)
     async with in_process_server(settings) as running:
