@@ -62,5 +62,9 @@ async def test_cards_created_and_moved_side_by_side_over_several_graces_are_all_
 
     rooms = server.services.rooms
     await eventually(lambda: t.document not in rooms, timeout=5)  # unloaded; the next read loads what was stored
-    deals = await ok(server, t.owner, "GET", f"/api/workspaces/{t.workspace}/deals", params={"limit": 500})
-    assert sorted(d["id"] for d in deals) == sorted(made) and {d["stage_name"] for d in deals} == {"Qualified"}
+    async def listed() -> list:  # the list reads the projection, which a busy process runs up to 1 s apart
+        deals = await ok(server, t.owner, "GET", f"/api/workspaces/{t.workspace}/deals", params={"limit": 500})
+        return deals if len(deals) == len(made) and {d["stage_name"] for d in deals} == {"Qualified"} else []
+
+    deals = await eventually(listed, timeout=10, what="every deal listed in Qualified")
+    assert sorted(d["id"] for d in deals) == sorted(made)
