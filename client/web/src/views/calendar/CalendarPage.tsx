@@ -10,7 +10,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { get, patch, query, type Schemas } from '../../lib/api'
 import { me, memberName, members, workspaceId } from '../../lib/session'
 import { addDays, addMinutes, browserZone, isoToWall, weekStart } from '../../lib/calendar'
-import { todayIso } from '../../lib/format'
+import { shortDate, todayIso } from '../../lib/format'
 import { t } from '../../i18n'
 import { Icon, Spinner, announce, toastError } from '../../components/ui'
 import './calendar.css'
@@ -97,7 +97,7 @@ export function CalendarPage() {
           <button class="icon-btn" aria-label={t('calendar.previous')} onClick={() => go(-1)}>‹</button>
           <button class="btn" onClick={() => setAnchor(todayIso())}>{t('calendar.today')}</button>
           <button class="icon-btn" aria-label={t('calendar.next')} onClick={() => go(1)}>›</button>
-          <span class="calendar__range">{first === last ? first : `${first} – ${last}`}</span>
+          <span class="calendar__range">{first === last ? shortDate(first) : `${shortDate(first)} – ${shortDate(last)}`}</span>
           <People chosen={people} onChange={setPeople} />
         </div>
       </header>
