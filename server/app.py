@@ -44,6 +44,7 @@ from server.api.transfer import TransferController
 from server.api.privacy import PrivacyController
 from server.api.errors import EXCEPTION_HANDLERS, RECHECK_CLOSE, SHUTDOWN
 from server.api.request_ids import with_request_ids
+from server.api.room_holds import hold_rooms
 from server.api.text_guard import refuse_unstorable_text
 from server.api.headers import with_security_headers
 from server.api.health import health
@@ -181,7 +182,8 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
                         NotificationController, CalendarController, ical_feed, BookingSettingsController, PublicBookingController, EmailTemplateController, EmailController, mail_status, tracked_open, tracked_click],
         dependencies={"caller": Provide(provide_caller), **dependencies()},
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[refuse_unstorable_text],  # 422 for text Postgres cannot store, before any handler
+        # 422 for text Postgres cannot store, before any handler; rooms a request opens stay loaded until it answers
+        middleware=[refuse_unstorable_text, hold_rooms],
         openapi_config=OPENAPI,
         lifespan=[lifespan],
         logging_config=None,  # server.logs configures logging (structured, with the node id)

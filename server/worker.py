@@ -38,6 +38,7 @@ from pgqueuer.core.executors import DatabaseRetryEntrypointExecutor, EntrypointE
 from pgqueuer.domain import errors, models
 
 from server.services.accounts import Policy
+from server.sync.registry import holding_rooms
 from server.outbound import HttpReceivers
 from server.sealing import sealer
 from server.services.jobs import Handler, JobKinds, job_kinds
@@ -160,7 +161,8 @@ class _RetryingExecutor(DatabaseRetryEntrypointExecutor):
 def _entry(kind: str, handler: Handler) -> Any:
     async def run(job: models.Job) -> None:
         payload = msgspec.json.decode(job.payload) if job.payload else {}
-        await handler(payload)
+        async with holding_rooms():  # the rooms it edits stay loaded until it ends
+            await handler(payload)
 
     run.__name__ = kind
     return run

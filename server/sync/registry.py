@@ -23,8 +23,10 @@ Everything else the client sends waits for the room (``server.api.sync``).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextvars import ContextVar
 
 from pycrdt import Doc
 
@@ -81,6 +83,38 @@ class _Opening:
         self.sent.add(conn)
 
 
+class _Holds:
+    """The rooms opened inside one ``holding_rooms`` block, with the registry each belongs to."""
+
+    def __init__(self) -> None:
+        self.rooms: dict[int, tuple[Rooms, Room]] = {}
+        self.ended = False
+
+
+_holds: ContextVar[_Holds | None] = ContextVar("tandem_room_holds", default=None)
+
+
+@contextlib.asynccontextmanager
+async def holding_rooms() -> AsyncIterator[None]:
+    """Keep every room opened inside this block (an API call, a job) loaded until the block ends.
+
+    A room with no peers unloads a grace after its last ``open``. A call that opened it, then
+    awaited its checks (access, references: database round trips) for longer than the grace on a
+    busy process, changed a room already unloaded: the change was applied to a released ``Doc``,
+    never committed, and the next call loaded the document without it (a card created, then
+    "no such card" on its move). Held rooms are not unloaded; the grace starts when the block ends.
+    """
+    holds = _Holds()
+    token = _holds.set(holds)
+    try:
+        yield
+    finally:
+        _holds.reset(token)
+        holds.ended = True  # tasks started inside and still running hold nothing more
+        for rooms, room in holds.rooms.values():
+            rooms._let_go(room)
+
+
 class Rooms:
     """Every open ``Room`` of this process, by document name."""
 
@@ -131,13 +165,26 @@ class Rooms:
         if room is not None:
             if not room.peers and name in self._unload_timers:
                 self._schedule_unload(room)
-            return room
+            return self._hold(room)
         opening = self._loading.get(name)
         if opening is None:
             opening = self._loading[name] = _Opening()
             opening.task = asyncio.create_task(self._load(name, opening), name=f"load:{name}")
             opening.task.add_done_callback(lambda _: self._forget_opening(name, opening))
-        return await asyncio.shield(opening.task)  # type: ignore[arg-type]
+        return self._hold(await asyncio.shield(opening.task))  # type: ignore[arg-type]
+
+    def _hold(self, room: Room) -> Room:
+        """``room``, held until the enclosing ``holding_rooms`` block (if any) ends."""
+        holds = _holds.get()
+        if holds is not None and not holds.ended and id(room) not in holds.rooms:
+            holds.rooms[id(room)] = (self, room)
+            room.holds += 1
+        return room
+
+    def _let_go(self, room: Room) -> None:
+        room.holds -= 1
+        if not room.holds and not room.peers and self._rooms.get(room.name) is room:
+            self._schedule_unload(room)
 
     def _forget_opening(self, name: str, opening: _Opening) -> None:
         if self._loading.get(name) is opening:
@@ -253,7 +300,7 @@ class Rooms:
         self._unload_timers.pop(room.name, None)
         while room.unsaved:
             await room.saved()
-        if room.peers or self._rooms.get(room.name) is not room or room.name in self._unload_timers:
+        if room.peers or room.holds or self._rooms.get(room.name) is not room or room.name in self._unload_timers:
             return
         del self._rooms[room.name]
         room.release()

@@ -78,6 +78,7 @@ class Room:
         self.sent_stored: set[Connection] = set()  # sent that before the room was ready; step 1 due
         self._changed_since_load = False
         self.unsaved = 0  # updates handed to the committer and not yet committed
+        self.holds = 0  # calls that opened it inside ``holding_rooms`` and have not ended: no unload
         self.log_rows = 0  # rows in the stored log since the last compaction
         self.on_publish: Callable[[bytes], None] | None = None  # the cross-node bus, if any
         self.on_presence: Callable[[bytes], None] | None = None  # likewise, for awareness frames
