@@ -22,7 +22,7 @@ build_web() {
 }
 
 _build_web() {
-    _web_deps && cd "$ROOT/client/web" && npm run build
+    _web_deps && (cd "$ROOT/client/web" && npm run build)  # a subshell: the caller stays where it was
 }
 
 # client/web/node_modules as package-lock.json says, installed when missing or older than it:
