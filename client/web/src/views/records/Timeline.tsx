@@ -165,8 +165,20 @@ export function OrganisationDeals({ id, name }: { id: string; name: string }) {
 function MailStats({ id }: { id: string }) {
   const [stats, setStats] = useState<Schemas['TrackingStats'] | null | 'untracked'>(null)
   const [delivery, setDelivery] = useState('sent')
-  useEffect(() => {
-    get<Schemas['Delivery']>(`/api/workspaces/${workspaceId.value}/emails/${id}/delivery`).then((d) => setDelivery(d.status), () => {})
+  useEffect(() => {  // asked again until it is final: the send job may still be running when the entry shows
+    let stopped = false
+    let timer: ReturnType<typeof setTimeout> | undefined
+    let wait = 1000
+    const check = () => get<Schemas['Delivery']>(`/api/workspaces/${workspaceId.value}/emails/${id}/delivery`).then((d) => {
+      if (stopped) return
+      setDelivery(d.status)
+      if (d.status !== 'sent' && d.status !== 'failed') {
+        timer = setTimeout(check, wait)
+        wait = Math.min(wait * 2, 30_000)
+      }
+    }, () => {})
+    check()
+    return () => { stopped = true; clearTimeout(timer) }
   }, [id])
   if (delivery !== 'sent') {
     return <span class={`tag${delivery === 'failed' ? ' tag--lost' : ''}`} data-testid="mail-delivery" data-status={delivery}>
