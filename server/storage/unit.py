@@ -20,6 +20,7 @@ from server.storage.contacts import (
 )
 from server.storage.crm import PostgresBoardReach, PostgresBoardReads, PostgresNotes
 from server.storage.email_templates import PostgresEmailTemplates, PostgresEmailTracking
+from server.storage.email_automations import PostgresBccAddresses, PostgresEmailTriggers
 from server.storage.custom_fields import PostgresFieldDefinitions
 from server.storage.guests import PostgresGuestInvitations
 from server.storage.imports import PostgresImportBatches, PostgresImportMappings
@@ -50,7 +51,7 @@ class PostgresUnit:
         "jobs", "housekeeping", "automation_rules", "automation_runs", "webhooks", "notifications",
         "calendar_entries", "calendar_feeds", "booking_links",
         "mailboxes", "mailbox_sync", "email_messages",
-        "email_templates", "email_tracking",
+        "email_templates", "email_tracking", "email_triggers", "bcc_addresses",
     )
 
     def __init__(self, conn: asyncpg.Connection) -> None:
@@ -98,6 +99,8 @@ class PostgresUnit:
         self.booking_links = PostgresBookingLinks(conn)
         self.email_templates = PostgresEmailTemplates(conn)
         self.email_tracking = PostgresEmailTracking(conn)
+        self.email_triggers = PostgresEmailTriggers(conn)
+        self.bcc_addresses = PostgresBccAddresses(conn)
 
 
 def transactions(pool: asyncpg.Pool) -> Begin:
