@@ -51,9 +51,19 @@ export async function loadSession(): Promise<void> {
   }
 }
 
-export async function loadWorkspaces(): Promise<Workspace[]> {
-  workspaces.value = await get<Workspace[]>('/api/workspaces')
-  return workspaces.value
+let latestWorkspaces: Promise<Workspace[]> | null = null
+
+/** The caller's workspaces, read anew. The latest read wins: signing up from an invitation reads them
+ * (as the session starts) and again once the invitation is accepted, and the first answer arriving
+ * last must not put back a list without the workspace just joined. */
+export function loadWorkspaces(): Promise<Workspace[]> {
+  const asked: Promise<Workspace[]> = get<Workspace[]>('/api/workspaces').then((found) => {
+    if (latestWorkspaces !== asked) return latestWorkspaces!  // a newer read is under way: its answer
+    workspaces.value = found
+    return found
+  })
+  latestWorkspaces = asked
+  return asked
 }
 
 export function lastWorkspace(): string | null {
