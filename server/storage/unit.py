@@ -26,6 +26,7 @@ from server.storage.guests import PostgresGuestInvitations
 from server.storage.imports import PostgresImportBatches, PostgresImportMappings
 from server.storage.entry_links import PostgresEntryLinks
 from server.storage.links import PostgresRecordLinks
+from server.storage.record_files import PostgresRecordFiles
 from server.storage.jobs import PostgresHousekeeping, PostgresJobs
 from server.storage.mailboxes import PostgresEmailMessages, PostgresMailboxes, PostgresMailboxSync
 from server.storage.money import PostgresCurrencySettings
@@ -51,7 +52,7 @@ class PostgresUnit:
         "jobs", "housekeeping", "automation_rules", "automation_runs", "webhooks", "notifications",
         "calendar_entries", "calendar_feeds", "booking_links",
         "mailboxes", "mailbox_sync", "email_messages",
-        "email_templates", "email_tracking", "email_triggers", "bcc_addresses",
+        "email_templates", "email_tracking", "email_triggers", "bcc_addresses", "record_files",
     )
 
     def __init__(self, conn: asyncpg.Connection) -> None:
@@ -99,6 +100,7 @@ class PostgresUnit:
         self.booking_links = PostgresBookingLinks(conn)
         self.email_templates = PostgresEmailTemplates(conn)
         self.email_tracking = PostgresEmailTracking(conn)
+        self.record_files = PostgresRecordFiles(conn)
         self.email_triggers = PostgresEmailTriggers(conn)
         self.bcc_addresses = PostgresBccAddresses(conn)
 

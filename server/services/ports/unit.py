@@ -19,6 +19,7 @@ from server.services.ports.contacts import (
 )
 from server.services.ports.crm import BoardReach, BoardReads, Notes
 from server.services.ports.entry_links import EntryLinks
+from server.services.ports.files import RecordFiles
 from server.services.ports.email_automations import BccAddresses, EmailTriggers
 from server.services.ports.custom_fields import FieldDefinitions, SavedSegments
 from server.services.ports.imports import ImportBatches, ImportMappings
@@ -82,6 +83,7 @@ class Unit(Protocol):
     booking_links: BookingLinks
     email_templates: EmailTemplates
     email_tracking: EmailTracking
+    record_files: RecordFiles
     email_triggers: EmailTriggers
     bcc_addresses: BccAddresses
 

@@ -63,6 +63,7 @@ class MemoryUnit:
         from server.storage.memory import booking
         from server.storage.memory import mailboxes
         from server.storage.memory import email_templates
+        from server.storage.memory import record_files
         from server.storage.memory import email_automations
 
         self.users = accounts.MemoryUsers(db)
@@ -103,6 +104,7 @@ class MemoryUnit:
         self.booking_links = booking.MemoryBookingLinks(db)
         self.email_templates = email_templates.MemoryEmailTemplates(db)
         self.email_tracking = email_templates.MemoryEmailTracking(db)
+        self.record_files = record_files.MemoryRecordFiles(db)
         self.email_triggers = email_automations.MemoryEmailTriggers(db)
         self.bcc_addresses = email_automations.MemoryBccAddresses(db)
         self.projected_documents = crm.MemoryProjectedDocuments(db)
