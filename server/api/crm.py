@@ -88,7 +88,7 @@ class BoardEditController(Controller):
         # closed tasks' note: in the caller's chosen language, else their browser's (Accept-Language)
         language = spoken_locale(caller.locale, request.headers.get("accept-language"))
         return _card(await crm.set_status(caller, board, card, data.status, data.lost_reason,
-                                           data.close_open_tasks, language))
+                                           data.close_open_tasks, language, data.open_activities))
 
     @post("/boards/{board:uuid}/activities", summary="Add an activity or task (edit access)")
     async def create_activity(self, board: FromPath[UUID], data: JSONBody[body.NewActivity], caller: CallerDep,

@@ -9,7 +9,7 @@ In PATCH bodies an absent field is left alone and ``null`` removes it.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
@@ -78,8 +78,10 @@ class Move(_Body):
 
 
 class StatusChange(_Body):
-    """Win, lose (with a reason) or reopen a deal. ``close_open_tasks`` (lost only; default false, as
-    before it existed) marks the deal's open activities done in the same change, with a note saying why."""
+    """Win, lose (with a reason) or reopen a deal. ``open_activities`` (won or lost; default ``keep``)
+    says what becomes of the deal's open activities in the same change: ``keep``, ``done`` (marked
+    done with a note saying why) or ``delete``. ``close_open_tasks`` (lost only, the older switch)
+    is ``open_activities: done``."""
 
     status: DealStatus
     lost_reason: Annotated[str, Meta(max_length=1000)] | None = None
@@ -94,6 +96,7 @@ class NewActivity(_Body):
     assignee: UUID | None = None
     due: str | None = None
     card: UUID | None = None
+    open_activities: Literal["keep", "done", "delete"] = "keep"
     contact: UUID | None = None
     note: Text | None = None
     done: bool | None = None

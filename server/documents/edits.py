@@ -92,6 +92,21 @@ def update_activity(doc: Doc, activity: UUID, changes: dict[str, Any], at: datet
 LOST_TASK_NOTE = {"en": "Closed: the deal was marked lost.", "de": "Geschlossen: Der Deal wurde als verloren markiert."}
 """The note a task closed with its lost deal gets, as the app's lost dialog writes it (``lostDialog.taskNote``)."""
 
+WON_TASK_NOTE = {"en": "Closed: the deal was marked won.", "de": "Geschlossen: Der Deal wurde als gewonnen markiert."}
+"""The note a task closed with its won deal gets, as the app writes it (``closeDeal.wonNote``)."""
+
+
+def delete_open_activities(doc: Doc, activities: Iterable[Activity], card: UUID) -> int:
+    """Delete ``card``'s open activities (closing a deal with "delete its open activities"; the
+    app's ``setStatus`` does the same). Returns how many went."""
+    entries = doc.get("activities", type=Map)
+    gone = 0
+    for activity in activities:
+        if activity.card == card and not activity.done and str(activity.id) in entries:
+            del entries[str(activity.id)]
+            gone += 1
+    return gone
+
 
 def close_open_tasks(doc: Doc, activities: Iterable[Activity], card: UUID, note: str, at: datetime) -> int:
     """Mark ``card``'s open activities done, ``note`` added on a line of its own to each one's note

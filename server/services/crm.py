@@ -138,11 +138,12 @@ class Crm:
 
     async def set_status(self, caller: Caller, board: UUID, card: UUID, status: DealStatus,
                          lost_reason: str | None = None, close_open_tasks: bool = False,
-                         language: str | None = None) -> Card:
+                         language: str | None = None, open_activities: str = "keep") -> Card:
         """Win, lose or reopen a deal; it moves to the board's Won / Lost column if there is one.
-        Lost with ``close_open_tasks``: the deal's open activities are marked done in the same change,
-        with the note the app writes, in ``language`` (a ``LOCALES`` code; else the caller's chosen
-        language, else English)."""
+        Won or lost, ``open_activities`` says what becomes of the deal's open activities in the same
+        change: ``keep`` them, mark them ``done`` (with the note the app writes, in ``language`` — a
+        ``LOCALES`` code; else the caller's chosen language, else English) or ``delete`` them.
+        ``close_open_tasks`` (lost only, before the choice existed) is ``done``."""
         view, room = await self._open(caller, board, write=True)
         if view.board.kind != "pipeline":
             raise InvalidInput("expected a pipeline board: work items have todo / doing / done (PATCH status)")
@@ -155,9 +156,14 @@ class Crm:
             if target is not None and target.id != current.stage:
                 edits.move_card(doc, "pipeline", card, target.id, None, at)
             edits.update_card(doc, "pipeline", card, _status_fields(status, lost_reason), at)
-            if close_open_tasks and status == DealStatus.LOST:
-                note = edits.LOST_TASK_NOTE[spoken_locale(language or caller.locale)]
-                edits.close_open_tasks(doc, state.activities.values(), card, note, at)
+            choice = "done" if close_open_tasks and status == DealStatus.LOST else open_activities
+            if status == DealStatus.OPEN or choice == "keep":
+                return
+            if choice == "delete":
+                edits.delete_open_activities(doc, state.activities.values(), card)
+                return
+            notes = edits.LOST_TASK_NOTE if status == DealStatus.LOST else edits.WON_TASK_NOTE
+            edits.close_open_tasks(doc, state.activities.values(), card, notes[spoken_locale(language or caller.locale)], at)
 
         self._change(room, caller, decide)
         return await self._linked(view, CARD, _card(room.doc, "pipeline", card))

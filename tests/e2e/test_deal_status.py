@@ -43,7 +43,7 @@ async def test_marking_a_deal_lost_moves_it_to_lost_with_a_reason_and_closes_its
     await page.get_by_role("group", name="Deal status").get_by_role("button", name="Lost").click()
     dialog = page.get_by_role("dialog", name="Mark this deal lost")
     await dialog.get_by_label("Reason").select_option(label="Chose a competitor")
-    await dialog.get_by_label("Close its 2 open tasks").check()
+    await dialog.get_by_label("Mark done").check()  # the default; keep and delete are the others
     await dialog.get_by_role("button", name="Mark lost").click()
     await dialog.wait_for(state="hidden")
 

@@ -460,6 +460,34 @@ export function deleteStage(doc: Y.Doc, board: BoardState, stageId: string, move
   })
 }
 
+/** What becomes of a closed deal's open activities (the API's `open_activities`). */
+export type OpenActivitiesChoice = 'keep' | 'done' | 'delete'
+
+/**
+ * Mark a deal's open activities done (each one's note gets `note` on a line of its own) or delete
+ * them — the server's `close_open_tasks` / `delete_open_activities` (server/documents/edits.py).
+ * Returns how many it changed.
+ */
+export function settleOpenActivities(doc: Y.Doc, board: BoardState, cardId: string, choice: OpenActivitiesChoice, note = ''): number {
+  const open = board.activities.filter((a) => a.card === cardId && !a.done)
+  if (choice === 'keep' || !open.length) return 0
+  doc.transact(() => {
+    const now = nowIso()
+    for (const a of open) {
+      const entry = roots(doc).activities.get(a.id)
+      if (!entry) continue
+      if (choice === 'delete') {
+        roots(doc).activities.delete(a.id)
+        continue
+      }
+      entry.set('done', true)
+      entry.set('doneAt', now)
+      if (note) entry.set('note', a.note ? `${a.note}\n${note}` : note)
+    }
+  })
+  return open.length
+}
+
 /** Where a deal goes when its status is set (server: stage_for_status); null: it stays. */
 export function stageForStatus(board: BoardState, status: string, current: Stage | undefined): Stage | null {
   if (status === 'open') {
@@ -471,17 +499,21 @@ export function stageForStatus(board: BoardState, status: string, current: Stage
 
 /**
  * Win, lose or reopen a deal as the API does: it moves to the board's first Won / Lost column if
- * there is one (reopening leaves a terminal column for the last open one). `closeTasks` marks the
- * deal's open activities done with a note saying why, in the same transaction — the same edit as
- * the server's `close_open_tasks` (server/documents/edits.py `close_open_tasks`; keep them alike).
+ * there is one (reopening leaves a terminal column for the last open one). Won or lost,
+ * `activities` (or the older `closeTasks`: done) settles the deal's open activities in the same
+ * transaction — marked done with `note`, or deleted — as the server's `set_status` does
+ * (server/documents/edits.py `close_open_tasks`, `delete_open_activities`; keep them alike).
+ * Returns how many activities it settled.
  */
 export function setStatus(doc: Y.Doc, board: BoardState, cardId: string, status: 'open' | 'won' | 'lost',
-  { lostReason = '', closeTasks = false, note = '' }: { lostReason?: string; closeTasks?: boolean; note?: string } = {}): number {
+  { lostReason = '', closeTasks = false, note = '', activities }: { lostReason?: string; closeTasks?: boolean; note?: string
+    activities?: OpenActivitiesChoice } = {}): number {
   const card = board.cards.get(cardId)
   const m = roots(doc).cards.get(cardId)
   if (!card || !m) return 0
   const target = stageForStatus(board, status, board.stages.find((s) => s.id === card.stage))
-  const open = closeTasks ? board.activities.filter((a) => a.card === cardId && !a.done) : []
+  const choice = status === 'open' ? 'keep' : activities ?? (closeTasks ? 'done' : 'keep')
+  let settled = 0
   doc.transact(() => {
     const now = nowIso()
     if (target && target.id !== card.stage) {
@@ -494,13 +526,7 @@ export function setStatus(doc: Y.Doc, board: BoardState, cardId: string, status:
     if (status === 'lost' && lostReason) m.set('lostReason', lostReason)
     else m.delete('lostReason')
     m.set('updatedAt', now)
-    for (const a of open) {
-      const entry = roots(doc).activities.get(a.id)
-      if (!entry) continue
-      entry.set('done', true)
-      entry.set('doneAt', now)
-      if (note) entry.set('note', a.note ? `${a.note}\n${note}` : note)
-    }
+    settled = settleOpenActivities(doc, board, cardId, choice, note) // joins this transaction
   })
-  return open.length
+  return settled
 }

@@ -18,6 +18,7 @@ import { MoneyTotals } from '../components/MoneyTotals'
 import { loadCurrencySettings, totalsByCurrency } from '../lib/money'
 import { labelColour, loadPickLists } from '../lib/lists'
 import { DealPanel } from './DealPanel'
+import { CloseDealDialog, openActivityCount } from './CloseDealDialog'
 import { ShareDialog } from './Share'
 import { NotSharedPage } from './NotShared'
 import { isOverdue } from '../lib/calendar'
@@ -138,6 +139,7 @@ function Columns({ synced, board, writable, visible, peers, boardUrl }: {
   synced: SyncedDoc; board: BoardState; writable: boolean; visible: (c: Card) => boolean; peers: Peer[]; boardUrl: string
 }) {
   const [lift, setLift] = useState<Lift | null>(null)
+  const [settling, setSettling] = useState<{ cardId: string; status: 'won' | 'lost' } | null>(null)
   const [dragging, setDragging] = useState<string | null>(null)
   const [target, setTarget] = useState<PointerTarget | null>(null)
   const scroller = useRef<HTMLDivElement>(null)
@@ -163,8 +165,13 @@ function Columns({ synced, board, writable, visible, peers, boardUrl }: {
     const card = board.cards.get(cardId)
     if (!card) return
     moveCard(synced.doc, board, cardId, stage, fullIndex(stage, cardId, visibleIndex))
-    const stageName = board.stages.find((s) => s.id === stage)?.name ?? ''
-    announce(t('board.dropped', { title: card.title, stage: stageName, position: visibleIndex + 1 }))
+    const into = board.stages.find((s) => s.id === stage)
+    announce(t('board.dropped', { title: card.title, stage: into?.name ?? '', position: visibleIndex + 1 }))
+    // dropped into a Won / Lost column: ask what becomes of its open activities (issue 18)
+    const closing = into?.kind === 'won' || into?.kind === 'lost' ? into.kind : null
+    if (board.kind === 'pipeline' && closing && card.status !== closing && openActivityCount(board, cardId) > 0) {
+      setSettling({ cardId, status: closing })
+    }
   }
 
   // keyboard: focus follows the lifted card between columns, and stays on it once dropped
@@ -299,6 +306,8 @@ function Columns({ synced, board, writable, visible, peers, boardUrl }: {
   return (
     <>
       <p id="dnd-help" class="sr-only">{t('board.dndHelp')}</p>
+      {settling && <CloseDealDialog synced={synced} board={board} cardId={settling.cardId} status={settling.status} moved
+        onClose={() => setSettling(null)} />}
       <div class="board" ref={scroller} role="region" aria-label={t('board.columns')} tabIndex={-1}>
         {board.stages.map((stage) => {
           const all = board.columns.get(stage.id) ?? []

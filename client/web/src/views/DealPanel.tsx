@@ -21,6 +21,7 @@ import { LabelPicker } from '../components/LabelPicker'
 import { NotesSection } from './Notes'
 import { RecordPicker } from './Contacts'
 import { LostDialog } from './LostDialog'
+import { CloseDealDialog, openActivityCount } from './CloseDealDialog'
 import { ComposeDialog } from './ComposeLazy'
 import { isGuest } from '../lib/session'
 import { toastError } from '../components/ui'
@@ -44,6 +45,7 @@ export function DealPanel({ synced, board, cardId, writable, meta, peers, onClos
   const card = board.cards.get(cardId)!
   const [tab, setTab] = useState<Tab>('activities')
   const [losing, setLosing] = useState(false)
+  const [winning, setWinning] = useState(false)
   const [mailing, setMailing] = useState(false)
   const heading = useRef<HTMLHeadingElement>(null)
   const set = (values: Record<string, unknown>) => setCard(synced.doc, cardId, values)
@@ -88,8 +90,10 @@ export function DealPanel({ synced, board, cardId, writable, meta, peers, onClos
             {(['open', 'won', 'lost'] as const).map((status) => (
               <button key={status} class={`seg seg--${status}${card.status === status ? ' is-on' : ''}`} aria-pressed={card.status === status}
                 disabled={!writable} onClick={() => {
-                  // lost asks why (and about open tasks); every status moves the deal as the API does (Won / Lost column)
+                  // lost asks why (and about open tasks), won about open tasks if it has any; every status
+                  // moves the deal as the API does (Won / Lost column)
                   if (status === 'lost') return setLosing(true)
+                  if (status === 'won' && card.status !== 'won' && openActivityCount(board, cardId) > 0) return setWinning(true)
                   setStatus(synced.doc, board, cardId, status)
                   announce(t('deal.marked', { status: t(`statusTag.${status}`) }))
                 }}>
@@ -99,6 +103,7 @@ export function DealPanel({ synced, board, cardId, writable, meta, peers, onClos
           </div>
         )}
         {losing && <LostDialog synced={synced} board={board} cardId={cardId} onClose={() => setLosing(false)} />}
+        {winning && <CloseDealDialog synced={synced} board={board} cardId={cardId} status="won" onClose={() => setWinning(false)} />}
         {mailing && <ComposeDialog to={[]} onClose={() => setMailing(false)} records={{ board_id: meta.id, card_id: cardId,
           contact_id: link?.contact ?? null, organisation_id: link?.organisation ?? null }} />}
       </header>

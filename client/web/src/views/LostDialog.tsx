@@ -1,15 +1,17 @@
 /**
  * "Mark this deal lost": a reason from the workspace's list (Settings → Lost reasons) or typed,
- * and whether to close the deal's open tasks (checked when it has any). Confirming moves the
- * deal to the board's Lost column, as the API does, in one Yjs transaction with the tasks.
+ * and what becomes of the deal's open activities (keep / mark done — the default — / delete;
+ * CloseDealDialog.tsx). Confirming moves the deal to the board's Lost column, as the API does, in
+ * one Yjs transaction with the activities.
  */
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { t } from '../i18n'
-import { setStatus, type BoardState } from '../lib/board'
+import { setStatus, type BoardState, type OpenActivitiesChoice as Choice } from '../lib/board'
 import { loadPickLists, pickLists } from '../lib/lists'
 import { workspaceId } from '../lib/session'
 import type { SyncedDoc } from '../lib/ydocs'
 import { Icon, announce } from '../components/ui'
+import { OpenActivitiesChoice } from './CloseDealDialog'
 
 const OTHER = '\u0000other'
 
@@ -18,7 +20,7 @@ export function LostDialog({ synced, board, cardId, onClose }: { synced: SyncedD
   const open = board.activities.filter((a) => a.card === cardId && !a.done).length
   const [choice, setChoice] = useState('')
   const [typed, setTyped] = useState('')
-  const [closeTasks, setCloseTasks] = useState(open > 0)
+  const [activities, setActivities] = useState<Choice>('done')
   useEffect(() => {
     dialog.current?.showModal()
     if (workspaceId.value) loadPickLists(workspaceId.value).catch(() => null) // a viewer's or guest's list may be out of reach
@@ -28,7 +30,7 @@ export function LostDialog({ synced, board, cardId, onClose }: { synced: SyncedD
   function submit(event: Event) {
     event.preventDefault()
     const lostReason = (other ? typed : choice).trim()
-    setStatus(synced.doc, board, cardId, 'lost', { lostReason, closeTasks, note: t('lostDialog.taskNote') })
+    setStatus(synced.doc, board, cardId, 'lost', { lostReason, activities, note: t('lostDialog.taskNote') })
     announce(t('deal.marked', { status: t('statusTag.lost') }))
     dialog.current?.close()
   }
@@ -55,12 +57,7 @@ export function LostDialog({ synced, board, cardId, onClose }: { synced: SyncedD
           </label>
         )}
         {reasons.length === 0 && <p class="muted small">{t('lostDialog.noReasons')}</p>}
-        {open > 0 && (
-          <label class="checkbox">
-            <input type="checkbox" checked={closeTasks} onChange={(e) => setCloseTasks((e.target as HTMLInputElement).checked)} />
-            <span>{t('lostDialog.closeTasks', { count: open })}<span class="muted small"> — {t('lostDialog.closeTasksHint')}</span></span>
-          </label>
-        )}
+        <OpenActivitiesChoice count={open} value={activities} onChange={setActivities} />
         <div class="row">
           <button class="btn btn--danger-solid">{t('lostDialog.submit')}</button>
           <button type="button" class="btn btn--ghost" onClick={() => dialog.current?.close()}>{t('common.cancel')}</button>
