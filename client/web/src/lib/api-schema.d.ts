@@ -3458,6 +3458,11 @@ export interface components {
             kind: "status_changed";
         };
         /**
+            /**
+             * @default keep
+             * @enum {string}
+             */
+            open_activities: "keep" | "done" | "delete";
          * SubjectKind
          * @description What a note is about.
          * @enum {string}
