@@ -32,6 +32,7 @@ from server.api.contacts import ContactController
 from server.api.currencies import CurrencyController
 from server.api.webhooks import WebhookController
 from server.api.mailboxes import MailboxController
+from server.api.sequences import SequenceController, unsubscribe, unsubscribe_page
 from server.api.email import EmailController, EmailTemplateController, mail_status, tracked_click, tracked_open
 from server.api.workspace_lists import WorkspaceListsController
 from server.api.automations import AutomationController
@@ -88,6 +89,7 @@ from server.services.credentials import Passwords
 from server.services.mail import LoggingOutbox, QueuedOutbox
 from server.services.email_templates import EmailTemplatesService
 from server.services.sending import EmailSending, EmailTrackingService, Tracker
+from server.services.sequences import SequencesService, links_of
 from server.domain.tracking import tracking_key
 from server.mail.smtp import system_relay
 from server.services.ports.unit import Begin
@@ -177,7 +179,7 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
                         accept_invitation, BoardController, BoardEditController, CrmReadController, ContactController,
                         OrganisationController, CustomFieldController, SegmentController, TransferController, PrivacyController,
                         CurrencyController, WorkspaceListsController, AutomationController, WebhookController,
-                        MailboxController,
+                        MailboxController, SequenceController, unsubscribe_page, unsubscribe,
                         InsightsController,
                         NotificationController, CalendarController, ical_feed, BookingSettingsController, PublicBookingController, EmailTemplateController, EmailController, mail_status, tracked_open, tracked_click],
         dependencies={"caller": Provide(provide_caller), **dependencies()},
@@ -272,6 +274,7 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
         email_templates=EmailTemplatesService(begin),
         email_sending=EmailSending(begin, settings.mail_from.strip() if settings.smtp_url else None, tracker),
         email_tracking=EmailTrackingService(begin, tracker.key if tracker else None),
+        sequences=SequencesService(begin, links_of(secret_key(settings), settings.public_url)),
     )
 
 

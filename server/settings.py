@@ -148,6 +148,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # The address people open Tandem at (https://crm.example.com), for links in mail: tracked
     # mail's open pixel and click redirects need it (and TANDEM_SECRET_KEY, which signs them).
     public_url: str = ""
+    # E-mail sequences (issue 17 item 6; docs/email.md): at most this many sequence mails per hour
+    # through one mailbox; the excess waits for a free slot.
+    sequence_sends_per_hour: int = 30
 
 
 def _coerce(raw: str, default: object) -> object:

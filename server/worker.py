@@ -40,7 +40,7 @@ from pgqueuer.domain import errors, models
 from server.services.accounts import Policy
 from server.sync.registry import holding_rooms
 from server.outbound import HttpReceivers
-from server.sealing import sealer
+from server.sealing import sealer, secret_key
 from server.services.jobs import Handler, JobKinds, job_kinds
 from server.services.sending import MailSender
 from server.services.reminders import register as register_reminders
@@ -51,6 +51,7 @@ from server.services.webhooks import WebhookService
 from server.services.webhooks import register as register_webhooks
 from server.mail.imap import AioImapServers
 from server.services.mail_sync import MailSync, SyncPolicy
+from server.services import sequences
 from server.services.mail_sync import register as register_mail_sync
 from server.settings import Settings
 from server.storage.jobs import WORKER_APPLICATION
@@ -92,7 +93,10 @@ class Worker:
                               housekeeping_cron=settings.housekeeping_cron, modules=settings.job_modules)
             register_webhooks(kinds, WebhookService(begin, sealer(settings), HttpReceivers(),
                                                     WebhookPolicy.of(settings)))
-            mail_sync = MailSync(begin, sealer(settings), AioImapServers(), SyncPolicy.of(settings))
+            mail_sync = MailSync(begin, sealer(settings), AioImapServers(), SyncPolicy.of(settings),
+                                 on_mail=sequences.on_inbound)  # a reply or a bounce stops a sequence
+            sequences.register(kinds, sequences.SequenceRunner(begin, sequences.RunnerPolicy(
+                sequences.links_of(secret_key(settings), settings.public_url), settings.sequence_sends_per_hour)))
             register_mail_sync(kinds, begin, mail_sync, settings.mailbox_poll_cron)  # mailboxes (issue 17)
             register_reminders(kinds, begin)  # activity reminders (issue 18, docs/calendar.md)
             relay = system_relay(settings.smtp_url, settings.mail_from)  # system mail, and members' without a mailbox

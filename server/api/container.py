@@ -44,6 +44,7 @@ from server.services.calendar import CalendarService
 from server.services.booking import BookingService
 from server.services.email_templates import EmailTemplatesService
 from server.services.sending import EmailSending, EmailTrackingService
+from server.services.sequences import SequencesService
 from server.services.organisations import Organisations
 from server.services.permissions import WorkspacePermissions
 from server.services.ports.jobs import QueueMonitor
@@ -117,6 +118,8 @@ class Services:
     email_sending: EmailSending
     # signed open pixels and click redirects of tracked mail, and their events (issue 17)
     email_tracking: EmailTrackingService
+    # e-mail sequences: keeping them, enrolling, unsubscribe links (issue 17; the worker sends the steps)
+    sequences: SequencesService
 
 
 ServicesDep = NamedDependency[Services]

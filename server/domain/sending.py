@@ -41,6 +41,7 @@ class Envelope(msgspec.Struct, frozen=True, kw_only=True):
     in_reply_to: str | None = None
     references: tuple[str, ...] = ()
     calendar: str | None = None  # an iCalendar text, attached as invite.ics (a booking's confirmation)
+    list_unsubscribe: str | None = None  # an https URL: List-Unsubscribe with one-click POST (RFC 8058)
 
 
 def clean_html(html: str) -> str:
@@ -123,6 +124,9 @@ def mime(envelope: Envelope) -> EmailMessage:
         message["In-Reply-To"] = envelope.in_reply_to
     if envelope.references:
         message["References"] = " ".join(envelope.references)
+    if envelope.list_unsubscribe:
+        message["List-Unsubscribe"] = f"<{envelope.list_unsubscribe}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(envelope.text)
     if envelope.html is not None:
         message.add_alternative(envelope.html, subtype="html")

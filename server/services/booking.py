@@ -31,6 +31,7 @@ from server.services.boards import Boards
 from server.services.contacts import Contacts
 from server.services.crm import Crm
 from server.services.mail import Mail, Outbox
+from server.services.sequences import stop_for_meeting
 from server.services.ports.unit import Begin
 from server.services.throttle import Throttle
 
@@ -184,6 +185,7 @@ class BookingService:
         when = booking.start.astimezone(zone(link.time_zone)).strftime("%Y-%m-%d %H:%M")
         async with self._begin() as tx:
             await tx.booking_links.booked(booking.id, activity.id, contact)
+            await stop_for_meeting(tx, link.workspace, contact)  # a sequence to this contact has done its job
             mailed = await self._outbox.post(tx, Mail(booking.guest_email, f"Booked: {title}, {when} ({link.time_zone})",
                                                       _body(booking, host.name, link.time_zone), ics))
             await self._outbox.post(tx, Mail(host.email, f"New booking: {title}, {when} ({link.time_zone})",

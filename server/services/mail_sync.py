@@ -24,7 +24,7 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 from uuid import UUID
@@ -88,10 +88,16 @@ class LeaseLost(Exception):
     """Another run took the mailbox's lease (this one overran it): stop without filing more."""
 
 
+# Told of every message a run reads (filed or not: a bounce names no contact), in the batch's
+# transaction: the sequences stop on a reply or a bounce (services/sequences.py).
+InboundHook = Callable[[Unit, Mailbox, Sequence[bytes]], Awaitable[None]]
+
+
 class MailSync:
     def __init__(self, begin: Begin, sealer: Sealer, servers: MailServers, policy: SyncPolicy = SyncPolicy(),
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC), on_mail: InboundHook | None = None) -> None:
         self._begin, self._sealer, self._servers, self._policy, self._clock = begin, sealer, servers, policy, clock
+        self._on_mail = on_mail
 
     async def sync(self, mailbox_id: UUID, asked: bool = True) -> Report | None:
         """Read the mailbox's new messages and file them; None when another run holds its lease, it is
@@ -175,16 +181,18 @@ class MailSync:
             messages = await _fetch(imap, chunk)
             cursor = cursor._replace(last_uid=max(chunk))
             parsed = [(m.uid, parse(m.raw, m.arrived)) for m in messages]  # before the transaction opens
-            filed += await self._advance(mailbox, holder, cursor, parsed)
+            filed += await self._advance(mailbox, holder, cursor, parsed, [m.raw for m in messages])
         return cursor, Report(filed, len(uids))
 
     async def _advance(self, mailbox: Mailbox, holder: UUID, cursor: Cursor,
-                       messages: Sequence[tuple[int, Email]]) -> int:
+                       messages: Sequence[tuple[int, Email]], raws: Sequence[bytes] = ()) -> int:
         """One transaction: file ``messages``, move the cursor to ``cursor``, renew the lease."""
         async with self._begin() as tx:
             if not await tx.mailbox_sync.lease(mailbox.id, holder, self._policy.lease, renew=True):
                 raise LeaseLost("another sync of this mailbox took over, or a re-sync was asked for")
             filed = await file_messages(tx, mailbox, messages)
+            if self._on_mail is not None and raws:
+                await self._on_mail(tx, mailbox, raws)
             await tx.mailbox_sync.advance(mailbox.id, cursor, filed)
         return filed
 

@@ -33,6 +33,7 @@ from server.storage.money import PostgresCurrencySettings
 from server.storage.privacy import PostgresErasableContacts, PostgresPermissionLevels
 from server.storage.projection import PostgresProjectedDocuments, PostgresProjectionTables
 from server.storage.segments import PostgresSavedSegments
+from server.storage.sequences import PostgresEnrolments, PostgresSequences
 from server.storage.webhooks import PostgresWebhooks
 from server.storage.workspaces import (
     PostgresBoards, PostgresInvitations, PostgresMembers, PostgresShares, PostgresWorkspaces,
@@ -52,6 +53,7 @@ class PostgresUnit:
         "jobs", "housekeeping", "automation_rules", "automation_runs", "webhooks", "notifications",
         "calendar_entries", "calendar_feeds", "booking_links",
         "mailboxes", "mailbox_sync", "email_messages",
+        "sequences", "enrolments",
         "email_templates", "email_tracking", "email_triggers", "bcc_addresses", "record_files",
     )
 
@@ -100,6 +102,8 @@ class PostgresUnit:
         self.booking_links = PostgresBookingLinks(conn)
         self.email_templates = PostgresEmailTemplates(conn)
         self.email_tracking = PostgresEmailTracking(conn)
+        self.sequences = PostgresSequences(conn)
+        self.enrolments = PostgresEnrolments(conn)
         self.record_files = PostgresRecordFiles(conn)
         self.email_triggers = PostgresEmailTriggers(conn)
         self.bcc_addresses = PostgresBccAddresses(conn)

@@ -31,6 +31,7 @@ from server.services.ports.calendar import CalendarEntries, CalendarFeeds
 from server.services.ports.booking import BookingLinks
 from server.services.ports.privacy import ErasableContacts, PermissionLevels
 from server.services.ports.sending import EmailTemplates, EmailTracking
+from server.services.ports.sequences import Enrolments, Sequences
 from server.services.ports.projection import ProjectedDocuments, ProjectionTables
 from server.services.ports.webhooks import Webhooks
 from server.services.ports.workspaces import Boards, GuestInvitations, Invitations, Members, Shares, Workspaces
@@ -83,6 +84,8 @@ class Unit(Protocol):
     booking_links: BookingLinks
     email_templates: EmailTemplates
     email_tracking: EmailTracking
+    sequences: Sequences
+    enrolments: Enrolments
     record_files: RecordFiles
     email_triggers: EmailTriggers
     bcc_addresses: BccAddresses

@@ -63,6 +63,7 @@ class MemoryUnit:
         from server.storage.memory import booking
         from server.storage.memory import mailboxes
         from server.storage.memory import email_templates
+        from server.storage.memory import sequences
         from server.storage.memory import record_files
         from server.storage.memory import email_automations
 
@@ -104,6 +105,8 @@ class MemoryUnit:
         self.booking_links = booking.MemoryBookingLinks(db)
         self.email_templates = email_templates.MemoryEmailTemplates(db)
         self.email_tracking = email_templates.MemoryEmailTracking(db)
+        self.sequences = sequences.MemorySequences(db)
+        self.enrolments = sequences.MemoryEnrolments(db)
         self.record_files = record_files.MemoryRecordFiles(db)
         self.email_triggers = email_automations.MemoryEmailTriggers(db)
         self.bcc_addresses = email_automations.MemoryBccAddresses(db)
