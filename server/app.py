@@ -34,6 +34,7 @@ from server.api.webhooks import WebhookController
 from server.api.mailboxes import MailboxController
 from server.api.sequences import SequenceController, unsubscribe, unsubscribe_page
 from server.api.email import EmailController, EmailTemplateController, mail_status, tracked_click, tracked_open
+from server.api.files import RecordFilesController
 from server.api.workspace_lists import WorkspaceListsController
 from server.api.automations import AutomationController
 from server.api.notifications import NotificationController
@@ -92,6 +93,9 @@ from server.services.sending import EmailSending, EmailTrackingService, Tracker
 from server.services.sequences import SequencesService, links_of
 from server.domain.tracking import tracking_key
 from server.mail.smtp import system_relay
+from server.files import S3FileStore, file_store
+from server.services.ports.files import FileStore
+from server.services.files import RecordFilesService
 from server.services.ports.unit import Begin
 from server.services.sockets import Gate, OpenSockets
 from server.services.workspaces import Workspaces
@@ -181,7 +185,7 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
                         CurrencyController, WorkspaceListsController, AutomationController, WebhookController,
                         MailboxController, SequenceController, unsubscribe_page, unsubscribe,
                         InsightsController,
-                        NotificationController, CalendarController, ical_feed, BookingSettingsController, PublicBookingController, EmailTemplateController, EmailController, mail_status, tracked_open, tracked_click],
+                        NotificationController, CalendarController, ical_feed, BookingSettingsController, PublicBookingController, EmailTemplateController, EmailController, mail_status, tracked_open, tracked_click, RecordFilesController],
         dependencies={"caller": Provide(provide_caller), **dependencies()},
         exception_handlers=EXCEPTION_HANDLERS,
         # 422 for text Postgres cannot store, before any handler; rooms a request opens stay loaded until it answers
@@ -241,6 +245,8 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
                     "the live documents, so they run in serve's in-process worker, or in `python -m server "
                     "worker` only when REDIS_URL lets it reach serve's rooms (docs/architecture.md, Automations)")
     tracker = _tracker(settings)  # tracked mail's signed links (issue 17)
+    files = RecordFilesService(begin, start_file_store(stack, settings), max_bytes=settings.files_max_bytes,
+                               attachments_max_bytes=settings.mail_attachments_max_bytes)
     contacts = Contacts(begin, feed)
     crm = Crm(begin, accounts.boards, rooms, projector, feed)  # board edits through the live documents
     workspace_lists = WorkspaceLists(begin, rooms)
@@ -272,8 +278,9 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
         calendar=CalendarService(begin),
         booking=BookingService(begin, accounts.boards, crm, contacts, accounts.outbox),
         email_templates=EmailTemplatesService(begin),
-        email_sending=EmailSending(begin, settings.mail_from.strip() if settings.smtp_url else None, tracker),
+        email_sending=EmailSending(begin, settings.mail_from.strip() if settings.smtp_url else None, tracker, files),
         email_tracking=EmailTrackingService(begin, tracker.key if tracker else None),
+        record_files=files,
         sequences=SequencesService(begin, links_of(secret_key(settings), settings.public_url)),
     )
 
@@ -304,6 +311,14 @@ async def start_automations(stack: AsyncExitStack, settings: Settings, url: str,
     begin = transactions(pool)
     engine = await _start_engine(stack, settings, pool, begin, None, node)
     return automation_runner(settings, begin, engine.rooms, engine.projector)
+
+
+def start_file_store(stack: AsyncExitStack, settings: Settings) -> FileStore:
+    """Where files' bytes live (TANDEM_FILES_URL, else the data folder); an S3 client closes with ``stack``."""
+    store = file_store(settings.files_url, settings.data_dir)
+    if isinstance(store, S3FileStore):
+        stack.push_async_callback(store.aclose)
+    return store
 
 
 def _tracker(settings: Settings) -> Tracker | None:

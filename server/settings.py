@@ -148,6 +148,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # The address people open Tandem at (https://crm.example.com), for links in mail: tracked
     # mail's open pixel and click redirects need it (and TANDEM_SECRET_KEY, which signs them).
     public_url: str = ""
+    # Files on records and mail attachments (docs/files.md): s3://bucket[/prefix]?endpoint=https://…&region=…
+    # (key and secret from TANDEM_FILES_ACCESS_KEY / TANDEM_FILES_SECRET_KEY) or file:///folder; empty: the
+    # data folder's files/. The largest upload, and the most one mail attaches in all (bytes).
+    files_url: str = ""
+    files_max_bytes: int = 25 << 20
+    mail_attachments_max_bytes: int = 20 << 20
     # E-mail sequences (issue 17 item 6; docs/email.md): at most this many sequence mails per hour
     # through one mailbox; the excess waits for a free slot.
     sequence_sends_per_hour: int = 30

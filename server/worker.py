@@ -46,6 +46,7 @@ from server.services.sending import MailSender
 from server.services.reminders import register as register_reminders
 from server.services.sending import register as register_mail
 from server.mail.smtp import AioSmtpRelays, system_relay
+from server.files import file_store
 from server.services.webhooks import Policy as WebhookPolicy
 from server.services.webhooks import WebhookService
 from server.services.webhooks import register as register_webhooks
@@ -100,7 +101,8 @@ class Worker:
             register_mail_sync(kinds, begin, mail_sync, settings.mailbox_poll_cron)  # mailboxes (issue 17)
             register_reminders(kinds, begin)  # activity reminders (issue 18, docs/calendar.md)
             relay = system_relay(settings.smtp_url, settings.mail_from)  # system mail, and members' without a mailbox
-            register_mail(kinds, MailSender(begin, relay[0] if relay else None, AioSmtpRelays(), sealer(settings)))
+            register_mail(kinds, MailSender(begin, relay[0] if relay else None, AioSmtpRelays(), sealer(settings),
+                                            file_store(settings.files_url, settings.data_dir)))  # attachments
         if self._more is not None:
             self._more(kinds)
         self._pgq = pgq = PgQueuer(AsyncpgPoolDriver(self._pool))

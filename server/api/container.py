@@ -44,6 +44,7 @@ from server.services.calendar import CalendarService
 from server.services.booking import BookingService
 from server.services.email_templates import EmailTemplatesService
 from server.services.sending import EmailSending, EmailTrackingService
+from server.services.files import RecordFilesService
 from server.services.sequences import SequencesService
 from server.services.organisations import Organisations
 from server.services.permissions import WorkspacePermissions
@@ -118,6 +119,8 @@ class Services:
     email_sending: EmailSending
     # signed open pixels and click redirects of tracked mail, and their events (issue 17)
     email_tracking: EmailTrackingService
+    # files on deals, contacts and organisations, in the file store (docs/files.md)
+    record_files: RecordFilesService
     # e-mail sequences: keeping them, enrolling, unsubscribe links (issue 17; the worker sends the steps)
     sequences: SequencesService
 

@@ -99,7 +99,7 @@ class EmailController(Controller):
     async def send(self, workspace: FromPath[UUID], data: JSONBody[types.NewEmail], caller: CallerDep,
                    email_sending: EmailSendingDep) -> types.SentEmail:
         draft = Draft(list(data.to), list(data.cc), data.subject, data.body, subjects_of(data), data.reply_to_email_id,
-                      data.track)
+                      data.track, attachments=tuple(data.attachments))
         sent = await email_sending.send(caller, workspace, draft)
         return types.SentEmail(sent.email, sent.message_id, sent.route.via, sent.route.sender or "")
 

@@ -88,6 +88,7 @@ class NewEmail(Records, forbid_unknown_fields=True):
     body: Body = ""
     reply_to_email_id: UUID | None = None
     track: bool = False  # opt-in: an open pixel and links through signed redirects
+    attachments: Annotated[list[UUID], msgspec.Meta(max_length=20)] = []  # record files' ids (docs/files.md)
 
 
 class MailRoute(msgspec.Struct):

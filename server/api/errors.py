@@ -46,6 +46,7 @@ from server.domain.text import UnstorableText
 from server.domain.webhooks import Refused
 from server.domain.mailboxes import MailboxRefused
 from server.domain.email_templates import MissingMergeFields
+from server.domain.files import FileTooLarge
 from server.protocol.close_codes import CloseCode
 from server.protocol.messages import InvalidPayload
 from server.protocol.update_bounds import UpdateRefused, UpdateTooLarge
@@ -72,6 +73,7 @@ HTTP_STATUS: dict[type[Exception], int] = {
     NotFound: 404,
     Conflict: 409,
     Throttled: 429,
+    FileTooLarge: 413,  # an upload, or a mail's attachments, over the cap (the message says it)
 }
 
 # A Yjs update the HTTP API refuses (``POST /api/documents/{name}/updates``): status, and what was expected.

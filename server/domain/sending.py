@@ -26,6 +26,16 @@ MAX_SUBJECT = 998  # RFC 5322's line limit
 _ADDRESS = re.compile(r"^[^\s@<>(),;:\"\[\]\\]+@[^\s@<>(),;:\"\[\]\\]+\.[^\s@<>(),;:\"\[\]\\]+$")
 
 
+class Attachment(msgspec.Struct, frozen=True, kw_only=True):
+    """A record's file a mail attaches: queued with its file-store ``key``, sent with its ``data``."""
+
+    name: str
+    content_type: str
+    key: str
+    size: int
+    data: bytes | None = None
+
+
 class Envelope(msgspec.Struct, frozen=True, kw_only=True):
     """One message ready to send. ``sender`` is the From address, ``sender_name`` its display name."""
 
@@ -41,6 +51,7 @@ class Envelope(msgspec.Struct, frozen=True, kw_only=True):
     in_reply_to: str | None = None
     references: tuple[str, ...] = ()
     calendar: str | None = None  # an iCalendar text, attached as invite.ics (a booking's confirmation)
+    attachments: tuple[Attachment, ...] = ()  # record files (docs/files.md); their bytes are read when sent
     list_unsubscribe: str | None = None  # an https URL: List-Unsubscribe with one-click POST (RFC 8058)
 
 
@@ -130,6 +141,12 @@ def mime(envelope: Envelope) -> EmailMessage:
     message.set_content(envelope.text)
     if envelope.html is not None:
         message.add_alternative(envelope.html, subtype="html")
+    for attached in envelope.attachments:
+        if attached.data is None:
+            raise ValueError(f"attachment {attached.name!r}: its bytes were not read from the file store")
+        maintype, _, subtype = attached.content_type.partition("/")
+        message.add_attachment(attached.data, maintype=maintype, subtype=subtype or "octet-stream",
+                               filename=attached.name)
     if envelope.calendar is not None:
         message.add_attachment(envelope.calendar.encode(), maintype="text", subtype="calendar",
                                filename="invite.ics")

@@ -42,6 +42,8 @@ from server.services.records import workspace_role
 
 if TYPE_CHECKING:
     from server.services.accounts import Caller
+    from server.services.files import RecordFilesService
+    from server.services.ports.files import FileStore
     from server.services.jobs import JobKinds
     from server.services.ports.sending import MailRelay, MailRelays, TrackingEvent
     from server.services.ports.unit import Begin, Unit
@@ -60,6 +62,7 @@ class Draft(NamedTuple):
     subjects: Subjects  # the records it is written on
     reply_to: UUID | None = None  # the stored e-mail it answers
     track: bool = False  # an open pixel and links through signed redirects (opt-in)
+    attachments: tuple[UUID, ...] = ()  # record files (docs/files.md), each readable by the sender
 
 
 class Tracker(NamedTuple):
@@ -95,10 +98,12 @@ class Sent(NamedTuple):
 class EmailSending:
     """The compose-and-send use cases."""
 
-    def __init__(self, begin: Begin, system_sender: str | None, tracker: Tracker | None = None) -> None:
+    def __init__(self, begin: Begin, system_sender: str | None, tracker: Tracker | None = None,
+                 files: RecordFilesService | None = None) -> None:
         """``system_sender``: the relay's From address, or None when no relay is configured;
-        ``tracker``: None when tracking cannot work (no public URL or no secret key)."""
-        self._begin, self._system, self._tracker = begin, system_sender, tracker
+        ``tracker``: None when tracking cannot work (no public URL or no secret key); ``files``:
+        where attachments come from (None: a mail attaches nothing)."""
+        self._begin, self._system, self._tracker, self._files = begin, system_sender, tracker, files
 
     async def route(self, caller: Caller, workspace: UUID) -> Route:
         async with self._begin() as unit:
@@ -141,6 +146,10 @@ class EmailSending:
                 message_id=new_message_id(route.sender), in_reply_to=_bracketed(parent.message_id) if parent else None,
                 references=thread_references(_bracketed(parent.message_id),
                                              tuple(_bracketed(r) for r in parent.references)) if parent else ())
+            if draft.attachments:
+                if self._files is None:
+                    raise Conflict("attachments: this server keeps no files")
+                envelope = await self._files.attach(unit, caller, workspace, envelope, draft.attachments)
             stored = await self._file(unit, caller, workspace, envelope, route, draft.subjects,
                                       parent.thread_id if parent else None)
             if draft.track:  # the stored copy stays as written; the mail sent carries pixel and redirects
@@ -217,14 +226,18 @@ class MailSender:
     backoff. The Message-ID was fixed when queued, so a job run twice (a worker killed after
     ``DATA``) is one message to mail clients. A mailbox disconnected meanwhile sends nothing."""
 
-    def __init__(self, begin: Begin, system: MailRelay | None, relays: MailRelays, sealer: Sealer) -> None:
+    def __init__(self, begin: Begin, system: MailRelay | None, relays: MailRelays, sealer: Sealer,
+                 files: FileStore | None = None) -> None:
         self._begin, self._system, self._relays, self._sealer = begin, system, relays, sealer
+        self._files = files  # attachments' bytes, read when the mail is sent
 
     async def send(self, payload: dict[str, Any]) -> None:
         envelope = msgspec.convert(payload["envelope"], Envelope)
         relay = await self._relay(payload.get("mailbox"), envelope)
         if relay is None:
             return
+        if envelope.attachments:
+            envelope = await with_bytes(self._files, envelope)
         await relay.deliver(envelope)
         log.info("mail %s sent to %d recipient(s)", envelope.message_id, len(envelope.to) + len(envelope.cc))
 
@@ -240,6 +253,15 @@ class MailSender:
             return None
         password = self._sealer.unseal(found.secret).decode()
         return self._relays.connect(found.smtp.host, found.smtp.port, str(found.smtp.tls), found.username, password)
+
+
+async def with_bytes(files: FileStore | None, envelope: Envelope) -> Envelope:
+    """The envelope with its attachments' bytes from the file store (raises while one is missing:
+    the job is retried, then held as failed)."""
+    if files is None:
+        raise RuntimeError("mail.send: the mail has attachments and this worker has no file store")
+    attached = tuple([msgspec.structs.replace(a, data=await files.read(a.key)) for a in envelope.attachments])
+    return msgspec.structs.replace(envelope, attachments=attached)
 
 
 def register(kinds: JobKinds, sender: MailSender) -> None:

@@ -1342,6 +1342,111 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workspaces/{workspace}/sequences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's e-mail sequences */
+        get: operations["ApiWorkspacesSequencesList"];
+        put?: never;
+        /** Make a sequence (members): steps of templates with delays, a send window */
+        post: operations["ApiWorkspacesSequencesCreate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/sequences/{sequence}/enrolments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enrol contacts (members; through the caller's mailbox): those that cannot be are listed with why */
+        post: operations["ApiWorkspacesSequencesEnrolmentsEnrol"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/enrolments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Enrolments of a sequence or of a contact, newest first, with their state */
+        get: operations["ApiWorkspacesEnrolmentsEnrolments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/sequences/{sequence}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One sequence */
+        get: operations["ApiWorkspacesSequencesOne"];
+        /** Change a sequence (members); running enrolments follow its steps */
+        put: operations["ApiWorkspacesSequencesUpdate"];
+        post?: never;
+        /** Delete a sequence and its enrolments (members) */
+        delete: operations["ApiWorkspacesSequencesRemove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/enrolments/{enrolment}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume a paused enrolment (members): its step is tried again now */
+        post: operations["ApiWorkspacesEnrolmentsResumeResume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/enrolments/{enrolment}/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop an enrolment (members) */
+        post: operations["ApiWorkspacesEnrolmentsStopStop"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces/{workspace}/goals": {
         parameters: {
             query?: never;
@@ -1480,6 +1585,76 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workspaces/{workspace}/teams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's teams and their members */
+        get: operations["ApiWorkspacesTeamsTeams"];
+        put?: never;
+        /** Add a team (owners and admins) */
+        post: operations["ApiWorkspacesTeamsAddTeam"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/teams/{team}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a team and its goals (owners and admins) */
+        delete: operations["ApiWorkspacesTeamsRemoveTeam"];
+        options?: never;
+        head?: never;
+        /** Rename a team and set its members (owners and admins) */
+        patch: operations["ApiWorkspacesTeamsChangeTeam"];
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/insights/forecast/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What changed since a weekly snapshot: slipped, pulled in, added, lost, won, removed, value changed */
+        get: operations["ApiWorkspacesInsightsForecastChangesChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/insights/close-pushes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How often a deal's expected close moved later */
+        get: operations["ApiWorkspacesInsightsClosePushesClosePushes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/me/notifications": {
         parameters: {
             query?: never;
@@ -1531,6 +1706,59 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/boards/{board}/deals/{card}/follow": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether you follow the deal */
+        get: operations["ApiBoardsDealsCardFollowGetFollowing"];
+        /** Follow the deal (its stage changes, won and lost notify you) or stop following it */
+        put: operations["ApiBoardsDealsCardFollowPutFollowing"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/notification-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What arrives where: per kind bell, e-mail or off, and the digest */
+        get: operations["ApiMeNotificationSettingsGetNotificationSettings"];
+        /** Replace your notification settings */
+        put: operations["ApiMeNotificationSettingsPutNotificationSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/boards/{board}/mentionable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who a note on the board may @mention: members and guests of it */
+        get: operations["ApiBoardsMentionableMentionable"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces/{workspace}/calendar": {
         parameters: {
             query?: never;
@@ -1562,6 +1790,23 @@ export interface paths {
         post: operations["ApiMeCalendarFeedNewCalendarFeed"];
         /** Revoke your private calendar feed */
         delete: operations["ApiMeCalendarFeedRevokeCalendarFeed"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/team-tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The team to-do list (filtered by assignee, type, due, done) and each member's load this week */
+        get: operations["ApiWorkspacesTeamTasksTeamTasks"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1631,6 +1876,42 @@ export interface paths {
         get: operations["ApiBookingSlugSlotsBookingSlots"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/calendar-sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your connected CalDAV calendar and how its syncs went (connected false: none) */
+        get: operations["ApiMeCalendarSyncCalendarSyncStatus"];
+        /** Connect a CalDAV calendar (replacing yours); the server is asked first, then a sync runs */
+        put: operations["ApiMeCalendarSyncConnectCalendar"];
+        post?: never;
+        /** Disconnect your calendar (activities and the server's events stay) */
+        delete: operations["ApiMeCalendarSyncDisconnectCalendar"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/calendar-sync/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sync your calendar now (queued; the status shows the result) */
+        post: operations["ApiMeCalendarSyncSyncCalendarNow"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1786,6 +2067,112 @@ export interface paths {
         get: operations["ApiMailStatusMailStatus"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/bcc/regenerate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new BCC address; the old one stops filing at once (admins) */
+        post: operations["ApiWorkspacesBccRegenerateRegenerate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/bcc": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's BCC address (members; made on the first look) */
+        get: operations["ApiWorkspacesBccShow"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/contacts/{contact_id}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A contact's files, newest first */
+        get: operations["ApiContactsContactIdFilesContactFiles"];
+        put?: never;
+        /** Upload the body as a file of the contact (members) */
+        post: operations["ApiContactsContactIdFilesUploadToContact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/deals/{board}/{card}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A deal's files, newest first (whoever reaches its board) */
+        get: operations["ApiDealsBoardCardFilesDealFiles"];
+        put?: never;
+        /** Upload the body as a file of the deal (whoever may edit its board) */
+        post: operations["ApiDealsBoardCardFilesUploadToDeal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/files/{file_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download a file (always as an attachment) */
+        get: operations["ApiFilesFileIdDownload"];
+        put?: never;
+        post?: never;
+        /** Delete a file (whoever may change its record) */
+        delete: operations["ApiFilesFileIdRemove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/organisations/{organisation_id}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An organisation's files, newest first */
+        get: operations["ApiOrganisationsOrganisationIdFilesOrganisationFiles"];
+        put?: never;
+        /** Upload the body as a file of the organisation (members) */
+        post: operations["ApiOrganisationsOrganisationIdFilesUploadToOrganisation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1987,6 +2374,11 @@ export interface components {
             started_at: string;
             finished_at: string | null;
         };
+        /** Bcc */
+        Bcc: {
+            address: string | null;
+            listening: boolean;
+        };
         /** Board */
         Board: {
             /** Format: uuid */
@@ -2060,6 +2452,14 @@ export interface components {
         Calendar: {
             entries: components["schemas"]["CalendarEntry"][];
         };
+        /** CalendarConnect */
+        CalendarConnect: {
+            url: string;
+            username: string;
+            password: string;
+            /** Format: uuid */
+            board: string;
+        };
         /** CalendarEntry */
         CalendarEntry: {
             /** Format: uuid */
@@ -2092,6 +2492,28 @@ export interface components {
             created_at?: string | null;
             url?: string | null;
         };
+        /** CalendarSyncStatus */
+        CalendarSyncStatus: {
+            connected: boolean;
+            url?: string | null;
+            username?: string | null;
+            board?: string | null;
+            workspace?: string | null;
+            connected_at?: string | null;
+            last_attempt?: string | null;
+            last_success?: string | null;
+            last_error?: string | null;
+            /** @default 0 */
+            pushed: number;
+            /** @default 0 */
+            pulled: number;
+            /** @default 0 */
+            removed: number;
+            /** @default 0 */
+            linked: number;
+            /** @default true */
+            full_listing: boolean;
+        };
         /** CardChanges */
         CardChanges: {
             title?: string;
@@ -2101,6 +2523,9 @@ export interface components {
             contact?: string | null;
             organisation?: string | null;
             expected_close?: string | null;
+            probability?: number | null;
+            /** @description pipeline, best_case, commit or omitted */
+            forecast_category?: string | null;
             labels?: string[] | null;
             fields?: {
                 [key: string]: unknown;
@@ -2109,6 +2534,72 @@ export interface components {
             assignee?: string | null;
             due?: string | null;
             status?: string;
+        };
+        /** ChangeTotal */
+        ChangeTotal: {
+            deals: number;
+            value: {
+                [key: string]: number;
+            };
+        };
+        /** ChangedDeal */
+        ChangedDeal: {
+            /** @enum {string} */
+            kind: "slipped" | "pulled_in" | "added" | "lost" | "won" | "removed" | "value_changed";
+            /** Format: uuid */
+            board: string;
+            board_name: string | null;
+            /** Format: uuid */
+            card: string;
+            title: string;
+            owner: string | null;
+            owner_name: string | null;
+            /** Format: uuid */
+            stage: string;
+            stage_name: string | null;
+            /** @enum {null|string} */
+            status: "open" | "won" | "lost" | null;
+            currency: string;
+            change: number;
+            value_before: number | null;
+            value_now: number | null;
+            close_before: string | null;
+            close_now: string | null;
+            category: string;
+            probability: number | null;
+            pushes: number | null;
+        };
+        /** Channels */
+        Channels: {
+            /**
+             * @default in_app
+             * @enum {string}
+             */
+            assigned: "in_app" | "email" | "off";
+            /**
+             * @default in_app
+             * @enum {string}
+             */
+            mentioned: "in_app" | "email" | "off";
+            /**
+             * @default in_app
+             * @enum {string}
+             */
+            deal_changed: "in_app" | "email" | "off";
+            /**
+             * @default in_app
+             * @enum {string}
+             */
+            reminder: "in_app" | "email" | "off";
+        };
+        /** ClosePushes */
+        ClosePushes: {
+            /** Format: uuid */
+            board: string;
+            /** Format: uuid */
+            card: string;
+            pushes: number;
+            last_pushed_at: string | null;
         };
         /** Contact */
         Contact: {
@@ -2253,6 +2744,8 @@ export interface components {
             created_by: string | null;
             updated_at: string | null;
             moved_at: string | null;
+            probability?: number | null;
+            forecast_category?: string | null;
         };
         /** DealEntry */
         DealEntry: {
@@ -2412,6 +2905,38 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        /** EnrolRequest */
+        EnrolRequest: {
+            contact_ids: string[];
+            board_id?: string | null;
+            card_id?: string | null;
+        };
+        /** EnrolResult */
+        EnrolResult: {
+            enrolled: components["schemas"]["EnrolmentBody"][];
+            skipped: components["schemas"]["SkippedBody"][];
+        };
+        /** EnrolmentBody */
+        EnrolmentBody: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            sequence_id: string;
+            /** Format: uuid */
+            contact_id: string;
+            address: string;
+            state: string;
+            step: number;
+            next_at: string | null;
+            reason: string | null;
+            detail: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            board_id?: string | null;
+            card_id?: string | null;
+        };
         /**
          * Entity
          * @description What a custom field or a segment applies to.
@@ -2456,6 +2981,15 @@ export interface components {
          * @enum {string}
          */
         FieldType: "text" | "number" | "date" | "select" | "bool" | "multi_select" | "url" | "email" | "phone";
+        /** Follow */
+        Follow: {
+            following: boolean;
+        };
+        /** Following */
+        Following: {
+            following: boolean;
+            owner: boolean;
+        };
         /** Forecast */
         Forecast: {
             boards: components["schemas"]["Named"][];
@@ -2474,6 +3008,30 @@ export interface components {
             periods: components["schemas"]["ForecastPeriod"][];
             probability_field: string;
             category_field: string;
+        };
+        /** ForecastChanges */
+        ForecastChanges: {
+            boards: components["schemas"]["Named"][];
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            tz: string;
+            owner: string | null;
+            owner_name: string | null;
+            /** @enum {string} */
+            currency_mode: "apart" | "converted";
+            currency: string;
+            team: string | null;
+            weeks: string[];
+            week: string | null;
+            taken_at: string | null;
+            before: components["schemas"]["PeriodTotal"];
+            now: components["schemas"]["PeriodTotal"];
+            totals: {
+                [key: string]: components["schemas"]["ChangeTotal"];
+            };
+            deals: components["schemas"]["ChangedDeal"][];
         };
         /** ForecastMonth */
         ForecastMonth: {
@@ -2564,11 +3122,14 @@ export interface components {
             created_by: string | null;
             /** Format: date-time */
             created_at: string;
+            team_id?: string | null;
+            team_name?: string | null;
             attainment?: components["schemas"]["Attainment"] | null;
         };
         /** GoalInput */
         GoalInput: {
             user_id?: string | null;
+            team_id?: string | null;
             /** @enum {string} */
             metric: "deals_won_count" | "deals_won_value" | "deals_added" | "activities_done";
             /**
@@ -2969,6 +3530,9 @@ export interface components {
             contact?: string | null;
             organisation?: string | null;
             expected_close?: string | null;
+            probability?: number | null;
+            /** @description pipeline, best_case, commit or omitted */
+            forecast_category?: string | null;
             labels?: string[] | null;
             fields?: {
                 [key: string]: unknown;
@@ -3001,6 +3565,7 @@ export interface components {
             reply_to_email_id?: string | null;
             /** @default false */
             track: boolean;
+            attachments?: string[];
         };
         /** NewInvitation */
         NewInvitation: {
@@ -3042,6 +3607,12 @@ export interface components {
              * @enum {string}
              */
             entity: "contact" | "organisation";
+        };
+        /** NewSequence */
+        NewSequence: {
+            name: string;
+            steps: components["schemas"]["StepBody"][];
+            window?: components["schemas"]["WindowBody"];
         };
         /** NewShare */
         NewShare: {
@@ -3126,6 +3697,33 @@ export interface components {
             /** @default automation */
             kind: string;
         };
+        /** NotificationSettings */
+        NotificationSettings: {
+            channels: components["schemas"]["Channels"];
+            /**
+             * @default off
+             * @enum {string}
+             */
+            digest: "off" | "hourly" | "daily";
+            /** @default 8 */
+            digest_hour: number;
+            /** @default UTC */
+            time_zone: string;
+        };
+        /** NotificationSettingsAnswer */
+        NotificationSettingsAnswer: {
+            channels: components["schemas"]["Channels"];
+            /**
+             * @default off
+             * @enum {string}
+             */
+            digest: "off" | "hourly" | "daily";
+            /** @default 8 */
+            digest_hour: number;
+            /** @default UTC */
+            time_zone: string;
+            mail_configured: boolean;
+        };
         /** Notifications */
         Notifications: {
             notifications: components["schemas"]["Notification"][];
@@ -3201,11 +3799,24 @@ export interface components {
             current_password: string;
             new_password: string;
         };
+        /** PeriodTotal */
+        PeriodTotal: {
+            deals: number;
+            value: {
+                [key: string]: number;
+            };
+        };
         /** Permissions */
         Permissions: {
             delete: components["schemas"]["DeleteLevel"];
             export: components["schemas"]["ExportLevel"];
             you: components["schemas"]["YourPermissions"];
+        };
+        /** Person */
+        Person: {
+            /** Format: uuid */
+            id: string;
+            name: string;
         };
         /** PipelineReport */
         PipelineReport: {
@@ -3237,6 +3848,31 @@ export interface components {
         /** ReadAll */
         ReadAll: {
             marked: number;
+        };
+        /** RecordFile */
+        RecordFile: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            workspace_id: string;
+            record_kind: string;
+            /** Format: uuid */
+            record_id: string;
+            board_id: string | null;
+            name: string;
+            content_type: string;
+            size: number;
+            sha256: string;
+            uploaded_by: string | null;
+            uploaded_by_name: string | null;
+            /** Format: date-time */
+            created_at: string;
+            url: string;
+        };
+        /** RecordFiles */
+        RecordFiles: {
+            files: components["schemas"]["RecordFile"][];
+            max_bytes: number;
         };
         /** RecordTimeline */
         RecordTimeline: {
@@ -3390,6 +4026,16 @@ export interface components {
             via: string;
             sender: string;
         };
+        /** SequenceBody */
+        SequenceBody: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            steps: components["schemas"]["StepBody"][];
+            window: components["schemas"]["WindowBody"];
+            /** Format: date-time */
+            updated_at: string;
+        };
         /** Session */
         Session: {
             token: string;
@@ -3430,6 +4076,12 @@ export interface components {
         SigningSecret: {
             signing_secret: string;
         };
+        /** SkippedBody */
+        SkippedBody: {
+            /** Format: uuid */
+            contact_id: string;
+            reason: string;
+        };
         /** StageChanged */
         StageChanged: {
             from_stage: string | null;
@@ -3447,6 +4099,11 @@ export interface components {
             lost_reason?: string | null;
             /** @default false */
             close_open_tasks: boolean;
+            /**
+             * @default keep
+             * @enum {string}
+             */
+            open_activities: "keep" | "done" | "delete";
         };
         /** StatusChanged */
         StatusChanged: {
@@ -3457,12 +4114,16 @@ export interface components {
             /** @constant */
             kind: "status_changed";
         };
+        /** StepBody */
+        StepBody: {
+            /** Format: uuid */
+            template_id: string;
+            /** @default 0 */
+            delay_days: number;
+            /** @default 0 */
+            delay_hours: number;
+        };
         /**
-            /**
-             * @default keep
-             * @enum {string}
-             */
-            open_activities: "keep" | "done" | "delete";
          * SubjectKind
          * @description What a note is about.
          * @enum {string}
@@ -3492,6 +4153,57 @@ export interface components {
             today: (components["schemas"]["ActivityTask"] | components["schemas"]["WorkItemTask"])[];
             upcoming: (components["schemas"]["ActivityTask"] | components["schemas"]["WorkItemTask"])[];
             unscheduled: (components["schemas"]["ActivityTask"] | components["schemas"]["WorkItemTask"])[];
+        };
+        /** Team */
+        Team: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            members: components["schemas"]["TeamMember"][];
+            /** Format: date-time */
+            created_at: string;
+        };
+        /** TeamInput */
+        TeamInput: {
+            name: string;
+            members?: string[];
+        };
+        /** TeamMember */
+        TeamMember: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+        };
+        /** TeamTask */
+        TeamTask: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            board: string;
+            board_name: string;
+            type: string;
+            title: string;
+            assignee: string | null;
+            assignee_name: string | null;
+            day: string | null;
+            start: string | null;
+            end: string | null;
+            all_day: boolean;
+            time_zone: string | null;
+            done: boolean;
+            overdue: boolean;
+            card: string | null;
+            card_title: string | null;
+            recurrence?: string | null;
+        };
+        /** TeamTasks */
+        TeamTasks: {
+            /** Format: date */
+            as_of: string;
+            /** Format: date */
+            week_start: string;
+            tasks: components["schemas"]["TeamTask"][];
+            workload: components["schemas"]["Workload"][];
         };
         /** Timeline */
         Timeline: {
@@ -3574,6 +4286,16 @@ export interface components {
             events?: string[] | null;
             enabled?: boolean | null;
         };
+        /** WindowBody */
+        WindowBody: {
+            /** @default 0 */
+            start_hour: number;
+            /** @default 24 */
+            end_hour: number;
+            weekdays?: number[];
+            /** @default UTC */
+            time_zone: string;
+        };
         /** WorkItem */
         WorkItem: {
             /** Format: uuid */
@@ -3612,6 +4334,15 @@ export interface components {
             stage_name: string | null;
             /** @constant */
             kind: "work_item";
+        };
+        /** Workload */
+        Workload: {
+            /** Format: uuid */
+            person: string;
+            name: string;
+            this_week: number;
+            overdue: number;
+            hours: number;
         };
         /** Workspace */
         Workspace: {
@@ -7693,6 +8424,358 @@ export interface operations {
             };
         };
     };
+    ApiWorkspacesSequencesList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SequenceBody"][];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesSequencesCreate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewSequence"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SequenceBody"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesSequencesEnrolmentsEnrol: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+                sequence: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnrolRequest"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrolResult"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesEnrolmentsEnrolments: {
+        parameters: {
+            query?: {
+                sequence?: string | null;
+                contact?: string | null;
+            };
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrolmentBody"][];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesSequencesOne: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+                sequence: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SequenceBody"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesSequencesUpdate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+                sequence: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewSequence"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SequenceBody"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesSequencesRemove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+                sequence: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesEnrolmentsResumeResume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+                enrolment: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrolmentBody"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesEnrolmentsStopStop: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+                enrolment: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrolmentBody"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
     ApiWorkspacesGoalsGoals: {
         parameters: {
             query?: {
@@ -8164,6 +9247,257 @@ export interface operations {
             };
         };
     };
+    ApiWorkspacesTeamsTeams: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Team"][];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesTeamsAddTeam: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TeamInput"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Team"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesTeamsRemoveTeam: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+                team: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesTeamsChangeTeam: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+                team: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TeamInput"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Team"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesInsightsForecastChangesChanges: {
+        parameters: {
+            query?: {
+                /** @description a pipeline; repeat for several */
+                board?: string[] | null;
+                /** @description a user id, or me */
+                owner?: string | null;
+                /** @description first day (default: quarter start) */
+                from?: string | null;
+                /** @description last day, included (default: today) */
+                to?: string | null;
+                /** @description IANA time zone (default UTC) */
+                tz?: string | null;
+                /** @description money per currency or converted */
+                currency?: "apart" | "converted";
+                /** @description a day of the snapshot's week (default: the latest before this week) */
+                week?: string | null;
+                /** @description only its members' deals */
+                team?: string | null;
+                period?: "month" | "quarter";
+            };
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForecastChanges"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesInsightsClosePushesClosePushes: {
+        parameters: {
+            query: {
+                board: string;
+                card: string;
+            };
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClosePushes"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
     ApiMeNotificationsListNotifications: {
         parameters: {
             query?: {
@@ -8238,6 +9572,182 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiBoardsDealsCardFollowGetFollowing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                board: string;
+                card: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Following"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiBoardsDealsCardFollowPutFollowing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                board: string;
+                card: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Follow"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Following"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiMeNotificationSettingsGetNotificationSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSettingsAnswer"];
+                };
+            };
+        };
+    };
+    ApiMeNotificationSettingsPutNotificationSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationSettings"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSettingsAnswer"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiBoardsMentionableMentionable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                board: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Person"][];
+                };
             };
             /** @description Bad request syntax or unsupported method */
             400: {
@@ -8352,6 +9862,49 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    ApiWorkspacesTeamTasksTeamTasks: {
+        parameters: {
+            query?: {
+                assignee?: string;
+                type?: string;
+                due?: string;
+                done?: boolean;
+                today?: string;
+            };
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamTasks"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
             };
         };
     };
@@ -8566,6 +10119,103 @@ export interface operations {
                             [key: string]: unknown;
                         } | unknown[];
                     };
+                };
+            };
+        };
+    };
+    ApiMeCalendarSyncCalendarSyncStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarSyncStatus"];
+                };
+            };
+        };
+    };
+    ApiMeCalendarSyncConnectCalendar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CalendarConnect"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarSyncStatus"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiMeCalendarSyncDisconnectCalendar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ApiMeCalendarSyncSyncCalendarNow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request accepted, processing continues off-line */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarSyncStatus"];
                 };
             };
         };
@@ -8979,6 +10629,385 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MailStatus"];
+                };
+            };
+        };
+    };
+    ApiWorkspacesBccRegenerateRegenerate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bcc"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesBccShow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bcc"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiContactsContactIdFilesContactFiles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contact_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordFiles"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiContactsContactIdFilesUploadToContact: {
+        parameters: {
+            query: {
+                /** @description the file's name */
+                name: string;
+            };
+            header?: never;
+            path: {
+                contact_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordFile"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiDealsBoardCardFilesDealFiles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                board: string;
+                card: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordFiles"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiDealsBoardCardFilesUploadToDeal: {
+        parameters: {
+            query: {
+                /** @description the file's name */
+                name: string;
+            };
+            header?: never;
+            path: {
+                board: string;
+                card: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordFile"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiFilesFileIdDownload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the file's bytes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiFilesFileIdRemove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiOrganisationsOrganisationIdFilesOrganisationFiles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organisation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordFiles"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiOrganisationsOrganisationIdFilesUploadToOrganisation: {
+        parameters: {
+            query: {
+                /** @description the file's name */
+                name: string;
+            };
+            header?: never;
+            path: {
+                organisation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordFile"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
                 };
             };
         };

@@ -1,0 +1,146 @@
+"""Files on records: upload, list, download and delete a deal's, contact's or organisation's files,
+and the files a mail attaches (docs/files.md).
+
+**Access is the record's.** A contact's or organisation's files are the workspace's members': viewers
+read, members and above upload and delete; guests and strangers get ``NotFound`` with the words a
+missing record gets. A deal's files are its board's: whoever reaches the board reads them (a guest
+through a share too), whoever may edit it uploads and deletes; a read-only reader is refused.
+
+**What is stored** is decided here (``server.domain.files``): the name sanitised, the type sniffed
+from the bytes, the size checked against ``max_bytes``, the SHA-256 kept. The bytes go to the file
+store first, then the row is written; a failed row takes its bytes away again. A deleted row's
+bytes are deleted after the transaction; if that fails they are logged, never served again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+import msgspec
+
+from server.domain.access import Access, Action, Forbidden, NotFound
+from server.domain.files import (
+    SNIFF_BYTES, RecordKind, RecordRef, StoredFile, check_size, sanitise_name, sniff,
+)
+from server.domain.sending import Attachment, Envelope
+from server.services.records import contact_workspace, organisation_workspace
+
+if TYPE_CHECKING:
+    from server.services.accounts import Caller
+    from server.services.ports.files import FileStore
+    from server.services.ports.unit import Begin, Unit
+
+log = logging.getLogger(__name__)
+
+NO_FILE = "no such file"
+DEFAULT_MAX_BYTES = 25 << 20
+DEFAULT_ATTACHMENTS_MAX_BYTES = 20 << 20  # what most mail servers take in one message, after base64
+
+
+class RecordFilesService:
+    """The files use cases over the unit of work and a ``FileStore``."""
+
+    def __init__(self, begin: Begin, store: FileStore, *, max_bytes: int = DEFAULT_MAX_BYTES,
+                 attachments_max_bytes: int = DEFAULT_ATTACHMENTS_MAX_BYTES) -> None:
+        self._begin, self._store, self.max_bytes = begin, store, max_bytes
+        self.attachments_max_bytes = attachments_max_bytes
+
+    async def upload(self, caller: Caller, record: RecordRef, name: str, data: bytes) -> StoredFile:
+        """Store ``data`` as a file of ``record``: named, sniffed, counted and hashed here."""
+        check_size(len(data), self.max_bytes)
+        async with self._begin() as tx:
+            workspace = await record_workspace(tx, caller, record, write=True)
+        file = StoredFile(id=uuid.uuid4(), workspace_id=workspace, record=record, name=sanitise_name(name),
+                          content_type=sniff(data[:SNIFF_BYTES]), size=len(data),
+                          sha256=hashlib.sha256(data).hexdigest(), uploaded_by=caller.id,
+                          uploaded_by_name=caller.name, created_at=datetime.now(timezone.utc))
+        await self._store.put(file.key, data, file.content_type)
+        try:
+            async with self._begin() as tx:
+                await record_workspace(tx, caller, record, write=True)  # still theirs to write
+                await tx.record_files.add(file)
+        except BaseException:
+            await self._store.delete(file.key)
+            raise
+        return file
+
+    async def of_record(self, caller: Caller, record: RecordRef) -> list[StoredFile]:
+        """The record's files, newest first."""
+        async with self._begin() as tx:
+            workspace = await record_workspace(tx, caller, record, write=False)
+            return await tx.record_files.of_record(workspace, record)
+
+    async def download(self, caller: Caller, file: UUID) -> tuple[StoredFile, AsyncIterator[bytes]]:
+        """A file the caller may read, and its bytes as a stream."""
+        async with self._begin() as tx:
+            found = await readable(tx, caller, file)
+        return found, self._store.open(found.key)
+
+    async def delete(self, caller: Caller, file: UUID) -> StoredFile:
+        """Delete a file of a record the caller may write; its bytes after the row."""
+        async with self._begin() as tx:
+            found = await tx.record_files.get(file)
+            if found is None:
+                raise NotFound(NO_FILE)
+            await _reach(tx, caller, found.record, write=True)
+            await tx.record_files.remove(file)
+        try:
+            await self._store.delete(found.key)
+        except Exception:  # the row is gone, so the bytes are never served again
+            log.exception("file %s: its row was deleted but its bytes at %s were not", found.id, found.key)
+        return found
+
+    async def attach(self, tx: Unit, caller: Caller, workspace: UUID, envelope: Envelope,
+                     files: Sequence[UUID]) -> Envelope:
+        """``envelope`` attaching ``files``: each one a file of ``workspace`` the caller may read,
+        together at most ``attachments_max_bytes`` (``FileTooLarge``). Their bytes are read when sent."""
+        found = [await readable(tx, caller, file) for file in dict.fromkeys(files)]
+        if any(f.workspace_id != workspace for f in found):
+            raise NotFound(NO_FILE)
+        check_size(sum(f.size for f in found), self.attachments_max_bytes, "attachments")
+        return msgspec.structs.replace(envelope, attachments=tuple(
+            Attachment(name=f.name, content_type=f.content_type, key=f.key, size=f.size) for f in found))
+
+
+async def readable(tx: Unit, caller: Caller, file: UUID) -> StoredFile:
+    """A file whose record the caller may read; ``NotFound`` for unknown and hidden alike."""
+    found = await tx.record_files.get(file)
+    if found is None:
+        raise NotFound(NO_FILE)
+    try:
+        await record_workspace(tx, caller, found.record, write=False)
+    except NotFound:
+        raise NotFound(NO_FILE) from None
+    return found
+
+
+async def _reach(tx: Unit, caller: Caller, record: RecordRef, *, write: bool) -> None:
+    try:
+        await record_workspace(tx, caller, record, write=write)
+    except NotFound:
+        raise NotFound(NO_FILE) from None
+
+
+async def record_workspace(tx: Unit, caller: Caller, record: RecordRef, *, write: bool) -> UUID:
+    """The workspace of a record the caller may read (or, ``write``, change); raises ``NotFound``
+    for unknown and hidden records alike, ``Forbidden`` for a reader who may not write."""
+    action = Action.EDIT_CONTACTS if write else Action.READ_CONTACTS
+    if record.kind is RecordKind.CONTACT:
+        return await contact_workspace(tx, caller, record.id, action)
+    if record.kind is RecordKind.ORGANISATION:
+        return await organisation_workspace(tx, caller, record.id, action)
+    grant = await tx.boards.grant(record.board_id, caller.id) if record.board_id else None
+    if grant is None:
+        raise NotFound("no such deal")
+    access = grant.access()  # NotFound for someone holding neither a role nor a share
+    if await tx.board_reads.deal(grant.board.id, record.id) is None:
+        raise NotFound("no such deal on this board")
+    if write and access < Access.WRITE:
+        raise Forbidden("this board is read-only for you: its files can be read, not changed")
+    return grant.board.workspace_id
