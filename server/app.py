@@ -40,6 +40,7 @@ from server.api.automations import AutomationController
 from server.api.notifications import NotificationController
 from server.api.calendar import CalendarController, ical_feed
 from server.api.booking import BookingSettingsController, PublicBookingController
+from server.api.caldav import CalendarSyncController
 from server.api.custom_fields import CustomFieldController, SegmentController
 from server.api.organisations import OrganisationController
 from server.api.transfer import TransferController
@@ -75,6 +76,7 @@ from server.services.automations import Automations
 from server.services.notifications import NotificationService
 from server.services.calendar import CalendarService
 from server.services.booking import BookingService
+from server.services.caldav_sync import CalendarSync
 from server.services.jobs import JobKinds
 from server.services.custom_fields import CustomFields
 from server.services.deal_transfer import DealTransfer
@@ -117,6 +119,7 @@ from server.protocol.update_bounds import Bounds
 from server.sync.room import Limits
 from server.sync.updates import Squasher
 from server.outbound import HttpReceivers
+from server.caldav import HttpCalendarServers
 from server.sealing import sealer, secret_key
 from server.worker import Worker, runs_in_process
 
@@ -185,7 +188,7 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
                         CurrencyController, WorkspaceListsController, AutomationController, WebhookController,
                         MailboxController, SequenceController, unsubscribe_page, unsubscribe,
                         InsightsController,
-                        NotificationController, CalendarController, ical_feed, BookingSettingsController, PublicBookingController, EmailTemplateController, EmailController, mail_status, tracked_open, tracked_click, RecordFilesController],
+                        NotificationController, CalendarController, ical_feed, BookingSettingsController, PublicBookingController, CalendarSyncController, EmailTemplateController, EmailController, mail_status, tracked_open, tracked_click, RecordFilesController],
         dependencies={"caller": Provide(provide_caller), **dependencies()},
         exception_handlers=EXCEPTION_HANDLERS,
         # 422 for text Postgres cannot store, before any handler; rooms a request opens stay loaded until it answers
@@ -235,11 +238,18 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
     # serve process's (on the embedded default it runs every kind), or `python -m server worker`
     # with REDIS_URL (start_automations). Its handlers have a pool of their own.
     runner = automation_runner(settings, transactions(await _jobs_pool(stack, settings, url)), rooms, projector)
+    # CalDAV sync edits activities in the live documents too: its jobs run beside the automations'.
+    calendar_sync = CalendarSync(begin, sealer(settings), HttpCalendarServers(), accounts.boards,
+                                 Crm(begin, accounts.boards, rooms, projector, feed), settings.caldav_allow_private)
+
+    def more_kinds(kinds: JobKinds) -> None:
+        runner.register(kinds)
+        calendar_sync.register(kinds, settings.caldav_poll_cron)
     if runs_in_process(settings):  # the embedded default: `serve` alone runs the jobs too (server/worker.py)
-        await stack.enter_async_context(Worker(url, settings, node or "serve", more=runner.register))
+        await stack.enter_async_context(Worker(url, settings, node or "serve", more=more_kinds))
     elif settings.worker.strip().lower() != "off":
         await stack.enter_async_context(Worker(url, settings, node or "serve", kinds=JobKinds(),
-                                               more=runner.register))
+                                               more=more_kinds))
     elif not settings.redis_url:
         log.warning("TANDEM_WORKER=off and no REDIS_URL: no automation rule will run. Automations edit "
                     "the live documents, so they run in serve's in-process worker, or in `python -m server "
@@ -277,6 +287,7 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
         notifications=NotificationService(begin),
         calendar=CalendarService(begin),
         booking=BookingService(begin, accounts.boards, crm, contacts, accounts.outbox),
+        calendar_sync=calendar_sync,
         email_templates=EmailTemplatesService(begin),
         email_sending=EmailSending(begin, settings.mail_from.strip() if settings.smtp_url else None, tracker, files),
         email_tracking=EmailTrackingService(begin, tracker.key if tracker else None),

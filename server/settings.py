@@ -139,6 +139,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # After reading, a sync waits this long in IMAP IDLE (when the server has it) and files new mail as
     # it arrives; 0: poll only. Each waiting sync holds a worker's job slot meanwhile.
     mailbox_idle_seconds: float = 0.0
+    # CalDAV two-way sync (issue 18 item 5; docs/caldav.md): every connected calendar is synced on
+    # caldav_poll_cron (a caldav.sync job each; "Sync now" queues one at once; empty: only on
+    # demand). Calendar servers at loopback, private or reserved addresses are refused unless
+    # caldav_allow_private (on-premise servers, tests).
+    caldav_poll_cron: str = "*/10 * * * *"
+    caldav_allow_private: bool = False
     # System mail (issue 17 item 1; docs/email.md): invitations and password resets go out through
     # this SMTP relay, from mail_from, by mail.send jobs. smtp://user:pass@host:587 (STARTTLS when
     # offered; ?starttls=required or off), smtps://…:465 (implicit TLS). Empty: mail is not

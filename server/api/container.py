@@ -42,6 +42,7 @@ from server.services.mail import LoggingOutbox
 from server.services.notifications import NotificationService
 from server.services.calendar import CalendarService
 from server.services.booking import BookingService
+from server.services.caldav_sync import CalendarSync
 from server.services.email_templates import EmailTemplatesService
 from server.services.sending import EmailSending, EmailTrackingService
 from server.services.files import RecordFilesService
@@ -113,6 +114,8 @@ class Services:
     calendar: CalendarService
     # booking links: a host's settings and the public booking page (issue 18 item 6)
     booking: BookingService
+    # CalDAV two-way sync of one calendar per user (issue 18 item 5; the sync runs on the worker)
+    calendar_sync: CalendarSync
     # e-mail templates and their previews (issue 17)
     email_templates: EmailTemplatesService
     # composing and sending mail from a record (issue 17; the worker sends it)

@@ -45,6 +45,7 @@ from server.domain.references import UnknownReference
 from server.domain.text import UnstorableText
 from server.domain.webhooks import Refused
 from server.domain.mailboxes import MailboxRefused
+from server.domain.caldav import CalendarRefused
 from server.domain.email_templates import MissingMergeFields
 from server.domain.files import FileTooLarge
 from server.protocol.close_codes import CloseCode
@@ -67,6 +68,7 @@ HTTP_STATUS: dict[type[Exception], int] = {
     UnknownLocale: 422,  # a language the app does not speak (PATCH /api/me)
     Refused: 422,  # a webhook receiver at a loopback, private, link-local or reserved address (SSRF guard)
     MailboxRefused: 422,  # a mail server that cannot be reached or refused the sign-in (said in words)
+    CalendarRefused: 422,  # a CalDAV calendar that cannot be reached or refused the sign-in (said in words)
     MissingMergeFields: 422,  # a mail whose merge fields have no value: named, never sent blank
     Unauthenticated: 401,
     Forbidden: 403,

@@ -16,7 +16,7 @@ import weakref
 from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
-from pycrdt import Doc
+from pycrdt import Doc, Map
 
 from server.documents import edits
 from server.documents.read import ReadCache, board_view
@@ -203,6 +203,21 @@ class Crm:
         if links:
             await self._link(view, ACTIVITY, activity, links)
         return await self._linked(view, ACTIVITY, _activity(room.doc, view.board.kind, activity))
+
+    async def activity(self, caller: Caller, board: UUID, activity: UUID) -> Activity | None:
+        """The activity as the board document holds it now (the projection may lag); None if gone."""
+        view, room = await self._open(caller, board, write=False)
+        if activity not in _read(room.doc, view.board.kind).activities:
+            return None
+        return _activity(room.doc, view.board.kind, activity)
+
+    async def delete_activity(self, caller: Caller, board: UUID, activity: UUID) -> bool:
+        """Delete an activity (CalDAV sync: deleted on the server); False if it was gone already."""
+        _, room = await self._open(caller, board, write=True)
+        if str(activity) not in room.doc.get("activities", type=Map):
+            return False
+        self._change(room, caller, lambda doc: doc.get("activities", type=Map).pop(str(activity)))
+        return True
 
     # --- notes ---------------------------------------------------------------------------------
 

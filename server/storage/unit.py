@@ -14,6 +14,7 @@ from server.storage.accounts import (
 from server.storage.automations import PostgresAutomationRules, PostgresAutomationRuns
 from server.storage.notifications import PostgresNotifications
 from server.storage.calendar import PostgresCalendarEntries, PostgresCalendarFeeds
+from server.storage.caldav import PostgresCalendarSyncs
 from server.storage.booking import PostgresBookingLinks
 from server.storage.contacts import (
     PostgresContacts, PostgresContactSearch, PostgresDuplicates, PostgresOrganisations, PostgresRecordLookups,
@@ -51,7 +52,7 @@ class PostgresUnit:
         "field_definitions", "segments", "permission_levels", "erasable_contacts", "projected_documents",
         "projection", "notes", "board_reach", "board_reads", "guest_invitations", "currencies",
         "jobs", "housekeeping", "automation_rules", "automation_runs", "webhooks", "notifications",
-        "calendar_entries", "calendar_feeds", "booking_links",
+        "calendar_entries", "calendar_feeds", "calendar_syncs", "booking_links",
         "mailboxes", "mailbox_sync", "email_messages",
         "sequences", "enrolments",
         "email_templates", "email_tracking", "email_triggers", "bcc_addresses", "record_files",
@@ -99,6 +100,7 @@ class PostgresUnit:
         self.notifications = PostgresNotifications(conn)
         self.calendar_entries = PostgresCalendarEntries(conn)
         self.calendar_feeds = PostgresCalendarFeeds(conn)
+        self.calendar_syncs = PostgresCalendarSyncs(conn)
         self.booking_links = PostgresBookingLinks(conn)
         self.email_templates = PostgresEmailTemplates(conn)
         self.email_tracking = PostgresEmailTracking(conn)

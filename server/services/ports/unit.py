@@ -25,6 +25,7 @@ from server.services.ports.custom_fields import FieldDefinitions, SavedSegments
 from server.services.ports.imports import ImportBatches, ImportMappings
 from server.services.ports.jobs import Housekeeping, Jobs
 from server.services.ports.mailboxes import EmailMessages, MailboxSync, Mailboxes
+from server.services.ports.caldav import CalendarSyncs
 from server.services.ports.money import CurrencySettings
 from server.services.ports.notifications import Notifications
 from server.services.ports.calendar import CalendarEntries, CalendarFeeds
@@ -81,6 +82,7 @@ class Unit(Protocol):
     notifications: Notifications
     calendar_entries: CalendarEntries
     calendar_feeds: CalendarFeeds
+    calendar_syncs: CalendarSyncs
     booking_links: BookingLinks
     email_templates: EmailTemplates
     email_tracking: EmailTracking

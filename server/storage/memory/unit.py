@@ -61,6 +61,7 @@ class MemoryUnit:
         from server.storage.memory import jobs, money, notifications, webhooks
         from server.storage.memory import calendar
         from server.storage.memory import booking
+        from server.storage.memory import caldav
         from server.storage.memory import mailboxes
         from server.storage.memory import email_templates
         from server.storage.memory import sequences
@@ -102,6 +103,7 @@ class MemoryUnit:
         self.notifications = notifications.MemoryNotifications(db)
         self.calendar_entries = calendar.MemoryCalendarEntries(db)
         self.calendar_feeds = calendar.MemoryCalendarFeeds(db)
+        self.calendar_syncs = caldav.MemoryCalendarSyncs(db)
         self.booking_links = booking.MemoryBookingLinks(db)
         self.email_templates = email_templates.MemoryEmailTemplates(db)
         self.email_tracking = email_templates.MemoryEmailTracking(db)
