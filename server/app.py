@@ -244,6 +244,7 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
 
     def more_kinds(kinds: JobKinds) -> None:
         runner.register(kinds)
+    projector.feed = feed  # activity changes reach to-do lists and calendars live (issue 18)
         calendar_sync.register(kinds, settings.caldav_poll_cron)
     if runs_in_process(settings):  # the embedded default: `serve` alone runs the jobs too (server/worker.py)
         await stack.enter_async_context(Worker(url, settings, node or "serve", more=more_kinds))

@@ -17,6 +17,8 @@ from server.api.auth import CallerDep
 from server.domain.access import NotFound
 from server.domain.accounts import InvalidInput
 from server.domain.calendar import CalendarEntry
+from server.domain.crm import now_utc
+from server.domain.team_tasks import is_overdue, parse_filters, week_of
 from server.services.calendar import CalendarService
 
 CalendarDep = NamedDependency[CalendarService]
@@ -55,6 +57,26 @@ class CalendarController(Controller):
                                ) -> types.Calendar:
         found = await calendar.entries(caller, workspace, _day("start", start), _day("end", end), _people(people))
         return types.Calendar(entries=[_entry(e) for e in found])
+
+    @get("/workspaces/{workspace:uuid}/team-tasks",
+         summary="The team to-do list (filtered by assignee, type, due, done) and each member's load this week")
+    async def team_tasks(self, workspace: FromPath[UUID], caller: CallerDep, calendar: CalendarDep,
+                         assignee: FromQuery[str] = "anyone", type: FromQuery[str] = "", due: FromQuery[str] = "any",
+                         done: FromQuery[bool] = False, today: FromQuery[str] = "") -> types.TeamTasks:
+        day = _day("today", today) if today else now_utc().date()
+        now = now_utc()
+        found = await calendar.team_tasks(caller, workspace, parse_filters(caller.id, assignee, type, due, done),
+                                          day, now)
+        return types.TeamTasks(
+            as_of=day, week_start=week_of(day)[0],
+            tasks=[types.TeamTask(
+                id=t.id, board=t.board, board_name=t.board_name, type=t.type, title=t.title, assignee=t.assignee,
+                assignee_name=found.names.get(t.assignee) if t.assignee else None, day=t.day, start=t.start,
+                end=t.end, all_day=t.all_day, time_zone=t.time_zone, done=t.done,
+                overdue=is_overdue(t, day, now), card=t.card, card_title=t.card_title, recurrence=t.recurrence)
+                for t in found.tasks],
+            workload=[types.Workload(person=w.person, name=found.names.get(w.person, ""), this_week=w.this_week,
+                                     overdue=w.overdue, hours=w.hours) for w in found.loads])
 
     @get("/me/calendar-feed", summary="Whether you have a private calendar feed")
     async def calendar_feed(self, caller: CallerDep, calendar: CalendarDep) -> types.CalendarFeed:

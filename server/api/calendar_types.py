@@ -42,3 +42,42 @@ class CalendarFeed(msgspec.Struct, kw_only=True):
     active: bool
     created_at: datetime | None = None
     url: str | None = None  # shown once: only a hash of its token is kept
+
+
+class TeamTask(msgspec.Struct, kw_only=True):
+    """An activity on the team to-do list (issue 18): ``day`` None has no date; ``overdue`` as of now."""
+
+    id: UUID
+    board: UUID
+    board_name: str
+    type: str
+    title: str
+    assignee: UUID | None
+    assignee_name: str | None
+    day: date | None
+    start: datetime | None
+    end: datetime | None
+    all_day: bool
+    time_zone: str | None
+    done: bool
+    overdue: bool
+    card: UUID | None
+    card_title: str | None
+    recurrence: str | None = None
+
+
+class Workload(msgspec.Struct, kw_only=True):
+    """One member's week: open activities due in it, open overdue ones, hours booked (timed ones' lengths)."""
+
+    person: UUID
+    name: str
+    this_week: int
+    overdue: int
+    hours: float
+
+
+class TeamTasks(msgspec.Struct, kw_only=True):
+    as_of: date
+    week_start: date
+    tasks: list[TeamTask]
+    workload: list[Workload]

@@ -21,8 +21,10 @@ from server.domain.accounts import InvalidInput
 from server.domain.calendar import CalendarEntry, Span, occurrences
 from server.domain.crm import now_utc
 from server.domain.ical import feed
+from server.domain.team_tasks import Filters
 from server.services.accounts import Caller
 from server.services.ports.unit import Begin
+from server.services.team_tasks import TeamBoard, team_tasks
 
 MAX_DAYS = 62  # a month view with its leading and trailing weeks, and then some
 MAX_PEOPLE = 20
@@ -65,6 +67,11 @@ class CalendarService:
             boards = await tx.board_reach.visible_boards(caller.id)
             found = await tx.calendar_entries.between(boards, list(people) or [caller.id], first, last)
         return expand([e for e in found if e.workspace == workspace], first, last)
+
+    async def team_tasks(self, caller: Caller, workspace: UUID, filters: Filters, today: date,
+                         now: datetime) -> TeamBoard:
+        """The team to-do list and the workload strip (``server.services.team_tasks``)."""
+        return await team_tasks(self._begin, caller, workspace, filters, today, now)
 
     async def feed_created(self, caller: Caller) -> datetime | None:
         async with self._begin() as tx:

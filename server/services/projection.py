@@ -42,6 +42,7 @@ from server.domain.history import HISTORY_KINDS, reconcile
 from server.domain.projection import Table, activity_record, deal_record, stage_record, work_item_record
 from server.services.automation_events import enqueue_events
 from server.services.ports.entry_links import ACTIVITY, CARD, EntryLink
+from server.services.feed import ChangeFeed
 from server.services.ports.unit import Begin, Unit
 from server.services.reminders import schedule_reminders
 from server.sync.connection import Connection
@@ -129,6 +130,9 @@ class Projector:
         self.lags: deque[float] = deque(maxlen=10_000)  # seconds from a change to its projection
 
     async def __aenter__(self) -> Projector:
+        # create_app sets it: a live run that changed activities notes ``activities:<board>`` in the
+        # workspace feed, after its commit, so to-do lists and calendars refetch (issue 18)
+        self.feed: ChangeFeed | None = None
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -316,6 +320,8 @@ class Projector:
 
     async def _project_note(self, tx: Unit, document: str, doc: Doc) -> Projected:
         warn = _Warnings()
+        if self.feed is not None and diff and any(change.kind == "activity" for change in diff):
+            await self.feed.changed(found.workspace_id, [f"activities:{found.board_id}"])
         meta = read_note(doc, warn)
         self._flush_warnings(document, warn)
         if meta is not None and meta.title != await tx.notes.title(document):

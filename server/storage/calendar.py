@@ -10,6 +10,7 @@ import asyncpg
 
 from server.domain.calendar import CalendarEntry
 from server.domain.projection import ActivityRecord
+from server.domain.team_tasks import TeamTask
 from server.storage.queries import queries
 
 SQL = queries("calendar")
@@ -29,6 +30,10 @@ class PostgresCalendarEntries:
     async def upcoming(self, first: date, last: date) -> list[tuple[UUID, UUID, ActivityRecord]]:
         rows = await self._conn.fetch(SQL["upcoming"], first, last)
         return [(row[0], row[1], ActivityRecord(*row[2:])) for row in rows]
+
+    async def tasks(self, boards: Sequence[UUID], include_done: bool) -> list[TeamTask]:
+        rows = await self._conn.fetch(SQL["tasks"], list(boards), include_done)
+        return [TeamTask(*row) for row in rows]
 
 
 class PostgresCalendarFeeds:

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from server.domain.calendar import CalendarEntry
 from server.domain.projection import ActivityRecord
+from server.domain.team_tasks import TeamTask
 
 
 class CalendarEntries(Protocol):
@@ -21,6 +22,12 @@ class CalendarEntries(Protocol):
     async def upcoming(self, first: date, last: date) -> list[tuple[UUID, UUID, ActivityRecord]]:
         """(workspace, board, activity) of every open activity that is someone's, on a board not
         archived, whose day is from ``first`` to ``last`` or that repeats."""
+        ...
+
+
+    async def tasks(self, boards: Sequence[UUID], include_done: bool) -> list[TeamTask]:
+        """Every activity of ``boards`` (open ones only unless ``include_done``), dated or not,
+        with its board's and card's names — the team to-do list and the workload (issue 18)."""
         ...
 
 

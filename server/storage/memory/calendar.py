@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from uuid import UUID
 
 from server.domain.calendar import CalendarEntry
 from server.domain.projection import ActivityRecord, Table
+from server.domain.team_tasks import TeamTask
 from server.storage.memory.crm import projected
 from server.storage.memory.unit import MemoryDatabase
 
@@ -46,6 +47,21 @@ class MemoryCalendarEntries:
                       if isinstance(a, ActivityRecord) and not a.done and a.assignee is not None
                       and (a.recurrence or (a.due_date is not None and first <= a.due_date <= last))]
         return sorted(found, key=lambda x: (str(x[1]), str(x[2].id)))
+
+    async def tasks(self, boards: Sequence[UUID], include_done: bool) -> list[TeamTask]:
+        found = []
+        for board_id in boards:
+            board = self._db.table("boards").get(board_id)
+            if board is None or board.archived_at is not None:
+                continue
+            for workspace, a in projected(self._db, Table.ACTIVITIES).get(board_id, {}).values():
+                if not isinstance(a, ActivityRecord) or (a.done and not include_done):
+                    continue
+                found.append(TeamTask(a.id, board_id, board.name, workspace, a.type, a.title, a.assignee, a.due_date,
+                                      a.starts_at, a.ends_at, a.all_day, a.time_zone, a.done, a.card,
+                                      self._card_title(board_id, a.card), a.recurrence))
+        return sorted(found, key=lambda t: (t.day is None, t.day or date.max, t.start is not None,
+                                            t.start or datetime.min.replace(tzinfo=timezone.utc), t.title, str(t.id)))
 
     def _card_title(self, board: UUID, card: UUID | None) -> str | None:
         for table in (Table.DEALS, Table.WORK_ITEMS):

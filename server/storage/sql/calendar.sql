@@ -19,6 +19,15 @@ FROM activities a JOIN boards b ON b.id = a.board_id
 WHERE NOT a.done AND a.assignee_id IS NOT NULL AND b.archived_at IS NULL
   AND (a.due_date BETWEEN $1 AND $2 OR a.recurrence IS NOT NULL)
 ORDER BY a.board_id, a.activity_id;
+-- name: tasks
+-- The team to-do list (issue 18): every activity of the boards, open ones unless $2, archived boards left out.
+SELECT a.activity_id, a.board_id, b.name, b.workspace_id, a.type, a.title, a.assignee_id, a.due_date, a.starts_at,
+       a.ends_at, a.all_day, a.time_zone, a.done, a.card_id, coalesce(d.title, w.title), a.recurrence
+FROM activities a JOIN boards b ON b.id = a.board_id
+LEFT JOIN deals d ON d.board_id = a.board_id AND d.card_id = a.card_id
+LEFT JOIN work_items w ON w.board_id = a.board_id AND w.card_id = a.card_id
+WHERE a.board_id = ANY($1::uuid[]) AND b.archived_at IS NULL AND ($2 OR NOT a.done)
+ORDER BY a.due_date NULLS LAST, a.starts_at NULLS FIRST, a.title, a.activity_id;
 -- name: put_feed
 INSERT INTO calendar_feeds (user_id, token_hash) VALUES ($1, $2)
 ON CONFLICT (user_id) DO UPDATE SET token_hash = EXCLUDED.token_hash, created_at = now();

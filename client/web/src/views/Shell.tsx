@@ -22,6 +22,7 @@ import { SettingsPage } from './Settings'
 import { ReportPage } from './Report'
 import { InsightsPage } from './insights/lazy'
 import { CalendarPage } from './calendar/lazy'
+import { TeamTasksPage } from './TeamTasks'
 import { NotSharedPage } from './NotShared'
 import { currencyForBrowser } from '../lib/money'
 
@@ -49,6 +50,7 @@ export function Shell() {
           </ul>
           <NavLink href={`${base}/tasks`} icon="tasks">{t('shell.myTasks')}</NavLink>
           {!isGuest.value && <NavLink href={`${base}/calendar`} icon="meeting">{t('calendar.nav')}</NavLink>}
+          {!isGuest.value && <NavLink href={`${base}/team-tasks`} icon="people">{t('teamTasks.nav')}</NavLink>}
           {!isGuest.value && <>
             <NavLink href={`${base}/report`} icon="board">{gt('report')}</NavLink>
             <NavLink href={`${base}/insights`} icon="insights">{t('insights.nav')}</NavLink>
@@ -102,6 +104,7 @@ function Route({ base }: { base: string }) {
   if (board) return <BoardPage boardId={board.board} cardId={board.card ?? null} />
   if (sub === '/tasks') return <TasksPage />
   if (sub === '/calendar') return <CalendarPage />
+  if (sub === '/team-tasks') return <TeamTasksPage />
   if (sub === '/report') return <ReportPage />
   if (sub === '/insights') return <InsightsPage />
   if (sub === '/search') return <SearchPage q={queryParam('q')} />
