@@ -233,6 +233,7 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
     engine = await _start_engine(stack, settings, pool, begin, bus, node)
     rooms, projector = engine.rooms, engine.projector
     feed = RoomsChangeFeed(rooms)
+    projector.feed = feed  # activity changes reach to-do lists and calendars live (issue 18)
     await LinkMove(begin, rooms, projector, engine.store).run()  # once: record links out of old documents
     # Automation events change live documents, so a worker that holds a sync engine runs them: a
     # serve process's (on the embedded default it runs every kind), or `python -m server worker`
@@ -244,7 +245,6 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
 
     def more_kinds(kinds: JobKinds) -> None:
         runner.register(kinds)
-    projector.feed = feed  # activity changes reach to-do lists and calendars live (issue 18)
         calendar_sync.register(kinds, settings.caldav_poll_cron)
     if runs_in_process(settings):  # the embedded default: `serve` alone runs the jobs too (server/worker.py)
         await stack.enter_async_context(Worker(url, settings, node or "serve", more=more_kinds))
