@@ -128,11 +128,11 @@ class Projector:
         self.seconds = 0.0  # spent in project(), summed
         self.replay_seconds = 0.0  # spent replaying updates on shadows, summed
         self.lags: deque[float] = deque(maxlen=10_000)  # seconds from a change to its projection
-
-    async def __aenter__(self) -> Projector:
         # create_app sets it: a live run that changed activities notes ``activities:<board>`` in the
         # workspace feed, after its commit, so to-do lists and calendars refetch (issue 18)
         self.feed: ChangeFeed | None = None
+
+    async def __aenter__(self) -> Projector:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -316,12 +316,12 @@ class Projector:
                 await schedule_reminders(tx, found.workspace_id, found.board_id, diff, now_utc())  # issue 18
             self._flush_warnings(document, warn)
         self.projections += 1
+        if self.feed is not None and diff and any(change.kind == "activity" for change in diff):
+            await self.feed.changed(found.workspace_id, [f"activities:{found.board_id}"])
         return Projected(document, written[0], written[1], len(events))
 
     async def _project_note(self, tx: Unit, document: str, doc: Doc) -> Projected:
         warn = _Warnings()
-        if self.feed is not None and diff and any(change.kind == "activity" for change in diff):
-            await self.feed.changed(found.workspace_id, [f"activities:{found.board_id}"])
         meta = read_note(doc, warn)
         self._flush_warnings(document, warn)
         if meta is not None and meta.title != await tx.notes.title(document):
