@@ -92,6 +92,10 @@ from server.services.credentials import Passwords
 from server.services.mail import LoggingOutbox, QueuedOutbox
 from server.services.email_templates import EmailTemplatesService
 from server.services.sending import EmailSending, EmailTrackingService, Tracker
+from server.services.email_automations import TemplateSender
+from server.services.bcc import MAX_BYTES as BCC_MAX_BYTES, BccService
+from server.api.bcc import BccController
+from server.mail.bcc_smtp import BccListener
 from server.services.sequences import SequencesService, links_of
 from server.domain.tracking import tracking_key
 from server.mail.smtp import system_relay
@@ -188,7 +192,7 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
                         CurrencyController, WorkspaceListsController, AutomationController, WebhookController,
                         MailboxController, SequenceController, unsubscribe_page, unsubscribe,
                         InsightsController,
-                        NotificationController, CalendarController, ical_feed, BookingSettingsController, PublicBookingController, CalendarSyncController, EmailTemplateController, EmailController, mail_status, tracked_open, tracked_click, RecordFilesController],
+                        NotificationController, CalendarController, ical_feed, BookingSettingsController, PublicBookingController, CalendarSyncController, EmailTemplateController, EmailController, mail_status, tracked_open, tracked_click, BccController, RecordFilesController],
         dependencies={"caller": Provide(provide_caller), **dependencies()},
         exception_handlers=EXCEPTION_HANDLERS,
         # 422 for text Postgres cannot store, before any handler; rooms a request opens stay loaded until it answers
@@ -292,6 +296,7 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
         email_templates=EmailTemplatesService(begin),
         email_sending=EmailSending(begin, settings.mail_from.strip() if settings.smtp_url else None, tracker, files),
         email_tracking=EmailTrackingService(begin, tracker.key if tracker else None),
+        bcc=await _start_bcc(stack, settings, begin),
         record_files=files,
         sequences=SequencesService(begin, links_of(secret_key(settings), settings.public_url)),
     )
@@ -309,9 +314,11 @@ async def _jobs_pool(stack: AsyncExitStack, settings: Settings, url: str, size: 
 
 def automation_runner(settings: Settings, begin: Begin, rooms: Rooms, projector: Projector) -> AutomationRunner:
     """The automation jobs' handlers over a sync engine's rooms: serve's, or a standalone worker's."""
+    sending = EmailSending(begin, settings.mail_from.strip() if settings.smtp_url else None, _tracker(settings))
     return AutomationRunner(begin, rooms, projector, settle=settings.automation_settle_seconds,
                             max_depth=settings.automation_max_depth, sweep_cron=settings.automation_sweep_cron,
-                            webhooks=Webhooks(sealer(settings), HttpReceivers(), WebhookPolicy.of(settings)))
+                            webhooks=Webhooks(sealer(settings), HttpReceivers(), WebhookPolicy.of(settings)),
+                            mail=TemplateSender(begin, sending))  # send_template (issue 17 item 5)
 
 
 async def start_automations(stack: AsyncExitStack, settings: Settings, url: str, node: str) -> AutomationRunner:
@@ -331,6 +338,15 @@ def start_file_store(stack: AsyncExitStack, settings: Settings) -> FileStore:
     if isinstance(store, S3FileStore):
         stack.push_async_callback(store.aclose)
     return store
+
+
+async def _start_bcc(stack: AsyncExitStack, settings: Settings, begin: Begin) -> BccService:
+    """The workspace BCC addresses, and their SMTP listener when TANDEM_BCC_SMTP_PORT is set (issue 17)."""
+    bcc = BccService(begin, sealer(settings), settings.bcc_domain, settings.bcc_smtp_port > 0)
+    if settings.bcc_smtp_port > 0:
+        await stack.enter_async_context(BccListener(bcc, settings.bcc_smtp_host, settings.bcc_smtp_port,
+                                                    BCC_MAX_BYTES, settings.bcc_domain or "tandem"))
+    return bcc
 
 
 def _tracker(settings: Settings) -> Tracker | None:

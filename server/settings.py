@@ -154,6 +154,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # The address people open Tandem at (https://crm.example.com), for links in mail: tracked
     # mail's open pixel and click redirects need it (and TANDEM_SECRET_KEY, which signs them).
     public_url: str = ""
+    # The workspace BCC address (issue 17; docs/email-automations.md): bcc+<token>@bcc_domain; mail
+    # to it is taken by an SMTP listener on bcc_smtp_host:bcc_smtp_port (0: off) and filed.
+    bcc_domain: str = ""
+    bcc_smtp_port: int = 0
+    bcc_smtp_host: str = "0.0.0.0"
     # Files on records and mail attachments (docs/files.md): s3://bucket[/prefix]?endpoint=https://…&region=…
     # (key and secret from TANDEM_FILES_ACCESS_KEY / TANDEM_FILES_SECRET_KEY) or file:///folder; empty: the
     # data folder's files/. The largest upload, and the most one mail attaches in all (bytes).

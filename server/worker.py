@@ -43,6 +43,7 @@ from server.outbound import HttpReceivers
 from server.sealing import sealer, secret_key
 from server.services.jobs import Handler, JobKinds, job_kinds
 from server.services.sending import MailSender
+from server.services.bcc import register as register_bcc
 from server.services.reminders import register as register_reminders
 from server.services.sending import register as register_mail
 from server.mail.smtp import AioSmtpRelays, system_relay
@@ -99,6 +100,7 @@ class Worker:
             sequences.register(kinds, sequences.SequenceRunner(begin, sequences.RunnerPolicy(
                 sequences.links_of(secret_key(settings), settings.public_url), settings.sequence_sends_per_hour)))
             register_mail_sync(kinds, begin, mail_sync, settings.mailbox_poll_cron)  # mailboxes (issue 17)
+            register_bcc(kinds, begin)  # mail.bcc: what the BCC listener took, filed (issue 17)
             register_reminders(kinds, begin)  # activity reminders (issue 18, docs/calendar.md)
             relay = system_relay(settings.smtp_url, settings.mail_from)  # system mail, and members' without a mailbox
             register_mail(kinds, MailSender(begin, relay[0] if relay else None, AioSmtpRelays(), sealer(settings),

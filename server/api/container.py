@@ -45,6 +45,7 @@ from server.services.booking import BookingService
 from server.services.caldav_sync import CalendarSync
 from server.services.email_templates import EmailTemplatesService
 from server.services.sending import EmailSending, EmailTrackingService
+from server.services.bcc import BccService
 from server.services.files import RecordFilesService
 from server.services.sequences import SequencesService
 from server.services.organisations import Organisations
@@ -122,6 +123,8 @@ class Services:
     email_sending: EmailSending
     # signed open pixels and click redirects of tracked mail, and their events (issue 17)
     email_tracking: EmailTrackingService
+    # the workspace BCC address and its SMTP listener (issue 17; docs/email-automations.md)
+    bcc: BccService
     # files on deals, contacts and organisations, in the file store (docs/files.md)
     record_files: RecordFilesService
     # e-mail sequences: keeping them, enrolling, unsubscribe links (issue 17; the worker sends the steps)

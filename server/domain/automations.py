@@ -30,6 +30,15 @@ class InvalidRule(InvalidInput):
         self.field = message.partition(":")[0]
 
 
+class Refused(Exception):
+    """An action that cannot succeed however often it is tried (a template's merge field without a
+    value, no contact to write to): the run fails with this reason and is not retried."""
+
+
+class AlreadySent(Exception):
+    """A send_template action of a run sent its mail before (a rerun): nothing is sent again."""
+
+
 class TriggerType(enum.StrEnum):
     DEAL_CREATED = "deal_created"
     DEAL_STAGE_ENTERED = "deal_stage_entered"
@@ -42,6 +51,11 @@ class TriggerType(enum.StrEnum):
     CONTACT_CREATED = "contact_created"  # workspace-wide, no board
     ORGANISATION_CREATED = "organisation_created"  # workspace-wide, no board
     SCHEDULE = "schedule"  # a cron timetable; no deal
+    # E-mail (issue 17 item 5; docs/email-automations.md): about the mail's contact, and its deal on
+    # ``board`` when the rule names one.
+    EMAIL_OPENED = "email_opened"  # a tracked mail's first open by a person (privacy proxies do not count)
+    LINK_CLICKED = "link_clicked"  # a tracked mail's link, first click (``url_contains`` narrows)
+    EMAIL_REPLIED = "email_replied"  # a synced mail threads onto one sent from the workspace
 
 
 # What each trigger is about: a deal (every action applies), an activity (deal actions apply to its
@@ -52,6 +66,7 @@ ACTIVITY_TRIGGERS = frozenset({TriggerType.ACTIVITY_DUE, TriggerType.ACTIVITY_OV
 RECORD_TRIGGERS = frozenset({TriggerType.CONTACT_CREATED, TriggerType.ORGANISATION_CREATED})
 SWEPT_TRIGGERS = frozenset({TriggerType.DEAL_IDLE, TriggerType.ACTIVITY_DUE, TriggerType.ACTIVITY_OVERDUE,
                             TriggerType.SCHEDULE})  # found by the sweep job, not by an edit
+EMAIL_TRIGGERS = frozenset({TriggerType.EMAIL_OPENED, TriggerType.LINK_CLICKED, TriggerType.EMAIL_REPLIED})
 
 
 class ActionType(enum.StrEnum):
@@ -62,6 +77,7 @@ class ActionType(enum.StrEnum):
     NOTIFY = "notify"
     WAIT = "wait"  # the run stops here and a continuation job resumes it at the next action
     CALL_WEBHOOK = "call_webhook"  # POST the run's event JSON, signed, to a URL
+    SEND_TEMPLATE = "send_template"  # a workspace template to the run's contact (issue 17 item 5)
 
 
 # Actions that change a deal, refused where a trigger has none (contacts, organisations, schedules).
@@ -190,6 +206,15 @@ def check_trigger(raw: object) -> dict[str, Any]:
     if kind in RECORD_TRIGGERS:
         _only(raw, ("type",), "trigger")
         return {"type": str(kind)}
+    if kind in EMAIL_TRIGGERS:
+        _only(raw, ("type", "board", "url_contains") if kind is TriggerType.LINK_CLICKED else ("type", "board"),
+              "trigger")
+        trigger = {"type": str(kind)}
+        if raw.get("board") is not None:  # the run is about the mail's deal on this board
+            trigger["board"] = _uuid(raw.get("board"), "trigger.board")
+        if raw.get("url_contains") not in (None, ""):
+            trigger["url_contains"] = _text(raw.get("url_contains"), "trigger.url_contains")
+        return trigger
     if kind is TriggerType.SCHEDULE:
         _only(raw, ("type", "cron", "board"), "trigger")
         trigger = {"type": str(kind), "cron": check_cron(raw.get("cron"), "trigger.cron")}
@@ -297,6 +322,13 @@ def check_action(raw: object, where: str) -> dict[str, Any]:
         if not isinstance(amount, int) or isinstance(amount, bool) or not 1 <= amount <= most:
             raise InvalidRule(f"{where}.{unit}: expected a whole number of {unit} from 1 to {most}, got {amount!r:.80}")
         action[unit] = amount
+    elif kind is ActionType.SEND_TEMPLATE:
+        _only(raw, ("type", "template", "track"), where)
+        action["template"] = _uuid(raw.get("template"), f"{where}.template")
+        track = raw.get("track", False)
+        if not isinstance(track, bool):
+            raise InvalidRule(f"{where}.track: expected true or false, got {track!r:.80}")
+        action["track"] = track
     elif kind is ActionType.CALL_WEBHOOK:
         _only(raw, ("type", "url", "payload"), where)
         url = raw.get("url")
@@ -412,8 +444,11 @@ def check_fit(trigger: dict[str, Any], actions: list[dict[str, Any]], conditions
     """Refuse actions and conditions the trigger gives nothing to act on: no deal (contacts,
     organisations, schedules), no activity (anything but activity triggers)."""
     kind = TriggerType(trigger["type"])
-    has_deal = kind in DEAL_TRIGGERS or kind in ACTIVITY_TRIGGERS
+    has_deal = kind in DEAL_TRIGGERS or kind in ACTIVITY_TRIGGERS or (kind in EMAIL_TRIGGERS and "board" in trigger)
     for i, action in enumerate(actions):
+        if action["type"] == ActionType.SEND_TEMPLATE and kind in (TriggerType.SCHEDULE,
+                                                                   TriggerType.ORGANISATION_CREATED):
+            raise InvalidRule(f"actions[{i}].type: a {kind} trigger has no contact to send a template to")
         if not has_deal and action["type"] in DEAL_ACTIONS:
             raise InvalidRule(f"actions[{i}].type: a {kind} trigger has no deal to act on; expected one of "
                               f"{sorted(t.value for t in ActionType if t not in DEAL_ACTIONS)}, got {action['type']}")
@@ -426,9 +461,10 @@ def check_fit(trigger: dict[str, Any], actions: list[dict[str, Any]], conditions
     if conditions and kind is TriggerType.SCHEDULE:
         raise InvalidRule("conditions: a schedule trigger has no record to test; expected none")
     for i, condition in enumerate(conditions):
-        if kind in RECORD_TRIGGERS and condition["field"] not in RECORD_CONDITION_FIELDS[kind] \
-                and not condition["field"].startswith("fields."):
-            raise InvalidRule(f"conditions[{i}].field: expected one of {list(RECORD_CONDITION_FIELDS[kind])} "
+        record = RECORD_CONDITION_FIELDS.get(kind) or (
+            RECORD_CONDITION_FIELDS[TriggerType.CONTACT_CREATED] if kind in EMAIL_TRIGGERS and not has_deal else None)
+        if record is not None and condition["field"] not in record and not condition["field"].startswith("fields."):
+            raise InvalidRule(f"conditions[{i}].field: expected one of {list(record)} "
                               f"or fields.<custom field key>, got {condition['field']!r:.80}")
 
 
@@ -437,8 +473,11 @@ def check_rule(name: object, trigger: object, actions: object, enabled: object =
     """The rule as stored, or ``InvalidRule`` naming the first field that is not as expected."""
     if not isinstance(enabled, bool):
         raise InvalidRule(f"enabled: expected true or false, got {enabled!r:.80}")
-    rule = NewRule(_text(name, "name", NAME_LIMIT), enabled, check_trigger(trigger), check_actions(actions),
-                   check_conditions(conditions, record=TriggerType(trigger["type"]) in RECORD_TRIGGERS))
+    checked = check_trigger(trigger)
+    kind = TriggerType(checked["type"])
+    about_contact = kind in RECORD_TRIGGERS or (kind in EMAIL_TRIGGERS and "board" not in checked)
+    rule = NewRule(_text(name, "name", NAME_LIMIT), enabled, checked, check_actions(actions),
+                   check_conditions(conditions, record=about_contact))
     check_fit(rule.trigger, rule.actions, rule.conditions)
     return rule
 

@@ -53,17 +53,19 @@ from pycrdt import Doc
 from server.documents import edits
 from server.documents.read import board_view
 from server.domain.automations import (ACTIVITY_ASSIGNEE, CUSTOM_PREFIX, DEAL_OWNER, ROUND_ROBIN, SWEPT_TRIGGERS,
-                                       ActionType, Rule, RunStatus, TriggerType, holds, waited)
+                                       ActionType, Refused, Rule, RunStatus, TriggerType, holds, waited)
 from server.domain.boards import board_document
 from server.domain.crm import Activity, ActivityType, BoardState, Deal, DealStatus, now_utc, status_after_move
 from server.domain.fields import Entity
 from server.domain.notifications import NewNotification
 from server.services.automation_events import EVENT, FIRE, RECORD, SWEEP
+from server.services.email_automations import TemplateSender
+from server.services.email_events import EMAIL, wanted
 from server.services.jobs import JobKinds
 from server.services.ports.automations import DueActivity
 from server.services.ports.unit import Begin
 from server.services.ports.webhooks import Receivers, Sealer
-from server.services.webhooks import Policy, post_signed
+from server.services.webhooks import Policy, contact_data, post_signed
 from server.services.projection import Projector
 from server.sync.registry import Rooms
 from server.sync.room import Room
@@ -206,8 +208,9 @@ class AutomationRunner:
 
     def __init__(self, begin: Begin, rooms: Rooms, projector: Projector, *, settle: float = 3.0,
                  max_depth: int = 5, webhooks: Webhooks | None = None, sweep_cron: str = "* * * * *",
-                 sweep_limit: int = 500) -> None:
+                 sweep_limit: int = 500, mail: TemplateSender | None = None) -> None:
         self._begin, self._rooms, self._projector, self._max_depth = begin, rooms, projector, max_depth
+        self._mail = mail  # send_template (issue 17 item 5)
         self._settle, self._webhooks, self._sweep_cron, self._sweep_limit = settle, webhooks, sweep_cron, sweep_limit
 
     def register(self, kinds: JobKinds) -> None:
@@ -216,6 +219,7 @@ class AutomationRunner:
         kinds.handle(RECORD)(self.record)
         kinds.handle(FIRE)(self.fire)
         kinds.handle(SWEEP)(self.sweep)
+        kinds.handle(EMAIL)(self.email)
         if self._sweep_cron:
             kinds.every(SWEEP, self._sweep_cron)
 
@@ -297,6 +301,49 @@ class AutomationRunner:
                 continue
             try:
                 await self._run(None, rule, payload, trigger, {"id": payload["data"].get("id")}, subject)
+            except Exception as error:
+                log.exception("automation %s failed", rule.id)
+                failures.append(f"{rule.id}: {error}")
+        if failures:
+            raise RuntimeError(f"{len(failures)} automation run(s) failed: {'; '.join(failures)}")
+
+    async def email(self, payload: dict[str, Any]) -> None:
+        """``automation.email`` (``server.services.email_events``): a tracked mail opened or clicked,
+        or a reply filed. Each enabled rule of the trigger runs about the mail's contact and, when it
+        names a board, the mail's deal on it (none there: no run). A rule does not run for events on
+        mail it sent itself; such events carry the sending run's depth on."""
+        trigger, facts = TriggerType(payload["trigger"]), payload["facts"]
+        async with self._begin() as tx:
+            rules = [r for r in await tx.automation_rules.of_workspace(UUID(payload["workspace"]))
+                     if r.enabled and r.trigger["type"] == trigger and wanted(r, facts)]
+            mail = await tx.email_triggers.facts(UUID(facts["email"]))
+            origin = await tx.email_triggers.facts(UUID(facts["replied_to"])) if "replied_to" in facts else mail
+            contacts = await tx.contacts.by_ids(mail.contacts[:1]) if mail is not None else []
+        if not rules or mail is None:
+            return
+        record = {"kind": "contact", "data": msgspec.to_builtins(contact_data(contacts[0]))} if contacts else None
+        sent = origin.sent_by if origin is not None else None
+        event = {"event": payload["event"], "depth": sent.depth if sent else 0, "author": None,
+                 "rule": str(sent.rule) if sent else None}
+        described = {**facts, "subject": mail.subject}
+        failures: list[str] = []
+        for rule in rules:
+            if sent is not None and sent.rule == rule.id:
+                log.info("automation %s: an event on its own mail does not trigger it again", rule.id)
+                continue
+            board = UUID(rule.trigger["board"]) if rule.trigger.get("board") else None
+            card = next((c for b, c in mail.deals if b == board), None) if board else None
+            if board is not None and card is None:
+                continue  # the mail is on no deal of the rule's board
+            room = await self._room(board)
+            deal = _state(room.doc).cards.get(card) if room is not None and card is not None else None
+            if board is not None and not isinstance(deal, Deal):
+                continue
+            values = condition_values(deal) if isinstance(deal, Deal) else record_values((record or {}).get("data") or {})
+            if not all(holds(c, values) for c in rule.conditions):
+                continue
+            try:
+                await self._run(room, rule, event, trigger, described, Subject(board, card, record=record))
             except Exception as error:
                 log.exception("automation %s failed", rule.id)
                 failures.append(f"{rule.id}: {error}")
@@ -458,6 +505,9 @@ class AutomationRunner:
                 results.append({"type": action["type"], "ok": False, "error": str(error)})
                 async with self._begin() as tx:
                     await tx.automation_runs.record(run.id, results, RunStatus.FAILED, f"{action['type']}: {error}")
+                if isinstance(error, Refused):  # it would fail the same way again: failed, not retried
+                    log.warning("automation %s: %s refused: %s", rule.id, action["type"], error)
+                    return
                 raise
             results.append({"type": action["type"], "ok": True, "result": result})
             finished = index == len(rule.actions) - 1  # the last action's result finishes the run
@@ -479,6 +529,12 @@ class AutomationRunner:
             return await self._notify(rule, run, index, action, subject, deal, others)
         if action["type"] == ActionType.CALL_WEBHOOK:
             return await self._call_webhook(rule, run, index, action, described, inputs)
+        if action["type"] == ActionType.SEND_TEMPLATE:
+            if self._mail is None:
+                raise RuntimeError("this worker was started without mail sending")
+            contact = _contact_of(subject, deal, room)
+            return await self._mail.send(rule, run, index, action, contact,
+                                         (subject.board, subject.card) if isinstance(deal, Deal) else None, depth)
         if room is None or subject.card is None:
             return {"skipped": "the activity has no deal" if subject.activity is not None else "no deal to act on"}
         assignee = action.get("assignee")
@@ -602,6 +658,13 @@ class AutomationRunner:
         with self._projector.authored(room, rule.id, source={"rule": str(rule.id), "depth": depth + 1}):
             room.change(edit)
         return result
+
+
+def _contact_of(subject: Subject, deal: Any, room: Room | None) -> UUID | None:
+    """The contact a send_template action writes to: the trigger's (a contact, a mail's), else the deal's."""
+    if subject.record is not None and subject.record["kind"] == "contact" and subject.record["data"].get("id"):
+        return UUID(str(subject.record["data"]["id"]))
+    return deal.contact if isinstance(deal, Deal) else None
 
 
 def _plain(value: Any) -> Any:

@@ -155,3 +155,7 @@ async def _check_against(tx: Unit, caller: Caller, workspace: UUID, rule: NewRul
         for where, user in named:
             if await tx.members.role(workspace, UUID(user)) is None:
                 raise InvalidRule(f"{where}: expected a member of this workspace, got {user}")
+        if action["type"] == ActionType.SEND_TEMPLATE \
+                and await tx.email_templates.get(workspace, UUID(action["template"])) is None:
+            raise InvalidRule(f"actions[{index}].template: expected an e-mail template of this workspace, "
+                              f"got {action['template']}")

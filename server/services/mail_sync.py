@@ -35,6 +35,7 @@ from server.domain.access import AccessDenied, Action, permit
 from server.domain.inbound_mail import ancestors, correspondents, parse, thread_of
 from server.domain.mailboxes import Cursor, Direction, Email, Filing, Mailbox, NewEmail, SyncStatus
 from server.domain.webhooks import address_allowed
+from server.services.email_events import on_reply_filed
 from server.services.jobs import JobKinds
 from server.services.ports.mailboxes import FetchedMessage, ImapSession, MailServerError, MailServers
 from server.services.ports.unit import Begin, Unit
@@ -221,9 +222,12 @@ async def file_messages(tx: Unit, mailbox: Mailbox, parsed: Sequence[tuple[int, 
         email = msgspec.structs.replace(email, thread_id=thread_of(email, known))
         direction = Direction.OUT if email.from_address == own else Direction.IN
         new = NewEmail(mailbox.workspace_id, mailbox.id, mailbox.owner_id, direction, mailbox.visibility, email, uid)
-        if await tx.email_messages.file(new, filing) is not None:
+        stored = await tx.email_messages.file(new, filing)
+        if stored is not None:
             known[email.message_id] = email.thread_id
             filed += 1
+            if direction is Direction.IN and (email.in_reply_to or email.references):
+                await on_reply_filed(tx, mailbox.workspace_id, stored, email)  # email_replied rules
     return filed
 
 

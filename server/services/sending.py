@@ -29,6 +29,7 @@ from uuid import UUID
 import msgspec
 
 from server.domain.access import Action, NotFound
+from server.domain.automations import AlreadySent
 from server.domain.accounts import Conflict
 from server.domain.email_templates import MissingMergeFields, Rendered, render
 from server.domain.mailboxes import DealRef, Direction, Email, Filing, NewEmail, Visibility
@@ -38,6 +39,7 @@ from server.domain.sending import (
 )
 from server.services.email_templates import Subjects, merge_context
 from server.services.mail import SEND
+from server.services.email_events import on_tracking_hit
 from server.services.records import workspace_role
 
 if TYPE_CHECKING:
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
     from server.services.files import RecordFilesService
     from server.services.ports.files import FileStore
     from server.services.jobs import JobKinds
+    from server.services.ports.email_automations import SentByRule
     from server.services.ports.sending import MailRelay, MailRelays, TrackingEvent
     from server.services.ports.unit import Begin, Unit
     from server.services.ports.webhooks import Sealer
@@ -62,6 +65,7 @@ class Draft(NamedTuple):
     subjects: Subjects  # the records it is written on
     reply_to: UUID | None = None  # the stored e-mail it answers
     track: bool = False  # an open pixel and links through signed redirects (opt-in)
+    automation: tuple[SentByRule, int] | None = None  # a rule's send_template: (its run, the action's index)
     attachments: tuple[UUID, ...] = ()  # record files (docs/files.md), each readable by the sender
 
 
@@ -152,6 +156,8 @@ class EmailSending:
                 envelope = await self._files.attach(unit, caller, workspace, envelope, draft.attachments)
             stored = await self._file(unit, caller, workspace, envelope, route, draft.subjects,
                                       parent.thread_id if parent else None)
+            if draft.automation is not None and not await unit.email_triggers.mark_sent(stored, *draft.automation):
+                raise AlreadySent("this rule's run sent its mail already")  # rolls the second copy back
             if draft.track:  # the stored copy stays as written; the mail sent carries pixel and redirects
                 envelope = await self._tracked(unit, workspace, stored, envelope)
             await unit.jobs.enqueue(SEND, {"envelope": msgspec.to_builtins(envelope),
@@ -284,6 +290,7 @@ class EmailTrackingService:
         async with self._begin() as unit:
             if not await unit.email_tracking.record(tracked.email, tracked.kind, tracked.url, proxy, user_agent[:500]):
                 raise NotFound("no such link")
+            await on_tracking_hit(unit, tracked, proxy)  # email_opened / link_clicked rules (issue 17 item 5)
         return tracked
 
     async def events(self, caller: Caller, workspace: UUID, email: UUID) -> list[TrackingEvent]:

@@ -59,3 +59,15 @@ class BccAddresses(Protocol):
     async def workspace_of(self, token_hash: bytes) -> UUID | None:
         """The workspace whose token hashes to ``token_hash``."""
         ...
+
+
+class BccDesk(Protocol):
+    """What the inbound SMTP listener asks (``server/mail/bcc_smtp.py``): a service, not storage."""
+
+    async def recipient(self, address: str) -> UUID | None:
+        """The workspace whose BCC address ``address`` is, or None (the listener refuses the recipient)."""
+        ...
+
+    async def accept(self, workspaces: Sequence[UUID], raw: bytes) -> str | None:
+        """Queue the message for filing in ``workspaces``; None, or why it is refused (in words)."""
+        ...
