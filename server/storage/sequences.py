@@ -9,7 +9,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from server.domain.sequences import Enrolment, NewEnrolment, Reason, Sequence, SequenceDraft, Step, Window
+from server.domain.sequences import Enrolment, NewEnrolment, Reason, Sequence, SequenceDraft, State, Step, Window
 from server.storage.queries import queries
 
 SQL = queries("sequences")
@@ -34,7 +34,7 @@ def _values(draft: SequenceDraft) -> tuple[object, ...]:
 def enrolment_of(row: asyncpg.Record) -> Enrolment:
     deal = (row["board_id"], row["card_id"]) if row["board_id"] is not None else None
     return Enrolment(row["id"], row["sequence_id"], row["workspace_id"], row["contact_id"], row["enrolled_by"],
-                     row["address"], row["state"], row["step"], row["next_at"],
+                     row["address"], State(row["state"]), row["step"], row["next_at"],
                      Reason(row["reason"]) if row["reason"] else None, row["detail"], tuple(row["thread"]),
                      row["first_subject"], row["created_at"], row["updated_at"], deal)
 

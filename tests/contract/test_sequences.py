@@ -82,7 +82,7 @@ async def test_a_contact_runs_in_a_sequence_once_at_a_time_and_its_state_is_save
     async with begin() as tx:
         first = await tx.e.enrol(enrolment(s, s.ann, "ann@client.test"))
         assert await tx.e.enrol(enrolment(s, s.ann, "ann@client.test")) is None
-        assert (first.state, first.step, first.thread, first.reason) == (State.ACTIVE, 0, (), None)
+        assert first.state is State.ACTIVE and (first.step, first.thread, first.reason) == (0, (), None)
         await tx.e.save(msgspec.structs.replace(first, state=State.PAUSED, reason=Reason.MISSING_FIELDS,
                                                 detail="contact.last_name", step=1, thread=("m1@x",),
                                                 first_subject="Hello"))
