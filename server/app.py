@@ -38,6 +38,7 @@ from server.api.files import RecordFilesController
 from server.api.workspace_lists import WorkspaceListsController
 from server.api.automations import AutomationController
 from server.api.notifications import NotificationController
+from server.api.notification_settings import NotificationSettingsController
 from server.api.calendar import CalendarController, ical_feed
 from server.api.booking import BookingSettingsController, PublicBookingController
 from server.api.caldav import CalendarSyncController
@@ -74,6 +75,7 @@ from server.services.board_lifecycle import BoardLifecycle
 from server.services.automation_runner import AutomationRunner, Webhooks
 from server.services.automations import Automations
 from server.services.notifications import NotificationService
+from server.services.notification_settings import NotificationSettingsService
 from server.services.calendar import CalendarService
 from server.services.booking import BookingService
 from server.services.caldav_sync import CalendarSync
@@ -192,7 +194,7 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
                         CurrencyController, WorkspaceListsController, AutomationController, WebhookController,
                         MailboxController, SequenceController, unsubscribe_page, unsubscribe,
                         InsightsController,
-                        NotificationController, CalendarController, ical_feed, BookingSettingsController, PublicBookingController, CalendarSyncController, EmailTemplateController, EmailController, mail_status, tracked_open, tracked_click, BccController, RecordFilesController],
+                        NotificationController, NotificationSettingsController, CalendarController, ical_feed, BookingSettingsController, PublicBookingController, CalendarSyncController, EmailTemplateController, EmailController, mail_status, tracked_open, tracked_click, BccController, RecordFilesController],
         dependencies={"caller": Provide(provide_caller), **dependencies()},
         exception_handlers=EXCEPTION_HANDLERS,
         # 422 for text Postgres cannot store, before any handler; rooms a request opens stay loaded until it answers
@@ -290,6 +292,7 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
         webhooks=WebhookService(begin, sealer(settings), HttpReceivers(), WebhookPolicy.of(settings)),
         mailboxes=Mailboxes(begin, sealer(settings), AioImapServers(), settings.mailboxes_allow_private),
         notifications=NotificationService(begin),
+        notification_settings=NotificationSettingsService(begin, accounts.boards, accounts.outbox.delivers),
         calendar=CalendarService(begin),
         booking=BookingService(begin, accounts.boards, crm, contacts, accounts.outbox),
         calendar_sync=calendar_sync,

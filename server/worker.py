@@ -45,6 +45,8 @@ from server.services.jobs import Handler, JobKinds, job_kinds
 from server.services.sending import MailSender
 from server.services.bcc import register as register_bcc
 from server.services.reminders import register as register_reminders
+from server.services.mail import LoggingOutbox, QueuedOutbox
+from server.services.notify import register as register_notify
 from server.services.sending import register as register_mail
 from server.mail.smtp import AioSmtpRelays, system_relay
 from server.files import file_store
@@ -105,6 +107,7 @@ class Worker:
             relay = system_relay(settings.smtp_url, settings.mail_from)  # system mail, and members' without a mailbox
             register_mail(kinds, MailSender(begin, relay[0] if relay else None, AioSmtpRelays(), sealer(settings),
                                             file_store(settings.files_url, settings.data_dir)))  # attachments
+            register_notify(kinds, begin, QueuedOutbox(relay[1]) if relay else LoggingOutbox())  # issue 18 item 3
         if self._more is not None:
             self._more(kinds)
         self._pgq = pgq = PgQueuer(AsyncpgPoolDriver(self._pool))

@@ -40,6 +40,7 @@ from server.services.filters import Segments
 from server.services.links import Links
 from server.services.mail import LoggingOutbox
 from server.services.notifications import NotificationService
+from server.services.notification_settings import NotificationSettingsService
 from server.services.calendar import CalendarService
 from server.services.booking import BookingService
 from server.services.caldav_sync import CalendarSync
@@ -111,6 +112,8 @@ class Services:
     mailboxes: Mailboxes
     # the signed-in user's in-app notifications (automations write them)
     notifications: NotificationService
+    # per-user notification settings, followed deals, who a note may mention (issue 18 item 3)
+    notification_settings: NotificationSettingsService
     # the calendar and the private iCalendar feeds (issue 18)
     calendar: CalendarService
     # booking links: a host's settings and the public booking page (issue 18 item 6)

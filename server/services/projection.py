@@ -35,6 +35,7 @@ from uuid import UUID
 
 from pycrdt import Doc
 
+from server.documents.mentions import note_mentions
 from server.documents.read import ReadCache, read_board, read_note
 from server.documents.recorder import REMOTE, Recorder, Sourced
 from server.domain.crm import BoardState, CardEvent, Deal, now_utc
@@ -44,6 +45,7 @@ from server.services.automation_events import enqueue_events
 from server.services.ports.entry_links import ACTIVITY, CARD, EntryLink
 from server.services.feed import ChangeFeed
 from server.services.ports.unit import Begin, Unit
+from server.services.notify import activities_assigned, deals_changed, note_mentioned
 from server.services.reminders import schedule_reminders
 from server.sync.connection import Connection
 from server.sync.room import Origin, Room
@@ -299,7 +301,7 @@ class Projector:
             for update in await tx.projected_documents.stored_updates(document):
                 doc.apply_update(update)
             if found.kind == "note":
-                return await self._project_note(tx, document, doc)
+                return await self._project_note(tx, document, doc, found)
             warn = _Warnings()
             state = read_board(doc, found.board_kind, warn, self._caches.get(document))
             diff: list[BoardChange] | None = None if (fresh or reconcile_history) else []
@@ -314,16 +316,20 @@ class Projector:
             if diff is not None:  # live changes only: a rebuild sends no webhooks (issue 16)
                 await emit_board_changes(tx, found.workspace_id, found.board_id, diff, list(events), deals)
                 await schedule_reminders(tx, found.workspace_id, found.board_id, diff, now_utc())  # issue 18
+                await activities_assigned(tx, found.workspace_id, found.board_id, diff)  # issue 18 item 3
+                await deals_changed(tx, found.workspace_id, found.board_id, events, deals)
             self._flush_warnings(document, warn)
         self.projections += 1
         if self.feed is not None and diff and any(change.kind == "activity" for change in diff):
             await self.feed.changed(found.workspace_id, [f"activities:{found.board_id}"])
         return Projected(document, written[0], written[1], len(events))
 
-    async def _project_note(self, tx: Unit, document: str, doc: Doc) -> Projected:
+    async def _project_note(self, tx: Unit, document: str, doc: Doc, found: Any) -> Projected:
         warn = _Warnings()
         meta = read_note(doc, warn)
         self._flush_warnings(document, warn)
+        if meta is not None:  # new @mentions notify the mentioned (issue 18, services/notify.py)
+            await note_mentioned(tx, document, found.workspace_id, found.board_id, meta.title, note_mentions(doc))
         if meta is not None and meta.title != await tx.notes.title(document):
             await tx.notes.set_title(document, meta.title)
             return Projected(document, 1, 0, 0)

@@ -22,6 +22,7 @@ from server.domain.crm import now_utc
 from server.domain.notifications import NewNotification
 from server.domain.projection import ActivityRecord, Table
 from server.services.jobs import JobKinds
+from server.services.notify import deliver
 from server.services.ports.unit import Begin, Unit
 
 log = logging.getLogger(__name__)
@@ -114,7 +115,7 @@ async def remind(tx: Unit, payload: dict[str, Any]) -> bool:
     assert record.assignee is not None
     if not await tx.board_reach.reaches(board, record.assignee):
         return False  # the assignee no longer reaches the board
-    return await tx.notifications.add(NewNotification(
+    return await deliver(tx, NewNotification(  # as the assignee chose: bell, e-mail or off (services/notify.py)
         reminder, record.assignee, UUID(payload["workspace"]), message(record), board, record.card, kind="reminder"))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 import asyncpg
@@ -41,6 +42,13 @@ class PostgresNotifications:
 
     async def mark_all_read(self, user: UUID) -> int:
         return _count(await self._conn.execute(SQL["mark_all_read"], user))
+
+    async def get(self, notification: UUID) -> Notification | None:
+        found = await self._conn.fetchrow(SQL["notification"], notification)
+        return None if found is None else _notification(found)
+
+    async def unread_since(self, user: UUID, after: datetime | None, limit: int = 100) -> list[Notification]:
+        return [_notification(r) for r in await self._conn.fetch(SQL["unread_since"], user, after, limit)]
 
     async def forget(self, workspace: UUID, user: UUID) -> None:
         await self._conn.execute(SQL["forget_of_member"], workspace, user)

@@ -13,6 +13,9 @@ from server.storage.accounts import (
 )
 from server.storage.automations import PostgresAutomationRules, PostgresAutomationRuns
 from server.storage.notifications import PostgresNotifications
+from server.storage.notification_settings import (
+    PostgresDealFollows, PostgresNoteMentions, PostgresNotificationSettings,
+)
 from server.storage.calendar import PostgresCalendarEntries, PostgresCalendarFeeds
 from server.storage.caldav import PostgresCalendarSyncs
 from server.storage.booking import PostgresBookingLinks
@@ -52,6 +55,7 @@ class PostgresUnit:
         "field_definitions", "segments", "permission_levels", "erasable_contacts", "projected_documents",
         "projection", "notes", "board_reach", "board_reads", "guest_invitations", "currencies",
         "jobs", "housekeeping", "automation_rules", "automation_runs", "webhooks", "notifications",
+        "notification_settings", "deal_follows", "note_mentions",
         "calendar_entries", "calendar_feeds", "calendar_syncs", "booking_links",
         "mailboxes", "mailbox_sync", "email_messages",
         "sequences", "enrolments",
@@ -98,6 +102,9 @@ class PostgresUnit:
         self.mailbox_sync = PostgresMailboxSync(conn)
         self.email_messages = PostgresEmailMessages(conn)
         self.notifications = PostgresNotifications(conn)
+        self.notification_settings = PostgresNotificationSettings(conn)
+        self.deal_follows = PostgresDealFollows(conn)
+        self.note_mentions = PostgresNoteMentions(conn)
         self.calendar_entries = PostgresCalendarEntries(conn)
         self.calendar_feeds = PostgresCalendarFeeds(conn)
         self.calendar_syncs = PostgresCalendarSyncs(conn)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
@@ -27,6 +28,14 @@ class Notifications(Protocol):
 
     async def mark_all_read(self, user: UUID) -> int:
         """Mark every unread notification of the user read; how many were."""
+        ...
+
+    async def get(self, notification: UUID) -> Notification | None:
+        """One notification, whoever's it is, or None (the e-mail job reads it)."""
+        ...
+
+    async def unread_since(self, user: UUID, after: datetime | None, limit: int = 100) -> list[Notification]:
+        """The user's unread notifications made after ``after`` (None: all), oldest first (a digest's list)."""
         ...
 
     async def forget(self, workspace: UUID, user: UUID) -> None:

@@ -28,6 +28,7 @@ from server.services.ports.mailboxes import EmailMessages, MailboxSync, Mailboxe
 from server.services.ports.caldav import CalendarSyncs
 from server.services.ports.money import CurrencySettings
 from server.services.ports.notifications import Notifications
+from server.services.ports.notification_settings import DealFollows, NoteMentions, NotificationSettings
 from server.services.ports.calendar import CalendarEntries, CalendarFeeds
 from server.services.ports.booking import BookingLinks
 from server.services.ports.privacy import ErasableContacts, PermissionLevels
@@ -80,6 +81,9 @@ class Unit(Protocol):
     mailbox_sync: MailboxSync
     email_messages: EmailMessages
     notifications: Notifications
+    notification_settings: NotificationSettings
+    deal_follows: DealFollows
+    note_mentions: NoteMentions
     calendar_entries: CalendarEntries
     calendar_feeds: CalendarFeeds
     calendar_syncs: CalendarSyncs

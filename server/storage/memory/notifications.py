@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 from server.domain.notifications import NewNotification, Notification
@@ -42,6 +43,15 @@ class MemoryNotifications:
         for n in unread:
             self._rows[n.id] = n._replace(read_at=self._db.now())
         return len(unread)
+
+    async def get(self, notification: UUID) -> Notification | None:
+        return self._rows.get(notification)
+
+    async def unread_since(self, user: UUID, after: datetime | None, limit: int = 100) -> list[Notification]:
+        found = [n for n in self._rows.values() if n.user_id == user and n.read_at is None
+                 and (after is None or n.created_at > after)]
+        found.sort(key=lambda n: (n.created_at, str(n.id)))
+        return found[:limit]
 
     async def forget(self, workspace: UUID, user: UUID) -> None:
         for n in [n for n in self._rows.values() if n.workspace_id == workspace and n.user_id == user]:

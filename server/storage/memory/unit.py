@@ -64,6 +64,7 @@ class MemoryUnit:
         from server.storage.memory import caldav
         from server.storage.memory import mailboxes
         from server.storage.memory import email_templates
+        from server.storage.memory import notification_settings
         from server.storage.memory import sequences
         from server.storage.memory import record_files
         from server.storage.memory import email_automations
@@ -101,6 +102,9 @@ class MemoryUnit:
         self.mailbox_sync = mailboxes.MemoryMailboxSync(db)
         self.email_messages = mailboxes.MemoryEmailMessages(db)
         self.notifications = notifications.MemoryNotifications(db)
+        self.notification_settings = notification_settings.MemoryNotificationSettings(db)
+        self.deal_follows = notification_settings.MemoryDealFollows(db)
+        self.note_mentions = notification_settings.MemoryNoteMentions(db)
         self.calendar_entries = calendar.MemoryCalendarEntries(db)
         self.calendar_feeds = calendar.MemoryCalendarFeeds(db)
         self.calendar_syncs = caldav.MemoryCalendarSyncs(db)

@@ -14,3 +14,10 @@ UPDATE notifications SET read_at = coalesce(read_at, now()) WHERE id = $2 AND us
 DELETE FROM notifications WHERE workspace_id = $1 AND user_id = $2;
 -- name: mark_all_read
 UPDATE notifications SET read_at = now() WHERE user_id = $1 AND read_at IS NULL;
+-- name: notification
+SELECT id, user_id, workspace_id, message, board_id, card_id, created_at, read_at, kind
+FROM notifications WHERE id = $1;
+-- name: unread_since
+SELECT id, user_id, workspace_id, message, board_id, card_id, created_at, read_at, kind
+FROM notifications WHERE user_id = $1 AND read_at IS NULL AND ($2::timestamptz IS NULL OR created_at > $2)
+ORDER BY created_at, id LIMIT $3;
