@@ -33,6 +33,7 @@ import asyncpg
 
 from server.domain.insights import Scope, midnight
 from server.storage.insights import DRILL, FUNNEL, SQL, TUNING, PostgresInsightsReads
+from server.storage.insights_rollup import ROLLUP, rollup_bounds
 from server.storage.migrations import migrate
 
 STAGES = [("Lead in", 10, 14, "open"), ("Qualified", 25, 14, "open"), ("Proposal made", 50, 10, "open"),
@@ -164,8 +165,14 @@ async def seed(conn: asyncpg.Connection, rng: random.Random, args: argparse.Name
     await conn.execute(BACKFILL)
     for table, trigger in TRIGGERS:
         await conn.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
-    await conn.execute("VACUUM ANALYZE deals, card_events, activities, board_stages, stage_visits")
-    log(f"copied and analysed in {time.perf_counter() - started:.1f} s")
+    log(f"copied in {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    # The funnel's rollups (migrations 0036_insights_funnel_*) of every board at once.
+    await conn.execute("INSERT INTO funnel_days_stale (board_id, day) SELECT id, NULL FROM boards")
+    await conn.execute("SELECT funnel_days_refresh(ARRAY(SELECT id FROM boards))")
+    log(f"funnel_days and funnel_months built in {time.perf_counter() - started:.1f} s")
+    await conn.execute("VACUUM ANALYZE deals, card_events, activities, board_stages, stage_visits, funnel_days,"
+                       " funnel_months, funnel_days_stale")
     return {"workspace": workspace, "boards": list(boards), "stages": boards, "owners": owners,
             "events": len(data.events), "activities": len(data.activities)}
 
@@ -182,9 +189,11 @@ async def seeded(conn: asyncpg.Connection) -> dict[str, Any]:
 
 # --- timing --------------------------------------------------------------------------------------
 
-def figures(reads: PostgresInsightsReads, world: dict[str, Any]) -> dict[str, tuple[Callable[[], Awaitable], str,
-                                                                                         tuple]]:
-    """Each query as the dashboard asks it: (call, its SQL, its arguments for EXPLAIN)."""
+def figures(reads: PostgresInsightsReads, raw: PostgresInsightsReads,
+            world: dict[str, Any]) -> dict[str, tuple[Callable[[], Awaitable], str, tuple]]:
+    """Each query as the dashboard asks it: (call, its SQL, its arguments for EXPLAIN). The rows marked
+    (raw) are the same figure without its rollup, in the same run: the ratio to them holds however
+    busy the machine is."""
     boards, owner = world["boards"], world["owners"][0]
     quarter = Scope(boards, midnight(date(2026, 10, 1), ZONE), midnight(date(2026, 12, 7), ZONE))
     before = Scope(boards, midnight(date(2026, 7, 25), ZONE), midnight(date(2026, 10, 1), ZONE))
@@ -196,10 +205,14 @@ def figures(reads: PostgresInsightsReads, world: dict[str, Any]) -> dict[str, tu
     rows = "\n" + SQL["deal_rows"]
     return {
         "stages": (lambda: reads.stages(boards), SQL["stages"], (boards,)),
-        "funnel, quarter": (lambda: reads.funnel(quarter), FUNNEL, tuple(quarter)),
-        "funnel, 12 months": (lambda: reads.funnel(year), FUNNEL, tuple(year)),
-        "funnel, one owner": (lambda: reads.funnel(quarter._replace(owner=owner)), FUNNEL,
-                              tuple(quarter._replace(owner=owner))),
+        "funnel, quarter": (lambda: reads.funnel(quarter), ROLLUP["funnel_days"],
+                            (*quarter, *rollup_bounds(quarter.start, quarter.end))),
+        "funnel, quarter (raw)": (lambda: raw.funnel(quarter), FUNNEL, tuple(quarter)),
+        "funnel, 12 months": (lambda: reads.funnel(year), ROLLUP["funnel_days"],
+                              (*year, *rollup_bounds(year.start, year.end))),
+        "funnel, 12 months (raw)": (lambda: raw.funnel(year), FUNNEL, tuple(year)),
+        "funnel, one owner": (lambda: reads.funnel(quarter._replace(owner=owner)), ROLLUP["funnel_days"],
+                              (*quarter._replace(owner=owner), *rollup_bounds(quarter.start, quarter.start))),
         "stuck": (lambda: reads.stuck(boards, None), SQL["stuck"], (boards, None)),
         "lost reasons": (lambda: reads.lost_reasons(quarter, REASONS), closed + SQL["lost_reasons"],
                          (*quarter, REASONS)),
@@ -234,14 +247,19 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def measure(pool: asyncpg.Pool, world: dict[str, Any], runs: int, explain: float | None) -> None:
+async def measure(pool: asyncpg.Pool, world: dict[str, Any], runs: int, explain: float | None,
+                  only: list[str] | None = None) -> None:
     """Wall time per query (p50, p99, max), and the CPU time the Postgres backend spent on it (mean of the
     runs): on a machine shared with other work the wall time includes waiting for a core, the CPU time not."""
     reads = PostgresInsightsReads(pool)  # a pool of one connection: one backend to read the CPU time of
+    raw = PostgresInsightsReads(pool, rollup=False)
+    print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} (2 cores)")
     backend = await pool.fetchval("SELECT pg_backend_pid()")
     print(f"{'query':<28}{'rows':>7}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'cpu ms':>9}")
     slow = []
-    for name, (call, sql, args) in figures(reads, world).items():
+    for name, (call, sql, args) in figures(reads, raw, world).items():
+        if only and not any(part in name for part in only):
+            continue
         for _ in range(3):
             answer = await call()
         times = []
@@ -261,6 +279,7 @@ async def measure(pool: asyncpg.Pool, world: dict[str, Any], runs: int, explain:
             await conn.execute(TUNING)
             plan = await conn.fetch("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql, *args)
         print(f"\n--- {name}\n" + "\n".join(r[0] for r in plan))
+    print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} at the end")
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -279,7 +298,7 @@ async def main(args: argparse.Namespace) -> None:
                 world = await (seeded(conn) if args.reuse else seed(conn, rng, args))
             print(f"insights: {args.deals:,} deals, {world['events']:,} card events, {world['activities']:,} "
                   f"activities, 4 pipelines, 20 owners; {args.runs} runs per query after 3 warm-ups")
-            await measure(pool, world, args.runs, args.explain)
+            await measure(pool, world, args.runs, args.explain, args.only)
         finally:
             await pool.close()
     finally:
@@ -301,6 +320,8 @@ if __name__ == "__main__":
     parser.add_argument("--database-url", default=os.environ.get(
         "TANDEM_TEST_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
     parser.add_argument("--seed", type=int, default=19)
+    parser.add_argument("--only", action="append", metavar="TEXT",
+                        help="time only the queries whose name contains TEXT (repeatable)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database (and print its URL)")
     parser.add_argument("--reuse", metavar="DATABASE", help="time the queries on a database a --keep run seeded")
     asyncio.run(main(parser.parse_args()))

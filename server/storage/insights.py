@@ -13,10 +13,11 @@ import asyncpg
 
 from server.domain.insights import Goal, GoalChange, Scope
 from server.services.ports.insights import Row
+from server.storage.insights_rollup import ROLLUP, rollup_bounds
 from server.storage.queries import queries
 
 SQL = queries("insights")
-FUNNEL = "\n".join((SQL["funnel_cte"], SQL["funnel_cte_end"], SQL["funnel"]))
+FUNNEL = "\n".join((SQL["funnel_cte"], SQL["funnel_cte_end"], SQL["funnel"]))  # over stage_visits alone
 DRILL = {
     "stage": "\n".join((SQL["funnel_cte"], SQL["drill_stage_filter"], SQL["funnel_cte_end"], SQL["drill_stage"])),
     "closed": SQL["closed_cte"] + "\n" + SQL["drill_closed"],
@@ -32,10 +33,14 @@ TUNING = "SET LOCAL work_mem = '64MB'; SET LOCAL jit = off"
 
 
 class PostgresInsightsReads:
-    """Implements ``server.services.ports.insights.InsightsReads``."""
+    """Implements ``server.services.ports.insights.InsightsReads``. The funnel reads its rollups
+    (``server/storage/insights_rollup.py``, brought up to date first) unless ``rollup`` is off or an
+    owner is named: then every visit of the period from ``stage_visits``, which the rollups are
+    checked against."""
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, *, rollup: bool = True) -> None:
         self._pool = pool
+        self._rollup = rollup
 
     async def _fetch(self, sql: str, *args: Any) -> list[Row]:
         async with self._pool.acquire() as conn, conn.transaction(readonly=True):
@@ -46,7 +51,13 @@ class PostgresInsightsReads:
         return await self._fetch(SQL["stages"], list(boards))
 
     async def funnel(self, scope: Scope) -> list[Row]:
-        return await self._fetch(FUNNEL, *scope)
+        if not self._rollup:
+            return await self._fetch(FUNNEL, *scope)
+        # With an owner everything is read from the visits (the rollups count every owner's).
+        bounds = rollup_bounds(scope.start, scope.end if scope.owner is None else scope.start)
+        async with self._pool.acquire() as conn:
+            await conn.execute(ROLLUP["funnel_days_refresh"], list(scope.boards))
+        return await self._fetch(ROLLUP["funnel_days"], *scope, *bounds)
 
     async def stuck(self, boards: Sequence[UUID], owner: UUID | None) -> list[Row]:
         return await self._fetch(SQL["stuck"], list(boards), owner)

@@ -1,0 +1,254 @@
+"""The funnel's day rollup (``funnel_days``, migration 0036) answers exactly what the raw stage
+visits answer (issue 19): on a generated history written through the triggers (deals moved back
+and forth, late events, won, lost, reopened, reassigned and deleted deals, a board whose stages
+were reordered), for periods read in time zones whose midnight is not UTC's (Berlin across its
+summer-time change, Kathmandu +5:45, St John's -3:30, Chatham +13:45), with days the rollup has not
+caught up with yet and after it has."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import AsyncIterator
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+from uuid import UUID, uuid4
+
+import asyncpg
+import pytest
+
+from server.domain.insights import Scope, midnight
+from server.storage.insights import PostgresInsightsReads
+from server.storage.insights_rollup import ROLLUP, rollup_bounds, whole_days
+from server.storage.migrations import migrate
+
+STAGES = [("Lead in", 10, 14, "open"), ("Qualified", 25, 14, "open"), ("Proposal", 50, 10, "open"),
+          ("Negotiation", 75, 7, "open"), ("Won", 100, 0, "won"), ("Lost", 0, 0, "lost")]
+ZONES = ["Europe/Berlin", "UTC", "Asia/Kathmandu", "America/St_Johns", "Pacific/Chatham"]
+START = datetime(2026, 1, 1, tzinfo=timezone.utc)
+DAYS = 100  # the history spans 2026-01-01 .. 2026-04-10, across Berlin's change to summer time (03-29)
+
+
+class World:
+    def __init__(self, workspace: UUID, boards: dict[UUID, list[UUID]], owners: list[UUID]) -> None:
+        self.workspace, self.boards, self.owners = workspace, boards, owners
+        self.cards: list[tuple[UUID, UUID]] = []  # (board, card)
+
+
+@pytest.fixture
+async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    async with asyncpg.create_pool(database_url, min_size=1, max_size=2) as made:
+        await migrate(made)
+        yield made
+
+
+def instant(rng: random.Random, within: tuple[datetime, datetime]) -> datetime:
+    """A random instant in ``within``; often within minutes of a UTC or zone midnight (the edges)."""
+    first, last = within
+    at = first + timedelta(seconds=rng.uniform(0, (last - first).total_seconds()))
+    if rng.random() < 0.1:  # exactly a UTC midnight: a period may begin or end at this very instant
+        at = at.replace(hour=0, minute=0, second=0, microsecond=0)
+    elif rng.random() < 0.3:
+        at = at.replace(hour=rng.choice((0, 23, 18, 5)), minute=rng.choice((0, 15, 45, 59)),
+                        second=rng.choice((0, 59)), microsecond=rng.choice((0, 999_999)))
+    return min(max(at, first), last)
+
+
+async def seed(conn: asyncpg.Connection, rng: random.Random, deals: int) -> World:
+    workspace, owners = uuid4(), [uuid4() for _ in range(3)]
+    await conn.execute("INSERT INTO workspaces (id, name) VALUES ($1, 'Rollup')", workspace)
+    await conn.executemany("INSERT INTO users (id, email, name, password_hash) VALUES ($1, $2, $3, 'x')",
+                           [(u, f"{u}@example.test", f"Rep {i}") for i, u in enumerate(owners)])
+    world = World(workspace, {}, owners)
+    for i in range(2):
+        board = uuid4()
+        await conn.execute("INSERT INTO boards (id, workspace_id, name, kind) VALUES ($1, $2, $3, 'pipeline')",
+                           board, workspace, f"Pipeline {i + 1}")
+        world.boards[board] = [uuid4() for _ in STAGES]
+        await conn.executemany(
+            "INSERT INTO board_stages (board_id, stage_id, name, rank, position, probability, rot_days, kind)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            [(board, stage, name, f"a{n}", n, p, rot, kind)
+             for n, (stage, (name, p, rot, kind)) in enumerate(zip(world.boards[board], STAGES))])
+    end = START + timedelta(days=DAYS)
+    for i in range(deals):
+        board = list(world.boards)[i % 2]
+        await one_deal(conn, rng, world, board, (START, end), deal_first=rng.random() < 0.5)
+    return world
+
+
+async def event(conn: asyncpg.Connection, board: UUID, card: UUID, kind: str, at: datetime, **columns: Any) -> None:
+    names = ["board_id", "card_id", "kind", "at", *columns]
+    await conn.execute(f"INSERT INTO card_events ({', '.join(names)}) VALUES "
+                       f"({', '.join(f'${n + 1}' for n in range(len(names)))})", board, card, kind, at,
+                       *columns.values())
+
+
+async def one_deal(conn: asyncpg.Connection, rng: random.Random, world: World, board: UUID,
+                   within: tuple[datetime, datetime], deal_first: bool) -> None:
+    """A deal's path: created in Lead in, moved mostly forward and sometimes back (a stage entered
+    twice or more), then won, lost (from an open stage, or into Lost) or left open."""
+    stages, card = world.boards[board], uuid4()
+    at, position = instant(rng, within), 0
+    created = at
+    path = [("created", at, None, stages[0])]
+    for _ in range(rng.randrange(0, 7)):
+        step = rng.choices((1, -1, 2), (60, 30, 10))[0]
+        target = min(max(position + step, 0), 3)
+        if target == position:
+            target = (position + 1) % 4
+        at += timedelta(hours=rng.choice((rng.uniform(0.01, 30), rng.uniform(30, 400))))
+        if rng.random() < 0.15:  # at the next UTC midnight: a period may begin or end at this very instant
+            at = at.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+        path.append(("moved", at, stages[position], stages[target]))
+        position = target
+    outcome = rng.choice(("won", "lost", "open"))
+    status_at = None
+    if outcome != "open":
+        at += timedelta(hours=rng.uniform(0.5, 200))
+        if outcome == "won" or rng.random() < 0.5:
+            final = 4 if outcome == "won" else 5
+            path.append(("moved", at, stages[position], stages[final]))
+            position = final
+        status_at = at
+
+    async def deal_row() -> None:
+        await conn.execute(
+            "INSERT INTO deals (board_id, card_id, workspace_id, title, value, currency, owner_id, status,"
+            " lost_reason, fields, stage_id, rank, created_at, moved_at) VALUES"
+            " ($1, $2, $3, 'Deal', $4, 'EUR', $5, $6, $7, $8, $9, 'a', $10, $11)",
+            board, card, world.workspace, float(rng.randrange(100, 5000)), rng.choice(world.owners), outcome,
+            "Price" if outcome == "lost" else None, json.dumps({}), stages[position], created, at)
+
+    if deal_first:
+        await deal_row()
+    order = list(path)
+    if rng.random() < 0.2:
+        rng.shuffle(order)  # a rebuild reconciles history late and out of order
+    for kind, when, source, target in order:
+        await event(conn, board, card, kind, when, from_stage=source, to_stage=target)
+    if status_at is not None:
+        await event(conn, board, card, "status", status_at, old_status="open", new_status=outcome)
+    if not deal_first:
+        await deal_row()
+    world.cards.append((board, card))
+
+
+def periods(rng: random.Random, count: int, edges: list[date]) -> list[tuple[str, date, date]]:
+    """(zone, first, last) periods: whole history, single days, a few days, months, random spans; and
+    UTC periods beginning or ending at the midnight of ``edges`` (when a stage was re-entered)."""
+    chosen = [("UTC", day, day + timedelta(days=rng.randrange(1, 20))) for day in rng.sample(edges, min(4, len(edges)))]
+    chosen += [("UTC", day - timedelta(days=rng.randrange(1, 20)), day - timedelta(days=1))
+               for day in rng.sample(edges, min(4, len(edges)))]
+    chosen += [("UTC", date(2026, 1, 1), date(2026, 4, 30)), ("Europe/Berlin", date(2026, 3, 1), date(2026, 3, 31)),
+              ("Asia/Kathmandu", date(2026, 2, 3), date(2026, 2, 3)),
+              ("Pacific/Chatham", date(2025, 12, 31), date(2026, 1, 1))]
+    while len(chosen) < count:
+        first = date(2025, 12, 30) + timedelta(days=rng.randrange(DAYS + 5))
+        length = rng.choice((0, 1, 2, 6, 13, 30, rng.randrange(90)))
+        chosen.append((rng.choice(ZONES), first, first + timedelta(days=length)))
+    return chosen
+
+
+def scope_of(world: World, zone: str, first: date, last: date, boards: list[UUID] | None = None) -> Scope:
+    return Scope(boards or list(world.boards), midnight(first, zone), midnight(last + timedelta(days=1), zone))
+
+
+def by_stage(rows: list[dict[str, Any]]) -> dict[tuple[UUID, UUID], dict[str, Any]]:
+    return {(r["board_id"], r["stage_id"]): r for r in rows}
+
+
+async def agree(pool: asyncpg.Pool, world: World, rng: random.Random, count: int, refresh: bool) -> int:
+    """Compare the rollup and the raw funnel over ``count`` periods; answers how many stage rows
+    carried a median (the comparison covered real data)."""
+    rollup, raw = PostgresInsightsReads(pool), PostgresInsightsReads(pool, rollup=False)
+    async with pool.acquire() as conn:  # the UTC midnights at which a deal re-entered a stage
+        edges = [r[0] for r in await conn.fetch(
+            "SELECT DISTINCT (entered_at AT TIME ZONE 'UTC')::date FROM stage_visits WHERE board_id = ANY($1::uuid[])"
+            " AND prior_visit_at IS NOT NULL AND entered_at = date_trunc('day', entered_at, 'UTC') ORDER BY 1",
+            list(world.boards))]
+    assert edges
+    compared = 0
+    for zone, first, last in periods(rng, count, edges):
+        boards = rng.choice((None, [list(world.boards)[0]]))
+        scope = scope_of(world, zone, first, last, boards)
+        if refresh:
+            fast = await rollup.funnel(scope)
+        else:  # the statement alone: the days marked stale are read from the visits
+            async with pool.acquire() as conn:
+                fast = [dict(r) for r in await conn.fetch(ROLLUP["funnel_days"], *scope,
+                                                           *rollup_bounds(scope.start, scope.end))]
+        slow = await raw.funnel(scope)
+        assert by_stage(fast) == by_stage(slow), (zone, first, last)
+        compared += sum(1 for r in slow if r["median_days"] is not None)
+    return compared
+
+
+async def test_the_rollup_answers_what_the_visits_answer(pool: asyncpg.Pool) -> None:
+    rng = random.Random(36)
+    async with pool.acquire() as conn:
+        world = await seed(conn, rng, 160)
+        marked = await conn.fetchval("SELECT count(*) FROM funnel_days_stale WHERE board_id = ANY($1::uuid[])",
+                                     list(world.boards))
+    assert marked > 0  # the triggers marked the days the new visits began on
+
+    # Before any refresh everything is read from the visits; the first funnel read brings the rollup up to date.
+    assert await agree(pool, world, rng, 6, refresh=False) > 0
+    assert await agree(pool, world, rng, 40, refresh=True) > 0
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM funnel_days_stale WHERE board_id = ANY($1::uuid[])",
+                                   list(world.boards)) == 0
+        rolled = await conn.fetchval("SELECT sum(first_new + coalesce(cardinality(priors), 0)) FROM funnel_days"
+                                     " WHERE board_id = ANY($1::uuid[])", list(world.boards))
+        visits = await conn.fetchval("SELECT count(*) FROM stage_visits WHERE board_id = ANY($1::uuid[])",
+                                     list(world.boards))
+        assert rolled == visits > 500  # every visit is in the rollup once
+
+        # Changes: deals deleted, won deals reopened, lost ones won, owners changed, cards moved back
+        # (also a move logged late, between older events), new deals.
+        cards = list(world.cards)
+        rng.shuffle(cards)
+        for board, card in cards[:15]:
+            await conn.execute("DELETE FROM deals WHERE board_id = $1 AND card_id = $2", board, card)
+        for board, card in cards[15:30]:
+            await conn.execute("UPDATE deals SET status = CASE status WHEN 'won' THEN 'open' ELSE 'won' END,"
+                               " owner_id = $3 WHERE board_id = $1 AND card_id = $2", board, card, world.owners[0])
+        for board, card in cards[30:50]:
+            stages = world.boards[board]
+            when = instant(rng, (START + timedelta(days=5), START + timedelta(days=DAYS)))
+            await event(conn, board, card, "moved", when, from_stage=stages[2], to_stage=stages[rng.randrange(4)])
+        for i in range(10):
+            await one_deal(conn, rng, world, list(world.boards)[i % 2],
+                           (START + timedelta(days=20), START + timedelta(days=40)), deal_first=True)
+    assert await agree(pool, world, rng, 6, refresh=False) > 0  # changed days read raw until refreshed
+    assert await agree(pool, world, rng, 30, refresh=True) > 0
+
+    # The first board's stages reordered (Negotiation before Proposal) and a stage removed: "further"
+    # and "open" change for every visit of the board, which is recomputed whole.
+    board = list(world.boards)[0]
+    stages = world.boards[board]
+    async with pool.acquire() as conn:
+        await conn.execute("UPDATE board_stages SET position = CASE stage_id WHEN $2 THEN 3 ELSE 2 END"
+                           " WHERE board_id = $1 AND stage_id = ANY(ARRAY[$2, $3]::uuid[])", board, stages[2], stages[3])
+        await conn.execute("DELETE FROM board_stages WHERE board_id = $1 AND stage_id = $2", board, stages[1])
+        assert await conn.fetchval("SELECT count(*) FROM funnel_days_stale WHERE board_id = $1 AND day IS NULL",
+                                   board) > 0
+    assert await agree(pool, world, rng, 4, refresh=False) > 0
+    assert await agree(pool, world, rng, 30, refresh=True) > 0
+
+
+def test_whole_days_are_the_utc_days_inside_the_period() -> None:
+    berlin = Scope([], midnight(date(2026, 3, 1), "Europe/Berlin"), midnight(date(2026, 4, 1), "Europe/Berlin"))
+    # 2026-02-28 23:00 UTC .. 2026-03-31 22:00 UTC (summer time): 1 March to 30 March are whole UTC days
+    assert whole_days(berlin.start, berlin.end) == (datetime(2026, 3, 1, tzinfo=timezone.utc),
+                                                    datetime(2026, 3, 31, tzinfo=timezone.utc))
+    utc = (datetime(2026, 3, 1, tzinfo=timezone.utc), datetime(2026, 3, 3, tzinfo=timezone.utc))
+    assert whole_days(*utc) == utc
+    short = (datetime(2026, 3, 1, 5, tzinfo=timezone.utc), datetime(2026, 3, 2, 4, tzinfo=timezone.utc))
+    assert whole_days(*short) == (short[1], short[1])  # no whole day: everything from the visits
+    # Whole months among the whole days: March; none in 2 .. 30 March (its days are read one by one).
+    assert rollup_bounds(berlin.start, berlin.end)[2:] == (date(2026, 3, 1), date(2026, 3, 31), date(2026, 3, 31),
+                                                            date(2026, 3, 31))
+    year = Scope([], midnight(date(2025, 12, 7), "Europe/Berlin"), midnight(date(2026, 12, 7), "Europe/Berlin"))
+    assert rollup_bounds(year.start, year.end)[2:] == (date(2025, 12, 7), date(2026, 12, 6), date(2026, 1, 1),
+                                                        date(2026, 12, 1))
