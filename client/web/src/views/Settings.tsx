@@ -19,6 +19,7 @@ import { AutomationsSettings } from './settings/AutomationsSettings'
 import { MailboxSettings, mailboxLabel } from './settings/MailboxSettings'
 import { CalendarSettings } from './settings/CalendarSettings'
 import { BookingSettings } from './settings/BookingSettings'
+import { CalendarSyncSettings } from './settings/CalendarSyncSettings'
 import { EmailTemplatesSettings } from './settings/EmailTemplatesSettings'
 
 export interface SettingsSection {
@@ -41,6 +42,7 @@ export const SECTIONS: SettingsSection[] = [
   { id: 'mailbox', label: mailboxLabel, Page: MailboxSettings, personal: true },
   { id: 'calendar', label: () => t('calendar.feedTitle'), Page: CalendarSettings },
   { id: 'booking', label: () => t('booking.settingsTitle'), Page: BookingSettings, personal: true },
+  { id: 'calendar-sync', label: () => t('caldav.settingsTitle'), Page: CalendarSyncSettings, personal: true },
   { id: 'email-templates', label: () => scoped('sending')('templates'), Page: EmailTemplatesSettings, members: true },
 ]
 
