@@ -111,7 +111,8 @@ async def _report(conn: asyncpg.Connection, timeout: float) -> QueueReport:
         f" coalesce(extract(epoch FROM now() - min(execute_after) FILTER (WHERE execute_after <= now())), 0)"
         f" AS oldest FROM {table} GROUP BY entrypoint, status", timeout=timeout)
     workers = await conn.fetchval(
-        "SELECT count(DISTINCT application_name) FROM pg_stat_activity WHERE application_name LIKE $1",
+        "SELECT count(DISTINCT application_name) FROM pg_stat_activity"
+        " WHERE application_name LIKE $1 AND datname = current_database()",  # not another database's workers
         f"{WORKER_APPLICATION}:%", timeout=timeout)
     by_kind: dict[str, dict[str, int]] = {}
     queued = due = running = failed = 0
