@@ -30,11 +30,12 @@ type Json = Record<string, unknown>
 const DEAL_TRIGGERS = ['deal_created', 'deal_stage_entered', 'deal_won', 'deal_lost', 'field_changed', 'deal_idle'] as const
 const ACTIVITY_TRIGGERS = ['activity_due', 'activity_overdue'] as const
 const RECORD_TRIGGERS = ['contact_created', 'organisation_created'] as const
+const EMAIL_TRIGGERS = ['email_opened', 'link_clicked', 'email_replied'] as const
 const TRIGGER_GROUPS = [
   ['group_deals', DEAL_TRIGGERS], ['group_activities', ACTIVITY_TRIGGERS], ['group_records', RECORD_TRIGGERS],
-  ['group_time', ['schedule']],
+  ['group_email', EMAIL_TRIGGERS], ['group_time', ['schedule']],
 ] as const
-const ACTIONS = ['create_task', 'move_deal', 'set_field', 'add_label', 'notify', 'call_webhook', 'wait'] as const
+const ACTIONS = ['create_task', 'move_deal', 'set_field', 'add_label', 'notify', 'send_template', 'call_webhook', 'wait'] as const
 const DEAL_ACTIONS = ['create_task', 'move_deal', 'set_field', 'add_label']
 const WATCHED = ['value', 'stage', 'status', 'title'] as const
 const SETTABLE = ['title', 'value', 'expected_close'] as const
@@ -55,6 +56,8 @@ const NOBODY = ''
 const isDealTrigger = (type: string) => (DEAL_TRIGGERS as readonly string[]).includes(type)
 const isActivityTrigger = (type: string) => (ACTIVITY_TRIGGERS as readonly string[]).includes(type)
 const isRecordTrigger = (type: string) => (RECORD_TRIGGERS as readonly string[]).includes(type)
+const isEmailTrigger = (type: string) => (EMAIL_TRIGGERS as readonly string[]).includes(type)
+type Template = { id: string; name: string; locale: string }
 /** Whether a trigger's runs are about a deal (an activity's deal counts): deal actions apply. */
 const hasDeal = (type: string) => isDealTrigger(type) || isActivityTrigger(type)
 const value = (e: Event) => (e.target as HTMLInputElement).value
@@ -276,7 +279,7 @@ function TriggerText({ trigger }: { trigger: Json }) {
 
 type Draft = {
   name: string; type: string; board: string; stage: string; field: string; from: string; to: string
-  days: number; activityType: string; beforeMinutes: number; cron: string
+  days: number; activityType: string; beforeMinutes: number; cron: string; urlContains: string
   conditions: Condition[]; actions: Action[]
 }
 
@@ -287,7 +290,7 @@ function draftOf(rule: Rule | null, pipeline: string): Draft {
     name: rule?.name ?? '', type: (t.type as string) ?? 'deal_stage_entered', board: (t.board as string) ?? pipeline,
     stage: text(t.stage), field: (t.field as string) ?? 'value', from: text(t.from), to: text(t.to),
     days: (t.days as number) ?? 7, activityType: text(t.activity_type), beforeMinutes: (t.before_minutes as number) ?? 0,
-    cron: (t.cron as string) ?? '0 9 * * 1',
+    cron: (t.cron as string) ?? '0 9 * * 1', urlContains: text(t.url_contains),
     conditions: (rule?.conditions ?? []).map((c) => ({ field: c.field as string, op: c.op as string, value: text(c.value) })),
     actions: (rule?.actions ?? []).map((a) => {
       const action = { ...a } as Action
@@ -305,6 +308,7 @@ function blank(type: string, triggerType: string): Action {
     case 'add_label': return { type, label: '' }
     case 'wait': return { type, days: 1 }
     case 'call_webhook': return { type, url: '', payload: '' }
+    case 'send_template': return { type, template: '', track: false }
     default: return { type, user: hasDeal(triggerType) ? DEAL_OWNER : members.value[0]?.user.id ?? '', message: '' }
   }
 }
@@ -325,8 +329,15 @@ function Builder({ base, rule, onSaved, onCancel }: {
   const update = (changes: Partial<Draft>) => setDraft((d) => ({ ...d, ...changes }))
   const { type } = draft
   const scheduled = type === 'schedule'
+  const mail = isEmailTrigger(type)
   const boardIds = pipelines.map((b) => b.id)
-  const board = scheduled ? (boardIds.includes(draft.board) ? draft.board : '') : pick(draft.board, boardIds)
+  const board = scheduled || mail ? (boardIds.includes(draft.board) ? draft.board : '') : pick(draft.board, boardIds)
+  const withDeal = hasDeal(type) || (mail && !!board)  // an e-mail rule with a board acts on the mail's deal there
+  const aboutContact = isRecordTrigger(type) || (mail && !board)
+  const [templates, setTemplates] = useState<Template[]>([])
+  useEffect(() => {
+    api<Template[]>('GET', `/api/workspaces/${ws}/email-templates`).then(setTemplates, () => setTemplates([]))
+  }, [ws])
   const stages = useStages(isRecordTrigger(type) || !board ? undefined : board)
   const stageIds = stages.map((s) => s.stage)
   const dealFields = useFieldDefinitions(ws, 'deal')
@@ -337,11 +348,12 @@ function Builder({ base, rule, onSaved, onCancel }: {
   const setCondition = (i: number, changes: Partial<Condition>) =>
     setDraft((d) => ({ ...d, conditions: d.conditions.map((c, j) => (j === i ? { ...c, ...changes } : c)) }))
   const watched = [...WATCHED, ...dealFields.map((f) => `custom:${f.id}`)]
-  const conditionFields = isRecordTrigger(type)
-    ? [...RECORD_CONDITION_FIELDS[type], ...recordFields.map((f) => `fields.${f.key}`)]
+  const conditionFields = aboutContact
+    ? [...RECORD_CONDITION_FIELDS[mail ? 'contact_created' : type], ...recordFields.map((f) => `fields.${f.key}`)]
     : [...DEAL_CONDITION_FIELDS, ...dealFields.map((f) => `fields.${f.key}`)]
   const field = pick(draft.field, watched)
-  const offered = ACTIONS.filter((a) => hasDeal(type) || !DEAL_ACTIONS.includes(a))
+  const offered = ACTIONS.filter((a) => (withDeal || !DEAL_ACTIONS.includes(a))
+    && !(a === 'send_template' && (scheduled || type === 'organisation_created')))
 
   function triggerBody(): Json {
     const trigger: Json = { type }
@@ -357,6 +369,7 @@ function Builder({ base, rule, onSaved, onCancel }: {
     if (isActivityTrigger(type)) trigger.activity_type = draft.activityType || null
     if (type === 'activity_due') trigger.before_minutes = draft.beforeMinutes
     if (scheduled) trigger.cron = draft.cron.trim()
+    if (type === 'link_clicked' && draft.urlContains.trim()) trigger.url_contains = draft.urlContains.trim()
     return trigger
   }
 
@@ -364,6 +377,7 @@ function Builder({ base, rule, onSaved, onCancel }: {
     return draft.actions.map((a) => {
       if (a.type === 'set_field' && a.field === 'value') return { ...a, value: Number(a.value) }
       if (a.type === 'move_deal') return { ...a, stage: pick(a.stage as string, stageIds) }
+      if (a.type === 'send_template') return { ...a, template: pick(a.template as string, templates.map((x) => x.id)) }
       if (a.type === 'call_webhook') {
         const payload = (a.payload as string).trim()
         return { type: a.type, url: a.url, payload: payload ? JSON.parse(payload) as unknown : null }
@@ -472,7 +486,7 @@ function Builder({ base, rule, onSaved, onCancel }: {
           <label class="field">
             <span class="field__label">{aut('when')}</span>
             <select value={type} data-testid="automation-trigger"
-              onChange={(e) => update({ type: value(e), ...(value(e) === 'schedule' ? { board: '' } : {}) })}>
+              onChange={(e) => update({ type: value(e), ...(value(e) === 'schedule' || isEmailTrigger(value(e)) ? { board: '' } : {}) })}>
               {TRIGGER_GROUPS.map(([group, types]) => (
                 <optgroup key={group} label={label(group)}>
                   {types.map((t) => <option key={t} value={t}>{label(`trigger_${t}`)}</option>)}
@@ -484,10 +498,15 @@ function Builder({ base, rule, onSaved, onCancel }: {
             <span class="field__label">{aut('board')}</span>
             <select value={board} data-testid="automation-board" onChange={(e) => update({ board: value(e) })}>
               {scheduled && <option value="">{aut('noBoard')}</option>}
+              {mail && <option value="">{aut('anyDeal')}</option>}
               {pipelines.map((b) => <option key={b.id} value={b.id}>{b.name}</option>)}
             </select>
           </label>}
           {isRecordTrigger(type) && <p class="muted">{aut('recordHint')}</p>}
+          {mail && <p class="muted">{aut('emailHint')}</p>}
+          {type === 'link_clicked' && <label class="field"><span class="field__label">{aut('urlContains')}</span>
+            <input maxLength={500} value={draft.urlContains} placeholder={aut('any')} data-testid="automation-url-contains"
+              onInput={(e) => update({ urlContains: value(e) })} /></label>}
           {type === 'deal_stage_entered' && stageSelect(draft.stage, (v) => update({ stage: v }), aut('stage'), 'automation-stage')}
           {type === 'field_changed' && <>
             <label class="field">
@@ -521,11 +540,11 @@ function Builder({ base, rule, onSaved, onCancel }: {
         </fieldset>
         {!scheduled && <fieldset class="automations__part" data-testid="automation-conditions">
           <legend>{aut('conditions')}</legend>
-          {draft.conditions.length === 0 && <p class="muted">{isRecordTrigger(type) ? aut('noConditionsRecord') : aut('noConditions')}</p>}
+          {draft.conditions.length === 0 && <p class="muted">{aboutContact ? aut('noConditionsRecord') : aut('noConditions')}</p>}
           {draft.conditions.map((c, i) => (
             <div key={i} class="automations__condition" data-testid="automation-condition">
               <select aria-label={aut('field')} value={pick(c.field, conditionFields)} onChange={(e) => setCondition(i, { field: value(e) })}>
-                {conditionFields.map((f) => <option key={f} value={f}>{fieldName(f, isRecordTrigger(type) ? recordFields : dealFields)}</option>)}
+                {conditionFields.map((f) => <option key={f} value={f}>{fieldName(f, aboutContact ? recordFields : dealFields)}</option>)}
               </select>
               <select aria-label={aut('operator')} value={c.op} onChange={(e) => setCondition(i, { op: value(e) })}>
                 {OPS.map((o) => <option key={o} value={o}>{label(`op_${o}`)}</option>)}
@@ -537,7 +556,7 @@ function Builder({ base, rule, onSaved, onCancel }: {
             </div>
           ))}
           <button type="button" class="btn btn--small" data-testid="automation-add-condition"
-            onClick={() => update({ conditions: [...draft.conditions, isRecordTrigger(type)
+            onClick={() => update({ conditions: [...draft.conditions, aboutContact
               ? { field: conditionFields[0], op: 'contains', value: '' } : { field: 'value', op: 'greater_than', value: '' }] })}>
             <Icon name="plus" size={14} />{aut('addCondition')}</button>
         </fieldset>}
@@ -552,7 +571,7 @@ function Builder({ base, rule, onSaved, onCancel }: {
                   <button type="button" class="btn btn--small" aria-label={aut('removeActionNumbered', { number: i + 1 })}
                     onClick={() => update({ actions: draft.actions.filter((_, j) => j !== i) })}><Icon name="close" size={14} /></button>
                 </div>
-                {!hasDeal(type) && DEAL_ACTIONS.includes(a.type) && <p class="error" role="alert">{aut('needsDeal')}</p>}
+                {!withDeal && DEAL_ACTIONS.includes(a.type) && <p class="error" role="alert">{aut('needsDeal')}</p>}
                 {a.type === 'create_task' && <>
                   <label class="field"><span class="field__label">{aut('taskTitle')}</span>
                     <input required maxLength={500} value={a.title as string} data-testid="automation-task-title"
@@ -577,11 +596,22 @@ function Builder({ base, rule, onSaved, onCancel }: {
                 {a.type === 'add_label' && <label class="field"><span class="field__label">{aut('label')}</span>
                   <input required maxLength={100} value={a.label as string} onInput={(e) => setAction(i, { label: value(e) })} /></label>}
                 {a.type === 'notify' && <>
-                  {people(a.user, (v) => setAction(i, { user: v }), aut('notifyWho'), { owner: hasDeal(type), assignee: isActivityTrigger(type) })}
+                  {people(a.user, (v) => setAction(i, { user: v }), aut('notifyWho'), { owner: withDeal, assignee: isActivityTrigger(type) })}
                   <label class="field"><span class="field__label">{aut('message')}</span>
                     <input required maxLength={500} value={a.message as string} data-testid="automation-notify-message"
                       onInput={(e) => setAction(i, { message: value(e) })} /></label>
                   <p class="muted">{hasDeal(type) && aut('templateHint', { template: TEMPLATE })} {aut('notifyHint')}</p>
+                </>}
+                {a.type === 'send_template' && <>
+                  {templates.length === 0 ? <p class="muted">{aut('noTemplates')}</p> :
+                    <label class="field"><span class="field__label">{aut('template')}</span>
+                      <select value={pick(a.template as string, templates.map((x) => x.id))} data-testid="automation-template"
+                        onChange={(e) => setAction(i, { template: value(e) })}>
+                        {templates.map((x) => <option key={x.id} value={x.id}>{x.name} ({x.locale})</option>)}
+                      </select></label>}
+                  <label class="webhooks__event"><input type="checkbox" checked={!!a.track} data-testid="automation-template-track"
+                    onChange={(e) => setAction(i, { track: (e.target as HTMLInputElement).checked })} />{aut('trackTemplate')}</label>
+                  <p class="muted">{aut('sendTemplateHint')}</p>
                 </>}
                 {a.type === 'call_webhook' && <>
                   <label class="field"><span class="field__label">{aut('webhookUrl')}</span>

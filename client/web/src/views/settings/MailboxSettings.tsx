@@ -11,6 +11,7 @@ import { workspaceId } from '../../lib/session'
 import { dateTime, relative, todayIso } from '../../lib/format'
 import { Empty, Icon, Spinner, announce, toastError } from '../../components/ui'
 import { scoped } from '../../i18n'
+import { BccAddress } from './BccAddress'
 import './mailbox.css'
 
 const mt = scoped('mailboxes')
@@ -53,6 +54,7 @@ export function MailboxSettings() {
         )}
       </section>
       <ConnectForm base={base} reload={load} />
+      <BccAddress />
     </div>
   )
 }
