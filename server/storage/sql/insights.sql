@@ -90,7 +90,7 @@ GROUP BY 1, 2;
     FROM closed d
     LEFT JOIN LATERAL (
         SELECT count(*) AS touches, count(*) FILTER (WHERE a.type = 'email') AS emails FROM activities a
-        WHERE a.board_id = d.board_id AND a.card_id = d.card_id AND a.done
+        WHERE d.status = 'won' AND a.board_id = d.board_id AND a.card_id = d.card_id AND a.done  -- lost: no lookup
     ) t ON d.status = 'won'
 )
 SELECT owner_id, currency, GROUPING(currency) = 1 AS overall,
