@@ -30,10 +30,12 @@ class RecordFile(msgspec.Struct, frozen=True):
 
 
 class RecordFiles(msgspec.Struct, frozen=True):
-    """A record's files, newest first, and the largest upload this server takes (bytes)."""
+    """A record's files, newest first, the largest upload this server takes and the most one mail
+    attaches in all (bytes)."""
 
     files: list[RecordFile]
     max_bytes: int
+    attachments_max_bytes: int
 
 
 def record_file(file: StoredFile) -> RecordFile:

@@ -48,7 +48,8 @@ async def body_of(request: Request, cap: int) -> bytes:
 
 
 async def _listing(files: RecordFilesService, caller: CallerDep, record: RecordRef) -> types.RecordFiles:
-    return types.RecordFiles([types.record_file(f) for f in await files.of_record(caller, record)], files.max_bytes)
+    return types.RecordFiles([types.record_file(f) for f in await files.of_record(caller, record)], files.max_bytes,
+                             files.attachments_max_bytes)
 
 
 async def _upload(files: RecordFilesService, caller: CallerDep, record: RecordRef, name: str,

@@ -1447,6 +1447,76 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workspaces/{workspace}/teams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's teams and their members */
+        get: operations["ApiWorkspacesTeamsTeams"];
+        put?: never;
+        /** Add a team (owners and admins) */
+        post: operations["ApiWorkspacesTeamsAddTeam"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/teams/{team}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a team and its goals (owners and admins) */
+        delete: operations["ApiWorkspacesTeamsRemoveTeam"];
+        options?: never;
+        head?: never;
+        /** Rename a team and set its members (owners and admins) */
+        patch: operations["ApiWorkspacesTeamsChangeTeam"];
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/insights/forecast/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What changed since a weekly snapshot: slipped, pulled in, added, lost, won, removed, value changed */
+        get: operations["ApiWorkspacesInsightsForecastChangesChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/insights/close-pushes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How often a deal's expected close moved later */
+        get: operations["ApiWorkspacesInsightsClosePushesClosePushes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces/{workspace}/goals": {
         parameters: {
             query?: never;
@@ -1577,76 +1647,6 @@ export interface paths {
         };
         /** Per owner: won, lost, win rate, average won, cycle, touches; and before */
         get: operations["ApiWorkspacesInsightsRepsReps"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/workspaces/{workspace}/teams": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The workspace's teams and their members */
-        get: operations["ApiWorkspacesTeamsTeams"];
-        put?: never;
-        /** Add a team (owners and admins) */
-        post: operations["ApiWorkspacesTeamsAddTeam"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/workspaces/{workspace}/teams/{team}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /** Remove a team and its goals (owners and admins) */
-        delete: operations["ApiWorkspacesTeamsRemoveTeam"];
-        options?: never;
-        head?: never;
-        /** Rename a team and set its members (owners and admins) */
-        patch: operations["ApiWorkspacesTeamsChangeTeam"];
-        trace?: never;
-    };
-    "/api/workspaces/{workspace}/insights/forecast/changes": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** What changed since a weekly snapshot: slipped, pulled in, added, lost, won, removed, value changed */
-        get: operations["ApiWorkspacesInsightsForecastChangesChanges"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/workspaces/{workspace}/insights/close-pushes": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** How often a deal's expected close moved later */
-        get: operations["ApiWorkspacesInsightsClosePushesClosePushes"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3873,6 +3873,7 @@ export interface components {
         RecordFiles: {
             files: components["schemas"]["RecordFile"][];
             max_bytes: number;
+            attachments_max_bytes: number;
         };
         /** RecordTimeline */
         RecordTimeline: {
@@ -8776,6 +8777,257 @@ export interface operations {
             };
         };
     };
+    ApiWorkspacesTeamsTeams: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Team"][];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesTeamsAddTeam: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TeamInput"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Team"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesTeamsRemoveTeam: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+                team: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesTeamsChangeTeam: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+                team: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TeamInput"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Team"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesInsightsForecastChangesChanges: {
+        parameters: {
+            query?: {
+                /** @description a pipeline; repeat for several */
+                board?: string[] | null;
+                /** @description a user id, or me */
+                owner?: string | null;
+                /** @description first day (default: quarter start) */
+                from?: string | null;
+                /** @description last day, included (default: today) */
+                to?: string | null;
+                /** @description IANA time zone (default UTC) */
+                tz?: string | null;
+                /** @description money per currency or converted */
+                currency?: "apart" | "converted";
+                /** @description a day of the snapshot's week (default: the latest before this week) */
+                week?: string | null;
+                /** @description only its members' deals */
+                team?: string | null;
+                period?: "month" | "quarter";
+            };
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForecastChanges"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesInsightsClosePushesClosePushes: {
+        parameters: {
+            query: {
+                board: string;
+                card: string;
+            };
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClosePushes"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
     ApiWorkspacesGoalsGoals: {
         parameters: {
             query?: {
@@ -9228,257 +9480,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Reps"];
-                };
-            };
-            /** @description Bad request syntax or unsupported method */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        status_code: number;
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                    };
-                };
-            };
-        };
-    };
-    ApiWorkspacesTeamsTeams: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                workspace: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Team"][];
-                };
-            };
-            /** @description Bad request syntax or unsupported method */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        status_code: number;
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                    };
-                };
-            };
-        };
-    };
-    ApiWorkspacesTeamsAddTeam: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                workspace: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["TeamInput"];
-            };
-        };
-        responses: {
-            /** @description Document created, URL follows */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Team"];
-                };
-            };
-            /** @description Bad request syntax or unsupported method */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        status_code: number;
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                    };
-                };
-            };
-        };
-    };
-    ApiWorkspacesTeamsRemoveTeam: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                workspace: string;
-                team: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, nothing follows */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad request syntax or unsupported method */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        status_code: number;
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                    };
-                };
-            };
-        };
-    };
-    ApiWorkspacesTeamsChangeTeam: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                workspace: string;
-                team: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["TeamInput"];
-            };
-        };
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Team"];
-                };
-            };
-            /** @description Bad request syntax or unsupported method */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        status_code: number;
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                    };
-                };
-            };
-        };
-    };
-    ApiWorkspacesInsightsForecastChangesChanges: {
-        parameters: {
-            query?: {
-                /** @description a pipeline; repeat for several */
-                board?: string[] | null;
-                /** @description a user id, or me */
-                owner?: string | null;
-                /** @description first day (default: quarter start) */
-                from?: string | null;
-                /** @description last day, included (default: today) */
-                to?: string | null;
-                /** @description IANA time zone (default UTC) */
-                tz?: string | null;
-                /** @description money per currency or converted */
-                currency?: "apart" | "converted";
-                /** @description a day of the snapshot's week (default: the latest before this week) */
-                week?: string | null;
-                /** @description only its members' deals */
-                team?: string | null;
-                period?: "month" | "quarter";
-            };
-            header?: never;
-            path: {
-                workspace: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ForecastChanges"];
-                };
-            };
-            /** @description Bad request syntax or unsupported method */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        status_code: number;
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                    };
-                };
-            };
-        };
-    };
-    ApiWorkspacesInsightsClosePushesClosePushes: {
-        parameters: {
-            query: {
-                board: string;
-                card: string;
-            };
-            header?: never;
-            path: {
-                workspace: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClosePushes"];
                 };
             };
             /** @description Bad request syntax or unsupported method */

@@ -5,7 +5,7 @@
  * (`{{ contact.first_name }}`) until the server renders them when sending; a send with an empty one
  * is refused with its name. Above the form the dialog says which way the mail leaves: the member's
  * own mailbox, or the Tandem server's relay with replies to them — or that mail is not set up.
- * Attachments wait for file storage (Tandem has none yet), and the dialog says so.
+ * Attachments are the record's files, or new uploads that become its files (ComposeAttachments.tsx).
  */
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { Editor } from '@tiptap/core'
@@ -15,6 +15,7 @@ import { workspaceId } from '../lib/session'
 import { Icon, Spinner, announce, toastError } from '../components/ui'
 import { scoped } from '../i18n'
 import './settings/email.css'
+import { ComposeAttachments } from './ComposeAttachments'
 
 const et = scoped('sending')
 
@@ -45,6 +46,7 @@ export function ComposeDialog({ records, to: initialTo, reply, onClose, onSent }
   const [error, setError] = useState('')
   const [sending, setSending] = useState(false)
   const [track, setTrack] = useState(false)
+  const [attached, setAttached] = useState<string[]>([])
   const given = Object.fromEntries(Object.entries(records).filter(([, v]) => v)) as ComposeRecords
   useEffect(() => {  // from a deal: its contact's first address
     if (initialTo.length || !records.contact_id) return
@@ -87,7 +89,7 @@ export function ComposeDialog({ records, to: initialTo, reply, onClose, onSent }
     setSending(true)
     try {
       await api<Schemas['SentEmail']>('POST', `/api/workspaces/${ws}/emails`,
-        { ...given, to: list(to), cc: list(cc), subject, body: body(), reply_to_email_id: reply?.id ?? null, track })
+        { ...given, to: list(to), cc: list(cc), subject, body: body(), reply_to_email_id: reply?.id ?? null, track, attachments: attached })
       announce(et('sent'))
       onSent?.()
       dialog.current?.close()
@@ -129,7 +131,7 @@ export function ComposeDialog({ records, to: initialTo, reply, onClose, onSent }
           </div>}
           <div ref={host} class="compose__editor" />
         </div>
-        <p class="muted" data-testid="compose-attachments">{et('noAttachments')}</p>
+        <ComposeAttachments records={given} attached={attached} onChange={setAttached} />
         {route?.tracking && <label class="compose__track"><input type="checkbox" checked={track} data-testid="compose-track"
           onChange={(e) => setTrack((e.target as HTMLInputElement).checked)} />{et('track')}</label>}
         {preview && <section class="email-templates__preview" aria-labelledby="compose-preview" data-testid="compose-preview">

@@ -23,6 +23,7 @@ import { RecordPicker } from './Contacts'
 import { LostDialog } from './LostDialog'
 import { CloseDealDialog, openActivityCount } from './CloseDealDialog'
 import { ComposeDialog } from './ComposeLazy'
+import { FilesSection } from '../components/Files'
 import { isGuest } from '../lib/session'
 import { toastError } from '../components/ui'
 import { linkActivity, linkCard, linkKey, useBoardLinks } from '../lib/links'
@@ -187,6 +188,7 @@ export function DealPanel({ synced, board, cardId, writable, meta, peers, onClos
           {tab === 'notes' && <NotesSection subjectKind="deal" subjectId={cardId} board={meta.id} writable={writable} />}
           {tab === 'timeline' && <Timeline board={meta.id} card={card} activities={board.activities.filter((a) => a.card === cardId)} />}
         </div>
+        {pipeline && <FilesSection path={`/api/deals/${meta.id}/${cardId}/files`} writable={writable} />}
         {writable && (
           <p class="panel__danger">
             <button class="link link--danger" onClick={() => {
