@@ -63,7 +63,7 @@ export function TeamTasksPage() {
       {answer && <Workload answer={answer} chosen={assignee} onPick={(id) => setAssignee(id === assignee ? 'anyone' : id)} />}
       <form class="team-tasks__filters" role="search" aria-label={tt('filters')} onSubmit={(e) => e.preventDefault()}>
         <label class="field"><span class="field__label">{tt('assignee')}</span>
-          <select value={assignee} onChange={(e) => setAssignee((e.target as HTMLSelectElement).value)}>
+          <select aria-label={tt('assignee')} value={assignee} onChange={(e) => setAssignee((e.target as HTMLSelectElement).value)}>
             <option value="anyone">{tt('anyone')}</option>
             <option value="me">{tt('me')}</option>
             <option value="nobody">{tt('nobody')}</option>
@@ -71,13 +71,13 @@ export function TeamTasksPage() {
           </select>
         </label>
         <label class="field"><span class="field__label">{tt('type')}</span>
-          <select value={type} onChange={(e) => setType((e.target as HTMLSelectElement).value)}>
+          <select aria-label={tt('type')} value={type} onChange={(e) => setType((e.target as HTMLSelectElement).value)}>
             <option value="">{tt('anyType')}</option>
             {TYPES.map((k) => <option key={k} value={k}>{t(`activityType.${k}`)}</option>)}
           </select>
         </label>
         <label class="field"><span class="field__label">{tt('due')}</span>
-          <select value={due} onChange={(e) => setDue((e.target as HTMLSelectElement).value as typeof due)}>
+          <select aria-label={tt('due')} value={due} onChange={(e) => setDue((e.target as HTMLSelectElement).value as typeof due)}>
             {DUES.map((d) => <option key={d} value={d}>{tt(`due_${d}`)}</option>)}
           </select>
         </label>
@@ -135,13 +135,17 @@ function TeamRow({ task, today, onChanged }: { task: Task; today: string; onChan
   const board = boards.value.find((b) => b.id === task.board)
   const writable = board?.access === 'write'
   const [busy, setBusy] = useState(false)
+  const [done, setDone] = useState(task.done) // ticked at once; undone if the edit is refused
+  useEffect(() => setDone(task.done), [task.done])
   async function change(values: Record<string, unknown>, said: string) {
     setBusy(true)
+    if ('done' in values) setDone(values.done === true)
     try {
       await patch(`/api/boards/${task.board}/activities/${task.id}`, values)
       announce(said)
       onChanged()
     } catch (e) {
+      setDone(task.done)
       toastError(e)
     } finally {
       setBusy(false)
@@ -150,9 +154,9 @@ function TeamRow({ task, today, onChanged }: { task: Task; today: string; onChan
   const when = task.day ? dueDay(task.day, today) : t('tasks.noDate')
   const time = task.start && !task.all_day ? ` · ${isoToWall(task.start, browserZone()).time}` : ''
   return (
-    <li class={`task team-task${task.done ? ' is-done' : ''}`} data-testid="team-task">
-      <input type="checkbox" id={`tt-${task.id}`} checked={task.done} disabled={busy || !writable}
-        onChange={() => change({ done: !task.done }, task.done ? tt('reopened', { title: task.title }) : t('tasks.completed', { title: task.title }))} />
+    <li class={`task team-task${done ? ' is-done' : ''}`} data-testid="team-task">
+      <input type="checkbox" id={`tt-${task.id}`} checked={done} disabled={busy || !writable}
+        onChange={() => change({ done: !done }, done ? tt('reopened', { title: task.title }) : t('tasks.completed', { title: task.title }))} />
       <label for={`tt-${task.id}`} class="task__main">
         <span class="task__title"><Icon name={task.type} size={14} /> {task.title}{task.recurrence ? ' ↻' : ''}</span>
         <span class="task__meta">
