@@ -1,0 +1,212 @@
+"""The insights figures' port (``server.services.ports.insights.InsightsReads``), one contract over
+Postgres (``PostgresInsightsReads``: SQL, the funnel through its rollups) and the memory twin
+(``MemoryInsightsReads``: the same figures in Python), on one history written through the
+projection port, with answers computed by hand. Period: January 2026 (UTC). Stages: L Lead in
+(10 %, rots after 14 days), Q Qualified (25 %, 14), P Proposal (50 %, 10), W Won, X Lost.
+
+    A Ann 1000 EUR  L 01-02, Q 01-05, back to L 01-07, Q 01-08, W 01-10; won 01-10; a call and an
+                    e-mail done on it (and one to do)
+    B Bob  500 USD  L 01-03, Q 01-04; lost 01-20 "Price" (listed)
+    C Bob 2000 EUR  L 01-10, X 01-15; lost 01-15 "went dark" (free text: other)
+    D Ann  300 EUR  L 2025-12-20, P 01-06; open, expected 02-10, probability field 40, category
+                    commit; unmoved for 30 days (stuck: P rots after 10)
+    E Ann  200 EUR  L 2025-11-02; open, expected 03-05, category omitted; moved yesterday
+    F Bob  400 EUR  W 2025-12-01; won 12-15, reopened 01-05, won again 01-25 (won in January)
+    G Ann  700 EUR  L 2025-12-01; won 01-12, reopened 02-03 (open now: not won in January)
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date, datetime, timedelta, timezone
+from types import SimpleNamespace
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+
+from server.domain.boards import Board, BoardKind
+from server.domain.crm import CardEvent
+from server.domain.insights import Scope
+from server.domain.projection import ActivityRecord, DealRecord, StageRecord, Table
+from server.storage.insights import PostgresInsightsReads
+from server.storage.memory.crm import MemoryProjectionTables
+from server.storage.memory.insights_reads import MemoryInsightsReads
+from server.storage.projection import PostgresProjectionTables
+from tests.support.units import backend
+
+JANUARY = (datetime(2026, 1, 1, tzinfo=timezone.utc), datetime(2026, 2, 1, tzinfo=timezone.utc))
+STAGES = {"L": ("Lead in", 10.0, 14, "open"), "Q": ("Qualified", 25.0, 14, "open"),
+          "P": ("Proposal", 50.0, 10, "open"), "W": ("Won", 100.0, 0, "won"), "X": ("Lost", 0.0, 0, "lost")}
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text + "T12:00").replace(tzinfo=timezone.utc)
+
+
+# name: owner, value, currency, status, reason, expected close, fields, visits, status changes, moved days ago
+DEALS: dict[str, tuple] = {
+    "A": ("ann", 1000.0, "EUR", "won", None, None, {},
+          [("L", "2026-01-02"), ("Q", "2026-01-05"), ("L", "2026-01-07"), ("Q", "2026-01-08"), ("W", "2026-01-10")],
+          [("won", "2026-01-10")], None),
+    "B": ("bob", 500.0, "USD", "lost", "Price", None, {}, [("L", "2026-01-03"), ("Q", "2026-01-04")],
+          [("lost", "2026-01-20")], None),
+    "C": ("bob", 2000.0, "EUR", "lost", "went dark", None, {}, [("L", "2026-01-10"), ("X", "2026-01-15")],
+          [("lost", "2026-01-15")], None),
+    "D": ("ann", 300.0, "EUR", "open", None, date(2026, 2, 10), {"probability": 40, "forecast_category": "commit"},
+          [("L", "2025-12-20"), ("P", "2026-01-06")], [], 30),
+    "E": ("ann", 200.0, "EUR", "open", None, date(2026, 3, 5), {"forecast_category": "omitted"},
+          [("L", "2025-11-02")], [], 1),
+    "F": ("bob", 400.0, "EUR", "won", None, None, {}, [("W", "2025-12-01")],
+          [("won", "2025-12-15"), ("open", "2026-01-05"), ("won", "2026-01-25")], None),
+    "G": ("ann", 700.0, "EUR", "open", None, None, {}, [("L", "2025-12-01")],
+          [("won", "2026-01-12"), ("open", "2026-02-03")], 2),
+}
+
+
+@pytest.fixture(params=["memory", "postgres"])
+async def history(request, database_url) -> AsyncIterator[SimpleNamespace]:
+    async with backend(request.param, database_url, lambda conn: None, lambda db: None) as (_, world):
+        workspace = await world.workspace()
+        people = {"ann": await world.user("Ann"), "bob": await world.user("Bob")}
+        board = uuid4()
+        stages = {key: uuid4() for key in STAGES}
+        if world.pool is not None:
+            await world.pool.execute("INSERT INTO boards (id, workspace_id, name, kind) VALUES ($1, $2, 'Sales',"
+                                     " 'pipeline')", board, workspace)
+            conn = await world.pool.acquire()
+            tables, reads = PostgresProjectionTables(conn), PostgresInsightsReads(world.pool)
+        else:
+            world.db.table("boards")[board] = Board(board, workspace, "Sales", BoardKind.PIPELINE,
+                                                    datetime.now(timezone.utc), f"board:{board}")
+            tables, reads = MemoryProjectionTables(world.db), MemoryInsightsReads(world.db)
+        try:
+            cards = await write(tables, board, workspace, stages, people)
+        finally:
+            if world.pool is not None:
+                await world.pool.release(conn)
+        yield SimpleNamespace(reads=reads, board=board, stages=stages, people=people, cards=cards)
+
+
+async def write(tables: Any, board: UUID, workspace: UUID, stages: dict[str, UUID],
+                people: dict[str, UUID]) -> dict[str, UUID]:
+    now = datetime.now(timezone.utc)
+    await tables.upsert(Table.STAGES, board, workspace, [
+        StageRecord(stages[key], name, f"a{n}", n, probability, rot, kind)
+        for n, (key, (name, probability, rot, kind)) in enumerate(STAGES.items())])
+    cards = {name: uuid4() for name in DEALS}
+    deals, events = [], []
+    for name, (owner, value, currency, status, reason, close, fields, visits, changes, idle) in DEALS.items():
+        card = cards[name]
+        deals.append(DealRecord(card, f"Deal {name}", value, currency, people[owner], None, None, close, status,
+                                reason, [], fields, stages[visits[-1][0]], "a", at(visits[0][1]), None, None,
+                                now - timedelta(days=idle) if idle else at(visits[-1][1])))
+        previous = "open"
+        for i, (stage, when) in enumerate(visits):
+            events.append(CardEvent(card, "moved" if i else "created", at(when),
+                                    from_stage=stages[visits[i - 1][0]] if i else None, to_stage=stages[stage]))
+        for new, when in changes:
+            events.append(CardEvent(card, "status", at(when), old_status=previous, new_status=new))
+            previous = new
+    await tables.upsert(Table.DEALS, board, workspace, deals)
+    await tables.add_events(board, sorted(events, key=lambda e: e.at))
+    await tables.upsert(Table.ACTIVITIES, board, workspace, [
+        ActivityRecord(uuid4(), kind, kind, people["ann"], None, None, done, at(when) if done else None,
+                       cards["A"], None, None, None, None)
+        for kind, when, done in (("call", "2026-01-04", True), ("email", "2026-01-09", True),
+                                 ("meeting", "2026-01-09", False))])
+    return cards
+
+
+def scope(h: SimpleNamespace, owner: str | None = None) -> Scope:
+    return Scope([h.board], *JANUARY, h.people[owner] if owner else None)
+
+
+def by(rows: list[dict[str, Any]], *keys: str) -> dict[tuple, dict[str, Any]]:
+    return {tuple(row[k] for k in keys): row for row in rows}
+
+
+async def test_stages_come_in_column_order_with_the_boards_name(history):
+    rows = await history.reads.stages([history.board])
+    assert [(r["name"], r["kind"], r["position"], r["board_name"]) for r in rows] == [
+        (name, kind, n, "Sales") for n, (name, _, _, kind) in enumerate(STAGES.values())]
+
+
+async def test_the_funnel_counts_each_deal_once_per_stage_and_its_median_days(history):
+    rows = by(await history.reads.funnel(scope(history)), "stage_id")
+    s = history.stages
+    figures = {key: (rows[(s[key],)]["entered"], rows[(s[key],)]["advanced"], rows[(s[key],)]["lost"],
+                     rows[(s[key],)]["median_days"]) for key in "LQPWX"}
+    # L: A (twice, once counted), B, C; A and B moved further on, C was lost from it; 3, 1, 1, 5 days
+    assert figures == {"L": (3, 2, 1, 2.0), "Q": (2, 1, 1, 2.0), "P": (1, 0, 0, None), "W": (1, 1, 0, None),
+                       "X": (1, 0, 0, None)}
+    ann = by(await history.reads.funnel(scope(history, "ann")), "stage_id")
+    assert {k: ann[(s[k],)]["entered"] for k in "LQPW"} == {"L": 1, "Q": 1, "P": 1, "W": 1}
+    assert (s["X"],) not in ann
+
+
+async def test_stuck_deals_are_open_and_unmoved_past_their_stages_rotting_days(history):
+    assert [(r["stage_id"], r["stuck"]) for r in await history.reads.stuck([history.board], None)] == [
+        (history.stages["P"], 1)]
+    assert await history.reads.stuck([history.board], history.people["bob"]) == []
+
+
+async def test_lost_reasons_are_listed_other_or_none(history):
+    rows = by(await history.reads.lost_reasons(scope(history), ["Price", "Timing"]), "reason", "currency")
+    assert {k: (r["deals"], r["value"]) for k, r in rows.items()} == {("Price", "USD"): (1, 500.0),
+                                                                     ("", "EUR"): (1, 2000.0)}
+    assert await history.reads.lost_reasons(scope(history, "ann"), ["Price"]) == []
+
+
+async def test_reps_count_the_deals_won_and_lost_in_the_period_with_touches_and_cycle(history):
+    rows = by(await history.reads.reps(scope(history)), "owner_id", "currency", "overall")
+    ann, bob = history.people["ann"], history.people["bob"]
+    overall = {owner: (r["won"], r["lost"], r["won_value"], r["median_cycle_days"], r["touches"], r["emails"])
+               for (owner, _, whole), r in rows.items() if whole}
+    # A: added 01-02, won 01-10 (8 days), a call and an e-mail; F: added 2025-12-01, won again 01-25 (55 days)
+    assert overall == {ann: (1, 0, 1000.0, 8.0, 2, 1), bob: (1, 2, 400.0, 55.0, 0, 0)}
+    assert {(o, c): (r["won"], r["lost"], r["won_value"]) for (o, c, whole), r in rows.items() if not whole} == {
+        (ann, "EUR"): (1, 0, 1000.0), (bob, "EUR"): (1, 1, 400.0), (bob, "USD"): (0, 1, None)}
+
+
+async def test_won_by_period_and_the_open_pipeline_by_expected_close(history):
+    won = await history.reads.won_by_period(scope(history), "month", "UTC")
+    assert [(r["period"], r["currency"], r["deals"], r["value"]) for r in won] == [
+        (date(2026, 1, 1), "EUR", 2, 1400.0)]
+    rows = by(await history.reads.open_by_period([history.board], date(2026, 2, 1), date(2026, 4, 1), None, "month"),
+              "period")
+    figures = {p: (r["deals"], r["value"], r["weighted"], r["weighted_deals"], r["best_case"], r["best_case_deals"],
+                   r["commit"], r["commit_deals"]) for (p,), r in rows.items()}
+    assert figures[date(2026, 2, 1)] == (1, 300.0, pytest.approx(120.0), pytest.approx(0.4), 300.0, 1, 300.0, 1)
+    assert figures[date(2026, 3, 1)] == (1, 200.0, pytest.approx(20.0), pytest.approx(0.1), None, 0, None, 0)
+    quarter = await history.reads.open_by_period([history.board], date(2026, 1, 1), date(2026, 7, 1), None, "quarter")
+    assert [(r["period"], r["deals"]) for r in quarter] == [(date(2026, 1, 1), 2)]
+
+
+async def test_goal_counts_of_deals_added_and_activities_done(history):
+    assert await history.reads.count("deals_added", scope(history)) == 3
+    assert await history.reads.count("deals_added", scope(history, "bob")) == 2
+    assert await history.reads.count("activities_done", scope(history)) == 2
+    assert await history.reads.count("activities_done", scope(history, "bob")) == 0
+
+
+async def test_the_deals_behind_each_figure_largest_first_with_names(history):
+    c = history.cards
+
+    async def titles(figure: str, **detail: Any) -> list[tuple[str, str | None, int]]:
+        rows = await history.reads.deals(figure, scope(history), **detail)
+        return [(r["title"], r["owner_name"], r["total"]) for r in rows]
+
+    assert await titles("entered", stage=history.stages["L"]) == [("Deal C", "Bob", 3), ("Deal A", "Ann", 3),
+                                                                  ("Deal B", "Bob", 3)]
+    assert await titles("advanced", stage=history.stages["L"]) == [("Deal A", "Ann", 2), ("Deal B", "Bob", 2)]
+    assert await titles("lost_from_stage", stage=history.stages["Q"]) == [("Deal B", "Bob", 1)]
+    won = await history.reads.deals("won", scope(history))
+    assert [(r["card_id"], r["closed_at"], r["stage_name"]) for r in won] == [
+        (c["A"], at("2026-01-10"), "Won"), (c["F"], at("2026-01-25"), "Won")]
+    assert await titles("lost", reason="", listed=["Price"]) == [("Deal C", "Bob", 1)]
+    assert await titles("lost", reason="Price", listed=["Price"]) == [("Deal B", "Bob", 1)]
+    assert await titles("lost", no_reason=True) == []
+    assert await titles("open", first=date(2026, 2, 1), after=date(2026, 3, 1)) == [("Deal D", "Ann", 1)]
+    assert await titles("stuck") == [("Deal D", "Ann", 1)]
+    assert await titles("added") == [("Deal C", "Bob", 3), ("Deal A", "Ann", 3), ("Deal B", "Bob", 3)]
