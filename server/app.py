@@ -28,6 +28,7 @@ from server.api.boards import BoardController
 from server.api.container import Services, dependencies, install, mark_ready
 from server.api.crm import BoardEditController, CrmReadController
 from server.api.insights import InsightsController
+from server.api.forecast import ForecastController
 from server.api.contacts import ContactController
 from server.api.currencies import CurrencyController
 from server.api.webhooks import WebhookController
@@ -63,6 +64,7 @@ from server.services.boards import Boards
 from server.services.crm import Crm
 from server.services.crm_reads import CrmReads
 from server.services.insights import Insights
+from server.services.forecast import Forecasts
 from server.services.projection import Projector
 from server.services.contacts import Contacts
 from server.services.currencies import Currencies
@@ -112,6 +114,7 @@ from server.storage.access_events import PostgresAccessEvents
 from server.storage.documents import PostgresDocumentStore
 from server.storage.embedded import start_embedded_postgres
 from server.storage.insights import PostgresGoals, PostgresInsightsReads
+from server.storage.forecast import PostgresForecastReads, PostgresForecastSnapshots, PostgresTeams
 from server.storage.jobs import PostgresQueueMonitor
 from server.storage.migrations import migrate
 from server.storage.pool import create_pool
@@ -193,6 +196,7 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
                         OrganisationController, CustomFieldController, SegmentController, TransferController, PrivacyController,
                         CurrencyController, WorkspaceListsController, AutomationController, WebhookController,
                         MailboxController, SequenceController, unsubscribe_page, unsubscribe,
+                        ForecastController,
                         InsightsController,
                         NotificationController, NotificationSettingsController, CalendarController, ical_feed, BookingSettingsController, PublicBookingController, CalendarSyncController, EmailTemplateController, EmailController, mail_status, tracked_open, tracked_click, BccController, RecordFilesController],
         dependencies={"caller": Provide(provide_caller), **dependencies()},
@@ -283,8 +287,10 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
         # Board edits through the live documents, and the reads the projection answers.
         crm=crm,
         crm_reads=CrmReads(begin, accounts.boards),
-        insights=Insights(begin, accounts.boards, workspace_lists, PostgresInsightsReads(pool),
-                          PostgresGoals(pool)),
+        insights=(insights := Insights(begin, accounts.boards, workspace_lists, PostgresInsightsReads(pool),
+                                       PostgresGoals(pool), teams=PostgresTeams(pool))),
+        forecasts=Forecasts(begin, insights, PostgresForecastReads(pool), PostgresForecastSnapshots(pool),
+                            PostgresTeams(pool)),
         workspace_lists=workspace_lists,
         board_lifecycle=BoardLifecycle(begin, rooms),
         queue=PostgresQueueMonitor(pool),

@@ -105,6 +105,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     job_grace_seconds: float = 20.0  # on SIGTERM, how long running jobs may finish before they are put back
     housekeeping_cron: str = "*/15 * * * *"  # expired sessions, reset tokens, throttle counters; "" turns it off
     job_modules: str = ""  # comma-separated modules whose register(kinds, begin) adds job kinds
+    # Forecast snapshots (issue 19, docs/forecast.md): the week of a snapshot begins on Monday in this
+    # time zone; the job runs hourly and the first run of a week takes it ("" turns it off).
+    forecast_week_zone: str = "UTC"
+    forecast_snapshot_cron: str = "5 * * * *"
     # connections of the pool a worker's job handlers use (serve's in-process worker has its own, so
     # a burst of jobs cannot take the connections web requests wait for)
     worker_pool_size: int = 4

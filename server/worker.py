@@ -47,6 +47,8 @@ from server.services.bcc import register as register_bcc
 from server.services.reminders import register as register_reminders
 from server.services.mail import LoggingOutbox, QueuedOutbox
 from server.services.notify import register as register_notify
+from server.services.forecast import register as register_forecast
+from server.storage.forecast import PostgresForecastReads, PostgresForecastSnapshots
 from server.services.sending import register as register_mail
 from server.mail.smtp import AioSmtpRelays, system_relay
 from server.files import file_store
@@ -104,6 +106,8 @@ class Worker:
             register_mail_sync(kinds, begin, mail_sync, settings.mailbox_poll_cron)  # mailboxes (issue 17)
             register_bcc(kinds, begin)  # mail.bcc: what the BCC listener took, filed (issue 17)
             register_reminders(kinds, begin)  # activity reminders (issue 18, docs/calendar.md)
+            register_forecast(kinds, PostgresForecastReads(self._pool), PostgresForecastSnapshots(self._pool),
+                              settings.forecast_week_zone, settings.forecast_snapshot_cron)  # issue 19
             relay = system_relay(settings.smtp_url, settings.mail_from)  # system mail, and members' without a mailbox
             register_mail(kinds, MailSender(begin, relay[0] if relay else None, AioSmtpRelays(), sealer(settings),
                                             file_store(settings.files_url, settings.data_dir)))  # attachments

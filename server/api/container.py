@@ -32,6 +32,7 @@ from server.services.credentials import Passwords
 from server.services.crm import Crm
 from server.services.crm_reads import CrmReads
 from server.services.insights import Insights
+from server.services.forecast import Forecasts
 from server.services.currencies import Currencies
 from server.services.custom_fields import CustomFields
 from server.services.deal_transfer import DealTransfer
@@ -100,6 +101,7 @@ class Services:
     crm: Crm
     crm_reads: CrmReads
     insights: Insights  # the dashboard's figures and goals (issue 19)
+    forecasts: Forecasts  # forecast changes since a weekly snapshot, close-date pushes, teams (issue 19)
     workspace_lists: WorkspaceLists
     board_lifecycle: BoardLifecycle
     # background jobs: the queue as /health and /metrics report it

@@ -50,6 +50,8 @@ class Deal(msgspec.Struct, kw_only=True):
     created_by: UUID | None
     updated_at: datetime | None
     moved_at: datetime | None
+    probability: float | None = None  # the deal's own win probability (0-100); None: its stage's
+    forecast_category: str | None = None  # pipeline, best_case, commit, omitted; None: pipeline
 
 
 class WorkItem(msgspec.Struct, kw_only=True):

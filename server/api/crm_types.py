@@ -27,6 +27,12 @@ Rule = Annotated[str, Meta(max_length=300)]  # an RRULE value, checked by server
 Reminders = Annotated[list[Annotated[int, Meta(ge=0, le=40320)]], Meta(max_length=5)]  # minutes before
 
 
+# A deal's own win probability (0-100; absent: its stage's) and forecast category (issue 19).
+Probability = Annotated[float, Meta(ge=0, le=100)]
+Category = Annotated[str, Meta(pattern="^(pipeline|best_case|commit|omitted)$",
+                               description="pipeline, best_case, commit or omitted")]
+
+
 class _Body(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     pass
 
@@ -45,6 +51,8 @@ class NewCard(_Body):
     contact: UUID | None = None
     organisation: UUID | None = None
     expected_close: date | None = None
+    probability: Probability | None = None
+    forecast_category: Category | None = None
     labels: Labels | None = None
     fields: dict[str, Any] | None = None
     # work items
@@ -62,6 +70,8 @@ class CardChanges(_Body):
     contact: UUID | None | UnsetType = UNSET
     organisation: UUID | None | UnsetType = UNSET
     expected_close: date | None | UnsetType = UNSET
+    probability: Probability | None | UnsetType = UNSET
+    forecast_category: Category | None | UnsetType = UNSET
     labels: Labels | None | UnsetType = UNSET
     fields: dict[str, Any] | None | UnsetType = UNSET
     description: Text | None | UnsetType = UNSET

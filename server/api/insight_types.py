@@ -183,6 +183,8 @@ class Goal(msgspec.Struct, kw_only=True):
     starts_on: date
     created_by: UUID | None
     created_at: datetime
+    team_id: UUID | None = None  # a team's goal: the sum of its members' (migration 0035)
+    team_name: str | None = None
     attainment: Attainment | None = None
 
 
@@ -198,6 +200,7 @@ class GoalInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     ``starts_on`` (default: the current period); a value target is in the workspace currency."""
 
     user_id: UUID | None = None
+    team_id: UUID | None = None  # or a team's: attainment is the sum of its members'
     metric: MetricName
     period: IntervalName = "month"
     target: Annotated[float, msgspec.Meta(gt=0, lt=1e15)]

@@ -151,7 +151,7 @@ class InsightsController(Controller):
 
 def _change(data: answer.GoalInput) -> Any:
     starts = data.starts_on or period_start(datetime.now(timezone.utc).date(), data.period)
-    return check_goal(data.user_id, data.metric, data.period, data.target, starts)
+    return check_goal(data.user_id, data.metric, data.period, data.target, starts, data.team_id)
 
 
 def _flat(row: dict[str, Any], prefix: str) -> dict[str, Any]:

@@ -83,6 +83,8 @@ class Deal(NamedTuple):
     created_by: UUID | None = None
     updated_at: datetime | None = None
     moved_at: datetime | None = None
+    probability: float | None = None  # the deal's own win probability (0-100); None: its stage's
+    forecast_category: str | None = None  # pipeline, best_case, commit, omitted; None: pipeline
 
 
 class WorkItem(NamedTuple):

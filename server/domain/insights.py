@@ -72,6 +72,7 @@ class Goal(NamedTuple):
     starts_on: date
     created_by: UUID | None
     created_at: datetime
+    team_id: UUID | None = None  # a team's goal (user_id None): the sum of its members' (migration 0035)
 
 
 class GoalChange(NamedTuple):
@@ -80,6 +81,7 @@ class GoalChange(NamedTuple):
     period: Interval
     target: float
     starts_on: date
+    team_id: UUID | None = None
 
 
 def zone(name: str | None) -> str:
@@ -228,8 +230,11 @@ def average_won(rep: Mapping[str, Any], settings: MoneySettings, converted: bool
 
 # --- goals ----------------------------------------------------------------------------------------
 
-def check_goal(user: UUID | None, metric: object, period: object, target: object, starts_on: date) -> GoalChange:
+def check_goal(user: UUID | None, metric: object, period: object, target: object, starts_on: date,
+               team: UUID | None = None) -> GoalChange:
     """A goal's values, each checked; ``InvalidInput`` naming the field otherwise."""
+    if user is not None and team is not None:
+        raise InvalidInput("team_id: expected a goal for one member (user_id) or one team (team_id), not both")
     if metric not in set(Metric):
         raise InvalidInput(f"metric: expected one of {', '.join(Metric)}, got {str(metric)[:40]!r}")
     if period not in set(Interval):
@@ -240,7 +245,7 @@ def check_goal(user: UUID | None, metric: object, period: object, target: object
         raise InvalidInput(f"target: expected a positive number, got {target!r}"[:120])
     if metric in (Metric.DEALS_WON_COUNT, Metric.DEALS_ADDED, Metric.ACTIVITIES_DONE) and target != int(target):
         raise InvalidInput(f"target: {metric} counts; expected a whole number, got {target}")
-    return GoalChange(user, metric, period, float(target), period_start(starts_on, period))
+    return GoalChange(user, metric, period, float(target), period_start(starts_on, period), team)
 
 
 def goal_period(goal: Goal, on: date) -> tuple[date, date] | None:

@@ -54,6 +54,8 @@ class DealRecord(NamedTuple):
     created_by: UUID | None
     updated_at: datetime | None
     moved_at: datetime | None
+    probability: float | None = None  # issue 19 (migration 0035)
+    forecast_category: str | None = None
 
 
 class WorkItemRecord(NamedTuple):
@@ -118,7 +120,7 @@ def stage_record(stage: Stage, position: int) -> StageRecord:
 def deal_record(d: Deal) -> DealRecord:
     return DealRecord(d.id, d.title, d.value, d.currency, d.owner, d.contact, d.organisation, d.expected_close,
                       str(d.status), d.lost_reason, list(d.labels), dict(d.fields), d.stage, d.rank, d.created_at,
-                      d.created_by, d.updated_at, d.moved_at)
+                      d.created_by, d.updated_at, d.moved_at, d.probability, d.forecast_category)
 
 
 def work_item_record(w: WorkItem) -> WorkItemRecord:

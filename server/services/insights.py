@@ -22,6 +22,7 @@ from server.domain.money import MoneySettings, convert
 from server.services.accounts import Caller
 from server.services.boards import Boards
 from server.services.currencies import money_of
+from server.services.ports.forecast import Teams
 from server.services.ports.insights import Goals, InsightsReads
 from server.services.ports.unit import Begin, Unit
 from server.services.records import workspace_role
@@ -71,9 +72,18 @@ class Insights:
     """The insights use cases."""
 
     def __init__(self, begin: Begin, boards: Boards, lists: WorkspaceLists, reads: InsightsReads, goals: Goals,
-                 now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
+                 now: Callable[[], datetime] = lambda: datetime.now(timezone.utc), teams: Teams | None = None) -> None:
         self._begin, self._boards, self._lists, self._reads, self._goals = begin, boards, lists, reads, goals
-        self._now = now
+        self._now, self._teams = now, teams
+
+    async def context(self, caller: Caller, workspace: UUID, filters: Filters,
+                      default: Callable[[date, str], Range] = shape.default_range) -> Context:
+        """The resolved scope of a request (boards the caller reaches, period, money, names)."""
+        return await self._context(caller, workspace, filters, default)
+
+    async def stage_names(self, boards: Sequence[UUID]) -> list[dict[str, Any]]:
+        """The boards' stages (``InsightsReads.stages``), for naming them."""
+        return await self._reads.stages(boards)
 
     async def _context(self, caller: Caller, workspace: UUID, filters: Filters,
                        default: Callable[[date, str], Range] = shape.default_range) -> Context:
@@ -201,39 +211,50 @@ class Insights:
         all_boards = {v.board.id for v in await self._boards.visible(caller, workspace)
                       if v.board.archived_at is None}
         goals = await self._goals.of_workspace(workspace)
-        rows = [await self._goal_row(goal, ctx, today, list(all_boards)) for goal in goals]
+        teams = {t.id: t for t in await self._teams.of_workspace(workspace)} if self._teams else {}
+        rows = [await self._goal_row(goal, ctx, today, list(all_boards), teams) for goal in goals]
         return {"currency": ctx.money.currency, "tz": ctx.range.zone, "on": today, "goals": rows}
 
-    async def _goal_row(self, goal: Goal, ctx: Context, today: date, all_boards: list[UUID]) -> dict[str, Any]:
+    async def _goal_row(self, goal: Goal, ctx: Context, today: date, all_boards: list[UUID],
+                        teams: dict[UUID, Any]) -> dict[str, Any]:
+        team = teams.get(goal.team_id) if goal.team_id else None
         row = {**goal._asdict(), "user_name": ctx.names.get(goal.user_id) if goal.user_id else None,
-               "attainment": None}
+               "team_name": team.name if team else None, "attainment": None}
         period = shape.goal_period(goal, today)
         if period is None:
             return row
+        # A team's goal: the sum of its members' (those still members of the workspace).
+        owners = [m for m in team.members if m in ctx.names] if team else [goal.user_id]
+        actual = weighted = best = 0.0
+        for owner in owners:
+            figures = await self._goal_figures(goal, ctx, period, today, all_boards, owner)
+            actual, weighted, best = actual + figures[0], weighted + figures[1], best + figures[2]
+        row["attainment"] = shape.attainment(goal, actual, period, today, weighted, best)
+        return row
+
+    async def _goal_figures(self, goal: Goal, ctx: Context, period: tuple[date, date], today: date,
+                            all_boards: list[UUID], owner: UUID | None) -> tuple[float, float, float]:
+        """Actual to the end of ``today``, open weighted and best case in the rest of the period."""
         first, after = period
         to_date = min(after, today + timedelta(1))  # attainment to the end of ``today``
         scope = Scope(list(ctx.boards), shape.midnight(first, ctx.range.zone), shape.midnight(to_date, ctx.range.zone),
-                      goal.user_id)
+                      owner)
         metric = Metric(goal.metric)
         if metric in (Metric.DEALS_ADDED, Metric.ACTIVITIES_DONE):
             if metric is Metric.ACTIVITIES_DONE:
                 scope = scope._replace(boards=all_boards)
-            actual, weighted, best = float(await self._reads.count(str(metric), scope)), 0.0, 0.0
-        else:
-            won = await self._reads.won_by_period(scope, goal.period, ctx.range.zone)
-            pipeline = await self._reads.open_by_period(list(ctx.boards), max(today, first), after, goal.user_id,
-                                                        goal.period)
-            actual, weighted, best = _goal_figures(metric, won, pipeline, ctx.money)
-        row["attainment"] = shape.attainment(goal, actual, period, today, weighted, best)
-        return row
+            return float(await self._reads.count(str(metric), scope)), 0.0, 0.0
+        won = await self._reads.won_by_period(scope, goal.period, ctx.range.zone)
+        pipeline = await self._reads.open_by_period(list(ctx.boards), max(today, first), after, owner, goal.period)
+        return _goal_figures(metric, won, pipeline, ctx.money)
 
     async def add_goal(self, caller: Caller, workspace: UUID, change: shape.GoalChange) -> Goal:
-        await self._may_set_goals(caller, workspace, change.user_id)
+        await self._may_set_goals(caller, workspace, change.user_id, change.team_id)
         return await self._goals.add(workspace, change, caller.id)
 
     async def change_goal(self, caller: Caller, workspace: UUID, goal: UUID, change: shape.GoalChange) -> Goal:
         await self._goal_of(caller, workspace, goal)
-        await self._may_set_goals(caller, workspace, change.user_id)
+        await self._may_set_goals(caller, workspace, change.user_id, change.team_id)
         changed = await self._goals.change(goal, change)
         if changed is None:
             raise NotFound("no such goal")
@@ -253,12 +274,17 @@ class Insights:
             raise NotFound("no such goal")
         return found
 
-    async def _may_set_goals(self, caller: Caller, workspace: UUID, user: UUID | None) -> None:
-        """Owners and admins set goals, for the workspace or for one of its members."""
+    async def _may_set_goals(self, caller: Caller, workspace: UUID, user: UUID | None,
+                             team: UUID | None = None) -> None:
+        """Owners and admins set goals, for the workspace, one of its members or one of its teams."""
         async with self._begin() as tx:
             await workspace_role(tx, caller, workspace, Action.MANAGE_SETTINGS)
             if user is not None and user not in {m.user.id for m in await tx.members.all(workspace)}:
                 raise InvalidInput(f"user_id: expected a member of this workspace, got {user}")
+        if team is not None:
+            found = await self._teams.get(team) if self._teams else None
+            if found is None or found.workspace_id != workspace:
+                raise InvalidInput(f"team_id: expected a team of this workspace, got {team}")
 
 
 def _ahead(today: date, zone: str, interval: Interval) -> Range:

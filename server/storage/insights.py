@@ -131,4 +131,5 @@ class PostgresGoals:
 
 
 def _values(change: GoalChange) -> tuple:
-    return change.user_id, str(change.metric), str(change.period), change.target, change.starts_on
+    return (change.user_id, str(change.metric), str(change.period), change.target, change.starts_on,
+            change.team_id)

@@ -24,7 +24,7 @@ class MemoryGoals:
 
     async def add(self, workspace: UUID, change: GoalChange, by: UUID) -> Goal:
         goal = Goal(uuid4(), workspace, change.user_id, str(change.metric), str(change.period), change.target,
-                    change.starts_on, by, self._db.now())
+                    change.starts_on, by, self._db.now(), change.team_id)
         self._rows[goal.id] = goal
         return goal
 
@@ -34,7 +34,7 @@ class MemoryGoals:
             return None
         self._rows[goal] = found._replace(user_id=change.user_id, metric=str(change.metric),
                                           period=str(change.period), target=change.target,
-                                          starts_on=change.starts_on)
+                                          starts_on=change.starts_on, team_id=change.team_id)
         return self._rows[goal]
 
     async def remove(self, goal: UUID) -> bool:

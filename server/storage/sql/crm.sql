@@ -36,20 +36,23 @@ DELETE FROM work_items WHERE board_id = $1;
 DELETE FROM activities WHERE board_id = $1;
 -- name: deal_rows
 SELECT card_id, title, value, currency, owner_id, contact_id, organisation_id, expected_close, status,
-       lost_reason, labels, fields::text, stage_id, rank, created_at, created_by, updated_at, moved_at
+       lost_reason, labels, fields::text, stage_id, rank, created_at, created_by, updated_at, moved_at,
+       probability, forecast_category
 FROM deals WHERE board_id = $1;
 -- name: upsert_deal
 INSERT INTO deals (board_id, workspace_id, card_id, title, value, currency, owner_id, contact_id,
                    organisation_id, expected_close, status, lost_reason, labels, fields, stage_id, rank,
-                   created_at, created_by, updated_at, moved_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::text::jsonb, $15, $16, $17, $18, $19, $20)
+                   created_at, created_by, updated_at, moved_at, probability, forecast_category)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::text::jsonb, $15, $16, $17, $18, $19, $20,
+        $21, $22)
 ON CONFLICT (board_id, card_id) DO UPDATE SET title = EXCLUDED.title, value = EXCLUDED.value,
     currency = EXCLUDED.currency, owner_id = EXCLUDED.owner_id, contact_id = EXCLUDED.contact_id,
     organisation_id = EXCLUDED.organisation_id, expected_close = EXCLUDED.expected_close,
     status = EXCLUDED.status, lost_reason = EXCLUDED.lost_reason, labels = EXCLUDED.labels,
     fields = EXCLUDED.fields, stage_id = EXCLUDED.stage_id, rank = EXCLUDED.rank,
     created_at = EXCLUDED.created_at, created_by = EXCLUDED.created_by, updated_at = EXCLUDED.updated_at,
-    moved_at = EXCLUDED.moved_at;
+    moved_at = EXCLUDED.moved_at, probability = EXCLUDED.probability,
+    forecast_category = EXCLUDED.forecast_category;
 -- name: delete_deals
 DELETE FROM deals WHERE board_id = $1 AND card_id = ANY($2::uuid[]);
 -- name: work_item_rows

@@ -109,20 +109,24 @@ GROUP BY 1, 2;
 
 -- name: open_by_period
 -- Open deals by the period of their expected close ($2 <= expected_close < $3, dates here);
--- weighted by the deal's own probability (a number custom field `probability`, 0-100) or else
--- its stage's; best case leaves out deals whose `forecast_category` is omitted, commit counts
--- those whose category is commit. $5 'month' or 'quarter'.
+-- weighted by the deal's own probability (its `probability` field, 0-100; before migration 0035 a
+-- number custom field `probability`, still read when the field is unset) or else its stage's;
+-- best case leaves out deals whose forecast category is omitted, commit counts those whose
+-- category is commit (the deal's `forecast_category`, else a custom field of that key). $5 'month'
+-- or 'quarter'.
 SELECT date_trunc($5, d.expected_close::timestamp)::date AS period, d.currency, count(*) AS deals,
        sum(d.value) AS value, sum(d.value * p.chance) AS weighted, sum(p.chance) AS weighted_deals,
-       sum(d.value) FILTER (WHERE NOT p.omitted) AS best_case, count(*) FILTER (WHERE NOT p.omitted) AS best_case_deals,
-       sum(d.value) FILTER (WHERE d.fields ->> 'forecast_category' = 'commit') AS commit,
-       count(*) FILTER (WHERE d.fields ->> 'forecast_category' = 'commit') AS commit_deals
+       sum(d.value) FILTER (WHERE p.category IS DISTINCT FROM 'omitted') AS best_case,
+       count(*) FILTER (WHERE p.category IS DISTINCT FROM 'omitted') AS best_case_deals,
+       sum(d.value) FILTER (WHERE p.category = 'commit') AS commit,
+       count(*) FILTER (WHERE p.category = 'commit') AS commit_deals
 FROM deals d JOIN board_stages s ON s.board_id = d.board_id AND s.stage_id = d.stage_id
 CROSS JOIN LATERAL (
-    SELECT coalesce(CASE WHEN jsonb_typeof(d.fields -> 'probability') = 'number'
+    SELECT coalesce(d.probability,
+                    CASE WHEN jsonb_typeof(d.fields -> 'probability') = 'number'
                          THEN least(greatest((d.fields ->> 'probability')::double precision, 0), 100) END,
                     s.probability, 0) / 100 AS chance,
-           coalesce(d.fields ->> 'forecast_category', '') = 'omitted' AS omitted
+           coalesce(d.forecast_category, d.fields ->> 'forecast_category') AS category
 ) p
 WHERE d.board_id = ANY($1::uuid[]) AND d.status = 'open' AND d.expected_close >= $2 AND d.expected_close < $3
   AND ($4::uuid IS NULL OR d.owner_id = $4)
@@ -202,21 +206,21 @@ WITH picked AS (
 )
 
 -- name: goals
-SELECT g.id, g.workspace_id, g.user_id, g.metric, g.period, g.target, g.starts_on, g.created_by, g.created_at
+SELECT g.id, g.workspace_id, g.user_id, g.metric, g.period, g.target, g.starts_on, g.created_by, g.created_at, g.team_id
 FROM goals g WHERE g.workspace_id = $1 ORDER BY g.created_at, g.id;
 
 -- name: goal
-SELECT g.id, g.workspace_id, g.user_id, g.metric, g.period, g.target, g.starts_on, g.created_by, g.created_at
+SELECT g.id, g.workspace_id, g.user_id, g.metric, g.period, g.target, g.starts_on, g.created_by, g.created_at, g.team_id
 FROM goals g WHERE g.id = $1;
 
 -- name: insert_goal
-INSERT INTO goals (workspace_id, user_id, metric, period, target, starts_on, created_by)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
-RETURNING id, workspace_id, user_id, metric, period, target, starts_on, created_by, created_at;
+INSERT INTO goals (workspace_id, user_id, metric, period, target, starts_on, team_id, created_by)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+RETURNING id, workspace_id, user_id, metric, period, target, starts_on, created_by, created_at, team_id;
 
 -- name: update_goal
-UPDATE goals SET user_id = $2, metric = $3, period = $4, target = $5, starts_on = $6 WHERE id = $1
-RETURNING id, workspace_id, user_id, metric, period, target, starts_on, created_by, created_at;
+UPDATE goals SET user_id = $2, metric = $3, period = $4, target = $5, starts_on = $6, team_id = $7 WHERE id = $1
+RETURNING id, workspace_id, user_id, metric, period, target, starts_on, created_by, created_at, team_id;
 
 -- name: delete_goal
 DELETE FROM goals WHERE id = $1 RETURNING id;

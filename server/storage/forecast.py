@@ -1,0 +1,110 @@
+"""``PostgresForecastSnapshots``, ``PostgresForecastReads`` and ``PostgresTeams`` (``sql/forecast.sql``;
+each call on a pooled connection of its own)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from uuid import UUID
+
+import asyncpg
+
+from server.domain.forecast import DealNow, SnapshotDeal, SnapshotWeek, Team
+from server.storage.queries import queries
+
+SQL = queries("forecast")
+
+
+class PostgresForecastSnapshots:
+    """Implements ``server.services.ports.forecast.ForecastSnapshots``: a week's row decides, in the
+    same transaction as its deals, so a second run of the week writes nothing."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    async def record(self, workspace: UUID, week: date, at: datetime, deals: Sequence[SnapshotDeal]) -> bool:
+        async with self._pool.acquire() as conn, conn.transaction():
+            if await conn.fetchval(SQL["take_week"], workspace, week, at, len(deals)) is None:
+                return False
+            await conn.executemany(SQL["take_deals"], [(workspace, week, *deal) for deal in deals])
+            return True
+
+    async def weeks(self, workspace: UUID) -> list[SnapshotWeek]:
+        async with self._pool.acquire() as conn:
+            return [SnapshotWeek(*row) for row in await conn.fetch(SQL["weeks"], workspace)]
+
+    async def deals(self, workspace: UUID, week: date) -> list[SnapshotDeal]:
+        async with self._pool.acquire() as conn:
+            return [SnapshotDeal(*row) for row in await conn.fetch(SQL["snapshot"], workspace, week)]
+
+
+class PostgresForecastReads:
+    """Implements ``server.services.ports.forecast.ForecastReads``."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    async def workspaces_without(self, week: date) -> list[UUID]:
+        async with self._pool.acquire() as conn:
+            return [row[0] for row in await conn.fetch(SQL["workspaces_without"], week)]
+
+    async def open_deals(self, workspace: UUID) -> list[SnapshotDeal]:
+        async with self._pool.acquire() as conn:
+            rows = await conn.fetch(SQL["deal_now_cte"] + "\n" + SQL["open_deals"], workspace)
+        return [SnapshotDeal(*row) for row in rows]
+
+    async def deals_now(self, boards: Sequence[UUID], first: date, after: date,
+                        keys: Sequence[tuple[UUID, UUID]]) -> list[DealNow]:
+        async with self._pool.acquire() as conn:
+            rows = await conn.fetch(SQL["deal_now_cte"] + "\n" + SQL["deals_now"], list(boards), first, after,
+                                    [k[0] for k in keys], [k[1] for k in keys])
+        return [DealNow(*row) for row in rows]
+
+    async def pushes(self, board: UUID, card: UUID) -> tuple[int, datetime | None]:
+        async with self._pool.acquire() as conn:
+            row = await conn.fetchrow(SQL["pushes"], board, card)
+        return (row["pushes"], row["last_pushed_at"]) if row else (0, None)
+
+
+class PostgresTeams:
+    """Implements ``server.services.ports.forecast.Teams``."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    async def of_workspace(self, workspace: UUID) -> list[Team]:
+        async with self._pool.acquire() as conn:
+            return [_team(row) for row in await conn.fetch(SQL["teams"], workspace)]
+
+    async def get(self, team: UUID) -> Team | None:
+        async with self._pool.acquire() as conn:
+            row = await conn.fetchrow(SQL["team"], team)
+        return _team(row) if row else None
+
+    async def add(self, workspace: UUID, name: str, members: Sequence[UUID]) -> Team | None:
+        async with self._pool.acquire() as conn, conn.transaction():
+            team = await conn.fetchval(SQL["insert_team"], workspace, name)
+            if team is None:
+                return None
+            await conn.execute(SQL["add_members"], team, list(members))
+            return _team(await conn.fetchrow(SQL["team"], team))
+
+    async def change(self, team: UUID, name: str, members: Sequence[UUID]) -> Team | None:
+        async with self._pool.acquire() as conn, conn.transaction():
+            try:
+                async with conn.transaction():  # a savepoint: a taken name answers None
+                    if await conn.fetchval(SQL["rename_team"], team, name) is None:
+                        return None
+            except asyncpg.UniqueViolationError:
+                return None
+            await conn.execute(SQL["clear_members"], team)
+            await conn.execute(SQL["add_members"], team, list(members))
+            return _team(await conn.fetchrow(SQL["team"], team))
+
+    async def remove(self, team: UUID) -> bool:
+        async with self._pool.acquire() as conn:
+            return await conn.fetchval(SQL["delete_team"], team) is not None
+
+
+def _team(row: asyncpg.Record) -> Team:
+    return Team(row["id"], row["workspace_id"], row["name"], tuple(row["members"]), row["created_at"])
