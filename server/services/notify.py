@@ -64,7 +64,7 @@ async def note_mentioned(tx: Unit, document: str, workspace: UUID, board: UUID, 
     for user in sorted(new, key=str):
         if await tx.board_reach.reaches(board, user):
             sent += await deliver(tx, NewNotification(
-                uuid5(IDS, f"mention:{document}:{user}"), user, workspace, f"Mentioned you in “{title}”",
+                uuid5(IDS, f"mention:{document}:{user}"), user, workspace, f"“{title}”",
                 board, deal, kind="mentioned"))
     return sent
 
@@ -124,14 +124,24 @@ async def activities_assigned(tx: Unit, workspace: UUID, board: UUID, changes: I
             continue
         sent += await deliver(tx, NewNotification(
             uuid5(IDS, f"assigned:{new.id}:{new.assignee}:{old.assignee if old else None}"), new.assignee,
-            workspace, f"Assigned to you: {new.title}", board, new.card, kind="assigned"))
+            workspace, new.title, board, new.card, kind="assigned"))
     return sent
 
 
 # --- e-mail ------------------------------------------------------------------------------------
 
+# The bell shows each kind's words before the message (translated); a mail says them in English.
+SAYS = {"mentioned": "Mentioned you in", "assigned": "Assigned to you", "deal_changed": "A deal you follow",
+        "reminder": "Reminder", "automation": "Automation"}
+
+
+def said(n: Notification) -> str:
+    """``Mentioned you in: “Call notes”``: the notification as a line of text."""
+    return f"{SAYS[n.kind]}: {n.message}" if n.kind in SAYS else n.message
+
+
 def _lines(found: list[Notification]) -> str:
-    return "\n".join(f"- {n.message} ({n.created_at:%Y-%m-%d %H:%M} UTC)" for n in found)
+    return "\n".join(f"- {said(n)} ({n.created_at:%Y-%m-%d %H:%M} UTC)" for n in found)
 
 
 async def mail_one(tx: Unit, outbox: Outbox, notification: UUID) -> bool:
@@ -140,8 +150,8 @@ async def mail_one(tx: Unit, outbox: Outbox, notification: UUID) -> bool:
     account = None if found is None else await tx.users.by_id(found.user_id)
     if found is None or account is None or account.disabled_at is not None:
         return False
-    return await outbox.post(tx, Mail(account.email, f"Tandem: {found.message}",
-                                      f"{found.message}\n\nOpen Tandem to see it.\n"))
+    return await outbox.post(tx, Mail(account.email, f"Tandem: {said(found)}",
+                                      f"{said(found)}\n\nOpen Tandem to see it.\n"))
 
 
 async def send_digests(tx: Unit, outbox: Outbox, now: datetime) -> int:

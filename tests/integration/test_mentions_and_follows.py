@@ -87,7 +87,7 @@ async def test_a_mention_notifies_the_mentioned_member_once_and_nobody_without_a
     await projected(server)
     [mentioned] = await eventually(lambda: kinds(server, t.member, "mentioned"), what="the member's mention")
     assert (mentioned["message"], mentioned["board_id"], mentioned["card_id"]) == (
-        "Mentioned you in “Call notes”", t.board["id"], card["id"])
+        "“Call notes”", t.board["id"], card["id"])
     for nobody in (elsewhere, outsider, t.owner, t.viewer, guest):
         assert await kinds(server, nobody, "mentioned") == [], "only the mentioned member, who reaches the board"
 
@@ -118,7 +118,7 @@ async def test_settings_decide_whether_a_mention_arrives_in_the_bell_by_mail_or_
     [bell] = await eventually(lambda: kinds(server, t.viewer, "mentioned"), what="the viewer's mention")
     [mail] = await eventually(lambda: [m for m in sink.messages if m["To"] == t.viewer.email
                                        and m["Subject"].startswith("Tandem:")], what="the mention by e-mail")
-    assert mail["Subject"] == f"Tandem: {bell['message']}"
+    assert mail["Subject"] == f"Tandem: Mentioned you in: {bell['message']}"
 
     wrong = await call(server, t.member, "PUT", path, json={"channels": {"mentioned": "pigeon"}})
     assert wrong.status_code == 400 and "mentioned" in wrong.text
@@ -167,7 +167,7 @@ async def test_an_activity_given_to_someone_notifies_them_but_not_one_they_made_
     await ok(server, t.member, "POST", activities, json={"type": "call", "title": "Mine", "assignee": t.member.id})
     await projected(server)
     [assigned] = await eventually(lambda: kinds(server, t.member, "assigned"), what="the assignment")
-    assert assigned["message"] == "Assigned to you: Call Initech"
+    assert assigned["message"] == "Call Initech"
 
 
 async def test_the_digest_lists_unread_notifications_since_the_last_and_is_sent_once_per_period(server, sink):
@@ -189,7 +189,7 @@ async def test_the_digest_lists_unread_notifications_since_the_last_and_is_sent_
 
     [digest] = await eventually(digests, what="the digest")
     assert digest["Subject"] == "Tandem: 1 unread notification"
-    assert "Mentioned you in “Call notes”" in digest.get_content()
+    assert "- Mentioned you in: “Call notes”" in digest.get_content()
 
     async def drained() -> bool:
         async with begin() as tx:

@@ -28,6 +28,7 @@ import { isGuest } from '../lib/session'
 import { toastError } from '../components/ui'
 import { linkActivity, linkCard, linkKey, useBoardLinks } from '../lib/links'
 import { ActivityTimes, ZoneList } from '../components/ActivityTimes'
+import { FollowButton } from '../components/FollowButton'
 import { addMinutes, browserZone, isOverdue, isoToWall, wallToIso } from '../lib/calendar'
 
 /** `10:00–10:30` on the activity's own zone's clock (the zone named when it is not the browser's). */
@@ -81,6 +82,7 @@ export function DealPanel({ synced, board, cardId, writable, meta, peers, onClos
           <LiveInput class="panel__title" aria-label={t('deal.title')} value={card.title} readOnly={!writable}
             onCommit={(title) => set({ title })} />
           <AvatarStack label={t('deal.alsoViewing')} size={26} people={viewers.map((v) => v.user)} />
+          {pipeline && <FollowButton board={meta.id} card={cardId} />}
           {writable && !isGuest.value && <button class="icon-btn" onClick={() => setMailing(true)} aria-label={scoped('sending')('write')}
             title={scoped('sending')('write')} data-testid="deal-write-email"><Icon name="email" /></button>}
           <button class="icon-btn" onClick={onClose} aria-label={t('deal.closePanel')} title={t('deal.closeEsc')}><Icon name="close" /></button>

@@ -1,7 +1,7 @@
 /**
  * The co-editing note editor: Tiptap bound to the note document's `content` XmlFragment
  * (SHAPES.md), with everyone's carets and names from awareness. Loaded on demand (it is most of
- * the app's code), the first time a note is opened.
+ * the app's code), the first time a note is opened. Typing `@` mentions a colleague (views/mentions.ts).
  */
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { Editor } from '@tiptap/core'
@@ -14,8 +14,9 @@ import { useDocVersion, usePeers, useSyncedDoc } from '../lib/ydocs'
 import { AvatarStack, Spinner } from '../components/ui'
 import { LiveInput } from '../components/inputs'
 import { t } from '../i18n'
+import { mentionExtension } from './mentions'
 
-export function NoteEditor({ document, writable }: { document: string; writable: boolean }) {
+export function NoteEditor({ document, writable, board }: { document: string; writable: boolean; board?: string }) {
   const synced = useSyncedDoc(document)
   const host = useRef<HTMLDivElement>(null)
   const [editor, setEditor] = useState<Editor | null>(null)
@@ -35,6 +36,7 @@ export function NoteEditor({ document, writable }: { document: string; writable:
         Collaboration.configure({ document: synced.doc, field: 'content' }),
         CollaborationCaret.configure({ provider: synced.provider, user }),
         Placeholder.configure({ placeholder: writable ? t('notes.placeholder') : t('notes.emptyNote') }),
+        ...(board ? [mentionExtension(board)] : []),  // @mentions notify the mentioned (issue 18)
       ],
       editorProps: {
         attributes: { class: 'prose', 'aria-label': t('notes.text'), role: 'textbox', 'aria-multiline': 'true', 'data-testid': 'note-editor' },
@@ -47,7 +49,7 @@ export function NoteEditor({ document, writable }: { document: string; writable:
       synced.awareness.setLocalState(null)
       setEditor(null)
     }
-  }, [synced, writable])
+  }, [synced, writable, board])
 
   const meta = synced?.doc.getMap<unknown>('meta')
   const title = String(meta?.get('title') ?? '')

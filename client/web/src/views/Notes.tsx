@@ -8,7 +8,7 @@ import { createNote, listNotes, type NoteRef, type SubjectKind } from '../lib/no
 import { Icon, Spinner, announce, toastError } from '../components/ui'
 import { t } from '../i18n'
 
-type EditorComponent = FunctionComponent<{ document: string; writable: boolean }>
+type EditorComponent = FunctionComponent<{ document: string; writable: boolean; board?: string }>
 let loadedEditor: EditorComponent | null = null
 
 /** The editor module, fetched once on first use. */
@@ -75,7 +75,7 @@ export function NotesSection({ subjectKind, subjectId, board, writable }: {
         {writable && <button class="btn btn--small" onClick={add}><Icon name="plus" size={14} />{t('notes.new')}</button>}
       </div>
       {notes.length === 0 && <p class="muted">{t('notes.none')}{writable ? t('notes.startHint') : ''}</p>}
-      {openId && (NoteEditor ? <NoteEditor key={openId} document={openId} writable={writable} /> : <Spinner label={t('notes.openingEditor')} />)}
+      {openId && (NoteEditor ? <NoteEditor key={openId} document={openId} writable={writable} board={board} /> : <Spinner label={t('notes.openingEditor')} />)}
     </div>
   )
 }

@@ -21,6 +21,7 @@ import { CalendarSettings } from './settings/CalendarSettings'
 import { BookingSettings } from './settings/BookingSettings'
 import { CalendarSyncSettings } from './settings/CalendarSyncSettings'
 import { EmailTemplatesSettings } from './settings/EmailTemplatesSettings'
+import { NotificationSettings } from './settings/NotificationSettings'
 
 export interface SettingsSection {
   id: string
@@ -41,6 +42,7 @@ export const SECTIONS: SettingsSection[] = [
   { id: 'webhooks', label: () => wht('webhooks'), Page: WebhooksSettings },
   { id: 'mailbox', label: mailboxLabel, Page: MailboxSettings, personal: true },
   { id: 'calendar', label: () => t('calendar.feedTitle'), Page: CalendarSettings },
+  { id: 'notifications', label: () => t('notify.settingsTitle'), Page: NotificationSettings, personal: true },
   { id: 'booking', label: () => t('booking.settingsTitle'), Page: BookingSettings, personal: true },
   { id: 'calendar-sync', label: () => t('caldav.settingsTitle'), Page: CalendarSyncSettings, personal: true },
   { id: 'email-templates', label: () => scoped('sending')('templates'), Page: EmailTemplatesSettings, members: true },
