@@ -23,6 +23,7 @@ import { NotesSection } from './Notes'
 import { CustomFieldRows } from '../components/CustomFields'
 import { OrganisationDeals, Timeline } from './records/Timeline'
 import { ComposeDialog } from './ComposeLazy'
+import { ContactSequences } from './sequences/Sequences'
 import { FilesSection } from '../components/Files'
 import { BulkBar } from './records/Bulk'
 import { DuplicatesPage } from './records/Duplicates'
@@ -425,6 +426,7 @@ function RecordDetail({ kind, id }: { kind: RecordKind; id: string }) {
               : <p class="muted">{t('contacts.notesNeedBoard')}</p>}
           </section>
           <FilesSection path={`/api/${kind}/${id}/files`} writable={editable} />
+          {contact && <ContactSequences contact={id} name={record.name} editable={editable} />}
           <Timeline kind={kind} id={id} name={record.name} reload={mailed}
             onReply={editable ? (mail) => setCompose({ reply: mail, to: mail.incoming ? [mail.from] : undefined }) : undefined} />
           {compose && <ComposeDialog records={kind === 'contacts' ? { contact_id: id } : { organisation_id: id }}

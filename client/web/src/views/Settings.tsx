@@ -21,6 +21,7 @@ import { CalendarSettings } from './settings/CalendarSettings'
 import { BookingSettings } from './settings/BookingSettings'
 import { CalendarSyncSettings } from './settings/CalendarSyncSettings'
 import { EmailTemplatesSettings } from './settings/EmailTemplatesSettings'
+import { SequencesSettings } from './sequences/Sequences'
 import { NotificationSettings } from './settings/NotificationSettings'
 
 export interface SettingsSection {
@@ -46,6 +47,7 @@ export const SECTIONS: SettingsSection[] = [
   { id: 'booking', label: () => t('booking.settingsTitle'), Page: BookingSettings, personal: true },
   { id: 'calendar-sync', label: () => t('caldav.settingsTitle'), Page: CalendarSyncSettings, personal: true },
   { id: 'email-templates', label: () => scoped('sending')('templates'), Page: EmailTemplatesSettings, members: true },
+  { id: 'sequences', label: () => scoped('sequences')('title'), Page: SequencesSettings, members: true },
 ]
 
 export function SettingsPage({ section }: { section: string }) {

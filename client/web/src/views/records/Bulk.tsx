@@ -10,7 +10,8 @@ import { me, members } from '../../lib/session'
 import { mayDelete } from '../../lib/permissions'
 import type { AnyRecord, RecordKind } from '../../lib/records'
 import { announce, toast } from '../../components/ui'
-import { rt } from '../../i18n'
+import { rt, scoped } from '../../i18n'
+import { EnrolDialog } from '../sequences/Sequences'
 import { PERMISSION_TEXT as T } from '../../lib/text'
 import './records.css'
 
@@ -32,6 +33,7 @@ export function BulkBar({ kind, selected, onDone, onClear }: {
   const [owner, setOwner] = useState('')
   const [label, setLabel] = useState('')
   const [busy, setBusy] = useState(false)
+  const [enrolling, setEnrolling] = useState(false)  // the enrol dialog (e-mail sequences)
   const count = selected.length
 
   async function run(change: (r: AnyRecord) => Promise<unknown>, records = selected, deleting = false) {
@@ -85,9 +87,13 @@ export function BulkBar({ kind, selected, onDone, onClear }: {
         <button class="btn btn--small btn--ghost" disabled={busy || !label.trim()} onClick={removeLabel}>{rt('removeLabel')}</button>
       </div>
       <div class="bulk__group bulk__end">
+        {kind === 'contacts' && <button class="btn btn--small" disabled={busy} data-testid="bulk-enrol"
+          onClick={() => setEnrolling(true)}>{scoped('sequences')('enrol')}</button>}
         <button class="btn btn--small btn--danger" disabled={busy} onClick={remove}>{rt('deleteSelected')}</button>
         <button class="btn btn--small btn--ghost" disabled={busy} onClick={onClear}>{rt('clearSelection')}</button>
       </div>
+      {enrolling && <EnrolDialog contacts={selected.map((r) => ({ id: r.id, name: r.name }))}
+        onClose={() => setEnrolling(false)} onDone={() => onDone([])} />}
     </div>
   )
 }
