@@ -158,12 +158,14 @@ def local_fields(a: Local) -> Fields:
     if a.starts_at is not None and not a.all_day:
         start = a.starts_at.astimezone(timezone.utc)
         end = (a.ends_at or a.starts_at + DEFAULT_LENGTH).astimezone(timezone.utc)
-        return Fields(a.title, None, start, end, _zone_name(a.time_zone), a.location or None, a.note or None, a.recurrence)
+        return Fields(a.title, None, start, end, _zone_name(a.time_zone), a.location or None, a.note or None,
+                      a.recurrence)
     return Fields(a.title, a.due_date, None, None, None, a.location or None, a.note or None, a.recurrence)
 
 
 def digest(f: Fields) -> str:
-    text = "\x1f".join("" if v is None else v.isoformat() if isinstance(v, (date, datetime)) else str(v) for v in f)
+    text = "\x1f".join("" if v is None else v.isoformat() if isinstance(v, (date, datetime)) else str(v)
+                        for v in f)
     return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -28,7 +28,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, NamedTuple
 from uuid import UUID, uuid4
 
-from server.domain.access import NotFound, require_write
+from server.domain.access import AccessDenied, NotFound, require_write
 from server.domain.accounts import InvalidInput
 from server.domain.caldav import (
     CalendarRefused, Counts, Fields, Incoming, Item, Link, Local, Remote, Step, activity_id, check_url, decide, digest,
@@ -135,7 +135,7 @@ class CalendarSync:
             async with self._servers.open(link.url, link.username, password, self._allow_private) as server:
                 run = _Run(self, link, caller, server)
                 counts, token, trouble = await run.go()
-        except (CalendarError, InvalidInput, NotFound, RuntimeError) as error:
+        except (CalendarError, InvalidInput, AccessDenied, RuntimeError) as error:
             async with self._begin() as tx:
                 await tx.calendar_syncs.failed(user, holder, str(error) or error.__class__.__name__, now_utc())
             log.info("calendar sync of %s failed: %s", user, error)
@@ -281,7 +281,7 @@ class _Run:
             await work
         except Changed as error:
             self.trouble.append(str(error))
-        except (InvalidInput, NotFound) as error:
+        except (InvalidInput, AccessDenied) as error:  # a value Tandem refuses, a board no longer writable
             self.trouble.append(str(error))
 
     async def _record(self, item: Item) -> None:
@@ -330,14 +330,14 @@ class _Run:
         try:
             await self.s._crm.delete_activity(self.caller, item.board, item.activity)
         except NotFound:
-            pass  # the board is gone or no longer the user's
+            pass  # the board is gone or no longer the user's to see
         await self._forget(item.href)
         self.removed += 1
 
     async def _existing(self, board: UUID, activity: UUID) -> Activity | None:
         try:
             return await self.s._crm.activity(self.caller, board, activity)
-        except NotFound:
+        except AccessDenied:
             return None
 
 

@@ -16,7 +16,9 @@ import pytest
 from cryptography.fernet import Fernet
 from icalendar import Calendar
 
+from server.caldav import HttpCalendarServer
 from server.domain.caldav import Counts
+from server.services.ports.caldav import SyncUnsupported
 from server.services.accounts import Caller
 from tests.support.accounts import AUTH, Account, Team, team
 from tests.support.crm import call, ok, projected
@@ -306,3 +308,37 @@ async def test_the_password_is_sealed_and_bad_input_is_refused_in_words(server, 
     assert (await call(server, t.owner, "DELETE", "/api/me/calendar-sync")).status_code == 204
     assert (await call(server, t.owner, "DELETE", "/api/me/calendar-sync")).status_code == 404
     assert (await call(server, t.owner, "POST", "/api/me/calendar-sync/sync")).status_code == 404
+
+
+async def test_a_server_without_sync_collection_is_synced_by_comparing_etags(server, radicale, monkeypatch):
+    async def unsupported(self, token):
+        raise SyncUnsupported("the calendar does not answer sync-collection (405)")
+
+    monkeypatch.setattr(HttpCalendarServer, "changes", unsupported)
+    s = await linked(server, radicale)
+    start = soon(9, 9)
+    await s.add_activity("Ours", start)
+    await s.put("theirs.ics", event("theirs@other.app", "Theirs", local(start), local(start + timedelta(hours=1))))
+    assert await s.sync() == Counts(1, 1, 0)
+    assert await s.sync() == Counts(0, 0, 0)
+    assert await s.sync() == Counts(0, 0, 0)
+    assert (await s.status())["full_listing"] is True
+    await s.put("theirs.ics", event("theirs@other.app", "Theirs (changed)", local(start),
+                                    local(start + timedelta(hours=1)), stamp=stamp(datetime.now(timezone.utc))))
+    assert await s.sync() == Counts(0, 1, 0)
+    await s.delete("theirs.ics")
+    assert await s.sync() == Counts(0, 0, 1)
+    assert [a["title"] for a in await s.activities()] == ["Ours"] and len(await s.events()) == 1
+
+
+async def test_a_calendar_that_stops_answering_is_a_failed_sync_said_in_words(server, radicale):
+    s = await linked(server, radicale)
+    await s.sync()
+    radicale.halt()
+    try:
+        assert await s.server.services.calendar_sync.sync(UUID(s.owner.id)) is None
+        status = await s.status()
+        assert "could not reach the server" in status["last_error"]
+        assert status["last_success"] is not None, "the last success stays"
+    finally:
+        await radicale.start()

@@ -71,6 +71,17 @@ class Radicale:
                 except OSError:
                     await asyncio.sleep(0.05)  # polls under a deadline (another process starting)
 
+    def halt(self) -> None:
+        """Stop the server, keeping its calendars (``start`` again to resume)."""
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+            self.process = None
+
     def stop(self) -> None:
         if self.process is not None:
             self.process.terminate()

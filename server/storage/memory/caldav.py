@@ -59,8 +59,8 @@ class MemoryCalendarSyncs:
         found = self._links.get(user)
         if found is None or found[1] != holder:
             return
-        found[0] = found[0]._replace(sync_token=token, last_success=at, last_error=warning[:500] if warning else None, pushed=counts.pushed,
-                                     pulled=counts.pulled, removed=counts.removed,
+        found[0] = found[0]._replace(sync_token=token, last_success=at, last_error=warning[:500] if warning else None,
+                                     pushed=counts.pushed, pulled=counts.pulled, removed=counts.removed,
                                      linked=len(self._items.get(user, {})))
         found[1] = found[2] = None
 
