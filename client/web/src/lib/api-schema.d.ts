@@ -3485,6 +3485,11 @@ export interface components {
             assignee?: string | null;
             due?: string | null;
             card?: string | null;
+            /**
+             * @default keep
+             * @enum {string}
+             */
+            open_activities: "keep" | "done" | "delete";
             contact?: string | null;
             note?: string | null;
             done?: boolean | null;
@@ -4100,11 +4105,6 @@ export interface components {
             lost_reason?: string | null;
             /** @default false */
             close_open_tasks: boolean;
-            /**
-             * @default keep
-             * @enum {string}
-             */
-            open_activities: "keep" | "done" | "delete";
         };
         /** StatusChanged */
         StatusChanged: {
