@@ -1,14 +1,15 @@
 -- The funnel's month rollup and exact medians without sorting every visit (issue 19): with the day
 -- rollup alone a year's funnel still unnested and sorted ~480,000 durations for its medians
 -- (bench/insights.py). funnel_months holds the same figures as funnel_days per UTC month (computed
--- from its day rows when they are refreshed), plus `hist`: how many of the month's durations fall
--- in each of 98 fixed bins (funnel_bin: bin b holds durations d with edge[b] < d <= edge[b+1], the
--- edges a quarter-power of two apart from one minute to 32 years). The funnel adds the bins of its
--- whole months to the binned durations of its other days, finds the one or two bins holding the
--- middle ranks, and sorts only the durations in those bins: the months' sorted arrays are sliced
--- to them by binary search (width_bucket), so the median is exactly percentile_cont's.
+-- from its day rows when they are refreshed), plus a histogram of the month's durations over 386
+-- fixed bins (funnel_bin: bin b holds durations d with edge[b] < d <= edge[b+1], the edges a
+-- sixteenth of an octave apart from one minute to 32 years), kept sparse: the bins that hold any
+-- (`bins`) and how many (`counts`). The funnel adds the bins of its whole months to the binned
+-- durations of its other days, finds the one or two bins holding the middle ranks, and sorts only
+-- the durations in those bins: the months' sorted arrays are sliced to them by binary search
+-- (width_bucket), so the median is exactly percentile_cont's.
 CREATE FUNCTION funnel_edges() RETURNS double precision[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT ARRAY(SELECT (2 ^ (i / 4.0))::double precision / 1440 FROM generate_series(0, 96) i)
+    SELECT ARRAY(SELECT (2 ^ (i / 16.0))::double precision / 1440 FROM generate_series(0, 384) i)
 $$;
 
 -- The edges negated, smallest first: how many edges are >= d is width_bucket(-d, funnel_negated_edges()).
@@ -16,9 +17,9 @@ CREATE FUNCTION funnel_negated_edges() RETURNS double precision[] LANGUAGE sql I
     SELECT ARRAY(SELECT -e FROM unnest(funnel_edges()) e ORDER BY -e)
 $$;
 
--- The bin of a duration (0..97): how many edges are below it.
+-- The bin of a duration (0..385): how many edges are below it.
 CREATE FUNCTION funnel_bin(d double precision) RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT 97 - width_bucket(-d, funnel_negated_edges())
+    SELECT 385 - width_bucket(-d, funnel_negated_edges())
 $$;
 
 -- The bin bounds for slicing: bin b is (funnel_bounds()[b + 1], funnel_bounds()[b + 2]].
@@ -37,18 +38,17 @@ CREATE TABLE funnel_months (
     lost_last       integer     NOT NULL,
     lost_nexts      timestamptz[],
     days            double precision[],
-    hist            bigint[]    NOT NULL,
+    bins            integer[]   NOT NULL,
+    counts          integer[]   NOT NULL,
     PRIMARY KEY (board_id, month, stage_id)
 );
 
 -- The month rows of board `board` for `months` (first days; NULL: all) from its day rows.
 CREATE FUNCTION funnel_months_compute(board uuid, months date[]) RETURNS void LANGUAGE sql AS $$
     INSERT INTO funnel_months (board_id, month, stage_id, first_new, priors, advanced_new, advanced_priors,
-                               lost_last, lost_nexts, days, hist)
+                               lost_last, lost_nexts, days, bins, counts)
     SELECT board, g.month, g.stage_id, g.first_new, a.priors, g.advanced_new, a.advanced_priors, g.lost_last,
-           a.lost_nexts, a.days,
-           ARRAY(SELECT count(d.x) FROM generate_series(0, 97) b
-                 LEFT JOIN unnest(a.days) d(x) ON funnel_bin(d.x) = b GROUP BY b ORDER BY b)
+           a.lost_nexts, a.days, h.bins, h.counts
     FROM (
         SELECT date_trunc('month', f.day::timestamp)::date AS month, f.stage_id, sum(f.first_new)::integer AS first_new,
                sum(f.advanced_new)::integer AS advanced_new, sum(f.lost_last)::integer AS lost_last
@@ -69,7 +69,11 @@ CREATE FUNCTION funnel_months_compute(board uuid, months date[]) RETURNS void LA
                ARRAY(SELECT x FROM funnel_days f, unnest(f.days) x WHERE f.board_id = board
                          AND f.stage_id = g.stage_id AND f.day >= g.month AND f.day < (g.month + interval '1 month')
                      ORDER BY x) AS days
-    ) a;
+    ) a
+    CROSS JOIN LATERAL (
+        SELECT coalesce(array_agg(b ORDER BY b), '{}') AS bins, coalesce(array_agg(c ORDER BY b), '{}') AS counts
+        FROM (SELECT funnel_bin(x) AS b, count(*)::integer AS c FROM unnest(a.days) x GROUP BY 1) k
+    ) h;
 $$;
 
 -- As before, and the months of the days refreshed.

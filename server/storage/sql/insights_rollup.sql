@@ -46,7 +46,8 @@ WITH st AS MATERIALIZED (
     JOIN st ON st.board_id = v.board_id AND st.stage_id = v.stage_id
     WHERE v.status IS NOT NULL AND ($4::uuid IS NULL OR v.owner_id = $4)
 ), months AS MATERIALIZED (
-    SELECT st.n, f.first_new, f.priors, f.advanced_new, f.advanced_priors, f.lost_last, f.lost_nexts, f.days, f.hist
+    SELECT st.n, f.first_new, f.priors, f.advanced_new, f.advanced_priors, f.lost_last, f.lost_nexts, f.days,
+           f.bins, f.counts
     FROM funnel_months f JOIN st ON st.board_id = f.board_id AND st.stage_id = f.stage_id
     WHERE f.board_id = ANY($1::uuid[]) AND f.month >= $9::date AND f.month < $10::date
       AND NOT EXISTS (SELECT 1 FROM stale s WHERE s.board_id = f.board_id AND s.day IS NULL)
@@ -84,7 +85,7 @@ WITH st AS MATERIALIZED (
     FROM (SELECT n, days AS d FROM visits WHERE days IS NOT NULL UNION ALL SELECT n, unnest(days) FROM days) x
 ), binned AS (
     SELECT n, b, sum(c) AS c
-    FROM (SELECT n, h.b - 1 AS b, h.c FROM months, unnest(months.hist) WITH ORDINALITY h(c, b) WHERE h.c > 0
+    FROM (SELECT n, h.b, h.c FROM months, unnest(months.bins, months.counts) h(b, c)
           UNION ALL SELECT n, b, count(*) FROM loose GROUP BY n, b) x
     GROUP BY n, b
 ), wanted AS (  -- the bins of the middle ranks (0-based lo and hi, as percentile_cont(0.5) takes them)
@@ -95,7 +96,8 @@ WITH st AS MATERIALIZED (
     WHERE floor(0.5 * (total - 1)) BETWEEN before AND before + c - 1
        OR ceil(0.5 * (total - 1)) BETWEEN before AND before + c - 1
 ), ranked AS (  -- the durations in those bins, ranked in the stage
-    SELECT i.n, i.d, w.before + row_number() OVER (PARTITION BY i.n, i.b ORDER BY i.d) - 1 AS rank, w.total
+    SELECT i.n, i.d, w.before + row_number() OVER (PARTITION BY i.n, i.b ORDER BY i.d) - 1 AS rank, w.total,
+           floor(0.5 * (w.total - 1)) AS lo, ceil(0.5 * (w.total - 1)) AS hi
     FROM (
         SELECT l.n, l.b, l.d FROM wanted w JOIN loose l ON l.n = w.n AND l.b = w.b
         UNION ALL
@@ -108,9 +110,8 @@ WITH st AS MATERIALIZED (
     SELECT n, lo + ((0.5::double precision * (total - 1)::double precision
                      - floor(0.5::double precision * (total - 1)::double precision)) * (hi - lo)) AS median_days
     FROM (
-        SELECT n, total, min(d) FILTER (WHERE rank = floor(0.5 * (total - 1))) AS lo,
-               min(d) FILTER (WHERE rank = ceil(0.5 * (total - 1))) AS hi
-        FROM ranked GROUP BY n, total
+        SELECT n, total, min(d) FILTER (WHERE rank = lo) AS lo, min(d) FILTER (WHERE rank = hi) AS hi
+        FROM ranked WHERE rank = lo OR rank = hi GROUP BY n, total
     ) x
 )
 SELECT st.board_id, st.stage_id, c.entered, c.advanced, c.lost, m.median_days
