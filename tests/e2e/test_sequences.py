@@ -17,7 +17,8 @@ from server.domain.mailboxes import Endpoint, NewMailbox, Tls, Visibility
 from server.sealing import FernetSealer
 from server.storage.mailboxes import PostgresMailboxes
 from tests.e2e.browser import SCREENSHOTS
-from tests.e2e.data import crew
+from tests.e2e.data import add_deals, api, crew
+from tests.e2e.deal_panel import deal_path
 from tests.e2e.mail import contact_at_globex
 from tests.support.accounts import AUTH
 from tests.support.servers import InProcessServer, in_process_server, settings_for
@@ -127,3 +128,51 @@ async def test_a_sequence_is_made_a_contact_enrolled_sent_step_one_and_unsubscri
     # 390 px, and scrolling into view moved it: back to the left edge, as a person sees the page.
     await german.evaluate("() => { for (const el of document.querySelectorAll('*')) if (el.scrollLeft) el.scrollLeft = 0 }")
     await german.screenshot(path=str(SCREENSHOTS / "sequence-contact-de-390.png"))
+
+
+async def test_a_deals_contact_is_enrolled_with_the_deal_and_several_contacts_from_the_list(
+        web_server, sink, open_page, own_database_url):
+    t = await crew(web_server.http_url)
+    await connect_mailbox(own_database_url, t.workspace, t.member.id, sink)
+    base = f"/api/workspaces/{t.workspace}"
+    templates = {x["name"]: x["id"] for x in await api(web_server.http_url, t.member, "GET", f"{base}/email-templates")}
+    await api(web_server.http_url, t.member, "POST", f"{base}/sequences", json={
+        "name": "Follow-ups", "steps": [{"template_id": templates["Follow-up"]}, {"template_id": templates["Follow-up"],
+                                                                                "delay_days": 3}]})
+    grace = await contact_at_globex(web_server.http_url, t, "Grace", "Hopper")
+    (deal,) = await add_deals(web_server.http_url, t.owner, t.document, [{"title": "Globex — 40 seats", "stage": 0}])
+    await api(web_server.http_url, t.member, "PATCH", f"/api/boards/{t.board['id']}/cards/{deal}",
+              json={"contact": grace})
+    page = await open_page(t.member, deal_path(t, deal))
+    await page.get_by_test_id("deal-enrol").click()
+    dialog = page.get_by_test_id("enrol-dialog")
+    await dialog.get_by_test_id("enrol-submit").click()
+    await dialog.wait_for(state="detached")
+    (mail,) = await eventually(lambda: [m for m in sink.messages if m["To"] == "grace@globex.test"], timeout=20,
+                               what="the follow-up naming the deal")
+    assert mail["Subject"] == "Following up: Globex — 40 seats"  # the deal's merge fields
+
+    for first in ("Alan", "Edsger"):
+        await api(web_server.http_url, t.member, "POST", f"{base}/contacts",
+                  json={"first_name": first, "last_name": "X", "emails": [f"{first.lower()}@example.test"]})
+    await api(web_server.http_url, t.member, "POST", f"{base}/contacts", json={"first_name": "Nomail", "last_name": "Y"})
+    await page.goto(f"/w/{t.workspace}/contacts")
+    await page.get_by_test_id("contacts-table").locator("tbody tr").nth(3).wait_for()
+    for name in ("Alan X", "Edsger X", "Nomail Y"):
+        await page.get_by_role("checkbox", name=f"Select {name}").check()
+    await page.get_by_test_id("bulk-bar").get_by_test_id("bulk-enrol").click()
+    dialog = page.get_by_test_id("enrol-dialog")
+    await dialog.get_by_text("Add 3 contacts to a sequence").wait_for()
+    await dialog.get_by_test_id("enrol-submit").click()
+    await page.get_by_text("2 contact(s) added to Follow-ups. 1 not added: no e-mail address.").first.wait_for()
+    enrolled = await api(web_server.http_url, t.member, "GET", f"{base}/enrolments")
+    assert sorted(e["address"] for e in enrolled) == ["alan@example.test", "edsger@example.test", "grace@globex.test"]
+    # without a deal the follow-up's {{ deal.title }} has no value: paused, naming it — never sent blank
+    paused = await eventually(
+        lambda: _paused(web_server.http_url, t, base), timeout=20, what="the list's enrolments paused")
+    assert {(e["reason"], e["detail"]) for e in paused} == {("missing_fields", "deal.title")}
+
+
+async def _paused(http_url: str, t, base: str) -> list:
+    found = [e for e in await api(http_url, t.member, "GET", f"{base}/enrolments") if e["state"] == "paused"]
+    return found if len(found) == 2 else []

@@ -1738,6 +1738,7 @@ export const de: Catalogue = {
     skipped_no_email: 'keine E-Mail-Adresse',
     skipped_unsubscribed: 'abgemeldet',
     skipped_already_enrolled: 'schon in dieser Sequenz',
+    enrolDeal: 'Den Kontakt des Deals zu einer Sequenz hinzufügen',
     section: 'Sequenzen',
     sectionNone: 'In keiner Sequenz.',
   },

@@ -1735,6 +1735,7 @@ export const en = {
     skipped_no_email: 'no e-mail address',
     skipped_unsubscribed: 'unsubscribed',
     skipped_already_enrolled: 'already in this sequence',
+    enrolDeal: 'Add the deal’s contact to a sequence',
     section: 'Sequences',
     sectionNone: 'Not in any sequence.',
   },

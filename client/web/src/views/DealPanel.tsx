@@ -23,6 +23,7 @@ import { RecordPicker } from './Contacts'
 import { LostDialog } from './LostDialog'
 import { CloseDealDialog, openActivityCount } from './CloseDealDialog'
 import { ComposeDialog } from './ComposeLazy'
+import { EnrolDialog } from './sequences/Sequences'
 import { FilesSection } from '../components/Files'
 import { isGuest } from '../lib/session'
 import { toastError } from '../components/ui'
@@ -49,6 +50,7 @@ export function DealPanel({ synced, board, cardId, writable, meta, peers, onClos
   const [losing, setLosing] = useState(false)
   const [winning, setWinning] = useState(false)
   const [mailing, setMailing] = useState(false)
+  const [enrolling, setEnrolling] = useState(false)  // the deal's contact into an e-mail sequence
   const heading = useRef<HTMLHeadingElement>(null)
   const set = (values: Record<string, unknown>) => setCard(synced.doc, cardId, values)
   const stage = board.stages.find((s) => s.id === card.stage) ?? board.stages[0]
@@ -85,6 +87,8 @@ export function DealPanel({ synced, board, cardId, writable, meta, peers, onClos
           {pipeline && <FollowButton board={meta.id} card={cardId} />}
           {writable && !isGuest.value && <button class="icon-btn" onClick={() => setMailing(true)} aria-label={scoped('sending')('write')}
             title={scoped('sending')('write')} data-testid="deal-write-email"><Icon name="email" /></button>}
+          {writable && !isGuest.value && link?.contact && <button class="icon-btn" onClick={() => setEnrolling(true)}
+            aria-label={scoped('sequences')('enrolDeal')} title={scoped('sequences')('enrolDeal')} data-testid="deal-enrol"><Icon name="deadline" /></button>}
           <button class="icon-btn" onClick={onClose} aria-label={t('deal.closePanel')} title={t('deal.closeEsc')}><Icon name="close" /></button>
         </div>
         {pipeline && (
@@ -107,6 +111,8 @@ export function DealPanel({ synced, board, cardId, writable, meta, peers, onClos
         )}
         {losing && <LostDialog synced={synced} board={board} cardId={cardId} onClose={() => setLosing(false)} />}
         {winning && <CloseDealDialog synced={synced} board={board} cardId={cardId} status="won" onClose={() => setWinning(false)} />}
+        {enrolling && link?.contact && <EnrolDialog contacts={[{ id: link.contact, name: card.title || t('common.untitled') }]}
+          title={scoped('sequences')('enrolDeal')} deal={{ board_id: meta.id, card_id: cardId }} onClose={() => setEnrolling(false)} />}
         {mailing && <ComposeDialog to={[]} onClose={() => setMailing(false)} records={{ board_id: meta.id, card_id: cardId,
           contact_id: link?.contact ?? null, organisation_id: link?.organisation ?? null }} />}
       </header>

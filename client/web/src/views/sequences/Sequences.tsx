@@ -227,8 +227,9 @@ function EnrolmentActions({ enrolment, onChange }: { enrolment: Enrolment; onCha
 }
 
 /** Add one contact (its page) or several (the contacts list) to a sequence, optionally on a deal. */
-export function EnrolDialog({ contacts, deal, onClose, onDone }: {
-  contacts: { id: string; name: string }[]; deal?: { board_id: string; card_id: string }; onClose: () => void; onDone?: () => void
+export function EnrolDialog({ contacts, deal, title: heading, onClose, onDone }: {
+  contacts: { id: string; name: string }[]; deal?: { board_id: string; card_id: string }; title?: string
+  onClose: () => void; onDone?: () => void
 }) {
   const dialog = useRef<HTMLDialogElement>(null)
   const [sequences, setSequences] = useState<Sequence[] | null>(null)
@@ -256,7 +257,7 @@ export function EnrolDialog({ contacts, deal, onClose, onDone }: {
       dialog.current?.close()
     } catch (err) { toastError(err) } finally { setBusy(false) }
   }
-  const title = contacts.length === 1 ? sq('enrolTitle', { name: contacts[0].name }) : sq('enrolTitleMany', { count: contacts.length })
+  const title = heading ?? (contacts.length === 1 ? sq('enrolTitle', { name: contacts[0].name }) : sq('enrolTitleMany', { count: contacts.length }))
   return (
     <dialog ref={dialog} class="dialog" aria-labelledby="enrol-title" onClose={onClose} onCancel={onClose} data-testid="enrol-dialog">
       <header class="dialog__header">
