@@ -24,7 +24,7 @@ up in its board document before its event is deleted on the server.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, NamedTuple
 from uuid import UUID, uuid4
 
@@ -49,6 +49,7 @@ log = logging.getLogger(__name__)
 
 SYNC, POLL = "caldav.sync", "caldav.poll"
 LEASE = timedelta(minutes=10)
+PAST = timedelta(days=90)  # new on one side and older than this (and not repeating): not copied to the other
 
 
 class Status(NamedTuple):
@@ -176,6 +177,7 @@ class _Run:
         self.user = link.user
         self.pushed = self.pulled = self.removed = 0
         self.trouble: list[str] = []
+        self.horizon = (now_utc() - PAST).date()
 
     async def go(self) -> tuple[Counts, str | None, str | None]:
         begin = self.s._begin
@@ -197,6 +199,9 @@ class _Run:
                 continue
             own = _uuid(incoming.uid)
             target = own if own is not None and own in mine else activity_id(self.user, incoming.uid)
+            if target not in mine and not self._recent(incoming.fields.recurrence,
+                                                       incoming.fields.day or _day(incoming.fields.start)):
+                continue  # years of calendar history do not become activities
             old = next((i for i in items.values() if i.activity == target), None)
             if old is not None:  # the same activity under another href: this copy is a duplicate
                 continue
@@ -246,13 +251,16 @@ class _Run:
 
         # Activities the server has never seen.
         for local in mine.values():
-            if local.id not in seen:
+            if local.id not in seen and self._recent(local.recurrence, local.due_date):
                 await self._guard(self._push(local, None))
         trouble = None
         if self.trouble:
             trouble = (f"{len(self.trouble)} event(s) could not be synced and are tried again at the next sync: "
                        + "; ".join(self.trouble[:3]))
         return Counts(self.pushed, self.pulled, self.removed), token, trouble
+
+    def _recent(self, recurrence: str | None, day: date | None) -> bool:
+        return recurrence is not None or (day is not None and day >= self.horizon)
 
     async def _server_changes(self, items: dict[str, Item]) -> tuple[dict[str, str | None], list[str], str | None]:
         """(href -> etag of events to read, hrefs deleted, the new token)."""
@@ -339,6 +347,10 @@ class _Run:
             return await self.s._crm.activity(self.caller, board, activity)
         except AccessDenied:
             return None
+
+
+def _day(moment: datetime | None) -> date | None:
+    return moment.date() if moment is not None else None
 
 
 def _uuid(text: str) -> UUID | None:

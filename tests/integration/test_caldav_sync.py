@@ -342,3 +342,15 @@ async def test_a_calendar_that_stops_answering_is_a_failed_sync_said_in_words(se
         assert status["last_success"] is not None, "the last success stays"
     finally:
         await radicale.start()
+
+
+async def test_old_history_is_not_copied_but_old_repeating_series_are(server, radicale):
+    s = await linked(server, radicale)
+    long_ago = soon(-200, 9)
+    await s.add_activity("Old call", long_ago)
+    await s.put("old.ics", event("old@other.app", "Old meeting", local(long_ago), local(long_ago + timedelta(hours=1))))
+    await s.put("series.ics", event("series@other.app", "Monthly review", local(long_ago),
+                                    local(long_ago + timedelta(hours=1)), extra="RRULE:FREQ=MONTHLY\r\n"))
+    assert await s.sync() == Counts(0, 1, 0)
+    assert set(await s.events()) == {"old.ics", "series.ics"}, "the old activity stays in Tandem only"
+    assert await s.sync() == Counts(0, 0, 0)
