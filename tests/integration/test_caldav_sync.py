@@ -20,6 +20,7 @@ from server.caldav import HttpCalendarServer
 from server.domain.caldav import Counts
 from server.services.ports.caldav import SyncUnsupported
 from server.services.accounts import Caller
+from server.services.jobs import JobKinds
 from tests.support.accounts import AUTH, Account, Team, team
 from tests.support.crm import call, ok, projected
 from tests.support.radicale import Radicale, event
@@ -354,3 +355,25 @@ async def test_old_history_is_not_copied_but_old_repeating_series_are(server, ra
     assert await s.sync() == Counts(0, 1, 0)
     assert set(await s.events()) == {"old.ics", "series.ics"}, "the old activity stays in Tandem only"
     assert await s.sync() == Counts(0, 0, 0)
+
+
+async def test_the_periodic_poll_queues_one_sync_per_calendar_while_none_waits(server, radicale, module_database_url):
+    s = await linked(server, radicale)
+    kinds = JobKinds()
+    server.services.calendar_sync.register(kinds, "*/5 * * * *")
+    assert kinds.schedules["caldav.poll"] == "*/5 * * * *" and "caldav.sync" in kinds.handlers
+
+    async def queued() -> int:
+        conn = await asyncpg.connect(module_database_url)
+        try:
+            return await conn.fetchval("SELECT count(*) FROM pgqueuer WHERE entrypoint = 'caldav.sync' AND "
+                                       "convert_from(payload, 'UTF8')::jsonb ->> 'user' = $1", s.owner.id)
+        finally:
+            await conn.close()
+
+    assert await queued() == 1, "connecting queued the first sync"
+    await kinds.handlers["caldav.poll"]({})
+    await kinds.handlers["caldav.poll"]({})
+    assert await queued() == 2, "the schedule's sync is queued once while it waits"
+    await kinds.handlers["caldav.sync"]({"user": s.owner.id})
+    assert (await s.status())["last_success"] is not None
