@@ -72,7 +72,7 @@ class EnrolmentBody(msgspec.Struct):
     step: int  # steps sent
     next_at: datetime | None
     reason: str | None  # replied, bounced, meeting_booked, unsubscribed, stopped_by_member, no_access,
-    #                     missing_fields, no_template, no_mailbox
+    #                     contact_gone, missing_fields, no_template, no_mailbox
     detail: str  # missing_fields: the merge fields without a value
     created_at: datetime
     updated_at: datetime

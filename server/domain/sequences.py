@@ -53,6 +53,7 @@ class Reason(enum.StrEnum):
     UNSUBSCRIBED = "unsubscribed"
     STOPPED_BY_MEMBER = "stopped_by_member"
     NO_ACCESS = "no_access"  # the enrolling member can no longer see the contact
+    CONTACT_GONE = "contact_gone"  # the contact was deleted (or erased), or no longer has the address
     MISSING_FIELDS = "missing_fields"  # paused; detail names them
     NO_TEMPLATE = "no_template"  # paused: the step's template was deleted
     NO_MAILBOX = "no_mailbox"  # paused: the enrolling member has no mailbox connected

@@ -281,11 +281,13 @@ class SequenceRunner:
         if template is None:
             await _pause(tx, found, Reason.NO_TEMPLATE)
             return
+        if not await _still_there(tx, found):
+            await _stop(tx, found, Reason.CONTACT_GONE)
+            return
         try:
             context = await merge_context(tx, caller, found.workspace_id, Subjects(found.contact_id, None, found.deal))
         except NotFound:
-            await tx.enrolments.save(msgspec.structs.replace(found, state=State.STOPPED, reason=Reason.NO_ACCESS,
-                                                             next_at=None))
+            await _stop(tx, found, Reason.NO_ACCESS)
             return
         rendered = render(template.subject, template.body, context)
         if rendered.missing:
@@ -335,6 +337,17 @@ async def _caller(tx: Unit, user: UUID, now: datetime) -> Caller | None:
     if account is None or account.disabled_at is not None:
         return None
     return Caller(account.id, account.email, account.name, b"", now + timedelta(minutes=5), account.locale)
+
+
+async def _still_there(tx: Unit, found: Enrolment) -> bool:
+    """Whether the contact is live and still has the address the steps go to."""
+    records = await tx.contacts.by_ids([found.contact_id])
+    return bool(records) and records[0].deleted_at is None and \
+        found.address.lower() in (e.lower() for e in records[0].values.emails)
+
+
+async def _stop(tx: Unit, found: Enrolment, reason: Reason) -> None:
+    await tx.enrolments.save(msgspec.structs.replace(found, state=State.STOPPED, reason=reason, next_at=None))
 
 
 async def _pause(tx: Unit, found: Enrolment, reason: Reason, detail: str = "") -> None:

@@ -258,3 +258,19 @@ async def test_a_merge_field_without_a_value_pauses_the_enrolment_naming_it_unti
     (sent,) = await deliver(s)
     assert "Dear Ann CTO" in sent.get_body(("html",)).get_content()
     await s.sink.__aexit__()
+
+
+async def test_a_contact_whose_address_changed_or_who_was_deleted_gets_no_further_step(pool, dovecot):
+    s = await setting(pool, dovecot)
+    async with s.begin() as tx:
+        bo = await tx.contacts.insert(s.workspace, person("Bo", "Client", emails=["bo@client.test"]), None)
+    result = await s.service.enrol(s.caller, s.workspace, s.sequence.id, [s.ann, bo])
+    ann, bo_enrolled = sorted(result.enrolled, key=lambda e: e.address)
+    await s.pool.execute("UPDATE contacts SET emails = '{ann@elsewhere.test}' WHERE id = $1", s.ann)
+    await s.pool.execute("UPDATE contacts SET deleted_at = now() WHERE id = $1", bo)
+    for e in (ann, bo_enrolled):
+        await s.runner.step({"enrolment": str(e.id), "step": 0})
+        stopped = await enrolment(s, e.id)
+        assert (stopped.state, stopped.reason) == (State.STOPPED, Reason.CONTACT_GONE)
+    assert await deliver(s) == []
+    await s.sink.__aexit__()

@@ -1719,6 +1719,7 @@ export const de: Catalogue = {
     reason_unsubscribed: 'abgemeldet',
     reason_stopped_by_member: 'von einem Mitglied beendet',
     reason_no_access: 'der Absender sieht diesen Kontakt nicht mehr',
+    reason_contact_gone: 'der Kontakt wurde gelöscht oder hat diese Adresse nicht mehr',
     reason_missing_fields: 'ein Platzhalter hat keinen Wert: {{fields}}',
     reason_no_template: 'die Vorlage des Schritts wurde gelöscht',
     reason_no_mailbox: 'der Absender hat kein Postfach verbunden',

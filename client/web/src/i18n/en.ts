@@ -1716,6 +1716,7 @@ export const en = {
     reason_unsubscribed: 'they unsubscribed',
     reason_stopped_by_member: 'stopped by a member',
     reason_no_access: 'the sender can no longer see this contact',
+    reason_contact_gone: 'the contact was deleted or no longer has this address',
     reason_missing_fields: 'a merge field has no value: {{fields}}',
     reason_no_template: 'the step’s template was deleted',
     reason_no_mailbox: 'the sender has no mailbox connected',
