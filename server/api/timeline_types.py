@@ -68,7 +68,17 @@ class EmailEntry(_Entry, tag="email", kw_only=True):
     thread_id: str
 
 
-TimelineItem = DealEntry | ActivityEntry | NoteEntry | EmailEntry
+class FileEntry(_Entry, tag="file", kw_only=True):
+    """A file uploaded onto the record (docs/files.md): ``title`` is its name, ``url`` downloads it;
+    ``contact_id`` on an organisation's timeline when it is one of its people's. It belongs to no board."""
+
+    board_id: UUID | None = None
+    content_type: str
+    size: int
+    url: str
+
+
+TimelineItem = DealEntry | ActivityEntry | NoteEntry | EmailEntry | FileEntry
 
 
 class RecordTimeline(msgspec.Struct):
@@ -97,6 +107,8 @@ def timeline_item(e: TimelineEntry) -> TimelineItem:
         return EmailEntry(**common, direction=Direction(m.direction), from_address=m.from_address,
                           from_name=m.from_name, to=m.to, visibility=Visibility(m.visibility), snippet=m.snippet,
                           thread_id=m.thread_id)
+    if e.kind is EntryKind.FILE and e.file is not None:
+        return FileEntry(**common, content_type=e.file.content_type, size=e.file.size, url=f"/api/files/{e.id}")
     if e.kind is EntryKind.ACTIVITY:
         return ActivityEntry(**common, card_id=e.card_id, type=ActivityType(e.type), done=e.status == "done",
                              due_date=e.due_date)

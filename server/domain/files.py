@@ -13,6 +13,7 @@ import enum
 import re
 import unicodedata
 from datetime import datetime
+from typing import NamedTuple
 from urllib.parse import quote
 from uuid import UUID
 
@@ -70,6 +71,13 @@ class StoredFile(msgspec.Struct, frozen=True, kw_only=True):
     def key(self) -> str:
         """Where its bytes are in the file store: ids only, nothing the uploader chose."""
         return storage_key(self.workspace_id, self.id)
+
+
+class FileSummary(NamedTuple):
+    """What a timeline shows of a file beside its name (the entry's title)."""
+
+    content_type: str
+    size: int
 
 
 def storage_key(workspace: UUID, file: UUID) -> str:

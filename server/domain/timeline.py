@@ -15,6 +15,8 @@ from datetime import date, datetime
 from typing import NamedTuple
 from uuid import UUID
 
+from server.domain.files import FileSummary
+
 TIMELINE_PAGE = 25
 
 
@@ -23,6 +25,7 @@ class EntryKind(enum.StrEnum):
     ACTIVITY = "activity"  # a call, meeting, e-mail or task (done: when done; else when planned)
     NOTE = "note"  # a note about the record, or about one of its deals
     EMAIL = "email"  # an e-mail to or from the record's addresses (issue 17)
+    FILE = "file"  # a file uploaded onto the record (docs/files.md)
 
 
 class EmailSummary(NamedTuple):
@@ -54,6 +57,7 @@ class TimelineEntry(NamedTuple):
     currency: str | None
     due_date: date | None  # an activity's day
     email: EmailSummary | None = None  # an e-mail's
+    file: FileSummary | None = None  # a file's
 
 
 def newest_first(entries: list[TimelineEntry]) -> list[TimelineEntry]:

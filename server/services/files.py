@@ -26,8 +26,9 @@ import msgspec
 
 from server.domain.access import Access, Action, Forbidden, NotFound
 from server.domain.files import (
-    SNIFF_BYTES, RecordKind, RecordRef, StoredFile, check_size, sanitise_name, sniff,
+    SNIFF_BYTES, FileSummary, RecordKind, RecordRef, StoredFile, check_size, sanitise_name, sniff,
 )
+from server.domain.timeline import EntryKind, TimelineEntry
 from server.domain.sending import Attachment, Envelope
 from server.services.records import contact_workspace, organisation_workspace
 
@@ -144,3 +145,11 @@ async def record_workspace(tx: Unit, caller: Caller, record: RecordRef, *, write
     if write and access < Access.WRITE:
         raise Forbidden("this board is read-only for you: its files can be read, not changed")
     return grant.board.workspace_id
+
+
+def file_entry(file: StoredFile) -> TimelineEntry:
+    """A file as a contact's or organisation's timeline shows it: uploaded when, by whom, on which contact."""
+    contact = file.record.id if file.record.kind is RecordKind.CONTACT else None
+    return TimelineEntry(kind=EntryKind.FILE, id=file.id, at=file.created_at, actor=file.uploaded_by, title=file.name,
+                         board_id=None, card_id=None, document=None, contact_id=contact, status=None, type=None,
+                         value=None, currency=None, due_date=None, file=FileSummary(file.content_type, file.size))

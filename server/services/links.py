@@ -18,6 +18,7 @@ from uuid import UUID
 from server.domain.access import Action
 from server.domain.links import LinkedActivity, LinkedDeal, LinkedNote
 from server.domain.timeline import TimelineEntry, email_as_seen_by, merged
+from server.services.files import file_entry
 from server.services.accounts import Caller
 from server.services.ports.unit import Begin, Unit
 from server.services.records import contact_workspace, organisation_workspace
@@ -88,4 +89,6 @@ async def _timeline(tx: Unit, caller: Caller, workspace: UUID, contacts: Sequenc
     first; each e-mail as far as the caller may see it."""
     entries = await tx.links.timeline(workspace, contacts, organisation, offset + limit, 0)
     mails = await tx.email_messages.timeline(workspace, contacts, organisation, offset + limit)
-    return merged(entries, [email_as_seen_by(m, caller.id) for m in mails], limit=limit, offset=offset)
+    files = await tx.record_files.on_records(workspace, contacts, organisation, offset + limit)
+    return merged(entries, [email_as_seen_by(m, caller.id) for m in mails], [file_entry(f) for f in files],
+                  limit=limit, offset=offset)

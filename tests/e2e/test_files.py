@@ -56,6 +56,9 @@ async def test_files_are_uploaded_listed_downloaded_and_deleted_on_a_contact(web
     offer = files.get_by_test_id("file").filter(has_text="Globex offer 2027.pdf")
     await offer.filter(has_text="Mia Chen").wait_for()
     assert "KB" in await offer.inner_text()
+    timeline = page.get_by_test_id("record-timeline")
+    await timeline.get_by_role("listitem").filter(has_text="File uploaded").filter(
+        has_text="Globex offer 2027.pdf").wait_for()
     async with page.expect_download() as downloading:
         await offer.get_by_role("link").click()
     download = await downloading.value

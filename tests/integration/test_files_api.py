@@ -143,3 +143,20 @@ async def test_a_deleted_file_is_gone_from_the_list_the_download_and_the_store(s
     assert (await call(server, t.member, "DELETE", file["url"])).status_code == 404
     assert file["id"] not in [f["id"] for f in (await ok(server, t.member, "GET", world["contact"]))["files"]]
     assert not await store.exists(key)
+
+
+async def test_a_file_shows_on_its_contacts_timeline_and_on_their_organisations(server, world):
+    t = world["t"]
+    base = f"/api/workspaces/{t.workspace}"
+    company = await ok(server, t.member, "POST", f"{base}/organisations", json={"name": "Initech"})
+    person = await ok(server, t.member, "POST", f"{base}/contacts",
+                      json={"first_name": "Bo", "organisation_id": company["id"]})
+    on_person = (await upload(server, t.member, f"/api/contacts/{person['id']}/files", "cv.txt", b"cv")).json()
+    on_company = (await upload(server, t.member, f"/api/organisations/{company['id']}/files", "nda.txt", b"nda")).json()
+    mine = (await ok(server, t.viewer, "GET", f"/api/contacts/{person['id']}/timeline"))["items"]
+    assert [(i["kind"], i["title"], i["size"], i["url"]) for i in mine] == [("file", "cv.txt", 2, on_person["url"])]
+    theirs = (await ok(server, t.viewer, "GET", f"/api/organisations/{company['id']}/timeline"))["items"]
+    files = [(i["title"], i["contact_id"], i["actor_id"]) for i in theirs if i["kind"] == "file"]
+    assert files == [("nda.txt", None, t.member.id), ("cv.txt", person["id"], t.member.id)]
+    await call(server, t.member, "DELETE", on_person["url"])
+    assert (await ok(server, t.viewer, "GET", f"/api/contacts/{person['id']}/timeline"))["items"] == []

@@ -1759,6 +1759,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/boards/{board}/activities/{activity}/attendees": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who attends an activity: colleagues and (for members) contacts */
+        get: operations["ApiBoardsActivitiesActivityAttendeesActivityAttendees"];
+        /** Set who attends an activity (edit access; contacts: members only) */
+        put: operations["ApiBoardsActivitiesActivityAttendeesSetActivityAttendees"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces/{workspace}/calendar": {
         parameters: {
             query?: never;
@@ -2210,6 +2228,11 @@ export interface components {
             reminders?: number[] | null;
             recurrence?: string | null;
         };
+        /** ActivityAttendees */
+        ActivityAttendees: {
+            users: string[];
+            contacts: string[];
+        };
         /** ActivityChanges */
         ActivityChanges: {
             type?: components["schemas"]["ActivityType"];
@@ -2299,6 +2322,11 @@ export interface components {
             /** @enum {string} */
             likelihood: "reached" | "likely" | "possible" | "unlikely";
             explanation: string;
+        };
+        /** AttendeesBody */
+        AttendeesBody: {
+            users?: string[];
+            contacts?: string[];
         };
         /** AuditEvent */
         AuditEvent: {
@@ -2981,6 +3009,21 @@ export interface components {
          * @enum {string}
          */
         FieldType: "text" | "number" | "date" | "select" | "bool" | "multi_select" | "url" | "email" | "phone";
+        /** FileEntry */
+        FileEntry: {
+            /** Format: uuid */
+            id: string;
+            at: string | null;
+            actor_id: string | null;
+            title: string;
+            board_id?: string | null;
+            contact_id: string | null;
+            content_type: string;
+            size: number;
+            url: string;
+            /** @constant */
+            kind: "file";
+        };
         /** Follow */
         Follow: {
             following: boolean;
@@ -3485,11 +3528,6 @@ export interface components {
             assignee?: string | null;
             due?: string | null;
             card?: string | null;
-            /**
-             * @default keep
-             * @enum {string}
-             */
-            open_activities: "keep" | "done" | "delete";
             contact?: string | null;
             note?: string | null;
             done?: boolean | null;
@@ -3882,7 +3920,7 @@ export interface components {
         };
         /** RecordTimeline */
         RecordTimeline: {
-            items: (components["schemas"]["DealEntry"] | components["schemas"]["ActivityEntry"] | components["schemas"]["NoteEntry"] | components["schemas"]["EmailEntry"])[];
+            items: (components["schemas"]["DealEntry"] | components["schemas"]["ActivityEntry"] | components["schemas"]["NoteEntry"] | components["schemas"]["EmailEntry"] | components["schemas"]["FileEntry"])[];
             next_offset: number | null;
         };
         /** Rep */
@@ -4105,6 +4143,11 @@ export interface components {
             lost_reason?: string | null;
             /** @default false */
             close_open_tasks: boolean;
+            /**
+             * @default keep
+             * @enum {string}
+             */
+            open_activities: "keep" | "done" | "delete";
         };
         /** StatusChanged */
         StatusChanged: {
@@ -9748,6 +9791,86 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Person"][];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiBoardsActivitiesActivityAttendeesActivityAttendees: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                board: string;
+                activity: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityAttendees"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiBoardsActivitiesActivityAttendeesSetActivityAttendees: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                board: string;
+                activity: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AttendeesBody"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityAttendees"];
                 };
             };
             /** @description Bad request syntax or unsupported method */

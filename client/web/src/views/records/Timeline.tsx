@@ -13,6 +13,7 @@ import { Icon, Spinner, toastError } from '../../components/ui'
 import { t } from '../../i18n'
 import { rt, scoped } from '../../i18n'
 import '../settings/mailbox.css'
+import { fileSize, filesChanged } from '../../components/Files'
 
 const mt = scoped('sending')
 const mbt = scoped('mailboxes')
@@ -29,13 +30,14 @@ export function Timeline({ kind, id, name, reload = 0, onReply }: {
   const [next, setNext] = useState<number | null>(null)
   const [error, setError] = useState('')
   const load = (offset: number) => get<Schemas['RecordTimeline']>(`/api/${kind}/${id}/timeline?limit=${PAGE}&offset=${offset}`)
+  const files = filesChanged.value  // a file uploaded or deleted: it shows here
   useEffect(() => {
     let live = true
     setItems(null)
     load(0).then((page) => { if (live) { setItems(page.items); setNext(page.next_offset) } },
       (e) => live && setError(e instanceof Error ? e.message : String(e)))
     return () => { live = false }
-  }, [kind, id, reload])
+  }, [kind, id, reload, files])
   async function more() {
     if (next === null) return
     try {
@@ -87,6 +89,11 @@ function Entry({ item, onOrganisation, onReply }: {
   } else if (item.kind === 'note') {
     href = item.card_id ? deal(item.card_id) : item.contact_id && onOrganisation ? `/w/${ws}/contacts/${item.contact_id}` : null
     what = rt('note')
+  } else if (item.kind === 'file') {
+    icon = 'import'
+    href = item.url  // a download (the server sends it as an attachment)
+    what = scoped('files')('onTimeline')
+    extra = <span class="muted">{fileSize(item.size)}</span>
   } else if (item.kind === 'email') {
     icon = 'email'
     what = item.direction === 'out' ? mt('mailSent') : mt('mailReceived')
