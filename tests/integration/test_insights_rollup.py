@@ -236,6 +236,12 @@ async def test_the_rollup_answers_what_the_visits_answer(pool: asyncpg.Pool) -> 
     assert await agree(pool, world, rng, 4, refresh=False) > 0
     assert await agree(pool, world, rng, 30, refresh=True) > 0
 
+    # A board deleted takes its rollup rows along and leaves no stale marks.
+    async with pool.acquire() as conn:
+        await conn.execute("DELETE FROM boards WHERE id = $1", board)
+        for table in ("funnel_days", "funnel_months", "funnel_days_stale"):
+            assert await conn.fetchval(f"SELECT count(*) FROM {table} WHERE board_id = $1", board) == 0
+
 
 def test_whole_days_are_the_utc_days_inside_the_period() -> None:
     berlin = Scope([], midnight(date(2026, 3, 1), "Europe/Berlin"), midnight(date(2026, 4, 1), "Europe/Berlin"))
