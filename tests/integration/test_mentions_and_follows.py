@@ -100,6 +100,14 @@ async def test_a_mention_notifies_the_mentioned_member_once_and_nobody_without_a
     refused = await call(server, outsider, "GET", f"/api/boards/{t.board['id']}/mentionable")
     assert refused.status_code == 404
 
+    removed = await call(server, t.owner, "DELETE", f"/api/workspaces/{t.workspace}/members/{t.viewer.id}")
+    assert removed.status_code == 204, removed.text
+    await mention(server, t.owner, note["document"], t.viewer, text="too late ")
+    await projected(server)
+    assert await kinds(server, t.viewer, "mentioned") == [], "a removed member is not told"
+    assert "Vic Viewer" not in {p["name"] for p in await ok(server, t.owner, "GET",
+                                                            f"/api/boards/{t.board['id']}/mentionable")}
+
 
 async def test_settings_decide_whether_a_mention_arrives_in_the_bell_by_mail_or_not_at_all(server, sink):
     t = await team(server.http_url)
