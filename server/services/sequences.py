@@ -376,6 +376,8 @@ async def _file(tx: Unit, found: Enrolment, mailbox: Mailbox, envelope: Envelope
 async def on_inbound(tx: Unit, mailbox: Mailbox, raws: Seq[bytes]) -> None:
     """The mailbox sync's hook: a person's reply or a bounce stops the enrolments it concerns; an
     auto-reply (out of office) does not."""
+    if not await tx.enrolments.any_running(mailbox.workspace_id):
+        return  # most syncs: nothing to stop, nothing to read
     own = mailbox.address.lower()
     for raw in raws:
         inbound = read_inbound(raw)

@@ -84,6 +84,9 @@ class PostgresEnrolments:
                      contact: UUID | None = None) -> list[Enrolment]:
         return [enrolment_of(r) for r in await self._conn.fetch(SQL["listed"], workspace, sequence, contact)]
 
+    async def any_running(self, workspace: UUID) -> bool:
+        return await self._conn.fetchval(SQL["any_running"], workspace) is not None
+
     async def save(self, e: Enrolment) -> None:
         await self._conn.execute(SQL["save"], e.id, str(e.state), e.step, e.next_at,
                                  str(e.reason) if e.reason else None, e.detail, list(e.thread), e.first_subject)

@@ -91,7 +91,9 @@ async def test_a_contact_runs_in_a_sequence_once_at_a_time_and_its_state_is_save
         assert (got.state, got.reason, got.detail, got.step, got.thread, got.first_subject) == (
             State.PAUSED, Reason.MISSING_FIELDS, "contact.last_name", 1, ("m1@x",), "Hello")
         assert await tx.e.enrol(enrolment(s, s.ann, "ann@client.test")) is None  # paused still runs
+        assert await tx.e.any_running(s.workspace) and not await tx.e.any_running(await world.workspace())
         await tx.e.save(msgspec.structs.replace(got, state=State.FINISHED))
+        assert not await tx.e.any_running(s.workspace)
         again = await tx.e.enrol(enrolment(s, s.ann, "ann@client.test"))
         assert again is not None
         assert {e.id for e in await tx.e.listed(s.workspace, contact=s.ann)} == {again.id, first.id}

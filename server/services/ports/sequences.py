@@ -46,6 +46,10 @@ class Enrolments(Protocol):
         """The workspace's enrolments in a sequence or of a contact, newest first."""
         ...
 
+    async def any_running(self, workspace: UUID) -> bool:
+        """Whether the workspace has an active or paused enrolment (the sync skips reading for them if not)."""
+        ...
+
     async def save(self, enrolment: Enrolment) -> None:
         """Write an enrolment's state, step, next time, reason, detail, thread and subject."""
         ...

@@ -93,6 +93,9 @@ class MemoryEnrolments:
                  and sequence in (None, e.sequence_id) and contact in (None, e.contact_id)]
         return sorted(found, key=lambda e: (-e.created_at.timestamp(), str(e.id)))
 
+    async def any_running(self, workspace: UUID) -> bool:
+        return any(e.workspace_id == workspace and e.state in _RUNNING for e in self._rows.values())
+
     async def save(self, enrolment: Enrolment) -> None:
         if enrolment.id in self._rows:
             self._rows[enrolment.id] = msgspec.structs.replace(enrolment, updated_at=self._db.now())

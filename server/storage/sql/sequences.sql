@@ -40,6 +40,9 @@ SELECT * FROM sequence_enrolments
 WHERE workspace_id = $1 AND ($2::uuid IS NULL OR sequence_id = $2) AND ($3::uuid IS NULL OR contact_id = $3)
 ORDER BY created_at DESC, id;
 
+-- name: any_running
+SELECT 1 FROM sequence_enrolments WHERE workspace_id = $1 AND state IN ('active', 'paused') LIMIT 1;
+
 -- name: save
 UPDATE sequence_enrolments
 SET state = $2, step = $3, next_at = $4, reason = $5, detail = $6, thread = $7, first_subject = $8,
