@@ -1237,6 +1237,7 @@ export const de: Catalogue = {
     template: 'Vorlage',
     noTemplates: 'Noch keine Vorlagen: legen Sie eine unter Einstellungen › E-Mail-Vorlagen an.',
     trackTemplate: 'Öffnen und Klicks verfolgen',
+    sentTo: 'an {address}',
     sendTemplateHint: 'Geht an den Kontakt, aus dem Postfach der Person, der die Regel gehört (oder über die System-Mail). Fehlt einem Platzhalter der Wert, wird nichts gesendet: der Lauf schlägt fehl und nennt ihn.',
     edit: 'Bearbeiten',
     editNamed: '„{{name}}“ bearbeiten',

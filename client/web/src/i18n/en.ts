@@ -1234,6 +1234,7 @@ export const en = {
     template: 'Template',
     noTemplates: 'No templates yet: make one in Settings › E-mail templates.',
     trackTemplate: 'Track opens and clicks',
+    sentTo: 'to {address}',
     sendTemplateHint: 'Goes to the contact from the rule owner’s mailbox (or the system mail). A merge field without a value stops it: the run fails and says which.',
     edit: 'Edit',
     editNamed: 'Edit “{{name}}”',

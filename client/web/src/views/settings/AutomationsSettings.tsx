@@ -743,6 +743,7 @@ function Runs({ rule, names }: { rule: Rule; names: Record<string, string> }) {
       if (typeof out.skipped === 'string') bits.push(aut('notifySkipped'))
     }
     if (r.type === 'call_webhook' && typeof out.url === 'string') bits.push(out.url)
+    if (r.type === 'send_template' && typeof out.to === 'string') bits.push(aut('sentTo', { address: out.to }))
     if (r.type === 'call_webhook' && out.status !== undefined) bits.push(aut('answered', { status: String(out.status) }))
     if (typeof out.until === 'string') bits.push(aut('waitingUntil', { time: dateTime(out.until) }))
     if (out.already) bits.push(`(${aut('already')})`)
