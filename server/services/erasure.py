@@ -121,6 +121,7 @@ async def _blank_rows(tx: Unit, caller: Caller, contact: UUID, workspace: UUID |
     ids = [p.id for p in people]
     strings = personal_strings(people)
     await tx.erasable_contacts.erase(ids)
+    await tx.enrolments.forget_contacts(ids)  # their e-mail sequences (the address with them)
     notes = await tx.erasable_contacts.notes_about(ids)
     boards: dict[str, set[str]] = {board_document(b): set() for b in await tx.erasable_contacts.boards_naming(ids)}
     for link in await tx.entry_links.unlink_contacts(ids):

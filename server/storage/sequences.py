@@ -98,6 +98,9 @@ class PostgresEnrolments:
                                       [a.lower() for a in addresses], contact, enrolled_before)
         return [r["id"] for r in rows]
 
+    async def forget_contacts(self, contacts: Seq[UUID]) -> None:
+        await self._conn.execute(SQL["forget_contacts"], list(contacts))
+
     async def take_send(self, mailbox: UUID, cap: int, now: datetime) -> datetime | None:
         await self._conn.execute(SQL["lock_mailbox"], str(mailbox))
         sent = await self._conn.fetchval(SQL["sends_in_hour"], mailbox, now)

@@ -121,6 +121,10 @@ async def test_running_enrolments_stop_by_thread_by_address_enrolled_before_or_b
         assert (await tx.e.get(bo.id)).reason is Reason.REPLIED
         again = await tx.e.enrol(enrolment(s, s.ann, "ann@client.test"))
         assert await tx.e.stop_running(s.workspace, Reason.MEETING_BOOKED, contact=s.ann) == [again.id]
+        await tx.e.forget_contacts([s.ann])  # an erasure
+    async with begin() as tx:
+        assert await tx.e.listed(s.workspace, contact=s.ann) == [] and await tx.e.get(ann.id) is None
+        assert [e.id for e in await tx.e.listed(s.workspace, contact=s.bo)] == [bo.id]
 
 
 async def test_a_mailbox_sends_at_most_its_cap_per_hour_and_learns_when_the_next_slot_frees(store):

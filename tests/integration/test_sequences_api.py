@@ -148,3 +148,18 @@ async def test_without_a_public_address_no_one_is_enrolled(module_database_url):
         refused = await call(bare, t.member, "POST", f"{base}/sequences/{made['id']}/enrolments",
                              json={"contact_ids": [ann["id"]]})
         assert refused.status_code == 409 and "TANDEM_PUBLIC_URL" in refused.text
+
+
+async def test_erasing_a_contact_deletes_its_enrolments(server, module_database_url):
+    t = await team(server.http_url)
+    base, made = await a_sequence(server, t)
+    await mailbox_for(module_database_url, t.workspace, t.member.id)
+    cy = await ok(server, t.member, "POST", f"{base}/contacts", json={"first_name": "Cy", "emails": ["cy@client.test"]})
+    await ok(server, t.member, "POST", f"{base}/sequences/{made['id']}/enrolments", json={"contact_ids": [cy["id"]]})
+    await ok(server, t.owner, "POST", f"{base}/contacts/{cy['id']}/erase")
+    assert await ok(server, t.owner, "GET", f"{base}/enrolments?sequence={made['id']}") == []
+    conn = await asyncpg.connect(module_database_url)
+    try:
+        assert await conn.fetchval("SELECT count(*) FROM sequence_enrolments WHERE address = 'cy@client.test'") == 0
+    finally:
+        await conn.close()

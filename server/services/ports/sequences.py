@@ -62,6 +62,10 @@ class Enrolments(Protocol):
         ``contact``; their ids."""
         ...
 
+    async def forget_contacts(self, contacts: Seq[UUID]) -> None:
+        """Delete the enrolments of ``contacts`` (an erasure: they hold the person's address)."""
+        ...
+
     async def take_send(self, mailbox: UUID, cap: int, now: datetime) -> datetime | None:
         """Record a send through ``mailbox`` if it sent fewer than ``cap`` in the hour before ``now``
         (None); else nothing is recorded and the answer is when a send is next allowed. Serialised

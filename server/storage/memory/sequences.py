@@ -115,6 +115,10 @@ class MemoryEnrolments:
                 stopped.append(e.id)
         return stopped
 
+    async def forget_contacts(self, contacts: Seq[UUID]) -> None:
+        for key in [k for k, e in self._rows.items() if e.contact_id in set(contacts)]:
+            del self._rows[key]
+
     async def take_send(self, mailbox: UUID, cap: int, now: datetime) -> datetime | None:
         sends: dict[UUID, list[datetime]] = self._db.table("sequence_sends")
         hour = sorted(t for t in sends.get(mailbox, []) if now - timedelta(hours=1) < t <= now)

@@ -58,6 +58,9 @@ WHERE workspace_id = $1 AND state IN ('active', 'paused')
        OR contact_id = $5)
 RETURNING id;
 
+-- name: forget_contacts
+DELETE FROM sequence_enrolments WHERE contact_id = ANY($1::uuid[]);
+
 -- name: lock_mailbox
 SELECT pg_advisory_xact_lock(hashtextextended('sequence_sends:' || $1::text, 0));
 
