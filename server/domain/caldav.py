@@ -8,7 +8,7 @@ so reading it twice can never make two.
 
 ``plan`` decides per event from three facts: changed in Tandem since the last sync (its
 ``digest`` differs from the one stored), changed on the server (its etag differs), gone on either
-side. Changed on both: the later writer wins — the server's LAST-MODIFIED (DTSTAMP without one)
+side. Changed on both: the later writer wins — the later of the server's LAST-MODIFIED and DTSTAMP
 against the time Tandem's projection last saw the activity change (``changed_at``); a tie goes to
 Tandem. An edit beats a deletion on the other side (the event comes back). Pure: no I/O.
 """
@@ -229,7 +229,7 @@ def event_text(activity: UUID, f: Fields, stamp: datetime, keep: str | None = No
 class Incoming(NamedTuple):
     uid: str
     fields: Fields
-    stamp: datetime | None  # LAST-MODIFIED, else DTSTAMP
+    stamp: datetime | None  # the later of LAST-MODIFIED and DTSTAMP
     exceptions: int  # EXDATE values and overridden occurrences (kept on the server, not in Tandem)
 
 
@@ -267,9 +267,13 @@ def parse_event(text: bytes | str) -> Incoming | None:
         fields = Fields(title, None, start_utc, end_utc, tz_name, location, note, recurrence)
     else:
         fields = Fields(title, start, None, None, None, location, note, recurrence)
-    stamp = ev.decoded("last-modified", None) or ev.decoded("dtstamp", None)
+    # Both say when the event was last revised (RFC 5545 3.8.7.2: DTSTAMP too, without METHOD);
+    # some apps update only one of them: the later counts.
+    stamps = [_utc(v) for v in (ev.decoded("last-modified", None), ev.decoded("dtstamp", None))
+              if isinstance(v, datetime)]
+    stamp = max(stamps) if stamps else None
     exdates = sum(len(v.dts) for v in _as_list(ev.get("exdate")))
-    return Incoming(uid, fields, _utc(stamp) if isinstance(stamp, datetime) else None, exdates + len(overrides))
+    return Incoming(uid, fields, stamp, exdates + len(overrides))
 
 
 def _master(text: bytes | str) -> tuple[Any, list[Any], Calendar] | None:

@@ -29,13 +29,6 @@ async def test_typing_at_and_picking_a_colleague_rings_their_bell(web_server, op
     mention = editor.locator(".mention", has_text="@Mia Chen")
     await mention.wait_for()
     assert await mention.get_attribute("data-id") == t.member.id
-    await page.keyboard.type(" @Vi", delay=20)
-    await picker.get_by_role("option", name="Victor Lee").wait_for()
-    assert await editor.get_attribute("aria-activedescendant") == f"mention-option-{t.viewer.id}"
-    await page.keyboard.press("Escape")  # closes the list; Enter then only starts a new line
-    await picker.wait_for(state="detached")
-    await page.keyboard.press("Enter")
-    assert await editor.locator(".mention").count() == 1
 
     async def mentioned() -> list:
         found = (await api(web_server.http_url, t.member, "GET", "/api/me/notifications"))["notifications"]
