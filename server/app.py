@@ -283,7 +283,7 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
         links=Links(begin),
         # Permission levels an admin sets, and erasure (which edits documents, then compacts them).
         permissions=WorkspacePermissions(begin),
-        erasure=Erasure(begin, feed, rooms, projector, engine.store),
+        erasure=Erasure(begin, feed, rooms, projector, engine.store, files.store),
         # Board edits through the live documents, and the reads the projection answers.
         crm=crm,
         crm_reads=CrmReads(begin, accounts.boards),

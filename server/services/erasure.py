@@ -5,7 +5,8 @@
    company, job, address, labels, custom fields and search lexemes blanked; ``deleted_at`` and
    ``erased_at`` set); an audit event names the ids and counts, never the data.
    In the same transaction the deals and activities linked to them lose that link
-   (``EntryLinks.unlink_contacts``: links live in SQL, not in board documents).
+   (``EntryLinks.unlink_contacts``: links live in SQL, not in board documents), and their files'
+   rows go (docs/files.md); the files' bytes are deleted from the file store once it commits.
 2. Each note about them is blanked (its text deleted, its title set to ``[erased]``) and each
    board with deals or activities that were linked to them gets the person's names, e-mails and
    phones redacted from those records' text (and a ``contact`` key a document not yet moved
@@ -32,6 +33,7 @@ from pycrdt import Doc, Map, XmlFragment
 from server.domain.access import NotFound
 from server.domain.boards import board_document
 from server.domain.erasure import ERASED, ErasureReport, holds_any, personal_strings, redact
+from server.domain.files import RecordKind, RecordRef
 from server.domain.permissions import may_erase
 from server.services.accounts import Caller
 from server.services.contacts import contact_key
@@ -40,6 +42,7 @@ from server.services.permissions import caller_role
 from server.services.ports.unit import Begin, Unit
 
 if TYPE_CHECKING:
+    from server.services.ports.files import FileStore
     from server.services.projection import Projector
     from server.sync.ports import DocumentStore
     from server.sync.registry import Rooms
@@ -53,6 +56,7 @@ class _Plan(NamedTuple):
     strings: list[str]
     notes: list[str]  # note document names
     boards: dict[str, set[str]]  # board document name -> ids of its deals and activities linked to them
+    files: list[str] = []  # file-store keys of the files uploaded on them
 
 
 class _Counts:
@@ -64,8 +68,9 @@ class Erasure:
     """The erasure use case: ``erase(caller, contact, address) -> ErasureReport``."""
 
     def __init__(self, begin: Begin, feed: ChangeFeed, rooms: Rooms, projector: Projector,
-                 store: DocumentStore) -> None:
+                 store: DocumentStore, files: FileStore | None = None) -> None:
         self._begin, self._feed, self._rooms, self._projector, self._store = begin, feed, rooms, projector, store
+        self._files = files
 
     async def erase(self, caller: Caller, contact: UUID, address: str, *,
                     workspace: UUID | None = None) -> ErasureReport:
@@ -76,6 +81,8 @@ class Erasure:
                                   contact=contact, contacts=plan.ids, notes=len(plan.notes),
                                   boards=len(plan.boards))
         await self._feed.changed(plan.workspace, [contact_key(c) for c in plan.ids])
+        for key in plan.files if self._files is not None else ():
+            await _quietly(self._files.delete(key))  # the rows are gone: the bytes are never served again
         counts = _Counts()
         for note in plan.notes:
             await self._edit(note, caller.id, lambda doc: _blank_note(doc))
@@ -126,7 +133,11 @@ async def _blank_rows(tx: Unit, caller: Caller, contact: UUID, workspace: UUID |
     boards: dict[str, set[str]] = {board_document(b): set() for b in await tx.erasable_contacts.boards_naming(ids)}
     for link in await tx.entry_links.unlink_contacts(ids):
         boards.setdefault(board_document(link.board_id), set()).add(str(link.entry_id))
-    return _Plan(person.workspace_id, ids, strings, notes, dict(sorted(boards.items())))
+    files = [f for c in ids for f in await tx.record_files.of_record(person.workspace_id,
+                                                                      RecordRef(RecordKind.CONTACT, c))]
+    for file in files:
+        await tx.record_files.remove(file.id)
+    return _Plan(person.workspace_id, ids, strings, notes, dict(sorted(boards.items())), [f.key for f in files])
 
 
 def _blank_note(doc: Doc) -> None:

@@ -52,6 +52,11 @@ class RecordFilesService:
         self._begin, self._store, self.max_bytes = begin, store, max_bytes
         self.attachments_max_bytes = attachments_max_bytes
 
+    @property
+    def store(self) -> FileStore:
+        """Where the files' bytes are (erasure deletes a contact's there too)."""
+        return self._store
+
     async def upload(self, caller: Caller, record: RecordRef, name: str, data: bytes) -> StoredFile:
         """Store ``data`` as a file of ``record``: named, sniffed, counted and hashed here."""
         check_size(len(data), self.max_bytes)

@@ -160,3 +160,16 @@ async def test_a_file_shows_on_its_contacts_timeline_and_on_their_organisations(
     assert files == [("nda.txt", None, t.member.id), ("cv.txt", person["id"], t.member.id)]
     await call(server, t.member, "DELETE", on_person["url"])
     assert (await ok(server, t.viewer, "GET", f"/api/contacts/{person['id']}/timeline"))["items"] == []
+
+
+async def test_erasing_a_contact_deletes_their_files_rows_and_bytes(server, world):
+    t = world["t"]
+    person = await ok(server, t.member, "POST", f"/api/workspaces/{t.workspace}/contacts",
+                      json={"first_name": "Erin", "emails": ["erin@x.test"]})
+    file = (await upload(server, t.member, f"/api/contacts/{person['id']}/files", "passport.txt", b"P<ERIN")).json()
+    key = f"workspaces/{t.workspace}/files/{file['id']}"
+    assert await server.services.record_files.store.exists(key)
+    erased = await call(server, t.owner, "POST", f"/api/workspaces/{t.workspace}/contacts/{person['id']}/erase")
+    assert erased.status_code == 200, erased.text
+    assert (await call(server, t.owner, "GET", file["url"])).status_code == 404
+    assert not await server.services.record_files.store.exists(key)
