@@ -8,18 +8,21 @@ from datetime import date
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, Response, delete, get, post
+from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from server.api import calendar_types as types
 from server.api.auth import CallerDep
+from server.api.boards import BoardsDep
+from server.api.crm import CrmDep
 from server.domain.access import NotFound
 from server.domain.accounts import InvalidInput
 from server.domain.calendar import CalendarEntry
 from server.domain.crm import now_utc
 from server.domain.team_tasks import is_overdue, parse_filters, week_of
 from server.services.calendar import CalendarService
+from server.services.ports.attendees import Attendees
 
 CalendarDep = NamedDependency[CalendarService]
 
@@ -77,6 +80,22 @@ class CalendarController(Controller):
                 for t in found.tasks],
             workload=[types.Workload(person=w.person, name=found.names.get(w.person, ""), this_week=w.this_week,
                                      overdue=w.overdue, hours=w.hours) for w in found.loads])
+
+    @get("/boards/{board:uuid}/activities/{activity:uuid}/attendees",
+         summary="Who attends an activity: colleagues and (for members) contacts")
+    async def activity_attendees(self, board: FromPath[UUID], activity: FromPath[UUID], caller: CallerDep,
+                                 boards: BoardsDep, crm: CrmDep, calendar: CalendarDep) -> types.ActivityAttendees:
+        found = await calendar.attendees(caller, boards, crm, board, activity)
+        return types.ActivityAttendees(users=list(found.users), contacts=list(found.contacts))
+
+    @put("/boards/{board:uuid}/activities/{activity:uuid}/attendees",
+         summary="Set who attends an activity (edit access; contacts: members only)")
+    async def set_activity_attendees(self, board: FromPath[UUID], activity: FromPath[UUID],
+                                     data: JSONBody[types.AttendeesBody], caller: CallerDep, boards: BoardsDep,
+                                     crm: CrmDep, calendar: CalendarDep) -> types.ActivityAttendees:
+        found = await calendar.set_attendees(caller, boards, crm, board, activity,
+                                             Attendees(tuple(data.users), tuple(data.contacts)))
+        return types.ActivityAttendees(users=list(found.users), contacts=list(found.contacts))
 
     @get("/me/calendar-feed", summary="Whether you have a private calendar feed")
     async def calendar_feed(self, caller: CallerDep, calendar: CalendarDep) -> types.CalendarFeed:

@@ -81,3 +81,17 @@ class TeamTasks(msgspec.Struct, kw_only=True):
     week_start: date
     tasks: list[TeamTask]
     workload: list[Workload]
+
+
+class AttendeesBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """The activity's attendees as they should be: users (colleagues) and contacts; those left out go."""
+
+    users: list[UUID] = []
+    contacts: list[UUID] = []
+
+
+class ActivityAttendees(msgspec.Struct, kw_only=True):
+    """Who attends an activity besides its assignee; a guest gets no contacts."""
+
+    users: list[UUID]
+    contacts: list[UUID]

@@ -23,6 +23,10 @@ from server.domain.crm import now_utc
 from server.domain.ical import feed
 from server.domain.team_tasks import Filters
 from server.services.accounts import Caller
+from server.services import attendees
+from server.services.boards import Boards
+from server.services.crm import Crm
+from server.services.ports.attendees import Attendees
 from server.services.ports.unit import Begin
 from server.services.team_tasks import TeamBoard, team_tasks
 
@@ -72,6 +76,14 @@ class CalendarService:
                          now: datetime) -> TeamBoard:
         """The team to-do list and the workload strip (``server.services.team_tasks``)."""
         return await team_tasks(self._begin, caller, workspace, filters, today, now)
+
+    async def attendees(self, caller: Caller, boards: Boards, crm: Crm, board: UUID, activity: UUID) -> Attendees:
+        """Who attends the activity (``server.services.attendees``)."""
+        return await attendees.attendees(self._begin, boards, crm, caller, board, activity)
+
+    async def set_attendees(self, caller: Caller, boards: Boards, crm: Crm, board: UUID, activity: UUID,
+                            wanted: Attendees) -> Attendees:
+        return await attendees.set_attendees(self._begin, boards, crm, caller, board, activity, wanted)
 
     async def feed_created(self, caller: Caller) -> datetime | None:
         async with self._begin() as tx:

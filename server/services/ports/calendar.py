@@ -15,7 +15,7 @@ from server.domain.team_tasks import TeamTask
 class CalendarEntries(Protocol):
     async def between(self, boards: Sequence[UUID], people: Sequence[UUID], first: date,
                       last: date) -> list[CalendarEntry]:
-        """Activities of ``boards`` assigned to one of ``people`` whose (local) day is from ``first``
+        """Activities of ``boards`` assigned to (or attended by) one of ``people`` whose (local) day is from ``first``
         to ``last``, and repeating ones that started by ``last``; by day and start."""
         ...
 

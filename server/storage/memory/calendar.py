@@ -25,7 +25,10 @@ class MemoryCalendarEntries:
         for board_id in boards:
             board = self._db.table("boards").get(board_id)
             for workspace, a in projected(self._db, Table.ACTIVITIES).get(board_id, {}).values():
-                if board is None or not isinstance(a, ActivityRecord) or a.assignee not in people:
+                if board is None or not isinstance(a, ActivityRecord):
+                    continue
+                attending = self._db.table("activity_attendees").get((board_id, a.id), (None, []))[1]
+                if a.assignee not in people and not any(("user", p) in attending for p in people):
                     continue
                 if a.due_date is None or a.due_date > last or (a.due_date < first and not a.recurrence):
                     continue

@@ -1,13 +1,16 @@
 -- The calendar (server/storage/calendar.py, issue 18).
 -- name: entries_between
--- The deal's title only from the same board; ordered by day, then timed ones by start.
+-- Assigned to or attended by one of $2; the deal's title only from the same board; by day, then start.
 SELECT a.activity_id, a.board_id, b.name, b.workspace_id, a.type, a.title, a.assignee_id, a.due_date, a.starts_at,
        a.ends_at, a.all_day, a.time_zone, a.location, a.done, a.card_id, coalesce(d.title, w.title), a.note,
        a.outcome, a.created_at, a.recurrence
 FROM activities a JOIN boards b ON b.id = a.board_id
 LEFT JOIN deals d ON d.board_id = a.board_id AND d.card_id = a.card_id
 LEFT JOIN work_items w ON w.board_id = a.board_id AND w.card_id = a.card_id
-WHERE a.board_id = ANY($1::uuid[]) AND a.assignee_id = ANY($2::uuid[])
+WHERE a.board_id = ANY($1::uuid[])
+  AND (a.assignee_id = ANY($2::uuid[])
+       OR EXISTS (SELECT 1 FROM activity_attendees t  -- or one of them attends it (0034)
+                  WHERE t.board_id = a.board_id AND t.activity_id = a.activity_id AND t.user_id = ANY($2::uuid[])))
   AND (a.due_date BETWEEN $3 AND $4 OR (a.recurrence IS NOT NULL AND a.due_date <= $4))
 ORDER BY a.due_date, a.all_day DESC, a.starts_at NULLS FIRST, a.title, a.activity_id;
 -- name: upcoming

@@ -324,6 +324,16 @@ export const de: Catalogue = {
     submit: 'Als verloren markieren',
     noReasons: 'Admins können die üblichen Gründe unter Einstellungen → Verlustgründe festlegen.',
   },
+  attendees: {
+    title: 'Teilnehmende',
+    label: 'Teilnehmende an „{{title}}“',
+    none: 'Nur die zuständige Person',
+    addColleague: 'Kollegin oder Kollegen hinzufügen…',
+    addContact: 'Kontakt hinzufügen',
+    remove: '{{name}} entfernen',
+    added: '{{name}} nimmt teil.',
+    removed: '{{name}} nimmt nicht mehr teil.',
+  },
   teamTasks: {
     nav: 'Team-Aufgaben',
     title: 'Aufgabenliste des Teams',

@@ -320,6 +320,16 @@ export const en = {
     submit: 'Mark lost',
     noReasons: 'Admins can set up the usual reasons under Settings → Lost reasons.',
   },
+  attendees: {
+    title: 'Attendees',
+    label: 'Attendees of “{{title}}”',
+    none: 'Only the assignee',
+    addColleague: 'Add a colleague…',
+    addContact: 'Add a contact',
+    remove: 'Remove {{name}}',
+    added: '{{name}} attends.',
+    removed: '{{name}} no longer attends.',
+  },
   teamTasks: {
     nav: 'Team to-do',
     title: 'Team to-do list',

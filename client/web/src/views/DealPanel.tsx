@@ -29,6 +29,7 @@ import { isGuest } from '../lib/session'
 import { toastError } from '../components/ui'
 import { linkActivity, linkCard, linkKey, useBoardLinks } from '../lib/links'
 import { ActivityTimes, ZoneList } from '../components/ActivityTimes'
+import { ActivityAttendees } from '../components/ActivityAttendees'
 import { FollowButton } from '../components/FollowButton'
 import { addMinutes, browserZone, isOverdue, isoToWall, wallToIso } from '../lib/calendar'
 
@@ -280,15 +281,16 @@ function Activities({ synced, board, card, writable, boardId, contact }: {
       <ZoneList />
       {list.length === 0 ? <p class="muted">{t('activity.none')}</p> : (
         <ul class="activity-list" aria-label={t('activity.list')}>
-          {list.map((a) => <ActivityRow key={a.id} activity={a} synced={synced} writable={writable} editable />)}
+          {list.map((a) => <ActivityRow key={a.id} activity={a} synced={synced} writable={writable} editable board={boardId} />)}
         </ul>
       )}
     </div>
   )
 }
 
-export function ActivityRow({ activity: a, synced, writable, context, editable }: {
+export function ActivityRow({ activity: a, synced, writable, context, editable, board }: {
   activity: Activity; synced: SyncedDoc | null; writable: boolean; context?: preact.ComponentChildren; editable?: boolean
+  board?: string // its board: the time editor then shows the attendees too (issue 18)
 }) {
   const [open, setOpen] = useState(false)
   const overdue = isOverdue(a)
@@ -316,7 +318,8 @@ export function ActivityRow({ activity: a, synced, writable, context, editable }
       {writable && synced && (
         <button class="icon-btn icon-btn--small" aria-label={t('activity.delete', { title: a.title })} onClick={() => deleteActivity(synced.doc, a.id)}><Icon name="close" size={14} /></button>
       )}
-      {open && synced && <div id={`act-${a.id}-times`} class="activity__times"><ActivityTimes doc={synced.doc} activity={a} writable={writable} /></div>}
+      {open && synced && <div id={`act-${a.id}-times`} class="activity__times"><ActivityTimes doc={synced.doc} activity={a} writable={writable} />
+        {board && <ActivityAttendees board={board} activity={a.id} title={a.title} writable={writable} />}</div>}
     </li>
   )
 }
