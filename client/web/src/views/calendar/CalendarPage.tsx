@@ -1,7 +1,9 @@
 /**
  * `/w/<ws>/calendar` (issue 18): week, day and month views of one's own and chosen colleagues'
  * activities across every board one reaches, from `GET /api/workspaces/{id}/calendar` (the SQL
- * projection), refreshed every 2 s and on focus like My tasks. Moving an activity — dragging it to
+ * projection), live: the projection notes `activities:<board>` in the workspace document's
+ * `changes` map whenever a board's activities change, and the calendar
+ * refetches then (and on focus) instead of polling. Moving an activity — dragging it to
  * another day, or Alt+arrows on a selected one (15 minutes / a day) — is an ordinary activity edit
  * (`PATCH`): the server edits the board document, so everyone with the board open sees it at once.
  * Times show on this browser's clock. Narrower than 600 px the week becomes a day-by-day agenda.
@@ -14,6 +16,8 @@ import { shortDate, todayIso } from '../../lib/format'
 import { t } from '../../i18n'
 import { Icon, Spinner, announce, toastError } from '../../components/ui'
 import './calendar.css'
+import { useSyncedDoc } from '../../lib/ydocs'
+import { watchChanges } from '../../lib/records'
 
 type Entry = Schemas['CalendarEntry']
 type View = 'week' | 'day' | 'month'
@@ -49,6 +53,7 @@ export function CalendarPage() {
   const [error, setError] = useState('')
   const [tick, setTick] = useState(0)
   const narrow = useNarrow()
+  const feed = useSyncedDoc(workspaceId.value ? `workspace:${workspaceId.value}` : null) // live (issue 18)
   const shown: View = narrow && view === 'week' ? 'day' : view
   const [first, last] = range(shown, anchor)
   const load = () => get<Schemas['Calendar']>(`/api/workspaces/${workspaceId.value}/calendar${query({
@@ -58,10 +63,11 @@ export function CalendarPage() {
     let live = true
     const run = () => { if (live) void load() }
     run()
-    const timer = setInterval(() => { run(); setTick((n) => n + 1) }, 2000)
+    const timer = setInterval(() => setTick((n) => n + 1), 30_000) // the now line moves on
     window.addEventListener('focus', run)
-    return () => { live = false; clearInterval(timer); window.removeEventListener('focus', run) }
-  }, [workspaceId.value, first, last, people.join(',')])
+    const stop = feed ? watchChanges(feed.doc, (keys) => { if (keys.some((k) => k.startsWith('activities:'))) run() }) : null
+    return () => { live = false; clearInterval(timer); window.removeEventListener('focus', run); stop?.() }
+  }, [workspaceId.value, first, last, people.join(','), feed])
 
   async function move(e: Entry, minutes: number) {
     // one occurrence of a repeating activity moves the series (by as much)
