@@ -532,9 +532,10 @@ class AutomationRunner:
         if action["type"] == ActionType.SEND_TEMPLATE:
             if self._mail is None:
                 raise RuntimeError("this worker was started without mail sending")
-            contact = _contact_of(subject, deal, room)
-            return await self._mail.send(rule, run, index, action, contact,
-                                         (subject.board, subject.card) if isinstance(deal, Deal) else None, depth)
+            activity = UUID(subject.activity["id"]) if subject.activity and subject.activity.get("id") else None
+            return await self._mail.send(rule, run, index, action, _contact_of(subject),
+                                         (subject.board, subject.card) if isinstance(deal, Deal) else None, depth,
+                                         (subject.board, activity) if subject.board and activity else None)
         if room is None or subject.card is None:
             return {"skipped": "the activity has no deal" if subject.activity is not None else "no deal to act on"}
         assignee = action.get("assignee")
@@ -660,11 +661,12 @@ class AutomationRunner:
         return result
 
 
-def _contact_of(subject: Subject, deal: Any, room: Room | None) -> UUID | None:
-    """The contact a send_template action writes to: the trigger's (a contact, a mail's), else the deal's."""
+def _contact_of(subject: Subject) -> UUID | None:
+    """The trigger's contact (a contact created, a mail's), if it has one; else send_template takes the
+    deal's or the activity's (their links, read by ``TemplateSender``)."""
     if subject.record is not None and subject.record["kind"] == "contact" and subject.record["data"].get("id"):
         return UUID(str(subject.record["data"]["id"]))
-    return deal.contact if isinstance(deal, Deal) else None
+    return None
 
 
 def _plain(value: Any) -> Any:

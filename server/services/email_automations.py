@@ -33,6 +33,7 @@ from server.domain.email_templates import MissingMergeFields
 from server.services.accounts import Caller
 from server.services.email_templates import Subjects
 from server.services.ports.email_automations import SentByRule
+from server.services.ports.entry_links import ACTIVITY, CARD
 from server.services.ports.unit import Begin
 from server.services.sending import Draft, EmailSending
 
@@ -44,8 +45,15 @@ class TemplateSender:
         self._begin, self._sending = begin, sending
 
     async def send(self, rule: Rule, run: UUID, index: int, action: dict[str, Any], contact: UUID | None,
-                   deal: tuple[UUID, UUID] | None, depth: int) -> dict[str, Any]:
-        """Send the action's template to ``contact`` (on ``deal``); what was sent, or ``Refused``."""
+                   deal: tuple[UUID, UUID] | None, depth: int,
+                   activity: tuple[UUID, UUID] | None = None) -> dict[str, Any]:
+        """Send the action's template to ``contact`` — else the contact of ``deal`` (board, card), else of
+        ``activity`` (board, activity): their links — on ``deal``; what was sent, or ``Refused``."""
+        async with self._begin() as tx:
+            for kind, entry in ((CARD, deal), (ACTIVITY, activity)):
+                if contact is None and entry is not None:
+                    link = await tx.entry_links.get(entry[0], kind, entry[1])
+                    contact = link.contact_id if link is not None else None
         if contact is None:
             raise Refused("the run has no contact to send the template to")
         async with self._begin() as tx:

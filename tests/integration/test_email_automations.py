@@ -221,3 +221,21 @@ async def test_a_synced_reply_to_mail_sent_from_tandem_runs_the_replied_rule_onc
     assert run["status"] == "succeeded", run
     assert run["inputs"]["card"] == deal["id"] and run["inputs"]["contact"]["id"] == contact
     assert run["results"] == [{"type": "add_label", "ok": True, "result": {"label": "replied"}}]
+
+
+async def test_send_template_on_a_deal_trigger_writes_to_the_deals_contact_with_the_deal_in_its_merge_fields(
+        server, relay):
+    t = await team(server.http_url)
+    base = f"/api/workspaces/{t.workspace}"
+    contact = await ada(server, t)
+    template = await ok(server, t.owner, "POST", f"{base}/email-templates", json={
+        "name": "Welcome aboard", "locale": "en", "subject": "Welcome to {{ deal.title }}",
+        "body": "<p>Hi {{ contact.first_name }}</p>"})
+    welcome = await rule(server, t, {"type": "deal_created", "board": t.board["id"]},
+                         [{"type": "send_template", "template": template["id"]}])
+    await ok(server, t.owner, "POST", f"/api/boards/{t.board['id']}/cards",
+             json={"title": "Globex onboarding", "contact": contact})
+    [run] = await until(lambda: runs(server, t.owner, welcome), "the deal's send_template run")
+    assert run["status"] == "succeeded", run
+    (mail,) = await until(lambda: arrived(relay, "Welcome to Globex onboarding"), "the welcome mail")
+    assert mail["To"] == "ada@globex.test" and "Hi Ada" in mail.get_body(("html",)).get_content()
