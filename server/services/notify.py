@@ -27,7 +27,7 @@ from typing import Any
 from uuid import UUID, uuid5
 
 from server.domain.crm import CardEvent, now_utc
-from server.domain.notification_settings import EMAIL, OFF, channel, digest_period, followers
+from server.domain.notification_settings import EMAIL, OFF, channel, digest_period, followers, zone_of
 from server.domain.notifications import NewNotification, Notification
 from server.domain.projection import ActivityRecord, DealRecord, Table
 from server.services.jobs import JobKinds
@@ -140,8 +140,10 @@ def said(n: Notification) -> str:
     return f"{SAYS[n.kind]}: {n.message}" if n.kind in SAYS else n.message
 
 
-def _lines(found: list[Notification]) -> str:
-    return "\n".join(f"- {said(n)} ({n.created_at:%Y-%m-%d %H:%M} UTC)" for n in found)
+def _lines(found: list[Notification], zone_name: str) -> str:
+    """One line per notification, with when it came in the user's own zone."""
+    zone = zone_of(zone_name)
+    return "\n".join(f"- {said(n)} ({n.created_at.astimezone(zone):%Y-%m-%d %H:%M} {zone_name})" for n in found)
 
 
 async def mail_one(tx: Unit, outbox: Outbox, notification: UUID) -> bool:
@@ -171,7 +173,7 @@ async def send_digests(tx: Unit, outbox: Outbox, now: datetime) -> int:
         count = f"{len(unread)} unread notification{'s' if len(unread) != 1 else ''}"
         posted += await outbox.post(tx, Mail(account.email, f"Tandem: {count}",
                                              f"Hello {account.name},\n\n{count} since your last digest:\n\n"
-                                             f"{_lines(unread)}\n\nOpen Tandem to read them.\n"))
+                                             f"{_lines(unread, prefs.time_zone)}\n\nOpen Tandem to read them.\n"))
     return posted
 
 

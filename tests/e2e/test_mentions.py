@@ -29,6 +29,13 @@ async def test_typing_at_and_picking_a_colleague_rings_their_bell(web_server, op
     mention = editor.locator(".mention", has_text="@Mia Chen")
     await mention.wait_for()
     assert await mention.get_attribute("data-id") == t.member.id
+    await page.keyboard.type(" @Vi", delay=20)
+    await picker.get_by_role("option", name="Victor Lee").wait_for()
+    assert await editor.get_attribute("aria-activedescendant") == f"mention-option-{t.viewer.id}"
+    await page.keyboard.press("Escape")  # closes the list; Enter then only starts a new line
+    await picker.wait_for(state="detached")
+    await page.keyboard.press("Enter")
+    assert await editor.locator(".mention").count() == 1
 
     async def mentioned() -> list:
         found = (await api(web_server.http_url, t.member, "GET", "/api/me/notifications"))["notifications"]
@@ -42,6 +49,8 @@ async def test_typing_at_and_picking_a_colleague_rings_their_bell(web_server, op
     item = mia.get_by_test_id("notification")
     await item.filter(has_text="Mentioned you in:").get_by_role("link", name=told["message"]).wait_for()
     await mia.screenshot(path=str(SCREENSHOTS / "notification-mention.png"))
+    await mia.get_by_test_id("notifications-settings").click()  # the bell leads to the settings
+    await mia.get_by_test_id("notification-settings").wait_for()
     for nobody in (t.owner, t.viewer):
         found = (await api(web_server.http_url, nobody, "GET", "/api/me/notifications"))["notifications"]
         assert [n for n in found if n["kind"] == "mentioned"] == []

@@ -7,6 +7,8 @@ import { relative } from '../lib/format'
 import { navigate } from '../lib/router'
 import { t } from '../i18n'
 import { Icon, toastError } from './ui'
+import { isGuest, workspaceId } from '../lib/session'
+import './notify.css'
 
 type Notification = Schemas['Notification']
 const POLL_MS = 30_000
@@ -101,6 +103,10 @@ export function NotificationBell() {
           <div class="bell__head">
             <strong>{t('notifications.title')}</strong>
             {unread > 0 && <button class="btn btn--ghost btn--small" onClick={() => void markAll()}>{t('notifications.markAllRead')}</button>}
+            {workspaceId.value && !isGuest.value && (
+              <a class="btn btn--ghost btn--small" href={`/w/${workspaceId.value}/settings/notifications`} data-testid="notifications-settings"
+                onClick={(e) => { e.preventDefault(); setOpen(false); navigate(`/w/${workspaceId.value}/settings/notifications`) }}>{t('notify.settingsLink')}</a>
+            )}
           </div>
           {items.length === 0 ? <p class="muted bell__empty">{t('notifications.none')}</p> : (
             <ul class="bell__list">

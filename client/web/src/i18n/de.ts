@@ -141,6 +141,7 @@ export const de: Catalogue = {
   },
   notify: {
     settingsTitle: 'Benachrichtigungen',
+    settingsLink: 'Einstellungen',
     loading: 'Benachrichtigungseinstellungen werden geladen …',
     intro: 'Festlegen, wo welche Benachrichtigung ankommt: unter der Glocke, unter der Glocke und sofort per E-Mail, oder gar nicht.',
     noMail: 'Dieser Server verschickt keine E-Mails (kein Mail-Relay eingerichtet): bis dahin geht nichts per E-Mail hinaus, auch keine Zusammenfassung.',

@@ -137,6 +137,7 @@ export const en = {
   },
   notify: {
     settingsTitle: 'Notifications',
+    settingsLink: 'Settings',
     loading: 'Loading your notification settings…',
     intro: 'Choose where each kind of notification reaches you: under the bell, under the bell and by e-mail at once, or not at all.',
     noMail: 'This server sends no e-mail (no mail relay is configured): nothing is e-mailed and no digest is sent until it does.',
