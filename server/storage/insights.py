@@ -33,10 +33,10 @@ TUNING = "SET LOCAL work_mem = '64MB'; SET LOCAL jit = off"
 
 
 class PostgresInsightsReads:
-    """Implements ``server.services.ports.insights.InsightsReads``. The funnel reads its rollups
-    (``server/storage/insights_rollup.py``, brought up to date first) unless ``rollup`` is off or an
-    owner is named: then every visit of the period from ``stage_visits``, which the rollups are
-    checked against."""
+    """Implements ``server.services.ports.insights.InsightsReads``. The funnel and the figures over
+    closed deals read their rollups (``server/storage/insights_rollup.py``, brought up to date
+    first) unless ``rollup`` is off (the funnel also when an owner is named): then the statements
+    the rollups are checked against, over ``stage_visits`` and ``card_events``."""
 
     def __init__(self, pool: asyncpg.Pool, *, rollup: bool = True) -> None:
         self._pool = pool
@@ -62,14 +62,23 @@ class PostgresInsightsReads:
     async def stuck(self, boards: Sequence[UUID], owner: UUID | None) -> list[Row]:
         return await self._fetch(SQL["stuck"], list(boards), owner)
 
+    async def _closed(self, scope: Scope, raw: str, rolled: str, *args: Any) -> list[Row]:
+        """A figure over the deals closed in the period: from ``deal_closes`` (brought up to date
+        first) unless ``rollup`` is off."""
+        if not self._rollup:
+            return await self._fetch(SQL["closed_cte"] + "\n" + raw, *scope, *args)
+        async with self._pool.acquire() as conn:
+            await conn.execute(ROLLUP["closes_refresh"], list(scope.boards))
+        return await self._fetch(ROLLUP["closed_cte"] + "\n" + rolled, *scope, *args)
+
     async def lost_reasons(self, scope: Scope, listed: Sequence[str]) -> list[Row]:
-        return await self._fetch(SQL["closed_cte"] + "\n" + SQL["lost_reasons"], *scope, list(listed))
+        return await self._closed(scope, SQL["lost_reasons"], SQL["lost_reasons"], list(listed))
 
     async def reps(self, scope: Scope) -> list[Row]:
-        return await self._fetch(SQL["closed_cte"] + "\n" + SQL["reps"], *scope)
+        return await self._closed(scope, SQL["reps"], ROLLUP["reps"])
 
     async def won_by_period(self, scope: Scope, interval: str, zone: str) -> list[Row]:
-        return await self._fetch(SQL["closed_cte"] + "\n" + SQL["won_by_period"], *scope, interval, zone)
+        return await self._closed(scope, SQL["won_by_period"], SQL["won_by_period"], interval, zone)
 
     async def open_by_period(self, boards: Sequence[UUID], first: date, after: date, owner: UUID | None,
                              interval: str) -> list[Row]:

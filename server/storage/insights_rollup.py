@@ -1,7 +1,8 @@
-"""The funnel's rollups (issue 19, migrations ``0036_insights_funnel_*``): which part of a period
-the funnel reads from ``funnel_months`` and ``funnel_days`` and which from the stage visits, and
-the statements (``sql/insights_rollup.sql``). A time zone's midnight is seldom UTC's, so a period
-is whole UTC months, then whole UTC days, then the hours at either end."""
+"""The insights rollups (issue 19, migrations ``0036_insights_*``) and their statements
+(``sql/insights_rollup.sql``): the funnel's (``funnel_months``, ``funnel_days``: which part of a
+period is read from them and which from the stage visits — a time zone's midnight is seldom UTC's,
+so a period is whole UTC months, then whole UTC days, then the hours at either end) and the closed
+deals' (``deal_closes``, read by reps, lost reasons and won by period)."""
 
 from __future__ import annotations
 

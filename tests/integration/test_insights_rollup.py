@@ -1,5 +1,5 @@
-"""The funnel's day rollup (``funnel_days``, migration 0036) answers exactly what the raw stage
-visits answer (issue 19): on a generated history written through the triggers (deals moved back
+"""The funnel's rollups (``funnel_days``, ``funnel_months``) and the closed deals' (``deal_closes``,
+migrations 0036) answer exactly what the raw stage visits and status changes answer (issue 19): on a generated history written through the triggers (deals moved back
 and forth, late events, won, lost, reopened, reassigned and deleted deals, a board whose stages
 were reordered), for periods read in time zones whose midnight is not UTC's (Berlin across its
 summer-time change, Kathmandu +5:45, St John's -3:30, Chatham +13:45), with days the rollup has not
@@ -129,6 +129,12 @@ async def one_deal(conn: asyncpg.Connection, rng: random.Random, world: World, b
         await event(conn, board, card, kind, when, from_stage=source, to_stage=target)
     if status_at is not None:
         await event(conn, board, card, "status", status_at, old_status="open", new_status=outcome)
+    for _ in range(rng.randrange(4)):  # touches: done or not, some of them e-mails
+        done = rng.random() < 0.7
+        await conn.execute(
+            "INSERT INTO activities (board_id, activity_id, workspace_id, type, title, done, done_at, card_id)"
+            " VALUES ($1, $2, $3, $4, 'Touch', $5, $6, $7)", board, uuid4(), world.workspace,
+            rng.choice(("call", "email")), done, instant(rng, within) if done else None, card)
     if not deal_first:
         await deal_row()
     world.cards.append((board, card))
@@ -152,6 +158,29 @@ def periods(rng: random.Random, count: int, edges: list[date]) -> list[tuple[str
 
 def scope_of(world: World, zone: str, first: date, last: date, boards: list[UUID] | None = None) -> Scope:
     return Scope(boards or list(world.boards), midnight(first, zone), midnight(last + timedelta(days=1), zone))
+
+
+def keyed(rows: list[dict[str, Any]], *keys: str) -> dict[tuple, dict[str, Any]]:
+    return {tuple(r[k] for k in keys): r for r in rows}
+
+
+async def agree_closed(pool: asyncpg.Pool, world: World, rng: random.Random, count: int) -> int:
+    """Reps, lost reasons and won by period from deal_closes and from card_events agree; answers how
+    many deals they counted."""
+    rollup, raw = PostgresInsightsReads(pool), PostgresInsightsReads(pool, rollup=False)
+    counted = 0
+    for zone, first, last in periods(rng, count, []):
+        scope = scope_of(world, zone, first, last, rng.choice((None, [list(world.boards)[0]])))
+        if rng.random() < 0.3:
+            scope = scope._replace(owner=rng.choice(world.owners))
+        reps = keyed(await rollup.reps(scope), "owner_id", "currency", "overall")
+        assert reps == keyed(await raw.reps(scope), "owner_id", "currency", "overall"), (zone, first, last)
+        reasons = keyed(await rollup.lost_reasons(scope, ["Price"]), "reason", "currency")
+        assert reasons == keyed(await raw.lost_reasons(scope, ["Price"]), "reason", "currency")
+        won = keyed(await rollup.won_by_period(scope, "month", zone), "period", "currency")
+        assert won == keyed(await raw.won_by_period(scope, "month", zone), "period", "currency")
+        counted += sum(r["won"] + r["lost"] for r in reps.values() if r["overall"])
+    return counted
 
 
 def by_stage(rows: list[dict[str, Any]]) -> dict[tuple[UUID, UUID], dict[str, Any]]:
@@ -191,6 +220,7 @@ async def test_the_rollup_answers_what_the_visits_answer(pool: asyncpg.Pool) -> 
         marked = await conn.fetchval("SELECT count(*) FROM funnel_days_stale WHERE board_id = ANY($1::uuid[])",
                                      list(world.boards))
     assert marked > 0  # the triggers marked the days the new visits began on
+    assert await agree_closed(pool, world, rng, 12) > 0
 
     # Before any refresh everything is read from the visits; the first funnel read brings the rollup up to date.
     assert await agree(pool, world, rng, 6, refresh=False) > 0
@@ -220,6 +250,21 @@ async def test_the_rollup_answers_what_the_visits_answer(pool: asyncpg.Pool) -> 
         for i in range(10):
             await one_deal(conn, rng, world, list(world.boards)[i % 2],
                            (START + timedelta(days=20), START + timedelta(days=40)), deal_first=True)
+        for board, card in cards[50:65]:  # reopened and closed again, or only reopened
+            status = await conn.fetchval("SELECT status FROM deals WHERE board_id = $1 AND card_id = $2", board, card)
+            when = instant(rng, (START + timedelta(days=30), START + timedelta(days=DAYS)))
+            again = rng.choice(("won", "lost", "open"))
+            await event(conn, board, card, "status", when, old_status=status, new_status="open")
+            if again != "open":
+                await event(conn, board, card, "status", when + timedelta(days=rng.uniform(0, 9)),
+                            old_status="open", new_status=again)
+            await conn.execute("UPDATE deals SET status = $3 WHERE board_id = $1 AND card_id = $2", board, card, again)
+        await conn.execute("UPDATE activities SET done = NOT done, done_at = coalesce(done_at, $1)"
+                           " WHERE activity_id IN (SELECT activity_id FROM activities ORDER BY activity_id LIMIT 40)",
+                           START + timedelta(days=33))
+        await conn.execute("DELETE FROM activities WHERE activity_id IN"
+                           " (SELECT activity_id FROM activities ORDER BY activity_id DESC LIMIT 20)")
+    assert await agree_closed(pool, world, rng, 20) > 0
     assert await agree(pool, world, rng, 6, refresh=False) > 0  # changed days read raw until refreshed
     assert await agree(pool, world, rng, 30, refresh=True) > 0
 

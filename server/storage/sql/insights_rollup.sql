@@ -121,3 +121,51 @@ FROM counts c JOIN st ON st.n = c.n LEFT JOIN medians m ON m.n = c.n;
 -- Bring the rollup's stale days of boards $1 up to date (a board being refreshed by another
 -- transaction is skipped: its stale days are read from stage_visits meanwhile).
 SELECT funnel_days_refresh($1::uuid[]);
+
+-- name: closes_refresh
+-- Bring deal_closes of boards $1 up to date (migration 0036_insights_closes; a board being
+-- refreshed by another transaction is skipped: its stale cards are read from their events).
+SELECT deal_closes_refresh($1::uuid[]);
+
+-- name: closed_cte
+-- closed_cte of insights.sql over deal_closes (the same deals, with their touches): deals with
+-- one status change from the index, those with several and those whose row is stale from their
+-- events, as insights.sql's closed_cte reads every deal.
+WITH odd AS MATERIALIZED (
+    SELECT board_id, card_id FROM deal_closes_stale WHERE board_id = ANY($1::uuid[])
+    UNION
+    SELECT board_id, card_id FROM deal_closes WHERE board_id = ANY($1::uuid[]) AND changes > 1
+), closed AS (
+    SELECT c.board_id, c.card_id, c.at, c.status, c.value, c.currency, c.owner_id, c.created_at, c.lost_reason,
+           c.touches, c.emails
+    FROM deal_closes c
+    WHERE c.board_id = ANY($1::uuid[]) AND c.at >= $2 AND c.at < $3 AND c.changes = 1 AND c.closed
+      AND ($4::uuid IS NULL OR c.owner_id = $4)
+      AND NOT EXISTS (SELECT 1 FROM odd o WHERE o.board_id = c.board_id AND o.card_id = c.card_id)
+    UNION ALL
+    SELECT o.board_id, o.card_id, e.at, d.status, d.value, d.currency, d.owner_id, d.created_at, d.lost_reason,
+           t.touches, t.emails
+    FROM odd o
+    CROSS JOIN LATERAL (
+        SELECT e.at, e.new_status FROM card_events e
+        WHERE e.board_id = o.board_id AND e.card_id = o.card_id AND e.kind = 'status' AND e.at >= $2 AND e.at < $3
+        ORDER BY e.at DESC, e.id DESC LIMIT 1
+    ) e
+    JOIN deals d ON d.board_id = o.board_id AND d.card_id = o.card_id AND d.status = e.new_status
+    CROSS JOIN LATERAL (
+        SELECT count(*)::integer AS touches, (count(*) FILTER (WHERE a.type = 'email'))::integer AS emails
+        FROM activities a WHERE a.board_id = o.board_id AND a.card_id = o.card_id AND a.done
+    ) t
+    WHERE d.status IN ('won', 'lost') AND ($4::uuid IS NULL OR d.owner_id = $4)
+)
+
+-- name: reps
+-- reps of insights.sql with the touches closed carries.
+SELECT owner_id, currency, GROUPING(currency) = 1 AS overall,
+       count(*) FILTER (WHERE status = 'won') AS won, count(*) FILTER (WHERE status = 'lost') AS lost,
+       sum(value) FILTER (WHERE status = 'won') AS won_value,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM at - created_at) / 86400)
+           FILTER (WHERE status = 'won') AS median_cycle_days,
+       coalesce(sum(touches::bigint) FILTER (WHERE status = 'won'), 0) AS touches,
+       coalesce(sum(emails::bigint) FILTER (WHERE status = 'won'), 0) AS emails
+FROM closed GROUP BY GROUPING SETS ((owner_id), (owner_id, currency));
