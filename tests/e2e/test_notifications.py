@@ -22,6 +22,9 @@ async def test_the_bell_shows_a_rules_notification_and_marks_it_read(web_server,
                                               "stage": qualified["stage"]},
         "actions": [{"type": "notify", "user": "deal_owner", "message": "{{deal.title}} is qualified: call them"}]})
     cards = f"/api/boards/{board}/cards"
+    # Mia owns the deal and so follows it: only the rule's message is counted here (docs/notifications.md)
+    await api(web_server.http_url, t.member, "PUT", "/api/me/notification-settings",
+              json={"channels": {"deal_changed": "off"}})
     deal = await api(web_server.http_url, t.owner, "POST", cards, json={"title": "Acme", "owner": t.member.id})
     await api(web_server.http_url, t.owner, "POST", f"{cards}/{deal['id']}/move", json={"stage": qualified["stage"]})
 

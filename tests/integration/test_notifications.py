@@ -38,6 +38,9 @@ async def until(check: Callable[[], Awaitable[Any]], what: str) -> Any:
 
 async def world(server: InProcessServer):
     t = await team(server.http_url)
+    # the member owns the deals here, and an owner follows their deal: these tests count the rule's
+    # messages alone, so the member's followed-deal notifications are off (docs/notifications.md)
+    await ok(server, t.member, "PUT", "/api/me/notification-settings", json={"channels": {"deal_changed": "off"}})
     columns = await stages(server, t.owner, t.workspace, t.board["id"])
     return t, [c["stage"] for c in columns], f"/api/workspaces/{t.workspace}/automations"
 

@@ -34,9 +34,12 @@ class Picker {
   private items: Person[] = []
   private index = 0
   private command: ((p: Picked) => void) | null = null
+  private field: HTMLElement | null = null  // the editor: it keeps the focus, and names the chosen option
+  private closed = false  // Escape: the list stays closed until the next @
 
   constructor() {
     this.root.className = 'mention-picker'
+    this.root.id = 'mention-picker'
     this.root.setAttribute('role', 'listbox')
     this.root.setAttribute('aria-label', nt('pickPerson'))
     this.root.dataset.testid = 'mention-picker'
@@ -44,8 +47,12 @@ class Picker {
   }
 
   update(props: SuggestionProps<Person, Picked>) {
+    if (this.closed) return
     this.items = props.items
     this.command = props.command
+    this.field = props.editor.view.dom as HTMLElement
+    this.field.setAttribute('aria-controls', this.root.id)
+    this.field.setAttribute('aria-expanded', 'true')
     this.index = Math.min(this.index, Math.max(0, this.items.length - 1))
     this.render()
     const rect = props.clientRect?.()
@@ -58,6 +65,7 @@ class Picker {
   }
 
   key({ event }: SuggestionKeyDownProps): boolean {
+    if (this.closed) return false
     if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
       if (!this.items.length) return true
       const step = event.key === 'ArrowDown' ? 1 : -1
@@ -89,6 +97,7 @@ class Picker {
       empty.className = 'mention-picker__empty'
       empty.textContent = nt('nobodyToMention')
       this.root.append(empty)
+      this.field?.removeAttribute('aria-activedescendant')
       return
     }
     this.items.forEach((person, i) => {
@@ -103,10 +112,12 @@ class Picker {
       option.addEventListener('mousedown', (e) => { e.preventDefault(); this.pick(person) })
       this.root.append(option)
     })
-    this.root.setAttribute('aria-activedescendant', `mention-option-${this.items[this.index].id}`)
+    this.field?.setAttribute('aria-activedescendant', `mention-option-${this.items[this.index].id}`)
   }
 
   destroy() {
+    this.closed = true
+    for (const name of ['aria-controls', 'aria-expanded', 'aria-activedescendant']) this.field?.removeAttribute(name)
     this.root.remove()
   }
 }
