@@ -330,15 +330,27 @@ def automation_runner(settings: Settings, begin: Begin, rooms: Rooms, projector:
                             mail=TemplateSender(begin, sending))  # send_template (issue 17 item 5)
 
 
-async def start_automations(stack: AsyncExitStack, settings: Settings, url: str, node: str) -> AutomationRunner:
+async def start_automations(stack: AsyncExitStack, settings: Settings, url: str,
+                            node: str) -> Callable[[JobKinds], None]:
     """``python -m server worker`` with ``REDIS_URL``: the sync engine as serve builds it (store,
-    group committer, RedisBus, rooms, projector), and the automation runner over it. The rooms it
+    group committer, RedisBus, rooms, projector), and the jobs that edit live documents over it —
+    the automation runner's and the CalDAV sync's; returns what registers them. The rooms it
     opens are replicas like a serve node's: a rule's edit is committed and published on the bus, so
     the serve nodes holding the board relay it to their clients at once. Torn down by ``stack``."""
     pool = await _jobs_pool(stack, settings, url, 4 + settings.worker_pool_size)  # the engine's and the jobs'
     begin = transactions(pool)
     engine = await _start_engine(stack, settings, pool, begin, None, node)
-    return automation_runner(settings, begin, engine.rooms, engine.projector)
+    runner = automation_runner(settings, begin, engine.rooms, engine.projector)
+    boards = Boards(begin, LoggingOutbox(), invitation_ttl=settings.invitation_ttl_seconds)  # reads board access only
+    calendar_sync = CalendarSync(begin, sealer(settings), HttpCalendarServers(), boards,
+                                 Crm(begin, boards, engine.rooms, engine.projector, RoomsChangeFeed(engine.rooms)),
+                                 settings.caldav_allow_private)
+
+    def register(kinds: JobKinds) -> None:
+        runner.register(kinds)
+        calendar_sync.register(kinds, settings.caldav_poll_cron)
+
+    return register
 
 
 def start_file_store(stack: AsyncExitStack, settings: Settings) -> FileStore:

@@ -224,4 +224,4 @@ async def _automations(stack: contextlib.AsyncExitStack, settings: Settings, url
         return None
     from server.app import start_automations  # serve's composition root (which imports this module)
 
-    return (await start_automations(stack, settings, url, node)).register
+    return await start_automations(stack, settings, url, node)  # the automation and CalDAV sync jobs
