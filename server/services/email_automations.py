@@ -1,17 +1,19 @@
 """E-mail in automations (issue 17 item 5; docs/email-automations.md): the triggers ``email_opened``,
 ``link_clicked`` and ``email_replied``, and the action ``send_template``.
 
-**Triggers.** An event is queued in the unit of work that records it — a tracked mail's pixel or
-link hit (``on_tracking_hit``), a synced mail filed as a reply to mail sent from the workspace
-(``on_reply_filed``) — as an ``automation.email`` job, only when an enabled rule of the workspace
-waits for that trigger (the transactional outbox, like the other triggers). Its key says what it is:
+**Triggers** (``server.services.email_events``). An event is queued in the unit of work that
+records it — a tracked mail's pixel or link hit (``on_tracking_hit``), a synced mail filed as a
+reply to mail sent from the workspace (``on_reply_filed``) — as an ``automation.email`` job, only
+when an enabled rule of the workspace waits for that trigger (the transactional outbox, like the
+other triggers). Its key says what it is:
 ``opened:<mail>`` (a mail's first open by a person: privacy proxies' fetches are not opens),
 ``clicked:<mail>:<link hash>`` (a link's first click), ``replied:<reply>``; a run is keyed by it, so
 each event runs each rule once however often it is queued. The runner
 (``AutomationRunner.email``) finds the mail's contact (the first the mail names: From, To, Cc) and,
 for a rule that names a board, the mail's deal on that board.
 
-**send_template.** ``TemplateSender`` renders a workspace template for the run's contact (and deal)
+**send_template.** ``TemplateSender`` renders a workspace template for the run's contact (the
+trigger's, else the one the deal's or activity's link names) and deal
 and sends it as the rule's owner would from the compose dialog (``EmailSending.send``: their own
 mailbox, else the system relay), filing the copy and marking it as the rule's
 (``EmailTriggers.mark_sent``, in the same transaction: a rerun of the action finds it and sends
