@@ -241,7 +241,8 @@ def figures(reads: PostgresInsightsReads, raw: PostgresInsightsReads,
                                       closed + SQL["drill_closed"] + rows, (*quarter, "lost", "", REASONS, False)),
         "drill: open in a month": (lambda: reads.deals("open", quarter, first=first, after=date(2027, 1, 1)),
                                    SQL["drill_open"] + rows, (boards, first, date(2027, 1, 1), None, None)),
-        "drill: stuck": (lambda: reads.deals("stuck", quarter), SQL["drill_stuck"] + rows, (boards, None, None)),
+        "drill: stuck": (lambda: reads.deals("stuck", quarter), ROLLUP["drill_stuck"], (boards, None, None)),
+        "drill: stuck (raw)": (lambda: raw.deals("stuck", quarter), SQL["drill_stuck"] + rows, (boards, None, None)),
         "drill: added": (lambda: reads.deals("added", quarter), SQL["drill_added"] + rows, tuple(quarter)),
     }
 

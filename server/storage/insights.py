@@ -102,7 +102,10 @@ class PostgresInsightsReads:
             args = (scope.boards, detail["first"], detail["after"], scope.owner, detail.get("stage"))
             sql = DRILL["open"]
         elif figure == "stuck":
-            args, sql = (scope.boards, detail.get("stage"), scope.owner), DRILL["stuck"]
+            args = (scope.boards, detail.get("stage"), scope.owner)
+            if self._rollup:  # one pass over the stuck deals (the same answer)
+                return await self._fetch(ROLLUP["drill_stuck"], *args)
+            sql = DRILL["stuck"]
         else:
             args, sql = tuple(scope), DRILL["added"]
         return await self._fetch(sql + "\n" + SQL["deal_rows"], *args)

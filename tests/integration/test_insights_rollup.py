@@ -183,6 +183,29 @@ async def agree_closed(pool: asyncpg.Pool, world: World, rng: random.Random, cou
     return counted
 
 
+async def test_the_stuck_drill_down_in_one_pass_answers_what_picking_and_looking_up_answers(pool: asyncpg.Pool
+                                                                                           ) -> None:
+    rng = random.Random(37)
+    async with pool.acquire() as conn:
+        world = await seed(conn, rng, 60)
+        # Open deals unmoved for 0-40 days (stages rot after 7-14), two of them of equal value and title.
+        await conn.execute("UPDATE deals SET moved_at = now() - make_interval(days => (value::int % 41)),"
+                           " value = CASE WHEN value::int % 7 = 0 THEN NULL ELSE value END"
+                           " WHERE board_id = ANY($1::uuid[])", list(world.boards))
+        await conn.execute("UPDATE deals SET value = 1234, title = 'Twin' WHERE card_id IN (SELECT card_id FROM deals"
+                           " WHERE board_id = ANY($1::uuid[]) AND status = 'open' ORDER BY card_id LIMIT 2)",
+                           list(world.boards))
+    one_pass, picked = PostgresInsightsReads(pool), PostgresInsightsReads(pool, rollup=False)
+    stages = world.boards[list(world.boards)[0]]
+    for boards in (list(world.boards), [list(world.boards)[0]]):
+        for stage in (None, stages[1], stages[3]):
+            for owner in (None, world.owners[1]):
+                scope = Scope(boards, START, START, owner)
+                fast = await one_pass.deals("stuck", scope, stage=stage)
+                assert fast == await picked.deals("stuck", scope, stage=stage)
+    assert len(await one_pass.deals("stuck", Scope(list(world.boards), START, START))) > 5
+
+
 def by_stage(rows: list[dict[str, Any]]) -> dict[tuple[UUID, UUID], dict[str, Any]]:
     return {(r["board_id"], r["stage_id"]): r for r in rows}
 

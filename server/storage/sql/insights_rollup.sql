@@ -169,3 +169,24 @@ SELECT owner_id, currency, GROUPING(currency) = 1 AS overall,
        coalesce(sum(touches::bigint) FILTER (WHERE status = 'won'), 0) AS touches,
        coalesce(sum(emails::bigint) FILTER (WHERE status = 'won'), 0) AS emails
 FROM closed GROUP BY GROUPING SETS ((owner_id), (owner_id, currency));
+
+-- name: drill_stuck
+-- drill_stuck + deal_rows of insights.sql in one pass: the stuck deals are read once, with the
+-- columns the answer shows, instead of being picked and then looked up again by key (most of a
+-- drill-down over ~28,000 stuck deals). $2 the stage (NULL: all), $3 the owner.
+WITH top AS (
+    SELECT d.board_id, d.card_id, d.title, d.stage_id, d.owner_id, d.status, d.value, d.currency, d.expected_close,
+           d.created_at, NULL::timestamptz AS closed_at, d.lost_reason, count(*) OVER () AS total
+    FROM deals d JOIN board_stages s ON s.board_id = d.board_id AND s.stage_id = d.stage_id
+    WHERE d.board_id = ANY($1::uuid[]) AND d.status = 'open' AND s.rot_days > 0
+      AND d.moved_at < now() - make_interval(days => s.rot_days)
+      AND ($2::uuid IS NULL OR d.stage_id = $2) AND ($3::uuid IS NULL OR d.owner_id = $3)
+    ORDER BY d.value DESC NULLS LAST, d.title, d.card_id LIMIT 1000
+)
+SELECT t.board_id, b.name AS board_name, t.card_id, t.title, t.stage_id, s.name AS stage_name, t.owner_id,
+       u.name AS owner_name, t.status, t.value, t.currency, t.expected_close, t.created_at, t.closed_at,
+       t.lost_reason, t.total
+FROM top t JOIN boards b ON b.id = t.board_id
+LEFT JOIN board_stages s ON s.board_id = t.board_id AND s.stage_id = t.stage_id
+LEFT JOIN users u ON u.id = t.owner_id
+ORDER BY t.value DESC NULLS LAST, t.title, t.card_id;
