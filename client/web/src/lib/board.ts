@@ -30,6 +30,10 @@ export interface Card {
   currency: string
   owner: string
   expectedClose: string
+  /** The deal's own win probability (0-100); null: its stage's (issue 19). */
+  probability: number | null
+  /** pipeline, best_case, commit or omitted; '' when unset (pipeline). */
+  forecastCategory: string
   status: string
   lostReason: string
   labels: string[]
@@ -112,6 +116,8 @@ function readCard(id: string, m: Y.Map<unknown>): Card {
     id, title: str(m.get('title')), stage: str(m.get('stage')), rank: str(m.get('rank')),
     value: num(m.get('value')), currency: str(m.get('currency')), owner: str(m.get('owner')),
     expectedClose: str(m.get('expectedClose')), status: str(m.get('status')) || 'open',
+    probability: typeof m.get('probability') === 'number' ? (m.get('probability') as number) : null,
+    forecastCategory: str(m.get('forecastCategory')),
     lostReason: str(m.get('lostReason')),
     labels: Array.isArray(labels) ? labels.map(str) : [],
     fields: fields && typeof fields === 'object' ? (fields as Record<string, unknown>) : {},
@@ -252,6 +258,16 @@ export function setCard(doc: Y.Doc, cardId: string, values: Record<string, unkno
     for (const [key, value] of Object.entries(values)) {
       if (card.get(key) !== value) card.set(key, value)
     }
+    card.set('updatedAt', nowIso())
+  })
+}
+
+/** Remove fields of a card (a deal's own probability: back to its stage's). */
+export function unsetCard(doc: Y.Doc, cardId: string, keys: string[]): void {
+  const card = roots(doc).cards.get(cardId)
+  if (!card) return
+  doc.transact(() => {
+    for (const key of keys) card.delete(key)
     card.set('updatedAt', nowIso())
   })
 }

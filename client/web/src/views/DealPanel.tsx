@@ -31,6 +31,7 @@ import { linkActivity, linkCard, linkKey, useBoardLinks } from '../lib/links'
 import { ActivityTimes, ZoneList } from '../components/ActivityTimes'
 import { ActivityAttendees } from '../components/ActivityAttendees'
 import { FollowButton } from '../components/FollowButton'
+import { ClosePushes, ForecastFields } from '../components/ForecastFields'
 import { addMinutes, browserZone, isOverdue, isoToWall, wallToIso } from '../lib/calendar'
 
 /** `10:00–10:30` on the activity's own zone's clock (the zone named when it is not the browser's). */
@@ -151,7 +152,9 @@ export function DealPanel({ synced, board, cardId, writable, meta, peers, onClos
           <Row label={pipeline ? t('deal.expectedClose') : t('deal.due')}>
             <input type="date" aria-label={pipeline ? t('deal.expectedClose') : t('deal.due')} value={pipeline ? card.expectedClose : card.due} readOnly={!writable}
               onChange={(e) => set(pipeline ? { expectedClose: (e.target as HTMLInputElement).value } : { due: (e.target as HTMLInputElement).value })} />
+            {pipeline && !isGuest.value && <ClosePushes workspace={meta.workspace_id} board={meta.id} card={cardId} expectedClose={card.expectedClose} />}
           </Row>
+          {pipeline && <ForecastFields synced={synced} card={card} stage={stage} writable={writable} Row={Row} />}
           {pipeline && <>
             <Row label={t('deal.contact')}>
               <RecordPicker kind="contacts" label={t('deal.contact')} value={link?.contact ?? ''} disabled={!writable} onChange={(id) => setLink({ contact: id || null })} />

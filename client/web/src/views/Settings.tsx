@@ -23,6 +23,7 @@ import { CalendarSyncSettings } from './settings/CalendarSyncSettings'
 import { EmailTemplatesSettings } from './settings/EmailTemplatesSettings'
 import { SequencesSettings } from './sequences/Sequences'
 import { NotificationSettings } from './settings/NotificationSettings'
+import { TeamsSettings } from './settings/TeamsSettings'
 
 export interface SettingsSection {
   id: string
@@ -35,6 +36,7 @@ export interface SettingsSection {
 export const SECTIONS: SettingsSection[] = [
   { id: 'pipelines', label: () => st('pipelines'), Page: PipelinesSettings },
   { id: 'boards', label: () => st('boards'), Page: BoardsSettings },
+  { id: 'teams', label: () => scoped('forecast')('teams'), Page: TeamsSettings },
   { id: 'lost-reasons', label: () => st('lostReasons'), Page: LostReasonsSettings },
   { id: 'labels', label: () => st('labels'), Page: LabelsSettings },
   { id: 'fields', label: () => mt('customFields'), Page: CustomFieldsSettings },

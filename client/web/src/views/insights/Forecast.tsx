@@ -11,6 +11,7 @@ import type { WidgetProps } from './Dashboard'
 import { BarChart, COLOURS } from './BarChart'
 import { CsvLink, Pending, amounts, chartCurrency, csvUrl, insightsUrl, it, useFigure } from './common'
 import type { Forecast, ForecastPeriod } from './types'
+import { ForecastChanges } from './ForecastChanges'
 
 type Interval = 'month' | 'quarter'
 
@@ -94,6 +95,7 @@ export function ForecastWidget({ ws, filters, onDrill }: WidgetProps) {
           <CsvLink href={csvUrl(ws, 'forecast', filters, { period: interval })} name={name} />
         </>
       ))}
+      {state.data && <ForecastChanges ws={ws} filters={filters} period={interval} />}
     </>
   )
 }

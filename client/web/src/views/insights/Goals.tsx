@@ -4,8 +4,8 @@
  * and how likely the target is. Owners and admins add and edit them here (the others read); a goal's figure
  * opens the deals behind it.
  */
-import { useState } from 'preact/hooks'
-import { del, patch, post } from '../../lib/api'
+import { useEffect, useState } from 'preact/hooks'
+import { del, get, patch, post, type Schemas } from '../../lib/api'
 import { isAdmin, members } from '../../lib/session'
 import { money, number, percent, shortDate } from '../../lib/format'
 import { Empty, announce, toastError } from '../../components/ui'
@@ -14,6 +14,7 @@ import { BarChart, COLOURS } from './BarChart'
 import { CsvLink, Pending, csvUrl, it, useFigure } from './common'
 import { timeZone } from './filters'
 import type { Goal, GoalInput, Goals, Metric } from './types'
+import { ft } from './ForecastChanges'
 
 const METRICS: Metric[] = ['deals_won_count', 'deals_won_value', 'deals_added', 'activities_done']
 
@@ -28,9 +29,9 @@ export function GoalsWidget({ ws, filters, onDrill }: WidgetProps) {
   const goals = state.data?.goals ?? []
   const currency = state.data?.currency ?? 'EUR'
   const name = it('widget_goals')
-  const title = (g: Goal) => `${g.user_name ?? it('wholeWorkspace')} · ${it(`metric_${g.metric}`)} · ${it(`interval_${g.period}`)}`
+  const title = (g: Goal) => `${g.team_name ? ft('teamGoal', { name: g.team_name }) : g.user_name ?? it('wholeWorkspace')} · ${it(`metric_${g.metric}`)} · ${it(`interval_${g.period}`)}`
   const drill = (g: Goal) => {
-    if (!g.attainment || g.metric === 'activities_done') return
+    if (!g.attainment || g.metric === 'activities_done' || g.team_id) return // a team's deals: one owner filter cannot name them
     onDrill({
       title: title(g),
       params: { figure: g.metric === 'deals_added' ? 'added' : 'won', from: g.attainment.period_start, to: g.attainment.period_end,
@@ -80,7 +81,7 @@ export function GoalsWidget({ ws, filters, onDrill }: WidgetProps) {
 function GoalRow({ goal, title, currency, onDrill, onEdit }: { goal: Goal; title: string; currency: string; onDrill: () => void; onEdit: () => void }) {
   const a = goal.attainment
   const share = Math.min(100, Math.round((a?.attainment ?? 0) * 100))
-  const drillable = a && goal.metric !== 'activities_done' && a.actual > 0
+  const drillable = a && goal.metric !== 'activities_done' && a.actual > 0 && !goal.team_id
   return (
     <>
       <div class="insights-goal__head">
@@ -112,11 +113,15 @@ function GoalRow({ goal, title, currency, onDrill, onEdit }: { goal: Goal; title
 
 function GoalForm({ ws, goal, onDone, onCancel }: { ws: string; goal: Goal | null; onDone: () => void; onCancel: () => void }) {
   const [busy, setBusy] = useState(false)
+  const [teams, setTeams] = useState<Schemas['Team'][]>([])
+  useEffect(() => { get<Schemas['Team'][]>(`/api/workspaces/${ws}/teams`).then(setTeams, () => setTeams([])) }, [ws])
   async function submit(event: Event) {
     event.preventDefault()
     const data = new FormData(event.currentTarget as HTMLFormElement)
+    const who = String(data.get('user_id') ?? '') // a member's id, team:<id>, or '' (the workspace)
     const body: GoalInput = {
-      user_id: String(data.get('user_id') ?? '') || null,
+      user_id: who.startsWith('team:') ? null : who || null,
+      team_id: who.startsWith('team:') ? who.slice(5) : null,
       metric: String(data.get('metric')) as Metric,
       period: String(data.get('period')) as 'month' | 'quarter',
       target: Number(String(data.get('target') ?? '').replace(',', '.')),
@@ -148,8 +153,9 @@ function GoalForm({ ws, goal, onDone, onCancel }: { ws: string; goal: Goal | nul
   return (
     <form class="insights-goal-form" onSubmit={submit} aria-label={goal ? it('editGoal') : it('addGoal')} data-testid="goal-form">
       <label class="field"><span class="field__label">{it('who')}</span>
-        <select name="user_id" defaultValue={goal?.user_id ?? ''}>
+        <select name="user_id" key={teams.length} defaultValue={goal?.team_id ? `team:${goal.team_id}` : goal?.user_id ?? ''} data-testid="goal-who">
           <option value="">{it('wholeWorkspace')}</option>
+          {teams.map((team) => <option key={team.id} value={`team:${team.id}`}>{ft('teamGoal', { name: team.name })}</option>)}
           {members.value.map((m) => <option key={m.user.id} value={m.user.id}>{m.user.name}</option>)}
         </select>
       </label>
