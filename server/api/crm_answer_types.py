@@ -305,7 +305,16 @@ class NoteAdded(_Event, tag="note_added"):
     title: str
 
 
-TimelineEvent = Created | StageChanged | ValueChanged | StatusChanged | TaskDone | NoteAdded
+class FileAdded(_Event, tag="file_added"):
+    """A file uploaded onto the deal (docs/files.md); ``url`` downloads it."""
+
+    file: UUID
+    name: str
+    size: int
+    url: str
+
+
+TimelineEvent = Created | StageChanged | ValueChanged | StatusChanged | TaskDone | NoteAdded | FileAdded
 
 
 class TimelineDeal(msgspec.Struct, kw_only=True):

@@ -11,6 +11,7 @@ from uuid import UUID
 from server.domain.access import NotFound
 from server.domain.accounts import InvalidInput
 from server.domain.board_reads import DealListing, HistoryRow, MyActivity, MyWorkItem
+from server.domain.files import RecordKind, RecordRef
 from server.domain.reports import pipeline_report, when_due
 from server.services.accounts import Caller
 from server.services.boards import Boards
@@ -92,19 +93,22 @@ class CrmReads:
                 **report}
 
     async def timeline(self, caller: Caller, board: UUID, card: UUID) -> dict[str, Any]:
-        """Created, stage moves, value and status changes, tasks done and notes added, oldest first."""
-        await self._boards.get(caller, board)
+        """Created, stage moves, value and status changes, tasks done, notes and files added, oldest first."""
+        view = await self._boards.get(caller, board)
         async with self._begin() as tx:
             deal = await tx.board_reads.deal(board, card)
             if deal is None:
                 raise NotFound("no such deal on this board")
             history, tasks, notes = await tx.board_reads.timeline(board, card)
+            files = await tx.record_files.of_record(view.board.workspace_id, RecordRef(RecordKind.DEAL, card, board))
         entries = [_entry("created", deal.created_at, deal.created_by, deal.created_by_name)]
         entries += [_history_entry(row) for row in history]
         entries += [_entry("task_done", r.done_at, r.assignee_id, r.assignee_name, activity=r.activity_id,
                            type=r.type, title=r.title) for r in tasks]
         entries += [_entry("note_added", r.created_at, r.created_by, r.created_by_name, note=r.id,
                            document=r.document, title=r.title) for r in notes]
+        entries += [_entry("file_added", f.created_at, f.uploaded_by, f.uploaded_by_name, file=f.id, name=f.name,
+                           size=f.size, url=f"/api/files/{f.id}") for f in files]
         entries.sort(key=lambda e: (e["at"] is None, e["at"] or 0))
         return {"deal": {"board": board, "card": card, "title": deal.title, "stage": deal.stage_id,
                          "stage_name": deal.stage_name, "status": deal.status, "value": deal.value,

@@ -97,6 +97,8 @@ async def test_a_file_dropped_on_a_deal_panel_is_kept_and_attached_to_a_mail_wit
     await files.get_by_test_id("file").filter(has_text="Signed order.txt").wait_for()
     await files.scroll_into_view_if_needed()
     await page.screenshot(path=str(SCREENSHOTS / "files-deal-panel.png"))
+    await page.get_by_role("tab", name="Timeline").click()
+    await page.get_by_role("tabpanel").get_by_text("File uploaded: Signed order.txt").wait_for()
 
     await page.get_by_test_id("deal-write-email").click()
     dialog = page.get_by_test_id("compose")

@@ -173,3 +173,13 @@ async def test_erasing_a_contact_deletes_their_files_rows_and_bytes(server, worl
     assert erased.status_code == 200, erased.text
     assert (await call(server, t.owner, "GET", file["url"])).status_code == 404
     assert not await server.services.record_files.store.exists(key)
+
+
+async def test_a_file_on_a_deal_shows_in_the_deals_history(server, world):
+    t = world["t"]
+    file = (await upload(server, t.member, world["deal"], "terms.txt", b"terms")).json()
+    board, card = world["deal"].split("/")[3:5]
+    events = (await ok(server, t.viewer, "GET", f"/api/deals/{board}/{card}/timeline"))["events"]
+    added = [e for e in events if e["kind"] == "file_added" and e["file"] == file["id"]]
+    assert [(e["name"], e["size"], e["url"], e["author"]["name"]) for e in added] == [
+        ("terms.txt", 5, file["url"], "Mia Member")]

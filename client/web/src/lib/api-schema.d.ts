@@ -1430,6 +1430,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workspaces/{workspace}/sequence-sending": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's mailbox for sequences and its cap on mails per hour */
+        get: operations["ApiWorkspacesSequenceSendingSending"];
+        /** Set the caller's mailbox's cap on sequence mails per hour (null: the default) */
+        put: operations["ApiWorkspacesSequenceSendingSetCap"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces/{workspace}/enrolments/{enrolment}/stop": {
         parameters: {
             query?: never;
@@ -1808,6 +1826,40 @@ export interface paths {
         post: operations["ApiMeCalendarFeedNewCalendarFeed"];
         /** Revoke your private calendar feed */
         delete: operations["ApiMeCalendarFeedRevokeCalendarFeed"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/boards/{board}/activities/{activity}/occurrences/{day}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Cancel one occurrence of a repeating activity (its local day; the series stays) */
+        delete: operations["ApiBoardsActivitiesActivityOccurrencesDayCancelOccurrence"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/boards/{board}/activities/{activity}/occurrences/{day}/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move one occurrence of a repeating activity: a single activity takes its place */
+        post: operations["ApiBoardsActivitiesActivityOccurrencesDayMoveMoveOccurrence"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -2542,6 +2594,10 @@ export interface components {
             /** @default true */
             full_listing: boolean;
         };
+        /** CapBody */
+        CapBody: {
+            per_hour: number | null;
+        };
         /** CardChanges */
         CardChanges: {
             title?: string;
@@ -3009,6 +3065,18 @@ export interface components {
          * @enum {string}
          */
         FieldType: "text" | "number" | "date" | "select" | "bool" | "multi_select" | "url" | "email" | "phone";
+        /** FileAdded */
+        FileAdded: {
+            /** Format: uuid */
+            file: string;
+            name: string;
+            size: number;
+            url: string;
+            at: string | null;
+            author: components["schemas"]["Author"] | null;
+            /** @constant */
+            kind: "file_added";
+        };
         /** FileEntry */
         FileEntry: {
             /** Format: uuid */
@@ -3515,6 +3583,17 @@ export interface components {
             stage: string;
             position?: number | null;
         };
+        /** MovedOccurrence */
+        MovedOccurrence: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            board: string;
+            /** Format: uuid */
+            series: string;
+            /** Format: date */
+            day: string;
+        };
         /** Named */
         Named: {
             /** Format: uuid */
@@ -3771,6 +3850,11 @@ export interface components {
         Notifications: {
             notifications: components["schemas"]["Notification"][];
             unread: number;
+        };
+        /** OccurrenceMove */
+        OccurrenceMove: {
+            due: string;
+            end?: string | null;
         };
         /** Organisation */
         Organisation: {
@@ -4062,6 +4146,12 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /** SendingBody */
+        SendingBody: {
+            mailbox: string | null;
+            per_hour: number | null;
+            default: number;
+        };
         /** SentEmail */
         SentEmail: {
             /** Format: uuid */
@@ -4252,7 +4342,7 @@ export interface components {
         /** Timeline */
         Timeline: {
             deal: components["schemas"]["TimelineDeal"];
-            events: (components["schemas"]["Created"] | components["schemas"]["StageChanged"] | components["schemas"]["ValueChanged"] | components["schemas"]["StatusChanged"] | components["schemas"]["TaskDone"] | components["schemas"]["NoteAdded"])[];
+            events: (components["schemas"]["Created"] | components["schemas"]["StageChanged"] | components["schemas"]["ValueChanged"] | components["schemas"]["StatusChanged"] | components["schemas"]["TaskDone"] | components["schemas"]["NoteAdded"] | components["schemas"]["FileAdded"])[];
         };
         /** TimelineDeal */
         TimelineDeal: {
@@ -8782,6 +8872,84 @@ export interface operations {
             };
         };
     };
+    ApiWorkspacesSequenceSendingSending: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SendingBody"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesSequenceSendingSetCap: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CapBody"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SendingBody"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
     ApiWorkspacesEnrolmentsStopStop: {
         parameters: {
             query?: never;
@@ -9986,6 +10154,86 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    ApiBoardsActivitiesActivityOccurrencesDayCancelOccurrence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                board: string;
+                activity: string;
+                day: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiBoardsActivitiesActivityOccurrencesDayMoveMoveOccurrence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                board: string;
+                activity: string;
+                day: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OccurrenceMove"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MovedOccurrence"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
             };
         };
     };

@@ -342,6 +342,7 @@ function describeEvent(e: TimelineEvent): string {
     case 'task_done': return t('timeline.taskDone', { title: e.title })
     case 'note_added': return t('timeline.noteAdded', { title: e.title || t('common.untitled') })
     case 'moved_here': return t('timeline.movedHere')
+    case 'file_added': return `${scoped('files')('onTimeline')}: ${e.name}`
   }
 }
 
