@@ -60,12 +60,12 @@ async def note_mentioned(tx: Unit, document: str, workspace: UUID, board: UUID, 
         return 0
     await tx.note_mentions.add(document, new)  # seen, delivered or not: access is judged now, once
     deal = await _deal_of_note(tx, document)
+    what = f"“{title}”" if title.strip() else "a note"
     sent = 0
     for user in sorted(new, key=str):
         if await tx.board_reach.reaches(board, user):
             sent += await deliver(tx, NewNotification(
-                uuid5(IDS, f"mention:{document}:{user}"), user, workspace, f"“{title}”",
-                board, deal, kind="mentioned"))
+                uuid5(IDS, f"mention:{document}:{user}"), user, workspace, what, board, deal, kind="mentioned"))
     return sent
 
 
