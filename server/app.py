@@ -299,7 +299,7 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
         mailboxes=Mailboxes(begin, sealer(settings), AioImapServers(), settings.mailboxes_allow_private),
         notifications=NotificationService(begin),
         notification_settings=NotificationSettingsService(begin, accounts.boards, accounts.outbox.delivers),
-        calendar=CalendarService(begin),
+        calendar=CalendarService(begin, feed),  # feed: SQL-only activity changes reach calendars (issue 18)
         booking=BookingService(begin, accounts.boards, crm, contacts, accounts.outbox),
         calendar_sync=calendar_sync,
         email_templates=EmailTemplatesService(begin),

@@ -19,7 +19,8 @@ from server.api.crm import CrmDep
 from server.domain.access import NotFound
 from server.domain.accounts import InvalidInput
 from server.domain.calendar import CalendarEntry
-from server.domain.crm import now_utc
+from server.domain.crm import now_utc, parse_due
+from server.domain.series import parse_day
 from server.domain.team_tasks import is_overdue, parse_filters, week_of
 from server.services.calendar import CalendarService
 from server.services.ports.attendees import Attendees
@@ -96,6 +97,22 @@ class CalendarController(Controller):
         found = await calendar.set_attendees(caller, boards, crm, board, activity,
                                              Attendees(tuple(data.users), tuple(data.contacts)))
         return types.ActivityAttendees(users=list(found.users), contacts=list(found.contacts))
+
+    @delete("/boards/{board:uuid}/activities/{activity:uuid}/occurrences/{day:str}", status_code=204,
+            summary="Cancel one occurrence of a repeating activity (its local day; the series stays)")
+    async def cancel_occurrence(self, board: FromPath[UUID], activity: FromPath[UUID], day: FromPath[str],
+                                caller: CallerDep, boards: BoardsDep, crm: CrmDep, calendar: CalendarDep) -> None:
+        await calendar.cancel_occurrence(caller, boards, crm, board, activity, parse_day(day))
+
+    @post("/boards/{board:uuid}/activities/{activity:uuid}/occurrences/{day:str}/move", status_code=201,
+          summary="Move one occurrence of a repeating activity: a single activity takes its place")
+    async def move_occurrence(self, board: FromPath[UUID], activity: FromPath[UUID], day: FromPath[str],
+                              data: JSONBody[types.OccurrenceMove], caller: CallerDep, boards: BoardsDep,
+                              crm: CrmDep, calendar: CalendarDep) -> types.MovedOccurrence:
+        when = parse_day(day)
+        made = await calendar.move_occurrence(caller, boards, crm, board, activity, when, parse_due(data.due),
+                                              data.end)
+        return types.MovedOccurrence(id=made.id, board=board, series=activity, day=when)
 
     @get("/me/calendar-feed", summary="Whether you have a private calendar feed")
     async def calendar_feed(self, caller: CallerDep, calendar: CalendarDep) -> types.CalendarFeed:

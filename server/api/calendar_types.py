@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 from uuid import UUID
 
 import msgspec
@@ -95,3 +96,20 @@ class ActivityAttendees(msgspec.Struct, kw_only=True):
 
     users: list[UUID]
     contacts: list[UUID]
+
+
+class OccurrenceMove(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Where one occurrence of a series goes: ``due`` a date or an ISO-8601 date-time with offset;
+    ``end`` (optional) its end, else it keeps the occurrence's length."""
+
+    due: Annotated[str, msgspec.Meta(max_length=40)]
+    end: datetime | None = None
+
+
+class MovedOccurrence(msgspec.Struct, kw_only=True):
+    """The single activity that took the moved occurrence's place."""
+
+    id: UUID
+    board: UUID
+    series: UUID
+    day: date  # the occurrence's day, now an exception of the series

@@ -9,18 +9,21 @@ all-day one is a DATE (DTEND the next day, exclusive). A timed activity without 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime, timedelta, timezone
+from collections.abc import Collection, Iterable, Mapping
+from datetime import date, datetime, timedelta, timezone
+from uuid import UUID
 
 from icalendar import Calendar, Event, vRecur
 
-from server.domain.calendar import CalendarEntry, zone
+from server.domain.calendar import CalendarEntry, Span, zone
+from server.domain.series import exdates
 
 DEFAULT_LENGTH = timedelta(minutes=30)
 PRODUCT = "-//Tandem//Tandem CRM calendar//EN"
 
 
-def event(entry: CalendarEntry, stamp: datetime) -> Event:
+def event(entry: CalendarEntry, stamp: datetime, skipped: Collection[date] = ()) -> Event:
+    """``skipped``: the local days of a series' cancelled or moved occurrences (EXDATE)."""
     ev = Event()
     ev.add("uid", f"{entry.id}@tandem")
     ev.add("dtstamp", stamp)
@@ -34,6 +37,9 @@ def event(entry: CalendarEntry, stamp: datetime) -> Event:
         ev.add("dtend", entry.day + timedelta(days=1))
     if entry.recurrence:
         ev.add("rrule", vRecur.from_ical(entry.recurrence))  # repeats on the wall clock of DTSTART's TZID
+        series = Span(entry.day, entry.start, entry.end, entry.all_day, entry.time_zone)
+        for value in exdates(series, skipped):  # in DTSTART's form and zone, as RFC 5545 asks
+            ev.add("exdate", value)
     if entry.location:
         ev.add("location", entry.location)
     about = [line for line in (entry.card_title and f"{entry.board_name} · {entry.card_title}", entry.note,
@@ -46,14 +52,16 @@ def event(entry: CalendarEntry, stamp: datetime) -> Event:
     return ev
 
 
-def feed(name: str, entries: Iterable[CalendarEntry], stamp: datetime) -> bytes:
-    """The VCALENDAR of ``entries``, named ``name`` in calendar apps."""
+def feed(name: str, entries: Iterable[CalendarEntry], stamp: datetime,
+         skipped: Mapping[tuple[UUID, UUID], Collection[date]] | None = None) -> bytes:
+    """The VCALENDAR of ``entries``, named ``name`` in calendar apps; ``skipped``: each series'
+    exception days by (board, activity)."""
     cal = Calendar()
     cal.add("prodid", PRODUCT)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", name)
     for entry in entries:
-        cal.add_component(event(entry, stamp))
+        cal.add_component(event(entry, stamp, (skipped or {}).get((entry.board, entry.id), ())))
     cal.add_missing_timezones()
     return cal.to_ical()

@@ -12,20 +12,23 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
-from server.domain.access import NotFound
+from server.domain.access import NotFound, require_write
 from server.domain.accounts import InvalidInput
 from server.domain.calendar import CalendarEntry, Span, occurrences
-from server.domain.crm import now_utc
+from server.domain.crm import Activity, now_utc
+from server.domain.series import MAX_EXCEPTIONS, moved_values, occurrence, skip
 from server.domain.ical import feed
 from server.domain.team_tasks import Filters
 from server.services.accounts import Caller
 from server.services import attendees
 from server.services.boards import Boards
 from server.services.crm import Crm
+from server.services.feed import ChangeFeed
 from server.services.ports.attendees import Attendees
 from server.services.ports.unit import Begin
 from server.services.team_tasks import TeamBoard, team_tasks
@@ -35,9 +38,11 @@ MAX_PEOPLE = 20
 FEED_PAST, FEED_AHEAD = timedelta(days=90), timedelta(days=400)
 
 
-def expand(entries: list[CalendarEntry], first: date, last: date) -> list[CalendarEntry]:
+def expand(entries: list[CalendarEntry], first: date, last: date,
+           skipped: Mapping[tuple[UUID, UUID], Collection[date]] | None = None) -> list[CalendarEntry]:
     """Each repeating entry as its occurrences from ``first`` to ``last`` (each names the series'
-    own start, ``series_due``: moving one occurrence moves the series); by day, all-day first."""
+    own start, ``series_due``), without those on its exception days (``skipped``, by (board,
+    activity): cancelled or moved one by one); by day, all-day first."""
     out = []
     for e in entries:
         if not e.recurrence:
@@ -46,8 +51,17 @@ def expand(entries: list[CalendarEntry], first: date, last: date) -> list[Calend
         series = e.start if e.start is not None and not e.all_day else e.day
         when = Span(e.day, e.start, e.end, e.all_day, e.time_zone)
         out += [e._replace(day=s.day, start=s.start, end=s.end, series_due=series)
-                for s in occurrences(when, e.recurrence, first, last)]
+                for s in skip(occurrences(when, e.recurrence, first, last), (skipped or {}).get((e.board, e.id), ()))]
     return sorted(out, key=lambda e: (e.day, not e.all_day, e.start.isoformat() if e.start else "", e.title, str(e.id)))
+
+
+async def _series(boards: Boards, crm: Crm, caller: Caller, board: UUID, activity: UUID) -> tuple[Any, Activity]:
+    view = await boards.get(caller, board)
+    require_write(view.access)
+    found = await crm.activity(caller, board, activity)
+    if found is None:
+        raise NotFound("no such activity on this board")
+    return view, found
 
 
 def token_hash(token: str) -> bytes:
@@ -57,8 +71,13 @@ def token_hash(token: str) -> bytes:
 class CalendarService:
     """Calendar reads and the caller's feed."""
 
-    def __init__(self, begin: Begin) -> None:
+    def __init__(self, begin: Begin, feed: ChangeFeed | None = None) -> None:
         self._begin = begin
+        self._feed = feed  # changes kept in SQL only (exceptions, attendees) reach open calendars
+
+    async def _touched(self, workspace: UUID, board: UUID) -> None:
+        if self._feed is not None:
+            await self._feed.changed(workspace, [f"activities:{board}"])
 
     async def entries(self, caller: Caller, workspace: UUID, first: date, last: date,
                       people: Sequence[UUID] = ()) -> list[CalendarEntry]:
@@ -70,7 +89,8 @@ class CalendarService:
         async with self._begin() as tx:
             boards = await tx.board_reach.visible_boards(caller.id)
             found = await tx.calendar_entries.between(boards, list(people) or [caller.id], first, last)
-        return expand([e for e in found if e.workspace == workspace], first, last)
+            skipped = await tx.series_exceptions.of_boards(boards)
+        return expand([e for e in found if e.workspace == workspace], first, last, skipped)
 
     async def team_tasks(self, caller: Caller, workspace: UUID, filters: Filters, today: date,
                          now: datetime) -> TeamBoard:
@@ -83,7 +103,37 @@ class CalendarService:
 
     async def set_attendees(self, caller: Caller, boards: Boards, crm: Crm, board: UUID, activity: UUID,
                             wanted: Attendees) -> Attendees:
-        return await attendees.set_attendees(self._begin, boards, crm, caller, board, activity, wanted)
+        found = await attendees.set_attendees(self._begin, boards, crm, caller, board, activity, wanted)
+        view = await boards.get(caller, board)
+        await self._touched(view.board.workspace_id, board)  # the attendees' calendars change
+        return found
+
+    async def cancel_occurrence(self, caller: Caller, boards: Boards, crm: Crm, board: UUID, activity: UUID,
+                                day: date) -> None:
+        """Take one occurrence (its local ``day``) out of a repeating activity (edit access)."""
+        view, series = await _series(boards, crm, caller, board, activity)
+        occurrence(series, day)
+        async with self._begin() as tx:
+            if len(await tx.series_exceptions.days(board, activity)) >= MAX_EXCEPTIONS:
+                raise InvalidInput(f"expected at most {MAX_EXCEPTIONS} exceptions to one series")
+            if not await tx.series_exceptions.add(view.board.workspace_id, board, activity, day, None):
+                raise NotFound(f"the occurrence on {day.isoformat()} was already cancelled or moved")
+        await self._touched(view.board.workspace_id, board)
+
+    async def move_occurrence(self, caller: Caller, boards: Boards, crm: Crm, board: UUID, activity: UUID,
+                              day: date, start: date | datetime, end: datetime | None) -> Activity:
+        """Move one occurrence: it leaves the series and a single activity takes its place at
+        ``start`` (``end``: its end; None keeps the occurrence's length). Returns the new one."""
+        view, series = await _series(boards, crm, caller, board, activity)
+        occurrence(series, day)
+        async with self._begin() as tx:
+            if day in await tx.series_exceptions.days(board, activity):
+                raise NotFound(f"the occurrence on {day.isoformat()} was already cancelled or moved")
+        made = await crm.create_activity(caller, board, moved_values(series, start, end))
+        async with self._begin() as tx:
+            await tx.series_exceptions.add(view.board.workspace_id, board, activity, day, made.id)
+        await self._touched(view.board.workspace_id, board)
+        return made
 
     async def feed_created(self, caller: Caller) -> datetime | None:
         async with self._begin() as tx:
@@ -113,4 +163,5 @@ class CalendarService:
             boards = await tx.board_reach.visible_boards(user)
             entries = await tx.calendar_entries.between(boards, [user], (now - FEED_PAST).date(),
                                                         (now + FEED_AHEAD).date())
-        return feed(name, entries, now)
+            skipped = await tx.series_exceptions.of_boards(boards)
+        return feed(name, entries, now, skipped)

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from server.domain.calendar import Reminder, Span, reminders, zone
+from server.domain.calendar import Reminder, Span, occurrences, reminders, zone
 from server.domain.crm import now_utc
 from server.domain.notifications import NewNotification
 from server.domain.projection import ActivityRecord, Table
@@ -112,11 +112,26 @@ async def remind(tx: Unit, payload: dict[str, Any]) -> bool:
     record = (await tx.projection.records(Table.ACTIVITIES, board)).get(activity)
     if not isinstance(record, ActivityRecord) or reminder not in {x.id for x in record_reminders(record, now_utc())}:
         return False  # moved, done, deleted or reassigned since: its current reminders have other jobs
+    if record.recurrence and reminder in await _skipped_reminders(tx, board, record):
+        return False  # its occurrence was cancelled or moved (server/domain/series.py)
     assert record.assignee is not None
     if not await tx.board_reach.reaches(board, record.assignee):
         return False  # the assignee no longer reaches the board
     return await deliver(tx, NewNotification(  # as the assignee chose: bell, e-mail or off (services/notify.py)
         reminder, record.assignee, UUID(payload["workspace"]), message(record), board, record.card, kind="reminder"))
+
+
+async def _skipped_reminders(tx: Unit, board: UUID, r: ActivityRecord) -> set[UUID]:
+    """The reminder ids of a series' cancelled or moved occurrences (issue 18)."""
+    when = record_span(r)
+    if when is None:
+        return set()
+    minutes = tuple(r.reminders) if r.reminders is not None else None
+    out: set[UUID] = set()
+    for day in await tx.series_exceptions.days(board, r.id):
+        for occurrence in occurrences(when, r.recurrence, day, day):
+            out |= {x.id for x in reminders(r.id, occurrence, minutes)}
+    return out
 
 
 def register(kinds: JobKinds, begin: Begin, sweep_cron: str = SWEEP_CRON) -> None:

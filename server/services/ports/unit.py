@@ -31,6 +31,7 @@ from server.services.ports.notifications import Notifications
 from server.services.ports.notification_settings import DealFollows, NoteMentions, NotificationSettings
 from server.services.ports.calendar import CalendarEntries, CalendarFeeds
 from server.services.ports.attendees import ActivityAttendees
+from server.services.ports.series import SeriesExceptions
 from server.services.ports.booking import BookingLinks
 from server.services.ports.privacy import ErasableContacts, PermissionLevels
 from server.services.ports.sending import EmailTemplates, EmailTracking
@@ -88,6 +89,7 @@ class Unit(Protocol):
     calendar_entries: CalendarEntries
     calendar_feeds: CalendarFeeds
     attendees: ActivityAttendees  # colleagues and contacts on an activity (issue 18)
+    series_exceptions: SeriesExceptions  # cancelled and moved occurrences of a series (issue 18)
     calendar_syncs: CalendarSyncs
     booking_links: BookingLinks
     email_templates: EmailTemplates

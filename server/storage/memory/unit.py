@@ -60,7 +60,7 @@ class MemoryUnit:
         from server.storage.memory import automations
         from server.storage.memory import jobs, money, notifications, webhooks
         from server.storage.memory import calendar
-        from server.storage.memory import attendees
+        from server.storage.memory import attendees, series
         from server.storage.memory import booking
         from server.storage.memory import caldav
         from server.storage.memory import mailboxes
@@ -109,6 +109,7 @@ class MemoryUnit:
         self.calendar_entries = calendar.MemoryCalendarEntries(db)
         self.calendar_feeds = calendar.MemoryCalendarFeeds(db)
         self.attendees = attendees.MemoryActivityAttendees(db)
+        self.series_exceptions = series.MemorySeriesExceptions(db)
         self.calendar_syncs = caldav.MemoryCalendarSyncs(db)
         self.booking_links = booking.MemoryBookingLinks(db)
         self.email_templates = email_templates.MemoryEmailTemplates(db)
