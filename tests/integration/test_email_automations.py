@@ -152,6 +152,7 @@ async def test_send_template_mails_the_contact_through_the_relay_and_its_own_mai
         "body": '<p>Dear {{ contact.first_name }} {{ contact.last_name }}, <a href="https://tandem.test/x">more</a></p>'})
     again = await rule(server, t, {"type": "link_clicked"},
                        [{"type": "send_template", "template": template["id"], "track": True}])
+    watcher = await rule(server, t, {"type": "link_clicked"}, [notify(t, "clicked")])
     _, html = await tracked_mail(server, relay, t, contact, "Look here")
     assert (await hit(server, re.search(r'<a href="([^"]+/t/c/[^"]+)"', html)[1])).status_code == 302
     [run] = await until(lambda: runs(server, t.owner, again), "the send_template run")
@@ -166,6 +167,9 @@ async def test_send_template_mails_the_contact_through_the_relay_and_its_own_mai
     assert (await hit(server, own)).status_code == 302
     await until(lambda: drained(server), "the queue to drain")
     assert len(await ok(server, t.owner, "GET", again["runs"])) == 1 and len(arrived(relay, "Thanks, Ada")) == 1
+    # Another rule does run for it, one link further down the chain (the depth limit counts mail too).
+    watched = await until(lambda: runs(server, t.owner, watcher, 2), "the other rule's two runs")
+    assert sorted(r["depth"] for r in watched) == [0, 1]
 
 
 async def test_send_template_with_a_merge_field_without_a_value_fails_the_run_naming_it_and_sends_nothing(server,
