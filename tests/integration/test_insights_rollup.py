@@ -243,6 +243,9 @@ async def test_the_rollup_answers_what_the_visits_answer(pool: asyncpg.Pool) -> 
         marked = await conn.fetchval("SELECT count(*) FROM funnel_days_stale WHERE board_id = ANY($1::uuid[])",
                                      list(world.boards))
     assert marked > 0  # the triggers marked the days the new visits began on
+    async with pool.acquire() as conn:  # once each, however many changes touched them
+        assert await conn.fetchval("SELECT count(*) = count(DISTINCT (board_id, day)) FROM funnel_days_stale")
+        assert await conn.fetchval("SELECT count(*) = count(DISTINCT (board_id, card_id)) FROM deal_closes_stale")
     assert await agree_closed(pool, world, rng, 12) > 0
 
     # Before any refresh everything is read from the visits; the first funnel read brings the rollup up to date.
