@@ -1249,6 +1249,7 @@ export const de: Catalogue = {
     noTemplates: 'Noch keine Vorlagen: legen Sie eine unter Einstellungen › E-Mail-Vorlagen an.',
     trackTemplate: 'Öffnen und Klicks verfolgen',
     sentTo: 'an {address}',
+    noConditionsMail: 'Keine Bedingungen: Die Regel läuft bei jedem solchen E-Mail-Ereignis, für den Kontakt der Mail.',
     sendTemplateHint: 'Geht an den Kontakt, aus dem Postfach der Person, der die Regel gehört (oder über die System-Mail). Fehlt einem Platzhalter der Wert, wird nichts gesendet: der Lauf schlägt fehl und nennt ihn.',
     edit: 'Bearbeiten',
     editNamed: '„{{name}}“ bearbeiten',

@@ -1246,6 +1246,7 @@ export const en = {
     noTemplates: 'No templates yet: make one in Settings › E-mail templates.',
     trackTemplate: 'Track opens and clicks',
     sentTo: 'to {address}',
+    noConditionsMail: 'No conditions: the rule runs for every such e-mail event, about the mail’s contact.',
     sendTemplateHint: 'Goes to the contact from the rule owner’s mailbox (or the system mail). A merge field without a value stops it: the run fails and says which.',
     edit: 'Edit',
     editNamed: 'Edit “{{name}}”',

@@ -540,7 +540,7 @@ function Builder({ base, rule, onSaved, onCancel }: {
         </fieldset>
         {!scheduled && <fieldset class="automations__part" data-testid="automation-conditions">
           <legend>{aut('conditions')}</legend>
-          {draft.conditions.length === 0 && <p class="muted">{aboutContact ? aut('noConditionsRecord') : aut('noConditions')}</p>}
+          {draft.conditions.length === 0 && <p class="muted">{mail ? aut('noConditionsMail') : aboutContact ? aut('noConditionsRecord') : aut('noConditions')}</p>}
           {draft.conditions.map((c, i) => (
             <div key={i} class="automations__condition" data-testid="automation-condition">
               <select aria-label={aut('field')} value={pick(c.field, conditionFields)} onChange={(e) => setCondition(i, { field: value(e) })}>
