@@ -51,7 +51,7 @@ from server.services.forecast import register as register_forecast
 from server.storage.forecast import PostgresForecastReads, PostgresForecastSnapshots
 from server.services.sending import register as register_mail
 from server.mail.smtp import AioSmtpRelays, system_relay
-from server.files import file_store
+from server.files import S3FileStore, file_store
 from server.services.webhooks import Policy as WebhookPolicy
 from server.services.webhooks import WebhookService
 from server.services.webhooks import register as register_webhooks
@@ -86,6 +86,7 @@ class Worker:
         self._pool: asyncpg.Pool | None = None
         self._pgq: PgQueuer | None = None
         self._task: asyncio.Task[None] | None = None
+        self._files = file_store(settings.files_url, settings.data_dir)  # mail attachments (docs/files.md)
 
     async def __aenter__(self) -> Worker:
         settings = self._settings
@@ -110,7 +111,7 @@ class Worker:
                               settings.forecast_week_zone, settings.forecast_snapshot_cron)  # issue 19
             relay = system_relay(settings.smtp_url, settings.mail_from)  # system mail, and members' without a mailbox
             register_mail(kinds, MailSender(begin, relay[0] if relay else None, AioSmtpRelays(), sealer(settings),
-                                            file_store(settings.files_url, settings.data_dir)))  # attachments
+                                            self._files))  # attachments' bytes
             register_notify(kinds, begin, QueuedOutbox(relay[1]) if relay else LoggingOutbox())  # issue 18 item 3
         if self._more is not None:
             self._more(kinds)
@@ -157,6 +158,8 @@ class Worker:
         finally:
             if self._pool is not None:
                 await self._pool.close()
+            if isinstance(self._files, S3FileStore):
+                await self._files.aclose()
 
 
 class _RetryingExecutor(DatabaseRetryEntrypointExecutor):
