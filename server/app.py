@@ -307,7 +307,8 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
         email_tracking=EmailTrackingService(begin, tracker.key if tracker else None),
         bcc=await _start_bcc(stack, settings, begin),
         record_files=files,
-        sequences=SequencesService(begin, links_of(secret_key(settings), settings.public_url)),
+        sequences=SequencesService(begin, links_of(secret_key(settings), settings.public_url),
+                                   per_hour=settings.sequence_sends_per_hour),
     )
 
 

@@ -91,6 +91,18 @@ class SkippedBody(msgspec.Struct):
     reason: str  # not_found | no_email | unsubscribed | already_enrolled
 
 
+class CapBody(msgspec.Struct, forbid_unknown_fields=True):
+    """Sequence mails per hour through the caller's mailbox (1-1000), or null for the server's default."""
+
+    per_hour: int | None
+
+
+class SendingBody(msgspec.Struct):
+    mailbox: str | None  # the caller's mailbox address in the workspace; null: none connected
+    per_hour: int | None  # its own cap; null: the default applies
+    default: int  # TANDEM_SEQUENCE_SENDS_PER_HOUR
+
+
 class EnrolResult(msgspec.Struct):
     enrolled: list[EnrolmentBody]
     skipped: list[SkippedBody]

@@ -61,6 +61,18 @@ class SequenceController(Controller):
         return types.EnrolResult([types.EnrolmentBody.of(e) for e in result.enrolled],
                                  [types.SkippedBody(s.contact, s.reason) for s in result.skipped])
 
+    @get("/sequence-sending", summary="The caller's mailbox for sequences and its cap on mails per hour")
+    async def sending(self, workspace: FromPath[UUID], caller: CallerDep,
+                      sequences: SequencesDep) -> types.SendingBody:
+        found = await sequences.sending(caller, workspace)
+        return types.SendingBody(found.mailbox, found.per_hour, found.default)
+
+    @put("/sequence-sending", summary="Set the caller's mailbox's cap on sequence mails per hour (null: the default)")
+    async def set_cap(self, workspace: FromPath[UUID], data: JSONBody[types.CapBody], caller: CallerDep,
+                      sequences: SequencesDep) -> types.SendingBody:
+        found = await sequences.set_cap(caller, workspace, data.per_hour)
+        return types.SendingBody(found.mailbox, found.per_hour, found.default)
+
     @get("/enrolments", summary="Enrolments of a sequence or of a contact, newest first, with their state")
     async def enrolments(self, workspace: FromPath[UUID], caller: CallerDep, sequences: SequencesDep,
                          sequence: FromQuery[UUID | None] = None,

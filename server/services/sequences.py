@@ -72,6 +72,15 @@ class Skipped(NamedTuple):
     reason: str  # not_found | no_email | unsubscribed | already_enrolled
 
 
+class Sending(NamedTuple):
+    """How the caller's sequence mail leaves: their mailbox's address (None: not connected), its cap
+    per hour (None: the server's ``default``)."""
+
+    mailbox: str | None
+    per_hour: int | None
+    default: int
+
+
 class Enrolled(NamedTuple):
     enrolled: list[Enrolment]
     skipped: list[Skipped]
@@ -87,8 +96,28 @@ class SequencesService:
     resuming, and the public unsubscribe link."""
 
     def __init__(self, begin: Begin, links: Links | None,
-                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
-        self._begin, self._links, self._clock = begin, links, clock
+                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc), per_hour: int = 30) -> None:
+        self._begin, self._links, self._clock, self._per_hour = begin, links, clock, per_hour
+
+    async def sending(self, caller: Caller, workspace: UUID) -> Sending:
+        async with self._begin() as tx:
+            await workspace_role(tx, caller, workspace, Action.READ_CONTACTS)
+            mailboxes = await tx.mailboxes.of_owner(workspace, caller.id)
+            cap = await tx.enrolments.cap(mailboxes[0].id) if mailboxes else None
+        return Sending(mailboxes[0].address if mailboxes else None, cap, self._per_hour)
+
+    async def set_cap(self, caller: Caller, workspace: UUID, per_hour: int | None) -> Sending:
+        """The caller's own mailbox's cap on sequence mails per hour (None: the server's default)."""
+        if per_hour is not None and not 1 <= per_hour <= 1000:
+            raise InvalidInput(f"per_hour: expected 1 to 1000 mails per hour, or null for the server's default "
+                               f"({self._per_hour}), got {per_hour}")
+        async with self._begin() as tx:
+            await workspace_role(tx, caller, workspace, Action.EDIT_CONTACTS)
+            mailboxes = await tx.mailboxes.of_owner(workspace, caller.id)
+            if not mailboxes:
+                raise Conflict("connect your mailbox in this workspace first (Settings › Mailbox)")
+            await tx.enrolments.set_cap(mailboxes[0].id, per_hour)
+        return Sending(mailboxes[0].address, per_hour, self._per_hour)
 
     async def list(self, caller: Caller, workspace: UUID) -> list[Sequence]:
         async with self._begin() as tx:
@@ -293,7 +322,8 @@ class SequenceRunner:
         if rendered.missing:
             await _pause(tx, found, Reason.MISSING_FIELDS, ", ".join(rendered.missing))
             return
-        wait = await tx.enrolments.take_send(mailboxes[0].id, max(self._policy.per_hour, 1), now)
+        cap = await tx.enrolments.cap(mailboxes[0].id) or self._policy.per_hour
+        wait = await tx.enrolments.take_send(mailboxes[0].id, max(cap, 1), now)
         if wait is not None:  # the mailbox's hourly cap is reached: this step waits for a free slot
             await self._later(tx, found, wait, now)
             return

@@ -111,6 +111,13 @@ class PostgresEnrolments:
         await self._conn.execute(SQL["forget_sends"], mailbox, now)
         return None
 
+    async def cap(self, mailbox: UUID) -> int | None:
+        return await self._conn.fetchval(SQL["cap"], mailbox)
+
+    async def set_cap(self, mailbox: UUID, per_hour: int | None) -> None:
+        await self._conn.execute(SQL["drop_cap" if per_hour is None else "set_cap"], mailbox,
+                                 *([] if per_hour is None else [per_hour]))
+
     async def unsubscribe(self, workspace: UUID, address: str) -> None:
         await self._conn.execute(SQL["unsubscribe"], workspace, address)
 

@@ -138,6 +138,19 @@ async def test_a_mailbox_sends_at_most_its_cap_per_hour_and_learns_when_the_next
         assert await tx.e.take_send(s.box, 2, T0 + timedelta(minutes=62)) == T0 + timedelta(minutes=70)
 
 
+async def test_a_mailbox_keeps_its_own_cap_until_it_is_dropped(store):
+    begin, world = store
+    s = await setting(begin, world)
+    async with begin() as tx:
+        assert await tx.e.cap(s.box) is None
+        await tx.e.set_cap(s.box, 5)
+        await tx.e.set_cap(s.box, 7)
+    async with begin() as tx:
+        assert await tx.e.cap(s.box) == 7
+        await tx.e.set_cap(s.box, None)
+        assert await tx.e.cap(s.box) is None
+
+
 async def test_an_unsubscribed_address_is_remembered_per_workspace_in_any_case(store):
     begin, world = store
     s = await setting(begin, world)

@@ -104,6 +104,17 @@ async def test_enrolling_needs_the_callers_mailbox_and_lists_who_could_not_be_ad
     assert [e["id"] for e in await ok(server, t.viewer, "GET", f"{base}/enrolments?sequence={made['id']}")] == [
         enrolled["id"]]
 
+    cap = f"{base}/sequence-sending"
+    assert await ok(server, t.member, "GET", cap) == {"mailbox": "mia@mail.test", "per_hour": None, "default": 30}
+    assert await ok(server, t.member, "PUT", cap, json={"per_hour": 12}) == {
+        "mailbox": "mia@mail.test", "per_hour": 12, "default": 30}
+    assert (await ok(server, t.member, "GET", cap))["per_hour"] == 12
+    for bad in ({"per_hour": 0}, {"per_hour": 5000}, {"per_hour": "many"}, {}):
+        answer = await call(server, t.member, "PUT", cap, json=bad)
+        assert answer.status_code == 400 and "per_hour" in answer.text, (bad, answer.text)
+    assert (await ok(server, t.owner, "GET", cap))["mailbox"] is None  # the owner has no mailbox here
+    assert (await call(server, t.owner, "PUT", cap, json={"per_hour": 3})).status_code == 409
+
     resume = await call(server, t.member, "POST", f"{base}/enrolments/{enrolled['id']}/resume")
     assert resume.status_code == 409 and "paused" in resume.text
     stopped = await ok(server, t.member, "POST", f"{base}/enrolments/{enrolled['id']}/stop")

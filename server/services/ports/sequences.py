@@ -72,6 +72,14 @@ class Enrolments(Protocol):
         per mailbox."""
         ...
 
+    async def cap(self, mailbox: UUID) -> int | None:
+        """The mailbox's own cap on sequence mails per hour; None: the server's default applies."""
+        ...
+
+    async def set_cap(self, mailbox: UUID, per_hour: int | None) -> None:
+        """Set (or, with None, drop) the mailbox's own cap."""
+        ...
+
     async def unsubscribe(self, workspace: UUID, address: str) -> None:
         """Never enrol ``address`` in the workspace again."""
         ...

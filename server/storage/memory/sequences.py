@@ -127,6 +127,16 @@ class MemoryEnrolments:
         sends[mailbox] = [t for t in sends.get(mailbox, []) if t >= now - timedelta(days=1)] + [now]
         return None
 
+    async def cap(self, mailbox: UUID) -> int | None:
+        return self._db.table("sequence_mailbox_caps").get(mailbox)
+
+    async def set_cap(self, mailbox: UUID, per_hour: int | None) -> None:
+        caps: dict[UUID, int] = self._db.table("sequence_mailbox_caps")
+        if per_hour is None:
+            caps.pop(mailbox, None)
+        else:
+            caps[mailbox] = per_hour
+
     async def unsubscribe(self, workspace: UUID, address: str) -> None:
         self._db.table("sequence_unsubscribes", set).add((workspace, address.lower()))
 

@@ -79,6 +79,16 @@ INSERT INTO sequence_sends (mailbox_id, sent_at) VALUES ($1, $2);
 -- name: forget_sends
 DELETE FROM sequence_sends WHERE mailbox_id = $1 AND sent_at < $2::timestamptz - interval '1 day';
 
+-- name: cap
+SELECT per_hour FROM sequence_mailbox_caps WHERE mailbox_id = $1;
+
+-- name: set_cap
+INSERT INTO sequence_mailbox_caps (mailbox_id, per_hour) VALUES ($1, $2)
+ON CONFLICT (mailbox_id) DO UPDATE SET per_hour = EXCLUDED.per_hour;
+
+-- name: drop_cap
+DELETE FROM sequence_mailbox_caps WHERE mailbox_id = $1;
+
 -- name: unsubscribe
 INSERT INTO sequence_unsubscribes (workspace_id, address) VALUES ($1, lower($2)) ON CONFLICT DO NOTHING;
 

@@ -1817,5 +1817,10 @@ export const de: Catalogue = {
     enrolDeal: 'Den Kontakt des Deals zu einer Sequenz hinzufügen',
     section: 'Sequenzen',
     sectionNone: 'In keiner Sequenz.',
+    cap: 'Sequenz-E-Mails pro Stunde über {{mailbox}}',
+    capHelp: 'Leer: die Voreinstellung dieses Servers ({{count}}). E-Mails über der Grenze warten auf den nächsten freien Platz.',
+    capSave: 'Speichern',
+    capSaved: 'Sequenz-E-Mails pro Stunde: {{count}}.',
+    noMailbox: 'Sequenzen senden über Ihr eigenes Postfach: Verbinden Sie es unter Einstellungen › Postfach, bevor Sie Kontakte hinzufügen.',
   },
 }

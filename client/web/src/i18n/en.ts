@@ -1814,5 +1814,10 @@ export const en = {
     enrolDeal: 'Add the deal’s contact to a sequence',
     section: 'Sequences',
     sectionNone: 'Not in any sequence.',
+    cap: 'Sequence mails per hour through {{mailbox}}',
+    capHelp: 'Empty: this server’s default ({{count}}). Mail over the cap waits for the next free slot.',
+    capSave: 'Save',
+    capSaved: 'Sequence mails per hour: {{count}}.',
+    noMailbox: 'Sequences send through your own mailbox: connect it in Settings › Mailbox before adding contacts.',
   },
 } as const

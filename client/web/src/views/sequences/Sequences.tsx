@@ -91,6 +91,7 @@ export function SequencesSettings() {
     <div class="sequences" data-testid="sequences">
       <p class="muted settings__help">{sq('help')}</p>
       {templates.length === 0 && <p class="notice" role="note">{sq('noTemplates')}</p>}
+      <SendingCap canEdit={canEdit} />
       <div class="sequences__layout">
         <nav aria-label={sq('list')} class="sequences__list">
           {sequences.length === 0 && <Empty title={sq('none')}>{sq('noneBody')}</Empty>}
@@ -113,6 +114,38 @@ export function SequencesSettings() {
         )}
       </div>
     </div>
+  )
+}
+
+interface Sending { mailbox: string | null; per_hour: number | null; default: number }
+
+/** The caller's mailbox and its cap on sequence mails per hour (or: connect a mailbox first). */
+function SendingCap({ canEdit }: { canEdit: boolean }) {
+  const [sending, setSending] = useState<Sending | null>(null)
+  const [value, setValue] = useState('')
+  useEffect(() => {
+    void get<Sending>(`${base()}/sequence-sending`).then((s) => { setSending(s); setValue(s.per_hour?.toString() ?? '') }, toastError)
+  }, [workspaceId.value])
+  if (!sending) return null
+  if (!sending.mailbox) return <p class="notice" role="note" data-testid="sequences-no-mailbox">{sq('noMailbox')}</p>
+  async function save(e: Event) {
+    e.preventDefault()
+    try {
+      const saved = await api<Sending>('PUT', `${base()}/sequence-sending`, { per_hour: value.trim() ? parseInt(value, 10) : null })
+      setSending(saved)
+      toast(sq('capSaved', { count: saved.per_hour ?? saved.default }))
+    } catch (err) { toastError(err) }
+  }
+  return (
+    <form class="sequences__cap" onSubmit={(e) => void save(e)} data-testid="sequences-cap">
+      <label class="field__label" for="sequences-cap">{sq('cap', { mailbox: sending.mailbox })}</label>
+      <div class="row">
+        <input id="sequences-cap" type="number" min={1} max={1000} value={value} placeholder={String(sending.default)}
+          readOnly={!canEdit} onInput={(e) => setValue((e.target as HTMLInputElement).value)} data-testid="sequences-cap-input" />
+        {canEdit && <button class="btn btn--small">{sq('capSave')}</button>}
+      </div>
+      <p class="muted small">{sq('capHelp', { count: sending.default })}</p>
+    </form>
   )
 }
 
