@@ -77,10 +77,14 @@ class RecordFilesService:
         return file
 
     async def of_record(self, caller: Caller, record: RecordRef) -> list[StoredFile]:
-        """The record's files, newest first."""
+        """The record's files, newest first; a contact's include those of the contacts merged into it."""
         async with self._begin() as tx:
             workspace = await record_workspace(tx, caller, record, write=False)
-            return await tx.record_files.of_record(workspace, record)
+            records = [record]
+            if record.kind is RecordKind.CONTACT:
+                records += [RecordRef(RecordKind.CONTACT, c) for c in await tx.links.merged_into(record.id)]
+            files = [f for r in records for f in await tx.record_files.of_record(workspace, r)]
+        return sorted(files, key=lambda f: f.created_at, reverse=True)
 
     async def download(self, caller: Caller, file: UUID) -> tuple[StoredFile, AsyncIterator[bytes]]:
         """A file the caller may read, and its bytes as a stream."""
@@ -138,7 +142,7 @@ async def record_workspace(tx: Unit, caller: Caller, record: RecordRef, *, write
     for unknown and hidden records alike, ``Forbidden`` for a reader who may not write."""
     action = Action.EDIT_CONTACTS if write else Action.READ_CONTACTS
     if record.kind is RecordKind.CONTACT:
-        return await contact_workspace(tx, caller, record.id, action)
+        return await contact_workspace(tx, caller, await _surviving(tx, record.id), action)
     if record.kind is RecordKind.ORGANISATION:
         return await organisation_workspace(tx, caller, record.id, action)
     grant = await tx.boards.grant(record.board_id, caller.id) if record.board_id else None
@@ -158,3 +162,13 @@ def file_entry(file: StoredFile) -> TimelineEntry:
     return TimelineEntry(kind=EntryKind.FILE, id=file.id, at=file.created_at, actor=file.uploaded_by, title=file.name,
                          board_id=None, card_id=None, document=None, contact_id=contact, status=None, type=None,
                          value=None, currency=None, due_date=None, file=FileSummary(file.content_type, file.size))
+
+
+async def _surviving(tx: Unit, contact: UUID) -> UUID:
+    """The contact a merged contact lives on in (its files are the survivor's); else itself."""
+    for _ in range(20):  # a merge chain is short; a cycle cannot be, but is not followed forever either
+        state = await tx.contacts.state(contact)
+        if state is None or not state.deleted or state.merged_into is None:
+            return contact
+        contact = state.merged_into
+    return contact

@@ -183,3 +183,20 @@ async def test_a_file_on_a_deal_shows_in_the_deals_history(server, world):
     added = [e for e in events if e["kind"] == "file_added" and e["file"] == file["id"]]
     assert [(e["name"], e["size"], e["url"], e["author"]["name"]) for e in added] == [
         ("terms.txt", 5, file["url"], "Mia Member")]
+
+
+async def test_a_merged_contacts_files_are_the_survivors_listed_and_downloadable(server, world):
+    t = world["t"]
+    base = f"/api/workspaces/{t.workspace}/contacts"
+    survivor = await ok(server, t.member, "POST", base, json={"first_name": "Ada", "emails": ["ada@one.test"]})
+    duplicate = await ok(server, t.member, "POST", base, json={"first_name": "Ada L.", "emails": ["ada@two.test"]})
+    file = (await upload(server, t.member, f"/api/contacts/{duplicate['id']}/files", "old.txt", b"old")).json()
+    await ok(server, t.member, "POST", f"/api/contacts/{survivor['id']}/merge", json={"merge": [duplicate["id"]]})
+    listed = await ok(server, t.viewer, "GET", f"/api/contacts/{survivor['id']}/files")
+    assert [f["id"] for f in listed["files"]] == [file["id"]]
+    assert (await call(server, t.viewer, "GET", file["url"])).content == b"old"
+    timeline = (await ok(server, t.viewer, "GET", f"/api/contacts/{survivor['id']}/timeline"))["items"]
+    assert [i["url"] for i in timeline if i["kind"] == "file"] == [file["url"]]
+    assert (await call(server, world["outsider"], "GET", file["url"])).status_code == 404
+    assert (await call(server, t.viewer, "DELETE", file["url"])).status_code == 403
+    assert (await call(server, t.member, "DELETE", file["url"])).status_code == 204
