@@ -5,6 +5,7 @@ signed requests, as it would reach AWS or MinIO."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -20,6 +21,7 @@ ACCESS_KEY, SECRET_KEY = "tandem-test", "tandem-test-secret"
 @contextmanager
 def s3_server() -> Iterator[str]:
     """The endpoint URL (``http://127.0.0.1:<port>``) of a fresh S3 server, stopped after."""
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # not a log line per request
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     try:
