@@ -43,6 +43,11 @@ async def stages(server: InProcessServer, who: Account, workspace: str, board: s
     return report["stages"]
 
 
+# Columns not projected from the documents: history's serial ids, and when a row was last written
+# (activities.changed_at, the CalDAV sync's conflict clock: a rebuild writes the rows anew).
+_BOOKKEEPING = {("card_events", "id"), ("activities", "changed_at")}
+
+
 async def snapshot(database_url: str, boards: list[str]) -> dict[str, list[tuple]]:
     """Every projection table's rows for ``boards`` (history without its serial ids)."""
     conn = await asyncpg.connect(database_url)
@@ -51,7 +56,7 @@ async def snapshot(database_url: str, boards: list[str]) -> dict[str, list[tuple
         for table, order in PROJECTION_TABLES.items():
             rows = await conn.fetch(f"SELECT * FROM {table} WHERE board_id = ANY($1::uuid[]) ORDER BY {order}",
                                     [UUID(b) for b in boards])
-            out[table] = [tuple(v for k, v in r.items() if not (table == "card_events" and k == "id")) for r in rows]
+            out[table] = [tuple(v for k, v in r.items() if (table, k) not in _BOOKKEEPING) for r in rows]
         return out
     finally:
         await conn.close()
