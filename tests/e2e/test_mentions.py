@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from tests.e2e.browser import SCREENSHOTS
 from tests.e2e.data import SAMPLE_DEALS, add_deals, api, crew
+from tests.support.accounts import add_guest
 from tests.support.waiting import eventually
 
 
@@ -100,3 +101,14 @@ async def test_settings_choose_where_each_kind_arrives_and_the_digest(web_server
     width = await narrow.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"nothing wider than the screen ({width} px)"
     await narrow.screenshot(path=str(SCREENSHOTS / "notification-settings-390-de.png"), full_page=True)
+
+    guest = await add_guest(web_server.http_url, t.owner, t.board, "read", "Gina Guest")  # mentions reach guests too
+    theirs = await open_page(guest, f"/w/{t.workspace}/settings/notifications")
+    await theirs.get_by_test_id("channel-mentioned-off").check()
+    await theirs.get_by_test_id("notify-save").click()
+
+    async def guest_saved() -> bool:
+        found = await api(web_server.http_url, guest, "GET", "/api/me/notification-settings")
+        return found["channels"]["mentioned"] == "off"
+
+    await eventually(guest_saved, what="the guest's settings to be saved")

@@ -7,7 +7,7 @@ import { relative } from '../lib/format'
 import { navigate } from '../lib/router'
 import { t } from '../i18n'
 import { Icon, toastError } from './ui'
-import { isGuest, workspaceId } from '../lib/session'
+import { workspaceId } from '../lib/session'
 import './notify.css'
 
 type Notification = Schemas['Notification']
@@ -103,7 +103,7 @@ export function NotificationBell() {
           <div class="bell__head">
             <strong>{t('notifications.title')}</strong>
             {unread > 0 && <button class="btn btn--ghost btn--small" onClick={() => void markAll()}>{t('notifications.markAllRead')}</button>}
-            {workspaceId.value && !isGuest.value && (
+            {workspaceId.value && (
               <a class="btn btn--ghost btn--small" href={`/w/${workspaceId.value}/settings/notifications`} data-testid="notifications-settings"
                 onClick={(e) => { e.preventDefault(); setOpen(false); navigate(`/w/${workspaceId.value}/settings/notifications`) }}>{t('notify.settingsLink')}</a>
             )}

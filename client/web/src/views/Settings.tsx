@@ -58,6 +58,14 @@ export function SettingsPage({ section }: { section: string }) {
   useEffect(() => {
     if (!current && !isGuest.value) navigate(`${base}/${SECTIONS[0].id}`, { replace: true })
   }, [current, base])
+  if (isGuest.value && current?.id === 'notifications') {  // a guest's own: what reaches them, and how
+    return (
+      <div class="settings">
+        <header class="page-header"><div class="page-header__title"><h1>{current.label()}</h1></div></header>
+        <current.Page admin={false} />
+      </div>
+    )
+  }
   if (isGuest.value) return <Empty title={st('settings')}>{st('readOnly')}</Empty>
   if (!current) return null
   const admin = isAdmin.value

@@ -99,7 +99,7 @@ function Route({ base }: { base: string }) {
   const p = path.value
   const sub = p.slice(base.length) || '/'
   // A guest reaches their shared boards and their tasks; any other link says plainly it is not shared
-  if (isGuest.value && !(sub === '/' || sub === '/tasks' || sub.startsWith('/boards/'))) return <NotSharedPage />
+  if (isGuest.value && !(sub === '/' || sub === '/tasks' || sub.startsWith('/boards/') || sub === '/settings/notifications')) return <NotSharedPage />
   const board = match('/boards/:board', sub) ?? match('/boards/:board/deals/:card', sub)
   if (board) return <BoardPage boardId={board.board} cardId={board.card ?? null} />
   if (sub === '/tasks') return <TasksPage />
