@@ -53,6 +53,8 @@ async def test_a_timed_activity_shows_in_the_week_and_moves_for_everyone(web_ser
     await other.get_by_test_id("calendar-entry").filter(has_text="09:00–09:30").wait_for()
     await entry.get_by_role("link").focus()
     await page.keyboard.press("Alt+ArrowDown")
+    # it repeats weekly: moving asks, and the whole series moves (one occurrence: tests/e2e/test_series_exceptions.py)
+    await page.get_by_role("dialog", name="Move “Demo with Acme”").get_by_role("button", name="The whole series").click()
     await entry.filter(has_text="09:15–09:45").wait_for()
     await other.get_by_test_id("calendar-entry").filter(has_text="Demo with Acme").filter(
         has_text="09:15–09:45").wait_for(timeout=15_000)
@@ -61,6 +63,7 @@ async def test_a_timed_activity_shows_in_the_week_and_moves_for_everyone(web_ser
     today = await page.locator(".calendar__tg-col.is-today").first.get_attribute("aria-label")
     column = page.locator(f'.calendar__tg-col[aria-label="{today}"]')
     await entry.drag_to(column, source_position={"x": 10, "y": 11}, target_position={"x": 10, "y": 11 * 44 + 11})
+    await page.get_by_role("dialog", name="Move “Demo with Acme”").get_by_role("button", name="The whole series").click()
     await entry.filter(has_text="11:00–11:30").wait_for()
     await other.get_by_test_id("calendar-entry").filter(has_text="Demo with Acme").filter(
         has_text="11:00–11:30").wait_for(timeout=15_000)

@@ -335,6 +335,15 @@ export const de: Catalogue = {
     added: '{{name}} nimmt teil.',
     removed: '{{name}} nimmt nicht mehr teil.',
   },
+  series: {
+    title: '„{{title}}“ verschieben',
+    hint: 'Es wiederholt sich. Nur den Termin am {{day}} verschieben oder die ganze Serie?',
+    one: 'Nur diesen Termin',
+    all: 'Die ganze Serie',
+    movedOne: 'Dieser Termin von {{title}} wurde verschoben; die Serie bleibt.',
+    cancel: '{{title}} am {{day}} absagen (nur dieser Termin)',
+    cancelled: '{{title}} am {{day}} abgesagt; die Serie bleibt.',
+  },
   teamTasks: {
     nav: 'Team-Aufgaben',
     title: 'Aufgabenliste des Teams',

@@ -331,6 +331,15 @@ export const en = {
     added: '{{name}} attends.',
     removed: '{{name}} no longer attends.',
   },
+  series: {
+    title: 'Move “{{title}}”',
+    hint: 'It repeats. Move only the occurrence of {{day}}, or the whole series?',
+    one: 'Only this one',
+    all: 'The whole series',
+    movedOne: 'Moved this occurrence of {{title}}; the series stays.',
+    cancel: 'Cancel {{title}} on {{day}} (only this occurrence)',
+    cancelled: 'Cancelled {{title}} on {{day}}; the series stays.',
+  },
   teamTasks: {
     nav: 'Team to-do',
     title: 'Team to-do list',

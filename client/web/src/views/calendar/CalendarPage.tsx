@@ -9,13 +9,14 @@
  * Times show on this browser's clock. Narrower than 600 px the week becomes a day-by-day agenda.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
-import { get, patch, query, type Schemas } from '../../lib/api'
+import { del, get, patch, post, query, type Schemas } from '../../lib/api'
 import { me, memberName, members, workspaceId } from '../../lib/session'
 import { addDays, addMinutes, browserZone, isoToWall, weekStart } from '../../lib/calendar'
 import { shortDate, todayIso } from '../../lib/format'
 import { t } from '../../i18n'
 import { Icon, Spinner, announce, toastError } from '../../components/ui'
 import './calendar.css'
+import { SeriesChoice } from './SeriesChoice'
 import { useSyncedDoc } from '../../lib/ydocs'
 import { watchChanges } from '../../lib/records'
 
@@ -69,8 +70,34 @@ export function CalendarPage() {
     return () => { live = false; clearInterval(timer); window.removeEventListener('focus', run); stop?.() }
   }, [workspaceId.value, first, last, people.join(','), feed])
 
-  async function move(e: Entry, minutes: number) {
-    // one occurrence of a repeating activity moves the series (by as much)
+  const [asking, setAsking] = useState<{ e: Entry; minutes: number } | null>(null)
+  /** Moving an occurrence of a repeating activity asks: this one only, or the whole series. */
+  function move(e: Entry, minutes: number) {
+    if (e.recurrence) return setAsking({ e, minutes })
+    void moveSeries(e, minutes)
+  }
+
+  /** One occurrence moves out of its series: a single activity takes its place (issue 18). */
+  async function moveOne(e: Entry, minutes: number) {
+    const from = e.start && !e.all_day ? e.start : e.day
+    const due = from.length > 10 ? addMinutes(from, minutes) : addDays(from, Math.round(minutes / 1440))
+    try {
+      await post(`/api/boards/${e.board}/activities/${e.id}/occurrences/${e.day}/move`, { due })
+      announce(t('series.movedOne', { title: e.title }))
+    } catch (err) { toastError(err) }
+    void load()
+  }
+
+  async function cancelOne(e: Entry) {
+    try {
+      await del(`/api/boards/${e.board}/activities/${e.id}/occurrences/${e.day}`)
+      announce(t('series.cancelled', { title: e.title, day: shortDate(e.day) }))
+    } catch (err) { toastError(err) }
+    void load()
+  }
+
+  async function moveSeries(e: Entry, minutes: number) {
+    // the whole series moves by as much
     const from = e.series_due ?? (e.start && !e.all_day ? e.start : e.day)
     const due = from.length > 10 ? addMinutes(from, minutes) : addDays(from, Math.round(minutes / 1440))
     setEntries((list) => list && list.map((x) => x.id === e.id ? moved(x, due, minutes) : x))
@@ -111,16 +138,18 @@ export function CalendarPage() {
       {error && <p class="form-error" role="alert">{error}</p>}
       {entries === null ? <Spinner label={t('calendar.loading')} /> : (
         shown !== 'month' && !narrow ? (
-          <TimeGrid days={days} byDay={byDay} people={people.length > 1} onMove={move} tick={tick} />
+          <TimeGrid days={days} byDay={byDay} people={people.length > 1} onMove={move} onCancel={cancelOne} tick={tick} />
         ) : (
           <div class={`calendar__grid calendar__grid--${shown}`} role="list" data-tick={tick}>
             {days.map((day) => (
               <DayColumn key={day} day={day} entries={byDay.get(day) ?? []} compact={shown === 'month'} people={people.length > 1}
-                outside={shown === 'month' && day.slice(5, 7) !== anchor.slice(5, 7)} onMove={move} />
+                outside={shown === 'month' && day.slice(5, 7) !== anchor.slice(5, 7)} onMove={move} onCancel={cancelOne} />
             ))}
           </div>
         )
       )}
+      {asking && <SeriesChoice entry={asking.e} onClose={() => setAsking(null)}
+        onOne={() => void moveOne(asking.e, asking.minutes)} onAll={() => void moveSeries(asking.e, asking.minutes)} />}
     </div>
   )
 }
@@ -164,8 +193,9 @@ function lanes(entries: Entry[]): [Entry, number, number][] {
 }
 
 /** Week and day: all-day entries on top, timed ones placed on an hour grid; drop on a time to move there. */
-function TimeGrid({ days, byDay, people, onMove, tick }: {
+function TimeGrid({ days, byDay, people, onMove, onCancel, tick }: {
   days: string[]; byDay: Map<string, Entry[]>; people: boolean; onMove: (e: Entry, minutes: number) => void; tick: number
+  onCancel: (e: Entry) => void
 }) {
   const scroller = useRef<HTMLDivElement>(null)
   useEffect(() => { scroller.current?.scrollTo({ top: 7 * HOUR }) }, [])
@@ -194,7 +224,7 @@ function TimeGrid({ days, byDay, people, onMove, tick }: {
               onDragOver={(ev) => ev.preventDefault()} onDrop={drop(day)}>
               <h2 class="calendar__date"><span>{weekdayOf(day)}</span> <span class={day === today ? 'calendar__today' : ''}>{Number(day.slice(8))}</span></h2>
               <ul class="calendar__entries">
-                {all.map((e) => <EntryItem key={e.id + e.day} entry={e} day={day} compact={false} people={people} onMove={onMove} />)}
+                {all.map((e) => <EntryItem key={e.id + e.day} entry={e} day={day} compact={false} people={people} onMove={onMove} onCancel={onCancel} />)}
               </ul>
             </section>
           )
@@ -212,7 +242,7 @@ function TimeGrid({ days, byDay, people, onMove, tick }: {
               {lanes(timed).map(([e, lane, of]) => {
                 const top = minuteOf(e.start!) * MINUTE
                 const length = e.end ? (Date.parse(e.end) - Date.parse(e.start!)) / 60000 : 30
-                return <EntryItem key={e.id + e.start} entry={e} day={day} compact={false} people={people} onMove={onMove}
+                return <EntryItem key={e.id + e.start} entry={e} day={day} compact={false} people={people} onMove={onMove} onCancel={onCancel}
                   style={{ top: `${top}px`, height: `${Math.max(length, 20) * MINUTE}px`, left: `${(lane / of) * 100}%`, width: `${100 / of}%` }} />
               })}
               {day === today && (
@@ -230,8 +260,9 @@ function TimeGrid({ days, byDay, people, onMove, tick }: {
 
 const weekdayOf = (day: string) => new Date(`${day}T12:00:00Z`).toLocaleDateString(document.documentElement.lang || undefined, { weekday: 'short', timeZone: 'UTC' })
 
-function DayColumn({ day, entries, compact, outside, people, onMove }: {
+function DayColumn({ day, entries, compact, outside, people, onMove, onCancel }: {
   day: string; entries: Entry[]; compact: boolean; outside: boolean; people: boolean; onMove: (e: Entry, minutes: number) => void
+  onCancel: (e: Entry) => void
 }) {
   const today = day === todayIso()
   const [over, setOver] = useState(false)
@@ -254,18 +285,19 @@ function DayColumn({ day, entries, compact, outside, people, onMove }: {
       }}>
       <h2 class="calendar__date"><span>{weekday}</span> <span class={today ? 'calendar__today' : ''}>{Number(day.slice(8))}</span></h2>
       <ul class="calendar__entries">
-        {allDay.map((e) => <EntryItem key={e.id} entry={e} day={day} compact={compact} people={people} onMove={onMove} />)}
-        {before.map((e) => <EntryItem key={e.id} entry={e} day={day} compact={compact} people={people} onMove={onMove} />)}
+        {allDay.map((e) => <EntryItem key={e.id} entry={e} day={day} compact={compact} people={people} onMove={onMove} onCancel={onCancel} />)}
+        {before.map((e) => <EntryItem key={e.id} entry={e} day={day} compact={compact} people={people} onMove={onMove} onCancel={onCancel} />)}
         {today && <li class="calendar__now" aria-label={t('calendar.now')} data-testid="now-line"><span>{clock(now)}</span></li>}
-        {after.map((e) => <EntryItem key={e.id} entry={e} day={day} compact={compact} people={people} onMove={onMove} />)}
+        {after.map((e) => <EntryItem key={e.id} entry={e} day={day} compact={compact} people={people} onMove={onMove} onCancel={onCancel} />)}
       </ul>
       {!compact && entries.length === 0 && <p class="calendar__empty muted small">{t('calendar.empty')}</p>}
     </section>
   )
 }
 
-function EntryItem({ entry: e, day, compact, people, onMove, style }: {
+function EntryItem({ entry: e, day, compact, people, onMove, onCancel, style }: {
   entry: Entry; day: string; compact: boolean; people: boolean; onMove: (e: Entry, minutes: number) => void
+  onCancel: (e: Entry) => void
   style?: Record<string, string>
 }) {
   const timed = !!e.start && !e.all_day
@@ -292,6 +324,10 @@ function EntryItem({ entry: e, day, compact, people, onMove, style }: {
           <span class="calendar__meta muted">{[e.card_title, people && e.assignee ? memberName(e.assignee) : ''].filter(Boolean).join(' · ')}</span>
         )}
       </a>
+      {e.recurrence && !compact && (
+        <button type="button" class="calendar__skip" aria-label={t('series.cancel', { title: e.title, day: shortDate(e.day) })}
+          title={t('series.cancel', { title: e.title, day: shortDate(e.day) })} onClick={() => onCancel(e)}>×</button>
+      )}
     </li>
   )
 }
