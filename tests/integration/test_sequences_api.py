@@ -174,3 +174,23 @@ async def test_erasing_a_contact_deletes_its_enrolments(server, module_database_
         assert await conn.fetchval("SELECT count(*) FROM sequence_enrolments WHERE address = 'cy@client.test'") == 0
     finally:
         await conn.close()
+
+
+async def test_a_meeting_the_contact_books_stops_their_sequence(server, module_database_url):
+    from tests.integration.test_booking import EVERY_DAY, guest, iso, tomorrow_at
+
+    t = await team(server.http_url)
+    base, made = await a_sequence(server, t)
+    await mailbox_for(module_database_url, t.workspace, t.member.id)
+    dee = await ok(server, t.member, "POST", f"{base}/contacts", json={"first_name": "Dee", "emails": ["dee@client.test"]})
+    await ok(server, t.member, "POST", f"{base}/sequences/{made['id']}/enrolments", json={"contact_ids": [dee["id"]]})
+    slug = f"mia-{uuid4().hex[:8]}"
+    await ok(server, t.member, "PUT", "/api/me/booking", json={
+        "board": t.board["id"], "slug": slug, "time_zone": "Europe/Berlin", "durations": [30], "min_notice": 0,
+        "window_days": 30, "hours": EVERY_DAY})
+    async with guest(server, "127.0.0.23") as browser:
+        booked = await browser.post(f"/api/booking/{slug}", json={
+            "start": iso(tomorrow_at(11)), "duration": 30, "name": "Dee Client", "email": "dee@client.test"})
+        assert booked.status_code == 201, booked.text
+    (enrolment,) = await ok(server, t.member, "GET", f"{base}/enrolments?contact={dee['id']}")
+    assert (enrolment["state"], enrolment["reason"]) == ("stopped", "meeting_booked")
