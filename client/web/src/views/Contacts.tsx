@@ -22,6 +22,7 @@ import { LiveInput } from '../components/inputs'
 import { NotesSection } from './Notes'
 import { CustomFieldRows } from '../components/CustomFields'
 import { OrganisationDeals, Timeline } from './records/Timeline'
+import { NewActivity } from '../components/NewActivity'
 import { ComposeDialog } from './ComposeLazy'
 import { ContactSequences } from './sequences/Sequences'
 import { FilesSection } from '../components/Files'
@@ -320,6 +321,10 @@ function RecordDetail({ kind, id }: { kind: RecordKind; id: string }) {
   const live = useSyncedDoc(`workspace:${ws}`)
   useEffect(() => live ? watchChanges(live.doc, (keys) => {
     if (keys.includes(`${singular(kind)}:${id}`)) setChanged((n) => n + 1)
+    // an activity added or changed on any board may be this contact's (issue 18): its list refetches
+    if (kind === 'contacts' && keys.some((k) => k.startsWith('activities:'))) {
+      get<Links>(`/api/contacts/${id}/links`).then(setLinks, () => null)
+    }
   }) : undefined, [live, kind, id])
   useEffect(() => {
     if (changed) get<AnyRecord>(`/api/${kind}/${id}`).then(setRecord, () => setRecord('missing'))
@@ -399,13 +404,16 @@ function RecordDetail({ kind, id }: { kind: RecordKind; id: string }) {
               )}
             </section>
           )}
-          {contact && links && links.activities.length > 0 && (
+          {contact && links && (
             <section class="card-surface" aria-labelledby="linked-activities">
               <h2 id="linked-activities">{t('contacts.activities')}</h2>
-              <ul class="link-list">{links.activities.map((a) => (
-                <li key={a.activity_id} class={a.done ? 'is-done' : ''}><Icon name={a.type} size={14} /> {a.title}
-                  {a.due_date && <span class="muted">{shortDate(a.due_date)}</span>}{a.done && <span class="tag">{t('statusTag.done')}</span>}</li>
-              ))}</ul>
+              {links.activities.length === 0 ? <p class="muted">{t('newActivity.none')}</p> : (
+                <ul class="link-list">{links.activities.map((a) => (
+                  <li key={a.activity_id} class={a.done ? 'is-done' : ''}><Icon name={a.type} size={14} /> {a.title}
+                    {a.due_date && <span class="muted">{shortDate(a.due_date)}</span>}{a.done && <span class="tag">{t('statusTag.done')}</span>}</li>
+                ))}</ul>
+              )}
+              {editable && <NewActivity contact={id} idPrefix="contact-activity" />}
             </section>
           )}
           {org && <OrganisationDeals id={id} name={record.name} />}

@@ -17,6 +17,7 @@ import { t } from '../../i18n'
 import { Icon, Spinner, announce, toastError } from '../../components/ui'
 import './calendar.css'
 import { SeriesChoice } from './SeriesChoice'
+import { NewActivity } from '../../components/NewActivity'
 import { useSyncedDoc } from '../../lib/ydocs'
 import { watchChanges } from '../../lib/records'
 
@@ -71,6 +72,7 @@ export function CalendarPage() {
   }, [workspaceId.value, first, last, people.join(','), feed])
 
   const [asking, setAsking] = useState<{ e: Entry; minutes: number } | null>(null)
+  const [adding, setAdding] = useState(false) // a new activity on no deal (issue 18)
   /** Moving an occurrence of a repeating activity asks: this one only, or the whole series. */
   function move(e: Entry, minutes: number) {
     if (e.recurrence) return setAsking({ e, minutes })
@@ -132,8 +134,10 @@ export function CalendarPage() {
           <button class="icon-btn" aria-label={t('calendar.next')} onClick={() => go(1)}>›</button>
           <span class="calendar__range">{first === last ? shortDate(first) : `${shortDate(first)} – ${shortDate(last)}`}</span>
           <People chosen={people} onChange={setPeople} />
+          <button class="btn" aria-expanded={adding} onClick={() => setAdding(!adding)}>{t('newActivity.open')}</button>
         </div>
       </header>
+      {adding && <div class="calendar__new"><NewActivity idPrefix="calendar-activity" onAdded={() => void load()} /></div>}
       <p class="muted small">{t('calendar.moveHint')}</p>
       {error && <p class="form-error" role="alert">{error}</p>}
       {entries === null ? <Spinner label={t('calendar.loading')} /> : (
