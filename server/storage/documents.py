@@ -45,6 +45,7 @@ class PostgresDocumentStore:
         self._writing = False
         self._last_append = 0.0
         self._idle_check: asyncio.TimerHandle | None = None
+        self._releasing: asyncio.Task | None = None  # an idle writer being given back
 
     async def load(self, document: str) -> StoredDocument:
         async with self._pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
@@ -88,7 +89,10 @@ class PostgresDocumentStore:
         if self._writing or time.monotonic() - self._last_append < WRITER_IDLE_SECONDS:
             self._check_idle_later()
             return
-        asyncio.get_running_loop().create_task(self._release_writer())
+        # Taken from the store now, not in the task: an append starting before the task ran used the
+        # writer while the pool handed it to another caller ("another operation is in progress").
+        writer, self._writer = self._writer, None
+        self._releasing = asyncio.get_running_loop().create_task(self._pool.release(writer))
 
     async def _release_writer(self) -> None:
         writer, self._writer = self._writer, None

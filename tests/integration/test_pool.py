@@ -99,6 +99,30 @@ async def test_appends_from_two_callers_at_once_both_land(database_url: str) -> 
         await asyncio.wait_for(pool.close(), 5)
 
 
+async def test_an_append_right_as_the_idle_writer_is_given_back_never_shares_its_connection(
+        database_url: str, monkeypatch) -> None:
+    """The idle check fires, then an append starts before the release ran: the append must not keep
+    using a connection the pool hands to someone else (CI saw "another operation is in progress"
+    in unrelated requests)."""
+    monkeypatch.setattr(documents, "WRITER_IDLE_SECONDS", 0.0)
+    pool = await create_pool(database_url, min_size=1, max_size=2)
+    try:
+        await migrate(pool)
+        store = documents.PostgresDocumentStore(pool)
+        await store.append([("pool-idle-race", _edit(0))])
+        appending = asyncio.ensure_future(store.append([("pool-idle-race", _edit(1))]))  # ready to start ...
+        store._on_idle_check()  # ... as the idle check gives the writer back, in the same turn of the loop
+
+        async def others() -> list[int]:
+            async with pool.acquire() as conn:
+                return [await conn.fetchval("SELECT $1::int", i) for i in range(20)]
+
+        assert await asyncio.gather(appending, others(), others()) == [None, list(range(20)), list(range(20))]
+        assert len((await store.load("pool-idle-race")).updates) == 2
+    finally:
+        await asyncio.wait_for(pool.close(), 5)
+
+
 def _edit(i: int) -> bytes:
     doc = Doc()
     doc.get("board", type=Map)[f"k{i}"] = i
