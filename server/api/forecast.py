@@ -32,10 +32,9 @@ class ForecastController(Controller):
                       filters: FiltersDep,
                       week: Annotated[date | None, QueryParameter(description="a day of the snapshot's week "
                                                                   "(default: the latest before this week)")] = None,
-                      team: Annotated[UUID | None, QueryParameter(description="only its members' deals")] = None,
                       period: Annotated[Literal["month", "quarter"], QueryParameter()] = "month",
                       ) -> answer.ForecastChanges:
-        found = await forecasts.changes(caller, workspace, filters, week=week, team=team, interval=Interval(period))
+        found = await forecasts.changes(caller, workspace, filters, week=week, interval=Interval(period))
         return msgspec.convert(found, answer.ForecastChanges)
 
     @get("/insights/close-pushes", summary="How often a deal's expected close moved later")

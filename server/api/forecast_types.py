@@ -53,7 +53,6 @@ class ForecastChanges(Header, kw_only=True):
     """What changed among the deals expected to close between ``from`` and ``to`` since the weekly
     snapshot of ``week`` (None: no snapshot yet; ``weeks`` lists every one, newest first)."""
 
-    team: UUID | None
     weeks: list[date]
     week: date | None
     taken_at: datetime | None

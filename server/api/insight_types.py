@@ -33,6 +33,8 @@ class Header(msgspec.Struct, kw_only=True):
     tz: str
     owner: UUID | None
     owner_name: str | None
+    team: UUID | None = None  # a team filtered by: its members' deals, added up
+    team_name: str | None = None
     currency_mode: Literal["apart", "converted"]
     currency: str  # the workspace's
 

@@ -38,12 +38,13 @@ FromQ = Annotated[date | None, QueryParameter(name="from", description="first da
 ToQ = Annotated[date | None, QueryParameter(name="to", description="last day, included (default: today)")]
 TzQ = Annotated[str | None, QueryParameter(max_length=64, description="IANA time zone (default UTC)")]
 CurrencyQ = Annotated[Literal["apart", "converted"], QueryParameter(description="money per currency or converted")]
+TeamQ = Annotated[UUID | None, QueryParameter(description="a team: its members' deals, added up")]
 
 
 async def _filters(caller: CallerDep, board: BoardQ = None, owner: OwnerQ = None, first: FromQ = None,
-                   last: ToQ = None, tz: TzQ = None, currency: CurrencyQ = "apart") -> Filters:
+                   last: ToQ = None, tz: TzQ = None, currency: CurrencyQ = "apart", team: TeamQ = None) -> Filters:
     """Every figure's filters, from its query (the controller's ``filters`` dependency)."""
-    return Filters(board, _user(owner, caller.id), first, last, tz, currency == "converted")
+    return Filters(board, _user(owner, caller.id), first, last, tz, currency == "converted", team)
 
 
 def _user(raw: str | None, me: UUID) -> UUID | None:

@@ -50,13 +50,13 @@ class Forecasts:
         self._now = now
 
     async def changes(self, caller: Caller, workspace: UUID, filters: Filters, *, week: date | None = None,
-                      team: UUID | None = None, interval: Interval = Interval.MONTH) -> dict[str, Any]:
+                      interval: Interval = Interval.MONTH) -> dict[str, Any]:
         """The deals expected to close in the period then (the snapshot of ``week``'s week; default the
         latest before this week) and now: slipped, pulled in, added, lost, won, removed, value changed,
-        each with its count and money; ``team`` keeps the deals its members own."""
+        each with its count and money; a team (``filters.team``) keeps the deals its members own."""
         ctx = await self._insights.context(caller, workspace, filters,
                                            lambda today, zone: _ahead(today, zone, interval))
-        owners = await self._owners(workspace, team, ctx.owner)
+        owners = set(ctx.owners) if ctx.owners is not None else {ctx.owner} if ctx.owner else None
         weeks = await self._snapshots.weeks(workspace)
         base = _base_week(weeks, week, history.week_start(self._now(), ctx.range.zone))
         first, after = ctx.range.first, ctx.range.last + timedelta(1)
@@ -73,20 +73,11 @@ class Forecasts:
                               "value": history.summed((m for m in moves if m.kind is kind), default)}
                   for kind in Change}
         stages = {(r["board_id"], r["stage_id"]): r["name"] for r in await self._insights.stage_names(list(ctx.boards))}
-        return {**ctx.header(), "team": team, "weeks": [w.week for w in weeks],
+        return {**ctx.header(), "weeks": [w.week for w in weeks],
                 "week": base.week if base else None, "taken_at": base.taken_at if base else None,
                 "before": _in_period(before.values(), first, after, default),
                 "now": _in_period([d for d in now.values() if d.status == "open"], first, after, default),
                 "totals": totals, "deals": [_move_row(m, ctx, stages) for m in moves]}
-
-    async def _owners(self, workspace: UUID, team: UUID | None, owner: UUID | None) -> set[UUID | None] | None:
-        if team is None:
-            return {owner} if owner else None
-        found = await self._teams.get(team)
-        if found is None or found.workspace_id != workspace:
-            raise InvalidInput(f"team: expected a team of this workspace, got {team}")
-        members = set(found.members)
-        return members & {owner} if owner else members  # type: ignore[return-value]
 
     async def pushes(self, caller: Caller, workspace: UUID, board: UUID, card: UUID) -> dict[str, Any]:
         """How often a deal's expected close moved later, and when it last did."""

@@ -41,6 +41,7 @@ class Filters(NamedTuple):
     last: date | None = None
     tz: str | None = None
     converted: bool = False
+    team: UUID | None = None  # deals owned by the team's members (with ``owner``: that member, if one of them)
 
 
 class Context(NamedTuple):
@@ -52,10 +53,21 @@ class Context(NamedTuple):
     names: dict[UUID, str]
     converted: bool
     owner: UUID | None
+    team: tuple[UUID, str] | None = None  # the team filtered by, and its name
+    owners: tuple[UUID, ...] | None = None  # with a team: the owners each figure is read for and added up
 
     def scope(self, period: Range | None = None) -> Scope:
         period = period or self.range
         return Scope(list(self.boards), period.start, period.end, self.owner)
+
+    def scopes(self, period: Range | None = None) -> list[Scope]:
+        """The scope, or with a team one per member (each deal has one owner, so counts and money add up)."""
+        if self.owners is None:
+            return [self.scope(period)]
+        return [self.scope(period)._replace(owner=owner) for owner in self.owners]
+
+    def each_owner(self) -> list[UUID | None]:
+        return [self.owner] if self.owners is None else list(self.owners)
 
     def money_of(self, rows: Sequence[dict[str, Any]], column: str) -> dict[str, float]:
         return shape.shown(shape.totals(((r["currency"], r[column]) for r in rows), self.money.currency),
@@ -65,6 +77,7 @@ class Context(NamedTuple):
         return {"boards": [{"id": b, "name": n} for b, n in self.boards.items()], "from": self.range.first,
                 "to": self.range.last, "tz": self.range.zone, "owner": self.owner,
                 "owner_name": self.names.get(self.owner) if self.owner else None,
+                "team": self.team[0] if self.team else None, "team_name": self.team[1] if self.team else None,
                 "currency_mode": "converted" if self.converted else "apart", "currency": self.money.currency}
 
 
@@ -99,7 +112,23 @@ class Insights:
         else:
             last = filters.last or today
             period = shape.span(filters.first or shape.period_start(last, Interval.QUARTER), last, zone)
-        return Context(boards, period, money, names, filters.converted, filters.owner)
+        ctx = Context(boards, period, money, names, filters.converted, filters.owner)
+        return await self._team_of(ctx, workspace, filters.team) if filters.team else ctx
+
+    async def _team_of(self, ctx: Context, workspace: UUID, team: UUID) -> Context:
+        """``ctx`` narrowed to a team's members (those still members of the workspace)."""
+        found = await self._teams.get(team) if self._teams else None
+        if found is None or found.workspace_id != workspace:
+            raise InvalidInput(f"team: expected a team of this workspace, got {team}")
+        owners = tuple(m for m in found.members if m in ctx.names and (ctx.owner is None or m == ctx.owner))
+        return ctx._replace(team=(found.id, found.name), owners=owners)
+
+    async def _all(self, read: Callable[[Scope], Any], ctx: Context, period: Range | None = None) -> list[Any]:
+        """``read`` of every scope of ``ctx`` (one per team member), the rows one after another."""
+        rows: list[Any] = []
+        for scope in ctx.scopes(period):
+            rows.extend(await read(scope))
+        return rows
 
     async def _pipelines(self, caller: Caller, workspace: UUID, asked: Sequence[UUID] | None) -> dict[UUID, str]:
         """The pipeline boards asked for (each one the caller reaches, archived or not), or every
@@ -117,16 +146,16 @@ class Insights:
         """Per stage: entered, advanced, lost, drop-off, median days in stage, stuck now."""
         ctx = await self._context(caller, workspace, filters)
         stages = await self._reads.stages(list(ctx.boards))
-        counts = {(r["board_id"], r["stage_id"]): r for r in await self._reads.funnel(ctx.scope())}
-        stuck = {(r["board_id"], r["stage_id"]): r["stuck"] for r in await self._reads.stuck(list(ctx.boards),
-                                                                                             ctx.owner)}
+        counts = _added_up(await self._all(self._reads.funnel, ctx), ("entered", "advanced", "lost"))
+        stuck_rows = [r for owner in ctx.each_owner() for r in await self._reads.stuck(list(ctx.boards), owner)]
+        stuck = {key: row["stuck"] for key, row in _added_up(stuck_rows, ("stuck",)).items()}
         return {**ctx.header(), "stages": shape.funnel(stages, counts, stuck)}
 
     async def lost_reasons(self, caller: Caller, workspace: UUID, filters: Filters) -> dict[str, Any]:
         """Deals lost in the period per reason: the workspace's listed reasons, other text, none given."""
         ctx = await self._context(caller, workspace, filters)
         listed = (await self._lists.get(caller, workspace)).lost_reasons
-        rows = await self._reads.lost_reasons(ctx.scope(), listed)
+        rows = await self._all(lambda scope: self._reads.lost_reasons(scope, listed), ctx)
         groups: dict[str | None, list[dict[str, Any]]] = {}
         for row in rows:
             groups.setdefault(row["reason"], []).append(row)
@@ -142,8 +171,8 @@ class Insights:
         same for the period of the same length just before (trends)."""
         ctx = await self._context(caller, workspace, filters)
         before = ctx.range.previous()
-        now = shape.reps(await self._reads.reps(ctx.scope()), ctx.money.currency)
-        then = shape.reps(await self._reads.reps(ctx.scope(before)), ctx.money.currency)
+        now = shape.reps(await self._all(self._reads.reps, ctx), ctx.money.currency)
+        then = shape.reps(await self._all(self._reads.reps, ctx, before), ctx.money.currency)
         ctx = ctx._replace(names=await self._former(ctx.names, now.keys() | then.keys()))
         rows = [{"owner": owner, "owner_name": ctx.names.get(owner) if owner else None,
                  **_rep(now.get(owner), ctx), "previous": _rep(then.get(owner), ctx)}
@@ -168,8 +197,9 @@ class Insights:
         starts = shape.periods(ctx.range.first, ctx.range.last, interval)
         first, after = starts[0], shape.next_period(starts[-1], interval)
         ctx = ctx._replace(range=shape.span(first, after - timedelta(1), ctx.range.zone))
-        open_rows = await self._reads.open_by_period(list(ctx.boards), first, after, ctx.owner, str(interval))
-        won_rows = await self._reads.won_by_period(ctx.scope(), str(interval), ctx.range.zone)
+        open_rows = [r for owner in ctx.each_owner()
+                     for r in await self._reads.open_by_period(list(ctx.boards), first, after, owner, str(interval))]
+        won_rows = await self._all(lambda scope: self._reads.won_by_period(scope, str(interval), ctx.range.zone), ctx)
         rows = []
         for start in starts:
             mine = [r for r in open_rows if r["period"] == start]
@@ -197,9 +227,12 @@ class Insights:
             listed = (await self._lists.get(caller, workspace)).lost_reasons
             detail.update(listed=listed, reason="" if reason == "other" else None if reason == "none" else reason,
                           no_reason=reason == "none")
-        rows = await self._reads.deals(figure, ctx.scope(), **detail)
+        lists = [await self._reads.deals(figure, scope, **detail) for scope in ctx.scopes()]
+        total = sum(rows[0]["total"] for rows in lists if rows)
+        rows = sorted((row for rows in lists for row in rows),  # the 1,000 largest, as one query orders them
+                      key=lambda r: (r["value"] is None, -(r["value"] or 0), r["title"], str(r["card_id"])))[:1000]
         return {**ctx.header(), "figure": figure, "stage": stage, "reason": reason,
-                "total": rows[0]["total"] if rows else 0, "deals": [_deal_row(row) for row in rows]}
+                "total": total, "deals": [_deal_row(row) for row in rows]}
 
     # --- goals ------------------------------------------------------------------------------------
 
@@ -308,6 +341,21 @@ def _goal_figures(metric: Metric, won: list[dict[str, Any]], pipeline: list[dict
         return convert(shape.totals(((r["currency"], r[column]) for r in rows), money.currency), money).amount
 
     return value(won, "value"), value(pipeline, "weighted"), value(pipeline, "best_case")
+
+
+def _added_up(rows: Sequence[dict[str, Any]], counts: Sequence[str]) -> dict[tuple[UUID, UUID], dict[str, Any]]:
+    """Per (board, stage), rows of several owners with their counts added up. A median does not add
+    up: kept when one owner's row holds the stage, else None."""
+    merged: dict[tuple[UUID, UUID], dict[str, Any]] = {}
+    for row in rows:
+        key = (row["board_id"], row["stage_id"])
+        if key not in merged:
+            merged[key] = dict(row)
+            continue
+        for column in counts:
+            merged[key][column] += row[column]
+        merged[key]["median_days"] = None
+    return merged
 
 
 def _reason_kind(reason: str | None) -> str:

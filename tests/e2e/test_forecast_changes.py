@@ -1,7 +1,7 @@
 """Forecast history on screen (issue 19 items 2 and 3): a weekly snapshot taken last week, then
 deals slip, are pulled in, added, lost and change value through the API; the forecast's "Since
 last week" panel shows each change with the API's counts, a change opens its deals with their
-close-date pushes, a team narrows it; the deal panel shows the pushes and edits the deal's own
+close-date pushes, the dashboard's team filter narrows it; the deal panel shows the pushes and edits the deal's own
 probability and forecast category; Settings › Teams adds a team; German on a 390 px phone.
 """
 
@@ -156,10 +156,23 @@ async def test_the_forecast_shows_what_changed_since_last_week_with_pushes_teams
     await eventually(member_in_team, 5, what="the team to be saved")
     await page.screenshot(path=str(SCREENSHOTS / "settings-teams.png"))
     await page.goto(f"/w/{t.workspace}/insights")
-    await panel.get_by_test_id("forecast-changes-team").select_option(label="Field sales")
+    await page.get_by_test_id("insights-team").select_option(label="Field sales")
+    await page.wait_for_url(f"**/w/{t.workspace}/insights?team=*")
     await rows_are(panel, 3)
     titles = sorted(await panel.locator("tbody tr th").all_inner_texts())
     assert titles == ["Soylent annual", "Stark rollout", "Umbrella pilot"], titles
+    # the whole dashboard follows the team: the forecast holds only Mia's open deals
+    team_id = (await api(url, t.owner, "GET", f"/api/workspaces/{t.workspace}/teams"))[0]["id"]
+    forecast = await api(url, t.owner, "GET", f"/api/workspaces/{t.workspace}/insights/forecast",
+                         params={**quarter(date.today()), "team": team_id, "currency": "converted"})
+
+    async def forecast_shown() -> bool:
+        rows = await page.get_by_test_id("forecast-table").locator("tbody tr").all()
+        shown = [(await r.get_by_role("cell").all_inner_texts())[0] for r in rows]
+        return shown == [str(p["open_deals"]) for p in forecast["periods"]]
+
+    await eventually(forecast_shown, 5, what="the team's forecast")
+    assert sum(p["open_deals"] for p in forecast["periods"]) == 2, "Stark and Soylent: Umbrella was lost"
 
     # German, on a phone
     phone = await open_page(t.member, "/", width=390, height=844)

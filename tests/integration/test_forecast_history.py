@@ -226,3 +226,31 @@ async def test_a_deals_own_probability_and_category_go_through_the_api_and_proje
     for body in ({"probability": 101}, {"forecast_category": "maybe"}):
         bad = await call(server, t.owner, "PATCH", card, json=body)
         assert bad.status_code == 400 and next(iter(body)) in bad.text, bad.text
+
+
+async def test_the_dashboards_team_filter_adds_up_its_members_figures(server, history):
+    t = history.team
+    mia = await ok(server, t.owner, "POST", history.path("teams"), json={"name": "Mia's", "members": [t.member.id]})
+    both = await ok(server, t.owner, "POST", history.path("teams"), json={"name": "Both", "members": [t.member.id,
+                                                                                                   t.owner.id]})
+    try:
+        async def march(team: dict[str, Any], **extra: str) -> tuple:
+            found = await ok(server, t.viewer, "GET", history.path("insights/forecast"),
+                             params={**MARCH, "team": team["id"], **extra})
+            (period,) = found["periods"]
+            return found["team_name"], period["open_deals"], period["value"], period["weighted"], period["commit"]
+
+        assert await march(mia) == ("Mia's", 2, {"EUR": 650.0}, {"EUR": 65.0}, {}), "C and E, each at 10 %"
+        assert await march(both) == ("Both", 5, {"EUR": 1650.0}, {"EUR": 365.0}, {"EUR": 400.0}), \
+            "C E (Mia) and B G H (Owner): G at its own 60 %"
+        assert (await march(both, owner=t.owner.id))[1:3] == (3, {"EUR": 1000.0}), "with an owner: that member only"
+        assert (await march(mia, owner=t.owner.id))[1] == 0, "an owner outside the team: nothing"
+        deals = await ok(server, t.viewer, "GET", history.path("insights/deals"),
+                         params={**MARCH, "team": both["id"], "figure": "open"})
+        assert ([d["title"] for d in deals["deals"]], deals["total"]) == (["B", "G", "E", "C", "H"], 5), "largest first"
+        unknown = await call(server, t.viewer, "GET", history.path("insights/forecast"),
+                             params={**MARCH, "team": str(uuid4())})
+        assert unknown.status_code == 400 and "team" in unknown.text
+    finally:
+        for made in (mia, both):
+            await ok(server, t.owner, "DELETE", history.path(f"teams/{made['id']}"))

@@ -3111,6 +3111,8 @@ export interface components {
             tz: string;
             owner: string | null;
             owner_name: string | null;
+            team?: string | null;
+            team_name?: string | null;
             /** @enum {string} */
             currency_mode: "apart" | "converted";
             currency: string;
@@ -3130,10 +3132,11 @@ export interface components {
             tz: string;
             owner: string | null;
             owner_name: string | null;
+            team?: string | null;
+            team_name?: string | null;
             /** @enum {string} */
             currency_mode: "apart" | "converted";
             currency: string;
-            team: string | null;
             weeks: string[];
             week: string | null;
             taken_at: string | null;
@@ -3190,6 +3193,8 @@ export interface components {
             tz: string;
             owner: string | null;
             owner_name: string | null;
+            team?: string | null;
+            team_name?: string | null;
             /** @enum {string} */
             currency_mode: "apart" | "converted";
             currency: string;
@@ -3361,6 +3366,8 @@ export interface components {
             tz: string;
             owner: string | null;
             owner_name: string | null;
+            team?: string | null;
+            team_name?: string | null;
             /** @enum {string} */
             currency_mode: "apart" | "converted";
             currency: string;
@@ -3500,6 +3507,8 @@ export interface components {
             tz: string;
             owner: string | null;
             owner_name: string | null;
+            team?: string | null;
+            team_name?: string | null;
             /** @enum {string} */
             currency_mode: "apart" | "converted";
             currency: string;
@@ -4080,6 +4089,8 @@ export interface components {
             tz: string;
             owner: string | null;
             owner_name: string | null;
+            team?: string | null;
+            team_name?: string | null;
             /** @enum {string} */
             currency_mode: "apart" | "converted";
             currency: string;
@@ -9159,10 +9170,10 @@ export interface operations {
                 tz?: string | null;
                 /** @description money per currency or converted */
                 currency?: "apart" | "converted";
+                /** @description a team: its members' deals, added up */
+                team?: string | null;
                 /** @description a day of the snapshot's week (default: the latest before this week) */
                 week?: string | null;
-                /** @description only its members' deals */
-                team?: string | null;
                 period?: "month" | "quarter";
             };
             header?: never;
@@ -9415,6 +9426,8 @@ export interface operations {
                 tz?: string | null;
                 /** @description money per currency or converted */
                 currency?: "apart" | "converted";
+                /** @description a team: its members' deals, added up */
+                team?: string | null;
                 figure: "entered" | "advanced" | "lost_from_stage" | "stuck" | "won" | "lost" | "open" | "added";
                 stage?: string | null;
                 /** @description a listed reason, other or none */
@@ -9469,6 +9482,8 @@ export interface operations {
                 tz?: string | null;
                 /** @description money per currency or converted */
                 currency?: "apart" | "converted";
+                /** @description a team: its members' deals, added up */
+                team?: string | null;
                 figure?: "entered" | "advanced" | "lost_from_stage" | "stuck" | "won" | "lost" | "open" | "added" | null;
                 stage?: string | null;
                 reason?: string | null;
@@ -9524,6 +9539,8 @@ export interface operations {
                 tz?: string | null;
                 /** @description money per currency or converted */
                 currency?: "apart" | "converted";
+                /** @description a team: its members' deals, added up */
+                team?: string | null;
                 period?: "month" | "quarter";
             };
             header?: never;
@@ -9575,6 +9592,8 @@ export interface operations {
                 tz?: string | null;
                 /** @description money per currency or converted */
                 currency?: "apart" | "converted";
+                /** @description a team: its members' deals, added up */
+                team?: string | null;
             };
             header?: never;
             path: {
@@ -9625,6 +9644,8 @@ export interface operations {
                 tz?: string | null;
                 /** @description money per currency or converted */
                 currency?: "apart" | "converted";
+                /** @description a team: its members' deals, added up */
+                team?: string | null;
             };
             header?: never;
             path: {
@@ -9675,6 +9696,8 @@ export interface operations {
                 tz?: string | null;
                 /** @description money per currency or converted */
                 currency?: "apart" | "converted";
+                /** @description a team: its members' deals, added up */
+                team?: string | null;
             };
             header?: never;
             path: {

@@ -6,7 +6,7 @@
  * save, and every open dashboard follows at once; viewers see it as saved.
  */
 import { useEffect, useState } from 'preact/hooks'
-import { get } from '../../lib/api'
+import { get, type Schemas } from '../../lib/api'
 import { navigate } from '../../lib/router'
 import { boards, canEdit, members, workspaceId } from '../../lib/session'
 import { useDocVersion, useSyncedDoc } from '../../lib/ydocs'
@@ -19,6 +19,7 @@ import { DrillDown, type Drill } from './DrillDown'
 import { it } from './common'
 import { FunnelWidget } from './Funnel'
 import { ForecastWidget } from './Forecast'
+import { ft } from './ForecastChanges'
 import { GoalsWidget } from './Goals'
 import { RepsWidget } from './Reps'
 import { LostReasonsWidget } from './LostReasons'
@@ -147,6 +148,8 @@ function FilterBar({ ws, filters, pipelines }: { ws: string; filters: Filters; p
   const [from, setFrom] = useState(filters.from)
   const [to, setTo] = useState(filters.to)
   const go = (change: Partial<Filters>) => navigate(addressOf(ws, { ...filters, ...change }))
+  const [teams, setTeams] = useState<Schemas['Team'][]>([])
+  useEffect(() => { get<Schemas['Team'][]>(`/api/workspaces/${ws}/teams`).then(setTeams, () => setTeams([])) }, [ws])
   const currency = currencySettings.value?.currency
   return (
     <form class="insights-filters" aria-label={it('filters')} onSubmit={(e) => {
@@ -165,6 +168,14 @@ function FilterBar({ ws, filters, pipelines }: { ws: string; filters: Filters; p
           {members.value.map((m) => <option key={m.user.id} value={m.user.id}>{m.user.name}</option>)}
         </select>
       </label>
+      {teams.length > 0 && (
+        <label class="field"><span class="field__label">{ft('team')}</span>
+          <select value={filters.team} data-testid="insights-team" onChange={(e) => go({ team: (e.target as HTMLSelectElement).value })}>
+            <option value="">{ft('everyone')}</option>
+            {teams.map((team) => <option key={team.id} value={team.id}>{team.name}</option>)}
+          </select>
+        </label>
+      )}
       <label class="field"><span class="field__label">{it('period')}</span>
         <select value={filters.period} data-testid="insights-period" onChange={(e) => {
           const period = (e.target as HTMLSelectElement).value as Period

@@ -3,10 +3,9 @@
  * against a weekly snapshot (`/insights/forecast/changes`, docs/forecast.md) — slipped, pulled in,
  * added, lost, won, deleted, value changed — each a button that lists its deals below (the
  * drill-down), with how often each deal's close date was pushed later. A team narrows it to its
- * members' deals; another stored week can be compared with.
+ * members' deals (the dashboard's team filter); another stored week can be compared with.
  */
 import { useEffect, useState } from 'preact/hooks'
-import { get } from '../../lib/api'
 import { money, shortDate } from '../../lib/format'
 import { scoped } from '../../i18n'
 import type { Schemas } from '../../lib/api'
@@ -17,18 +16,13 @@ export const ft = scoped('forecast')
 
 type Changes = Schemas['ForecastChanges']
 type Kind = Schemas['ChangedDeal']['kind']
-type Team = Schemas['Team']
 const KINDS: Kind[] = ['slipped', 'pulled_in', 'added', 'lost', 'won', 'removed', 'value_changed']
 
 export function ForecastChanges({ ws, filters, period }: { ws: string; filters: Filters; period: 'month' | 'quarter' }) {
   const [week, setWeek] = useState('')
-  const [team, setTeam] = useState('')
   const [kind, setKind] = useState<Kind | ''>('')
-  const [teams, setTeams] = useState<Team[]>([])
-  useEffect(() => {
-    get<Team[]>(`/api/workspaces/${ws}/teams`).then(setTeams, () => setTeams([]))
-  }, [ws])
-  const state = useFigure<Changes>(insightsUrl(ws, 'forecast/changes', filters, { week: week || null, team: team || null, period }))
+  useEffect(() => setKind(''), [filters.team, filters.owner, filters.board])
+  const state = useFigure<Changes>(insightsUrl(ws, 'forecast/changes', filters, { week: week || null, period }))
   const data = state.data
   const shown = (data?.deals ?? []).filter((d) => !kind || d.kind === kind)
   return (
@@ -40,14 +34,6 @@ export function ForecastChanges({ ws, filters, period }: { ws: string; filters: 
             <label class="field"><span class="field__label">{ft('compareWith')}</span>
               <select value={week || data.week || ''} data-testid="forecast-changes-week" onChange={(e) => { setWeek((e.target as HTMLSelectElement).value); setKind('') }}>
                 {data.weeks.map((w) => <option key={w} value={w}>{ft('weekOf', { date: shortDate(w) })}</option>)}
-              </select>
-            </label>
-          )}
-          {teams.length > 0 && (
-            <label class="field"><span class="field__label">{ft('team')}</span>
-              <select value={team} data-testid="forecast-changes-team" onChange={(e) => { setTeam((e.target as HTMLSelectElement).value); setKind('') }}>
-                <option value="">{ft('everyone')}</option>
-                {teams.map((t) => <option key={t.id} value={t.id}>{t.name}</option>)}
               </select>
             </label>
           )}

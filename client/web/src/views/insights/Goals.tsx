@@ -35,7 +35,7 @@ export function GoalsWidget({ ws, filters, onDrill }: WidgetProps) {
     onDrill({
       title: title(g),
       params: { figure: g.metric === 'deals_added' ? 'added' : 'won', from: g.attainment.period_start, to: g.attainment.period_end,
-        owner: g.user_id ?? '', board: '' },
+        owner: g.user_id ?? '', board: '', team: '' },
     })
   }
   const done = () => {

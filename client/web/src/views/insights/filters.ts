@@ -12,6 +12,8 @@ export const PERIODS: Period[] = ['month', 'quarter', 'year', 'custom']
 export interface Filters {
   board: string
   owner: string
+  /** A team: its members' deals, added up ('' for everyone). */
+  team: string
   period: Period
   from: string
   to: string
@@ -36,7 +38,7 @@ export function readFilters(): Filters {
   const custom = { from: queryParam('from'), to: queryParam('to') }
   const range = period === 'custom' && DATE.test(custom.from) && DATE.test(custom.to) ? custom
     : presetRange(period === 'custom' ? 'quarter' : period)
-  return { board: queryParam('board'), owner: queryParam('owner'), period, ...range, converted: queryParam('currency') !== 'each' }
+  return { board: queryParam('board'), owner: queryParam('owner'), team: queryParam('team'), period, ...range, converted: queryParam('currency') !== 'each' }
 }
 
 /** The address of the dashboard showing `filters`. */
@@ -44,6 +46,7 @@ export function addressOf(ws: string, filters: Filters): string {
   const query = new URLSearchParams()
   if (filters.board) query.set('board', filters.board)
   if (filters.owner) query.set('owner', filters.owner)
+  if (filters.team) query.set('team', filters.team)
   if (filters.period !== 'quarter') query.set('period', filters.period)
   if (filters.period === 'custom') {
     query.set('from', filters.from)
@@ -63,6 +66,7 @@ export function apiQuery(filters: Filters, extra: Record<string, string | null |
   const query = new URLSearchParams({ from: filters.from, to: filters.to, tz: timeZone() })
   if (filters.board) query.set('board', filters.board)
   if (filters.owner) query.set('owner', filters.owner)
+  if (filters.team) query.set('team', filters.team)
   if (filters.converted) query.set('currency', 'converted')
   for (const [key, value] of Object.entries(extra)) {
     if (value === '') query.delete(key) // a drill-down that lifts a filter (a workspace goal: every owner)
