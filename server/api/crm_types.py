@@ -96,6 +96,7 @@ class StatusChange(_Body):
     status: DealStatus
     lost_reason: Annotated[str, Meta(max_length=1000)] | None = None
     close_open_tasks: bool = False
+    open_activities: Literal["keep", "done", "delete"] = "keep"
 
 
 class NewActivity(_Body):
@@ -106,8 +107,8 @@ class NewActivity(_Body):
     assignee: UUID | None = None
     due: str | None = None
     card: UUID | None = None
-    open_activities: Literal["keep", "done", "delete"] = "keep"
     contact: UUID | None = None
+    organisation: UUID | None = None  # an activity on an organisation (issue 18; a link in SQL, like contact)
     note: Text | None = None
     done: bool | None = None
     # in time (issue 18, docs/calendar.md): ``due`` as a date-time is the start
@@ -127,6 +128,7 @@ class ActivityChanges(_Body):
     due: str | None | UnsetType = UNSET
     card: UUID | None | UnsetType = UNSET
     contact: UUID | None | UnsetType = UNSET
+    organisation: UUID | None | UnsetType = UNSET
     note: Text | None | UnsetType = UNSET
     done: bool | UnsetType = UNSET
     end: datetime | None | UnsetType = UNSET

@@ -356,7 +356,8 @@ class Crm:
 
 
 DEAL_REFERENCES = {"contact": RecordKind.CONTACT, "organisation": RecordKind.ORGANISATION}
-ACTIVITY_REFERENCES = {"contact": RecordKind.CONTACT}
+# an activity names a contact and/or an organisation (issue 18: activities on an organisation)
+ACTIVITY_REFERENCES = {"contact": RecordKind.CONTACT, "organisation": RecordKind.ORGANISATION}
 _STAMPED = {"createdAt", "createdBy", "updatedAt", "movedAt", "stage", "rank"}
 
 

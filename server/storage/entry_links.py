@@ -9,7 +9,7 @@ from uuid import UUID
 
 import asyncpg
 
-from server.services.ports.entry_links import ACTIVITY, CARD, EntryLink
+from server.services.ports.entry_links import CARD, EntryLink
 from server.storage.queries import queries
 
 SQL = queries("entry_links")
@@ -31,8 +31,6 @@ class PostgresEntryLinks:
 
     async def set(self, workspace: UUID, board: UUID, entry_kind: str, entry: UUID, *,
                   contact: UUID | None, organisation: UUID | None) -> None:
-        if entry_kind == ACTIVITY:
-            organisation = None
         await self._conn.execute(SQL["lock_board"], board)
         if contact is None and organisation is None:
             await self._conn.execute(SQL["remove"], board, entry_kind, entry)

@@ -53,7 +53,7 @@ async def test_links_are_set_read_changed_and_removed_and_the_projected_rows_fol
     async with begin() as unit:
         assert await unit.entry_links.of_board(c.board.id) == {
             (CARD, d.id): EntryLink(c.board.id, CARD, d.id, ada, org),
-            (ACTIVITY, a.id): EntryLink(c.board.id, ACTIVITY, a.id, ada, None)}, "an activity has no organisation"
+            (ACTIVITY, a.id): EntryLink(c.board.id, ACTIVITY, a.id, ada, org)}, "an activity on an organisation too (issue 18)"
         rows = await unit.projection.records(Table.DEALS, c.board.id)
         assert (rows[d.id].contact, rows[d.id].organisation) == (ada, org)
         assert (await unit.projection.records(Table.ACTIVITIES, c.board.id))[a.id].contact == ada

@@ -39,3 +39,16 @@ async def test_an_activity_made_on_a_contact_and_one_made_in_the_calendar(web_se
     assert plan["card"] is None and plan["all_day"]
     linked = await api(web_server.http_url, t.owner, "GET", f"/api/contacts/{ada['id']}/links")
     assert [a["title"] for a in linked["activities"]] == ["Call Ada about the renewal"]
+
+
+async def test_an_activity_made_on_an_organisations_page_shows_in_its_timeline(web_server, open_page):
+    t = await crew(web_server.http_url)
+    acme = await api(web_server.http_url, t.owner, "POST", f"/api/workspaces/{t.workspace}/organisations",
+                     json={"name": "Acme Rockets"})
+    page = await open_page(t.owner, f"/w/{t.workspace}/organisations/{acme['id']}", locale="de-DE")
+    form = page.get_by_role("form", name="Neue Aktivität")
+    await form.get_by_label("Was ist zu tun").fill("Quartalsgespräch mit Acme")
+    await form.get_by_role("button", name="Aktivität hinzufügen").click()
+    await page.get_by_text("Quartalsgespräch mit Acme").first.wait_for(timeout=15_000)
+    links = await api(web_server.http_url, t.owner, "GET", f"/api/boards/{t.board['id']}/links")
+    assert [link["organisation"] for link in links if link["entry_kind"] == "activity"] == [acme["id"]]

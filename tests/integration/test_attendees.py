@@ -77,3 +77,21 @@ async def test_guests_see_users_only_and_bad_attendees_are_refused_by_name(serve
     assert (await call(server, t.viewer, "PUT", url, json={"users": []})).status_code == 403
     missing = f"/api/boards/{board}/activities/{ada['id']}/attendees"
     assert (await call(server, t.owner, "PUT", missing, json={"users": []})).status_code == 404
+
+
+async def test_an_activity_on_an_organisation_shows_in_its_timeline_and_a_guest_cannot_name_one(server):
+    t = await team(server.http_url)
+    board = t.board["id"]
+    guest = await add_guest(server.http_url, t.owner, t.board, "edit")
+    acme = await ok(server, t.owner, "POST", f"/api/workspaces/{t.workspace}/organisations", json={"name": "Acme"})
+    made = await ok(server, t.owner, "POST", f"/api/boards/{board}/activities",
+                    json={"type": "meeting", "title": "Acme quarterly", "organisation": acme["id"]})
+    await projected(server)
+    timeline = await ok(server, t.owner, "GET", f"/api/organisations/{acme['id']}/timeline")
+    entries = timeline["items"]
+    assert [e["title"] for e in entries if e["kind"] == "activity"] == ["Acme quarterly"]
+    links = await ok(server, t.owner, "GET", f"/api/boards/{board}/links")
+    assert any(link["entry_id"] == made["id"] and link["organisation"] == acme["id"] for link in links)
+    refused = await call(server, guest, "POST", f"/api/boards/{board}/activities",
+                         json={"type": "call", "title": "Sneaky", "organisation": acme["id"]})
+    assert refused.status_code == 422 and "organisation" in refused.text

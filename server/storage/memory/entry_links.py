@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from uuid import UUID
 
 from server.domain.projection import Table
-from server.services.ports.entry_links import ACTIVITY, CARD, EntryLink
+from server.services.ports.entry_links import CARD, EntryLink
 from server.storage.memory.crm import projected
 from server.storage.memory.unit import MemoryDatabase
 
@@ -30,8 +30,6 @@ class MemoryEntryLinks:
 
     async def set(self, workspace: UUID, board: UUID, entry_kind: str, entry: UUID, *,
                   contact: UUID | None, organisation: UUID | None) -> None:
-        if entry_kind == ACTIVITY:
-            organisation = None
         key = (board, entry_kind, entry)
         if contact is None and organisation is None:
             self._rows.pop(key, None)

@@ -30,6 +30,11 @@ class MemoryRecordLinks:
         self._organisations: dict[UUID, Any] = db.table("organisations")
         self._notes: dict[UUID, NoteRecord] = db.table("notes")
 
+    def _organisation_of(self, board: UUID, activity: UUID) -> UUID | None:
+        """The organisation an activity's record link names (table ``record_links``)."""
+        found = self._db.table("record_links").get((board, "activity", activity))
+        return found[1].organisation_id if found else None
+
     def _rows(self, table: Table) -> Iterator[tuple[UUID, UUID, Any]]:
         """``(board, workspace, record)`` of every projected row of ``table``."""
         for board, rows in self._db.table(f"projected_{table}").items():
@@ -96,7 +101,8 @@ class MemoryRecordLinks:
         cards = {(board, d.id) for board, d in deals}
         entries = [_deal_entry(board, d) for board, d in deals]
         entries += [_activity_entry(board, a) for board, ws, a in self._rows(Table.ACTIVITIES) if ws == workspace
-                    and (a.contact in contacts or (board, a.card) in cards)]
+                    and (a.contact in contacts or (board, a.card) in cards
+                         or (organisation is not None and self._organisation_of(board, a.id) == organisation))]
         entries += [_note_entry(n) for n in self._notes.values() if n.workspace_id == workspace and (
             (n.subject_kind == "contact" and n.subject_id in contacts)
             or (n.subject_kind == "organisation" and organisation is not None and n.subject_id == organisation)

@@ -64,7 +64,10 @@ WITH d AS (
            CASE WHEN a.done THEN 'done' ELSE 'open' END, a.type, NULL, NULL, a.due_date
     FROM activities a
     WHERE a.workspace_id = $1 AND (a.contact_id = ANY($2::uuid[])
-          OR EXISTS (SELECT 1 FROM d WHERE d.board_id = a.board_id AND d.card_id = a.card_id))
+          OR EXISTS (SELECT 1 FROM d WHERE d.board_id = a.board_id AND d.card_id = a.card_id)
+          OR EXISTS (SELECT 1 FROM record_links l  -- an activity on the organisation (issue 18)
+                     WHERE l.board_id = a.board_id AND l.entry_kind = 'activity' AND l.entry_id = a.activity_id
+                       AND l.organisation_id = $3))
     UNION ALL
     SELECT 'note', n.id, n.created_at, n.created_by, n.title, n.board_id,
            CASE WHEN n.subject_kind = 'deal' THEN n.subject_id END, n.document,

@@ -1,5 +1,5 @@
 /**
- * A new activity outside a deal (issue 18): on a contact (from the contact's page) or on nothing
+ * A new activity outside a deal (issue 18): on a contact or an organisation (from its page) or on nothing
  * (from the calendar). It still lives in a board document — the one picked here, among the boards
  * one may edit — with no card; its contact is a link in SQL (`POST /api/boards/{id}/activities`
  * with `contact`), as a deal's activities' are. An optional time makes it a 30-minute timed one in
@@ -17,7 +17,9 @@ import './new-activity.css'
 const nt = scoped('newActivity')
 const TYPES = ['call', 'meeting', 'email', 'todo', 'deadline'] as const
 
-export function NewActivity({ contact, onAdded, idPrefix = 'new-activity' }: { contact?: string; onAdded?: () => void; idPrefix?: string }) {
+export function NewActivity({ contact, organisation, onAdded, idPrefix = 'new-activity' }: {
+  contact?: string; organisation?: string; onAdded?: () => void; idPrefix?: string
+}) {
   const writable = boards.value.filter((b) => b.access === 'write' && b.kind === 'pipeline')
   const [board, setBoard] = useState(writable[0]?.id ?? '')
   const [type, setType] = useState<(typeof TYPES)[number]>(contact ? 'call' : 'meeting')
@@ -35,7 +37,7 @@ export function NewActivity({ contact, onAdded, idPrefix = 'new-activity' }: { c
     try {
       const due = time ? wallToIso(day, time, browserZone()) : day || null
       await post(`/api/boards/${board}/activities`, {
-        type, title: title.trim(), assignee: assignee || null, due, contact: contact ?? null,
+        type, title: title.trim(), assignee: assignee || null, due, contact: contact ?? null, organisation: organisation ?? null,
         ...(time && due ? { end: addMinutes(due, 30), time_zone: browserZone() } : {}),
       })
       announce(nt('added', { title: title.trim() }))

@@ -359,6 +359,7 @@ export const de: Catalogue = {
     noBoard: 'Aktivitäten gehören zu einem Board: Bitte einen Admin um eine Pipeline mit Bearbeitungsrecht.',
     open: 'Neue Aktivität',
     none: 'Noch keine Aktivitäten mit diesem Kontakt.',
+    orgHint: 'Aktivitäten zu dieser Organisation erscheinen unten im Verlauf.',
   },
   teamTasks: {
     nav: 'Team-Aufgaben',

@@ -355,6 +355,7 @@ export const en = {
     noBoard: 'Activities live on a board: ask an admin for a pipeline you can edit.',
     open: 'New activity',
     none: 'No activities with this contact yet.',
+    orgHint: 'Activities on this organisation show in its timeline below.',
   },
   teamTasks: {
     nav: 'Team to-do',

@@ -322,8 +322,9 @@ function RecordDetail({ kind, id }: { kind: RecordKind; id: string }) {
   useEffect(() => live ? watchChanges(live.doc, (keys) => {
     if (keys.includes(`${singular(kind)}:${id}`)) setChanged((n) => n + 1)
     // an activity added or changed on any board may be this contact's (issue 18): its list refetches
-    if (kind === 'contacts' && keys.some((k) => k.startsWith('activities:'))) {
-      get<Links>(`/api/contacts/${id}/links`).then(setLinks, () => null)
+    if (keys.some((k) => k.startsWith('activities:'))) {
+      if (kind === 'contacts') get<Links>(`/api/contacts/${id}/links`).then(setLinks, () => null)
+      setMailed((n) => n + 1) // the timeline too
     }
   }) : undefined, [live, kind, id])
   useEffect(() => {
@@ -417,6 +418,13 @@ function RecordDetail({ kind, id }: { kind: RecordKind; id: string }) {
             </section>
           )}
           {org && <OrganisationDeals id={id} name={record.name} />}
+          {org && editable && (
+            <section class="card-surface" aria-labelledby="org-activities">
+              <h2 id="org-activities">{t('contacts.activities')}</h2>
+              <p class="muted small">{t('newActivity.orgHint')}</p>
+              <NewActivity organisation={id} idPrefix="org-activity" />
+            </section>
+          )}
           {org && (
             <section class="card-surface" aria-labelledby="org-people">
               <h2 id="org-people">{t('contacts.people')}</h2>
