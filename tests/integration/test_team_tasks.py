@@ -69,9 +69,12 @@ async def test_reassigning_from_the_list_moves_the_load_and_the_feed_says_activi
     await projected(server)
     async with connect(server.ws_url, f"workspace:{t.workspace}", token=t.owner.token) as session:
         changes = session.doc.get("changes", type=Map)
+        key = f"activities:{board}"
+        await session.wait_for(lambda: key in changes, timeout=10)  # noted when the activity was made
+        before = changes[key]
         await ok(server, t.owner, "PATCH", f"/api/boards/{board}/activities/{made['id']}",
                  json={"assignee": t.member.id})
-        await session.wait_for(lambda: f"activities:{board}" in changes, timeout=10)
+        await session.wait_for(lambda: changes.get(key) != before, timeout=10)  # and again now
     answer = await ok(server, t.owner, "GET", f"/api/workspaces/{t.workspace}/team-tasks?today={TODAY}")
     loads = {w["name"]: w["this_week"] for w in answer["workload"]}
     assert (loads["Owner"], loads["Mia Member"]) == (0, 1)
