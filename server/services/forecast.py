@@ -62,10 +62,11 @@ class Forecasts:
         first, after = ctx.range.first, ctx.range.last + timedelta(1)
         before = {}
         if base is not None:
-            before = {(d.board_id, d.card_id): d for d in await self._snapshots.deals(workspace, base.week)
-                      if d.board_id in ctx.boards and (owners is None or d.owner_id in owners)}
+            near = await self._reads.snapshot_near(workspace, base.week, list(ctx.boards), first, after)
+            before = {(d.board_id, d.card_id): d for d in near if owners is None or d.owner_id in owners}
+        snapshot = (workspace, base.week) if base is not None else None
         now = {(d.board_id, d.card_id): d for d in await self._reads.deals_now(list(ctx.boards), first, after,
-                                                                               list(before))
+                                                                               snapshot)
                if owners is None or d.owner_id in owners}
         moves = history.changes(before, now, first, after)
         default = ctx.money.currency

@@ -54,11 +54,17 @@ class PostgresForecastReads:
         return [SnapshotDeal(*row) for row in rows]
 
     async def deals_now(self, boards: Sequence[UUID], first: date, after: date,
-                        keys: Sequence[tuple[UUID, UUID]]) -> list[DealNow]:
+                        snapshot: tuple[UUID, date] | None) -> list[DealNow]:
+        workspace, week = snapshot if snapshot else (None, None)
         async with self._pool.acquire() as conn:
-            rows = await conn.fetch(SQL["deal_now_cte"] + "\n" + SQL["deals_now"], list(boards), first, after,
-                                    [k[0] for k in keys], [k[1] for k in keys])
+            rows = await conn.fetch(SQL["deals_now"], list(boards), first, after, workspace, week)
         return [DealNow(*row) for row in rows]
+
+    async def snapshot_near(self, workspace: UUID, week: date, boards: Sequence[UUID], first: date,
+                            after: date) -> list[SnapshotDeal]:
+        async with self._pool.acquire() as conn:
+            rows = await conn.fetch(SQL["snapshot_near"], workspace, week, list(boards), first, after)
+        return [SnapshotDeal(*row) for row in rows]
 
     async def pushes(self, board: UUID, card: UUID) -> tuple[int, datetime | None]:
         async with self._pool.acquire() as conn:

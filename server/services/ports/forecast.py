@@ -35,9 +35,14 @@ class ForecastReads(Protocol):
         """Every open deal of the workspace's pipeline boards, as a snapshot would hold it."""
 
     async def deals_now(self, boards: Sequence[UUID], first: date, after: date,
-                        keys: Sequence[tuple[UUID, UUID]]) -> list[DealNow]:
-        """Open deals of ``boards`` expected to close in [first, after), and the deals ``keys`` names
-        (board, card) whatever their state; each with its close-date pushes."""
+                        snapshot: tuple[UUID, date] | None) -> list[DealNow]:
+        """Open deals of ``boards`` expected to close in [first, after), and the deals of ``boards`` in
+        the snapshot (workspace, week) whatever their state now; each with its close-date pushes."""
+
+    async def snapshot_near(self, workspace: UUID, week: date, boards: Sequence[UUID], first: date,
+                            after: date) -> list[SnapshotDeal]:
+        """The week's snapshot rows of ``boards`` that matter for [first, after): expected to close in
+        it then, or of deals open and expected to close in it now."""
 
     async def pushes(self, board: UUID, card: UUID) -> tuple[int, datetime | None]:
         """How often the deal's expected close moved later, and when it last did."""

@@ -42,14 +42,42 @@ SELECT board_id, card_id, title, owner_id, value, currency, expected_close, stag
 FROM facts ORDER BY board_id, card_id;
 
 -- name: deals_now
--- $2 <= expected_close < $3 (dates), or named by ($4[i], $5[i]).
-    WHERE d.board_id = ANY($1::uuid[]) AND (
-        (d.status = 'open' AND d.expected_close >= $2 AND d.expected_close < $3)
-        OR (d.board_id, d.card_id) IN (SELECT * FROM unnest($4::uuid[], $5::uuid[])))
+-- The deals as they are now, of boards $1: open ones expected to close in [$2, $3) (dates), and
+-- those the snapshot of workspace $4, week $5 expected to close then (whatever they are now). A
+-- union of two index ranges (deals_open_close, forecast_snapshots_close), not a scan of every deal.
+WITH keys AS (
+    SELECT d.board_id, d.card_id FROM deals d
+    WHERE d.board_id = ANY($1::uuid[]) AND d.status = 'open' AND d.expected_close >= $2 AND d.expected_close < $3
+    UNION
+    SELECT s.board_id, s.card_id FROM forecast_snapshots s
+    WHERE s.workspace_id = $4 AND s.week = $5 AND s.board_id = ANY($1::uuid[])
+      AND s.expected_close >= $2 AND s.expected_close < $3
 )
-SELECT f.board_id, f.card_id, f.title, f.owner_id, f.status, f.value, f.currency, f.expected_close, f.stage_id,
-       f.probability, f.category, coalesce(p.pushes, 0) AS pushes
-FROM facts f LEFT JOIN deal_close_pushes p ON p.board_id = f.board_id AND p.card_id = f.card_id;
+SELECT d.board_id, d.card_id, d.title, d.owner_id, d.status, d.value, d.currency, d.expected_close, d.stage_id,
+       coalesce(d.probability, st.probability) AS probability,
+       coalesce(d.forecast_category, CASE WHEN d.fields ->> 'forecast_category' IN
+           ('pipeline', 'best_case', 'commit', 'omitted') THEN d.fields ->> 'forecast_category' END,
+           'pipeline') AS category,
+       coalesce(p.pushes, 0) AS pushes
+FROM keys k JOIN deals d ON d.board_id = k.board_id AND d.card_id = k.card_id
+LEFT JOIN board_stages st ON st.board_id = d.board_id AND st.stage_id = d.stage_id
+LEFT JOIN deal_close_pushes p ON p.board_id = d.board_id AND p.card_id = d.card_id;
+
+-- name: snapshot_near
+-- The snapshot rows (workspace $1, week $2, boards $3) that matter for the period [$4, $5): those
+-- expected to close in it then, and those of deals open and expected to close in it now (pulled in).
+SELECT s.board_id, s.card_id, s.title, s.owner_id, s.value, s.currency, s.expected_close, s.stage_id, s.probability,
+       s.category
+FROM forecast_snapshots s
+WHERE s.workspace_id = $1 AND s.week = $2 AND s.board_id = ANY($3::uuid[]) AND s.expected_close >= $4
+  AND s.expected_close < $5
+UNION ALL
+SELECT s.board_id, s.card_id, s.title, s.owner_id, s.value, s.currency, s.expected_close, s.stage_id, s.probability,
+       s.category
+FROM deals d JOIN forecast_snapshots s ON s.workspace_id = $1 AND s.week = $2 AND s.board_id = d.board_id
+                                      AND s.card_id = d.card_id
+WHERE d.board_id = ANY($3::uuid[]) AND d.status = 'open' AND d.expected_close >= $4 AND d.expected_close < $5
+  AND (s.expected_close IS NULL OR s.expected_close < $4 OR s.expected_close >= $5);
 
 -- name: pushes
 SELECT pushes, last_pushed_at FROM deal_close_pushes WHERE board_id = $1 AND card_id = $2;
