@@ -18,15 +18,17 @@ from __future__ import annotations
 import hashlib
 from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
+from collections.abc import Collection
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 from uuid import UUID, uuid5
 
-from icalendar import Calendar, Event, vRecur
+from icalendar import Calendar, Event, vCalAddress, vRecur
 
 from server.domain.accounts import InvalidInput
-from server.domain.calendar import rule, zone
+from server.domain.calendar import Span, rule, zone
 from server.domain.ical import DEFAULT_LENGTH, PRODUCT
+from server.domain.series import exdates
 
 _IDS = UUID("8d3c5f0e-6b1a-4f7c-9e2d-1a4b7c0d9e31")
 MAX_TEXT = 10_000
@@ -68,6 +70,8 @@ class Local(NamedTuple):
     recurrence: str | None
     done: bool
     changed_at: datetime | None
+    exceptions: frozenset[date] = frozenset()  # a series' cancelled and moved days (SeriesExceptions)
+    attendees: tuple[str, ...] = ()  # the e-mail addresses of its attendees (users and contacts)
 
 
 class Item(NamedTuple):
@@ -144,6 +148,8 @@ class Fields(NamedTuple):
     location: str | None
     note: str | None
     recurrence: str | None
+    exdays: tuple[date, ...] = ()  # a series' days without their occurrence (sorted, local days)
+    attendees: tuple[str, ...] = ()  # lower-cased addresses Tandem maps to a user or contact (sorted)
 
 
 _UTC_NAMES = {"UTC", "Etc/UTC", "GMT", "Etc/GMT", "Z"}
@@ -155,18 +161,36 @@ def _zone_name(name: str | None) -> str | None:
 
 
 def local_fields(a: Local) -> Fields:
+    exdays = tuple(sorted(a.exceptions)) if a.recurrence else ()
+    attendees = tuple(sorted({e.lower() for e in a.attendees}))
     if a.starts_at is not None and not a.all_day:
         start = a.starts_at.astimezone(timezone.utc)
         end = (a.ends_at or a.starts_at + DEFAULT_LENGTH).astimezone(timezone.utc)
         return Fields(a.title, None, start, end, _zone_name(a.time_zone), a.location or None, a.note or None,
-                      a.recurrence)
-    return Fields(a.title, a.due_date, None, None, None, a.location or None, a.note or None, a.recurrence)
+                      a.recurrence, exdays, attendees)
+    return Fields(a.title, a.due_date, None, None, None, a.location or None, a.note or None, a.recurrence,
+                  exdays, attendees)
 
 
 def digest(f: Fields) -> str:
+    """The fields' fingerprint. Exception days and attendees count only when there are some, so
+    the digests stored before they were synced stay those of the same fields."""
     text = "\x1f".join("" if v is None else v.isoformat() if isinstance(v, (date, datetime)) else str(v)
-                        for v in f)
+                        for v in f[:8])
+    if f.exdays:
+        text += "\x1eexdays:" + ",".join(d.isoformat() for d in sorted(f.exdays))
+    if f.attendees:
+        text += "\x1eattendees:" + ",".join(sorted(f.attendees))
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def local_day(value: date | datetime, zone_name: str | None) -> date:
+    """The local day (in the series' zone, or UTC) of an EXDATE or RECURRENCE-ID value; a floating
+    time is read on the series' wall clock."""
+    if not isinstance(value, datetime):
+        return value
+    tz = (zone(zone_name) if zone_name else None) or timezone.utc
+    return (value if value.tzinfo else value.replace(tzinfo=tz)).astimezone(tz).date()
 
 
 def values_of(f: Fields, user: UUID) -> dict[str, Any]:
@@ -181,10 +205,15 @@ def values_of(f: Fields, user: UUID) -> dict[str, Any]:
 
 # --- VEVENT out and in -------------------------------------------------------------------------------
 
-def event_text(activity: UUID, f: Fields, stamp: datetime, keep: str | None = None) -> bytes:
+def event_text(activity: UUID, f: Fields, stamp: datetime, keep: str | None = None,
+               known: Collection[str] = ()) -> bytes:
     """The VCALENDAR of one activity. ``keep``: the server's last text of the event — it is changed
-    in place, so what Tandem does not hold (its UID, attendees, alarms, categories) stays, and so do
-    its EXDATEs and overridden occurrences (RECURRENCE-ID) while the rule and start are unchanged."""
+    in place, so what Tandem does not hold (its UID, alarms, categories, attendees Tandem cannot
+    name) stays, and so do its overridden occurrences (RECURRENCE-ID) on days Tandem has no
+    exception for, while the rule and start are unchanged. The series' exceptions (``f.exdays``:
+    cancelled and moved days) are its EXDATEs — a moved occurrence is its own activity, so its
+    own event. ``f.attendees`` are ATTENDEEs; one of the old text's ATTENDEEs whose address is in
+    ``known`` (Tandem maps it to a user or contact) but not in ``f.attendees`` was removed here."""
     old = _master(keep) if keep else None
     if old is None:
         cal = Calendar()
@@ -199,12 +228,22 @@ def event_text(activity: UUID, f: Fields, stamp: datetime, keep: str | None = No
         same = before is not None and (before.fields.recurrence, before.fields.start, before.fields.day) == (
             f.recurrence, f.start, f.day)
         for name in ("dtstamp", "last-modified", "summary", "dtstart", "dtend", "duration", "rrule", "location",
-                     "description", "sequence"):
+                     "description", "sequence", "exdate"):
             ev.pop(name, None)
         if not same:
-            ev.pop("exdate", None)
             ev.pop("rdate", None)
-            cal.subcomponents = [c for c in cal.subcomponents if c not in old[1]]
+        gone = [c for c in old[1] if not same or local_day(c.decoded("recurrence-id"), f.time_zone) in f.exdays]
+        cal.subcomponents = [c for c in cal.subcomponents if not any(c is g for g in gone)]
+        wanted, drop = set(f.attendees), set(known) - set(f.attendees)
+        kept = [a for a in _as_list(ev.pop("attendee", None)) if _address(a) not in drop]
+        for a in kept:
+            ev.add("attendee", a)
+        have = {_address(a) for a in kept}
+        for address in sorted(wanted - have):
+            ev.add("attendee", vCalAddress(f"mailto:{address}"))
+    if old is None:
+        for address in f.attendees:
+            ev.add("attendee", vCalAddress(f"mailto:{address}"))
     ev.add("dtstamp", stamp)
     ev.add("last-modified", stamp)
     ev.add("summary", f.title)
@@ -218,6 +257,10 @@ def event_text(activity: UUID, f: Fields, stamp: datetime, keep: str | None = No
         ev.add("dtend", f.day + timedelta(days=1))
     if f.recurrence:
         ev.add("rrule", vRecur.from_ical(f.recurrence))
+        if f.exdays:
+            series = Span(f.day or date.min, f.start, f.end, f.start is None, f.time_zone)
+            for value in exdates(series, f.exdays):
+                ev.add("exdate", value)
     if f.location:
         ev.add("location", f.location)
     if f.note:
@@ -228,9 +271,10 @@ def event_text(activity: UUID, f: Fields, stamp: datetime, keep: str | None = No
 
 class Incoming(NamedTuple):
     uid: str
-    fields: Fields
+    fields: Fields  # ``exdays``: the EXDATEs' local days; ``attendees``: every ATTENDEE address
     stamp: datetime | None  # the later of LAST-MODIFIED and DTSTAMP
-    exceptions: int  # EXDATE values and overridden occurrences (kept on the server, not in Tandem)
+    exceptions: int  # EXDATE values and overridden occurrences
+    overrides: tuple[tuple[date, Fields | None], ...] = ()  # overridden occurrences by local day (None: cancelled)
 
 
 def parse_event(text: bytes | str) -> Incoming | None:
@@ -242,17 +286,40 @@ def parse_event(text: bytes | str) -> Incoming | None:
         return None
     ev, overrides, _ = found
     uid = str(ev.get("uid") or "").strip()
-    if not uid:
+    fields = _fields(ev) if uid else None
+    if fields is None:
         return None
-    start = ev.decoded("dtstart", None)
-    if start is None:
-        return None
-    title = str(ev.get("summary") or "").strip()[:200] or "(no title)"
-    location = str(ev.get("location") or "").strip()[:500] or None
-    note = str(ev.get("description") or "").strip()[:MAX_TEXT] or None
     recurrence = _rrule_text(ev)
     if recurrence is not None and rule(recurrence) is None:
         recurrence = None
+    days: set[date] = set()
+    for prop in _as_list(ev.get("exdate")):
+        days |= {local_day(v.dt, fields.time_zone) for v in prop.dts}
+    moved = []
+    if recurrence:
+        for o in overrides:
+            day = local_day(o.decoded("recurrence-id"), fields.time_zone)
+            cancelled = str(o.get("status") or "").upper() == "CANCELLED"
+            moved.append((day, None if cancelled else _fields(o, fallback=fields)))
+    fields = fields._replace(recurrence=recurrence, exdays=tuple(sorted(days)) if recurrence else ())
+    # Both say when the event was last revised (RFC 5545 3.8.7.2: DTSTAMP too, without METHOD);
+    # some apps update only one of them: the later counts.
+    stamps = [_utc(v) for v in (ev.decoded("last-modified", None), ev.decoded("dtstamp", None))
+              if isinstance(v, datetime)]
+    stamp = max(stamps) if stamps else None
+    exdates_count = sum(len(v.dts) for v in _as_list(ev.get("exdate")))
+    return Incoming(uid, fields, stamp, exdates_count + len(overrides), tuple(sorted(moved, key=lambda m: m[0])))
+
+
+def _fields(ev: Any, fallback: Fields | None = None) -> Fields | None:
+    """The synced fields of one VEVENT (an override's missing ones from its series, ``fallback``)."""
+    start = ev.decoded("dtstart", None)
+    if start is None:
+        return None
+    title = str(ev.get("summary") or "").strip()[:200] or (fallback.title if fallback else "(no title)")
+    location = str(ev.get("location") or "").strip()[:500] or (fallback.location if fallback else None)
+    note = str(ev.get("description") or "").strip()[:MAX_TEXT] or (fallback.note if fallback else None)
+    attendees = tuple(sorted({a for a in map(_address, _as_list(ev.get("attendee"))) if a}))
     if isinstance(start, datetime):
         tz_name = _tz_name(ev.get("dtstart"))
         start_utc = _utc(start)
@@ -261,19 +328,25 @@ def parse_event(text: bytes | str) -> Incoming | None:
             end_utc = _utc(end)
         else:
             duration = ev.decoded("duration", None)
-            end_utc = start_utc + duration if isinstance(duration, timedelta) else start_utc + DEFAULT_LENGTH
+            if isinstance(duration, timedelta):
+                end_utc = start_utc + duration
+            elif fallback is not None and fallback.start is not None and fallback.end is not None:
+                end_utc = start_utc + (fallback.end - fallback.start)
+            else:
+                end_utc = start_utc + DEFAULT_LENGTH
         if end_utc <= start_utc:
             end_utc = start_utc + DEFAULT_LENGTH
-        fields = Fields(title, None, start_utc, end_utc, tz_name, location, note, recurrence)
-    else:
-        fields = Fields(title, start, None, None, None, location, note, recurrence)
-    # Both say when the event was last revised (RFC 5545 3.8.7.2: DTSTAMP too, without METHOD);
-    # some apps update only one of them: the later counts.
-    stamps = [_utc(v) for v in (ev.decoded("last-modified", None), ev.decoded("dtstamp", None))
-              if isinstance(v, datetime)]
-    stamp = max(stamps) if stamps else None
-    exdates = sum(len(v.dts) for v in _as_list(ev.get("exdate")))
-    return Incoming(uid, fields, stamp, exdates + len(overrides))
+        return Fields(title, None, start_utc, end_utc, tz_name, location, note, _rrule_text(ev), (), attendees)
+    return Fields(title, start, None, None, None, location, note, _rrule_text(ev), (), attendees)
+
+
+def _address(value: Any) -> str:
+    """The lower-cased e-mail address of an ATTENDEE (``mailto:`` value); empty if it is none."""
+    text = str(value or "").strip()
+    if text[:7].lower() != "mailto:":
+        return ""
+    address = text[7:].strip().lower()
+    return address if "@" in address and len(address) <= 320 else ""
 
 
 def _master(text: bytes | str) -> tuple[Any, list[Any], Calendar] | None:

@@ -35,6 +35,7 @@ from server.domain.caldav import (
     event_text, href_of, local_fields, parse_event, values_of,
 )
 from server.domain.crm import Activity
+from server.domain.series import moved_values
 from server.services.accounts import Caller
 from server.services.boards import Boards
 from server.services.crm import Crm
@@ -42,6 +43,7 @@ from server.services.jobs import JobKinds
 from server.services.ports.caldav import (
     CalendarError, CalendarServer, CalendarServers, Changed, SyncUnsupported, TokenExpired,
 )
+from server.services.ports.attendees import Attendees
 from server.services.ports.unit import Begin, Unit
 from server.services.ports.webhooks import Sealer
 
@@ -178,6 +180,74 @@ class _Run:
         self.pushed = self.pulled = self.removed = 0
         self.trouble: list[str] = []
         self.horizon = (now_utc() - PAST).date()
+        self.own = (caller.email or "").lower()
+        self.names: dict[tuple[UUID, str], tuple[str, UUID] | None] = {}  # (board, address) -> user / contact
+        self.views: dict[UUID, Any] = {}
+
+    async def _enrich(self, tx: Unit, boards: list[UUID], mine: dict[UUID, Local]) -> dict[UUID, Local]:
+        """The activities with their series' exception days and their attendees' addresses."""
+        skipped = await tx.series_exceptions.of_boards(boards)
+        attending: dict[tuple[UUID, UUID], Attendees] = {}
+        for board in sorted({a.board for a in mine.values()}, key=str):
+            for activity, who in (await tx.attendees.of_board(board)).items():
+                if activity in mine:
+                    attending[(board, activity)] = who
+        users = {u for who in attending.values() for u in who.users if u != self.user}
+        contacts = {c for who in attending.values() for c in who.contacts}
+        user_mail: dict[UUID, str] = {}
+        for user in sorted(users, key=str):
+            person = await tx.users.by_id(user)
+            if person is not None:
+                user_mail[user] = person.email.lower()
+        contact_mail = {c.id: c.values.emails[0].lower() for c in await tx.contacts.by_ids(sorted(contacts, key=str))
+                        if c.deleted_at is None and c.values.emails}
+        out = {}
+        for a in mine.values():
+            who = attending.get((a.board, a.id), Attendees())
+            addresses = {user_mail[u] for u in who.users if u in user_mail} | {
+                contact_mail[c] for c in who.contacts if c in contact_mail}
+            out[a.id] = a._replace(exceptions=frozenset(skipped.get((a.board, a.id), ())),
+                                   attendees=tuple(sorted(addresses - {self.own})))
+        return out
+
+    async def _view(self, board: UUID) -> Any:
+        if board not in self.views:
+            try:
+                self.views[board] = await self.s._boards.get(self.caller, board)
+            except (AccessDenied, NotFound):
+                self.views[board] = None
+        return self.views[board]
+
+    async def _names(self, board: UUID, addresses: Any) -> dict[str, tuple[str, UUID]]:
+        """Which of ``addresses`` name a user who reaches ``board`` (not the calendar's owner) or,
+        for a member of its workspace, a live contact there: address -> ("user" | "contact", id)."""
+        wanted = sorted({a for a in addresses if a and a != self.own and (board, a) not in self.names})
+        if wanted:
+            view = await self._view(board)
+            async with self.s._begin() as tx:
+                left = []
+                for address in wanted:
+                    person = await tx.users.by_email(address)
+                    if person is not None and person.id != self.user and await tx.board_reach.reaches(board, person.id):
+                        self.names[(board, address)] = ("user", person.id)
+                    else:
+                        left.append(address)
+                        self.names[(board, address)] = None
+                if left and view is not None and view.role is not None:  # a guest names no contacts
+                    for address, contact in (await tx.lookups.contacts_by_email(view.board.workspace_id, left)).items():
+                        self.names[(board, address.lower())] = ("contact", contact)
+        found = {}
+        for a in addresses:
+            name = self.names.get((board, a))
+            if name is not None:
+                found[a] = name
+        return found
+
+    async def _known(self, incoming: Incoming, board: UUID) -> Incoming:
+        """``incoming`` with only the attendees Tandem can name (others stay on the server only)."""
+        names = await self._names(board, incoming.fields.attendees)
+        return incoming._replace(fields=incoming.fields._replace(
+            attendees=tuple(sorted(a for a in incoming.fields.attendees if a in names))))
 
     async def go(self) -> tuple[Counts, str | None, str | None]:
         begin = self.s._begin
@@ -185,6 +255,7 @@ class _Run:
             items = {i.href: i for i in await tx.calendar_syncs.items(self.user)}
             boards = await tx.board_reach.visible_boards(self.user)
             mine = {a.id: a for a in await tx.calendar_syncs.activities(self.user, boards)}
+            mine = await self._enrich(tx, boards, mine)
         changed, deleted, token = await self._server_changes(items)
         fetched = {r.href: r for r in await self.server.fetch(sorted(changed))} if changed else {}
         gone = set(deleted) | {h for h in changed if h not in fetched}
@@ -199,6 +270,7 @@ class _Run:
                 continue
             own = _uuid(incoming.uid)
             target = own if own is not None and own in mine else activity_id(self.user, incoming.uid)
+            incoming = await self._known(incoming, mine[target].board if target in mine else self.link.board)
             if target not in mine and not self._recent(incoming.fields.recurrence,
                                                        incoming.fields.day or _day(incoming.fields.start)):
                 continue  # years of calendar history do not become activities
@@ -228,6 +300,8 @@ class _Run:
             local = mine.get(item.activity)
             remote = fetched.get(href)
             incoming = parse_event(remote.ical) if remote is not None else None
+            if incoming is not None:
+                incoming = await self._known(incoming, item.board)
             remote_changed = incoming is not None and digest(incoming.fields) != item.digest
             if remote is not None:  # writes go over the server's newest version, keeping its exceptions
                 item = item._replace(etag=remote.etag, ical=remote.ical.decode())
@@ -304,7 +378,11 @@ class _Run:
         fields = local_fields(local)
         stamp = now_utc()
         href = item.href if item is not None else href_of(self.server.path, local.id)
-        text = event_text(local.id, fields, stamp, item.ical if item is not None else None)
+        known: set[str] = set()
+        before = parse_event(item.ical) if item is not None else None
+        if before is not None:  # the server's attendees Tandem names: removing one here removes it there
+            known = set(await self._names(local.board, before.fields.attendees))
+        text = event_text(local.id, fields, stamp, item.ical if item is not None else None, known)
         etag = await self.server.put(href, text, item.etag if item is not None else None)
         await self._record(Item(href, local.id, local.board, etag, digest(fields), stamp, text.decode()))
         self.pushed += 1
@@ -322,9 +400,64 @@ class _Run:
             if item is not None and item.board != self.link.board:
                 board = self.link.board
             await self.s._crm.create_activity(self.caller, board, {"type": "meeting", **values}, activity=target)
+        await self._exceptions(board, target, incoming)
+        await self._attendees(board, target, incoming)
         await self._record(Item(href, target, board, remote.etag, digest(incoming.fields), incoming.stamp,
                                 remote.ical.decode()))
         self.pulled += 1
+
+    async def _exceptions(self, board: UUID, series: UUID, incoming: Incoming) -> None:
+        """The server's EXDATEs and overridden occurrences become the series' exceptions: a
+        cancelled day, or a moved one — a single activity (its id derived from the UID and the
+        day, so reading it again makes no second) takes its place, and is its own event from the
+        next sync on (the series then carries an EXDATE for that day instead of the override).
+        An exception Tandem has and the server dropped stays (there is no undoing one yet)."""
+        if not incoming.fields.recurrence or not (incoming.fields.exdays or incoming.overrides):
+            return
+        view = await self._view(board)
+        if view is None:
+            return
+        async with self.s._begin() as tx:
+            have = await tx.series_exceptions.days(board, series)
+            for day in incoming.fields.exdays:
+                if day not in have:
+                    await tx.series_exceptions.add(view.board.workspace_id, board, series, day, None)
+            cancelled = [day for day, f in incoming.overrides if f is None and day not in have]
+            for day in cancelled:
+                await tx.series_exceptions.add(view.board.workspace_id, board, series, day, None)
+        moved = [(day, f) for day, f in incoming.overrides if f is not None and day not in have
+                 and day not in incoming.fields.exdays]
+        if not moved:
+            return
+        found = await self._existing(board, series)
+        if found is None:
+            return
+        for day, f in moved:
+            single = activity_id(self.user, f"{incoming.uid}#{day.isoformat()}")
+            if await self._existing(board, single) is None:
+                values = moved_values(found, f.start if f.start is not None else f.day, f.end)
+                values.update(title=f.title, location=f.location, note=f.note)
+                await self.s._crm.create_activity(self.caller, board, {k: v for k, v in values.items()
+                                                                      if v is not None}, activity=single)
+            async with self.s._begin() as tx:
+                await tx.series_exceptions.add(view.board.workspace_id, board, series, day, single)
+            self.pulled += 1
+
+    async def _attendees(self, board: UUID, activity: UUID, incoming: Incoming) -> None:
+        """The event's attendees Tandem can name become the activity's (a guest's: users only)."""
+        view = await self._view(board)
+        if view is None:
+            return
+        names = await self._names(board, incoming.fields.attendees)
+        users = tuple(i for kind, i in names.values() if kind == "user")
+        contacts = tuple(i for kind, i in names.values() if kind == "contact")
+        async with self.s._begin() as tx:
+            before = await tx.attendees.of_activity(board, activity)
+            if view.role is None:
+                contacts = before.contacts
+            wanted = Attendees(tuple(sorted(users, key=str)), tuple(sorted(contacts, key=str)))
+            if (set(before.users), set(before.contacts)) != (set(wanted.users), set(wanted.contacts)):
+                await tx.attendees.set(view.board.workspace_id, board, activity, wanted)
 
     async def _delete_remote(self, item: Item) -> None:
         found = await self._existing(item.board, item.activity)

@@ -226,7 +226,7 @@ async def test_a_forgotten_sync_token_means_a_full_listing_without_duplicates(se
     assert (await s.status())["full_listing"] is False, "a fresh token after the full listing"
 
 
-async def test_a_repeating_event_with_an_exception_keeps_it_through_a_tandem_edit(server, radicale):
+async def test_a_repeating_event_with_exceptions_becomes_a_series_with_exceptions_and_keeps_them(server, radicale):
     s = await linked(server, radicale)
     start = soon(2, 9)
     second = start + timedelta(days=7)
@@ -238,22 +238,47 @@ async def test_a_repeating_event_with_an_exception_keeps_it_through_a_tandem_edi
     await s.put("weekly.ics", event("weekly@other.app", "Weekly", local(start), local(start + timedelta(hours=1)),
                                     extra=f"RRULE:FREQ=WEEKLY\r\nEXDATE;TZID=Europe/Berlin:{local(second)}\r\n",
                                     overrides=override))
-    assert (await s.sync()).pulled == 1
-    [weekly] = await s.activities()
-    assert weekly["title"] == "Weekly" and weekly["recurrence"] == "FREQ=WEEKLY"
-    assert await s.sync() == Counts(0, 0, 0)
+    assert (await s.sync()).pulled == 2, "the series and its moved occurrence"
+    found = {a["title"]: a for a in await s.activities()}
+    assert set(found) == {"Weekly", "Weekly (later this time)"}
+    weekly, single = found["Weekly"], found["Weekly (later this time)"]
+    assert weekly["recurrence"] == "FREQ=WEEKLY" and single["recurrence"] is None
+    assert datetime.fromisoformat(single["start"]) == moved + timedelta(hours=3)
+    days = {e["day"] for e in await calendar_entries(s) if e["id"] == weekly["id"]}
+    assert start.date().isoformat() in days
+    assert second.date().isoformat() not in days and moved.date().isoformat() not in days
 
+    # The next run writes Tandem's way back: the moved occurrence is an event of its own, the
+    # series has an EXDATE for its day instead of the override. Then nothing more.
+    assert (await s.sync()).pushed == 2
+    events = await s.events()
+    assert sorted(events) == sorted(["weekly.ics", f"{single['id']}.ics"])
+    master = vevent(events["weekly.ics"])
+    assert str(master["uid"]) == "weekly@other.app", "the server's UID stays"
+    assert sorted(d.dt for e in _list(master["exdate"]) for d in e.dts) == [second, moved]
+    assert [e for e in events["weekly.ics"].walk("VEVENT") if e.get("recurrence-id") is not None] == []
+    for _ in range(2):
+        assert await s.sync() == Counts(0, 0, 0)
+    assert len(await s.activities()) == 2 and len(await s.events()) == 2
+
+    # A Tandem edit keeps the EXDATEs.
     await s.change_activity(weekly["id"], title="Weekly sync", location="Room 2")
     assert (await s.sync()).pushed == 1
-    cal = (await s.events())["weekly.ics"]
-    master = vevent(cal)
-    assert str(master["uid"]) == "weekly@other.app", "the server's UID stays"
+    master = vevent((await s.events())["weekly.ics"])
     assert str(master["summary"]) == "Weekly sync" and str(master["location"]) == "Room 2"
-    exdates = master["exdate"] if isinstance(master["exdate"], list) else [master["exdate"]]
-    assert [d.dt for e in exdates for d in e.dts] == [second]
-    [kept] = [e for e in cal.walk("VEVENT") if e.get("recurrence-id") is not None]
-    assert str(kept["summary"]) == "Weekly (later this time)"
-    assert len(await s.activities()) == 1 and await s.sync() == Counts(0, 0, 0)
+    assert sorted(d.dt for e in _list(master["exdate"]) for d in e.dts) == [second, moved]
+    assert await s.sync() == Counts(0, 0, 0)
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+async def calendar_entries(s: Linked) -> list[dict[str, Any]]:
+    today = datetime.now(timezone.utc).date()
+    found = await ok(s.server, s.owner, "GET", f"/api/workspaces/{s.t.workspace}/calendar",
+                     params={"start": today.isoformat(), "end": (today + timedelta(days=40)).isoformat()})
+    return found["entries"] if isinstance(found, dict) else found
 
 
 async def test_changed_on_both_sides_the_later_writer_wins(server, radicale):

@@ -3,6 +3,8 @@ from what other calendar apps write, and events written so that the server's ext
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from datetime import date, datetime, timedelta, timezone
 from uuid import uuid4
 
@@ -102,14 +104,53 @@ def test_written_events_read_back_the_same_and_keep_the_servers_extras_while_the
     assert back is not None and back.uid == str(a) and digest(back.fields) == digest(f)
     server = written.decode().replace(
         "END:VEVENT", "EXDATE;TZID=Europe/Berlin:20261217T100000\r\nATTENDEE:mailto:ann@example.com\r\nEND:VEVENT", 1)
-    renamed = Calendar.from_ical(event_text(a, f._replace(title="Weekly sync"), T0, server))
+    read = parse_event(server)
+    assert read is not None and read.fields.exdays == (date(2026, 12, 17),)
+    assert read.fields.attendees == ("ann@example.com",)
+    # Read into Tandem, the EXDATE is an exception of the series: written back as an EXDATE.
+    renamed = Calendar.from_ical(event_text(a, f._replace(title="Weekly sync", exdays=read.fields.exdays), T0,
+                                            server))
     [ev] = renamed.walk("VEVENT")
     assert str(ev["summary"]) == "Weekly sync" and "ATTENDEE" in ev and "EXDATE" in ev
+    assert ev["exdate"].dts[0].dt == datetime(2026, 12, 17, 10, tzinfo=ZoneInfo("Europe/Berlin"))
     moved = Calendar.from_ical(event_text(a, f._replace(start=T0 + timedelta(hours=1),
                                                           end=T0 + timedelta(hours=2)), T0, server))
     [ev] = moved.walk("VEVENT")
-    assert "EXDATE" not in ev, "a moved series drops exceptions that no longer match an occurrence"
-    assert "ATTENDEE" in ev
+    assert "EXDATE" not in ev, "a series without exceptions in Tandem has no EXDATE"
+    assert "ATTENDEE" in ev, "an address Tandem does not know stays"
+
+
+def test_exceptions_and_attendees_out_and_in():
+    a = uuid4()
+    f = Fields("Stand-up", None, T0, T0 + timedelta(minutes=15), "America/New_York", None, None, "FREQ=DAILY",
+               (date(2026, 12, 11), date(2026, 12, 12)), ("bo@example.com", "cy@example.com"))
+    text = event_text(a, f, T0)
+    back = parse_event(text)
+    assert back is not None and digest(back.fields) == digest(f), "EXDATEs and ATTENDEEs read back the same"
+    assert back.fields.exdays == f.exdays and back.fields.attendees == f.attendees
+    # The server's copy gains a guest Tandem cannot name and an overridden occurrence.
+    server = text.decode().replace("END:VEVENT", "ATTENDEE;PARTSTAT=ACCEPTED:mailto:Guest@Other.org\r\nEND:VEVENT", 1)
+    server = server.replace("END:VCALENDAR", "BEGIN:VEVENT\r\nUID:" + str(a) + "\r\nDTSTAMP:20261201T080000Z\r\n"
+                            "RECURRENCE-ID;TZID=America/New_York:20261214T040000\r\n"
+                            "DTSTART;TZID=America/New_York:20261214T070000\r\nSUMMARY:Stand-up (late)\r\n"
+                            "END:VEVENT\r\nEND:VCALENDAR")
+    read = parse_event(server)
+    assert read is not None and read.fields.attendees == ("bo@example.com", "cy@example.com", "guest@other.org")
+    [(day, moved)] = read.overrides
+    assert day == date(2026, 12, 14) and moved is not None and moved.title == "Stand-up (late)"
+    assert moved.end is not None and moved.start is not None and moved.end - moved.start == timedelta(minutes=15)
+    # Tandem removes Cy and moves the 14th (an exception now): Cy goes, the guest stays, the override
+    # gives way to an EXDATE (the moved occurrence is an event of its own).
+    out = Calendar.from_ical(event_text(a, f._replace(exdays=(*f.exdays, date(2026, 12, 14)),
+                                                      attendees=("bo@example.com",)), T0, server,
+                                        known={"bo@example.com", "cy@example.com"}))
+    events = list(out.walk("VEVENT"))
+    assert len(events) == 1
+    addresses = sorted(str(v).lower() for v in events[0]["attendee"])
+    assert addresses == ["mailto:bo@example.com", "mailto:guest@other.org"]
+    again = parse_event(out.to_ical())
+    assert again is not None and again.fields.exdays == (date(2026, 12, 11), date(2026, 12, 12), date(2026, 12, 14))
+    assert digest(Fields(*f[:8])) == digest(f._replace(exdays=(), attendees=())), "old digests stay valid"
 
 
 def test_ids_and_urls():
