@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import pytest
@@ -402,3 +403,77 @@ async def test_the_periodic_poll_queues_one_sync_per_calendar_while_none_waits(s
     assert await queued() == 2, "the schedule's sync is queued once while it waits"
     await kinds.handlers["caldav.sync"]({"user": s.owner.id})
     assert (await s.status())["last_success"] is not None
+
+
+async def test_a_tandem_series_cancelled_and_moved_occurrences_are_exdates_and_an_event_of_its_own(server, radicale):
+    s = await linked(server, radicale)
+    start = soon(3, 8)
+    weekday = "MO TU WE TH FR SA SU".split()[start.weekday()]
+    series = await s.add_activity("Planning", start, recurrence=f"FREQ=WEEKLY;BYDAY={weekday}")
+    assert (await s.sync()).pushed == 1
+    board = s.t.board["id"]
+    base = f"/api/boards/{board}/activities/{series['id']}/occurrences"
+    berlin = start.astimezone(ZoneInfo("Europe/Berlin"))
+    second, third = (berlin + timedelta(days=7)).date(), (berlin + timedelta(days=14)).date()
+    await call(s.server, s.owner, "DELETE", f"{base}/{second.isoformat()}")
+    moved = await ok(s.server, s.owner, "POST", f"{base}/{third.isoformat()}/move",
+                     json={"due": (start + timedelta(days=15)).isoformat()})
+    counts = await s.sync()
+    assert counts.pushed == 2, "the series (its EXDATEs) and the moved occurrence"
+    events = await s.events()
+    assert sorted(events) == sorted([f"{series['id']}.ics", f"{moved['id']}.ics"])
+    master = vevent(events[f"{series['id']}.ics"])
+    values = sorted(d.dt for e in _list(master["exdate"]) for d in e.dts)
+    assert values == [start + timedelta(days=7), start + timedelta(days=14)]
+    assert all(str(e.params.get("TZID")) == "Europe/Berlin" for e in _list(master["exdate"])), "in the series' zone"
+    single = vevent(events[f"{moved['id']}.ics"])
+    assert single.decoded("dtstart") == start + timedelta(days=15) and "rrule" not in single
+    for _ in range(3):
+        assert await s.sync() == Counts(0, 0, 0)
+    assert len(await s.events()) == 2
+
+
+async def test_attendees_travel_both_ways_matched_to_members_and_contacts(server, radicale):
+    s = await linked(server, radicale)
+    board = s.t.board["id"]
+    ada = await ok(s.server, s.owner, "POST", f"/api/workspaces/{s.t.workspace}/contacts",
+                   json={"first_name": "Ada", "emails": ["ada@example.com"]})
+    start = soon(4, 10)
+    made = await s.add_activity("Review", start)
+    url = f"/api/boards/{board}/activities/{made['id']}/attendees"
+    await ok(s.server, s.owner, "PUT", url, json={"users": [s.t.member.id], "contacts": [ada["id"]]})
+    assert (await s.sync()).pushed == 1
+    ev = vevent((await s.events())[f"{made['id']}.ics"])
+    sent = sorted(str(a).lower() for a in _list(ev["attendee"]))
+    assert sent == sorted([f"mailto:{s.t.member.email.lower()}", "mailto:ada@example.com"])
+    assert await s.sync() == Counts(0, 0, 0)
+
+    # On the server: Ada leaves, the viewer (a member of the workspace) and a stranger join.
+    later = stamp(datetime.now(timezone.utc) + timedelta(seconds=5))
+    text = event(made["id"], "Review", local(start), local(start + timedelta(hours=1)), stamp=later,
+                 extra=f"ATTENDEE:mailto:{s.t.member.email}\r\nATTENDEE;CN=Vic:mailto:{s.t.viewer.email.upper()}\r\n"
+                       f"ATTENDEE:mailto:stranger@other.org\r\nATTENDEE:mailto:{s.owner.email}\r\n")
+    await s.put(f"{made['id']}.ics", text)
+    assert (await s.sync()).pulled == 1
+    got = await ok(s.server, s.owner, "GET", url)
+    assert sorted(got["users"]) == sorted([s.t.member.id, s.t.viewer.id]) and got["contacts"] == []
+    for _ in range(2):
+        assert await s.sync() == Counts(0, 0, 0)
+
+    # An event made on the server with Ada's address: the new activity has her as its attendee,
+    # and a Tandem edit keeps the stranger on the server.
+    await s.put("lunch.ics", event("lunch@other.app", "Lunch", local(start + timedelta(days=1)),
+                                   local(start + timedelta(days=1, hours=1)),
+                                   extra="ATTENDEE:mailto:ADA@example.com\r\nATTENDEE:mailto:stranger@other.org\r\n"))
+    assert (await s.sync()).pulled == 1
+    [lunch] = [a for a in await s.activities() if a["title"] == "Lunch"]
+    lunch_url = f"/api/boards/{board}/activities/{lunch['id']}/attendees"
+    assert await ok(s.server, s.owner, "GET", lunch_url) == {"users": [], "contacts": [ada["id"]]}
+    await ok(s.server, s.owner, "PUT", lunch_url, json={"users": [s.t.member.id], "contacts": []})
+    assert (await s.sync()).pushed == 1
+    ev = vevent((await s.events())["lunch.ics"])
+    assert sorted(str(a).lower() for a in _list(ev["attendee"])) == sorted(
+        [f"mailto:{s.t.member.email.lower()}", "mailto:stranger@other.org"])
+    for _ in range(2):
+        assert await s.sync() == Counts(0, 0, 0)
+    assert len(await s.events()) == 2 and len(await s.activities()) == 2
