@@ -7,14 +7,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, Request, get, post, put
+from uuid import UUID
+
+from litestar import Controller, Request, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from server.api import booking_types as types
 from server.api.auth import CallerDep, client_address
 from server.domain.booking import BookingSettings, clock
-from server.services.booking import BookingService
+from server.domain.booking import Booking
+from server.services.booking import Booked, BookingService, Managed
 
 BookingDep = NamedDependency[BookingService]
 
@@ -23,7 +26,25 @@ def _settings(s: BookingSettings) -> types.BookingSettings:
     return types.BookingSettings(
         board=s.board, slug=s.slug, enabled=s.enabled, time_zone=s.time_zone, durations=list(s.durations),
         buffer_before=s.buffer_before, buffer_after=s.buffer_after, min_notice=s.min_notice,
-        window_days=s.window_days, hours=[[[clock(a), clock(b)] for a, b in day] for day in s.hours])
+        window_days=s.window_days, hours=[[[clock(a), clock(b)] for a, b in day] for day in s.hours],
+        team=s.team, approval=s.approval)
+
+
+def _request(b: Booking) -> types.BookingRequest:
+    return types.BookingRequest(id=b.id, start=b.start, end=b.end, guest_name=b.guest_name,
+                                guest_email=b.guest_email, note=b.note)
+
+
+def _made(made: Booked) -> types.BookingMade:
+    return types.BookingMade(start=made.booking.start, end=made.booking.end, time_zone=made.time_zone,
+                             mailed=made.mailed, status=made.booking.status, host_name=made.host_name,
+                             manage=made.token)
+
+
+def _managed(m: Managed) -> types.ManagedBooking:
+    return types.ManagedBooking(start=m.booking.start, end=m.booking.end, status=m.booking.status,
+                                host_name=m.host_name, time_zone=m.time_zone, slug=m.slug,
+                                duration=int((m.booking.end - m.booking.start).total_seconds() // 60))
 
 
 class BookingSettingsController(Controller):
@@ -40,9 +61,55 @@ class BookingSettingsController(Controller):
                                 booking: BookingDep) -> types.BookingLink:
         raw = {"slug": data.slug, "enabled": data.enabled, "time_zone": data.time_zone, "durations": data.durations,
                "buffer_before": data.buffer_before, "buffer_after": data.buffer_after,
-               "min_notice": data.min_notice, "window_days": data.window_days, "hours": data.hours}
+               "min_notice": data.min_notice, "window_days": data.window_days, "hours": data.hours,
+               "team": data.team, "approval": data.approval}
         saved = await booking.save(caller, data.board, raw)
         return types.BookingLink(settings=_settings(saved), mail_configured=booking.delivers)
+
+    @get("/requests", summary="Bookings waiting for your approval, soonest first")
+    async def booking_requests(self, caller: CallerDep, booking: BookingDep) -> list[types.BookingRequest]:
+        return [_request(b) for b in await booking.requests(caller)]
+
+    @post("/requests/{request_id:uuid}/confirm", status_code=200,
+          summary="Confirm a booking request: the meeting is made and the guest mailed")
+    async def confirm_booking(self, request_id: FromPath[UUID], caller: CallerDep,
+                              booking: BookingDep) -> types.BookingRequest:
+        return _request(await booking.decide(caller, request_id, True))
+
+    @post("/requests/{request_id:uuid}/decline", status_code=200,
+          summary="Decline a booking request: the time is freed and the guest told")
+    async def decline_booking(self, request_id: FromPath[UUID], caller: CallerDep,
+                              booking: BookingDep) -> types.BookingRequest:
+        return _request(await booking.decide(caller, request_id, False))
+
+
+class GuestBookingController(Controller):
+    """A guest's own booking through the secret link they were given (no session): a forged or
+    stale link is 404."""
+
+    path = "/api/booking-manage/{token:str}"
+    tags = ["booking"]
+
+    @get("", summary="Your booking: when, with whom, and its state")
+    async def managed_booking(self, request: Request, token: FromPath[str],
+                              booking: BookingDep) -> types.ManagedBooking:
+        return _managed(await booking.manage(token, client_address(request)))
+
+    @get("/slots", summary="Free starts your booking could move to (UTC)")
+    async def managed_slots(self, request: Request, token: FromPath[str], booking: BookingDep,
+                            start: Annotated[str, QueryParameter(name="from")] = "",
+                            end: Annotated[str, QueryParameter(name="to")] = "") -> types.BookingSlots:
+        length, found = await booking.manage_slots(token, start, end, client_address(request))
+        return types.BookingSlots(duration=length, slots=found)
+
+    @post("/move", status_code=200, summary="Move your booking to another free start (409 if just taken)")
+    async def move_booking(self, request: Request, token: FromPath[str], data: JSONBody[types.Reschedule],
+                           booking: BookingDep) -> types.BookingMade:
+        return _made(await booking.reschedule(token, {"start": data.start}, client_address(request)))
+
+    @delete("", status_code=204, summary="Cancel your booking: its meeting is removed and the host told")
+    async def cancel_booking(self, request: Request, token: FromPath[str], booking: BookingDep) -> None:
+        await booking.cancel(token, client_address(request))
 
 
 class PublicBookingController(Controller):
@@ -67,5 +134,4 @@ class PublicBookingController(Controller):
                    booking: BookingDep) -> types.BookingMade:
         made = await booking.book(slug, {"start": data.start, "duration": data.duration, "name": data.name,
                                          "email": data.email, "note": data.note}, client_address(request))
-        return types.BookingMade(start=made.booking.start, end=made.booking.end, time_zone=made.time_zone,
-                                 mailed=made.mailed)
+        return _made(made)

@@ -22,6 +22,8 @@ class BookingSettings(msgspec.Struct, kw_only=True):
     min_notice: int = 240
     window_days: int = 30
     hours: list[list[list[str]]]
+    team: UUID | None = None  # round robin over this team's members (the union of their free times)
+    approval: bool = False  # bookings wait for the host to confirm or decline them
 
 
 class BookingLink(msgspec.Struct, kw_only=True):
@@ -57,3 +59,33 @@ class BookingMade(msgspec.Struct, kw_only=True):
     end: datetime
     time_zone: str
     mailed: bool  # whether a confirmation e-mail goes out (only with a mail relay configured)
+    status: str = "confirmed"  # or "requested": the host confirms or declines it
+    host_name: str = ""  # who meets the guest (on a team link: the member it went to)
+    manage: str = ""  # the guest's secret for /booking/<manage>: cancel or reschedule
+
+
+class BookingRequest(msgspec.Struct, kw_only=True):
+    """A booking waiting for your approval."""
+
+    id: UUID
+    start: datetime
+    end: datetime
+    guest_name: str
+    guest_email: str
+    note: str | None
+
+
+class ManagedBooking(msgspec.Struct, kw_only=True):
+    """A guest's own booking, as their manage link shows it."""
+
+    start: datetime
+    end: datetime
+    status: str
+    host_name: str
+    time_zone: str
+    duration: int
+    slug: str
+
+
+class Reschedule(msgspec.Struct, kw_only=True):
+    start: str

@@ -29,6 +29,7 @@ MAX_BUFFER, MAX_NOTICE, MAX_WINDOW = 240, 60 * 24 * 30, 365
 MAX_SLOTS_DAYS = 62  # one slots request covers at most this many days
 DAYS = 7
 Busy = tuple[datetime, datetime]
+REQUESTED, CONFIRMED = "requested", "confirmed"
 
 
 class InvalidBooking(ValueError):
@@ -48,6 +49,8 @@ class BookingSettings(NamedTuple):
     min_notice: int  # minutes
     window_days: int
     hours: tuple[tuple[tuple[int, int], ...], ...]  # per weekday, (start, end) minutes after midnight
+    team: UUID | None = None  # round robin over this team's members (None: the user alone)
+    approval: bool = False  # bookings wait for the host to confirm them
 
 
 class Booking(NamedTuple):
@@ -60,6 +63,9 @@ class Booking(NamedTuple):
     guest_name: str
     guest_email: str
     note: str | None
+    link_user: UUID | None = None  # whose link it was booked on (a team link's bookings go to members)
+    status: str = CONFIRMED  # or REQUESTED: waiting for the host (it holds its time meanwhile)
+    activity: UUID | None = None  # the meeting it made, once confirmed
 
 
 def _minutes(field: str, raw: Any, low: int, high: int) -> int:
@@ -120,7 +126,25 @@ def check_settings(user: UUID, workspace: UUID, board: UUID, raw: dict[str, Any]
         buffer_after=_minutes("buffer_after", raw.get("buffer_after", 0), 0, MAX_BUFFER),
         min_notice=_minutes("min_notice", raw.get("min_notice", 240), 0, MAX_NOTICE),
         window_days=_minutes("window_days", raw.get("window_days", 30), 1, MAX_WINDOW),
-        hours=check_hours(raw.get("hours")))
+        hours=check_hours(raw.get("hours")), team=_team(raw.get("team")), approval=bool(raw.get("approval", False)))
+
+
+def _team(raw: Any) -> UUID | None:
+    if raw is None or isinstance(raw, UUID):
+        return raw
+    try:
+        return UUID(str(raw))
+    except ValueError:
+        raise InvalidBooking(f"team: expected a team's id or null, got {str(raw)[:40]!r}") from None
+
+
+def pick_host(free: Iterable[UUID], tally: dict[UUID, tuple[int, datetime | None]]) -> UUID | None:
+    """Round robin: of the members ``free`` at a time, the one with the fewest bookings from this link
+    (``tally``: member -> (count, their latest booking's time)); ties go to the one booked longest
+    ago (never booked first), then by id so the choice is stable."""
+    never = datetime.min.replace(tzinfo=timezone.utc)
+    ranked = sorted(free, key=lambda m: (tally.get(m, (0, None))[0], tally.get(m, (0, None))[1] or never, str(m)))
+    return ranked[0] if ranked else None
 
 
 def _local(day: date, minutes: int, tz: Any) -> datetime | None:

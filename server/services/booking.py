@@ -15,15 +15,18 @@ counted per address first (``Throttle``), and bad input is ``InvalidBooking`` na
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
+import secrets
 from datetime import datetime, timedelta, timezone
 from typing import Any, NamedTuple
 from uuid import UUID, uuid4
 
 from server.domain.access import NotFound, require_write
 from server.domain.accounts import Conflict
-from server.domain.booking import MAX_SLOTS_DAYS, Booking, BookingSettings, InvalidBooking, check_settings, \
-    invitation, is_free, slots
+from server.domain.booking import CONFIRMED, MAX_SLOTS_DAYS, REQUESTED, Booking, BookingSettings, InvalidBooking, \
+    check_settings, invitation, is_free, pick_host, slots
 from server.domain.calendar import zone
 from server.domain.throttle import Rule, Scope, key
 from server.services.accounts import Caller
@@ -54,10 +57,34 @@ class Host(NamedTuple):
 
 class Booked(NamedTuple):
     booking: Booking
-    activity: UUID
-    contact: UUID
+    activity: UUID | None  # None while it waits for the host's approval
+    contact: UUID | None
     time_zone: str  # the host's
     mailed: bool  # whether the confirmations leave the server (a relay is configured)
+    token: str = ""  # the guest's manage link's secret part: ``<booking id>.<secret>``
+    host_name: str = ""
+
+
+class Managed(NamedTuple):
+    """What a guest's manage link shows: their booking, its host's name, zone and the link's lengths."""
+
+    booking: Booking
+    host_name: str
+    time_zone: str
+    durations: tuple[int, ...]
+    slug: str
+
+
+def _hash(secret: str) -> bytes:
+    return hashlib.sha256(b"tandem booking guest\0" + secret.encode()).digest()
+
+
+def _parse_token(token: str) -> tuple[UUID, str] | None:
+    ident, _, secret = (token or "").partition(".")
+    try:
+        return UUID(ident), secret
+    except ValueError:
+        return None
 
 
 def _moment(field: str, raw: str) -> datetime:
@@ -96,8 +123,9 @@ class BookingService:
     """Settings for the signed-in host; slots and bookings for anyone with the link."""
 
     def __init__(self, begin: Begin, boards: Boards, crm: Crm, contacts: Contacts, outbox: Outbox,
-                 rules: dict[Scope, Rule] | None = None) -> None:
+                 rules: dict[Scope, Rule] | None = None, public_url: str = "") -> None:
         self._begin, self._boards, self._crm, self._contacts, self._outbox = begin, boards, crm, contacts, outbox
+        self._public_url = public_url.rstrip("/")
         self._throttle = Throttle(begin, rules or RULES)
 
     @property
@@ -116,6 +144,8 @@ class BookingService:
         require_write(view.access)
         settings = check_settings(caller.id, view.board.workspace_id, board, raw)
         async with self._begin() as tx:
+            if settings.team is not None and not await tx.booking_links.members(settings.team, settings.workspace):
+                raise NotFound("team: no such team with members in this board's workspace")
             if not await tx.booking_links.put(settings):
                 raise Conflict(f"slug: {settings.slug!r} is taken; pick another")
         return settings
@@ -140,9 +170,18 @@ class BookingService:
                 raise NotFound("no such booking page")
             length = _duration(link, duration)
             now = now or datetime.now(timezone.utc)
-            busy = await tx.booking_links.busy(link.user, start - timedelta(days=1), end + timedelta(days=1),
-                                               now - SETTLE)
-        return length, slots(link, busy, start, end, length, now)
+            found: set[datetime] = set()
+            for host in await self._hosts(tx, link):  # a team link: the union of its members' free times
+                busy = await tx.booking_links.busy(host, start - timedelta(days=1), end + timedelta(days=1),
+                                                   now - SETTLE)
+                found.update(slots(link, busy, start, end, length, now))
+        return length, sorted(found)
+
+    @staticmethod
+    async def _hosts(tx: Any, link: BookingSettings) -> list[UUID]:
+        if link.team is None:
+            return [link.user]
+        return await tx.booking_links.members(link.team, link.workspace)
 
     async def book(self, slug: str, raw: dict[str, Any], address: str, now: datetime | None = None) -> Booked:
         await self._throttle.attempt((Scope.BOOKING_ADDRESS, key(address)), refused="too many bookings from here")
@@ -159,27 +198,65 @@ class BookingService:
                 raise NotFound("no such booking page")
             length = _duration(link, raw.get("duration"))
             end = start + timedelta(minutes=length)
-            busy = await tx.booking_links.busy(link.user, start - timedelta(days=1), end + timedelta(days=1),
-                                               now - SETTLE)
-            if not is_free(link, busy, start, length, now):
+            hosts = await self._hosts(tx, link)
+            await tx.booking_links.lock_hosts(hosts)  # their own links and other team links book them too
+            free = []
+            for host_id in hosts:
+                busy = await tx.booking_links.busy(host_id, start - timedelta(days=1), end + timedelta(days=1),
+                                                   now - SETTLE)
+                if is_free(link, busy, start, length, now):
+                    free.append(host_id)
+            chosen = pick_host(free, await tx.booking_links.tally(link.user) if len(free) > 1 else {})
+            if chosen is None:
                 raise Conflict(TAKEN)
-            booking = Booking(uuid4(), link.user, start, end, start - timedelta(minutes=link.buffer_before),
-                              end + timedelta(minutes=link.buffer_after), name or "", email.lower(), note)
-            if not await tx.booking_links.hold(booking, now - SETTLE):
+            booking = Booking(uuid4(), chosen, start, end, start - timedelta(minutes=link.buffer_before),
+                              end + timedelta(minutes=link.buffer_after), name or "", email.lower(), note,
+                              link.user, REQUESTED if link.approval else CONFIRMED)
+            secret = secrets.token_urlsafe(24)
+            if not await tx.booking_links.hold(booking, now - SETTLE, _hash(secret)):
                 raise Conflict(TAKEN)
-            host = await tx.users.by_id(link.user)
+            host = await tx.users.by_id(chosen)
+            if booking.status == REQUESTED and host is not None:
+                mailed = await self._request_mails(tx, link, booking, host, f"{booking.id}.{secret}")
         if host is None:
             raise NotFound("no such booking page")
-        return await self._meet(link, booking, Caller(host.id, host.email, host.name, b"", now + timedelta(minutes=5),
-                                                      host.locale))
+        token = f"{booking.id}.{secret}"
+        if booking.status == REQUESTED:
+            return Booked(booking, None, None, link.time_zone, mailed, token, host.name)
+        made = await self._meet(link, booking, token)
+        return made._replace(token=token)
 
-    async def _meet(self, link: BookingSettings, booking: Booking, host: Caller) -> Booked:
-        """The held booking as the host's meeting activity, its contact, and both confirmations."""
-        contact = await self._contact(link, booking, host)
+    async def _as(self, user: UUID) -> Caller:
+        async with self._begin() as tx:
+            found = await tx.users.by_id(user)
+        if found is None:
+            raise NotFound("no such booking page")
+        return Caller(found.id, found.email, found.name, b"", datetime.now(timezone.utc) + timedelta(minutes=5),
+                      found.locale)
+
+    def _manage_url(self, token: str) -> str | None:
+        return f"{self._public_url}/booking/{token}" if self._public_url and token else None
+
+    async def _request_mails(self, tx: Any, link: BookingSettings, booking: Booking, host: Any, token: str) -> bool:
+        when = booking.start.astimezone(zone(link.time_zone)).strftime("%Y-%m-%d %H:%M")
+        body = _body(booking, host.name, link.time_zone, self._manage_url(token), ics=False)
+        mailed = await self._outbox.post(tx, Mail(booking.guest_email, f"Requested: {booking.guest_name} · {host.name}, "
+                                                  f"{when} ({link.time_zone})",
+                                                  f"{host.name} will confirm or decline this request; you will get an "
+                                                  f"e-mail either way.\n\n{body}"))
+        await self._outbox.post(tx, Mail(host.email, f"Booking request: {booking.guest_name}, {when} ({link.time_zone})",
+                                         f"Confirm or decline it in Tandem, Settings › Booking.\n\n{body}"))
+        return mailed
+
+    async def _meet(self, link: BookingSettings, booking: Booking, token: str = "") -> Booked:
+        """The held booking as its host's meeting activity (written by the link's owner, who may edit
+        the board), its contact, and both confirmations."""
+        owner, host = await self._as(link.user), await self._as(booking.host)
+        contact = await self._contact(link, booking, owner)
         title = f"{booking.guest_name} · {host.name}"
         values = {"type": "meeting", "title": title, "assignee": host.id, "due": booking.start, "end": booking.end,
                   "allDay": False, "timeZone": link.time_zone, "contact": contact}
-        activity = await self._crm.create_activity(host, link.board,
+        activity = await self._crm.create_activity(owner, link.board,
                                                    {**values, "note": booking.note} if booking.note else values)
         ics = invitation(booking, host.name, host.email, title, datetime.now(timezone.utc)).decode()
         when = booking.start.astimezone(zone(link.time_zone)).strftime("%Y-%m-%d %H:%M")
@@ -187,10 +264,130 @@ class BookingService:
             await tx.booking_links.booked(booking.id, activity.id, contact)
             await stop_for_meeting(tx, link.workspace, contact)  # a sequence to this contact has done its job
             mailed = await self._outbox.post(tx, Mail(booking.guest_email, f"Booked: {title}, {when} ({link.time_zone})",
-                                                      _body(booking, host.name, link.time_zone), ics))
+                                                      _body(booking, host.name, link.time_zone,
+                                                            self._manage_url(token)), ics))
             await self._outbox.post(tx, Mail(host.email, f"New booking: {title}, {when} ({link.time_zone})",
                                              _body(booking, host.name, link.time_zone), ics))
-        return Booked(booking, activity.id, contact, link.time_zone, mailed)
+        return Booked(booking._replace(activity=activity.id), activity.id, contact, link.time_zone, mailed, token,
+                      host.name)
+
+    # --- approval (the host) ------------------------------------------------------------------------
+
+    async def requests(self, caller: Caller) -> list[Booking]:
+        """The caller's bookings waiting for their approval, soonest first."""
+        async with self._begin() as tx:
+            return await tx.booking_links.requests(caller.id)
+
+    async def decide(self, caller: Caller, booking: UUID, confirm: bool) -> Booking:
+        """Confirm (the meeting is made, the guest mailed with the .ics) or decline (the time is freed,
+        the guest told) a requested booking of the caller's; 404 if there is none."""
+        async with self._begin() as tx:
+            found = await tx.booking_links.get(booking)
+            if found is None or found[0].host != caller.id or found[0].status != REQUESTED:
+                raise NotFound("no such booking request")
+            b = found[0]
+            link = await tx.booking_links.of_user(b.link_user or b.host)
+            if link is None:
+                raise NotFound("no such booking request")
+            if confirm:
+                await tx.booking_links.confirm(b.id)
+            else:
+                await tx.booking_links.drop(b.id)
+                when = b.start.astimezone(zone(link.time_zone)).strftime("%Y-%m-%d %H:%M")
+                await self._outbox.post(tx, Mail(b.guest_email, f"Declined: {b.guest_name} · {caller.name}, {when} "
+                                                 f"({link.time_zone})",
+                                                 f"{caller.name} cannot meet at this time. You are welcome to book "
+                                                 f"another one on the same page."))
+                return b
+        made = await self._meet(link, b._replace(status=CONFIRMED))
+        return made.booking
+
+    # --- the guest's manage link ----------------------------------------------------------------------
+
+    async def _managed(self, tx: Any, token: str, *, lock: bool = False) -> tuple[Booking, BookingSettings]:
+        parsed = _parse_token(token)
+        found = await tx.booking_links.get(parsed[0]) if parsed else None
+        if parsed is None or found is None or found[1] is None \
+                or not hmac.compare_digest(found[1], _hash(parsed[1])):
+            raise NotFound("no such booking")  # a forged or stale link looks like no booking at all
+        link = await tx.booking_links.of_user(found[0].link_user or found[0].host)
+        if link is None:
+            raise NotFound("no such booking")
+        if lock:
+            link = await tx.booking_links.by_slug(link.slug, lock=True) or link
+            await tx.booking_links.lock_hosts([found[0].host])
+        return found[0], link
+
+    async def manage(self, token: str, address: str) -> Managed:
+        await self._throttle.attempt((Scope.BOOKING_SLOTS_ADDRESS, key(address)), refused="too many requests")
+        async with self._begin() as tx:
+            booking, link = await self._managed(tx, token)
+            host = await tx.users.by_id(booking.host)
+        return Managed(booking, host.name if host else "", link.time_zone, link.durations, link.slug)
+
+    async def manage_slots(self, token: str, first: str, last: str, address: str,
+                           now: datetime | None = None) -> tuple[int, list[datetime]]:
+        """Its length, and where the booking could move: its host's free starts (its own time counts as free)."""
+        await self._throttle.attempt((Scope.BOOKING_SLOTS_ADDRESS, key(address)), refused="too many requests")
+        start, end = _moment("from", first), _moment("to", last)
+        if not start < end <= start + timedelta(days=MAX_SLOTS_DAYS):
+            raise InvalidBooking(f"to: expected a moment after from, at most {MAX_SLOTS_DAYS} days later")
+        now = now or datetime.now(timezone.utc)
+        async with self._begin() as tx:
+            booking, link = await self._managed(tx, token)
+            busy = await tx.booking_links.busy(booking.host, start - timedelta(days=1), end + timedelta(days=1),
+                                               now - SETTLE, booking.id)
+        return _length(booking), slots(link, busy, start, end, _length(booking), now)
+
+    async def cancel(self, token: str, address: str) -> None:
+        """The guest calls it off: the booking and its meeting are gone, the host is told."""
+        await self._throttle.attempt((Scope.BOOKING_ADDRESS, key(address)), refused="too many bookings from here")
+        async with self._begin() as tx:
+            booking, link = await self._managed(tx, token, lock=True)
+            await tx.booking_links.drop(booking.id)
+            host = await tx.users.by_id(booking.host)
+            if host is not None:
+                when = booking.start.astimezone(zone(link.time_zone)).strftime("%Y-%m-%d %H:%M")
+                await self._outbox.post(tx, Mail(host.email, f"Cancelled: {booking.guest_name}, {when} ({link.time_zone})",
+                                                 f"{booking.guest_name} <{booking.guest_email}> cancelled the meeting "
+                                                 f"on {when} ({link.time_zone}); it is removed from your calendar."))
+        if booking.activity is not None:
+            await self._crm.delete_activity(await self._as(link.user), link.board, booking.activity)
+
+    async def reschedule(self, token: str, raw: dict[str, Any], address: str, now: datetime | None = None) -> Booked:
+        """Move the booking to another of its host's free starts (same length); 409 if that is taken."""
+        await self._throttle.attempt((Scope.BOOKING_ADDRESS, key(address)), refused="too many bookings from here")
+        start = _moment("start", raw.get("start"))
+        now = now or datetime.now(timezone.utc)
+        async with self._begin() as tx:
+            booking, link = await self._managed(tx, token, lock=True)
+            length = _length(booking)
+            end = start + timedelta(minutes=length)
+            busy = await tx.booking_links.busy(booking.host, start - timedelta(days=1), end + timedelta(days=1),
+                                               now - SETTLE, booking.id)
+            if not is_free(link, busy, start, length, now):
+                raise Conflict(TAKEN)
+            moved = booking._replace(start=start, end=end, held_from=start - timedelta(minutes=link.buffer_before),
+                                     held_until=end + timedelta(minutes=link.buffer_after))
+            if not await tx.booking_links.move(moved, now - SETTLE):
+                raise Conflict(TAKEN)
+            host = await tx.users.by_id(booking.host)
+        if moved.activity is not None:
+            await self._crm.update_activity(await self._as(link.user), link.board, moved.activity,
+                                            {"due": start, "end": end})
+        host_name = host.name if host else ""
+        when = start.astimezone(zone(link.time_zone)).strftime("%Y-%m-%d %H:%M")
+        title = f"{moved.guest_name} · {host_name}"
+        ics = invitation(moved, host_name, host.email if host else "", title, datetime.now(timezone.utc)).decode()
+        async with self._begin() as tx:
+            mailed = await self._outbox.post(tx, Mail(moved.guest_email, f"Moved: {title}, {when} ({link.time_zone})",
+                                                      _body(moved, host_name, link.time_zone, self._manage_url(token)),
+                                                      ics if moved.status == CONFIRMED else None))
+            if host is not None:
+                await self._outbox.post(tx, Mail(host.email, f"Moved by the guest: {title}, {when} ({link.time_zone})",
+                                                 _body(moved, host_name, link.time_zone),
+                                                 ics if moved.status == CONFIRMED else None))
+        return Booked(moved, moved.activity, None, link.time_zone, mailed, token, host_name)
 
     async def _contact(self, link: BookingSettings, booking: Booking, host: Caller) -> UUID:
         async with self._begin() as tx:
@@ -211,11 +408,18 @@ class BookingService:
         return link, host.name
 
 
-def _body(booking: Booking, host: str, time_zone: str) -> str:
+def _length(booking: Booking) -> int:
+    return int((booking.end - booking.start).total_seconds() // 60)
+
+
+def _body(booking: Booking, host: str, time_zone: str, manage: str | None = None, *, ics: bool = True) -> str:
     start = booking.start.astimezone(zone(time_zone))
     lines = [f"{booking.guest_name} and {host} meet on {start:%A, %d %B %Y at %H:%M} ({time_zone}), "
-             f"for {int((booking.end - booking.start).total_seconds() // 60)} minutes.",
-             "The attached invite.ics adds it to a calendar."]
+             f"for {_length(booking)} minutes."]
+    if ics:
+        lines.append("The attached invite.ics adds it to a calendar.")
+    if manage:
+        lines += ["", f"To cancel or reschedule: {manage}"]
     if booking.note:
         lines += ["", booking.note]
     return "\n".join(lines)

@@ -129,10 +129,12 @@ export function CalendarPage() {
               <button key={v} class={`seg${shown === v ? ' is-on' : ''}`} aria-pressed={shown === v} onClick={() => setView(v)}>{t(`calendar.${v}`)}</button>
             ))}
           </div>
-          <button class="icon-btn" aria-label={t('calendar.previous')} onClick={() => go(-1)}>‹</button>
-          <button class="btn" onClick={() => setAnchor(todayIso())}>{t('calendar.today')}</button>
-          <button class="icon-btn" aria-label={t('calendar.next')} onClick={() => go(1)}>›</button>
-          <span class="calendar__range">{first === last ? shortDate(first) : `${shortDate(first)} – ${shortDate(last)}`}</span>
+          <div class="calendar__nav" data-testid="calendar-nav">
+            <button class="icon-btn" aria-label={t('calendar.previous')} onClick={() => go(-1)}>‹</button>
+            <button class="btn" onClick={() => setAnchor(todayIso())}>{t('calendar.today')}</button>
+            <button class="icon-btn" aria-label={t('calendar.next')} onClick={() => go(1)}>›</button>
+            <span class="calendar__range">{first === last ? shortDate(first) : `${shortDate(first)} – ${shortDate(last)}`}</span>
+          </div>
           <People chosen={people} onChange={setPeople} />
           <button class="btn" aria-expanded={adding} onClick={() => setAdding(!adding)}>{t('newActivity.open')}</button>
         </div>
