@@ -145,10 +145,18 @@ def changes(before: Mapping[Key, SnapshotDeal], now: Mapping[Key, DealNow], firs
         kind = classify(before.get(key), now.get(key), first, after)
         if kind is not None:
             found.append(Moved(kind, before.get(key), now.get(key)))
-    order = {kind: i for i, kind in enumerate(Change)}
-    found.sort(key=lambda m: (order[m.kind], (m.now or m.before).title.casefold(),  # type: ignore[union-attr]
-                              str((m.now or m.before).card_id)))  # type: ignore[union-attr]
+    found.sort(key=order)
     return found
+
+
+_ORDER = {kind: i for i, kind in enumerate(Change)}
+
+
+def order(move: Moved) -> tuple[int, str, str]:
+    """Changes in the order of ``Change``, then by title."""
+    deal = move.now or move.before
+    assert deal is not None
+    return _ORDER[move.kind], deal.title.casefold(), str(deal.card_id)
 
 
 def summed(moves: Iterable[Moved], default: str) -> dict[str, float]:

@@ -56,19 +56,15 @@ class Forecasts:
         each with its count and money; a team (``filters.team``) keeps the deals its members own."""
         ctx = await self._insights.context(caller, workspace, filters,
                                            lambda today, zone: _ahead(today, zone, interval))
-        owners = set(ctx.owners) if ctx.owners is not None else {ctx.owner} if ctx.owner else None
+        owners = list(ctx.owners) if ctx.owners is not None else [ctx.owner] if ctx.owner else None
         weeks = await self._snapshots.weeks(workspace)
         base = _base_week(weeks, week, history.week_start(self._now(), ctx.range.zone))
         first, after = ctx.range.first, ctx.range.last + timedelta(1)
-        before = {}
-        if base is not None:
-            near = await self._reads.snapshot_near(workspace, base.week, list(ctx.boards), first, after)
-            before = {(d.board_id, d.card_id): d for d in near if owners is None or d.owner_id in owners}
-        snapshot = (workspace, base.week) if base is not None else None
-        now = {(d.board_id, d.card_id): d for d in await self._reads.deals_now(list(ctx.boards), first, after,
-                                                                               snapshot)
-               if owners is None or d.owner_id in owners}
-        moves = history.changes(before, now, first, after)
+        moves: list[history.Moved] = []
+        sides: list[dict[str, Any]] = []
+        if base is not None:  # compared in SQL: only the changed deals come back
+            moves, sides = await self._reads.compare(workspace, base.week, list(ctx.boards), first, after, owners)
+        moves.sort(key=history.order)
         default = ctx.money.currency
         totals = {str(kind): {"deals": sum(1 for m in moves if m.kind is kind),
                               "value": history.summed((m for m in moves if m.kind is kind), default)}
@@ -76,8 +72,7 @@ class Forecasts:
         stages = {(r["board_id"], r["stage_id"]): r["name"] for r in await self._insights.stage_names(list(ctx.boards))}
         return {**ctx.header(), "weeks": [w.week for w in weeks],
                 "week": base.week if base else None, "taken_at": base.taken_at if base else None,
-                "before": _in_period(before.values(), first, after, default),
-                "now": _in_period([d for d in now.values() if d.status == "open"], first, after, default),
+                "before": _side(sides, "before", default), "now": _side(sides, "now", default),
                 "totals": totals, "deals": [_move_row(m, ctx, stages) for m in moves]}
 
     async def pushes(self, caller: Caller, workspace: UUID, board: UUID, card: UUID) -> dict[str, Any]:
@@ -148,9 +143,10 @@ def _base_week(weeks: list[history.SnapshotWeek], asked: date | None, this_week:
     return next((w for w in weeks if w.week < this_week), None)
 
 
-def _in_period(deals: Any, first: date, after: date, default: str) -> dict[str, Any]:
-    mine = [d for d in deals if d.expected_close is not None and first <= d.expected_close < after]
-    return {"deals": len(mine), "value": shape.totals(((d.currency, d.value or 0.0) for d in mine), default)}
+def _side(rows: list[dict[str, Any]], side: str, default: str) -> dict[str, Any]:
+    mine = [r for r in rows if r["side"] == side]
+    return {"deals": sum(r["deals"] for r in mine), "value": shape.totals(((r["currency"], r["value"]) for r in mine),
+                                                                          default)}
 
 
 def _move_row(move: history.Moved, ctx: Any, stages: dict[tuple[UUID, UUID], str]) -> dict[str, Any]:

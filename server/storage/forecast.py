@@ -9,10 +9,12 @@ from uuid import UUID
 
 import asyncpg
 
-from server.domain.forecast import DealNow, SnapshotDeal, SnapshotWeek, Team
+from server.domain.forecast import Change, DealNow, Moved, SnapshotDeal, SnapshotWeek, Team
+from server.services.ports.insights import Row
 from server.storage.queries import queries
 
 SQL = queries("forecast")
+COMPARE = SQL["compare_cte"] + "\n" + SQL["compare"]
 
 
 class PostgresForecastSnapshots:
@@ -53,18 +55,14 @@ class PostgresForecastReads:
             rows = await conn.fetch(SQL["deal_now_cte"] + "\n" + SQL["open_deals"], workspace)
         return [SnapshotDeal(*row) for row in rows]
 
-    async def deals_now(self, boards: Sequence[UUID], first: date, after: date,
-                        snapshot: tuple[UUID, date] | None) -> list[DealNow]:
-        workspace, week = snapshot if snapshot else (None, None)
+    async def compare(self, workspace: UUID, week: date, boards: Sequence[UUID], first: date, after: date,
+                      owners: Sequence[UUID] | None) -> tuple[list[Moved], list[Row]]:
+        args = (workspace, week, list(boards), first, after, None if owners is None else list(owners))
         async with self._pool.acquire() as conn:
-            rows = await conn.fetch(SQL["deals_now"], list(boards), first, after, workspace, week)
-        return [DealNow(*row) for row in rows]
-
-    async def snapshot_near(self, workspace: UUID, week: date, boards: Sequence[UUID], first: date,
-                            after: date) -> list[SnapshotDeal]:
-        async with self._pool.acquire() as conn:
-            rows = await conn.fetch(SQL["snapshot_near"], workspace, week, list(boards), first, after)
-        return [SnapshotDeal(*row) for row in rows]
+            rows = await conn.fetch(COMPARE, *args)
+        totals = [{"side": r["kind"], "currency": r["s_currency"], "deals": r["pushes"], "value": r["s_value"]}
+                  for r in rows if r["kind"] in ("before", "now")]
+        return [_moved(row) for row in rows if row["kind"] not in ("before", "now")], totals
 
     async def pushes(self, board: UUID, card: UUID) -> tuple[int, datetime | None]:
         async with self._pool.acquire() as conn:
@@ -110,6 +108,16 @@ class PostgresTeams:
     async def remove(self, team: UUID) -> bool:
         async with self._pool.acquire() as conn:
             return await conn.fetchval(SQL["delete_team"], team) is not None
+
+
+def _moved(row: asyncpg.Record) -> Moved:
+    before = SnapshotDeal(*(row[f"s_{c}"] for c in ("board", "card", "title", "owner", "value", "currency", "close",
+                                                      "stage", "probability", "category"))) \
+        if row["s_card"] is not None else None
+    now = DealNow(*(row[c] for c in ("board_id", "card_id", "title", "owner_id", "status", "value", "currency",
+                                     "expected_close", "stage_id", "probability", "category", "pushes"))) \
+        if row["card_id"] is not None else None
+    return Moved(Change(row["kind"]), before, now)
 
 
 def _team(row: asyncpg.Record) -> Team:

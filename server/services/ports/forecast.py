@@ -9,7 +9,8 @@ from datetime import date, datetime
 from typing import Protocol
 from uuid import UUID
 
-from server.domain.forecast import DealNow, SnapshotDeal, SnapshotWeek, Team
+from server.domain.forecast import Moved, SnapshotDeal, SnapshotWeek, Team
+from server.services.ports.insights import Row
 
 
 class ForecastSnapshots(Protocol):
@@ -34,15 +35,11 @@ class ForecastReads(Protocol):
     async def open_deals(self, workspace: UUID) -> list[SnapshotDeal]:
         """Every open deal of the workspace's pipeline boards, as a snapshot would hold it."""
 
-    async def deals_now(self, boards: Sequence[UUID], first: date, after: date,
-                        snapshot: tuple[UUID, date] | None) -> list[DealNow]:
-        """Open deals of ``boards`` expected to close in [first, after), and the deals of ``boards`` in
-        the snapshot (workspace, week) whatever their state now; each with its close-date pushes."""
-
-    async def snapshot_near(self, workspace: UUID, week: date, boards: Sequence[UUID], first: date,
-                            after: date) -> list[SnapshotDeal]:
-        """The week's snapshot rows of ``boards`` that matter for [first, after): expected to close in
-        it then, or of deals open and expected to close in it now."""
+    async def compare(self, workspace: UUID, week: date, boards: Sequence[UUID], first: date, after: date,
+                      owners: Sequence[UUID] | None) -> tuple[list[Moved], list[Row]]:
+        """The week's snapshot against the deals now, over [first, after): every deal that changed
+        (``server.domain.forecast.classify``, in SQL), and per side (``before``, ``now``) and currency
+        the deals and money expected to close in the period. ``owners``: only theirs (None: all)."""
 
     async def pushes(self, board: UUID, card: UUID) -> tuple[int, datetime | None]:
         """How often the deal's expected close moved later, and when it last did."""

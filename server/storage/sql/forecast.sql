@@ -41,44 +41,6 @@ WITH facts AS (
 SELECT board_id, card_id, title, owner_id, value, currency, expected_close, stage_id, probability, category
 FROM facts ORDER BY board_id, card_id;
 
--- name: deals_now
--- The deals as they are now, of boards $1: open ones expected to close in [$2, $3) (dates), and
--- those the snapshot of workspace $4, week $5 expected to close then (whatever they are now). A
--- union of two index ranges (deals_open_close, forecast_snapshots_close), not a scan of every deal.
-WITH keys AS (
-    SELECT d.board_id, d.card_id FROM deals d
-    WHERE d.board_id = ANY($1::uuid[]) AND d.status = 'open' AND d.expected_close >= $2 AND d.expected_close < $3
-    UNION
-    SELECT s.board_id, s.card_id FROM forecast_snapshots s
-    WHERE s.workspace_id = $4 AND s.week = $5 AND s.board_id = ANY($1::uuid[])
-      AND s.expected_close >= $2 AND s.expected_close < $3
-)
-SELECT d.board_id, d.card_id, d.title, d.owner_id, d.status, d.value, d.currency, d.expected_close, d.stage_id,
-       coalesce(d.probability, st.probability) AS probability,
-       coalesce(d.forecast_category, CASE WHEN d.fields ->> 'forecast_category' IN
-           ('pipeline', 'best_case', 'commit', 'omitted') THEN d.fields ->> 'forecast_category' END,
-           'pipeline') AS category,
-       coalesce(p.pushes, 0) AS pushes
-FROM keys k JOIN deals d ON d.board_id = k.board_id AND d.card_id = k.card_id
-LEFT JOIN board_stages st ON st.board_id = d.board_id AND st.stage_id = d.stage_id
-LEFT JOIN deal_close_pushes p ON p.board_id = d.board_id AND p.card_id = d.card_id;
-
--- name: snapshot_near
--- The snapshot rows (workspace $1, week $2, boards $3) that matter for the period [$4, $5): those
--- expected to close in it then, and those of deals open and expected to close in it now (pulled in).
-SELECT s.board_id, s.card_id, s.title, s.owner_id, s.value, s.currency, s.expected_close, s.stage_id, s.probability,
-       s.category
-FROM forecast_snapshots s
-WHERE s.workspace_id = $1 AND s.week = $2 AND s.board_id = ANY($3::uuid[]) AND s.expected_close >= $4
-  AND s.expected_close < $5
-UNION ALL
-SELECT s.board_id, s.card_id, s.title, s.owner_id, s.value, s.currency, s.expected_close, s.stage_id, s.probability,
-       s.category
-FROM deals d JOIN forecast_snapshots s ON s.workspace_id = $1 AND s.week = $2 AND s.board_id = d.board_id
-                                      AND s.card_id = d.card_id
-WHERE d.board_id = ANY($3::uuid[]) AND d.status = 'open' AND d.expected_close >= $4 AND d.expected_close < $5
-  AND (s.expected_close IS NULL OR s.expected_close < $4 OR s.expected_close >= $5);
-
 -- name: pushes
 SELECT pushes, last_pushed_at FROM deal_close_pushes WHERE board_id = $1 AND card_id = $2;
 
@@ -107,3 +69,75 @@ SELECT $1, u, n FROM unnest($2::uuid[]) WITH ORDINALITY AS m(u, n) ON CONFLICT D
 
 -- name: delete_team
 DELETE FROM teams WHERE id = $1 RETURNING id;
+
+-- name: compare_cte
+-- The snapshot (workspace $1, week $2) against the deals now, over boards $3 and the period
+-- [$4, $5) of expected close (dates); $6 the owners kept (NULL: all; a snapshot row by its owner
+-- then, a deal by its owner now). `snap`: the snapshot's rows expected to close in the period, and
+-- those of deals open in it now; `cur`: the deals open in the period now, and those the snapshot
+-- expected in it. The classification is server/domain/forecast.py's `classify`, row by row.
+WITH snap AS MATERIALIZED (
+    SELECT s.* FROM forecast_snapshots s
+    WHERE s.workspace_id = $1 AND s.week = $2 AND s.board_id = ANY($3::uuid[])
+      AND s.expected_close >= $4 AND s.expected_close < $5
+    UNION ALL
+    SELECT s.* FROM deals d
+    CROSS JOIN LATERAL (  -- one primary-key lookup per deal (OFFSET 0: not turned into a scan of the week)
+        SELECT * FROM forecast_snapshots s WHERE s.workspace_id = $1 AND s.week = $2 AND s.board_id = d.board_id
+                                             AND s.card_id = d.card_id OFFSET 0) s
+    WHERE d.board_id = ANY($3::uuid[]) AND d.status = 'open' AND d.expected_close >= $4 AND d.expected_close < $5
+      AND (s.expected_close IS NULL OR s.expected_close < $4 OR s.expected_close >= $5)
+), keys AS (
+    SELECT d.board_id, d.card_id FROM deals d
+    WHERE d.board_id = ANY($3::uuid[]) AND d.status = 'open' AND d.expected_close >= $4 AND d.expected_close < $5
+    UNION
+    SELECT board_id, card_id FROM snap WHERE expected_close >= $4 AND expected_close < $5
+), cur AS MATERIALIZED (
+    SELECT d.board_id, d.card_id, d.title, d.owner_id, d.status, d.value, d.currency, d.expected_close, d.stage_id,
+           coalesce(d.probability, st.probability) AS probability,
+           coalesce(d.forecast_category, CASE WHEN d.fields ->> 'forecast_category' IN
+               ('pipeline', 'best_case', 'commit', 'omitted') THEN d.fields ->> 'forecast_category' END,
+               'pipeline') AS category
+    FROM keys k
+    CROSS JOIN LATERAL (SELECT * FROM deals d WHERE d.board_id = k.board_id AND d.card_id = k.card_id OFFSET 0) d
+    LEFT JOIN board_stages st ON st.board_id = d.board_id AND st.stage_id = d.stage_id
+    WHERE $6::uuid[] IS NULL OR d.owner_id = ANY($6::uuid[])
+), mine AS (
+    SELECT * FROM snap WHERE $6::uuid[] IS NULL OR owner_id = ANY($6::uuid[])
+)
+
+-- name: compare
+-- The changed deals (kind: a change), then per side and currency the deals and money expected to
+-- close in the period then and now (kind `before` / `now`: currency in s_currency, money in
+-- s_value, the count in pushes) — one statement, so the snapshot and the deals are read once.
+, changed AS (
+    SELECT k.kind,
+           s.board_id AS s_board, s.card_id AS s_card, s.title AS s_title, s.owner_id AS s_owner, s.value AS s_value,
+           s.currency AS s_currency, s.expected_close AS s_close, s.stage_id AS s_stage,
+           s.probability AS s_probability, s.category AS s_category,
+           c.board_id, c.card_id, c.title, c.owner_id, c.status, c.value, c.currency, c.expected_close, c.stage_id,
+           c.probability, c.category, coalesce(p.pushes, 0)::bigint AS pushes
+    FROM mine s FULL JOIN cur c ON c.board_id = s.board_id AND c.card_id = s.card_id
+    LEFT JOIN deal_close_pushes p ON p.board_id = c.board_id AND p.card_id = c.card_id
+    CROSS JOIN LATERAL (SELECT CASE
+        WHEN s.card_id IS NOT NULL AND s.expected_close >= $4 AND s.expected_close < $5 THEN CASE
+            WHEN c.card_id IS NULL THEN 'removed'
+            WHEN c.status IN ('lost', 'won') THEN c.status
+            WHEN c.expected_close IS NULL OR c.expected_close < $4 OR c.expected_close >= $5 THEN 'slipped'
+            WHEN (coalesce(c.value, 0), c.currency) IS DISTINCT FROM (coalesce(s.value, 0), s.currency)
+                THEN 'value_changed'
+        END
+        WHEN c.status = 'open' AND c.expected_close >= $4 AND c.expected_close < $5 THEN
+            CASE WHEN s.card_id IS NULL THEN 'added' ELSE 'pulled_in' END
+    END AS kind) k
+    WHERE k.kind IS NOT NULL
+)
+SELECT * FROM changed
+UNION ALL
+SELECT 'before', NULL, NULL, NULL, NULL, sum(coalesce(value, 0)), currency, NULL, NULL, NULL, NULL,
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, count(*)
+FROM mine WHERE expected_close >= $4 AND expected_close < $5 GROUP BY currency
+UNION ALL
+SELECT 'now', NULL, NULL, NULL, NULL, sum(coalesce(value, 0)), currency, NULL, NULL, NULL, NULL,
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, count(*)
+FROM cur WHERE status = 'open' AND expected_close >= $4 AND expected_close < $5 GROUP BY currency;
