@@ -216,7 +216,13 @@ def figures(reads: PostgresInsightsReads, raw: PostgresInsightsReads,
                               (*year, *rollup_bounds(year.start, year.end))),
         "funnel, 12 months (raw)": (lambda: raw.funnel(year), FUNNEL, tuple(year)),
         "funnel, one owner": (lambda: reads.funnel(quarter._replace(owner=owner)), ROLLUP["funnel_days"],
-                              (*quarter._replace(owner=owner), *rollup_bounds(quarter.start, quarter.start))),
+                              (*quarter._replace(owner=owner), *rollup_bounds(quarter.start, quarter.end))),
+        "funnel, one owner (raw)": (lambda: raw.funnel(quarter._replace(owner=owner)), FUNNEL,
+                                    tuple(quarter._replace(owner=owner))),
+        "funnel, one owner, 12 months": (lambda: reads.funnel(year._replace(owner=owner)), ROLLUP["funnel_days"],
+                                         (*year._replace(owner=owner), *rollup_bounds(year.start, year.end))),
+        "funnel, one owner, 12 months (raw)": (lambda: raw.funnel(year._replace(owner=owner)), FUNNEL,
+                                               tuple(year._replace(owner=owner))),
         "stuck": (lambda: reads.stuck(boards, None), SQL["stuck"], (boards, None)),
         "lost reasons": (lambda: reads.lost_reasons(quarter, REASONS), rolled + SQL["lost_reasons"],
                          (*quarter, REASONS)),
@@ -288,6 +294,41 @@ async def measure(pool: asyncpg.Pool, world: dict[str, Any], runs: int, explain:
     print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} at the end")
 
 
+async def reorder(pool: asyncpg.Pool, world: dict[str, Any]) -> None:
+    """A board's stage order changed (two open stages swapped): the first funnel read after it, the
+    next one, the refresh the ``insights.refresh`` job runs for the board, and a read after that.
+    The order is swapped back (and refreshed) at the end."""
+    reads = PostgresInsightsReads(pool)
+    boards, board = world["boards"], world["boards"][0]
+    year = Scope(boards, midnight(date(2025, 12, 7), ZONE), midnight(date(2026, 12, 7), ZONE))
+    a, b = world["stages"][board][1], world["stages"][board][2]
+    swap = ("UPDATE board_stages SET position = CASE stage_id WHEN $2 THEN (SELECT position FROM board_stages"
+            " WHERE board_id = $1 AND stage_id = $3) ELSE (SELECT position FROM board_stages WHERE board_id = $1"
+            " AND stage_id = $2) END WHERE board_id = $1 AND stage_id IN ($2, $3)")
+    refresh = "SELECT funnel_days_refresh($1::uuid[])"
+    deals = await pool.fetchval("SELECT count(*) FROM deals WHERE board_id = $1", board)
+    print(f"stage reorder on one pipeline of {deals:,} deals; funnel over 12 months, every pipeline")
+    await pool.execute(refresh, boards)
+    print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} (2 cores)")
+    backend = await pool.fetchval("SELECT pg_backend_pid()")
+
+    async def timed(name: str, call: Callable[[], Awaitable]) -> None:
+        cpu, started = cpu_seconds(backend), time.perf_counter()
+        await call()
+        print(f"{name:<40}{(time.perf_counter() - started) * 1000:>9.1f} ms{(cpu_seconds(backend) - cpu) * 1000:>9.1f}"
+              " cpu ms", flush=True)
+
+    for _ in range(3):
+        await pool.execute(swap, board, a, b)
+        await timed("first read after the reorder", lambda: reads.funnel(year))
+        await timed("second read", lambda: reads.funnel(year))
+        await timed("refresh of the board (the job)", lambda: pool.execute(refresh, [board]))
+        await timed("read after the refresh", lambda: reads.funnel(year))
+        await pool.execute(swap, board, a, b)  # back
+        await pool.execute(refresh, [board])
+    print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} at the end")
+
+
 async def main(args: argparse.Namespace) -> None:
     rng = random.Random(args.seed)
     name = args.reuse or f"tandem_bench_{uuid.uuid4().hex[:8]}"
@@ -304,7 +345,10 @@ async def main(args: argparse.Namespace) -> None:
                 world = await (seeded(conn) if args.reuse else seed(conn, rng, args))
             print(f"insights: {args.deals:,} deals, {world['events']:,} card events, {world['activities']:,} "
                   f"activities, 4 pipelines, 20 owners; {args.runs} runs per query after 3 warm-ups")
-            await measure(pool, world, args.runs, args.explain, args.only)
+            if args.reorder:
+                await reorder(pool, world)
+            else:
+                await measure(pool, world, args.runs, args.explain, args.only)
         finally:
             await pool.close()
     finally:
@@ -328,6 +372,8 @@ if __name__ == "__main__":
     parser.add_argument("--seed", type=int, default=19)
     parser.add_argument("--only", action="append", metavar="TEXT",
                         help="time only the queries whose name contains TEXT (repeatable)")
+    parser.add_argument("--reorder", action="store_true",
+                        help="time the funnel reads around a change of a board's stage order instead")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database (and print its URL)")
     parser.add_argument("--reuse", metavar="DATABASE", help="time the queries on a database a --keep run seeded")
     asyncio.run(main(parser.parse_args()))

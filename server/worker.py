@@ -49,6 +49,8 @@ from server.services.mail import LoggingOutbox, QueuedOutbox
 from server.services.notify import register as register_notify
 from server.services.forecast import register as register_forecast
 from server.storage.forecast import PostgresForecastReads, PostgresForecastSnapshots
+from server.services.insights_upkeep import register as register_insights_upkeep
+from server.storage.insights_upkeep import PostgresInsightsUpkeep
 from server.services.sending import register as register_mail
 from server.mail.smtp import AioSmtpRelays, system_relay
 from server.files import S3FileStore, file_store
@@ -109,6 +111,7 @@ class Worker:
             register_reminders(kinds, begin)  # activity reminders (issue 18, docs/calendar.md)
             register_forecast(kinds, PostgresForecastReads(self._pool), PostgresForecastSnapshots(self._pool),
                               settings.forecast_week_zone, settings.forecast_snapshot_cron)  # issue 19
+            register_insights_upkeep(kinds, PostgresInsightsUpkeep(self._pool))  # rollups off the request (issue 19)
             relay = system_relay(settings.smtp_url, settings.mail_from)  # system mail, and members' without a mailbox
             register_mail(kinds, MailSender(begin, relay[0] if relay else None, AioSmtpRelays(), sealer(settings),
                                             self._files))  # attachments' bytes

@@ -32,11 +32,18 @@ DRILL = {
 TUNING = "SET LOCAL work_mem = '64MB'; SET LOCAL jit = off"
 
 
+# What a reader refreshes inline before reading (migration 0040_insights_refresh_job): a board's
+# stale days or cards up to these many; beyond, the insights.refresh job does (server/services/
+# insights_upkeep.py) and the read takes the stale parts from the raw rows.
+INLINE_DAYS = 62
+INLINE_CARDS = 2000
+
+
 class PostgresInsightsReads:
     """Implements ``server.services.ports.insights.InsightsReads``. The funnel and the figures over
-    closed deals read their rollups (``server/storage/insights_rollup.py``, brought up to date
-    first) unless ``rollup`` is off (the funnel also when an owner is named): then the statements
-    the rollups are checked against, over ``stage_visits`` and ``card_events``."""
+    closed deals read their rollups (``server/storage/insights_rollup.py``; a bounded part of what
+    is stale refreshed first, the rest read raw) unless ``rollup`` is off: then the statements the
+    rollups are checked against, over ``stage_visits`` and ``card_events``."""
 
     def __init__(self, pool: asyncpg.Pool, *, rollup: bool = True) -> None:
         self._pool = pool
@@ -53,11 +60,11 @@ class PostgresInsightsReads:
     async def funnel(self, scope: Scope) -> list[Row]:
         if not self._rollup:
             return await self._fetch(FUNNEL, *scope)
-        # With an owner everything is read from the visits (the rollups count every owner's).
-        bounds = rollup_bounds(scope.start, scope.end if scope.owner is None else scope.start)
+        # A few stale days are refreshed here; more, or a whole board (its stage order changed), are
+        # left to the insights.refresh job and read from the visits meanwhile: the same answer.
         async with self._pool.acquire() as conn:
-            await conn.execute(ROLLUP["funnel_days_refresh"], list(scope.boards))
-        return await self._fetch(ROLLUP["funnel_days"], *scope, *bounds)
+            await conn.execute(ROLLUP["funnel_days_refresh"], list(scope.boards), INLINE_DAYS)
+        return await self._fetch(ROLLUP["funnel_days"], *scope, *rollup_bounds(scope.start, scope.end))
 
     async def stuck(self, boards: Sequence[UUID], owner: UUID | None) -> list[Row]:
         return await self._fetch(SQL["stuck"], list(boards), owner)
@@ -68,7 +75,7 @@ class PostgresInsightsReads:
         if not self._rollup:
             return await self._fetch(SQL["closed_cte"] + "\n" + raw, *scope, *args)
         async with self._pool.acquire() as conn:
-            await conn.execute(ROLLUP["closes_refresh"], list(scope.boards))
+            await conn.execute(ROLLUP["closes_refresh"], list(scope.boards), INLINE_CARDS)
         return await self._fetch(ROLLUP["closed_cte"] + "\n" + rolled, *scope, *args)
 
     async def lost_reasons(self, scope: Scope, listed: Sequence[str]) -> list[Row]:

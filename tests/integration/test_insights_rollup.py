@@ -1,9 +1,11 @@
 """The funnel's rollups (``funnel_days``, ``funnel_months``) and the closed deals' (``deal_closes``,
-migrations 0036) answer exactly what the raw stage visits and status changes answer (issue 19): on a generated history written through the triggers (deals moved back
+migrations 0036, per owner since 0040) answer exactly what the raw stage visits and status changes
+answer (issue 19): on a generated history written through the triggers (deals moved back
 and forth, late events, won, lost, reopened, reassigned and deleted deals, a board whose stages
 were reordered), for periods read in time zones whose midnight is not UTC's (Berlin across its
-summer-time change, Kathmandu +5:45, St John's -3:30, Chatham +13:45), with days the rollup has not
-caught up with yet and after it has."""
+summer-time change, Kathmandu +5:45, St John's -3:30, Chatham +13:45), for every owner or one, with
+days the rollup has not caught up with yet, after a reader's bounded refresh and after the
+``insights.refresh`` job (queued by the marks' own transaction) has refreshed everything."""
 
 from __future__ import annotations
 
@@ -18,8 +20,11 @@ import asyncpg
 import pytest
 
 from server.domain.insights import Scope, midnight
+from server.services.insights_upkeep import REFRESH, register
+from server.services.jobs import JobKinds
 from server.storage.insights import PostgresInsightsReads
 from server.storage.insights_rollup import ROLLUP, rollup_bounds, whole_days
+from server.storage.insights_upkeep import PostgresInsightsUpkeep
 from server.storage.migrations import migrate
 
 STAGES = [("Lead in", 10, 14, "open"), ("Qualified", 25, 14, "open"), ("Proposal", 50, 10, "open"),
@@ -210,9 +215,29 @@ def by_stage(rows: list[dict[str, Any]]) -> dict[tuple[UUID, UUID], dict[str, An
     return {(r["board_id"], r["stage_id"]): r for r in rows}
 
 
-async def agree(pool: asyncpg.Pool, world: World, rng: random.Random, count: int, refresh: bool) -> int:
-    """Compare the rollup and the raw funnel over ``count`` periods; answers how many stage rows
-    carried a median (the comparison covered real data)."""
+async def run_job(pool: asyncpg.Pool, payload: dict[str, Any]) -> None:
+    """Run the ``insights.refresh`` handler the worker runs, with ``payload``."""
+    kinds = JobKinds()
+    register(kinds, PostgresInsightsUpkeep(pool))
+    assert kinds.schedules[REFRESH]  # and the cron sweep is scheduled
+    await kinds.handlers[REFRESH](payload)
+
+
+async def queued(pool: asyncpg.Pool, world: World) -> list[str]:
+    """The world's boards with an ``insights.refresh`` job waiting, one line per job."""
+    async with pool.acquire() as conn:
+        return sorted(r[0] for r in await conn.fetch(
+            "SELECT convert_from(payload, 'UTF8')::jsonb ->> 'board' AS b FROM pgqueuer"
+            " WHERE entrypoint = 'insights.refresh' AND status = 'queued'") if UUID(r[0]) in world.boards)
+
+
+async def agree(pool: asyncpg.Pool, world: World, rng: random.Random, count: int, refresh: bool | str) -> int:
+    """Compare the rollup and the raw funnel over ``count`` periods (a third of them for one owner);
+    answers how many stage rows carried a median (the comparison covered real data). ``refresh``:
+    False reads the rollup statement alone, True through the reader (a bounded refresh first),
+    ``"job"`` runs the refresh job's sweep first."""
+    if refresh == "job":
+        await run_job(pool, {})
     rollup, raw = PostgresInsightsReads(pool), PostgresInsightsReads(pool, rollup=False)
     async with pool.acquire() as conn:  # the UTC midnights at which a deal re-entered a stage
         edges = [r[0] for r in await conn.fetch(
@@ -224,6 +249,8 @@ async def agree(pool: asyncpg.Pool, world: World, rng: random.Random, count: int
     for zone, first, last in periods(rng, count, edges):
         boards = rng.choice((None, [list(world.boards)[0]]))
         scope = scope_of(world, zone, first, last, boards)
+        if rng.random() < 0.35:
+            scope = scope._replace(owner=rng.choice(world.owners))
         if refresh:
             fast = await rollup.funnel(scope)
         else:  # the statement alone: the days marked stale are read from the visits
@@ -248,12 +275,24 @@ async def test_the_rollup_answers_what_the_visits_answer(pool: asyncpg.Pool) -> 
         assert await conn.fetchval("SELECT count(*) = count(DISTINCT (board_id, card_id)) FROM deal_closes_stale")
     assert await agree_closed(pool, world, rng, 12) > 0
 
-    # Before any refresh everything is read from the visits; the first funnel read brings the rollup up to date.
+    # The marks' transactions queued one refresh job per board (not one per change).
+    assert await queued(pool, world) == sorted(str(b) for b in world.boards)
+    # Before any refresh everything is read from the visits; a reader refreshes only a board with a
+    # few stale days (these have ~100 each: left to the job), then the job brings the rollup up to date.
     assert await agree(pool, world, rng, 6, refresh=False) > 0
-    assert await agree(pool, world, rng, 40, refresh=True) > 0
+    assert await agree(pool, world, rng, 6, refresh=True) > 0
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(DISTINCT board_id) FROM funnel_days_stale"
+                                   " WHERE board_id = ANY($1::uuid[])", list(world.boards)) == 2
+    assert await agree(pool, world, rng, 40, refresh="job") > 0
     async with pool.acquire() as conn:
         assert await conn.fetchval("SELECT count(*) FROM funnel_days_stale WHERE board_id = ANY($1::uuid[])",
                                    list(world.boards)) == 0
+        assert await conn.fetchval("SELECT count(*) FROM deal_closes_stale WHERE board_id = ANY($1::uuid[])",
+                                   list(world.boards)) == 0
+        # Per owner: the rows of every owner add up to the board's visits, each once.
+        assert await conn.fetchval("SELECT count(DISTINCT owner_id) FROM funnel_days WHERE board_id = ANY($1::uuid[])",
+                                   list(world.boards)) == len(world.owners)
         rolled = await conn.fetchval("SELECT sum(first_new + coalesce(cardinality(priors), 0)) FROM funnel_days"
                                      " WHERE board_id = ANY($1::uuid[])", list(world.boards))
         visits = await conn.fetchval("SELECT count(*) FROM stage_visits WHERE board_id = ANY($1::uuid[])",
@@ -293,6 +332,38 @@ async def test_the_rollup_answers_what_the_visits_answer(pool: asyncpg.Pool) -> 
     assert await agree_closed(pool, world, rng, 20) > 0
     assert await agree(pool, world, rng, 6, refresh=False) > 0  # changed days read raw until refreshed
     assert await agree(pool, world, rng, 30, refresh=True) > 0
+    assert await agree(pool, world, rng, 20, refresh="job") > 0
+    assert await agree_closed(pool, world, rng, 10) > 0  # after the job refreshed deal_closes
+
+    # A few changed days are refreshed by the reader itself (a board's stale days, within the bound).
+    async with pool.acquire() as conn:
+        board, card = await conn.fetchrow(
+            "SELECT d.board_id, d.card_id FROM deals d WHERE d.board_id = ANY($1::uuid[]) AND d.owner_id <> $2"
+            " AND EXISTS (SELECT 1 FROM stage_visits v WHERE v.board_id = d.board_id AND v.card_id = d.card_id)"
+            " ORDER BY d.card_id LIMIT 1", list(world.boards), world.owners[2])
+        await conn.execute("UPDATE deals SET owner_id = $3 WHERE board_id = $1 AND card_id = $2", board, card,
+                           world.owners[2])
+        assert 0 < await conn.fetchval("SELECT count(*) FROM funnel_days_stale WHERE board_id = $1", board) <= 62
+    assert await agree(pool, world, rng, 10, refresh=True) > 0
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM funnel_days_stale WHERE board_id = $1", board) == 0
+
+    # A write that rolls back queues nothing; committed ones queue their board once however many.
+    await run_job(pool, {})
+    async with pool.acquire() as conn:
+        await conn.execute("DELETE FROM pgqueuer WHERE entrypoint = 'insights.refresh'")
+        with pytest.raises(ZeroDivisionError):
+            async with conn.transaction():
+                await conn.execute("UPDATE deals SET owner_id = $2 WHERE board_id = $1", board, world.owners[1])
+                1 / 0
+        assert await queued(pool, world) == []
+        async with conn.transaction():
+            for owner in world.owners:
+                await conn.execute("UPDATE deals SET owner_id = $3 WHERE board_id = $1 AND card_id = $2",
+                                   board, card, owner)
+        for owner in world.owners:
+            await conn.execute("UPDATE deals SET owner_id = $3 WHERE board_id = $1 AND card_id = $2", board, card, owner)
+    assert await queued(pool, world) == [str(board)]
 
     # The first board's stages reordered (Negotiation before Proposal) and a stage removed: "further"
     # and "open" change for every visit of the board, which is recomputed whole.
@@ -305,6 +376,14 @@ async def test_the_rollup_answers_what_the_visits_answer(pool: asyncpg.Pool) -> 
         assert await conn.fetchval("SELECT count(*) FROM funnel_days_stale WHERE board_id = $1 AND day IS NULL",
                                    board) > 0
     assert await agree(pool, world, rng, 4, refresh=False) > 0
+    # A reader does not recompute the whole board: it reads the board from the visits until the job has.
+    assert await agree(pool, world, rng, 10, refresh=True) > 0
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM funnel_days_stale WHERE board_id = $1 AND day IS NULL",
+                                   board) > 0
+    await run_job(pool, {"board": str(board)})
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM funnel_days_stale WHERE board_id = $1", board) == 0
     assert await agree(pool, world, rng, 30, refresh=True) > 0
 
     # A board deleted takes its rollup rows along and leaves no stale marks.

@@ -1,5 +1,5 @@
--- The funnel over its rollups (issue 19; migrations 0036_insights_funnel_*): what
--- server/storage/insights.py reads when no owner is named. The raw statement it must agree with
+-- The funnel over its rollups (issue 19; migrations 0036_insights_funnel_*, per owner since
+-- 0040_insights_refresh_job): what server/storage/insights.py reads, with or without an owner. The raw statement it must agree with
 -- is funnel_cte + funnel_cte_end + funnel in insights.sql (tests/integration/test_insights_rollup.py).
 
 -- name: funnel_days
@@ -50,6 +50,7 @@ WITH st AS MATERIALIZED (
            f.bins, f.counts
     FROM funnel_months f JOIN st ON st.board_id = f.board_id AND st.stage_id = f.stage_id
     WHERE f.board_id = ANY($1::uuid[]) AND f.month >= $9::date AND f.month < $10::date
+      AND ($4::uuid IS NULL OR f.owner_id = $4)
       AND NOT EXISTS (SELECT 1 FROM stale s WHERE s.board_id = f.board_id AND s.day IS NULL)
       AND NOT EXISTS (SELECT 1 FROM stale_months s WHERE s.board_id = f.board_id AND s.month = f.month)
 ), days AS MATERIALIZED (
@@ -62,7 +63,8 @@ WITH st AS MATERIALIZED (
         SELECT f.* FROM stale_months m
         JOIN funnel_days f ON f.board_id = m.board_id AND f.day >= m.month AND f.day < (m.month + interval '1 month')
     ) f JOIN st ON st.board_id = f.board_id AND st.stage_id = f.stage_id
-    WHERE NOT EXISTS (SELECT 1 FROM stale s WHERE s.board_id = f.board_id AND (s.day IS NULL OR s.day = f.day))
+    WHERE ($4::uuid IS NULL OR f.owner_id = $4)
+      AND NOT EXISTS (SELECT 1 FROM stale s WHERE s.board_id = f.board_id AND (s.day IS NULL OR s.day = f.day))
 ), counts AS (
     SELECT n, sum(entered)::bigint AS entered, sum(advanced)::bigint AS advanced, sum(lost)::bigint AS lost
     FROM (
@@ -118,14 +120,24 @@ SELECT st.board_id, st.stage_id, c.entered, c.advanced, c.lost, m.median_days
 FROM counts c JOIN st ON st.n = c.n LEFT JOIN medians m ON m.n = c.n;
 
 -- name: funnel_days_refresh
--- Bring the rollup's stale days of boards $1 up to date (a board being refreshed by another
--- transaction is skipped: its stale days are read from stage_visits meanwhile).
-SELECT funnel_days_refresh($1::uuid[]);
+-- Bring the rollup's stale days of boards $1 up to date, a board only when at most $2 of its days
+-- are stale and not the whole board (NULL: everything; migration 0040_insights_refresh_job). A
+-- board being refreshed by another transaction, or left for the job, is read from stage_visits.
+SELECT funnel_days_refresh($1::uuid[], $2::integer);
 
 -- name: closes_refresh
--- Bring deal_closes of boards $1 up to date (migration 0036_insights_closes; a board being
--- refreshed by another transaction is skipped: its stale cards are read from their events).
-SELECT deal_closes_refresh($1::uuid[]);
+-- Bring deal_closes of boards $1 up to date, a board only when at most $2 of its cards are stale
+-- (NULL: everything); a board skipped is read from the stale cards' events.
+SELECT deal_closes_refresh($1::uuid[], $2::integer);
+
+-- name: stale_boards
+-- The boards with stale marks (the insights.refresh job's cron sweep).
+SELECT board_id FROM funnel_days_stale UNION SELECT board_id FROM deal_closes_stale;
+
+-- name: board_stale
+-- Whether board $1 still has stale marks.
+SELECT EXISTS (SELECT 1 FROM funnel_days_stale WHERE board_id = $1)
+    OR EXISTS (SELECT 1 FROM deal_closes_stale WHERE board_id = $1);
 
 -- name: closed_cte
 -- closed_cte of insights.sql over deal_closes (the same deals, with their touches): deals with
