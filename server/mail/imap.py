@@ -24,7 +24,7 @@ import aioimaplib
 import aiosmtplib
 
 from server.domain.mailboxes import Endpoint, Tls
-from server.services.ports.mailboxes import FetchedMessage, FolderState, MailServerError
+from server.services.ports.mailboxes import FetchedMessage, Folder, FolderState, MailServerError
 
 _CODE = re.compile(rb"\[(UIDVALIDITY|UIDNEXT|HIGHESTMODSEQ) (\d+)\]")
 _EXISTS = re.compile(rb"^(\d+) EXISTS")
@@ -186,6 +186,15 @@ class _Session:
             yield FetchedMessage(uid, raw, arrived)
 
 
+    async def folders(self) -> list[Folder]:
+        try:
+            answer = await self._imap().list('""', "*")
+        except Exception as error:  # noqa: BLE001
+            raise _words(error, "IMAP", self._endpoint) from None
+        if answer.result != "OK":
+            raise MailServerError(f"IMAP: listing the folders failed ({_text(answer)})")
+        return list_folders(answer.lines[:-1])
+
     async def idle(self, seconds: float) -> bool:
         client = self._imap()
         if not client.has_capability("IDLE"):
@@ -203,6 +212,39 @@ class _Session:
         except Exception as error:  # noqa: BLE001
             raise _words(error, "IMAP", self._endpoint) from None
         return arrived
+
+
+_LIST = re.compile(rb'^\(([^)]*)\) (?:"(?:[^"\\]|\\.)*"|NIL) (.*)$')
+
+
+def list_folders(lines: Sequence[Any]) -> list[Folder]:
+    """The folders of LIST answers ``(\\HasNoChildren \\Sent) "/" "Sent Items"`` (aioimaplib drops the
+    word LIST): each name as the server spells it (quoted, an atom, or a literal on the next line)
+    and its attributes, lower case."""
+    found: list[Folder] = []
+    pending: bytes | None = None  # the attributes of a line whose name comes as a literal
+    for line in lines:
+        if isinstance(line, bytearray):
+            if pending is not None:
+                found.append(Folder(bytes(line).decode("utf-8", "replace"), _attributes(pending)))
+            pending = None
+            continue
+        m = _LIST.match(bytes(line))
+        if m is None:
+            continue
+        name = m.group(2)
+        if re.fullmatch(rb"\{\d+\+?\}", name):
+            pending = m.group(1)
+        elif name.startswith(b'"') and name.endswith(b'"') and len(name) >= 2:
+            text = re.sub(rb"\\(.)", rb"\1", name[1:-1])
+            found.append(Folder(text.decode("utf-8", "replace"), _attributes(m.group(1))))
+        else:
+            found.append(Folder(name.decode("utf-8", "replace"), _attributes(m.group(1))))
+    return found
+
+
+def _attributes(text: bytes) -> frozenset[str]:
+    return frozenset(word.decode("ascii", "replace").lower() for word in text.split())
 
 
 def _messages(lines: list[Any]) -> list[tuple[int, datetime | None, bytes]]:

@@ -37,6 +37,7 @@ from server.services.ports.unit import Begin, Unit
 from server.services.ports.webhooks import Sealer
 from server.services.records import workspace_role
 from server.services.workspaces import role_of
+from server.services.timeline_feed import announce, filing_keys
 
 log = logging.getLogger(__name__)
 
@@ -160,8 +161,11 @@ async def file_bcc(tx: Unit, workspace: UUID, raw: bytes) -> UUID | None:
     if not filing:
         return None
     email = msgspec.structs.replace(email, thread_id=thread_of(email, known))
-    return await tx.email_messages.file(
+    stored = await tx.email_messages.file(
         NewEmail(workspace, None, member.id, Direction.OUT, Visibility.EVERYTHING, email), filing)
+    if stored is not None:
+        await announce(tx, workspace, filing_keys(filing))  # live timelines (brief J)
+    return stored
 
 
 def register(kinds: JobKinds, begin: Begin) -> None:

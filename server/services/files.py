@@ -31,6 +31,7 @@ from server.domain.files import (
 from server.domain.timeline import EntryKind, TimelineEntry
 from server.domain.sending import Attachment, Envelope
 from server.services.records import contact_workspace, organisation_workspace
+from server.services.timeline_feed import announce, record_timeline
 
 if TYPE_CHECKING:
     from server.services.accounts import Caller
@@ -71,6 +72,7 @@ class RecordFilesService:
             async with self._begin() as tx:
                 await record_workspace(tx, caller, record, write=True)  # still theirs to write
                 await tx.record_files.add(file)
+                await announce(tx, workspace, [record_timeline(record)])  # live timelines (brief J)
         except BaseException:
             await self._store.delete(file.key)
             raise
@@ -100,6 +102,7 @@ class RecordFilesService:
                 raise NotFound(NO_FILE)
             await _reach(tx, caller, found.record, write=True)
             await tx.record_files.remove(file)
+            await announce(tx, found.workspace_id, [record_timeline(found.record)])  # live timelines (brief J)
         try:
             await self._store.delete(found.key)
         except Exception:  # the row is gone, so the bytes are never served again

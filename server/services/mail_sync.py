@@ -36,8 +36,10 @@ from server.domain.inbound_mail import ancestors, correspondents, parse, thread_
 from server.domain.mailboxes import Cursor, Direction, Email, Filing, Mailbox, NewEmail, SyncStatus
 from server.domain.webhooks import address_allowed
 from server.services.email_events import on_reply_filed
+from server.services.ports.mailbox_folders import SENT
+from server.services.timeline_feed import announce, filing_keys
 from server.services.jobs import JobKinds
-from server.services.ports.mailboxes import FetchedMessage, ImapSession, MailServerError, MailServers
+from server.services.ports.mailboxes import FetchedMessage, Folder, ImapSession, MailServerError, MailServers
 from server.services.ports.unit import Begin, Unit
 from server.services.ports.webhooks import Sealer
 from server.services.workspaces import role_of
@@ -166,6 +168,10 @@ class MailSync:
                 cursor, report = await self._read_new(imap, mailbox, holder, cursor)
             cursor = cursor._replace(highestmodseq=folder.highestmodseq)
             await self._advance(mailbox, holder, cursor, [])
+            sent = await self._read_sent(imap, mailbox, holder)
+            report = Report(report.filed + sent.filed, report.read + sent.read)
+            if self._policy.idle >= 1:  # IDLE watches the folder examined last: INBOX again
+                await imap.examine(mailbox.folder)
             deadline = time.monotonic() + self._policy.idle
             while (left := deadline - time.monotonic()) >= 1 and await imap.idle(left):
                 cursor, more = await self._read_new(imap, mailbox, holder, cursor)
@@ -185,13 +191,47 @@ class MailSync:
             filed += await self._advance(mailbox, holder, cursor, parsed, [m.raw for m in messages])
         return cursor, Report(filed, len(uids))
 
+    async def _read_sent(self, imap: ImapSession, mailbox: Mailbox, holder: UUID) -> Report:
+        """The Sent folder (SPECIAL-USE \\Sent, else a common name), read-only like INBOX under a cursor
+        of its own: mail the member sent from their own client, filed as outgoing under the contacts
+        it went to. Mail Tandem sent is known by its Message-ID already, so it is not filed twice."""
+        async with self._begin() as tx:
+            saved = await tx.mailbox_folders.get(mailbox.id, SENT)
+        name = sent_folder(await imap.folders(), mailbox.folder)
+        if name is None:
+            return Report(0, 0)
+        state = await imap.examine(name)
+        last = saved.last_uid if saved is not None and (saved.name, saved.uidvalidity) == (name, state.uidvalidity) \
+            else 0  # never read, renamed or renumbered: from the start, deduped by Message-ID
+        uids = await imap.uids_after(last, mailbox.sync_from) \
+            if state.uidnext is None or state.uidnext > last + 1 else []
+        filed = 0
+        for start in range(0, len(uids), self._policy.batch) if uids else [0]:
+            chunk = uids[start:start + self._policy.batch]
+            messages = await _fetch(imap, chunk) if chunk else []
+            parsed = [(m.uid, parse(m.raw, m.arrived)) for m in messages]
+            last = max(chunk, default=last)
+            async with self._begin() as tx:
+                if not await tx.mailbox_sync.lease(mailbox.id, holder, self._policy.lease, renew=True):
+                    raise LeaseLost("another sync of this mailbox took over, or a re-sync was asked for")
+                keys: set[str] = set()
+                count = await file_messages(tx, mailbox, parsed, sent=True, keys=keys)
+                await tx.mailbox_folders.advance(mailbox.id, SENT, name, state.uidvalidity, last, count)
+                await tx.mailbox_sync.advance(mailbox.id, (await tx.mailboxes.get(mailbox.id) or mailbox).cursor,
+                                              count)  # counted with the mailbox's imported messages
+                await announce(tx, mailbox.workspace_id, keys)
+            filed += count
+        return Report(filed, len(uids))
+
     async def _advance(self, mailbox: Mailbox, holder: UUID, cursor: Cursor,
                        messages: Sequence[tuple[int, Email]], raws: Sequence[bytes] = ()) -> int:
         """One transaction: file ``messages``, move the cursor to ``cursor``, renew the lease."""
         async with self._begin() as tx:
             if not await tx.mailbox_sync.lease(mailbox.id, holder, self._policy.lease, renew=True):
                 raise LeaseLost("another sync of this mailbox took over, or a re-sync was asked for")
-            filed = await file_messages(tx, mailbox, messages)
+            keys: set[str] = set()
+            filed = await file_messages(tx, mailbox, messages, keys=keys)
+            await announce(tx, mailbox.workspace_id, keys)
             if self._on_mail is not None and raws:
                 await self._on_mail(tx, mailbox, raws)
             await tx.mailbox_sync.advance(mailbox.id, cursor, filed)
@@ -202,9 +242,11 @@ async def _fetch(imap: ImapSession, uids: Sequence[int]) -> list[FetchedMessage]
     return [message async for message in imap.fetch(uids)]
 
 
-async def file_messages(tx: Unit, mailbox: Mailbox, parsed: Sequence[tuple[int, Email]]) -> int:
+async def file_messages(tx: Unit, mailbox: Mailbox, parsed: Sequence[tuple[int, Email]], *, sent: bool = False,
+                        keys: set[str] | None = None) -> int:
     """File each of the ``parsed`` messages (UID, e-mail) the workspace does not hold yet and that names a
-    contact; how many."""
+    contact; how many. ``sent``: read from the Sent folder — outgoing, filed under its recipients (an
+    alias in From is not a correspondent). ``keys`` gathers the timelines that changed."""
     wanted = {i for _, e in parsed for i in (e.message_id, *ancestors(e))}
     known = await tx.email_messages.known(mailbox.workspace_id, sorted(wanted))
     own = mailbox.address.lower()
@@ -213,22 +255,47 @@ async def file_messages(tx: Unit, mailbox: Mailbox, parsed: Sequence[tuple[int, 
     for uid, email in parsed:
         if email.message_id in known:
             continue
-        addresses = tuple(sorted(correspondents(email, own)))
+        addresses = tuple(sorted(a for a in correspondents(email, own) if not (sent and a == email.from_address)))
         if addresses not in filings:
             filings[addresses] = await tx.email_messages.filing_for(mailbox.workspace_id, addresses)
         filing = filings[addresses]
         if not filing:
             continue
         email = msgspec.structs.replace(email, thread_id=thread_of(email, known))
-        direction = Direction.OUT if email.from_address == own else Direction.IN
+        direction = Direction.OUT if sent or email.from_address == own else Direction.IN
         new = NewEmail(mailbox.workspace_id, mailbox.id, mailbox.owner_id, direction, mailbox.visibility, email, uid)
         stored = await tx.email_messages.file(new, filing)
         if stored is not None:
             known[email.message_id] = email.thread_id
             filed += 1
+            if keys is not None:
+                keys.update(filing_keys(filing))
             if direction is Direction.IN and (email.in_reply_to or email.references):
                 await on_reply_filed(tx, mailbox.workspace_id, stored, email)  # email_replied rules
     return filed
+
+
+# Where clients keep sent mail when the server marks no folder \Sent (RFC 6154), lower case.
+SENT_NAMES = ("sent", "sent items", "sent messages", "sent mail", "gesendete elemente", "gesendet",
+              "gesendete objekte", "gesendete nachrichten")
+
+
+def sent_folder(folders: Sequence[Folder], inbox: str = "INBOX") -> str | None:
+    """The account's Sent folder: the one marked ``\\Sent`` (SPECIAL-USE), else the first with a common
+    name (also under INBOX., as some servers nest them); None when there is none. Never INBOX."""
+    usable = [f for f in folders if "\\noselect" not in f.attributes and "\\nonexistent" not in f.attributes
+              and f.name.upper() != inbox.upper()]
+    for folder in usable:
+        if "\\sent" in folder.attributes:
+            return folder.name
+    for wanted in SENT_NAMES:
+        for folder in usable:
+            leaf = folder.name.lower()
+            for prefix in ("inbox.", "inbox/"):
+                leaf = leaf.removeprefix(prefix)
+            if leaf == wanted:
+                return folder.name
+    return None
 
 
 def _resting(mailbox: Mailbox, now: datetime, rest: timedelta) -> bool:

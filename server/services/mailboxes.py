@@ -113,6 +113,7 @@ class Mailboxes:
         async with self._begin() as tx:
             await _own(tx, caller, mailbox)
             await tx.mailbox_sync.restart(mailbox, since)
+            await tx.mailbox_folders.restart(mailbox)  # the Sent folder too (brief J)
             await enqueue_sync(tx, mailbox)
             return await _own(tx, caller, mailbox)
 

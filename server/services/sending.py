@@ -41,6 +41,7 @@ from server.services.email_templates import Subjects, merge_context
 from server.services.mail import SEND
 from server.services.email_events import on_tracking_hit
 from server.services.records import workspace_role
+from server.services.timeline_feed import announce, filing_keys
 
 if TYPE_CHECKING:
     from server.services.accounts import Caller
@@ -215,6 +216,7 @@ class EmailSending:
             NewEmail(workspace, route.mailbox, caller.id, Direction.OUT, Visibility.EVERYTHING, email), filing)
         if stored is None:  # a fresh random Message-ID cannot be known already
             raise Conflict("this message was filed already")
+        await announce(unit, workspace, filing_keys(filing))  # live timelines (brief J)
         return stored
 
 

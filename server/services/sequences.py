@@ -45,6 +45,7 @@ from server.domain.sequences import (
 from server.services.email_templates import Subjects, merge_context
 from server.services.mail import SEND
 from server.services.records import workspace_role
+from server.services.timeline_feed import announce, filing_keys
 
 if TYPE_CHECKING:
     from server.services.accounts import Caller
@@ -401,6 +402,7 @@ async def _file(tx: Unit, found: Enrolment, mailbox: Mailbox, envelope: Envelope
     await tx.email_messages.file(
         NewEmail(found.workspace_id, mailbox.id, found.enrolled_by, Direction.OUT, Visibility.EVERYTHING, email),
         filing)
+    await announce(tx, found.workspace_id, filing_keys(filing))  # live timelines (brief J)
 
 
 async def on_inbound(tx: Unit, mailbox: Mailbox, raws: Seq[bytes]) -> None:

@@ -11,6 +11,7 @@ from server.services.ports.unit import Begin, Unit
 from server.storage.accounts import (
     PostgresAudit, PostgresResets, PostgresSessions, PostgresThrottleCounters, PostgresUsers,
 )
+from server.storage.mailbox_folders import PostgresMailboxFolders
 from server.storage.automations import PostgresAutomationRules, PostgresAutomationRuns
 from server.storage.notifications import PostgresNotifications
 from server.storage.notification_settings import (
@@ -59,7 +60,7 @@ class PostgresUnit:
         "jobs", "housekeeping", "automation_rules", "automation_runs", "webhooks", "notifications",
         "notification_settings", "deal_follows", "note_mentions",
         "calendar_entries", "calendar_feeds", "attendees", "series_exceptions", "calendar_syncs", "booking_links",
-        "mailboxes", "mailbox_sync", "email_messages",
+        "mailboxes", "mailbox_sync", "mailbox_folders", "email_messages",
         "sequences", "enrolments",
         "email_templates", "email_tracking", "email_triggers", "bcc_addresses", "record_files",
     )
@@ -102,6 +103,7 @@ class PostgresUnit:
         self.webhooks = PostgresWebhooks(conn)
         self.mailboxes = PostgresMailboxes(conn)
         self.mailbox_sync = PostgresMailboxSync(conn)
+        self.mailbox_folders = PostgresMailboxFolders(conn)
         self.email_messages = PostgresEmailMessages(conn)
         self.notifications = PostgresNotifications(conn)
         self.notification_settings = PostgresNotificationSettings(conn)

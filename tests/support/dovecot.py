@@ -50,6 +50,13 @@ userdb {{
   args = uid={uid} gid={gid} home={dir}/home/%u
 }}
 mail_location = maildir:~/Maildir
+namespace inbox {{
+  inbox = yes
+  separator = /
+  mailbox Gesendet {{
+    special_use = \\Sent
+  }}
+}}
 service imap-login {{
   inet_listener imap {{
     address = 127.0.0.1
@@ -148,7 +155,7 @@ class Dovecot:
         imap = await self.client(user, password)
         try:
             for raw in messages:
-                answer = await imap.append(raw, mailbox=folder)
+                answer = await imap.append(raw, mailbox=aioimaplib.quoted(folder) if " " in folder else folder)
                 assert answer.result == "OK", answer
         finally:
             await imap.logout()
@@ -180,10 +187,19 @@ class Dovecot:
         finally:
             await imap.logout()
 
-    def renumber(self, user: str, uidvalidity: int) -> None:
-        """Give INBOX a new UIDVALIDITY, as a server restored from backup or migrated would."""
+    async def create(self, user: str, password: str, folder: str) -> None:
+        """Make a folder, as a mail client does (``Gesendet`` carries SPECIAL-USE \\Sent in this config)."""
+        imap = await self.client(user, password)
+        try:
+            answer = await imap.create(aioimaplib.quoted(folder))
+            assert answer.result == "OK", answer
+        finally:
+            await imap.logout()
+
+    def renumber(self, user: str, uidvalidity: int, folder: str = "INBOX") -> None:
+        """Give a folder a new UIDVALIDITY, as a server restored from backup or migrated would."""
         subprocess.run(["doveadm", "-c", str(self.config), "mailbox", "update", "--uid-validity", str(uidvalidity),
-                        "-u", user, "INBOX"], check=True, capture_output=True)
+                        "-u", user, folder], check=True, capture_output=True)
 
 
 def _group_name(gid: int) -> str:

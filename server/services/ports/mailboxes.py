@@ -119,6 +119,11 @@ class FolderState(msgspec.Struct, frozen=True):
     exists: int
 
 
+class Folder(msgspec.Struct, frozen=True):
+    name: str  # as the server spells it (what EXAMINE takes)
+    attributes: frozenset[str]  # lower case: "\\sent", "\\noselect", …
+
+
 class MailServerError(Exception):
     """The server could not be reached or refused: ``str(error)`` says so in words for the owner."""
 
@@ -135,6 +140,10 @@ class ImapSession(Protocol):
 
     def fetch(self, uids: Sequence[int]) -> AsyncIterator[FetchedMessage]:
         """The messages' bytes with ``BODY.PEEK[]``: never sets \\Seen."""
+        ...
+
+    async def folders(self) -> list[Folder]:
+        """Every folder of the account (IMAP LIST), with its attributes (SPECIAL-USE's ``\\sent``)."""
         ...
 
     async def idle(self, seconds: float) -> bool:

@@ -25,6 +25,7 @@ from server.services.ports.custom_fields import FieldDefinitions, SavedSegments
 from server.services.ports.imports import ImportBatches, ImportMappings
 from server.services.ports.jobs import Housekeeping, Jobs
 from server.services.ports.mailboxes import EmailMessages, MailboxSync, Mailboxes
+from server.services.ports.mailbox_folders import MailboxFolders
 from server.services.ports.caldav import CalendarSyncs
 from server.services.ports.money import CurrencySettings
 from server.services.ports.notifications import Notifications
@@ -81,6 +82,7 @@ class Unit(Protocol):
     webhooks: Webhooks
     mailboxes: Mailboxes
     mailbox_sync: MailboxSync
+    mailbox_folders: MailboxFolders
     email_messages: EmailMessages
     notifications: Notifications
     notification_settings: NotificationSettings
