@@ -17,7 +17,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from server.api import guest_types, types
 from server.api.auth import CallerDep, client_address
 from server.api.board_lifecycle import BoardChange, BoardLifecycleDep
-from server.api.container import RoomsDep, SettingsDep
+from server.api.container import RoomsDep, ServicesDep, SettingsDep
 from server.api.errors import UPDATE_REFUSALS, refused_update
 from server.domain.access import Access, require_write
 from server.domain.accounts import InvalidInput, User
@@ -142,7 +142,7 @@ class BoardController(Controller):
 
     @post("/documents/{name:str}/updates", status_code=204, summary="Apply a Yjs update (edit access)")
     async def write_document(self, request: Request, name: FromPath[str], caller: CallerDep, boards: BoardsDep,
-                             rooms: RoomsDep, settings: SettingsDep) -> None:
+                             rooms: RoomsDep, settings: SettingsDep, services: ServicesDep) -> None:
         require_write(await boards.document_access(caller.id, name), "this document")
         update = await request.body()
         limit = settings.max_update_bytes
@@ -150,6 +150,7 @@ class BoardController(Controller):
             raise ClientException(f"expected a Yjs update of at most {limit} bytes, got {len(update)}")
         room = await rooms.open(name)
         try:
-            room.receive_update(update, Origin.LOCAL)
+            with services.projector.authored(room, caller.id):  # the change's author (a note's mentions name them)
+                room.receive_update(update, Origin.LOCAL)
         except UPDATE_REFUSALS as exc:
             raise refused_update(exc) from None

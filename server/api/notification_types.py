@@ -17,6 +17,7 @@ class Notification(msgspec.Struct, kw_only=True):
     created_at: datetime
     read_at: datetime | None
     kind: str = "automation"  # automation (a rule's message) or reminder (an activity of yours is due; issue 18)
+    actor: str | None = None  # who it is from, by name: the author of a mention (issue 18)
 
 
 class Notifications(msgspec.Struct, kw_only=True):

@@ -18,7 +18,8 @@ NotificationsDep = NamedDependency[NotificationService]
 
 def notification(n: Notification) -> types.Notification:
     return types.Notification(id=n.id, workspace_id=n.workspace_id, message=n.message, board_id=n.board_id,
-                              card_id=n.card_id, created_at=n.created_at, read_at=n.read_at, kind=n.kind)
+                              card_id=n.card_id, created_at=n.created_at, read_at=n.read_at, kind=n.kind,
+                              actor=n.actor)
 
 
 class NotificationController(Controller):

@@ -15,6 +15,7 @@ class NewNotification(NamedTuple):
     board_id: UUID | None = None
     card_id: UUID | None = None
     kind: str = "automation"  # automation (a rule's notify action) or reminder (issue 18: an activity is due)
+    actor: str | None = None  # who it is from, by name (the author of a mention), if one person
 
 
 class Notification(NamedTuple):
@@ -27,3 +28,4 @@ class Notification(NamedTuple):
     created_at: datetime
     read_at: datetime | None
     kind: str = "automation"
+    actor: str | None = None

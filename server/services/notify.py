@@ -53,19 +53,24 @@ async def deliver(tx: Unit, new: NewNotification) -> bool:
 
 
 async def note_mentioned(tx: Unit, document: str, workspace: UUID, board: UUID, title: str,
-                         mentioned: set[UUID]) -> int:
-    """Notify the users the note mentions for the first time; how many were notified."""
+                         mentioned: set[UUID], author: UUID | None = None) -> int:
+    """Notify the users the note mentions for the first time; how many were notified. ``author``:
+    who wrote the change that brought them (the projection's last editor of the note, if known) —
+    named in the notification (``actor``), and never told of their own mention."""
     new = mentioned - await tx.note_mentions.seen(document)
     if not new:
         return 0
     await tx.note_mentions.add(document, new)  # seen, delivered or not: access is judged now, once
     deal = await _deal_of_note(tx, document)
     what = f"“{title}”" if title.strip() else "a note"
+    person = await tx.users.by_id(author) if author is not None else None
+    actor = person.name if person is not None else None
     sent = 0
-    for user in sorted(new, key=str):
+    for user in sorted(new - {author}, key=str):
         if await tx.board_reach.reaches(board, user):
             sent += await deliver(tx, NewNotification(
-                uuid5(IDS, f"mention:{document}:{user}"), user, workspace, what, board, deal, kind="mentioned"))
+                uuid5(IDS, f"mention:{document}:{user}"), user, workspace, what, board, deal, kind="mentioned",
+                actor=actor))
     return sent
 
 
@@ -136,7 +141,10 @@ SAYS = {"mentioned": "Mentioned you in", "assigned": "Assigned to you", "deal_ch
 
 
 def said(n: Notification) -> str:
-    """``Mentioned you in: “Call notes”``: the notification as a line of text."""
+    """``Mentioned you in: “Call notes”`` (``Ada Lovelace mentioned you in: …`` when the author is
+    known): the notification as a line of text."""
+    if n.kind == "mentioned" and n.actor:
+        return f"{n.actor} mentioned you in: {n.message}"
     return f"{SAYS[n.kind]}: {n.message}" if n.kind in SAYS else n.message
 
 

@@ -42,8 +42,8 @@ from server.domain.crm import BoardState, CardEvent, Deal, now_utc
 from server.domain.history import HISTORY_KINDS, reconcile
 from server.domain.projection import Table, activity_record, deal_record, stage_record, work_item_record
 from server.services.automation_events import enqueue_events
-from server.services.ports.entry_links import ACTIVITY, CARD, EntryLink
 from server.services.feed import ChangeFeed
+from server.services.ports.entry_links import ACTIVITY, CARD, EntryLink
 from server.services.ports.unit import Begin, Unit
 from server.services.notify import activities_assigned, deals_changed, note_mentioned
 from server.services.reminders import schedule_reminders
@@ -74,7 +74,7 @@ class Tracker:
     """Implements ``server.sync.ports.RoomListener`` for one open board or note room."""
 
     __slots__ = ("document", "recorder", "pending", "local_author", "dirty", "gone", "handle", "task", "events",
-                 "failures", "sources", "took", "_schedule")
+                 "failures", "sources", "took", "editors", "_schedule")
 
     def __init__(self, document: str, recorder: Recorder | None, schedule: Callable[[Tracker], None]) -> None:
         self.document = document
@@ -89,17 +89,25 @@ class Tracker:
         self.sources: list[dict[str, Any] | None] = []  # each event's source (Sourced), alongside
         self.failures = 0  # failed runs in a row
         self.took = 0.0  # seconds the last run took (wall clock: a busy loop or database stretches it)
+        # Who made each change since the last run (None: relayed from another node, or no person):
+        # a note's new @mentions name their author when exactly one person wrote in between.
+        self.editors: list[UUID | None] = []
         self._schedule = schedule
 
     def changed(self, update: bytes, origin: object) -> None:
-        if self.recorder is None:
-            return
         if origin is Origin.BUS:
             author: Any = REMOTE
         elif isinstance(origin, Connection):
             author = getattr(origin.user, "id", None)
         else:
             author = self.local_author
+        person = author.user if isinstance(author, Sourced) else author
+        if self.recorder is None:
+            editor = person if isinstance(person, UUID) else None
+            if not self.editors or self.editors[-1] != editor:  # runs of one person's keystrokes: one entry
+                self.editors.append(editor)
+        if self.recorder is None:
+            return
         self.pending.append((update, author, time.time()))
         self._schedule(self)  # O(1) once scheduled; a run with nothing committed only replays
 
@@ -264,7 +272,9 @@ class Projector:
         tracker.dirty = False
         events, sources = tracker.events, tracker.sources
         try:
-            await self.project(tracker.document, events, sources=sources)
+            editors = list(tracker.editors)
+            await self.project(tracker.document, events, sources=sources,
+                               editor=editors[0] if len(set(editors)) == 1 else None)
         except Exception:
             self.failures += 1
             tracker.failures += 1
@@ -272,6 +282,7 @@ class Projector:
             log.exception("projection failed (%d in a row)", tracker.failures, extra={"document": tracker.document})
             return False
         tracker.failures = 0
+        tracker.editors = tracker.editors[len(editors):]
         tracker.events = tracker.events[len(events):]
         tracker.sources = tracker.sources[len(events):]
         now = time.time()
@@ -281,17 +292,20 @@ class Projector:
     # --- one document --------------------------------------------------------------------------
 
     async def project(self, document: str, events: list[CardEvent] = (), *, reconcile_history: bool = False,
-                      fresh: bool = False, sources: list[dict[str, Any] | None] | None = None) -> Projected:
+                      fresh: bool = False, sources: list[dict[str, Any] | None] | None = None,
+                      editor: UUID | None = None) -> Projected:
         """Bring the tables in line with the stored ``document``; add ``events`` to its history and,
-        in the same transaction, enqueue their automation jobs (``sources``: each event's source)."""
+        in the same transaction, enqueue their automation jobs (``sources``: each event's source).
+        ``editor``: who made the document's last change (a note's new @mentions name them)."""
         started = time.perf_counter()
         try:
-            return await self._project(document, events, reconcile_history, fresh, sources)
+            return await self._project(document, events, reconcile_history, fresh, sources, editor)
         finally:
             self.seconds += time.perf_counter() - started
 
     async def _project(self, document: str, events: list[CardEvent], reconcile_history: bool,
-                       fresh: bool, sources: list[dict[str, Any] | None] | None = None) -> Projected:
+                       fresh: bool, sources: list[dict[str, Any] | None] | None = None,
+                       editor: UUID | None = None) -> Projected:
         async with self._begin() as tx:
             await tx.projected_documents.lock(document)
             found = await tx.projected_documents.get(document)
@@ -301,7 +315,7 @@ class Projector:
             for update in await tx.projected_documents.stored_updates(document):
                 doc.apply_update(update)
             if found.kind == "note":
-                return await self._project_note(tx, document, doc, found)
+                return await self._project_note(tx, document, doc, found, editor)
             warn = _Warnings()
             state = read_board(doc, found.board_kind, warn, self._caches.get(document))
             diff: list[BoardChange] | None = None if (fresh or reconcile_history) else []
@@ -324,12 +338,14 @@ class Projector:
             await self.feed.changed(found.workspace_id, [f"activities:{found.board_id}"])
         return Projected(document, written[0], written[1], len(events))
 
-    async def _project_note(self, tx: Unit, document: str, doc: Doc, found: Any) -> Projected:
+    async def _project_note(self, tx: Unit, document: str, doc: Doc, found: Any,
+                            editor: UUID | None = None) -> Projected:
         warn = _Warnings()
         meta = read_note(doc, warn)
         self._flush_warnings(document, warn)
         if meta is not None:  # new @mentions notify the mentioned (issue 18, services/notify.py)
-            await note_mentioned(tx, document, found.workspace_id, found.board_id, meta.title, note_mentions(doc))
+            await note_mentioned(tx, document, found.workspace_id, found.board_id, meta.title, note_mentions(doc),
+                                 editor)
         if meta is not None and meta.title != await tx.notes.title(document):
             await tx.notes.set_title(document, meta.title)
             return Projected(document, 1, 0, 0)

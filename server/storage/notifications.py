@@ -15,7 +15,7 @@ SQL = queries("notifications")
 
 def _notification(r: asyncpg.Record) -> Notification:
     return Notification(r["id"], r["user_id"], r["workspace_id"], r["message"], r["board_id"], r["card_id"],
-                        r["created_at"], r["read_at"], r["kind"])
+                        r["created_at"], r["read_at"], r["kind"], r["actor"])
 
 
 def _count(status: str) -> int:

@@ -15,7 +15,9 @@ import httpx
 import pytest
 from pycrdt import Doc, XmlElement, XmlFragment, XmlText
 
-from server.services.notify import DIGEST, send_digests
+from client.crm import open_note
+from server.domain.notifications import Notification
+from server.services.notify import DIGEST, said, send_digests
 from server.services.mail import QueuedOutbox
 from server.storage.unit import transactions
 from tests.support.accounts import AUTH, Account, add_guest, create_board, sign_up, create_workspace, team
@@ -88,6 +90,7 @@ async def test_a_mention_notifies_the_mentioned_member_once_and_nobody_without_a
     [mentioned] = await eventually(lambda: kinds(server, t.member, "mentioned"), what="the member's mention")
     assert (mentioned["message"], mentioned["board_id"], mentioned["card_id"]) == (
         "“Call notes”", t.board["id"], card["id"])
+    assert mentioned["actor"] == t.owner.name, "the mention names who wrote it"
     for nobody in (elsewhere, outsider, t.owner, t.viewer, guest):
         assert await kinds(server, nobody, "mentioned") == [], "only the mentioned member, who reaches the board"
 
@@ -109,6 +112,29 @@ async def test_a_mention_notifies_the_mentioned_member_once_and_nobody_without_a
                                                             f"/api/boards/{t.board['id']}/mentionable")}
 
 
+async def test_a_mention_written_over_the_socket_names_its_author_who_is_never_told_of_it(server):
+    t = await team(server.http_url)
+    _, note = await deal_and_note(server, t.owner, t.board)
+    # Mia types in the note editor (a live socket): she mentions Olivia, Vic and herself.
+    async with open_note(server.ws_url, note["document"], token=t.member.token) as live:
+        doc = live.session.doc
+        with doc.transaction():
+            paragraph = doc.get("content", type=XmlFragment).children.append(XmlElement("paragraph"))
+            paragraph.children.append(XmlText("ask "))
+            for person in (t.owner, t.viewer, t.member):
+                paragraph.children.append(XmlElement("mention", {"id": person.id, "label": person.name}))
+        await live.session.durable()
+    await projected(server)
+    for who in (t.owner, t.viewer):
+        [got] = await eventually(lambda who=who: kinds(server, who, "mentioned"), what="the mention")
+        assert got["actor"] == t.member.name and got["message"] == "“Call notes”"
+    assert await kinds(server, t.member, "mentioned") == [], "nobody is told of their own mention"
+    # E-mails and the digest say it in words.
+    [got] = [Notification(n["id"], t.owner.id, n["workspace_id"], n["message"], None, None, n["created_at"], None,
+                          n["kind"], n["actor"]) for n in await kinds(server, t.owner, "mentioned")]
+    assert said(got) == f"{t.member.name} mentioned you in: “Call notes”"
+
+
 async def test_settings_decide_whether_a_mention_arrives_in_the_bell_by_mail_or_not_at_all(server, sink):
     t = await team(server.http_url)
     _, note = await deal_and_note(server, t.owner, t.board)
@@ -126,7 +152,7 @@ async def test_settings_decide_whether_a_mention_arrives_in_the_bell_by_mail_or_
     [bell] = await eventually(lambda: kinds(server, t.viewer, "mentioned"), what="the viewer's mention")
     [mail] = await eventually(lambda: [m for m in sink.messages if m["To"] == t.viewer.email
                                        and m["Subject"].startswith("Tandem:")], what="the mention by e-mail")
-    assert mail["Subject"] == f"Tandem: Mentioned you in: {bell['message']}"
+    assert mail["Subject"] == f"Tandem: {t.owner.name} mentioned you in: {bell['message']}"
 
     wrong = await call(server, t.member, "PUT", path, json={"channels": {"mentioned": "pigeon"}})
     assert wrong.status_code == 400 and "mentioned" in wrong.text
@@ -197,7 +223,7 @@ async def test_the_digest_lists_unread_notifications_since_the_last_and_is_sent_
 
     [digest] = await eventually(digests, what="the digest")
     assert digest["Subject"] == "Tandem: 1 unread notification"
-    assert "- Mentioned you in: “Call notes”" in digest.get_content()
+    assert "mentioned you in: “Call notes”" in digest.get_content()
 
     async def drained() -> bool:
         async with begin() as tx:

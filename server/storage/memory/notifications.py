@@ -19,7 +19,8 @@ class MemoryNotifications:
     async def add(self, new: NewNotification) -> bool:
         if new.id in self._rows:
             return False
-        self._rows[new.id] = Notification(*new[:6], created_at=self._db.now(), read_at=None, kind=new.kind)
+        self._rows[new.id] = Notification(*new[:6], created_at=self._db.now(), read_at=None, kind=new.kind,
+                                          actor=new.actor)
         return True
 
     async def of_user(self, user: UUID, limit: int = 50) -> list[Notification]:
