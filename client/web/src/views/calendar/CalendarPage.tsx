@@ -17,6 +17,7 @@ import { t } from '../../i18n'
 import { Icon, Spinner, announce, toastError } from '../../components/ui'
 import './calendar.css'
 import { SeriesChoice } from './SeriesChoice'
+import { DetailsButton, EntryDetails } from './EntryDetails'
 import { NewActivity } from '../../components/NewActivity'
 import { useSyncedDoc } from '../../lib/ydocs'
 import { watchChanges } from '../../lib/records'
@@ -154,6 +155,7 @@ export function CalendarPage() {
           </div>
         )
       )}
+      <EntryDetails onChanged={() => void load()} />
       {asking && <SeriesChoice entry={asking.e} onClose={() => setAsking(null)}
         onOne={() => void moveOne(asking.e, asking.minutes)} onAll={() => void moveSeries(asking.e, asking.minutes)} />}
     </div>
@@ -330,6 +332,7 @@ function EntryItem({ entry: e, day, compact, people, onMove, onCancel, style }: 
           <span class="calendar__meta muted">{[e.card_title, people && e.assignee ? memberName(e.assignee) : ''].filter(Boolean).join(' · ')}</span>
         )}
       </a>
+      {!compact && <DetailsButton entry={e} />}
       {e.recurrence && !compact && (
         <button type="button" class="calendar__skip" aria-label={t('series.cancel', { title: e.title, day: shortDate(e.day) })}
           title={t('series.cancel', { title: e.title, day: shortDate(e.day) })} onClick={() => onCancel(e)}>×</button>
