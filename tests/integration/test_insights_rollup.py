@@ -293,11 +293,12 @@ async def test_the_rollup_answers_what_the_visits_answer(pool: asyncpg.Pool) -> 
         # Per owner: the rows of every owner add up to the board's visits, each once.
         assert await conn.fetchval("SELECT count(DISTINCT owner_id) FROM funnel_days WHERE board_id = ANY($1::uuid[])",
                                    list(world.boards)) == len(world.owners)
-        rolled = await conn.fetchval("SELECT sum(first_new + coalesce(cardinality(priors), 0)) FROM funnel_days"
-                                     " WHERE board_id = ANY($1::uuid[])", list(world.boards))
+        rolled = [await conn.fetchval("SELECT sum(first_new + coalesce(cardinality(priors), 0)) FROM funnel_days"
+                                      " WHERE board_id = ANY($1::uuid[]) AND per_owner = $2", list(world.boards), per)
+                  for per in (False, True)]
         visits = await conn.fetchval("SELECT count(*) FROM stage_visits WHERE board_id = ANY($1::uuid[])",
                                      list(world.boards))
-        assert rolled == visits > 500  # every visit is in the rollup once
+        assert rolled == [visits, visits] and visits > 500  # every visit is in the board's rows once, and its owner's
 
         # Changes: deals deleted, won deals reopened, lost ones won, owners changed, cards moved back
         # (also a move logged late, between older events), new deals.

@@ -1,5 +1,6 @@
 -- The funnel over its rollups (issue 19; migrations 0036_insights_funnel_*, per owner since
--- 0040_insights_refresh_job): what server/storage/insights.py reads, with or without an owner. The raw statement it must agree with
+-- 0040_insights_refresh_job*): what server/storage/insights.py reads, with or without an owner
+-- (the board's rows, per_owner false, without; the owner's with one). The raw statement it must agree with
 -- is funnel_cte + funnel_cte_end + funnel in insights.sql (tests/integration/test_insights_rollup.py).
 
 -- name: funnel_days
@@ -50,18 +51,21 @@ WITH st AS MATERIALIZED (
            f.bins, f.counts
     FROM funnel_months f JOIN st ON st.board_id = f.board_id AND st.stage_id = f.stage_id
     WHERE f.board_id = ANY($1::uuid[]) AND f.month >= $9::date AND f.month < $10::date
-      AND ($4::uuid IS NULL OR f.owner_id = $4)
+      AND f.per_owner = ($4::uuid IS NOT NULL) AND ($4::uuid IS NULL OR f.owner_id = $4)
       AND NOT EXISTS (SELECT 1 FROM stale s WHERE s.board_id = f.board_id AND s.day IS NULL)
       AND NOT EXISTS (SELECT 1 FROM stale_months s WHERE s.board_id = f.board_id AND s.month = f.month)
 ), days AS MATERIALIZED (
     SELECT st.n, f.first_new, f.priors, f.advanced_new, f.advanced_priors, f.lost_last, f.lost_nexts, f.days
     FROM (
-        SELECT * FROM funnel_days WHERE board_id = ANY($1::uuid[]) AND day >= $7::date AND day < $9::date
+        SELECT * FROM funnel_days WHERE board_id = ANY($1::uuid[]) AND per_owner = ($4::uuid IS NOT NULL)
+            AND day >= $7::date AND day < $9::date
         UNION ALL
-        SELECT * FROM funnel_days WHERE board_id = ANY($1::uuid[]) AND day >= $10::date AND day < $8::date
+        SELECT * FROM funnel_days WHERE board_id = ANY($1::uuid[]) AND per_owner = ($4::uuid IS NOT NULL)
+            AND day >= $10::date AND day < $8::date
         UNION ALL
         SELECT f.* FROM stale_months m
-        JOIN funnel_days f ON f.board_id = m.board_id AND f.day >= m.month AND f.day < (m.month + interval '1 month')
+        JOIN funnel_days f ON f.board_id = m.board_id AND f.per_owner = ($4::uuid IS NOT NULL)
+            AND f.day >= m.month AND f.day < (m.month + interval '1 month')
     ) f JOIN st ON st.board_id = f.board_id AND st.stage_id = f.stage_id
     WHERE ($4::uuid IS NULL OR f.owner_id = $4)
       AND NOT EXISTS (SELECT 1 FROM stale s WHERE s.board_id = f.board_id AND (s.day IS NULL OR s.day = f.day))
