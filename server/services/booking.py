@@ -23,7 +23,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, NamedTuple
 from uuid import UUID, uuid4
 
-from server.domain.access import NotFound, require_write
+from server.domain.access import Forbidden, NotFound, require_write
 from server.domain.accounts import Conflict
 from server.domain.booking import CONFIRMED, MAX_SLOTS_DAYS, REQUESTED, Booking, BookingSettings, InvalidBooking, \
     check_settings, invitation, is_free, pick_host, slots
@@ -352,7 +352,10 @@ class BookingService:
                                                  f"{booking.guest_name} <{booking.guest_email}> cancelled the meeting "
                                                  f"on {when} ({link.time_zone}); it is removed from your calendar."))
         if booking.activity is not None:
-            await self._crm.delete_activity(await self._as(link.user), link.board, booking.activity)
+            try:
+                await self._crm.delete_activity(await self._as(link.user), link.board, booking.activity)
+            except (NotFound, Forbidden):
+                pass  # the board or the owner's access is gone: the host was mailed, the time is free
 
     async def reschedule(self, token: str, raw: dict[str, Any], address: str, now: datetime | None = None) -> Booked:
         """Move the booking to another of its host's free starts (same length); 409 if that is taken."""
@@ -373,8 +376,11 @@ class BookingService:
                 raise Conflict(TAKEN)
             host = await tx.users.by_id(booking.host)
         if moved.activity is not None:
-            await self._crm.update_activity(await self._as(link.user), link.board, moved.activity,
-                                            {"due": start, "end": end})
+            try:
+                await self._crm.update_activity(await self._as(link.user), link.board, moved.activity,
+                                                {"due": start, "end": end})
+            except (NotFound, Forbidden):
+                pass  # the host deleted the meeting (or lost the board): the booking holds by itself a while
         host_name = host.name if host else ""
         when = start.astimezone(zone(link.time_zone)).strftime("%Y-%m-%d %H:%M")
         title = f"{moved.guest_name} · {host_name}"
