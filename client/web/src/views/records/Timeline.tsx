@@ -8,7 +8,8 @@ import { useEffect, useState } from 'preact/hooks'
 import { get, type Schemas } from '../../lib/api'
 import { boards, memberName, workspaceId } from '../../lib/session'
 import { dateTime, money, relative, shortDate } from '../../lib/format'
-import { recordName, type RecordKind } from '../../lib/records'
+import { recordName, watchChanges, type RecordKind } from '../../lib/records'
+import { useSyncedDoc } from '../../lib/ydocs'
 import { Icon, Spinner, toastError } from '../../components/ui'
 import { t } from '../../i18n'
 import { rt, scoped } from '../../i18n'
@@ -31,6 +32,15 @@ export function Timeline({ kind, id, name, reload = 0, onReply }: {
   const [error, setError] = useState('')
   const load = (offset: number) => get<Schemas['RecordTimeline']>(`/api/${kind}/${id}/timeline?limit=${PAGE}&offset=${offset}`)
   const files = filesChanged.value  // a file uploaded or deleted: it shows here
+  // Live (brief J): mail filed or sent, a file added, an activity changed — the server notes it in the
+  // workspace's change feed, and the first page is read again in place (no spinner, no reload).
+  const ws = workspaceId.value
+  const feed = useSyncedDoc(ws ? `workspace:${ws}` : null)
+  const key = `timeline:${kind === 'contacts' ? 'contact' : 'organisation'}:${id}`
+  useEffect(() => feed ? watchChanges(feed.doc, (keys) => {
+    if (!keys.some((k) => k === key || k === 'timeline:*' || k.startsWith('activities:'))) return
+    load(0).then((page) => { setItems(page.items); setNext(page.next_offset) }, () => {})
+  }) : undefined, [feed, key])
   useEffect(() => {
     let live = true
     setItems(null)
