@@ -64,10 +64,11 @@ class MemoryUnit:
         from server.storage.memory import booking
         from server.storage.memory import caldav
         from server.storage.memory import mailboxes
+        from server.storage.memory import mailbox_folders
         from server.storage.memory import email_templates
-        from server.storage.memory import notification_settings
         from server.storage.memory import sequences
         from server.storage.memory import record_files
+        from server.storage.memory import notification_settings
         from server.storage.memory import email_automations
 
         self.users = accounts.MemoryUsers(db)
@@ -101,6 +102,7 @@ class MemoryUnit:
         self.webhooks = webhooks.MemoryWebhooks(db)
         self.mailboxes = mailboxes.MemoryMailboxes(db)
         self.mailbox_sync = mailboxes.MemoryMailboxSync(db)
+        self.mailbox_folders = mailbox_folders.MemoryMailboxFolders(db)
         self.email_messages = mailboxes.MemoryEmailMessages(db)
         self.notifications = notifications.MemoryNotifications(db)
         self.notification_settings = notification_settings.MemoryNotificationSettings(db)
