@@ -101,3 +101,17 @@ async def test_forgetting_a_member_deletes_only_their_notifications_of_that_work
     async with begin() as tx:
         assert [n.message for n in await tx.notifications.of_user(me)] == ["still mine"]
         assert [n.message for n in await tx.notifications.of_user(other)] == ["theirs"]
+
+
+async def test_a_notification_keeps_who_it_is_from(store):
+    begin, world = store
+    user, workspace = await world.user(), await world.workspace()
+    named = NewNotification(uuid4(), user, workspace, "“Call notes”", kind="mentioned", actor="Ada Lovelace")
+    unnamed = NewNotification(uuid4(), user, workspace, "“Call notes”", kind="mentioned")
+    async with begin() as tx:
+        assert await tx.notifications.add(named) and await tx.notifications.add(unnamed)
+    async with begin() as tx:
+        found = {n.id: n for n in await tx.notifications.of_user(user)}
+        one = await tx.notifications.get(named.id)
+    assert found[named.id].actor == "Ada Lovelace" and found[unnamed.id].actor is None
+    assert one is not None and (one.kind, one.actor) == ("mentioned", "Ada Lovelace")
