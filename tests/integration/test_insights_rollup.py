@@ -9,6 +9,7 @@ days the rollup has not caught up with yet, after a reader's bounded refresh and
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 from collections.abc import AsyncIterator
@@ -365,6 +366,19 @@ async def test_the_rollup_answers_what_the_visits_answer(pool: asyncpg.Pool) -> 
         for owner in world.owners:
             await conn.execute("UPDATE deals SET owner_id = $3 WHERE board_id = $1 AND card_id = $2", board, card, owner)
     assert await queued(pool, world) == [str(board)]
+    # With the job queued, a write that adds no new mark writes nothing to the queue: no NOTIFY
+    # from PgQueuer's trigger (the first notification the listener gets is the marker sent after it).
+    heard: asyncio.Queue[str] = asyncio.Queue()
+    async with pool.acquire() as listener, pool.acquire() as conn:
+        def hear(*args: Any) -> None:
+            heard.put_nowait(args[3])
+
+        await listener.add_listener("ch_pgqueuer", hear)
+        await conn.execute("UPDATE deals SET owner_id = $3 WHERE board_id = $1 AND card_id = $2", board, card,
+                           world.owners[0])
+        await conn.execute("SELECT pg_notify('ch_pgqueuer', 'marker')")
+        assert await asyncio.wait_for(heard.get(), 30) == "marker"
+        await listener.remove_listener("ch_pgqueuer", hear)
 
     # The first board's stages reordered (Negotiation before Proposal) and a stage removed: "further"
     # and "open" change for every visit of the board, which is recomputed whole.
