@@ -43,12 +43,12 @@ async def test_typing_at_and_picking_a_colleague_rings_their_bell(web_server, op
         return [n for n in found if n["kind"] == "mentioned"]
 
     [told] = await eventually(mentioned, timeout=15, what="the colleague's notification")
-    assert told["card_id"] == deal
+    assert told["card_id"] == deal and told["actor"] == "Olivia Park", "the mention names who wrote it"
     mia = await open_page(t.member, f"/w/{t.workspace}")
     await mia.get_by_test_id("notifications-unread").filter(has_text="1").wait_for()
     await mia.get_by_test_id("notifications-bell").click()
     item = mia.get_by_test_id("notification")
-    await item.filter(has_text="Mentioned you in:").get_by_role("link", name=told["message"]).wait_for()
+    await item.filter(has_text="Olivia Park mentioned you in:").get_by_role("link", name=told["message"]).wait_for()
     await mia.screenshot(path=str(SCREENSHOTS / "notification-mention.png"))
     await mia.get_by_test_id("notifications-settings").click()  # the bell leads to the settings
     await mia.get_by_test_id("notification-settings").wait_for()

@@ -113,7 +113,9 @@ export function NotificationBell() {
               {items.map((n) => (
                 <li key={n.id} class={`bell__item${n.read_at ? '' : ' bell__item--unread'}`} data-testid="notification">
                   {n.kind === 'reminder' && <strong class="bell__kind">{t('calendar.reminder')}: </strong>}
-                  {(n.kind === 'mentioned' || n.kind === 'assigned' || n.kind === 'deal_changed') && <strong class="bell__kind">{t(`notify.label_${n.kind}`)}: </strong>}
+                  {n.kind === 'mentioned' && n.actor
+                    ? <strong class="bell__kind">{t('notify.label_mentioned_by', { name: n.actor })}: </strong>
+                    : (n.kind === 'mentioned' || n.kind === 'assigned' || n.kind === 'deal_changed') && <strong class="bell__kind">{t(`notify.label_${n.kind}`)}: </strong>}
                   {n.board_id && n.card_id
                     ? <a href={`/w/${n.workspace_id}/boards/${n.board_id}/deals/${n.card_id}`} onClick={(e) => void openDeal(e, n)}>{n.message}</a>
                     : <span>{n.message}</span>}

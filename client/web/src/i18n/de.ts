@@ -172,6 +172,7 @@ export const de: Catalogue = {
     unfollowed: 'Diesem Deal wird nicht mehr gefolgt',
     label_assigned: 'Zugewiesen',
     label_mentioned: 'Erwähnung in',
+    label_mentioned_by: '{{name}} hat Sie erwähnt in',
     label_deal_changed: 'Gefolgter Deal',
   },
   auth: {

@@ -168,6 +168,7 @@ export const en = {
     unfollowed: 'You no longer follow this deal',
     label_assigned: 'Assigned to you',
     label_mentioned: 'Mentioned you in',
+    label_mentioned_by: '{{name}} mentioned you in',
     label_deal_changed: 'A deal you follow',
   },
   auth: {

@@ -3829,6 +3829,7 @@ export interface components {
             kind: string;
         };
         /** NotificationSettings */
+            actor?: string | null;
         NotificationSettings: {
             channels: components["schemas"]["Channels"];
             /**
