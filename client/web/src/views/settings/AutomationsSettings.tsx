@@ -690,7 +690,8 @@ function Runs({ rule, names }: { rule: Rule; names: Record<string, string> }) {
     const timer = setTimeout(() => void load(), 3000)
     return () => clearTimeout(timer)
   }, [runs])
-  if (!runs) return <Spinner />
+  // names, not ids: wait for the board's stages too (a board always has some)
+  if (!runs || (rule.trigger.board && stages.length === 0)) return <Spinner />
   const stageName = (id: unknown) => stages.find((s) => s.stage === id)?.name ?? String(id ?? '')
   /** A value as a person reads it: a member's or stage's name for an id, a date, a list. */
   const readable = (key: string, v: unknown): string => {
