@@ -45,7 +45,8 @@ class BookingLinks(Protocol):
         ...
 
     async def members(self, team: UUID, workspace: UUID) -> list[UUID]:
-        """The members of ``workspace``'s team (a team link's hosts); none if it is not that workspace's."""
+        """The members of ``workspace``'s team still in the workspace (a team link's hosts); none if it
+        is not that workspace's team."""
         ...
 
     async def tally(self, link_user: UUID) -> dict[UUID, tuple[int, datetime | None]]:

@@ -79,7 +79,9 @@ class MemoryBookingLinks:
 
     async def members(self, team: UUID, workspace: UUID) -> list[UUID]:
         found = self._db.table("teams").get(team)
-        return list(found.members) if found and found.workspace_id == workspace else []
+        if found is None or found.workspace_id != workspace:
+            return []
+        return [m for m in found.members if (workspace, m) in self._db.table("memberships")]  # still in it
 
     async def tally(self, link_user: UUID) -> dict[UUID, tuple[int, datetime | None]]:
         out: dict[UUID, tuple[int, datetime | None]] = {}

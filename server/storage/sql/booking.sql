@@ -57,7 +57,9 @@ UPDATE bookings SET activity_id = $2, contact_id = $3 WHERE id = $1;
 SELECT pg_advisory_xact_lock(hashtextextended('booking_host:' || $1::uuid::text, 0));
 -- name: members
 SELECT m.user_id FROM team_members m JOIN teams t ON t.id = m.team_id
-WHERE m.team_id = $1 AND t.workspace_id = $2 ORDER BY m.position, m.user_id;
+WHERE m.team_id = $1 AND t.workspace_id = $2
+  AND EXISTS (SELECT 1 FROM memberships w WHERE w.workspace_id = $2 AND w.user_id = m.user_id)  -- still in it
+ORDER BY m.position, m.user_id;
 -- name: tally
 -- Per member: how many bookings this link gave them, and the latest one's time (round robin).
 SELECT host_id, count(*) AS n, max(created_at) AS latest FROM bookings WHERE link_user = $1 GROUP BY host_id;
