@@ -41,7 +41,7 @@ from server.api.automations import AutomationController
 from server.api.notifications import NotificationController
 from server.api.notification_settings import NotificationSettingsController
 from server.api.calendar import CalendarController, ical_feed
-from server.api.booking import BookingSettingsController, PublicBookingController
+from server.api.booking import BookingSettingsController, GuestBookingController, PublicBookingController
 from server.api.caldav import CalendarSyncController
 from server.api.custom_fields import CustomFieldController, SegmentController
 from server.api.organisations import OrganisationController
@@ -85,6 +85,7 @@ from server.services.jobs import JobKinds
 from server.services.custom_fields import CustomFields
 from server.services.deal_transfer import DealTransfer
 from server.services.feed import RoomsChangeFeed
+from server.services.timeline_feed import register as register_timeline_feed
 from server.services.filters import Segments
 from server.services.links import Links
 from server.services.link_move import LinkMove
@@ -198,7 +199,7 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
                         MailboxController, SequenceController, unsubscribe_page, unsubscribe,
                         ForecastController,
                         InsightsController,
-                        NotificationController, NotificationSettingsController, CalendarController, ical_feed, BookingSettingsController, PublicBookingController, CalendarSyncController, EmailTemplateController, EmailController, mail_status, tracked_open, tracked_click, BccController, RecordFilesController],
+                        NotificationController, NotificationSettingsController, CalendarController, ical_feed, BookingSettingsController, PublicBookingController, GuestBookingController, CalendarSyncController, EmailTemplateController, EmailController, mail_status, tracked_open, tracked_click, BccController, RecordFilesController],
         dependencies={"caller": Provide(provide_caller), **dependencies()},
         exception_handlers=EXCEPTION_HANDLERS,
         # 422 for text Postgres cannot store, before any handler; rooms a request opens stay loaded until it answers
@@ -256,6 +257,7 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
     def more_kinds(kinds: JobKinds) -> None:
         runner.register(kinds)
         calendar_sync.register(kinds, settings.caldav_poll_cron)
+        register_timeline_feed(kinds, feed)  # live timelines: mail filed by jobs (brief J)
     if runs_in_process(settings):  # the embedded default: `serve` alone runs the jobs too (server/worker.py)
         await stack.enter_async_context(Worker(url, settings, node or "serve", more=more_kinds))
     elif settings.worker.strip().lower() != "off":
@@ -300,15 +302,16 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
         notifications=NotificationService(begin),
         notification_settings=NotificationSettingsService(begin, accounts.boards, accounts.outbox.delivers),
         calendar=CalendarService(begin, feed),  # feed: SQL-only activity changes reach calendars (issue 18)
-        booking=BookingService(begin, accounts.boards, crm, contacts, accounts.outbox),
+        booking=BookingService(begin, accounts.boards, crm, contacts, accounts.outbox,
+                               public_url=settings.public_url),
         calendar_sync=calendar_sync,
         email_templates=EmailTemplatesService(begin),
         email_sending=EmailSending(begin, settings.mail_from.strip() if settings.smtp_url else None, tracker, files),
         email_tracking=EmailTrackingService(begin, tracker.key if tracker else None),
         bcc=await _start_bcc(stack, settings, begin),
-        record_files=files,
         sequences=SequencesService(begin, links_of(secret_key(settings), settings.public_url),
                                    per_hour=settings.sequence_sends_per_hour),
+        record_files=files,
     )
 
 
@@ -350,6 +353,7 @@ async def start_automations(stack: AsyncExitStack, settings: Settings, url: str,
     def register(kinds: JobKinds) -> None:
         runner.register(kinds)
         calendar_sync.register(kinds, settings.caldav_poll_cron)
+        register_timeline_feed(kinds, RoomsChangeFeed(engine.rooms))  # live timelines (brief J)
 
     return register
 
