@@ -25,6 +25,7 @@ import { CloseDealDialog, openActivityCount } from './CloseDealDialog'
 import { ComposeDialog } from './ComposeLazy'
 import { EnrolDialog } from './sequences/Sequences'
 import { FilesSection } from '../components/Files'
+import { DealEmails } from './DealEmails'
 import { isGuest } from '../lib/session'
 import { toastError } from '../components/ui'
 import { linkActivity, linkCard, linkKey, useBoardLinks } from '../lib/links'
@@ -201,6 +202,8 @@ export function DealPanel({ synced, board, cardId, writable, meta, peers, onClos
           {tab === 'timeline' && <Timeline board={meta.id} card={card} activities={board.activities.filter((a) => a.card === cardId)} />}
         </div>
         {pipeline && <FilesSection path={`/api/deals/${meta.id}/${cardId}/files`} writable={writable} />}
+        {pipeline && !isGuest.value && <DealEmails board={meta.id} card={cardId} contact={link?.contact ?? null}
+          organisation={link?.organisation ?? null} writable={writable} />}
         {writable && (
           <p class="panel__danger">
             <button class="link link--danger" onClick={() => {
