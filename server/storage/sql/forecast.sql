@@ -73,37 +73,47 @@ DELETE FROM teams WHERE id = $1 RETURNING id;
 -- name: compare_cte
 -- The snapshot (workspace $1, week $2) against the deals now, over boards $3 and the period
 -- [$4, $5) of expected close (dates); $6 the owners kept (NULL: all; a snapshot row by its owner
--- then, a deal by its owner now). `snap`: the snapshot's rows expected to close in the period, and
--- those of deals open in it now; `cur`: the deals open in the period now, and those the snapshot
--- expected in it. The classification is server/domain/forecast.py's `classify`, row by row.
-WITH snap AS MATERIALIZED (
+-- then, a deal by its owner now). Two index ranges — the snapshot's rows expected to close in the
+-- period (`snap_in`, forecast_snapshots_close) and the deals open in it now (`cur_in`,
+-- deals_open_close) — and primary-key lookups only for the keys one side has and the other not:
+-- the snapshot row of a deal pulled in or added (`mine`), the deal now of a snapshot row that
+-- slipped, closed or went (`cur`). The classification is server/domain/forecast.py's `classify`,
+-- row by row.
+WITH snap_in AS MATERIALIZED (
     SELECT s.* FROM forecast_snapshots s
     WHERE s.workspace_id = $1 AND s.week = $2 AND s.board_id = ANY($3::uuid[])
       AND s.expected_close >= $4 AND s.expected_close < $5
+), cur_in AS MATERIALIZED (
+    SELECT d.board_id, d.card_id, d.title, d.owner_id, d.status, d.value, d.currency, d.expected_close, d.stage_id,
+           d.probability, d.forecast_category, d.fields ->> 'forecast_category' AS field_category
+    FROM deals d
+    WHERE d.board_id = ANY($3::uuid[]) AND d.status = 'open' AND d.expected_close >= $4 AND d.expected_close < $5
+), mine AS MATERIALIZED (  -- the snapshot rows compared: owned by $6 then
+    SELECT * FROM snap_in WHERE $6::uuid[] IS NULL OR owner_id = ANY($6::uuid[])
     UNION ALL
-    SELECT s.* FROM deals d
-    CROSS JOIN LATERAL (  -- one primary-key lookup per deal (OFFSET 0: not turned into a scan of the week)
+    SELECT s.* FROM cur_in d
+    CROSS JOIN LATERAL (  -- a primary-key lookup per deal open in the period now but not then
         SELECT * FROM forecast_snapshots s WHERE s.workspace_id = $1 AND s.week = $2 AND s.board_id = d.board_id
                                              AND s.card_id = d.card_id OFFSET 0) s
-    WHERE d.board_id = ANY($3::uuid[]) AND d.status = 'open' AND d.expected_close >= $4 AND d.expected_close < $5
-      AND (s.expected_close IS NULL OR s.expected_close < $4 OR s.expected_close >= $5)
-), keys AS (
-    SELECT d.board_id, d.card_id FROM deals d
-    WHERE d.board_id = ANY($3::uuid[]) AND d.status = 'open' AND d.expected_close >= $4 AND d.expected_close < $5
-    UNION
-    SELECT board_id, card_id FROM snap WHERE expected_close >= $4 AND expected_close < $5
+    WHERE NOT EXISTS (SELECT 1 FROM snap_in i WHERE i.board_id = d.board_id AND i.card_id = d.card_id)
+      AND ($6::uuid[] IS NULL OR s.owner_id = ANY($6::uuid[]))
 ), cur AS MATERIALIZED (
     SELECT d.board_id, d.card_id, d.title, d.owner_id, d.status, d.value, d.currency, d.expected_close, d.stage_id,
            coalesce(d.probability, st.probability) AS probability,
-           coalesce(d.forecast_category, CASE WHEN d.fields ->> 'forecast_category' IN
-               ('pipeline', 'best_case', 'commit', 'omitted') THEN d.fields ->> 'forecast_category' END,
-               'pipeline') AS category
-    FROM keys k
-    CROSS JOIN LATERAL (SELECT * FROM deals d WHERE d.board_id = k.board_id AND d.card_id = k.card_id OFFSET 0) d
+           coalesce(d.forecast_category, CASE WHEN d.field_category IN
+               ('pipeline', 'best_case', 'commit', 'omitted') THEN d.field_category END, 'pipeline') AS category
+    FROM (
+        SELECT * FROM cur_in
+        UNION ALL
+        SELECT d.board_id, d.card_id, d.title, d.owner_id, d.status, d.value, d.currency, d.expected_close,
+               d.stage_id, d.probability, d.forecast_category, d.fields ->> 'forecast_category'
+        FROM snap_in s
+        CROSS JOIN LATERAL (  -- a primary-key lookup per snapshot row in the period whose deal is not now
+            SELECT * FROM deals d WHERE d.board_id = s.board_id AND d.card_id = s.card_id OFFSET 0) d
+        WHERE NOT EXISTS (SELECT 1 FROM cur_in c WHERE c.board_id = s.board_id AND c.card_id = s.card_id)
+    ) d
     LEFT JOIN board_stages st ON st.board_id = d.board_id AND st.stage_id = d.stage_id
     WHERE $6::uuid[] IS NULL OR d.owner_id = ANY($6::uuid[])
-), mine AS (
-    SELECT * FROM snap WHERE $6::uuid[] IS NULL OR owner_id = ANY($6::uuid[])
 )
 
 -- name: compare
