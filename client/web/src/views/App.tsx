@@ -9,6 +9,7 @@ import { AuthPage } from './Auth'
 import { InvitePage } from './Invite'
 import { GuestInvitePage } from './GuestInvite'
 import { BookingPage } from './booking/BookingPage'
+import { ManageBooking } from './booking/ManageBooking'
 import { Onboarding } from './Onboarding'
 import { Shell } from './Shell'
 
@@ -38,6 +39,8 @@ function Page() {
   if (guest) return <GuestInvitePage token={guest.token} />
   const booking = match('/book/:slug', current)
   if (booking) return <BookingPage slug={booking.slug} />
+  const managed = match('/booking/:token', current)
+  if (managed) return <ManageBooking token={managed.token} />
   if (me.value === undefined) return <div class="center-page"><Spinner label={t('app.loading')} /></div>
   if (current === '/signup') return <AuthPage mode="signup" />
   if (me.value === null) return <AuthPage mode="signin" />

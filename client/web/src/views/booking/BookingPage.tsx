@@ -12,7 +12,8 @@ import './booking.css'
 
 const bt = scoped('booking')
 type Page = Schemas['BookingPage']
-type Made = Schemas['BookingMade']
+/** status, host_name and manage came with team links, approval and the guest's link (0037). */
+type Made = Schemas['BookingMade'] & { status?: string; host_name?: string; manage?: string }
 const DAYS = 7
 
 function dayKey(iso: string, zone: string): string {
@@ -78,9 +79,12 @@ export function BookingPage({ slug }: { slug: string }) {
   const dayName = new Intl.DateTimeFormat(undefined, { timeZone: zone, weekday: 'long', day: 'numeric', month: 'long' })
   if (made) {
     return (
-      <Frame title={bt('bookedTitle')}>
-        <p role="status" data-testid="booking-done">{bt('bookedBody', { name: page.host_name, when: `${dayName.format(new Date(made.start))}, ${time.format(new Date(made.start))}` })}</p>
+      <Frame title={made.status === 'requested' ? bt('requestedTitle') : bt('bookedTitle')}>
+        <p role="status" data-testid="booking-done">{bt(made.status === 'requested' ? 'requestedBody' : 'bookedBody', { name: made.host_name || page.host_name, when: `${dayName.format(new Date(made.start))}, ${time.format(new Date(made.start))}` })}</p>
         <p class="muted">{made.mailed ? bt('mailed') : bt('notMailed')}</p>
+        {made.manage && (
+          <p>{bt('manageHint')} <a href={`/booking/${made.manage}`} data-testid="booking-manage-link">{bt('manageLink')}</a></p>
+        )}
       </Frame>
     )
   }

@@ -2,18 +2,23 @@
  * Settings › Booking (issue 18 item 6): your public booking link — its address (`/book/<slug>`,
  * unique on this server), meeting lengths, buffers, minimum notice, how far ahead, working hours per
  * weekday in your time zone, and the board a booked meeting goes to (as an activity without a deal).
- * Everyone's own. Says plainly when this server mails no confirmations.
+ * Everyone's own. Says plainly when this server mails no confirmations. Optionally round robin over
+ * one of the workspace's teams (each booking goes to a free member, the fairest first) and approval
+ * (bookings wait, listed at the top, until you confirm or decline them).
  */
 import { useEffect, useState } from 'preact/hooks'
 import { api, get, type Schemas } from '../../lib/api'
-import { boards } from '../../lib/session'
+import { boards, workspaceId } from '../../lib/session'
 import { scoped } from '../../i18n'
 import { Spinner, announce, toastError } from '../../components/ui'
+import { BookingRequests } from './BookingRequests'
 import '../booking/booking.css'
 
 const bt = scoped('booking')
 type Link = Schemas['BookingLink']
-type Settings = Schemas['BookingSettings']
+/** team and approval came with migration 0037 (round robin, host approval). */
+type Settings = Schemas['BookingSettings'] & { team?: string | null; approval?: boolean }
+type Team = { id: string; name: string }
 const LENGTHS = [15, 30, 45, 60, 90]
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const
 
@@ -30,9 +35,11 @@ export function BookingSettings() {
   const [link, setLink] = useState<Link | null>(null)
   const [draft, setDraft] = useState<Settings | null>(null)
   const [error, setError] = useState('')
+  const [teams, setTeams] = useState<Team[]>([])
   const pipelines = boards.value.filter((b) => !b.archived_at)
   useEffect(() => {
     get<Link>('/api/me/booking').then((l) => { setLink(l); setDraft(l.settings ?? fresh(pipelines[0]?.id ?? '')) }, toastError)
+    if (workspaceId.value) get<Team[]>(`/api/workspaces/${workspaceId.value}/teams`).then(setTeams, () => setTeams([]))
   }, [])
   if (!link || !draft) return <Spinner label={bt('loading')} />
   const set = (changes: Partial<Settings>) => setDraft({ ...draft, ...changes })
@@ -61,6 +68,7 @@ export function BookingSettings() {
 
   return (
     <form class="stack" data-testid="booking-settings" onSubmit={(e) => void save(e)}>
+      <BookingRequests />
       <p>{bt('intro')}</p>
       {!link.mail_configured && <p class="notice" role="note">{bt('noMail')}</p>}
       {url && (
@@ -77,6 +85,16 @@ export function BookingSettings() {
           {pipelines.map((b) => <option key={b.id} value={b.id}>{b.name}</option>)}
         </select>
         <span class="field__hint">{bt('boardHint')}</span></label>
+      <label class="field"><span class="field__label">{bt('hosts')}</span>
+        <select value={draft.team ?? ''} data-testid="booking-team"
+          onChange={(e) => set({ team: (e.target as HTMLSelectElement).value || null })}>
+          <option value="">{bt('justMe')}</option>
+          {teams.map((team) => <option key={team.id} value={team.id}>{bt('roundRobin', { team: team.name })}</option>)}
+        </select>
+        <span class="field__hint">{bt('hostsHint')}</span></label>
+      <label class="row"><input type="checkbox" checked={!!draft.approval} data-testid="booking-approval"
+        onChange={(e) => set({ approval: (e.target as HTMLInputElement).checked })} />
+        {bt('approval')}</label>
       <label class="field"><span class="field__label">{bt('zone')}</span>
         <input value={draft.time_zone} required onInput={(e) => set({ time_zone: (e.target as HTMLInputElement).value })} /></label>
       <fieldset class="field">
@@ -118,7 +136,6 @@ export function BookingSettings() {
       </fieldset>
       {error && <p class="form-error" role="alert">{error}</p>}
       <div class="row"><button class="btn btn--primary">{bt('save')}</button></div>
-      <p class="muted small">{bt('missing')}</p>
     </form>
   )
 }
