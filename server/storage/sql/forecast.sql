@@ -75,12 +75,15 @@ DELETE FROM teams WHERE id = $1 RETURNING id;
 -- [$4, $5) of expected close (dates); $6 the owners kept (NULL: all; a snapshot row by its owner
 -- then, a deal by its owner now). Two index ranges — the snapshot's rows expected to close in the
 -- period (`snap_in`, forecast_snapshots_close) and the deals open in it now (`cur_in`,
--- deals_open_close) — and primary-key lookups only for the keys one side has and the other not:
--- the snapshot row of a deal pulled in or added (`mine`), the deal now of a snapshot row that
--- slipped, closed or went (`cur`). The classification is server/domain/forecast.py's `classify`,
--- row by row.
+-- deals_open_close) — joined once by key (`pairs`); a primary-key lookup only for the side a
+-- pair lacks: the snapshot row of a deal open in the period now but not then, the deal now of a
+-- snapshot row no longer open in it (`both`). A key has one snapshot row and one deal at most, so
+-- the owner filter can drop a side after the join (`s_ok`, `c_ok`). The classification is
+-- server/domain/forecast.py's `classify`, row by row.
 WITH snap_in AS MATERIALIZED (
-    SELECT s.* FROM forecast_snapshots s
+    SELECT s.board_id, s.card_id, s.title, s.owner_id, s.value, s.currency, s.expected_close, s.stage_id,
+           s.probability, s.category
+    FROM forecast_snapshots s
     WHERE s.workspace_id = $1 AND s.week = $2 AND s.board_id = ANY($3::uuid[])
       AND s.expected_close >= $4 AND s.expected_close < $5
 ), cur_in AS MATERIALIZED (
@@ -88,32 +91,39 @@ WITH snap_in AS MATERIALIZED (
            d.probability, d.forecast_category, d.fields ->> 'forecast_category' AS field_category
     FROM deals d
     WHERE d.board_id = ANY($3::uuid[]) AND d.status = 'open' AND d.expected_close >= $4 AND d.expected_close < $5
-), mine AS MATERIALIZED (  -- the snapshot rows compared: owned by $6 then
-    SELECT * FROM snap_in WHERE $6::uuid[] IS NULL OR owner_id = ANY($6::uuid[])
+), pairs AS MATERIALIZED (
+    SELECT s.board_id AS s_board, s.card_id AS s_card, s.title AS s_title, s.owner_id AS s_owner, s.value AS s_value,
+           s.currency AS s_currency, s.expected_close AS s_close, s.stage_id AS s_stage,
+           s.probability AS s_probability, s.category AS s_category,
+           c.board_id, c.card_id, c.title, c.owner_id, c.status, c.value, c.currency, c.expected_close, c.stage_id,
+           c.probability, c.forecast_category, c.field_category
+    FROM snap_in s FULL JOIN cur_in c ON c.board_id = s.board_id AND c.card_id = s.card_id
+), both_sides AS (
+    SELECT * FROM pairs WHERE s_card IS NOT NULL AND card_id IS NOT NULL
     UNION ALL
-    SELECT s.* FROM cur_in d
-    CROSS JOIN LATERAL (  -- a primary-key lookup per deal open in the period now but not then
-        SELECT * FROM forecast_snapshots s WHERE s.workspace_id = $1 AND s.week = $2 AND s.board_id = d.board_id
-                                             AND s.card_id = d.card_id OFFSET 0) s
-    WHERE NOT EXISTS (SELECT 1 FROM snap_in i WHERE i.board_id = d.board_id AND i.card_id = d.card_id)
-      AND ($6::uuid[] IS NULL OR s.owner_id = ANY($6::uuid[]))
-), cur AS MATERIALIZED (
-    SELECT d.board_id, d.card_id, d.title, d.owner_id, d.status, d.value, d.currency, d.expected_close, d.stage_id,
-           coalesce(d.probability, st.probability) AS probability,
-           coalesce(d.forecast_category, CASE WHEN d.field_category IN
-               ('pipeline', 'best_case', 'commit', 'omitted') THEN d.field_category END, 'pipeline') AS category
-    FROM (
-        SELECT * FROM cur_in
-        UNION ALL
-        SELECT d.board_id, d.card_id, d.title, d.owner_id, d.status, d.value, d.currency, d.expected_close,
-               d.stage_id, d.probability, d.forecast_category, d.fields ->> 'forecast_category'
-        FROM snap_in s
-        CROSS JOIN LATERAL (  -- a primary-key lookup per snapshot row in the period whose deal is not now
-            SELECT * FROM deals d WHERE d.board_id = s.board_id AND d.card_id = s.card_id OFFSET 0) d
-        WHERE NOT EXISTS (SELECT 1 FROM cur_in c WHERE c.board_id = s.board_id AND c.card_id = s.card_id)
-    ) d
-    LEFT JOIN board_stages st ON st.board_id = d.board_id AND st.stage_id = d.stage_id
-    WHERE $6::uuid[] IS NULL OR d.owner_id = ANY($6::uuid[])
+    SELECT s.board_id, s.card_id, s.title, s.owner_id, s.value, s.currency, s.expected_close, s.stage_id,
+           s.probability, s.category,
+           p.board_id, p.card_id, p.title, p.owner_id, p.status, p.value, p.currency, p.expected_close, p.stage_id,
+           p.probability, p.forecast_category, p.field_category
+    FROM pairs p
+    LEFT JOIN LATERAL (  -- a primary-key lookup per deal open in the period now but not then
+        SELECT * FROM forecast_snapshots s WHERE s.workspace_id = $1 AND s.week = $2 AND s.board_id = p.board_id
+                                             AND s.card_id = p.card_id OFFSET 0) s ON true
+    WHERE p.s_card IS NULL
+    UNION ALL
+    SELECT p.s_board, p.s_card, p.s_title, p.s_owner, p.s_value, p.s_currency, p.s_close, p.s_stage,
+           p.s_probability, p.s_category,
+           d.board_id, d.card_id, d.title, d.owner_id, d.status, d.value, d.currency, d.expected_close, d.stage_id,
+           d.probability, d.forecast_category, d.fields ->> 'forecast_category'
+    FROM pairs p
+    LEFT JOIN LATERAL (  -- a primary-key lookup per snapshot row in the period whose deal is not now
+        SELECT * FROM deals d WHERE d.board_id = p.s_board AND d.card_id = p.s_card OFFSET 0) d ON true
+    WHERE p.card_id IS NULL
+), kept AS (
+    SELECT b.*,
+           b.s_card IS NOT NULL AND ($6::uuid[] IS NULL OR b.s_owner = ANY($6::uuid[])) AS s_ok,
+           b.card_id IS NOT NULL AND ($6::uuid[] IS NULL OR b.owner_id = ANY($6::uuid[])) AS c_ok
+    FROM both_sides b
 )
 
 -- name: compare
@@ -121,33 +131,37 @@ WITH snap_in AS MATERIALIZED (
 -- close in the period then and now (kind `before` / `now`: currency in s_currency, money in
 -- s_value, the count in pushes) — one statement, so the snapshot and the deals are read once.
 , changed AS (
-    SELECT k.kind,
-           s.board_id AS s_board, s.card_id AS s_card, s.title AS s_title, s.owner_id AS s_owner, s.value AS s_value,
-           s.currency AS s_currency, s.expected_close AS s_close, s.stage_id AS s_stage,
-           s.probability AS s_probability, s.category AS s_category,
-           c.board_id, c.card_id, c.title, c.owner_id, c.status, c.value, c.currency, c.expected_close, c.stage_id,
-           c.probability, c.category, coalesce(p.pushes, 0)::bigint AS pushes
-    FROM mine s FULL JOIN cur c ON c.board_id = s.board_id AND c.card_id = s.card_id
-    LEFT JOIN deal_close_pushes p ON p.board_id = c.board_id AND p.card_id = c.card_id
+    SELECT k.kind, b.* FROM kept b
     CROSS JOIN LATERAL (SELECT CASE
-        WHEN s.card_id IS NOT NULL AND s.expected_close >= $4 AND s.expected_close < $5 THEN CASE
-            WHEN c.card_id IS NULL THEN 'removed'
-            WHEN c.status IN ('lost', 'won') THEN c.status
-            WHEN c.expected_close IS NULL OR c.expected_close < $4 OR c.expected_close >= $5 THEN 'slipped'
-            WHEN (coalesce(c.value, 0), c.currency) IS DISTINCT FROM (coalesce(s.value, 0), s.currency)
+        WHEN b.s_ok AND b.s_close >= $4 AND b.s_close < $5 THEN CASE
+            WHEN NOT b.c_ok THEN 'removed'
+            WHEN b.status IN ('lost', 'won') THEN b.status
+            WHEN b.expected_close IS NULL OR b.expected_close < $4 OR b.expected_close >= $5 THEN 'slipped'
+            WHEN (coalesce(b.value, 0), b.currency) IS DISTINCT FROM (coalesce(b.s_value, 0), b.s_currency)
                 THEN 'value_changed'
         END
-        WHEN c.status = 'open' AND c.expected_close >= $4 AND c.expected_close < $5 THEN
-            CASE WHEN s.card_id IS NULL THEN 'added' ELSE 'pulled_in' END
+        WHEN b.c_ok AND b.status = 'open' AND b.expected_close >= $4 AND b.expected_close < $5 THEN
+            CASE WHEN NOT b.s_ok THEN 'added' ELSE 'pulled_in' END
     END AS kind) k
     WHERE k.kind IS NOT NULL
 )
-SELECT * FROM changed
+SELECT c.kind,  -- a side the owner filter dropped comes back without its key (NULL: no such side)
+       c.s_board, CASE WHEN c.s_ok THEN c.s_card END AS s_card, c.s_title, c.s_owner, c.s_value, c.s_currency, c.s_close,
+       c.s_stage, c.s_probability, c.s_category,
+       c.board_id, CASE WHEN c.c_ok THEN c.card_id END AS card_id, c.title, c.owner_id, c.status, c.value,
+       c.currency, c.expected_close, c.stage_id,
+       coalesce(c.probability, st.probability) AS probability,
+       coalesce(c.forecast_category, CASE WHEN c.field_category IN
+           ('pipeline', 'best_case', 'commit', 'omitted') THEN c.field_category END, 'pipeline') AS category,
+       coalesce(p.pushes, 0)::bigint AS pushes
+FROM changed c
+LEFT JOIN board_stages st ON st.board_id = c.board_id AND st.stage_id = c.stage_id
+LEFT JOIN deal_close_pushes p ON p.board_id = c.board_id AND p.card_id = c.card_id
 UNION ALL
 SELECT 'before', NULL, NULL, NULL, NULL, sum(coalesce(value, 0)), currency, NULL, NULL, NULL, NULL,
        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, count(*)
-FROM mine WHERE expected_close >= $4 AND expected_close < $5 GROUP BY currency
+FROM snap_in WHERE $6::uuid[] IS NULL OR owner_id = ANY($6::uuid[]) GROUP BY currency
 UNION ALL
 SELECT 'now', NULL, NULL, NULL, NULL, sum(coalesce(value, 0)), currency, NULL, NULL, NULL, NULL,
        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, count(*)
-FROM cur WHERE status = 'open' AND expected_close >= $4 AND expected_close < $5 GROUP BY currency;
+FROM cur_in WHERE $6::uuid[] IS NULL OR owner_id = ANY($6::uuid[]) GROUP BY currency;
