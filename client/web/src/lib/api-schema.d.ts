@@ -1917,6 +1917,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/me/booking/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Bookings waiting for your approval, soonest first */
+        get: operations["ApiMeBookingRequestsBookingRequests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/booking/requests/{request_id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm a booking request: the meeting is made and the guest mailed */
+        post: operations["ApiMeBookingRequestsRequestIdConfirmConfirmBooking"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/booking/requests/{request_id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Decline a booking request: the time is freed and the guest told */
+        post: operations["ApiMeBookingRequestsRequestIdDeclineDeclineBooking"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/booking/{slug}": {
         parameters: {
             query?: never;
@@ -1946,6 +1997,58 @@ export interface paths {
         get: operations["ApiBookingSlugSlotsBookingSlots"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/booking-manage/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your booking: when, with whom, and its state */
+        get: operations["ApiBookingManageTokenManagedBooking"];
+        put?: never;
+        post?: never;
+        /** Cancel your booking: its meeting is removed and the host told */
+        delete: operations["ApiBookingManageTokenCancelBooking"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/booking-manage/{token}/slots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Free starts your booking could move to (UTC) */
+        get: operations["ApiBookingManageTokenSlotsManagedSlots"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/booking-manage/{token}/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move your booking to another free start (409 if just taken) */
+        post: operations["ApiBookingManageTokenMoveMoveBooking"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2293,6 +2396,7 @@ export interface components {
             due?: string | null;
             card?: string | null;
             contact?: string | null;
+            organisation?: string | null;
             note?: string | null;
             done?: boolean;
             end?: string | null;
@@ -2497,12 +2601,30 @@ export interface components {
             end: string;
             time_zone: string;
             mailed: boolean;
+            /** @default confirmed */
+            status: string;
+            /** @default  */
+            host_name: string;
+            /** @default  */
+            manage: string;
         };
         /** BookingPage */
         BookingPage: {
             host_name: string;
             time_zone: string;
             durations: number[];
+        };
+        /** BookingRequest */
+        BookingRequest: {
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            start: string;
+            /** Format: date-time */
+            end: string;
+            guest_name: string;
+            guest_email: string;
+            note: string | null;
         };
         /** BookingSettings */
         BookingSettings: {
@@ -2522,6 +2644,9 @@ export interface components {
             /** @default 30 */
             window_days: number;
             hours: string[][][];
+            team?: string | null;
+            /** @default false */
+            approval: boolean;
         };
         /** BookingSlots */
         BookingSlots: {
@@ -3559,6 +3684,18 @@ export interface components {
         MailboxChange: {
             visibility: components["schemas"]["Visibility"];
         };
+        /** ManagedBooking */
+        ManagedBooking: {
+            /** Format: date-time */
+            start: string;
+            /** Format: date-time */
+            end: string;
+            status: string;
+            host_name: string;
+            time_zone: string;
+            duration: number;
+            slug: string;
+        };
         /** Me */
         Me: {
             /** Format: uuid */
@@ -3617,6 +3754,7 @@ export interface components {
             due?: string | null;
             card?: string | null;
             contact?: string | null;
+            organisation?: string | null;
             note?: string | null;
             done?: boolean | null;
             end?: string | null;
@@ -3827,9 +3965,9 @@ export interface components {
             read_at: string | null;
             /** @default automation */
             kind: string;
+            actor?: string | null;
         };
         /** NotificationSettings */
-            actor?: string | null;
         NotificationSettings: {
             channels: components["schemas"]["Channels"];
             /**
@@ -4100,6 +4238,10 @@ export interface components {
             /** Format: date */
             previous_to: string;
             reps: components["schemas"]["Rep"][];
+        };
+        /** Reschedule */
+        Reschedule: {
+            start: string;
         };
         /** ResetConfirm */
         ResetConfirm: {
@@ -10400,6 +10542,100 @@ export interface operations {
             };
         };
     };
+    ApiMeBookingRequestsBookingRequests: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingRequest"][];
+                };
+            };
+        };
+    };
+    ApiMeBookingRequestsRequestIdConfirmConfirmBooking: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingRequest"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiMeBookingRequestsRequestIdDeclineDeclineBooking: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingRequest"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
     ApiBookingSlugBookingPage: {
         parameters: {
             query?: never;
@@ -10500,6 +10736,159 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BookingSlots"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiBookingManageTokenManagedBooking: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ManagedBooking"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiBookingManageTokenCancelBooking: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiBookingManageTokenSlotsManagedSlots: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingSlots"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiBookingManageTokenMoveMoveBooking: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Reschedule"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingMade"];
                 };
             };
             /** @description Bad request syntax or unsupported method */

@@ -27,7 +27,7 @@ function fresh(board: string): Settings {
   return {
     board, slug: '', enabled: true, time_zone: Intl.DateTimeFormat().resolvedOptions().timeZone, durations: [30],
     buffer_before: 0, buffer_after: 10, min_notice: 240, window_days: 30,
-    hours: [work, work, work, work, work, [], []],
+    hours: [work, work, work, work, work, [], []], team: null, approval: false,
   }
 }
 
