@@ -10,7 +10,6 @@ as the package's ``dovenull`` and ``dovecot`` users, which then own the director
 
 from __future__ import annotations
 
-import asyncio
 import os
 import pwd
 import shutil
@@ -22,6 +21,7 @@ from pathlib import Path
 import aioimaplib
 import pytest
 
+from tests.support.processes import listening, terminate
 from tests.support.services import free_port
 
 DOVECOT = "/usr/sbin/dovecot"
@@ -115,25 +115,12 @@ class Dovecot:
         self.config.write_text(CONFIG.format(dir=self.dir, port=self.port, **who))
         self.process = subprocess.Popen([DOVECOT, "-F", "-c", str(self.config)], stdout=subprocess.DEVNULL,
                                         stderr=subprocess.PIPE)
-        async with asyncio.timeout(15):
-            while True:
-                if self.process.poll() is not None:
-                    pytest.fail(f"dovecot did not start: {self.process.stderr.read().decode()[-2000:]}")
-                try:
-                    _, writer = await asyncio.open_connection(self.host, self.port)
-                    writer.close()
-                    return self
-                except OSError:
-                    await asyncio.sleep(0.05)  # polls under a deadline (another process starting)
+        await listening(self.process, "dovecot", self.host, self.port, 15)
+        return self
 
     def stop(self) -> None:
         if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+            terminate(self.process)
             self.process = None
         shutil.rmtree(self.dir, ignore_errors=True)
 

@@ -7,7 +7,6 @@ calendar app would (make a calendar, write, change and delete events) or as an a
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 import subprocess
@@ -18,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.processes import listening, terminate
 from tests.support.services import free_port
 
 RADICALE = "/usr/bin/radicale"
@@ -60,36 +60,18 @@ class Radicale:
         (self.dir / "config").write_text(CONFIG.format(dir=self.dir, port=self.port))
         self.process = subprocess.Popen([RADICALE, "--config", str(self.dir / "config")], stdout=subprocess.DEVNULL,
                                         stderr=subprocess.PIPE)
-        async with asyncio.timeout(20):
-            while True:
-                if self.process.poll() is not None:
-                    pytest.fail(f"radicale did not start: {self.process.stderr.read().decode()[-2000:]}")
-                try:
-                    _, writer = await asyncio.open_connection(self.host, self.port)
-                    writer.close()
-                    return self
-                except OSError:
-                    await asyncio.sleep(0.05)  # polls under a deadline (another process starting)
+        await listening(self.process, "radicale", self.host, self.port, 20)
+        return self
 
     def halt(self) -> None:
         """Stop the server, keeping its calendars (``start`` again to resume)."""
         if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+            terminate(self.process)
             self.process = None
 
     def stop(self) -> None:
         if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+            terminate(self.process)
             self.process = None
         shutil.rmtree(self.dir, ignore_errors=True)
 
