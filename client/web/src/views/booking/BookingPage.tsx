@@ -138,10 +138,11 @@ export function BookingPage({ slug }: { slug: string }) {
   )
 }
 
-function Frame({ title, children }: { title: string; children: preact.ComponentChildren }) {
+/** The public booking pages' card: the brand, a heading, the page (also the guest's manage page). */
+export function Frame({ title, children, testId = 'booking-page' }: { title: string; children: preact.ComponentChildren; testId?: string }) {
   return (
     <main class="auth-page auth-page--single">
-      <div class="auth-card booking" data-testid="booking-page">
+      <div class="auth-card booking" data-testid={testId}>
         <div class="brand brand--large"><span class="brand__mark" aria-hidden="true" />Tandem</div>
         <h1 class="auth-card__title">{title}</h1>
         {children}

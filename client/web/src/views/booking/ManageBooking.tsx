@@ -8,6 +8,7 @@ import { useEffect, useState } from 'preact/hooks'
 import { ApiError, api, get, query } from '../../lib/api'
 import { scoped } from '../../i18n'
 import { Spinner } from '../../components/ui'
+import { Frame } from './BookingPage'
 import './booking.css'
 
 const bt = scoped('booking')
@@ -81,22 +82,22 @@ export function ManageBooking({ token }: { token: string }) {
   }
 
   if (booking === null) return <div class="center-page"><Spinner label={bt('loading')} /></div>
-  if (booking === 'missing') return <Frame title={bt('manageMissingTitle')}><p>{bt('manageMissingBody')}</p></Frame>
+  if (booking === 'missing') return <ManageFrame title={bt('manageMissingTitle')}><p>{bt('manageMissingBody')}</p></ManageFrame>
   const time = new Intl.DateTimeFormat(undefined, { timeZone: zone, hour: '2-digit', minute: '2-digit' })
   const dayName = new Intl.DateTimeFormat(undefined, { timeZone: zone, weekday: 'long', day: 'numeric', month: 'long' })
   const when = (iso: string) => `${dayName.format(new Date(iso))}, ${time.format(new Date(iso))}`
   if (done === 'cancelled') {
     return (
-      <Frame title={bt('cancelledTitle')}>
+      <ManageFrame title={bt('cancelledTitle')}>
         <p role="status" data-testid="booking-cancelled">{bt('cancelledBody', { name: booking.host_name })}</p>
         <p><a href={`/book/${booking.slug}`}>{bt('bookAgain')}</a></p>
-      </Frame>
+      </ManageFrame>
     )
   }
   const byDay = new Map<string, string[]>()
   for (const s of slots ?? []) byDay.set(dayKey(s, zone), [...(byDay.get(dayKey(s, zone)) ?? []), s])
   return (
-    <Frame title={bt('manageTitle', { name: booking.host_name })}>
+    <ManageFrame title={bt('manageTitle', { name: booking.host_name })}>
       {done === 'moved' && <p class="notice" role="status" data-testid="booking-moved">{bt('movedBody', { when: when(booking.start) })}</p>}
       <p data-testid="booking-when"><strong>{when(booking.start)}</strong> · {bt('minutes', { count: booking.duration })}</p>
       <p class="muted">{booking.status === 'requested' ? bt('requestedState', { name: booking.host_name }) : bt('confirmedState')}</p>
@@ -135,18 +136,8 @@ export function ManageBooking({ token }: { token: string }) {
           )}
         </section>
       )}
-    </Frame>
+    </ManageFrame>
   )
 }
 
-function Frame({ title, children }: { title: string; children: preact.ComponentChildren }) {
-  return (
-    <main class="auth-page auth-page--single">
-      <div class="auth-card booking" data-testid="booking-manage">
-        <div class="brand brand--large"><span class="brand__mark" aria-hidden="true" />Tandem</div>
-        <h1 class="auth-card__title">{title}</h1>
-        {children}
-      </div>
-    </main>
-  )
-}
+const ManageFrame = (props: { title: string; children: preact.ComponentChildren }) => <Frame {...props} testId="booking-manage" />
