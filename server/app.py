@@ -395,7 +395,8 @@ async def _start_accounts(stack: AsyncExitStack, settings: Settings, begin: Begi
     """Account services, the per-process index of open sockets, and its access-event listener."""
     passwords = Passwords.of(settings)  # a bounded hashing pool
     relay = system_relay(settings.smtp_url, settings.mail_from)
-    outbox = QueuedOutbox(relay[1]) if relay else LoggingOutbox()  # without a relay: say so, send nothing
+    links = settings.public_url  # system mail links to what it is about there (server/domain/system_mail.py)
+    outbox = QueuedOutbox(relay[1], public_url=links) if relay else LoggingOutbox(public_url=links)  # no relay: say so
     accounts = Accounts(begin, passwords, outbox, Policy.of(settings))
     boards = Boards(begin, outbox, invitation_ttl=settings.invitation_ttl_seconds)
     gate = Gate(accounts, boards)

@@ -115,7 +115,9 @@ class Worker:
             relay = system_relay(settings.smtp_url, settings.mail_from)  # system mail, and members' without a mailbox
             register_mail(kinds, MailSender(begin, relay[0] if relay else None, AioSmtpRelays(), sealer(settings),
                                             self._files))  # attachments' bytes
-            register_notify(kinds, begin, QueuedOutbox(relay[1]) if relay else LoggingOutbox())  # issue 18 item 3
+            links = settings.public_url  # notification mails link to their deal there (server/domain/system_mail.py)
+            register_notify(kinds, begin, QueuedOutbox(relay[1], public_url=links) if relay
+                            else LoggingOutbox(public_url=links))  # issue 18 item 3
         if self._more is not None:
             self._more(kinds)
         self._pgq = pgq = PgQueuer(AsyncpgPoolDriver(self._pool))

@@ -18,6 +18,7 @@ from server.domain.accounts import (
     Conflict, Identity, InvalidInput, Throttled, Unauthenticated,
     check_locale, check_name, check_password, normalise_email,
 )
+from server.domain.system_mail import Count, render
 from server.domain.throttle import ADDRESS_FACTOR, Rule, Scope, key
 from server.services.credentials import Passwords, hash_token, new_token
 from server.services.mail import Mail, Outbox
@@ -175,9 +176,9 @@ class Accounts:
                 return
             await unit.resets.add(token_hash, user.id, self._policy.reset_ttl)
             await unit.audit.record("password.reset_requested", subject=user.id, address=address)
-            await self._outbox.post(unit, Mail(email, "Reset your Tandem password",
-                                               f"Use this token within {self._policy.reset_ttl / 60:g} minutes: "
-                                               f"{token}"))
+            minutes = Count(round(self._policy.reset_ttl / 60), "minute")
+            await self._outbox.post(unit, Mail.of(email, render("password_reset", user.locale,
+                                                                {"minutes": minutes, "token": token})))
 
     @property
     def mail_configured(self) -> bool:

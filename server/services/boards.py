@@ -10,11 +10,12 @@ from server.domain.access import Access, Action, Forbidden, NotFound, Role, Shar
 from server.domain.accounts import User, check_name, normalise_email
 from server.domain.boards import Board, BoardGrant, BoardKind, DocumentKind, GuestInvitation, Share
 from server.domain.money import check_currency
+from server.domain.system_mail import Moment, render
 from server.documents.seed import board_seed
 from server.services.projection import project_seed
 from server.services.accounts import Caller
 from server.services.credentials import hash_token, new_token
-from server.services.mail import Mail, Outbox
+from server.services.mail import Mail, Outbox, time_zone_of
 from server.services.currencies import money_of
 from server.services.workspaces import role_of
 
@@ -118,11 +119,12 @@ class Boards:
     async def _mail_invitation(self, unit: Unit, caller: Caller, invitation: GuestInvitation, token: str) -> bool:
         if self._outbox is None:
             return False
-        return await self._outbox.post(unit, Mail(
-            invitation.email, f"{caller.name} shared “{invitation.board_name}” with you",
-            f"{caller.name} invites you to the board “{invitation.board_name}” of {invitation.workspace_name} on "
-            f"Tandem. Create your account with this link on the Tandem server before "
-            f"{invitation.expires_at:%Y-%m-%d %H:%M} UTC: {guest_link(token)}"))
+        # The guest has no account yet: the mail speaks the inviter's language, times in their zone.
+        expires = Moment(invitation.expires_at, await time_zone_of(unit, caller.id))
+        return await self._outbox.post(unit, Mail.of(invitation.email, render(
+            "guest_invitation", caller.locale, {"inviter": caller.name, "board": invitation.board_name,
+                                                "workspace": invitation.workspace_name, "expires": expires},
+            self._outbox.link(guest_link(token)))))
 
     async def invitations(self, caller: Caller, board: UUID) -> list[GuestInvitation]:
         """The board's invitations by link not yet accepted (admins)."""

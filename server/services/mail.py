@@ -1,5 +1,6 @@
 """System mail (invitations, password resets; issue 17 item 1): the ``Outbox`` port, its two
-implementations; ``server/services/sending.py`` runs the ``mail.send`` jobs.
+implementations; ``server/services/sending.py`` runs the ``mail.send`` jobs. What each mail says,
+in the recipient's language, is ``server/domain/system_mail.py``; ``Outbox.link`` makes its link.
 
 A message is posted *in the unit of work that causes it* (``await outbox.post(unit, mail)``): with a
 relay configured (``TANDEM_SMTP_URL``) that enqueues a ``mail.send`` job in the same transaction, so
@@ -17,10 +18,12 @@ from __future__ import annotations
 import logging
 from collections import deque
 from typing import TYPE_CHECKING, NamedTuple, Protocol
+from uuid import UUID
 
 import msgspec
 
 from server.domain.sending import Envelope, new_message_id
+from server.domain.system_mail import Rendered, absolute
 
 if TYPE_CHECKING:
     from server.services.ports.unit import Unit
@@ -35,6 +38,12 @@ class Mail(NamedTuple):
     subject: str
     body: str
     calendar: str | None = None  # an iCalendar text sent as invite.ics (booking confirmations)
+    html: str | None = None  # the text/html alternative of ``body`` (server/domain/system_mail.py)
+
+    @classmethod
+    def of(cls, to: str, rendered: Rendered, calendar: str | None = None) -> Mail:
+        """A rendered system mail (subject, text and HTML) to ``to``."""
+        return cls(to, rendered.subject, rendered.text, calendar, rendered.html)
 
 
 class Outbox(Protocol):
@@ -47,12 +56,20 @@ class Outbox(Protocol):
         """Hand ``mail`` over when ``unit`` commits; whether it will be sent."""
         ...
 
+    def link(self, path: str) -> str:
+        """The absolute link to ``path`` (``/w/…``) on this server's public URL, for a mail."""
+        ...
+
 
 class LoggingOutbox:
     """Implements ``Outbox`` without a relay: logs, remembers the last ``keep`` messages, sends nothing."""
 
-    def __init__(self, keep: int = 50) -> None:
+    def __init__(self, keep: int = 50, public_url: str = "") -> None:
         self.sent: deque[Mail] = deque(maxlen=keep)
+        self.public_url = public_url  # TANDEM_PUBLIC_URL: links in mail point there
+
+    def link(self, path: str) -> str:
+        return absolute(self.public_url, path)
 
     @property
     def delivers(self) -> bool:
@@ -67,8 +84,8 @@ class LoggingOutbox:
 class QueuedOutbox(LoggingOutbox):
     """Implements ``Outbox`` through the relay: a ``mail.send`` job from ``sender`` per message."""
 
-    def __init__(self, sender: str, keep: int = 50) -> None:
-        super().__init__(keep)
+    def __init__(self, sender: str, keep: int = 50, public_url: str = "") -> None:
+        super().__init__(keep, public_url)
         self._sender = sender
 
     @property
@@ -77,8 +94,14 @@ class QueuedOutbox(LoggingOutbox):
 
     async def post(self, unit: Unit, mail: Mail) -> bool:
         envelope = Envelope(sender=self._sender, sender_name="Tandem", to=(mail.to,), subject=mail.subject,
-                            text=mail.body, message_id=new_message_id(self._sender), calendar=mail.calendar)
+                            text=mail.body, html=mail.html, message_id=new_message_id(self._sender),
+                            calendar=mail.calendar)
         await unit.jobs.enqueue(SEND, {"envelope": msgspec.to_builtins(envelope)})
         self.sent.append(mail)
         log.info("mail to %s queued: %s", mail.to, mail.subject)
         return True
+
+
+async def time_zone_of(unit: Unit, user: UUID) -> str:
+    """The zone ``user`` reads times in (their notification settings; UTC until they choose one)."""
+    return (await unit.notification_settings.get(user)).time_zone

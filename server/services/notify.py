@@ -27,9 +27,10 @@ from typing import Any
 from uuid import UUID, uuid5
 
 from server.domain.crm import CardEvent, now_utc
-from server.domain.notification_settings import EMAIL, OFF, channel, digest_period, followers, zone_of
+from server.domain.notification_settings import EMAIL, OFF, channel, digest_period, followers
 from server.domain.notifications import NewNotification, Notification
 from server.domain.projection import ActivityRecord, DealRecord, Table
+from server.domain.system_mail import Count, Item, Moment, locale_of, notification_line, render, spoken
 from server.services.jobs import JobKinds
 from server.services.mail import Mail, Outbox
 from server.services.ports.unit import Begin, Unit
@@ -134,24 +135,29 @@ async def activities_assigned(tx: Unit, workspace: UUID, board: UUID, changes: I
 
 
 # --- e-mail ------------------------------------------------------------------------------------
-
-# The bell shows each kind's words before the message (translated); a mail says them in English.
-SAYS = {"mentioned": "Mentioned you in", "assigned": "Assigned to you", "deal_changed": "A deal you follow",
-        "reminder": "Reminder", "automation": "Automation"}
+# In the user's language (``users.locale``), times in the zone of their notification settings, with
+# a link to the deal (or board) it is about: server/domain/system_mail.py.
 
 
-def said(n: Notification) -> str:
+def said(n: Notification, locale: str | None = None) -> str:
     """``Mentioned you in: “Call notes”`` (``Ada Lovelace mentioned you in: …`` when the author is
-    known): the notification as a line of text."""
-    if n.kind == "mentioned" and n.actor:
-        return f"{n.actor} mentioned you in: {n.message}"
-    return f"{SAYS[n.kind]}: {n.message}" if n.kind in SAYS else n.message
+    known): the notification as a line of text in ``locale`` (English when None)."""
+    return notification_line(n.kind, n.message, n.actor, locale)
 
 
-def _lines(found: list[Notification], zone_name: str) -> str:
-    """One line per notification, with when it came in the user's own zone."""
-    zone = zone_of(zone_name)
-    return "\n".join(f"- {said(n)} ({n.created_at.astimezone(zone):%Y-%m-%d %H:%M} {zone_name})" for n in found)
+def link_path(n: Notification) -> str:
+    """Where the notification leads in the web app: its deal, else its board, else its workspace."""
+    workspace = f"/w/{n.workspace_id}"
+    if n.board_id is None:
+        return workspace
+    board = f"{workspace}/boards/{n.board_id}"
+    return f"{board}/deals/{n.card_id}" if n.card_id is not None else board
+
+
+def _items(found: list[Notification], outbox: Outbox, locale: str | None, zone: str) -> list[Item]:
+    """One line per notification, with when it came in the user's own zone, and its link."""
+    return [Item(f"{said(n, locale)} — {spoken(Moment(n.created_at, zone), locale_of(locale))}",
+                 outbox.link(link_path(n))) for n in found]
 
 
 async def mail_one(tx: Unit, outbox: Outbox, notification: UUID) -> bool:
@@ -160,8 +166,10 @@ async def mail_one(tx: Unit, outbox: Outbox, notification: UUID) -> bool:
     account = None if found is None else await tx.users.by_id(found.user_id)
     if found is None or account is None or account.disabled_at is not None:
         return False
-    return await outbox.post(tx, Mail(account.email, f"Tandem: {said(found)}",
-                                      f"{said(found)}\n\nOpen Tandem to see it.\n"))
+    zone = (await tx.notification_settings.get(account.id)).time_zone
+    fields = {"line": said(found, account.locale), "at": Moment(found.created_at, zone)}
+    return await outbox.post(tx, Mail.of(account.email, render("notification", account.locale, fields,
+                                                               outbox.link(link_path(found)))))
 
 
 async def send_digests(tx: Unit, outbox: Outbox, now: datetime) -> int:
@@ -178,10 +186,10 @@ async def send_digests(tx: Unit, outbox: Outbox, now: datetime) -> int:
         account = await tx.users.by_id(user)
         if account is None or account.disabled_at is not None:
             continue
-        count = f"{len(unread)} unread notification{'s' if len(unread) != 1 else ''}"
-        posted += await outbox.post(tx, Mail(account.email, f"Tandem: {count}",
-                                             f"Hello {account.name},\n\n{count} since your last digest:\n\n"
-                                             f"{_lines(unread, prefs.time_zone)}\n\nOpen Tandem to read them.\n"))
+        fields = {"name": account.name, "count": Count(len(unread), "unread")}
+        posted += await outbox.post(tx, Mail.of(account.email, render(
+            "digest", account.locale, fields, outbox.link("/"), _items(unread, outbox, account.locale,
+                                                                        prefs.time_zone))))
     return posted
 
 

@@ -15,10 +15,11 @@ from server.domain.accounts import Conflict, check_name, normalise_email
 from server.domain.accounts import AuditEvent
 from server.domain.boards import DocumentKind, dashboard_document, workspace_document
 from server.domain.money import FALLBACK, check_currency
+from server.domain.system_mail import Moment, render
 from server.domain.workspaces import Member, MyWorkspace, PendingInvitation, Workspace, WorkspaceView
 from server.services.accounts import Caller
 from server.services.credentials import hash_token, new_token
-from server.services.mail import Mail, Outbox
+from server.services.mail import Mail, Outbox, time_zone_of
 
 if TYPE_CHECKING:
     from server.services.ports.unit import Begin, Unit
@@ -102,16 +103,23 @@ class Workspaces:
         email = normalise_email(email)
         token, token_hash = new_token()
         async with self._begin() as unit:
-            actor = role_of(await unit.workspaces.workspace_view(workspace, caller.id))
+            view = await unit.workspaces.workspace_view(workspace, caller.id)
+            actor = role_of(view)
             check_membership_change(actor, None, role, is_self=False, owners=2)
             invitation = await unit.invitations.add(token_hash, workspace, email, role, caller.id,
                                                     self._invitation_ttl)
             await unit.audit.record("invitation.created", actor=caller.id, workspace=workspace, address=address,
                                     email=email, role=role)
-            mailed = await self._outbox.post(unit, Mail(
-                email, "You are invited to a Tandem workspace",
-                f"Accept with this token before {invitation.expires_at:%Y-%m-%d %H:%M} UTC: {token}"))
+            mailed = await self._mail_invitation(unit, caller, view, invitation, token)
         return Invitation(token, invitation, mailed)
+
+    async def _mail_invitation(self, unit: Unit, caller: Caller, view: WorkspaceView | None,
+                               invitation: PendingInvitation, token: str) -> bool:
+        # Whoever is invited may have no account yet: the inviter's language, times in their zone.
+        fields = {"inviter": caller.name, "workspace": view.name if view else "", "token": token,
+                  "expires": Moment(invitation.expires_at, await time_zone_of(unit, caller.id))}
+        return await self._outbox.post(unit, Mail.of(invitation.email, render(
+            "workspace_invitation", caller.locale, fields, self._outbox.link(f"/invite/{token}"))))
 
     async def accept(self, caller: Caller, token: str, address: str) -> PendingInvitation:
         """Join the workspace of an invitation addressed to the caller's e-mail; usable once."""

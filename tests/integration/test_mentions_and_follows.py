@@ -223,7 +223,7 @@ async def test_the_digest_lists_unread_notifications_since_the_last_and_is_sent_
 
     [digest] = await eventually(digests, what="the digest")
     assert digest["Subject"] == "Tandem: 1 unread notification"
-    assert "mentioned you in: “Call notes”" in digest.get_content()
+    assert "mentioned you in: “Call notes”" in digest.get_body(("plain",)).get_content()
 
     async def drained() -> bool:
         async with begin() as tx:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 
 from server.services.accounts import Accounts, Caller, Policy
@@ -55,5 +56,5 @@ class World:
         return [logged.event.event for logged in self.db.table("audit_events", list)]
 
     def last_token(self) -> str:
-        """The token at the end of the last mail sent."""
-        return self.outbox.sent[-1].body.rsplit(" ", 1)[1]
+        """The token in the last mail sent (a reset's, an invitation's)."""
+        return re.findall(r"[A-Za-z0-9_-]{32,}", self.outbox.sent[-1].body)[-1]

@@ -56,7 +56,8 @@ async def test_the_invitation_is_mailed_with_its_link(world):
     shared = await world.boards.share(people["owner"], board.id, "gil@partner.test", ShareLevel.READ, HERE)
     mail = world.outbox.sent[-1]
     assert mail.to == "gil@partner.test" and "Launch" in mail.subject
-    assert mail.body.endswith(f"/guest/{shared.token}")
+    assert f"Open the invitation: /guest/{shared.token}\n" in mail.body
+    assert f"(/guest/{shared.token})" in mail.html, "no public URL set: the path, not an anchor"
 
 
 async def test_a_link_is_used_once(world):

@@ -4,6 +4,7 @@ notified once, and the digest sent once per period."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from types import SimpleNamespace
 from uuid import UUID, uuid4
@@ -14,7 +15,7 @@ from server.domain.notifications import NewNotification
 from server.domain.projection import ActivityRecord, DealRecord, StageRecord, Table
 from server.services.mail import LoggingOutbox
 from server.services.notify import (
-    MAIL_ONE, activities_assigned, deals_changed, deliver, note_mentioned, send_digests,
+    MAIL_ONE, activities_assigned, deals_changed, deliver, mail_one, note_mentioned, send_digests,
 )
 from server.storage.memory.unit import MemoryDatabase, memory_begin
 
@@ -129,4 +130,27 @@ async def test_a_digest_is_posted_once_per_period_with_the_unread_since_the_last
             await send_digests(tx, outbox, AT)
     [mail] = outbox.sent
     assert (mail.to, mail.subject) == ("mia@example.test", "Tandem: 1 unread notification")
-    assert "- Mentioned you in: “Call notes” (" in mail.body and "Europe/Berlin)" in mail.body, mail.body
+    line = r"- Mentioned you in: “Call notes” — [A-Z][a-z]+day, \d{1,2} [A-Z][a-z]+ \d{4}, \d\d:\d\d \(Europe/Berlin\)\n"
+    assert re.search(line, mail.body), mail.body
+
+
+async def test_a_german_users_mails_are_german_and_link_to_the_deal():
+    db, begin, workspace, board = world()
+    card = uuid4()
+    async with begin() as tx:
+        account = await tx.users.add("jan@example.test", "Jan", "x")
+        await tx.users.set_locale(account.id, "de")
+        await tx.notification_settings.put(account.id, NotificationPrefs({}, "hourly", 8, "Europe/Berlin"))
+        new = NewNotification(uuid4(), account.id, workspace, "Globex: won", board, card, kind="deal_changed")
+        await tx.notifications.add(new)
+    outbox = LoggingOutbox(public_url="https://crm.example.com/")
+    async with begin() as tx:
+        await mail_one(tx, outbox, new.id)  # a LoggingOutbox keeps it (and answers False: nothing leaves)
+        await send_digests(tx, outbox, AT)
+    one, digest = outbox.sent
+    deal_link = f"https://crm.example.com/w/{workspace}/boards/{board}/deals/{card}"
+    assert one.subject == "Tandem: Gefolgter Deal: Globex: gewonnen"
+    assert f"In Tandem öffnen: {deal_link}\n" in one.body and f'<a href="{deal_link}">In Tandem öffnen</a>' in one.html
+    assert digest.subject == "Tandem: 1 ungelesene Benachrichtigung" and digest.body.startswith("Hallo Jan,")
+    assert f"- Gefolgter Deal: Globex: gewonnen — " in digest.body and f"\n  {deal_link}\n" in digest.body
+    assert "Tandem öffnen: https://crm.example.com/\n" in digest.body
