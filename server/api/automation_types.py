@@ -5,11 +5,12 @@ and names the field it refuses (HTTP 422). In short: a trigger is ``{"type", "bo
 deal_created, deal_stage_entered (``stage``), deal_won, deal_lost, field_changed (``field``: value,
 stage, status, title or ``custom:<custom field id>``; ``from``, ``to``), deal_idle (``days``),
 activity_due (``activity_type``?, ``before_minutes``?), activity_overdue (``activity_type``?); and
-without a board contact_created, organisation_created, schedule (``cron``, ``board``?).
+without a board contact_created, organisation_created, schedule (``cron``, ``time_zone``?, ``board``?;
+the cron is read in the IANA zone, default the author's).
 Conditions ``{"field", "op", "value"}`` (deal fields, or a contact's / organisation's for their
 triggers; ops equals, not_equals, greater_than, less_than, contains, is_empty, is_not_empty) must
 all hold. Actions ``{"type", ...}``: create_task (``title``, ``assignee`` — ``deal_owner``, a user
-id or ``{"round_robin": [user ids]}`` —, ``due_in_days``); move_deal (``stage``); set_field
+id, ``{"round_robin": [user ids]}`` or ``{"round_robin_team": team id}`` —, ``due_in_days``); move_deal (``stage``); set_field
 (``field``, ``value``); add_label (``label``); notify (``user`` — ``deal_owner``,
 ``activity_assignee`` or a member's id —, ``message``); wait (``days`` or ``hours``; the run is
 ``waiting`` meanwhile); call_webhook (``url``, ``payload``?).
@@ -56,6 +57,12 @@ class Automation(msgspec.Struct, kw_only=True):
     # A rule with a call_webhook action: the secret its requests are signed with (X-Tandem-Signature),
     # answered once, by the save that made it (or POST .../signing-secret); null otherwise.
     signing_secret: str | None = None
+
+
+class SchedulePreview(msgspec.Struct, kw_only=True):
+    cron: str
+    time_zone: str  # the IANA zone the cron is read in
+    next_runs: list[datetime]  # the next ticks, in UTC (show them in the zone)
 
 
 class SigningSecret(msgspec.Struct, kw_only=True):

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from litestar import Controller, delete, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 from msgspec import UNSET, structs
 
 from server.api import automation_types as types
@@ -46,6 +46,12 @@ class AutomationController(Controller):
                                 caller: CallerDep, automations: AutomationsDep) -> types.Automation:
         return automation(*await automations.create(caller, workspace, data.name, data.trigger, data.actions,
                                                     data.enabled, data.conditions))
+
+    @get("/schedule-preview", summary="When a schedule trigger's cron fires next, read in a time zone (members)")
+    async def schedule_preview(self, workspace: FromPath[UUID], cron: FromQuery[str], time_zone: FromQuery[str],
+                               caller: CallerDep, automations: AutomationsDep) -> types.SchedulePreview:
+        runs = await automations.next_runs(caller, workspace, cron, time_zone)
+        return types.SchedulePreview(cron=" ".join(cron.split()), time_zone=time_zone, next_runs=runs)
 
     @get("/{rule:uuid}", summary="One automation rule (members)")
     async def get_automation(self, workspace: FromPath[UUID], rule: FromPath[UUID], caller: CallerDep,

@@ -18,6 +18,7 @@ from uuid import UUID
 
 from croniter import croniter
 
+from server.domain import schedules
 from server.domain.accounts import InvalidInput
 from server.domain.webhooks import check_url
 
@@ -95,6 +96,7 @@ class RunStatus(enum.StrEnum):
 DEAL_OWNER = "deal_owner"
 ACTIVITY_ASSIGNEE = "activity_assignee"  # notify: the assignee of the activity an activity trigger is about
 ROUND_ROBIN = "round_robin"  # create_task: {"round_robin": [user ids]}, each run the next one
+ROUND_ROBIN_TEAM = "round_robin_team"  # create_task: {"round_robin_team": team id}, the team's current members
 # Fields a field_changed trigger may watch (the card history records the first three), plus
 # ``custom:<custom field id>`` for a deal custom field; set_field may set SETTABLE_FIELDS.
 WATCHED_FIELDS = ("value", "stage", "status", "title")
@@ -183,6 +185,15 @@ def check_cron(raw: object, where: str) -> str:
     return cron
 
 
+def check_time_zone(raw: object, where: str) -> str:
+    """An IANA time zone name (``Europe/Berlin``, ``UTC``) the machine's tz database knows."""
+    try:
+        schedules.zone(raw)  # type: ignore[arg-type]
+    except ValueError as error:
+        raise InvalidRule(f"{where}: {error}") from None
+    return str(raw)
+
+
 def _whole(raw: Mapping[str, Any], key: str, where: str, low: int, high: int, default: int | None = None) -> int | None:
     value = raw.get(key)
     value = default if value is None else value
@@ -216,8 +227,10 @@ def check_trigger(raw: object) -> dict[str, Any]:
             trigger["url_contains"] = _text(raw.get("url_contains"), "trigger.url_contains")
         return trigger
     if kind is TriggerType.SCHEDULE:
-        _only(raw, ("type", "cron", "board"), "trigger")
+        _only(raw, ("type", "cron", "board", "time_zone"), "trigger")
         trigger = {"type": str(kind), "cron": check_cron(raw.get("cron"), "trigger.cron")}
+        if raw.get("time_zone") is not None:  # none: the service gives the author's zone
+            trigger["time_zone"] = check_time_zone(raw.get("time_zone"), "trigger.time_zone")
         if raw.get("board") is not None:
             trigger["board"] = _uuid(raw.get("board"), "trigger.board")
         return trigger
@@ -270,8 +283,12 @@ def check_action(raw: object, where: str) -> dict[str, Any]:
         _only(raw, ("type", "title", "assignee", "due_in_days"), where)
         action["title"] = _text(raw.get("title"), f"{where}.title")
         assignee = raw.get("assignee", DEAL_OWNER)
-        if isinstance(assignee, Mapping):
-            _only(assignee, (ROUND_ROBIN,), f"{where}.assignee")
+        if isinstance(assignee, Mapping) and ROUND_ROBIN_TEAM in assignee:
+            _only(assignee, (ROUND_ROBIN_TEAM,), f"{where}.assignee")
+            team = _uuid(assignee[ROUND_ROBIN_TEAM], f"{where}.assignee.{ROUND_ROBIN_TEAM}")
+            action["assignee"] = {ROUND_ROBIN_TEAM: team}
+        elif isinstance(assignee, Mapping):
+            _only(assignee, (ROUND_ROBIN, ROUND_ROBIN_TEAM), f"{where}.assignee")
             users = assignee.get(ROUND_ROBIN)
             if (not isinstance(users, Sequence) or isinstance(users, (str, bytes))
                     or not 1 <= len(users) <= ROUND_ROBIN_LIMIT):

@@ -31,8 +31,10 @@ organisation was made: contact_created / organisation_created, the record as its
 the projected tables and queues one ``automation.fire`` per (rule, event) with no run yet, each
 keyed by what it is (``idle:<deal>:<last change>``, ``due:<activity>:<due>``, ``schedule:<tick>``).
 A run's ``Subject`` says what it is about (a deal, an activity and its deal, a record, nothing);
-the deal actions need a deal. ``create_task`` with ``{"round_robin": [...]}`` draws the run's turn
-once (``AutomationRuns.turn``); ``call_webhook`` POSTs the run's event signed with the rule's
+the deal actions need a deal. ``create_task`` with ``{"round_robin": [...]}`` or
+``{"round_robin_team": <team>}`` (its members as they are now) draws the run's turn once
+(``AutomationRuns.turn``); a schedule ticks on its cron read in its time zone
+(``server.domain.schedules``); ``call_webhook`` POSTs the run's event signed with the rule's
 secret (``post_signed``: the webhooks' SSRF guard and headers) and fails on a non-2xx answer, so
 the queue retries it with backoff.
 """
@@ -42,19 +44,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 from uuid import UUID, uuid5
 
 import msgspec
-from croniter import croniter
 from pycrdt import Doc
 
 from server.documents import edits
 from server.documents.read import board_view
-from server.domain.automations import (ACTIVITY_ASSIGNEE, CUSTOM_PREFIX, DEAL_OWNER, ROUND_ROBIN, SWEPT_TRIGGERS,
-                                       ActionType, Refused, Rule, RunStatus, TriggerType, holds, waited)
+from server.domain.automations import (ACTIVITY_ASSIGNEE, CUSTOM_PREFIX, DEAL_OWNER, ROUND_ROBIN, ROUND_ROBIN_TEAM,
+                                       SWEPT_TRIGGERS, ActionType, Refused, Rule, RunStatus, TriggerType, holds,
+                                       waited)
 from server.domain.boards import board_document
+from server.domain.schedules import UTC_NAME, last_tick
 from server.domain.crm import Activity, ActivityType, BoardState, Deal, DealStatus, now_utc, status_after_move
 from server.domain.fields import Entity
 from server.domain.notifications import NewNotification
@@ -208,8 +212,10 @@ class AutomationRunner:
 
     def __init__(self, begin: Begin, rooms: Rooms, projector: Projector, *, settle: float = 3.0,
                  max_depth: int = 5, webhooks: Webhooks | None = None, sweep_cron: str = "* * * * *",
-                 sweep_limit: int = 500, mail: TemplateSender | None = None) -> None:
+                 sweep_limit: int = 500, mail: TemplateSender | None = None,
+                 clock: Callable[[], datetime] = now_utc) -> None:
         self._begin, self._rooms, self._projector, self._max_depth = begin, rooms, projector, max_depth
+        self._clock = clock  # what the sweep takes as now (tests move it)
         self._mail = mail  # send_template (issue 17 item 5)
         self._settle, self._webhooks, self._sweep_cron, self._sweep_limit = settle, webhooks, sweep_cron, sweep_limit
 
@@ -357,7 +363,7 @@ class AutomationRunner:
         fire now and queue one ``automation.fire`` job per (rule, event) not run yet. Each event has
         a key derived from what it is (``idle:<deal>:<last change>``, ``due:<activity>:<due>``,
         ``schedule:<tick>``), so a sweep run twice, or by two workers, queues and runs it once."""
-        now = now_utc()
+        now = self._clock()
         async with self._begin() as tx:
             rules = await tx.automation_rules.enabled_of_types([str(t) for t in SWEPT_TRIGGERS])
         for rule in rules:
@@ -380,8 +386,8 @@ class AutomationRunner:
         trigger = TriggerType(rule.trigger["type"])
         board = rule.trigger.get("board")
         common = {"workspace": str(rule.workspace_id), "board": board, "trigger": str(trigger)}
-        if trigger is TriggerType.SCHEDULE:
-            tick = croniter(rule.trigger["cron"], now).get_prev(datetime)
+        if trigger is TriggerType.SCHEDULE:  # the cron read in the rule's zone (rules from before: UTC)
+            tick = last_tick(rule.trigger["cron"], rule.trigger.get("time_zone") or UTC_NAME, now)
             if tick < rule.created_at:
                 return []  # the rule's first tick is still to come
             return [(f"schedule:{tick.isoformat()}", {**common, "facts": {"tick": tick.isoformat()}})]
@@ -540,11 +546,23 @@ class AutomationRunner:
             return {"skipped": "the activity has no deal" if subject.activity is not None else "no deal to act on"}
         assignee = action.get("assignee")
         if action["type"] == ActionType.CREATE_TASK and isinstance(assignee, dict):
-            async with self._begin() as tx:
-                turn = await tx.automation_runs.turn(rule.id, index, run)
-            users = assignee[ROUND_ROBIN]
-            action = {**action, "assignee": users[turn % len(users)]}
+            action = {**action, "assignee": await self._rotated(rule, run, index, assignee)}
         return self._apply(room, rule, run, index, action, subject.card, depth, others)
+
+    async def _rotated(self, rule: Rule, run: UUID, index: int, assignee: dict[str, Any]) -> str:
+        """The run's turn of a round robin: over the listed users, or over the team's members as it is
+        now (those who left the workspace skipped). A team with nobody left refuses the action."""
+        async with self._begin() as tx:
+            if ROUND_ROBIN_TEAM in assignee:
+                members = await tx.automation_rules.team_members(rule.workspace_id, UUID(assignee[ROUND_ROBIN_TEAM]))
+                if not members:
+                    raise Refused("the round robin's team is gone" if members is None
+                                  else "the round robin's team has no members in the workspace")
+                users = [str(member) for member in members]
+            else:
+                users = assignee[ROUND_ROBIN]
+            turn = await tx.automation_runs.turn(rule.id, index, run)
+        return users[turn % len(users)]
 
     async def _notify(self, rule: Rule, run: UUID, index: int, action: dict[str, Any], subject: Subject,
                       deal: Any, others: dict[str, dict[str, Any]]) -> dict[str, Any]:

@@ -11,13 +11,17 @@ once, like a webhook subscription's; ``new_secret`` replaces it). What runs the 
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from typing import Any, NamedTuple
 from uuid import UUID
 
 from server.domain.access import Action, NotFound
 from server.domain.accounts import InvalidInput
-from server.domain.automations import (ACTIVITY_ASSIGNEE, DEAL_OWNER, ROUND_ROBIN, ActionType, InvalidRule, NewRule,
-                                       Rule, Run, check_rule, custom_field_of, stages_named)
+from server.domain import schedules
+from server.domain.automations import (ACTIVITY_ASSIGNEE, DEAL_OWNER, ROUND_ROBIN, ROUND_ROBIN_TEAM, ActionType,
+                                       InvalidRule, NewRule, Rule, Run, TriggerType, check_cron, check_rule,
+                                       check_time_zone, custom_field_of, stages_named)
+from server.domain.crm import now_utc
 from server.domain.boards import BoardKind
 from server.domain.fields import Entity
 from server.domain.webhooks import check_addresses, check_url
@@ -80,6 +84,7 @@ class Automations:
         await self._check_receivers(rule)
         async with self._begin() as tx:
             await workspace_role(tx, caller, workspace, WRITE)
+            rule = await _zoned(tx, caller, rule)
             await _check_against(tx, caller, workspace, rule)
             made = await tx.automation_rules.add(workspace, rule, caller.id)
             return Saved(made, await self._secret(tx, made))
@@ -99,6 +104,7 @@ class Automations:
             new = check_rule(changes.get("name", current.name), changes.get("trigger", current.trigger),
                              changes.get("actions", current.actions), changes.get("enabled", current.enabled),
                              changes.get("conditions", current.conditions))
+            new = await _zoned(tx, caller, new, current.trigger.get("time_zone"))
             await _check_against(tx, caller, current.workspace_id, new)
             if new.actions != current.actions:
                 await self._check_receivers(new)
@@ -121,12 +127,33 @@ class Automations:
             await self._reach(tx, caller, workspace, rule, READ)
             return await tx.automation_runs.of_rule(rule, limit)
 
+    async def next_runs(self, caller: Caller, workspace: UUID, cron: Any, time_zone: Any, count: int = 3,
+                        now: datetime | None = None) -> list[datetime]:
+        """When a schedule of ``cron`` in ``time_zone`` fires next (the builder's preview, members)."""
+        checked = check_cron(cron, "cron")
+        zone = check_time_zone(time_zone, "time_zone")
+        async with self._begin() as tx:
+            await workspace_role(tx, caller, workspace, READ)
+        try:
+            return schedules.next_ticks(checked, zone, now or now_utc(), count)
+        except schedules.NoTick as error:
+            raise InvalidRule(f"cron: {error}; expected one that ticks") from None
+
     async def _reach(self, tx: Unit, caller: Caller, workspace: UUID, rule: UUID, action: Action) -> Rule:
         found = await tx.automation_rules.get(rule)
         if found is None or found.workspace_id != workspace:
             raise NotFound("no such automation")
         await workspace_role(tx, caller, found.workspace_id, action)
         return found
+
+
+async def _zoned(tx: Unit, caller: Caller, rule: NewRule, kept: str | None = None) -> NewRule:
+    """A schedule saved without a time zone keeps the one it had (``kept``), else gets its author's
+    (notification settings; UTC when they chose none)."""
+    if rule.trigger["type"] != TriggerType.SCHEDULE or "time_zone" in rule.trigger:
+        return rule
+    zone = kept or (await tx.notification_settings.get(caller.id)).time_zone
+    return rule._replace(trigger={**rule.trigger, "time_zone": zone})
 
 
 async def _check_against(tx: Unit, caller: Caller, workspace: UUID, rule: NewRule) -> None:
@@ -149,7 +176,11 @@ async def _check_against(tx: Unit, caller: Caller, workspace: UUID, rule: NewRul
         named: list[tuple[str, str]] = []
         if action["type"] == "notify" and action["user"] not in (DEAL_OWNER, ACTIVITY_ASSIGNEE):
             named.append((f"actions[{index}].user", action["user"]))
-        if action["type"] == "create_task" and isinstance(action.get("assignee"), dict):
+        team = action.get("assignee", {}).get(ROUND_ROBIN_TEAM) if isinstance(action.get("assignee"), dict) else None
+        if team is not None and await tx.automation_rules.team_members(workspace, UUID(team)) is None:
+            raise InvalidRule(f"actions[{index}].assignee.{ROUND_ROBIN_TEAM}: expected a team of this workspace, "
+                              f"got {team}")
+        if action["type"] == "create_task" and isinstance(action.get("assignee"), dict) and team is None:
             named += [(f"actions[{index}].assignee.{ROUND_ROBIN}[{i}]", user)
                       for i, user in enumerate(action["assignee"][ROUND_ROBIN])]
         for where, user in named:

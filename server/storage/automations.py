@@ -67,6 +67,10 @@ class PostgresAutomationRules:
     async def set_secret(self, rule: UUID, sealed: bytes) -> None:
         await self._conn.execute(SQL["set_secret"], rule, sealed)
 
+    async def team_members(self, workspace: UUID, team: UUID) -> list[UUID] | None:
+        rows = await self._conn.fetch(SQL["team_members"], team, workspace)
+        return [row["user_id"] for row in rows if row["user_id"] is not None] if rows else None
+
 
 class PostgresAutomationRuns:
     """Implements ``server.services.ports.automations.AutomationRuns``."""

@@ -260,3 +260,31 @@ async def test_runs_drawing_round_robin_turns_at_once_each_get_their_own(store):
 
     turns = await asyncio.gather(*(draw(run) for run in runs))
     assert sorted(turns) == list(range(8))
+
+
+async def test_a_teams_members_are_those_still_in_the_workspace_in_the_teams_order(store):
+    begin, world = store
+    workspace, elsewhere = await world.workspace(), await world.workspace()
+    ada, bo, cy = await world.user("Ada"), await world.user("Bo"), await world.user("Cy")
+    team, empty, foreign = uuid4(), uuid4(), uuid4()
+    if world.pool is not None:
+        await world.pool.executemany("INSERT INTO memberships (workspace_id, user_id, role) VALUES ($1, $2, 'member')",
+                                     [(workspace, ada), (workspace, cy)])
+        await world.pool.executemany("INSERT INTO teams (id, workspace_id, name) VALUES ($1, $2, $3)",
+                                     [(team, workspace, "Sales"), (empty, workspace, "Empty"),
+                                      (foreign, elsewhere, "Sales")])
+        await world.pool.executemany("INSERT INTO team_members (team_id, user_id, position) VALUES ($1, $2, $3)",
+                                     [(team, cy, 0), (team, bo, 1), (team, ada, 2)])
+    else:
+        from server.domain.forecast import Team
+
+        world.db.table("memberships").update({(workspace, ada): "member", (workspace, cy): "member"})
+        now = datetime.now(timezone.utc)
+        world.db.table("teams").update({team: Team(team, workspace, "Sales", (cy, bo, ada), now),
+                                        empty: Team(empty, workspace, "Empty", (), now),
+                                        foreign: Team(foreign, elsewhere, "Sales", (), now)})
+    async with begin() as tx:
+        assert await tx.automation_rules.team_members(workspace, team) == [cy, ada]  # Bo is not in the workspace
+        assert await tx.automation_rules.team_members(workspace, empty) == []
+        assert await tx.automation_rules.team_members(workspace, foreign) is None
+        assert await tx.automation_rules.team_members(workspace, uuid4()) is None

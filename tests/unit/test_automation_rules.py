@@ -86,6 +86,27 @@ def test_round_robin_assignees_are_distinct_user_ids():
                 [{"type": "create_task", "title": "Call", "assignee": bad}])
 
 
+def test_a_round_robin_over_a_team_names_one_team_id():
+    team = str(uuid4())
+    action = check_action({"type": "create_task", "title": "Call", "assignee": {"round_robin_team": team.upper()}},
+                          "actions[0]")
+    assert action["assignee"] == {"round_robin_team": team}
+    for bad, field in (({"round_robin_team": "sales"}, "actions[0].assignee.round_robin_team"),
+                       ({"round_robin_team": None}, "actions[0].assignee.round_robin_team"),
+                       ({"round_robin_team": team, "round_robin": [USER]}, "actions[0].assignee.round_robin")):
+        refused(field, {"type": "deal_created", "board": BOARD},
+                [{"type": "create_task", "title": "Call", "assignee": bad}])
+
+
+def test_a_schedule_takes_an_iana_time_zone():
+    assert check_trigger({"type": "schedule", "cron": "0 9 * * 1", "time_zone": "Europe/Berlin"}) == {
+        "type": "schedule", "cron": "0 9 * * 1", "time_zone": "Europe/Berlin"}
+    assert "time_zone" not in check_trigger({"type": "schedule", "cron": "0 9 * * 1"})  # the service gives one
+    for bad in ("Berlin", "CEST", 1, "Europe/Nowhere"):
+        refused("trigger.time_zone", {"type": "schedule", "cron": "0 9 * * 1", "time_zone": bad}, [NOTIFY])
+    refused("trigger.time_zone", {"type": "deal_created", "board": BOARD, "time_zone": "UTC"}, [NOTIFY])
+
+
 def test_call_webhook_wants_an_http_url_and_a_small_json_payload():
     action = check_action({"type": "call_webhook", "url": " https://hooks.example.com/in ", "payload": {"a": 1}},
                           "actions[0]")

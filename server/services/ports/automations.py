@@ -45,6 +45,11 @@ class AutomationRules(Protocol):
         """Keep (or replace) the rule's sealed signing secret."""
         ...
 
+    async def team_members(self, workspace: UUID, team: UUID) -> list[UUID] | None:
+        """The members of the workspace's ``team`` still in the workspace, in the team's order; None
+        if the workspace has no such team (a round_robin_team assignee)."""
+        ...
+
 
 class IdleDeal(NamedTuple):
     card: UUID

@@ -66,6 +66,12 @@ class MemoryAutomationRules:
         if rule in self._rules:
             self._db.table("automation_secrets")[rule] = sealed
 
+    async def team_members(self, workspace: UUID, team: UUID) -> list[UUID] | None:
+        found = self._db.table("teams").get(team)
+        if found is None or found.workspace_id != workspace:
+            return None
+        return [m for m in found.members if (workspace, m) in self._db.table("memberships")]  # still in it
+
 
 class MemoryAutomationRuns:
     """Implements ``AutomationRuns`` (table ``automation_runs``: (rule, event key) -> Run)."""

@@ -88,3 +88,12 @@ SELECT activity_id, card_id, type, title, assignee_id, due FROM (
     WHERE board_id = $1 AND NOT done AND (due_date IS NOT NULL OR due_at IS NOT NULL OR starts_at IS NOT NULL)
 ) planned
 WHERE due > $2 AND due <= $3 ORDER BY due, activity_id;
+-- name: team_members
+-- The team's row (no rows: not a team of this workspace), then one row per member still in the
+-- workspace, in the team's order (a team with none answers one row with a null user).
+SELECT m.user_id
+FROM teams t
+LEFT JOIN team_members m ON m.team_id = t.id
+  AND EXISTS (SELECT 1 FROM memberships w WHERE w.workspace_id = t.workspace_id AND w.user_id = m.user_id)
+WHERE t.id = $1 AND t.workspace_id = $2
+ORDER BY m.position, m.user_id;

@@ -172,3 +172,58 @@ async def test_a_call_webhook_address_on_a_private_network_is_refused_when_saved
     made = await allowed.create(owner, workspace, "In", trigger,
                                 [{"type": "call_webhook", "url": "https://inside.example.com/in"}])
     assert made.rule.actions[0]["url"] == "https://inside.example.com/in"
+
+
+async def test_a_round_robin_team_must_be_a_team_of_the_workspace(world):
+    from server.storage.memory.forecast import MemoryTeams
+
+    workspace, people = await team(world, member=Role.MEMBER)
+    stranger = await world.sign_up("Stranger")
+    elsewhere = (await world.workspaces.create(stranger, "Elsewhere")).id
+    teams = MemoryTeams(world.db)
+    sales = await teams.add(workspace, "Sales", [people["member"].id])
+    foreign = await teams.add(elsewhere, "Sales", [stranger.id])
+    owner = people["owner"]
+    rules = Automations(world.begin)
+    trigger = {"type": "deal_created", "board": await pipeline(world, workspace, owner)}
+    task = {"type": "create_task", "title": "Call"}
+    made = await rules.create(owner, workspace, "Sales calls", trigger,
+                              [{**task, "assignee": {"round_robin_team": str(sales.id)}}])
+    assert made.rule.actions[0]["assignee"] == {"round_robin_team": str(sales.id)}
+    for wrong in (foreign.id, uuid4()):
+        with refused("actions[0].assignee.round_robin_team"):
+            await rules.create(owner, workspace, "Theirs", trigger, [{**task, "assignee": {"round_robin_team": str(wrong)}}])
+
+
+async def test_a_schedule_without_a_zone_gets_its_authors_and_keeps_it_when_edited(world):
+    from server.domain.notification_settings import NotificationPrefs
+
+    workspace, people = await team(world, admin=Role.ADMIN)
+    owner, admin = people["owner"], people["admin"]
+    async with world.begin() as tx:
+        await tx.notification_settings.put(owner.id, NotificationPrefs({}, time_zone="Europe/Berlin"))
+    rules = Automations(world.begin)
+    every_monday = {"type": "schedule", "cron": "0 9 * * 1"}
+    made = (await rules.create(owner, workspace, "Weekly", every_monday, [{**NOTIFY, "user": str(owner.id)}])).rule
+    assert made.trigger["time_zone"] == "Europe/Berlin"
+    unset = (await rules.create(admin, workspace, "Weekly UTC", every_monday, [{**NOTIFY, "user": str(owner.id)}]))
+    assert unset.rule.trigger["time_zone"] == "UTC"  # the admin chose no zone
+    edited = await rules.update(admin, workspace, made.id, {"trigger": {**every_monday, "cron": "0 10 * * 1"}})
+    assert edited.rule.trigger == {"type": "schedule", "cron": "0 10 * * 1", "time_zone": "Europe/Berlin"}
+    zoned = await rules.update(admin, workspace, made.id, {"trigger": {**every_monday, "time_zone": "America/New_York"}})
+    assert zoned.rule.trigger["time_zone"] == "America/New_York"
+
+
+async def test_the_schedule_preview_answers_the_next_three_runs_in_utc(world):
+    from datetime import datetime, timezone
+
+    workspace, people = await team(world, member=Role.MEMBER)
+    rules = Automations(world.begin)
+    monday = datetime(2026, 3, 24, tzinfo=timezone.utc)
+    runs = await rules.next_runs(people["member"], workspace, "0 9 * * 1", "Europe/Berlin", now=monday)
+    assert [r.isoformat() for r in runs] == ["2026-03-30T07:00:00+00:00", "2026-04-06T07:00:00+00:00",
+                                             "2026-04-13T07:00:00+00:00"]
+    with refused("time_zone"):
+        await rules.next_runs(people["member"], workspace, "0 9 * * 1", "Berlin")
+    with refused("cron"):
+        await rules.next_runs(people["member"], workspace, "0 25 * * *", "UTC")
