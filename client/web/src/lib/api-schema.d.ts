@@ -1167,6 +1167,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workspaces/{workspace}/automations/schedule-preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** When a schedule trigger's cron fires next, read in a time zone (members) */
+        get: operations["ApiWorkspacesAutomationsSchedulePreviewSchedulePreview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces/{workspace}/webhooks/{webhook}": {
         parameters: {
             query?: never;
@@ -1865,6 +1882,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/boards/{board}/activities/{activity}/occurrences/{day}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Restore a cancelled or moved occurrence to its series (a move's single activity is deleted) */
+        post: operations["ApiBoardsActivitiesActivityOccurrencesDayRestoreRestoreOccurrence"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/work-week": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your working week: the hours the team workload strip measures you against */
+        get: operations["ApiMeWorkWeekWorkWeek"];
+        /** Set your working week (1 to 168 hours; default 40) */
+        put: operations["ApiMeWorkWeekSetWorkWeek"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces/{workspace}/team-tasks": {
         parameters: {
             query?: never;
@@ -1908,9 +1960,27 @@ export interface paths {
         };
         /** Your booking link's settings (none until made), and whether confirmations are mailed */
         get: operations["ApiMeBookingBookingLink"];
-        /** Make or change your booking link (meetings go to a board you can edit) */
+        /** Make or change your personal booking link (meetings go to a board you can edit) */
         put: operations["ApiMeBookingSaveBookingLink"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/booking/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** All your booking links: the personal one first, then team links by title */
+        get: operations["ApiMeBookingLinksBookingLinks"];
+        put?: never;
+        /** Make a booking link: personal (team null, one per user) or round robin over a team */
+        post: operations["ApiMeBookingLinksCreateBookingLink"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1963,6 +2033,24 @@ export interface paths {
         /** Decline a booking request: the time is freed and the guest told */
         post: operations["ApiMeBookingRequestsRequestIdDeclineDeclineBooking"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/booking/links/{link_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Change one of your booking links */
+        put: operations["ApiMeBookingLinksLinkIdUpdateBookingLink"];
+        post?: never;
+        /** Delete one of your booking links (the bookings it made stay) */
+        delete: operations["ApiMeBookingLinksLinkIdDeleteBookingLink"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2352,6 +2440,130 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workspaces/{workspace}/leads/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Archive (or restore, archived false) leads of the workspace; the ids that changed */
+        post: operations["ApiWorkspacesLeadsArchiveArchiveLeads"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/leads/{lead_id}/convert": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Convert a lead: its contact (found by e-mail or made), organisation and a deal on the board (409 if converted already) */
+        post: operations["ApiLeadsLeadIdConvertConvertLead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/leads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The leads inbox: filter by status (default: new and qualified), owner, source and text; counts per status */
+        get: operations["ApiWorkspacesLeadsListLeads"];
+        put?: never;
+        /** Add a lead by hand (members) */
+        post: operations["ApiWorkspacesLeadsCreateLead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/leads/{lead_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One lead */
+        get: operations["ApiLeadsLeadIdGetLead"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a lead, or qualify it (status); a converted lead is kept (409) */
+        patch: operations["ApiLeadsLeadIdUpdateLead"];
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/lead-forms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's web forms, with their snippets */
+        get: operations["ApiWorkspacesLeadFormsListLeadForms"];
+        put?: never;
+        /** Make a web form (admins) */
+        post: operations["ApiWorkspacesLeadFormsCreateLeadForm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/lead-forms/{form_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a web form (its leads stay) */
+        delete: operations["ApiLeadFormsFormIdDeleteLeadForm"];
+        options?: never;
+        head?: never;
+        /** Change a web form (admins) */
+        patch: operations["ApiLeadFormsFormIdUpdateLeadForm"];
+        trace?: never;
+    };
+    "/f/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Post a web form: a lead (no session, no cookies; CORS for any origin). A browser's post is sent to the form's thank-you URL (303) or a thank-you page; JSON answers 201 */
+        post: operations["FTokenPostLeadFormPost"];
+        delete?: never;
+        /** Post a web form: a lead (no session, no cookies; CORS for any origin). A browser's post is sent to the form's thank-you URL (303) or a thank-you page; JSON answers 201 */
+        options: operations["FTokenOptionsLeadFormPost"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2461,6 +2673,16 @@ export interface components {
             region: string;
             /** @default  */
             country: string;
+        };
+        /** Archive */
+        Archive: {
+            leads: string[];
+            /** @default true */
+            archived: boolean;
+        };
+        /** Archived */
+        Archived: {
+            changed: string[];
         };
         /** Attainment */
         Attainment: {
@@ -2592,6 +2814,12 @@ export interface components {
         BookingLink: {
             settings: components["schemas"]["BookingSettings"] | null;
             mail_configured: boolean;
+            links?: components["schemas"]["BookingSettings"][];
+        };
+        /** BookingLinks */
+        BookingLinks: {
+            links: components["schemas"]["BookingSettings"][];
+            mail_configured: boolean;
         };
         /** BookingMade */
         BookingMade: {
@@ -2613,6 +2841,8 @@ export interface components {
             host_name: string;
             time_zone: string;
             durations: number[];
+            /** @default  */
+            title: string;
         };
         /** BookingRequest */
         BookingRequest: {
@@ -2628,6 +2858,9 @@ export interface components {
         };
         /** BookingSettings */
         BookingSettings: {
+            id?: string | null;
+            /** @default  */
+            title: string;
             /** Format: uuid */
             board: string;
             slug: string;
@@ -2690,6 +2923,9 @@ export interface components {
             outcome: string | null;
             recurrence?: string | null;
             series_due?: string | null;
+            /** @default false */
+            cancelled: boolean;
+            moved_from?: components["schemas"]["MovedFrom"] | null;
         };
         /** CalendarFeed */
         CalendarFeed: {
@@ -2865,6 +3101,12 @@ export interface components {
         ContactPage: {
             items: components["schemas"]["Contact"][];
             next_offset: number | null;
+        };
+        /** Convert */
+        Convert: {
+            /** Format: uuid */
+            board: string;
+            stage?: string | null;
         };
         /** ConvertedTotals */
         ConvertedTotals: {
@@ -3366,6 +3608,18 @@ export interface components {
             team_id?: string | null;
             team_name?: string | null;
             attainment?: components["schemas"]["Attainment"] | null;
+            deals?: components["schemas"]["GoalDeals"] | null;
+        };
+        /** GoalDeals */
+        GoalDeals: {
+            /** @enum {string} */
+            figure: "won" | "added";
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            owner?: string | null;
+            team?: string | null;
         };
         /** GoalInput */
         GoalInput: {
@@ -3554,6 +3808,76 @@ export interface components {
             contacts: number;
             deals: number;
         };
+        /** Lead */
+        Lead: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            workspace_id: string;
+            title: string;
+            person_name: string;
+            email: string;
+            phone: string;
+            organisation_name: string;
+            value: number | null;
+            currency: string | null;
+            /** @enum {string} */
+            source: "web_form" | "manual" | "import" | "email";
+            owner: string | null;
+            labels: string[];
+            note: string;
+            /** @enum {string} */
+            status: "new" | "qualified" | "converted" | "archived";
+            /** Format: date-time */
+            created_at: string;
+            form?: string | null;
+            contact?: string | null;
+            organisation?: string | null;
+            board?: string | null;
+            deal?: string | null;
+            converted_at?: string | null;
+        };
+        /** LeadChanges */
+        LeadChanges: {
+            title?: string;
+            person_name?: string | null;
+            email?: string | null;
+            phone?: string | null;
+            organisation_name?: string | null;
+            value?: number | null;
+            currency?: string | null;
+            owner?: string | null;
+            labels?: string[] | null;
+            note?: string | null;
+            status?: "new" | "qualified";
+        };
+        /** LeadForm */
+        LeadForm: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            fields: ("person_name" | "email" | "phone" | "organisation_name" | "title" | "value" | "note")[];
+            owner: string | null;
+            redirect_url: string | null;
+            /** Format: date-time */
+            created_at: string;
+            public_id: string;
+            snippet: string;
+        };
+        /** LeadFormChanges */
+        LeadFormChanges: {
+            name?: string;
+            fields?: ("person_name" | "email" | "phone" | "organisation_name" | "title" | "value" | "note")[];
+            owner?: string | null;
+            redirect_url?: string | null;
+        };
+        /** LeadInbox */
+        LeadInbox: {
+            leads: components["schemas"]["Lead"][];
+            counts: {
+                [key: string]: number;
+            };
+        };
         /** LinkedActivity */
         LinkedActivity: {
             /** Format: uuid */
@@ -3729,6 +4053,13 @@ export interface components {
             stage: string;
             position?: number | null;
         };
+        /** MovedFrom */
+        MovedFrom: {
+            /** Format: uuid */
+            series: string;
+            /** Format: date */
+            day: string;
+        };
         /** MovedOccurrence */
         MovedOccurrence: {
             /** Format: uuid */
@@ -3787,6 +4118,7 @@ export interface components {
             name: string;
             email: string;
             note?: string | null;
+            locale?: string | null;
         };
         /** NewCard */
         NewCard: {
@@ -3840,6 +4172,26 @@ export interface components {
         NewInvitation: {
             email: string;
             role?: components["schemas"]["Role"];
+        };
+        /** NewLead */
+        NewLead: {
+            title?: string | null;
+            person_name?: string | null;
+            email?: string | null;
+            phone?: string | null;
+            organisation_name?: string | null;
+            value?: number | null;
+            currency?: string | null;
+            owner?: string | null;
+            labels?: string[] | null;
+            note?: string | null;
+        };
+        /** NewLeadForm */
+        NewLeadForm: {
+            name: string;
+            fields?: ("person_name" | "email" | "phone" | "organisation_name" | "title" | "value" | "note")[] | null;
+            owner?: string | null;
+            redirect_url?: string | null;
         };
         /** NewMailboxBody */
         NewMailboxBody: {
@@ -4270,6 +4622,12 @@ export interface components {
         RoleChange: {
             role: components["schemas"]["Role"];
         };
+        /** SchedulePreview */
+        SchedulePreview: {
+            cron: string;
+            time_zone: string;
+            next_runs: string[];
+        };
         /** Segment */
         Segment: {
             /** Format: uuid */
@@ -4623,6 +4981,10 @@ export interface components {
             /** @constant */
             kind: "work_item";
         };
+        /** WorkWeek */
+        WorkWeek: {
+            weekly_hours: number;
+        };
         /** Workload */
         Workload: {
             /** Format: uuid */
@@ -4631,6 +4993,8 @@ export interface components {
             this_week: number;
             overdue: number;
             hours: number;
+            /** @default 40 */
+            capacity: number;
         };
         /** Workspace */
         Workspace: {
@@ -8137,6 +8501,46 @@ export interface operations {
             };
         };
     };
+    ApiWorkspacesAutomationsSchedulePreviewSchedulePreview: {
+        parameters: {
+            query: {
+                cron: string;
+                time_zone: string;
+            };
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SchedulePreview"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
     ApiWorkspacesWebhooksRemove: {
         parameters: {
             query?: never;
@@ -9313,7 +9717,7 @@ export interface operations {
                 tz?: string | null;
                 /** @description money per currency or converted */
                 currency?: "apart" | "converted";
-                /** @description a team: its members' deals, added up */
+                /** @description a team: its members' deals, read at once */
                 team?: string | null;
                 /** @description a day of the snapshot's week (default: the latest before this week) */
                 week?: string | null;
@@ -9569,7 +9973,7 @@ export interface operations {
                 tz?: string | null;
                 /** @description money per currency or converted */
                 currency?: "apart" | "converted";
-                /** @description a team: its members' deals, added up */
+                /** @description a team: its members' deals, read at once */
                 team?: string | null;
                 figure: "entered" | "advanced" | "lost_from_stage" | "stuck" | "won" | "lost" | "open" | "added";
                 stage?: string | null;
@@ -9625,7 +10029,7 @@ export interface operations {
                 tz?: string | null;
                 /** @description money per currency or converted */
                 currency?: "apart" | "converted";
-                /** @description a team: its members' deals, added up */
+                /** @description a team: its members' deals, read at once */
                 team?: string | null;
                 figure?: "entered" | "advanced" | "lost_from_stage" | "stuck" | "won" | "lost" | "open" | "added" | null;
                 stage?: string | null;
@@ -9682,7 +10086,7 @@ export interface operations {
                 tz?: string | null;
                 /** @description money per currency or converted */
                 currency?: "apart" | "converted";
-                /** @description a team: its members' deals, added up */
+                /** @description a team: its members' deals, read at once */
                 team?: string | null;
                 period?: "month" | "quarter";
             };
@@ -9735,7 +10139,7 @@ export interface operations {
                 tz?: string | null;
                 /** @description money per currency or converted */
                 currency?: "apart" | "converted";
-                /** @description a team: its members' deals, added up */
+                /** @description a team: its members' deals, read at once */
                 team?: string | null;
             };
             header?: never;
@@ -9787,7 +10191,7 @@ export interface operations {
                 tz?: string | null;
                 /** @description money per currency or converted */
                 currency?: "apart" | "converted";
-                /** @description a team: its members' deals, added up */
+                /** @description a team: its members' deals, read at once */
                 team?: string | null;
             };
             header?: never;
@@ -9839,7 +10243,7 @@ export interface operations {
                 tz?: string | null;
                 /** @description money per currency or converted */
                 currency?: "apart" | "converted";
-                /** @description a team: its members' deals, added up */
+                /** @description a team: its members' deals, read at once */
                 team?: string | null;
             };
             header?: never;
@@ -10230,6 +10634,7 @@ export interface operations {
                 start: string;
                 end: string;
                 people?: string;
+                cancelled?: boolean;
             };
             header?: never;
             path: {
@@ -10403,6 +10808,102 @@ export interface operations {
             };
         };
     };
+    ApiBoardsActivitiesActivityOccurrencesDayRestoreRestoreOccurrence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                board: string;
+                activity: string;
+                day: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiMeWorkWeekWorkWeek: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkWeek"];
+                };
+            };
+        };
+    };
+    ApiMeWorkWeekSetWorkWeek: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkWeek"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkWeek"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
     ApiWorkspacesTeamTasksTeamTasks: {
         parameters: {
             query?: {
@@ -10542,6 +11043,65 @@ export interface operations {
             };
         };
     };
+    ApiMeBookingLinksBookingLinks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingLinks"];
+                };
+            };
+        };
+    };
+    ApiMeBookingLinksCreateBookingLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BookingSettings"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingSettings"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
     ApiMeBookingRequestsBookingRequests: {
         parameters: {
             query?: never;
@@ -10618,6 +11178,82 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["BookingRequest"];
                 };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiMeBookingLinksLinkIdUpdateBookingLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                link_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BookingSettings"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingSettings"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiMeBookingLinksLinkIdDeleteBookingLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                link_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Bad request syntax or unsupported method */
             400: {
@@ -11778,6 +12414,481 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RecordFile"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesLeadsArchiveArchiveLeads: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Archive"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Archived"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiLeadsLeadIdConvertConvertLead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lead_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Convert"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Lead"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesLeadsListLeads: {
+        parameters: {
+            query?: {
+                status?: "new" | "qualified" | "converted" | "archived" | null;
+                owner?: string | null;
+                source?: "web_form" | "manual" | "import" | "email" | null;
+                q?: string | null;
+                contact?: string | null;
+                deal?: string | null;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadInbox"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesLeadsCreateLead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewLead"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Lead"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiLeadsLeadIdGetLead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lead_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Lead"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiLeadsLeadIdUpdateLead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lead_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeadChanges"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Lead"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesLeadFormsListLeadForms: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadForm"][];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesLeadFormsCreateLeadForm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewLeadForm"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadForm"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiLeadFormsFormIdDeleteLeadForm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                form_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiLeadFormsFormIdUpdateLeadForm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                form_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeadFormChanges"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadForm"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    FTokenPostLeadFormPost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    FTokenOptionsLeadFormPost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
                 };
             };
             /** @description Bad request syntax or unsupported method */

@@ -18,6 +18,7 @@ import { dateTime, money, shortDate } from '../../lib/format'
 import { Empty, Icon, Spinner, announce, toastError } from '../../components/ui'
 import { useFieldDefinitions } from '../../components/CustomFields'
 import { aut, locale } from '../../i18n'
+import { ScheduleZone, browserZone, defaultZone } from './ScheduleZone'
 
 // signing_secret: a rule with a call_webhook action answers the secret its requests are signed with, once
 type Rule = Schemas['Automation'] & { signing_secret?: string | null }
@@ -51,6 +52,9 @@ const OPS = ['equals', 'not_equals', 'greater_than', 'less_than', 'contains', 'i
 const DEAL_OWNER = 'deal_owner'
 const ACTIVITY_ASSIGNEE = 'activity_assignee'
 const ROUND_ROBIN = 'round_robin'
+const ROUND_ROBIN_TEAM = 'round_robin_team'  // {"round_robin_team": team id}: the team's members at each run
+const TEAM = 'team:'  // the assignee select's value for a team
+type TeamRow = { id: string; name: string; members: { id: string; name: string }[] }
 const NOBODY = ''
 
 const isDealTrigger = (type: string) => (DEAL_TRIGGERS as readonly string[]).includes(type)
@@ -272,14 +276,15 @@ function TriggerText({ trigger }: { trigger: Json }) {
     if (type === 'activity_due' && trigger.before_minutes) parts.push(aut('minutesBefore', { count: trigger.before_minutes as number }))
   }
   const board = boardName(trigger.board)
-  return <>{parts.join(' · ')}{type === 'schedule' && <> · <CronText cron={trigger.cron as string} /></>}{board && ` · ${board}`}</>
+  const zone = type === 'schedule' && trigger.time_zone ? ` (${(trigger.time_zone as string).replace(/_/g, ' ')})` : ''
+  return <>{parts.join(' · ')}{type === 'schedule' && <> · <CronText cron={trigger.cron as string} />{zone}</>}{board && ` · ${board}`}</>
 }
 
 // ---- the form: a new rule, or a saved one opened for editing
 
 type Draft = {
   name: string; type: string; board: string; stage: string; field: string; from: string; to: string
-  days: number; activityType: string; beforeMinutes: number; cron: string; urlContains: string
+  days: number; activityType: string; beforeMinutes: number; cron: string; timeZone: string; urlContains: string
   conditions: Condition[]; actions: Action[]
 }
 
@@ -287,10 +292,10 @@ function draftOf(rule: Rule | null, pipeline: string): Draft {
   const t = (rule?.trigger ?? {}) as Json
   const text = (v: unknown) => (v === null || v === undefined ? '' : String(v))
   return {
-    name: rule?.name ?? '', type: (t.type as string) ?? 'deal_stage_entered', board: (t.board as string) ?? pipeline,
+    name: rule?.name ?? '', type: (t.type as string) ?? 'deal_stage_entered', board: (t.board as string) ?? (rule ? '' : pipeline),  // saved without one: none
     stage: text(t.stage), field: (t.field as string) ?? 'value', from: text(t.from), to: text(t.to),
     days: (t.days as number) ?? 7, activityType: text(t.activity_type), beforeMinutes: (t.before_minutes as number) ?? 0,
-    cron: (t.cron as string) ?? '0 9 * * 1', urlContains: text(t.url_contains),
+    cron: (t.cron as string) ?? '0 9 * * 1', timeZone: (t.time_zone as string) ?? '', urlContains: text(t.url_contains),
     conditions: (rule?.conditions ?? []).map((c) => ({ field: c.field as string, op: c.op as string, value: text(c.value) })),
     actions: (rule?.actions ?? []).map((a) => {
       const action = { ...a } as Action
@@ -335,9 +340,14 @@ function Builder({ base, rule, onSaved, onCancel }: {
   const withDeal = hasDeal(type) || (mail && !!board)  // an e-mail rule with a board acts on the mail's deal there
   const aboutContact = isRecordTrigger(type) || (mail && !board)
   const [templates, setTemplates] = useState<Template[]>([])
+  const [teams, setTeams] = useState<TeamRow[]>([])
   useEffect(() => {
     api<Template[]>('GET', `/api/workspaces/${ws}/email-templates`).then(setTemplates, () => setTemplates([]))
+    api<TeamRow[]>('GET', `/api/workspaces/${ws}/teams`).then(setTeams, () => setTeams([]))
   }, [ws])
+  useEffect(() => {  // a new schedule starts in its author's zone, else the browser's
+    if (scheduled && !draft.timeZone) void defaultZone().then((zone) => setDraft((d) => (d.timeZone ? d : { ...d, timeZone: zone })))
+  }, [scheduled, draft.timeZone])
   const stages = useStages(isRecordTrigger(type) || !board ? undefined : board)
   const stageIds = stages.map((s) => s.stage)
   const dealFields = useFieldDefinitions(ws, 'deal')
@@ -368,7 +378,10 @@ function Builder({ base, rule, onSaved, onCancel }: {
     if (type === 'deal_idle') trigger.days = draft.days
     if (isActivityTrigger(type)) trigger.activity_type = draft.activityType || null
     if (type === 'activity_due') trigger.before_minutes = draft.beforeMinutes
-    if (scheduled) trigger.cron = draft.cron.trim()
+    if (scheduled) {
+      trigger.cron = draft.cron.trim()
+      trigger.time_zone = draft.timeZone || browserZone()
+    }
     if (type === 'link_clicked' && draft.urlContains.trim()) trigger.url_contains = draft.urlContains.trim()
     return trigger
   }
@@ -438,23 +451,32 @@ function Builder({ base, rule, onSaved, onCancel }: {
           onInput={(e) => set(value(e))} /></label>)
   }
   const people = (chosen: unknown, onChange: (v: unknown) => void, text: string, options: { owner?: boolean; assignee?: boolean; nobody?: boolean; rotate?: boolean }) => {
-    const rotating = typeof chosen === 'object' && chosen !== null
-    const shown = rotating ? ROUND_ROBIN : chosen === null ? NOBODY : String(chosen ?? '')
+    const team = typeof chosen === 'object' && chosen !== null ? (chosen as Json)[ROUND_ROBIN_TEAM] as string | undefined : undefined
+    const rotating = typeof chosen === 'object' && chosen !== null && team === undefined
+    const shown = team !== undefined ? TEAM + team : rotating ? ROUND_ROBIN : chosen === null ? NOBODY : String(chosen ?? '')
     return (
       <>
         <label class="field">
           <span class="field__label">{text}</span>
           <select value={shown} data-testid="automation-person" onChange={(e) => {
             const v = value(e)
-            onChange(v === ROUND_ROBIN ? { [ROUND_ROBIN]: members.value.slice(0, 2).map((m) => m.user.id) } : v === NOBODY ? null : v)
+            onChange(v === ROUND_ROBIN ? { [ROUND_ROBIN]: members.value.slice(0, 2).map((m) => m.user.id) }
+              : v.startsWith(TEAM) ? { [ROUND_ROBIN_TEAM]: v.slice(TEAM.length) } : v === NOBODY ? null : v)
           }}>
             {options.owner && <option value={DEAL_OWNER}>{aut('dealOwner')}</option>}
             {options.assignee && <option value={ACTIVITY_ASSIGNEE}>{aut('activityAssignee')}</option>}
             {options.nobody && <option value={NOBODY}>{aut('nobody')}</option>}
             {members.value.map((m) => <option key={m.user.id} value={m.user.id}>{m.user.name}</option>)}
             {options.rotate && <option value={ROUND_ROBIN}>{aut('roundRobin')}</option>}
+            {options.rotate && <optgroup label={aut('roundRobinTeams')}>
+              {teams.map((t) => <option key={t.id} value={TEAM + t.id}>{aut('roundRobinTeam', { team: t.name })}</option>)}
+              {team !== undefined && !teams.some((t) => t.id === team) && <option value={TEAM + team}>{aut('roundRobinTeam', { team: '…' })}</option>}
+              {!teams.length && <option disabled value="">{aut('noTeams')}</option>}
+            </optgroup>}
           </select>
         </label>
+        {team !== undefined && <p class="muted" data-testid="automation-team-members">
+          {aut('teamMembersNow', { names: (teams.find((t) => t.id === team)?.members ?? []).map((m) => m.name).join(', ') || '—' })}</p>}
         {rotating && <fieldset class="automations__people" data-testid="automation-round-robin">
           <legend>{aut('roundRobinWho')}</legend>
           {members.value.map((m) => {
@@ -537,6 +559,8 @@ function Builder({ base, rule, onSaved, onCancel }: {
               onInput={(e) => update({ cron: value(e) })} />
             <span class={`field__hint${cron.invalid ? ' error' : ''}`} id="automation-cron-preview" data-testid="automation-cron-preview"
               aria-live="polite">{cron.invalid ? aut('cronInvalid') : cron.text ?? aut('cronHint')}</span></label>}
+          {scheduled && <ScheduleZone base={base} cron={cron.invalid ? '' : draft.cron} zone={draft.timeZone || browserZone()}
+            onZone={(zone) => update({ timeZone: zone })} />}
         </fieldset>
         {!scheduled && <fieldset class="automations__part" data-testid="automation-conditions">
           <legend>{aut('conditions')}</legend>
