@@ -10,8 +10,9 @@ lost with a listed or free-text reason, or still open), ``--events`` card events
 (created, moved, status) and three activities per deal (most done). Then times each query of
 ``server/storage/sql/insights.sql`` through the server's own adapter (``PostgresInsightsReads``)
 one at a time, as the dashboard asks them: over every pipeline, a quarter to date in Berlin time
-(and a whole year for the funnel), per owner for one, the goal figures of a month, and the
-drill-downs. The scratch database is dropped afterwards (``--keep`` keeps it).
+(and a whole year for the funnel), per owner for one, for a team of five owners (one read over
+all five; beside it the five one-owner reads a team cost before), the goal figures of a month, and
+the drill-downs. The scratch database is dropped afterwards (``--keep`` keeps it).
 """
 
 from __future__ import annotations
@@ -197,11 +198,11 @@ def figures(reads: PostgresInsightsReads, raw: PostgresInsightsReads,
     """Each query as the dashboard asks it: (call, its SQL, its arguments for EXPLAIN). The rows marked
     (raw) are the same figure without its rollup, in the same run: the ratio to them holds however
     busy the machine is."""
-    boards, owner = world["boards"], world["owners"][0]
+    boards, owner, team = world["boards"], world["owners"][0], tuple(world["owners"][:5])
     quarter = Scope(boards, midnight(date(2026, 10, 1), ZONE), midnight(date(2026, 12, 7), ZONE))
     before = Scope(boards, midnight(date(2026, 7, 25), ZONE), midnight(date(2026, 10, 1), ZONE))
     year = Scope(boards, midnight(date(2025, 12, 7), ZONE), midnight(date(2026, 12, 7), ZONE))
-    month = Scope(boards, midnight(date(2026, 11, 1), ZONE), midnight(date(2026, 12, 1), ZONE), owner)
+    month = Scope(boards, midnight(date(2026, 11, 1), ZONE), midnight(date(2026, 12, 1), ZONE), (owner,))
     stage = world["stages"][boards[0]][1]
     first, after = date(2026, 12, 1), date(2027, 6, 1)
     closed = SQL["closed_cte"] + "\n"
@@ -215,14 +216,15 @@ def figures(reads: PostgresInsightsReads, raw: PostgresInsightsReads,
         "funnel, 12 months": (lambda: reads.funnel(year), ROLLUP["funnel_days"],
                               (*year, *rollup_bounds(year.start, year.end))),
         "funnel, 12 months (raw)": (lambda: raw.funnel(year), FUNNEL, tuple(year)),
-        "funnel, one owner": (lambda: reads.funnel(quarter._replace(owner=owner)), ROLLUP["funnel_days"],
-                              (*quarter._replace(owner=owner), *rollup_bounds(quarter.start, quarter.end))),
-        "funnel, one owner (raw)": (lambda: raw.funnel(quarter._replace(owner=owner)), FUNNEL,
-                                    tuple(quarter._replace(owner=owner))),
-        "funnel, one owner, 12 months": (lambda: reads.funnel(year._replace(owner=owner)), ROLLUP["funnel_days"],
-                                         (*year._replace(owner=owner), *rollup_bounds(year.start, year.end))),
-        "funnel, one owner, 12 months (raw)": (lambda: raw.funnel(year._replace(owner=owner)), FUNNEL,
-                                               tuple(year._replace(owner=owner))),
+        "funnel, one owner": (lambda: reads.funnel(quarter._replace(owners=(owner,))), ROLLUP["funnel_days"],
+                              (*quarter._replace(owners=(owner,)), *rollup_bounds(quarter.start, quarter.end))),
+        "funnel, one owner (raw)": (lambda: raw.funnel(quarter._replace(owners=(owner,))), FUNNEL,
+                                    tuple(quarter._replace(owners=(owner,)))),
+        "funnel, one owner, 12 months": (lambda: reads.funnel(year._replace(owners=(owner,))), ROLLUP["funnel_days"],
+                                         (*year._replace(owners=(owner,)), *rollup_bounds(year.start, year.end))),
+        "funnel, one owner, 12 months (raw)": (lambda: raw.funnel(year._replace(owners=(owner,))), FUNNEL,
+                                               tuple(year._replace(owners=(owner,)))),
+        **teams(reads, raw, quarter._replace(owners=team), year._replace(owners=team)),
         "stuck": (lambda: reads.stuck(boards, None), SQL["stuck"], (boards, None)),
         "lost reasons": (lambda: reads.lost_reasons(quarter, REASONS), rolled + SQL["lost_reasons"],
                          (*quarter, REASONS)),
@@ -251,6 +253,30 @@ def figures(reads: PostgresInsightsReads, raw: PostgresInsightsReads,
         "drill: stuck (raw)": (lambda: raw.deals("stuck", quarter), SQL["drill_stuck"] + rows, (boards, None, None)),
         "drill: added": (lambda: reads.deals("added", quarter), SQL["drill_added"] + rows, tuple(quarter)),
     }
+
+
+def teams(reads: PostgresInsightsReads, raw: PostgresInsightsReads, quarter: Scope,
+          year: Scope) -> dict[str, tuple[Callable[[], Awaitable], str, tuple]]:
+    """The rows of a team of five owners (``quarter`` and ``year`` carry them): one read over all five,
+    medians included, and (before) the five one-owner reads the team filter added up until then."""
+    rolled = ROLLUP["closed_cte"] + "\n" + ROLLUP["reps"]
+    rows: dict[str, tuple[Callable[[], Awaitable], str, tuple]] = {}
+    for label, scope in (("quarter", quarter), ("12 months", year)):
+        bounds = (*scope, *rollup_bounds(scope.start, scope.end))
+        rows[f"funnel, {label}, team of 5"] = (lambda s=scope: reads.funnel(s), ROLLUP["funnel_days"], bounds)
+        rows[f"funnel, {label}, team of 5 (raw)"] = (lambda s=scope: raw.funnel(s), FUNNEL, tuple(scope))
+        rows[f"funnel, {label}, team of 5 (5 reads, before)"] = (
+            _per_member(reads.funnel, scope), ROLLUP["funnel_days"], bounds)
+    rows["reps, team of 5"] = (lambda: reads.reps(quarter), rolled, tuple(quarter))
+    rows["reps, team of 5 (5 reads, before)"] = (_per_member(reads.reps, quarter), rolled, tuple(quarter))
+    return rows
+
+
+def _per_member(read: Callable[[Scope], Awaitable], scope: Scope) -> Callable[[], Awaitable]:
+    """``read`` once per owner of ``scope``, one after another: what a team cost before it was one read."""
+    async def each() -> list:
+        return [row for one in scope.owners or () for row in await read(scope._replace(owners=(one,)))]
+    return each
 
 
 def cpu_seconds(pid: int) -> float:

@@ -33,7 +33,7 @@ class Header(msgspec.Struct, kw_only=True):
     tz: str
     owner: UUID | None
     owner_name: str | None
-    team: UUID | None = None  # a team filtered by: its members' deals, added up
+    team: UUID | None = None  # a team filtered by: its members' deals, read at once
     team_name: str | None = None
     currency_mode: Literal["apart", "converted"]
     currency: str  # the workspace's
@@ -174,6 +174,18 @@ class Attainment(msgspec.Struct, kw_only=True):
     explanation: str
 
 
+class GoalDeals(msgspec.Struct, kw_only=True):
+    """The deals behind a goal's ``actual``: the query of ``insights/deals`` that lists them — ``figure``
+    from ``from`` to ``to`` (the goals' ``tz``) over every pipeline, for ``owner`` (a member's goal),
+    ``team`` (a team's) or everyone (both null)."""
+
+    figure: Literal["won", "added"]
+    first: date = msgspec.field(name="from")
+    last: date = msgspec.field(name="to")
+    owner: UUID | None = None
+    team: UUID | None = None
+
+
 class Goal(msgspec.Struct, kw_only=True):
     id: UUID
     workspace_id: UUID
@@ -188,6 +200,7 @@ class Goal(msgspec.Struct, kw_only=True):
     team_id: UUID | None = None  # a team's goal: the sum of its members' (migration 0035)
     team_name: str | None = None
     attainment: Attainment | None = None
+    deals: GoalDeals | None = None  # its drill-down; none for activities done (no deals behind them)
 
 
 class Goals(msgspec.Struct, kw_only=True):

@@ -38,7 +38,7 @@ FromQ = Annotated[date | None, QueryParameter(name="from", description="first da
 ToQ = Annotated[date | None, QueryParameter(name="to", description="last day, included (default: today)")]
 TzQ = Annotated[str | None, QueryParameter(max_length=64, description="IANA time zone (default UTC)")]
 CurrencyQ = Annotated[Literal["apart", "converted"], QueryParameter(description="money per currency or converted")]
-TeamQ = Annotated[UUID | None, QueryParameter(description="a team: its members' deals, added up")]
+TeamQ = Annotated[UUID | None, QueryParameter(description="a team: its members' deals, read at once")]
 
 
 async def _filters(caller: CallerDep, board: BoardQ = None, owner: OwnerQ = None, first: FromQ = None,
@@ -120,7 +120,7 @@ class InsightsController(Controller):
                 raise InvalidInput("figure: expected the figure whose deals to export")
             rows = (await insights.deals(caller, workspace, filters, figure, stage=stage, reason=reason))["deals"]
         else:
-            rows = [{k: v for k, v in g.items() if k != "attainment"} | _flat(g["attainment"] or {}, "")
+            rows = [{k: v for k, v in g.items() if k not in ("attainment", "deals")} | _flat(g["attainment"] or {}, "")
                     for g in (await insights.goals(caller, workspace, filters.tz))["goals"]]
         stamp = datetime.now(timezone.utc).strftime("%Y%m%d")
         return Response(_csv(rows), media_type="text/csv; charset=utf-8", headers={

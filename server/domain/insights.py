@@ -54,12 +54,13 @@ class Range(NamedTuple):
 
 
 class Scope(NamedTuple):
-    """What a figure is filtered by: pipeline boards, the period's instants [start, end), an owner (None: all)."""
+    """What a figure is filtered by: pipeline boards, the period's instants [start, end), and the owners
+    whose deals count (None: every owner; one for a rep, a team's members for a team: one read either way)."""
 
     boards: list[UUID]
     start: datetime
     end: datetime
-    owner: UUID | None = None
+    owners: tuple[UUID, ...] | None = None
 
 
 class Goal(NamedTuple):

@@ -3,7 +3,8 @@ goals with their attainment. Members of a workspace (any role) read them over th
 reach; guests and strangers get 404, as for any workspace read. Owners and admins set goals.
 
 Each figure is one query (``InsightsReads``); this module picks the scope (boards, period in the
-caller's time zone, owner), names every board, stage and person, and shapes the rows with
+caller's time zone, the owners: one, a team's members, or everyone — a team is one read, so its
+medians are exact), names every board, stage and person, and shapes the rows with
 ``server.domain.insights``.
 """
 
@@ -54,20 +55,18 @@ class Context(NamedTuple):
     converted: bool
     owner: UUID | None
     team: tuple[UUID, str] | None = None  # the team filtered by, and its name
-    owners: tuple[UUID, ...] | None = None  # with a team: the owners each figure is read for and added up
+    owners: tuple[UUID, ...] | None = None  # with a team: its members (narrowed to ``owner`` if given)
+
+    def who(self) -> tuple[UUID, ...] | None:
+        """The owners whose deals count: a team's members, the one owner asked for, or None (everyone's)."""
+        if self.owners is not None:
+            return self.owners
+        return (self.owner,) if self.owner else None
 
     def scope(self, period: Range | None = None) -> Scope:
+        """The scope of every figure: one read, a team's members included at once."""
         period = period or self.range
-        return Scope(list(self.boards), period.start, period.end, self.owner)
-
-    def scopes(self, period: Range | None = None) -> list[Scope]:
-        """The scope, or with a team one per member (each deal has one owner, so counts and money add up)."""
-        if self.owners is None:
-            return [self.scope(period)]
-        return [self.scope(period)._replace(owner=owner) for owner in self.owners]
-
-    def each_owner(self) -> list[UUID | None]:
-        return [self.owner] if self.owners is None else list(self.owners)
+        return Scope(list(self.boards), period.start, period.end, self.who())
 
     def money_of(self, rows: Sequence[dict[str, Any]], column: str) -> dict[str, float]:
         return shape.shown(shape.totals(((r["currency"], r[column]) for r in rows), self.money.currency),
@@ -123,13 +122,6 @@ class Insights:
         owners = tuple(m for m in found.members if m in ctx.names and (ctx.owner is None or m == ctx.owner))
         return ctx._replace(team=(found.id, found.name), owners=owners)
 
-    async def _all(self, read: Callable[[Scope], Any], ctx: Context, period: Range | None = None) -> list[Any]:
-        """``read`` of every scope of ``ctx`` (one per team member), the rows one after another."""
-        rows: list[Any] = []
-        for scope in ctx.scopes(period):
-            rows.extend(await read(scope))
-        return rows
-
     async def _pipelines(self, caller: Caller, workspace: UUID, asked: Sequence[UUID] | None) -> dict[UUID, str]:
         """The pipeline boards asked for (each one the caller reaches, archived or not), or every
         pipeline the caller reaches that is not archived."""
@@ -146,16 +138,16 @@ class Insights:
         """Per stage: entered, advanced, lost, drop-off, median days in stage, stuck now."""
         ctx = await self._context(caller, workspace, filters)
         stages = await self._reads.stages(list(ctx.boards))
-        counts = _added_up(await self._all(self._reads.funnel, ctx), ("entered", "advanced", "lost"))
-        stuck_rows = [r for owner in ctx.each_owner() for r in await self._reads.stuck(list(ctx.boards), owner)]
-        stuck = {key: row["stuck"] for key, row in _added_up(stuck_rows, ("stuck",)).items()}
+        counts = {(r["board_id"], r["stage_id"]): r for r in await self._reads.funnel(ctx.scope())}
+        stuck = {(r["board_id"], r["stage_id"]): r["stuck"]
+                 for r in await self._reads.stuck(list(ctx.boards), ctx.who())}
         return {**ctx.header(), "stages": shape.funnel(stages, counts, stuck)}
 
     async def lost_reasons(self, caller: Caller, workspace: UUID, filters: Filters) -> dict[str, Any]:
         """Deals lost in the period per reason: the workspace's listed reasons, other text, none given."""
         ctx = await self._context(caller, workspace, filters)
         listed = (await self._lists.get(caller, workspace)).lost_reasons
-        rows = await self._all(lambda scope: self._reads.lost_reasons(scope, listed), ctx)
+        rows = await self._reads.lost_reasons(ctx.scope(), listed)
         groups: dict[str | None, list[dict[str, Any]]] = {}
         for row in rows:
             groups.setdefault(row["reason"], []).append(row)
@@ -171,8 +163,8 @@ class Insights:
         same for the period of the same length just before (trends)."""
         ctx = await self._context(caller, workspace, filters)
         before = ctx.range.previous()
-        now = shape.reps(await self._all(self._reads.reps, ctx), ctx.money.currency)
-        then = shape.reps(await self._all(self._reads.reps, ctx, before), ctx.money.currency)
+        now = shape.reps(await self._reads.reps(ctx.scope()), ctx.money.currency)
+        then = shape.reps(await self._reads.reps(ctx.scope(before)), ctx.money.currency)
         ctx = ctx._replace(names=await self._former(ctx.names, now.keys() | then.keys()))
         rows = [{"owner": owner, "owner_name": ctx.names.get(owner) if owner else None,
                  **_rep(now.get(owner), ctx), "previous": _rep(then.get(owner), ctx)}
@@ -197,9 +189,8 @@ class Insights:
         starts = shape.periods(ctx.range.first, ctx.range.last, interval)
         first, after = starts[0], shape.next_period(starts[-1], interval)
         ctx = ctx._replace(range=shape.span(first, after - timedelta(1), ctx.range.zone))
-        open_rows = [r for owner in ctx.each_owner()
-                     for r in await self._reads.open_by_period(list(ctx.boards), first, after, owner, str(interval))]
-        won_rows = await self._all(lambda scope: self._reads.won_by_period(scope, str(interval), ctx.range.zone), ctx)
+        open_rows = await self._reads.open_by_period(list(ctx.boards), first, after, ctx.who(), str(interval))
+        won_rows = await self._reads.won_by_period(ctx.scope(), str(interval), ctx.range.zone)
         rows = []
         for start in starts:
             mine = [r for r in open_rows if r["period"] == start]
@@ -227,12 +218,9 @@ class Insights:
             listed = (await self._lists.get(caller, workspace)).lost_reasons
             detail.update(listed=listed, reason="" if reason == "other" else None if reason == "none" else reason,
                           no_reason=reason == "none")
-        lists = [await self._reads.deals(figure, scope, **detail) for scope in ctx.scopes()]
-        total = sum(rows[0]["total"] for rows in lists if rows)
-        rows = sorted((row for rows in lists for row in rows),  # the 1,000 largest, as one query orders them
-                      key=lambda r: (r["value"] is None, -(r["value"] or 0), r["title"], str(r["card_id"])))[:1000]
+        rows = await self._reads.deals(figure, ctx.scope(), **detail)
         return {**ctx.header(), "figure": figure, "stage": stage, "reason": reason,
-                "total": total, "deals": [_deal_row(row) for row in rows]}
+                "total": rows[0]["total"] if rows else 0, "deals": [_deal_row(row) for row in rows]}
 
     # --- goals ------------------------------------------------------------------------------------
 
@@ -252,33 +240,30 @@ class Insights:
                         teams: dict[UUID, Any]) -> dict[str, Any]:
         team = teams.get(goal.team_id) if goal.team_id else None
         row = {**goal._asdict(), "user_name": ctx.names.get(goal.user_id) if goal.user_id else None,
-               "team_name": team.name if team else None, "attainment": None}
+               "team_name": team.name if team else None, "attainment": None, "deals": None}
         period = shape.goal_period(goal, today)
         if period is None:
             return row
-        # A team's goal: the sum of its members' (those still members of the workspace).
-        owners = [m for m in team.members if m in ctx.names] if team else [goal.user_id]
-        actual = weighted = best = 0.0
-        for owner in owners:
-            figures = await self._goal_figures(goal, ctx, period, today, all_boards, owner)
-            actual, weighted, best = actual + figures[0], weighted + figures[1], best + figures[2]
+        owners = _goal_owners(goal, team, ctx)
+        actual, weighted, best = await self._goal_figures(goal, ctx, period, today, all_boards, owners)
         row["attainment"] = shape.attainment(goal, actual, period, today, weighted, best)
+        row["deals"] = _goal_deals(goal, period, today)
         return row
 
     async def _goal_figures(self, goal: Goal, ctx: Context, period: tuple[date, date], today: date,
-                            all_boards: list[UUID], owner: UUID | None) -> tuple[float, float, float]:
+                            all_boards: list[UUID], owners: tuple[UUID, ...] | None) -> tuple[float, float, float]:
         """Actual to the end of ``today``, open weighted and best case in the rest of the period."""
         first, after = period
         to_date = min(after, today + timedelta(1))  # attainment to the end of ``today``
         scope = Scope(list(ctx.boards), shape.midnight(first, ctx.range.zone), shape.midnight(to_date, ctx.range.zone),
-                      owner)
+                      owners)
         metric = Metric(goal.metric)
         if metric in (Metric.DEALS_ADDED, Metric.ACTIVITIES_DONE):
             if metric is Metric.ACTIVITIES_DONE:
                 scope = scope._replace(boards=all_boards)
             return float(await self._reads.count(str(metric), scope)), 0.0, 0.0
         won = await self._reads.won_by_period(scope, goal.period, ctx.range.zone)
-        pipeline = await self._reads.open_by_period(list(ctx.boards), max(today, first), after, owner, goal.period)
+        pipeline = await self._reads.open_by_period(list(ctx.boards), max(today, first), after, owners, goal.period)
         return _goal_figures(metric, won, pipeline, ctx.money)
 
     async def add_goal(self, caller: Caller, workspace: UUID, change: shape.GoalChange) -> Goal:
@@ -343,19 +328,22 @@ def _goal_figures(metric: Metric, won: list[dict[str, Any]], pipeline: list[dict
     return value(won, "value"), value(pipeline, "weighted"), value(pipeline, "best_case")
 
 
-def _added_up(rows: Sequence[dict[str, Any]], counts: Sequence[str]) -> dict[tuple[UUID, UUID], dict[str, Any]]:
-    """Per (board, stage), rows of several owners with their counts added up. A median does not add
-    up: kept when one owner's row holds the stage, else None."""
-    merged: dict[tuple[UUID, UUID], dict[str, Any]] = {}
-    for row in rows:
-        key = (row["board_id"], row["stage_id"])
-        if key not in merged:
-            merged[key] = dict(row)
-            continue
-        for column in counts:
-            merged[key][column] += row[column]
-        merged[key]["median_days"] = None
-    return merged
+def _goal_owners(goal: Goal, team: Any, ctx: Context) -> tuple[UUID, ...] | None:
+    """Whose deals a goal counts: a team's members (those still members of the workspace), one
+    member, or everyone (None) — the same owners its drill-down (``team=`` or ``owner=``) reads."""
+    if goal.team_id is not None:
+        return tuple(m for m in team.members if m in ctx.names) if team is not None else ()
+    return (goal.user_id,) if goal.user_id else None
+
+
+def _goal_deals(goal: Goal, period: tuple[date, date], today: date) -> dict[str, Any] | None:
+    """The drill-down behind a goal's actual: the ``deals`` figure and filters that list exactly the
+    deals it counted (to the end of ``today``); None for activities done."""
+    if goal.metric == Metric.ACTIVITIES_DONE:
+        return None
+    first, after = period
+    return {"figure": "added" if goal.metric == Metric.DEALS_ADDED else "won", "from": first,
+            "to": min(after - timedelta(1), today), "owner": goal.user_id, "team": goal.team_id}
 
 
 def _reason_kind(reason: str | None) -> str:

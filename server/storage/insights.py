@@ -66,8 +66,8 @@ class PostgresInsightsReads:
             await conn.execute(ROLLUP["funnel_days_refresh"], list(scope.boards), INLINE_DAYS)
         return await self._fetch(ROLLUP["funnel_days"], *scope, *rollup_bounds(scope.start, scope.end))
 
-    async def stuck(self, boards: Sequence[UUID], owner: UUID | None) -> list[Row]:
-        return await self._fetch(SQL["stuck"], list(boards), owner)
+    async def stuck(self, boards: Sequence[UUID], owners: Sequence[UUID] | None) -> list[Row]:
+        return await self._fetch(SQL["stuck"], list(boards), _listed(owners))
 
     async def _closed(self, scope: Scope, raw: str, rolled: str, *args: Any) -> list[Row]:
         """A figure over the deals closed in the period: from ``deal_closes`` (brought up to date
@@ -87,9 +87,9 @@ class PostgresInsightsReads:
     async def won_by_period(self, scope: Scope, interval: str, zone: str) -> list[Row]:
         return await self._closed(scope, SQL["won_by_period"], SQL["won_by_period"], interval, zone)
 
-    async def open_by_period(self, boards: Sequence[UUID], first: date, after: date, owner: UUID | None,
+    async def open_by_period(self, boards: Sequence[UUID], first: date, after: date, owners: Sequence[UUID] | None,
                              interval: str) -> list[Row]:
-        return await self._fetch(SQL["open_by_period"], list(boards), first, after, owner, interval)
+        return await self._fetch(SQL["open_by_period"], list(boards), first, after, _listed(owners), interval)
 
     async def count(self, figure: str, scope: Scope) -> int:
         async with self._pool.acquire() as conn:
@@ -106,10 +106,10 @@ class PostgresInsightsReads:
                     bool(detail.get("no_reason")))
             sql = DRILL["closed"]
         elif figure == "open":
-            args = (scope.boards, detail["first"], detail["after"], scope.owner, detail.get("stage"))
+            args = (scope.boards, detail["first"], detail["after"], scope.owners, detail.get("stage"))
             sql = DRILL["open"]
         elif figure == "stuck":
-            args = (scope.boards, detail.get("stage"), scope.owner)
+            args = (scope.boards, detail.get("stage"), scope.owners)
             if self._rollup:  # one pass over the stuck deals (the same answer)
                 return await self._fetch(ROLLUP["drill_stuck"], *args)
             sql = DRILL["stuck"]
@@ -147,6 +147,10 @@ class PostgresGoals:
     async def remove(self, goal: UUID) -> bool:
         async with self._pool.acquire() as conn:
             return await conn.fetchval(SQL["delete_goal"], goal) is not None
+
+
+def _listed(owners: Sequence[UUID] | None) -> list[UUID] | None:
+    return None if owners is None else list(owners)
 
 
 def _values(change: GoalChange) -> tuple:

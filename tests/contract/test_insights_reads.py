@@ -13,6 +13,10 @@ projection port, with answers computed by hand. Period: January 2026 (UTC). Stag
     E Ann  200 EUR  L 2025-11-02; open, expected 03-05, category omitted; moved yesterday
     F Bob  400 EUR  W 2025-12-01; won 12-15, reopened 01-05, won again 01-25 (won in January)
     G Ann  700 EUR  L 2025-12-01; won 01-12, reopened 02-03 (open now: not won in January)
+    H Cat  800 EUR  L 01-12, Q 01-21; open, no expected close; moved yesterday
+
+A team is a set of owners read at once: its counts are its members' added up, its medians the
+median of all their deals (Ann and Cat: 3 days in Lead in, where Ann alone has 2 and Cat 9).
 """
 
 from __future__ import annotations
@@ -61,6 +65,7 @@ DEALS: dict[str, tuple] = {
           [("won", "2025-12-15"), ("open", "2026-01-05"), ("won", "2026-01-25")], None),
     "G": ("ann", 700.0, "EUR", "open", None, None, {}, [("L", "2025-12-01")],
           [("won", "2026-01-12"), ("open", "2026-02-03")], 2),
+    "H": ("cat", 800.0, "EUR", "open", None, None, {}, [("L", "2026-01-12"), ("Q", "2026-01-21")], [], 1),
 }
 
 
@@ -68,7 +73,7 @@ DEALS: dict[str, tuple] = {
 async def history(request, database_url) -> AsyncIterator[SimpleNamespace]:
     async with backend(request.param, database_url, lambda conn: None, lambda db: None) as (_, world):
         workspace = await world.workspace()
-        people = {"ann": await world.user("Ann"), "bob": await world.user("Bob")}
+        people = {"ann": await world.user("Ann"), "bob": await world.user("Bob"), "cat": await world.user("Cat")}
         board = uuid4()
         stages = {key: uuid4() for key in STAGES}
         if world.pool is not None:
@@ -118,8 +123,9 @@ async def write(tables: Any, board: UUID, workspace: UUID, stages: dict[str, UUI
     return cards
 
 
-def scope(h: SimpleNamespace, owner: str | None = None) -> Scope:
-    return Scope([h.board], *JANUARY, h.people[owner] if owner else None)
+def scope(h: SimpleNamespace, *owners: str) -> Scope:
+    """January, for every owner or only for ``owners`` (one: a rep; several: a team)."""
+    return Scope([h.board], *JANUARY, tuple(h.people[o] for o in owners) if owners else None)
 
 
 def by(rows: list[dict[str, Any]], *keys: str) -> dict[tuple, dict[str, Any]]:
@@ -137,8 +143,8 @@ async def test_the_funnel_counts_each_deal_once_per_stage_and_its_median_days(hi
     s = history.stages
     figures = {key: (rows[(s[key],)]["entered"], rows[(s[key],)]["advanced"], rows[(s[key],)]["lost"],
                      rows[(s[key],)]["median_days"]) for key in "LQPWX"}
-    # L: A (twice, once counted), B, C; A and B moved further on, C was lost from it; 3, 1, 1, 5 days
-    assert figures == {"L": (3, 2, 1, 2.0), "Q": (2, 1, 1, 2.0), "P": (1, 0, 0, None), "W": (1, 1, 0, None),
+    # L: A (twice, once counted), B, C, H; A, B and H moved further on, C was lost from it; 3, 1, 1, 5, 9 days
+    assert figures == {"L": (4, 3, 1, 3.0), "Q": (3, 1, 1, 2.0), "P": (1, 0, 0, None), "W": (1, 1, 0, None),
                        "X": (1, 0, 0, None)}
     ann = by(await history.reads.funnel(scope(history, "ann")), "stage_id")
     assert {k: ann[(s[k],)]["entered"] for k in "LQPW"} == {"L": 1, "Q": 1, "P": 1, "W": 1}
@@ -148,7 +154,7 @@ async def test_the_funnel_counts_each_deal_once_per_stage_and_its_median_days(hi
 async def test_stuck_deals_are_open_and_unmoved_past_their_stages_rotting_days(history):
     assert [(r["stage_id"], r["stuck"]) for r in await history.reads.stuck([history.board], None)] == [
         (history.stages["P"], 1)]
-    assert await history.reads.stuck([history.board], history.people["bob"]) == []
+    assert await history.reads.stuck([history.board], (history.people["bob"],)) == []
 
 
 async def test_lost_reasons_are_listed_other_or_none(history):
@@ -184,7 +190,7 @@ async def test_won_by_period_and_the_open_pipeline_by_expected_close(history):
 
 
 async def test_goal_counts_of_deals_added_and_activities_done(history):
-    assert await history.reads.count("deals_added", scope(history)) == 3
+    assert await history.reads.count("deals_added", scope(history)) == 4
     assert await history.reads.count("deals_added", scope(history, "bob")) == 2
     assert await history.reads.count("activities_done", scope(history)) == 2
     assert await history.reads.count("activities_done", scope(history, "bob")) == 0
@@ -197,9 +203,10 @@ async def test_the_deals_behind_each_figure_largest_first_with_names(history):
         rows = await history.reads.deals(figure, scope(history), **detail)
         return [(r["title"], r["owner_name"], r["total"]) for r in rows]
 
-    assert await titles("entered", stage=history.stages["L"]) == [("Deal C", "Bob", 3), ("Deal A", "Ann", 3),
-                                                                  ("Deal B", "Bob", 3)]
-    assert await titles("advanced", stage=history.stages["L"]) == [("Deal A", "Ann", 2), ("Deal B", "Bob", 2)]
+    assert await titles("entered", stage=history.stages["L"]) == [("Deal C", "Bob", 4), ("Deal A", "Ann", 4),
+                                                                  ("Deal H", "Cat", 4), ("Deal B", "Bob", 4)]
+    assert await titles("advanced", stage=history.stages["L"]) == [("Deal A", "Ann", 3), ("Deal H", "Cat", 3),
+                                                                   ("Deal B", "Bob", 3)]
     assert await titles("lost_from_stage", stage=history.stages["Q"]) == [("Deal B", "Bob", 1)]
     won = await history.reads.deals("won", scope(history))
     assert [(r["card_id"], r["closed_at"], r["stage_name"]) for r in won] == [
@@ -209,4 +216,58 @@ async def test_the_deals_behind_each_figure_largest_first_with_names(history):
     assert await titles("lost", no_reason=True) == []
     assert await titles("open", first=date(2026, 2, 1), after=date(2026, 3, 1)) == [("Deal D", "Ann", 1)]
     assert await titles("stuck") == [("Deal D", "Ann", 1)]
-    assert await titles("added") == [("Deal C", "Bob", 3), ("Deal A", "Ann", 3), ("Deal B", "Bob", 3)]
+    assert await titles("added") == [("Deal C", "Bob", 4), ("Deal A", "Ann", 4), ("Deal H", "Cat", 4),
+                                     ("Deal B", "Bob", 4)]
+
+
+def funnel_of(rows: list[dict[str, Any]], stages: dict[str, UUID]) -> dict[str, tuple]:
+    named = {stage: key for key, stage in stages.items()}
+    return {named[r["stage_id"]]: (r["entered"], r["advanced"], r["lost"], r["median_days"]) for r in rows}
+
+
+async def test_a_teams_funnel_is_one_read_over_its_members_with_the_median_of_all_their_deals(history):
+    # Ann and Cat: L visits of 3 and 1 days (A, entered once) and 9 (H); Q 2 and 2 (A), H not left yet
+    assert funnel_of(await history.reads.funnel(scope(history, "ann", "cat")), history.stages) == {
+        "L": (2, 2, 0, 3.0), "Q": (2, 1, 0, 2.0), "P": (1, 0, 0, None), "W": (1, 1, 0, None)}
+    assert funnel_of(await history.reads.funnel(scope(history, "ann")), history.stages)["L"] == (1, 1, 0, 2.0)
+    # Bob and Cat: L 1 (B), 5 (C, lost from it), 9 (H); B lost from Q; C went to Lost
+    assert funnel_of(await history.reads.funnel(scope(history, "bob", "cat")), history.stages) == {
+        "L": (3, 2, 1, 5.0), "Q": (2, 0, 1, None), "X": (1, 0, 0, None)}
+    assert await history.reads.funnel(scope(history)._replace(owners=())) == [], "a team without members: nothing"
+
+
+async def test_a_teams_closed_open_and_stuck_deals_are_its_members(history):
+    ann_cat, bob_cat = scope(history, "ann", "cat"), scope(history, "bob", "cat")
+    people = [history.people[o] for o in ("ann", "cat")]
+    assert [(r["stage_id"], r["stuck"]) for r in await history.reads.stuck([history.board], people)] == [
+        (history.stages["P"], 1)]
+    assert await history.reads.stuck([history.board], [history.people["bob"], history.people["cat"]]) == []
+    assert {(r["reason"], r["deals"]) for r in await history.reads.lost_reasons(bob_cat, ["Price"])} == {
+        ("Price", 1), ("", 1)}
+    assert await history.reads.lost_reasons(ann_cat, ["Price"]) == []
+    reps = [(r["owner_id"], r["won"], r["lost"], r["won_value"], r["median_cycle_days"], r["touches"])
+            for r in await history.reads.reps(ann_cat) if r["overall"]]
+    assert reps == [(history.people["ann"], 1, 0, 1000.0, 8.0, 2)]
+    won = await history.reads.won_by_period(bob_cat, "month", "UTC")
+    assert [(r["period"], r["deals"], r["value"]) for r in won] == [(date(2026, 1, 1), 1, 400.0)], "F"
+    opened = await history.reads.open_by_period([history.board], date(2026, 2, 1), date(2026, 4, 1), people, "month")
+    assert sorted((r["period"], r["deals"], r["value"]) for r in opened) == [
+        (date(2026, 2, 1), 1, 300.0), (date(2026, 3, 1), 1, 200.0)], "D and E"
+    assert await history.reads.open_by_period([history.board], date(2026, 2, 1), date(2026, 4, 1),
+                                              [history.people["cat"]], "month") == []
+    assert [await history.reads.count(figure, team) for figure in ("deals_added", "activities_done")
+            for team in (ann_cat, bob_cat)] == [2, 3, 2, 0], "A H; B C H; Ann's call and e-mail; none"
+
+
+async def test_the_deals_behind_a_teams_figures_are_its_members_deals(history):
+    async def titles(figure: str, *owners: str, **detail: Any) -> list[tuple[str, int]]:
+        return [(r["title"], r["total"]) for r in await history.reads.deals(figure, scope(history, *owners), **detail)]
+
+    assert await titles("entered", "bob", "cat", stage=history.stages["L"]) == [
+        ("Deal C", 3), ("Deal H", 3), ("Deal B", 3)]
+    assert await titles("won", "bob", "cat") == [("Deal F", 1)]
+    assert await titles("added", "ann", "cat") == [("Deal A", 2), ("Deal H", 2)]
+    assert await titles("open", "ann", "cat", first=date(2026, 2, 1), after=date(2026, 4, 1)) == [
+        ("Deal D", 2), ("Deal E", 2)]
+    assert await titles("stuck", "ann", "cat") == [("Deal D", 1)]
+    assert await history.reads.deals("added", scope(history)._replace(owners=())) == []

@@ -1,7 +1,7 @@
 """The ``insights.refresh`` job run by a real worker (issue 19; migration 0040_insights_refresh_job):
 writes that make the rollups stale queue it in their own transaction, the worker takes it and
 brings the boards' rollups up to date, a whole board after its stages were reordered included,
-and the rollup answers what the raw visits answer, for every owner and for one."""
+and the rollup answers what the raw visits answer, for every owner, for one and for a team of two."""
 
 from __future__ import annotations
 
@@ -43,12 +43,12 @@ async def same_answers(pool: asyncpg.Pool, world: history.World) -> None:
     raw = PostgresInsightsReads(pool, rollup=False)
     for zone, first, last in [("Europe/Berlin", date(2026, 1, 1), date(2026, 3, 31)),
                               ("Asia/Kathmandu", date(2026, 2, 3), date(2026, 4, 2))]:
-        for owner in (None, world.owners[1]):
-            scope = history.scope_of(world, zone, first, last)._replace(owner=owner)
+        for owners in (None, (world.owners[1],), (world.owners[0], world.owners[2])):
+            scope = history.scope_of(world, zone, first, last)._replace(owners=owners)
             async with pool.acquire() as conn:
                 fast = [dict(r) for r in await conn.fetch(ROLLUP["funnel_days"], *scope,
                                                            *rollup_bounds(scope.start, scope.end))]
-            assert history.by_stage(fast) == history.by_stage(await raw.funnel(scope)), (zone, owner)
+            assert history.by_stage(fast) == history.by_stage(await raw.funnel(scope)), (zone, owners)
 
 
 async def test_a_worker_refreshes_what_writes_marked_stale(pool: asyncpg.Pool, database_url: str) -> None:

@@ -3,7 +3,8 @@ migrations 0036, per owner since 0040) answer exactly what the raw stage visits 
 answer (issue 19): on a generated history written through the triggers (deals moved back
 and forth, late events, won, lost, reopened, reassigned and deleted deals, a board whose stages
 were reordered), for periods read in time zones whose midnight is not UTC's (Berlin across its
-summer-time change, Kathmandu +5:45, St John's -3:30, Chatham +13:45), for every owner or one, with
+summer-time change, Kathmandu +5:45, St John's -3:30, Chatham +13:45), for every owner, one or a
+team of two (one read over both: the medians of their deals together), with
 days the rollup has not caught up with yet, after a reader's bounded refresh and after the
 ``insights.refresh`` job (queued by the marks' own transaction) has refreshed everything."""
 
@@ -166,6 +167,11 @@ def scope_of(world: World, zone: str, first: date, last: date, boards: list[UUID
     return Scope(boards or list(world.boards), midnight(first, zone), midnight(last + timedelta(days=1), zone))
 
 
+def some_owners(rng: random.Random, world: World) -> tuple[UUID, ...]:
+    """One owner (a rep) or two (a team)."""
+    return tuple(rng.sample(world.owners, rng.choice((1, 2))))
+
+
 def keyed(rows: list[dict[str, Any]], *keys: str) -> dict[tuple, dict[str, Any]]:
     return {tuple(r[k] for k in keys): r for r in rows}
 
@@ -178,7 +184,7 @@ async def agree_closed(pool: asyncpg.Pool, world: World, rng: random.Random, cou
     for zone, first, last in periods(rng, count, []):
         scope = scope_of(world, zone, first, last, rng.choice((None, [list(world.boards)[0]])))
         if rng.random() < 0.3:
-            scope = scope._replace(owner=rng.choice(world.owners))
+            scope = scope._replace(owners=some_owners(rng, world))
         reps = keyed(await rollup.reps(scope), "owner_id", "currency", "overall")
         assert reps == keyed(await raw.reps(scope), "owner_id", "currency", "overall"), (zone, first, last)
         reasons = keyed(await rollup.lost_reasons(scope, ["Price"]), "reason", "currency")
@@ -205,8 +211,8 @@ async def test_the_stuck_drill_down_in_one_pass_answers_what_picking_and_looking
     stages = world.boards[list(world.boards)[0]]
     for boards in (list(world.boards), [list(world.boards)[0]]):
         for stage in (None, stages[1], stages[3]):
-            for owner in (None, world.owners[1]):
-                scope = Scope(boards, START, START, owner)
+            for owners in (None, (world.owners[1],), (world.owners[0], world.owners[2])):
+                scope = Scope(boards, START, START, owners)
                 fast = await one_pass.deals("stuck", scope, stage=stage)
                 assert fast == await picked.deals("stuck", scope, stage=stage)
     assert len(await one_pass.deals("stuck", Scope(list(world.boards), START, START))) > 5
@@ -233,7 +239,7 @@ async def queued(pool: asyncpg.Pool, world: World) -> list[str]:
 
 
 async def agree(pool: asyncpg.Pool, world: World, rng: random.Random, count: int, refresh: bool | str) -> int:
-    """Compare the rollup and the raw funnel over ``count`` periods (a third of them for one owner);
+    """Compare the rollup and the raw funnel over ``count`` periods (a third of them for one owner or two);
     answers how many stage rows carried a median (the comparison covered real data). ``refresh``:
     False reads the rollup statement alone, True through the reader (a bounded refresh first),
     ``"job"`` runs the refresh job's sweep first."""
@@ -251,7 +257,7 @@ async def agree(pool: asyncpg.Pool, world: World, rng: random.Random, count: int
         boards = rng.choice((None, [list(world.boards)[0]]))
         scope = scope_of(world, zone, first, last, boards)
         if rng.random() < 0.35:
-            scope = scope._replace(owner=rng.choice(world.owners))
+            scope = scope._replace(owners=some_owners(rng, world))
         if refresh:
             fast = await rollup.funnel(scope)
         else:  # the statement alone: the days marked stale are read from the visits

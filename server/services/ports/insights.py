@@ -14,7 +14,8 @@ Row = dict[str, Any]
 
 
 class InsightsReads(Protocol):
-    """Figures over the projection tables and their history; money per currency (None: unnamed)."""
+    """Figures over the projection tables and their history; money per currency (None: unnamed). A
+    scope's owners (a rep, a team's members) are read in one query, so medians cover all of them."""
 
     async def stages(self, boards: Sequence[UUID]) -> list[Row]:
         """The boards' stages in board and column order, with the board's name."""
@@ -22,8 +23,8 @@ class InsightsReads(Protocol):
     async def funnel(self, scope: Scope) -> list[Row]:
         """Per stage entered in the period: entered, advanced, lost, median days in stage."""
 
-    async def stuck(self, boards: Sequence[UUID], owner: UUID | None) -> list[Row]:
-        """Per stage: open deals longer than its rotting days since they last moved."""
+    async def stuck(self, boards: Sequence[UUID], owners: Sequence[UUID] | None) -> list[Row]:
+        """Per stage: open deals (of ``owners``; None: anyone's) longer than its rotting days since they last moved."""
 
     async def lost_reasons(self, scope: Scope, listed: Sequence[str]) -> list[Row]:
         """Deals lost in the period per reason (listed ones; '' other text; None none) and currency."""
@@ -34,9 +35,10 @@ class InsightsReads(Protocol):
     async def won_by_period(self, scope: Scope, interval: str, zone: str) -> list[Row]:
         """Deals won in the period, per month or quarter (in ``zone``) and currency."""
 
-    async def open_by_period(self, boards: Sequence[UUID], first: date, after: date, owner: UUID | None,
+    async def open_by_period(self, boards: Sequence[UUID], first: date, after: date, owners: Sequence[UUID] | None,
                              interval: str) -> list[Row]:
-        """Open deals expected to close in [first, after) per month or quarter and currency."""
+        """Open deals (of ``owners``; None: anyone's) expected to close in [first, after) per month or
+        quarter and currency."""
 
     async def count(self, figure: str, scope: Scope) -> int:
         """``deals_added`` or ``activities_done`` in the period."""

@@ -123,7 +123,7 @@ class MemoryInsightsReads:
                 stage, deal = by_id.get(v.stage), deals.get(v.card)
                 if stage is None or deal is None or not scope.start <= v.entered < scope.end:
                     continue
-                if scope.owner is not None and deal.owner != scope.owner:
+                if not _owned(deal.owner, scope.owners):
                     continue
                 further = {s.id for s in stages if s.position > stage.position and s.kind != "lost"}
                 out.append((stage, v, {
@@ -146,11 +146,11 @@ class MemoryInsightsReads:
                 deal = deals.get(card)
                 if deal is None or deal.status != event.new_status or deal.status not in ("won", "lost"):
                     continue
-                if scope.owner is None or deal.owner == scope.owner:
+                if _owned(deal.owner, scope.owners):
                     out.append(Closed(board, deal, event.at))
         return out
 
-    def _stuck(self, boards: Sequence[UUID], owner: UUID | None, stage: UUID | None = None
+    def _stuck(self, boards: Sequence[UUID], owners: Sequence[UUID] | None, stage: UUID | None = None
                ) -> list[tuple[UUID, DealRecord]]:
         now = self._db.now()
         out = []
@@ -160,7 +160,7 @@ class MemoryInsightsReads:
                 s = stages.get(deal.stage)
                 if s is None or deal.status != "open" or s.rot_days <= 0 or deal.moved_at is None:
                     continue
-                if deal.moved_at < now - timedelta(days=s.rot_days) and (owner is None or deal.owner == owner) \
+                if deal.moved_at < now - timedelta(days=s.rot_days) and _owned(deal.owner, owners) \
                         and (stage is None or deal.stage == stage):
                     out.append((board, deal))
         return out
@@ -182,9 +182,9 @@ class MemoryInsightsReads:
                  "lost": sum(f["last"] and f["lost"] for f in rows),
                  "median_days": median(f["days"] for f in rows)} for (board, stage), rows in groups.items()]
 
-    async def stuck(self, boards: Sequence[UUID], owner: UUID | None) -> list[Row]:
+    async def stuck(self, boards: Sequence[UUID], owners: Sequence[UUID] | None) -> list[Row]:
         counts: dict[tuple[UUID, UUID], int] = defaultdict(int)
-        for board, deal in self._stuck(boards, owner):
+        for board, deal in self._stuck(boards, owners):
             counts[(board, deal.stage)] += 1
         return [{"board_id": b, "stage_id": s, "stuck": n} for (b, s), n in counts.items()]
 
@@ -232,7 +232,7 @@ class MemoryInsightsReads:
         return [{"period": period, "currency": currency, "deals": len(deals), "value": total(d.value for d in deals)}
                 for (period, currency), deals in groups.items()]
 
-    async def open_by_period(self, boards: Sequence[UUID], first: date, after: date, owner: UUID | None,
+    async def open_by_period(self, boards: Sequence[UUID], first: date, after: date, owners: Sequence[UUID] | None,
                              interval: str) -> list[Row]:
         groups: dict[tuple[date, str | None], list[tuple[DealRecord, float, str | None]]] = defaultdict(list)
         for board in boards:
@@ -240,7 +240,7 @@ class MemoryInsightsReads:
             for deal in self._deals(board).values():
                 stage = stages.get(deal.stage)
                 if stage is None or deal.status != "open" or deal.expected_close is None \
-                        or not first <= deal.expected_close < after or (owner is not None and deal.owner != owner):
+                        or not first <= deal.expected_close < after or not _owned(deal.owner, owners):
                     continue
                 groups[(period_start(deal.expected_close, interval), deal.currency)].append(
                     (deal, _chance(deal, stage), _category(deal)))
@@ -260,10 +260,10 @@ class MemoryInsightsReads:
         if figure == "deals_added":
             return sum(1 for b in scope.boards for d in self._deals(b).values()
                        if d.created_at is not None and scope.start <= d.created_at < scope.end
-                       and (scope.owner is None or d.owner == scope.owner))
+                       and _owned(d.owner, scope.owners))
         return sum(1 for b in scope.boards for a in self._activities(b)
                    if a.done and a.done_at is not None and scope.start <= a.done_at < scope.end
-                   and (scope.owner is None or a.assignee == scope.owner))
+                   and _owned(a.assignee, scope.owners))
 
     async def deals(self, figure: str, scope: Scope, **detail: Any) -> list[Row]:
         picked: list[tuple[UUID, UUID, datetime | None]] = []
@@ -287,13 +287,13 @@ class MemoryInsightsReads:
             picked = [(b, d.id, None) for b in scope.boards for d in self._deals(b).values()
                       if d.status == "open" and d.expected_close is not None
                       and detail["first"] <= d.expected_close < detail["after"]
-                      and (scope.owner is None or d.owner == scope.owner) and (stage is None or d.stage == stage)]
+                      and _owned(d.owner, scope.owners) and (stage is None or d.stage == stage)]
         elif figure == "stuck":
-            picked = [(b, d.id, None) for b, d in self._stuck(scope.boards, scope.owner, detail.get("stage"))]
+            picked = [(b, d.id, None) for b, d in self._stuck(scope.boards, scope.owners, detail.get("stage"))]
         else:
             picked = [(b, d.id, None) for b in scope.boards for d in self._deals(b).values()
                       if d.created_at is not None and scope.start <= d.created_at < scope.end
-                      and (scope.owner is None or d.owner == scope.owner)]
+                      and _owned(d.owner, scope.owners)]
         return self._deal_rows(picked)
 
     def _deal_rows(self, picked: list[tuple[UUID, UUID, datetime | None]]) -> list[Row]:
@@ -310,6 +310,11 @@ class MemoryInsightsReads:
                          "created_at": deal.created_at, "closed_at": at, "lost_reason": deal.lost_reason,
                          "total": len(found)})
         return rows
+
+
+def _owned(owner: UUID | None, owners: Sequence[UUID] | None) -> bool:
+    """``owners IS NULL OR owner = ANY(owners)``: anyone's when no owners are named."""
+    return owners is None or owner in owners
 
 
 def _chance(deal: DealRecord, stage: StageRecord) -> float:

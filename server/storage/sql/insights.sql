@@ -1,6 +1,7 @@
 -- Insights (issue 19): one statement per figure. Every statement takes the scope first:
--- $1 the pipeline boards (uuid[]), $2 and $3 the period [from, to) as instants, $4 the owner
--- (NULL: every owner). Money comes back per currency (NULL: the deal names none).
+-- $1 the pipeline boards (uuid[]), $2 and $3 the period [from, to) as instants, $4 the owners
+-- (uuid[]; NULL: every owner; a team is its members, read at once so that medians stay exact).
+-- Money comes back per currency (NULL: the deal names none).
 -- Fragments whose name ends in _cte are prefixed to the statement after them by the adapter.
 
 -- name: stages
@@ -30,7 +31,7 @@ WITH st AS MATERIALIZED (  -- each stage's arrays once, not once per visit
            v.status = 'lost' AND st.kind = 'open' AND NOT v.later_stages && st.open AS lost
     FROM stage_visits v JOIN st ON st.board_id = v.board_id AND st.stage_id = v.stage_id
     WHERE v.board_id = ANY($1::uuid[]) AND v.entered_at >= $2 AND v.entered_at < $3
-      AND v.status IS NOT NULL AND ($4::uuid IS NULL OR v.owner_id = $4)  -- status: the card is a deal
+      AND v.status IS NOT NULL AND ($4::uuid[] IS NULL OR v.owner_id = ANY($4::uuid[]))  -- status: the card is a deal
 
 -- name: funnel_cte_end
 -- Closes funnel_cte (drill_stage_filter may come between). A fence: the flags are computed in the
@@ -51,11 +52,12 @@ FROM (
 ) g JOIN st ON st.n = g.n;
 
 -- name: stuck
--- Open deals in each stage now, longer than its rotting days since they last moved.
+-- Open deals in each stage now, longer than its rotting days since they last moved; $2 the owners.
 SELECT d.board_id, d.stage_id, count(*) AS stuck
 FROM deals d JOIN board_stages s ON s.board_id = d.board_id AND s.stage_id = d.stage_id
 WHERE d.board_id = ANY($1::uuid[]) AND d.status = 'open' AND s.rot_days > 0
-  AND d.moved_at < now() - make_interval(days => s.rot_days) AND ($2::uuid IS NULL OR d.owner_id = $2)
+  AND d.moved_at < now() - make_interval(days => s.rot_days)
+  AND ($2::uuid[] IS NULL OR d.owner_id = ANY($2::uuid[]))
 GROUP BY d.board_id, d.stage_id;
 
 -- name: closed_cte
@@ -68,7 +70,7 @@ WITH closed AS (
         WHERE board_id = ANY($1::uuid[]) AND kind = 'status' AND at >= $2 AND at < $3
         ORDER BY board_id, card_id, at DESC, id DESC
     ) c JOIN deals d ON d.board_id = c.board_id AND d.card_id = c.card_id AND d.status = c.new_status
-    WHERE d.status IN ('won', 'lost') AND ($4::uuid IS NULL OR d.owner_id = $4)
+    WHERE d.status IN ('won', 'lost') AND ($4::uuid[] IS NULL OR d.owner_id = ANY($4::uuid[]))
 )
 
 -- name: lost_reasons
@@ -112,8 +114,8 @@ GROUP BY 1, 2;
 -- weighted by the deal's own probability (its `probability` field, 0-100; before migration 0035 a
 -- number custom field `probability`, still read when the field is unset) or else its stage's;
 -- best case leaves out deals whose forecast category is omitted, commit counts those whose
--- category is commit (the deal's `forecast_category`, else a custom field of that key). $5 'month'
--- or 'quarter'.
+-- category is commit (the deal's `forecast_category`, else a custom field of that key). $4 the
+-- owners, $5 'month' or 'quarter'.
 SELECT date_trunc($5, d.expected_close::timestamp)::date AS period, d.currency, count(*) AS deals,
        sum(d.value) AS value, sum(d.value * p.chance) AS weighted, sum(p.chance) AS weighted_deals,
        sum(d.value) FILTER (WHERE p.category IS DISTINCT FROM 'omitted') AS best_case,
@@ -129,17 +131,18 @@ CROSS JOIN LATERAL (
            coalesce(d.forecast_category, d.fields ->> 'forecast_category') AS category
 ) p
 WHERE d.board_id = ANY($1::uuid[]) AND d.status = 'open' AND d.expected_close >= $2 AND d.expected_close < $3
-  AND ($4::uuid IS NULL OR d.owner_id = $4)
+  AND ($4::uuid[] IS NULL OR d.owner_id = ANY($4::uuid[]))
 GROUP BY 1, 2;
 
 -- name: deals_added
 SELECT count(*) FROM deals
-WHERE board_id = ANY($1::uuid[]) AND created_at >= $2 AND created_at < $3 AND ($4::uuid IS NULL OR owner_id = $4);
+WHERE board_id = ANY($1::uuid[]) AND created_at >= $2 AND created_at < $3
+  AND ($4::uuid[] IS NULL OR owner_id = ANY($4::uuid[]));
 
 -- name: activities_done
 SELECT count(*) FROM activities
 WHERE board_id = ANY($1::uuid[]) AND done AND done_at >= $2 AND done_at < $3
-  AND ($4::uuid IS NULL OR assignee_id = $4);
+  AND ($4::uuid[] IS NULL OR assignee_id = ANY($4::uuid[]));
 
 -- name: deal_rows
 -- The drill-down's answer over `picked` (board_id, card_id, closed_at): a drill_* fragment comes
@@ -182,27 +185,28 @@ ORDER BY t.value DESC NULLS LAST, t.title, t.card_id;
 )
 
 -- name: drill_open
--- Open deals expected to close in [$2, $3) (dates), optionally in stage $5.
+-- Open deals expected to close in [$2, $3) (dates) of owners $4, optionally in stage $5.
 WITH picked AS (
     SELECT board_id, card_id, NULL::timestamptz AS closed_at FROM deals
     WHERE board_id = ANY($1::uuid[]) AND status = 'open' AND expected_close >= $2 AND expected_close < $3
-      AND ($4::uuid IS NULL OR owner_id = $4) AND ($5::uuid IS NULL OR stage_id = $5)
+      AND ($4::uuid[] IS NULL OR owner_id = ANY($4::uuid[])) AND ($5::uuid IS NULL OR stage_id = $5)
 )
 
 -- name: drill_stuck
--- $2 the stage (NULL: all), $3 the owner.
+-- $2 the stage (NULL: all), $3 the owners.
 WITH picked AS (
     SELECT d.board_id, d.card_id, NULL::timestamptz AS closed_at
     FROM deals d JOIN board_stages s ON s.board_id = d.board_id AND s.stage_id = d.stage_id
     WHERE d.board_id = ANY($1::uuid[]) AND d.status = 'open' AND s.rot_days > 0
       AND d.moved_at < now() - make_interval(days => s.rot_days)
-      AND ($2::uuid IS NULL OR d.stage_id = $2) AND ($3::uuid IS NULL OR d.owner_id = $3)
+      AND ($2::uuid IS NULL OR d.stage_id = $2) AND ($3::uuid[] IS NULL OR d.owner_id = ANY($3::uuid[]))
 )
 
 -- name: drill_added
 WITH picked AS (
     SELECT board_id, card_id, NULL::timestamptz AS closed_at FROM deals
-    WHERE board_id = ANY($1::uuid[]) AND created_at >= $2 AND created_at < $3 AND ($4::uuid IS NULL OR owner_id = $4)
+    WHERE board_id = ANY($1::uuid[]) AND created_at >= $2 AND created_at < $3
+      AND ($4::uuid[] IS NULL OR owner_id = ANY($4::uuid[]))
 )
 
 -- name: goals

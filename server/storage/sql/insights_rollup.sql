@@ -1,6 +1,7 @@
 -- The funnel over its rollups (issue 19; migrations 0036_insights_funnel_*, per owner since
--- 0040_insights_refresh_job*): what server/storage/insights.py reads, with or without an owner
--- (the board's rows, per_owner false, without; the owner's with one). The raw statement it must agree with
+-- 0040_insights_refresh_job*): what server/storage/insights.py reads, with or without owners
+-- (the board's rows, per_owner false, without; with a set of owners — a rep, a team — their rows,
+-- added up, and their duration arrays merged for the median). The raw statement it must agree with
 -- is funnel_cte + funnel_cte_end + funnel in insights.sql (tests/integration/test_insights_rollup.py).
 
 -- name: funnel_days
@@ -12,7 +13,8 @@
 -- A rolled-up visit with a prior visit to the stage is a first entry when the prior began
 -- before $2 (width_bucket counts the sorted priors at or before an instant), a lost one is the
 -- last when its next visit begins at or after $3. Medians: the durations binned (the months'
--- bins added up), then only those in the bins of the middle ranks sorted (see funnel_bin).
+-- bins added up, over every owner of $4 too), then only those in the bins of the middle ranks
+-- sorted (see funnel_bin): exact for a team as for one owner.
 WITH st AS MATERIALIZED (
     SELECT s.board_id, s.stage_id, s.kind, row_number() OVER () AS n,
            ARRAY(SELECT f.stage_id FROM board_stages f
@@ -45,29 +47,29 @@ WITH st AS MATERIALIZED (
         WHERE v.board_id = r.board_id AND v.entered_at >= r.lo AND v.entered_at < r.hi OFFSET 0
     ) v
     JOIN st ON st.board_id = v.board_id AND st.stage_id = v.stage_id
-    WHERE v.status IS NOT NULL AND ($4::uuid IS NULL OR v.owner_id = $4)
+    WHERE v.status IS NOT NULL AND ($4::uuid[] IS NULL OR v.owner_id = ANY($4::uuid[]))
 ), months AS MATERIALIZED (
     SELECT st.n, f.first_new, f.priors, f.advanced_new, f.advanced_priors, f.lost_last, f.lost_nexts, f.days,
            f.bins, f.counts
     FROM funnel_months f JOIN st ON st.board_id = f.board_id AND st.stage_id = f.stage_id
     WHERE f.board_id = ANY($1::uuid[]) AND f.month >= $9::date AND f.month < $10::date
-      AND f.per_owner = ($4::uuid IS NOT NULL) AND ($4::uuid IS NULL OR f.owner_id = $4)
+      AND f.per_owner = ($4::uuid[] IS NOT NULL) AND ($4::uuid[] IS NULL OR f.owner_id = ANY($4::uuid[]))
       AND NOT EXISTS (SELECT 1 FROM stale s WHERE s.board_id = f.board_id AND s.day IS NULL)
       AND NOT EXISTS (SELECT 1 FROM stale_months s WHERE s.board_id = f.board_id AND s.month = f.month)
 ), days AS MATERIALIZED (
     SELECT st.n, f.first_new, f.priors, f.advanced_new, f.advanced_priors, f.lost_last, f.lost_nexts, f.days
     FROM (
-        SELECT * FROM funnel_days WHERE board_id = ANY($1::uuid[]) AND per_owner = ($4::uuid IS NOT NULL)
+        SELECT * FROM funnel_days WHERE board_id = ANY($1::uuid[]) AND per_owner = ($4::uuid[] IS NOT NULL)
             AND day >= $7::date AND day < $9::date
         UNION ALL
-        SELECT * FROM funnel_days WHERE board_id = ANY($1::uuid[]) AND per_owner = ($4::uuid IS NOT NULL)
+        SELECT * FROM funnel_days WHERE board_id = ANY($1::uuid[]) AND per_owner = ($4::uuid[] IS NOT NULL)
             AND day >= $10::date AND day < $8::date
         UNION ALL
         SELECT f.* FROM stale_months m
-        JOIN funnel_days f ON f.board_id = m.board_id AND f.per_owner = ($4::uuid IS NOT NULL)
+        JOIN funnel_days f ON f.board_id = m.board_id AND f.per_owner = ($4::uuid[] IS NOT NULL)
             AND f.day >= m.month AND f.day < (m.month + interval '1 month')
     ) f JOIN st ON st.board_id = f.board_id AND st.stage_id = f.stage_id
-    WHERE ($4::uuid IS NULL OR f.owner_id = $4)
+    WHERE ($4::uuid[] IS NULL OR f.owner_id = ANY($4::uuid[]))
       AND NOT EXISTS (SELECT 1 FROM stale s WHERE s.board_id = f.board_id AND (s.day IS NULL OR s.day = f.day))
 ), counts AS (
     SELECT n, sum(entered)::bigint AS entered, sum(advanced)::bigint AS advanced, sum(lost)::bigint AS lost
@@ -156,7 +158,7 @@ WITH odd AS MATERIALIZED (
            c.touches, c.emails
     FROM deal_closes c
     WHERE c.board_id = ANY($1::uuid[]) AND c.at >= $2 AND c.at < $3 AND c.changes = 1 AND c.closed
-      AND ($4::uuid IS NULL OR c.owner_id = $4)
+      AND ($4::uuid[] IS NULL OR c.owner_id = ANY($4::uuid[]))
       AND NOT EXISTS (SELECT 1 FROM odd o WHERE o.board_id = c.board_id AND o.card_id = c.card_id)
     UNION ALL
     SELECT o.board_id, o.card_id, e.at, d.status, d.value, d.currency, d.owner_id, d.created_at, d.lost_reason,
@@ -172,7 +174,7 @@ WITH odd AS MATERIALIZED (
         SELECT count(*)::integer AS touches, (count(*) FILTER (WHERE a.type = 'email'))::integer AS emails
         FROM activities a WHERE a.board_id = o.board_id AND a.card_id = o.card_id AND a.done
     ) t
-    WHERE d.status IN ('won', 'lost') AND ($4::uuid IS NULL OR d.owner_id = $4)
+    WHERE d.status IN ('won', 'lost') AND ($4::uuid[] IS NULL OR d.owner_id = ANY($4::uuid[]))
 )
 
 -- name: reps
@@ -189,14 +191,14 @@ FROM closed GROUP BY GROUPING SETS ((owner_id), (owner_id, currency));
 -- name: drill_stuck
 -- drill_stuck + deal_rows of insights.sql in one pass: the stuck deals are read once, with the
 -- columns the answer shows, instead of being picked and then looked up again by key (most of a
--- drill-down over ~28,000 stuck deals). $2 the stage (NULL: all), $3 the owner.
+-- drill-down over ~28,000 stuck deals). $2 the stage (NULL: all), $3 the owners.
 WITH top AS (
     SELECT d.board_id, d.card_id, d.title, d.stage_id, d.owner_id, d.status, d.value, d.currency, d.expected_close,
            d.created_at, NULL::timestamptz AS closed_at, d.lost_reason, count(*) OVER () AS total
     FROM deals d JOIN board_stages s ON s.board_id = d.board_id AND s.stage_id = d.stage_id
     WHERE d.board_id = ANY($1::uuid[]) AND d.status = 'open' AND s.rot_days > 0
       AND d.moved_at < now() - make_interval(days => s.rot_days)
-      AND ($2::uuid IS NULL OR d.stage_id = $2) AND ($3::uuid IS NULL OR d.owner_id = $3)
+      AND ($2::uuid IS NULL OR d.stage_id = $2) AND ($3::uuid[] IS NULL OR d.owner_id = ANY($3::uuid[]))
     ORDER BY d.value DESC NULLS LAST, d.title, d.card_id LIMIT 1000
 )
 SELECT t.board_id, b.name AS board_name, t.card_id, t.title, t.stage_id, s.name AS stage_name, t.owner_id,

@@ -2,7 +2,8 @@
  * Goals: per member or for the whole workspace, every month or quarter — deals won (count or
  * value), deals added, activities done — with this period's attainment, the projection to its end
  * and how likely the target is. Owners and admins add and edit them here (the others read); a goal's figure
- * opens the deals behind it.
+ * opens the deals behind it — a member's, a team's or the workspace's — with the query the server names
+ * (`goal.deals`: figure, dates to today, owner or team).
  */
 import { useEffect, useState } from 'preact/hooks'
 import { del, get, patch, post, type Schemas } from '../../lib/api'
@@ -31,11 +32,11 @@ export function GoalsWidget({ ws, filters, onDrill }: WidgetProps) {
   const name = it('widget_goals')
   const title = (g: Goal) => `${g.team_name ? ft('teamGoal', { name: g.team_name }) : g.user_name ?? it('wholeWorkspace')} · ${it(`metric_${g.metric}`)} · ${it(`interval_${g.period}`)}`
   const drill = (g: Goal) => {
-    if (!g.attainment || g.metric === 'activities_done' || g.team_id) return // a team's deals: one owner filter cannot name them
-    onDrill({
+    const deals = g.deals
+    if (!deals) return // activities done: no deals behind them
+    onDrill({ // '' lifts a dashboard filter: the goal's own owner or team, over every pipeline
       title: title(g),
-      params: { figure: g.metric === 'deals_added' ? 'added' : 'won', from: g.attainment.period_start, to: g.attainment.period_end,
-        owner: g.user_id ?? '', board: '', team: '' },
+      params: { figure: deals.figure, from: deals.from, to: deals.to, owner: deals.owner ?? '', team: deals.team ?? '', board: '' },
     })
   }
   const done = () => {
@@ -81,7 +82,7 @@ export function GoalsWidget({ ws, filters, onDrill }: WidgetProps) {
 function GoalRow({ goal, title, currency, onDrill, onEdit }: { goal: Goal; title: string; currency: string; onDrill: () => void; onEdit: () => void }) {
   const a = goal.attainment
   const share = Math.min(100, Math.round((a?.attainment ?? 0) * 100))
-  const drillable = a && goal.metric !== 'activities_done' && a.actual > 0 && !goal.team_id
+  const drillable = a && goal.deals && a.actual > 0
   return (
     <>
       <div class="insights-goal__head">

@@ -12,7 +12,7 @@ export const PERIODS: Period[] = ['month', 'quarter', 'year', 'custom']
 export interface Filters {
   board: string
   owner: string
-  /** A team: its members' deals, added up ('' for everyone). */
+  /** A team: its members' deals ('' for everyone). */
   team: string
   period: Period
   from: string
