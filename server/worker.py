@@ -42,6 +42,7 @@ from server.sync.registry import holding_rooms
 from server.outbound import HttpReceivers
 from server.sealing import sealer, secret_key
 from server.services.jobs import Handler, JobKinds, job_kinds
+from server.services import file_removal
 from server.services.sending import MailSender
 from server.services.bcc import register as register_bcc
 from server.services.reminders import register as register_reminders
@@ -118,6 +119,7 @@ class Worker:
             links = settings.public_url  # notification mails link to their deal there (server/domain/system_mail.py)
             register_notify(kinds, begin, QueuedOutbox(relay[1], public_url=links) if relay
                             else LoggingOutbox(public_url=links))  # issue 18 item 3
+            file_removal.register(kinds, begin, self._files)  # bytes of files whose rows went (docs/files.md)
         if self._more is not None:
             self._more(kinds)
         self._pgq = pgq = PgQueuer(AsyncpgPoolDriver(self._pool))

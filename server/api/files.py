@@ -3,8 +3,9 @@
 request body as one file named by ``?name=``), ``GET /api/files/{id}`` (download) and
 ``DELETE /api/files/{id}``.
 
-An upload is the raw body, read up to the server's cap (``TANDEM_FILES_MAX_BYTES``; a declared
-``Content-Length`` over it is refused before reading, 413). A download is always an attachment,
+An upload is the raw body, streamed to the file store as it arrives and refused (413) once it passes
+the server's cap (``TANDEM_FILES_MAX_BYTES``; a declared ``Content-Length`` over it is refused
+before reading); it is never held whole in memory. A download is always an attachment,
 served ``nosniff`` with a sandboxing policy, and HTML or SVG as plain octets: an uploaded page
 never runs in the app's origin.
 """
@@ -23,7 +24,7 @@ from litestar.response import Stream
 from server.api import file_types as types
 from server.api.auth import CallerDep
 from server.domain.access import NotFound
-from server.domain.files import FileTooLarge, RecordKind, RecordRef, check_size, disposition, served_type
+from server.domain.files import RecordKind, RecordRef, check_size, disposition, served_type
 from server.services.files import RecordFilesService
 from server.services.ports.files import FileMissing
 
@@ -33,18 +34,13 @@ DOWNLOAD_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "priva
                     "Content-Security-Policy": "default-src 'none'; sandbox", "Cross-Origin-Resource-Policy": "same-origin"}
 
 
-async def body_of(request: Request, cap: int) -> bytes:
-    """The request body, refused (``FileTooLarge``) as soon as it passes ``cap`` bytes."""
+def body_of(request: Request, cap: int) -> AsyncIterator[bytes]:
+    """The request body as it arrives; a declared ``Content-Length`` over ``cap`` is refused
+    (``FileTooLarge``) before reading. The service counts the rest against the cap as it streams."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit():
         check_size(int(declared), cap)
-    parts, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > cap:
-            raise FileTooLarge(f"file: expected at most {cap} bytes ({cap / (1 << 20):.1f} MiB), got more")
-        parts.append(chunk)
-    return b"".join(parts)
+    return request.stream()
 
 
 async def _listing(files: RecordFilesService, caller: CallerDep, record: RecordRef) -> types.RecordFiles:
@@ -54,7 +50,7 @@ async def _listing(files: RecordFilesService, caller: CallerDep, record: RecordR
 
 async def _upload(files: RecordFilesService, caller: CallerDep, record: RecordRef, name: str,
                   request: Request) -> types.RecordFile:
-    return types.record_file(await files.upload(caller, record, name, await body_of(request, files.max_bytes)))
+    return types.record_file(await files.upload(caller, record, name, body_of(request, files.max_bytes)))
 
 
 class RecordFilesController(Controller):

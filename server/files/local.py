@@ -1,17 +1,21 @@
 """``LocalFileStore``: files in a folder (by default ``<data dir>/files``), so the two README
-commands need no object store. Writes go to a temporary file renamed into place (a reader never
-sees half a file); disk work runs in a thread, off the event loop."""
+commands need no object store. Writes go to a temporary file beside the target, renamed into
+place (a reader never sees half a file; a failed streamed write leaves nothing); disk work runs in
+a thread, off the event loop."""
 
 from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterable, AsyncIterator
 from pathlib import Path
+from typing import BinaryIO
 
 from server.services.ports.files import FileMissing
 
 CHUNK = 64 << 10
+FLUSH = 1 << 20  # a streamed write goes to disk in about this much at a time
 
 
 class LocalFileStore:
@@ -32,9 +36,24 @@ class LocalFileStore:
     @staticmethod
     def _write(path: Path, data: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f".{path.name}.{os.getpid()}.part")
+        partial = _partial(path)
         partial.write_bytes(data)
         os.replace(partial, path)
+
+    async def write(self, key: str, chunks: AsyncIterable[bytes], content_type: str) -> None:
+        path = self._path(key)
+        partial = _partial(path)
+        await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
+        handle = await asyncio.to_thread(partial.open, "wb")
+        try:
+            try:
+                await _copy(chunks, handle)
+            finally:
+                await asyncio.to_thread(handle.close)
+            await asyncio.to_thread(os.replace, partial, path)
+        except BaseException:
+            await asyncio.to_thread(partial.unlink, missing_ok=True)
+            raise
 
     async def open(self, key: str) -> AsyncIterator[bytes]:
         path = self._path(key)
@@ -59,3 +78,20 @@ class LocalFileStore:
 
     async def exists(self, key: str) -> bool:
         return await asyncio.to_thread(self._path(key).is_file)
+
+
+def _partial(path: Path) -> Path:
+    """A temporary name beside ``path``, unique to one write (two uploads never share one)."""
+    return path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.part")
+
+
+async def _copy(chunks: AsyncIterable[bytes], handle: BinaryIO) -> None:
+    """Write ``chunks`` to ``handle`` about ``FLUSH`` bytes per thread hop."""
+    buffer = bytearray()
+    async for chunk in chunks:
+        buffer += chunk
+        if len(buffer) >= FLUSH:
+            await asyncio.to_thread(handle.write, bytes(buffer))
+            buffer.clear()
+    if buffer:
+        await asyncio.to_thread(handle.write, bytes(buffer))

@@ -1,12 +1,16 @@
 """``S3FileStore``: files in an S3-compatible bucket (AWS S3, MinIO, Ceph, Garage…) through
 aiobotocore, botocore's asyncio client: the same signing, retries and endpoint handling as boto3,
 without blocking the event loop. One client per store, opened on first use and closed by
-``aclose``; path-style addressing, so an endpoint on a plain host name or IP works."""
+``aclose``; path-style addressing, so an endpoint on a plain host name or IP works.
+
+A streamed ``write`` holds one part (``PART``, 5 MiB, the least S3 takes) at a time: a body that
+ends within the first part is one ``PutObject``; a longer one is a multipart upload, aborted if the
+body fails (S3 keeps no parts of it, and the key is never written)."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator
 from typing import Any
 
 from aiobotocore.config import AioConfig
@@ -16,6 +20,7 @@ from botocore.exceptions import ClientError
 from server.services.ports.files import FileMissing
 
 CHUNK = 64 << 10
+PART = 5 << 20  # S3's smallest part (but the last): the least a streamed upload holds
 _MISSING = {"NoSuchKey", "404", "NotFound"}
 
 
@@ -58,6 +63,25 @@ class S3FileStore:
         await (await self._s3()).put_object(Bucket=self.bucket, Key=self._prefix + key, Body=data,
                                             ContentType=content_type)
 
+    async def write(self, key: str, chunks: AsyncIterable[bytes], content_type: str) -> None:
+        stream = aiter(chunks)
+        first = await _part(stream)
+        if len(first) < PART:
+            await self.put(key, bytes(first), content_type)
+            return
+        s3, target = await self._s3(), {"Bucket": self.bucket, "Key": self._prefix + key}
+        upload = (await s3.create_multipart_upload(**target, ContentType=content_type))["UploadId"]
+        try:
+            parts, part = [], first
+            while part:
+                answer = await s3.upload_part(**target, UploadId=upload, PartNumber=len(parts) + 1, Body=part)
+                parts.append({"PartNumber": len(parts) + 1, "ETag": answer["ETag"]})
+                part = await _part(stream)
+            await s3.complete_multipart_upload(**target, UploadId=upload, MultipartUpload={"Parts": parts})
+        except BaseException:
+            await asyncio.shield(s3.abort_multipart_upload(**target, UploadId=upload))
+            raise
+
     async def _body(self, key: str) -> Any:
         try:
             answer = await (await self._s3()).get_object(Bucket=self.bucket, Key=self._prefix + key)
@@ -88,3 +112,14 @@ class S3FileStore:
                 return False
             raise
         return True
+
+
+async def _part(stream: AsyncIterator[bytes]) -> bytearray:
+    """The next ``PART`` bytes or so of ``stream`` (fewer at its end, empty after it)."""
+    part = bytearray()
+    while len(part) < PART:
+        chunk = await anext(stream, None)
+        if chunk is None:
+            break
+        part += chunk
+    return part

@@ -18,6 +18,7 @@ from server.domain.accounts import InvalidInput, check_name
 from server.domain.boards import Board
 from server.services.accounts import Caller
 from server.services.boards import BoardView
+from server.services.file_removal import forget_board
 from server.services.ports.unit import Begin, Unit
 from server.services.records import workspace_role
 from server.sync.registry import Rooms
@@ -55,6 +56,7 @@ class BoardLifecycle:
             reached = {m.user.id for m in await unit.members.all(found.workspace_id)}
             reached |= {s.user.id for s in await unit.shares.all(board)}
             await unit.boards.remove(board)
+            await forget_board(unit, board)  # its deals' files (docs/files.md)
             await unit.audit.record("board.deleted", actor=caller.id, workspace=found.workspace_id, board=board,
                                     address=address, name=found.name)
             for user in reached:

@@ -19,6 +19,7 @@ from server.domain.edits import apply_contact
 from server.domain.fields import Entity
 from server.services.accounts import Caller
 from server.services.feed import ChangeFeed
+from server.services.file_removal import forget_contacts
 from server.services.filters import resolve_filter
 from server.services.permissions import check_delete
 from server.services.ports.unit import Begin, Unit
@@ -79,6 +80,7 @@ class Contacts:
             await check_delete(tx, caller, workspace, owner, "contacts")  # the level an admin set
             await emit(tx, workspace, "contact.deleted", contact_data(gone))
             await tx.contacts.delete(contact)
+            await forget_contacts(tx, workspace, [contact, *await tx.links.merged_into(contact)])  # docs/files.md
             await tx.audit.record("contact.deleted", actor=caller.id, workspace=workspace, address=address,
                                   contact=contact)
         await self._feed.changed(workspace, [contact_key(contact)])

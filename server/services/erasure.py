@@ -6,7 +6,8 @@
    ``erased_at`` set); an audit event names the ids and counts, never the data.
    In the same transaction the deals and activities linked to them lose that link
    (``EntryLinks.unlink_contacts``: links live in SQL, not in board documents), and their files'
-   rows go (docs/files.md); the files' bytes are deleted from the file store once it commits.
+   rows go with a ``files.remove`` job queued (docs/files.md); the bytes are deleted from the file
+   store once it commits, and the job deletes any a failure there left.
 2. Each note about them is blanked (its text deleted, its title set to ``[erased]``) and each
    board with deals or activities that were linked to them gets the person's names, e-mails and
    phones redacted from those records' text (and a ``contact`` key a document not yet moved
@@ -33,11 +34,11 @@ from pycrdt import Doc, Map, XmlFragment
 from server.domain.access import NotFound
 from server.domain.boards import board_document
 from server.domain.erasure import ERASED, ErasureReport, holds_any, personal_strings, redact
-from server.domain.files import RecordKind, RecordRef
 from server.domain.permissions import may_erase
 from server.services.accounts import Caller
 from server.services.contacts import contact_key
 from server.services.feed import ChangeFeed
+from server.services.file_removal import forget_contacts
 from server.services.permissions import caller_role
 from server.services.ports.unit import Begin, Unit
 
@@ -82,7 +83,7 @@ class Erasure:
                                   boards=len(plan.boards))
         await self._feed.changed(plan.workspace, [contact_key(c) for c in plan.ids])
         for key in plan.files if self._files is not None else ():
-            await _quietly(self._files.delete(key))  # the rows are gone: the bytes are never served again
+            await _quietly(self._files.delete(key))  # at once; the files.remove job queued with the rows retries
         counts = _Counts()
         for note in plan.notes:
             await self._edit(note, caller.id, lambda doc: _blank_note(doc))
@@ -133,10 +134,7 @@ async def _blank_rows(tx: Unit, caller: Caller, contact: UUID, workspace: UUID |
     boards: dict[str, set[str]] = {board_document(b): set() for b in await tx.erasable_contacts.boards_naming(ids)}
     for link in await tx.entry_links.unlink_contacts(ids):
         boards.setdefault(board_document(link.board_id), set()).add(str(link.entry_id))
-    files = [f for c in ids for f in await tx.record_files.of_record(person.workspace_id,
-                                                                      RecordRef(RecordKind.CONTACT, c))]
-    for file in files:
-        await tx.record_files.remove(file.id)
+    files = await forget_contacts(tx, person.workspace_id, ids)  # rows now, bytes by a job queued here
     return _Plan(person.workspace_id, ids, strings, notes, dict(sorted(boards.items())), [f.key for f in files])
 
 

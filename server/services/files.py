@@ -7,9 +7,12 @@ missing record gets. A deal's files are its board's: whoever reaches the board r
 through a share too), whoever may edit it uploads and deletes; a read-only reader is refused.
 
 **What is stored** is decided here (``server.domain.files``): the name sanitised, the type sniffed
-from the bytes, the size checked against ``max_bytes``, the SHA-256 kept. The bytes go to the file
-store first, then the row is written; a failed row takes its bytes away again. A deleted row's
-bytes are deleted after the transaction; if that fails they are logged, never served again.
+from the first bytes, the size checked against ``max_bytes`` as the body streams to the store
+(never held whole: ``FileStore.write``), the SHA-256 kept. A ``files.remove`` job for the new key
+is committed before the first byte is written (it deletes them unless the row exists by then:
+``server.services.file_removal``); the bytes go to the file store, then the row is written; a
+failed row takes its bytes away again. A deleted row's bytes are deleted after the transaction,
+and by a ``files.remove`` job queued in it if that fails.
 """
 
 from __future__ import annotations
@@ -17,9 +20,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Sequence
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 from uuid import UUID
 
 import msgspec
@@ -27,9 +30,11 @@ import msgspec
 from server.domain.access import Access, Action, Forbidden, NotFound
 from server.domain.files import (
     SNIFF_BYTES, FileSummary, RecordKind, RecordRef, StoredFile, check_size, sanitise_name, sniff,
+    storage_key,
 )
 from server.domain.timeline import EntryKind, TimelineEntry
 from server.domain.sending import Attachment, Envelope
+from server.services.file_removal import reap_unless_recorded, remove_bytes_later
 from server.services.records import contact_workspace, organisation_workspace
 from server.services.timeline_feed import announce, record_timeline
 
@@ -58,16 +63,19 @@ class RecordFilesService:
         """Where the files' bytes are (erasure deletes a contact's there too)."""
         return self._store
 
-    async def upload(self, caller: Caller, record: RecordRef, name: str, data: bytes) -> StoredFile:
-        """Store ``data`` as a file of ``record``: named, sniffed, counted and hashed here."""
-        check_size(len(data), self.max_bytes)
+    async def upload(self, caller: Caller, record: RecordRef, name: str,
+                     body: bytes | AsyncIterable[bytes]) -> StoredFile:
+        """Store ``body`` (bytes, or chunks as they arrive) as a file of ``record``: named, sniffed,
+        counted and hashed here while it streams to the store; over ``max_bytes``, ``FileTooLarge``
+        and nothing stored."""
+        file_id = uuid.uuid4()
         async with self._begin() as tx:
             workspace = await record_workspace(tx, caller, record, write=True)
-        file = StoredFile(id=uuid.uuid4(), workspace_id=workspace, record=record, name=sanitise_name(name),
-                          content_type=sniff(data[:SNIFF_BYTES]), size=len(data),
-                          sha256=hashlib.sha256(data).hexdigest(), uploaded_by=caller.id,
-                          uploaded_by_name=caller.name, created_at=datetime.now(timezone.utc))
-        await self._store.put(file.key, data, file.content_type)
+            await reap_unless_recorded(tx, file_id, storage_key(workspace, file_id))
+        stored = await stream_to_store(self._store, storage_key(workspace, file_id), body, self.max_bytes)
+        file = StoredFile(id=file_id, workspace_id=workspace, record=record, name=sanitise_name(name),
+                          content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
+                          uploaded_by=caller.id, uploaded_by_name=caller.name, created_at=datetime.now(timezone.utc))
         try:
             async with self._begin() as tx:
                 await record_workspace(tx, caller, record, write=True)  # still theirs to write
@@ -102,11 +110,13 @@ class RecordFilesService:
                 raise NotFound(NO_FILE)
             await _reach(tx, caller, found.record, write=True)
             await tx.record_files.remove(file)
+            await remove_bytes_later(tx, [found])  # if deleting them below fails, the job retries
             await announce(tx, found.workspace_id, [record_timeline(found.record)])  # live timelines (brief J)
         try:
             await self._store.delete(found.key)
-        except Exception:  # the row is gone, so the bytes are never served again
-            log.exception("file %s: its row was deleted but its bytes at %s were not", found.id, found.key)
+        except Exception:  # the row is gone, so the bytes are never served again; the job deletes them
+            log.warning("file %s: its bytes at %s are left to the files.remove job", found.id, found.key,
+                        exc_info=True)
         return found
 
     async def attach(self, tx: Unit, caller: Caller, workspace: UUID, envelope: Envelope,
@@ -119,6 +129,63 @@ class RecordFilesService:
         check_size(sum(f.size for f in found), self.attachments_max_bytes, "attachments")
         return msgspec.structs.replace(envelope, attachments=tuple(
             Attachment(name=f.name, content_type=f.content_type, key=f.key, size=f.size) for f in found))
+
+
+class Streamed(NamedTuple):
+    """What a body streamed to the store turned out to be."""
+
+    content_type: str
+    size: int
+    sha256: str
+
+
+async def stream_to_store(store: FileStore, key: str, body: bytes | AsyncIterable[bytes], cap: int) -> Streamed:
+    """Write ``body`` under ``key`` as it arrives: the type sniffed from its first bytes, counted
+    and hashed on the way; past ``cap``, ``FileTooLarge`` and nothing is left under ``key``."""
+    chunks = aiter(_as_chunks(body))
+    head = await _head(chunks, SNIFF_BYTES)
+    meter, content_type = _Meter(cap), sniff(head[:SNIFF_BYTES])
+    await store.write(key, meter.through(head, chunks), content_type)
+    return Streamed(content_type, meter.size, meter.sha256.hexdigest())
+
+
+class _Meter:
+    """Counts and hashes the chunks passing through; ``FileTooLarge`` once they pass ``cap``."""
+
+    def __init__(self, cap: int) -> None:
+        self.cap, self.size, self.sha256 = cap, 0, hashlib.sha256()
+
+    async def through(self, head: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+        if head:
+            yield self._counted(head)
+        async for chunk in rest:
+            if chunk:
+                yield self._counted(chunk)
+
+    def _counted(self, chunk: bytes) -> bytes:
+        self.size += len(chunk)
+        check_size(self.size, self.cap)
+        self.sha256.update(chunk)
+        return chunk
+
+
+async def _as_chunks(body: bytes | AsyncIterable[bytes]) -> AsyncIterator[bytes]:
+    if isinstance(body, (bytes, bytearray, memoryview)):
+        yield bytes(body)
+        return
+    async for chunk in body:
+        yield chunk
+
+
+async def _head(chunks: AsyncIterator[bytes], size: int) -> bytes:
+    """At least ``size`` bytes from ``chunks`` (fewer at its end), to sniff the type from."""
+    head = b""
+    while len(head) < size:
+        chunk = await anext(chunks, None)
+        if chunk is None:
+            break
+        head += chunk
+    return head
 
 
 async def readable(tx: Unit, caller: Caller, file: UUID) -> StoredFile:

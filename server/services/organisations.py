@@ -16,6 +16,7 @@ from server.domain.edits import apply_organisation
 from server.domain.fields import Entity
 from server.services.accounts import Caller
 from server.services.feed import ChangeFeed
+from server.services.file_removal import forget_organisation
 from server.services.filters import resolve_filter
 from server.services.permissions import check_delete
 from server.services.ports.unit import Begin, Unit
@@ -78,6 +79,7 @@ class Organisations:
             await emit(tx, workspace, "organisation.deleted", contact_data(gone))
             keys = [organisation_key(organisation), *await _reindex_contacts(tx, organisation, None)]
             await tx.organisations.delete(organisation)
+            await forget_organisation(tx, workspace, organisation)  # its files (docs/files.md)
             await tx.audit.record("organisation.deleted", actor=caller.id, workspace=workspace, address=address,
                                   organisation=organisation)
         await self._feed.changed(workspace, keys)

@@ -43,6 +43,7 @@ from server.domain.history import HISTORY_KINDS, reconcile
 from server.domain.projection import Table, activity_record, deal_record, stage_record, work_item_record
 from server.services.automation_events import enqueue_events
 from server.services.feed import ChangeFeed
+from server.services.file_removal import forget_deals
 from server.services.ports.entry_links import ACTIVITY, CARD, EntryLink
 from server.services.ports.unit import Begin, Unit
 from server.services.notify import activities_assigned, deals_changed, note_mentioned
@@ -446,5 +447,7 @@ async def _write_board(tx: Unit, board: UUID, workspace: UUID, state: BoardState
             await tx.projection.upsert(table, board, workspace, changed)
         if gone:
             await tx.projection.delete(table, board, gone)
+            if table is Table.DEALS:  # a deal removed from its board takes its files (docs/files.md)
+                await forget_deals(tx, workspace, board, gone)
         upserted, deleted = upserted + len(changed), deleted + len(gone)
     return upserted, deleted

@@ -44,6 +44,17 @@ class PostgresRecordFiles:
         row = await self._conn.fetchrow(SQL["remove"], file)
         return None if row is None else _file(row)
 
+    async def remove_on(self, workspace: UUID, kind: RecordKind, records: Sequence[UUID],
+                        board: UUID | None = None) -> list[StoredFile]:
+        rows = await self._conn.fetch(SQL["remove_on"], workspace, str(kind), list(records), board)
+        return [_file(r) for r in rows]
+
+    async def remove_on_board(self, board: UUID) -> list[StoredFile]:
+        return [_file(r) for r in await self._conn.fetch(SQL["remove_on_board"], board)]
+
+    async def present(self, files: Sequence[UUID]) -> set[UUID]:
+        return {row["id"] for row in await self._conn.fetch(SQL["present"], list(files))}
+
     async def on_records(self, workspace: UUID, contacts: Sequence[UUID], organisation: UUID | None,
                          limit: int) -> list[StoredFile]:
         return [_file(r) for r in await self._conn.fetch(SQL["on_records"], workspace, list(contacts), organisation,

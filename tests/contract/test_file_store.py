@@ -1,5 +1,7 @@
 """The ``FileStore`` contract over the data folder, memory and a real S3-compatible server (moto's,
-over HTTP on loopback): bytes back as put, streamed in chunks, replaced, deleted, absent keys."""
+over HTTP on loopback): bytes back as put, streamed in chunks, replaced, deleted, absent keys;
+a streamed write (one part, or an S3 multipart upload past 5 MiB) reads back whole, and one whose
+body fails leaves nothing under its key."""
 
 from __future__ import annotations
 
@@ -86,6 +88,38 @@ async def test_keys_of_two_workspaces_do_not_meet(store):
     await store.put("workspaces/a/files/same", b"a", "text/plain")
     await store.put("workspaces/b/files/same", b"b", "text/plain")
     assert (await store.read("workspaces/a/files/same"), await store.read("workspaces/b/files/same")) == (b"a", b"b")
+
+
+async def chunked(data: bytes, size: int = 64 << 10) -> AsyncIterator[bytes]:
+    for start in range(0, len(data), size):
+        yield data[start:start + size]
+
+
+@pytest.mark.parametrize("size", [0, 100 * 1024, (11 << 20) + 100 * 1024], ids=["empty", "one-part", "multipart"])
+async def test_a_streamed_write_reads_back_exactly(store, size):
+    data = os.urandom(size)
+    await store.write("k/streamed", chunked(data), "application/octet-stream")
+    assert await store.read("k/streamed") == data
+
+
+async def test_a_streamed_write_whose_body_fails_leaves_nothing_under_its_key(store):
+    await store.put("k/kept", b"old", "text/plain")
+
+    async def failing() -> AsyncIterator[bytes]:
+        async for chunk in chunked(os.urandom(9 << 20)):  # past the first S3 part: a multipart upload
+            yield chunk
+        raise ConnectionResetError("the client went away")
+
+    for key in ("k/new", "k/kept"):
+        with pytest.raises(ConnectionResetError):
+            await store.write(key, failing(), "application/octet-stream")
+    assert not await store.exists("k/new")
+    assert await store.read("k/kept") == b"old"  # a failed write does not replace what was there
+    if isinstance(store, LocalFileStore):
+        assert sorted(p.name for p in store.root.rglob("*") if p.is_file()) == ["kept"]  # no partial files
+    if isinstance(store, S3FileStore):
+        uploads = await (await store._s3()).list_multipart_uploads(Bucket=store.bucket)
+        assert uploads.get("Uploads", []) == []  # aborted
 
 
 def test_the_local_store_refuses_keys_that_climb_out_of_its_folder(tmp_path):

@@ -93,3 +93,27 @@ async def test_a_contacts_and_organisations_files_are_read_together_for_the_time
         assert [f.id for f in await tx.f.on_records(workspace, [person], company, 10)] == [on_company.id, on_person.id]
         assert [f.id for f in await tx.f.on_records(workspace, [person], None, 10)] == [on_person.id]
         assert len(await tx.f.on_records(workspace, [person], company, 1)) == 1
+
+
+async def test_removing_the_files_on_records_or_a_board_takes_only_those_rows(store):
+    begin, world = store
+    workspace, ada = await world.workspace(), await world.user()
+    board, other_board = uuid.uuid4(), uuid.uuid4()
+    card, other_card = uuid.uuid4(), uuid.uuid4()
+    contact, organisation = uuid.uuid4(), uuid.uuid4()
+    on_deal = a_file(workspace, RecordRef(RecordKind.DEAL, card, board), ada)
+    on_other_deal = a_file(workspace, RecordRef(RecordKind.DEAL, other_card, board), ada)
+    elsewhere = a_file(workspace, RecordRef(RecordKind.DEAL, card, other_board), ada)
+    on_contact = a_file(workspace, RecordRef(RecordKind.CONTACT, contact), ada)
+    on_organisation = a_file(workspace, RecordRef(RecordKind.ORGANISATION, organisation), ada)
+    everything = [on_deal, on_other_deal, elsewhere, on_contact, on_organisation]
+    async with begin() as tx:
+        for file in everything:
+            await tx.f.add(file)
+    async with begin() as tx:
+        assert [f.id for f in await tx.f.remove_on(workspace, RecordKind.DEAL, [card], board)] == [on_deal.id]
+        assert [f.id for f in await tx.f.remove_on(workspace, RecordKind.CONTACT, [contact])] == [on_contact.id]
+        assert await tx.f.remove_on(workspace, RecordKind.CONTACT, [organisation]) == []  # kinds kept apart
+        assert await tx.f.present([f.id for f in everything]) == {on_other_deal.id, elsewhere.id, on_organisation.id}
+        assert [f.id for f in await tx.f.remove_on_board(board)] == [on_other_deal.id]
+        assert await tx.f.present([f.id for f in everything]) == {elsewhere.id, on_organisation.id}

@@ -3,11 +3,11 @@ folder, an S3-compatible bucket, or memory) and their rows (``RecordFiles``, in 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Sequence
 from typing import Protocol
 from uuid import UUID
 
-from server.domain.files import RecordRef, StoredFile
+from server.domain.files import RecordKind, RecordRef, StoredFile
 
 
 class FileMissing(Exception):
@@ -19,6 +19,11 @@ class FileStore(Protocol):
 
     async def put(self, key: str, data: bytes, content_type: str) -> None:
         """Store ``data`` under ``key``, replacing what was there."""
+        ...
+
+    async def write(self, key: str, chunks: AsyncIterable[bytes], content_type: str) -> None:
+        """Store what ``chunks`` yields under ``key`` as it arrives, holding at most one part in
+        memory; if ``chunks`` raises, nothing is left under ``key`` and the error goes on up."""
         ...
 
     def open(self, key: str) -> AsyncIterator[bytes]:
@@ -55,6 +60,19 @@ class RecordFiles(Protocol):
 
     async def remove(self, file: UUID) -> StoredFile | None:
         """Delete a file's row; the row it was, or None."""
+        ...
+
+    async def remove_on(self, workspace: UUID, kind: RecordKind, records: Sequence[UUID],
+                        board: UUID | None = None) -> list[StoredFile]:
+        """Delete the rows of the files on ``records`` of ``kind`` (deals: cards of ``board``); those rows."""
+        ...
+
+    async def remove_on_board(self, board: UUID) -> list[StoredFile]:
+        """Delete the rows of the files on any deal of ``board``; those rows."""
+        ...
+
+    async def present(self, files: Sequence[UUID]) -> set[UUID]:
+        """Which of ``files`` still have a row."""
         ...
 
     async def on_records(self, workspace: UUID, contacts: Sequence[UUID], organisation: UUID | None,

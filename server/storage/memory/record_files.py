@@ -47,6 +47,22 @@ class MemoryRecordFiles:
         found = self._rows.pop(file, None)
         return None if found is None else self._named(found)
 
+    async def remove_on(self, workspace: UUID, kind: RecordKind, records: Sequence[UUID],
+                        board: UUID | None = None) -> list[StoredFile]:
+        wanted = {RecordRef(kind, r, board) for r in records}
+        return self._pop([f for f in self._rows.values() if f.workspace_id == workspace and f.record in wanted])
+
+    async def remove_on_board(self, board: UUID) -> list[StoredFile]:
+        return self._pop([f for f in self._rows.values() if f.record.board_id == board])
+
+    def _pop(self, files: list[StoredFile]) -> list[StoredFile]:
+        for file in files:
+            del self._rows[file.id]
+        return files
+
+    async def present(self, files: Sequence[UUID]) -> set[UUID]:
+        return {f for f in files if f in self._rows}
+
     async def on_records(self, workspace: UUID, contacts: Sequence[UUID], organisation: UUID | None,
                          limit: int) -> list[StoredFile]:
         wanted = {RecordRef(RecordKind.CONTACT, c) for c in contacts}

@@ -26,3 +26,16 @@ WHERE f.workspace_id = $1
        OR (f.record_kind = 'organisation' AND f.record_id = $3))
 ORDER BY f.created_at DESC, f.id
 LIMIT $4;
+
+-- name: remove_on
+DELETE FROM record_files f
+WHERE f.workspace_id = $1 AND f.record_kind = $2 AND f.record_id = ANY($3::uuid[])
+  AND f.board_id IS NOT DISTINCT FROM $4
+RETURNING f.*, NULL::text AS uploaded_by_name;
+
+-- name: remove_on_board
+DELETE FROM record_files f WHERE f.board_id = $1
+RETURNING f.*, NULL::text AS uploaded_by_name;
+
+-- name: present
+SELECT id FROM record_files WHERE id = ANY($1::uuid[]);
