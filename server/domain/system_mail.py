@@ -4,9 +4,9 @@ notifications and digests; docs/email.md "System mail"), in English and German.
 ``render(kind, locale, fields, link)`` answers the subject, the plain text and a small HTML body of
 one mail. Each kind is a subject and paragraphs with named fields (``{guest}``: one line each, but
 a ``note``); a paragraph whose field is empty (None or "") is left out, which is how optional parts
-(a guest's note, the .ics hint) come and go. Field values are text, a ``Moment`` (said in the recipient's language and zone:
-"Montag, 7. Dezember 2026, 14:30") or a ``Count`` ("30 Minuten"). In the HTML every field is
-escaped, and the one link — the thing the mail is about, on our own origin — is the only anchor;
+(a guest's note, the .ics hint) come and go. Field values are text, a ``Moment`` (said in the
+recipient's language and zone: "Montag, 7. Dezember 2026, 14:30") or a ``Count`` ("30 Minuten").
+In the HTML every field is escaped, and the one link — the thing the mail is about, on our own origin — is the only anchor;
 no images, no styles that load anything. The subject is one line whatever the fields hold: a CR
 or LF in a name cannot add a header. Pure: no I/O.
 """
@@ -171,9 +171,9 @@ def _anchor(link: str | None, words: str) -> str:
 
 # The bell shows these translated in the app (client/web/src/i18n, notify.label_*); a mail says them too.
 _SAYS = {"en": {"mentioned": "Mentioned you in", "assigned": "Assigned to you", "deal_changed": "A deal you follow",
-                "reminder": "Reminder", "automation": "Automation"},
+                "reminder": "Reminder", "automation": "Automation", "booking_request": "Booking request"},
          "de": {"mentioned": "Erwähnung in", "assigned": "Ihnen zugewiesen", "deal_changed": "Gefolgter Deal",
-                "reminder": "Erinnerung", "automation": "Automatisierung"}}
+                "reminder": "Erinnerung", "automation": "Automatisierung", "booking_request": "Terminanfrage"}}
 _MENTIONED_BY = {"en": "{actor} mentioned you in: {message}", "de": "{actor} hat Sie erwähnt in: {message}"}
 _DEAL_ENDS = {"de": {"won": "gewonnen", "lost": "verloren"}}
 _MOVED_TO = {"de": "verschoben nach"}

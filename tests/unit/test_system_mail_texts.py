@@ -98,3 +98,4 @@ def test_a_notification_line_speaks_the_recipients_language():
     assert notification_line("deal_changed", "Globex: moved to Offer", None, "de") == \
         "Gefolgter Deal: Globex: verschoben nach Offer"
     assert notification_line("assigned", "Call", None, None) == "Assigned to you: Call"
+    assert notification_line("booking_request", "Jana, 8 Dec", None, "de") == "Terminanfrage: Jana, 8 Dec"
