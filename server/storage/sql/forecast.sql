@@ -73,56 +73,44 @@ DELETE FROM teams WHERE id = $1 RETURNING id;
 -- name: compare_cte
 -- The snapshot (workspace $1, week $2) against the deals now, over boards $3 and the period
 -- [$4, $5) of expected close (dates); $6 the owners kept (NULL: all; a snapshot row by its owner
--- then, a deal by its owner now). Two index ranges — the snapshot's rows expected to close in the
--- period (`snap_in`, forecast_snapshots_close) and the deals open in it now (`cur_in`,
--- deals_open_close) — joined once by key (`pairs`); a primary-key lookup only for the side a
--- pair lacks: the snapshot row of a deal open in the period now but not then, the deal now of a
--- snapshot row no longer open in it (`both`). A key has one snapshot row and one deal at most, so
--- the owner filter can drop a side after the join (`s_ok`, `c_ok`). The classification is
--- server/domain/forecast.py's `classify`, row by row.
-WITH snap_in AS MATERIALIZED (
-    SELECT s.board_id, s.card_id, s.title, s.owner_id, s.value, s.currency, s.expected_close, s.stage_id,
-           s.probability, s.category
-    FROM forecast_snapshots s
-    WHERE s.workspace_id = $1 AND s.week = $2 AND s.board_id = ANY($3::uuid[])
-      AND s.expected_close >= $4 AND s.expected_close < $5
-), cur_in AS MATERIALIZED (
-    SELECT d.board_id, d.card_id, d.title, d.owner_id, d.status, d.value, d.currency, d.expected_close, d.stage_id,
-           d.probability, d.forecast_category, d.fields ->> 'forecast_category' AS field_category
-    FROM deals d
-    WHERE d.board_id = ANY($3::uuid[]) AND d.status = 'open' AND d.expected_close >= $4 AND d.expected_close < $5
-), pairs AS MATERIALIZED (
+-- then, a deal by its owner now). First narrow: two index-only ranges of key, owner and money
+-- (`snap_in`: the snapshot's rows expected to close in the period, forecast_snapshots_cover;
+-- `cur_in`: the deals open in it now, deals_open_cover; migration 0041), joined by key (`keys`),
+-- keep only the keys that can have changed — on one side only, or owner or money differing (a
+-- pair in the period on both sides with the same owner and money is no change, whatever the
+-- owner filter). Then wide: for those keys alone, the snapshot row and the deal by primary key
+-- (`both_sides`). A key has one snapshot row and one deal at most, so the owner filter can drop a
+-- side after the join (`s_ok`, `c_ok`; a deal without an owner is kept by no owner filter). The classification is server/domain/forecast.py's
+-- `classify`, row by row.
+WITH pairs AS MATERIALIZED (
+    SELECT s.board_id AS s_board, s.card_id AS s_card, s.owner_id AS s_owner, s.value AS s_value,
+           s.currency AS s_currency, c.board_id, c.card_id, c.owner_id, c.value, c.currency
+    FROM (SELECT board_id, card_id, owner_id, value, currency FROM forecast_snapshots
+          WHERE workspace_id = $1 AND week = $2 AND board_id = ANY($3::uuid[])
+            AND expected_close >= $4 AND expected_close < $5) s
+    FULL JOIN (SELECT board_id, card_id, owner_id, value, currency FROM deals
+               WHERE board_id = ANY($3::uuid[]) AND status = 'open' AND expected_close >= $4
+                 AND expected_close < $5) c ON c.board_id = s.board_id AND c.card_id = s.card_id
+), keys AS MATERIALIZED (
+    SELECT coalesce(s_board, board_id) AS board_id, coalesce(s_card, card_id) AS card_id FROM pairs
+    WHERE s_card IS NULL OR card_id IS NULL OR s_owner IS DISTINCT FROM owner_id
+       OR (coalesce(s_value, 0), s_currency) IS DISTINCT FROM (coalesce(value, 0), currency)
+), both_sides AS (
     SELECT s.board_id AS s_board, s.card_id AS s_card, s.title AS s_title, s.owner_id AS s_owner, s.value AS s_value,
            s.currency AS s_currency, s.expected_close AS s_close, s.stage_id AS s_stage,
            s.probability AS s_probability, s.category AS s_category,
-           c.board_id, c.card_id, c.title, c.owner_id, c.status, c.value, c.currency, c.expected_close, c.stage_id,
-           c.probability, c.forecast_category, c.field_category
-    FROM snap_in s FULL JOIN cur_in c ON c.board_id = s.board_id AND c.card_id = s.card_id
-), both_sides AS (
-    SELECT * FROM pairs WHERE s_card IS NOT NULL AND card_id IS NOT NULL
-    UNION ALL
-    SELECT s.board_id, s.card_id, s.title, s.owner_id, s.value, s.currency, s.expected_close, s.stage_id,
-           s.probability, s.category,
-           p.board_id, p.card_id, p.title, p.owner_id, p.status, p.value, p.currency, p.expected_close, p.stage_id,
-           p.probability, p.forecast_category, p.field_category
-    FROM pairs p
-    LEFT JOIN LATERAL (  -- a primary-key lookup per deal open in the period now but not then
-        SELECT * FROM forecast_snapshots s WHERE s.workspace_id = $1 AND s.week = $2 AND s.board_id = p.board_id
-                                             AND s.card_id = p.card_id OFFSET 0) s ON true
-    WHERE p.s_card IS NULL
-    UNION ALL
-    SELECT p.s_board, p.s_card, p.s_title, p.s_owner, p.s_value, p.s_currency, p.s_close, p.s_stage,
-           p.s_probability, p.s_category,
            d.board_id, d.card_id, d.title, d.owner_id, d.status, d.value, d.currency, d.expected_close, d.stage_id,
-           d.probability, d.forecast_category, d.fields ->> 'forecast_category'
-    FROM pairs p
-    LEFT JOIN LATERAL (  -- a primary-key lookup per snapshot row in the period whose deal is not now
-        SELECT * FROM deals d WHERE d.board_id = p.s_board AND d.card_id = p.s_card OFFSET 0) d ON true
-    WHERE p.card_id IS NULL
+           d.probability, d.forecast_category, d.fields ->> 'forecast_category' AS field_category
+    FROM keys k
+    LEFT JOIN LATERAL (  -- primary-key lookups (OFFSET 0: not a hash of the whole table)
+        SELECT * FROM forecast_snapshots s WHERE s.workspace_id = $1 AND s.week = $2 AND s.board_id = k.board_id
+                                             AND s.card_id = k.card_id OFFSET 0) s ON true
+    LEFT JOIN LATERAL (
+        SELECT * FROM deals d WHERE d.board_id = k.board_id AND d.card_id = k.card_id OFFSET 0) d ON true
 ), kept AS (
     SELECT b.*,
-           b.s_card IS NOT NULL AND ($6::uuid[] IS NULL OR b.s_owner = ANY($6::uuid[])) AS s_ok,
-           b.card_id IS NOT NULL AND ($6::uuid[] IS NULL OR b.owner_id = ANY($6::uuid[])) AS c_ok
+           b.s_card IS NOT NULL AND ($6::uuid[] IS NULL OR coalesce(b.s_owner = ANY($6::uuid[]), false)) AS s_ok,
+           b.card_id IS NOT NULL AND ($6::uuid[] IS NULL OR coalesce(b.owner_id = ANY($6::uuid[]), false)) AS c_ok
     FROM both_sides b
 )
 
@@ -158,10 +146,10 @@ FROM changed c
 LEFT JOIN board_stages st ON st.board_id = c.board_id AND st.stage_id = c.stage_id
 LEFT JOIN deal_close_pushes p ON p.board_id = c.board_id AND p.card_id = c.card_id
 UNION ALL
-SELECT 'before', NULL, NULL, NULL, NULL, sum(coalesce(value, 0)), currency, NULL, NULL, NULL, NULL,
+SELECT 'before', NULL, NULL, NULL, NULL, sum(coalesce(s_value, 0)), s_currency, NULL, NULL, NULL, NULL,
        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, count(*)
-FROM snap_in WHERE $6::uuid[] IS NULL OR owner_id = ANY($6::uuid[]) GROUP BY currency
+FROM pairs WHERE s_card IS NOT NULL AND ($6::uuid[] IS NULL OR s_owner = ANY($6::uuid[])) GROUP BY s_currency
 UNION ALL
 SELECT 'now', NULL, NULL, NULL, NULL, sum(coalesce(value, 0)), currency, NULL, NULL, NULL, NULL,
        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, count(*)
-FROM cur_in WHERE $6::uuid[] IS NULL OR owner_id = ANY($6::uuid[]) GROUP BY currency;
+FROM pairs WHERE card_id IS NOT NULL AND ($6::uuid[] IS NULL OR owner_id = ANY($6::uuid[])) GROUP BY currency;
