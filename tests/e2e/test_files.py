@@ -138,3 +138,48 @@ async def test_the_organisation_files_in_german_at_390_px(web_server, open_page)
     assert await page.evaluate("document.documentElement.scrollWidth") <= 390
     await files.scroll_into_view_if_needed()
     await page.screenshot(path=str(SCREENSHOTS / "files-organisation-de-390.png"))
+
+
+async def test_deleting_a_contact_or_organisation_says_how_many_files_go_with_it(web_server, open_page):
+    t = await crew(web_server.http_url)
+    contact = await contact_at_globex(web_server.http_url, t)
+    stored = [await api(web_server.http_url, t.member, "POST", f"/api/contacts/{contact}/files",
+                        params={"name": name}, content=data) for name, data in (("offer.pdf", PDF), ("plan.txt", PLAN))]
+    page = await open_page(t.owner, f"/w/{t.workspace}/contacts/{contact}")
+    await page.get_by_test_id("files").get_by_test_id("file").nth(1).wait_for()
+    asked: list[str] = []
+
+    async def answer(dialog) -> None:
+        asked.append(dialog.message)
+        await dialog.accept()
+
+    page.once("dialog", answer)
+    await page.get_by_role("button", name="Delete contact").click()
+    await page.wait_for_url(f"**/w/{t.workspace}/contacts")
+    assert asked == ["Delete Ada Lovelace? Deals and notes keep pointing at it. Its 2 files are deleted too."]
+    store = web_server.services.record_files.store
+
+    async def bytes_gone() -> bool:
+        return not any([await store.exists(f"workspaces/{t.workspace}/files/{f['id']}") for f in stored])
+
+    await eventually(bytes_gone, timeout=15, what="the files.remove job to delete the contact's files")
+
+    organisation = await api(web_server.http_url, t.member, "POST", f"/api/workspaces/{t.workspace}/organisations",
+                             json={"name": "Initech AG"})
+    await api(web_server.http_url, t.member, "POST", f"/api/organisations/{organisation['id']}/files",
+              params={"name": "Vertrag.pdf"}, content=PDF)
+    page = await open_page(t.owner, f"/w/{t.workspace}/organisations/{organisation['id']}", width=390, height=844,
+                           locale="de-DE")
+    await page.get_by_test_id("files").get_by_test_id("file").wait_for()
+
+    async def decline(dialog) -> None:
+        asked.append(dialog.message)
+        await dialog.dismiss()
+
+    page.once("dialog", decline)
+    button = page.get_by_role("button", name="Organisation löschen")
+    await button.focus()
+    await page.keyboard.press("Enter")  # reachable by keyboard
+    await eventually(lambda: len(asked) == 2, timeout=8, what="the German question")
+    assert asked[1].endswith("Die zugehörige Datei wird mitgelöscht.") and asked[1].startswith("Initech AG löschen?")
+    await page.get_by_test_id("files").get_by_test_id("file").wait_for()  # declined: nothing went

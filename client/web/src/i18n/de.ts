@@ -1052,6 +1052,8 @@ export const de: Catalogue = {
     deleted: '{{name}} gelöscht',
     delete: '{{name}} löschen',
     deleteConfirm: '{{name}} löschen? Das lässt sich nicht rückgängig machen.',
+    goWithRecord_one: 'Die zugehörige Datei wird mitgelöscht.',
+    goWithRecord_other: 'Die {{count}} zugehörigen Dateien werden mitgelöscht.',
     download: '{{name}} herunterladen',
     empty: 'Noch keine Dateien.',
     emptyWritable: 'Noch keine Dateien.',

@@ -1049,6 +1049,8 @@ export const en = {
     deleted: '{{name}} deleted',
     delete: 'Delete {{name}}',
     deleteConfirm: 'Delete {{name}}? It cannot be restored.',
+    goWithRecord_one: 'Its file is deleted too.',
+    goWithRecord_other: 'Its {{count}} files are deleted too.',
     download: 'Download {{name}}',
     empty: 'No files yet.',
     emptyWritable: 'No files yet.',  // the hint below says how to add some

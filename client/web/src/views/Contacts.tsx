@@ -456,6 +456,15 @@ function RecordDetail({ kind, id }: { kind: RecordKind; id: string }) {
   )
 }
 
+/** How many files a record's deletion takes with it (docs/files.md); 0 when they cannot be listed. */
+async function filesGoing(path: string): Promise<number> {
+  try {
+    return (await get<Schemas['RecordFiles']>(path)).files.length
+  } catch {
+    return 0 // the question is still asked, without the count
+  }
+}
+
 /** Delete (as the workspace's delete level allows, else disabled with the reason) and, for admins, erase. */
 function RecordActions({ kind, record }: { kind: RecordKind; record: AnyRecord }) {
   const ws = workspaceId.value!
@@ -465,7 +474,9 @@ function RecordActions({ kind, record }: { kind: RecordKind; record: AnyRecord }
   const allowed = mayDelete(record.owner_id, me.value?.id)
   const reason = permissions.value?.you.delete === 'own' ? T.deleteRefusedOwn : T.deleteRefused
   async function remove() {
-    if (!confirm(t('contacts.deleteConfirm', { name: record.name }))) return
+    const going = await filesGoing(`/api/${kind}/${record.id}/files`)
+    const question = t('contacts.deleteConfirm', { name: record.name })
+    if (!confirm(going ? `${question} ${t('files.goWithRecord', { count: going })}` : question)) return
     try {
       await del(`/api/${kind}/${record.id}`)
       announce(t('contacts.deleted', { name: record.name }))
