@@ -80,6 +80,9 @@ from server.services.notifications import NotificationService
 from server.services.notification_settings import NotificationSettingsService
 from server.services.calendar import CalendarService
 from server.services.booking import BookingService
+from server.services.leads import LeadsService
+from server.services.lead_forms import LeadFormsService
+from server.api.leads import LeadController, LeadFormController, lead_form_post
 from server.services.caldav_sync import CalendarSync
 from server.services.jobs import JobKinds
 from server.services.custom_fields import CustomFields
@@ -199,7 +202,8 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
                         MailboxController, SequenceController, unsubscribe_page, unsubscribe,
                         ForecastController,
                         InsightsController,
-                        NotificationController, NotificationSettingsController, CalendarController, ical_feed, BookingSettingsController, PublicBookingController, GuestBookingController, CalendarSyncController, EmailTemplateController, EmailController, mail_status, tracked_open, tracked_click, BccController, RecordFilesController],
+                        NotificationController, NotificationSettingsController, CalendarController, ical_feed, BookingSettingsController, PublicBookingController, GuestBookingController, CalendarSyncController, EmailTemplateController, EmailController, mail_status, tracked_open, tracked_click, BccController, RecordFilesController,
+                        LeadController, LeadFormController, lead_form_post],
         dependencies={"caller": Provide(provide_caller), **dependencies()},
         exception_handlers=EXCEPTION_HANDLERS,
         # 422 for text Postgres cannot store, before any handler; rooms a request opens stay loaded until it answers
@@ -276,7 +280,7 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
     return Services(
         settings=settings, pool=pool, **accounts._asdict(), **engine._asdict(),
         contacts=contacts,
-        organisations=Organisations(begin, feed),
+        organisations=(organisations := Organisations(begin, feed)),
         custom_fields=CustomFields(begin, feed),
         currencies=Currencies(begin),
         segments=Segments(begin),
@@ -312,6 +316,8 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
         sequences=SequencesService(begin, links_of(secret_key(settings), settings.public_url),
                                    per_hour=settings.sequence_sends_per_hour),
         record_files=files,
+        leads=LeadsService(begin, accounts.boards, crm, contacts, organisations),
+        lead_forms=LeadFormsService(begin),
     )
 
 

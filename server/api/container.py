@@ -44,6 +44,8 @@ from server.services.notifications import NotificationService
 from server.services.notification_settings import NotificationSettingsService
 from server.services.calendar import CalendarService
 from server.services.booking import BookingService
+from server.services.leads import LeadsService
+from server.services.lead_forms import LeadFormsService
 from server.services.caldav_sync import CalendarSync
 from server.services.email_templates import EmailTemplatesService
 from server.services.sending import EmailSending, EmailTrackingService
@@ -134,6 +136,9 @@ class Services:
     record_files: RecordFilesService
     # e-mail sequences: keeping them, enrolling, unsubscribe links (issue 17; the worker sends the steps)
     sequences: SequencesService
+    # the leads inbox and the web forms that capture leads (docs/leads.md)
+    leads: LeadsService
+    lead_forms: LeadFormsService
 
 
 ServicesDep = NamedDependency[Services]

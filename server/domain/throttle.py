@@ -30,6 +30,8 @@ class Scope(str, Enum):
     RESET_ADDRESS = "reset_address"
     BOOKING_ADDRESS = "booking_address"  # a public booking (issue 18 item 6); key: address
     BOOKING_SLOTS_ADDRESS = "booking_slots_address"  # a public page's free slots; key: address
+    LEAD_FORM_ADDRESS = "lead_form_address"  # a web form's post (docs/leads.md); key: address
+    LEAD_FORM = "lead_form"  # every post to one form; key: the form's id
 
 
 class Rule(NamedTuple):

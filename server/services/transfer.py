@@ -33,6 +33,7 @@ from server.domain.transfer import (
 from server.services.accounts import Caller
 from server.services.feed import ChangeFeed
 from server.services.import_rows import Context, Plan, plan_contacts, plan_organisations
+from server.services.lead_import import plan_leads, write_leads
 from server.services.permissions import check_export
 from server.services.ports.unit import Begin, Unit
 from server.services.records import definitions, members, workspace_role
@@ -169,7 +170,7 @@ class Transfer:
                 return upload
             owners = {email: user for user, email in (await members(tx, workspace)).items()}
             context = Context(caller, fields, owners, options.on_duplicate, leads=kind == "leads")
-            plan_rows = plan_contacts if entity is Entity.CONTACT else plan_organisations
+            plan_rows = plan_leads if kind == "leads" else plan_contacts if entity is Entity.CONTACT else plan_organisations
             problems: list[Problem] = []
             plan = await plan_rows(tx, workspace, upload.sheet, context, problems)
             problems.sort(key=lambda p: p.line)
@@ -182,7 +183,8 @@ class Transfer:
             batch = None
             if any(action != "skip" for action in actions):
                 batch = await tx.import_batches.start(workspace, kind, None, caller.id)
-                changes = await _write(tx, workspace, caller, entity, plan)
+                changes = await (write_leads(tx, workspace, caller, plan) if kind == "leads"  # docs/leads.md
+                                 else _write(tx, workspace, caller, entity, plan))
                 await tx.import_batches.record(batch, changes, skipped=actions.count("skip"))
             await tx.import_mappings.remember(workspace, kind, header_key(upload.sheet.headers), upload.sheet.mapping)
             await tx.audit.record("import", actor=caller.id, workspace=workspace, address=address, kind=kind,
@@ -217,7 +219,7 @@ class Transfer:
         """Check access now; the returned iterator yields the file a page of rows at a time."""
         entity = _entity(kind)
         if kind == "leads":
-            raise InvalidInput("expected contacts.csv or organisations.csv: leads are contacts labelled 'lead'")
+            raise InvalidInput("expected contacts.csv or organisations.csv: leads are not exported")
         async with self._begin() as tx:
             await workspace_role(tx, caller, workspace, Action.READ_CONTACTS)
             await check_export(tx, caller, workspace)  # bulk export: the level an admin set
@@ -282,6 +284,9 @@ def _ids(values: dict[str, Any], *keys: str) -> dict[str, Any]:
 
 async def _revert(tx: Unit, change: ImportChange) -> None:
     """Undo one change: retire a record the import created, restore one it updated."""
+    if change.record_kind == "lead":  # an import of leads only creates them (docs/leads.md)
+        await tx.leads.delete(change.record_id)
+        return
     if change.record_kind == "contact":
         if change.action is Did.CREATED:
             await tx.contacts.delete(change.record_id)

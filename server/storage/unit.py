@@ -35,6 +35,7 @@ from server.storage.entry_links import PostgresEntryLinks
 from server.storage.links import PostgresRecordLinks
 from server.storage.record_files import PostgresRecordFiles
 from server.storage.jobs import PostgresHousekeeping, PostgresJobs
+from server.storage.leads import PostgresLeadForms, PostgresLeads
 from server.storage.mailboxes import PostgresEmailMessages, PostgresMailboxes, PostgresMailboxSync
 from server.storage.money import PostgresCurrencySettings
 from server.storage.privacy import PostgresErasableContacts, PostgresPermissionLevels
@@ -63,6 +64,7 @@ class PostgresUnit:
         "mailboxes", "mailbox_sync", "mailbox_folders", "email_messages",
         "sequences", "enrolments",
         "email_templates", "email_tracking", "email_triggers", "bcc_addresses", "record_files",
+        "leads", "lead_forms",
     )
 
     def __init__(self, conn: asyncpg.Connection) -> None:
@@ -122,6 +124,8 @@ class PostgresUnit:
         self.record_files = PostgresRecordFiles(conn)
         self.email_triggers = PostgresEmailTriggers(conn)
         self.bcc_addresses = PostgresBccAddresses(conn)
+        self.leads = PostgresLeads(conn)
+        self.lead_forms = PostgresLeadForms(conn)
 
 
 def transactions(pool: asyncpg.Pool) -> Begin:

@@ -1,8 +1,8 @@
 """Importing as people do it (issue 14, item 4): files German Excel writes (semicolons,
 Windows-1252, umlauts, 1.200,50 and 31.12.2026) import correctly; an export imported again creates
 no duplicates (skipped, updated or merged as the importer chooses); the good rows of a file can be
-imported alone; a mapping is remembered for the next file with that header row; leads arrive as
-contacts labelled "lead"; and the last import can be undone — what it created goes, what it
+imported alone; a mapping is remembered for the next file with that header row; leads arrive in
+the leads inbox (docs/leads.md), not as contacts; and the last import can be undone — what it created goes, what it
 updated comes back."""
 
 from __future__ import annotations
@@ -145,10 +145,21 @@ async def test_a_mapping_is_remembered_for_the_next_file_with_the_same_header_ro
     assert bad.status_code == 422 and "both go to 'last_name'" in bad.json()["problems"][0]["reason"]
 
 
-async def test_leads_arrive_as_contacts_labelled_lead(server, t):
-    done = await send(server, t.member, t.workspace, "Vorname;Nachname;Etiketten\nLena;Lang;messe\n", kind="leads")
+async def test_leads_arrive_in_the_leads_inbox_and_their_import_can_be_undone(server, t):
+    text = "Vorname;Nachname;E-Mail;Firma;Etiketten\nLena;Lang;lena@lang.example;Lang GmbH;messe\n;;;Nobody AG;\n"
+    done = await send(server, t.member, t.workspace, text, kind="leads", partial="true")
     assert done.status_code == 200, done.text
-    assert (await contacts(server, t.member, t.workspace))["Lena Lang"]["labels"] == ["messe", "lead"]
+    assert done.json()["problems"][0]["line"] == 3 and "expected a name, an e-mail" in done.json()["problems"][0][
+        "reason"]
+    inbox = (await call(server, t.member, "GET", f"/api/workspaces/{t.workspace}/leads")).json()
+    [lead] = [x for x in inbox["leads"] if x["person_name"] == "Lena Lang"]
+    assert (lead["source"], lead["email"], lead["organisation_name"], lead["labels"], lead["owner"]) == (
+        "import", "lena@lang.example", "Lang GmbH", ["messe"], t.member.id)
+    assert "Lena Lang" not in await contacts(server, t.member, t.workspace)
+    undone = await call(server, t.member, "POST", f"/api/workspaces/{t.workspace}/imports/{done.json()['batch']}/undo")
+    assert undone.status_code == 200, undone.text
+    inbox = (await call(server, t.member, "GET", f"/api/workspaces/{t.workspace}/leads")).json()
+    assert all(x["id"] != lead["id"] for x in inbox["leads"])
 
 
 async def test_undo_removes_what_the_last_import_created_and_restores_what_it_updated(server, t):

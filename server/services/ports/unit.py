@@ -24,6 +24,7 @@ from server.services.ports.email_automations import BccAddresses, EmailTriggers
 from server.services.ports.custom_fields import FieldDefinitions, SavedSegments
 from server.services.ports.imports import ImportBatches, ImportMappings
 from server.services.ports.jobs import Housekeeping, Jobs
+from server.services.ports.leads import LeadForms, Leads
 from server.services.ports.mailboxes import EmailMessages, MailboxSync, Mailboxes
 from server.services.ports.mailbox_folders import MailboxFolders
 from server.services.ports.caldav import CalendarSyncs
@@ -101,6 +102,8 @@ class Unit(Protocol):
     record_files: RecordFiles
     email_triggers: EmailTriggers
     bcc_addresses: BccAddresses
+    leads: Leads  # the leads inbox (docs/leads.md)
+    lead_forms: LeadForms
 
 
 Begin = Callable[..., AbstractAsyncContextManager[Unit]]

@@ -70,6 +70,7 @@ class MemoryUnit:
         from server.storage.memory import record_files
         from server.storage.memory import notification_settings
         from server.storage.memory import email_automations
+        from server.storage.memory import leads
 
         self.users = accounts.MemoryUsers(db)
         self.sessions = accounts.MemorySessions(db)
@@ -121,6 +122,8 @@ class MemoryUnit:
         self.record_files = record_files.MemoryRecordFiles(db)
         self.email_triggers = email_automations.MemoryEmailTriggers(db)
         self.bcc_addresses = email_automations.MemoryBccAddresses(db)
+        self.leads = leads.MemoryLeads(db)
+        self.lead_forms = leads.MemoryLeadForms(db)
         self.projected_documents = crm.MemoryProjectedDocuments(db)
         self.projection = crm.MemoryProjectionTables(db)
         self.notes = crm.MemoryNotes(db)

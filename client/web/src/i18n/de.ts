@@ -5,6 +5,7 @@
  * Aktivität, Aufgabe, Notiz, Kontakt, Organisation, Segment, Gast.
  */
 import type { en } from './en'
+import { leadsDe } from './leads'
 
 /** The shape of a catalogue: the English keys, any wording. */
 export type Catalogue<T = typeof en> = { -readonly [K in keyof T]: T[K] extends string ? string : Catalogue<T[K]> }
@@ -733,7 +734,7 @@ export const de: Catalogue = {
     kind_leads: 'Leads',
     kind_organisations: 'Organisationen',
     kind_deals: 'Deals',
-    leadsHint: 'Leads sind Kontakte mit dem Label „lead“ und stehen unter Kontakte beim Label lead.',
+    leadsHint: 'Jede Zeile wird ein Lead im Lead-Eingang (noch kein Kontakt). Früher importierte Leads sind Kontakte mit dem Label „lead“.',
     board: 'Pipeline',
     noPipeline: 'Es gibt noch keine Pipeline, in die Deals importiert werden können. Zuerst eine anlegen.',
     chooseFile: 'CSV-Datei wählen (erste Zeile: Spaltennamen)',
@@ -1823,6 +1824,7 @@ export const de: Catalogue = {
     hide: 'Ausblenden',
     notShared: 'Die Person, der das Postfach gehört, teilt nur, wer wem wann geschrieben hat.',
   },
+  leads: leadsDe,
   sequences: {
     title: 'Sequenzen',
     help: 'Eine Sequenz schickt einem Kontakt nacheinander E-Mails aus Ihren Vorlagen, über Ihr eigenes Postfach und als ein Gesprächsverlauf. Sie endet, wenn der Kontakt antwortet, eine E-Mail unzustellbar ist, er einen Termin bucht oder sich abmeldet; eine Abwesenheitsnotiz beendet sie nicht. Jede E-Mail enthält einen Abmeldelink.',

@@ -3,6 +3,8 @@
  * Group keys by screen; `{{name}}` interpolates; `_one` / `_other` are plurals chosen by `count`.
  * See docs/architecture.md, "The browser app", for how to add a string.
  */
+import { leadsEn } from './leads'
+
 export const en = {
   common: {
     add: 'Add',
@@ -730,7 +732,7 @@ export const en = {
     kind_leads: 'Leads',
     kind_organisations: 'Organisations',
     kind_deals: 'Deals',
-    leadsHint: 'Leads are contacts labelled “lead”: find them in Contacts under the label lead.',
+    leadsHint: 'Each row becomes a lead in the Leads inbox (not a contact yet). Leads imported before are contacts labelled “lead”.',
     board: 'Pipeline',
     noPipeline: 'There is no pipeline board to import deals into yet. Create one first.',
     chooseFile: 'Choose a CSV file (first row: column names)',
@@ -1820,6 +1822,7 @@ export const en = {
     hide: 'Hide',
     notShared: 'The mailbox’s owner shares only who wrote to whom, and when.',
   },
+  leads: leadsEn,
   sequences: {
     title: 'Sequences',
     help: 'A sequence sends a series of e-mails from your templates to a contact, one after another, through your own mailbox and as one thread. It stops when they reply, a mail bounces, they book a meeting or unsubscribe; an out-of-office answer does not stop it. Every mail carries an unsubscribe link.',

@@ -24,6 +24,7 @@ import { EmailTemplatesSettings } from './settings/EmailTemplatesSettings'
 import { SequencesSettings } from './sequences/Sequences'
 import { NotificationSettings } from './settings/NotificationSettings'
 import { TeamsSettings } from './settings/TeamsSettings'
+import { LeadFormsSettings, leadFormsLabel } from './leads/LeadFormsSettings'
 
 export interface SettingsSection {
   id: string
@@ -43,6 +44,7 @@ export const SECTIONS: SettingsSection[] = [
   { id: 'currencies', label: () => mt('currencies'), Page: CurrenciesSettings },
   { id: 'automations', label: () => aut('automations'), Page: AutomationsSettings },
   { id: 'webhooks', label: () => wht('webhooks'), Page: WebhooksSettings },
+  { id: 'lead-forms', label: leadFormsLabel, Page: LeadFormsSettings },
   { id: 'mailbox', label: mailboxLabel, Page: MailboxSettings, personal: true },
   { id: 'calendar', label: () => t('calendar.feedTitle'), Page: CalendarSettings },
   { id: 'notifications', label: () => t('notify.settingsTitle'), Page: NotificationSettings, personal: true },

@@ -23,6 +23,7 @@ import { ReportPage } from './Report'
 import { InsightsPage } from './insights/lazy'
 import { CalendarPage } from './calendar/lazy'
 import { TeamTasksPage } from './TeamTasks'
+import { LeadsPage } from './leads/LeadsPage'
 import { NotSharedPage } from './NotShared'
 import { currencyForBrowser } from '../lib/money'
 
@@ -54,6 +55,7 @@ export function Shell() {
           {!isGuest.value && <>
             <NavLink href={`${base}/report`} icon="board">{gt('report')}</NavLink>
             <NavLink href={`${base}/insights`} icon="insights">{t('insights.nav')}</NavLink>
+            <NavLink href={`${base}/leads`} icon="flame">{t('leads.nav')}</NavLink>
             <NavLink href={`${base}/contacts`} icon="contacts">{t('shell.contacts')}</NavLink>
             <NavLink href={`${base}/organisations`} icon="org">{t('shell.organisations')}</NavLink>
             {canEdit.value && <NavLink href={`${base}/import`} icon="import">{t('shell.import')}</NavLink>}
@@ -108,6 +110,7 @@ function Route({ base }: { base: string }) {
   if (sub === '/report') return <ReportPage />
   if (sub === '/insights') return <InsightsPage />
   if (sub === '/search') return <SearchPage q={queryParam('q')} />
+  if (sub === '/leads') return <LeadsPage />
   if (sub === '/contacts') return <ContactsPage kind="contacts" />
   if (sub === '/organisations') return <ContactsPage kind="organisations" />
   const contact = match('/contacts/:id', sub)
