@@ -228,7 +228,7 @@ async def test_a_deals_own_probability_and_category_go_through_the_api_and_proje
         assert bad.status_code == 400 and next(iter(body)) in bad.text, bad.text
 
 
-async def test_the_dashboards_team_filter_adds_up_its_members_figures(server, history):
+async def test_the_dashboards_team_filter_counts_its_members_deals(server, history):
     t = history.team
     mia = await ok(server, t.owner, "POST", history.path("teams"), json={"name": "Mia's", "members": [t.member.id]})
     both = await ok(server, t.owner, "POST", history.path("teams"), json={"name": "Both", "members": [t.member.id,
