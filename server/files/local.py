@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import uuid
 from collections.abc import AsyncIterable, AsyncIterator
 from pathlib import Path
 from typing import BinaryIO
@@ -74,15 +73,18 @@ class LocalFileStore:
             raise FileMissing(key) from None
 
     async def delete(self, key: str) -> None:
-        await asyncio.to_thread(self._path(key).unlink, missing_ok=True)
+        path = self._path(key)
+        await asyncio.to_thread(path.unlink, missing_ok=True)
+        await asyncio.to_thread(_partial(path).unlink, missing_ok=True)  # what a write cut short by a crash left
 
     async def exists(self, key: str) -> bool:
         return await asyncio.to_thread(self._path(key).is_file)
 
 
 def _partial(path: Path) -> Path:
-    """A temporary name beside ``path``, unique to one write (two uploads never share one)."""
-    return path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.part")
+    """The temporary name beside ``path`` a write fills before renaming it into place. One per key:
+    a key is a new id, written once, so ``delete`` knows what a crashed write left."""
+    return path.with_name(f".{path.name}.part")
 
 
 async def _copy(chunks: AsyncIterable[bytes], handle: BinaryIO) -> None:

@@ -5,7 +5,8 @@ without blocking the event loop. One client per store, opened on first use and c
 
 A streamed ``write`` holds one part (``PART``, 5 MiB, the least S3 takes) at a time: a body that
 ends within the first part is one ``PutObject``; a longer one is a multipart upload, aborted if the
-body fails (S3 keeps no parts of it, and the key is never written)."""
+body fails (S3 keeps no parts of it, and the key is never written). A process that dies mid-upload
+cannot abort it: ``delete`` of the key does (the ``files.remove`` job an upload queues first)."""
 
 from __future__ import annotations
 
@@ -102,7 +103,12 @@ class S3FileStore:
             return bytes(await stream.read())
 
     async def delete(self, key: str) -> None:
-        await (await self._s3()).delete_object(Bucket=self.bucket, Key=self._prefix + key)
+        s3, full = await self._s3(), self._prefix + key
+        await s3.delete_object(Bucket=self.bucket, Key=full)
+        listed = await s3.list_multipart_uploads(Bucket=self.bucket, Prefix=full)
+        for upload in listed.get("Uploads", []):  # a write cut short by a crash (its parts are kept, and billed)
+            if upload["Key"] == full:
+                await s3.abort_multipart_upload(Bucket=self.bucket, Key=full, UploadId=upload["UploadId"])
 
     async def exists(self, key: str) -> bool:
         try:

@@ -6,6 +6,8 @@ body fails leaves nothing under its key."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
@@ -14,6 +16,7 @@ import pytest
 from server.files import LocalFileStore, MemoryFileStore, S3FileStore, file_store
 from server.services.ports.files import FileMissing
 from tests.support.s3 import ACCESS_KEY, SECRET_KEY, s3_server
+from tests.support.servers import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -120,6 +123,51 @@ async def test_a_streamed_write_whose_body_fails_leaves_nothing_under_its_key(st
     if isinstance(store, S3FileStore):
         uploads = await (await store._s3()).list_multipart_uploads(Bucket=store.bucket)
         assert uploads.get("Uploads", []) == []  # aborted
+
+
+CRASHING_WRITER = """
+import asyncio, os, sys
+from pathlib import Path
+from server.files import LocalFileStore, S3FileStore
+
+async def body():
+    for _ in range(7 * 16):  # 7 MiB: on disk already, or past the first S3 part
+        yield os.urandom(64 << 10)
+    os._exit(9)  # the process dies mid-upload: no cleanup runs
+
+kind, where, key = sys.argv[1:4]
+store = (LocalFileStore(Path(where)) if kind == "local" else
+         S3FileStore(where, prefix="tandem", endpoint=sys.argv[4], access_key=sys.argv[5], secret_key=sys.argv[6]))
+asyncio.run(store.write(key, body(), "application/octet-stream"))
+"""
+
+
+async def leftovers(store: LocalFileStore | S3FileStore) -> list[str]:
+    """Partial files, or open multipart uploads."""
+    if isinstance(store, LocalFileStore):
+        return [p.name for p in store.root.rglob("*.part")]
+    uploads = await (await store._s3()).list_multipart_uploads(Bucket=store.bucket)
+    return [u["Key"] for u in uploads.get("Uploads", [])]
+
+
+@pytest.mark.parametrize("kind", ["local", "s3"])
+async def test_deleting_a_key_clears_what_a_write_killed_mid_stream_left(kind, tmp_path, s3_endpoint):
+    if kind == "local":
+        store, where = LocalFileStore(tmp_path / "files"), [str(tmp_path / "files")]
+    else:
+        store = S3FileStore(f"b{uuid.uuid4().hex[:12]}", prefix="tandem", endpoint=s3_endpoint,
+                            access_key=ACCESS_KEY, secret_key=SECRET_KEY)
+        await store.create_bucket()
+        where = [store.bucket]
+    key = f"workspaces/w/files/{uuid.uuid4()}"
+    crashed = subprocess.run([sys.executable, "-c", CRASHING_WRITER, kind, *where, key, s3_endpoint, ACCESS_KEY,
+                              SECRET_KEY], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert crashed.returncode == 9, crashed.stderr
+    assert len(await leftovers(store)) == 1 and not await store.exists(key)  # the crash left a partial upload
+    await store.delete(key)  # what the upload's files.remove job does when it finds no row
+    assert await leftovers(store) == []
+    if isinstance(store, S3FileStore):
+        await store.aclose()
 
 
 def test_the_local_store_refuses_keys_that_climb_out_of_its_folder(tmp_path):
