@@ -598,7 +598,7 @@ export const de: Catalogue = {
     deleteRefused: 'In diesem Workspace dürfen nur Admins und Inhaber Datensätze löschen.',
     erase: 'Personenbezogene Daten löschen…',
     eraseTitle: 'Personenbezogene Daten löschen',
-    eraseExplain: 'Das entfernt die personenbezogenen Daten von {{name}} überall, wo Tandem sie speichert: Name, E-Mail-Adressen, Telefonnummern und weitere Felder; den Text jeder Notiz über die Person; Verknüpfungen und Erwähnungen in Deals und Aktivitäten; und die alten Werte im gespeicherten Verlauf. Das lässt sich nicht rückgängig machen. Ein Eintrag im Audit-Log hält fest, dass es geschehen ist, ohne die Daten.',
+    eraseExplain: 'Das entfernt die personenbezogenen Daten von {{name}} überall, wo Tandem sie speichert: Name, E-Mail-Adressen, Telefonnummern und weitere Felder; den Text jeder Notiz über die Person; die bei ihr hochgeladenen Dateien; Verknüpfungen und Erwähnungen in Deals und Aktivitäten; und die alten Werte im gespeicherten Verlauf. Das lässt sich nicht rückgängig machen. Ein Eintrag im Audit-Log hält fest, dass es geschehen ist, ohne die Daten.',
     eraseConfirm: 'Alles löschen',
     erased: 'Gelöscht. Geleerte Notizen: {{notes}}; gelöste Deals: {{deals}}; gelöste Aktivitäten: {{activities}}.',
   },

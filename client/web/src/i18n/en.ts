@@ -596,7 +596,7 @@ export const en = {
     deleteRefused: 'Only admins and owners may delete records in this workspace.',
     erase: 'Erase personal data…',
     eraseTitle: 'Erase personal data',
-    eraseExplain: "This removes {{name}}'s personal data everywhere Tandem stores it: the name, e-mail addresses, phone numbers and other fields; the text of every note about them; their link and mentions in deals and activities; and the old values in the saved history. It cannot be undone. An entry in the audit log records that it happened, without the data.",
+    eraseExplain: "This removes {{name}}'s personal data everywhere Tandem stores it: the name, e-mail addresses, phone numbers and other fields; the text of every note about them; the files uploaded on them; their link and mentions in deals and activities; and the old values in the saved history. It cannot be undone. An entry in the audit log records that it happened, without the data.",
     eraseConfirm: 'Erase everything',
     erased: 'Erased. Notes blanked: {{notes}}; deals unlinked: {{deals}}; activities unlinked: {{activities}}.',
   },
