@@ -33,7 +33,9 @@ def _entry(e: CalendarEntry) -> types.CalendarEntry:
         id=e.id, board=e.board, board_name=e.board_name, workspace=e.workspace, type=e.type, title=e.title,
         assignee=e.assignee, day=e.day, start=e.start, end=e.end, all_day=e.all_day, time_zone=e.time_zone,
         location=e.location, done=e.done, card=e.card, card_title=e.card_title, outcome=e.outcome,
-        recurrence=e.recurrence, series_due=msgspec.to_builtins(e.series_due) if e.series_due else None)
+        recurrence=e.recurrence, series_due=msgspec.to_builtins(e.series_due) if e.series_due else None,
+        cancelled=e.cancelled,
+        moved_from=types.MovedFrom(series=e.moved_from[0], day=e.moved_from[1]) if e.moved_from else None)
 
 
 def _people(raw: str) -> list[UUID]:
@@ -58,8 +60,9 @@ class CalendarController(Controller):
          summary="Activities of chosen people (default: you) from one day to another, on the boards you reach")
     async def calendar_entries(self, workspace: FromPath[UUID], caller: CallerDep, calendar: CalendarDep,
                                start: FromQuery[str], end: FromQuery[str], people: FromQuery[str] = "",
-                               ) -> types.Calendar:
-        found = await calendar.entries(caller, workspace, _day("start", start), _day("end", end), _people(people))
+                               cancelled: FromQuery[bool] = False) -> types.Calendar:
+        found = await calendar.entries(caller, workspace, _day("start", start), _day("end", end), _people(people),
+                                       cancelled)
         return types.Calendar(entries=[_entry(e) for e in found])
 
     @get("/workspaces/{workspace:uuid}/team-tasks",
@@ -80,7 +83,7 @@ class CalendarController(Controller):
                 overdue=is_overdue(t, day, now), card=t.card, card_title=t.card_title, recurrence=t.recurrence)
                 for t in found.tasks],
             workload=[types.Workload(person=w.person, name=found.names.get(w.person, ""), this_week=w.this_week,
-                                     overdue=w.overdue, hours=w.hours) for w in found.loads])
+                                     overdue=w.overdue, hours=w.hours, capacity=w.capacity) for w in found.loads])
 
     @get("/boards/{board:uuid}/activities/{activity:uuid}/attendees",
          summary="Who attends an activity: colleagues and (for members) contacts")
@@ -113,6 +116,21 @@ class CalendarController(Controller):
         made = await calendar.move_occurrence(caller, boards, crm, board, activity, when, parse_due(data.due),
                                               data.end)
         return types.MovedOccurrence(id=made.id, board=board, series=activity, day=when)
+
+    @post("/boards/{board:uuid}/activities/{activity:uuid}/occurrences/{day:str}/restore", status_code=204,
+          summary="Restore a cancelled or moved occurrence to its series (a move's single activity is deleted)")
+    async def restore_occurrence(self, board: FromPath[UUID], activity: FromPath[UUID], day: FromPath[str],
+                                 caller: CallerDep, boards: BoardsDep, crm: CrmDep, calendar: CalendarDep) -> None:
+        await calendar.restore_occurrence(caller, boards, crm, board, activity, parse_day(day))
+
+    @get("/me/work-week", summary="Your working week: the hours the team workload strip measures you against")
+    async def work_week(self, caller: CallerDep, calendar: CalendarDep) -> types.WorkWeek:
+        return types.WorkWeek(weekly_hours=await calendar.work_week(caller))
+
+    @put("/me/work-week", summary="Set your working week (1 to 168 hours; default 40)")
+    async def set_work_week(self, data: JSONBody[types.WorkWeek], caller: CallerDep,
+                            calendar: CalendarDep) -> types.WorkWeek:
+        return types.WorkWeek(weekly_hours=await calendar.set_work_week(caller, data.weekly_hours))
 
     @get("/me/calendar-feed", summary="Whether you have a private calendar feed")
     async def calendar_feed(self, caller: CallerDep, calendar: CalendarDep) -> types.CalendarFeed:

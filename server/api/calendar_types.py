@@ -31,6 +31,15 @@ class CalendarEntry(msgspec.Struct, kw_only=True):
     outcome: str | None
     recurrence: str | None = None  # an RRULE: this is one occurrence of a repeating activity
     series_due: str | None = None  # the series' own start (date or date-time): a move shifts it
+    cancelled: bool = False  # an occurrence cancelled one by one (asked for with ``cancelled=true``)
+    moved_from: MovedFrom | None = None  # this single activity replaces a moved occurrence
+
+
+class MovedFrom(msgspec.Struct, kw_only=True):
+    """The occurrence a single activity replaces: ``POST …/occurrences/{day}/restore`` undoes the move."""
+
+    series: UUID
+    day: date
 
 
 class Calendar(msgspec.Struct, kw_only=True):
@@ -75,6 +84,13 @@ class Workload(msgspec.Struct, kw_only=True):
     this_week: int
     overdue: int
     hours: float
+    capacity: float = 40.0  # their working week in hours (Settings › Calendar)
+
+
+class WorkWeek(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Your working week: hours you are available for booked activities, 1 to 168 (default 40)."""
+
+    weekly_hours: Annotated[float, msgspec.Meta(ge=1, le=168)]
 
 
 class TeamTasks(msgspec.Struct, kw_only=True):

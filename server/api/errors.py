@@ -38,6 +38,7 @@ from litestar.exceptions import ClientException
 from server.domain.access import Forbidden, NotFound
 from server.domain.automations import InvalidRule
 from server.domain.booking import InvalidBooking
+from server.domain.calendar import InvalidSeriesEnd
 from server.domain.leads import FormTooLarge, InvalidLead
 from server.domain.accounts import Conflict, InvalidInput, Throttled, Unauthenticated, UnknownLocale
 from server.domain.money import InvalidCurrency
@@ -66,6 +67,7 @@ HTTP_STATUS: dict[type[Exception], int] = {
     InvalidCurrency: 422,  # not an ISO 4217 code, or an exchange rate that is not a positive number
     InvalidRule: 422,  # an automation's trigger or action not as expected (the message names the field)
     InvalidBooking: 422,  # a booking link's setting or a booking not as expected (names the field)
+    InvalidSeriesEnd: 422,  # a series' COUNT or UNTIL not as expected (names recurrence)
     InvalidLead: 422,  # a lead's or a lead form's field not as expected (names the field)
     UnknownLocale: 422,  # a language the app does not speak (PATCH /api/me)
     Refused: 422,  # a webhook receiver at a loopback, private, link-local or reserved address (SSRF guard)

@@ -28,7 +28,7 @@ from icalendar import Calendar, Event, vCalAddress, vRecur
 from server.domain.accounts import InvalidInput
 from server.domain.calendar import Span, rule, zone
 from server.domain.ical import DEFAULT_LENGTH, PRODUCT
-from server.domain.series import exdates
+from server.domain.series import exdates, ical_rule, tandem_rule
 
 _IDS = UUID("8d3c5f0e-6b1a-4f7c-9e2d-1a4b7c0d9e31")
 MAX_TEXT = 10_000
@@ -160,6 +160,12 @@ def _zone_name(name: str | None) -> str | None:
     return None if not name or name in _UTC_NAMES else name
 
 
+def _canonical_rule(text: str | None) -> str | None:
+    """The rule with its parts in the order a VEVENT's RRULE comes back in (FREQ, UNTIL, COUNT…),
+    so an unchanged series has the same digest on both sides."""
+    return vRecur.from_ical(text).to_ical().decode() if text else text
+
+
 def local_fields(a: Local) -> Fields:
     exdays = tuple(sorted(a.exceptions)) if a.recurrence else ()
     attendees = tuple(sorted({e.lower() for e in a.attendees}))
@@ -167,9 +173,9 @@ def local_fields(a: Local) -> Fields:
         start = a.starts_at.astimezone(timezone.utc)
         end = (a.ends_at or a.starts_at + DEFAULT_LENGTH).astimezone(timezone.utc)
         return Fields(a.title, None, start, end, _zone_name(a.time_zone), a.location or None, a.note or None,
-                      a.recurrence, exdays, attendees)
-    return Fields(a.title, a.due_date, None, None, None, a.location or None, a.note or None, a.recurrence,
-                  exdays, attendees)
+                      _canonical_rule(a.recurrence), exdays, attendees)
+    return Fields(a.title, a.due_date, None, None, None, a.location or None, a.note or None,
+                  _canonical_rule(a.recurrence), exdays, attendees)
 
 
 def digest(f: Fields) -> str:
@@ -256,9 +262,9 @@ def event_text(activity: UUID, f: Fields, stamp: datetime, keep: str | None = No
         ev.add("dtstart", f.day)
         ev.add("dtend", f.day + timedelta(days=1))
     if f.recurrence:
-        ev.add("rrule", vRecur.from_ical(f.recurrence))
+        series = Span(f.day or date.min, f.start, f.end, f.start is None, f.time_zone)
+        ev.add("rrule", vRecur.from_ical(ical_rule(f.recurrence, series)))
         if f.exdays:
-            series = Span(f.day or date.min, f.start, f.end, f.start is None, f.time_zone)
             for value in exdates(series, f.exdays):
                 ev.add("exdate", value)
     if f.location:
@@ -290,6 +296,9 @@ def parse_event(text: bytes | str) -> Incoming | None:
     if fields is None:
         return None
     recurrence = _rrule_text(ev)
+    if recurrence is not None:
+        series = Span(fields.day or date.min, fields.start, fields.end, fields.start is None, fields.time_zone)
+        recurrence = tandem_rule(recurrence, series)
     if recurrence is not None and rule(recurrence) is None:
         recurrence = None
     days: set[date] = set()

@@ -67,16 +67,59 @@ def check_span(start: date | datetime | None, end: datetime | None) -> None:
 
 _RULE_FREQUENCIES = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
 MAX_OCCURRENCES = 400  # in one read of a range: a daily rule over the longest range with room to spare
+MAX_COUNT = 999  # a series that ends "after N times"
+
+
+class InvalidSeriesEnd(InvalidInput):
+    """A series' end (``COUNT``, ``UNTIL``) not as expected; the message names ``recurrence``."""
+
+
+def _rule_parts(text: str) -> dict[str, str]:
+    return dict(part.partition("=")[::2] for part in text.upper().split(";"))
+
+
+def _end_problem(parts: dict[str, str]) -> str | None:
+    """What is wrong with a rule's end (COUNT: after N times, UNTIL: the last local day), if anything."""
+    count, until = parts.get("COUNT"), parts.get("UNTIL")
+    if count is not None and until is not None:
+        return f"expected COUNT or UNTIL, not both (RFC 5545), got COUNT={count[:8]};UNTIL={until[:20]}"
+    if count is not None and not (count.isdigit() and 1 <= int(count) <= MAX_COUNT):
+        return f"expected COUNT from 1 to {MAX_COUNT}, got {count[:8]!r}"
+    if until is not None and _until_day(until) is None:
+        return f"expected UNTIL as a day YYYYMMDD (the last day, in the series' zone), got {until[:20]!r}"
+    return None
+
+
+def _until_day(raw: str) -> date | None:
+    if len(raw) != 8 or not raw.isdigit():
+        return None
+    try:
+        return date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
+    except ValueError:
+        return None
+
+
+def series_end(text: str | None) -> tuple[int | None, date | None]:
+    """A rule's end: (COUNT, the UNTIL day) — (None, None) for a series that never ends."""
+    if not text:
+        return None, None
+    parts = _rule_parts(text)
+    count, until = parts.get("COUNT"), parts.get("UNTIL")
+    return (int(count) if count and count.isdigit() else None), (_until_day(until) if until else None)
 
 
 def rule(text: str) -> rrule | None:
     """The recurrence ``text`` (an RFC 5545 RRULE value, ``FREQ=WEEKLY;BYDAY=MO``) as a rule, or
-    None if it is not one we repeat: daily at most (no hourly, minutely or secondly floods)."""
+    None if it is not one we repeat: daily at most (no hourly, minutely or secondly floods), ending
+    never, after ``COUNT`` (1 to 999) times or on the local day ``UNTIL=YYYYMMDD`` (inclusive: the
+    rule's wall clock runs to the end of that day)."""
     if not text or len(text) > 300 or not text.isascii() or "\n" in text or ":" in text:
         return None
-    parts = dict(part.partition("=")[::2] for part in text.upper().split(";"))
-    if parts.get("FREQ") not in _RULE_FREQUENCIES or "DTSTART" in parts:
+    parts = _rule_parts(text)
+    if parts.get("FREQ") not in _RULE_FREQUENCIES or "DTSTART" in parts or _end_problem(parts):
         return None
+    if "UNTIL" in parts:
+        text = ";".join(f"{k}={v}T235959" if k == "UNTIL" else f"{k}={v}" for k, v in parts.items())
     try:
         found = rrulestr(f"RRULE:{text}", dtstart=datetime(2000, 1, 1))
     except (ValueError, TypeError, KeyError, OverflowError):
@@ -85,10 +128,21 @@ def rule(text: str) -> rrule | None:
 
 
 def check_rule(text: str) -> str:
+    problem = _end_problem(_rule_parts(text)) if text and len(text) <= 300 else None
+    if problem:
+        raise InvalidSeriesEnd(f"recurrence: {problem}")
     if rule(text) is None:
         raise InvalidInput(f"recurrence: expected an RRULE such as FREQ=WEEKLY;BYDAY=MO (daily at most), "
                            f"got {text[:80]!r}")
     return text.upper()
+
+
+def check_until(recurrence: str | None, start: Span | None) -> None:
+    """A series that ends on a day must end after the day it starts."""
+    until = series_end(recurrence)[1]
+    if until is not None and start is not None and until <= start.day:
+        raise InvalidSeriesEnd(f"recurrence: expected UNTIL after the start day {start.day.isoformat()}, "
+                           f"got {until.isoformat()}")
 
 
 def occurrences(when: Span, recurrence: str | None, first: date, last: date) -> list[Span]:
@@ -216,6 +270,9 @@ def check_times(before: Activity | None, changes: dict[str, Any]) -> dict[str, A
     if out.get("recurrence") is not None:
         out["recurrence"] = check_rule(out["recurrence"])
     old_due, old_end = (before.due, before.end) if before else (None, None)
+    if out.get("recurrence") is not None:
+        zone_name = out.get("timeZone", before.time_zone if before else None)
+        check_until(out["recurrence"], span(out.get("due", old_due), None, None, zone_name))
     if "due" in out and "end" not in out and old_end is not None:
         new_due = out["due"]
         keeps = isinstance(new_due, datetime) and isinstance(old_due, datetime)
@@ -249,3 +306,5 @@ class CalendarEntry(NamedTuple):
     created_at: datetime | None
     recurrence: str | None = None  # an RRULE: this entry is one occurrence of the series
     series_due: date | datetime | None = None  # the series' own start (what a move shifts)
+    cancelled: bool = False  # an occurrence taken out of its series (shown so it can be restored)
+    moved_from: tuple[UUID, date] | None = None  # a single activity that replaces (series, day)

@@ -16,7 +16,7 @@ from uuid import UUID
 from icalendar import Calendar, Event, vRecur
 
 from server.domain.calendar import CalendarEntry, Span, zone
-from server.domain.series import exdates
+from server.domain.series import exdates, ical_rule
 
 DEFAULT_LENGTH = timedelta(minutes=30)
 PRODUCT = "-//Tandem//Tandem CRM calendar//EN"
@@ -36,8 +36,9 @@ def event(entry: CalendarEntry, stamp: datetime, skipped: Collection[date] = ())
         ev.add("dtstart", entry.day)
         ev.add("dtend", entry.day + timedelta(days=1))
     if entry.recurrence:
-        ev.add("rrule", vRecur.from_ical(entry.recurrence))  # repeats on the wall clock of DTSTART's TZID
         series = Span(entry.day, entry.start, entry.end, entry.all_day, entry.time_zone)
+        # repeats on the wall clock of DTSTART's TZID; UNTIL in DTSTART's form
+        ev.add("rrule", vRecur.from_ical(ical_rule(entry.recurrence, series)))
         for value in exdates(series, skipped):  # in DTSTART's form and zone, as RFC 5545 asks
             ev.add("exdate", value)
     if entry.location:

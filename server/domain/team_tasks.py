@@ -14,7 +14,7 @@ Pure: no I/O.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 from uuid import UUID
@@ -24,6 +24,7 @@ from server.domain.calendar import Span, occurrences
 from server.domain.crm import ActivityType
 
 MAX_TASKS = 500  # one answer's length; the filters narrow a longer list
+DEFAULT_WEEK_HOURS = 40.0  # a working week for whoever has not set theirs
 
 
 class TeamTask(NamedTuple):
@@ -71,6 +72,7 @@ class Load(NamedTuple):
     this_week: int
     overdue: int
     hours: float
+    capacity: float = DEFAULT_WEEK_HOURS  # their working week (hours), what ``hours`` fills
 
 
 def week_of(today: date) -> tuple[date, date]:
@@ -115,15 +117,19 @@ def team_list(tasks: Iterable[TeamTask], filters: Filters, today: date, now: dat
     return kept[:MAX_TASKS]
 
 
-def _in_week(task: TeamTask, monday: date, sunday: date) -> list[Span]:
+def _in_week(task: TeamTask, monday: date, sunday: date, skipped: Collection[date] = ()) -> list[Span]:
     if task.day is None:
         return []
     when = Span(task.day, task.start, task.end, task.all_day, task.time_zone)
-    return occurrences(when, task.recurrence, monday, sunday)
+    return [s for s in occurrences(when, task.recurrence, monday, sunday) if not task.recurrence or s.day not in skipped]
 
 
-def workload(tasks: Iterable[TeamTask], people: Sequence[UUID], today: date, now: datetime) -> list[Load]:
-    """Each of ``people``'s load this week (in that order), from their open activities."""
+def workload(tasks: Iterable[TeamTask], people: Sequence[UUID], today: date, now: datetime,
+             capacity: Mapping[UUID, float] | None = None,
+             skipped: Mapping[tuple[UUID, UUID], Collection[date]] | None = None) -> list[Load]:
+    """Each of ``people``'s load this week (in that order), from their open activities, against
+    their working week (``capacity``, hours; default 40). A series' cancelled and moved days
+    (``skipped`` by (board, activity)) do not count: a moved one counts as its own activity."""
     monday, sunday = week_of(today)
     counts = {p: [0, 0, 0.0] for p in people}
     for task in tasks:
@@ -132,11 +138,12 @@ def workload(tasks: Iterable[TeamTask], people: Sequence[UUID], today: date, now
         load = counts[task.assignee]
         if is_overdue(task, today, now) and not task.recurrence:
             load[1] += 1
-        for s in _in_week(task, monday, sunday):
+        for s in _in_week(task, monday, sunday, (skipped or {}).get((task.board, task.id), ())):
             load[0] += 1
             if s.start is not None and s.end is not None and not s.all_day:
                 load[2] += (s.end - s.start).total_seconds() / 3600
-    return [Load(p, int(c[0]), int(c[1]), round(c[2], 2)) for p, c in counts.items()]
+    return [Load(p, int(c[0]), int(c[1]), round(c[2], 2), (capacity or {}).get(p, DEFAULT_WEEK_HOURS))
+            for p, c in counts.items()]
 
 
 def parse_filters(me: UUID, assignee: str, types: str, due: str, done: bool) -> Filters:

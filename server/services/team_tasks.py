@@ -1,5 +1,6 @@
 """The team to-do list and the workload strip (issue 18, item 2): everyone's activities on the
-boards the *caller* reaches in one workspace, filtered, and each member's load this week.
+boards the *caller* reaches in one workspace, filtered, and each member's load this week
+against their own working week (``WorkWeeks``; 40 hours unless they set theirs).
 
 Members only: a guest sees the boards shared with them, not who on the team is busy. The rows
 come from the SQL projection (``CalendarEntries.tasks``); reassigning or ticking one off is an
@@ -35,6 +36,9 @@ async def team_tasks(begin: Begin, caller: Caller, workspace: UUID, filters: Fil
         members = await tx.members.all(workspace)
         boards = await tx.board_reach.visible_boards(caller.id)
         found = [t for t in await tx.calendar_entries.tasks(boards, filters.done) if t.workspace == workspace]
-    people = [m.user.id for m in members]
+        people = [m.user.id for m in members]
+        capacity = await tx.work_weeks.hours(people)
+        skipped = await tx.series_exceptions.of_boards(boards)
     names = {m.user.id: m.user.name for m in members}
-    return TeamBoard(team_list(found, filters, today, now), workload(found, people, today, now), names)
+    loads = workload(found, people, today, now, capacity, skipped)
+    return TeamBoard(team_list(found, filters, today, now), loads, names)

@@ -8,6 +8,7 @@ from uuid import UUID
 
 import asyncpg
 
+from server.services.ports.series import SeriesException
 from server.storage.queries import queries
 
 SQL = queries("series")
@@ -27,3 +28,9 @@ class PostgresSeriesExceptions:
 
     async def of_boards(self, boards: Sequence[UUID]) -> dict[tuple[UUID, UUID], frozenset[date]]:
         return {(r[0], r[1]): frozenset(r[2]) for r in await self._conn.fetch(SQL["of_boards"], list(boards))}
+
+    async def rows(self, boards: Sequence[UUID]) -> list[SeriesException]:
+        return [SeriesException(*r) for r in await self._conn.fetch(SQL["rows"], list(boards))]
+
+    async def remove(self, board: UUID, activity: UUID, day: date) -> bool:
+        return await self._conn.execute(SQL["remove"], board, activity, day) == "DELETE 1"

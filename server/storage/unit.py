@@ -20,6 +20,7 @@ from server.storage.notification_settings import (
 from server.storage.calendar import PostgresCalendarEntries, PostgresCalendarFeeds
 from server.storage.attendees import PostgresActivityAttendees
 from server.storage.series import PostgresSeriesExceptions
+from server.storage.work_weeks import PostgresWorkWeeks
 from server.storage.caldav import PostgresCalendarSyncs
 from server.storage.booking import PostgresBookingLinks
 from server.storage.contacts import (
@@ -60,7 +61,8 @@ class PostgresUnit:
         "projection", "notes", "board_reach", "board_reads", "guest_invitations", "currencies",
         "jobs", "housekeeping", "automation_rules", "automation_runs", "webhooks", "notifications",
         "notification_settings", "deal_follows", "note_mentions",
-        "calendar_entries", "calendar_feeds", "attendees", "series_exceptions", "calendar_syncs", "booking_links",
+        "calendar_entries", "calendar_feeds", "attendees", "series_exceptions", "work_weeks", "calendar_syncs",
+        "booking_links",
         "mailboxes", "mailbox_sync", "mailbox_folders", "email_messages",
         "sequences", "enrolments",
         "email_templates", "email_tracking", "email_triggers", "bcc_addresses", "record_files",
@@ -115,6 +117,7 @@ class PostgresUnit:
         self.calendar_feeds = PostgresCalendarFeeds(conn)
         self.attendees = PostgresActivityAttendees(conn)
         self.series_exceptions = PostgresSeriesExceptions(conn)
+        self.work_weeks = PostgresWorkWeeks(conn)
         self.calendar_syncs = PostgresCalendarSyncs(conn)
         self.booking_links = PostgresBookingLinks(conn)
         self.email_templates = PostgresEmailTemplates(conn)

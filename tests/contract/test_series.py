@@ -48,3 +48,19 @@ async def test_an_occurrence_is_taken_out_once_and_read_back_by_series_and_by_bo
             (c.board.id, series): frozenset({date(2030, 3, 25), date(2030, 4, 1)}),
             (c.board.id, second): frozenset({date(2030, 4, 1)})}
         assert await unit.series_exceptions.of_boards([]) == {}
+
+
+async def test_an_occurrence_put_back_leaves_the_exceptions_and_rows_name_what_replaced_each(begin):
+    c = await crm(begin)
+    series, replacement = uuid4(), uuid4()
+    async with begin() as unit:
+        await unit.series_exceptions.add(c.workspace, c.board.id, series, date(2030, 4, 1), None)
+        await unit.series_exceptions.add(c.workspace, c.board.id, series, date(2030, 4, 8), replacement)
+    async with begin() as unit:
+        assert [tuple(r) for r in await unit.series_exceptions.rows([c.board.id])] == [
+            (c.board.id, series, date(2030, 4, 1), None), (c.board.id, series, date(2030, 4, 8), replacement)]
+        assert await unit.series_exceptions.remove(c.board.id, series, date(2030, 4, 1))
+        assert not await unit.series_exceptions.remove(c.board.id, series, date(2030, 4, 1))
+    async with begin() as unit:
+        assert await unit.series_exceptions.days(c.board.id, series) == {date(2030, 4, 8): replacement}
+        assert await unit.series_exceptions.rows([]) == []

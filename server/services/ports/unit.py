@@ -34,6 +34,7 @@ from server.services.ports.notification_settings import DealFollows, NoteMention
 from server.services.ports.calendar import CalendarEntries, CalendarFeeds
 from server.services.ports.attendees import ActivityAttendees
 from server.services.ports.series import SeriesExceptions
+from server.services.ports.work_weeks import WorkWeeks
 from server.services.ports.booking import BookingLinks
 from server.services.ports.privacy import ErasableContacts, PermissionLevels
 from server.services.ports.sending import EmailTemplates, EmailTracking
@@ -93,6 +94,7 @@ class Unit(Protocol):
     calendar_feeds: CalendarFeeds
     attendees: ActivityAttendees  # colleagues and contacts on an activity (issue 18)
     series_exceptions: SeriesExceptions  # cancelled and moved occurrences of a series (issue 18)
+    work_weeks: WorkWeeks  # each person's weekly hours (the workload strip)
     calendar_syncs: CalendarSyncs
     booking_links: BookingLinks
     email_templates: EmailTemplates

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import date
 from uuid import UUID
 
+from server.services.ports.series import SeriesException
 from server.storage.memory.unit import MemoryDatabase
 
 
@@ -33,3 +34,10 @@ class MemorySeriesExceptions:
             if b in boards:
                 found.setdefault((b, a), set()).add(d)
         return {k: frozenset(v) for k, v in found.items()}
+
+    async def rows(self, boards: Sequence[UUID]) -> list[SeriesException]:
+        return [SeriesException(b, a, d, r) for (b, a, d), (_, r) in sorted(self._rows.items(), key=lambda kv: str(kv[0]))
+                if b in boards]
+
+    async def remove(self, board: UUID, activity: UUID, day: date) -> bool:
+        return self._rows.pop((board, activity, day), None) is not None

@@ -60,7 +60,7 @@ class MemoryUnit:
         from server.storage.memory import automations
         from server.storage.memory import jobs, money, notifications, webhooks
         from server.storage.memory import calendar
-        from server.storage.memory import attendees, series
+        from server.storage.memory import attendees, series, work_weeks
         from server.storage.memory import booking
         from server.storage.memory import caldav
         from server.storage.memory import mailboxes
@@ -113,6 +113,7 @@ class MemoryUnit:
         self.calendar_feeds = calendar.MemoryCalendarFeeds(db)
         self.attendees = attendees.MemoryActivityAttendees(db)
         self.series_exceptions = series.MemorySeriesExceptions(db)
+        self.work_weeks = work_weeks.MemoryWorkWeeks(db)
         self.calendar_syncs = caldav.MemoryCalendarSyncs(db)
         self.booking_links = booking.MemoryBookingLinks(db)
         self.email_templates = email_templates.MemoryEmailTemplates(db)

@@ -7,3 +7,8 @@ SELECT day, replaced_by FROM activity_exceptions WHERE board_id = $1 AND activit
 -- name: of_boards
 SELECT board_id, activity_id, array_agg(day ORDER BY day) FROM activity_exceptions
 WHERE board_id = ANY($1::uuid[]) GROUP BY board_id, activity_id;
+-- name: rows
+SELECT board_id, activity_id, day, replaced_by FROM activity_exceptions
+WHERE board_id = ANY($1::uuid[]) ORDER BY board_id, activity_id, day;
+-- name: remove
+DELETE FROM activity_exceptions WHERE board_id = $1 AND activity_id = $2 AND day = $3;

@@ -20,6 +20,27 @@ const REPEATS = {
   'FREQ=WEEKLY': 'repeatWeekly', 'FREQ=WEEKLY;INTERVAL=2': 'repeatFortnightly', 'FREQ=MONTHLY': 'repeatMonthly',
 } as const
 
+type Ends = { kind: 'never' } | { kind: 'count'; count: number } | { kind: 'until'; day: string }
+
+/** A rule split into how it repeats and how it ends (COUNT: after N times, UNTIL: the last local day). */
+export function splitRule(rule: string): { base: string; ends: Ends } {
+  const parts = rule ? rule.split(';') : []
+  const base = parts.filter((p) => !/^(COUNT|UNTIL)=/.test(p)).join(';')
+  const count = parts.find((p) => p.startsWith('COUNT='))
+  const until = parts.find((p) => p.startsWith('UNTIL='))?.slice(6)
+  if (count) return { base, ends: { kind: 'count', count: Number(count.slice(6)) } }
+  if (until && /^\d{8}$/.test(until)) return { base, ends: { kind: 'until', day: `${until.slice(0, 4)}-${until.slice(4, 6)}-${until.slice(6)}` } }
+  return { base, ends: { kind: 'never' } }
+}
+
+/** The rule of ``base`` ending as ``ends`` (nothing when it does not repeat). */
+export function joinRule(base: string, ends: Ends): string {
+  if (!base) return ''
+  if (ends.kind === 'count') return `${base};COUNT=${Math.min(999, Math.max(1, Math.round(ends.count) || 1))}`
+  if (ends.kind === 'until') return `${base};UNTIL=${ends.day.split('-').join('')}`
+  return base
+}
+
 export function ActivityTimes({ doc, activity: a, writable }: { doc: Y.Doc; activity: Activity; writable: boolean }) {
   const zone = a.timeZone || browserZone()
   const timed = a.due.length > 10
@@ -36,6 +57,7 @@ export function ActivityTimes({ doc, activity: a, writable }: { doc: Y.Doc; acti
     set({ due, end: minutes > 0 ? addMinutes(due, minutes) : null, timeZone: zone })
   }
   const id = (name: string) => `act-${a.id}-${name}`
+  const { base, ends } = splitRule(a.recurrence)
   return (
     <fieldset class="activity-times" disabled={!writable}>
       <legend class="sr-only">{t('calendar.when', { title: a.title })}</legend>
@@ -69,10 +91,11 @@ export function ActivityTimes({ doc, activity: a, writable }: { doc: Y.Doc; acti
           <LiveTextarea id={id('outcome')} rows={2} value={a.outcome} readOnly={!writable} onCommit={(v: string) => set({ outcome: v.trim() })} /></div>
       )}
       <label class="field field--inline" for={id('repeat')}><span class="field__label">{t('calendar.repeat')}</span>
-        <select id={id('repeat')} value={a.recurrence} disabled={!a.due || !writable} onChange={(e) => set({ recurrence: (e.target as HTMLSelectElement).value })}>
+        <select id={id('repeat')} value={base} disabled={!a.due || !writable} onChange={(e) => set({ recurrence: joinRule((e.target as HTMLSelectElement).value, ends) })}>
           {Object.entries(REPEATS).map(([rule, key]) => <option key={rule} value={rule}>{t(`calendar.${key}`)}</option>)}
-          {a.recurrence && !(a.recurrence in REPEATS) && <option value={a.recurrence}>{a.recurrence}</option>}
+          {base && !(base in REPEATS) && <option value={base}>{base}</option>}
         </select></label>
+      {base && <SeriesEnd id={id} ends={ends} firstDay={wall.day} writable={writable} onChange={(next) => set({ recurrence: joinRule(base, next) })} />}
       <div class="activity-times__reminders" role="group" aria-label={t('calendar.reminders')}>
         <span class="field__label">{t('calendar.reminders')}</span>
         {REMINDER_CHOICES.map((m) => (
@@ -84,6 +107,42 @@ export function ActivityTimes({ doc, activity: a, writable }: { doc: Y.Doc; acti
         ))}
       </div>
     </fieldset>
+  )
+}
+
+/** How a series ends: never, after a number of times (1 to 999), or on a last day after its first. */
+function SeriesEnd({ id, ends, firstDay, writable, onChange }: {
+  id: (name: string) => string; ends: Ends; firstDay: string; writable: boolean; onChange: (ends: Ends) => void
+}) {
+  const dayAfter = firstDay ? new Date(Date.parse(`${firstDay}T12:00:00Z`) + 86400000).toISOString().slice(0, 10) : ''
+  const pick = (kind: string) => onChange(kind === 'count' ? { kind: 'count', count: 10 }
+    : kind === 'until' ? { kind: 'until', day: new Date(Date.parse(`${firstDay}T12:00:00Z`) + 28 * 86400000).toISOString().slice(0, 10) }
+      : { kind: 'never' })
+  return (
+    <div class="activity-times__ends" data-testid="series-end">
+      <label class="field field--inline" for={id('ends')}><span class="field__label">{t('calendar.ends')}</span>
+        <select id={id('ends')} value={ends.kind} disabled={!writable} onChange={(e) => pick((e.target as HTMLSelectElement).value)}>
+          <option value="never">{t('calendar.endsNever')}</option>
+          <option value="count">{t('calendar.endsAfter')}</option>
+          <option value="until">{t('calendar.endsUntil')}</option>
+        </select></label>
+      {ends.kind === 'count' && (
+        <label class="field field--inline" for={id('count')}><span class="field__label">{t('calendar.endsCount')}</span>
+          <input id={id('count')} type="number" min={1} max={999} step={1} value={ends.count} disabled={!writable}
+            onChange={(e) => {
+              const n = Number((e.target as HTMLInputElement).value)
+              if (Number.isInteger(n) && n >= 1 && n <= 999) onChange({ kind: 'count', count: n })
+            }} /></label>
+      )}
+      {ends.kind === 'until' && (
+        <label class="field field--inline" for={id('until')}><span class="field__label">{t('calendar.endsUntilDay')}</span>
+          <input id={id('until')} type="date" min={dayAfter} value={ends.day} disabled={!writable}
+            onChange={(e) => {
+              const day = (e.target as HTMLInputElement).value
+              if (day && day > firstDay) onChange({ kind: 'until', day })
+            }} /></label>
+      )}
+    </div>
   )
 }
 

@@ -1061,6 +1061,24 @@ export interface paths {
         patch: operations["ApiWorkspacesCurrencyChange"];
         trace?: never;
     };
+    "/api/workspaces/{workspace}/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's name and time zone (members) */
+        get: operations["ApiWorkspacesSettingsSettings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Rename the workspace or change its time zone (owners and admins) */
+        patch: operations["ApiWorkspacesSettingsChange"];
+        trace?: never;
+    };
     "/api/workspaces/{workspace}/lists": {
         parameters: {
             query?: never;
@@ -2564,6 +2582,77 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/requests/{request_id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reply to the customer (the first reply is the first response) or add an internal note */
+        post: operations["ApiRequestsRequestIdMessagesAddRequestMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The request queue, soonest due first: filter by status (default: new, open and waiting; all: every status), assignee (or unassigned), priority, overdue, contact, organisation; counts per status */
+        get: operations["ApiWorkspacesRequestsListRequests"];
+        put?: never;
+        /** Add a request by hand (members): a call, a walk-in */
+        post: operations["ApiWorkspacesRequestsCreateRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/requests/{request_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One request and its conversation, oldest message first */
+        get: operations["ApiRequestsRequestIdGetRequest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a request: status (a closed one is kept: 409), priority (due-by follows), assignee (notified), customer, deal */
+        patch: operations["ApiRequestsRequestIdUpdateRequest"];
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/service-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Response targets (hours per priority) and the support mailboxes whose mail becomes requests */
+        get: operations["ApiWorkspacesServiceSettingsGetServiceSettings"];
+        /** Change the service settings (admins) */
+        put: operations["ApiWorkspacesServiceSettingsPutServiceSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3101,6 +3190,11 @@ export interface components {
         ContactPage: {
             items: components["schemas"]["Contact"][];
             next_offset: number | null;
+        };
+        /** Conversation */
+        Conversation: {
+            request: components["schemas"]["ServiceRequest"];
+            messages: components["schemas"]["RequestMessage"][];
         };
         /** Convert */
         Convert: {
@@ -4208,6 +4302,14 @@ export interface components {
             smtp_tls?: components["schemas"]["Tls"];
             visibility?: components["schemas"]["Visibility"];
         };
+        /** NewMessage */
+        NewMessage: {
+            /** @enum {string} */
+            kind: "reply" | "note";
+            body: string;
+            /** @enum {null|string} */
+            status?: "new" | "open" | "waiting" | "solved" | "closed" | null;
+        };
         /** NewNote */
         NewNote: {
             subject_kind: components["schemas"]["SubjectKind"];
@@ -4218,6 +4320,19 @@ export interface components {
             /** @default  */
             title: string;
             text?: string | null;
+        };
+        /** NewRequest */
+        NewRequest: {
+            subject: string;
+            contact?: string | null;
+            /** @enum {null|string} */
+            channel?: "email" | "phone" | "web" | "manual" | null;
+            /** @enum {null|string} */
+            priority?: "low" | "normal" | "high" | "urgent" | null;
+            assignee?: string | null;
+            board?: string | null;
+            deal?: string | null;
+            body?: string | null;
         };
         /** NewSegment */
         NewSegment: {
@@ -4256,6 +4371,7 @@ export interface components {
         NewWorkspace: {
             name: string;
             currency?: string | null;
+            time_zone?: string | null;
         };
         /** Note */
         Note: {
@@ -4591,6 +4707,35 @@ export interface components {
             previous_to: string;
             reps: components["schemas"]["Rep"][];
         };
+        /** RequestChanges */
+        RequestChanges: {
+            subject?: string;
+            contact?: string | null;
+            status?: "new" | "open" | "waiting" | "solved" | "closed";
+            priority?: "low" | "normal" | "high" | "urgent";
+            assignee?: string | null;
+            board?: string | null;
+            deal?: string | null;
+        };
+        /** RequestMessage */
+        RequestMessage: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "inbound" | "reply" | "note";
+            author: string | null;
+            sender: string;
+            body: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        /** RequestQueue */
+        RequestQueue: {
+            requests: components["schemas"]["ServiceRequest"][];
+            counts: {
+                [key: string]: number;
+            };
+        };
         /** Reschedule */
         Reschedule: {
             start: string;
@@ -4681,6 +4826,50 @@ export interface components {
             window: components["schemas"]["WindowBody"];
             /** Format: date-time */
             updated_at: string;
+        };
+        /** ServiceRequest */
+        ServiceRequest: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            workspace_id: string;
+            subject: string;
+            contact: string | null;
+            contact_name: string | null;
+            organisation: string | null;
+            /** @enum {string} */
+            channel: "email" | "phone" | "web" | "manual";
+            /** @enum {string} */
+            status: "new" | "open" | "waiting" | "solved" | "closed";
+            /** @enum {string} */
+            priority: "low" | "normal" | "high" | "urgent";
+            assignee: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            due_at: string;
+            overdue: boolean;
+            first_response_at: string | null;
+            solved_at: string | null;
+            /** Format: date-time */
+            updated_at: string;
+            board: string | null;
+            deal: string | null;
+            mailbox: string | null;
+        };
+        /** ServiceSettings */
+        ServiceSettings: {
+            targets: {
+                [key: string]: number;
+            };
+            support_mailboxes: components["schemas"]["SupportMailbox"][];
+        };
+        /** ServiceSettingsChanges */
+        ServiceSettingsChanges: {
+            targets?: {
+                [key: string]: number;
+            };
+            support_mailboxes?: string[];
         };
         /** Session */
         Session: {
@@ -4775,6 +4964,12 @@ export interface components {
          * @enum {string}
          */
         SubjectKind: "deal" | "contact" | "organisation";
+        /** SupportMailbox */
+        SupportMailbox: {
+            /** Format: uuid */
+            id: string;
+            address: string;
+        };
         /**
          * SyncStatus
          * @enum {string}
@@ -5003,6 +5198,19 @@ export interface components {
             name: string;
             /** @enum {string} */
             role: "owner" | "admin" | "member" | "viewer" | "guest";
+        };
+        /** WorkspaceSettingsAnswer */
+        WorkspaceSettingsAnswer: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            time_zone: string | null;
+            default_time_zone: string;
+        };
+        /** WorkspaceSettingsChange */
+        WorkspaceSettingsChange: {
+            name?: string;
+            time_zone?: string | null;
         };
         /** YourPermissions */
         YourPermissions: {
@@ -8093,6 +8301,84 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CurrencySettings"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesSettingsSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceSettingsAnswer"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesSettingsChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkspaceSettingsChange"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceSettingsAnswer"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -12889,6 +13175,291 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiRequestsRequestIdMessagesAddRequestMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewMessage"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesRequestsListRequests: {
+        parameters: {
+            query?: {
+                status?: "new" | "open" | "waiting" | "solved" | "closed" | "all" | null;
+                assignee?: string | null;
+                unassigned?: boolean;
+                priority?: "low" | "normal" | "high" | "urgent" | null;
+                overdue?: boolean;
+                contact?: string | null;
+                organisation?: string | null;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestQueue"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesRequestsCreateRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewRequest"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiRequestsRequestIdGetRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiRequestsRequestIdUpdateRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RequestChanges"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesServiceSettingsGetServiceSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceSettings"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesServiceSettingsPutServiceSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServiceSettingsChanges"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceSettings"];
                 };
             };
             /** @description Bad request syntax or unsupported method */

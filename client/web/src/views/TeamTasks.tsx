@@ -23,7 +23,7 @@ type Task = Schemas['TeamTask']
 const tt = scoped('teamTasks')
 const TYPES = ['call', 'meeting', 'email', 'todo', 'deadline'] as const
 const DUES = ['any', 'overdue', 'today', 'week', 'none'] as const
-const WEEK_HOURS = 40 // the strip's bar is full at a 40-hour week
+const WEEK_HOURS = 40 // a bar is full at the person's own working week (Settings › Calendar); 40 if unknown
 
 export function TeamTasksPage() {
   const ws = workspaceId.value
@@ -108,16 +108,16 @@ function Workload({ answer, chosen, onPick }: { answer: Answer; chosen: string; 
         {answer.workload.map((w) => (
           <li key={w.person}>
             <button type="button" class={`workload__person${chosen === w.person ? ' is-on' : ''}`} aria-pressed={chosen === w.person}
-              aria-label={tt('loadLabel', { name: w.name, count: w.this_week, overdue: w.overdue, hours: fmtHours(w.hours) })}
+              aria-label={tt('loadLabel', { name: w.name, count: w.this_week, overdue: w.overdue, hours: fmtHours(w.hours), capacity: fmtHours(w.capacity) })}
               onClick={() => onPick(w.person)}>
               <span class="workload__name">{w.name}{w.person === me.value?.id ? ` ${tt('you')}` : ''}</span>
               <span class="workload__figures">
                 <span>{tt('thisWeek', { count: w.this_week })}</span>
                 {w.overdue > 0 && <span class="workload__overdue">{tt('overdue', { count: w.overdue })}</span>}
-                <span>{tt('hours', { hours: fmtHours(w.hours) })}</span>
+                <span>{tt('hoursOf', { hours: fmtHours(w.hours), capacity: fmtHours(w.capacity) })}</span>
               </span>
               <span class="workload__bar" aria-hidden="true">
-                <span style={{ width: `${Math.min(100, (w.hours / WEEK_HOURS) * 100)}%` }} />
+                <span style={{ width: `${Math.min(100, (w.hours / (w.capacity || WEEK_HOURS)) * 100)}%` }} />
               </span>
             </button>
           </li>

@@ -7,6 +7,8 @@
  * another day, or Alt+arrows on a selected one (15 minutes / a day) — is an ordinary activity edit
  * (`PATCH`): the server edits the board document, so everyone with the board open sees it at once.
  * Times show on this browser's clock. Narrower than 600 px the week becomes a day-by-day agenda.
+ * Cancelled occurrences of a series show faded and struck through (`cancelled=true`): their popover
+ * restores them (EntryDetails.tsx).
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { del, get, patch, post, query, type Schemas } from '../../lib/api'
@@ -60,7 +62,7 @@ export function CalendarPage() {
   const shown: View = narrow && view === 'week' ? 'day' : view
   const [first, last] = range(shown, anchor)
   const load = () => get<Schemas['Calendar']>(`/api/workspaces/${workspaceId.value}/calendar${query({
-    start: addDays(first, -1), end: addDays(last, 1), people: people.join(','),
+    start: addDays(first, -1), end: addDays(last, 1), people: people.join(','), cancelled: 'true',
   })}`).then((r) => { setEntries(r.entries); setError('') }, (e) => setError(e instanceof Error ? e.message : String(e)))
   useEffect(() => {
     let live = true
@@ -311,15 +313,18 @@ function EntryItem({ entry: e, day, compact, people, onMove, onCancel, style }: 
   const timed = !!e.start && !e.all_day
   const when = timed ? `${clock(e.start!)}${e.end ? `–${clock(e.end)}` : ''}` : t('calendar.allDay')
   const href = e.card ? `/w/${e.workspace}/boards/${e.board}/deals/${e.card}` : `/w/${e.workspace}/boards/${e.board}`
+  const ghost = !!e.cancelled // a cancelled occurrence: not moved, not cancelled again; its popover restores it
   return (
-    <li class={`calendar__entry calendar__entry--${e.type}${e.done ? ' is-done' : ''}`} draggable data-testid="calendar-entry" style={style}
+    <li class={`calendar__entry calendar__entry--${e.type}${e.done ? ' is-done' : ''}${ghost ? ' is-cancelled' : ''}`} draggable={!ghost}
+      data-testid={ghost ? 'calendar-cancelled' : 'calendar-entry'} style={style}
       onDragStart={(ev) => {
+        if (ghost) return
         const grab = ev.clientY - (ev.currentTarget as HTMLElement).getBoundingClientRect().top // where it was held
         ev.dataTransfer?.setData('application/x-tandem-activity', JSON.stringify({ entry: e, from: day, grab }))
       }}>
       <a href={href} title={`${e.title} · ${e.board_name}${e.location ? ` · ${e.location}` : ''}`}
         onKeyDown={(ev) => {
-          if (!ev.altKey) return
+          if (!ev.altKey || ghost) return
           const minutes = ev.key === 'ArrowUp' ? -15 : ev.key === 'ArrowDown' ? 15 : ev.key === 'ArrowLeft' ? -1440 : ev.key === 'ArrowRight' ? 1440 : 0
           if (!minutes || (!timed && Math.abs(minutes) < 1440)) return
           ev.preventDefault()
@@ -333,7 +338,7 @@ function EntryItem({ entry: e, day, compact, people, onMove, onCancel, style }: 
         )}
       </a>
       {!compact && <DetailsButton entry={e} />}
-      {e.recurrence && !compact && (
+      {e.recurrence && !compact && !ghost && (
         <button type="button" class="calendar__skip" aria-label={t('series.cancel', { title: e.title, day: shortDate(e.day) })}
           title={t('series.cancel', { title: e.title, day: shortDate(e.day) })} onClick={() => onCancel(e)}>×</button>
       )}

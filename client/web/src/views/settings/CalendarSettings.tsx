@@ -1,12 +1,14 @@
 /**
  * Settings › Calendar (issue 18): your private iCalendar feed — made, shown once (only a hash of its
- * token is kept), re-made (the old address stops working) or revoked. Everyone's own: not admin-only.
+ * token is kept), re-made (the old address stops working) or revoked; and your working week
+ * (`WorkWeekSettings`). Everyone's own: not admin-only.
  */
 import { useEffect, useState } from 'preact/hooks'
 import { del, get, post, type Schemas } from '../../lib/api'
 import { relative } from '../../lib/format'
 import { t } from '../../i18n'
 import { Spinner, announce, toastError } from '../../components/ui'
+import { WorkWeekSettings } from './WorkWeekSettings'
 
 type Feed = Schemas['CalendarFeed']
 
@@ -37,6 +39,7 @@ export function CalendarSettings() {
         {feed.active && <button class="btn btn--danger" onClick={() => void revoke()}>{t('calendar.feedRevoke')}</button>}
       </div>
       {feed.active && <p class="muted small">{t('calendar.feedRenewHint')}</p>}
+      <WorkWeekSettings />
     </div>
   )
 }
