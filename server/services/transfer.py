@@ -32,6 +32,7 @@ from server.domain.transfer import (
 )
 from server.services.accounts import Caller
 from server.services.feed import ChangeFeed
+from server.services.file_removal import forget_contacts, forget_organisation
 from server.services.import_rows import Context, Plan, plan_contacts, plan_organisations
 from server.services.lead_import import plan_leads, write_leads
 from server.services.permissions import check_export
@@ -208,7 +209,7 @@ class Transfer:
                 raise InvalidInput(f"expected an import of contacts or organisations, got one of {found.kind}")
             changes = await tx.import_batches.changes(batch)
             for change in reversed(changes):
-                await _revert(tx, change)
+                await _revert(tx, workspace, change)
             await tx.import_batches.mark_undone(batch)
             await tx.audit.record("import undone", actor=caller.id, workspace=workspace, address=address,
                                   kind=found.kind, batch=str(batch), records=len(changes))
@@ -282,14 +283,16 @@ def _ids(values: dict[str, Any], *keys: str) -> dict[str, Any]:
     return {**values, **{key: UUID(values[key]) if values.get(key) else None for key in keys}}
 
 
-async def _revert(tx: Unit, change: ImportChange) -> None:
-    """Undo one change: retire a record the import created, restore one it updated."""
+async def _revert(tx: Unit, workspace: UUID, change: ImportChange) -> None:
+    """Undo one change: retire a record the import created (with files uploaded on it since),
+    restore one it updated."""
     if change.record_kind == "lead":  # an import of leads only creates them (docs/leads.md)
         await tx.leads.delete(change.record_id)
         return
     if change.record_kind == "contact":
         if change.action is Did.CREATED:
             await tx.contacts.delete(change.record_id)
+            await forget_contacts(tx, workspace, [change.record_id, *await tx.links.merged_into(change.record_id)])
             return
         if change.before is None:  # erased since: its old values are forgotten, not restored
             return
@@ -301,5 +304,6 @@ async def _revert(tx: Unit, change: ImportChange) -> None:
         await tx.contacts.update(change.record_id, Indexed(values, values.sort_name(), values.lexemes(company)))
     elif change.action is Did.CREATED:
         await tx.organisations.delete(change.record_id)
+        await forget_organisation(tx, workspace, change.record_id)
     else:
         await tx.organisations.update(change.record_id, OrganisationValues(**_ids(change.before, "owner_id")))

@@ -194,6 +194,22 @@ async def test_an_erased_contacts_files_are_gone_rows_and_bytes(world):
     await gone(seen, in_store(seen, t.workspace, file))
 
 
+async def test_undoing_an_import_takes_the_files_uploaded_on_the_contacts_it_created(world):
+    server, seen, _, _ = world
+    t = await team(server.http_url)
+    base = f"/api/workspaces/{t.workspace}"
+    csv = b"first_name,emails\nIda,ida@x.test\n"
+    done = await call(server, t.owner, "POST", f"{base}/import/contacts", content=csv,
+                      headers={**t.owner.headers, "Content-Type": "text/csv"})
+    assert done.status_code == 200, done.text
+    [ida] = (await ok(server, t.owner, "GET", f"{base}/contacts"))["items"]
+    file = await upload(server, t.member, f"/api/contacts/{ida['id']}/files", "cv.txt", b"cv")
+    undone = await call(server, t.owner, "POST", f"{base}/imports/{done.json()['batch']}/undo")
+    assert undone.status_code == 200, undone.text
+    assert (await call(server, t.owner, "GET", file["url"])).status_code == 404
+    await gone(seen, in_store(seen, t.workspace, file))
+
+
 async def test_a_delete_the_store_refuses_is_retried_until_the_bytes_are_gone(world):
     server, seen, switchable, _ = world
     t = await team(server.http_url)
