@@ -83,6 +83,8 @@ from server.services.booking import BookingService
 from server.services.leads import LeadsService
 from server.services.lead_forms import LeadFormsService
 from server.api.leads import LeadController, LeadFormController, lead_form_post
+from server.services.service_requests import ServiceRequestsService
+from server.api.service_requests import ServiceRequestController
 from server.services.caldav_sync import CalendarSync
 from server.services.jobs import JobKinds
 from server.services.custom_fields import CustomFields
@@ -203,7 +205,7 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
                         ForecastController,
                         InsightsController,
                         NotificationController, NotificationSettingsController, CalendarController, ical_feed, BookingSettingsController, PublicBookingController, GuestBookingController, CalendarSyncController, EmailTemplateController, EmailController, mail_status, tracked_open, tracked_click, BccController, RecordFilesController,
-                        LeadController, LeadFormController, lead_form_post],
+                        LeadController, LeadFormController, lead_form_post, ServiceRequestController],
         dependencies={"caller": Provide(provide_caller), **dependencies()},
         exception_handlers=EXCEPTION_HANDLERS,
         # 422 for text Postgres cannot store, before any handler; rooms a request opens stay loaded until it answers
@@ -318,6 +320,7 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
         record_files=files,
         leads=LeadsService(begin, accounts.boards, crm, contacts, organisations),
         lead_forms=LeadFormsService(begin),
+        service_requests=ServiceRequestsService(begin),
     )
 
 

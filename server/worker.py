@@ -60,7 +60,7 @@ from server.services.webhooks import WebhookService
 from server.services.webhooks import register as register_webhooks
 from server.mail.imap import AioImapServers
 from server.services.mail_sync import MailSync, SyncPolicy
-from server.services import sequences
+from server.services import sequences, service_mail
 from server.services.mail_sync import register as register_mail_sync
 from server.settings import Settings
 from server.storage.jobs import WORKER_APPLICATION
@@ -104,7 +104,8 @@ class Worker:
             register_webhooks(kinds, WebhookService(begin, sealer(settings), HttpReceivers(),
                                                     WebhookPolicy.of(settings)))
             mail_sync = MailSync(begin, sealer(settings), AioImapServers(), SyncPolicy.of(settings),
-                                 on_mail=sequences.on_inbound)  # a reply or a bounce stops a sequence
+                                 on_mail=service_mail.both(  # a reply or a bounce stops a sequence;
+                                     sequences.on_inbound, service_mail.on_inbound))  # support mail: requests
             sequences.register(kinds, sequences.SequenceRunner(begin, sequences.RunnerPolicy(
                 sequences.links_of(secret_key(settings), settings.public_url), settings.sequence_sends_per_hour)))
             register_mail_sync(kinds, begin, mail_sync, settings.mailbox_poll_cron)  # mailboxes (issue 17)

@@ -40,6 +40,7 @@ from server.domain.automations import InvalidRule
 from server.domain.booking import InvalidBooking
 from server.domain.calendar import InvalidSeriesEnd
 from server.domain.leads import FormTooLarge, InvalidLead
+from server.domain.service_requests import InvalidRequest
 from server.domain.accounts import Conflict, InvalidInput, Throttled, Unauthenticated, UnknownLocale
 from server.domain.money import InvalidCurrency
 from server.domain.permissions import InvalidSetting
@@ -69,6 +70,7 @@ HTTP_STATUS: dict[type[Exception], int] = {
     InvalidBooking: 422,  # a booking link's setting or a booking not as expected (names the field)
     InvalidSeriesEnd: 422,  # a series' COUNT or UNTIL not as expected (names recurrence)
     InvalidLead: 422,  # a lead's or a lead form's field not as expected (names the field)
+    InvalidRequest: 422,  # a service request's or the service settings' field not as expected (names it)
     UnknownLocale: 422,  # a language the app does not speak (PATCH /api/me)
     Refused: 422,  # a webhook receiver at a loopback, private, link-local or reserved address (SSRF guard)
     MailboxRefused: 422,  # a mail server that cannot be reached or refused the sign-in (said in words)

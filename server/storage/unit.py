@@ -42,6 +42,9 @@ from server.storage.money import PostgresCurrencySettings
 from server.storage.privacy import PostgresErasableContacts, PostgresPermissionLevels
 from server.storage.projection import PostgresProjectedDocuments, PostgresProjectionTables
 from server.storage.segments import PostgresSavedSegments
+from server.storage.service_requests import (
+    PostgresRequestMessages, PostgresServiceRequests, PostgresServiceSettings,
+)
 from server.storage.sequences import PostgresEnrolments, PostgresSequences
 from server.storage.webhooks import PostgresWebhooks
 from server.storage.workspaces import (
@@ -67,6 +70,7 @@ class PostgresUnit:
         "sequences", "enrolments",
         "email_templates", "email_tracking", "email_triggers", "bcc_addresses", "record_files",
         "leads", "lead_forms",
+        "service_requests", "request_messages", "service_settings",
     )
 
     def __init__(self, conn: asyncpg.Connection) -> None:
@@ -129,6 +133,9 @@ class PostgresUnit:
         self.bcc_addresses = PostgresBccAddresses(conn)
         self.leads = PostgresLeads(conn)
         self.lead_forms = PostgresLeadForms(conn)
+        self.service_requests = PostgresServiceRequests(conn)
+        self.request_messages = PostgresRequestMessages(conn)
+        self.service_settings = PostgresServiceSettings(conn)
 
 
 def transactions(pool: asyncpg.Pool) -> Begin:

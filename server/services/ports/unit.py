@@ -38,6 +38,7 @@ from server.services.ports.work_weeks import WorkWeeks
 from server.services.ports.booking import BookingLinks
 from server.services.ports.privacy import ErasableContacts, PermissionLevels
 from server.services.ports.sending import EmailTemplates, EmailTracking
+from server.services.ports.service_requests import RequestMessages, ServiceRequests, ServiceSettingsStore
 from server.services.ports.sequences import Enrolments, Sequences
 from server.services.ports.projection import ProjectedDocuments, ProjectionTables
 from server.services.ports.webhooks import Webhooks
@@ -106,6 +107,9 @@ class Unit(Protocol):
     bcc_addresses: BccAddresses
     leads: Leads  # the leads inbox (docs/leads.md)
     lead_forms: LeadForms
+    service_requests: ServiceRequests  # customer-service requests (docs/service.md)
+    request_messages: RequestMessages
+    service_settings: ServiceSettingsStore
 
 
 Begin = Callable[..., AbstractAsyncContextManager[Unit]]
