@@ -31,6 +31,7 @@ from server.api.insights import InsightsController
 from server.api.forecast import ForecastController
 from server.api.contacts import ContactController
 from server.api.currencies import CurrencyController
+from server.api.workspace_settings import WorkspaceSettingsController
 from server.api.webhooks import WebhookController
 from server.api.mailboxes import MailboxController
 from server.api.sequences import SequenceController, unsubscribe, unsubscribe_page
@@ -68,6 +69,7 @@ from server.services.forecast import Forecasts
 from server.services.projection import Projector
 from server.services.contacts import Contacts
 from server.services.currencies import Currencies
+from server.services.workspace_settings import WorkspaceSettingsService
 from server.services.webhooks import Policy as WebhookPolicy
 from server.services.webhooks import WebhookService
 from server.services.mailboxes import Mailboxes
@@ -200,7 +202,7 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
         route_handlers=[health, metrics, sync_socket, AuthController, me, change_me, WorkspaceController,
                         accept_invitation, BoardController, BoardEditController, CrmReadController, ContactController,
                         OrganisationController, CustomFieldController, SegmentController, TransferController, PrivacyController,
-                        CurrencyController, WorkspaceListsController, AutomationController, WebhookController,
+                        CurrencyController, WorkspaceSettingsController, WorkspaceListsController, AutomationController, WebhookController,
                         MailboxController, SequenceController, unsubscribe_page, unsubscribe,
                         ForecastController,
                         InsightsController,
@@ -285,6 +287,7 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
         organisations=(organisations := Organisations(begin, feed)),
         custom_fields=CustomFields(begin, feed),
         currencies=Currencies(begin),
+        workspace_settings=WorkspaceSettingsService(begin, settings.forecast_week_zone),  # Settings › Workspace
         segments=Segments(begin),
         transfer=Transfer(begin, feed),
         deal_transfer=DealTransfer(begin, accounts.boards, rooms, projector),
@@ -298,7 +301,7 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
         insights=(insights := Insights(begin, accounts.boards, workspace_lists, PostgresInsightsReads(pool),
                                        PostgresGoals(pool), teams=PostgresTeams(pool))),
         forecasts=Forecasts(begin, insights, PostgresForecastReads(pool), PostgresForecastSnapshots(pool),
-                            PostgresTeams(pool)),
+                            PostgresTeams(pool), week_zone=settings.forecast_week_zone),
         workspace_lists=workspace_lists,
         board_lifecycle=BoardLifecycle(begin, rooms),
         queue=PostgresQueueMonitor(pool),

@@ -62,6 +62,7 @@ from server.services.transfer import Transfer
 from server.services.webhooks import WebhookService
 from server.services.mailboxes import Mailboxes
 from server.services.workspace_lists import WorkspaceLists
+from server.services.workspace_settings import WorkspaceSettingsService
 from server.services.workspaces import Workspaces
 from server.settings import Settings
 from server.sync.persistence import GroupCommitter
@@ -95,6 +96,7 @@ class Services:
     organisations: Organisations
     custom_fields: CustomFields
     currencies: Currencies
+    workspace_settings: WorkspaceSettingsService  # Settings › Workspace: name and time zone
     segments: Segments
     transfer: Transfer
     deal_transfer: DealTransfer

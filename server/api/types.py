@@ -71,6 +71,8 @@ class NewWorkspace(msgspec.Struct, forbid_unknown_fields=True):
     name: str
     # ISO 4217; if absent, the one the caller's Accept-Language suggests (de-DE: EUR), else USD
     currency: str | None = None
+    # IANA zone (the creator's browser's); if absent, the server's default (Settings › Workspace)
+    time_zone: str | None = None
 
 
 class Workspace(msgspec.Struct):

@@ -36,7 +36,7 @@ class WorkspaceController(Controller):
         self, request: Request, data: JSONBody[types.NewWorkspace], caller: CallerDep, workspaces: WorkspacesDep
     ) -> types.Workspace:
         currency = data.currency or currency_for_locale(request.headers.get("accept-language"))
-        workspace = await workspaces.create(caller, data.name, currency)
+        workspace = await workspaces.create(caller, data.name, currency, data.time_zone)
         return _workspace(workspace.id, workspace.name, Role.OWNER)
 
     @get("/", summary="Workspaces the caller belongs to, or is a guest in")

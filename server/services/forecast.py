@@ -19,6 +19,7 @@ from server.domain import insights as shape
 from server.domain.access import Action, NotFound
 from server.domain.accounts import InvalidInput
 from server.domain.forecast import Change, Team
+from server.domain.workspaces import check_workspace_zone
 from server.services.accounts import Caller
 from server.services.insights import Filters, Insights, _ahead
 from server.domain.insights import Interval
@@ -30,24 +31,42 @@ log = logging.getLogger(__name__)
 
 
 async def take_snapshots(reads: ForecastReads, snapshots: ForecastSnapshots, now: datetime, zone: str) -> int:
-    """The snapshot of the week holding ``now`` (weeks begin on Monday in ``zone``) for every
-    workspace without one; how many workspaces got one."""
-    week = history.week_start(now, zone)
+    """The snapshot of the week holding ``now`` for every workspace without one, each week beginning
+    on Monday 00:00 in the workspace's time zone (else ``zone``, the server's); how many got one."""
     taken = 0
-    for workspace in await reads.workspaces_without(week):
-        taken += await snapshots.record(workspace, week, now, await reads.open_deals(workspace))
+    for row in await reads.workspace_zones(_weeks_around(now)):
+        week = history.week_start(now, _zone_or(row.time_zone, zone))
+        if week not in row.taken:
+            taken += await snapshots.record(row.workspace, week, now, await reads.open_deals(row.workspace))
     if taken:
-        log.info("forecast: took the snapshot of the week of %s for %d workspace(s)", week, taken)
+        log.info("forecast: took this week's snapshot for %d workspace(s)", taken)
     return taken
+
+
+def _weeks_around(now: datetime) -> list[date]:
+    """Every week ``now`` can be in, in some zone: local dates are within a day of UTC's (UTC-12 to +14)."""
+    return sorted({history.week_start(now + timedelta(days=days), "UTC") for days in (-1, 1)})
+
+
+def _zone_or(time_zone: str | None, default: str) -> str:
+    """The workspace's zone, or the server's if it has none (or one this machine's tz database lacks)."""
+    if time_zone is None:
+        return default
+    try:
+        return check_workspace_zone(time_zone) or default
+    except InvalidInput:
+        log.warning("forecast: unknown time zone %r, counting weeks in %s", time_zone, default)
+        return default
 
 
 class Forecasts:
     """What changed since a weekly snapshot, close-date pushes, and teams."""
 
     def __init__(self, begin: Begin, insights: Insights, reads: ForecastReads, snapshots: ForecastSnapshots,
-                 teams: Teams, now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
+                 teams: Teams, now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+                 week_zone: str = "UTC") -> None:
         self._begin, self._insights, self._reads, self._snapshots, self._teams = begin, insights, reads, snapshots, teams
-        self._now = now
+        self._now, self._week_zone = now, week_zone  # the server's week zone, for workspaces without their own
 
     async def changes(self, caller: Caller, workspace: UUID, filters: Filters, *, week: date | None = None,
                       interval: Interval = Interval.MONTH) -> dict[str, Any]:
@@ -58,7 +77,7 @@ class Forecasts:
                                            lambda today, zone: _ahead(today, zone, interval))
         owners = list(ctx.owners) if ctx.owners is not None else [ctx.owner] if ctx.owner else None
         weeks = await self._snapshots.weeks(workspace)
-        base = _base_week(weeks, week, history.week_start(self._now(), ctx.range.zone))
+        base = _base_week(weeks, week, history.week_start(self._now(), await self._week_zone_of(workspace)))
         first, after = ctx.range.first, ctx.range.last + timedelta(1)
         moves: list[history.Moved] = []
         sides: list[dict[str, Any]] = []
@@ -74,6 +93,12 @@ class Forecasts:
                 "week": base.week if base else None, "taken_at": base.taken_at if base else None,
                 "before": _side(sides, "before", default), "now": _side(sides, "now", default),
                 "totals": totals, "deals": [_move_row(m, ctx, stages) for m in moves]}
+
+    async def _week_zone_of(self, workspace: UUID) -> str:
+        """The zone the workspace's snapshot weeks begin in (as ``take_snapshots`` counts them)."""
+        async with self._begin() as unit:
+            found = await unit.workspaces.settings(workspace)
+        return _zone_or(found.time_zone if found else None, self._week_zone)
 
     async def pushes(self, caller: Caller, workspace: UUID, board: UUID, card: UUID) -> dict[str, Any]:
         """How often a deal's expected close moved later, and when it last did."""

@@ -16,7 +16,8 @@ from server.domain.accounts import AuditEvent
 from server.domain.boards import DocumentKind, dashboard_document, workspace_document
 from server.domain.money import FALLBACK, check_currency
 from server.domain.system_mail import Moment, render
-from server.domain.workspaces import Member, MyWorkspace, PendingInvitation, Workspace, WorkspaceView
+from server.domain.workspaces import (Member, MyWorkspace, PendingInvitation, Workspace, WorkspaceView,
+                                      check_workspace_zone)
 from server.services.accounts import Caller
 from server.services.credentials import hash_token, new_token
 from server.services.mail import Mail, Outbox, time_zone_of
@@ -46,12 +47,14 @@ class Workspaces:
     def __init__(self, begin: Begin, outbox: Outbox, *, invitation_ttl: float) -> None:
         self._begin, self._outbox, self._invitation_ttl = begin, outbox, invitation_ttl
 
-    async def create(self, caller: Caller, name: str, currency: str = FALLBACK) -> Workspace:
-        """A workspace owned by the caller; ``currency`` (ISO 4217) is its money's, changeable later."""
+    async def create(self, caller: Caller, name: str, currency: str = FALLBACK,
+                     time_zone: str | None = None) -> Workspace:
+        """A workspace owned by the caller; ``currency`` (ISO 4217) is its money's and ``time_zone``
+        (IANA; None: the server's default) its weeks', both changeable later."""
         name = check_name(name, "workspace name")
-        currency = check_currency(currency)
+        currency, time_zone = check_currency(currency), check_workspace_zone(time_zone)
         async with self._begin() as unit:
-            workspace = await unit.workspaces.add(name)
+            workspace = await unit.workspaces.add(name, time_zone)
             await unit.currencies.set_currency(workspace.id, currency, caller.id)
             await unit.members.add(workspace.id, caller.id, Role.OWNER)
             await unit.workspaces.add_document(workspace_document(workspace.id), workspace.id, None,

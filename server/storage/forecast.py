@@ -10,6 +10,7 @@ from uuid import UUID
 import asyncpg
 
 from server.domain.forecast import Change, DealNow, Moved, SnapshotDeal, SnapshotWeek, Team
+from server.services.ports.forecast import WorkspaceZone
 from server.services.ports.insights import Row
 from server.storage.queries import queries
 
@@ -46,9 +47,9 @@ class PostgresForecastReads:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
 
-    async def workspaces_without(self, week: date) -> list[UUID]:
+    async def workspace_zones(self, weeks: Sequence[date]) -> list[WorkspaceZone]:
         async with self._pool.acquire() as conn:
-            return [row[0] for row in await conn.fetch(SQL["workspaces_without"], week)]
+            return [WorkspaceZone(*row) for row in await conn.fetch(SQL["workspace_zones"], list(weeks))]
 
     async def open_deals(self, workspace: UUID) -> list[SnapshotDeal]:
         async with self._pool.acquire() as conn:

@@ -15,7 +15,8 @@ import asyncpg
 from server.domain.access import Role, ShareLevel
 from server.domain.accounts import User
 from server.domain.boards import Board, BoardGrant, BoardKind, DocumentGrant, DocumentKind, Share, board_document
-from server.domain.workspaces import Member, MyWorkspace, PendingInvitation, Workspace, WorkspaceView
+from server.domain.workspaces import (Member, MyWorkspace, PendingInvitation, Workspace, WorkspaceSettings,
+                                      WorkspaceView)
 from server.storage.queries import queries
 
 SQL = queries("workspaces")
@@ -35,9 +36,16 @@ class PostgresWorkspaces:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
 
-    async def add(self, name: str) -> Workspace:
-        row = await self._conn.fetchrow(SQL["insert_workspace"], name)
+    async def add(self, name: str, time_zone: str | None = None) -> Workspace:
+        row = await self._conn.fetchrow(SQL["insert_workspace"], name, time_zone)
         return Workspace(row["id"], row["name"], row["created_at"])
+
+    async def settings(self, workspace: UUID) -> WorkspaceSettings | None:
+        row = await self._conn.fetchrow(SQL["workspace_settings"], workspace)
+        return None if row is None else WorkspaceSettings(row["id"], row["name"], row["time_zone"])
+
+    async def change_settings(self, workspace: UUID, name: str, time_zone: str | None) -> None:
+        await self._conn.execute(SQL["change_workspace_settings"], workspace, name, time_zone)
 
     async def of_user(self, user: UUID) -> list[MyWorkspace]:
         rows = await self._conn.fetch(SQL["workspaces_of"], user)

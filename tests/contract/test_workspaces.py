@@ -11,7 +11,7 @@ import pytest
 
 from server.domain.access import Role, ShareLevel
 from server.domain.boards import Board, BoardKind, DocumentKind, workspace_document
-from server.domain.workspaces import MyWorkspace
+from server.domain.workspaces import MyWorkspace, WorkspaceSettings
 from tests.contract.test_accounts import adapters, new_user, twins
 from tests.support.units import backend
 
@@ -44,6 +44,28 @@ async def test_a_workspace_is_seen_by_its_members_with_their_role(begin):
     assert (workspace.name, workspace.created_at <= datetime.now(timezone.utc)) == ("Acme", True)
     assert (mine.id, mine.name, mine.role, mine.guest) == (workspace.id, "Acme", Role.OWNER, False)
     assert (theirs.role, theirs.guest) == (None, False)
+
+
+async def test_a_workspace_keeps_its_zone_and_changes_name_and_zone_together(begin):
+    owner = await new_user(begin)
+    async with begin() as unit:
+        plain = await unit.workspaces.add("Plain")
+        berlin = await unit.workspaces.add("Acme", "Europe/Berlin")
+        await unit.members.add(berlin.id, owner.id, Role.OWNER)
+    async with begin() as unit:
+        assert await unit.workspaces.settings(plain.id) == WorkspaceSettings(plain.id, "Plain", None)
+        assert await unit.workspaces.settings(berlin.id) == WorkspaceSettings(berlin.id, "Acme", "Europe/Berlin")
+        assert await unit.workspaces.settings(uuid4()) is None
+        await unit.workspaces.change_settings(berlin.id, "Acme GmbH", "America/New_York")
+        await unit.workspaces.change_settings(plain.id, "Plain", None)
+    async with begin() as unit:
+        assert await unit.workspaces.settings(berlin.id) == WorkspaceSettings(berlin.id, "Acme GmbH",
+                                                                              "America/New_York")
+        assert [w.name for w in await unit.workspaces.of_user(owner.id)] == ["Acme GmbH"]
+        assert (await unit.workspaces.workspace_view(berlin.id, owner.id)).name == "Acme GmbH"
+        await unit.workspaces.change_settings(berlin.id, "Acme GmbH", None)
+    async with begin() as unit:
+        assert (await unit.workspaces.settings(berlin.id)).time_zone is None
 
 
 async def test_a_user_lists_member_and_guest_workspaces_by_name(begin):

@@ -6,11 +6,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Protocol
+from typing import NamedTuple, Protocol
 from uuid import UUID
 
 from server.domain.forecast import Moved, SnapshotDeal, SnapshotWeek, Team
 from server.services.ports.insights import Row
+
+
+class WorkspaceZone(NamedTuple):
+    """A workspace as the snapshot job sees it: its weeks begin on Monday in ``time_zone`` (None:
+    the server's default); ``taken``: the weeks asked about that it has a snapshot of."""
+
+    workspace: UUID
+    time_zone: str | None
+    taken: list[date]
 
 
 class ForecastSnapshots(Protocol):
@@ -29,8 +38,8 @@ class ForecastSnapshots(Protocol):
 class ForecastReads(Protocol):
     """The deals as they are now."""
 
-    async def workspaces_without(self, week: date) -> list[UUID]:
-        """Workspaces with no snapshot of ``week`` yet."""
+    async def workspace_zones(self, weeks: Sequence[date]) -> list[WorkspaceZone]:
+        """Every workspace with its time zone and which of ``weeks`` it has a snapshot of."""
 
     async def open_deals(self, workspace: UUID) -> list[SnapshotDeal]:
         """Every open deal of the workspace's pipeline boards, as a snapshot would hold it."""

@@ -12,12 +12,21 @@ from uuid import UUID
 
 from server.domain.access import Role, ShareLevel
 from server.domain.boards import Board, BoardGrant, BoardKind, DocumentGrant, DocumentKind, GuestInvitation, Share
-from server.domain.workspaces import Member, MyWorkspace, PendingInvitation, Workspace, WorkspaceView
+from server.domain.workspaces import (Member, MyWorkspace, PendingInvitation, Workspace, WorkspaceSettings,
+                                      WorkspaceView)
 
 
 class Workspaces(Protocol):
-    async def add(self, name: str) -> Workspace:
-        """A new workspace, with no members yet."""
+    async def add(self, name: str, time_zone: str | None = None) -> Workspace:
+        """A new workspace, with no members yet (``time_zone`` None: the server's default)."""
+        ...
+
+    async def settings(self, workspace: UUID) -> WorkspaceSettings | None:
+        """The workspace's name and time zone, or None if there is no such workspace."""
+        ...
+
+    async def change_settings(self, workspace: UUID, name: str, time_zone: str | None) -> None:
+        """Give the workspace this name and time zone (None: the server's default)."""
         ...
 
     async def of_user(self, user: UUID) -> list[MyWorkspace]:

@@ -15,7 +15,8 @@ import msgspec
 from server.domain.access import Role, ShareLevel
 from server.domain.accounts import Account
 from server.domain.boards import Board, BoardGrant, BoardKind, DocumentGrant, DocumentKind, Share, board_document
-from server.domain.workspaces import Member, MyWorkspace, PendingInvitation, Workspace, WorkspaceView
+from server.domain.workspaces import (Member, MyWorkspace, PendingInvitation, Workspace, WorkspaceSettings,
+                                      WorkspaceView)
 from server.storage.memory.unit import MemoryDatabase
 
 
@@ -49,6 +50,7 @@ class _Tables:
         self.db = db
         self.users: dict[UUID, Account] = db.table("users")
         self.workspaces: dict[UUID, Workspace] = db.table("workspaces")
+        self.zones: dict[UUID, str | None] = db.table("workspace_zones")  # the column time_zone
         self.documents: dict[str, _Document] = db.table("documents")
         self.memberships: dict[tuple[UUID, UUID], _Membership] = db.table("memberships")
         self.invitations: dict[bytes, _Invitation] = db.table("invitations")
@@ -77,10 +79,20 @@ class _Tables:
 class MemoryWorkspaces(_Tables):
     """Implements ``Workspaces``."""
 
-    async def add(self, name: str) -> Workspace:
+    async def add(self, name: str, time_zone: str | None = None) -> Workspace:
         workspace = Workspace(uuid4(), name, self.db.now())
         self.workspaces[workspace.id] = workspace
+        self.zones[workspace.id] = time_zone
         return workspace
+
+    async def settings(self, workspace: UUID) -> WorkspaceSettings | None:
+        found = self.workspaces.get(workspace)
+        return None if found is None else WorkspaceSettings(found.id, found.name, self.zones.get(workspace))
+
+    async def change_settings(self, workspace: UUID, name: str, time_zone: str | None) -> None:
+        if workspace in self.workspaces:
+            self.workspaces[workspace] = msgspec.structs.replace(self.workspaces[workspace], name=name)
+            self.zones[workspace] = time_zone
 
     async def of_user(self, user: UUID) -> list[MyWorkspace]:
         mine = [MyWorkspace(w.id, w.name, self.role_of(w.id, user)) for w in self.workspaces.values()

@@ -18,10 +18,11 @@ WHERE workspace_id = $1 ORDER BY week DESC;
 SELECT board_id, card_id, title, owner_id, value, currency, expected_close, stage_id, probability, category
 FROM forecast_snapshots WHERE workspace_id = $1 AND week = $2 ORDER BY board_id, card_id;
 
--- name: workspaces_without
-SELECT w.id FROM workspaces w
-WHERE NOT EXISTS (SELECT 1 FROM forecast_snapshot_weeks s WHERE s.workspace_id = w.id AND s.week = $1)
-ORDER BY w.id;
+-- name: workspace_zones
+-- Every workspace with its time zone (NULL: the server's default) and which of the weeks $1 it has a snapshot of.
+SELECT w.id, w.time_zone,
+       ARRAY(SELECT s.week FROM forecast_snapshot_weeks s WHERE s.workspace_id = w.id AND s.week = ANY($1::date[]))
+FROM workspaces w ORDER BY w.id;
 
 -- name: deal_now_cte
 -- A deal's forecast columns: its own probability, else its stage's; its category (pipeline

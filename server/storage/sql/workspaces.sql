@@ -1,6 +1,10 @@
 -- Workspaces, memberships, invitations, boards, shares, documents and the access lookups.
 -- name: insert_workspace
-INSERT INTO workspaces (name) VALUES ($1) RETURNING id, name, created_at;
+INSERT INTO workspaces (name, time_zone) VALUES ($1, $2) RETURNING id, name, created_at;
+-- name: workspace_settings
+SELECT id, name, time_zone FROM workspaces WHERE id = $1;
+-- name: change_workspace_settings
+UPDATE workspaces SET name = $2, time_zone = $3 WHERE id = $1;
 -- name: insert_member
 INSERT INTO memberships (workspace_id, user_id, role) VALUES ($1, $2, $3)
 ON CONFLICT (workspace_id, user_id) DO NOTHING
