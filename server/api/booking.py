@@ -24,10 +24,17 @@ BookingDep = NamedDependency[BookingService]
 
 def _settings(s: BookingSettings) -> types.BookingSettings:
     return types.BookingSettings(
-        board=s.board, slug=s.slug, enabled=s.enabled, time_zone=s.time_zone, durations=list(s.durations),
+        id=s.id, title=s.title, board=s.board, slug=s.slug, enabled=s.enabled, time_zone=s.time_zone, durations=list(s.durations),
         buffer_before=s.buffer_before, buffer_after=s.buffer_after, min_notice=s.min_notice,
         window_days=s.window_days, hours=[[[clock(a), clock(b)] for a, b in day] for day in s.hours],
         team=s.team, approval=s.approval)
+
+
+def _raw(data: types.BookingSettings) -> dict[str, object]:
+    return {"slug": data.slug, "title": data.title, "enabled": data.enabled, "time_zone": data.time_zone,
+            "durations": data.durations, "buffer_before": data.buffer_before, "buffer_after": data.buffer_after,
+            "min_notice": data.min_notice, "window_days": data.window_days, "hours": data.hours,
+            "team": data.team, "approval": data.approval}
 
 
 def _request(b: Booking) -> types.BookingRequest:
@@ -53,18 +60,38 @@ class BookingSettingsController(Controller):
 
     @get("", summary="Your booking link's settings (none until made), and whether confirmations are mailed")
     async def booking_link(self, caller: CallerDep, booking: BookingDep) -> types.BookingLink:
-        found = await booking.settings(caller)
-        return types.BookingLink(settings=_settings(found) if found else None, mail_configured=booking.delivers)
+        links = await booking.links(caller)
+        found = next((s for s in links if s.team is None), None)
+        return types.BookingLink(settings=_settings(found) if found else None, mail_configured=booking.delivers,
+                                 links=[_settings(s) for s in links])
 
-    @put("", summary="Make or change your booking link (meetings go to a board you can edit)")
+    @put("", summary="Make or change your personal booking link (meetings go to a board you can edit)")
     async def save_booking_link(self, data: JSONBody[types.BookingSettings], caller: CallerDep,
                                 booking: BookingDep) -> types.BookingLink:
-        raw = {"slug": data.slug, "enabled": data.enabled, "time_zone": data.time_zone, "durations": data.durations,
-               "buffer_before": data.buffer_before, "buffer_after": data.buffer_after,
-               "min_notice": data.min_notice, "window_days": data.window_days, "hours": data.hours,
-               "team": data.team, "approval": data.approval}
-        saved = await booking.save(caller, data.board, raw)
-        return types.BookingLink(settings=_settings(saved), mail_configured=booking.delivers)
+        saved = await booking.save(caller, data.board, _raw(data))
+        return types.BookingLink(settings=_settings(saved), mail_configured=booking.delivers,
+                                 links=[_settings(s) for s in await booking.links(caller)])
+
+    @get("/links", summary="All your booking links: the personal one first, then team links by title")
+    async def booking_links(self, caller: CallerDep, booking: BookingDep) -> types.BookingLinks:
+        return types.BookingLinks(links=[_settings(s) for s in await booking.links(caller)],
+                                  mail_configured=booking.delivers)
+
+    @post("/links", status_code=201,
+          summary="Make a booking link: personal (team null, one per user) or round robin over a team")
+    async def create_booking_link(self, data: JSONBody[types.BookingSettings], caller: CallerDep,
+                                  booking: BookingDep) -> types.BookingSettings:
+        return _settings(await booking.create_link(caller, data.board, _raw(data)))
+
+    @put("/links/{link_id:uuid}", summary="Change one of your booking links")
+    async def update_booking_link(self, link_id: FromPath[UUID], data: JSONBody[types.BookingSettings],
+                                  caller: CallerDep, booking: BookingDep) -> types.BookingSettings:
+        return _settings(await booking.update_link(caller, link_id, data.board, _raw(data)))
+
+    @delete("/links/{link_id:uuid}", status_code=204,
+            summary="Delete one of your booking links (the bookings it made stay)")
+    async def delete_booking_link(self, link_id: FromPath[UUID], caller: CallerDep, booking: BookingDep) -> None:
+        await booking.delete_link(caller, link_id)
 
     @get("/requests", summary="Bookings waiting for your approval, soonest first")
     async def booking_requests(self, caller: CallerDep, booking: BookingDep) -> list[types.BookingRequest]:
@@ -119,7 +146,8 @@ class PublicBookingController(Controller):
     @get("", summary="A booking page: its host's display name and time zone, and the meeting lengths")
     async def booking_page(self, request: Request, slug: FromPath[str], booking: BookingDep) -> types.BookingPage:
         host = await booking.host(slug, client_address(request))
-        return types.BookingPage(host_name=host.name, time_zone=host.time_zone, durations=list(host.durations))
+        return types.BookingPage(host_name=host.name, time_zone=host.time_zone, durations=list(host.durations),
+                                 title=host.title)
 
     @get("/slots", summary="Free slot starts (UTC) from one moment to another, for one meeting length")
     async def booking_slots(self, request: Request, slug: FromPath[str], booking: BookingDep,

@@ -9,9 +9,12 @@ import msgspec
 
 
 class BookingSettings(msgspec.Struct, kw_only=True):
-    """Your booking link. ``hours``: 7 lists (Monday first) of ``["09:00", "17:00"]`` in ``time_zone``;
-    minutes for durations, buffers and notice; meetings go to ``board`` (no deal)."""
+    """One booking link. ``hours``: 7 lists (Monday first) of ``["09:00", "17:00"]`` in ``time_zone``;
+    minutes for durations, buffers and notice; meetings go to ``board`` (no deal). On a team link each
+    member is offered in their own personal link's hours and zone (these, for a member without one)."""
 
+    id: UUID | None = None  # the link's id (answers carry it; a request's is ignored: the path names the link)
+    title: str = ""  # shown on the public page (at most 120 characters)
     board: UUID
     slug: str
     enabled: bool = True
@@ -31,6 +34,14 @@ class BookingLink(msgspec.Struct, kw_only=True):
 
     settings: BookingSettings | None
     mail_configured: bool
+    links: list[BookingSettings] = []  # all your links: the personal one first, then team links by title
+
+
+class BookingLinks(msgspec.Struct, kw_only=True):
+    """All your links (the personal one first, then team links by title)."""
+
+    links: list[BookingSettings]
+    mail_configured: bool
 
 
 class BookingPage(msgspec.Struct, kw_only=True):
@@ -39,6 +50,7 @@ class BookingPage(msgspec.Struct, kw_only=True):
     host_name: str
     time_zone: str
     durations: list[int]
+    title: str = ""  # the link's title, if it has one
 
 
 class BookingSlots(msgspec.Struct, kw_only=True):

@@ -17,7 +17,7 @@ from bisect import bisect_left
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, NamedTuple
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from icalendar import Calendar, Event, vCalAddress
 
@@ -27,6 +27,7 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{2,39}$")
 DURATIONS = (5, 480)  # minutes, inclusive
 MAX_BUFFER, MAX_NOTICE, MAX_WINDOW = 240, 60 * 24 * 30, 365
 MAX_SLOTS_DAYS = 62  # one slots request covers at most this many days
+MAX_TITLE = 120
 DAYS = 7
 Busy = tuple[datetime, datetime]
 REQUESTED, CONFIRMED = "requested", "confirmed"
@@ -49,8 +50,10 @@ class BookingSettings(NamedTuple):
     min_notice: int  # minutes
     window_days: int
     hours: tuple[tuple[tuple[int, int], ...], ...]  # per weekday, (start, end) minutes after midnight
-    team: UUID | None = None  # round robin over this team's members (None: the user alone)
+    team: UUID | None = None  # round robin over this team's members (None: the user's personal link)
     approval: bool = False  # bookings wait for the host to confirm them
+    id: UUID | None = None  # the link's own id (a user has one personal link and any number of team links)
+    title: str = ""  # what the public page calls it ("" : the host's name alone)
 
 
 class Booking(NamedTuple):
@@ -66,6 +69,7 @@ class Booking(NamedTuple):
     link_user: UUID | None = None  # whose link it was booked on (a team link's bookings go to members)
     status: str = CONFIRMED  # or REQUESTED: waiting for the host (it holds its time meanwhile)
     activity: UUID | None = None  # the meeting it made, once confirmed
+    link_id: UUID | None = None  # the link it was booked on (None: that link was deleted since)
 
 
 def _minutes(field: str, raw: Any, low: int, high: int) -> int:
@@ -106,8 +110,10 @@ def clock(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def check_settings(user: UUID, workspace: UUID, board: UUID, raw: dict[str, Any]) -> BookingSettings:
-    """A host's settings from the API's fields (``hours`` as HH:MM strings), each checked."""
+def check_settings(user: UUID, workspace: UUID, board: UUID, raw: dict[str, Any],
+                   link: UUID | None = None) -> BookingSettings:
+    """A link's settings from the API's fields (``hours`` as HH:MM strings), each checked; ``link``:
+    its id (a new one when None)."""
     slug = raw.get("slug")
     if not isinstance(slug, str) or not SLUG.match(slug):
         raise InvalidBooking(f"slug: expected 3-40 of a-z, 0-9 and -, starting with a letter or digit, "
@@ -126,7 +132,24 @@ def check_settings(user: UUID, workspace: UUID, board: UUID, raw: dict[str, Any]
         buffer_after=_minutes("buffer_after", raw.get("buffer_after", 0), 0, MAX_BUFFER),
         min_notice=_minutes("min_notice", raw.get("min_notice", 240), 0, MAX_NOTICE),
         window_days=_minutes("window_days", raw.get("window_days", 30), 1, MAX_WINDOW),
-        hours=check_hours(raw.get("hours")), team=_team(raw.get("team")), approval=bool(raw.get("approval", False)))
+        hours=check_hours(raw.get("hours")), team=_team(raw.get("team")), approval=bool(raw.get("approval", False)),
+        id=link or uuid4(), title=_title(raw.get("title")))
+
+
+def _title(raw: Any) -> str:
+    if raw is None:
+        return ""
+    if not isinstance(raw, str) or len(raw.strip()) > MAX_TITLE:
+        raise InvalidBooking(f"title: expected at most {MAX_TITLE} characters of text, got {str(raw)[:40]!r}")
+    return raw.strip()
+
+
+def as_member(link: BookingSettings, own: BookingSettings | None) -> BookingSettings:
+    """A team link as one member offers it: the link's lengths, buffers, notice and window, in the
+    member's own working hours and zone (their personal link's), or the link's if they have none."""
+    if own is None or own.id == link.id:
+        return link
+    return link._replace(hours=own.hours, time_zone=own.time_zone)
 
 
 def _team(raw: Any) -> UUID | None:

@@ -26,14 +26,16 @@ from uuid import UUID, uuid4
 from server.domain.access import Forbidden, NotFound, require_write
 from server.domain.accounts import Conflict
 from server.domain.booking import CONFIRMED, MAX_SLOTS_DAYS, REQUESTED, Booking, BookingSettings, InvalidBooking, \
-    check_settings, invitation, is_free, pick_host, slots
+    as_member, check_settings, invitation, is_free, pick_host, slots
 from server.domain.calendar import zone
+from server.domain.notifications import NewNotification
 from server.domain.throttle import Rule, Scope, key
 from server.services.accounts import Caller
 from server.services.boards import Boards
 from server.services.contacts import Contacts
 from server.services.crm import Crm
 from server.services.mail import Mail, Outbox
+from server.services.notify import deliver
 from server.services.sequences import stop_for_meeting
 from server.services.ports.unit import Begin
 from server.services.throttle import Throttle
@@ -53,6 +55,7 @@ class Host(NamedTuple):
     name: str
     time_zone: str
     durations: tuple[int, ...]
+    title: str = ""
 
 
 class Booked(NamedTuple):
@@ -135,17 +138,50 @@ class BookingService:
     # --- the host ---------------------------------------------------------------------------------
 
     async def settings(self, caller: Caller) -> BookingSettings | None:
+        """The caller's personal link."""
         async with self._begin() as tx:
             return await tx.booking_links.of_user(caller.id)
 
+    async def links(self, caller: Caller) -> list[BookingSettings]:
+        """All the caller's links: the personal one first, then team links by title."""
+        async with self._begin() as tx:
+            return await tx.booking_links.links_of(caller.id)
+
     async def save(self, caller: Caller, board: UUID, raw: dict[str, Any]) -> BookingSettings:
-        """Make or change the caller's link; meetings go to ``board``, where they must be able to edit."""
+        """Make or change the caller's personal link; meetings go to ``board``, where they must be able to edit."""
+        if raw.get("team") is not None:
+            raise InvalidBooking("team: expected null here; a team link is made with POST /api/me/booking/links")
+        async with self._begin() as tx:
+            personal = await tx.booking_links.of_user(caller.id)
+        return await self._store(caller, board, raw, personal.id if personal else None)
+
+    async def create_link(self, caller: Caller, board: UUID, raw: dict[str, Any]) -> BookingSettings:
+        """A new link: personal (``team`` null; one per user) or round robin over a team."""
+        return await self._store(caller, board, raw, None)
+
+    async def update_link(self, caller: Caller, link: UUID, board: UUID, raw: dict[str, Any]) -> BookingSettings:
+        async with self._begin() as tx:
+            found = await tx.booking_links.by_id(link)
+        if found is None or found.user != caller.id:
+            raise NotFound("no such booking link of yours")
+        return await self._store(caller, board, raw, link)
+
+    async def delete_link(self, caller: Caller, link: UUID) -> None:
+        """Delete one of the caller's links; the bookings it made stay (their meetings too)."""
+        async with self._begin() as tx:
+            if not await tx.booking_links.remove(link, caller.id):
+                raise NotFound("no such booking link of yours")
+
+    async def _store(self, caller: Caller, board: UUID, raw: dict[str, Any], link: UUID | None) -> BookingSettings:
         view = await self._boards.get(caller, board)
         require_write(view.access)
-        settings = check_settings(caller.id, view.board.workspace_id, board, raw)
+        settings = check_settings(caller.id, view.board.workspace_id, board, raw, link)
         async with self._begin() as tx:
             if settings.team is not None and not await tx.booking_links.members(settings.team, settings.workspace):
                 raise NotFound("team: no such team with members in this board's workspace")
+            personal = await tx.booking_links.of_user(caller.id) if settings.team is None else None
+            if personal is not None and personal.id != settings.id:
+                raise Conflict("team: you have a personal link already; edit it, or pick a team for this one")
             if not await tx.booking_links.put(settings):
                 raise Conflict(f"slug: {settings.slug!r} is taken; pick another")
         return settings
@@ -155,7 +191,7 @@ class BookingService:
     async def host(self, slug: str, address: str) -> Host:
         await self._throttle.attempt((Scope.BOOKING_SLOTS_ADDRESS, key(address)), refused="too many requests")
         link, name = await self._link(slug)
-        return Host(name, link.time_zone, link.durations)
+        return Host(name, link.time_zone, link.durations, link.title)
 
     async def free(self, slug: str, first: str, last: str, duration: Any, address: str,
                    now: datetime | None = None) -> tuple[int, list[datetime]]:
@@ -171,17 +207,27 @@ class BookingService:
             length = _duration(link, duration)
             now = now or datetime.now(timezone.utc)
             found: set[datetime] = set()
-            for host in await self._hosts(tx, link):  # a team link: the union of its members' free times
+            for host, offer in (await self._hosts(tx, link)).items():  # a team link: the union of its members' free times
                 busy = await tx.booking_links.busy(host, start - timedelta(days=1), end + timedelta(days=1),
                                                    now - SETTLE)
-                found.update(slots(link, busy, start, end, length, now))
+                found.update(slots(offer, busy, start, end, length, now))
         return length, sorted(found)
 
     @staticmethod
-    async def _hosts(tx: Any, link: BookingSettings) -> list[UUID]:
+    async def _hosts(tx: Any, link: BookingSettings) -> dict[UUID, BookingSettings]:
+        """Who a link books, each with the link as they offer it (a team member: in their own hours)."""
         if link.team is None:
-            return [link.user]
-        return await tx.booking_links.members(link.team, link.workspace)
+            return {link.user: link}
+        members = await tx.booking_links.members(link.team, link.workspace)
+        return {m: as_member(link, await tx.booking_links.of_user(m)) for m in members}
+
+    @staticmethod
+    async def _link_of(tx: Any, booking: Booking) -> BookingSettings | None:
+        """The link a booking was made on, as its host offers it (its host's personal link if that
+        link was deleted since)."""
+        link = await tx.booking_links.by_id(booking.link_id) if booking.link_id else None
+        own = await tx.booking_links.of_user(booking.host)
+        return as_member(link, own) if link is not None and link.team is not None else (link or own)
 
     async def book(self, slug: str, raw: dict[str, Any], address: str, now: datetime | None = None) -> Booked:
         await self._throttle.attempt((Scope.BOOKING_ADDRESS, key(address)), refused="too many bookings from here")
@@ -199,25 +245,27 @@ class BookingService:
             length = _duration(link, raw.get("duration"))
             end = start + timedelta(minutes=length)
             hosts = await self._hosts(tx, link)
-            await tx.booking_links.lock_hosts(hosts)  # their own links and other team links book them too
+            await tx.booking_links.lock_hosts(list(hosts))  # their own links and other team links book them too
             free = []
-            for host_id in hosts:
+            for host_id, offer in hosts.items():
                 busy = await tx.booking_links.busy(host_id, start - timedelta(days=1), end + timedelta(days=1),
                                                    now - SETTLE)
-                if is_free(link, busy, start, length, now):
+                if is_free(offer, busy, start, length, now):
                     free.append(host_id)
-            chosen = pick_host(free, await tx.booking_links.tally(link.user) if len(free) > 1 else {})
+            chosen = pick_host(free, await tx.booking_links.tally(link.id) if len(free) > 1 else {})
             if chosen is None:
                 raise Conflict(TAKEN)
+            link = hosts[chosen]  # from here on, the link as the chosen member offers it (their zone)
             booking = Booking(uuid4(), chosen, start, end, start - timedelta(minutes=link.buffer_before),
                               end + timedelta(minutes=link.buffer_after), name or "", email.lower(), note,
-                              link.user, REQUESTED if link.approval else CONFIRMED)
+                              link.user, REQUESTED if link.approval else CONFIRMED, link_id=link.id)
             secret = secrets.token_urlsafe(24)
             if not await tx.booking_links.hold(booking, now - SETTLE, _hash(secret)):
                 raise Conflict(TAKEN)
             host = await tx.users.by_id(chosen)
             if booking.status == REQUESTED and host is not None:
                 mailed = await self._request_mails(tx, link, booking, host, f"{booking.id}.{secret}")
+                await _ring(tx, link, booking)
         if host is None:
             raise NotFound("no such booking page")
         token = f"{booking.id}.{secret}"
@@ -286,9 +334,10 @@ class BookingService:
             if found is None or found[0].host != caller.id or found[0].status != REQUESTED:
                 raise NotFound("no such booking request")
             b = found[0]
-            link = await tx.booking_links.of_user(b.link_user or b.host)
+            link = await self._link_of(tx, b)
             if link is None:
                 raise NotFound("no such booking request")
+            await tx.notifications.mark_read(caller.id, b.id)  # its bell entry is answered
             if confirm:
                 await tx.booking_links.confirm(b.id)
             else:
@@ -310,11 +359,11 @@ class BookingService:
         if parsed is None or found is None or found[1] is None \
                 or not hmac.compare_digest(found[1], _hash(parsed[1])):
             raise NotFound("no such booking")  # a forged or stale link looks like no booking at all
-        link = await tx.booking_links.of_user(found[0].link_user or found[0].host)
+        link = await self._link_of(tx, found[0])
         if link is None:
             raise NotFound("no such booking")
         if lock:
-            link = await tx.booking_links.by_slug(link.slug, lock=True) or link
+            await tx.booking_links.by_slug(link.slug, lock=True)
             await tx.booking_links.lock_hosts([found[0].host])
         return found[0], link
 
@@ -345,6 +394,7 @@ class BookingService:
         async with self._begin() as tx:
             booking, link = await self._managed(tx, token, lock=True)
             await tx.booking_links.drop(booking.id)
+            await tx.notifications.mark_read(booking.host, booking.id)  # a request's bell entry: nothing to answer
             host = await tx.users.by_id(booking.host)
             if host is not None:
                 when = booking.start.astimezone(zone(link.time_zone)).strftime("%Y-%m-%d %H:%M")
@@ -412,6 +462,13 @@ class BookingService:
         if link is None or not link.enabled or host is None:
             raise NotFound("no such booking page")
         return link, host.name
+
+
+async def _ring(tx: Any, link: BookingSettings, booking: Booking) -> None:
+    """The host's bell entry for a request (its id is the booking's: the bell confirms or declines it)."""
+    when = booking.start.astimezone(zone(link.time_zone)).strftime("%Y-%m-%d %H:%M")
+    await deliver(tx, NewNotification(booking.id, booking.host, link.workspace,
+                                      f"{booking.guest_name}, {when} ({link.time_zone})", kind="booking_request"))
 
 
 def _length(booking: Booking) -> int:

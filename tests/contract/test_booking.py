@@ -13,7 +13,9 @@ import pytest
 from server.domain.booking import Booking, check_settings
 from server.domain.projection import Table
 from server.storage.booking import PostgresBookingLinks
+from server.storage.forecast import PostgresTeams
 from server.storage.memory.booking import MemoryBookingLinks
+from server.storage.memory.forecast import MemoryTeams
 from tests.contract import test_crm
 from tests.contract.test_crm import activity, crm, user
 from tests.support.units import backend
@@ -35,6 +37,13 @@ def twins(db) -> SimpleNamespace:
 async def begin(request, database_url) -> AsyncIterator:
     async with backend(request.param, database_url, adapters, twins) as (begin, _world):
         yield begin
+
+
+@pytest.fixture(params=["memory", "postgres"])
+async def with_teams(request, database_url) -> AsyncIterator:
+    """``begin`` and the teams' store (teams are written through a pool, not a unit)."""
+    async with backend(request.param, database_url, adapters, twins) as (begin, world):
+        yield begin, PostgresTeams(world.pool) if world.pool is not None else MemoryTeams(world.db)
 
 
 def settings(c, slug: str, host=None):
@@ -118,3 +127,24 @@ async def test_a_settled_booking_holds_only_while_its_meeting_is_still_at_its_ti
         assert await unit.booking_links.hold(booking(c.owner, gone.start), SETTLED), "a freed start is booked again"
     assert [start for start, _ in fresh] == [START, START, START + timedelta(hours=2), START + timedelta(hours=4)]
     assert settled == [(START, kept.end), (START, kept.held_until)], "the meeting, and its booking with the buffer"
+
+
+async def test_a_user_has_one_personal_link_and_any_number_of_team_links_each_removed_alone(with_teams):
+    begin, store = with_teams
+    c = await crm(begin)
+    mine = settings(c, f"anna-{uuid4().hex[:8]}")
+    teams = [settings(c, f"team-{uuid4().hex[:8]}")._replace(team=(await store.add(c.workspace, title, [c.owner])).id,
+                                                            title=title) for title in ("Sales", "Demos")]
+    async with begin() as unit:
+        assert await unit.booking_links.put(mine)
+        for link in teams:
+            assert await unit.booking_links.put(link)
+        assert not await unit.booking_links.put(settings(c, f"anna-{uuid4().hex[:8]}")), "a second personal link"
+    async with begin() as unit:
+        assert [s.id for s in await unit.booking_links.links_of(c.owner)] == [mine.id, teams[1].id, teams[0].id]
+        assert await unit.booking_links.by_id(teams[0].id) == teams[0]
+        assert await unit.booking_links.of_user(c.owner) == mine, "the personal link, not a team's"
+        assert not await unit.booking_links.remove(teams[0].id, uuid4()), "only its owner removes it"
+        assert await unit.booking_links.remove(teams[0].id, c.owner)
+    async with begin() as unit:
+        assert [s.id for s in await unit.booking_links.links_of(c.owner)] == [mine.id, teams[1].id]

@@ -10,7 +10,7 @@ from uuid import uuid4
 
 from server.domain.booking import CONFIRMED, REQUESTED
 from server.domain.projection import Table
-from tests.contract.test_booking import FRESH, SETTLED, START, begin, booking  # noqa: F401  (begin: the fixture)
+from tests.contract.test_booking import FRESH, SETTLED, START, begin, booking, settings  # noqa: F401  (begin: fixture)
 from tests.contract.test_crm import activity, crm, user
 
 DAY = (START - timedelta(hours=1), START + timedelta(hours=8))
@@ -44,16 +44,19 @@ async def test_a_request_holds_its_time_until_confirmed_then_settles_and_a_dropp
 async def test_the_tally_counts_a_links_bookings_per_host(begin):
     c = await crm(begin)
     mia = await user(begin, "Mia")
+    shared, hers = settings(c, f"team-{uuid4().hex[:8]}"), settings(c, f"mia-{uuid4().hex[:8]}", host=mia)
     async with begin() as unit:
+        assert await unit.booking_links.put(shared) and await unit.booking_links.put(hers)
         for host, hour in ((c.owner, 0), (mia, 1), (mia, 2)):
-            assert await unit.booking_links.hold(booking(host, START + timedelta(hours=hour))._replace(link_user=c.owner),
-                                                 FRESH)
-        assert await unit.booking_links.hold(booking(mia, START + timedelta(hours=5)), FRESH), "her own link's"
+            made = booking(host, START + timedelta(hours=hour))._replace(link_user=c.owner, link_id=shared.id)
+            assert await unit.booking_links.hold(made, FRESH)
+        assert await unit.booking_links.hold(booking(mia, START + timedelta(hours=5))._replace(link_id=hers.id),
+                                             FRESH), "her own link's"
     async with begin() as unit:
-        tally = await unit.booking_links.tally(c.owner)
+        tally = await unit.booking_links.tally(shared.id)
         assert {host: n for host, (n, _) in tally.items()} == {c.owner: 1, mia: 2}
         assert all(latest is not None for _, latest in tally.values())
-        assert {host: n for host, (n, _) in (await unit.booking_links.tally(mia)).items()} == {mia: 1}
+        assert {host: n for host, (n, _) in (await unit.booking_links.tally(hers.id)).items()} == {mia: 1}
 
 
 async def test_a_booking_being_moved_does_not_count_against_itself_and_moves_only_to_a_free_start(begin):

@@ -1,6 +1,7 @@
 """Booking links in Chromium (issue 18 item 6): the host sets up Settings › Booking; a signed-out
 guest in New York opens /book/<slug> on a 390 px phone, sees free times in their own zone with the
 host's named, picks one and books it; the host's calendar shows the meeting. Also the page in German.
+The links list beside a team link: booking-links.png, booking-links-390.png, booking-links-de-390.png.
 Screenshots: booking-settings.png, booking-settings-de-390.png, booking-390.png, booking-de-390.png."""
 
 from __future__ import annotations
@@ -24,21 +25,44 @@ async def guest_page(chromium, web_server, path: str, *, locale: str = "en-US"):
     return context, page
 
 
+async def links_list(web_server, open_page, t, settings) -> None:
+    """A team link beside the personal one: listed, each with its address (EN desktop and 390 px)."""
+    crew_team = await api(web_server.http_url, t.owner, "POST", f"/api/workspaces/{t.workspace}/teams",
+                          json={"name": "Inside sales", "members": [t.owner.id, t.member.id]})
+    await api(web_server.http_url, t.owner, "POST", "/api/me/booking/links", json={
+        "board": t.board["id"], "slug": f"sales-{uuid4().hex[:6]}", "title": "Sales demo", "team": crew_team["id"],
+        "time_zone": "Europe/Berlin", "durations": [30], "approval": True, "hours": [[["09:00", "17:00"]]] * 7})
+    await settings.reload()
+    rows = settings.get_by_test_id("booking-link")
+    await rows.filter(has_text="Sales demo").filter(has_text="You confirm each booking").wait_for()
+    assert [line.split("\n")[0] for line in await rows.all_inner_texts()] == ["Personal link", "Sales demo"]
+    await settings.get_by_test_id("booking-links").screenshot(path=str(SCREENSHOTS / "booking-links.png"))
+    narrow = await open_page(t.owner, f"/w/{t.workspace}/settings/booking", width=390, height=844)
+    await narrow.get_by_test_id("booking-link").filter(has_text="Sales demo").wait_for()
+    width = await narrow.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the links list scrolls sideways on a phone: {width}px"
+    await narrow.get_by_test_id("booking-links").scroll_into_view_if_needed()
+    await narrow.screenshot(path=str(SCREENSHOTS / "booking-links-390.png"))
+
+
 async def test_a_host_makes_a_booking_page_and_a_guest_books_a_time_on_a_phone(web_server, open_page, chromium):
     t = await crew(web_server.http_url)
     slug = f"olivia-{uuid4().hex[:6]}"
     settings = await open_page(t.owner, f"/w/{t.workspace}/settings/booking")
     form = settings.get_by_test_id("booking-settings")
     await form.get_by_text("This server sends no e-mail").wait_for()  # no relay: said, not pretended
+    await form.get_by_test_id("booking-links-empty").wait_for()
+    await form.get_by_role("button", name="New personal link").click()
     await form.get_by_label("Address").fill(slug)
     await form.get_by_label("Your time zone").fill("Europe/Berlin")
     await form.get_by_label("60 min").check()
     await form.get_by_label("Saturday", exact=True).check()
-    await form.get_by_role("button", name="Save").click()
-    await form.get_by_test_id("booking-url").filter(has_text=f"/book/{slug}").wait_for()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await form.get_by_text("This server sends no e-mail").scroll_into_view_if_needed()  # its top
     await settings.screenshot(path=str(SCREENSHOTS / "booking-settings.png"))
+    await form.get_by_role("button", name="Save").click()
+    await form.get_by_test_id("booking-url").filter(has_text=f"/book/{slug}").wait_for()
+    await links_list(web_server, open_page, t, settings)
 
     context, page = await guest_page(chromium, web_server, f"/book/{slug}")
     try:
@@ -79,14 +103,32 @@ async def test_the_booking_page_in_german_and_an_unknown_link(web_server, open_p
     await settings.evaluate(f"localStorage.setItem('tandem:locale:{t.member.id}', 'de')")
     await settings.goto(f"/w/{t.workspace}/settings/booking")
     form = settings.get_by_test_id("booking-settings")
+    await form.get_by_text("Noch keine Buchungslinks.").wait_for()
+    await form.get_by_role("button", name="Neuer persönlicher Link").focus()
+    await settings.keyboard.press("Enter")  # reachable by keyboard
     await form.get_by_label("Adresse").fill(slug)
     await form.get_by_label("Eigene Zeitzone").fill("Europe/Berlin")
-    await form.get_by_role("button", name="Speichern").click()
-    await form.get_by_test_id("booking-url").wait_for()
     width = await settings.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"Settings › Booking scrolls sideways on a phone: {width}px"
     await form.get_by_text("Arbeitszeiten").scroll_into_view_if_needed()
     await settings.screenshot(path=str(SCREENSHOTS / "booking-settings-de-390.png"))
+    await form.get_by_role("button", name="Speichern").click()
+    await form.get_by_test_id("booking-url").wait_for()
+    await api(web_server.http_url, t.owner, "POST", f"/api/workspaces/{t.workspace}/teams",
+              json={"name": "Innendienst", "members": [t.owner.id, t.member.id]})
+    await settings.reload()
+    await form.get_by_role("button", name="Neuer Team-Link").click()
+    await form.get_by_label("Adresse").fill(f"team-{slug}")
+    await form.get_by_label("Titel (auf der Seite, optional)").fill("Demo mit dem Innendienst")
+    await form.get_by_role("button", name="Speichern").click()
+    rows = form.get_by_test_id("booking-link")
+    await rows.filter(has_text="Demo mit dem Innendienst").filter(has_text="Team").wait_for()
+    assert [line.split("\n")[0] for line in await rows.all_inner_texts()] == \
+        ["Persönlicher Link", "Demo mit dem Innendienst"]
+    width = await settings.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the German links list scrolls sideways on a phone: {width}px"
+    await form.get_by_test_id("booking-links").scroll_into_view_if_needed()
+    await settings.screenshot(path=str(SCREENSHOTS / "booking-links-de-390.png"))
 
     context, page = await guest_page(chromium, web_server, f"/book/{slug}", locale="de-DE")
     try:

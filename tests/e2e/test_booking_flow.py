@@ -1,7 +1,7 @@
 """Booking links, part two, in Chromium (issue 18 item 6): a guest on a 390 px phone books, follows
 the link on the done page, moves the meeting to another free time and cancels it (then the link
-leads nowhere); a host with approval confirms a waiting booking in Settings › Booking (English on a
-desktop, German at 390 px) and picks round robin over a team; and the calendar's header keeps
+leads nowhere); a host with approval confirms a waiting booking from the bell, sees the rest in
+Settings › Booking (English on a desktop, German at 390 px) and makes a team link beside their own; and the calendar's header keeps
 prev / today / next on one line at 390 px. Screenshots: booking-manage-390.png,
 booking-manage-de-390.png, booking-requests.png, booking-requests-de-390.png, calendar-header-390.png."""
 
@@ -132,23 +132,35 @@ async def test_a_host_confirms_a_waiting_booking_and_picks_round_robin(web_serve
             "email": f"{name.split()[0].lower()}@example.com", "note": "About the renewal"})
         assert made["status"] == "requested"
 
-    page = await open_page(t.owner, f"/w/{t.workspace}/settings/booking")
+    page = await open_page(t.owner, f"/w/{t.workspace}")
+    await page.get_by_test_id("notifications-bell").click()
+    asked = page.get_by_test_id("notification").filter(has_text="Booking request:")
+    ann = asked.filter(has_text="Ann Asker")
+    await ann.wait_for()
+    assert await asked.count() == 2
+    await page.screenshot(path=str(SCREENSHOTS / "booking-request-bell.png"))
+    await ann.get_by_test_id("bell-confirm").click()
+    await ann.get_by_test_id("bell-confirm").wait_for(state="detached")  # answered: its entry is read
+    await asked.filter(has_text="Dan Decline").get_by_role("link").click()
+    await page.wait_for_url(f"**/w/{t.workspace}/settings/booking?request=*")
     requests = page.get_by_test_id("booking-requests")
-    await requests.get_by_text("Ann Asker").wait_for()
-    await requests.get_by_text("Dan Decline").wait_for()
-    await page.get_by_test_id("booking-team").select_option(label="Round robin over the team Inside sales")
-    assert await page.get_by_test_id("booking-approval").is_checked()
-    await page.screenshot(path=str(SCREENSHOTS / "booking-requests.png"))
-    await requests.get_by_role("button", name="Confirm the booking of Ann Asker").click()
-    await requests.get_by_text("Ann Asker").wait_for(state="detached")
-    await page.get_by_role("button", name="Save").click()
+    await requests.locator(".booking-requests__item--target").filter(has_text="Dan Decline").wait_for()
+    assert await requests.get_by_text("Ann Asker").count() == 0
 
     async def confirmed():
         return [m["title"] for m in await meetings(web_server, t)] == ["Ann Asker · Olivia Park"]
 
     await eventually(confirmed, 10, what="the confirmed meeting on the host's calendar")
-    link = await api(web_server.http_url, t.owner, "GET", "/api/me/booking")
-    assert link["settings"]["team"] is not None and link["settings"]["approval"] is True
+    await page.get_by_role("button", name="New team link").click()
+    await page.get_by_test_id("booking-team").select_option(label="Inside sales")
+    await page.get_by_label("Address").fill(f"team-{slug}")
+    await page.get_by_test_id("booking-approval").check()
+    await page.screenshot(path=str(SCREENSHOTS / "booking-requests.png"))
+    await page.get_by_role("button", name="Save").click()
+    await page.get_by_test_id("booking-link").filter(has_text="Team link · Inside sales").wait_for()
+    links = (await api(web_server.http_url, t.owner, "GET", "/api/me/booking/links"))["links"]
+    assert [(s["slug"], s["team"] is not None, s["approval"]) for s in links] == \
+        [(slug, False, True), (f"team-{slug}", True, True)], "the team link beside the personal one"
 
     narrow = await open_page(t.owner, "/", width=390, height=844)
     await narrow.evaluate(f"localStorage.setItem('tandem:locale:{t.owner.id}', 'de')")

@@ -62,7 +62,7 @@ async def test_a_guest_books_a_free_slot_and_the_host_gets_the_meeting_with_the_
     t = await host_with_link(server, slug)
     async with guest(server, "127.0.0.11") as browser:
         page = (await browser.get(f"/api/booking/{slug}")).json()
-        assert page == {"host_name": "Owner", "time_zone": "Europe/Berlin", "durations": [30, 60]}
+        assert page == {"host_name": "Owner", "time_zone": "Europe/Berlin", "durations": [30, 60], "title": ""}
         start = tomorrow_at(10)
         window = {"from": iso(start - timedelta(hours=1)), "to": iso(start + timedelta(hours=3)), "duration": "60"}
         offered = (await browser.get(f"/api/booking/{slug}/slots", params=window)).json()

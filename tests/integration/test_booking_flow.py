@@ -51,10 +51,12 @@ def iso(moment: datetime) -> str:
 
 
 async def link(server: InProcessServer, who: Account, board: str, slug: str, **changes: Any) -> dict:
-    saved = await ok(server, who, "PUT", "/api/me/booking", json={
-        "board": board, "slug": slug, "time_zone": "Europe/Berlin", "durations": [30, 60], "min_notice": 0,
-        "window_days": 30, "buffer_after": 15, "hours": EVERY_DAY, **changes})
-    return saved["settings"]
+    """A personal link, or (``team=``) a team link beside it."""
+    body = {"board": board, "slug": slug, "time_zone": "Europe/Berlin", "durations": [30, 60], "min_notice": 0,
+            "window_days": 30, "buffer_after": 15, "hours": EVERY_DAY, **changes}
+    if changes.get("team"):
+        return await ok(server, who, "POST", "/api/me/booking/links", json=body)
+    return (await ok(server, who, "PUT", "/api/me/booking", json=body))["settings"]
 
 
 async def book(server: InProcessServer, address: str, slug: str, at: datetime, name: str = "Bo Guest",

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-from server.domain.booking import Booking, InvalidBooking, check_settings, invitation, is_free, slots
+from server.domain.booking import Booking, InvalidBooking, as_member, check_settings, invitation, is_free, slots
 from server.domain.sending import Envelope, mime
 
 BERLIN, NEW_YORK = ZoneInfo("Europe/Berlin"), ZoneInfo("America/New_York")
@@ -144,3 +144,17 @@ def test_overlapping_busy_spans_block_as_one():
     at = lambda h, m=0: datetime(2026, 3, 2, h, m, tzinfo=BERLIN)  # noqa: E731
     busy = [(at(9), at(10, 30)), (at(9, 15), at(9, 30)), (at(10, 15), at(10, 45))]  # one inside, one past the end
     assert local(slots(link(), busy, first, last, 30, NOW), BERLIN) == ["Mon 11:00", "Mon 11:30"]
+
+
+def test_a_team_link_offers_a_member_in_their_own_hours_and_zone_and_the_links_hours_without_them():
+    link = check_settings(uuid4(), uuid4(), uuid4(), {
+        "slug": "team-link", "time_zone": "Europe/Berlin", "durations": [30], "buffer_after": 10,
+        "hours": [[["09:00", "17:00"]]] * 7, "team": str(uuid4())})
+    own = check_settings(uuid4(), uuid4(), uuid4(), {
+        "slug": "mias-link", "time_zone": "Europe/London", "durations": [60], "buffer_after": 0,
+        "hours": [[["13:00", "15:00"]]] * 5 + [[], []]})
+    mine = as_member(link, own)
+    assert (mine.hours, mine.time_zone) == (own.hours, "Europe/London"), "the member's hours and zone"
+    assert (mine.id, mine.durations, mine.buffer_after, mine.slug) == (link.id, (30,), 10, "team-link"), \
+        "the rest is the link's"
+    assert as_member(link, None) == link, "a member without a link of their own: the link's hours"

@@ -12,7 +12,19 @@ from server.domain.booking import Booking, BookingSettings, Busy
 
 class BookingLinks(Protocol):
     async def of_user(self, user: UUID) -> BookingSettings | None:
-        """``user``'s booking link, if they made one."""
+        """``user``'s personal booking link (not a team link), if they made one."""
+        ...
+
+    async def links_of(self, user: UUID) -> list[BookingSettings]:
+        """All of ``user``'s links: the personal one first, then team links by title."""
+        ...
+
+    async def by_id(self, link: UUID) -> BookingSettings | None:
+        """One link by its id."""
+        ...
+
+    async def remove(self, link: UUID, user: UUID) -> bool:
+        """Delete ``user``'s link (its bookings stay, without it); False if they have none with that id."""
         ...
 
     async def by_slug(self, slug: str, *, lock: bool = False) -> BookingSettings | None:
@@ -20,7 +32,8 @@ class BookingLinks(Protocol):
         ...
 
     async def put(self, settings: BookingSettings) -> bool:
-        """Make or replace the user's link; False if another user has its slug."""
+        """Make or change the link with ``settings.id``; False if another link has its slug, the id is
+        another user's link, or it would be the user's second personal link."""
         ...
 
     async def busy(self, user: UUID, start: datetime, end: datetime, settled: datetime,
@@ -49,8 +62,8 @@ class BookingLinks(Protocol):
         is not that workspace's team."""
         ...
 
-    async def tally(self, link_user: UUID) -> dict[UUID, tuple[int, datetime | None]]:
-        """Per host: how many bookings ``link_user``'s link gave them, and when the latest was made."""
+    async def tally(self, link: UUID) -> dict[UUID, tuple[int, datetime | None]]:
+        """Per host: how many bookings ``link`` gave them, and when the latest was made."""
         ...
 
     async def get(self, booking: UUID) -> tuple[Booking, bytes | None] | None:

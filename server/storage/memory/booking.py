@@ -15,7 +15,7 @@ _DEFAULT = timedelta(minutes=30)
 
 
 class MemoryBookingLinks:
-    """Implements ``BookingLinks`` (tables ``booking_links``: user -> settings; ``bookings``: id -> booking)."""
+    """Implements ``BookingLinks`` (tables ``booking_links``: link id -> settings; ``bookings``: id -> booking)."""
 
     def __init__(self, db: MemoryDatabase) -> None:
         self._db = db
@@ -25,15 +25,37 @@ class MemoryBookingLinks:
         self._keys: dict[UUID, bytes | None] = db.table("booking_keys")  # id -> the guest secret's hash
 
     async def of_user(self, user: UUID) -> BookingSettings | None:
-        return self._links.get(user)
+        return next((s for s in self._links.values() if s.user == user and s.team is None), None)
+
+    async def links_of(self, user: UUID) -> list[BookingSettings]:
+        return sorted((s for s in self._links.values() if s.user == user),
+                      key=lambda s: (s.team is not None, s.title.lower(), s.slug))
+
+    async def by_id(self, link: UUID) -> BookingSettings | None:
+        return self._links.get(link)
+
+    async def remove(self, link: UUID, user: UUID) -> bool:
+        found = self._links.get(link)
+        if found is None or found.user != user:
+            return False
+        del self._links[link]
+        for key, (b, activity, contact, made) in list(self._bookings.items()):
+            if b.link_id == link:
+                self._bookings[key] = (b._replace(link_id=None), activity, contact, made)
+        return True
 
     async def by_slug(self, slug: str, *, lock: bool = False) -> BookingSettings | None:
         return next((s for s in self._links.values() if s.slug == slug), None)  # the db lock serialises
 
     async def put(self, settings: BookingSettings) -> bool:
-        if any(s.slug == settings.slug and s.user != settings.user for s in self._links.values()):
+        mine = self._links.get(settings.id)
+        if any(s.slug == settings.slug and s.id != settings.id for s in self._links.values()) \
+                or (mine is not None and mine.user != settings.user):
             return False
-        self._links[settings.user] = settings
+        if settings.team is None and any(s.user == settings.user and s.team is None and s.id != settings.id
+                                         for s in self._links.values()):
+            return False  # one personal link per user
+        self._links[settings.id] = settings
         return True
 
     async def busy(self, user: UUID, start: datetime, end: datetime, settled: datetime,
@@ -83,10 +105,10 @@ class MemoryBookingLinks:
             return []
         return [m for m in found.members if (workspace, m) in self._db.table("memberships")]  # still in it
 
-    async def tally(self, link_user: UUID) -> dict[UUID, tuple[int, datetime | None]]:
+    async def tally(self, link: UUID) -> dict[UUID, tuple[int, datetime | None]]:
         out: dict[UUID, tuple[int, datetime | None]] = {}
         for b, _, _, made in self._bookings.values():
-            if b.link_user == link_user:
+            if b.link_id == link:
                 n, latest = out.get(b.host, (0, None))
                 out[b.host] = (n + 1, max(latest, made) if latest else made)
         return out

@@ -1,28 +1,40 @@
 -- Booking links and bookings (server/storage/booking.py, issue 18 item 6).
 -- name: of_user
-SELECT user_id, workspace_id, board_id, slug, enabled, time_zone, durations, buffer_before, buffer_after,
-       min_notice, window_days, hours, team_id, approval
-FROM booking_links WHERE user_id = $1;
+SELECT id, user_id, workspace_id, board_id, slug, enabled, time_zone, durations, buffer_before, buffer_after,
+       min_notice, window_days, hours, team_id, approval, title
+FROM booking_links WHERE user_id = $1 AND team_id IS NULL;
+-- name: links_of
+SELECT id, user_id, workspace_id, board_id, slug, enabled, time_zone, durations, buffer_before, buffer_after,
+       min_notice, window_days, hours, team_id, approval, title
+FROM booking_links WHERE user_id = $1 ORDER BY team_id IS NOT NULL, lower(title), slug;
+-- name: by_id
+SELECT id, user_id, workspace_id, board_id, slug, enabled, time_zone, durations, buffer_before, buffer_after,
+       min_notice, window_days, hours, team_id, approval, title
+FROM booking_links WHERE id = $1;
+-- name: remove
+DELETE FROM booking_links WHERE id = $1 AND user_id = $2 RETURNING id;
 -- name: by_slug
-SELECT user_id, workspace_id, board_id, slug, enabled, time_zone, durations, buffer_before, buffer_after,
-       min_notice, window_days, hours, team_id, approval
+SELECT id, user_id, workspace_id, board_id, slug, enabled, time_zone, durations, buffer_before, buffer_after,
+       min_notice, window_days, hours, team_id, approval, title
 FROM booking_links WHERE slug = $1;
 -- name: by_slug_locked
-SELECT user_id, workspace_id, board_id, slug, enabled, time_zone, durations, buffer_before, buffer_after,
-       min_notice, window_days, hours, team_id, approval
+SELECT id, user_id, workspace_id, board_id, slug, enabled, time_zone, durations, buffer_before, buffer_after,
+       min_notice, window_days, hours, team_id, approval, title
 FROM booking_links WHERE slug = $1 FOR UPDATE;
 -- name: put
--- A slug another user holds changes nothing (the unique slug is checked, not raised).
-INSERT INTO booking_links (user_id, workspace_id, board_id, slug, enabled, time_zone, durations, buffer_before,
-                           buffer_after, min_notice, window_days, hours, team_id, approval)
-SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14
-WHERE NOT EXISTS (SELECT 1 FROM booking_links WHERE slug = $4 AND user_id <> $1)
-ON CONFLICT (user_id) DO UPDATE SET workspace_id = EXCLUDED.workspace_id, board_id = EXCLUDED.board_id,
+-- A slug another link holds changes nothing (the unique slug is checked, not raised); nor does an id
+-- that is another user's link.
+INSERT INTO booking_links (id, user_id, workspace_id, board_id, slug, enabled, time_zone, durations, buffer_before,
+                           buffer_after, min_notice, window_days, hours, team_id, approval, title)
+SELECT $15, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $16
+WHERE NOT EXISTS (SELECT 1 FROM booking_links WHERE slug = $4 AND id <> $15)
+ON CONFLICT (id) DO UPDATE SET workspace_id = EXCLUDED.workspace_id, board_id = EXCLUDED.board_id,
     slug = EXCLUDED.slug, enabled = EXCLUDED.enabled, time_zone = EXCLUDED.time_zone,
     durations = EXCLUDED.durations, buffer_before = EXCLUDED.buffer_before, buffer_after = EXCLUDED.buffer_after,
     min_notice = EXCLUDED.min_notice, window_days = EXCLUDED.window_days, hours = EXCLUDED.hours,
-    team_id = EXCLUDED.team_id, approval = EXCLUDED.approval, updated_at = now()
-RETURNING user_id;
+    team_id = EXCLUDED.team_id, approval = EXCLUDED.approval, title = EXCLUDED.title, updated_at = now()
+    WHERE booking_links.user_id = EXCLUDED.user_id
+RETURNING id;
 -- name: busy
 -- Timed activities assigned to the user on boards not archived (a 30-minute one without an end),
 -- and the bookings they hold (the activity a booking made is also one of them: overlap is fine).
@@ -48,8 +60,8 @@ WHERE k.host_id = $1 AND k.starts_at = $2 AND k.created_at < $3 AND k.status <> 
                   AND a.starts_at = k.starts_at AND a.assignee_id = k.host_id);
 -- name: hold
 INSERT INTO bookings (id, host_id, starts_at, ends_at, held_from, held_until, guest_name, guest_email, note,
-                      link_user, status, guest_key)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (host_id, starts_at) DO NOTHING;
+                      link_user, status, guest_key, link_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (host_id, starts_at) DO NOTHING;
 -- name: booked
 UPDATE bookings SET activity_id = $2, contact_id = $3 WHERE id = $1;
 -- name: lock_host
@@ -62,14 +74,14 @@ WHERE m.team_id = $1 AND t.workspace_id = $2
 ORDER BY m.position, m.user_id;
 -- name: tally
 -- Per member: how many bookings this link gave them, and the latest one's time (round robin).
-SELECT host_id, count(*) AS n, max(created_at) AS latest FROM bookings WHERE link_user = $1 GROUP BY host_id;
+SELECT host_id, count(*) AS n, max(created_at) AS latest FROM bookings WHERE link_id = $1 GROUP BY host_id;
 -- name: get
 SELECT id, host_id, starts_at, ends_at, held_from, held_until, guest_name, guest_email, note, link_user, status,
-       activity_id, guest_key
+       activity_id, guest_key, link_id
 FROM bookings WHERE id = $1;
 -- name: requests
 SELECT id, host_id, starts_at, ends_at, held_from, held_until, guest_name, guest_email, note, link_user, status,
-       activity_id, guest_key
+       activity_id, guest_key, link_id
 FROM bookings WHERE host_id = $1 AND status = 'requested' ORDER BY starts_at;
 -- name: confirm
 UPDATE bookings SET status = 'confirmed', created_at = now() WHERE id = $1 AND status = 'requested' RETURNING id;

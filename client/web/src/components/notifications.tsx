@@ -5,13 +5,14 @@ import { useEffect, useRef, useState } from 'preact/hooks'
 import { get, post, type Schemas } from '../lib/api'
 import { relative } from '../lib/format'
 import { navigate } from '../lib/router'
-import { t } from '../i18n'
-import { Icon, toastError } from './ui'
+import { scoped, t } from '../i18n'
+import { Icon, announce, toastError } from './ui'
 import { workspaceId } from '../lib/session'
 import './notify.css'
 
 type Notification = Schemas['Notification']
 const POLL_MS = 30_000
+const lt = scoped('bookingLinks')
 
 export function NotificationBell() {
   const [open, setOpen] = useState(false)
@@ -80,6 +81,24 @@ export function NotificationBell() {
     if (n.board_id && n.card_id) navigate(`/w/${n.workspace_id}/boards/${n.board_id}/deals/${n.card_id}`)
   }
 
+  /** A booking request (its notification's id is the request's): open it in Settings › Booking. */
+  function openRequest(event: Event, n: Notification) {
+    event.preventDefault()
+    setOpen(false)
+    navigate(`/w/${n.workspace_id}/settings/booking?request=${n.id}`)
+  }
+
+  async function decide(n: Notification, verb: 'confirm' | 'decline') {
+    try {
+      await post(`/api/me/booking/requests/${n.id}/${verb}`)  // the server marks the entry read
+      announce(lt(verb === 'confirm' ? 'confirmed' : 'declined'))
+      await refresh()
+      if (panel.current && !panel.current.contains(document.activeElement)) panel.current.focus()
+    } catch (e) {
+      toastError(e)
+    }
+  }
+
   async function markAll() {
     try {
       await post('/api/me/notifications/read')
@@ -113,15 +132,26 @@ export function NotificationBell() {
               {items.map((n) => (
                 <li key={n.id} class={`bell__item${n.read_at ? '' : ' bell__item--unread'}`} data-testid="notification">
                   {n.kind === 'reminder' && <strong class="bell__kind">{t('calendar.reminder')}: </strong>}
+                  {n.kind === 'booking_request' && <strong class="bell__kind">{lt('bell')}: </strong>}
                   {n.kind === 'mentioned' && n.actor
                     ? <strong class="bell__kind">{t('notify.label_mentioned_by', { name: n.actor })}: </strong>
                     : (n.kind === 'mentioned' || n.kind === 'assigned' || n.kind === 'deal_changed') && <strong class="bell__kind">{t(`notify.label_${n.kind}`)}: </strong>}
-                  {n.board_id && n.card_id
+                  {n.kind === 'booking_request'
+                    ? <a href={`/w/${n.workspace_id}/settings/booking?request=${n.id}`} aria-label={lt('bellOpen', { message: n.message })}
+                      onClick={(e) => openRequest(e, n)}>{n.message}</a>
+                    : n.board_id && n.card_id
                     ? <a href={`/w/${n.workspace_id}/boards/${n.board_id}/deals/${n.card_id}`} onClick={(e) => void openDeal(e, n)}>{n.message}</a>
                     : <span>{n.message}</span>}
                   <span class="bell__meta">
                     <span class="muted">{relative(n.created_at)}</span>
-                    {!n.read_at && <button class="btn btn--ghost btn--small" onClick={() => void markRead(n)}>{t('notifications.markRead')}</button>}
+                    {n.kind === 'booking_request' && !n.read_at ? (
+                      <>
+                        <button class="btn btn--primary btn--small" data-testid="bell-confirm" onClick={() => void decide(n, 'confirm')}
+                          aria-label={t('booking.confirmOf', { name: n.message })}>{t('booking.confirm')}</button>
+                        <button class="btn btn--ghost btn--small" data-testid="bell-decline" onClick={() => void decide(n, 'decline')}
+                          aria-label={t('booking.declineOf', { name: n.message })}>{t('booking.decline')}</button>
+                      </>
+                    ) : !n.read_at && <button class="btn btn--ghost btn--small" onClick={() => void markRead(n)}>{t('notifications.markRead')}</button>}
                   </span>
                 </li>
               ))}

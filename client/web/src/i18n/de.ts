@@ -6,6 +6,7 @@
  */
 import type { en } from './en'
 import { leadsDe } from './leads'
+import { bookingLinksDe } from './bookingLinks'
 
 /** The shape of a catalogue: the English keys, any wording. */
 export type Catalogue<T = typeof en> = { -readonly [K in keyof T]: T[K] extends string ? string : Catalogue<T[K]> }
@@ -1842,6 +1843,7 @@ export const de: Catalogue = {
     notShared: 'Die Person, der das Postfach gehört, teilt nur, wer wem wann geschrieben hat.',
   },
   leads: leadsDe,
+  bookingLinks: bookingLinksDe,
   sequences: {
     title: 'Sequenzen',
     help: 'Eine Sequenz schickt einem Kontakt nacheinander E-Mails aus Ihren Vorlagen, über Ihr eigenes Postfach und als ein Gesprächsverlauf. Sie endet, wenn der Kontakt antwortet, eine E-Mail unzustellbar ist, er einen Termin bucht oder sich abmeldet; eine Abwesenheitsnotiz beendet sie nicht. Jede E-Mail enthält einen Abmeldelink.',

@@ -4,6 +4,7 @@
  * See docs/architecture.md, "The browser app", for how to add a string.
  */
 import { leadsEn } from './leads'
+import { bookingLinksEn } from './bookingLinks'
 
 export const en = {
   common: {
@@ -1840,6 +1841,7 @@ export const en = {
     notShared: 'The mailbox’s owner shares only who wrote to whom, and when.',
   },
   leads: leadsEn,
+  bookingLinks: bookingLinksEn,
   sequences: {
     title: 'Sequences',
     help: 'A sequence sends a series of e-mails from your templates to a contact, one after another, through your own mailbox and as one thread. It stops when they reply, a mail bounces, they book a meeting or unsubscribe; an out-of-office answer does not stop it. Every mail carries an unsubscribe link.',

@@ -8,17 +8,13 @@ import { useEffect, useState } from 'preact/hooks'
 import { ApiError, api, get, query, type Schemas } from '../../lib/api'
 import { scoped } from '../../i18n'
 import { Spinner } from '../../components/ui'
+import { SlotGrid, weekOf } from './SlotGrid'
 import './booking.css'
 
 const bt = scoped('booking')
 type Page = Schemas['BookingPage']
 /** status, host_name and manage came with team links, approval and the guest's link (0037). */
 type Made = Schemas['BookingMade'] & { status?: string; host_name?: string; manage?: string }
-const DAYS = 7
-
-function dayKey(iso: string, zone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(iso))
-}
 
 export function BookingPage({ slug }: { slug: string }) {
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone
@@ -38,10 +34,8 @@ export function BookingPage({ slug }: { slug: string }) {
 
   async function load() {
     setSlots(null)
-    const from = new Date(Date.now() + offset * DAYS * 86400_000)
-    const to = new Date(from.getTime() + DAYS * 86400_000)
     try {
-      const found = await get<Schemas['BookingSlots']>(`${base}/slots${query({ from: from.toISOString(), to: to.toISOString(), duration })}`)
+      const found = await get<Schemas['BookingSlots']>(`${base}/slots${query({ ...weekOf(offset), duration })}`)
       setSlots(found.slots)
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e))
@@ -88,10 +82,9 @@ export function BookingPage({ slug }: { slug: string }) {
       </Frame>
     )
   }
-  const byDay = new Map<string, string[]>()
-  for (const s of slots ?? []) byDay.set(dayKey(s, zone), [...(byDay.get(dayKey(s, zone)) ?? []), s])
   return (
     <Frame title={bt('title', { name: page.host_name })}>
+      {page.title && <p class="booking__link-title" data-testid="booking-title">{page.title}</p>}
       <p class="muted" data-testid="booking-zones">{bt('zones', { mine: zone, host: page.time_zone })}</p>
       <fieldset class="booking__durations">
         <legend class="field__label">{bt('duration')}</legend>
@@ -102,26 +95,9 @@ export function BookingPage({ slug }: { slug: string }) {
           ))}
         </div>
       </fieldset>
-      <div class="row booking__weeks">
-        <button type="button" class="btn btn--ghost" disabled={offset === 0} onClick={() => setOffset(offset - 1)}>{bt('earlier')}</button>
-        <button type="button" class="btn btn--ghost" onClick={() => setOffset(offset + 1)}>{bt('later')}</button>
-      </div>
       {error && <p class="form-error" role="alert">{error}</p>}
-      {slots === null ? <Spinner label={bt('loading')} /> : byDay.size === 0 ? <p class="muted">{bt('none')}</p> : (
-        <div class="booking__days" role="group" aria-label={bt('times')}>
-          {[...byDay.entries()].map(([day, starts]) => (
-            <section key={day} class="booking__day">
-              <h2 class="booking__day-title">{dayName.format(new Date(starts[0]))}</h2>
-              <div class="booking__slots">
-                {starts.map((s) => (
-                  <button key={s} type="button" class={`btn booking__slot ${s === picked ? 'btn--primary' : ''}`} aria-pressed={s === picked}
-                    onClick={() => { setPicked(s); setError('') }}>{time.format(new Date(s))}</button>
-                ))}
-              </div>
-            </section>
-          ))}
-        </div>
-      )}
+      <SlotGrid slots={slots} zone={zone} offset={offset} onOffset={setOffset} picked={picked}
+        onPick={(s) => { setPicked(s); setError('') }} />
       {picked && (
         <form class="stack booking__form" onSubmit={(e) => void book(e)}>
           <p><strong>{bt('picked', { when: `${dayName.format(new Date(picked))}, ${time.format(new Date(picked))}` })}</strong></p>

@@ -9,16 +9,12 @@ import { ApiError, api, get, query } from '../../lib/api'
 import { scoped } from '../../i18n'
 import { Spinner } from '../../components/ui'
 import { Frame } from './BookingPage'
+import { SlotGrid, weekOf } from './SlotGrid'
 import './booking.css'
 
 const bt = scoped('booking')
-const DAYS = 7
 /** The answer of GET /api/booking-manage/<token> (server/api/booking_types.py ManagedBooking). */
 interface Managed { start: string; end: string; status: string; host_name: string; time_zone: string; duration: number; slug: string }
-
-function dayKey(iso: string, zone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(iso))
-}
 
 export function ManageBooking({ token }: { token: string }) {
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone
@@ -36,10 +32,8 @@ export function ManageBooking({ token }: { token: string }) {
 
   async function load() {
     setSlots(null)
-    const from = new Date(Date.now() + offset * DAYS * 86400_000)
-    const to = new Date(from.getTime() + DAYS * 86400_000)
     try {
-      setSlots((await get<{ slots: string[] }>(`${base}/slots${query({ from: from.toISOString(), to: to.toISOString() })}`)).slots)
+      setSlots((await get<{ slots: string[] }>(`${base}/slots${query(weekOf(offset))}`)).slots)
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e))
       setSlots([])
@@ -94,8 +88,6 @@ export function ManageBooking({ token }: { token: string }) {
       </ManageFrame>
     )
   }
-  const byDay = new Map<string, string[]>()
-  for (const s of slots ?? []) byDay.set(dayKey(s, zone), [...(byDay.get(dayKey(s, zone)) ?? []), s])
   return (
     <ManageFrame title={bt('manageTitle', { name: booking.host_name })}>
       {done === 'moved' && <p class="notice" role="status" data-testid="booking-moved">{bt('movedBody', { when: when(booking.start) })}</p>}
@@ -109,25 +101,8 @@ export function ManageBooking({ token }: { token: string }) {
       </div>
       {moving && (
         <section class="booking__move" aria-label={bt('times')}>
-          <div class="row booking__weeks">
-            <button type="button" class="btn btn--ghost" disabled={offset === 0} onClick={() => setOffset(offset - 1)}>{bt('earlier')}</button>
-            <button type="button" class="btn btn--ghost" onClick={() => setOffset(offset + 1)}>{bt('later')}</button>
-          </div>
-          {slots === null ? <Spinner label={bt('loading')} /> : byDay.size === 0 ? <p class="muted">{bt('none')}</p> : (
-            <div class="booking__days" role="group" aria-label={bt('times')}>
-              {[...byDay.entries()].map(([day, starts]) => (
-                <section key={day} class="booking__day">
-                  <h2 class="booking__day-title">{dayName.format(new Date(starts[0]))}</h2>
-                  <div class="booking__slots">
-                    {starts.map((s) => (
-                      <button key={s} type="button" class={`btn booking__slot ${s === picked ? 'btn--primary' : ''}`} aria-pressed={s === picked}
-                        disabled={s === booking.start} onClick={() => { setPicked(s); setError('') }}>{time.format(new Date(s))}</button>
-                    ))}
-                  </div>
-                </section>
-              ))}
-            </div>
-          )}
+          <SlotGrid slots={slots} zone={zone} offset={offset} onOffset={setOffset} picked={picked}
+            onPick={(s) => { setPicked(s); setError('') }} unavailable={booking.start} />
           {picked && (
             <div class="booking__form stack">
               <p><strong>{bt('picked', { when: when(picked) })}</strong></p>

@@ -1,7 +1,8 @@
 /**
  * Settings › Booking, "Waiting for you" (issue 18 item 6): bookings made on a link with approval,
  * waiting for the host. Confirm makes the meeting and mails the guest the invitation; decline frees
- * the time and tells the guest. Each request's time is held for everyone meanwhile.
+ * the time and tells the guest. Each request's time is held for everyone meanwhile. The bell's entry
+ * for a request links here (`?request=<id>`): that request is scrolled to and marked.
  */
 import { useEffect, useState } from 'preact/hooks'
 import { api, get } from '../../lib/api'
@@ -16,6 +17,9 @@ export function BookingRequests() {
   const [requests, setRequests] = useState<Request[] | null>(null)
   const [busy, setBusy] = useState('')
   useEffect(() => { get<Request[]>('/api/me/booking/requests').then(setRequests, toastError) }, [])
+  const asked = new URLSearchParams(location.search).get('request')
+  const target = asked ? `request-${asked}` : ''
+  useEffect(() => { if (target && requests) document.getElementById(target)?.scrollIntoView({ block: 'center' }) }, [requests, target])
   const when = new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' })
 
   async function decide(request: Request, verb: 'confirm' | 'decline') {
@@ -38,7 +42,7 @@ export function BookingRequests() {
       {requests.length === 0 ? <p class="muted">{bt('requestsNone')}</p> : (
         <ul class="booking-requests__list">
           {requests.map((r) => (
-            <li key={r.id} class="booking-requests__item">
+            <li key={r.id} id={`request-${r.id}`} class={`booking-requests__item${target === `request-${r.id}` ? ' booking-requests__item--target' : ''}`}>
               <div>
                 <strong>{r.guest_name}</strong> <span class="muted">{r.guest_email}</span>
                 <div>{when.format(new Date(r.start))} – {new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' }).format(new Date(r.end))}</div>
