@@ -81,7 +81,7 @@ async def test_the_import_screen_speaks_german_and_fits_a_phone(web_server, open
     page = await open_page(t.member, f"/w/{t.workspace}/import", width=390, height=844, locale="de-DE")
     await page.get_by_role("heading", name="Aus CSV importieren").wait_for()
     await page.get_by_label("Leads").check()
-    await page.get_by_text("Leads sind Kontakte mit dem Label").wait_for()
+    await page.get_by_text("Jede Zeile wird ein Lead im Lead-Eingang").wait_for()
     await page.locator("input[type=file]").set_input_files(files=upload("messe.csv", EXCEL))
     mapping = page.get_by_test_id("import-mapping")
     await mapping.get_by_text("Gelesen als Windows-1252 (Excel), getrennt durch Semikolon: 4 Zeilen.").wait_for()
@@ -94,5 +94,6 @@ async def test_the_import_screen_speaks_german_and_fits_a_phone(web_server, open
     await mapping.screenshot(path=str(SCREENSHOTS / "import-mapping-de-phone.png"))
     await preview.get_by_role("button", name="3 Zeilen importieren").click()
     await page.get_by_test_id("import-report").get_by_role("heading", name="Importiert: 3 neu, 0 aktualisiert, 0 übersprungen.").wait_for()
-    listed = await api(web_server.http_url, t.member, "GET", f"/api/workspaces/{t.workspace}/contacts")
-    assert all("lead" in c["labels"] for c in listed["items"]) and len(listed["items"]) == 3
+    listed = await api(web_server.http_url, t.member, "GET", f"/api/workspaces/{t.workspace}/leads")
+    assert [lead["source"] for lead in listed["leads"]] == ["import"] * 3  # the leads inbox (docs/leads.md)
+    assert (await api(web_server.http_url, t.member, "GET", f"/api/workspaces/{t.workspace}/contacts"))["items"] == []
