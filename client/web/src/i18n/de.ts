@@ -7,6 +7,7 @@
 import type { en } from './en'
 import { leadsDe } from './leads'
 import { bookingLinksDe } from './bookingLinks'
+import { workspaceSettingsDe } from './workspaceSettings'
 
 /** The shape of a catalogue: the English keys, any wording. */
 export type Catalogue<T = typeof en> = { -readonly [K in keyof T]: T[K] extends string ? string : Catalogue<T[K]> }
@@ -1844,6 +1845,7 @@ export const de: Catalogue = {
   },
   leads: leadsDe,
   bookingLinks: bookingLinksDe,
+  workspaceSettings: workspaceSettingsDe,
   sequences: {
     title: 'Sequenzen',
     help: 'Eine Sequenz schickt einem Kontakt nacheinander E-Mails aus Ihren Vorlagen, über Ihr eigenes Postfach und als ein Gesprächsverlauf. Sie endet, wenn der Kontakt antwortet, eine E-Mail unzustellbar ist, er einen Termin bucht oder sich abmeldet; eine Abwesenheitsnotiz beendet sie nicht. Jede E-Mail enthält einen Abmeldelink.',

@@ -5,6 +5,7 @@
  */
 import { leadsEn } from './leads'
 import { bookingLinksEn } from './bookingLinks'
+import { workspaceSettingsEn } from './workspaceSettings'
 
 export const en = {
   common: {
@@ -1842,6 +1843,7 @@ export const en = {
   },
   leads: leadsEn,
   bookingLinks: bookingLinksEn,
+  workspaceSettings: workspaceSettingsEn,
   sequences: {
     title: 'Sequences',
     help: 'A sequence sends a series of e-mails from your templates to a contact, one after another, through your own mailbox and as one thread. It stops when they reply, a mail bounces, they book a meeting or unsubscribe; an out-of-office answer does not stop it. Every mail carries an unsubscribe link.',

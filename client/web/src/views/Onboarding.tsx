@@ -7,6 +7,7 @@ import { localiseNewBoard } from '../lib/board'
 import { t } from '../i18n'
 import { LanguagePicker } from '../components/language'
 import { currencyForBrowser } from '../lib/money'
+import { zoneForBrowser } from './settings/WorkspaceSettings'
 
 export function Onboarding() {
   const [error, setError] = useState('')
@@ -16,7 +17,7 @@ export function Onboarding() {
     const name = String(new FormData(event.currentTarget as HTMLFormElement).get('name') ?? '')
     setBusy(true)
     try {
-      const ws = await post<Workspace>('/api/workspaces', { name, currency: currencyForBrowser() })
+      const ws = await post<Workspace>('/api/workspaces', { name, currency: currencyForBrowser(), time_zone: zoneForBrowser() })
       const board = await post<Board>(`/api/workspaces/${ws.id}/boards`, { name: t('defaults.pipelineBoard'), kind: 'pipeline' }).catch(() => null)
       if (board) await localiseNewBoard(board.document).catch(() => null) // the stages in the user's language; English if it fails
       await loadWorkspaces()

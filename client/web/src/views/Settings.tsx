@@ -24,6 +24,7 @@ import { EmailTemplatesSettings } from './settings/EmailTemplatesSettings'
 import { SequencesSettings } from './sequences/Sequences'
 import { NotificationSettings } from './settings/NotificationSettings'
 import { TeamsSettings } from './settings/TeamsSettings'
+import { WorkspaceSettings } from './settings/WorkspaceSettings'
 import { LeadFormsSettings, leadFormsLabel } from './leads/LeadFormsSettings'
 
 export interface SettingsSection {
@@ -35,6 +36,7 @@ export interface SettingsSection {
 }
 
 export const SECTIONS: SettingsSection[] = [
+  { id: 'workspace', label: () => scoped('workspaceSettings')('title'), Page: WorkspaceSettings },
   { id: 'pipelines', label: () => st('pipelines'), Page: PipelinesSettings },
   { id: 'boards', label: () => st('boards'), Page: BoardsSettings },
   { id: 'teams', label: () => scoped('forecast')('teams'), Page: TeamsSettings },

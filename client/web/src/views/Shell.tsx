@@ -26,6 +26,7 @@ import { TeamTasksPage } from './TeamTasks'
 import { LeadsPage } from './leads/LeadsPage'
 import { NotSharedPage } from './NotShared'
 import { currencyForBrowser } from '../lib/money'
+import { zoneForBrowser } from './settings/WorkspaceSettings'
 
 export function Shell() {
   const [menuOpen, setMenuOpen] = useState(false)
@@ -139,7 +140,7 @@ function WorkspaceSwitcher() {
     event.preventDefault()
     const name = String(new FormData(event.currentTarget as HTMLFormElement).get('name') ?? '')
     try {
-      const created = await post<Schemas['Workspace']>('/api/workspaces', { name, currency: currencyForBrowser() })
+      const created = await post<Schemas['Workspace']>('/api/workspaces', { name, currency: currencyForBrowser(), time_zone: zoneForBrowser() })
       const board = await post<Schemas['Board']>(`/api/workspaces/${created.id}/boards`, { name: t('defaults.pipelineBoard'), kind: 'pipeline' }).catch(() => null)
       if (board) void localiseNewBoard(board.document).catch(toastError)
       workspaces.value = [...workspaces.value, { id: created.id, name, role: 'owner' }]
