@@ -1,6 +1,7 @@
 """The leads inbox in Chromium (docs/leads.md): an admin makes a web form in Settings › Lead forms, a
 visitor fills its snippet on another site, the lead shows in the inbox with its counts, is converted
-into a deal on the board (stage picked), and the deal is on the board with the lead's contact;
+into a deal on the board (stage picked), the deal is on the board with the lead's contact and links
+back to the lead;
 screenshots in English, German and at 390 px; the empty inbox says how leads get in."""
 
 from __future__ import annotations
@@ -66,6 +67,9 @@ async def test_a_lead_arrives_by_the_form_shows_in_the_inbox_and_is_converted_in
         return any(d["id"] == lead["deal"] and d["contact"] == lead["contact"] for d in deals)
 
     await eventually(deal_has_contact, timeout=10, what="the deal's contact in the projection")
+    origin = page.get_by_test_id("deal-lead-origin")
+    await origin.get_by_role("link", name="From the lead “Acme · Ann Lee” (Web form)").click()
+    await page.get_by_test_id("lead-detail").get_by_test_id("lead-converted").wait_for()
 
     german = await open_page(t.member, f"/w/{t.workspace}/leads", locale="de-DE")
     await german.get_by_test_id("lead-view-converted").click()

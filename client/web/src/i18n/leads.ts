@@ -92,6 +92,7 @@ export const leadsEn = {
   openDeal: 'Open the deal',
   openContact: 'Open the contact',
   fromForm: 'Arrived by a web form',
+  fromLead: 'From the lead “{{title}}” ({{source}})',
   forms: {
     title: 'Lead forms',
     help: 'A web form puts visitors of your site straight into the leads inbox. Paste its snippet into a page; posts from any site are accepted, bots filling the hidden field are ignored, and each address may post a few times an hour.',
@@ -205,6 +206,7 @@ export const leadsDe: Catalogue<typeof leadsEn> = {
   openDeal: 'Deal öffnen',
   openContact: 'Kontakt öffnen',
   fromForm: 'Über ein Webformular eingegangen',
+  fromLead: 'Aus dem Lead „{{title}}“ ({{source}})',
   forms: {
     title: 'Lead-Formulare',
     help: 'Ein Webformular bringt Besucher der eigenen Website direkt in den Lead-Eingang. Das Snippet in eine Seite einfügen; Anfragen von jeder Website werden angenommen, Bots, die das versteckte Feld ausfüllen, ignoriert, und jede Adresse darf einige Male pro Stunde senden.',

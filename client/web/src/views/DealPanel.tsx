@@ -26,6 +26,7 @@ import { ComposeDialog } from './ComposeLazy'
 import { EnrolDialog } from './sequences/Sequences'
 import { FilesSection } from '../components/Files'
 import { DealEmails } from './DealEmails'
+import { LeadOrigin } from './leads/LeadOrigin'
 import { isGuest } from '../lib/session'
 import { toastError } from '../components/ui'
 import { linkActivity, linkCard, linkKey, useBoardLinks } from '../lib/links'
@@ -201,6 +202,7 @@ export function DealPanel({ synced, board, cardId, writable, meta, peers, onClos
           {tab === 'notes' && <NotesSection subjectKind="deal" subjectId={cardId} board={meta.id} writable={writable} />}
           {tab === 'timeline' && <Timeline board={meta.id} card={card} activities={board.activities.filter((a) => a.card === cardId)} />}
         </div>
+        {pipeline && !isGuest.value && <LeadOrigin card={cardId} />}
         {pipeline && <FilesSection path={`/api/deals/${meta.id}/${cardId}/files`} writable={writable} />}
         {pipeline && !isGuest.value && <DealEmails board={meta.id} card={cardId} contact={link?.contact ?? null}
           organisation={link?.organisation ?? null} writable={writable} />}

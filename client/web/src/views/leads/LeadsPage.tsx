@@ -6,6 +6,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import { api, query, type Schemas } from '../../lib/api'
 import { canEdit, members, workspaceId } from '../../lib/session'
+import { queryParam } from '../../lib/router'
 import { relative } from '../../lib/format'
 import { Empty, Icon, Spinner, announce, toast, toastError } from '../../components/ui'
 import { scoped } from '../../i18n'
@@ -45,6 +46,14 @@ export function LeadsPage() {
     }
   }
   useEffect(() => { setPicked(new Set()); void load() }, [ws, view, owner, source, q])
+  useEffect(() => {  // /leads?lead=<id> (a deal's "From the lead" link): that lead, in its view
+    const asked = queryParam('lead')
+    if (!asked) return
+    api<Lead>('GET', `/api/leads/${asked}`).then((lead) => {
+      setView(lead.status === 'new' || lead.status === 'qualified' ? 'inbox' : lead.status)
+      setOpen(lead.id)
+    }, toastError)
+  }, [ws])
 
   async function bulk(archived: boolean) {
     try {
