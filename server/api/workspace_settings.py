@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Annotated
 from uuid import UUID
 
 import msgspec
@@ -31,8 +30,9 @@ class WorkspaceSettingsAnswer(msgspec.Struct):
 class WorkspaceSettingsChange(msgspec.Struct, forbid_unknown_fields=True):
     """A new name and/or time zone (null: the server's default); a field left out keeps its value."""
 
-    name: Annotated[str, msgspec.Meta(max_length=200)] | UnsetType = UNSET
-    time_zone: Annotated[str, msgspec.Meta(max_length=100)] | None | UnsetType = UNSET
+    # lengths are checked by the service, so a long value answers 422 naming its field, as a bad one does
+    name: str | UnsetType = UNSET
+    time_zone: str | None | UnsetType = UNSET
 
 
 def _answer(settings: WorkspaceSettings, default_zone: str) -> WorkspaceSettingsAnswer:

@@ -62,8 +62,9 @@ async def test_members_may_not_change_and_guests_and_strangers_do_not_see_the_wo
 
 @pytest.mark.parametrize(("body", "field"), [
     ({"name": ""}, "name"), ({"name": "x" * 101}, "name"), ({"time_zone": "Europe/Atlantis"}, "time_zone"),
-    ({"time_zone": "../etc/localtime"}, "time_zone"),
-], ids=["empty name", "long name", "unknown zone", "a path"])
+    ({"time_zone": "../etc/localtime"}, "time_zone"), ({"name": "x" * 5000}, "name"),
+    ({"time_zone": "Europe/" + "x" * 300}, "time_zone"),
+], ids=["empty name", "long name", "unknown zone", "a path", "a very long name", "a very long zone"])
 async def test_bad_values_are_refused_with_422_naming_the_field(server, body, field):
     t = await team(server.http_url)
     refused = await call(server, t.owner, "PATCH", settings_path(t.workspace), json=body)
