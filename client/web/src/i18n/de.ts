@@ -6,6 +6,7 @@
  */
 import type { en } from './en'
 import { leadsDe } from './leads'
+import { requestsDe } from './requests'
 import { bookingLinksDe } from './bookingLinks'
 import { workspaceSettingsDe } from './workspaceSettings'
 
@@ -1844,6 +1845,7 @@ export const de: Catalogue = {
     notShared: 'Die Person, der das Postfach gehört, teilt nur, wer wem wann geschrieben hat.',
   },
   leads: leadsDe,
+  requests: requestsDe,
   bookingLinks: bookingLinksDe,
   workspaceSettings: workspaceSettingsDe,
   sequences: {

@@ -4,6 +4,7 @@
  * See docs/architecture.md, "The browser app", for how to add a string.
  */
 import { leadsEn } from './leads'
+import { requestsEn } from './requests'
 import { bookingLinksEn } from './bookingLinks'
 import { workspaceSettingsEn } from './workspaceSettings'
 
@@ -1842,6 +1843,7 @@ export const en = {
     notShared: 'The mailbox’s owner shares only who wrote to whom, and when.',
   },
   leads: leadsEn,
+  requests: requestsEn,
   bookingLinks: bookingLinksEn,
   workspaceSettings: workspaceSettingsEn,
   sequences: {

@@ -22,6 +22,7 @@ import { LiveInput } from '../components/inputs'
 import { NotesSection } from './Notes'
 import { CustomFieldRows } from '../components/CustomFields'
 import { OrganisationDeals, Timeline } from './records/Timeline'
+import { RecordRequests } from './requests/RecordRequests'
 import { NewActivity } from '../components/NewActivity'
 import { ComposeDialog } from './ComposeLazy'
 import { ContactSequences } from './sequences/Sequences'
@@ -443,6 +444,7 @@ function RecordDetail({ kind, id }: { kind: RecordKind; id: string }) {
           </section>
           <FilesSection path={`/api/${kind}/${id}/files`} writable={editable} />
           {contact && <ContactSequences contact={id} name={record.name} editable={editable} />}
+          <RecordRequests kind={kind} id={id} name={record.name} editable={editable} />
           <Timeline kind={kind} id={id} name={record.name} reload={mailed}
             onReply={editable ? (mail) => setCompose({ reply: mail, to: mail.incoming ? [mail.from] : undefined }) : undefined} />
           {compose && <ComposeDialog records={kind === 'contacts' ? { contact_id: id } : { organisation_id: id }}

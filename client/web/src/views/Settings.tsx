@@ -26,6 +26,7 @@ import { NotificationSettings } from './settings/NotificationSettings'
 import { TeamsSettings } from './settings/TeamsSettings'
 import { WorkspaceSettings } from './settings/WorkspaceSettings'
 import { LeadFormsSettings, leadFormsLabel } from './leads/LeadFormsSettings'
+import { ServiceSettings, serviceLabel } from './requests/ServiceSettings'
 
 export interface SettingsSection {
   id: string
@@ -47,6 +48,7 @@ export const SECTIONS: SettingsSection[] = [
   { id: 'automations', label: () => aut('automations'), Page: AutomationsSettings },
   { id: 'webhooks', label: () => wht('webhooks'), Page: WebhooksSettings },
   { id: 'lead-forms', label: leadFormsLabel, Page: LeadFormsSettings },
+  { id: 'service', label: serviceLabel, Page: ServiceSettings },
   { id: 'mailbox', label: mailboxLabel, Page: MailboxSettings, personal: true },
   { id: 'calendar', label: () => t('calendar.feedTitle'), Page: CalendarSettings },
   { id: 'notifications', label: () => t('notify.settingsTitle'), Page: NotificationSettings, personal: true },

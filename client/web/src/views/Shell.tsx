@@ -24,6 +24,7 @@ import { InsightsPage } from './insights/lazy'
 import { CalendarPage } from './calendar/lazy'
 import { TeamTasksPage } from './TeamTasks'
 import { LeadsPage } from './leads/LeadsPage'
+import { RequestsPage } from './requests/RequestsPage'
 import { NotSharedPage } from './NotShared'
 import { currencyForBrowser } from '../lib/money'
 import { zoneForBrowser } from './settings/WorkspaceSettings'
@@ -57,6 +58,7 @@ export function Shell() {
             <NavLink href={`${base}/report`} icon="board">{gt('report')}</NavLink>
             <NavLink href={`${base}/insights`} icon="insights">{t('insights.nav')}</NavLink>
             <NavLink href={`${base}/leads`} icon="flame">{t('leads.nav')}</NavLink>
+            <NavLink href={`${base}/requests`} icon="email">{t('requests.nav')}</NavLink>
             <NavLink href={`${base}/contacts`} icon="contacts">{t('shell.contacts')}</NavLink>
             <NavLink href={`${base}/organisations`} icon="org">{t('shell.organisations')}</NavLink>
             {canEdit.value && <NavLink href={`${base}/import`} icon="import">{t('shell.import')}</NavLink>}
@@ -112,6 +114,7 @@ function Route({ base }: { base: string }) {
   if (sub === '/insights') return <InsightsPage />
   if (sub === '/search') return <SearchPage q={queryParam('q')} />
   if (sub === '/leads') return <LeadsPage />
+  if (sub === '/requests') return <RequestsPage />
   if (sub === '/contacts') return <ContactsPage kind="contacts" />
   if (sub === '/organisations') return <ContactsPage kind="organisations" />
   const contact = match('/contacts/:id', sub)
