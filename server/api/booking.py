@@ -161,5 +161,7 @@ class PublicBookingController(Controller):
     async def book(self, request: Request, slug: FromPath[str], data: JSONBody[types.NewBooking],
                    booking: BookingDep) -> types.BookingMade:
         made = await booking.book(slug, {"start": data.start, "duration": data.duration, "name": data.name,
-                                         "email": data.email, "note": data.note}, client_address(request))
+                                         "email": data.email, "note": data.note, "locale": data.locale,
+                                         "accept_language": request.headers.get("accept-language")},
+                                  client_address(request))
         return _made(made)

@@ -64,6 +64,7 @@ class NewBooking(msgspec.Struct, kw_only=True):
     name: str
     email: str
     note: str | None = None
+    locale: str | None = None  # the language the page was shown in ('en', 'de'): the guest's mails speak it
 
 
 class BookingMade(msgspec.Struct, kw_only=True):

@@ -70,6 +70,7 @@ class Booking(NamedTuple):
     status: str = CONFIRMED  # or REQUESTED: waiting for the host (it holds its time meanwhile)
     activity: UUID | None = None  # the meeting it made, once confirmed
     link_id: UUID | None = None  # the link it was booked on (None: that link was deleted since)
+    guest_locale: str | None = None  # the language the booking page was shown in: the guest's mails speak it
 
 
 def _minutes(field: str, raw: Any, low: int, high: int) -> int:

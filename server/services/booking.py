@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 from uuid import UUID, uuid4
 
 from server.domain.access import Forbidden, NotFound, require_write
-from server.domain.accounts import Conflict
+from server.domain.accounts import LOCALES, Conflict, spoken_locale
 from server.domain.booking import CONFIRMED, MAX_SLOTS_DAYS, REQUESTED, Booking, BookingSettings, InvalidBooking, \
     as_member, check_settings, invitation, is_free, pick_host, slots
 from server.domain.calendar import zone
@@ -34,7 +34,8 @@ from server.services.accounts import Caller
 from server.services.boards import Boards
 from server.services.contacts import Contacts
 from server.services.crm import Crm
-from server.services.mail import Mail, Outbox
+from server.services.booking_mail import booking_mail, public
+from server.services.mail import Outbox
 from server.services.notify import deliver
 from server.services.sequences import stop_for_meeting
 from server.services.ports.unit import Begin
@@ -237,6 +238,7 @@ class BookingService:
         if not _EMAIL.match(email or ""):
             raise InvalidBooking(f"email: expected an e-mail address, got {str(email)[:60]!r}")
         note = _text("note", raw.get("note"), 2000, required=False)
+        locale = _guest_locale(raw)
         now = now or datetime.now(timezone.utc)
         async with self._begin() as tx:
             link = await tx.booking_links.by_slug(slug, lock=True)  # one booking per host at a time
@@ -258,7 +260,8 @@ class BookingService:
             link = hosts[chosen]  # from here on, the link as the chosen member offers it (their zone)
             booking = Booking(uuid4(), chosen, start, end, start - timedelta(minutes=link.buffer_before),
                               end + timedelta(minutes=link.buffer_after), name or "", email.lower(), note,
-                              link.user, REQUESTED if link.approval else CONFIRMED, link_id=link.id)
+                              link.user, REQUESTED if link.approval else CONFIRMED, link_id=link.id,
+                              guest_locale=locale)
             secret = secrets.token_urlsafe(24)
             if not await tx.booking_links.hold(booking, now - SETTLE, _hash(secret)):
                 raise Conflict(TAKEN)
@@ -286,14 +289,12 @@ class BookingService:
         return f"{self._public_url}/booking/{token}" if self._public_url and token else None
 
     async def _request_mails(self, tx: Any, link: BookingSettings, booking: Booking, host: Any, token: str) -> bool:
-        when = booking.start.astimezone(zone(link.time_zone)).strftime("%Y-%m-%d %H:%M")
-        body = _body(booking, host.name, link.time_zone, self._manage_url(token), ics=False)
-        mailed = await self._outbox.post(tx, Mail(booking.guest_email, f"Requested: {booking.guest_name} · {host.name}, "
-                                                  f"{when} ({link.time_zone})",
-                                                  f"{host.name} will confirm or decline this request; you will get an "
-                                                  f"e-mail either way.\n\n{body}"))
-        await self._outbox.post(tx, Mail(host.email, f"Booking request: {booking.guest_name}, {when} ({link.time_zone})",
-                                         f"Confirm or decline it in Tandem, Settings › Booking.\n\n{body}"))
+        mailed = await self._outbox.post(tx, booking_mail(
+            "booking_requested_guest", booking.guest_email, booking.guest_locale, booking, host.name, link.time_zone,
+            self._manage_url(token)))
+        await self._outbox.post(tx, booking_mail(
+            "booking_requested_host", host.email, host.locale, booking, host.name, link.time_zone,
+            self._outbox.link(f"/w/{link.workspace}/settings/booking?request={booking.id}")))
         return mailed
 
     async def _meet(self, link: BookingSettings, booking: Booking, token: str = "") -> Booked:
@@ -307,15 +308,15 @@ class BookingService:
         activity = await self._crm.create_activity(owner, link.board,
                                                    {**values, "note": booking.note} if booking.note else values)
         ics = invitation(booking, host.name, host.email, title, datetime.now(timezone.utc)).decode()
-        when = booking.start.astimezone(zone(link.time_zone)).strftime("%Y-%m-%d %H:%M")
         async with self._begin() as tx:
             await tx.booking_links.booked(booking.id, activity.id, contact)
             await stop_for_meeting(tx, link.workspace, contact)  # a sequence to this contact has done its job
-            mailed = await self._outbox.post(tx, Mail(booking.guest_email, f"Booked: {title}, {when} ({link.time_zone})",
-                                                      _body(booking, host.name, link.time_zone,
-                                                            self._manage_url(token)), ics))
-            await self._outbox.post(tx, Mail(host.email, f"New booking: {title}, {when} ({link.time_zone})",
-                                             _body(booking, host.name, link.time_zone), ics))
+            mailed = await self._outbox.post(tx, booking_mail(
+                "booking_confirmed_guest", booking.guest_email, booking.guest_locale, booking, host.name,
+                link.time_zone, self._manage_url(token), ics))
+            await self._outbox.post(tx, booking_mail(
+                "booking_confirmed_host", host.email, host.locale, booking, host.name, link.time_zone,
+                self._outbox.link(f"/w/{link.workspace}/calendar"), ics))
         return Booked(booking._replace(activity=activity.id), activity.id, contact, link.time_zone, mailed, token,
                       host.name)
 
@@ -342,11 +343,9 @@ class BookingService:
                 await tx.booking_links.confirm(b.id)
             else:
                 await tx.booking_links.drop(b.id)
-                when = b.start.astimezone(zone(link.time_zone)).strftime("%Y-%m-%d %H:%M")
-                await self._outbox.post(tx, Mail(b.guest_email, f"Declined: {b.guest_name} · {caller.name}, {when} "
-                                                 f"({link.time_zone})",
-                                                 f"{caller.name} cannot meet at this time. You are welcome to book "
-                                                 f"another one on the same page."))
+                await self._outbox.post(tx, booking_mail(
+                    "booking_declined_guest", b.guest_email, b.guest_locale, b, caller.name, link.time_zone,
+                    public(self._public_url, f"/book/{link.slug}")))
                 return b
         made = await self._meet(link, b._replace(status=CONFIRMED))
         return made.booking
@@ -397,10 +396,9 @@ class BookingService:
             await tx.notifications.mark_read(booking.host, booking.id)  # a request's bell entry: nothing to answer
             host = await tx.users.by_id(booking.host)
             if host is not None:
-                when = booking.start.astimezone(zone(link.time_zone)).strftime("%Y-%m-%d %H:%M")
-                await self._outbox.post(tx, Mail(host.email, f"Cancelled: {booking.guest_name}, {when} ({link.time_zone})",
-                                                 f"{booking.guest_name} <{booking.guest_email}> cancelled the meeting "
-                                                 f"on {when} ({link.time_zone}); it is removed from your calendar."))
+                await self._outbox.post(tx, booking_mail(
+                    "booking_cancelled_host", host.email, host.locale, booking, host.name, link.time_zone,
+                    self._outbox.link(f"/w/{link.workspace}/calendar")))
         if booking.activity is not None:
             try:
                 await self._crm.delete_activity(await self._as(link.user), link.board, booking.activity)
@@ -432,17 +430,17 @@ class BookingService:
             except (NotFound, Forbidden):
                 pass  # the host deleted the meeting (or lost the board): the booking holds by itself a while
         host_name = host.name if host else ""
-        when = start.astimezone(zone(link.time_zone)).strftime("%Y-%m-%d %H:%M")
         title = f"{moved.guest_name} · {host_name}"
         ics = invitation(moved, host_name, host.email if host else "", title, datetime.now(timezone.utc)).decode()
+        ics = ics if moved.status == CONFIRMED else None
         async with self._begin() as tx:
-            mailed = await self._outbox.post(tx, Mail(moved.guest_email, f"Moved: {title}, {when} ({link.time_zone})",
-                                                      _body(moved, host_name, link.time_zone, self._manage_url(token)),
-                                                      ics if moved.status == CONFIRMED else None))
+            mailed = await self._outbox.post(tx, booking_mail(
+                "booking_moved_guest", moved.guest_email, moved.guest_locale, moved, host_name, link.time_zone,
+                self._manage_url(token), ics))
             if host is not None:
-                await self._outbox.post(tx, Mail(host.email, f"Moved by the guest: {title}, {when} ({link.time_zone})",
-                                                 _body(moved, host_name, link.time_zone),
-                                                 ics if moved.status == CONFIRMED else None))
+                await self._outbox.post(tx, booking_mail(
+                    "booking_moved_host", host.email, host.locale, moved, host_name, link.time_zone,
+                    self._outbox.link(f"/w/{link.workspace}/calendar"), ics))
         return Booked(moved, moved.activity, None, link.time_zone, mailed, token, host_name)
 
     async def _contact(self, link: BookingSettings, booking: Booking, host: Caller) -> UUID:
@@ -471,18 +469,14 @@ async def _ring(tx: Any, link: BookingSettings, booking: Booking) -> None:
                                       f"{booking.guest_name}, {when} ({link.time_zone})", kind="booking_request"))
 
 
+def _guest_locale(raw: dict[str, Any]) -> str:
+    """The language the booking page was shown in (``locale``), else the browser's, else English."""
+    chosen = raw.get("locale")
+    if chosen is not None and chosen not in LOCALES:
+        raise InvalidBooking(f"locale: expected 'en' or 'de' (the language the page was shown in), "
+                             f"got {str(chosen)[:20]!r}")
+    return spoken_locale(chosen, raw.get("accept_language"))
+
+
 def _length(booking: Booking) -> int:
     return int((booking.end - booking.start).total_seconds() // 60)
-
-
-def _body(booking: Booking, host: str, time_zone: str, manage: str | None = None, *, ics: bool = True) -> str:
-    start = booking.start.astimezone(zone(time_zone))
-    lines = [f"{booking.guest_name} and {host} meet on {start:%A, %d %B %Y at %H:%M} ({time_zone}), "
-             f"for {_length(booking)} minutes."]
-    if ics:
-        lines.append("The attached invite.ics adds it to a calendar.")
-    if manage:
-        lines += ["", f"To cancel or reschedule: {manage}"]
-    if booking.note:
-        lines += ["", booking.note]
-    return "\n".join(lines)

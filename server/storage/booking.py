@@ -28,7 +28,7 @@ def settings_of(row: asyncpg.Record | None) -> BookingSettings | None:
 def booking_of(row: asyncpg.Record) -> Booking:
     return Booking(row["id"], row["host_id"], row["starts_at"], row["ends_at"], row["held_from"], row["held_until"],
                    row["guest_name"], row["guest_email"], row["note"], row["link_user"], row["status"],
-                   row["activity_id"], row["link_id"])
+                   row["activity_id"], row["link_id"], row["guest_locale"])
 
 
 class PostgresBookingLinks:
@@ -71,7 +71,7 @@ class PostgresBookingLinks:
         await self._conn.execute(SQL["drop_stale"], b.host, b.start, settled)
         done = await self._conn.execute(SQL["hold"], b.id, b.host, b.start, b.end, b.held_from, b.held_until,
                                         b.guest_name, b.guest_email, b.note, b.link_user or b.host,
-                                        b.status or CONFIRMED, guest_key, b.link_id)
+                                        b.status or CONFIRMED, guest_key, b.link_id, b.guest_locale)
         return done == "INSERT 0 1"
 
     async def lock_hosts(self, users: Sequence[UUID]) -> None:

@@ -60,8 +60,8 @@ WHERE k.host_id = $1 AND k.starts_at = $2 AND k.created_at < $3 AND k.status <> 
                   AND a.starts_at = k.starts_at AND a.assignee_id = k.host_id);
 -- name: hold
 INSERT INTO bookings (id, host_id, starts_at, ends_at, held_from, held_until, guest_name, guest_email, note,
-                      link_user, status, guest_key, link_id)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (host_id, starts_at) DO NOTHING;
+                      link_user, status, guest_key, link_id, guest_locale)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (host_id, starts_at) DO NOTHING;
 -- name: booked
 UPDATE bookings SET activity_id = $2, contact_id = $3 WHERE id = $1;
 -- name: lock_host
@@ -77,11 +77,11 @@ ORDER BY m.position, m.user_id;
 SELECT host_id, count(*) AS n, max(created_at) AS latest FROM bookings WHERE link_id = $1 GROUP BY host_id;
 -- name: get
 SELECT id, host_id, starts_at, ends_at, held_from, held_until, guest_name, guest_email, note, link_user, status,
-       activity_id, guest_key, link_id
+       activity_id, guest_key, link_id, guest_locale
 FROM bookings WHERE id = $1;
 -- name: requests
 SELECT id, host_id, starts_at, ends_at, held_from, held_until, guest_name, guest_email, note, link_user, status,
-       activity_id, guest_key, link_id
+       activity_id, guest_key, link_id, guest_locale
 FROM bookings WHERE host_id = $1 AND status = 'requested' ORDER BY starts_at;
 -- name: confirm
 UPDATE bookings SET status = 'confirmed', created_at = now() WHERE id = $1 AND status = 'requested' RETURNING id;
