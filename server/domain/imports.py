@@ -37,7 +37,6 @@ from uuid import UUID
 from server.domain.accounts import InvalidInput
 
 DELIMITERS = (";", ",", "\t")
-LEADS_LABEL = "lead"
 PREVIEW_ROWS = 20
 _SYMBOLS = re.compile(r"[\s\u00a0\u202f€$£]|EUR|USD|CHF|GBP", re.IGNORECASE)
 _GROUPED_DOTS = re.compile(r"-?\d{1,3}(\.\d{3})+")

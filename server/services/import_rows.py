@@ -20,7 +20,7 @@ from server.domain.contacts import (
 from server.domain.duplicates import name_key
 from server.domain.edits import apply_contact, apply_organisation
 from server.domain.fields import FieldDefinition
-from server.domain.imports import LEADS_LABEL, OnDuplicate, combine
+from server.domain.imports import OnDuplicate, combine
 from server.domain.transfer import Problem, Sheet, address_of, field_values, split_list
 from server.services.accounts import Caller
 from server.services.ports.unit import Unit
@@ -51,7 +51,6 @@ class Context(NamedTuple):
     fields: dict[str, FieldDefinition]
     members: dict[str, UUID]  # e-mail → user id
     on_duplicate: OnDuplicate
-    leads: bool = False
 
 
 def check(problems: list[Problem], line: int, column: str | None, run: Callable[[], Any]) -> Any:
@@ -75,7 +74,7 @@ def _owner(cells: Mapping[str, str], context: Context) -> UUID | None:
 
 def _common(cells: Mapping[str, str], line: int, context: Context, problems: list[Problem]) -> dict[str, Any]:
     """The cells contacts and organisations share, checked one by one (every problem is reported)."""
-    labels = split_list(cells.get("labels", "")) + ([LEADS_LABEL] if context.leads else [])
+    labels = split_list(cells.get("labels", ""))
     return {
         "emails": check(problems, line, "emails", lambda: check_emails(split_list(cells.get("emails", "")))),
         "phones": check(problems, line, "phones", lambda: check_phones(split_list(cells.get("phones", "")))[0]),
@@ -89,8 +88,6 @@ def _common(cells: Mapping[str, str], line: int, context: Context, problems: lis
 def _incoming(changes: dict[str, Any], cells: Mapping[str, str], context: Context) -> dict[str, Any]:
     """What the file says of a record: only the values of columns it has (for update and merge)."""
     keys = {_KEYS[c] for c in cells if c in _KEYS} | ({"fields"} if set(cells) & set(context.fields) else set())
-    if context.leads:
-        keys.add("labels")
     return {key: value for key, value in changes.items() if key in keys}
 
 

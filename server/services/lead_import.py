@@ -21,7 +21,7 @@ from server.services.ports.unit import Unit
 
 def _values(cells: Mapping[str, str], line: int, context: Context, problems: list[Problem]) -> dict[str, Any] | None:
     before = len(problems)
-    common = _common(cells, line, context._replace(leads=False), problems)
+    common = _common(cells, line, context, problems)
     first = check(problems, line, "first_name", lambda: check_text(cells.get("first_name"), "first name"))
     last = check(problems, line, "last_name", lambda: check_text(cells.get("last_name"), "last name"))
     company = check(problems, line, "organisation", lambda: check_text(cells.get("organisation"), "organisation"))

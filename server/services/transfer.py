@@ -170,7 +170,7 @@ class Transfer:
             if isinstance(upload, ImportReport):
                 return upload
             owners = {email: user for user, email in (await members(tx, workspace)).items()}
-            context = Context(caller, fields, owners, options.on_duplicate, leads=kind == "leads")
+            context = Context(caller, fields, owners, options.on_duplicate)
             plan_rows = plan_leads if kind == "leads" else plan_contacts if entity is Entity.CONTACT else plan_organisations
             problems: list[Problem] = []
             plan = await plan_rows(tx, workspace, upload.sheet, context, problems)
