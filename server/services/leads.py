@@ -5,20 +5,24 @@ Leads belong to the workspace like contacts: members and above change them, view
 guests and strangers get ``NotFound``. Converting runs in three steps so that a lead is converted
 once, whatever happens at the same time: (1) under the lead's row lock its status becomes
 ``converted`` (a second conversion waits, then finds it converted: ``Conflict``, HTTP 409); (2) as
-the caller, the deal is added to the chosen board and stage through ``Crm.create_card`` — the code
-path of ``POST /api/boards/{board}/cards`` — then the contact is found by e-mail among the
-workspace's contacts or made, the organisation found by name or made, and both linked to the deal;
-(3) the lead records what it became. If step 2 fails, the lead gets its status back.
+the caller, the contact is found by e-mail among the workspace's contacts or made, the organisation
+found by name or made, and last the deal is added to the chosen board and stage with both linked in
+one ``Crm.create_card`` — the code path of ``POST /api/boards/{board}/cards``; (3) the lead records
+what it became. If step 2 fails, nothing stays half-done: the lead gets its status back and a
+contact or organisation this conversion made is removed again (found ones are kept), so a retry
+neither duplicates the deal nor the contact.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, NamedTuple
 from uuid import UUID, uuid4
 
-from server.domain.access import Action, NotFound, require_write
+from server.domain.access import Action, Forbidden, NotFound, require_write
 from server.domain.leads import (
     InvalidLead, Lead, LeadFilter, LeadSource, LeadStatus, default_title, lead_values, require_reachable, split_name,
 )
@@ -30,6 +34,7 @@ from server.services.organisations import Organisations
 from server.services.ports.unit import Begin, Unit
 from server.services.records import members, workspace_role
 
+log = logging.getLogger(__name__)
 MAX_PAGE = 200
 _SETTABLE = (LeadStatus.NEW, LeadStatus.QUALIFIED)  # by an edit; converting and archiving have their own calls
 
@@ -126,14 +131,14 @@ class LeadsService:
         if view.board.kind != "pipeline":
             raise InvalidLead("board", "expected a pipeline board: a lead becomes a deal")
         before, claimed, owner = await self._claim(caller, lead, view.board.workspace_id)
+        made = Made()
         try:
-            deal = await self._crm.create_card(caller, board, _deal_values(before, owner), stage=stage)
-            contact = await self._contact(caller, before)
-            organisation = await self._organisation(caller, before)
-            await self._crm.update_card(caller, board, deal.id, {"contact": contact, "organisation": organisation})
+            contact = await self._contact(caller, before, made)
+            organisation = await self._organisation(caller, before, made)
+            links = {"contact": contact, "organisation": organisation}
+            deal = await self._crm.create_card(caller, board, {**_deal_values(before, owner), **links}, stage=stage)
         except BaseException:
-            async with self._begin() as tx:
-                await tx.leads.put(before)  # not converted after all
+            await self._undo(caller, before, made)
             raise
         done = claimed._replace(contact_id=contact, organisation_id=organisation, board_id=board, deal_id=deal.id)
         async with self._begin() as tx:
@@ -153,7 +158,18 @@ class LeadsService:
             owner = found.owner_id if found.owner_id in await members(tx, workspace) else caller.id
         return found, claimed, owner
 
-    async def _contact(self, caller: Caller, lead: Lead) -> UUID:
+    async def _undo(self, caller: Caller, before: Lead, made: Made) -> None:
+        """A failed conversion: the lead as it was, and what it made removed (the deal is the last step)."""
+        async with self._begin() as tx:
+            await tx.leads.put(before)  # not converted after all
+        for record, service in ((made.contact, self._contacts), (made.organisation, self._organisations)):
+            try:
+                if record is not None:
+                    await _remove_made(self._begin, service, caller, record)
+            except Exception:  # the conversion's own error is the one to answer; a retry finds it by e-mail
+                log.exception("leads: could not remove %s made by a failed conversion", record)
+
+    async def _contact(self, caller: Caller, lead: Lead, made: Made) -> UUID:
         """The workspace's contact with the lead's e-mail (the oldest, if several), or a new one."""
         if lead.email:
             async with self._begin() as tx:
@@ -161,12 +177,13 @@ class LeadsService:
             if lead.email in found:
                 return found[lead.email]
         first, last = split_name(lead.person_name or lead.email.split("@")[0] or lead.title)
-        made = await self._contacts.create(caller, lead.workspace_id, {
+        contact = await self._contacts.create(caller, lead.workspace_id, {
             "first_name": first, "last_name": last or None, "emails": [lead.email] if lead.email else [],
             "phones": [lead.phone] if lead.phone else []})
-        return made.id
+        made.contact = contact.id
+        return contact.id
 
-    async def _organisation(self, caller: Caller, lead: Lead) -> UUID | None:
+    async def _organisation(self, caller: Caller, lead: Lead, made: Made) -> UUID | None:
         name = lead.organisation_name.strip()
         if not name:
             return None
@@ -174,7 +191,26 @@ class LeadsService:
             found = await tx.lookups.organisations_by_name(lead.workspace_id, [name.lower()])
         if name.lower() in found:
             return found[name.lower()]
-        return (await self._organisations.create(caller, lead.workspace_id, {"name": name})).id
+        made.organisation = (await self._organisations.create(caller, lead.workspace_id, {"name": name})).id
+        return made.organisation
+
+
+@dataclass
+class Made:
+    """What a conversion made (not found), removed again if it fails."""
+
+    contact: UUID | None = None
+    organisation: UUID | None = None
+
+
+async def _remove_made(begin: Begin, service: Contacts | Organisations, caller: Caller, record: UUID) -> None:
+    """Remove a record a failed conversion made, as the caller; where only admins may delete, the
+    record goes anyway: it is the conversion undone, not a person's delete."""
+    try:
+        await service.delete(caller, record, "")
+    except Forbidden:
+        async with begin() as tx:
+            await (tx.contacts if isinstance(service, Contacts) else tx.organisations).delete(record)
 
 
 def _deal_values(lead: Lead, owner: UUID) -> dict[str, Any]:
