@@ -273,3 +273,14 @@ def win_rates(rules: Sequence[Rule], closed: Sequence[tuple[Mapping[str, Value],
         out.append(RuleHistory(i, Rate("matching", *tally[True]), Rate("others", *tally[False]),
                                [Rate(v, w, lost) for v, (w, lost) in ranked]))
     return out
+
+
+class StoredScore(msgspec.Struct, frozen=True):
+    """A subject's score as stored: the score, the explanation and when it was computed."""
+
+    subject_id: Any  # UUID
+    kind: Literal["lead", "contact"]
+    score: int
+    total: int
+    matched: list[Matched]
+    computed_at: datetime
