@@ -279,6 +279,7 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
     files = RecordFilesService(begin, start_file_store(stack, settings), max_bytes=settings.files_max_bytes,
                                attachments_max_bytes=settings.mail_attachments_max_bytes)
     contacts = Contacts(begin, feed)
+    sending = EmailSending(begin, settings.mail_from.strip() if settings.smtp_url else None, tracker, files)
     crm = Crm(begin, accounts.boards, rooms, projector, feed)  # board edits through the live documents
     workspace_lists = WorkspaceLists(begin, rooms)
     return Services(
@@ -315,7 +316,7 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
                                public_url=settings.public_url),
         calendar_sync=calendar_sync,
         email_templates=EmailTemplatesService(begin),
-        email_sending=EmailSending(begin, settings.mail_from.strip() if settings.smtp_url else None, tracker, files),
+        email_sending=sending,
         email_tracking=EmailTrackingService(begin, tracker.key if tracker else None),
         bcc=await _start_bcc(stack, settings, begin),
         sequences=SequencesService(begin, links_of(secret_key(settings), settings.public_url),
@@ -323,7 +324,7 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
         record_files=files,
         leads=LeadsService(begin, accounts.boards, crm, contacts, organisations),
         lead_forms=LeadFormsService(begin),
-        service_requests=ServiceRequestsService(begin),
+        service_requests=ServiceRequestsService(begin, sending),  # replies e-mailed as compose does
     )
 
 

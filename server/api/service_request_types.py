@@ -47,6 +47,7 @@ class RequestMessage(msgspec.Struct, kw_only=True):
     sender: str
     body: str
     created_at: datetime
+    mailed: bool  # came or went by e-mail (has a Message-ID)
 
 
 class RequestQueue(msgspec.Struct, kw_only=True):
@@ -59,6 +60,7 @@ class RequestQueue(msgspec.Struct, kw_only=True):
 class Conversation(msgspec.Struct, kw_only=True):
     request: ServiceRequest
     messages: list[RequestMessage]
+    reply_to: str | None  # where an e-mailed reply goes (the customer's last mail's sender, else the contact's)
 
 
 class _Body(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -94,6 +96,7 @@ class NewMessage(_Body):
     kind: Literal["reply", "note"]
     body: Body
     status: Status | None = None
+    send: bool = False  # a reply: also e-mail it to the customer from your mailbox (409 when you have none)
 
 
 class SupportMailbox(msgspec.Struct, kw_only=True):

@@ -36,12 +36,13 @@ def _request(request: ServiceRequest, names: dict[UUID, str], now: datetime) -> 
 
 def _message(message: RequestMessage) -> types.RequestMessage:
     return types.RequestMessage(id=message.id, kind=message.kind.value, author=message.author_id,  # type: ignore[arg-type]
-                                sender=message.sender, body=message.body, created_at=message.created_at)
+                                sender=message.sender, body=message.body, created_at=message.created_at,
+                                mailed=message.message_id is not None)
 
 
 def _conversation(found: Conversation) -> types.Conversation:
     return types.Conversation(request=_request(found.request, found.names, datetime.now(timezone.utc)),
-                              messages=[_message(m) for m in found.messages])
+                              messages=[_message(m) for m in found.messages], reply_to=found.reply_to)
 
 
 def _settings(found: tuple[ServiceSettings, dict[UUID, str]]) -> types.ServiceSettings:
@@ -93,11 +94,12 @@ class ServiceRequestController(Controller):
         return _conversation(await service_requests.update(caller, request_id, changes))
 
     @post("/requests/{request_id:uuid}/messages", status_code=200,
-          summary="Reply to the customer (the first reply is the first response) or add an internal note")
+          summary="Reply to the customer (the first reply is the first response; send: e-mail it from your "
+                  "mailbox) or add an internal note")
     async def add_request_message(self, request_id: FromPath[UUID], data: JSONBody[types.NewMessage],
                                   caller: CallerDep, service_requests: ServiceRequestsDep) -> types.Conversation:
         return _conversation(await service_requests.add_message(caller, request_id, data.kind, data.body,
-                                                                data.status))
+                                                                data.status, data.send))
 
     @get("/workspaces/{workspace:uuid}/service-settings",
          summary="Response targets (hours per priority) and the support mailboxes whose mail becomes requests")

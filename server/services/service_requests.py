@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timezone
+from html import escape
 from typing import Any, NamedTuple
 from uuid import UUID, uuid4, uuid5
 
 from server.domain.access import Action, NotFound
+from server.domain.accounts import Conflict
 from server.domain.notifications import NewNotification
 from server.domain.service_requests import (
     Channel, InvalidRequest, MessageKind, Priority, RequestFilter, RequestMessage, RequestStatus, ServiceRequest,
@@ -25,7 +27,9 @@ from server.domain.service_requests import (
 from server.services.accounts import Caller
 from server.services.notify import IDS, deliver
 from server.services.ports.unit import Begin, Unit
+from server.services.email_templates import Subjects
 from server.services.records import members, workspace_role
+from server.services.sending import Draft, EmailSending
 from server.services.timeline_feed import announce, contact_timeline, organisation_timeline
 
 MAX_PAGE = 200
@@ -41,6 +45,12 @@ class Conversation(NamedTuple):
     request: ServiceRequest
     messages: list[RequestMessage]
     names: dict[UUID, str]  # the customer's name
+    reply_to: str | None = None  # where an e-mailed reply goes: the customer's last mail's sender, else the contact's
+
+    @classmethod
+    async def read(cls, tx: Unit, request: ServiceRequest) -> Conversation:
+        messages = await tx.request_messages.of_request(request.id)
+        return cls(request, messages, await _names(tx, [request]), await _reply_address(tx, request, messages))
 
 
 def now_utc() -> datetime:
@@ -50,8 +60,9 @@ def now_utc() -> datetime:
 class ServiceRequestsService:
     """The service desk's use cases."""
 
-    def __init__(self, begin: Begin, clock: Any = now_utc) -> None:
-        self._begin, self._now = begin, clock
+    def __init__(self, begin: Begin, sending: EmailSending | None = None, clock: Any = now_utc) -> None:
+        """``sending``: how a reply is e-mailed to the customer (None: replies are kept on the request only)."""
+        self._begin, self._sending, self._now = begin, sending, clock
 
     async def queue(self, caller: Caller, workspace: UUID, where: RequestFilter, limit: int = 50,
                     offset: int = 0) -> Queue:
@@ -63,7 +74,7 @@ class ServiceRequestsService:
     async def get(self, caller: Caller, request: UUID) -> Conversation:
         async with self._begin() as tx:
             found = await _reach(tx, caller, request, Action.READ_CONTACTS)
-            return Conversation(found, await tx.request_messages.of_request(request), await _names(tx, [found]))
+            return await Conversation.read(tx, found)
 
     async def create(self, caller: Caller, workspace: UUID, raw: Mapping[str, Any]) -> Conversation:
         """A request typed in (a call, a walk-in): subject, customer, channel, priority, assignee, deal, first text."""
@@ -85,7 +96,7 @@ class ServiceRequestsService:
                 messages.append(_message(request, MessageKind.INBOUND, caller.id, check_body(raw["body"]), now))
                 await tx.request_messages.add(messages[0])
             await announce(tx, workspace, _timelines(request))
-            return Conversation(request, messages, await _names(tx, [request]))
+            return await Conversation.read(tx, request)
 
     async def update(self, caller: Caller, request: UUID, raw: Mapping[str, Any]) -> Conversation:
         """Change a request's subject, customer, status, priority, assignee or deal (the fields ``raw`` names)."""
@@ -109,16 +120,20 @@ class ServiceRequestsService:
                 changed = await _assigned(tx, caller, changed, raw["assignee"])
             await tx.service_requests.put(changed)
             await announce(tx, found.workspace_id, {*_timelines(found), *_timelines(changed)})
-            return Conversation(changed, await tx.request_messages.of_request(request), await _names(tx, [changed]))
+            return await Conversation.read(tx, changed)
 
     async def add_message(self, caller: Caller, request: UUID, kind: Any, body: Any,
-                          status: Any = None) -> Conversation:
+                          status: Any = None, send: bool = False) -> Conversation:
         """A reply to the customer (responds to the request) or an internal note; ``status`` moves it at once
-        (a reply usually leaves it waiting on the customer)."""
+        (a reply usually leaves it waiting on the customer). ``send``: e-mail the reply to the customer from
+        the caller's mailbox first (``EmailSending``: its copy is filed on the customer's timeline); its
+        Message-ID is kept on the reply, so the customer's answer joins this request."""
         kind = choice(MessageKind, "kind", kind)
         if kind is MessageKind.INBOUND:
             raise InvalidRequest("kind", "expected reply or note (the customer's messages arrive by mail)")
-        text, now = check_body(body), self._now()
+        text = check_body(body)
+        mailed = await self._mail(caller, request, text) if send and kind is MessageKind.REPLY else None
+        now = self._now()
         async with self._begin() as tx:
             found = await _reach(tx, caller, request, Action.EDIT_CONTACTS, lock=True)
             if found.status is RequestStatus.CLOSED and kind is MessageKind.REPLY:
@@ -126,10 +141,27 @@ class ServiceRequestsService:
             changed = found.answered(now) if kind is MessageKind.REPLY else found._replace(updated_at=now)
             if status is not None:
                 changed = changed.moved(choice(RequestStatus, "status", status), now)
-            await tx.request_messages.add(_message(found, kind, caller.id, text, now))
+            await tx.request_messages.add(_message(found, kind, caller.id, text, now, message_id=mailed))
             await tx.service_requests.put(changed)
             await announce(tx, found.workspace_id, _timelines(changed))
-            return Conversation(changed, await tx.request_messages.of_request(request), await _names(tx, [changed]))
+            return await Conversation.read(tx, changed)
+
+    async def _mail(self, caller: Caller, request: UUID, text: str) -> str:
+        """Send ``text`` to the customer as "Re: <subject>"; the sent Message-ID, without brackets."""
+        if self._sending is None:
+            raise Conflict("send: this server sends no mail")
+        async with self._begin() as tx:
+            found = await _reach(tx, caller, request, Action.EDIT_CONTACTS)
+            conversation = await Conversation.read(tx, found)
+        if found.status is RequestStatus.CLOSED:
+            found.status.after(RequestStatus.OPEN)  # refuses: nothing is sent on a closed request
+        if conversation.reply_to is None:
+            raise InvalidRequest("send", "expected a customer with an e-mail address to send the reply to")
+        subject = found.subject if found.subject.lower().startswith("re:") else f"Re: {found.subject}"
+        html = "".join(f"<p>{escape(line)}</p>" for line in text.splitlines() if line.strip())
+        sent = await self._sending.send(caller, found.workspace_id, Draft(
+            [conversation.reply_to], [], subject, html, Subjects(contact=found.contact_id)))
+        return sent.message_id.strip("<>")
 
     async def settings(self, caller: Caller, workspace: UUID) -> tuple[ServiceSettings, dict[UUID, str]]:
         """The workspace's targets and support mailboxes, with the mailboxes' addresses."""
@@ -156,6 +188,16 @@ class ServiceRequestsService:
 async def _names(tx: Unit, requests: list[ServiceRequest]) -> dict[UUID, str]:
     ids = list({r.contact_id for r in requests if r.contact_id})
     return {c.id: c.name for c in await tx.contacts.by_ids(ids)} if ids else {}
+
+
+async def _reply_address(tx: Unit, request: ServiceRequest, messages: list[RequestMessage]) -> str | None:
+    senders = [m.sender for m in messages if m.kind is MessageKind.INBOUND and m.sender]
+    if senders:
+        return senders[-1]
+    if request.contact_id is None:
+        return None
+    emails = (await tx.contacts.by_ids([request.contact_id]))[0].values.emails
+    return emails[0] if emails else None
 
 
 async def _addresses(tx: Unit, mailboxes: list[UUID]) -> dict[UUID, str]:

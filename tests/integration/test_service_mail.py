@@ -2,7 +2,8 @@
 mailbox's IMAP server (tests/support/dovecot.py) and a real Postgres: the first message from an
 unknown sender opens a request and makes them a contact; their answer in the same thread joins it
 and reopens it; an out-of-office answer and mail to a mailbox not marked for support make nothing;
-a sync that reads a message again adds it once."""
+a sync that reads a message again adds it once; a reply e-mailed from the member's mailbox (aiosmtpd as its
+SMTP server) is answered by the customer, and that answer joins the request by the reply's Message-ID."""
 
 from __future__ import annotations
 
@@ -19,14 +20,18 @@ from server.domain.contacts import Filter
 from server.domain.mailboxes import Endpoint, NewMailbox, Tls, Visibility
 from server.domain.service_requests import RequestFilter, RequestStatus, ServiceSettings
 from server.mail.imap import AioImapServers
+from server.mail.smtp import AioSmtpRelays
 from server.sealing import FernetSealer
 from server.services import sequences, service_mail
 from server.services.accounts import Caller
 from server.services.mail_sync import MailSync, SyncPolicy
+from server.services.mail import SEND
+from server.services.sending import EmailSending, MailSender
 from server.services.service_requests import ServiceRequestsService
 from server.storage.migrations import migrate
 from server.storage.unit import transactions
 from tests.support.dovecot import Dovecot
+from tests.support.smtp import SmtpSink
 from tests.support.units import World
 
 pytestmark = pytest.mark.timeout(120)
@@ -69,7 +74,8 @@ async def desk(pool: asyncpg.Pool, dovecot: Dovecot, *, support: bool = True) ->
     sync = MailSync(begin, SEALER, AioImapServers(timeout=10), SyncPolicy(allow_private=True),
                     on_mail=service_mail.both(sequences.on_inbound, service_mail.on_inbound))
     return SimpleNamespace(begin=begin, workspace=workspace, caller=caller, box=box.id, user=user, password=password,
-                           sync=sync, service=ServiceRequestsService(begin))
+                           sync=sync, service=ServiceRequestsService(begin, EmailSending(begin, None)),
+                           sender=MailSender(begin, None, AioSmtpRelays(), SEALER))
 
 
 def mail(to: str, subject: str, message_id: str, *, replying_to: str | None = None, **headers: str) -> bytes:
@@ -117,3 +123,30 @@ async def test_mail_to_a_mailbox_not_marked_for_support_makes_no_request(pool, d
     await dovecot.append(s.user, s.password, mail(s.user, "Hello", "h1@globex.test"))
     await s.sync.sync(s.box)
     assert (await s.service.queue(s.caller, s.workspace, RequestFilter(everything=True))).requests == []
+
+
+async def test_a_reply_is_mailed_from_the_members_mailbox_and_the_customers_answer_to_it_joins_the_request(
+        pool, dovecot):
+    s = await desk(pool, dovecot)
+    user, password = s.user, s.password
+    async with SmtpSink(credentials=(user, password)) as sink:  # the mailbox's SMTP server: aiosmtpd
+        await pool.execute("UPDATE mailboxes SET smtp_port = $2 WHERE id = $1", s.box, sink.port)
+        await dovecot.append(user, password, mail(user, "Broken widget", "r1@globex.test"))
+        await s.sync.sync(s.box)
+        [request] = (await s.service.queue(s.caller, s.workspace, RequestFilter())).requests
+        replied = await s.service.add_message(s.caller, request.id, "reply", "Which model is it?\nThanks!",
+                                              status="waiting", send=True)
+        assert replied.reply_to == "bob@globex.test" and replied.request.first_response_at is not None
+        async with s.begin() as tx:
+            [job] = await tx.jobs.waiting(SEND)
+        await s.sender.send(job.payload)
+        [sent] = sink.messages
+        assert (sent["To"], sent["Subject"], sent["From"]) == ("bob@globex.test", "Re: Broken widget",
+                                                                f"Mia Member <{user}>")
+        assert "Which model is it?" in sent.get_body(("plain",)).get_content()
+        answer = mail(user, "Re: Re: Broken widget", "r2@globex.test", replying_to=sent["Message-ID"].strip("<>"))
+        await dovecot.append(user, password, answer)
+        await s.sync.sync(s.box)
+    found = await s.service.get(s.caller, request.id)
+    assert [m.kind.value for m in found.messages] == ["inbound", "reply", "inbound"]
+    assert found.request.status is RequestStatus.OPEN

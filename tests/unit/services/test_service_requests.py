@@ -33,7 +33,7 @@ class Clock:
 async def desk():
     world = await Crm().start()
     clock = Clock()
-    return world, ServiceRequestsService(world.begin, clock), clock
+    return world, ServiceRequestsService(world.begin, clock=clock), clock
 
 
 async def test_replying_and_solving_stamp_the_first_response_and_the_solve_and_reopening_clears_it(desk):
@@ -172,3 +172,15 @@ async def test_support_mail_becomes_a_request_its_sender_a_contact_and_an_answer
                                          clock())
     assert fresh not in (None, first)  # mail on a closed request starts a new one, for the same contact
     assert (await service.get(w.member, fresh)).request.contact_id == found.request.contact_id
+
+
+async def test_sending_a_reply_needs_a_way_out_and_an_address(desk):
+    w, service, _ = desk
+    made = (await service.create(w.member, w.workspace, {"subject": "No customer"})).request
+    with pytest.raises(Conflict, match="send"):
+        await service.add_message(w.member, made.id, "reply", "hello", send=True)  # no EmailSending
+    mailing = ServiceRequestsService(w.begin, sending=object())  # type: ignore[arg-type]  # never reached
+    with pytest.raises(InvalidRequest) as caught:
+        await mailing.add_message(w.member, made.id, "reply", "hello", send=True)
+    assert caught.value.field == "send"
+    assert (await service.get(w.member, made.id)).messages == []  # nothing recorded when nothing was sent

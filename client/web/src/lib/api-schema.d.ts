@@ -2591,7 +2591,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Reply to the customer (the first reply is the first response) or add an internal note */
+        /** Reply to the customer (the first reply is the first response; send: e-mail it from your mailbox) or add an internal note */
         post: operations["ApiRequestsRequestIdMessagesAddRequestMessage"];
         delete?: never;
         options?: never;
@@ -3195,6 +3195,7 @@ export interface components {
         Conversation: {
             request: components["schemas"]["ServiceRequest"];
             messages: components["schemas"]["RequestMessage"][];
+            reply_to: string | null;
         };
         /** Convert */
         Convert: {
@@ -4309,6 +4310,8 @@ export interface components {
             body: string;
             /** @enum {null|string} */
             status?: "new" | "open" | "waiting" | "solved" | "closed" | null;
+            /** @default false */
+            send: boolean;
         };
         /** NewNote */
         NewNote: {
@@ -4728,6 +4731,7 @@ export interface components {
             body: string;
             /** Format: date-time */
             created_at: string;
+            mailed: boolean;
         };
         /** RequestQueue */
         RequestQueue: {

@@ -75,7 +75,7 @@ export function RequestView({ id, onClose, onChanged }: { id: string; onClose: (
           </ol>
         )}
       </section>
-      {editable && <Composer id={id} status={r.status} onDone={async (next) => { setFound(next); await onChanged() }} />}
+      {editable && <Composer id={id} status={r.status} replyTo={found.reply_to} onDone={async (next) => { setFound(next); await onChanged() }} />}
     </aside>
   )
 }
@@ -103,6 +103,7 @@ function MessageItem({ message, customer }: { message: Message; customer: string
       <header class="row row--wrap">
         <strong>{who}</strong>
         <span class="tag tag--quiet">{rt(message.kind === 'inbound' ? 'inbound' : message.kind)}</span>
+        {message.mailed && <span class="muted small"><Icon name="email" size={13} /> {rt('mailed')}</span>}
         <time class="muted small" dateTime={message.created_at} title={dateTime(message.created_at)}>{relative(message.created_at)}</time>
       </header>
       <p class="request-message__body">{message.body}</p>
@@ -110,14 +111,21 @@ function MessageItem({ message, customer }: { message: Message; customer: string
   )
 }
 
-function Composer({ id, status, onDone }: { id: string; status: string; onDone: (next: Conversation) => Promise<void> }) {
+function Composer({ id, status, replyTo, onDone }: { id: string; status: string; replyTo: string | null; onDone: (next: Conversation) => Promise<void> }) {
   const [kind, setKind] = useState<'reply' | 'note'>('reply')
   const [text, setText] = useState('')
+  const [mail, setMail] = useState(false) // a reply goes by e-mail when the customer has an address and mail can leave
+  const [canMail, setCanMail] = useState(false)
+  useEffect(() => {
+    if (!replyTo) return
+    api<Schemas['MailRoute']>('GET', `/api/workspaces/${workspaceId.value}/emails/route`)
+      .then((route) => { setCanMail(route.via !== 'none'); setMail(route.via !== 'none') }, () => setCanMail(false))
+  }, [replyTo])
   async function send(wait: boolean) {
     if (!text.trim()) return
     try {
       const next = await api<Conversation>('POST', `/api/requests/${id}/messages`,
-        { kind, body: text, status: wait && status !== 'waiting' ? 'waiting' : null })
+        { kind, body: text, status: wait && status !== 'waiting' ? 'waiting' : null, send: kind === 'reply' && mail && canMail })
       setText('')
       const said = kind === 'reply' ? rt('sent') : rt('noted')
       announce(said)
@@ -141,6 +149,12 @@ function Composer({ id, status, onDone }: { id: string; status: string; onDone: 
         <textarea rows={4} value={text} placeholder={kind === 'reply' ? rt('replyPlaceholder') : rt('notePlaceholder')}
           onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} data-testid="request-text" />
       </label>
+      {kind === 'reply' && replyTo && canMail && (
+        <label class="row request-composer__mail">
+          <input type="checkbox" checked={mail} onChange={(e) => setMail((e.target as HTMLInputElement).checked)} data-testid="request-send-mail" />
+          {rt('sendByMail', { address: replyTo })}
+        </label>
+      )}
       <div class="row row--wrap">
         <button class="btn btn--primary" data-testid="request-send">{kind === 'reply' ? rt('send') : rt('saveNote')}</button>
         {kind === 'reply' && status !== 'waiting' &&
