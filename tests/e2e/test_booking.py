@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from uuid import uuid4
 
+import asyncpg
+
 from tests.e2e.browser import SCREENSHOTS
 from tests.e2e.data import api, crew
 from tests.support.waiting import eventually
@@ -142,3 +144,30 @@ async def test_the_booking_page_in_german_and_an_unknown_link(web_server, open_p
         await page.get_by_role("heading", name="Keine Buchungsseite").wait_for()
     finally:
         await context.close()
+
+
+async def test_a_guest_who_switches_the_page_to_german_is_written_to_in_german(web_server, chromium, database_url):
+    """The page sends its language with the booking, so the guest's mails (now and when the host
+    confirms, declines or the time moves) follow the page, not only the browser's Accept-Language."""
+    t = await crew(web_server.http_url)
+    slug = f"olivia-{uuid4().hex[:6]}"
+    await api(web_server.http_url, t.owner, "POST", "/api/me/booking/links", json={
+        "board": t.board["id"], "slug": slug, "time_zone": "Europe/Berlin", "durations": [30], "min_notice": 0,
+        "window_days": 30, "hours": [[["00:00", "23:59"]]] * 7})
+    context, page = await guest_page(chromium, web_server, f"/book/{slug}")  # an English browser
+    try:
+        await page.evaluate("localStorage.setItem('tandem:locale', 'de')")  # the page's own language switch
+        await page.reload()
+        await page.get_by_role("heading", name="Termin mit Olivia Park buchen").wait_for()
+        await page.locator(".booking__slot").first.click()
+        await page.get_by_label("Name", exact=True).fill("Bea Gast")
+        await page.get_by_label("E-Mail-Adresse").fill("bea@example.com")
+        await page.get_by_role("button", name="Diese Zeit buchen").click()
+        await page.get_by_test_id("booking-done").wait_for()
+    finally:
+        await context.close()
+    conn = await asyncpg.connect(database_url)
+    try:
+        assert await conn.fetchval("SELECT guest_locale FROM bookings WHERE guest_email = 'bea@example.com'") == "de"
+    finally:
+        await conn.close()

@@ -6,7 +6,7 @@
  */
 import { useEffect, useState } from 'preact/hooks'
 import { ApiError, api, get, query, type Schemas } from '../../lib/api'
-import { scoped } from '../../i18n'
+import { locale, scoped } from '../../i18n'
 import { Spinner } from '../../components/ui'
 import { SlotGrid, weekOf } from './SlotGrid'
 import './booking.css'
@@ -52,7 +52,7 @@ export function BookingPage({ slug }: { slug: string }) {
     try {
       setMade(await api<Made>('POST', base, {
         start: picked, duration, name: String(form.get('name') ?? ''), email: String(form.get('email') ?? ''),
-        note: String(form.get('note') ?? '') || null,
+        note: String(form.get('note') ?? '') || null, locale: locale.value,  // the guest's mails in the page's language
       }))
     } catch (e) {
       if (e instanceof ApiError && e.status === 409) {
