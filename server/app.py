@@ -84,6 +84,9 @@ from server.services.calendar import CalendarService
 from server.services.booking import BookingService
 from server.services.leads import LeadsService
 from server.services.lead_forms import LeadFormsService
+from server.services.lead_scoring import LeadScoring
+from server.api.lead_scoring import LeadScoringController
+from server.storage.lead_scoring import PostgresLeadScores, PostgresScoringFacts, PostgresScoringRuleStore
 from server.api.leads import LeadController, LeadFormController, lead_form_post
 from server.services.service_requests import ServiceRequestsService
 from server.api.service_requests import ServiceRequestController
@@ -207,7 +210,8 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
                         ForecastController,
                         InsightsController,
                         NotificationController, NotificationSettingsController, CalendarController, ical_feed, BookingSettingsController, PublicBookingController, GuestBookingController, CalendarSyncController, EmailTemplateController, EmailController, mail_status, tracked_open, tracked_click, BccController, RecordFilesController,
-                        LeadController, LeadFormController, lead_form_post, ServiceRequestController],
+                        LeadController, LeadFormController, lead_form_post, ServiceRequestController,
+                        LeadScoringController],
         dependencies={"caller": Provide(provide_caller), **dependencies()},
         exception_handlers=EXCEPTION_HANDLERS,
         # 422 for text Postgres cannot store, before any handler; rooms a request opens stay loaded until it answers
@@ -324,6 +328,8 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
         record_files=files,
         leads=LeadsService(begin, accounts.boards, crm, contacts, organisations),
         lead_forms=LeadFormsService(begin),
+        lead_scoring=LeadScoring(begin, PostgresScoringRuleStore(pool), PostgresLeadScores(pool),  # docs/lead-scoring.md
+                                 PostgresScoringFacts(pool)),
         service_requests=ServiceRequestsService(begin, sending),  # replies e-mailed as compose does
     )
 

@@ -52,6 +52,8 @@ from server.services.forecast import register as register_forecast
 from server.storage.forecast import PostgresForecastReads, PostgresForecastSnapshots
 from server.services.insights_upkeep import register as register_insights_upkeep
 from server.storage.insights_upkeep import PostgresInsightsUpkeep
+from server.services import lead_scoring
+from server.storage.lead_scoring import PostgresLeadScores, PostgresScoringFacts, PostgresScoringRuleStore
 from server.services.sending import register as register_mail
 from server.mail.smtp import AioSmtpRelays, system_relay
 from server.files import S3FileStore, file_store
@@ -114,6 +116,9 @@ class Worker:
             register_forecast(kinds, PostgresForecastReads(self._pool), PostgresForecastSnapshots(self._pool),
                               settings.forecast_week_zone, settings.forecast_snapshot_cron)  # issue 19
             register_insights_upkeep(kinds, PostgresInsightsUpkeep(self._pool))  # rollups off the request (issue 19)
+            lead_scoring.register(kinds, lead_scoring.LeadScoring(  # scores and their explanations (docs/lead-scoring.md)
+                begin, PostgresScoringRuleStore(self._pool), PostgresLeadScores(self._pool),
+                PostgresScoringFacts(self._pool)))
             relay = system_relay(settings.smtp_url, settings.mail_from)  # system mail, and members' without a mailbox
             register_mail(kinds, MailSender(begin, relay[0] if relay else None, AioSmtpRelays(), sealer(settings),
                                             self._files))  # attachments' bytes

@@ -46,6 +46,7 @@ from server.services.calendar import CalendarService
 from server.services.booking import BookingService
 from server.services.leads import LeadsService
 from server.services.lead_forms import LeadFormsService
+from server.services.lead_scoring import LeadScoring
 from server.services.service_requests import ServiceRequestsService
 from server.services.caldav_sync import CalendarSync
 from server.services.email_templates import EmailTemplatesService
@@ -142,6 +143,7 @@ class Services:
     # the leads inbox and the web forms that capture leads (docs/leads.md)
     leads: LeadsService
     lead_forms: LeadFormsService
+    lead_scoring: LeadScoring  # lead scores that explain themselves (docs/lead-scoring.md)
     # customer-service requests and Settings › Service (docs/service.md)
     service_requests: ServiceRequestsService
 
