@@ -6,6 +6,7 @@ announce the affected user, so their open sockets are re-checked on every node.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 from uuid import UUID
@@ -15,6 +16,7 @@ from server.domain.accounts import Conflict, check_name, normalise_email
 from server.domain.accounts import AuditEvent
 from server.domain.boards import DocumentKind, dashboard_document, workspace_document
 from server.domain.money import FALLBACK, check_currency
+from server.domain.permissions import InvalidSetting
 from server.domain.system_mail import Moment, render
 from server.domain.workspaces import (Member, MyWorkspace, PendingInvitation, Workspace, WorkspaceView,
                                       check_workspace_zone)
@@ -24,6 +26,8 @@ from server.services.mail import Mail, Outbox, time_zone_of
 
 if TYPE_CHECKING:
     from server.services.ports.unit import Begin, Unit
+
+log = logging.getLogger(__name__)
 
 
 class Invitation(NamedTuple):
@@ -41,6 +45,18 @@ def role_of(view: WorkspaceView | None) -> Role | None:
     return view.role
 
 
+def creators_zone(raw: str | None) -> str | None:
+    """The zone a new workspace takes from its creator's browser, or None (the server's default) when
+    this server's tz database does not know it: onboarding must not stop at a zone only the browser
+    knows (a newer tzdata, a link name). It can be set later in the workspace's settings."""
+    try:
+        return check_workspace_zone(raw)
+    except InvalidSetting:
+        log.warning("new workspace: time zone %r unknown to this server's tz database; using the default",
+                    str(raw)[:64])
+        return None
+
+
 class Workspaces:
     """The workspace and membership use cases."""
 
@@ -52,7 +68,7 @@ class Workspaces:
         """A workspace owned by the caller; ``currency`` (ISO 4217) is its money's and ``time_zone``
         (IANA; None: the server's default) its weeks', both changeable later."""
         name = check_name(name, "workspace name")
-        currency, time_zone = check_currency(currency), check_workspace_zone(time_zone)
+        currency, time_zone = check_currency(currency), creators_zone(time_zone)
         async with self._begin() as unit:
             workspace = await unit.workspaces.add(name, time_zone)
             await unit.currencies.set_currency(workspace.id, currency, caller.id)

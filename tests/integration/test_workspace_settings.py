@@ -76,8 +76,14 @@ async def test_a_new_workspace_takes_the_zone_its_creator_sends(server):
     owner = await sign_up(server.http_url, "Greta")
     made = await ok(server, owner, "POST", "/api/workspaces", json={"name": "Vertrieb", "time_zone": "Europe/Berlin"})
     assert (await ok(server, owner, "GET", settings_path(made["id"])))["time_zone"] == "Europe/Berlin"
-    refused = await call(server, owner, "POST", "/api/workspaces", json={"name": "X", "time_zone": "Berlin"})
-    assert refused.status_code == 422 and refused.json()["field"] == "time_zone"
+
+
+async def test_a_zone_the_server_does_not_know_leaves_a_new_workspace_on_the_default(server, caplog):
+    """A browser's zone this server's tz database lacks must not stop onboarding: NULL, and a warning."""
+    owner = await sign_up(server.http_url, "Gustav")
+    made = await ok(server, owner, "POST", "/api/workspaces", json={"name": "X", "time_zone": "Mars/Olympus_Mons"})
+    assert (await ok(server, owner, "GET", settings_path(made["id"])))["time_zone"] is None
+    assert any("Mars/Olympus_Mons" in r.getMessage() and r.levelname == "WARNING" for r in caplog.records)
 
 
 async def test_the_snapshot_is_taken_after_monday_midnight_in_each_workspaces_zone(server, database_url):
