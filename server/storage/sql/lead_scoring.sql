@@ -18,15 +18,22 @@ SELECT * FROM lead_scores WHERE subject_kind = $1 AND subject_id = ANY($2::uuid[
 SELECT * FROM lead_scores WHERE workspace_id = $1 AND subject_kind = $2 AND score >= $3
 ORDER BY score DESC, subject_id LIMIT $4;
 -- name: lead_fields
--- A lead's own fields and those of its contact (the one it became, else the oldest with its address).
+-- A lead's own fields and those of its contact (the one it became, else the oldest with its address;
+-- the addresses are looked up at once through the contacts' e-mail index).
+WITH l AS (SELECT * FROM leads WHERE workspace_id = $1 AND id = ANY($2::uuid[])),
+by_email AS (
+    SELECT DISTINCT ON (e) e AS email, c.id
+    FROM contacts c CROSS JOIN unnest(c.emails) e
+    WHERE c.workspace_id = $1 AND c.deleted_at IS NULL
+      AND c.emails && ARRAY(SELECT lower(email) FROM l WHERE email <> '')
+    ORDER BY e, c.created_at
+)
 SELECT l.id, l.created_at, l.source, l.status, l.labels, lower(l.email) AS email, l.organisation_name, l.value,
        l.title, c.id AS contact_id, c.job_title, c.address, c.fields AS contact_fields, o.fields AS org_fields
-FROM leads l
-LEFT JOIN contacts c ON c.id = coalesce(l.contact_id, (
-    SELECT c2.id FROM contacts c2 WHERE c2.workspace_id = l.workspace_id AND c2.deleted_at IS NULL AND l.email <> ''
-        AND c2.emails @> ARRAY[lower(l.email)] ORDER BY c2.created_at LIMIT 1))
-LEFT JOIN organisations o ON o.id = c.organisation_id
-WHERE l.workspace_id = $1 AND l.id = ANY($2::uuid[]);
+FROM l
+LEFT JOIN by_email b ON b.email = lower(l.email)
+LEFT JOIN contacts c ON c.id = coalesce(l.contact_id, b.id)
+LEFT JOIN organisations o ON o.id = c.organisation_id;
 -- name: contact_fields
 SELECT c.id, c.created_at, NULL::text AS source, NULL::text AS status, c.labels, c.emails[1] AS email,
        coalesce(o.name, '') AS organisation_name, NULL::double precision AS value, NULL::text AS title,
