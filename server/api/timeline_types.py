@@ -9,6 +9,7 @@ as new members of the union (e-mail: ``EmailEntry``, issue 17).
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 from uuid import UUID
 
 import msgspec
@@ -78,7 +79,17 @@ class FileEntry(_Entry, tag="file", kw_only=True):
     url: str
 
 
-TimelineItem = DealEntry | ActivityEntry | NoteEntry | EmailEntry | FileEntry
+class RequestEntry(_Entry, tag="request", kw_only=True):
+    """A customer-service request from the record's people (docs/service.md): ``at`` is when it came in;
+    ``GET /api/requests/{id}`` opens it. ``board_id`` and ``card_id``: its deal, if any."""
+
+    board_id: UUID | None = None
+    card_id: UUID | None = None
+    status: Literal["new", "open", "waiting", "solved", "closed"]
+    priority: Literal["low", "normal", "high", "urgent"]
+
+
+TimelineItem = DealEntry | ActivityEntry | NoteEntry | EmailEntry | FileEntry | RequestEntry
 
 
 class RecordTimeline(msgspec.Struct):
@@ -109,6 +120,8 @@ def timeline_item(e: TimelineEntry) -> TimelineItem:
                           thread_id=m.thread_id)
     if e.kind is EntryKind.FILE and e.file is not None:
         return FileEntry(**common, content_type=e.file.content_type, size=e.file.size, url=f"/api/files/{e.id}")
+    if e.kind is EntryKind.REQUEST:
+        return RequestEntry(**common, card_id=e.card_id, status=e.status, priority=e.type)  # type: ignore[arg-type]
     if e.kind is EntryKind.ACTIVITY:
         return ActivityEntry(**common, card_id=e.card_id, type=ActivityType(e.type), done=e.status == "done",
                              due_date=e.due_date)

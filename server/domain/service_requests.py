@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 from uuid import UUID
 
 from server.domain.accounts import Conflict, InvalidInput
+from server.domain.timeline import EntryKind, TimelineEntry
 
 MAX_SUBJECT = 300
 MAX_BODY = 50_000
@@ -147,6 +148,13 @@ class RequestFilter(NamedTuple):
 
 
 OPEN_STATUSES = (RequestStatus.NEW, RequestStatus.OPEN, RequestStatus.WAITING)
+
+
+def timeline_entry(request: ServiceRequest) -> TimelineEntry:
+    """A request on its customer's timeline: when it came in, its status and priority, its deal."""
+    return TimelineEntry(EntryKind.REQUEST, request.id, request.created_at, None, request.subject,
+                         request.board_id, request.deal_id, None, request.contact_id, str(request.status),
+                         str(request.priority), None, None, None)
 
 
 def fits(request: ServiceRequest, where: RequestFilter) -> bool:

@@ -26,6 +26,7 @@ class EntryKind(enum.StrEnum):
     NOTE = "note"  # a note about the record, or about one of its deals
     EMAIL = "email"  # an e-mail to or from the record's addresses (issue 17)
     FILE = "file"  # a file uploaded onto the record (docs/files.md)
+    REQUEST = "request"  # a customer-service request from the record's people (docs/service.md)
 
 
 class EmailSummary(NamedTuple):
@@ -51,8 +52,8 @@ class TimelineEntry(NamedTuple):
     card_id: UUID | None  # the deal itself, or the deal an activity or note belongs to
     document: str | None  # a note's document
     contact_id: UUID | None  # the contact it names (a note: the contact it is about)
-    status: str | None  # a deal: open | won | lost; an activity: open | done
-    type: str | None  # an activity: call | meeting | email | todo | deadline
+    status: str | None  # a deal: open | won | lost; an activity: open | done; a request: its status
+    type: str | None  # an activity: call | meeting | email | todo | deadline; a request: its priority
     value: float | None  # a deal's value, in ``currency``
     currency: str | None
     due_date: date | None  # an activity's day

@@ -17,6 +17,7 @@ from uuid import UUID
 
 from server.domain.access import Action
 from server.domain.links import LinkedActivity, LinkedDeal, LinkedNote
+from server.domain.service_requests import timeline_entry as request_entry
 from server.domain.timeline import TimelineEntry, email_as_seen_by, merged
 from server.services.files import file_entry
 from server.services.accounts import Caller
@@ -90,5 +91,6 @@ async def _timeline(tx: Unit, caller: Caller, workspace: UUID, contacts: Sequenc
     entries = await tx.links.timeline(workspace, contacts, organisation, offset + limit, 0)
     mails = await tx.email_messages.timeline(workspace, contacts, organisation, offset + limit)
     files = await tx.record_files.on_records(workspace, contacts, organisation, offset + limit)
+    requests = await tx.service_requests.on_records(workspace, contacts, organisation, offset + limit)
     return merged(entries, [email_as_seen_by(m, caller.id) for m in mails], [file_entry(f) for f in files],
-                  limit=limit, offset=offset)
+                  [request_entry(r) for r in requests], limit=limit, offset=offset)

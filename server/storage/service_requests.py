@@ -67,6 +67,12 @@ class PostgresServiceRequests:
                                  r.first_response_at, r.solved_at)
 
 
+    async def on_records(self, workspace: UUID, contacts: Sequence[UUID], organisation: UUID | None,
+                         limit: int) -> list[ServiceRequest]:
+        rows = await self._conn.fetch(SQL["on_records"], workspace, list(contacts), organisation, limit)
+        return [request_of(row) for row in rows]
+
+
 class PostgresRequestMessages:
     """Implements ``server.services.ports.service_requests.RequestMessages``."""
 

@@ -1,6 +1,7 @@
 """The contract of ``ServiceRequests``, ``RequestMessages`` and ``ServiceSettingsStore`` (docs/service.md)
 over memory and Postgres: a request reads back as stored, queues filter, sort by due and count alike,
-conversations keep their order and a Message-ID once, and settings default until set."""
+conversations keep their order and a Message-ID once, a record's timeline reads its requests, and settings
+default until set."""
 
 from __future__ import annotations
 
@@ -16,19 +17,21 @@ from server.domain.service_requests import (
 )
 from server.storage.memory.service_requests import MemoryRequestMessages, MemoryServiceRequests, MemoryServiceSettings
 from server.storage.service_requests import PostgresRequestMessages, PostgresServiceRequests, PostgresServiceSettings
+from tests.contract import test_contacts
+from tests.contract.test_contacts import company, person
 from tests.support.units import backend
 
 T0 = datetime(2031, 5, 1, 9, 0, tzinfo=timezone.utc)
 
 
 def adapters(conn) -> SimpleNamespace:
-    return SimpleNamespace(requests=PostgresServiceRequests(conn), messages=PostgresRequestMessages(conn),
-                           settings=PostgresServiceSettings(conn))
+    return SimpleNamespace(**vars(test_contacts.adapters(conn)), requests=PostgresServiceRequests(conn),
+                           messages=PostgresRequestMessages(conn), settings=PostgresServiceSettings(conn))
 
 
 def twins(db) -> SimpleNamespace:
-    return SimpleNamespace(requests=MemoryServiceRequests(db), messages=MemoryRequestMessages(db),
-                           settings=MemoryServiceSettings(db))
+    return SimpleNamespace(**vars(test_contacts.twins(db)), requests=MemoryServiceRequests(db),
+                           messages=MemoryRequestMessages(db), settings=MemoryServiceSettings(db))
 
 
 @pytest.fixture(params=["memory", "postgres"])
@@ -132,3 +135,25 @@ async def test_settings_are_the_defaults_until_set_and_name_their_support_mailbo
         assert got.targets[Priority.LOW] == 96 and got.targets[Priority.URGENT] == 1
         assert got.support_mailboxes == [mailbox]
         assert await unit.settings.support_workspace(mailbox) == workspace
+
+
+async def test_a_records_timeline_reads_its_peoples_and_its_own_requests_newest_first(store):
+    begin, world = store
+    workspace = await world.workspace()
+    async with begin() as unit:
+        organisation = await unit.organisations.insert(workspace, company("Acme"), None)
+        ann = await unit.contacts.insert(workspace, person("Ann", "Lee"), None)
+        bob = await unit.contacts.insert(workspace, person("Bob", "Stone", organisation=organisation), None)
+    older = request(workspace, "older")._replace(contact_id=ann)
+    newer = request(workspace, "newer")._replace(contact_id=bob, organisation_id=organisation,
+                                                 created_at=T0 + timedelta(hours=1))
+    nobodys = request(workspace, "nobody's")
+    async with begin() as unit:
+        for one in (older, newer, nobodys):
+            await unit.requests.add(one)
+    async with begin() as unit:
+        assert [r.subject for r in await unit.requests.on_records(workspace, [ann, bob], None, 10)] == [
+            "newer", "older"]
+        assert [r.subject for r in await unit.requests.on_records(workspace, [], organisation, 10)] == ["newer"]
+        assert [r.subject for r in await unit.requests.on_records(workspace, [ann, bob], None, 1)] == ["newer"]
+        assert await unit.requests.on_records(await world.workspace(), [ann], None, 10) == []

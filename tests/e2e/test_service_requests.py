@@ -64,6 +64,8 @@ async def test_a_request_arrives_is_assigned_answered_and_solved(web_server, ope
     await view.get_by_test_id("request-customer").click()
     history = mia.get_by_test_id("record-requests")
     await history.get_by_text("Invoice shows the wrong VAT").wait_for()
+    on_timeline = mia.get_by_test_id("record-timeline").locator("li", has_text="Invoice shows the wrong VAT")
+    await on_timeline.get_by_text("Solved").wait_for()  # on the customer's timeline too, with its status
     await history.get_by_test_id("record-request-add").click()
     dialog = mia.get_by_test_id("request-new")
     await dialog.get_by_test_id("request-subject").fill("Second login for the warehouse")

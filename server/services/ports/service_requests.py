@@ -30,6 +30,11 @@ class ServiceRequests(Protocol):
         """Replace a stored request's subject, customer, status, priority, assignee, deal and times."""
         ...
 
+    async def on_records(self, workspace: UUID, contacts: Sequence[UUID], organisation: UUID | None,
+                         limit: int) -> list[ServiceRequest]:
+        """The requests of ``contacts`` or of ``organisation`` (a timeline), the newest first."""
+        ...
+
 
 class RequestMessages(Protocol):
     async def add(self, message: RequestMessage) -> bool:

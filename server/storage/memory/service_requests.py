@@ -42,6 +42,15 @@ class MemoryServiceRequests:
                 mailbox_id=old.mailbox_id)
 
 
+    async def on_records(self, workspace: UUID, contacts: Sequence[UUID], organisation: UUID | None,
+                         limit: int) -> list[ServiceRequest]:
+        found = [r for r in self._requests.values() if r.workspace_id == workspace
+                 and (r.contact_id in contacts or (organisation is not None and r.organisation_id == organisation))]
+        found.sort(key=lambda r: str(r.id))
+        found.sort(key=lambda r: r.created_at, reverse=True)
+        return found[:limit]
+
+
 class MemoryRequestMessages:
     """Implements ``RequestMessages`` (table ``service_request_messages``: id -> RequestMessage)."""
 

@@ -33,6 +33,11 @@ UPDATE service_requests SET subject = $2, contact_id = $3, organisation_id = $4,
     assignee_id = $7, due_at = $8, updated_at = $9, board_id = $10, deal_id = $11, first_response_at = $12,
     solved_at = $13
 WHERE id = $1;
+-- name: on_records
+SELECT * FROM service_requests
+WHERE workspace_id = $1 AND (contact_id = ANY($2::uuid[]) OR organisation_id = $3)
+ORDER BY created_at DESC, id
+LIMIT $4;
 -- name: add_message
 INSERT INTO service_request_messages (id, request_id, workspace_id, kind, author_id, sender, body, created_at,
                                       message_id)

@@ -65,6 +65,7 @@ export const requestsEn = {
   organisation: 'Organisation',
   fromMail: 'Came in by e-mail',
   onRecord: 'Requests',
+  onTimeline: 'Request',
   noneOnRecord: 'No requests from {{name}} yet.',
   newFor: 'New request',
   settings: {
@@ -145,6 +146,7 @@ export const requestsDe: Catalogue<typeof requestsEn> = {
   organisation: 'Organisation',
   fromMail: 'Per E-Mail eingegangen',
   onRecord: 'Anfragen',
+  onTimeline: 'Anfrage',
   noneOnRecord: 'Noch keine Anfragen von {{name}}.',
   newFor: 'Neue Anfrage',
   settings: {

@@ -4623,7 +4623,7 @@ export interface components {
         };
         /** RecordTimeline */
         RecordTimeline: {
-            items: (components["schemas"]["DealEntry"] | components["schemas"]["ActivityEntry"] | components["schemas"]["NoteEntry"] | components["schemas"]["EmailEntry"] | components["schemas"]["FileEntry"])[];
+            items: (components["schemas"]["DealEntry"] | components["schemas"]["ActivityEntry"] | components["schemas"]["NoteEntry"] | components["schemas"]["EmailEntry"] | components["schemas"]["FileEntry"] | components["schemas"]["RequestEntry"])[];
             next_offset: number | null;
         };
         /** Rep */
@@ -4719,6 +4719,23 @@ export interface components {
             assignee?: string | null;
             board?: string | null;
             deal?: string | null;
+        };
+        /** RequestEntry */
+        RequestEntry: {
+            /** Format: uuid */
+            id: string;
+            at: string | null;
+            actor_id: string | null;
+            title: string;
+            board_id?: string | null;
+            contact_id: string | null;
+            card_id?: string | null;
+            /** @enum {string} */
+            status: "new" | "open" | "waiting" | "solved" | "closed";
+            /** @enum {string} */
+            priority: "low" | "normal" | "high" | "urgent";
+            /** @constant */
+            kind: "request";
         };
         /** RequestMessage */
         RequestMessage: {

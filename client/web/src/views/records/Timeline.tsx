@@ -104,6 +104,11 @@ function Entry({ item, onOrganisation, onReply }: {
     href = item.url  // a download (the server sends it as an attachment)
     what = scoped('files')('onTimeline')
     extra = <span class="muted">{fileSize(item.size)}</span>
+  } else if (item.kind === 'request') {
+    icon = 'flame'
+    href = `/w/${ws}/requests?request=${item.id}`
+    what = scoped('requests')('onTimeline')
+    extra = <span class={`tag tag--request-${item.status}`}>{scoped('requests')(`status.${item.status}` as never)}</span>
   } else if (item.kind === 'email') {
     icon = 'email'
     what = item.direction === 'out' ? mt('mailSent') : mt('mailReceived')
