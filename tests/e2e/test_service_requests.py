@@ -1,13 +1,14 @@
 """Service requests in Chromium (docs/service.md): the empty queue says how requests get in; a request
 arrives (a customer's call, typed in by a colleague), the owner assigns it to Mia from the queue, Mia
-is told in the bell, answers the customer and leaves it waiting, then solves it; the request is on
+is told in the bell, answers the customer and leaves it waiting, links the customer's deal, then solves it; the request is on
 the contact's page, where "New request" starts another; Settings › Service sets the targets.
 Screenshots in English, German and at 390 px."""
 
 from __future__ import annotations
 
 from tests.e2e.browser import SCREENSHOTS
-from tests.e2e.data import api, crew
+from tests.e2e.data import add_deals, api, crew
+from tests.support.waiting import eventually
 
 
 async def test_a_request_arrives_is_assigned_answered_and_solved(web_server, open_page):
@@ -20,6 +21,16 @@ async def test_a_request_arrives_is_assigned_answered_and_solved(web_server, ope
 
     ann = await api(web_server.http_url, t.member, "POST", f"{base}/contacts",
                     json={"first_name": "Ann", "last_name": "Lee", "emails": ["ann@acme.example"]})
+    (deal,) = await add_deals(web_server.http_url, t.member, t.document,
+                              [{"title": "Acme renewal", "value": 1200, "stage": 0}])
+    await api(web_server.http_url, t.member, "PATCH", f"/api/boards/{t.board['id']}/cards/{deal}",
+              json={"contact": ann["id"]})
+
+    async def deal_on_contact() -> bool:
+        links = await api(web_server.http_url, t.member, "GET", f"/api/contacts/{ann['id']}/links")
+        return [d["title"] for d in links["deals"]] == ["Acme renewal"]
+
+    await eventually(deal_on_contact, timeout=10, what="Ann's deal in the projection")
     await api(web_server.http_url, t.member, "POST", f"{base}/requests",
               json={"subject": "Invoice shows the wrong VAT", "contact": ann["id"], "channel": "phone",
                     "priority": "high", "body": "Ann called: invoice 2031-044 has 19 % VAT, should be 7 %."})
@@ -54,12 +65,15 @@ async def test_a_request_arrives_is_assigned_answered_and_solved(web_server, ope
     await view.get_by_test_id("request-text").fill("Accounting fixes the VAT rule for all of Acme.")
     await view.get_by_test_id("request-send").click()
     await view.get_by_test_id("request-message-note").wait_for()
+    await view.get_by_test_id("request-deal").select_option(label="Acme renewal")  # the customer's deals
+    await view.get_by_test_id("request-deal-link").wait_for()
     await mia.screenshot(path=str(SCREENSHOTS / "requests.png"), full_page=True)
     await view.get_by_test_id("request-status").select_option("solved")
     await mia.get_by_test_id("request-view-solved").filter(has_text="1").wait_for()
     [solved] = (await api(web_server.http_url, t.member, "GET", f"{base}/requests", params={"status": "solved"}))[
         "requests"]
     assert solved["assignee"] == t.member.id and solved["first_response_at"] and solved["solved_at"]
+    assert (solved["board"], solved["deal"]) == (t.board["id"], deal)
 
     await view.get_by_test_id("request-customer").click()
     history = mia.get_by_test_id("record-requests")

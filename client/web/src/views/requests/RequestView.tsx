@@ -60,7 +60,7 @@ export function RequestView({ id, onClose, onChanged }: { id: string; onClose: (
         {select(rt('assignee'), r.assignee ?? '', ['', ...members.value.map((m) => m.user.id)], 'assignee',
           (m) => m ? memberName(m) : rt('unassigned'), 'request-assignee')}
       </div>
-      <Customer request={r} />
+      <Customer request={r} editable={editable} onDeal={(board, deal) => void change({ board, deal })} />
       <dl class="request-view__times">
         <dt>{rt('created')}</dt><dd>{dateTime(r.created_at)}</dd>
         <dt>{rt('dueBy')}</dt><dd>{dateTime(r.due_at)}</dd>
@@ -80,8 +80,14 @@ export function RequestView({ id, onClose, onChanged }: { id: string; onClose: (
   )
 }
 
-function Customer({ request }: { request: Schemas['ServiceRequest'] }) {
+function Customer({ request, editable, onDeal }: { request: Schemas['ServiceRequest']; editable: boolean; onDeal: (board: string | null, deal: string | null) => void }) {
   const ws = workspaceId.value
+  const [deals, setDeals] = useState<Schemas['LinkedDeal'][]>([])
+  useEffect(() => {
+    if (!request.contact) return
+    api<Schemas['ContactLinks']>('GET', `/api/contacts/${request.contact}/links`).then((l) => setDeals(l.deals), () => setDeals([]))
+  }, [request.contact])
+  const current = request.deal && request.board ? `${request.board}/${request.deal}` : ''
   return (
     <section class="request-view__customer" aria-label={rt('customer')}>
       <span class="field__label">{rt('customer')}</span>
@@ -91,7 +97,18 @@ function Customer({ request }: { request: Schemas['ServiceRequest'] }) {
         </a>
       ) : <span class="muted">{rt('noCustomer')}</span>}
       {request.organisation && <a class="small" href={`/w/${ws}/organisations/${request.organisation}`}>{rt('organisation')}</a>}
-      {request.deal && request.board && <a class="small" href={`/w/${ws}/boards/${request.board}/deals/${request.deal}`}>{rt('deal')}</a>}
+      {request.deal && request.board && <a class="small" href={`/w/${ws}/boards/${request.board}/deals/${request.deal}`} data-testid="request-deal-link">{rt('openDeal')}</a>}
+      {editable && deals.length > 0 && (
+        <label class="field request-view__deal"><span class="field__label">{rt('deal')}</span>
+          <select value={current} data-testid="request-deal" onChange={(e) => {
+            const [board, deal] = ((e.target as HTMLSelectElement).value || '/').split('/')
+            onDeal(board || null, deal || null)
+          }}>
+            <option value="">{rt('noDeal')}</option>
+            {deals.map((d) => <option key={d.card_id} value={`${d.board_id}/${d.card_id}`}>{d.title}</option>)}
+          </select>
+        </label>
+      )}
     </section>
   )
 }
