@@ -32,6 +32,10 @@ from server.api.forecast import ForecastController
 from server.api.contacts import ContactController
 from server.api.currencies import CurrencyController
 from server.api.workspace_settings import WorkspaceSettingsController
+from server.api.workspace_lifecycle import WorkspaceLifecycleController
+from server.domain.workspace_lifecycle import download_key
+from server.services.workspace_lifecycle import WorkspaceLifecycle
+from server.storage.workspace_lifecycle import lifecycle_transactions
 from server.api.webhooks import WebhookController
 from server.api.mailboxes import MailboxController
 from server.api.sequences import SequenceController, unsubscribe, unsubscribe_page
@@ -205,7 +209,7 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
         route_handlers=[health, metrics, sync_socket, AuthController, me, change_me, WorkspaceController,
                         accept_invitation, BoardController, BoardEditController, CrmReadController, ContactController,
                         OrganisationController, CustomFieldController, SegmentController, TransferController, PrivacyController,
-                        CurrencyController, WorkspaceSettingsController, WorkspaceListsController, AutomationController, WebhookController,
+                        CurrencyController, WorkspaceSettingsController, WorkspaceLifecycleController, WorkspaceListsController, AutomationController, WebhookController,
                         MailboxController, SequenceController, unsubscribe_page, unsubscribe,
                         ForecastController,
                         InsightsController,
@@ -293,6 +297,9 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
         custom_fields=CustomFields(begin, feed),
         currencies=Currencies(begin),
         workspace_settings=WorkspaceSettingsService(begin, settings.forecast_week_zone),  # Settings › Workspace
+        workspace_lifecycle=WorkspaceLifecycle(  # export all data, delete the workspace (docs/workspace-lifecycle.md)
+            lifecycle_transactions(pool), files.store, engine.store, accounts.outbox,
+            download_key(key) if (key := secret_key(settings)) else None),
         segments=Segments(begin),
         transfer=Transfer(begin, feed),
         deal_transfer=DealTransfer(begin, accounts.boards, rooms, projector),

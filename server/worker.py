@@ -67,6 +67,10 @@ from server.services.mail_sync import register as register_mail_sync
 from server.settings import Settings
 from server.storage.jobs import WORKER_APPLICATION
 from server.storage.unit import transactions
+from server.storage.documents import PostgresDocumentStore
+from server.storage.workspace_lifecycle import lifecycle_transactions
+from server.services.workspace_lifecycle import WorkspaceLifecycle
+from server.domain.workspace_lifecycle import download_key
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +130,11 @@ class Worker:
             register_notify(kinds, begin, QueuedOutbox(relay[1], public_url=links) if relay
                             else LoggingOutbox(public_url=links))  # issue 18 item 3
             file_removal.register(kinds, begin, self._files)  # bytes of files whose rows went (docs/files.md)
+            lifecycle_outbox = QueuedOutbox(relay[1], public_url=links) if relay else LoggingOutbox(public_url=links)
+            key = secret_key(settings)
+            WorkspaceLifecycle(lifecycle_transactions(self._pool), self._files, PostgresDocumentStore(self._pool),
+                               lifecycle_outbox, download_key(key) if key else None,
+                               ).register(kinds)  # export all data, delete a workspace (docs/workspace-lifecycle.md)
         if self._more is not None:
             self._more(kinds)
         self._pgq = pgq = PgQueuer(AsyncpgPoolDriver(self._pool))

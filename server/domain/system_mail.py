@@ -301,4 +301,25 @@ TEXTS: dict[str, dict[str, Words]] = {
         "en": Words("Moved by the guest: {title}, {when}", (_MEET["en"], _ICS["en"], _NOTE["en"]), _CALENDAR["en"]),
         "de": Words("Vom Gast verschoben: {title}, {when}", (_MEET["de"], _ICS["de"], _NOTE["de"]), _CALENDAR["de"]),
     },
+    # leaving Tandem (docs/workspace-lifecycle.md)
+    "workspace_export_ready": {
+        "en": Words("Your export of {workspace} is ready", (
+            "The export of all data of “{workspace}” you asked for is ready: one ZIP with a CSV per kind of "
+            "record, the notes, the e-mails and the files.",
+            "The link works until {until}; then the ZIP is deleted."), "Download the export"),
+        "de": Words("Ihr Export von {workspace} ist fertig", (
+            "Der Export aller Daten von „{workspace}“, den Sie angefordert haben, ist fertig: ein ZIP mit einer "
+            "CSV-Datei je Art von Datensatz, den Notizen, den E-Mails und den Dateien.",
+            "Der Link gilt bis {until}; danach wird das ZIP gelöscht."), "Export herunterladen"),
+    },
+    "workspace_deleted": {
+        "en": Words("The workspace {workspace} was deleted", (
+            "An owner deleted the workspace “{workspace}” on Tandem, with everything in it: its boards, "
+            "contacts, deals, notes, e-mails and files. You can no longer open it.",
+            "Your Tandem account stays, with your other workspaces."), "Open Tandem"),
+        "de": Words("Der Arbeitsbereich {workspace} wurde gelöscht", (
+            "Ein Eigentümer hat den Arbeitsbereich „{workspace}“ auf Tandem mit allem darin gelöscht: Boards, "
+            "Kontakte, Deals, Notizen, E-Mails und Dateien. Sie können ihn nicht mehr öffnen.",
+            "Ihr Tandem-Konto bleibt, mit Ihren anderen Arbeitsbereichen."), "Tandem öffnen"),
+    },
 }

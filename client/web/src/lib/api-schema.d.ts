@@ -1079,6 +1079,144 @@ export interface paths {
         patch: operations["ApiWorkspacesSettingsChange"];
         trace?: never;
     };
+    "/api/workspaces/{workspace}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete the workspace and everything in it (owners; ?confirm=<its name>) */
+        delete: operations["ApiWorkspacesDeleteWorkspace"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/exports/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download an export by its signed link (404: forged or expired) */
+        get: operations["ApiExportsTokenDownload"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The newest export and its status (owners and admins) */
+        get: operations["ApiWorkspacesExportLatestExport"];
+        put?: never;
+        /** Export all the workspace's data as one ZIP, built by a job (owners and admins) */
+        post: operations["ApiWorkspacesExportRequestExport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/expertise/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add an expertise tag (owners and admins) */
+        post: operations["ApiWorkspacesExpertiseTagsAddTag"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/expertise": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's expertise tags and each member's (members) */
+        get: operations["ApiWorkspacesExpertiseOverview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/expertise/tags/{tag}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Rename an expertise tag (owners and admins) */
+        put: operations["ApiWorkspacesExpertiseTagsRenameTag"];
+        post?: never;
+        /** Remove an expertise tag, from every member too (admins) */
+        delete: operations["ApiWorkspacesExpertiseTagsRemoveTag"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/expertise/members/{user}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set a member's expertise tags (admins: anyone's; a member: their own) */
+        put: operations["ApiWorkspacesExpertiseMembersUserSetMember"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/expertise/suggest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who should take work wanting these tags, and those a deal's labels and values name */
+        get: operations["ApiWorkspacesExpertiseSuggestSuggest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces/{workspace}/lists": {
         parameters: {
             query?: never;
@@ -1604,6 +1742,23 @@ export interface paths {
         head?: never;
         /** Change a goal (owners and admins) */
         patch: operations["ApiWorkspacesGoalsChangeGoal"];
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/insights/compare": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Reps side by side with their team or everyone, and what explains the gaps */
+        get: operations["ApiWorkspacesInsightsCompareCompare"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/workspaces/{workspace}/insights/deals": {
@@ -2582,6 +2737,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workspaces/{workspace}/leads/address/regenerate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new leads address; mail to the old one is refused from now on (admins) */
+        post: operations["ApiWorkspacesLeadsAddressRegenerateRegenerate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/leads/address": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's leads address: mail to it becomes a lead (members; made on the first look) */
+        get: operations["ApiWorkspacesLeadsAddressShow"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/requests/{request_id}/messages": {
         parameters: {
             query?: never;
@@ -2646,6 +2835,76 @@ export interface paths {
         get: operations["ApiWorkspacesServiceSettingsGetServiceSettings"];
         /** Change the service settings (admins) */
         put: operations["ApiWorkspacesServiceSettingsPutServiceSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/lead-scoring/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's scoring rules (the defaults are stored on the first open) */
+        get: operations["ApiWorkspacesLeadScoringRulesScoringRules"];
+        /** Replace the scoring rules (admins); the workspace is rescored by a job */
+        put: operations["ApiWorkspacesLeadScoringRulesChangeScoringRules"];
+        post?: never;
+        /** Back to the default rules (admins); rescored by a job */
+        delete: operations["ApiWorkspacesLeadScoringRulesResetScoringRules"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/lead-scoring/scores": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Stored scores with their explanations: of the ids given, else the best of at least `min_score` (highest first) */
+        get: operations["ApiWorkspacesLeadScoringScoresLeadScores"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/lead-scoring/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What a lead or contact would score under rules not saved yet */
+        post: operations["ApiWorkspacesLeadScoringPreviewPreviewScoring"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace}/lead-scoring/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per fit rule: won and lost deals of contacts that met it, the others', per value */
+        get: operations["ApiWorkspacesLeadScoringHistoryScoringHistory"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -3135,6 +3394,29 @@ export interface components {
             pushes: number;
             last_pushed_at: string | null;
         };
+        /** CompareCell */
+        CompareCell: {
+            value: number | null;
+            sample: number;
+            drill: {
+                [key: string]: string;
+            } | null;
+        };
+        /** CompareFigure */
+        CompareFigure: {
+            /** @enum {string} */
+            key: "conversion" | "median_days" | "per_won" | "per_open" | "first_activity_hours" | "win_rate" | "average_won" | "lost_share" | "coverage";
+            of: string | null;
+            stage: string | null;
+            cells: components["schemas"]["RepCell"][];
+            baseline: components["schemas"]["CompareCell"];
+        };
+        /** ComparedRep */
+        ComparedRep: {
+            /** Format: uuid */
+            owner: string;
+            name: string;
+        };
         /** Contact */
         Contact: {
             /** Format: uuid */
@@ -3512,6 +3794,36 @@ export interface components {
             log_rows_squashed: number;
             documents_still_holding: number;
         };
+        /** ExpertiseOverview */
+        ExpertiseOverview: {
+            tags: components["schemas"]["ExpertiseTag"][];
+            members: components["schemas"]["MemberExpertise"][];
+        };
+        /** ExpertiseTag */
+        ExpertiseTag: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+        };
+        /** Explanation */
+        Explanation: {
+            min_sample: number;
+            left_out: number;
+            gaps: components["schemas"]["Gap"][];
+        };
+        /** ExportAnswer */
+        ExportAnswer: {
+            /** Format: uuid */
+            id: string;
+            status: string;
+            /** Format: date-time */
+            created_at: string;
+            size: number | null;
+            error: string | null;
+            ready_at: string | null;
+            expires_at: string | null;
+            download_url: string | null;
+        };
         /**
          * ExportLevel
          * @enum {string}
@@ -3681,6 +3993,24 @@ export interface components {
             median_days: number | null;
             stuck: number;
             rot_days: number;
+        };
+        /** Gap */
+        Gap: {
+            /** Format: uuid */
+            owner: string;
+            /** @enum {string} */
+            key: "conversion" | "median_days" | "per_won" | "per_open" | "first_activity_hours" | "win_rate" | "average_won" | "lost_share" | "coverage";
+            of: string | null;
+            stage: string | null;
+            value: number;
+            baseline: number;
+            sample: number;
+            relative: number;
+            score: number;
+            text: string;
+            drill: {
+                [key: string]: string;
+            } | null;
         };
         /** Goal */
         Goal: {
@@ -3903,6 +4233,10 @@ export interface components {
             contacts: number;
             deals: number;
         };
+        /** LatestExport */
+        LatestExport: {
+            export: components["schemas"]["ExportAnswer"] | null;
+        };
         /** Lead */
         Lead: {
             /** Format: uuid */
@@ -3958,6 +4292,8 @@ export interface components {
             created_at: string;
             public_id: string;
             snippet: string;
+            /** @enum {string} */
+            language: "en" | "de";
         };
         /** LeadFormChanges */
         LeadFormChanges: {
@@ -3965,6 +4301,7 @@ export interface components {
             fields?: ("person_name" | "email" | "phone" | "organisation_name" | "title" | "value" | "note")[];
             owner?: string | null;
             redirect_url?: string | null;
+            language?: "en" | "de";
         };
         /** LeadInbox */
         LeadInbox: {
@@ -3972,6 +4309,18 @@ export interface components {
             counts: {
                 [key: string]: number;
             };
+        };
+        /** LeadScore */
+        LeadScore: {
+            score: number;
+            total: number;
+            matched: components["schemas"]["MatchedRule"][];
+            /** Format: uuid */
+            subject: string;
+            /** @enum {string} */
+            kind: "lead" | "contact";
+            /** Format: date-time */
+            computed_at: string;
         };
         /** LinkedActivity */
         LinkedActivity: {
@@ -4115,6 +4464,16 @@ export interface components {
             duration: number;
             slug: string;
         };
+        /** MatchedRule */
+        MatchedRule: {
+            rule: number;
+            kind: string;
+            points: number;
+            evidence: {
+                [key: string]: unknown;
+            };
+            text: string;
+        };
         /** Me */
         Me: {
             /** Format: uuid */
@@ -4131,6 +4490,16 @@ export interface components {
         Member: {
             user: components["schemas"]["User"];
             role: components["schemas"]["Role"];
+        };
+        /** MemberExpertise */
+        MemberExpertise: {
+            /** Format: uuid */
+            user: string;
+            tags: string[];
+        };
+        /** MemberTagsBody */
+        MemberTagsBody: {
+            tags: string[];
         };
         /** Membership */
         Membership: {
@@ -4287,6 +4656,8 @@ export interface components {
             fields?: ("person_name" | "email" | "phone" | "organisation_name" | "title" | "value" | "note")[] | null;
             owner?: string | null;
             redirect_url?: string | null;
+            /** @enum {null|string} */
+            language?: "en" | "de" | null;
         };
         /** NewMailboxBody */
         NewMailboxBody: {
@@ -4644,6 +5015,40 @@ export interface components {
             owner_name: string | null;
             previous: components["schemas"]["RepFigures"];
         };
+        /** RepCell */
+        RepCell: {
+            value: number | null;
+            sample: number;
+            drill: {
+                [key: string]: string;
+            } | null;
+            /** Format: uuid */
+            owner: string;
+        };
+        /** RepComparison */
+        RepComparison: {
+            boards: components["schemas"]["Named"][];
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            tz: string;
+            owner: string | null;
+            owner_name: string | null;
+            team?: string | null;
+            team_name?: string | null;
+            /** @enum {string} */
+            currency_mode: "apart" | "converted";
+            currency: string;
+            /** @enum {string} */
+            baseline: "team" | "workspace";
+            baseline_name: string | null;
+            /** @enum {string} */
+            lang: "en" | "de";
+            reps: components["schemas"]["ComparedRep"][];
+            figures: components["schemas"]["CompareFigure"][];
+            explanation: components["schemas"]["Explanation"];
+        };
         /** RepFigures */
         RepFigures: {
             won: number;
@@ -4773,6 +5178,7 @@ export interface components {
         /** ResetRequested */
         ResetRequested: {
             mail_configured: boolean;
+            valid_minutes: number;
         };
         /** Resync */
         Resync: {
@@ -4793,6 +5199,58 @@ export interface components {
             cron: string;
             time_zone: string;
             next_runs: string[];
+        };
+        /** ScorePreview */
+        ScorePreview: {
+            score: number;
+            total: number;
+            matched: components["schemas"]["MatchedRule"][];
+        };
+        /** ScorePreviewBody */
+        ScorePreviewBody: {
+            rules: {
+                [key: string]: unknown;
+            }[];
+            /**
+             * @default lead
+             * @enum {string}
+             */
+            kind: "lead" | "contact";
+            /** Format: uuid */
+            subject: string;
+        };
+        /** ScoringRule */
+        ScoringRule: {
+            /** @enum {string} */
+            kind: "fit" | "engagement" | "decay";
+            points: number;
+            /** @default  */
+            field: string;
+            /** @default  */
+            op: string;
+            values?: string[];
+            /** @default  */
+            event: string;
+            /** @default 0 */
+            days: number;
+        };
+        /** ScoringRuleHistory */
+        ScoringRuleHistory: {
+            rule: number;
+            matching: components["schemas"]["WinRate"];
+            others: components["schemas"]["WinRate"];
+            by_value: components["schemas"]["WinRate"][];
+        };
+        /** ScoringRules */
+        ScoringRules: {
+            rules: components["schemas"]["ScoringRule"][];
+            defaults: components["schemas"]["ScoringRule"][];
+        };
+        /** ScoringRulesBody */
+        ScoringRulesBody: {
+            rules: {
+                [key: string]: unknown;
+            }[];
         };
         /** Segment */
         Segment: {
@@ -4985,6 +5443,25 @@ export interface components {
          * @enum {string}
          */
         SubjectKind: "deal" | "contact" | "organisation";
+        /** Suggested */
+        Suggested: {
+            /** Format: uuid */
+            person: string;
+            name: string;
+            has: string[];
+            lacks: string[];
+            hours: number;
+            capacity: number;
+            free: number;
+            overdue: number;
+            reason: string;
+        };
+        /** Suggestions */
+        Suggestions: {
+            wanted: components["schemas"]["ExpertiseTag"][];
+            complete: boolean;
+            suggestions: components["schemas"]["Suggested"][];
+        };
         /** SupportMailbox */
         SupportMailbox: {
             /** Format: uuid */
@@ -4996,6 +5473,10 @@ export interface components {
          * @enum {string}
          */
         SyncStatus: "new" | "ok" | "failing";
+        /** TagBody */
+        TagBody: {
+            name: string;
+        };
         /** TaskDone */
         TaskDone: {
             /** Format: uuid */
@@ -5147,6 +5628,12 @@ export interface components {
             url?: string | null;
             events?: string[] | null;
             enabled?: boolean | null;
+        };
+        /** WinRate */
+        WinRate: {
+            value: string;
+            won: number;
+            lost: number;
         };
         /** WindowBody */
         WindowBody: {
@@ -8419,6 +8906,396 @@ export interface operations {
             };
         };
     };
+    ApiWorkspacesDeleteWorkspace: {
+        parameters: {
+            query: {
+                confirm: string;
+            };
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request accepted, processing continues off-line */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiExportsTokenDownload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the ZIP */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesExportLatestExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LatestExport"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesExportRequestExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request accepted, processing continues off-line */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportAnswer"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesExpertiseTagsAddTag: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TagBody"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExpertiseTag"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesExpertiseOverview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExpertiseOverview"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesExpertiseTagsRenameTag: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+                tag: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TagBody"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExpertiseTag"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesExpertiseTagsRemoveTag: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+                tag: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesExpertiseMembersUserSetMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+                user: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberTagsBody"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberExpertise"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesExpertiseSuggestSuggest: {
+        parameters: {
+            query?: {
+                tags?: string;
+                word?: string[] | null;
+                today?: string;
+                limit?: number;
+                board?: string | null;
+                card?: string | null;
+            };
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Suggestions"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
     ApiWorkspacesListsLists: {
         parameters: {
             query?: never;
@@ -10265,6 +11142,62 @@ export interface operations {
             };
         };
     };
+    ApiWorkspacesInsightsCompareCompare: {
+        parameters: {
+            query: {
+                /** @description a pipeline; repeat for several */
+                board?: string[] | null;
+                /** @description a user id, or me */
+                owner?: string | null;
+                /** @description first day (default: quarter start) */
+                from?: string | null;
+                /** @description last day, included (default: today) */
+                to?: string | null;
+                /** @description IANA time zone (default UTC) */
+                tz?: string | null;
+                /** @description money per currency or converted */
+                currency?: "apart" | "converted";
+                /** @description a team: its members' deals, read at once */
+                team?: string | null;
+                /** @description a rep to compare; repeat (1 to 6) */
+                rep: string[];
+                /** @description the sentences' language */
+                lang?: "en" | "de";
+            };
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RepComparison"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
     ApiWorkspacesInsightsDealsDeals: {
         parameters: {
             query: {
@@ -10282,7 +11215,7 @@ export interface operations {
                 currency?: "apart" | "converted";
                 /** @description a team: its members' deals, read at once */
                 team?: string | null;
-                figure: "entered" | "advanced" | "lost_from_stage" | "stuck" | "won" | "lost" | "open" | "added";
+                figure: "entered" | "advanced" | "lost_from_stage" | "stuck" | "won" | "lost" | "open" | "added" | "open_now";
                 stage?: string | null;
                 /** @description a listed reason, other or none */
                 reason?: string | null;
@@ -10338,7 +11271,7 @@ export interface operations {
                 currency?: "apart" | "converted";
                 /** @description a team: its members' deals, read at once */
                 team?: string | null;
-                figure?: "entered" | "advanced" | "lost_from_stage" | "stuck" | "won" | "lost" | "open" | "added" | null;
+                figure?: "entered" | "advanced" | "lost_from_stage" | "stuck" | "won" | "lost" | "open" | "added" | "open_now" | null;
                 stage?: string | null;
                 reason?: string | null;
                 period?: "month" | "quarter";
@@ -11219,6 +12152,7 @@ export interface operations {
                 due?: string;
                 done?: boolean;
                 today?: string;
+                expertise?: string;
             };
             header?: never;
             path: {
@@ -13215,6 +14149,80 @@ export interface operations {
             };
         };
     };
+    ApiWorkspacesLeadsAddressRegenerateRegenerate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bcc"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesLeadsAddressShow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bcc"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
     ApiRequestsRequestIdMessagesAddRequestMessage: {
         parameters: {
             query?: never;
@@ -13481,6 +14489,241 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ServiceSettings"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesLeadScoringRulesScoringRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScoringRules"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesLeadScoringRulesChangeScoringRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScoringRulesBody"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScoringRules"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesLeadScoringRulesResetScoringRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScoringRules"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesLeadScoringScoresLeadScores: {
+        parameters: {
+            query?: {
+                kind?: "lead" | "contact";
+                ids?: string[] | null;
+                min_score?: number | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadScore"][];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesLeadScoringPreviewPreviewScoring: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScorePreviewBody"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScorePreview"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
+    ApiWorkspacesLeadScoringHistoryScoringHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScoringRuleHistory"][];
                 };
             };
             /** @description Bad request syntax or unsupported method */

@@ -9,6 +9,7 @@ import { get, patch, type Schemas } from '../../lib/api'
 import { loadWorkspaces, workspaceId } from '../../lib/session'
 import { Spinner, announce, toastError } from '../../components/ui'
 import { scoped } from '../../i18n'
+import { WorkspaceLeaving } from './WorkspaceLeaving'
 import './workspace-settings.css'
 
 const wst = scoped('workspaceSettings')
@@ -68,6 +69,7 @@ export function WorkspaceSettings({ admin }: { admin: boolean }) {
   }
 
   return (
+    <>
     <form class="ws-settings" data-testid="workspace-settings" onSubmit={save}>
       <label class="field"><span class="field__label">{wst('name')}</span>
         <input id="workspace-name" data-testid="workspace-name" value={name} maxLength={100} required disabled={!admin}
@@ -100,5 +102,7 @@ export function WorkspaceSettings({ admin }: { admin: boolean }) {
         </div>
       )}
     </form>
+    {admin && <WorkspaceLeaving />}
+    </>
   )
 }
