@@ -43,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     compact.add_argument("documents", nargs="*", help="document names (default: every document with a log)")
     disable = sub.add_parser("disable-user", help="disable an account; its sessions and sockets end")
     disable.add_argument("email")
+    reset = sub.add_parser("reset-link", help="print a one-time password reset link for an account (no mail needed)")
+    reset.add_argument("email")
     project = sub.add_parser("project", help="the SQL projection of board and note documents")
     project.add_argument("action", choices=["rebuild"], help="rebuild: project every stored document again")
     project.add_argument("--fresh", action="store_true", help="empty each board's rows first, then refill them")
@@ -77,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
                                      url=args.url, locale=args.locale))
     if args.command == "disable-user":
         return asyncio.run(_with_pool(settings, lambda pool: _disable_user(pool, settings, args.email)))
+    if args.command == "reset-link":
+        return asyncio.run(_with_pool(settings, lambda pool: _reset_link(pool, settings, args.email)))
     return serve(settings)
 
 
@@ -158,6 +162,26 @@ async def _disable_user(pool: asyncpg.Pool, settings: Settings, email: str) -> i
         return 2
     await accounts.disable(user)
     print(f"disabled {email}: its sessions are revoked and open sockets close on every node")
+    return 0
+
+
+async def _reset_link(pool: asyncpg.Pool, settings: Settings, email: str) -> int:
+    """For a server without mail: the link an administrator hands to whoever forgot their password."""
+    from server.services.accounts import Accounts, Policy
+    from server.services.credentials import Passwords
+    from server.services.mail import LoggingOutbox
+    from server.storage.unit import transactions
+
+    await migrate(pool)
+    policy = Policy.of(settings)
+    outbox = LoggingOutbox(public_url=settings.public_url)
+    accounts = Accounts(transactions(pool), Passwords.of(settings), outbox, policy)
+    link = await accounts.operator_reset(email)
+    if link is None:
+        print(f"no enabled account with the e-mail {email!r}", file=sys.stderr)
+        return 2
+    where = "" if settings.public_url else " (on this server's address: TANDEM_PUBLIC_URL is not set)"
+    print(f"{link}{where}\nit works once, for {accounts.reset_minutes} minutes, and signs {email} out everywhere")
     return 0
 
 

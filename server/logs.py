@@ -34,8 +34,8 @@ _SECRETS = (
      rf"\1{REDACTED}"),
     # Authorization: Bearer …, Basic …
     (re.compile(r"(?i)\b(bearer|basic)\s+[\w.~+/=-]+"), rf"\1 {REDACTED}"),
-    # /invite/<token>, /guest/<token> (the web app's invitation links: to a workspace, to a board)
-    (re.compile(r"(/(?:invite|guest)/)[^/?\s\"']+"), rf"\1{REDACTED}"),
+    # /invite/<token>, /guest/<token>, /reset/<token> (the web app's invitation and password reset links)
+    (re.compile(r"(/(?:invite|guest|reset)/)[^/?\s\"']+"), rf"\1{REDACTED}"),
 )
 
 

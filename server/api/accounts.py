@@ -57,7 +57,7 @@ class AuthController(Controller):
     async def request_reset(self, request: Request, data: JSONBody[types.ResetRequest],
                             accounts: AccountsDep) -> types.ResetRequested:
         await accounts.request_reset(data.email, client_address(request))
-        return types.ResetRequested(accounts.mail_configured)
+        return types.ResetRequested(accounts.mail_configured, accounts.reset_minutes)
 
     @post("/password-reset/confirm", status_code=204, summary="Set a new password with a reset token")
     async def reset_password(self, request: Request, data: JSONBody[types.ResetConfirm], accounts: AccountsDep) -> None:

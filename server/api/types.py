@@ -109,9 +109,11 @@ class Invitation(msgspec.Struct):
 
 class ResetRequested(msgspec.Struct):
     """A reset was asked for: if the account exists, its token is mailed — only when
-    ``mail_configured`` (else no mail leaves this server: an administrator must help)."""
+    ``mail_configured`` (else no mail leaves this server: an administrator must help). The mailed
+    link works for ``valid_minutes``. The answer is the same whether the account exists or not."""
 
     mail_configured: bool
+    valid_minutes: int
 
 
 class AcceptInvitation(msgspec.Struct, forbid_unknown_fields=True):

@@ -4,7 +4,8 @@ Files of the build are served as they are; Vite content-hashes everything under 
 so those are cached for a year. Any other path gets ``index.html`` (the app routes in the
 browser: ``/w/<workspace>/boards/<board>``, ``/invite/<token>`` …), except under the server's own
 prefixes, which keep their real answers (404 for an unknown ``/api/...``). Without a build,
-``/`` says how to make one.
+``/`` says how to make one. ``/reset/<token>`` is answered with ``Referrer-Policy: no-referrer``, so
+its token never leaves in a Referer.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 NO_BUILD = ("The Tandem web app is not built: run `scripts/serve` (it builds it), or "
             "`cd client/web && npm ci && npm run build`, then reload.\n")
 HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
+# Pages whose path holds a secret (a password reset token): no Referer at all, not even to ourselves.
+SECRET_PATHS = ("reset/",)
 
 
 def _file_in(dist: Path, path: str) -> Path | None:
@@ -56,7 +59,8 @@ def web_app(dist: Path = DIST) -> HTTPRouteHandler:
         index = dist / "index.html"
         if not index.is_file():
             return Response(NO_BUILD.encode(), media_type="text/plain", status_code=503)
+        referrer = "no-referrer" if relative.startswith(SECRET_PATHS) else HEADERS["Referrer-Policy"]
         return Response(index.read_bytes(), media_type="text/html",
-                        headers={**HEADERS, "Cache-Control": "no-cache"})
+                        headers={**HEADERS, "Cache-Control": "no-cache", "Referrer-Policy": referrer})
 
     return serve

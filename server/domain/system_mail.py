@@ -215,14 +215,17 @@ _CALENDAR = {"en": "Open your calendar", "de": "Kalender öffnen"}
 TEXTS: dict[str, dict[str, Words]] = {
     "password_reset": {
         "en": Words("Reset your Tandem password", (
-            "Someone asked to reset the password of your Tandem account. Use this token within {minutes}:",
+            "Someone asked to reset the password of your Tandem account. Open the link below within {minutes} "
+            "to choose a new one; it works once and signs you out everywhere else. (For the API, the token:)",
             "{token}",
-            "If it was not you, ignore this mail: your password stays as it is.")),
+            "If it was not you, ignore this mail: your password stays as it is."), "Choose a new password"),
         "de": Words("Ihr Tandem-Passwort zurücksetzen", (
-            "Jemand möchte das Passwort Ihres Tandem-Kontos zurücksetzen. Verwenden Sie diesen Code innerhalb "
-            "von {minutes}:",
+            "Jemand möchte das Passwort Ihres Tandem-Kontos zurücksetzen. Öffnen Sie den Link unten innerhalb "
+            "von {minutes}, um ein neues zu wählen; er gilt einmal und meldet Sie überall sonst ab. (Für die "
+            "API, der Code:)",
             "{token}",
-            "Waren Sie das nicht, ignorieren Sie diese E-Mail: Ihr Passwort bleibt, wie es ist.")),
+            "Waren Sie das nicht, ignorieren Sie diese E-Mail: Ihr Passwort bleibt, wie es ist."),
+            "Neues Passwort wählen"),
     },
     "workspace_invitation": {
         "en": Words("{inviter} invites you to {workspace} on Tandem", (

@@ -169,16 +169,39 @@ class Accounts:
         email = email.strip().lower()
         await self._throttle.attempt((Scope.RESET, key(email)), (Scope.RESET_ADDRESS, key(address)),
                                      refused="too many password reset requests")
-        token, token_hash = new_token()
         async with self._begin() as unit:
             user = await unit.users.by_email(email)
             if user is None or user.disabled_at is not None:
                 return
-            await unit.resets.add(token_hash, user.id, self._policy.reset_ttl)
-            await unit.audit.record("password.reset_requested", subject=user.id, address=address)
-            minutes = Count(round(self._policy.reset_ttl / 60), "minute")
+            token = await self._new_reset(unit, user.id, address)
+            minutes = Count(self.reset_minutes, "minute")
             await self._outbox.post(unit, Mail.of(email, render("password_reset", user.locale,
-                                                                {"minutes": minutes, "token": token})))
+                                                                {"minutes": minutes, "token": token},
+                                                                self.reset_link(token))))
+
+    async def operator_reset(self, email: str) -> str | None:
+        """A reset link for ``email`` made by the server's operator (``python -m server reset-link``,
+        for a server that sends no mail); None without such an enabled account."""
+        async with self._begin() as unit:
+            user = await unit.users.by_email(email.strip().lower())
+            if user is None or user.disabled_at is not None:
+                return None
+            return self.reset_link(await self._new_reset(unit, user.id, "operator"))
+
+    async def _new_reset(self, unit: Unit, user: UUID, address: str) -> str:
+        token, token_hash = new_token()
+        await unit.resets.add(token_hash, user, self._policy.reset_ttl)
+        await unit.audit.record("password.reset_requested", subject=user, address=address)
+        return token
+
+    def reset_link(self, token: str) -> str:
+        """The app's page for ``token`` (client/web/src/views/PasswordReset.tsx) on the public URL."""
+        return self._outbox.link(f"/reset/{token}")
+
+    @property
+    def reset_minutes(self) -> int:
+        """How long a mailed reset link works, in whole minutes (said in the mail and the app)."""
+        return max(1, round(self._policy.reset_ttl / 60))
 
     @property
     def mail_configured(self) -> bool:
@@ -186,14 +209,14 @@ class Accounts:
         return self._outbox.delivers
 
     async def reset_password(self, token: str, password: str, address: str) -> None:
-        """Use a reset token once: set the password and end every session of the account."""
-        check_password(password)
+        """Use a reset token once: set the password and end every session of the account, in one
+        transaction (the account's other reset links die with it). The password is hashed first, so
+        a failure cannot use up the token without setting it."""
+        new_hash = await self._passwords.hash(check_password(password))
         async with self._begin() as unit:
             user = await unit.resets.take(hash_token(token))
-        if user is None:
-            raise InvalidInput("expected a valid reset token; this one is unknown, used or expired")
-        new_hash = await self._passwords.hash(password)
-        async with self._begin() as unit:
+            if user is None:
+                raise InvalidInput("expected a valid reset token; this one is unknown, used or expired")
             await unit.users.set_password(user, new_hash)
             await unit.sessions.end_others(user, None)
             await unit.audit.record("password.reset", subject=user, address=address)

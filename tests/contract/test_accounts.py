@@ -191,6 +191,18 @@ async def test_expired_and_unknown_reset_tokens_are_refused(begin):
         assert await unit.resets.take(b"unknown") is None
 
 
+async def test_taking_a_reset_token_uses_up_the_accounts_other_tokens(begin):
+    user, other = await new_user(begin), await new_user(begin)
+    async with begin() as unit:
+        for token, whose in ((b"first", user), (b"second", user), (b"theirs", other)):
+            await unit.resets.add(token, whose.id, 600)
+    async with begin() as unit:
+        assert await unit.resets.take(b"second") == user.id
+    async with begin() as unit:
+        assert await unit.resets.take(b"first") is None
+        assert await unit.resets.take(b"theirs") == other.id
+
+
 # --- ThrottleCounters ------------------------------------------------------------------------
 
 SLOW = Rule(free=2, first_delay=60, longest=600)

@@ -75,7 +75,7 @@ async def test_a_relay_refusing_for_a_while_is_retried_until_the_mail_is_sent_on
 async def test_a_password_reset_is_mailed_and_the_answer_says_mail_is_configured(mailing, sink):
     account = await sign_up(mailing.http_url, "Forgetful")
     response = await call(mailing, None, "POST", "/api/auth/password-reset", json={"email": account.email})
-    assert response.status_code == 202 and response.json() == {"mail_configured": True}
+    assert response.status_code == 202 and response.json() == {"mail_configured": True, "valid_minutes": 60}
     (mail,) = await eventually(lambda: mail_to(sink, account.email), what="the reset mail")
     assert mail["Subject"] == "Reset your Tandem password"
 
@@ -99,6 +99,6 @@ async def test_without_a_relay_nothing_claims_to_be_mailed(silent):
                       json={"email": unique_email("noguest"), "access": "read"})
     assert shared["mail_sent"] is False and shared["invitation"]["link"]
     reset = await call(silent, None, "POST", "/api/auth/password-reset", json={"email": t.member.email})
-    assert reset.status_code == 202 and reset.json() == {"mail_configured": False}
+    assert reset.status_code == 202 and reset.json() == {"mail_configured": False, "valid_minutes": 60}
     assert await ok(silent, t.owner, "GET", "/api/mail/status") == {"configured": False, "sender": None}
     assert silent.services.outbox.sent[-1].to == t.member.email  # the dev outbox still records it

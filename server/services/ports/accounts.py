@@ -66,7 +66,8 @@ class Resets(Protocol):
         ...
 
     async def take(self, token_hash: bytes) -> UUID | None:
-        """Use a reset token once: its user, or None if unknown, used or expired."""
+        """Use a reset token once: its user, or None if unknown, used or expired. The user's other
+        unused tokens are used up with it."""
         ...
 
 

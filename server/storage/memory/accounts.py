@@ -119,7 +119,9 @@ class MemoryResets:
         reset = self._resets.get(token_hash)
         if reset is None or reset.used or reset.expires_at <= self._db.now():
             return None
-        reset.used = True
+        for other in self._resets.values():  # the account's other tokens go with it
+            if other.user == reset.user:
+                other.used = True
         return reset.user
 
 

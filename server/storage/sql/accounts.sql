@@ -31,8 +31,12 @@ DELETE FROM sessions WHERE expires_at <= now();
 INSERT INTO password_resets (token_hash, user_id, expires_at)
 VALUES ($1, $2, now() + make_interval(secs => $3));
 -- name: take_reset
+-- Use the token once; the account's other unused tokens are used up with it (one reset per mail
+-- round). FOR UPDATE: a second take of the same token waits, then finds it used.
 UPDATE password_resets SET used_at = now()
-WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
+WHERE used_at IS NULL AND user_id = (
+    SELECT user_id FROM password_resets WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
+    FOR UPDATE)
 RETURNING user_id;
 -- name: throttle_attempt
 -- Count one attempt under (scope, key), unless the wait its previous attempts earned is not over:

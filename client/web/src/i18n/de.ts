@@ -8,6 +8,7 @@ import type { en } from './en'
 import { leadsDe } from './leads'
 import { requestsDe } from './requests'
 import { bookingLinksDe } from './bookingLinks'
+import { passwordResetDe } from './passwordReset'
 import { workspaceSettingsDe } from './workspaceSettings'
 
 /** The shape of a catalogue: the English keys, any wording. */
@@ -1847,6 +1848,7 @@ export const de: Catalogue = {
   leads: leadsDe,
   requests: requestsDe,
   bookingLinks: bookingLinksDe,
+  passwordReset: passwordResetDe,
   workspaceSettings: workspaceSettingsDe,
   sequences: {
     title: 'Sequenzen',

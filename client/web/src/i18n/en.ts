@@ -6,6 +6,7 @@
 import { leadsEn } from './leads'
 import { requestsEn } from './requests'
 import { bookingLinksEn } from './bookingLinks'
+import { passwordResetEn } from './passwordReset'
 import { workspaceSettingsEn } from './workspaceSettings'
 
 export const en = {
@@ -1845,6 +1846,7 @@ export const en = {
   leads: leadsEn,
   requests: requestsEn,
   bookingLinks: bookingLinksEn,
+  passwordReset: passwordResetEn,
   workspaceSettings: workspaceSettingsEn,
   sequences: {
     title: 'Sequences',

@@ -7,6 +7,7 @@ import { LiveRegion, Spinner, Toasts, toastError } from '../components/ui'
 import { adoptUser, t } from '../i18n'
 import { AuthPage } from './Auth'
 import { InvitePage } from './Invite'
+import { ForgotPasswordPage, ResetPasswordPage } from './PasswordReset'
 import { GuestInvitePage } from './GuestInvite'
 import { BookingPage } from './booking/BookingPage'
 import { ManageBooking } from './booking/ManageBooking'
@@ -41,6 +42,9 @@ function Page() {
   if (booking) return <BookingPage slug={booking.slug} />
   const managed = match('/booking/:token', current)
   if (managed) return <ManageBooking token={managed.token} />
+  const reset = match('/reset/:token', current)
+  if (reset) return <ResetPasswordPage token={reset.token} />
+  if (current === '/forgot') return <ForgotPasswordPage />
   if (me.value === undefined) return <div class="center-page"><Spinner label={t('app.loading')} /></div>
   if (current === '/signup') return <AuthPage mode="signup" />
   if (me.value === null) return <AuthPage mode="signin" />

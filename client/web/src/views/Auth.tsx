@@ -4,12 +4,14 @@ import { navigate, queryParam } from '../lib/router'
 import { signIn, signUp } from '../lib/session'
 import { t } from '../i18n'
 import { LanguagePicker } from '../components/language'
+import { PASSWORD_MAX, PASSWORD_MIN } from './PasswordReset'
 
 export function AuthPage({ mode, onDone, embedded = false }: { mode: 'signin' | 'signup'; onDone?: () => void; embedded?: boolean }) {
   const [current, setMode] = useState(mode)
   const [error, setError] = useState('')
   const [busy, setBusy] = useState(false)
   const signup = current === 'signup'
+  const reset = !signup && queryParam('reset') === 'done' // back from /reset/<token>: every session ended
 
   async function submit(event: Event) {
     event.preventDefault()
@@ -35,6 +37,7 @@ export function AuthPage({ mode, onDone, embedded = false }: { mode: 'signin' | 
       {!embedded && <div class="brand brand--large"><span class="brand__mark" aria-hidden="true" />Tandem</div>}
       <h1 class="auth-card__title">{signup ? t('auth.signupTitle') : t('auth.signinTitle')}</h1>
       <p class="muted">{signup ? t('auth.signupLead') : t('auth.signinLead')}</p>
+      {reset && <p class="notice auth-card__notice" role="status">{t('passwordReset.done')}</p>}
       <form class="stack" onSubmit={submit} aria-describedby={error ? 'auth-error' : undefined}>
         {signup && (
           <label class="field"><span class="field__label">{t('auth.fullName')}</span>
@@ -43,7 +46,10 @@ export function AuthPage({ mode, onDone, embedded = false }: { mode: 'signin' | 
         <label class="field"><span class="field__label">{t('auth.email')}</span>
           <input name="email" type="email" autocomplete="email" required /></label>
         <label class="field"><span class="field__label">{t('auth.password')}</span>
-          <input name="password" type="password" autocomplete={signup ? 'new-password' : 'current-password'} required minLength={signup ? 8 : 1} /></label>
+          <input name="password" type="password" autocomplete={signup ? 'new-password' : 'current-password'} required
+            minLength={signup ? PASSWORD_MIN : 1} maxLength={PASSWORD_MAX} aria-describedby={signup ? 'auth-rule' : undefined} /></label>
+        {signup && <p id="auth-rule" class="muted reset-rule">{t('passwordReset.rule', { min: PASSWORD_MIN, max: PASSWORD_MAX })}</p>}
+        {!signup && <a href="/forgot" class="link auth-card__forgot">{t('passwordReset.forgot')}</a>}
         {error && <p id="auth-error" class="form-error" role="alert">{error}</p>}
         <button class="btn btn--primary btn--block" disabled={busy}>{busy ? t('common.pleaseWait') : signup ? t('auth.createAccount') : t('auth.signIn')}</button>
       </form>
