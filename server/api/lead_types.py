@@ -14,6 +14,7 @@ Status = Literal["new", "qualified", "converted", "archived"]
 Source = Literal["web_form", "manual", "import", "email"]
 Labels = Annotated[list[Annotated[str, Meta(max_length=50)]], Meta(max_length=20)]
 FormField = Literal["person_name", "email", "phone", "organisation_name", "title", "value", "note"]
+FormLanguage = Literal["en", "de"]
 
 
 class Lead(msgspec.Struct, kw_only=True):
@@ -108,7 +109,8 @@ class LeadForm(msgspec.Struct, kw_only=True):
     redirect_url: str | None
     created_at: datetime
     public_id: str  # POST /f/<public_id>
-    snippet: str  # HTML to paste into a site
+    snippet: str  # HTML to paste into a site, in the form's language
+    language: FormLanguage
 
 
 class NewLeadForm(_Body):
@@ -116,6 +118,7 @@ class NewLeadForm(_Body):
     fields: list[FormField] | None = None
     owner: UUID | None = None  # told of each lead (default: you)
     redirect_url: str | None = None  # https only: where a browser goes after posting
+    language: FormLanguage | None = None  # the snippet's language (default: en)
 
 
 class LeadFormChanges(_Body):
@@ -123,6 +126,7 @@ class LeadFormChanges(_Body):
     fields: list[FormField] | UnsetType = UNSET
     owner: UUID | None | UnsetType = UNSET
     redirect_url: str | None | UnsetType = UNSET
+    language: FormLanguage | UnsetType = UNSET
 
 
 def given(body: msgspec.Struct) -> dict:

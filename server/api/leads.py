@@ -41,7 +41,7 @@ def _lead(lead: Lead) -> types.Lead:
 def _form(form: LeadForm, base_url: str) -> types.LeadForm:
     return types.LeadForm(id=form.id, name=form.name, fields=form.fields, owner=form.owner_id,  # type: ignore[arg-type]
                           redirect_url=form.redirect_url, created_at=form.created_at, public_id=public_id(form),
-                          snippet=snippet(form, base_url))
+                          snippet=snippet(form, base_url), language=form.language)  # type: ignore[arg-type]
 
 
 def _base_url(request: Request) -> str:

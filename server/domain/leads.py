@@ -192,6 +192,7 @@ def split_name(name: str) -> tuple[str, str]:
 
 MAX_FORM_BYTES = 16_384  # a form post's body; more is refused before it is read
 MAX_FORM_NAME = 100
+FORM_LANGUAGES = ("en", "de")  # a form's snippet is written in one of these
 
 
 class LeadForm(NamedTuple):
@@ -203,10 +204,11 @@ class LeadForm(NamedTuple):
     redirect_url: str | None  # https only: the thank-you page a browser post is sent to
     key: bytes  # signs the form's public id
     created_at: datetime
+    language: str = "en"  # of FORM_LANGUAGES: its snippet's labels and button
 
 
 def check_form(raw: Mapping[str, Any]) -> dict[str, Any]:
-    """A form's name, fields (of ``FORM_FIELDS``, at least a name or an e-mail) and thank-you URL."""
+    """A form's name, fields (of ``FORM_FIELDS``, at least a name or an e-mail), thank-you URL and language."""
     out: dict[str, Any] = {}
     if "name" in raw:
         name = _text(raw, "name", MAX_FORM_NAME)
@@ -219,7 +221,15 @@ def check_form(raw: Mapping[str, Any]) -> dict[str, Any]:
         out["redirect_url"] = check_redirect(raw["redirect_url"])
     if "owner" in raw:
         out["owner"] = raw["owner"]
+    if "language" in raw:
+        out["language"] = check_form_language(raw["language"])
     return out
+
+
+def check_form_language(language: Any) -> str:
+    if language not in FORM_LANGUAGES:
+        raise InvalidLead("language", f"expected one of {', '.join(FORM_LANGUAGES)}, got {str(language)[:20]!r}")
+    return str(language)
 
 
 def check_form_fields(fields: Any) -> list[str]:

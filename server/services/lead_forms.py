@@ -62,7 +62,8 @@ class LeadFormsService:
                 raise InvalidLead("name", f"expected at most {MAX_FORMS} forms per workspace")
             owner = await _owner(tx, workspace, values.get("owner", caller.id))
             form = LeadForm(uuid4(), workspace, values["name"], values["fields"], owner,
-                            values.get("redirect_url"), secrets.token_bytes(32), datetime.now(timezone.utc))
+                            values.get("redirect_url"), secrets.token_bytes(32), datetime.now(timezone.utc),
+                            values.get("language", "en"))
             await tx.lead_forms.add(form)
         return form
 
@@ -132,10 +133,18 @@ def public_id(form: LeadForm) -> str:
     return form_token(form.id, form.key)
 
 
+SNIPPET_WORDS = {  # a form's snippet in its language: the fields' labels and the button
+    "en": {"person_name": "Name", "email": "E-mail", "phone": "Phone", "organisation_name": "Company",
+           "title": "Subject", "value": "Budget", "note": "Message", "submit": "Send"},
+    "de": {"person_name": "Name", "email": "E-Mail", "phone": "Telefon", "organisation_name": "Firma",
+           "title": "Betreff", "value": "Budget", "note": "Nachricht", "submit": "Senden"},
+}
+
+
 def snippet(form: LeadForm, base_url: str) -> str:
-    """The HTML a site pastes: a plain form posting to the public endpoint, with the hidden honeypot."""
-    labels = {"person_name": "Name", "email": "E-mail", "phone": "Phone", "organisation_name": "Company",
-              "title": "Subject", "value": "Budget", "note": "Message"}
+    """The HTML a site pastes, in the form's language: a plain form posting to the public endpoint,
+    with the hidden honeypot."""
+    labels = SNIPPET_WORDS.get(form.language, SNIPPET_WORDS["en"])
     types = {"email": "email", "phone": "tel", "value": "number"}
     lines = [f'<form action="{base_url.rstrip("/")}/f/{public_id(form)}" method="post">']
     for field in (f for f in FORM_FIELDS if f in form.fields):
@@ -144,6 +153,6 @@ def snippet(form: LeadForm, base_url: str) -> str:
         lines.append(f"  <label>{labels[field]} {control}</label>")
     lines.append(f'  <input name="{HONEYPOT}" tabindex="-1" autocomplete="off" '
                  f'style="position:absolute;left:-5000px" aria-hidden="true">')
-    lines.append('  <button type="submit">Send</button>')
+    lines.append(f'  <button type="submit">{labels["submit"]}</button>')
     lines.append("</form>")
     return "\n".join(lines)

@@ -23,7 +23,7 @@ def lead_of(row: asyncpg.Record) -> Lead:
 
 def form_of(row: asyncpg.Record) -> LeadForm:
     return LeadForm(row["id"], row["workspace_id"], row["name"], list(row["fields"]), row["owner_id"],
-                    row["redirect_url"], bytes(row["key"]), row["created_at"])
+                    row["redirect_url"], bytes(row["key"]), row["created_at"], row["language"])
 
 
 def _where(where: LeadFilter) -> tuple:
@@ -82,7 +82,8 @@ class PostgresLeadForms:
         return [form_of(row) for row in await self._conn.fetch(SQL["forms_of"], workspace)]
 
     async def put(self, form: LeadForm) -> None:
-        await self._conn.execute(SQL["put_form"], form.id, form.name, form.fields, form.owner_id, form.redirect_url)
+        await self._conn.execute(SQL["put_form"], form.id, form.name, form.fields, form.owner_id, form.redirect_url,
+                                 form.language)
 
     async def delete(self, form: UUID) -> bool:
         return await self._conn.fetchval(SQL["delete_form"], form) is not None

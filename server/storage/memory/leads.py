@@ -95,7 +95,7 @@ class MemoryLeadForms:
         if form.id in self._forms:
             old = self._forms[form.id]
             self._forms[form.id] = old._replace(name=form.name, fields=form.fields, owner_id=form.owner_id,
-                                                redirect_url=form.redirect_url)
+                                                redirect_url=form.redirect_url, language=form.language)
 
     async def delete(self, form: UUID) -> bool:
         return self._forms.pop(form, None) is not None

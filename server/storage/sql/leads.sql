@@ -43,13 +43,13 @@ RETURNING id;
 -- name: delete
 DELETE FROM leads WHERE id = $1 RETURNING id;
 -- name: add_form
-INSERT INTO lead_forms (id, workspace_id, name, fields, owner_id, redirect_url, key, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8);
+INSERT INTO lead_forms (id, workspace_id, name, fields, owner_id, redirect_url, key, created_at, language)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9);
 -- name: get_form
 SELECT * FROM lead_forms WHERE id = $1;
 -- name: forms_of
 SELECT * FROM lead_forms WHERE workspace_id = $1 ORDER BY created_at, id;
 -- name: put_form
-UPDATE lead_forms SET name = $2, fields = $3, owner_id = $4, redirect_url = $5 WHERE id = $1;
+UPDATE lead_forms SET name = $2, fields = $3, owner_id = $4, redirect_url = $5, language = $6 WHERE id = $1;
 -- name: delete_form
 DELETE FROM lead_forms WHERE id = $1 RETURNING id;

@@ -1,11 +1,14 @@
 /**
- * One lead: its values (editable by members), qualify / archive / restore, and "Convert to deal" —
+ * One lead: its values (editable by members), its labels (saved as picked, from the workspace's
+ * label list as a deal's are), qualify / archive / restore, and "Convert to deal" —
  * pick a pipeline board and a stage; the server finds or makes the contact and organisation and adds
  * the deal through the board's own code path. Also the dialog that adds a lead by hand.
  */
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { api, type Schemas } from '../../lib/api'
-import { boards, canEdit, me, memberName, members, workspaceId } from '../../lib/session'
+import { boards, canEdit, isAdmin, me, memberName, members, workspaceId } from '../../lib/session'
+import { loadPickLists } from '../../lib/lists'
+import { LabelPicker } from '../../components/LabelPicker'
 import { dateTime } from '../../lib/format'
 import { Icon, announce, toast, toastError } from '../../components/ui'
 import { t } from '../../i18n'
@@ -97,6 +100,7 @@ export function LeadDetail({ lead, onClose, onChanged }: { lead: Lead; onClose: 
         {lead.owner && <span class="muted small">{lt('owner')}: {memberName(lead.owner)}</span>}
       </p>
       {lead.status === 'converted' && <Converted lead={lead} />}
+      <LeadLabels lead={lead} editable={editable} onChanged={onChanged} />
       <form class="stack" onSubmit={(e) => { e.preventDefault(); void change(body(values), lt('saved')) }}>
         <LeadFields values={values} set={setValues} disabled={!editable} idPrefix="lead" />
         {editable && <div class="row row--wrap">
@@ -112,6 +116,28 @@ export function LeadDetail({ lead, onClose, onChanged }: { lead: Lead; onClose: 
         ? <ConvertForm lead={lead} onDone={async () => { setConverting(false); await onChanged() }} onCancel={() => setConverting(false)} />
         : <button class="btn btn--primary lead-detail__convert" onClick={() => setConverting(true)} data-testid="lead-convert">{lt('convert')}</button>)}
     </aside>
+  )
+}
+
+function LeadLabels({ lead, editable, onChanged }: { lead: Lead; editable: boolean; onChanged: () => Promise<void> }) {
+  const ws = workspaceId.value!
+  useEffect(() => { void loadPickLists(ws).catch(() => undefined) }, [ws])
+  async function save(labels: string[]) {
+    try {
+      await api('PATCH', `/api/leads/${lead.id}`, { labels })
+      announce(lt('labelsSaved'))
+      await onChanged()
+    } catch (e) {
+      toastError(e)
+    }
+  }
+  if (!editable && lead.labels.length === 0) return null
+  return (
+    <section class="lead-detail__labels" aria-labelledby="lead-labels-title" data-testid="lead-labels">
+      <h3 id="lead-labels-title" class="field__label">{lt('fields.labels')}</h3>
+      <LabelPicker value={lead.labels} onChange={(labels) => void save(labels)} disabled={!editable}
+        admin={isAdmin.value} workspace={ws} id="lead-label-picker" />
+    </section>
   )
 }
 
