@@ -100,6 +100,7 @@ async def filled(world: World) -> tuple[Any, dict[str, Any]]:
     note = await ok(server, t.owner, "POST", "/api/notes", json={
         "subject_kind": "deal", "subject_id": deal["id"], "board": t.board["id"], "title": "Kick-off"})
     await ok(server, t.owner, "POST", f"/api/notes/{note['id']}/text", json={"text": "Wants two engines"})
+    await projected(server)  # the deal's row, which a file on it needs
     file = await ok(server, t.owner, "POST", f"/api/deals/{t.board['id']}/{deal['id']}/files",
                     params={"name": "quote.txt"}, content=b"quote: 2 engines")
     await projected(server)
