@@ -210,14 +210,14 @@ class Accounts:
 
     async def reset_password(self, token: str, password: str, address: str) -> None:
         """Use a reset token once: set the password and end every session of the account, in one
-        transaction (the account's other reset links die with it). The password is hashed first, so
-        a failure cannot use up the token without setting it."""
-        new_hash = await self._passwords.hash(check_password(password))
+        transaction (the account's other reset links die with it). Only a valid token gets its
+        password hashed (no argon2 work for guessed tokens); a failing hash rolls the take back."""
+        check_password(password)
         async with self._begin() as unit:
             user = await unit.resets.take(hash_token(token))
             if user is None:
                 raise InvalidInput("expected a valid reset token; this one is unknown, used or expired")
-            await unit.users.set_password(user, new_hash)
+            await unit.users.set_password(user, await self._passwords.hash(password))
             await unit.sessions.end_others(user, None)
             await unit.audit.record("password.reset", subject=user, address=address)
             await unit.audit.announce(user=user)

@@ -147,6 +147,26 @@ async def test_a_reset_token_sets_the_password_once_and_ends_every_session(world
     assert await world.accounts.sign_in("ada@example.test", "new password 123", "10.0.0.1")
 
 
+async def test_a_reset_whose_hashing_fails_keeps_its_token_and_a_guessed_token_costs_no_hash(world, monkeypatch):
+    await world.sign_up("Ada")
+    await world.accounts.request_reset("ada@example.test", "10.0.0.1")
+    hashed: list[str] = []
+
+    async def busy(password: str) -> str:
+        hashed.append(password)
+        raise Throttled("too many passwords are being hashed: try again in 1 s", retry_after=1)
+
+    monkeypatch.setattr(world.passwords, "hash", busy)
+    with pytest.raises(InvalidInput, match="unknown, used or expired"):
+        await world.accounts.reset_password("guessed", "new password 123", "10.0.0.1")
+    assert hashed == []
+    with pytest.raises(Throttled):
+        await world.accounts.reset_password(world.last_token(), "new password 123", "10.0.0.1")
+    monkeypatch.undo()
+    await world.accounts.reset_password(world.last_token(), "new password 123", "10.0.0.1")
+    assert await world.accounts.sign_in("ada@example.test", "new password 123", "10.0.0.1")
+
+
 async def test_a_reset_token_expires(world):
     await world.sign_up("Ada")
     await world.accounts.request_reset("ada@example.test", "10.0.0.1")
