@@ -28,10 +28,10 @@ from server.services.workspace_lifecycle import WorkspaceLifecycle
 from server.storage.documents import PostgresDocumentStore
 from server.storage.workspace_lifecycle import lifecycle_transactions
 from server.worker import Worker
-from tests.support.accounts import AUTH, add_guest, add_member, team
+from tests.support.accounts import AUTH, AUTH_ENV, add_guest, add_member, team
 from tests.support.crm import call, ok, projected
 from tests.support.s3 import ACCESS_KEY, SECRET_KEY, s3_server
-from tests.support.servers import in_process_server, settings_for
+from tests.support.servers import ServerProcess, WorkerProcess, in_process_server, settings_for
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.timeout(240)
@@ -306,3 +306,48 @@ async def test_the_job_kinds_are_registered_once(world):
     kinds = JobKinds()
     world.lifecycle().register(kinds)
     assert set(kinds.handlers) == {"workspace.export", "workspace.export_expire", "workspace.delete"}
+
+
+async def test_a_worker_killed_9_mid_delete_leaves_the_rest_to_the_next_worker(own_database_url, tmp_path):
+    """Real processes: a ``serve`` node without a worker and ``python -m server worker``; the worker is
+    SIGKILLed while it deletes 60,000 rows of the workspace, and another worker finishes the job."""
+    env = {**AUTH_ENV, "TANDEM_HOUSEKEEPING_CRON": "", "TANDEM_JOB_HEARTBEAT_SECONDS": "2",
+           "TANDEM_JOB_RETRY_SECONDS": "0.2", "TANDEM_FILES_URL": f"file://{tmp_path}", "TANDEM_SECRET_KEY": SECRET}
+    node = await ServerProcess(own_database_url, TANDEM_WORKER="off", **env).start()
+    first = second = None
+    conn = await asyncpg.connect(own_database_url)
+    try:
+        t = await team(node.http_url)
+        ws = uuid.UUID(t.workspace)
+        await conn.execute("INSERT INTO notifications (id, user_id, workspace_id, message)"
+                           " SELECT gen_random_uuid(), $1, $2, 'bulk ' || n FROM generate_series(1, 60000) n",
+                           uuid.UUID(t.owner.id), ws)
+        name = (await ok(node, t.owner, "GET", f"/api/workspaces/{t.workspace}/settings"))["name"]
+        first = await WorkerProcess(own_database_url, **env).start()
+        assert (await call(node, t.owner, "DELETE", f"/api/workspaces/{t.workspace}",
+                           params={"confirm": name})).status_code == 202
+
+        async def mid_way() -> bool:
+            left = await conn.fetchval("SELECT count(*) FROM notifications WHERE workspace_id = $1", ws)
+            return 0 < left < 60000
+
+        await eventually(mid_way, timeout=60, every=0.005, what="the worker half way through the notifications")
+        first.kill()  # SIGKILL mid-batch
+        left = await conn.fetchval("SELECT count(*) FROM notifications WHERE workspace_id = $1", ws)
+        assert left > 0
+        second = await WorkerProcess(own_database_url, **env).start()
+
+        async def gone() -> bool:
+            return await conn.fetchval("SELECT count(*) FROM workspaces WHERE id = $1", ws) == 0
+
+        await eventually(gone, timeout=90, what="the second worker to finish the deletion")
+        async with asyncpg.create_pool(own_database_url, min_size=1, max_size=1) as pool:
+            assert await rows_of(pool, t.workspace) == {}
+        assert await conn.fetchval("SELECT count(*) FROM audit_events WHERE event = 'workspace.deleted'"
+                                   " AND details->>'deleted_workspace' = $1", t.workspace) == 1
+    finally:
+        await conn.close()
+        for worker in (first, second):
+            if worker is not None and worker.process is not None and worker.process.poll() is None:
+                await worker.terminate()
+        await node.terminate()
