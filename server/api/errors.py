@@ -40,6 +40,7 @@ from server.domain.automations import InvalidRule
 from server.domain.booking import InvalidBooking
 from server.domain.calendar import InvalidSeriesEnd
 from server.domain.leads import FormTooLarge, InvalidLead
+from server.domain.lead_scoring import InvalidScoringRule
 from server.domain.service_requests import InvalidRequest
 from server.domain.accounts import Conflict, InvalidInput, Throttled, Unauthenticated, UnknownLocale
 from server.domain.money import InvalidCurrency
@@ -70,6 +71,7 @@ HTTP_STATUS: dict[type[Exception], int] = {
     InvalidBooking: 422,  # a booking link's setting or a booking not as expected (names the field)
     InvalidSeriesEnd: 422,  # a series' COUNT or UNTIL not as expected (names recurrence)
     InvalidLead: 422,  # a lead's or a lead form's field not as expected (names the field)
+    InvalidScoringRule: 422,  # a lead scoring rule not as expected (names it: rules[i].points)
     InvalidRequest: 422,  # a service request's or the service settings' field not as expected (names it)
     UnknownLocale: 422,  # a language the app does not speak (PATCH /api/me)
     Refused: 422,  # a webhook receiver at a loopback, private, link-local or reserved address (SSRF guard)

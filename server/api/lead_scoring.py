@@ -14,7 +14,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from server.api import lead_scoring_types as types
 from server.api.auth import CallerDep
-from server.domain.lead_scoring import Rule, Scored, StoredScore
+from server.domain.lead_scoring import Rate, Rule, Scored, StoredScore
 from server.services.lead_scoring import LeadScoring, RuleSet
 
 LeadScoringDep = NamedDependency[LeadScoring]
@@ -39,6 +39,10 @@ def _score(stored: StoredScore) -> types.LeadScore:
                            matched=_matched(stored), computed_at=stored.computed_at)
 
 
+def _rate(rate: Rate) -> types.WinRate:
+    return types.WinRate(value=rate.value, won=rate.won, lost=rate.lost)
+
+
 class LeadScoringController(Controller):
     path = "/api/workspaces/{workspace:uuid}/lead-scoring"
     tags = ["lead scoring"]
@@ -49,7 +53,7 @@ class LeadScoringController(Controller):
         return _set(await lead_scoring.rules(caller, workspace))
 
     @put("/rules", summary="Replace the scoring rules (admins); the workspace is rescored by a job")
-    async def change_scoring_rules(self, workspace: FromPath[UUID], data: JSONBody[types.RulesBody],
+    async def change_scoring_rules(self, workspace: FromPath[UUID], data: JSONBody[types.ScoringRulesBody],
                                    caller: CallerDep, lead_scoring: LeadScoringDep) -> types.ScoringRules:
         return _set(await lead_scoring.change(caller, workspace, data.rules))
 
@@ -59,10 +63,10 @@ class LeadScoringController(Controller):
         return _set(await lead_scoring.reset(caller, workspace))
 
     @post("/preview", status_code=200, summary="What a lead or contact would score under rules not saved yet")
-    async def preview_scoring(self, workspace: FromPath[UUID], data: JSONBody[types.PreviewBody], caller: CallerDep,
-                              lead_scoring: LeadScoringDep) -> types.Preview:
+    async def preview_scoring(self, workspace: FromPath[UUID], data: JSONBody[types.ScorePreviewBody],
+                              caller: CallerDep, lead_scoring: LeadScoringDep) -> types.ScorePreview:
         scored = await lead_scoring.preview(caller, workspace, data.rules, data.kind, data.subject)
-        return types.Preview(score=scored.score, total=scored.total, matched=_matched(scored))
+        return types.ScorePreview(score=scored.score, total=scored.total, matched=_matched(scored))
 
     @get("/scores", summary="Stored scores with their explanations: of the ids given, else the best of at "
                             "least `min_score` (highest first)")
@@ -74,10 +78,9 @@ class LeadScoringController(Controller):
 
     @get("/history", summary="Per fit rule: won and lost deals of contacts that met it, the others', per value")
     async def scoring_history(self, workspace: FromPath[UUID], caller: CallerDep,
-                              lead_scoring: LeadScoringDep) -> list[types.RuleHistory]:
-        return [types.RuleHistory(rule=h.rule, matching=types.Rate(**msgspec.structs.asdict(h.matching)),
-                                  others=types.Rate(**msgspec.structs.asdict(h.others)),
-                                  by_value=[types.Rate(**msgspec.structs.asdict(r)) for r in h.by_value])
+                              lead_scoring: LeadScoringDep) -> list[types.ScoringRuleHistory]:
+        return [types.ScoringRuleHistory(rule=h.rule, matching=_rate(h.matching), others=_rate(h.others),
+                                         by_value=[_rate(r) for r in h.by_value])
                 for h in await lead_scoring.history(caller, workspace)]
 
 

@@ -29,13 +29,13 @@ class ScoringRules(msgspec.Struct, kw_only=True):
     defaults: list[ScoringRule]  # what a reset gives back
 
 
-class RulesBody(msgspec.Struct, kw_only=True):
+class ScoringRulesBody(msgspec.Struct, kw_only=True):
     """The rules to save or preview (checked by the service: 422 names ``rules[i].<field>``)."""
 
     rules: list[dict[str, Any]]
 
 
-class PreviewBody(RulesBody, kw_only=True):
+class ScorePreviewBody(ScoringRulesBody, kw_only=True):
     kind: Kind = "lead"
     subject: UUID
 
@@ -48,28 +48,28 @@ class MatchedRule(msgspec.Struct, kw_only=True):
     text: str  # the English wording
 
 
-class Preview(msgspec.Struct, kw_only=True):
+class ScorePreview(msgspec.Struct, kw_only=True):
     score: int
     total: int  # before clamping to 0..100
     matched: list[MatchedRule]
 
 
-class LeadScore(Preview, kw_only=True):
+class LeadScore(ScorePreview, kw_only=True):
     subject: UUID
     kind: Kind
     computed_at: datetime
 
 
-class Rate(msgspec.Struct, kw_only=True):
+class WinRate(msgspec.Struct, kw_only=True):
     value: str
     won: int
     lost: int
 
 
-class RuleHistory(msgspec.Struct, kw_only=True):
+class ScoringRuleHistory(msgspec.Struct, kw_only=True):
     """Closed deals of contacts that met fit rule ``rule`` against the others', and per value."""
 
     rule: int
-    matching: Rate
-    others: Rate
-    by_value: list[Rate]
+    matching: WinRate
+    others: WinRate
+    by_value: list[WinRate]

@@ -6,6 +6,7 @@
  */
 import type { en } from './en'
 import { leadsDe } from './leads'
+import { leadScoringDe } from './leadScoring'
 import { requestsDe } from './requests'
 import { bookingLinksDe } from './bookingLinks'
 import { passwordResetDe } from './passwordReset'
@@ -1846,6 +1847,7 @@ export const de: Catalogue = {
     notShared: 'Die Person, der das Postfach gehört, teilt nur, wer wem wann geschrieben hat.',
   },
   leads: leadsDe,
+  leadScoring: leadScoringDe,
   requests: requestsDe,
   bookingLinks: bookingLinksDe,
   passwordReset: passwordResetDe,

@@ -4,6 +4,7 @@
  * See docs/architecture.md, "The browser app", for how to add a string.
  */
 import { leadsEn } from './leads'
+import { leadScoringEn } from './leadScoring'
 import { requestsEn } from './requests'
 import { bookingLinksEn } from './bookingLinks'
 import { passwordResetEn } from './passwordReset'
@@ -1844,6 +1845,7 @@ export const en = {
     notShared: 'The mailbox’s owner shares only who wrote to whom, and when.',
   },
   leads: leadsEn,
+  leadScoring: leadScoringEn,
   requests: requestsEn,
   bookingLinks: bookingLinksEn,
   passwordReset: passwordResetEn,

@@ -26,6 +26,7 @@ import { RecordRequests } from './requests/RecordRequests'
 import { NewActivity } from '../components/NewActivity'
 import { ComposeDialog } from './ComposeLazy'
 import { ContactSequences } from './sequences/Sequences'
+import { ContactScore } from './scoring/ScoreBadge'
 import { FilesSection } from '../components/Files'
 import { BulkBar } from './records/Bulk'
 import { DuplicatesPage } from './records/Duplicates'
@@ -360,6 +361,7 @@ function RecordDetail({ kind, id }: { kind: RecordKind; id: string }) {
         {contact ? <Avatar id={record.id} name={record.name} size={56} /> : <span class="org-mark org-mark--large" aria-hidden="true">{record.name.slice(0, 1)}</span>}
         <div>
           <h1>{record.name}</h1>
+          {contact && <ContactScore workspace={ws} contact={record.id} />}
           <p class="muted">
             {contact?.job_title}{contact?.job_title && contact.organisation ? t('contacts.at') : ''}
             {contact?.organisation && <a href={`/w/${ws}/organisations/${contact.organisation.id}`}>{contact.organisation.name}</a>}

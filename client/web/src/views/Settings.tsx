@@ -26,6 +26,7 @@ import { NotificationSettings } from './settings/NotificationSettings'
 import { TeamsSettings } from './settings/TeamsSettings'
 import { WorkspaceSettings } from './settings/WorkspaceSettings'
 import { LeadFormsSettings, leadFormsLabel } from './leads/LeadFormsSettings'
+import { LeadScoringSettings, leadScoringLabel } from './scoring/LeadScoringSettings'
 import { ServiceSettings, serviceLabel } from './requests/ServiceSettings'
 
 export interface SettingsSection {
@@ -48,6 +49,7 @@ export const SECTIONS: SettingsSection[] = [
   { id: 'automations', label: () => aut('automations'), Page: AutomationsSettings },
   { id: 'webhooks', label: () => wht('webhooks'), Page: WebhooksSettings },
   { id: 'lead-forms', label: leadFormsLabel, Page: LeadFormsSettings },
+  { id: 'lead-scoring', label: leadScoringLabel, Page: LeadScoringSettings },
   { id: 'service', label: serviceLabel, Page: ServiceSettings },
   { id: 'mailbox', label: mailboxLabel, Page: MailboxSettings, personal: true },
   { id: 'calendar', label: () => t('calendar.feedTitle'), Page: CalendarSettings },

@@ -11,6 +11,7 @@ import { relative } from '../../lib/format'
 import { Empty, Icon, Spinner, announce, toast, toastError } from '../../components/ui'
 import { scoped } from '../../i18n'
 import { LeadDetail, NewLeadDialog } from './LeadDetail'
+import { ScoreBadge, sct, useScores } from '../scoring/ScoreBadge'
 import './leads.css'
 
 export const lt = scoped('leads')
@@ -19,6 +20,7 @@ type Inbox = Schemas['LeadInbox']
 type View = 'inbox' | 'new' | 'qualified' | 'converted' | 'archived'
 const VIEWS: View[] = ['inbox', 'new', 'qualified', 'converted', 'archived']
 const SOURCES = ['web_form', 'manual', 'import', 'email'] as const
+const FLOORS = [20, 40, 60, 80]  // the "score at least" filter's choices (docs/lead-scoring.md)
 
 function countOf(counts: Record<string, number>, view: View): number {
   if (view === 'inbox') return (counts.new ?? 0) + (counts.qualified ?? 0)
@@ -31,11 +33,13 @@ export function LeadsPage() {
   const [owner, setOwner] = useState('')
   const [source, setSource] = useState('')
   const [q, setQ] = useState('')
+  const [sort, setSort] = useState<'newest' | 'score'>('newest')
+  const [floor, setFloor] = useState(0)
   const [inbox, setInbox] = useState<Inbox | null>(null)
   const [picked, setPicked] = useState<Set<string>>(new Set())
   const [open, setOpen] = useState<string | null>(null)
   const [adding, setAdding] = useState(false)
-  const filtered = Boolean(owner || source || q)
+  const filtered = Boolean(owner || source || q || floor)
 
   async function load() {
     try {
@@ -73,7 +77,11 @@ export function LeadsPage() {
     else next.add(id)
     setPicked(next)
   }
-  const leads = inbox?.leads ?? []
+  const loaded = inbox?.leads ?? []
+  const scores = useScores(ws, 'lead', loaded.map((l) => l.id))
+  const scoreOf = (id: string) => scores[id]?.score ?? -1
+  const leads = loaded.filter((l) => !floor || scoreOf(l.id) >= floor)
+  if (sort === 'score') leads.sort((a, b) => scoreOf(b.id) - scoreOf(a.id))
   const selectable = leads.filter((l) => l.status !== 'converted')
   const current = leads.find((l) => l.id === open) ?? null
 
@@ -104,6 +112,18 @@ export function LeadsPage() {
           <select value={source} aria-label={lt('source')} onChange={(e) => setSource((e.target as HTMLSelectElement).value)}>
             <option value="">{lt('anySource')}</option>
             {SOURCES.map((s) => <option key={s} value={s}>{lt(`sources.${s}`)}</option>)}
+          </select>
+        </label>
+        <label class="field"><span class="sr-only">{sct('minScore')}</span>
+          <select value={floor} aria-label={sct('minScore')} onChange={(e) => setFloor(Number((e.target as HTMLSelectElement).value))} data-testid="lead-min-score">
+            <option value={0}>{sct('anyScore')}</option>
+            {FLOORS.map((n) => <option key={n} value={n}>{sct('minScore')} {n}</option>)}
+          </select>
+        </label>
+        <label class="field"><span class="sr-only">{sct('sort')}</span>
+          <select value={sort} aria-label={sct('sort')} onChange={(e) => setSort((e.target as HTMLSelectElement).value as 'newest' | 'score')} data-testid="lead-sort">
+            <option value="newest">{sct('sortNewest')}</option>
+            <option value="score">{sct('sortScore')}</option>
           </select>
         </label>
       </div>
@@ -149,6 +169,7 @@ export function LeadsPage() {
                     <span class="muted small">{relative(lead.created_at)}</span>
                   </span>
                 </button>
+                <ScoreBadge score={scores[lead.id]} testId="lead-score" />
               </li>
             ))}
           </ul>
