@@ -92,6 +92,8 @@ from server.services.lead_scoring import LeadScoring
 from server.api.lead_scoring import LeadScoringController
 from server.storage.lead_scoring import PostgresLeadScores, PostgresScoringFacts, PostgresScoringRuleStore
 from server.api.leads import LeadController, LeadFormController, lead_form_post
+from server.api.lead_mail import LeadAddressController
+from server.services.lead_mail import LeadMailService
 from server.services.service_requests import ServiceRequestsService
 from server.api.service_requests import ServiceRequestController
 from server.services.caldav_sync import CalendarSync
@@ -214,7 +216,7 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
                         ForecastController,
                         InsightsController,
                         NotificationController, NotificationSettingsController, CalendarController, ical_feed, BookingSettingsController, PublicBookingController, GuestBookingController, CalendarSyncController, EmailTemplateController, EmailController, mail_status, tracked_open, tracked_click, BccController, RecordFilesController,
-                        LeadController, LeadFormController, lead_form_post, ServiceRequestController,
+                        LeadController, LeadFormController, lead_form_post, LeadAddressController, ServiceRequestController,
                         LeadScoringController],
         dependencies={"caller": Provide(provide_caller), **dependencies()},
         exception_handlers=EXCEPTION_HANDLERS,
@@ -329,7 +331,7 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
         email_templates=EmailTemplatesService(begin),
         email_sending=sending,
         email_tracking=EmailTrackingService(begin, tracker.key if tracker else None),
-        bcc=await _start_bcc(stack, settings, begin),
+        **await _start_bcc(stack, settings, begin),  # bcc, and lead_mail on the same listener
         sequences=SequencesService(begin, links_of(secret_key(settings), settings.public_url),
                                    per_hour=settings.sequence_sends_per_hour),
         record_files=files,
@@ -392,13 +394,18 @@ def start_file_store(stack: AsyncExitStack, settings: Settings) -> FileStore:
     return store
 
 
-async def _start_bcc(stack: AsyncExitStack, settings: Settings, begin: Begin) -> BccService:
-    """The workspace BCC addresses, and their SMTP listener when TANDEM_BCC_SMTP_PORT is set (issue 17)."""
-    bcc = BccService(begin, sealer(settings), settings.bcc_domain, settings.bcc_smtp_port > 0)
-    if settings.bcc_smtp_port > 0:
-        await stack.enter_async_context(BccListener(bcc, settings.bcc_smtp_host, settings.bcc_smtp_port,
-                                                    BCC_MAX_BYTES, settings.bcc_domain or "tandem"))
-    return bcc
+async def _start_bcc(stack: AsyncExitStack, settings: Settings,
+                     begin: Begin) -> dict[str, BccService | LeadMailService]:
+    """The workspace BCC and leads addresses, and their SMTP listener when TANDEM_BCC_SMTP_PORT is set
+    (issue 17; docs/leads.md)."""
+    listening = settings.bcc_smtp_port > 0
+    bcc = BccService(begin, sealer(settings), settings.bcc_domain, listening)
+    lead_mail = LeadMailService(begin, sealer(settings), settings.bcc_domain, listening)
+    if listening:
+        await stack.enter_async_context(BccListener([bcc, lead_mail], settings.bcc_smtp_host,
+                                                    settings.bcc_smtp_port, BCC_MAX_BYTES,
+                                                    settings.bcc_domain or "tandem"))
+    return {"bcc": bcc, "lead_mail": lead_mail}
 
 
 def _tracker(settings: Settings) -> Tracker | None:

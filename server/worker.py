@@ -45,6 +45,7 @@ from server.services.jobs import Handler, JobKinds, job_kinds
 from server.services import file_removal
 from server.services.sending import MailSender
 from server.services.bcc import register as register_bcc
+from server.services.lead_mail import register as register_lead_mail
 from server.services.reminders import register as register_reminders
 from server.services.mail import LoggingOutbox, QueuedOutbox
 from server.services.notify import register as register_notify
@@ -116,6 +117,7 @@ class Worker:
                 sequences.links_of(secret_key(settings), settings.public_url), settings.sequence_sends_per_hour)))
             register_mail_sync(kinds, begin, mail_sync, settings.mailbox_poll_cron)  # mailboxes (issue 17)
             register_bcc(kinds, begin)  # mail.bcc: what the BCC listener took, filed (issue 17)
+            register_lead_mail(kinds, begin)  # leads.mail: mail to a leads address, a lead (docs/leads.md)
             register_reminders(kinds, begin)  # activity reminders (issue 18, docs/calendar.md)
             register_forecast(kinds, PostgresForecastReads(self._pool), PostgresForecastSnapshots(self._pool),
                               settings.forecast_week_zone, settings.forecast_snapshot_cron)  # issue 19

@@ -45,6 +45,7 @@ from server.services.notification_settings import NotificationSettingsService
 from server.services.calendar import CalendarService
 from server.services.booking import BookingService
 from server.services.leads import LeadsService
+from server.services.lead_mail import LeadMailService
 from server.services.lead_forms import LeadFormsService
 from server.services.lead_scoring import LeadScoring
 from server.services.service_requests import ServiceRequestsService
@@ -145,6 +146,7 @@ class Services:
     # the leads inbox and the web forms that capture leads (docs/leads.md)
     leads: LeadsService
     lead_forms: LeadFormsService
+    lead_mail: LeadMailService  # leads from e-mail: the leads+<token>@ address
     lead_scoring: LeadScoring  # lead scores that explain themselves (docs/lead-scoring.md)
     # customer-service requests and Settings › Service (docs/service.md)
     service_requests: ServiceRequestsService

@@ -37,6 +37,7 @@ from server.storage.links import PostgresRecordLinks
 from server.storage.record_files import PostgresRecordFiles
 from server.storage.jobs import PostgresHousekeeping, PostgresJobs
 from server.storage.leads import PostgresLeadForms, PostgresLeads
+from server.storage.lead_mail import PostgresLeadMail
 from server.storage.mailboxes import PostgresEmailMessages, PostgresMailboxes, PostgresMailboxSync
 from server.storage.money import PostgresCurrencySettings
 from server.storage.privacy import PostgresErasableContacts, PostgresPermissionLevels
@@ -69,7 +70,7 @@ class PostgresUnit:
         "mailboxes", "mailbox_sync", "mailbox_folders", "email_messages",
         "sequences", "enrolments",
         "email_templates", "email_tracking", "email_triggers", "bcc_addresses", "record_files",
-        "leads", "lead_forms",
+        "leads", "lead_forms", "lead_mail",
         "service_requests", "request_messages", "service_settings",
     )
 
@@ -133,6 +134,7 @@ class PostgresUnit:
         self.bcc_addresses = PostgresBccAddresses(conn)
         self.leads = PostgresLeads(conn)
         self.lead_forms = PostgresLeadForms(conn)
+        self.lead_mail = PostgresLeadMail(conn)
         self.service_requests = PostgresServiceRequests(conn)
         self.request_messages = PostgresRequestMessages(conn)
         self.service_settings = PostgresServiceSettings(conn)

@@ -25,6 +25,7 @@ from server.services.ports.custom_fields import FieldDefinitions, SavedSegments
 from server.services.ports.imports import ImportBatches, ImportMappings
 from server.services.ports.jobs import Housekeeping, Jobs
 from server.services.ports.leads import LeadForms, Leads
+from server.services.ports.lead_mail import LeadMail
 from server.services.ports.mailboxes import EmailMessages, MailboxSync, Mailboxes
 from server.services.ports.mailbox_folders import MailboxFolders
 from server.services.ports.caldav import CalendarSyncs
@@ -107,6 +108,7 @@ class Unit(Protocol):
     bcc_addresses: BccAddresses
     leads: Leads  # the leads inbox (docs/leads.md)
     lead_forms: LeadForms
+    lead_mail: LeadMail  # leads from e-mail: the address and the Message-IDs
     service_requests: ServiceRequests  # customer-service requests (docs/service.md)
     request_messages: RequestMessages
     service_settings: ServiceSettingsStore

@@ -71,6 +71,7 @@ class MemoryUnit:
         from server.storage.memory import notification_settings
         from server.storage.memory import email_automations
         from server.storage.memory import leads
+        from server.storage.memory import lead_mail
         from server.storage.memory import service_requests
 
         self.users = accounts.MemoryUsers(db)
@@ -126,6 +127,7 @@ class MemoryUnit:
         self.bcc_addresses = email_automations.MemoryBccAddresses(db)
         self.leads = leads.MemoryLeads(db)
         self.lead_forms = leads.MemoryLeadForms(db)
+        self.lead_mail = lead_mail.MemoryLeadMail(db)
         self.service_requests = service_requests.MemoryServiceRequests(db)
         self.request_messages = service_requests.MemoryRequestMessages(db)
         self.service_settings = service_requests.MemoryServiceSettings(db)

@@ -1,0 +1,152 @@
+"""Leads from e-mail (docs/leads.md, "By e-mail"): mail to a workspace's secret
+``leads+<token>@TANDEM_BCC_DOMAIN`` address becomes a lead in its inbox, source ``email``.
+
+The address sits beside the workspace's BCC address and is kept the same way (a token made on first
+look, sealed with TANDEM_SECRET_KEY, found by its SHA-256; **Regenerate** retires the old one at
+once). The BCC SMTP listener (``server/mail/bcc_smtp.py``) asks ``recipient`` for each RCPT — an
+unknown address is refused with 550 — and ``accept`` for the message: anyone may write (a lead is a
+stranger), so only a message without a From is refused; it is queued as a ``leads.mail`` job.
+
+The job (``file_lead_mail``) decides, in one transaction: a machine's message (an auto-reply, out
+of office, a bounce) is dropped; a Message-ID the workspace has seen is dropped (a retry, or the
+same mail sent to the address twice); a message whose In-Reply-To / References name a lead's mail
+is added to that lead's note (its thread); any other message makes a new lead — the sender as the
+person, the subject as the title, the body as the note, the organisation from the sender's domain
+unless it is a freemail provider's. Two deliveries of one message at once make one lead: the
+Message-ID's row is the lock (the second waits for the first and finds it).
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from server.domain.access import Action
+from server.domain.accounts import Conflict
+from server.domain.inbound_mail import ancestors, parse
+from server.domain.lead_mail import PREFIX, lead_from, note_with_reply, token_of
+from server.domain.leads import InvalidLead, LeadSource, lead_values
+from server.domain.mailboxes import Email
+from server.domain.sequences import Kind, read_inbound
+from server.services.accounts import Caller
+from server.services.bcc import BccAddress, _from, _hash, _token  # the same secret-address scheme as BCC
+from server.services.jobs import JobKinds
+from server.services.leads import new_lead
+from server.services.ports.unit import Begin, Unit
+from server.services.ports.webhooks import Sealer
+from server.services.records import workspace_role
+
+log = logging.getLogger(__name__)
+
+LEAD_MAIL = "leads.mail"
+
+
+class LeadMailService:
+    """The workspace's leads address (shown, regenerated) and what the SMTP listener asks (``BccDesk``)."""
+
+    def __init__(self, begin: Begin, sealer: Sealer, domain: str, listening: bool) -> None:
+        self._begin, self._sealer, self._domain, self._listening = begin, sealer, domain.strip().lower(), listening
+
+    def _shown(self, token: str) -> BccAddress:
+        return BccAddress(f"{PREFIX}{token}@{self._domain}" if self._domain else None, self._listening)
+
+    async def address(self, caller: Caller, workspace: UUID) -> BccAddress:
+        """The workspace's leads address, made on first look; for members who add leads."""
+        async with self._begin() as tx:
+            await workspace_role(tx, caller, workspace, Action.EDIT_CONTACTS)
+            sealed = await tx.lead_mail.sealed(workspace)
+            if sealed is None:
+                return self._shown(await self._new(tx, workspace, replace=False))
+        return self._shown(self._open(sealed))
+
+    async def regenerate(self, caller: Caller, workspace: UUID) -> BccAddress:
+        """A new leads address (admins): mail to the old one is refused from now on."""
+        async with self._begin() as tx:
+            await workspace_role(tx, caller, workspace, Action.MANAGE_SETTINGS)
+            return self._shown(await self._new(tx, workspace, replace=True))
+
+    def _open(self, sealed: bytes) -> str:
+        try:
+            return self._sealer.unseal(sealed).decode()
+        except RuntimeError as error:  # sealing.MissingKey
+            raise Conflict(f"the leads address cannot be read: {error}") from None
+
+    async def _new(self, tx: Unit, workspace: UUID, replace: bool) -> str:
+        token = _token()
+        try:
+            sealed = self._sealer.seal(token.encode())
+        except RuntimeError as error:
+            raise Conflict(f"the leads address needs TANDEM_SECRET_KEY on this server: {error}") from None
+        if not await tx.lead_mail.put(workspace, _hash(token), sealed, replace):
+            raise Conflict("the leads address was made by another request a moment ago: ask again")
+        return token
+
+    # --- what the SMTP listener asks (BccDesk) ---------------------------------------------------
+
+    async def recipient(self, address: str) -> UUID | None:
+        token = token_of(address, self._domain)
+        if token is None:
+            return None
+        async with self._begin(autocommit=True) as tx:
+            return await tx.lead_mail.workspace_of(_hash(token))
+
+    async def accept(self, workspaces: Sequence[UUID], raw: bytes) -> str | None:
+        if _from(raw) is None:
+            return "the message has no From address"
+        async with self._begin() as tx:
+            for workspace in dict.fromkeys(workspaces):
+                await tx.jobs.enqueue(LEAD_MAIL, {"workspace": str(workspace), "raw": base64.b64encode(raw).decode()})
+        return None
+
+
+class _Seen(Exception):
+    """Another delivery of the message was filed a moment ago (its Message-ID's row is taken)."""
+
+
+async def file_lead_mail(begin: Begin, workspace: UUID, raw: bytes) -> UUID | None:
+    """File one message sent to the leads address: the lead it made or joined, or None (a
+    machine's message, a message seen before, or one without anyone to reach)."""
+    if read_inbound(raw).kind is not Kind.REPLY:  # an auto-reply or a bounce: a machine wrote it
+        return None
+    email = parse(raw)
+    try:
+        async with begin() as tx:
+            if await tx.lead_mail.lead_of(workspace, [email.message_id]) is not None:
+                return None
+            thread = await tx.lead_mail.lead_of(workspace, ancestors(email))
+            lead = await (_join(tx, thread, email) if thread else _new(tx, workspace, email))
+            if lead is not None and not await tx.lead_mail.remember(workspace, email.message_id, lead):
+                raise _Seen
+            return lead
+    except _Seen:
+        return None
+
+
+async def _join(tx: Unit, lead: UUID, email: Email) -> UUID | None:
+    found = await tx.leads.get(lead, lock=True)
+    if found is None:
+        return None
+    await tx.leads.put(found._replace(note=note_with_reply(found.note, email)))
+    return lead
+
+
+async def _new(tx: Unit, workspace: UUID, email: Email) -> UUID | None:
+    try:
+        lead = new_lead(workspace, lead_values(lead_from(email)), LeadSource.EMAIL, None)
+    except InvalidLead as error:  # e.g. a From address the lead checks refuse
+        log.info("leads: a message to the leads address made no lead: %s", error)
+        return None
+    await tx.leads.add(lead)
+    return lead.id
+
+
+def register(kinds: JobKinds, begin: Begin) -> None:
+    """``leads.mail``: file one message the listener took for a leads address."""
+
+    @kinds.handle(LEAD_MAIL)
+    async def file_one(payload: dict[str, Any]) -> None:
+        lead = await file_lead_mail(begin, UUID(payload["workspace"]), base64.b64decode(payload["raw"]))
+        log.info("leads: %s", f"mail filed on lead {lead}" if lead else "nothing filed (machine, seen, or no one)")
