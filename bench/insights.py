@@ -26,6 +26,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from types import SimpleNamespace
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -33,7 +34,9 @@ from typing import Any
 import asyncpg
 
 from server.domain.insights import Scope, midnight
-from server.storage.insights import DRILL, FUNNEL, SQL, TUNING, PostgresInsightsReads
+from server.domain.money import MoneySettings
+from server.services import rep_compare
+from server.storage.insights import COMPARE, DRILL, FUNNEL, SQL, TUNING, PostgresInsightsReads
 from server.storage.insights_rollup import ROLLUP, rollup_bounds
 from server.storage.migrations import migrate
 
@@ -252,6 +255,35 @@ def figures(reads: PostgresInsightsReads, raw: PostgresInsightsReads,
         "drill: stuck": (lambda: reads.deals("stuck", quarter), ROLLUP["drill_stuck"], (boards, None, None)),
         "drill: stuck (raw)": (lambda: raw.deals("stuck", quarter), SQL["drill_stuck"] + rows, (boards, None, None)),
         "drill: added": (lambda: reads.deals("added", quarter), SQL["drill_added"] + rows, tuple(quarter)),
+        **compare(reads, raw, world, quarter),
+    }
+
+
+def compare(reads: PostgresInsightsReads, raw: PostgresInsightsReads, world: dict[str, Any],
+            quarter: Scope) -> dict[str, tuple[Callable[[], Awaitable], str, tuple]]:
+    """The rep comparison's reads (``--only compare``): its own two over every owner (one read
+    answers each owner and the baseline), a rep's funnel and lost reasons, and the whole comparison of
+    two reps with everyone (the service's reads, one after another on the bench's one connection)."""
+    rep = quarter._replace(owners=(world["owners"][0],))
+    rolled = ROLLUP["closed_cte"] + "\n"
+    ctx = SimpleNamespace(scope=lambda: quarter, names={o: f"Rep {i}" for i, o in enumerate(world["owners"])},
+                          money=MoneySettings("EUR", {}), team=None, header=dict)
+    two = world["owners"][:2]
+    return {
+        "compare: activity mix": (lambda: reads.activity_mix(quarter), rolled + COMPARE["activity_mix"],
+                                  tuple(quarter)),
+        "compare: activity mix (raw)": (lambda: raw.activity_mix(quarter),
+                                        SQL["closed_cte"] + "\n" + COMPARE["activity_mix"], tuple(quarter)),
+        "compare: first activity": (lambda: reads.first_activity(quarter), COMPARE["first_activity"],
+                                    tuple(quarter)),
+        "compare: funnel, one rep": (lambda: reads.funnel(rep), ROLLUP["funnel_days"],
+                                     (*rep, *rollup_bounds(rep.start, rep.end))),
+        "compare: lost reasons, one rep": (lambda: reads.lost_reasons(rep, REASONS), rolled + SQL["lost_reasons"],
+                                           (*rep, REASONS)),
+        "compare: drill, open now": (lambda: reads.deals("open_now", rep), DRILL["open_now"] + "\n" + SQL["deal_rows"],
+                                     (rep.boards, list(rep.owners or ()))),
+        "compare: 2 reps, all reads": (lambda: rep_compare.compare(reads, ctx, two, REASONS, [], date(2026, 12, 7),
+                                                                   "en"), "", ()),
     }
 
 
@@ -307,10 +339,11 @@ async def measure(pool: asyncpg.Pool, world: dict[str, Any], runs: int, explain:
             await call()
             times.append((time.perf_counter() - started) * 1000)
         cpu = (cpu_seconds(backend) - cpu) * 1000 / runs
-        rows = answer if isinstance(answer, int) else len(answer)
+        rows = answer if isinstance(answer, int) else len(answer.get("figures", ())) if isinstance(answer, dict) \
+            else len(answer)
         print(f"{name:<28}{rows:>7}{pct(times, 50):>9.1f}{pct(times, 99):>9.1f}{max(times):>9.1f}{cpu:>9.1f}",
               flush=True)
-        if explain is not None and pct(times, 50) >= explain:
+        if explain is not None and pct(times, 50) >= explain and sql:
             slow.append((name, sql, args))
     for name, sql, args in slow:
         async with pool.acquire() as conn, conn.transaction():

@@ -20,6 +20,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from server.api import insight_types as answer
+from server.api.compare_types import RepComparison
 from server.api.auth import CallerDep
 from server.domain.access import NotFound
 from server.domain.accounts import InvalidInput
@@ -28,7 +29,7 @@ from server.services.insights import FIGURES, Filters, Insights
 
 InsightsDep = NamedDependency[Insights]
 FiltersDep = NamedDependency[Filters]  # the controller's own dependency, from the query (``_filters``)
-Figure = Literal["entered", "advanced", "lost_from_stage", "stuck", "won", "lost", "open", "added"]
+Figure = Literal["entered", "advanced", "lost_from_stage", "stuck", "won", "lost", "open", "added", "open_now"]
 TABLES = ("funnel", "lost-reasons", "reps", "forecast", "deals", "goals")
 assert set(Figure.__args__) == set(FIGURES)  # type: ignore[attr-defined]
 
@@ -77,6 +78,13 @@ class InsightsController(Controller):
     async def reps(self, workspace: FromPath[UUID], caller: CallerDep, insights: InsightsDep,
                    filters: FiltersDep) -> answer.Reps:
         return msgspec.convert(await insights.reps(caller, workspace, filters), answer.Reps)
+
+    @get("/insights/compare", summary="Reps side by side with their team or everyone, and what explains the gaps")
+    async def compare(self, workspace: FromPath[UUID], caller: CallerDep, insights: InsightsDep, filters: FiltersDep,
+                      rep: Annotated[list[UUID], QueryParameter(description="a rep to compare; repeat (1 to 6)")],
+                      lang: Annotated[Literal["en", "de"], QueryParameter(description="the sentences' language")
+                                      ] = "en") -> RepComparison:
+        return msgspec.convert(await insights.compare(caller, workspace, filters, rep, lang), RepComparison)
 
     @get("/insights/forecast", summary="Per month or quarter of expected close: weighted, best case, commit, won")
     async def forecast(self, workspace: FromPath[UUID], caller: CallerDep, insights: InsightsDep, filters: FiltersDep,

@@ -26,11 +26,12 @@ from server.services.currencies import money_of
 from server.services.ports.forecast import Teams
 from server.services.ports.insights import Goals, InsightsReads
 from server.services.ports.unit import Begin, Unit
+from server.services import rep_compare
 from server.services.records import workspace_role
 from server.services.workspace_lists import WorkspaceLists
 
 STAGE_FIGURES = ("entered", "advanced", "lost_from_stage")
-FIGURES = (*STAGE_FIGURES, "stuck", "won", "lost", "open", "added")
+FIGURES = (*STAGE_FIGURES, "stuck", "won", "lost", "open", "added", "open_now")
 
 
 class Filters(NamedTuple):
@@ -171,6 +172,24 @@ class Insights:
                 for owner in now.keys() | then.keys()]
         rows.sort(key=lambda r: (-(r["won"] or 0), r["owner_name"] is None, (r["owner_name"] or "").casefold()))
         return {**ctx.header(), "previous_from": before.first, "previous_to": before.last, "reps": rows}
+
+    async def compare(self, caller: Caller, workspace: UUID, filters: Filters, reps: Sequence[UUID],
+                      lang: str = "en") -> dict[str, Any]:
+        """Reps side by side with their team (or every owner) and what explains the difference
+        (``server.services.rep_compare``); the dashboard's owner filter does not apply."""
+        reps = list(dict.fromkeys(reps))
+        if not 1 <= len(reps) <= rep_compare.MAX_REPS:
+            raise InvalidInput(f"rep: expected 1 to {rep_compare.MAX_REPS} reps to compare, got {len(reps)}")
+        ctx = await self._context(caller, workspace, filters._replace(owner=None))
+        allowed = set(ctx.owners) if ctx.owners is not None else set(ctx.names)
+        strangers = [str(rep) for rep in reps if rep not in allowed]
+        if strangers:
+            raise InvalidInput(f"rep: expected members of this workspace{' and team' if ctx.team else ''}, "
+                               f"got {', '.join(strangers)[:120]}")
+        listed = (await self._lists.get(caller, workspace)).lost_reasons
+        today = shape.today_in(ctx.range.zone, self._now())
+        return await rep_compare.compare(self._reads, ctx, reps, listed, await self._goals.of_workspace(workspace),
+                                         today, lang if lang in ("en", "de") else "en")
 
     async def _former(self, names: dict[UUID, str], people: set[UUID | None]) -> dict[UUID, str]:
         """``names`` and the names of ``people`` who have left the workspace (their deals stay theirs)."""

@@ -17,6 +17,7 @@ from server.storage.insights_rollup import ROLLUP, rollup_bounds
 from server.storage.queries import queries
 
 SQL = queries("insights")
+COMPARE = queries("insights_compare")  # the rep comparison's own figures
 FUNNEL = "\n".join((SQL["funnel_cte"], SQL["funnel_cte_end"], SQL["funnel"]))  # over stage_visits alone
 DRILL = {
     "stage": "\n".join((SQL["funnel_cte"], SQL["drill_stage_filter"], SQL["funnel_cte_end"], SQL["drill_stage"])),
@@ -24,6 +25,7 @@ DRILL = {
     "open": SQL["drill_open"],
     "stuck": SQL["drill_stuck"],
     "added": SQL["drill_added"],
+    "open_now": COMPARE["drill_open_now"],
 }
 
 
@@ -84,6 +86,12 @@ class PostgresInsightsReads:
     async def reps(self, scope: Scope) -> list[Row]:
         return await self._closed(scope, SQL["reps"], ROLLUP["reps"])
 
+    async def activity_mix(self, scope: Scope) -> list[Row]:
+        return await self._closed(scope, COMPARE["activity_mix"], COMPARE["activity_mix"])
+
+    async def first_activity(self, scope: Scope) -> list[Row]:
+        return await self._fetch(COMPARE["first_activity"], *scope)
+
     async def won_by_period(self, scope: Scope, interval: str, zone: str) -> list[Row]:
         return await self._closed(scope, SQL["won_by_period"], SQL["won_by_period"], interval, zone)
 
@@ -97,7 +105,7 @@ class PostgresInsightsReads:
 
     async def deals(self, figure: str, scope: Scope, **detail: Any) -> list[Row]:
         """``figure``: entered, advanced, lost_from_stage (``stage``); won, lost (``reason``, ``listed``,
-        ``no_reason``); open (dates in ``first``, ``after``; ``stage``); stuck (``stage``); added."""
+        ``no_reason``); open (dates in ``first``, ``after``; ``stage``); open_now; stuck (``stage``); added."""
         if figure in ("entered", "advanced", "lost_from_stage"):
             args: tuple = (*scope, detail["stage"], figure.removesuffix("_from_stage"))
             sql = DRILL["stage"]
@@ -108,6 +116,8 @@ class PostgresInsightsReads:
         elif figure == "open":
             args = (scope.boards, detail["first"], detail["after"], scope.owners, detail.get("stage"))
             sql = DRILL["open"]
+        elif figure == "open_now":
+            args, sql = (scope.boards, _listed(scope.owners)), DRILL["open_now"]
         elif figure == "stuck":
             args = (scope.boards, detail.get("stage"), scope.owners)
             if self._rollup:  # one pass over the stuck deals (the same answer)

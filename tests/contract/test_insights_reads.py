@@ -4,8 +4,8 @@ Postgres (``PostgresInsightsReads``: SQL, the funnel through its rollups) and th
 projection port, with answers computed by hand. Period: January 2026 (UTC). Stages: L Lead in
 (10 %, rots after 14 days), Q Qualified (25 %, 14), P Proposal (50 %, 10), W Won, X Lost.
 
-    A Ann 1000 EUR  L 01-02, Q 01-05, back to L 01-07, Q 01-08, W 01-10; won 01-10; a call and an
-                    e-mail done on it (and one to do)
+    A Ann 1000 EUR  L 01-02, Q 01-05, back to L 01-07, Q 01-08, W 01-10; won 01-10; a call (logged
+                    01-04) and an e-mail done on it (and a meeting to do)
     B Bob  500 USD  L 01-03, Q 01-04; lost 01-20 "Price" (listed)
     C Bob 2000 EUR  L 01-10, X 01-15; lost 01-15 "went dark" (free text: other)
     D Ann  300 EUR  L 2025-12-20, P 01-06; open, expected 02-10, probability field 40, category
@@ -117,7 +117,7 @@ async def write(tables: Any, board: UUID, workspace: UUID, stages: dict[str, UUI
     await tables.add_events(board, sorted(events, key=lambda e: e.at))
     await tables.upsert(Table.ACTIVITIES, board, workspace, [
         ActivityRecord(uuid4(), kind, kind, people["ann"], None, None, done, at(when) if done else None,
-                       cards["A"], None, None, None, None)
+                       cards["A"], None, None, at(when), None)
         for kind, when, done in (("call", "2026-01-04", True), ("email", "2026-01-09", True),
                                  ("meeting", "2026-01-09", False))])
     return cards
@@ -271,3 +271,34 @@ async def test_the_deals_behind_a_teams_figures_are_its_members_deals(history):
         ("Deal D", 2), ("Deal E", 2)]
     assert await titles("stuck", "ann", "cat") == [("Deal D", 1)]
     assert await history.reads.deals("added", scope(history)._replace(owners=())) == []
+
+
+async def test_the_activity_mix_of_deals_won_in_the_period_and_open_now_per_owner(history):
+    ann, bob, cat = (history.people[o] for o in ("ann", "bob", "cat"))
+    rows = {(r["kind"], r["owner_id"], r["overall"]): (r["deals"], r["calls"], r["meetings"], r["emails"], r["tasks"])
+            for r in await history.reads.activity_mix(scope(history))}
+    # won in January: A (a call and an e-mail done; the meeting is not), F; open now: D E G (Ann), H (Cat)
+    assert rows == {("won", ann, False): (1, 1, 0, 1, 0), ("won", bob, False): (1, 0, 0, 0, 0),
+                    ("won", None, True): (2, 1, 0, 1, 0), ("open", ann, False): (3, 0, 0, 0, 0),
+                    ("open", cat, False): (1, 0, 0, 0, 0), ("open", None, True): (4, 0, 0, 0, 0)}
+    team = {(r["kind"], r["overall"]): r["deals"] for r in await history.reads.activity_mix(scope(history, "bob", "cat"))}
+    assert team == {("won", False): 1, ("won", True): 1, ("open", False): 1, ("open", True): 1}
+
+
+async def test_speed_to_the_first_activity_on_the_deals_added_in_the_period(history):
+    ann, bob = history.people["ann"], history.people["bob"]
+    rows = {(r["owner_id"], r["overall"]): (r["deals"], r["touched"], r["median_hours"])
+            for r in await history.reads.first_activity(scope(history))}
+    # added in January: A (Ann; its call logged two days later), B and C (Bob), H (Cat); none has another
+    assert rows == {(ann, False): (1, 1, 48.0), (bob, False): (2, 0, None), (history.people["cat"], False): (1, 0, None),
+                    (None, True): (4, 1, 48.0)}
+    assert [(r["owner_id"], r["deals"]) for r in await history.reads.first_activity(scope(history)._replace(
+        owners=()))] == [(None, 0)], "nobody's: the overall row only"
+
+
+async def test_the_deals_open_now_behind_the_activities_per_open_deal(history):
+    async def titles(*owners: str) -> list[tuple[str, int]]:
+        return [(r["title"], r["total"]) for r in await history.reads.deals("open_now", scope(history, *owners))]
+
+    assert await titles() == [("Deal H", 4), ("Deal G", 4), ("Deal D", 4), ("Deal E", 4)]
+    assert await titles("ann") == [("Deal G", 3), ("Deal D", 3), ("Deal E", 3)]

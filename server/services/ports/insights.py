@@ -32,6 +32,14 @@ class InsightsReads(Protocol):
     async def reps(self, scope: Scope) -> list[Row]:
         """Per owner, and per owner and currency, the deals won and lost in the period."""
 
+    async def activity_mix(self, scope: Scope) -> list[Row]:
+        """Per owner (and ``overall``), the deals won in the period (kind won) and open now (open) with
+        the activities done on them: calls, meetings, emails, tasks."""
+
+    async def first_activity(self, scope: Scope) -> list[Row]:
+        """Per owner (and ``overall``), the deals added in the period, those with an activity, and the
+        median hours to their first one."""
+
     async def won_by_period(self, scope: Scope, interval: str, zone: str) -> list[Row]:
         """Deals won in the period, per month or quarter (in ``zone``) and currency."""
 

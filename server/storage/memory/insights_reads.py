@@ -51,6 +51,13 @@ def days_between(start: datetime, end: datetime) -> float:
     return float(Decimal(micros) / Decimal(86_400_000_000))
 
 
+def hours_between(start: datetime, end: datetime) -> float:
+    """``extract(epoch FROM end - start) / 3600`` as Postgres computes it."""
+    delta = end - start
+    micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+    return float(Decimal(micros) / Decimal(3_600_000_000))
+
+
 def median(values: Iterable[float]) -> float | None:
     """``percentile_cont(0.5)``: NULLs left out, the middle two interpolated as Postgres does."""
     ordered = sorted(v for v in values if v is not None)
@@ -223,6 +230,38 @@ class MemoryInsightsReads:
                              "touches": sum(f[2] or 0 for f in group), "emails": sum(f[3] or 0 for f in group)})
         return rows
 
+    async def activity_mix(self, scope: Scope) -> list[Row]:
+        picked = [("won", c.board, c.deal) for c in self._closed(scope) if c.deal.status == "won"]
+        picked += [("open", b, d) for b in scope.boards for d in self._deals(b).values()
+                   if d.status == "open" and _owned(d.owner, scope.owners)]
+        groups: dict[tuple, list[dict[str, int]]] = defaultdict(list)
+        for kind, board, deal in picked:
+            done = [a.type for a in self._activities(board) if a.card == deal.id and a.done]
+            mix = {"calls": done.count("call"), "meetings": done.count("meeting"), "emails": done.count("email"),
+                   "tasks": done.count("todo") + done.count("deadline")}
+            groups[(kind, deal.owner, False)].append(mix)
+            groups[(kind, None, True)].append(mix)
+        return [{"kind": kind, "owner_id": owner, "overall": overall, "deals": len(mixes),
+                 **{k: sum(m[k] for m in mixes) for k in ("calls", "meetings", "emails", "tasks")}}
+                for (kind, owner, overall), mixes in groups.items()]
+
+    async def first_activity(self, scope: Scope) -> list[Row]:
+        groups: dict[tuple, list[float | None]] = defaultdict(list)
+        for board in scope.boards:
+            for deal in self._deals(board).values():
+                if deal.created_at is None or not scope.start <= deal.created_at < scope.end \
+                        or not _owned(deal.owner, scope.owners):
+                    continue
+                made = [a.created_at for a in self._activities(board) if a.card == deal.id and a.created_at]
+                hours = max(hours_between(deal.created_at, min(made)), 0.0) if made else None
+                groups[(deal.owner, False)].append(hours)
+                groups[(None, True)].append(hours)
+        if not groups:
+            groups[(None, True)] = []  # GROUPING SETS' () answers a row over nothing too
+        return [{"owner_id": owner, "overall": overall, "deals": len(hours),
+                 "touched": sum(h is not None for h in hours), "median_hours": median(hours)}
+                for (owner, overall), hours in groups.items()]
+
     async def won_by_period(self, scope: Scope, interval: str, zone: str) -> list[Row]:
         groups: dict[tuple[date, str | None], list[DealRecord]] = defaultdict(list)
         for closed in self._closed(scope):
@@ -288,6 +327,9 @@ class MemoryInsightsReads:
                       if d.status == "open" and d.expected_close is not None
                       and detail["first"] <= d.expected_close < detail["after"]
                       and _owned(d.owner, scope.owners) and (stage is None or d.stage == stage)]
+        elif figure == "open_now":
+            picked = [(b, d.id, None) for b in scope.boards for d in self._deals(b).values()
+                      if d.status == "open" and _owned(d.owner, scope.owners)]
         elif figure == "stuck":
             picked = [(b, d.id, None) for b, d in self._stuck(scope.boards, scope.owners, detail.get("stage"))]
         else:

@@ -1,8 +1,13 @@
 /**
  * Rep performance in the period, by name: won, lost, win rate and its trend against the previous
  * period of the same length, the average won deal, days to close, touches (activities done) and
- * e-mails per won deal. A bar or a count opens that rep's won or lost deals.
+ * e-mails per won deal. A bar or a count opens that rep's won or lost deals. "Compare reps" opens
+ * the comparison (Compare.tsx): why one rep outperforms another.
  */
+import { useState } from 'preact/hooks'
+import { ct } from '../../i18n/repCompare'
+import { CompareDialog } from './Compare'
+import { Icon } from '../../components/ui'
 import { number, percent } from '../../lib/format'
 import type { WidgetProps } from './Dashboard'
 import { BarChart, COLOURS } from './BarChart'
@@ -28,6 +33,7 @@ function Trend({ rep }: { rep: Rep }) {
 
 export function RepsWidget({ ws, filters, onDrill }: WidgetProps) {
   const state = useFigure<Reps>(insightsUrl(ws, 'reps', filters))
+  const [comparing, setComparing] = useState(false)
   const reps = state.data?.reps ?? []
   const name = it('widget_reps')
   const who = (r: Rep) => r.owner_name ?? it('noOwner')
@@ -71,7 +77,16 @@ export function RepsWidget({ ws, filters, onDrill }: WidgetProps) {
               </tbody>
             </table>
           </div>
-          <CsvLink href={csvUrl(ws, 'reps', filters)} name={name} />
+          <div class="insights-toolbar">
+            <button class="btn btn--small" onClick={() => setComparing(true)} data-testid="reps-compare">
+              <Icon name="people" size={15} />{ct('compare')}
+            </button>
+            <CsvLink href={csvUrl(ws, 'reps', filters)} name={name} />
+          </div>
+          {comparing && (
+            <CompareDialog ws={ws} filters={filters} onDrill={onDrill} onClose={() => setComparing(false)}
+              candidates={reps.filter((r) => r.owner).map((r) => ({ owner: r.owner!, name: who(r) }))} />
+          )}
         </>
       ))}
     </>
