@@ -32,6 +32,7 @@ from server.api.forecast import ForecastController
 from server.api.contacts import ContactController
 from server.api.currencies import CurrencyController
 from server.api.workspace_settings import WorkspaceSettingsController
+from server.api.expertise import ExpertiseController
 from server.api.workspace_lifecycle import WorkspaceLifecycleController
 from server.domain.workspace_lifecycle import download_key
 from server.services.workspace_lifecycle import WorkspaceLifecycle
@@ -74,6 +75,7 @@ from server.services.projection import Projector
 from server.services.contacts import Contacts
 from server.services.currencies import Currencies
 from server.services.workspace_settings import WorkspaceSettingsService
+from server.services.expertise import ExpertiseService
 from server.services.webhooks import Policy as WebhookPolicy
 from server.services.webhooks import WebhookService
 from server.services.mailboxes import Mailboxes
@@ -211,7 +213,7 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, node
         route_handlers=[health, metrics, sync_socket, AuthController, me, change_me, WorkspaceController,
                         accept_invitation, BoardController, BoardEditController, CrmReadController, ContactController,
                         OrganisationController, CustomFieldController, SegmentController, TransferController, PrivacyController,
-                        CurrencyController, WorkspaceSettingsController, WorkspaceLifecycleController, WorkspaceListsController, AutomationController, WebhookController,
+                        CurrencyController, WorkspaceSettingsController, ExpertiseController, WorkspaceLifecycleController, WorkspaceListsController, AutomationController, WebhookController,
                         MailboxController, SequenceController, unsubscribe_page, unsubscribe,
                         ForecastController,
                         InsightsController,
@@ -299,6 +301,7 @@ async def _start(stack: AsyncExitStack, settings: Settings, bus: Bus | None, nod
         custom_fields=CustomFields(begin, feed),
         currencies=Currencies(begin),
         workspace_settings=WorkspaceSettingsService(begin, settings.forecast_week_zone),  # Settings › Workspace
+        expertise_service=ExpertiseService(begin),  # expertise tags and who should take this
         workspace_lifecycle=WorkspaceLifecycle(  # export all data, delete the workspace (docs/workspace-lifecycle.md)
             lifecycle_transactions(pool), files.store, engine.store, accounts.outbox,
             download_key(key) if (key := secret_key(settings)) else None),

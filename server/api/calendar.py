@@ -45,6 +45,13 @@ def _people(raw: str) -> list[UUID]:
         raise InvalidInput(f"people: expected user ids separated by commas, got {raw[:80]!r}") from None
 
 
+def _ids(name: str, raw: str) -> list[UUID]:
+    try:
+        return [UUID(part) for part in raw.split(",") if part.strip()]
+    except ValueError:
+        raise InvalidInput(f"{name}: expected ids separated by commas, got {raw[:80]!r}") from None
+
+
 def _day(name: str, raw: str) -> date:
     try:
         return date.fromisoformat(raw)
@@ -69,11 +76,12 @@ class CalendarController(Controller):
          summary="The team to-do list (filtered by assignee, type, due, done) and each member's load this week")
     async def team_tasks(self, workspace: FromPath[UUID], caller: CallerDep, calendar: CalendarDep,
                          assignee: FromQuery[str] = "anyone", type: FromQuery[str] = "", due: FromQuery[str] = "any",
-                         done: FromQuery[bool] = False, today: FromQuery[str] = "") -> types.TeamTasks:
+                         done: FromQuery[bool] = False, today: FromQuery[str] = "",
+                         expertise: FromQuery[str] = "") -> types.TeamTasks:
         day = _day("today", today) if today else now_utc().date()
         now = now_utc()
         found = await calendar.team_tasks(caller, workspace, parse_filters(caller.id, assignee, type, due, done),
-                                          day, now)
+                                          day, now, _ids("expertise", expertise))
         return types.TeamTasks(
             as_of=day, week_start=week_of(day)[0],
             tasks=[types.TeamTask(

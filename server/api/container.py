@@ -65,6 +65,7 @@ from server.services.webhooks import WebhookService
 from server.services.mailboxes import Mailboxes
 from server.services.workspace_lists import WorkspaceLists
 from server.services.workspace_settings import WorkspaceSettingsService
+from server.services.expertise import ExpertiseService
 from server.services.workspace_lifecycle import WorkspaceLifecycle
 from server.services.workspaces import Workspaces
 from server.settings import Settings
@@ -100,6 +101,7 @@ class Services:
     custom_fields: CustomFields
     currencies: Currencies
     workspace_settings: WorkspaceSettingsService  # Settings › Workspace: name and time zone
+    expertise_service: ExpertiseService  # expertise tags and who should take this (docs/expertise.md)
     workspace_lifecycle: WorkspaceLifecycle  # export all data, delete the workspace (docs/workspace-lifecycle.md)
     segments: Segments
     transfer: Transfer

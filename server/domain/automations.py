@@ -97,6 +97,7 @@ DEAL_OWNER = "deal_owner"
 ACTIVITY_ASSIGNEE = "activity_assignee"  # notify: the assignee of the activity an activity trigger is about
 ROUND_ROBIN = "round_robin"  # create_task: {"round_robin": [user ids]}, each run the next one
 ROUND_ROBIN_TEAM = "round_robin_team"  # create_task: {"round_robin_team": team id}, the team's current members
+BY_EXPERTISE = "by_expertise"  # create_task: {"by_expertise": [tag ids]}, the best match at run time (docs/expertise.md)
 # Fields a field_changed trigger may watch (the card history records the first three), plus
 # ``custom:<custom field id>`` for a deal custom field; set_field may set SETTABLE_FIELDS.
 WATCHED_FIELDS = ("value", "stage", "status", "title")
@@ -155,6 +156,16 @@ def _text(value: object, where: str, limit: int = TEXT_LIMIT) -> str:
         raise InvalidRule(f"{where}: expected text of 1 to {limit} characters, got {value!r:.80}")
     return value.strip()
 
+
+def _expertise(assignee: Mapping[str, Any], where: str) -> list[str]:
+    """``{"by_expertise": [tag ids]}``: 1 to ROUND_ROBIN_LIMIT expertise tags, each once."""
+    _only(assignee, (BY_EXPERTISE,), where)
+    tags = assignee[BY_EXPERTISE]
+    if not isinstance(tags, Sequence) or isinstance(tags, (str, bytes)) or not 1 <= len(tags) <= ROUND_ROBIN_LIMIT:
+        raise InvalidRule(f"{where}.{BY_EXPERTISE}: expected a list of 1 to {ROUND_ROBIN_LIMIT} expertise tag ids, "
+                          f"got {tags!r:.80}")
+    ids = [_uuid(tag, f"{where}.{BY_EXPERTISE}[{i}]") for i, tag in enumerate(tags)]
+    return list(dict.fromkeys(ids))
 
 def _uuid(value: object, where: str) -> str:
     try:
@@ -287,8 +298,10 @@ def check_action(raw: object, where: str) -> dict[str, Any]:
             _only(assignee, (ROUND_ROBIN_TEAM,), f"{where}.assignee")
             team = _uuid(assignee[ROUND_ROBIN_TEAM], f"{where}.assignee.{ROUND_ROBIN_TEAM}")
             action["assignee"] = {ROUND_ROBIN_TEAM: team}
+        elif isinstance(assignee, Mapping) and BY_EXPERTISE in assignee:
+            action["assignee"] = {BY_EXPERTISE: _expertise(assignee, f"{where}.assignee")}
         elif isinstance(assignee, Mapping):
-            _only(assignee, (ROUND_ROBIN, ROUND_ROBIN_TEAM), f"{where}.assignee")
+            _only(assignee, (ROUND_ROBIN, ROUND_ROBIN_TEAM, BY_EXPERTISE), f"{where}.assignee")
             users = assignee.get(ROUND_ROBIN)
             if (not isinstance(users, Sequence) or isinstance(users, (str, bytes))
                     or not 1 <= len(users) <= ROUND_ROBIN_LIMIT):

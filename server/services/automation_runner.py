@@ -33,7 +33,8 @@ keyed by what it is (``idle:<deal>:<last change>``, ``due:<activity>:<due>``, ``
 A run's ``Subject`` says what it is about (a deal, an activity and its deal, a record, nothing);
 the deal actions need a deal. ``create_task`` with ``{"round_robin": [...]}`` or
 ``{"round_robin_team": <team>}`` (its members as they are now) draws the run's turn once
-(``AutomationRuns.turn``); a schedule ticks on its cron read in its time zone
+(``AutomationRuns.turn``); with ``{"by_expertise": [tags]}`` it takes the best match now
+(``server.services.expertise``; ties by the turn), else the deal owner with a note in the run; a schedule ticks on its cron read in its time zone
 (``server.domain.schedules``); ``call_webhook`` POSTs the run's event signed with the rule's
 secret (``post_signed``: the webhooks' SSRF guard and headers) and fails on a non-2xx answer, so
 the queue retries it with backoff.
@@ -54,6 +55,7 @@ from pycrdt import Doc
 
 from server.documents import edits
 from server.documents.read import board_view
+from server.domain.automations import BY_EXPERTISE
 from server.domain.automations import (ACTIVITY_ASSIGNEE, CUSTOM_PREFIX, DEAL_OWNER, ROUND_ROBIN, ROUND_ROBIN_TEAM,
                                        SWEPT_TRIGGERS, ActionType, Refused, Rule, RunStatus, TriggerType, holds,
                                        waited)
@@ -64,6 +66,7 @@ from server.domain.fields import Entity
 from server.domain.notifications import NewNotification
 from server.services.automation_events import EVENT, FIRE, RECORD, SWEEP
 from server.services.email_automations import TemplateSender
+from server.services.expertise import match as expertise_match
 from server.services.email_events import EMAIL, wanted
 from server.services.jobs import JobKinds
 from server.services.ports.automations import DueActivity
@@ -545,6 +548,10 @@ class AutomationRunner:
         if room is None or subject.card is None:
             return {"skipped": "the activity has no deal" if subject.activity is not None else "no deal to act on"}
         assignee = action.get("assignee")
+        if action["type"] == ActionType.CREATE_TASK and isinstance(assignee, dict) and BY_EXPERTISE in assignee:
+            picked, note = await self._by_expertise(rule, run, index, assignee[BY_EXPERTISE])
+            done = self._apply(room, rule, run, index, {**action, "assignee": picked}, subject.card, depth, others)
+            return {**done, "note": note}
         if action["type"] == ActionType.CREATE_TASK and isinstance(assignee, dict):
             action = {**action, "assignee": await self._rotated(rule, run, index, assignee)}
         return self._apply(room, rule, run, index, action, subject.card, depth, others)
@@ -563,6 +570,22 @@ class AutomationRunner:
                 users = assignee[ROUND_ROBIN]
             turn = await tx.automation_runs.turn(rule.id, index, run)
         return users[turn % len(users)]
+
+    async def _by_expertise(self, rule: Rule, run: UUID, index: int, tags: list[str]) -> tuple[str, str]:
+        """The best match for the tags now (docs/expertise.md; ties: the run's round-robin turn), and a
+        note for the run's log; nobody with any of them: the rule's fallback, the deal's owner."""
+        async with self._begin() as tx:
+            found = await expertise_match(tx, rule.workspace_id, [UUID(t) for t in tags], date.today(), now_utc(),
+                                          None)
+            best = found.best()
+            if not best:
+                wanted = ", ".join(t.name for t in found.wanted)
+                return DEAL_OWNER, (f"no member has {wanted}" if wanted else "its expertise tags are gone") + \
+                    "; assigned to the deal owner"
+            turn = await tx.automation_runs.turn(rule.id, index, run) if len(best) > 1 else 0
+        chosen = next(s for s in found.suggestions if s.person == best[turn % len(best)])
+        return str(chosen.person), f"by expertise: {chosen.name}, {chosen.reason}" + (
+            "" if found.complete else "; nobody has all of them")
 
     async def _notify(self, rule: Rule, run: UUID, index: int, action: dict[str, Any], subject: Subject,
                       deal: Any, others: dict[str, dict[str, Any]]) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from uuid import UUID
 from server.domain.access import Action, NotFound
 from server.domain.accounts import InvalidInput
 from server.domain import schedules
+from server.domain.automations import BY_EXPERTISE
 from server.domain.automations import (ACTIVITY_ASSIGNEE, DEAL_OWNER, ROUND_ROBIN, ROUND_ROBIN_TEAM, ActionType,
                                        InvalidRule, NewRule, Rule, Run, TriggerType, check_cron, check_rule,
                                        check_time_zone, custom_field_of, stages_named)
@@ -156,6 +157,14 @@ async def _zoned(tx: Unit, caller: Caller, rule: NewRule, kept: str | None = Non
     return rule._replace(trigger={**rule.trigger, "time_zone": zone})
 
 
+async def _check_expertise(tx: Unit, workspace: UUID, index: int, tags: list[str]) -> None:
+    """``{"by_expertise": [...]}`` names expertise tags of the workspace (docs/expertise.md)."""
+    known = {str(t.id) for t in await tx.expertise.tags(workspace)} if tags else set()
+    for i, tag in enumerate(tags):
+        if tag not in known:
+            raise InvalidRule(f"actions[{index}].assignee.{BY_EXPERTISE}[{i}]: expected an expertise tag of this "
+                              f"workspace, got {tag}")
+
 async def _check_against(tx: Unit, caller: Caller, workspace: UUID, rule: NewRule) -> None:
     if "board" in rule.trigger:  # contact, organisation and some schedule triggers have none
         board = UUID(rule.trigger["board"])
@@ -182,7 +191,8 @@ async def _check_against(tx: Unit, caller: Caller, workspace: UUID, rule: NewRul
                               f"got {team}")
         if action["type"] == "create_task" and isinstance(action.get("assignee"), dict) and team is None:
             named += [(f"actions[{index}].assignee.{ROUND_ROBIN}[{i}]", user)
-                      for i, user in enumerate(action["assignee"][ROUND_ROBIN])]
+                      for i, user in enumerate(action["assignee"].get(ROUND_ROBIN, []))]
+            await _check_expertise(tx, workspace, index, action["assignee"].get(BY_EXPERTISE, []))
         for where, user in named:
             if await tx.members.role(workspace, UUID(user)) is None:
                 raise InvalidRule(f"{where}: expected a member of this workspace, got {user}")

@@ -116,9 +116,9 @@ class CalendarService:
         return expand(mine, first, last, skipped, cancelled if with_cancelled else None)
 
     async def team_tasks(self, caller: Caller, workspace: UUID, filters: Filters, today: date,
-                         now: datetime) -> TeamBoard:
+                         now: datetime, expertise: Sequence[UUID] = ()) -> TeamBoard:
         """The team to-do list and the workload strip (``server.services.team_tasks``)."""
-        return await team_tasks(self._begin, caller, workspace, filters, today, now)
+        return await team_tasks(self._begin, caller, workspace, filters, today, now, expertise)
 
     async def attendees(self, caller: Caller, boards: Boards, crm: Crm, board: UUID, activity: UUID) -> Attendees:
         """Who attends the activity (``server.services.attendees``)."""

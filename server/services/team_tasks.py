@@ -10,6 +10,7 @@ the projection tells the workspace feed (``activities:<board>``), which the list
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import NamedTuple
 from uuid import UUID
@@ -28,8 +29,9 @@ class TeamBoard(NamedTuple):
 
 
 async def team_tasks(begin: Begin, caller: Caller, workspace: UUID, filters: Filters, today: date,
-                     now: datetime) -> TeamBoard:
-    """The filtered list and every member's load (the load ignores the filters: it is the week's)."""
+                     now: datetime, expertise: Sequence[UUID] = ()) -> TeamBoard:
+    """The filtered list and every member's load (the load ignores the filters: it is the week's).
+    ``expertise``: only the work and load of members having all those tags (docs/expertise.md)."""
     async with begin() as tx:
         if role_of(await tx.workspaces.workspace_view(workspace, caller.id)) is None:
             raise NotFound("no such workspace")  # a guest: the team's list is the members'
@@ -37,6 +39,10 @@ async def team_tasks(begin: Begin, caller: Caller, workspace: UUID, filters: Fil
         boards = await tx.board_reach.visible_boards(caller.id)
         found = [t for t in await tx.calendar_entries.tasks(boards, filters.done) if t.workspace == workspace]
         people = [m.user.id for m in members]
+        if expertise:
+            held = await tx.expertise.of_members(workspace)
+            people = [p for p in people if held.get(p, frozenset()) >= set(expertise)]
+            found = [t for t in found if t.assignee in people]
         capacity = await tx.work_weeks.hours(people)
         skipped = await tx.series_exceptions.of_boards(boards)
     names = {m.user.id: m.user.name for m in members}

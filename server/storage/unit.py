@@ -21,6 +21,7 @@ from server.storage.calendar import PostgresCalendarEntries, PostgresCalendarFee
 from server.storage.attendees import PostgresActivityAttendees
 from server.storage.series import PostgresSeriesExceptions
 from server.storage.work_weeks import PostgresWorkWeeks
+from server.storage.expertise import PostgresExpertise
 from server.storage.caldav import PostgresCalendarSyncs
 from server.storage.booking import PostgresBookingLinks
 from server.storage.contacts import (
@@ -66,6 +67,7 @@ class PostgresUnit:
         "jobs", "housekeeping", "automation_rules", "automation_runs", "webhooks", "notifications",
         "notification_settings", "deal_follows", "note_mentions",
         "calendar_entries", "calendar_feeds", "attendees", "series_exceptions", "work_weeks", "calendar_syncs",
+        "expertise",
         "booking_links",
         "mailboxes", "mailbox_sync", "mailbox_folders", "email_messages",
         "sequences", "enrolments",
@@ -123,6 +125,7 @@ class PostgresUnit:
         self.attendees = PostgresActivityAttendees(conn)
         self.series_exceptions = PostgresSeriesExceptions(conn)
         self.work_weeks = PostgresWorkWeeks(conn)
+        self.expertise = PostgresExpertise(conn)
         self.calendar_syncs = PostgresCalendarSyncs(conn)
         self.booking_links = PostgresBookingLinks(conn)
         self.email_templates = PostgresEmailTemplates(conn)

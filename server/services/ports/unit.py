@@ -36,6 +36,7 @@ from server.services.ports.calendar import CalendarEntries, CalendarFeeds
 from server.services.ports.attendees import ActivityAttendees
 from server.services.ports.series import SeriesExceptions
 from server.services.ports.work_weeks import WorkWeeks
+from server.services.ports.expertise import Expertise
 from server.services.ports.booking import BookingLinks
 from server.services.ports.privacy import ErasableContacts, PermissionLevels
 from server.services.ports.sending import EmailTemplates, EmailTracking
@@ -97,6 +98,7 @@ class Unit(Protocol):
     attendees: ActivityAttendees  # colleagues and contacts on an activity (issue 18)
     series_exceptions: SeriesExceptions  # cancelled and moved occurrences of a series (issue 18)
     work_weeks: WorkWeeks  # each person's weekly hours (the workload strip)
+    expertise: Expertise  # expertise tags and each member's (docs/expertise.md)
     calendar_syncs: CalendarSyncs
     booking_links: BookingLinks
     email_templates: EmailTemplates

@@ -61,6 +61,7 @@ class MemoryUnit:
         from server.storage.memory import jobs, money, notifications, webhooks
         from server.storage.memory import calendar
         from server.storage.memory import attendees, series, work_weeks
+        from server.storage.memory import expertise
         from server.storage.memory import booking
         from server.storage.memory import caldav
         from server.storage.memory import mailboxes
@@ -116,6 +117,7 @@ class MemoryUnit:
         self.attendees = attendees.MemoryActivityAttendees(db)
         self.series_exceptions = series.MemorySeriesExceptions(db)
         self.work_weeks = work_weeks.MemoryWorkWeeks(db)
+        self.expertise = expertise.MemoryExpertise(db)
         self.calendar_syncs = caldav.MemoryCalendarSyncs(db)
         self.booking_links = booking.MemoryBookingLinks(db)
         self.email_templates = email_templates.MemoryEmailTemplates(db)

@@ -11,6 +11,7 @@ import { requestsDe } from './requests'
 import { bookingLinksDe } from './bookingLinks'
 import { passwordResetDe } from './passwordReset'
 import { workspaceSettingsDe } from './workspaceSettings'
+import { expertiseDe } from './expertise'
 
 /** The shape of a catalogue: the English keys, any wording. */
 export type Catalogue<T = typeof en> = { -readonly [K in keyof T]: T[K] extends string ? string : Catalogue<T[K]> }
@@ -1852,6 +1853,7 @@ export const de: Catalogue = {
   bookingLinks: bookingLinksDe,
   passwordReset: passwordResetDe,
   workspaceSettings: workspaceSettingsDe,
+  expertise: expertiseDe,
   sequences: {
     title: 'Sequenzen',
     help: 'Eine Sequenz schickt einem Kontakt nacheinander E-Mails aus Ihren Vorlagen, über Ihr eigenes Postfach und als ein Gesprächsverlauf. Sie endet, wenn der Kontakt antwortet, eine E-Mail unzustellbar ist, er einen Termin bucht oder sich abmeldet; eine Abwesenheitsnotiz beendet sie nicht. Jede E-Mail enthält einen Abmeldelink.',

@@ -9,6 +9,7 @@ import { requestsEn } from './requests'
 import { bookingLinksEn } from './bookingLinks'
 import { passwordResetEn } from './passwordReset'
 import { workspaceSettingsEn } from './workspaceSettings'
+import { expertiseEn } from './expertise'
 
 export const en = {
   common: {
@@ -1850,6 +1851,7 @@ export const en = {
   bookingLinks: bookingLinksEn,
   passwordReset: passwordResetEn,
   workspaceSettings: workspaceSettingsEn,
+  expertise: expertiseEn,
   sequences: {
     title: 'Sequences',
     help: 'A sequence sends a series of e-mails from your templates to a contact, one after another, through your own mailbox and as one thread. It stops when they reply, a mail bounces, they book a meeting or unsubscribe; an out-of-office answer does not stop it. Every mail carries an unsubscribe link.',

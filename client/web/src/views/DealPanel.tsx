@@ -33,6 +33,7 @@ import { linkActivity, linkCard, linkKey, useBoardLinks } from '../lib/links'
 import { ActivityTimes, ZoneList } from '../components/ActivityTimes'
 import { ActivityAttendees } from '../components/ActivityAttendees'
 import { FollowButton } from '../components/FollowButton'
+import { SuggestedPersonSelect } from '../components/SuggestedAssignee'
 import { ClosePushes, ForecastFields } from '../components/ForecastFields'
 import { addMinutes, browserZone, isOverdue, isoToWall, wallToIso } from '../lib/calendar'
 
@@ -276,8 +277,9 @@ function Activities({ synced, board, card, writable, boardId, contact }: {
           <label class="sr-only" for="activity-title">{t('activity.whatLabel')}</label>
           <input id="activity-title" name="title" placeholder={t('activity.whatPlaceholder')} required />
           <div class="activity-form__row">
-            <label class="field field--inline"><span class="field__label">{t('activity.assignTo')}</span>
-              <PersonSelect id="activity-assignee" label={t('activity.assignTo')} value={assignee} onChange={setAssignee} /></label>
+            <div class="field field--inline activity-form__assignee"><label class="field__label" for="activity-assignee">{t('activity.assignTo')}</label>
+              <SuggestedPersonSelect id="activity-assignee" label={t('activity.assignTo')} value={assignee} onChange={setAssignee}
+                board={boardId} card={card.id} /></div>
             <label class="field field--inline"><span class="field__label">{t('activity.due')}</span>
               <input name="due" type="date" defaultValue={todayIso()} aria-label={t('activity.dueDate')} /></label>
             <label class="field field--inline"><span class="field__label">{t('calendar.start')}</span>

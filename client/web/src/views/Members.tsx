@@ -4,6 +4,7 @@ import { del, patch, post, type Schemas } from '../lib/api'
 import { isAdmin, me, members, refreshMembers, role, workspace, workspaceId } from '../lib/session'
 import { Avatar, Icon, announce, toast, toastError } from '../components/ui'
 import { PermissionsSection } from './Permissions'
+import { MemberExpertise } from '../components/MemberExpertise'
 import { t } from '../i18n'
 
 const ROLES = ['viewer', 'member', 'admin', 'owner'] as const
@@ -67,7 +68,8 @@ export function MembersPage() {
         {members.value.map((m) => (
           <li key={m.user.id}>
             <Avatar id={m.user.id} name={m.user.name} size={32} />
-            <div class="grow"><strong>{m.user.id === me.value?.id ? t('common.you', { name: m.user.name }) : m.user.name}</strong><div class="muted">{m.user.email}</div></div>
+            <div class="grow"><strong>{m.user.id === me.value?.id ? t('common.you', { name: m.user.name }) : m.user.name}</strong><div class="muted">{m.user.email}</div>
+              <MemberExpertise user={m.user.id} name={m.user.name} /></div>
             {isAdmin.value && m.user.id !== me.value?.id && (role.value === 'owner' || (m.role !== 'owner' && m.role !== 'admin')) ? (
               <>
                 <label class="sr-only" for={`role-${m.user.id}`}>{t('members.roleOf', { name: m.user.name })}</label>

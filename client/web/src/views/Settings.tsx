@@ -24,6 +24,7 @@ import { EmailTemplatesSettings } from './settings/EmailTemplatesSettings'
 import { SequencesSettings } from './sequences/Sequences'
 import { NotificationSettings } from './settings/NotificationSettings'
 import { TeamsSettings } from './settings/TeamsSettings'
+import { ExpertiseSettings } from './settings/ExpertiseSettings'
 import { WorkspaceSettings } from './settings/WorkspaceSettings'
 import { LeadFormsSettings, leadFormsLabel } from './leads/LeadFormsSettings'
 import { LeadScoringSettings, leadScoringLabel } from './scoring/LeadScoringSettings'
@@ -42,6 +43,7 @@ export const SECTIONS: SettingsSection[] = [
   { id: 'pipelines', label: () => st('pipelines'), Page: PipelinesSettings },
   { id: 'boards', label: () => st('boards'), Page: BoardsSettings },
   { id: 'teams', label: () => scoped('forecast')('teams'), Page: TeamsSettings },
+  { id: 'expertise', label: () => scoped('expertise')('title'), Page: ExpertiseSettings },
   { id: 'lost-reasons', label: () => st('lostReasons'), Page: LostReasonsSettings },
   { id: 'labels', label: () => st('labels'), Page: LabelsSettings },
   { id: 'fields', label: () => mt('customFields'), Page: CustomFieldsSettings },

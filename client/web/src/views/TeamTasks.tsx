@@ -7,7 +7,7 @@
  * (`PATCH /api/boards/{board}/activities/{id}`). Live: the projection notes `activities:<board>`
  * in the workspace document's `changes` map, and the list refetches (and on focus).
  */
-import { useEffect, useState } from 'preact/hooks'
+import { useEffect, useMemo, useState } from 'preact/hooks'
 import { get, patch, type Schemas } from '../lib/api'
 import { boards, me, members, workspaceId } from '../lib/session'
 import { useSyncedDoc } from '../lib/ydocs'
@@ -16,11 +16,14 @@ import { dueDay, todayIso } from '../lib/format'
 import { browserZone, isoToWall } from '../lib/calendar'
 import { scoped, t } from '../i18n'
 import { Empty, Icon, Spinner, announce, toastError } from '../components/ui'
+import { SuggestedPersonSelect } from '../components/SuggestedAssignee'
+import { expertise, loadExpertise } from '../lib/expertise'
 import './activities.css'
 
 type Answer = Schemas['TeamTasks']
 type Task = Schemas['TeamTask']
 const tt = scoped('teamTasks')
+const et = scoped('expertise')
 const TYPES = ['call', 'meeting', 'email', 'todo', 'deadline'] as const
 const DUES = ['any', 'overdue', 'today', 'week', 'none'] as const
 const WEEK_HOURS = 40 // a bar is full at the person's own working week (Settings › Calendar); 40 if unknown
@@ -31,6 +34,8 @@ export function TeamTasksPage() {
   const [type, setType] = useState('')
   const [due, setDue] = useState<(typeof DUES)[number]>('any')
   const [done, setDone] = useState(false)
+  const [skill, setSkill] = useState('') // an expertise tag: only the work of those who have it
+  const needs = useMemo(() => (skill ? [skill] : []), [skill])
   const [answer, setAnswer] = useState<Answer | null>(null)
   const [error, setError] = useState('')
   const [changed, setChanged] = useState(0)
@@ -48,12 +53,15 @@ export function TeamTasksPage() {
     let current = true
     const q = new URLSearchParams({ today: todayIso(), assignee, due, done: String(done) })
     if (type) q.set('type', type)
+    if (skill) q.set('expertise', skill)
     get<Answer>(`/api/workspaces/${ws}/team-tasks?${q}`).then((a) => { if (current) { setAnswer(a); setError('') } },
       (e) => current && setError(e instanceof Error ? e.message : String(e)))
     return () => { current = false }
-  }, [ws, assignee, type, due, done, changed])
+  }, [ws, assignee, type, due, done, changed, skill])
+  useEffect(() => { if (ws) loadExpertise(ws).catch(() => undefined) }, [ws])
+  const skills = expertise.value?.workspace === ws ? expertise.value?.overview.tags ?? [] : []
 
-  const filtered = assignee !== 'anyone' || type !== '' || due !== 'any'
+  const filtered = assignee !== 'anyone' || type !== '' || due !== 'any' || skill !== ''
   return (
     <div class="page-narrow team-tasks">
       <header class="page-header">
@@ -81,6 +89,15 @@ export function TeamTasksPage() {
             {DUES.map((d) => <option key={d} value={d}>{tt(`due_${d}`)}</option>)}
           </select>
         </label>
+        {skills.length > 0 && (
+          <label class="field"><span class="field__label">{et('filter')}</span>
+            <select aria-label={et('filter')} value={skill} data-testid="expertise-filter"
+              onChange={(e) => setSkill((e.target as HTMLSelectElement).value)}>
+              <option value="">{et('anyExpertise')}</option>
+              {skills.map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}
+            </select>
+          </label>
+        )}
         <label class="checkbox team-tasks__done">
           <input type="checkbox" checked={done} onChange={(e) => setDone((e.target as HTMLInputElement).checked)} />
           <span>{tt('showDone')}</span>
@@ -92,7 +109,7 @@ export function TeamTasksPage() {
             ? <Empty title={filtered ? tt('emptyFiltered') : tt('emptyTitle')} icon="✓">{tt('emptyBody')}</Empty>
             : (
               <ul class="task-list team-tasks__list" aria-label={tt('listLabel', { count: answer.tasks.length })}>
-                {answer.tasks.map((task) => <TeamRow key={task.id} task={task} today={answer.as_of}
+                {answer.tasks.map((task) => <TeamRow key={task.id} task={task} today={answer.as_of} needs={needs}
                   onChanged={() => setChanged((n) => n + 1)} />)}
               </ul>
             )}
@@ -131,7 +148,7 @@ function fmtHours(hours: number): string {
   return new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 }).format(hours)
 }
 
-function TeamRow({ task, today, onChanged }: { task: Task; today: string; onChanged: () => void }) {
+function TeamRow({ task, today, onChanged, needs }: { task: Task; today: string; onChanged: () => void; needs: string[] }) {
   const board = boards.value.find((b) => b.id === task.board)
   const writable = board?.access === 'write'
   const [busy, setBusy] = useState(false)
@@ -167,15 +184,13 @@ function TeamRow({ task, today, onChanged }: { task: Task; today: string; onChan
       <span class={`task__due${task.overdue ? ' is-overdue' : ''}`}>{when}{time}</span>
       <label class="team-task__assign">
         <span class="sr-only">{tt('assignTo', { title: task.title })}</span>
-        <select value={task.assignee ?? ''} disabled={busy || !writable}
-          onChange={(e) => {
-            const to = (e.target as HTMLSelectElement).value || null
+        <SuggestedPersonSelect compact label={tt('assignTo', { title: task.title })} value={task.assignee ?? ''}
+          disabled={busy || !writable} board={task.board} card={task.card} needs={needs} nobody={tt('nobody')}
+          onChange={(id) => {
+            const to = id || null
             const name = members.value.find((m) => m.user.id === to)?.user.name ?? tt('nobody')
             void change({ assignee: to }, tt('reassigned', { title: task.title, name }))
-          }}>
-          <option value="">{tt('nobody')}</option>
-          {members.value.map((m) => <option key={m.user.id} value={m.user.id}>{m.user.name}</option>)}
-        </select>
+          }} />
       </label>
     </li>
   )

@@ -19,6 +19,7 @@ import { Empty, Icon, Spinner, announce, toastError } from '../../components/ui'
 import { useFieldDefinitions } from '../../components/CustomFields'
 import { aut, locale } from '../../i18n'
 import { ScheduleZone, browserZone, defaultZone } from './ScheduleZone'
+import { ByExpertise, BY_EXPERTISE, byExpertiseOption, isByExpertise } from './ByExpertise'
 
 // signing_secret: a rule with a call_webhook action answers the secret its requests are signed with, once
 type Rule = Schemas['Automation'] & { signing_secret?: string | null }
@@ -452,15 +453,16 @@ function Builder({ base, rule, onSaved, onCancel }: {
   }
   const people = (chosen: unknown, onChange: (v: unknown) => void, text: string, options: { owner?: boolean; assignee?: boolean; nobody?: boolean; rotate?: boolean }) => {
     const team = typeof chosen === 'object' && chosen !== null ? (chosen as Json)[ROUND_ROBIN_TEAM] as string | undefined : undefined
-    const rotating = typeof chosen === 'object' && chosen !== null && team === undefined
-    const shown = team !== undefined ? TEAM + team : rotating ? ROUND_ROBIN : chosen === null ? NOBODY : String(chosen ?? '')
+    const skilled = isByExpertise(chosen)
+    const rotating = typeof chosen === 'object' && chosen !== null && team === undefined && !skilled
+    const shown = skilled ? BY_EXPERTISE : team !== undefined ? TEAM + team : rotating ? ROUND_ROBIN : chosen === null ? NOBODY : String(chosen ?? '')
     return (
       <>
         <label class="field">
           <span class="field__label">{text}</span>
           <select value={shown} data-testid="automation-person" onChange={(e) => {
             const v = value(e)
-            onChange(v === ROUND_ROBIN ? { [ROUND_ROBIN]: members.value.slice(0, 2).map((m) => m.user.id) }
+            onChange(v === BY_EXPERTISE ? byExpertiseOption() : v === ROUND_ROBIN ? { [ROUND_ROBIN]: members.value.slice(0, 2).map((m) => m.user.id) }
               : v.startsWith(TEAM) ? { [ROUND_ROBIN_TEAM]: v.slice(TEAM.length) } : v === NOBODY ? null : v)
           }}>
             {options.owner && <option value={DEAL_OWNER}>{aut('dealOwner')}</option>}
@@ -468,6 +470,7 @@ function Builder({ base, rule, onSaved, onCancel }: {
             {options.nobody && <option value={NOBODY}>{aut('nobody')}</option>}
             {members.value.map((m) => <option key={m.user.id} value={m.user.id}>{m.user.name}</option>)}
             {options.rotate && <option value={ROUND_ROBIN}>{aut('roundRobin')}</option>}
+            {options.rotate && <ByExpertise.Option />}
             {options.rotate && <optgroup label={aut('roundRobinTeams')}>
               {teams.map((t) => <option key={t.id} value={TEAM + t.id}>{aut('roundRobinTeam', { team: t.name })}</option>)}
               {team !== undefined && !teams.some((t) => t.id === team) && <option value={TEAM + team}>{aut('roundRobinTeam', { team: '…' })}</option>}
@@ -477,6 +480,7 @@ function Builder({ base, rule, onSaved, onCancel }: {
         </label>
         {team !== undefined && <p class="muted" data-testid="automation-team-members">
           {aut('teamMembersNow', { names: (teams.find((t) => t.id === team)?.members ?? []).map((m) => m.name).join(', ') || '—' })}</p>}
+        {skilled && <ByExpertise chosen={chosen} onChange={onChange} />}
         {rotating && <fieldset class="automations__people" data-testid="automation-round-robin">
           <legend>{aut('roundRobinWho')}</legend>
           {members.value.map((m) => {
@@ -758,6 +762,7 @@ function Runs({ rule, names }: { rule: Rule; names: Record<string, string> }) {
     if (r.type === 'create_task') {
       bits.push(out.assignee ? aut('assignedTo', { name: memberName(out.assignee as string) }) : aut('unassigned'))
       if (out.due) bits.push(aut('dueOn', { date: shortDate(out.due as string) }))
+      if (typeof out.note === 'string') bits.push(out.note) // by expertise: who and why, or the fallback
     }
     if (r.type === 'move_deal') bits.push(`${stageName(out.from)} → ${stageName(out.to)}`)
     if (r.type === 'set_field') bits.push(`${fieldName(out.field as string, custom)}: ${readable('', out.from)} → ${readable('', out.to)}`)
