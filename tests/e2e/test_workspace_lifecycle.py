@@ -18,10 +18,11 @@ from tests.support.servers import InProcessServer, in_process_server, settings_f
 
 
 @pytest.fixture
-async def web_server(module_database_url: str) -> AsyncIterator[InProcessServer]:
-    """A web server whose worker builds exports and deletes workspaces, with a key to sign links."""
+async def web_server(module_database_url: str, tmp_path) -> AsyncIterator[InProcessServer]:
+    """A web server whose worker builds exports (into a temporary folder) and deletes workspaces,
+    with a key to sign links."""
     settings = settings_for(module_database_url, room_grace_seconds=0.5, **AUTH, worker="on", housekeeping_cron="",
-                            secret_key=Fernet.generate_key().decode())
+                            secret_key=Fernet.generate_key().decode(), files_url=f"file://{tmp_path}")
     async with in_process_server(settings) as running:
         yield running
 
