@@ -132,3 +132,20 @@ async def test_a_team_filter_compares_with_the_team_and_only_its_members(server,
         **JANUARY, "team": history.field, "rep": [t.viewer.id]})
     assert outsider.status_code == 400, outsider.text
     assert "rep: expected members of this workspace and team" in outsider.text
+
+
+async def test_coverage_is_the_weighted_pipeline_over_the_goal(server, history, database_url):
+    t = history.team
+    conn = await asyncpg.connect(database_url)
+    try:  # T4 (Mia's, in Qualified: 25 %) expected to close today
+        await conn.execute("UPDATE deals SET expected_close = (now() AT TIME ZONE 'Europe/Berlin')::date"
+                           " WHERE title = 'T4'")
+    finally:
+        await conn.close()
+    goals = f"/api/workspaces/{t.workspace}/goals"
+    await ok(server, t.owner, "POST", goals, json={"metric": "deals_won_count", "period": "month", "target": 2,
+                                                   "user_id": t.member.id})
+    await ok(server, t.owner, "POST", goals, json={"metric": "deals_won_count", "period": "month", "target": 5})
+    answer = await ok(server, t.viewer, "GET", history.path("compare"),
+                      params={**JANUARY, "rep": [t.member.id, t.owner.id]})
+    assert table(answer)[("coverage", None)] == ((0.125, 1), (None, 0), (0.05, 1)), "0.25 of 2 deals; of 5"
