@@ -5,14 +5,18 @@ an out-of-office makes nothing, and unknown or retired addresses are refused wit
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from email.message import EmailMessage
 from email.utils import make_msgid
+from uuid import UUID
 
 import aiosmtplib
 import pytest
 from cryptography.fernet import Fernet
 
+from server.services.lead_mail import file_lead_mail
+from server.storage.unit import transactions
 from tests.support.accounts import AUTH, team
 from tests.support.crm import call, ok
 from tests.support.servers import InProcessServer, in_process_server, settings_for
@@ -110,3 +114,13 @@ async def test_unknown_and_retired_leads_addresses_are_refused_with_550(server):
         await send(mail("Cy <cy@x.test>", "Hi", "Hi", make_msgid()), old)
     await send(mail("Cy <cy@x.test>", "Hi", "Hi", make_msgid()), new)
     assert (await call(server, t.viewer, "GET", f"/api/workspaces/{t.workspace}/leads/address")).status_code == 403
+
+
+async def test_four_deliveries_of_one_message_at_once_make_one_lead(server):
+    t = await team(server.http_url)
+    raw = mail("Dee <dee@globex.test>", "Demo please", "Can we see it?", make_msgid()).as_bytes()
+    begin = transactions(server.services.pool)
+    made = await asyncio.gather(*(file_lead_mail(begin, UUID(t.workspace), raw) for _ in range(4)))
+    assert len({lead for lead in made if lead}) == 1
+    [lead] = await leads(server, t.member, t.workspace)
+    assert (lead["title"], lead["organisation_name"]) == ("Demo please", "Globex")
