@@ -6,7 +6,7 @@ only), a browser's form post or JSON."""
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import parse_qsl
 from uuid import UUID
 
@@ -26,6 +26,7 @@ LeadsDep = NamedDependency[LeadsService]
 LeadFormsDep = NamedDependency[LeadFormsService]
 Limit = Annotated[int, QueryParameter(ge=1, le=200)]
 Offset = Annotated[int, QueryParameter(ge=0, le=100_000)]
+MinScore = Annotated[int | None, QueryParameter(ge=0, le=100)]  # leads scored at least this (docs/lead-scoring.md)
 
 
 def _lead(lead: Lead) -> types.Lead:
@@ -58,9 +59,10 @@ class LeadController(Controller):
                          status: FromQuery[types.Status | None] = None, owner: FromQuery[UUID | None] = None,
                          source: FromQuery[types.Source | None] = None, q: FromQuery[str | None] = None,
                          contact: FromQuery[UUID | None] = None, deal: FromQuery[UUID | None] = None,
+                         min_score: MinScore = None, sort: FromQuery[Literal["newest", "score"]] = "newest",
                          limit: Limit = 50, offset: Offset = 0) -> types.LeadInbox:
         where = LeadFilter(LeadStatus(status) if status else None, owner, LeadSource(source) if source else None,
-                           (q or "").strip()[:200] or None, contact, deal)
+                           (q or "").strip()[:200] or None, contact, deal, min_score, sort == "score")
         inbox = await leads.inbox(caller, workspace, where, limit, offset)
         return types.LeadInbox(leads=[_lead(x) for x in inbox.leads], counts=inbox.counts)
 

@@ -94,6 +94,8 @@ class LeadFilter(NamedTuple):
     text: str | None = None  # a fragment of the title, name, e-mail or organisation
     contact: UUID | None = None  # leads converted into this contact
     deal: UUID | None = None  # the lead this deal came from
+    min_score: int | None = None  # leads scored at least this (docs/lead-scoring.md; unscored count as 0)
+    by_score: bool = False  # the highest score first (else the newest first)
 
 
 # What a lead's values are called on the wire, and what a form may ask for.

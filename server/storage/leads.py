@@ -27,7 +27,8 @@ def form_of(row: asyncpg.Record) -> LeadForm:
 
 
 def _where(where: LeadFilter) -> tuple:
-    return (where.owner, where.source and str(where.source), where.text or None, where.contact, where.deal)
+    return (where.owner, where.source and str(where.source), where.text or None, where.contact, where.deal,
+            where.min_score)
 
 
 class PostgresLeads:
@@ -47,7 +48,7 @@ class PostgresLeads:
 
     async def list(self, workspace: UUID, where: LeadFilter, limit: int, offset: int) -> list[Lead]:
         status = where.status and str(where.status)
-        rows = await self._conn.fetch(SQL["list"], workspace, status, *_where(where), limit, offset)
+        rows = await self._conn.fetch(SQL["list"], workspace, status, *_where(where), where.by_score, limit, offset)
         return [lead_of(row) for row in rows]
 
     async def counts(self, workspace: UUID, where: LeadFilter) -> dict[str, int]:

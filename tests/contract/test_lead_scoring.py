@@ -72,3 +72,29 @@ async def test_ranked_lists_the_highest_first_above_the_floor_per_workspace_and_
     assert [(s.subject_id, s.score) for s in await store.scores.ranked(workspace, "lead", 20, 10)] == [(b, 60),
                                                                                                       (a, 20)]
     assert len(await store.scores.ranked(workspace, "lead", 0, 1)) == 1
+
+
+async def test_the_leads_inbox_filters_and_sorts_by_the_stored_score(database_url):
+    """``Leads.list`` and ``counts`` with ``min_score`` / ``by_score`` (unscored leads count as 0, and
+    come last by score), alike over memory and Postgres."""
+    from server.domain.leads import LeadFilter
+    from tests.contract.test_leads import adapters, lead, twins
+
+    for kind in ("memory", "postgres"):
+        async with backend(kind, database_url, adapters, twins) as (begin, world):
+            scores = PostgresLeadScores(world.pool) if world.pool is not None else MemoryLeadScores(world.db)
+            workspace = await world.workspace()
+            old, new, unscored = (lead(workspace, "Old", minutes=0), lead(workspace, "New", minutes=5),
+                                  lead(workspace, "None", minutes=9))
+            async with begin() as unit:
+                for one in (old, new, unscored):
+                    await unit.leads.add(one)
+            await scores.put(workspace, "lead", [(old.id, scored(50)), (new.id, scored(0))], AT)  # 60, 10
+            async with begin() as unit:
+                titles = [x.title for x in await unit.leads.list(workspace, LeadFilter(by_score=True), 10, 0)]
+                assert titles == ["Old", "New", "None"], kind
+                newest = [x.title for x in await unit.leads.list(workspace, LeadFilter(), 10, 0)]
+                assert newest == ["None", "New", "Old"], kind
+                floor = LeadFilter(min_score=20)
+                assert [x.title for x in await unit.leads.list(workspace, floor, 10, 0)] == ["Old"], kind
+                assert await unit.leads.counts(workspace, floor) == {"new": 1}, kind

@@ -11,13 +11,20 @@ from server.storage.memory.unit import MemoryDatabase
 _OPEN = (LeadStatus.NEW, LeadStatus.QUALIFIED)
 
 
-def _matches(lead: Lead, where: LeadFilter) -> bool:
+def _matches(lead: Lead, where: LeadFilter, scores: dict) -> bool:
     text = " ".join((lead.title, lead.person_name, lead.email, lead.organisation_name)).lower()
-    return ((where.owner is None or lead.owner_id == where.owner)
+    return ((where.min_score is None or _score(scores, lead) >= where.min_score)
+            and (where.owner is None or lead.owner_id == where.owner)
             and (where.source is None or lead.source == where.source)
             and (not where.text or where.text.lower() in text)
             and (where.contact is None or lead.contact_id == where.contact)
             and (where.deal is None or lead.deal_id == where.deal))
+
+
+def _score(scores: dict, lead: Lead, unscored: int = 0) -> int:
+    """The lead's stored score (``lead_scores``: (kind, id) -> (workspace, StoredScore), docs/lead-scoring.md)."""
+    found = scores.get(("lead", lead.id))
+    return found[1].score if found else unscored
 
 
 def _status_fits(lead: Lead, status: LeadStatus | None) -> bool:
@@ -29,6 +36,7 @@ class MemoryLeads:
 
     def __init__(self, db: MemoryDatabase) -> None:
         self._leads: dict[UUID, Lead] = db.table("leads")
+        self._scores: dict = db.table("lead_scores")  # MemoryLeadScores' (docs/lead-scoring.md)
 
     async def add(self, lead: Lead) -> None:
         self._leads[lead.id] = lead
@@ -38,15 +46,17 @@ class MemoryLeads:
 
     async def list(self, workspace: UUID, where: LeadFilter, limit: int, offset: int) -> list[Lead]:
         found = [lead for lead in self._leads.values() if lead.workspace_id == workspace
-                 and _status_fits(lead, where.status) and _matches(lead, where)]
+                 and _status_fits(lead, where.status) and _matches(lead, where, self._scores)]
         found.sort(key=lambda lead: str(lead.id))
         found.sort(key=lambda lead: lead.created_at, reverse=True)
+        if where.by_score:
+            found.sort(key=lambda lead: _score(self._scores, lead, -1), reverse=True)
         return found[offset:offset + limit]
 
     async def counts(self, workspace: UUID, where: LeadFilter) -> dict[str, int]:
         counts: dict[str, int] = {}
         for lead in self._leads.values():
-            if lead.workspace_id == workspace and _matches(lead, where):
+            if lead.workspace_id == workspace and _matches(lead, where, self._scores):
                 counts[str(lead.status)] = counts.get(str(lead.status), 0) + 1
         return counts
 

@@ -9,23 +9,28 @@ SELECT * FROM leads WHERE id = $1;
 -- name: get_locked
 SELECT * FROM leads WHERE id = $1 FOR UPDATE;
 -- name: list
--- $2 status (NULL: the inbox, new and qualified), $3 owner, $4 source, $5 a text fragment, $6 contact, $7 deal.
-SELECT * FROM leads
-WHERE workspace_id = $1
+-- $2 status (NULL: the inbox, new and qualified), $3 owner, $4 source, $5 a text fragment, $6 contact, $7 deal,
+-- $8 the least score (docs/lead-scoring.md; unscored: 0), $9 the highest score first.
+SELECT leads.* FROM leads
+LEFT JOIN lead_scores s ON s.subject_kind = 'lead' AND s.subject_id = leads.id
+WHERE leads.workspace_id = $1
   AND (CASE WHEN $2::text IS NULL THEN status IN ('new', 'qualified') ELSE status = $2 END)
   AND ($3::uuid IS NULL OR owner_id = $3) AND ($4::text IS NULL OR source = $4)
   AND ($5::text IS NULL OR strpos(lower(title || ' ' || person_name || ' ' || email || ' ' || organisation_name),
                                   lower($5)) > 0)
   AND ($6::uuid IS NULL OR contact_id = $6) AND ($7::uuid IS NULL OR deal_id = $7)
-ORDER BY created_at DESC, id
-LIMIT $8 OFFSET $9;
+  AND ($8::int IS NULL OR coalesce(s.score, 0) >= $8)
+ORDER BY CASE WHEN $9::bool THEN coalesce(s.score, -1) END DESC NULLS LAST, leads.created_at DESC, leads.id
+LIMIT $10 OFFSET $11;
 -- name: counts
 SELECT status, count(*)::int AS n FROM leads
-WHERE workspace_id = $1
+LEFT JOIN lead_scores s ON s.subject_kind = 'lead' AND s.subject_id = leads.id
+WHERE leads.workspace_id = $1
   AND ($2::uuid IS NULL OR owner_id = $2) AND ($3::text IS NULL OR source = $3)
   AND ($4::text IS NULL OR strpos(lower(title || ' ' || person_name || ' ' || email || ' ' || organisation_name),
                                   lower($4)) > 0)
   AND ($5::uuid IS NULL OR contact_id = $5) AND ($6::uuid IS NULL OR deal_id = $6)
+  AND ($7::int IS NULL OR coalesce(s.score, 0) >= $7)
 GROUP BY status;
 -- name: put
 UPDATE leads SET title = $2, person_name = $3, email = $4, phone = $5, organisation_name = $6, value = $7,

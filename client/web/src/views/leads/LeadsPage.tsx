@@ -44,12 +44,12 @@ export function LeadsPage() {
   async function load() {
     try {
       const status = view === 'inbox' ? undefined : view
-      setInbox(await api<Inbox>('GET', `/api/workspaces/${ws}/leads${query({ status, owner, source, q, limit: 200 })}`))
+      setInbox(await api<Inbox>('GET', `/api/workspaces/${ws}/leads${query({ status, owner, source, q, min_score: floor || undefined, sort, limit: 200 })}`))
     } catch (e) {
       toastError(e)
     }
   }
-  useEffect(() => { setPicked(new Set()); void load() }, [ws, view, owner, source, q])
+  useEffect(() => { setPicked(new Set()); void load() }, [ws, view, owner, source, q, floor, sort])
   useEffect(() => {  // /leads?lead=<id> (a deal's "From the lead" link): that lead, in its view
     const asked = queryParam('lead')
     if (!asked) return
@@ -77,11 +77,8 @@ export function LeadsPage() {
     else next.add(id)
     setPicked(next)
   }
-  const loaded = inbox?.leads ?? []
-  const scores = useScores(ws, 'lead', loaded.map((l) => l.id))
-  const scoreOf = (id: string) => scores[id]?.score ?? -1
-  const leads = loaded.filter((l) => !floor || scoreOf(l.id) >= floor)
-  if (sort === 'score') leads.sort((a, b) => scoreOf(b.id) - scoreOf(a.id))
+  const leads = inbox?.leads ?? []  // filtered and sorted by score on the server (docs/lead-scoring.md)
+  const scores = useScores(ws, 'lead', leads.map((l) => l.id))
   const selectable = leads.filter((l) => l.status !== 'converted')
   const current = leads.find((l) => l.id === open) ?? null
 
