@@ -128,7 +128,8 @@ SENTENCES = {
     },
 }
 BASELINES = {"en": {"team": "team", "workspace": "all reps"}, "de": {"team": "Team", "workspace": "alle"}}
-REASON_WORDS = {"en": {"": "another reason", None: "no reason"}, "de": {"": "einen anderen Grund", None: "keinen Grund"}}
+REASON_WORDS = {"en": {"": "another reason", None: "no reason"},
+                "de": {"": "einen anderen Grund", None: "keinen Grund"}}
 ACTIVITY_WORDS = {"en": {"calls": "calls", "meetings": "meetings", "emails": "e-mails", "tasks": "tasks"},
                   "de": {"calls": "Anrufe", "meetings": "Termine", "emails": "E-Mails", "tasks": "Aufgaben"}}
 

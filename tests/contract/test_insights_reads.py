@@ -281,7 +281,8 @@ async def test_the_activity_mix_of_deals_won_in_the_period_and_open_now_per_owne
     assert rows == {("won", ann, False): (1, 1, 0, 1, 0), ("won", bob, False): (1, 0, 0, 0, 0),
                     ("won", None, True): (2, 1, 0, 1, 0), ("open", ann, False): (3, 0, 0, 0, 0),
                     ("open", cat, False): (1, 0, 0, 0, 0), ("open", None, True): (4, 0, 0, 0, 0)}
-    team = {(r["kind"], r["overall"]): r["deals"] for r in await history.reads.activity_mix(scope(history, "bob", "cat"))}
+    team = {(r["kind"], r["overall"]): r["deals"]
+            for r in await history.reads.activity_mix(scope(history, "bob", "cat"))}
     assert team == {("won", False): 1, ("won", True): 1, ("open", False): 1, ("open", True): 1}
 
 
@@ -290,8 +291,8 @@ async def test_speed_to_the_first_activity_on_the_deals_added_in_the_period(hist
     rows = {(r["owner_id"], r["overall"]): (r["deals"], r["touched"], r["median_hours"])
             for r in await history.reads.first_activity(scope(history))}
     # added in January: A (Ann; its call logged two days later), B and C (Bob), H (Cat); none has another
-    assert rows == {(ann, False): (1, 1, 48.0), (bob, False): (2, 0, None), (history.people["cat"], False): (1, 0, None),
-                    (None, True): (4, 1, 48.0)}
+    assert rows == {(ann, False): (1, 1, 48.0), (bob, False): (2, 0, None),
+                    (history.people["cat"], False): (1, 0, None), (None, True): (4, 1, 48.0)}
     assert [(r["owner_id"], r["deals"]) for r in await history.reads.first_activity(scope(history)._replace(
         owners=()))] == [(None, 0)], "nobody's: the overall row only"
 

@@ -89,7 +89,8 @@ async def test_two_reps_side_by_side_with_what_explains_the_difference(web_serve
     table = dialog.get_by_test_id("compare-table")
     header = await table.locator("thead th").all_text_contents()
     assert header == ["Figure", "Mia Chen", "Olivia Park", "All reps"]
-    row = table.get_by_role("row").filter(has=page.get_by_role("rowheader", name="Median days in Qualified", exact=True))
+    days = page.get_by_role("rowheader", name="Median days in Qualified", exact=True)
+    row = table.get_by_role("row").filter(has=days)
     cells = await row.get_by_role("cell").all_inner_texts()
     assert [c.split("\n")[0] for c in cells] == ["3", "10", "5"], cells
     await dialog.screenshot(path=str(SCREENSHOTS / "insights-compare.png"))

@@ -72,7 +72,8 @@ def test_the_sentences_carry_the_numbers_in_english_and_german():
 
 
 def test_lost_reasons_and_money_read_in_each_language():
-    rows = [figure("lost_share", (0.2, 40), "Price", tom=(0.5, 10)), figure("lost_share", (0.1, 40), None, mia=(0.4, 10)),
+    rows = [figure("lost_share", (0.2, 40), "Price", tom=(0.5, 10)),
+            figure("lost_share", (0.1, 40), None, mia=(0.4, 10)),
             figure("average_won", (8000.0, 40), "EUR", ana=(12500.0, 10))]
     en = {g["owner"]: g["text"] for g in explain(rows, NAMES, "workspace", "en")["gaps"]}
     de = {g["owner"]: g["text"] for g in explain(rows, NAMES, "workspace", "de")["gaps"]}
