@@ -79,7 +79,29 @@ async def test_an_admin_keeps_expertise_and_the_deal_suggests_who_has_it(web_ser
     await strip.get_by_role("button").first.filter(has_text="Mia Chen").wait_for()
     assert await strip.get_by_role("button").count() == 1
     await page.get_by_test_id("team-task").filter(has_text="Call Lyon in French").wait_for()
+    row = page.get_by_test_id("team-task").filter(has_text="Call Lyon in French").locator("select")
+    await row.focus()  # the reassign select asks who should take it once focused
+    first = row.locator("optgroup[label='Suggested'] option").first
+    await first.wait_for(state="attached")
+    assert (await first.inner_text()).startswith("Mia Chen — has Maschinenbau")
     await page.screenshot(path=str(SCREENSHOTS / "team-tasks-expertise.png"), full_page=True)
+
+    # the rule builder: a task for every new deal, to the best match by expertise
+    await page.goto(f"/w/{t.workspace}/settings/automations")
+    await page.get_by_test_id("automation-name").fill("French deals")
+    await page.get_by_test_id("automation-trigger").select_option("deal_created")
+    await page.get_by_test_id("automation-add-action").select_option("create_task")
+    await page.get_by_test_id("automation-person").select_option("by_expertise")
+    chosen = page.get_by_test_id("automation-by-expertise")
+    await chosen.get_by_role("checkbox", name="Deutsch").uncheck()  # the first tag, to start from
+    await chosen.get_by_role("alert").filter(has_text="Choose at least one expertise tag").wait_for()
+    await chosen.get_by_role("checkbox", name="Französisch").check()
+    await chosen.scroll_into_view_if_needed()
+    await page.screenshot(path=str(SCREENSHOTS / "automation-by-expertise.png"), full_page=True)
+    await page.get_by_test_id("automation-save").click()
+    await page.get_by_test_id("automation-row").filter(has_text="French deals").wait_for()
+    [rule] = await api(http, t.owner, "GET", f"{ws}/automations")
+    assert rule["actions"][0]["assignee"] == {"by_expertise": [tags["Französisch"]]}
 
 
 async def test_expertise_in_german_at_390_px(web_server, open_page):

@@ -8,6 +8,7 @@ import { useEffect } from 'preact/hooks'
 import { expertise, loadExpertise } from '../../lib/expertise'
 import { workspaceId } from '../../lib/session'
 import { scoped } from '../../i18n'
+import './expertise.css'
 
 export const BY_EXPERTISE = 'by_expertise'
 const et = scoped('expertise')
@@ -31,7 +32,7 @@ export function ByExpertise({ chosen, onChange }: { chosen: Record<string, strin
   return (
     <fieldset class="automations__people" data-testid="automation-by-expertise">
       <legend>{et('byExpertiseTags')}</legend>
-      <p class="muted small">{et('byExpertiseHint')}</p>
+      <p class="muted small expertise-hint">{et('byExpertiseHint')}</p>
       {tags().map((tag) => (
         <label key={tag.id} class="webhooks__event">
           <input type="checkbox" checked={ids.includes(tag.id)} onChange={(e) => {
