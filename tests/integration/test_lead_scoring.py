@@ -57,9 +57,9 @@ async def add_lead(pool: asyncpg.Pool, workspace: UUID, email: str, *, source: s
 
 async def sent_mail(pool: asyncpg.Pool, workspace: UUID, to: str) -> UUID:
     mail = uuid4()
-    await pool.execute("INSERT INTO email_messages (id, workspace_id, message_id, thread_id, from_address, to_addresses,"
-                       " sent_at, direction, visibility) VALUES ($1, $2, $3, $3, 'me@tandem.test', ARRAY[$4], now(),"
-                       " 'out', 'everything')", mail, workspace, f"<{mail}@t>", to)
+    await pool.execute("INSERT INTO email_messages (id, workspace_id, message_id, thread_id, from_address,"
+                       " to_addresses, sent_at, direction, visibility) VALUES ($1, $2, $3, $3, 'me@tandem.test',"
+                       " ARRAY[$4], now(), 'out', 'everything')", mail, workspace, f"<{mail}@t>", to)
     await pool.execute("INSERT INTO email_tracking (email_id, workspace_id) VALUES ($1, $2)", mail, workspace)
     return mail
 
@@ -133,16 +133,27 @@ async def test_facts_come_from_fields_custom_fields_replies_bookings_forms_and_a
     await pool.execute("INSERT INTO activities (board_id, activity_id, workspace_id, type, title, done, done_at,"
                        " contact_id) VALUES ($1, $2, $3, 'call', 'c', true, now(), $4)", board, uuid4(), workspace,
                        contact)
+    link = await pool.fetchval("INSERT INTO booking_links (user_id, workspace_id, board_id, slug, time_zone, durations,"
+                               " hours) VALUES ($1, $2, $3, $4, 'UTC', '{30}', '{}') RETURNING id", world.admin,
+                               workspace, board, f"b-{uuid4().hex[:12]}")
+    await pool.execute("INSERT INTO bookings (id, host_id, starts_at, ends_at, held_from, held_until, guest_name,"
+                       " guest_email, link_id, link_user) VALUES ($1, $2, now() + interval '1 day', now() + interval"
+                       " '1 day 30 minutes', now() + interval '1 day', now() + interval '1 day 30 minutes', 'Bo',"
+                       " 'BO@acme.test', $3, $2)", uuid4(), world.admin, link)
     facts = await PostgresScoringFacts(pool).facts(workspace, "lead", [lead])
     got = facts[lead]
     assert got.fields["country"] == "DE" and got.fields["organisation.size"] == 120
     assert got.fields["custom.industry"] == "saas" and got.fields["email_domain"] == "acme.test"
     assert got.fields["source"] == "web_form"
-    assert {k: len(v) for k, v in got.events.items()} == {"replied": 1, "form": 1, "activity": 1}
+    assert {k: len(v) for k, v in got.events.items()} == {"replied": 1, "form": 1, "activity": 1, "booked": 1}
     marked = await PostgresScoringFacts(pool).marked(workspace, 100)
     assert lead in marked.leads and contact in marked.contacts
+    marks = await pool.fetch("SELECT email, contact_id FROM lead_score_marks WHERE workspace_id = $1", workspace)
+    assert [tuple(m) for m in marks].count(("bo@acme.test", None)) == 2  # the reply and the booking
+    assert [tuple(m) for m in marks].count((None, contact)) == 2  # made, then an activity with it done
+
     contact_facts = (await PostgresScoringFacts(pool).facts(workspace, "contact", [contact]))[contact]
-    assert {k: len(v) for k, v in contact_facts.events.items()} == {"replied": 1, "form": 1, "activity": 1}
+    assert {k: len(v) for k, v in contact_facts.events.items()} == {"replied": 1, "form": 1, "activity": 1, "booked": 1}
     rules = [Rule("fit", 15, field="organisation.size", op="between", values=["50", "200"])]
     await world.scoring.rescore(workspace, "contact", [contact], rules)
     [stored] = await world.scoring.scores(world.caller, workspace, "contact", [contact])
@@ -151,3 +162,22 @@ async def test_facts_come_from_fields_custom_fields_replies_bookings_forms_and_a
 
 async def _equal(value: object, wanted: object) -> bool:
     return await value == wanted  # type: ignore[misc]
+
+
+async def test_history_counts_won_and_lost_deals_by_their_contacts_fields(world: SimpleNamespace):
+    pool, workspace = world.pool, world.workspace
+    board = uuid4()
+    await pool.execute("INSERT INTO boards (id, workspace_id, name, kind) VALUES ($1, $2, 'b', 'pipeline')",
+                       board, workspace)
+    for country, status in (("DE", "won"), ("DE", "lost"), ("AT", "won"), ("FR", "lost"), ("FR", "open")):
+        contact = await pool.fetchval(
+            "INSERT INTO contacts (workspace_id, first_name, address, sort_name, search) VALUES ($1, 'x',"
+            " jsonb_build_object('country', $2::text), 'x', ''::tsvector) RETURNING id", workspace, country)
+        await pool.execute("INSERT INTO deals (board_id, card_id, workspace_id, title, contact_id, status, stage_id,"
+                           " rank) VALUES ($1, $2, $3, 'd', $4, $5, $6, 'a')", board, uuid4(), workspace, contact,
+                           status, uuid4())
+    await world.scoring.change(world.caller, workspace, [{"kind": "fit", "points": 10, "field": "country",
+                                                          "op": "one_of", "values": ["DE", "AT"]}])
+    [history] = await world.scoring.history(world.caller, workspace)
+    assert (history.matching.won, history.matching.lost, history.others.won, history.others.lost) == (2, 1, 0, 1)
+    assert [(r.value, r.won, r.lost) for r in history.by_value] == [("de", 1, 1), ("at", 1, 0), ("fr", 0, 1)]
