@@ -74,6 +74,7 @@ class MemoryUnit:
         from server.storage.memory import leads
         from server.storage.memory import lead_mail
         from server.storage.memory import service_requests
+        from server.storage.memory import workspace_lifecycle
 
         self.users = accounts.MemoryUsers(db)
         self.sessions = accounts.MemorySessions(db)
@@ -139,6 +140,7 @@ class MemoryUnit:
         self.board_reach = crm.MemoryBoardReach(db)
         self.board_reads = crm.MemoryBoardReads(db)
         self.guest_invitations = guests.MemoryGuestInvitations(db)
+        self.lifecycle = workspace_lifecycle.MemoryWorkspaceLifecycle(db)  # memory_lifecycle_transactions
 
 
 def memory_begin(db: MemoryDatabase) -> Begin:
