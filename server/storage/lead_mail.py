@@ -1,5 +1,5 @@
 """The Postgres adapter of ``server.services.ports.lead_mail`` (SQL in ``sql/lead_mail.sql``; tables
-``lead_addresses`` and ``lead_mail``, migration 0053)."""
+``lead_addresses`` and ``lead_mail``, migrations 0053, 0057)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,12 @@ class PostgresLeadMail:
     async def put(self, workspace: UUID, token_hash: bytes, sealed: bytes, replace: bool) -> bool:
         query = SQL["replace" if replace else "add"]
         return await self._conn.fetchval(query, workspace, token_hash, sealed) is not None
+
+    async def owner(self, workspace: UUID) -> UUID | None:
+        return await self._conn.fetchval(SQL["owner"], workspace)
+
+    async def set_owner(self, workspace: UUID, owner: UUID) -> bool:
+        return await self._conn.fetchval(SQL["set_owner"], workspace, owner) is not None
 
     async def workspace_of(self, token_hash: bytes) -> UUID | None:
         return await self._conn.fetchval(SQL["workspace_of"], token_hash)

@@ -1,6 +1,7 @@
 """The contract of ``LeadMail`` (docs/leads.md, "By e-mail") over memory and Postgres: one leads
 address per workspace (made once, replaced on regenerate, found by its hash), and the Message-IDs of
-a lead's mail: remembered once per workspace, found in the order asked."""
+a lead's mail: remembered once per workspace, found in the order asked; the owner of leads from mail,
+kept once there is an address and through a new one."""
 
 from __future__ import annotations
 
@@ -59,3 +60,17 @@ async def test_a_message_id_belongs_to_one_lead_per_workspace_and_is_found_in_or
         assert await unit.lead_mail.lead_of(workspace, []) is None
         assert await unit.lead_mail.lead_of(other, ["m1@x"]) is None
         assert await unit.lead_mail.lead_of(workspace, [str(uuid4())]) is None
+
+
+async def test_the_addresss_owner_is_kept_once_there_is_an_address_and_survives_a_new_one(store):
+    begin, world = store
+    workspace, user, other = await world.workspace(), await world.user("Mia"), await world.user("Vic")
+    async with begin() as unit:
+        assert not await unit.lead_mail.set_owner(workspace, user)  # no address yet
+        assert await unit.lead_mail.owner(workspace) is None
+        await unit.lead_mail.put(workspace, b"o1", b"s1", replace=False)
+        assert await unit.lead_mail.owner(workspace) is None
+        assert await unit.lead_mail.set_owner(workspace, user)
+        assert await unit.lead_mail.set_owner(workspace, other)
+        await unit.lead_mail.put(workspace, b"o2", b"s2", replace=True)
+        assert await unit.lead_mail.owner(workspace) == other

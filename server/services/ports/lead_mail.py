@@ -17,6 +17,14 @@ class LeadMail(Protocol):
         """Keep a new token (replacing the old one only if ``replace``); False if one was there."""
         ...
 
+    async def owner(self, workspace: UUID) -> UUID | None:
+        """Who new leads from mail belong to (None: not set, or no address yet)."""
+        ...
+
+    async def set_owner(self, workspace: UUID, owner: UUID) -> bool:
+        """Make ``owner`` the owner of new leads from mail; False if the workspace has no address."""
+        ...
+
     async def workspace_of(self, token_hash: bytes) -> UUID | None:
         """The workspace whose token hashes to ``token_hash``, or None."""
         ...

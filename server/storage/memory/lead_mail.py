@@ -1,5 +1,5 @@
 """The in-memory twin of ``server.storage.lead_mail`` (tables ``lead_addresses``: workspace ->
-(token hash, sealed); ``lead_mail``: (workspace, Message-ID) -> lead)."""
+(token hash, sealed); ``lead_address_owners``: workspace -> owner; ``lead_mail``: (workspace, Message-ID) -> lead)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ class MemoryLeadMail:
     def __init__(self, db: MemoryDatabase) -> None:
         self._addresses: dict[UUID, tuple[bytes, bytes]] = db.table("lead_addresses")
         self._mail: dict[tuple[UUID, str], UUID] = db.table("lead_mail")
+        self._owners: dict[UUID, UUID] = db.table("lead_address_owners")
 
     async def sealed(self, workspace: UUID) -> bytes | None:
         found = self._addresses.get(workspace)
@@ -24,6 +25,15 @@ class MemoryLeadMail:
         if workspace in self._addresses and not replace:
             return False
         self._addresses[workspace] = (token_hash, sealed)
+        return True
+
+    async def owner(self, workspace: UUID) -> UUID | None:
+        return self._owners.get(workspace) if workspace in self._addresses else None
+
+    async def set_owner(self, workspace: UUID, owner: UUID) -> bool:
+        if workspace not in self._addresses:
+            return False
+        self._owners[workspace] = owner
         return True
 
     async def workspace_of(self, token_hash: bytes) -> UUID | None:

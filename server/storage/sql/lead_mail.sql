@@ -9,6 +9,10 @@ INSERT INTO lead_addresses (workspace_id, token_hash, sealed) VALUES ($1, $2, $3
 ON CONFLICT (workspace_id) DO UPDATE SET token_hash = excluded.token_hash, sealed = excluded.sealed,
                                          created_at = now()
 RETURNING workspace_id;
+-- name: owner
+SELECT owner_id FROM lead_addresses WHERE workspace_id = $1;
+-- name: set_owner
+UPDATE lead_addresses SET owner_id = $2 WHERE workspace_id = $1 RETURNING workspace_id;
 -- name: workspace_of
 SELECT workspace_id FROM lead_addresses WHERE token_hash = $1;
 -- name: lead_of

@@ -134,6 +134,9 @@ export const leadsEn = {
     regenerated: 'New leads address made',
     noDomain: 'Leads by e-mail needs TANDEM_BCC_DOMAIN set on the server.',
     notListening: 'This server does not take mail itself (TANDEM_BCC_SMTP_PORT is not set): your mail server must pass it on.',
+    owner: 'Owner of leads from mail',
+    ownerHint: 'New leads from this address belong to this member, who is told by the bell.',
+    ownerSaved: 'Owner of leads from mail saved',
   },
 } as const
 
@@ -267,5 +270,8 @@ export const leadsDe: Catalogue<typeof leadsEn> = {
     regenerated: 'Neue Lead-Adresse erzeugt',
     noDomain: 'Leads per E-Mail braucht TANDEM_BCC_DOMAIN auf dem Server.',
     notListening: 'Dieser Server nimmt selbst keine Mails an (TANDEM_BCC_SMTP_PORT fehlt): Ihr Mailserver muss sie weiterreichen.',
+    owner: 'Verantwortlich für Leads aus Mails',
+    ownerHint: 'Neue Leads von dieser Adresse gehören diesem Mitglied, das per Glocke benachrichtigt wird.',
+    ownerSaved: 'Verantwortliche Person für Leads aus Mails gespeichert',
   },
 }

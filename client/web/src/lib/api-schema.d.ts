@@ -2737,6 +2737,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workspaces/{workspace}/leads/address/owner": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Who new leads from mail belong to and who is told of them (admins; a member) */
+        put: operations["ApiWorkspacesLeadsAddressOwnerChangeOwner"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces/{workspace}/leads/address/regenerate": {
         parameters: {
             query?: never;
@@ -4321,6 +4338,17 @@ export interface components {
             kind: "lead" | "contact";
             /** Format: date-time */
             computed_at: string;
+        };
+        /** LeadsAddressView */
+        LeadsAddressView: {
+            address: string | null;
+            listening: boolean;
+            owner: string | null;
+        };
+        /** LeadsOwner */
+        LeadsOwner: {
+            /** Format: uuid */
+            owner: string;
         };
         /** LinkedActivity */
         LinkedActivity: {
@@ -14151,6 +14179,47 @@ export interface operations {
             };
         };
     };
+    ApiWorkspacesLeadsAddressOwnerChangeOwner: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeadsOwner"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadsAddressView"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_code: number;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                    };
+                };
+            };
+        };
+    };
     ApiWorkspacesLeadsAddressRegenerateRegenerate: {
         parameters: {
             query?: never;
@@ -14168,7 +14237,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Bcc"];
+                    "application/json": components["schemas"]["LeadsAddressView"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -14205,7 +14274,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Bcc"];
+                    "application/json": components["schemas"]["LeadsAddressView"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
