@@ -270,7 +270,7 @@ def compare(reads: PostgresInsightsReads, raw: PostgresInsightsReads, world: dic
                           money=MoneySettings("EUR", {}), team=None, header=dict)
     two = world["owners"][:2]
     return {
-        "compare: activity mix": (lambda: reads.activity_mix(quarter), rolled + COMPARE["activity_mix"],
+        "compare: activity mix": (lambda: reads.activity_mix(quarter), rolled + COMPARE["activity_mix_rollup"],
                                   tuple(quarter)),
         "compare: activity mix (raw)": (lambda: raw.activity_mix(quarter),
                                         SQL["closed_cte"] + "\n" + COMPARE["activity_mix"], tuple(quarter)),

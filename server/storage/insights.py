@@ -87,7 +87,7 @@ class PostgresInsightsReads:
         return await self._closed(scope, SQL["reps"], ROLLUP["reps"])
 
     async def activity_mix(self, scope: Scope) -> list[Row]:
-        return await self._closed(scope, COMPARE["activity_mix"], COMPARE["activity_mix"])
+        return await self._closed(scope, COMPARE["activity_mix"], COMPARE["activity_mix_rollup"])
 
     async def first_activity(self, scope: Scope) -> list[Row]:
         return await self._fetch(COMPARE["first_activity"], *scope)

@@ -90,7 +90,18 @@ async def history(request, database_url) -> AsyncIterator[SimpleNamespace]:
         finally:
             if world.pool is not None:
                 await world.pool.release(conn)
-        yield SimpleNamespace(reads=reads, board=board, stages=stages, people=people, cards=cards)
+
+        async def activities(records: list[ActivityRecord], removed: tuple[UUID, ...] = ()) -> None:
+            """Write activities through the projection port (and delete ``removed``)."""
+            if world.pool is None:
+                await tables.upsert(Table.ACTIVITIES, board, workspace, records)
+                return await tables.delete(Table.ACTIVITIES, board, removed)
+            async with world.pool.acquire() as each:
+                await PostgresProjectionTables(each).upsert(Table.ACTIVITIES, board, workspace, records)
+                await PostgresProjectionTables(each).delete(Table.ACTIVITIES, board, removed)
+
+        yield SimpleNamespace(reads=reads, board=board, stages=stages, people=people, cards=cards,
+                              activities=activities)
 
 
 async def write(tables: Any, board: UUID, workspace: UUID, stages: dict[str, UUID],
@@ -284,6 +295,29 @@ async def test_the_activity_mix_of_deals_won_in_the_period_and_open_now_per_owne
     team = {(r["kind"], r["overall"]): r["deals"]
             for r in await history.reads.activity_mix(scope(history, "bob", "cat"))}
     assert team == {("won", False): 1, ("won", True): 1, ("open", False): 1, ("open", True): 1}
+
+
+async def test_the_activity_mix_follows_activities_done_undone_retyped_moved_and_deleted(history):
+    ann, cat = history.people["ann"], history.people["cat"]
+
+    def touch(kind: str, card: str, done: bool = True, key: UUID | None = None) -> ActivityRecord:
+        return ActivityRecord(key or uuid4(), kind, kind, ann, None, None, done, at("2026-01-20") if done else None,
+                              history.cards[card], None, None, at("2026-01-20"), None)
+
+    async def mix() -> dict[tuple, tuple]:
+        return {(r["kind"], r["owner_id"]): (r["deals"], r["calls"], r["meetings"], r["emails"], r["tasks"])
+                for r in await history.reads.activity_mix(scope(history)) if not r["overall"]}
+
+    made = [touch("todo", "D"), touch("deadline", "D"), touch("meeting", "H"), touch("call", "H", done=False),
+            touch("email", "H"), touch("call", "C")]  # C is lost: in no mix
+    await history.activities(made)
+    assert (await mix())[("open", ann)] == (3, 0, 0, 0, 2) and (await mix())[("open", cat)] == (1, 0, 1, 1, 0)
+    # The call on H done, the meeting undone, the e-mail retyped a call, a to-do moved from D to H, one deleted.
+    await history.activities([made[3]._replace(done=True, done_at=at("2026-01-21")),
+                              made[2]._replace(done=False, done_at=None), made[4]._replace(type="call"),
+                              made[0]._replace(card=history.cards["H"])], removed=(made[1].id,))
+    assert (await mix())[("open", ann)] == (3, 0, 0, 0, 0) and (await mix())[("open", cat)] == (1, 2, 0, 0, 1)
+    assert (await mix())[("won", ann)] == (1, 1, 0, 1, 0)  # deal A's, as before
 
 
 async def test_speed_to_the_first_activity_on_the_deals_added_in_the_period(history):

@@ -33,6 +33,27 @@ SELECT kind, NULL, true, sum(deals)::bigint, sum(calls)::bigint, sum(meetings)::
        sum(tasks)::bigint
 FROM per_owner GROUP BY kind;
 
+-- name: activity_mix_rollup
+-- activity_mix over deal_activity_mix (migration 0056, kept exact by triggers): a row per picked
+-- deal joined to its counts instead of every done activity (bench/insights.py --only "activity mix").
+, picked AS (
+    SELECT 'won' AS kind, owner_id, board_id, card_id FROM closed WHERE status = 'won'
+    UNION ALL
+    SELECT 'open', owner_id, board_id, card_id FROM deals
+    WHERE board_id = ANY($1::uuid[]) AND status = 'open' AND ($4::uuid[] IS NULL OR owner_id = ANY($4::uuid[]))
+), per_owner AS (
+    SELECT p.kind, p.owner_id, count(*) AS deals, coalesce(sum(m.calls), 0)::bigint AS calls,
+           coalesce(sum(m.meetings), 0)::bigint AS meetings, coalesce(sum(m.emails), 0)::bigint AS emails,
+           coalesce(sum(m.todos + m.deadlines), 0)::bigint AS tasks
+    FROM picked p LEFT JOIN deal_activity_mix m ON m.board_id = p.board_id AND m.card_id = p.card_id
+    GROUP BY p.kind, p.owner_id
+)
+SELECT kind, owner_id, false AS overall, deals, calls, meetings, emails, tasks FROM per_owner
+UNION ALL
+SELECT kind, NULL, true, sum(deals)::bigint, sum(calls)::bigint, sum(meetings)::bigint, sum(emails)::bigint,
+       sum(tasks)::bigint
+FROM per_owner GROUP BY kind;
+
 -- name: first_activity
 -- Deals added in the period per owner: how many, how many have an activity, and the median hours
 -- from the deal's creation to its first activity's (never below 0: one logged with the deal).
