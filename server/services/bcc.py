@@ -20,9 +20,9 @@ import base64
 import hashlib
 import logging
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from email.utils import getaddresses
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 from uuid import UUID
 
 import msgspec
@@ -59,6 +59,46 @@ def _token() -> str:
     return base64.b32encode(secrets.token_bytes(15)).decode().lower()  # 24 characters, 120 bits
 
 
+class AddressStore(Protocol):
+    """Where a kind of secret address keeps its token (``tx.bcc_addresses``, ``tx.lead_mail``)."""
+
+    async def put(self, workspace: UUID, token_hash: bytes, sealed: bytes, replace: bool) -> bool: ...
+
+    async def workspace_of(self, token_hash: bytes) -> UUID | None: ...
+
+
+class SecretTokens:
+    """A workspace's secret address token (the BCC and the leads address): made on first look or on
+    Regenerate, kept sealed with TANDEM_SECRET_KEY, found by its SHA-256; ``what`` names the address
+    in errors, ``store`` picks its table from a unit of work."""
+
+    def __init__(self, sealer: Sealer, what: str, store: Callable[[Unit], AddressStore]) -> None:
+        self._sealer, self._what, self._store = sealer, what, store
+
+    def open(self, sealed: bytes) -> str:
+        try:
+            return self._sealer.unseal(sealed).decode()
+        except RuntimeError as error:  # sealing.MissingKey
+            raise Conflict(f"the {self._what} cannot be read: {error}") from None
+
+    async def new(self, tx: Unit, workspace: UUID, replace: bool) -> str:
+        token = _token()
+        try:
+            sealed = self._sealer.seal(token.encode())
+        except RuntimeError as error:
+            raise Conflict(f"the {self._what} needs TANDEM_SECRET_KEY on this server: {error}") from None
+        if not await self._store(tx).put(workspace, _hash(token), sealed, replace):
+            raise Conflict(f"the {self._what} was made by another request a moment ago: ask again")
+        return token
+
+    async def workspace_of(self, begin: Begin, token: str | None) -> UUID | None:
+        """The workspace whose address holds ``token`` (None: no such address)."""
+        if token is None:
+            return None
+        async with begin(autocommit=True) as tx:
+            return await self._store(tx).workspace_of(_hash(token))
+
+
 def token_of(address: str, domain: str) -> str | None:
     """The token of ``bcc+<token>@<domain>`` (any case), else None."""
     local, _, host = address.strip().strip("<>").lower().rpartition("@")
@@ -69,7 +109,8 @@ def token_of(address: str, domain: str) -> str | None:
 
 class BccService:
     def __init__(self, begin: Begin, sealer: Sealer, domain: str, listening: bool) -> None:
-        self._begin, self._sealer, self._domain, self._listening = begin, sealer, domain.strip().lower(), listening
+        self._begin, self._domain, self._listening = begin, domain.strip().lower(), listening
+        self._tokens = SecretTokens(sealer, "BCC address", lambda tx: tx.bcc_addresses)
 
     def _shown(self, token: str) -> BccAddress:
         return BccAddress(f"{PREFIX}{token}@{self._domain}" if self._domain else None, self._listening)
@@ -80,39 +121,19 @@ class BccService:
             await workspace_role(tx, caller, workspace, Action.EDIT_CONTACTS)
             sealed = await tx.bcc_addresses.sealed(workspace)
             if sealed is None:
-                return self._shown(await self._new(tx, workspace, replace=False))
-        return self._shown(self._open(sealed))
+                return self._shown(await self._tokens.new(tx, workspace, replace=False))
+        return self._shown(self._tokens.open(sealed))
 
     async def regenerate(self, caller: Caller, workspace: UUID) -> BccAddress:
         """A new address for the workspace (admins): the old one stops filing at once."""
         async with self._begin() as tx:
             await workspace_role(tx, caller, workspace, Action.MANAGE_SETTINGS)
-            return self._shown(await self._new(tx, workspace, replace=True))
-
-    def _open(self, sealed: bytes) -> str:
-        try:
-            return self._sealer.unseal(sealed).decode()
-        except RuntimeError as error:  # sealing.MissingKey
-            raise Conflict(f"the BCC address cannot be read: {error}") from None
-
-    async def _new(self, tx: Unit, workspace: UUID, replace: bool) -> str:
-        token = _token()
-        try:
-            sealed = self._sealer.seal(token.encode())
-        except RuntimeError as error:
-            raise Conflict(f"the BCC address needs TANDEM_SECRET_KEY on this server: {error}") from None
-        if not await tx.bcc_addresses.put(workspace, _hash(token), sealed, replace):
-            raise Conflict("the BCC address was made by another request a moment ago: ask again")
-        return token
+            return self._shown(await self._tokens.new(tx, workspace, replace=True))
 
     # --- what the SMTP listener asks (BccDesk) ---------------------------------------------------
 
     async def recipient(self, address: str) -> UUID | None:
-        token = token_of(address, self._domain)
-        if token is None:
-            return None
-        async with self._begin(autocommit=True) as tx:
-            return await tx.bcc_addresses.workspace_of(_hash(token))
+        return await self._tokens.workspace_of(self._begin, token_of(address, self._domain))
 
     async def accept(self, workspaces: Sequence[UUID], raw: bytes) -> str | None:
         sender = _from(raw)

@@ -30,7 +30,6 @@ from typing import Any, NamedTuple
 from uuid import UUID, uuid5
 
 from server.domain.access import Action, Role
-from server.domain.accounts import Conflict
 from server.domain.inbound_mail import ancestors, parse
 from server.domain.lead_mail import PREFIX, lead_from, note_with_reply, token_of
 from server.domain.leads import InvalidLead, LeadSource, lead_values
@@ -38,7 +37,7 @@ from server.domain.mailboxes import Email
 from server.domain.notifications import NewNotification
 from server.domain.sequences import Kind, read_inbound
 from server.services.accounts import Caller
-from server.services.bcc import BccAddress, _from, _hash, _token  # the same secret-address scheme as BCC
+from server.services.bcc import BccAddress, SecretTokens, _from  # the same secret-address scheme as BCC
 from server.services.jobs import JobKinds
 from server.services.leads import new_lead
 from server.services.notify import IDS, deliver
@@ -62,7 +61,8 @@ class LeadMailService:
     """The workspace's leads address (shown, regenerated) and what the SMTP listener asks (``BccDesk``)."""
 
     def __init__(self, begin: Begin, sealer: Sealer, domain: str, listening: bool) -> None:
-        self._begin, self._sealer, self._domain, self._listening = begin, sealer, domain.strip().lower(), listening
+        self._begin, self._domain, self._listening = begin, domain.strip().lower(), listening
+        self._tokens = SecretTokens(sealer, "leads address", lambda tx: tx.lead_mail)
 
     def _shown(self, token: str, owner: UUID | None) -> LeadsAddress:
         return LeadsAddress(BccAddress(f"{PREFIX}{token}@{self._domain}" if self._domain else None,
@@ -74,18 +74,18 @@ class LeadMailService:
             await workspace_role(tx, caller, workspace, Action.EDIT_CONTACTS)
             sealed = await tx.lead_mail.sealed(workspace)
             if sealed is None:
-                token = await self._new(tx, workspace, replace=False)
+                token = await self._tokens.new(tx, workspace, replace=False)
                 await tx.lead_mail.set_owner(workspace, caller.id)
                 return self._shown(token, caller.id)
             owner = await lead_owner(tx, workspace)
-        return self._shown(self._open(sealed), owner)
+        return self._shown(self._tokens.open(sealed), owner)
 
     async def regenerate(self, caller: Caller, workspace: UUID) -> LeadsAddress:
         """A new leads address (admins): mail to the old one is refused from now on. An owner
         already set stays; without one, the caller becomes it."""
         async with self._begin() as tx:
             await workspace_role(tx, caller, workspace, Action.MANAGE_SETTINGS)
-            token = await self._new(tx, workspace, replace=True)
+            token = await self._tokens.new(tx, workspace, replace=True)
             if await tx.lead_mail.owner(workspace) is None:
                 await tx.lead_mail.set_owner(workspace, caller.id)
             return self._shown(token, await lead_owner(tx, workspace))
@@ -98,32 +98,12 @@ class LeadMailService:
             chosen = await _member(tx, workspace, owner)
             await tx.lead_mail.set_owner(workspace, chosen)
             sealed = await tx.lead_mail.sealed(workspace)
-        return self._shown(self._open(sealed) if sealed else "", chosen)
-
-    def _open(self, sealed: bytes) -> str:
-        try:
-            return self._sealer.unseal(sealed).decode()
-        except RuntimeError as error:  # sealing.MissingKey
-            raise Conflict(f"the leads address cannot be read: {error}") from None
-
-    async def _new(self, tx: Unit, workspace: UUID, replace: bool) -> str:
-        token = _token()
-        try:
-            sealed = self._sealer.seal(token.encode())
-        except RuntimeError as error:
-            raise Conflict(f"the leads address needs TANDEM_SECRET_KEY on this server: {error}") from None
-        if not await tx.lead_mail.put(workspace, _hash(token), sealed, replace):
-            raise Conflict("the leads address was made by another request a moment ago: ask again")
-        return token
+        return self._shown(self._tokens.open(sealed) if sealed else "", chosen)
 
     # --- what the SMTP listener asks (BccDesk) ---------------------------------------------------
 
     async def recipient(self, address: str) -> UUID | None:
-        token = token_of(address, self._domain)
-        if token is None:
-            return None
-        async with self._begin(autocommit=True) as tx:
-            return await tx.lead_mail.workspace_of(_hash(token))
+        return await self._tokens.workspace_of(self._begin, token_of(address, self._domain))
 
     async def accept(self, workspaces: Sequence[UUID], raw: bytes) -> str | None:
         if _from(raw) is None:
