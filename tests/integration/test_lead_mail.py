@@ -13,13 +13,13 @@ from uuid import UUID
 
 import aiosmtplib
 import pytest
-from cryptography.fernet import Fernet
 
 from server.services.lead_mail import file_lead_mail
 from server.storage.unit import transactions
-from tests.support.accounts import AUTH, team
+from tests.support.accounts import team
 from tests.support.crm import call, ok
-from tests.support.servers import InProcessServer, in_process_server, settings_for
+from tests.support.servers import InProcessServer
+from tests.support.smtp_listener import listening_server
 from tests.support.services import free_port
 from tests.support.waiting import eventually
 
@@ -30,10 +30,7 @@ PORT = free_port()
 
 @pytest.fixture(scope="module")
 async def server(module_database_url: str) -> AsyncIterator[InProcessServer]:
-    settings = settings_for(module_database_url, **AUTH, worker="on", secret_key=Fernet.generate_key().decode(),
-                            bcc_domain=DOMAIN, bcc_smtp_port=PORT, bcc_smtp_host="127.0.0.1", housekeeping_cron="",
-                            mailbox_poll_cron="", automation_sweep_cron="")
-    async with in_process_server(settings) as running:
+    async with listening_server(module_database_url, DOMAIN, PORT) as running:
         yield running
 
 
