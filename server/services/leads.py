@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from typing import Any, NamedTuple
 from uuid import UUID, uuid4
 
-from server.domain.access import Action, Forbidden, NotFound, require_write
+from server.domain.access import Action, Forbidden, require_write
 from server.domain.leads import (
     InvalidLead, Lead, LeadFilter, LeadSource, LeadStatus, default_title, lead_values, require_reachable, split_name,
 )
@@ -32,7 +32,7 @@ from server.services.contacts import Contacts
 from server.services.crm import Crm
 from server.services.organisations import Organisations
 from server.services.ports.unit import Begin, Unit
-from server.services.records import members, workspace_role
+from server.services.records import in_reach, members, workspace_role
 
 log = logging.getLogger(__name__)
 MAX_PAGE = 200
@@ -230,11 +230,4 @@ def _settable(raw: Any) -> LeadStatus:
 
 
 async def _reach(tx: Unit, caller: Caller, lead: UUID, action: Action, *, lock: bool = False) -> Lead:
-    found = await tx.leads.get(lead, lock=lock)
-    if found is None:
-        raise NotFound("no such lead")
-    try:
-        await workspace_role(tx, caller, found.workspace_id, action)
-    except NotFound:
-        raise NotFound("no such lead") from None
-    return found
+    return await in_reach(tx, caller, await tx.leads.get(lead, lock=lock), action, "no such lead")

@@ -8,6 +8,7 @@ and above write); guests, who only hold shares of single boards, and everyone el
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol, TypeVar
 from uuid import UUID
 
 from server.domain.access import Action, NotFound, Role, permit
@@ -43,6 +44,23 @@ async def organisation_workspace(tx: Unit, caller: Caller, organisation: UUID, a
     if state.deleted:
         raise NotFound("no such organisation")
     return state.workspace_id
+
+
+class InWorkspace(Protocol):
+    @property
+    def workspace_id(self) -> UUID: ...
+
+
+Found = TypeVar("Found", bound=InWorkspace)
+
+
+async def in_reach(tx: Unit, caller: Caller, found: Found | None, action: Action, words: str) -> Found:
+    """``found`` (a lead, a request …) if the caller may ``action`` in its workspace; a record that
+    does not exist and one the caller may not see alike raise ``NotFound(words)``."""
+    if found is None:
+        raise NotFound(words)
+    await _reach(tx, caller, found.workspace_id, action, words)
+    return found
 
 
 async def _reach(tx: Unit, caller: Caller, workspace: UUID, action: Action, words: str) -> None:

@@ -17,7 +17,7 @@ from html import escape
 from typing import Any, NamedTuple
 from uuid import UUID, uuid4, uuid5
 
-from server.domain.access import Action, NotFound
+from server.domain.access import Action
 from server.domain.accounts import Conflict
 from server.domain.notifications import NewNotification
 from server.domain.service_requests import (
@@ -28,7 +28,7 @@ from server.services.accounts import Caller
 from server.services.notify import IDS, deliver
 from server.services.ports.unit import Begin, Unit
 from server.services.email_templates import Subjects
-from server.services.records import members, workspace_role
+from server.services.records import in_reach, members, workspace_role
 from server.services.sending import Draft, EmailSending
 from server.services.timeline_feed import announce, contact_timeline, organisation_timeline
 
@@ -275,11 +275,4 @@ async def _own_mailboxes(tx: Unit, workspace: UUID, raw: Any) -> list[UUID]:
 
 
 async def _reach(tx: Unit, caller: Caller, request: UUID, action: Action, *, lock: bool = False) -> ServiceRequest:
-    found = await tx.service_requests.get(request, lock=lock)
-    if found is None:
-        raise NotFound("no such request")
-    try:
-        await workspace_role(tx, caller, found.workspace_id, action)
-    except NotFound:
-        raise NotFound("no such request") from None
-    return found
+    return await in_reach(tx, caller, await tx.service_requests.get(request, lock=lock), action, "no such request")
