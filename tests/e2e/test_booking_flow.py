@@ -16,7 +16,7 @@ import httpx
 
 from tests.e2e.browser import SCREENSHOTS
 from tests.e2e.data import api, crew
-from tests.e2e.test_booking import guest_page
+from tests.e2e.test_booking import fresh_booking_allowance, guest_page  # noqa: F401 (an autouse fixture)
 from tests.support.waiting import eventually
 
 EVERY_DAY = [[["09:00", "17:00"]]] * 7
