@@ -1,5 +1,5 @@
 """Lead scores that explain themselves (docs/lead-scoring.md): a workspace's rules (Settings › Lead
-scoring; admins change them, the defaults are seeded on first open), each lead's and contact's
+scoring; admins change them, the defaults until they do), each lead's and contact's
 score with its explanation, the preview of unsaved rules, and win rates from closed deals.
 
 Scores are computed by ``server.domain.lead_scoring.score`` over facts read through ``ScoringFacts``
@@ -78,13 +78,9 @@ class LeadScoring:
         return rules if rules is not None else default_rules()
 
     async def rules(self, caller: Caller, workspace: UUID) -> RuleSet:
-        """The workspace's rules; on the first open the defaults are stored (and shown)."""
+        """The workspace's rules: the defaults until an admin saves others (they score the same)."""
         await self._allowed(caller, workspace, Action.READ_CONTACTS)
-        rules = await self._rules.get(workspace)
-        if rules is None:
-            rules = default_rules()
-            await self._rules.put(workspace, rules, None)
-        return RuleSet(rules, default_rules())
+        return RuleSet(await self._current(workspace), default_rules())
 
     async def change(self, caller: Caller, workspace: UUID, raw: Any) -> RuleSet:
         """Replace the rules (admins) and queue the workspace's rescoring."""
