@@ -135,6 +135,8 @@ async def test_a_saved_rule_is_edited_duplicated_enabled_and_deleted_on_a_phone_
     # an overflowing phone screen is one a person cannot use
     assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
+    # the list shows the saved rule before it is duplicated (a copy is made from the row as listed)
+    await page.get_by_test_id("automation-row").filter(has_text="Follow up soon").wait_for()
     await page.get_by_test_id("automation-duplicate").click()
     copy = page.get_by_test_id("automation-row").filter(has_text="Follow up soon (copy)")
     await copy.get_by_test_id("automation-state").filter(has_text="Disabled").wait_for()

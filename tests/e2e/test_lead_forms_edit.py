@@ -74,6 +74,8 @@ async def test_a_member_labels_a_lead_in_its_panel_by_keyboard(web_server, open_
     page = await open_page(t.member, f"/w/{t.workspace}/leads?lead={lead['id']}")
     labels = page.get_by_test_id("lead-labels")
     picker = labels.locator("#lead-label-picker")
+    # the workspace's labels arrive after the panel: a member may only pick listed ones
+    await labels.locator("#lead-label-picker-options option").first.wait_for(state="attached")
     for name in ("hot", "event"):
         await picker.fill(name)
         await picker.press("Enter")
