@@ -43,7 +43,7 @@ async def nodes(database_url: str, count: int, workers: int = 0, **env: str) -> 
     finally:
         for process in [*standalone, *started]:
             if process.process is not None and process.process.poll() is None:
-                await process.terminate()
+                await process.terminate(timeout=60)  # a node once took over 30 s under CI load (cause open)
 
 
 async def automation_jobs(database_url: str) -> int:
